@@ -1,0 +1,49 @@
+// The CLI's contact with the world: files, stdout, stderr. Commands receive an Io so tests can run them
+// in-process and read what they printed.
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads a file as text; undefined when it does not exist. */
+  readFile(path: string): string | undefined;
+  /** Whether stderr is an interactive terminal (progress bars only then). */
+  errIsTty: boolean;
+  cwd: string;
+}
+
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+export function nodeIo(): Io {
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    readFile: (p) => {
+      try {
+        const st = statSync(p);
+        if (!st.isFile()) return undefined;
+        // Oversized files are not read whole: the parser reports them by size.
+        if (st.size > MAX_FILE_BYTES) return `\u0000BRINK-OVERSIZE:${st.size}`;
+        return readFileSync(p, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    errIsTty: Boolean(process.stderr.isTTY),
+    cwd: process.cwd(),
+  };
+}
+
+export function absolute(io: Io, p: string): string {
+  return resolve(io.cwd, p);
+}
+
+/** A user mistake: printed as one line, exit code 1 (or `code`), never a stack trace. */
+export class UserError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}

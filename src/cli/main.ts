@@ -1,0 +1,44 @@
+// `brink`: argv in, exit code out. No domain logic here: commands call the use-case functions.
+import { Command, CommanderError } from 'commander';
+import { ENGINE_VERSION } from '../engine/model.ts';
+import { registerFmt } from './commands/fmt.ts';
+import { registerRun } from './commands/run.ts';
+import { registerSchema } from './commands/schema.ts';
+import { registerTrace } from './commands/trace.ts';
+import { registerValidate } from './commands/validate.ts';
+import { type Io, nodeIo, UserError } from './io.ts';
+
+export type Registrar = (program: Command, io: Io, setExit: (code: number) => void) => void;
+
+const REGISTRARS: Registrar[] = [registerValidate, registerFmt, registerSchema, registerRun, registerTrace];
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
+  let exitCode = 0;
+  const program = new Command();
+  program
+    .name('brink')
+    .description('Crisis-escalation analysis: scenarios, seeded Monte Carlo, interventions.')
+    .version(`brink ${ENGINE_VERSION}`, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run brink --help for usage)');
+  const setExit = (code: number) => {
+    exitCode = Math.max(exitCode, code);
+  };
+  for (const r of REGISTRARS) r(program, io, setExit);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UserError) {
+      io.err(`brink: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.err(`brink: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 70;
+  }
+  return exitCode;
+}
