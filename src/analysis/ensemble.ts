@@ -1,0 +1,213 @@
+// Ensembles: many runs of one model, aggregated as integer counts so that any split of the runs
+// (batches, workers, machines) merges to exactly the same numbers.
+import type { Model } from '../engine/model.ts';
+import { MISPERCEPTION_KINDS, OUTCOMES, type RunResult, Simulator } from '../engine/run.ts';
+import { proportion } from '../engine/stats.ts';
+
+export interface Aggregate {
+  runs: number;
+  outcomes: number[];
+  /** Histogram of the peak rung. */
+  peak: number[];
+  lethalRuns: number;
+  lethalWithMisperception: number;
+  warRuns: number;
+  warWithMisperception: number;
+  /** Escalation paths (acts that raised the peak, comma-joined act indices) and their counts. */
+  paths: Record<string, number>;
+  /** Lethal runs whose chain began with each (kind, observer, act, perceived) misperception. */
+  lethalCauses: Record<string, number>;
+  decisions: number;
+  events: number;
+  misperceptions: number;
+  leaks: number;
+  endTicks: number;
+}
+
+export function emptyAggregate(m: Model): Aggregate {
+  return {
+    runs: 0,
+    outcomes: OUTCOMES.map(() => 0),
+    peak: m.rungIds.map(() => 0),
+    lethalRuns: 0,
+    lethalWithMisperception: 0,
+    warRuns: 0,
+    warWithMisperception: 0,
+    paths: {},
+    lethalCauses: {},
+    decisions: 0,
+    events: 0,
+    misperceptions: 0,
+    leaks: 0,
+    endTicks: 0,
+  };
+}
+
+/** Adds one run's result to an aggregate. */
+export function record(agg: Aggregate, r: RunResult): void {
+  agg.runs++;
+  agg.outcomes[r.outcome]!++;
+  agg.peak[r.peak]!++;
+  if (r.lethalMisperception >= 0) {
+    agg.lethalRuns++;
+    if (r.lethalMisperception === 1) {
+      agg.lethalWithMisperception++;
+      const c = r.lethalCause;
+      const key = `${r.mpKind[c]},${r.mpObserver[c]},${r.mpAct[c]},${r.mpPerceived[c]}`;
+      agg.lethalCauses[key] = (agg.lethalCauses[key] ?? 0) + 1;
+    }
+  }
+  if (r.warMisperception >= 0) {
+    agg.warRuns++;
+    if (r.warMisperception === 1) agg.warWithMisperception++;
+  }
+  let key = '';
+  for (let k = 0; k < r.pathLength; k++) key += k === 0 ? `${r.path[k]}` : `,${r.path[k]}`;
+  agg.paths[key] = (agg.paths[key] ?? 0) + 1;
+  agg.decisions += r.decisions;
+  agg.events += r.events;
+  agg.misperceptions += r.mpCount;
+  agg.leaks += r.leaks;
+  agg.endTicks += r.endTick;
+}
+
+/** Merges b into a (both must come from the same model). Integer sums: order does not matter. */
+export function merge(a: Aggregate, b: Aggregate): Aggregate {
+  a.runs += b.runs;
+  b.outcomes.forEach((v, k) => {
+    a.outcomes[k]! += v;
+  });
+  b.peak.forEach((v, k) => {
+    a.peak[k]! += v;
+  });
+  a.lethalRuns += b.lethalRuns;
+  a.lethalWithMisperception += b.lethalWithMisperception;
+  a.warRuns += b.warRuns;
+  a.warWithMisperception += b.warWithMisperception;
+  for (const [k, v] of Object.entries(b.paths)) a.paths[k] = (a.paths[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(b.lethalCauses)) a.lethalCauses[k] = (a.lethalCauses[k] ?? 0) + v;
+  a.decisions += b.decisions;
+  a.events += b.events;
+  a.misperceptions += b.misperceptions;
+  a.leaks += b.leaks;
+  a.endTicks += b.endTicks;
+  return a;
+}
+
+/** Runs [start, start + count) of `seed` on one thread. */
+export function runRange(m: Model, seed: number, start: number, count: number, sim = new Simulator(m)): Aggregate {
+  const agg = emptyAggregate(m);
+  for (let run = start; run < start + count; run++) record(agg, sim.run(seed, run));
+  return agg;
+}
+
+export interface EnsembleOptions {
+  seed: number;
+  runs: number;
+  /** Called between chunks with the number of runs done; may be async (to let a progress bar draw). */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
+  chunk?: number;
+  signal?: AbortSignal;
+}
+
+/** Runs an ensemble on this thread in chunks, reporting progress between them. */
+export async function runEnsemble(m: Model, opts: EnsembleOptions): Promise<Aggregate> {
+  const sim = new Simulator(m);
+  const agg = emptyAggregate(m);
+  const chunk = opts.chunk ?? 5000;
+  for (let start = 0; start < opts.runs; start += chunk) {
+    if (opts.signal?.aborted) throw new Error('cancelled');
+    const n = Math.min(chunk, opts.runs - start);
+    merge(agg, runRange(m, opts.seed, start, n, sim));
+    await opts.onProgress?.(start + n, opts.runs);
+  }
+  return agg;
+}
+
+export interface RunReport {
+  scenario: { id: string; hash: string };
+  engine: string;
+  seed: number;
+  runs: number;
+  interventions: string[];
+  ladder: { rung: number; id: string; name: string; mid: number }[];
+  exceedance: { rung: number; id: string; p: number; ci95: [number, number] }[];
+  outcomes: Record<(typeof OUTCOMES)[number], { p: number; ci95: [number, number] }>;
+  paths: { events: string[]; count: number; share: number }[];
+  misperception: {
+    threshold: string;
+    share: number;
+    ci95: [number, number];
+    runs: number;
+    war: { share: number; ci95: [number, number]; runs: number };
+    causes: { kind: string; observer: string; act: string; perceived: string | null; runs: number; share: number }[];
+  };
+  peak: { rung: number; id: string; runs: number }[];
+  perRun: { decisions: number; events: number; misperceptions: number; leaks: number; hours: number };
+}
+
+/** Turns an aggregate into the report of `brink run --json` (everything but timing). */
+export function summarize(
+  m: Model,
+  agg: Aggregate,
+  meta: { seed: number; engine: string; topPaths?: number },
+): RunReport {
+  const n = agg.runs;
+  let above = n;
+  const exceedance = m.rungIds.map((id, rung) => {
+    const k = above;
+    above -= agg.peak[rung]!;
+    return { rung, id, ...proportion(k, n) };
+  });
+  const outcomes = Object.fromEntries(OUTCOMES.map((o, k) => [o, proportion(agg.outcomes[k]!, n)])) as RunReport['outcomes'];
+  const paths = Object.entries(agg.paths)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, meta.topPaths ?? 10)
+    .map(([key, count]) => ({
+      events: key === '' ? [] : key.split(',').map((x) => m.actIds[Number(x)]!),
+      count,
+      share: count / n,
+    }));
+  const mp = proportion(agg.lethalWithMisperception, agg.lethalRuns);
+  const war = proportion(agg.warWithMisperception, agg.warRuns);
+  const causes = Object.entries(agg.lethalCauses)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([key, runs]) => {
+      const [kind, obs, act, perceived] = key.split(',').map(Number) as [number, number, number, number];
+      return {
+        kind: MISPERCEPTION_KINDS[kind]!,
+        observer: m.actors[obs]!.id,
+        act: m.actIds[act]!,
+        perceived: perceived >= 0 ? m.actIds[perceived]! : null,
+        runs,
+        share: agg.lethalRuns > 0 ? runs / agg.lethalRuns : 0,
+      };
+    });
+  return {
+    scenario: { id: m.id, hash: m.hash },
+    engine: meta.engine,
+    seed: meta.seed,
+    runs: n,
+    interventions: m.interventions,
+    ladder: m.rungIds.map((id, rung) => ({ rung, id, name: m.rungNames[rung]!, mid: m.rungMid[rung]! })),
+    exceedance,
+    outcomes,
+    paths,
+    misperception: {
+      threshold: m.rungIds[m.lethalRung] ?? 'none',
+      share: mp.p,
+      ci95: mp.ci95,
+      runs: agg.lethalRuns,
+      war: { share: war.p, ci95: war.ci95, runs: agg.warRuns },
+      causes,
+    },
+    peak: m.rungIds.map((id, rung) => ({ rung, id, runs: agg.peak[rung]! })),
+    perRun: {
+      decisions: n ? agg.decisions / n : 0,
+      events: n ? agg.events / n : 0,
+      misperceptions: n ? agg.misperceptions / n : 0,
+      leaks: n ? agg.leaks / n : 0,
+      hours: n ? (agg.endTicks / n) * m.tickHours : 0,
+    },
+  };
+}

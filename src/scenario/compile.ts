@@ -1,0 +1,1163 @@
+// Compiles a validated scenario document into the engine's model: names become dense indices, hours
+// become ticks, uncertain parameters take their nominal values, and every reference is checked.
+// Semantic diagnostics carry field paths; the pipeline (load.ts) turns them into file:line:col.
+import {
+  type ActionModel,
+  type ActorModel,
+  type BeliefEffectModel,
+  type ChannelModel,
+  type ConditionModel,
+  type ExpectRow,
+  type Model,
+  N_READINESS,
+  type RuleModel,
+} from '../engine/model.ts';
+import { type DecisionContext, expectedHarm, lookaheadValue, responseDistribution } from '../engine/run.ts';
+import { type Code, type Diagnostic, didYouMean } from './diagnostics.ts';
+import { distributionProblem, isDistribution, nominal, type Path, support } from './params.ts';
+import {
+  DEFAULT_INTENT_TYPES,
+  DEFAULT_LADDER,
+  DOMAINS,
+  type Param,
+  type Rung,
+  type Scenario,
+} from './schema.ts';
+
+export interface CompileOptions {
+  hash?: string;
+  interventions?: string[];
+}
+
+export interface CompileResult {
+  model?: Model;
+  diagnostics: Diagnostic[];
+}
+
+type ActorDoc = Scenario['actors'][string];
+type RuleDoc = ActorDoc['doctrine'][string];
+
+const PROB_TOL = 1e-6;
+
+/** Compiles `doc` (already valid against the schema) into a model, or explains why it cannot. */
+export function compile(doc: Scenario, opts: CompileOptions = {}): CompileResult {
+  const c = new Compiler(doc, opts);
+  const model = c.run();
+  const seen = new Set<string>();
+  const diagnostics = c.diagnostics.filter((d) => {
+    const key = `${d.code}\u0000${d.path.join('\u0000')}\u0000${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const errors = diagnostics.some((d) => d.severity === 'error');
+  return errors || !model ? { diagnostics } : { model, diagnostics };
+}
+
+class Compiler {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly doc: Scenario;
+  readonly opts: CompileOptions;
+  ladder: Rung[] = [];
+  rungIndex = new Map<string, number>();
+  typeIds: string[] = [];
+  actorIds: string[] = [];
+  actorIndex = new Map<string, number>();
+  actions: ActionModel[] = [];
+  actionIndex = new Map<string, number>();
+  /** Action index -> outcome id -> act index. */
+  actIds: string[] = [];
+  actAction: number[] = [];
+  actOutcome: number[] = [];
+  channelIndex = new Map<string, number>();
+  talksIndex = new Map<string, number>();
+  tickHours = 1;
+
+  constructor(doc: Scenario, opts: CompileOptions) {
+    this.doc = doc;
+    this.opts = opts;
+  }
+
+  private diag(code: Code, path: Path, message: string, hint?: string, severity: 'error' | 'warning' = 'error') {
+    const d: Diagnostic = { code, severity, message, path };
+    if (hint) d.hint = hint;
+    this.diagnostics.push(d);
+  }
+
+  // ---- numbers --------------------------------------------------------------------------
+
+  private checkDist(p: Param, path: Path): void {
+    if (isDistribution(p)) {
+      const problem = distributionProblem(p);
+      if (problem) this.diag('E_DIST_PARAMS', path, problem);
+    }
+  }
+
+  num(p: Param | undefined, path: Path, fallback: number, min = Number.NEGATIVE_INFINITY): number {
+    if (p === undefined) return fallback;
+    this.checkDist(p, path);
+    const v = nominal(p);
+    if (!Number.isFinite(v) || v < min) {
+      this.diag('E_SCHEMA_VALUE', path, `expected a number >= ${min}, got ${v}`);
+      return fallback;
+    }
+    return v;
+  }
+
+  prob(p: Param | undefined, path: Path, fallback: number): number {
+    if (p === undefined) return fallback;
+    this.checkDist(p, path);
+    if (isDistribution(p)) {
+      const [lo, hi] = support(p);
+      if (lo < 0 || hi > 1)
+        this.diag(
+          'W_DIST_CLAMPED',
+          path,
+          `this distribution reaches outside [0, 1] (support ${lo}..${hi}); draws are clamped`,
+          'use beta or a triangular/uniform within [0, 1] for probabilities',
+          'warning',
+        );
+    }
+    const v = nominal(p);
+    if (!(v >= 0 && v <= 1)) {
+      this.diag('E_PROB_RANGE', path, `a probability must lie in [0, 1], got ${v}`);
+      return Math.min(1, Math.max(0, Number.isFinite(v) ? v : fallback));
+    }
+    return v;
+  }
+
+  ticks(hours: number, min = 0): number {
+    return Math.max(min, Math.round(hours / this.tickHours));
+  }
+
+  /** Per-tick probability of an event with `ratePerDay`. */
+  perTick(ratePerDay: number): number {
+    return -Math.expm1((-ratePerDay * this.tickHours) / 24);
+  }
+
+  // ---- references -----------------------------------------------------------------------
+
+  actor(id: string, path: Path): number {
+    const k = this.actorIndex.get(id);
+    if (k !== undefined) return k;
+    const near = didYouMean(id, this.actorIds);
+    this.diag(
+      'E_REF_ACTOR',
+      path,
+      `unknown actor '${id}'${near ? `; did you mean '${near}'?` : ''}`,
+      `actors are: ${this.actorIds.join(', ')}`,
+    );
+    return -1;
+  }
+
+  rung(ref: string | number, path: Path): number {
+    if (typeof ref === 'number') {
+      if (ref < this.ladder.length) return ref;
+      this.diag('E_REF_RUNG', path, `rung ${ref} is beyond the ladder (0..${this.ladder.length - 1})`);
+      return 0;
+    }
+    const k = this.rungIndex.get(ref);
+    if (k !== undefined) return k;
+    const near = didYouMean(ref, this.rungIndex.keys());
+    this.diag(
+      'E_REF_RUNG',
+      path,
+      `unknown rung '${ref}'${near ? `; did you mean '${near}'?` : ''}`,
+      `rungs are: ${[...this.rungIndex.keys()].join(', ')}`,
+    );
+    return 0;
+  }
+
+  type(id: string, path: Path): number {
+    const k = this.typeIds.indexOf(id);
+    if (k >= 0) return k;
+    const near = didYouMean(id, this.typeIds);
+    this.diag(
+      'E_REF_TYPE',
+      path,
+      `unknown intent type '${id}'${near ? `; did you mean '${near}'?` : ''}`,
+      `intent types are: ${this.typeIds.join(', ')}`,
+    );
+    return -1;
+  }
+
+  /** Resolves `ACTOR.action[/outcome]` to [action, outcome (-1: none given)]. */
+  actionRef(ref: string, path: Path): [number, number] {
+    const slash = ref.indexOf('/');
+    const base = slash >= 0 ? ref.slice(0, slash) : ref;
+    const outcomeId = slash >= 0 ? ref.slice(slash + 1) : undefined;
+    const dot = base.indexOf('.');
+    const actorId = base.slice(0, dot);
+    if (this.actor(actorId, path) < 0) return [-1, -1];
+    const a = this.actionIndex.get(base);
+    if (a === undefined) {
+      const own = [...this.actionIndex.keys()].filter((k) => k.startsWith(`${actorId}.`));
+      const near = didYouMean(base, own);
+      this.diag(
+        'E_REF_ACTION',
+        path,
+        `unknown action '${base}'${near ? `; did you mean '${near}'?` : ''}`,
+        `${actorId}'s actions are: ${own.map((k) => k.slice(actorId.length + 1)).join(', ')}`,
+      );
+      return [-1, -1];
+    }
+    if (outcomeId === undefined) return [a, -1];
+    const o = this.actions[a]!.outcomes.findIndex((x) => x.id === outcomeId);
+    if (o < 0) {
+      const ids = this.actions[a]!.outcomes.map((x) => x.id);
+      const near = didYouMean(outcomeId, ids);
+      this.diag(
+        'E_REF_OUTCOME',
+        path,
+        `action '${base}' has no outcome '${outcomeId}'${near ? `; did you mean '${near}'?` : ''}`,
+        `its outcomes are: ${ids.join(', ')}`,
+      );
+      return [a, -1];
+    }
+    return [a, o];
+  }
+
+  /** Resolves a response (`wait`, `act`, `ACTOR.act`) of actor `who`. */
+  responseRef(ref: string, who: number, path: Path): number {
+    const actorId = this.actorIds[who]!;
+    if (ref === 'wait') return this.actionIndex.get(`${actorId}.wait`)!;
+    const full = ref.includes('.') ? ref : `${actorId}.${ref}`;
+    const [a] = this.actionRef(full, path);
+    if (a < 0) return -1;
+    if (this.actions[a]!.actor !== who) {
+      this.diag(
+        'E_WRONG_ACTOR',
+        path,
+        `'${ref}' is an action of ${this.actorIds[this.actions[a]!.actor]}, but a response here must be ${actorId}'s`,
+      );
+      return -1;
+    }
+    return a;
+  }
+
+  channel(id: string, path: Path): number {
+    const k = this.channelIndex.get(id);
+    if (k !== undefined) return k;
+    const near = didYouMean(id, this.channelIndex.keys());
+    this.diag(
+      'E_REF_CHANNEL',
+      path,
+      `unknown channel '${id}'${near ? `; did you mean '${near}'?` : ''}`,
+      `channels are: ${[...this.channelIndex.keys()].join(', ') || '(none)'}`,
+    );
+    return -1;
+  }
+
+  talksRefs(ids: string[] | undefined, path: Path): number[] {
+    if (!ids) return [];
+    const out: number[] = [];
+    ids.forEach((id, k) => {
+      const t = this.talksIndex.get(id);
+      if (t === undefined) {
+        const near = didYouMean(id, this.talksIndex.keys());
+        this.diag(
+          'E_REF_TALKS',
+          [...path, k],
+          `unknown talks '${id}'${near ? `; did you mean '${near}'?` : ''}`,
+          `talks are: ${[...this.talksIndex.keys()].join(', ') || '(none in this scenario; an intervention may add them)'}`,
+        );
+      } else out.push(t);
+    });
+    return out;
+  }
+
+  /** Checks a probability table sums to 1. */
+  sumsToOne(values: number[], path: Path, what: string): void {
+    const s = values.reduce((x, y) => x + y, 0);
+    if (Math.abs(s - 1) > PROB_TOL)
+      this.diag('E_PROB_SUM', path, `${what} sum to ${round(s)}, not 1`, 'make the probabilities add up to exactly 1');
+  }
+
+  // ---- the whole --------------------------------------------------------------------------
+
+  run(): Model | undefined {
+    const doc = this.doc;
+    this.tickHours = doc.time.tickHours;
+    this.compileLadder();
+    this.compileTypes();
+    this.actorIds = Object.keys(doc.actors);
+    this.actorIds.forEach((id, k) => this.actorIndex.set(id, k));
+    Object.keys(doc.channels).forEach((id, k) => this.channelIndex.set(id, k));
+    Object.keys(doc.talks).forEach((id, k) => this.talksIndex.set(id, k));
+    this.declareActions();
+    if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
+
+    const nA = this.actorIds.length;
+    const nT = this.typeIds.length;
+    const nR = this.ladder.length;
+    const horizon = this.ticks(doc.time.horizonDays * 24, 1);
+    const model: Model = {
+      id: doc.id,
+      hash: this.opts.hash ?? '',
+      rungIds: this.ladder.map((r) => r.id),
+      rungNames: this.ladder.map((r) => r.name),
+      rungMid: this.ladder.map((r) => r.mid),
+      warRung: indexOr(this.ladder.findIndex((r) => r.ends === 'war'), nR),
+      nuclearRung: indexOr(this.ladder.findIndex((r) => r.ends === 'nuclear-use'), nR),
+      lethalRung: 0,
+      quietRung: this.rung(doc.time.quietRung, ['time', 'quietRung']),
+      typeIds: this.typeIds,
+      hostileType: this.hostileType(),
+      domainIds: [...DOMAINS],
+      tickHours: this.tickHours,
+      horizon,
+      warPhase: this.ticks(doc.time.warPhaseHours),
+      resolveQuiet: this.ticks(doc.time.resolveQuietHours, 1),
+      actors: [],
+      actions: this.actions,
+      actAction: Int32Array.from(this.actAction),
+      actOutcome: Int32Array.from(this.actOutcome),
+      actIds: this.actIds,
+      channels: [],
+      notifications: [],
+      talks: [],
+      hazards: [],
+      injects: [],
+      expectRows: [],
+      expectRowOf: new Int32Array(this.actions.length * nA).fill(-1),
+      expectSize: 0,
+      baseValue: new Float64Array(this.actions.length),
+      interventions: this.opts.interventions ?? [],
+    };
+    const lethal = this.ladder.findIndex((r) => r.lethal);
+    model.lethalRung = lethal >= 0 ? lethal : model.warRung;
+    if (model.warRung >= nR || model.nuclearRung >= nR)
+      this.diag(
+        'W_LADDER_ENDS',
+        ['ladder'],
+        'this ladder has no rung with `ends: war` or `ends: nuclear-use`; that outcome can never happen',
+        undefined,
+        'warning',
+      );
+
+    this.completeActions(model);
+    model.channels = this.compileChannels(model);
+    model.talks = this.compileTalks(model);
+    model.notifications = this.compileNotifications();
+    model.hazards = this.compileHazards(horizon);
+    model.injects = this.compileInjects(horizon);
+    model.actors = this.actorIds.map((id, i) => this.compileActor(model, id, i, nT, nR));
+    this.compileExpectations(model);
+    this.compileRules(model);
+    if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    this.solveExpectations(model);
+    return model;
+  }
+
+  private compileLadder(): void {
+    const doc = this.doc;
+    this.ladder = doc.ladder === 'default' ? DEFAULT_LADDER : doc.ladder;
+    this.ladder.forEach((r, k) => {
+      if (this.rungIndex.has(r.id))
+        this.diag('E_DUPLICATE_ID', ['ladder', k, 'id'], `rung id '${r.id}' appears twice in the ladder`);
+      this.rungIndex.set(r.id, k);
+    });
+    const war = this.ladder.findIndex((r) => r.ends === 'war');
+    const nuc = this.ladder.findIndex((r) => r.ends === 'nuclear-use');
+    if (war >= 0 && nuc >= 0 && nuc < war)
+      this.diag('E_LADDER', ['ladder', nuc], 'the nuclear-use rung must come after the war rung');
+    if (this.ladder.filter((r) => r.ends === 'war').length > 1 || this.ladder.filter((r) => r.ends === 'nuclear-use').length > 1)
+      this.diag('E_LADDER', ['ladder'], 'a ladder has at most one rung ending in war and one in nuclear use');
+  }
+
+  private compileTypes(): void {
+    const types = this.doc.intentTypes ?? DEFAULT_INTENT_TYPES;
+    this.typeIds = types.map((t) => t.id);
+    types.forEach((t, k) => {
+      if (this.typeIds.indexOf(t.id) !== k)
+        this.diag('E_DUPLICATE_ID', ['intentTypes', k, 'id'], `intent type '${t.id}' appears twice`);
+    });
+    const hostile = types.filter((t) => t.hostile).length;
+    if (hostile !== 1)
+      this.diag(
+        'E_LADDER',
+        ['intentTypes'],
+        `exactly one intent type must be marked hostile: true (found ${hostile})`,
+        'the hostile type is the one whose belief means "attack imminent"',
+      );
+  }
+
+  private hostileType(): number {
+    const types = this.doc.intentTypes ?? DEFAULT_INTENT_TYPES;
+    return Math.max(
+      0,
+      types.findIndex((t) => t.hostile),
+    );
+  }
+
+  /** First pass: every action and outcome gets an index, so references can resolve in any order. */
+  private declareActions(): void {
+    const doc = this.doc;
+    for (const [ai, actorId] of this.actorIds.entries()) {
+      const actor = doc.actors[actorId]!;
+      const addAction = (id: string, a: ActorDoc['actions'][string] | null, path: Path) => {
+        const index = this.actions.length;
+        const full = `${actorId}.${id}`;
+        this.actionIndex.set(full, index);
+        const rung = a ? this.rung(a.rung, [...path, 'rung']) : 0;
+        const outcomesDoc = a?.outcomes ?? { done: { p: 1 } };
+        const outcomes = Object.entries(outcomesDoc).map(([oid, o], k) => {
+          const act = this.actIds.length;
+          this.actIds.push(Object.keys(outcomesDoc).length > 1 || a?.outcomes ? `${full}/${oid}` : full);
+          this.actAction.push(index);
+          this.actOutcome.push(k);
+          const opath = [...path, 'outcomes', oid];
+          return {
+            id: oid,
+            name: o.name ?? oid,
+            p: a?.outcomes ? this.prob(o.p, [...opath, 'p'], 0) : 1,
+            rung: o.rung !== undefined ? this.rung(o.rung, [...opath, 'rung']) : rung,
+            casualties: [] as number[],
+            act,
+          };
+        });
+        if (a?.outcomes)
+          this.sumsToOne(
+            outcomes.map((o) => o.p),
+            [...path, 'outcomes'],
+            `the outcome probabilities of ${full}`,
+          );
+        const cum = new Float64Array(outcomes.length);
+        let acc = 0;
+        outcomes.forEach((o, k) => {
+          acc += o.p;
+          cum[k] = acc;
+        });
+        this.actions.push({
+          id: full,
+          name: a?.name ?? id,
+          actor: ai,
+          isWait: a === null,
+          rung,
+          domain: a ? DOMAINS.indexOf(a.domain) : 0,
+          isPublic: a ? a.visibility === 'public' : false,
+          signature: 1,
+          value: a?.value ?? 0,
+          cost: a?.cost ?? 0,
+          intent: null,
+          outcomes,
+          outcomeCum: cum,
+          readiness: a?.readiness ?? -1,
+          standDown: a?.standDown ?? false,
+          preemptive: a?.preemptive ?? false,
+          message: null,
+          cutChannel: -1,
+          substitutionP: 0,
+          substitutionTo: -1,
+        });
+      };
+      addAction('wait', null, ['actors', actorId]);
+      for (const [id, a] of Object.entries(actor.actions)) {
+        const path = ['actors', actorId, 'actions', id];
+        if (id === 'wait') {
+          this.diag('E_RESERVED_ID', path, "'wait' is reserved: every actor can wait (do nothing)");
+          continue;
+        }
+        addAction(id, a, path);
+      }
+    }
+  }
+
+  /** Second pass: fields that refer to other actions, actors, channels or types. */
+  private completeActions(model: Model): void {
+    const doc = this.doc;
+    for (const action of this.actions) {
+      if (action.isWait) continue;
+      const actorId = this.actorIds[action.actor]!;
+      const localId = action.id.slice(actorId.length + 1);
+      const a = doc.actors[actorId]!.actions[localId]!;
+      const path: Path = ['actors', actorId, 'actions', localId];
+      action.signature = this.num(a.signature, [...path, 'signature'], 1, 0);
+      if (a.target !== undefined) this.actor(a.target, [...path, 'target']);
+      if (a.intent) {
+        const lik = new Float64Array(this.typeIds.length).fill(1);
+        for (const [t, v] of Object.entries(a.intent)) {
+          const k = this.type(t, [...path, 'intent', t]);
+          if (k >= 0) lik[k] = v;
+        }
+        if (lik.every((x) => x === 0))
+          this.diag('E_SCHEMA_VALUE', [...path, 'intent'], 'at least one intent likelihood must be above 0');
+        action.intent = lik;
+      }
+      Object.entries(a.outcomes ?? {}).forEach(([oid, o], k) => {
+        action.outcomes[k]!.casualties = (o.casualties ?? [])
+          .map((id, n) => this.actor(id, [...path, 'outcomes', oid, 'casualties', n]))
+          .filter((x) => x >= 0);
+      });
+      if (a.cutChannel !== undefined) action.cutChannel = this.channel(a.cutChannel, [...path, 'cutChannel']);
+      if (a.substitution) {
+        action.substitutionP = this.prob(a.substitution.p, [...path, 'substitution', 'p'], 0);
+        action.substitutionTo = this.responseRef(a.substitution.to, action.actor, [...path, 'substitution', 'to']);
+      }
+      if (a.message) {
+        const mp = [...path, 'message'];
+        const to = this.actor(a.message.to, [...mp, 'to']);
+        const about = a.message.about !== undefined ? this.actor(a.message.about, [...mp, 'about']) : action.actor;
+        const via = a.message.via.map((c, k) => this.channel(c, [...mp, 'via', k])).filter((x) => x >= 0);
+        via.forEach((c, k) => {
+          const ch = doc.channels[[...this.channelIndex.keys()][c]!]!;
+          if (to >= 0 && !(ch.between.includes(actorId) && ch.between.includes(a.message!.to)))
+            this.diag(
+              'E_REF_CHANNEL',
+              [...mp, 'via', k],
+              `channel '${[...this.channelIndex.keys()][c]}' does not connect ${actorId} and ${a.message!.to}`,
+            );
+        });
+        if (a.message.kind === 'warn' && (!a.message.on || !a.message.response))
+          this.diag('E_SCHEMA_REQUIRED', mp, 'a warn message needs `on` (the act) and `response` (what is threatened)');
+        action.message = {
+          to,
+          kind: a.message.kind === 'warn' ? 'warn' : 'reassure',
+          about,
+          via,
+          row: -1,
+          entry: -1,
+        };
+      }
+    }
+    void model;
+  }
+
+  private effects(
+    list: { belief?: string; expects?: string; lr: Param }[],
+    path: Path,
+  ): BeliefEffectModel[] {
+    const out: BeliefEffectModel[] = [];
+    list.forEach((e, k) => {
+      const p = [...path, k];
+      const lr = this.num(e.lr, [...p, 'lr'], 1, 0);
+      if (e.belief !== undefined) {
+        const [aid, tid] = e.belief.split(':') as [string, string];
+        const about = this.actor(aid, [...p, 'belief']);
+        const type = this.type(tid, [...p, 'belief']);
+        if (about >= 0 && type >= 0) out.push({ kind: 'intent', about, type, lr });
+      } else if (e.expects !== undefined) {
+        const [a] = this.actionRef(e.expects, [...p, 'expects']);
+        if (a >= 0) out.push({ kind: 'expects', responder: this.actions[a]!.actor, action: a, lr });
+      }
+    });
+    return out;
+  }
+
+  private leaks(
+    leak: Record<string, { p: Param; effects: { belief?: string; expects?: string; lr: Param }[] }> | undefined,
+    path: Path,
+  ): { leakTo: number[]; leakP: number[]; leakEffects: BeliefEffectModel[][] } {
+    const leakTo: number[] = [];
+    const leakP: number[] = [];
+    const leakEffects: BeliefEffectModel[][] = [];
+    for (const [id, l] of Object.entries(leak ?? {})) {
+      const k = this.actor(id, [...path, id]);
+      if (k < 0) continue;
+      leakTo.push(k);
+      leakP.push(this.prob(l.p, [...path, id, 'p'], 0));
+      leakEffects.push(this.effects(l.effects, [...path, id, 'effects']));
+    }
+    return { leakTo, leakP, leakEffects };
+  }
+
+  private compileChannels(model: Model): ChannelModel[] {
+    const nA = this.actorIds.length;
+    return Object.entries(this.doc.channels).map(([id, ch]) => {
+      const path: Path = ['channels', id];
+      const a = this.actor(ch.between[0], [...path, 'between', 0]);
+      const b = this.actor(ch.between[1], [...path, 'between', 1]);
+      if (a >= 0 && a === b) this.diag('E_SELF', [...path, 'between'], 'a channel connects two different actors');
+      const acceptance = new Float64Array(nA).fill(1);
+      if (ch.acceptance !== undefined) {
+        if (typeof ch.acceptance === 'number' || isDistribution(ch.acceptance)) {
+          acceptance.fill(this.prob(ch.acceptance as Param, [...path, 'acceptance'], 1));
+        } else {
+          for (const [rid, p] of Object.entries(ch.acceptance as Record<string, Param>)) {
+            const r = this.actor(rid, [...path, 'acceptance', rid]);
+            if (r >= 0) acceptance[r] = this.prob(p, [...path, 'acceptance', rid], 1);
+          }
+        }
+      }
+      return {
+        id,
+        a,
+        b,
+        kind: ch.kind,
+        exists: ch.exists,
+        availability: this.prob(ch.availability, [...path, 'availability'], 1),
+        acceptance,
+        latency: this.ticks(this.num(ch.latencyHours, [...path, 'latencyHours'], 0, 0)),
+        credibility: this.num(ch.credibility, [...path, 'credibility'], 1, 0),
+        ...this.leaks(ch.leak, [...path, 'leak']),
+        requires: this.talksRefs(ch.requires, [...path, 'requires']),
+      };
+    });
+    void model;
+  }
+
+  private compileTalks(model: Model) {
+    void model;
+    return Object.entries(this.doc.talks).map(([id, t]) => {
+      const path: Path = ['talks', id];
+      const parties = t.parties.map((p, k) => this.actor(p, [...path, 'parties', k])).filter((x) => x >= 0);
+      if (new Set(parties).size < 2) this.diag('E_SELF', [...path, 'parties'], 'talks need at least two different parties');
+      if (t.host !== undefined) this.actor(t.host, [...path, 'host']);
+      return {
+        id,
+        parties,
+        rounds: t.rounds,
+        convergence: this.prob(t.convergence, [...path, 'convergence'], 0),
+        alignExpects: t.aligns.includes('expects'),
+        alignIntent: t.aligns.includes('intent'),
+        ...this.leaks(t.leak, [...path, 'leak']),
+        continueAfterLeak: this.prob(t.continueAfterLeak, [...path, 'continueAfterLeak'], 0),
+      };
+    });
+  }
+
+  private compileNotifications() {
+    return Object.entries(this.doc.notifications).map(([id, n]) => {
+      const path: Path = ['notifications', id];
+      const by = this.actor(n.by, [...path, 'by']);
+      const covers = new Uint8Array(this.actions.length);
+      n.actions.forEach((ref, k) => {
+        const [a] = this.actionRef(ref, [...path, 'actions', k]);
+        if (a < 0) return;
+        if (this.actions[a]!.actor !== by)
+          this.diag('E_WRONG_ACTOR', [...path, 'actions', k], `'${ref}' is not an action of ${n.by}, the notifier`);
+        covers[a] = 1;
+      });
+      const to = n.to.map((x, k) => this.actor(x, [...path, 'to', k])).filter((x) => x >= 0);
+      if (to.some((x) => x >= 31)) this.diag('E_SCHEMA_VALUE', [...path, 'to'], 'notifications support up to 31 actors');
+      return {
+        id,
+        by: Math.max(0, by),
+        covers,
+        to,
+        compliance: this.prob(n.compliance, [...path, 'compliance'], 0),
+        delivery: this.prob(n.delivery, [...path, 'delivery'], 1),
+        misread: this.num(n.misread, [...path, 'misread'], 0.1, 0),
+        evidence: this.num(n.evidence, [...path, 'evidence'], 0.2, 0),
+        unannounced: this.num(n.unannounced, [...path, 'unannounced'], 1, 0),
+        requires: this.talksRefs(n.requires, [...path, 'requires']),
+      };
+    });
+  }
+
+  private compileHazards(horizon: number) {
+    return Object.entries(this.doc.hazards).map(([id, h]) => {
+      const path: Path = ['hazards', id];
+      const [a] = this.actionRef(h.action, [...path, 'action']);
+      return {
+        id,
+        action: Math.max(0, a),
+        perTick: this.perTick(this.num(h.ratePerDay, [...path, 'ratePerDay'], 0, 0)),
+        from: this.ticks(h.fromHours ?? 0),
+        until: h.untilHours !== undefined ? this.ticks(h.untilHours) : horizon,
+      };
+    });
+  }
+
+  private compileInjects(horizon: number) {
+    const out = Object.entries(this.doc.injects).map(([id, inj]) => {
+      const path: Path = ['injects', id];
+      const [a, o] = this.actionRef(inj.action, [...path, 'action']);
+      const tick = this.ticks(inj.atHours);
+      if (tick > horizon)
+        this.diag('E_TIME', [...path, 'atHours'], `inject at ${inj.atHours} h is after the horizon (${horizon * this.tickHours} h)`);
+      return { id, tick, action: Math.max(0, a), outcome: o };
+    });
+    return out.sort((x, y) => x.tick - y.tick);
+  }
+
+  private compileActor(model: Model, id: string, i: number, nT: number, nR: number): ActorModel {
+    const doc = this.doc;
+    const a = doc.actors[id]!;
+    const path: Path = ['actors', id];
+    const nA = this.actorIds.length;
+    const nD = DOMAINS.length;
+    // True type.
+    const typeCum = new Float64Array(nT);
+    if (a.type === undefined) typeCum.fill(1);
+    else if (typeof a.type === 'string') {
+      const k = this.type(a.type, [...path, 'type']);
+      for (let t = 0; t < nT; t++) typeCum[t] = t >= k ? 1 : 0;
+    } else {
+      const probs = new Array<number>(nT).fill(0);
+      for (const [tid, p] of Object.entries(a.type)) {
+        const k = this.type(tid, [...path, 'type', tid]);
+        if (k >= 0) probs[k] = this.prob(p, [...path, 'type', tid], 0);
+      }
+      this.sumsToOne(probs, [...path, 'type'], `the type probabilities of ${id}`);
+      let acc = 0;
+      probs.forEach((p, t) => {
+        acc += p;
+        typeCum[t] = acc;
+      });
+      typeCum[nT - 1] = 1;
+    }
+    // Perception.
+    const per = a.perception ?? {};
+    const detect = new Float64Array(nD).fill(1);
+    const latency = new Int32Array(nD);
+    for (const [dom, isr] of Object.entries(per.isr ?? {})) {
+      if (!isr) continue;
+      const d = DOMAINS.indexOf(dom as (typeof DOMAINS)[number]);
+      detect[d] = this.prob(isr.detect, [...path, 'perception', 'isr', dom, 'detect'], 1);
+      latency[d] = this.ticks(this.num(isr.latencyHours, [...path, 'perception', 'isr', dom, 'latencyHours'], 0, 0));
+    }
+    const misread: ActorModel['misread'] = new Array(this.actions.length).fill(null);
+    for (const [from, row] of Object.entries(per.misread ?? {})) {
+      const rp = [...path, 'perception', 'misread', from];
+      const [fa, fo] = this.actionRef(from, rp);
+      if (fa < 0) continue;
+      if (fo >= 0)
+        this.diag('E_SCHEMA_VALUE', rp, 'misreadings are per action: drop the /outcome part', `write '${from.split('/')[0]}'`);
+      const to: number[] = [];
+      const p: number[] = [];
+      for (const [target, q] of Object.entries(row)) {
+        const [ta] = this.actionRef(target, [...rp, target]);
+        if (ta < 0) continue;
+        to.push(ta);
+        p.push(this.prob(q, [...rp, target], 0));
+      }
+      const s = p.reduce((x, y) => x + y, 0);
+      if (s > 1 + PROB_TOL)
+        this.diag(
+          'E_MISREAD_SUM',
+          rp,
+          `the misreadings of ${from} sum to ${round(s)}; at most 1 (the rest is read correctly)`,
+        );
+      misread[fa] = { to: Int32Array.from(to), p: Float64Array.from(p) };
+    }
+    const fa: number[] = [];
+    const fp: number[] = [];
+    for (const [ref, rate] of Object.entries(per.falseAlarms ?? {})) {
+      const rp = [...path, 'perception', 'falseAlarms', ref];
+      const [x] = this.actionRef(ref, rp);
+      if (x < 0) continue;
+      if (this.actions[x]!.actor === i)
+        this.diag('E_WRONG_ACTOR', rp, 'a false alarm is a phantom act of another actor, not of the observer');
+      fa.push(x);
+      fp.push(this.perTick(this.num(rate, rp, 0, 0)));
+    }
+    const levels = (v: number[] | undefined) => (v ? Float64Array.from(v) : new Float64Array(N_READINESS).fill(1));
+    // Beliefs.
+    const bias = a.beliefs?.bias ?? {};
+    const hostility = this.prob(bias.hostility, [...path, 'beliefs', 'bias', 'hostility'], 0.05);
+    const intentPrior = new Float64Array(nA * nT);
+    for (let j = 0; j < nA; j++) {
+      for (let t = 0; t < nT; t++) {
+        intentPrior[j * nT + t] = t === model.hostileType ? hostility : (1 - hostility) / (nT - 1);
+      }
+    }
+    for (const [other, row] of Object.entries(a.beliefs?.intent ?? {})) {
+      const rp = [...path, 'beliefs', 'intent', other];
+      const j = this.actor(other, rp);
+      if (j < 0) continue;
+      const probs = new Array<number>(nT).fill(0);
+      for (const [tid, p] of Object.entries(row)) {
+        const t = this.type(tid, [...rp, tid]);
+        if (t >= 0) probs[t] = this.prob(p, [...rp, tid], 0);
+      }
+      this.sumsToOne(probs, rp, `${id}'s intent prior about ${other}`);
+      probs.forEach((p, t) => {
+        intentPrior[j * nT + t] = p;
+      });
+    }
+    const forgetDay = this.prob(bias.forgettingPerDay, [...path, 'beliefs', 'bias', 'forgettingPerDay'], 0);
+    // Decision.
+    const dec = a.decision ?? {};
+    const harm = new Float64Array(nR);
+    for (let r = 0; r < nR; r++) harm[r] = 2 ** r - 1;
+    for (const [rid, h] of Object.entries(dec.harm ?? {})) {
+      const r = this.rung(rid, [...path, 'decision', 'harm', rid]);
+      harm[r] = h;
+    }
+    const actValue = new Float64Array(this.actions.length);
+    for (let x = 0; x < this.actions.length; x++) {
+      if (this.actions[x]!.actor !== i) actValue[x] = -expectedHarm(model, harm, x);
+    }
+    for (const [ref, v] of Object.entries(dec.values ?? {})) {
+      const [x] = this.actionRef(ref, [...path, 'decision', 'values', ref]);
+      if (x >= 0) actValue[x] = v;
+    }
+    let preempt: ActorModel['preempt'] = null;
+    if (dec.preemption) {
+      const pp = [...path, 'decision', 'preemption'];
+      preempt = {
+        against: dec.preemption.against.map((x, k) => this.actor(x, [...pp, 'against', k])).filter((x) => x >= 0),
+        sigma: this.prob(dec.preemption.survivability, [...pp, 'survivability'], 1),
+        loss: dec.preemption.firstStrikeLoss,
+      };
+    }
+    if (Object.keys(a.actions).length > 0 && Object.keys(a.doctrine).length === 0 && a.kind === 'state')
+      this.diag(
+        'W_NO_DOCTRINE',
+        [...path, 'doctrine'],
+        `${id} has actions but no doctrine rules: it never responds to anything it perceives`,
+        undefined,
+        'warning',
+      );
+    return {
+      id,
+      name: a.name,
+      kind: a.kind,
+      typeCum,
+      readiness0: a.readiness,
+      calmTicks: this.ticks(this.num(a.calmHours, [...path, 'calmHours'], 48, 0), 1),
+      decisionTicks: this.ticks(this.num(a.decisionHours, [...path, 'decisionHours'], this.tickHours, 0), 1),
+      waitAction: this.actionIndex.get(`${id}.wait`)!,
+      detect,
+      latency,
+      falseAlarmAction: Int32Array.from(fa),
+      falseAlarmPerTick: Float64Array.from(fp),
+      misread,
+      readinessDetect: levels(per.readiness?.detect),
+      readinessMisread: levels(per.readiness?.misread),
+      readinessFalseAlarm: levels(per.readiness?.falseAlarms),
+      intentPrior,
+      omega: -Math.expm1(Math.log1p(-Math.min(forgetDay, 1 - 1e-12)) * (this.tickHours / 24)),
+      kConfirm: this.num(bias.confirm, [...path, 'beliefs', 'bias', 'confirm'], 1, 0),
+      kDisconfirm: this.num(bias.disconfirm, [...path, 'beliefs', 'bias', 'disconfirm'], 1, 0),
+      lambda: this.num(dec.rationality, [...path, 'decision', 'rationality'], 1, 0),
+      lambdaByReadiness: levels(dec.rationalityByReadiness),
+      harm,
+      actValue,
+      lookahead: dec.lookahead ?? 1,
+      preempt,
+      rules: [],
+      rulesByAct: [],
+      expects: new Float64Array(0),
+    };
+  }
+
+  /** The acts a rule's `on` matches. */
+  private stimulusActs(on: RuleDoc['on'], who: number, path: Path): number[] {
+    const acts = new Set<number>();
+    const addRef = (ref: string, p: Path) => {
+      const [a, o] = this.actionRef(ref, p);
+      if (a < 0) return;
+      const outs = this.actions[a]!.outcomes;
+      if (o >= 0) acts.add(outs[o]!.act);
+      else for (const x of outs) acts.add(x.act);
+    };
+    if (typeof on === 'string') addRef(on, path);
+    else if (Array.isArray(on)) on.forEach((r, k) => addRef(r, [...path, k]));
+    else {
+      const from = on.from === undefined ? null : (Array.isArray(on.from) ? on.from : [on.from]);
+      const fromIdx = from?.map((f, k) => this.actor(f, [...path, 'from', ...(Array.isArray(on.from) ? [k] : [])]));
+      const minRung = on.rungAtLeast !== undefined ? this.rung(on.rungAtLeast, [...path, 'rungAtLeast']) : 0;
+      for (let act = 0; act < this.actIds.length; act++) {
+        const action = this.actions[this.actAction[act]!]!;
+        if (action.isWait || action.actor === who) continue;
+        if (fromIdx && !fromIdx.includes(action.actor)) continue;
+        if (on.domain !== undefined && DOMAINS[action.domain] !== on.domain) continue;
+        if (action.outcomes[this.actOutcome[act]!]!.rung < minRung) continue;
+        acts.add(act);
+      }
+    }
+    return [...acts].sort((x, y) => x - y);
+  }
+
+  /** Expectation rows: every (act, responder) a rule responds to, declared, or referred to. */
+  private compileExpectations(model: Model): void {
+    const doc = this.doc;
+    const nA = this.actorIds.length;
+    const responses = new Map<number, Set<number>>(); // key action * nA + responder
+    const want = (action: number, responder: number) => {
+      const key = action * nA + responder;
+      let s = responses.get(key);
+      if (!s) {
+        s = new Set([this.actionIndex.get(`${this.actorIds[responder]}.wait`)!]);
+        responses.set(key, s);
+      }
+      return s;
+    };
+    this.ruleActs = new Map();
+    for (const [j, jid] of this.actorIds.entries()) {
+      for (const [rid, rule] of Object.entries(doc.actors[jid]!.doctrine)) {
+        const rp: Path = ['actors', jid, 'doctrine', rid];
+        const acts = this.stimulusActs(rule.on, j, [...rp, 'on']);
+        this.ruleActs.set(`${jid}\u0000${rid}`, acts);
+        const resp = this.ruleResponses(rule, j, rp);
+        for (const act of acts) {
+          const action = this.actAction[act]!;
+          if (this.actions[action]!.actor === j) continue;
+          const s = want(action, j);
+          for (const r of resp) s.add(r);
+        }
+      }
+    }
+    for (const [i, iid] of this.actorIds.entries()) {
+      for (const [other, table] of Object.entries(doc.actors[iid]!.beliefs?.expects ?? {})) {
+        const tp: Path = ['actors', iid, 'beliefs', 'expects', other];
+        const j = this.actor(other, tp);
+        if (j < 0) continue;
+        if (j === i) this.diag('E_SELF', tp, 'an actor does not hold expectations about itself');
+        for (const [stim, row] of Object.entries(table)) {
+          const [a] = this.actionRef(stim, [...tp, stim]);
+          if (a < 0) continue;
+          const s = want(a, j);
+          for (const r of Object.keys(row)) {
+            const x = this.responseRef(r, j, [...tp, stim, r]);
+            if (x >= 0) s.add(x);
+          }
+        }
+      }
+      for (const [rid, rule] of Object.entries(doc.actors[iid]!.doctrine)) {
+        (rule.if ?? []).forEach((cond, k) => {
+          if (!('expects' in cond)) return;
+          const cp: Path = ['actors', iid, 'doctrine', rid, 'if', k];
+          const [ra] = this.actionRef(cond.expects, [...cp, 'expects']);
+          const [oa] = this.actionRef(cond.on, [...cp, 'on']);
+          if (ra >= 0 && oa >= 0) want(oa, this.actions[ra]!.actor).add(ra);
+        });
+      }
+    }
+    for (const action of this.actions) {
+      const msg = action.message;
+      if (!msg || msg.kind !== 'warn') continue;
+      const actorId = this.actorIds[action.actor]!;
+      const a = doc.actors[actorId]!.actions[action.id.slice(actorId.length + 1)]!;
+      const mp: Path = ['actors', actorId, 'actions', action.id.slice(actorId.length + 1), 'message'];
+      if (!a.message?.on || !a.message.response) continue;
+      const [oa] = this.actionRef(a.message.on, [...mp, 'on']);
+      const ra = this.responseRef(a.message.response, action.actor, [...mp, 'response']);
+      if (oa >= 0 && ra >= 0) want(oa, action.actor).add(ra);
+    }
+    // Build rows in a stable order.
+    const keys = [...responses.keys()].sort((x, y) => x - y);
+    let start = 0;
+    for (const key of keys) {
+      const action = Math.floor(key / nA);
+      const responder = key % nA;
+      const resp = Int32Array.from([...responses.get(key)!].sort((x, y) => x - y));
+      model.expectRowOf[key] = model.expectRows.length;
+      model.expectRows.push({ action, responder, start, responses: resp, truth: new Float64Array(resp.length) });
+      start += resp.length;
+    }
+    model.expectSize = start;
+    // Warn messages now know their rows.
+    for (const action of this.actions) {
+      const msg = action.message;
+      if (!msg || msg.kind !== 'warn') continue;
+      const actorId = this.actorIds[action.actor]!;
+      const a = doc.actors[actorId]!.actions[action.id.slice(actorId.length + 1)]!;
+      const [oa] = this.actionRef(a.message!.on!, []);
+      const ra = this.actionIndex.get(
+        a.message!.response!.includes('.') ? a.message!.response! : `${actorId}.${a.message!.response}`,
+      );
+      const row = model.expectRowOf[oa * nA + action.actor]!;
+      if (row >= 0 && ra !== undefined) {
+        msg.row = row;
+        msg.entry = model.expectRows[row]!.responses.indexOf(ra);
+      }
+    }
+  }
+
+  private ruleActs = new Map<string, number[]>();
+
+  private ruleResponses(rule: RuleDoc, who: number, path: Path): number[] {
+    const out: number[] = [];
+    if ((rule.respond === undefined) === (rule.choose === undefined)) {
+      this.diag('E_SCHEMA_REQUIRED', path, 'a doctrine rule needs exactly one of `respond` (fixed) or `choose` (logit)');
+      return out;
+    }
+    for (const r of rule.respond ? Object.keys(rule.respond) : rule.choose!) {
+      const x = this.responseRef(r, who, [...path, rule.respond ? 'respond' : 'choose', r]);
+      if (x >= 0) out.push(x);
+    }
+    return out;
+  }
+
+  private compileRules(model: Model): void {
+    const doc = this.doc;
+    const nA = this.actorIds.length;
+    for (const [i, iid] of this.actorIds.entries()) {
+      const actor = model.actors[i]!;
+      const byAct: number[][] = Array.from({ length: this.actIds.length }, () => []);
+      for (const [rid, rule] of Object.entries(doc.actors[iid]!.doctrine)) {
+        const rp: Path = ['actors', iid, 'doctrine', rid];
+        const conditions: ConditionModel[] = [];
+        (rule.if ?? []).forEach((cond, k) => {
+          const cp = [...rp, 'if', k];
+          const lo = 'above' in cond && cond.above !== undefined ? cond.above : Number.NEGATIVE_INFINITY;
+          const hi = 'below' in cond && cond.below !== undefined ? cond.below : Number.POSITIVE_INFINITY;
+          if ('belief' in cond) {
+            const [aid, tid] = cond.belief.split(':') as [string, string];
+            const about = this.actor(aid, [...cp, 'belief']);
+            const type = this.type(tid, [...cp, 'belief']);
+            if (about >= 0 && type >= 0) conditions.push({ kind: 'belief', actor: about, type, lo, hi });
+          } else if ('expects' in cond) {
+            const [ra] = this.actionRef(cond.expects, [...cp, 'expects']);
+            const [oa] = this.actionRef(cond.on, [...cp, 'on']);
+            if (ra < 0 || oa < 0) return;
+            const row = model.expectRowOf[oa * nA + this.actions[ra]!.actor]!;
+            conditions.push({ kind: 'expects', row, entry: model.expectRows[row]!.responses.indexOf(ra), lo, hi });
+          } else if ('readiness' in cond) conditions.push({ kind: 'readiness', lo, hi });
+          else {
+            const t = this.type(cond.type, [...cp, 'type']);
+            if (t >= 0) conditions.push({ kind: 'type', type: t });
+          }
+        });
+        let respond: RuleModel['respond'] = null;
+        let choose: RuleModel['choose'] = null;
+        if (rule.respond) {
+          const acts: number[] = [];
+          const probs: number[] = [];
+          for (const [r, p] of Object.entries(rule.respond)) {
+            const x = this.responseRef(r, i, [...rp, 'respond', r]);
+            if (x < 0) continue;
+            acts.push(x);
+            probs.push(this.prob(p, [...rp, 'respond', r], 0));
+          }
+          this.sumsToOne(probs, [...rp, 'respond'], `the response probabilities of rule ${rid}`);
+          const cum = new Float64Array(probs.length);
+          let acc = 0;
+          probs.forEach((p, k) => {
+            acc += p;
+            cum[k] = acc;
+          });
+          if (cum.length > 0) cum[cum.length - 1] = 1;
+          respond = { actions: Int32Array.from(acts), cum };
+        } else if (rule.choose) {
+          choose = Int32Array.from(
+            rule.choose.map((r) => this.responseRef(r, i, [...rp, 'choose', r])).filter((x) => x >= 0),
+          );
+        }
+        const index = actor.rules.length;
+        actor.rules.push({
+          id: rid,
+          conditions,
+          respond,
+          choose,
+          requires: this.talksRefs(rule.requires, [...rp, 'requires']),
+        });
+        for (const act of this.ruleActs.get(`${iid}\u0000${rid}`) ?? []) byAct[act]!.push(index);
+      }
+      actor.rulesByAct = byAct.map((x) => Int32Array.from(x));
+    }
+  }
+
+  /**
+   * Undeclared expectations are the truth: each responder's response distribution at the start of a
+   * run (priors, baseline readiness, protocols in force), averaged over its type distribution. Logit
+   * responses depend on expectations in turn, so the truth is found by three rounds of level-k
+   * reasoning from "everyone waits".
+   */
+  private solveExpectations(model: Model): void {
+    const doc = this.doc;
+    const nA = this.actorIds.length;
+    const declared: Float64Array[] = [];
+    const isDeclared: Uint8Array[] = [];
+    for (const [i, iid] of this.actorIds.entries()) {
+      const e = new Float64Array(model.expectSize);
+      const d = new Uint8Array(model.expectRows.length);
+      for (const [other, table] of Object.entries(doc.actors[iid]!.beliefs?.expects ?? {})) {
+        const j = this.actorIndex.get(other)!;
+        for (const [stim, row] of Object.entries(table)) {
+          const a = this.actionIndex.get(stim.split('/')[0]!)!;
+          const r = model.expectRowOf[a * nA + j]!;
+          const rowM = model.expectRows[r]!;
+          const probs: number[] = [];
+          for (const [resp, p] of Object.entries(row)) {
+            const x = this.responseRef(resp, j, []);
+            const v = this.prob(p, ['actors', iid, 'beliefs', 'expects', other, stim, resp], 0);
+            probs.push(v);
+            e[rowM.start + rowM.responses.indexOf(x)] = v;
+          }
+          this.sumsToOne(probs, ['actors', iid, 'beliefs', 'expects', other, stim], `${iid}'s expectations of ${other} after ${stim}`);
+          d[r] = 1;
+        }
+      }
+      declared.push(e);
+      isDeclared.push(d);
+    }
+    // Start: every undeclared row expects the responder to wait.
+    for (const row of model.expectRows) row.truth.fill(0).set([1], 0);
+    const assemble = () => {
+      for (let i = 0; i < nA; i++) {
+        const e = declared[i]!.slice();
+        model.expectRows.forEach((row, r) => {
+          if (isDeclared[i]![r] === 1) return;
+          e.set(row.truth, row.start);
+        });
+        model.actors[i]!.expects = e;
+      }
+      for (let a = 0; a < this.actions.length; a++) {
+        const owner = this.actions[a]!.actor;
+        model.baseValue[a] = lookaheadValue(model, owner, model.actors[owner]!.expects, a);
+      }
+    };
+    assemble();
+    const ctx = new StaticContext(model);
+    const dist = new Float64Array(this.actions.length + 8);
+    const acts = new Int32Array(this.actions.length + 8);
+    for (let iter = 0; iter < 3; iter++) {
+      const next = model.expectRows.map((row) => {
+        const truth = new Float64Array(row.responses.length);
+        const j = row.responder;
+        const typeCum = model.actors[j]!.typeCum;
+        for (let t = 0; t < typeCum.length; t++) {
+          const pt = typeCum[t]! - (t > 0 ? typeCum[t - 1]! : 0);
+          if (pt <= 0) continue;
+          ctx.types[j] = t;
+          for (const o of this.actions[row.action]!.outcomes) {
+            const n = responseDistribution(ctx, j, o.act, dist, acts);
+            if (n === 0) truth[0] = truth[0]! + pt * o.p;
+            for (let k = 0; k < n; k++) {
+              const x = row.responses.indexOf(acts[k]!);
+              if (x >= 0) truth[x] = truth[x]! + pt * o.p * dist[k]!;
+            }
+          }
+        }
+        return truth;
+      });
+      model.expectRows.forEach((row, r) => {
+        row.truth.set(next[r]!);
+      });
+      assemble();
+    }
+  }
+}
+
+/** The start-of-run state, for computing true responses at compile time. */
+class StaticContext implements DecisionContext {
+  readonly m: Model;
+  lastRule = 0;
+  readonly types: Int32Array;
+  constructor(m: Model) {
+    this.m = m;
+    this.types = new Int32Array(m.actors.length);
+  }
+  beliefOf(i: number, j: number, t: number): number {
+    return this.m.actors[i]!.intentPrior[j * this.m.typeIds.length + t]!;
+  }
+  readinessOf(i: number): number {
+    return this.m.actors[i]!.readiness0;
+  }
+  typeOf(i: number): number {
+    return this.types[i]!;
+  }
+  holding(k: number): boolean {
+    return this.m.talks[k]!.rounds > 0;
+  }
+  expectsOf(i: number): Float64Array {
+    return this.m.actors[i]!.expects;
+  }
+  valueOf(a: number): number {
+    return this.m.baseValue[a]!;
+  }
+}
+
+function indexOr(k: number, fallback: number): number {
+  return k >= 0 ? k : fallback;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export type { ExpectRow };

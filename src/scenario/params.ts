@@ -1,0 +1,167 @@
+// Uncertain parameters: nominal values, sampling, and the list of every distribution in a document.
+import type { Random } from '../engine/rng.ts';
+import type { Distribution, Param } from './schema.ts';
+
+export type Path = (string | number)[];
+
+export function isDistribution(v: unknown): v is Distribution {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return ['uniform', 'triangular', 'beta', 'normal', 'lognormal'].some((k) => keys.includes(k));
+}
+
+/** The value a plain run uses: `value` when given, else the distribution's mean. */
+export function nominal(p: Param): number {
+  if (typeof p === 'number') return p;
+  if (p.value !== undefined) return p.value;
+  if ('uniform' in p) return (p.uniform[0] + p.uniform[1]) / 2;
+  if ('triangular' in p) return (p.triangular[0] + p.triangular[1] + p.triangular[2]) / 3;
+  if ('beta' in p) return p.beta[0] / (p.beta[0] + p.beta[1]);
+  if ('normal' in p) return p.normal[0];
+  return Math.exp(p.lognormal[0] + (p.lognormal[1] * p.lognormal[1]) / 2);
+}
+
+/** Checks a distribution's parameters; returns a message when they are impossible. */
+export function distributionProblem(d: Distribution): string | undefined {
+  if ('uniform' in d) return d.uniform[0] <= d.uniform[1] ? undefined : 'uniform needs [low, high] with low <= high';
+  if ('triangular' in d) {
+    const [a, c, b] = d.triangular;
+    return a <= c && c <= b ? undefined : 'triangular needs [low, mode, high] with low <= mode <= high';
+  }
+  if ('beta' in d) return d.beta[0] > 0 && d.beta[1] > 0 ? undefined : 'beta needs both shape parameters > 0';
+  if ('normal' in d) return d.normal[1] >= 0 ? undefined : 'normal needs a standard deviation >= 0';
+  return d.lognormal[1] >= 0 ? undefined : 'lognormal needs sigma >= 0';
+}
+
+/** Support of a distribution [lo, hi]. */
+export function support(d: Distribution): [number, number] {
+  if ('uniform' in d) return [d.uniform[0], d.uniform[1]];
+  if ('triangular' in d) return [d.triangular[0], d.triangular[2]];
+  if ('beta' in d) return [0, 1];
+  if ('normal' in d) return d.normal[1] === 0 ? [d.normal[0], d.normal[0]] : [-Infinity, Infinity];
+  return [0, Infinity];
+}
+
+/** Quantile function (inverse CDF) of a distribution at u in (0, 1). */
+export function quantile(d: Distribution, u: number): number {
+  if ('uniform' in d) return d.uniform[0] + u * (d.uniform[1] - d.uniform[0]);
+  if ('triangular' in d) {
+    const [a, c, b] = d.triangular;
+    if (b === a) return a;
+    const f = (c - a) / (b - a);
+    return u < f ? a + Math.sqrt(u * (b - a) * (c - a)) : b - Math.sqrt((1 - u) * (b - a) * (b - c));
+  }
+  if ('normal' in d) return d.normal[0] + d.normal[1] * normalQuantile(u);
+  if ('lognormal' in d) return Math.exp(d.lognormal[0] + d.lognormal[1] * normalQuantile(u));
+  return betaQuantile(d.beta[0], d.beta[1], u);
+}
+
+/** Draws from a distribution by inversion (one uniform per draw, so designs stay aligned). */
+export function sample(d: Distribution, random: Random): number {
+  const u = Math.min(1 - 1e-12, Math.max(1e-12, random()));
+  return quantile(d, u);
+}
+
+/** Every distribution in a document, with its field path and nominal value. */
+export function uncertainParams(doc: unknown): { path: Path; dist: Distribution; nominal: number }[] {
+  const out: { path: Path; dist: Distribution; nominal: number }[] = [];
+  const walk = (v: unknown, path: Path) => {
+    if (isDistribution(v)) {
+      out.push({ path, dist: v, nominal: nominal(v) });
+      return;
+    }
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        if (path.length === 0 && k === 'interventions') continue;
+        walk(x, [...path, k]);
+      }
+    }
+  };
+  walk(doc, []);
+  return out;
+}
+
+/** Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const pl = 0.02425;
+  if (p < pl) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - pl) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/** Regularised incomplete beta I_x(a, b) by Lentz's continued fraction (Numerical Recipes 6.4). */
+export function betaCdf(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const lbeta = logGamma(a + b) - logGamma(a) - logGamma(b);
+  const front = Math.exp(Math.log(x) * a + Math.log1p(-x) * b + lbeta);
+  if (x < (a + 1) / (a + b + 2)) return (front * betaCf(x, a, b)) / a;
+  return 1 - (front * betaCf(1 - x, b, a)) / b;
+}
+
+function betaCf(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-12) break;
+  }
+  return h;
+}
+
+/** Lanczos approximation of log Gamma (g = 7, n = 9). */
+export function logGamma(x: number): number {
+  const g = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  x -= 1;
+  let s = g[0]!;
+  for (let i = 1; i < 9; i++) s += g[i]! / (x + i);
+  const t = x + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(s);
+}
+
+/** Beta quantile by bisection on the CDF (60 halvings: below 1e-15 of the interval). */
+export function betaQuantile(a: number, b: number, u: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let k = 0; k < 60; k++) {
+    const mid = (lo + hi) / 2;
+    if (betaCdf(mid, a, b) < u) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
