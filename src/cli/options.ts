@@ -1,0 +1,72 @@
+// Option parsers and shared steps of the commands that load a scenario and run it.
+import { InvalidArgumentError } from 'commander';
+import type { Model } from '../engine/model.ts';
+import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
+import { prepare } from '../scenario/index.ts';
+import { absolute, type Io, UserError } from './io.ts';
+
+export function positiveInt(value: string): number {
+  const n = Number(value.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError('expected a whole number > 0 (e.g. 100000)');
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--set PATH=VALUE`: VALUE is JSON when it parses as JSON (numbers, true/false), else a string. */
+export function parseSets(sets: string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of sets ?? []) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new UserError(`--set needs PATH=VALUE, got '${s}'`);
+    const raw = s.slice(eq + 1);
+    let v: unknown = raw;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      v = raw;
+    }
+    out[s.slice(0, eq)] = v;
+  }
+  return out;
+}
+
+export interface Loaded {
+  model: Model;
+  hash: string;
+  file: string;
+}
+
+/** Loads, validates and compiles a scenario with interventions; prints diagnostics; throws on errors. */
+export function loadModel(
+  io: Io,
+  file: string,
+  interventions: string[],
+  sets: Record<string, unknown>,
+): Loaded {
+  const path = absolute(io, file);
+  const res = prepare(path, { readFile: io.readFile, interventions, set: sets });
+  printDiagnostics(io, res.diagnostics, file, path);
+  if (!res.model || hasErrors(res.diagnostics)) {
+    throw new UserError(
+      `${file}: not runnable (${res.diagnostics.filter((d) => d.severity === 'error').length} errors)`,
+    );
+  }
+  return { model: res.model, hash: res.hash ?? res.model.hash, file };
+}
+
+export function printDiagnostics(io: Io, ds: Diagnostic[], shown: string, abs: string): void {
+  for (const d of ds) {
+    const dd = d.file === abs ? { ...d, file: shown } : d;
+    io.err(`${formatDiagnostic(dd)}\n`);
+  }
+}
