@@ -1,6 +1,22 @@
+import { writeFileSync } from 'node:fs';
+import { scenarioJsonSchema } from '../../scenario/schema.ts';
+import { absolute } from '../io.ts';
 import type { Registrar } from '../main.ts';
 
-// Placeholder registration; the full command lands with the scenario pipeline.
-export const registerSchema: Registrar = (program) => {
-  program.command('schema').description('(not yet implemented)');
+/** The JSON Schema of the scenario format as committed in scenario.schema.json. */
+export function schemaText(): string {
+  return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+}
+
+export const registerSchema: Registrar = (program, io) => {
+  program
+    .command('schema')
+    .description('print the JSON Schema of the scenario format (for editor completion)')
+    .option('-o, --out <file>', 'write it to a file instead')
+    .action((o: { out?: string }) => {
+      if (o.out) {
+        writeFileSync(absolute(io, o.out), schemaText());
+        io.err(`wrote ${o.out}\n`);
+      } else io.out(schemaText());
+    });
 };
