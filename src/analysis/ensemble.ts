@@ -95,7 +95,13 @@ export function merge(a: Aggregate, b: Aggregate): Aggregate {
 }
 
 /** Runs [start, start + count) of `seed` on one thread. */
-export function runRange(m: Model, seed: number, start: number, count: number, sim = new Simulator(m)): Aggregate {
+export function runRange(
+  m: Model,
+  seed: number,
+  start: number,
+  count: number,
+  sim = new Simulator(m),
+): Aggregate {
   const agg = emptyAggregate(m);
   for (let run = start; run < start + count; run++) record(agg, sim.run(seed, run));
   return agg;
@@ -140,7 +146,14 @@ export interface RunReport {
     ci95: [number, number];
     runs: number;
     war: { share: number; ci95: [number, number]; runs: number };
-    causes: { kind: string; observer: string; act: string; perceived: string | null; runs: number; share: number }[];
+    causes: {
+      kind: string;
+      observer: string;
+      act: string;
+      perceived: string | null;
+      runs: number;
+      share: number;
+    }[];
   };
   peak: { rung: number; id: string; runs: number }[];
   perRun: { decisions: number; events: number; misperceptions: number; leaks: number; hours: number };
@@ -159,7 +172,9 @@ export function summarize(
     above -= agg.peak[rung]!;
     return { rung, id, ...proportion(k, n) };
   });
-  const outcomes = Object.fromEntries(OUTCOMES.map((o, k) => [o, proportion(agg.outcomes[k]!, n)])) as RunReport['outcomes'];
+  const outcomes = Object.fromEntries(
+    OUTCOMES.map((o, k) => [o, proportion(agg.outcomes[k]!, n)]),
+  ) as RunReport['outcomes'];
   const paths = Object.entries(agg.paths)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, meta.topPaths ?? 10)

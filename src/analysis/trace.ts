@@ -76,7 +76,7 @@ export function renderTrace(m: Model, trace: TraceRecord[]): string {
         break;
       case 'miss':
         out.push(
-          `  ${r.observer} MISSES #${r.event} ${r.act} (detect p ${(r.detectP * 100).toFixed(0)}%${r.beliefDelta > 0.02 ? `; seeing it would have moved its belief by ${(r.beliefDelta * 100).toFixed(0)} points` : ''})`,
+          `  ${r.observer} MISSES #${r.event} ${r.act} (detect p ${(r.detectP * 100).toFixed(0)}%${Math.abs(r.beliefDelta) > 0.02 ? `; seeing it would have ${r.beliefDelta < 0 ? 'lowered' : 'raised'} its hostile belief by ${Math.abs(r.beliefDelta * 100).toFixed(0)} points` : ''})`,
         );
         break;
       case 'false-alarm':

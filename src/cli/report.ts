@@ -30,7 +30,9 @@ export function renderRunReport(r: RunReport, timing?: { seconds: number }): str
   for (const [k, v] of Object.entries(r.outcomes)) o.push([k, pct(v.p), ci(v.ci95)]);
   lines.push(o.toString());
   lines.push('');
-  lines.push(pc.bold('Most frequent escalation paths') + ' (acts that each raised the peak rung)');
+  lines.push(
+    pc.bold('Most frequent escalation paths') + ' (acts that raised the peak rung, and lethal exchanges)',
+  );
   for (const p of r.paths) {
     lines.push(
       `  ${pct(p.share).padStart(8)}  ${p.events.length ? p.events.join(' -> ') : '(nothing escalated)'}`,

@@ -20,8 +20,12 @@ export interface RuleModel {
   respond: { actions: Int32Array; cum: Float64Array } | null;
   /** Candidate responses for a logit choice. */
   choose: Int32Array | null;
+  /** Extra value of each `choose` candidate in this situation (same order). */
+  bonus: Float64Array | null;
   /** Talks that must be holding (any of them) for the rule to apply; empty = always. */
   requires: number[];
+  /** An additional response: applies besides the first matching ordinary rule. */
+  also: boolean;
 }
 
 export interface ActorModel {

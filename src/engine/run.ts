@@ -27,7 +27,7 @@ export interface RunResult {
   peak: number;
   endTick: number;
   warTick: number;
-  /** Acts (stimulus indices) that each raised the peak rung, in order. */
+  /** Acts (stimulus indices) that raised the peak rung, or struck again at a lethal peak, in order. */
   path: Int32Array;
   pathLength: number;
   /** Whether the first act at or above the lethal rung had a misperception in its chain (-1: no lethal act). */
@@ -166,7 +166,7 @@ export class Simulator {
       peak: 0,
       endTick: 0,
       warTick: -1,
-      path: new Int32Array(model.rungIds.length + 1),
+      path: new Int32Array(model.rungIds.length + 8),
       pathLength: 0,
       lethalMisperception: -1,
       lethalCause: -1,
@@ -635,9 +635,10 @@ export class Simulator {
     if (act.cutChannel >= 0) this.channelOpen[act.cutChannel] = 0;
     // Escalation record.
     if (rung >= m.quietRung) this.lastLoud = this.t;
-    if (rung > r.peak) {
+    // The path records each act that raised the peak, and lethal exchanges at the peak (bounded).
+    if (rung > r.peak || (rung === r.peak && rung >= m.lethalRung && rung < m.warRung)) {
+      if (r.pathLength < r.path.length) r.path[r.pathLength++] = outcome.act;
       r.peak = rung;
-      r.path[r.pathLength++] = outcome.act;
     }
     if (rung >= m.lethalRung && r.lethalMisperception < 0) {
       r.lethalMisperception = taint >= 0 ? 1 : 0;
@@ -746,9 +747,10 @@ export class Simulator {
       let detected = ud < detectP;
       if (!detected && this.suppress?.(MP_MISSED, k, ordinal)) detected = true;
       if (!detected) {
-        // A miss is a misperception when seeing the act would have moved a belief noticeably.
+        // A miss is a misperception when seeing the act would have lowered the observer's belief that
+        // its actor is hostile noticeably: the miss leaves it more alarmed than the evidence warrants.
         const delta = this.hypotheticalDelta(k, source, action);
-        if (delta > BELIEF_EPS) {
+        if (delta < -BELIEF_EPS) {
           const mp = this.recordMisperception(MP_MISSED, k, trueAct, -1);
           if (this.taint[k]! < 0) this.taint[k] = mp;
         }
@@ -861,7 +863,7 @@ export class Simulator {
     return Math.abs(this.belief[base + hostile]! - oldHostile);
   }
 
-  /** How much seeing `action` would move k's hostile belief about its actor (without changing it). */
+  /** How much seeing `action` would change k's hostile belief about its actor (signed; nothing changes). */
   private hypotheticalDelta(k: number, j: number, action: number): number {
     const lik = this.m.actions[action]!.intent;
     if (!lik) return 0;
@@ -883,7 +885,7 @@ export class Simulator {
       if (t === this.m.hostileType) hostile = v;
     }
     if (!(sum > 0)) return 0;
-    return Math.abs(hostile / sum - this.belief[base + this.m.hostileType]!);
+    return hostile / sum - this.belief[base + this.m.hostileType]!;
   }
 
   private ownExpects(i: number): Float64Array {
@@ -1050,12 +1052,25 @@ export class Simulator {
     this.decide(k, act, taint, ev);
   }
 
-  /** Actor i responds to stimulus `act` by the first doctrine rule that applies. */
+  /** Actor i responds to stimulus `act` by the first doctrine rule that applies, plus any `also` rules. */
   private decide(i: number, act: number, taint: number, cause: number): void {
-    const m = this.m;
-    const rules = m.actors[i]!.rulesByAct[act]!;
+    const rules = this.m.actors[i]!.rulesByAct[act]!;
     if (rules.length === 0) return;
-    const n = responseDistribution(this, i, act, this.dist, this.distAct);
+    this.decideBy(i, act, taint, cause, responseDistribution(this, i, act, this.dist, this.distAct, -1));
+    for (let q = 0; q < rules.length; q++) {
+      if (!this.m.actors[i]!.rules[rules[q]!]!.also) continue;
+      this.decideBy(
+        i,
+        act,
+        taint,
+        cause,
+        responseDistribution(this, i, act, this.dist, this.distAct, rules[q]!),
+      );
+    }
+  }
+
+  private decideBy(i: number, act: number, taint: number, cause: number, n: number): void {
+    const m = this.m;
     if (n === 0) return;
     this.result.decisions++;
     const u = this.streams.uniform(STREAM.perActorBase + 4 * i + 1);
@@ -1137,12 +1152,15 @@ export function responseDistribution(
   act: number,
   dist: Float64Array,
   acts: Int32Array,
+  only = -1,
 ): number {
   const m = ctx.m;
   const actor = m.actors[i]!;
   const rules = actor.rulesByAct[act]!;
   for (let q = 0; q < rules.length; q++) {
     const rule = actor.rules[rules[q]!]!;
+    // Ordinary rules: the first that applies. With `only`: that (also) rule alone.
+    if (only >= 0 ? rules[q] !== only : rule.also) continue;
     if (!ruleApplies(ctx, m, i, rule.requires, rule.conditions)) continue;
     ctx.lastRule = rules[q]!;
     if (rule.respond) {
@@ -1158,20 +1176,23 @@ export function responseDistribution(
     const cands = rule.choose!;
     const lambda = actor.lambda * actor.lambdaByReadiness[ctx.readinessOf(i)]!;
     // Pre-emption (domain model section 6.2): with belief b that an adversary is about to strike,
-    // waiting risks b(1 - sigma)L; striking first saves the war cost in the worlds where war comes anyway.
+    // waiting risks b(1 - sigma)L.
     let b = 0;
     if (actor.preempt) {
       for (const j of actor.preempt.against) b = Math.max(b, ctx.beliefOf(i, j, m.hostileType));
     }
     let max = Number.NEGATIVE_INFINITY;
+    const bonus = rule.bonus;
     for (let k = 0; k < cands.length; k++) {
       const a = cands[k]!;
       let v = ctx.valueOf(a);
       if (actor.preempt) {
-        const action = m.actions[a]!;
-        if (action.preemptive) v += b * expectedHarm(m, actor.harm, a);
+        // In the worlds (probability b) where the adversary strikes anyway, striking first adds no
+        // war that was not coming: the act's harm and replies count only in the other 1 - b.
+        if (m.actions[a]!.preemptive) v *= 1 - b;
         else v -= b * (1 - actor.preempt.sigma) * actor.preempt.loss;
       }
+      if (bonus) v += bonus[k]!;
       dist[k] = v;
       acts[k] = a;
       if (v > max) max = v;

@@ -78,7 +78,13 @@ class Compiler {
     this.opts = opts;
   }
 
-  private diag(code: Code, path: Path, message: string, hint?: string, severity: 'error' | 'warning' = 'error') {
+  private diag(
+    code: Code,
+    path: Path,
+    message: string,
+    hint?: string,
+    severity: 'error' | 'warning' = 'error',
+  ) {
     const d: Diagnostic = { code, severity, message, path };
     if (hint) d.hint = hint;
     this.diagnostics.push(d);
@@ -270,7 +276,12 @@ class Compiler {
   sumsToOne(values: number[], path: Path, what: string): void {
     const s = values.reduce((x, y) => x + y, 0);
     if (Math.abs(s - 1) > PROB_TOL)
-      this.diag('E_PROB_SUM', path, `${what} sum to ${round(s)}, not 1`, 'make the probabilities add up to exactly 1');
+      this.diag(
+        'E_PROB_SUM',
+        path,
+        `${what} sum to ${round(s)}, not 1`,
+        'make the probabilities add up to exactly 1',
+      );
   }
 
   // ---- the whole --------------------------------------------------------------------------
@@ -297,8 +308,14 @@ class Compiler {
       rungIds: this.ladder.map((r) => r.id),
       rungNames: this.ladder.map((r) => r.name),
       rungMid: this.ladder.map((r) => r.mid),
-      warRung: indexOr(this.ladder.findIndex((r) => r.ends === 'war'), nR),
-      nuclearRung: indexOr(this.ladder.findIndex((r) => r.ends === 'nuclear-use'), nR),
+      warRung: indexOr(
+        this.ladder.findIndex((r) => r.ends === 'war'),
+        nR,
+      ),
+      nuclearRung: indexOr(
+        this.ladder.findIndex((r) => r.ends === 'nuclear-use'),
+        nR,
+      ),
       lethalRung: 0,
       quietRung: this.rung(doc.time.quietRung, ['time', 'quietRung']),
       typeIds: this.typeIds,
@@ -361,7 +378,10 @@ class Compiler {
     const nuc = this.ladder.findIndex((r) => r.ends === 'nuclear-use');
     if (war >= 0 && nuc >= 0 && nuc < war)
       this.diag('E_LADDER', ['ladder', nuc], 'the nuclear-use rung must come after the war rung');
-    if (this.ladder.filter((r) => r.ends === 'war').length > 1 || this.ladder.filter((r) => r.ends === 'nuclear-use').length > 1)
+    if (
+      this.ladder.filter((r) => r.ends === 'war').length > 1 ||
+      this.ladder.filter((r) => r.ends === 'nuclear-use').length > 1
+    )
       this.diag('E_LADDER', ['ladder'], 'a ladder has at most one rung ending in war and one in nuclear use');
   }
 
@@ -492,12 +512,17 @@ class Compiler {
       if (a.cutChannel !== undefined) action.cutChannel = this.channel(a.cutChannel, [...path, 'cutChannel']);
       if (a.substitution) {
         action.substitutionP = this.prob(a.substitution.p, [...path, 'substitution', 'p'], 0);
-        action.substitutionTo = this.responseRef(a.substitution.to, action.actor, [...path, 'substitution', 'to']);
+        action.substitutionTo = this.responseRef(a.substitution.to, action.actor, [
+          ...path,
+          'substitution',
+          'to',
+        ]);
       }
       if (a.message) {
         const mp = [...path, 'message'];
         const to = this.actor(a.message.to, [...mp, 'to']);
-        const about = a.message.about !== undefined ? this.actor(a.message.about, [...mp, 'about']) : action.actor;
+        const about =
+          a.message.about !== undefined ? this.actor(a.message.about, [...mp, 'about']) : action.actor;
         const via = a.message.via.map((c, k) => this.channel(c, [...mp, 'via', k])).filter((x) => x >= 0);
         via.forEach((c, k) => {
           const ch = doc.channels[[...this.channelIndex.keys()][c]!]!;
@@ -509,7 +534,11 @@ class Compiler {
             );
         });
         if (a.message.kind === 'warn' && (!a.message.on || !a.message.response))
-          this.diag('E_SCHEMA_REQUIRED', mp, 'a warn message needs `on` (the act) and `response` (what is threatened)');
+          this.diag(
+            'E_SCHEMA_REQUIRED',
+            mp,
+            'a warn message needs `on` (the act) and `response` (what is threatened)',
+          );
         action.message = {
           to,
           kind: a.message.kind === 'warn' ? 'warn' : 'reassure',
@@ -523,10 +552,7 @@ class Compiler {
     void model;
   }
 
-  private effects(
-    list: { belief?: string; expects?: string; lr: Param }[],
-    path: Path,
-  ): BeliefEffectModel[] {
+  private effects(list: { belief?: string; expects?: string; lr: Param }[], path: Path): BeliefEffectModel[] {
     const out: BeliefEffectModel[] = [];
     list.forEach((e, k) => {
       const p = [...path, k];
@@ -545,7 +571,9 @@ class Compiler {
   }
 
   private leaks(
-    leak: Record<string, { p: Param; effects: { belief?: string; expects?: string; lr: Param }[] }> | undefined,
+    leak:
+      | Record<string, { p: Param; effects: { belief?: string; expects?: string; lr: Param }[] }>
+      | undefined,
     path: Path,
   ): { leakTo: number[]; leakP: number[]; leakEffects: BeliefEffectModel[][] } {
     const leakTo: number[] = [];
@@ -567,7 +595,8 @@ class Compiler {
       const path: Path = ['channels', id];
       const a = this.actor(ch.between[0], [...path, 'between', 0]);
       const b = this.actor(ch.between[1], [...path, 'between', 1]);
-      if (a >= 0 && a === b) this.diag('E_SELF', [...path, 'between'], 'a channel connects two different actors');
+      if (a >= 0 && a === b)
+        this.diag('E_SELF', [...path, 'between'], 'a channel connects two different actors');
       const acceptance = new Float64Array(nA).fill(1);
       if (ch.acceptance !== undefined) {
         if (typeof ch.acceptance === 'number' || isDistribution(ch.acceptance)) {
@@ -601,7 +630,8 @@ class Compiler {
     return Object.entries(this.doc.talks).map(([id, t]) => {
       const path: Path = ['talks', id];
       const parties = t.parties.map((p, k) => this.actor(p, [...path, 'parties', k])).filter((x) => x >= 0);
-      if (new Set(parties).size < 2) this.diag('E_SELF', [...path, 'parties'], 'talks need at least two different parties');
+      if (new Set(parties).size < 2)
+        this.diag('E_SELF', [...path, 'parties'], 'talks need at least two different parties');
       if (t.host !== undefined) this.actor(t.host, [...path, 'host']);
       return {
         id,
@@ -625,11 +655,16 @@ class Compiler {
         const [a] = this.actionRef(ref, [...path, 'actions', k]);
         if (a < 0) return;
         if (this.actions[a]!.actor !== by)
-          this.diag('E_WRONG_ACTOR', [...path, 'actions', k], `'${ref}' is not an action of ${n.by}, the notifier`);
+          this.diag(
+            'E_WRONG_ACTOR',
+            [...path, 'actions', k],
+            `'${ref}' is not an action of ${n.by}, the notifier`,
+          );
         covers[a] = 1;
       });
       const to = n.to.map((x, k) => this.actor(x, [...path, 'to', k])).filter((x) => x >= 0);
-      if (to.some((x) => x >= 31)) this.diag('E_SCHEMA_VALUE', [...path, 'to'], 'notifications support up to 31 actors');
+      if (to.some((x) => x >= 31))
+        this.diag('E_SCHEMA_VALUE', [...path, 'to'], 'notifications support up to 31 actors');
       return {
         id,
         by: Math.max(0, by),
@@ -665,7 +700,11 @@ class Compiler {
       const [a, o] = this.actionRef(inj.action, [...path, 'action']);
       const tick = this.ticks(inj.atHours);
       if (tick > horizon)
-        this.diag('E_TIME', [...path, 'atHours'], `inject at ${inj.atHours} h is after the horizon (${horizon * this.tickHours} h)`);
+        this.diag(
+          'E_TIME',
+          [...path, 'atHours'],
+          `inject at ${inj.atHours} h is after the horizon (${horizon * this.tickHours} h)`,
+        );
       return { id, tick, action: Math.max(0, a), outcome: o };
     });
     return out.sort((x, y) => x.tick - y.tick);
@@ -705,7 +744,9 @@ class Compiler {
       if (!isr) continue;
       const d = DOMAINS.indexOf(dom as (typeof DOMAINS)[number]);
       detect[d] = this.prob(isr.detect, [...path, 'perception', 'isr', dom, 'detect'], 1);
-      latency[d] = this.ticks(this.num(isr.latencyHours, [...path, 'perception', 'isr', dom, 'latencyHours'], 0, 0));
+      latency[d] = this.ticks(
+        this.num(isr.latencyHours, [...path, 'perception', 'isr', dom, 'latencyHours'], 0, 0),
+      );
     }
     const misread: ActorModel['misread'] = new Array(this.actions.length).fill(null);
     for (const [from, row] of Object.entries(per.misread ?? {})) {
@@ -713,7 +754,12 @@ class Compiler {
       const [fa, fo] = this.actionRef(from, rp);
       if (fa < 0) continue;
       if (fo >= 0)
-        this.diag('E_SCHEMA_VALUE', rp, 'misreadings are per action: drop the /outcome part', `write '${from.split('/')[0]}'`);
+        this.diag(
+          'E_SCHEMA_VALUE',
+          rp,
+          'misreadings are per action: drop the /outcome part',
+          `write '${from.split('/')[0]}'`,
+        );
       const to: number[] = [];
       const p: number[] = [];
       for (const [target, q] of Object.entries(row)) {
@@ -738,11 +784,16 @@ class Compiler {
       const [x] = this.actionRef(ref, rp);
       if (x < 0) continue;
       if (this.actions[x]!.actor === i)
-        this.diag('E_WRONG_ACTOR', rp, 'a false alarm is a phantom act of another actor, not of the observer');
+        this.diag(
+          'E_WRONG_ACTOR',
+          rp,
+          'a false alarm is a phantom act of another actor, not of the observer',
+        );
       fa.push(x);
       fp.push(this.perTick(this.num(rate, rp, 0, 0)));
     }
-    const levels = (v: number[] | undefined) => (v ? Float64Array.from(v) : new Float64Array(N_READINESS).fill(1));
+    const levels = (v: number[] | undefined) =>
+      v ? Float64Array.from(v) : new Float64Array(N_READINESS).fill(1);
     // Beliefs.
     const bias = a.beliefs?.bias ?? {};
     const hostility = this.prob(bias.hostility, [...path, 'beliefs', 'bias', 'hostility'], 0.05);
@@ -787,7 +838,9 @@ class Compiler {
     if (dec.preemption) {
       const pp = [...path, 'decision', 'preemption'];
       preempt = {
-        against: dec.preemption.against.map((x, k) => this.actor(x, [...pp, 'against', k])).filter((x) => x >= 0),
+        against: dec.preemption.against
+          .map((x, k) => this.actor(x, [...pp, 'against', k]))
+          .filter((x) => x >= 0),
         sigma: this.prob(dec.preemption.survivability, [...pp, 'survivability'], 1),
         loss: dec.preemption.firstStrikeLoss,
       };
@@ -846,8 +899,10 @@ class Compiler {
     if (typeof on === 'string') addRef(on, path);
     else if (Array.isArray(on)) on.forEach((r, k) => addRef(r, [...path, k]));
     else {
-      const from = on.from === undefined ? null : (Array.isArray(on.from) ? on.from : [on.from]);
-      const fromIdx = from?.map((f, k) => this.actor(f, [...path, 'from', ...(Array.isArray(on.from) ? [k] : [])]));
+      const from = on.from === undefined ? null : Array.isArray(on.from) ? on.from : [on.from];
+      const fromIdx = from?.map((f, k) =>
+        this.actor(f, [...path, 'from', ...(Array.isArray(on.from) ? [k] : [])]),
+      );
       const minRung = on.rungAtLeast !== undefined ? this.rung(on.rungAtLeast, [...path, 'rungAtLeast']) : 0;
       for (let act = 0; act < this.actIds.length; act++) {
         const action = this.actions[this.actAction[act]!]!;
@@ -935,7 +990,13 @@ class Compiler {
       const responder = key % nA;
       const resp = Int32Array.from([...responses.get(key)!].sort((x, y) => x - y));
       model.expectRowOf[key] = model.expectRows.length;
-      model.expectRows.push({ action, responder, start, responses: resp, truth: new Float64Array(resp.length) });
+      model.expectRows.push({
+        action,
+        responder,
+        start,
+        responses: resp,
+        truth: new Float64Array(resp.length),
+      });
       start += resp.length;
     }
     model.expectSize = start;
@@ -962,7 +1023,11 @@ class Compiler {
   private ruleResponses(rule: RuleDoc, who: number, path: Path): number[] {
     const out: number[] = [];
     if ((rule.respond === undefined) === (rule.choose === undefined)) {
-      this.diag('E_SCHEMA_REQUIRED', path, 'a doctrine rule needs exactly one of `respond` (fixed) or `choose` (logit)');
+      this.diag(
+        'E_SCHEMA_REQUIRED',
+        path,
+        'a doctrine rule needs exactly one of `respond` (fixed) or `choose` (logit)',
+      );
       return out;
     }
     for (const r of rule.respond ? Object.keys(rule.respond) : rule.choose!) {
@@ -995,7 +1060,13 @@ class Compiler {
             const [oa] = this.actionRef(cond.on, [...cp, 'on']);
             if (ra < 0 || oa < 0) return;
             const row = model.expectRowOf[oa * nA + this.actions[ra]!.actor]!;
-            conditions.push({ kind: 'expects', row, entry: model.expectRows[row]!.responses.indexOf(ra), lo, hi });
+            conditions.push({
+              kind: 'expects',
+              row,
+              entry: model.expectRows[row]!.responses.indexOf(ra),
+              lo,
+              hi,
+            });
           } else if ('readiness' in cond) conditions.push({ kind: 'readiness', lo, hi });
           else {
             const t = this.type(cond.type, [...cp, 'type']);
@@ -1004,6 +1075,7 @@ class Compiler {
         });
         let respond: RuleModel['respond'] = null;
         let choose: RuleModel['choose'] = null;
+        let bonus: RuleModel['bonus'] = null;
         if (rule.respond) {
           const acts: number[] = [];
           const probs: number[] = [];
@@ -1023,17 +1095,34 @@ class Compiler {
           if (cum.length > 0) cum[cum.length - 1] = 1;
           respond = { actions: Int32Array.from(acts), cum };
         } else if (rule.choose) {
-          choose = Int32Array.from(
-            rule.choose.map((r) => this.responseRef(r, i, [...rp, 'choose', r])).filter((x) => x >= 0),
-          );
+          const cands = rule.choose.map((r) => this.responseRef(r, i, [...rp, 'choose', r]));
+          choose = Int32Array.from(cands.filter((x) => x >= 0));
+          if (rule.values) {
+            bonus = new Float64Array(choose.length);
+            for (const [r, v] of Object.entries(rule.values)) {
+              const x = this.responseRef(r, i, [...rp, 'values', r]);
+              const k = choose.indexOf(x);
+              if (x >= 0 && k < 0)
+                this.diag(
+                  'E_REF_ACTION',
+                  [...rp, 'values', r],
+                  `'${r}' is not one of this rule's choose candidates`,
+                );
+              if (k >= 0) bonus[k] = v;
+            }
+          }
         }
+        if (rule.values && !rule.choose)
+          this.diag('E_SCHEMA_VALUE', [...rp, 'values'], '`values` only applies to rules that `choose`');
         const index = actor.rules.length;
         actor.rules.push({
           id: rid,
           conditions,
           respond,
           choose,
+          bonus,
           requires: this.talksRefs(rule.requires, [...rp, 'requires']),
+          also: rule.also ?? false,
         });
         for (const act of this.ruleActs.get(`${iid}\u0000${rid}`) ?? []) byAct[act]!.push(index);
       }
@@ -1068,7 +1157,11 @@ class Compiler {
             probs.push(v);
             e[rowM.start + rowM.responses.indexOf(x)] = v;
           }
-          this.sumsToOne(probs, ['actors', iid, 'beliefs', 'expects', other, stim], `${iid}'s expectations of ${other} after ${stim}`);
+          this.sumsToOne(
+            probs,
+            ['actors', iid, 'beliefs', 'expects', other, stim],
+            `${iid}'s expectations of ${other} after ${stim}`,
+          );
           d[r] = 1;
         }
       }

@@ -344,10 +344,22 @@ export const Rule = z.strictObject({
     .min(1)
     .optional()
     .describe('candidate responses, chosen by logit over expected utility (beliefs about replies included)'),
+  values: z
+    .record(ResponseRef, z.number())
+    .optional()
+    .describe(
+      'choose: extra value of a candidate in this situation (e.g. the reputational value of retaliating)',
+    ),
   requires: z
     .array(Slug)
     .optional()
     .describe('talks that must be holding for this rule to apply (a protocol)'),
+  also: z
+    .boolean()
+    .optional()
+    .describe(
+      'an additional response (e.g. a protocol message): drawn whenever it applies, besides the first matching rule',
+    ),
 });
 
 export const Actor = z.strictObject({
