@@ -31,7 +31,7 @@ export function renderRunReport(r: RunReport, timing?: { seconds: number }): str
   lines.push(o.toString());
   lines.push('');
   lines.push(
-    pc.bold('Most frequent escalation paths') + ' (acts that raised the peak rung, and lethal exchanges)',
+    `${pc.bold('Most frequent escalation paths')} (acts that raised the peak rung, and lethal exchanges)`,
   );
   for (const p of r.paths) {
     lines.push(

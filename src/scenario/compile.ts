@@ -292,9 +292,9 @@ class Compiler {
     this.compileLadder();
     this.compileTypes();
     this.actorIds = Object.keys(doc.actors);
-    this.actorIds.forEach((id, k) => this.actorIndex.set(id, k));
-    Object.keys(doc.channels).forEach((id, k) => this.channelIndex.set(id, k));
-    Object.keys(doc.talks).forEach((id, k) => this.talksIndex.set(id, k));
+    for (const [k, id] of this.actorIds.entries()) this.actorIndex.set(id, k);
+    for (const [k, id] of Object.keys(doc.channels).entries()) this.channelIndex.set(id, k);
+    for (const [k, id] of Object.keys(doc.talks).entries()) this.talksIndex.set(id, k);
     this.declareActions();
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
 
@@ -352,9 +352,9 @@ class Compiler {
         'warning',
       );
 
-    this.completeActions(model);
-    model.channels = this.compileChannels(model);
-    model.talks = this.compileTalks(model);
+    this.completeActions();
+    model.channels = this.compileChannels();
+    model.talks = this.compileTalks();
     model.notifications = this.compileNotifications();
     model.hazards = this.compileHazards(horizon);
     model.injects = this.compileInjects(horizon);
@@ -484,7 +484,7 @@ class Compiler {
   }
 
   /** Second pass: fields that refer to other actions, actors, channels or types. */
-  private completeActions(model: Model): void {
+  private completeActions(): void {
     const doc = this.doc;
     for (const action of this.actions) {
       if (action.isWait) continue;
@@ -549,7 +549,6 @@ class Compiler {
         };
       }
     }
-    void model;
   }
 
   private effects(list: { belief?: string; expects?: string; lr: Param }[], path: Path): BeliefEffectModel[] {
@@ -589,7 +588,7 @@ class Compiler {
     return { leakTo, leakP, leakEffects };
   }
 
-  private compileChannels(model: Model): ChannelModel[] {
+  private compileChannels(): ChannelModel[] {
     const nA = this.actorIds.length;
     return Object.entries(this.doc.channels).map(([id, ch]) => {
       const path: Path = ['channels', id];
@@ -622,11 +621,9 @@ class Compiler {
         requires: this.talksRefs(ch.requires, [...path, 'requires']),
       };
     });
-    void model;
   }
 
-  private compileTalks(model: Model) {
-    void model;
+  private compileTalks() {
     return Object.entries(this.doc.talks).map(([id, t]) => {
       const path: Path = ['talks', id];
       const parties = t.parties.map((p, k) => this.actor(p, [...path, 'parties', k])).filter((x) => x >= 0);
@@ -897,7 +894,7 @@ class Compiler {
       else for (const x of outs) acts.add(x.act);
     };
     if (typeof on === 'string') addRef(on, path);
-    else if (Array.isArray(on)) on.forEach((r, k) => addRef(r, [...path, k]));
+    else if (Array.isArray(on)) for (const [k, r] of on.entries()) addRef(r, [...path, k]);
     else {
       const from = on.from === undefined ? null : Array.isArray(on.from) ? on.from : [on.from];
       const fromIdx = from?.map((f, k) =>
@@ -973,7 +970,7 @@ class Compiler {
     }
     for (const action of this.actions) {
       const msg = action.message;
-      if (!msg || msg.kind !== 'warn') continue;
+      if (msg?.kind !== 'warn') continue;
       const actorId = this.actorIds[action.actor]!;
       const a = doc.actors[actorId]!.actions[action.id.slice(actorId.length + 1)]!;
       const mp: Path = ['actors', actorId, 'actions', action.id.slice(actorId.length + 1), 'message'];
@@ -1003,7 +1000,7 @@ class Compiler {
     // Warn messages now know their rows.
     for (const action of this.actions) {
       const msg = action.message;
-      if (!msg || msg.kind !== 'warn') continue;
+      if (msg?.kind !== 'warn') continue;
       const actorId = this.actorIds[action.actor]!;
       const a = doc.actors[actorId]!.actions[action.id.slice(actorId.length + 1)]!;
       const [oa] = this.actionRef(a.message!.on!, []);
@@ -1141,7 +1138,7 @@ class Compiler {
     const nA = this.actorIds.length;
     const declared: Float64Array[] = [];
     const isDeclared: Uint8Array[] = [];
-    for (const [i, iid] of this.actorIds.entries()) {
+    for (const [_i, iid] of this.actorIds.entries()) {
       const e = new Float64Array(model.expectSize);
       const d = new Uint8Array(model.expectRows.length);
       for (const [other, table] of Object.entries(doc.actors[iid]!.beliefs?.expects ?? {})) {

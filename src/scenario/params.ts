@@ -71,7 +71,7 @@ export function uncertainParams(doc: unknown): { path: Path; dist: Distribution;
       out.push({ path, dist: v, nominal: nominal(v) });
       return;
     }
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, [...path, i]);
     else if (typeof v === 'object' && v !== null) {
       for (const [k, x] of Object.entries(v)) {
         if (path.length === 0 && k === 'interventions') continue;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole check behind `npm test`: types, lint and format, build, then every test file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shopt -s globstar nullglob
+echo "== typecheck"; npx tsc -p tsconfig.json
+echo "== lint and format"; npx biome check .
+echo "== build"; npx tsc -p tsconfig.build.json
+echo "== tests"
+files=(test/**/*.test.ts)
+# spec reporter for people, and TAP's closing summary lines (# tests / # pass / # fail) for CI.
+status=0
+node --import tsx --test --test-concurrency=2 --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination=test-output.tap "${files[@]}" || status=$?
+grep -E '^# (tests|pass|fail|cancelled|skipped|todo)' test-output.tap || true
+exit $status
