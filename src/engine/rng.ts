@@ -85,6 +85,15 @@ export class Streams {
     for (let k = 0; k < this.count; k++) seedStream(this.state, k * 4, lo, hi, run, k);
     this.draws.fill(0);
   }
+  /**
+   * Re-seeds every stream for a branch of a split run (adaptive multilevel splitting): fresh
+   * randomness keyed by (seed, branch). Branch streams use keys with the top bit set, so they never
+   * coincide with the streams of an ordinary run index.
+   */
+  branch(seed: number, branch: number): void {
+    const [lo, hi] = seedWords(seed);
+    for (let k = 0; k < this.count; k++) seedStream(this.state, k * 4, lo, hi, branch, (k | 0x80000000) >>> 0);
+  }
   /** A uniform draw in [0, 1) from stream `k`. */
   uniform(k: number): number {
     this.draws[k]!++;

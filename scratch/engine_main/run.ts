@@ -1,0 +1,1290 @@
+// One run of a compiled model: next-event time advance on the tick grid. In each tick, in order:
+// acts due are executed (injects, hazards, chosen responses) and perceived by every observer through its
+// ISR; false alarms fire; observations and messages due are delivered, beliefs update and actors
+// choose; readiness relaxes; termination is checked. Domain model section 10; departures are in
+// docs/decisions/0002-engine.md.
+
+import { type BeliefEffectModel, type Model, N_READINESS, STREAM, streamCount } from './model.ts';
+import { geometric, Streams } from './rng.ts';
+import type { TraceRecord } from './trace.ts';
+
+export const OUTCOMES = ['war', 'nuclearUse', 'resolved', 'horizon'] as const;
+export type OutcomeName = (typeof OUTCOMES)[number];
+export const OUTCOME_WAR = 0;
+export const OUTCOME_NUCLEAR = 1;
+export const OUTCOME_RESOLVED = 2;
+export const OUTCOME_HORIZON = 3;
+
+/** Misperception kinds. */
+export const MP_MISREAD = 0;
+export const MP_FALSE_ALARM = 1;
+export const MP_MISSED = 2;
+export const MISPERCEPTION_KINDS = ['misread', 'false-alarm', 'missed'] as const;
+
+/** What a run leaves behind (the engine reuses the object: copy what you keep). */
+export interface RunResult {
+  outcome: number;
+  peak: number;
+  endTick: number;
+  warTick: number;
+  /** Acts (stimulus indices) that raised the peak rung, or struck again at a lethal peak, in order. */
+  path: Int32Array;
+  pathLength: number;
+  /** Whether the first act at or above the lethal rung had a misperception in its chain (-1: no lethal act). */
+  lethalMisperception: number;
+  /** Misperception record behind that act (-1: none). */
+  lethalCause: number;
+  /** Whether the act that started war (or nuclear use) had a misperception in its chain (-1: none). */
+  warMisperception: number;
+  warCause: number;
+  decisions: number;
+  events: number;
+  /** Misperception records of the run. */
+  mpCount: number;
+  mpKind: Int32Array;
+  mpObserver: Int32Array;
+  mpAct: Int32Array;
+  mpPerceived: Int32Array;
+  mpTick: Int32Array;
+  talksHolding: Uint8Array;
+  leaks: number;
+}
+
+export interface RunOptions {
+  trace?: TraceRecord[];
+  /** Counterfactual: misperceptions that must not happen, by (observer, kind, ordinal of that observer's draws). */
+  suppress?: (kind: number, observer: number, ordinal: number) => boolean;
+}
+
+const K_EXEC = 0;
+const K_FALSE = 1;
+const K_OBS = 2;
+const K_MSG = 3;
+const F_MISREAD = 1;
+const F_FALSE = 2;
+const F_NOTIFIED = 4;
+const F_UNANNOUNCED = 8;
+const F_PUBLIC = 16;
+const BELIEF_EPS = 0.02;
+const INF = 0x3fffffff;
+
+/** A reusable simulator for one model: allocate once, call `run` many times. */
+export class Simulator {
+  readonly m: Model;
+  readonly nA: number;
+  readonly nT: number;
+  readonly streams: Streams;
+  // per-run state
+  type: Int32Array;
+  readiness: Int32Array;
+  lastAlarm: Int32Array;
+  belief: Float64Array;
+  prior: Float64Array;
+  lastTouch: Int32Array;
+  taint: Int32Array;
+  expects: Float64Array[];
+  expectsOwned: Uint8Array;
+  values: Float64Array;
+  valuesOwned: boolean;
+  talksHolding: Uint8Array;
+  channelOpen: Uint8Array;
+  falseGen: Int32Array;
+  // events
+  evAct: Int32Array;
+  evTick: Int32Array;
+  evTaint: Int32Array;
+  evFlags: Int32Array;
+  evNotified: Int32Array;
+  nEv = 0;
+  // queue (binary heap)
+  qTick: Int32Array;
+  qSeq: Int32Array;
+  qKind: Int32Array;
+  qA: Int32Array;
+  qB: Int32Array;
+  qC: Int32Array;
+  qD: Int32Array;
+  qE: Int32Array;
+  qLen = 0;
+  seq = 0;
+  // counters of draws per observer, for counterfactual suppression
+  perceiveOrdinal: Int32Array;
+  // scratch
+  dist: Float64Array;
+  distAct: Int32Array;
+  scratchB: Float64Array;
+  result: RunResult;
+  lastRule = 0;
+  t = 0;
+  lastLoud = 0;
+  endTick = 0;
+  trace: TraceRecord[] | undefined;
+  suppress: RunOptions['suppress'];
+
+  constructor(model: Model) {
+    this.m = model;
+    const nA = model.actors.length;
+    const nT = model.typeIds.length;
+    this.nA = nA;
+    this.nT = nT;
+    this.streams = new Streams(streamCount(model));
+    this.type = new Int32Array(nA);
+    this.readiness = new Int32Array(nA);
+    this.lastAlarm = new Int32Array(nA);
+    this.belief = new Float64Array(nA * nA * nT);
+    this.prior = new Float64Array(nA * nA * nT);
+    this.lastTouch = new Int32Array(nA * nA);
+    this.taint = new Int32Array(nA);
+    this.expects = model.actors.map((a) => a.expects);
+    this.expectsOwned = new Uint8Array(nA);
+    this.values = model.baseValue;
+    this.valuesOwned = false;
+    this.talksHolding = new Uint8Array(model.talks.length);
+    this.channelOpen = new Uint8Array(model.channels.length);
+    this.falseGen = new Int32Array(nA);
+    const cap = 64;
+    this.evAct = new Int32Array(cap);
+    this.evTick = new Int32Array(cap);
+    this.evTaint = new Int32Array(cap);
+    this.evFlags = new Int32Array(cap);
+    this.evNotified = new Int32Array(cap);
+    this.qTick = new Int32Array(cap);
+    this.qSeq = new Int32Array(cap);
+    this.qKind = new Int32Array(cap);
+    this.qA = new Int32Array(cap);
+    this.qB = new Int32Array(cap);
+    this.qC = new Int32Array(cap);
+    this.qD = new Int32Array(cap);
+    this.qE = new Int32Array(cap);
+    this.perceiveOrdinal = new Int32Array(nA);
+    const maxResp = Math.max(8, ...model.actors.map((a) => a.rules.length), model.actions.length);
+    this.dist = new Float64Array(maxResp);
+    this.distAct = new Int32Array(maxResp);
+    this.scratchB = new Float64Array(nT);
+    this.result = {
+      outcome: 0,
+      peak: 0,
+      endTick: 0,
+      warTick: -1,
+      path: new Int32Array(model.rungIds.length + 8),
+      pathLength: 0,
+      lethalMisperception: -1,
+      lethalCause: -1,
+      warMisperception: -1,
+      warCause: -1,
+      decisions: 0,
+      events: 0,
+      mpCount: 0,
+      mpKind: new Int32Array(16),
+      mpObserver: new Int32Array(16),
+      mpAct: new Int32Array(16),
+      mpPerceived: new Int32Array(16),
+      mpTick: new Int32Array(16),
+      talksHolding: this.talksHolding,
+      leaks: 0,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Run
+
+  /** Runs run `run` of `seed`. The returned object is reused by the next call. */
+  run(seed: number, run: number, opts: RunOptions = {}): RunResult {
+    const m = this.m;
+    this.trace = opts.trace;
+    this.suppress = opts.suppress;
+    this.streams.reset(seed, run);
+    this.resetState();
+    const r = this.result;
+
+    this.drawTypes();
+    this.holdTalks();
+
+    // Schedule injects, hazards and false alarms.
+    for (let k = 0; k < m.injects.length; k++) {
+      const inj = m.injects[k]!;
+      this.push(inj.tick, K_EXEC, inj.action, inj.outcome, -1, -1, k);
+    }
+    for (let h = 0; h < m.hazards.length; h++) this.scheduleHazard(h, m.hazards[h]!.from);
+    for (let i = 0; i < this.nA; i++) this.scheduleFalseAlarms(i, 0);
+
+    // Main loop.
+    let outcome = -1;
+    let t = 0;
+    for (;;) {
+      const tq = this.qLen > 0 ? this.qTick[0]! : INF;
+      let next = tq;
+      let readyForResolution = r.warTick < 0;
+      for (let i = 0; i < this.nA; i++) {
+        const a = m.actors[i]!;
+        const R = this.readiness[i]!;
+        if (R > a.readiness0) {
+          const tc = this.lastAlarm[i]! + a.calmTicks;
+          if (tc < next) next = tc;
+        }
+        if (R > a.readiness0 + 1) readyForResolution = false;
+      }
+      if (readyForResolution) {
+        const tr = this.lastLoud + m.resolveQuiet;
+        if (tr < next) next = tr;
+      }
+      if (next > this.endTick) {
+        t = this.endTick;
+        outcome = r.warTick >= 0 ? OUTCOME_WAR : OUTCOME_HORIZON;
+        break;
+      }
+      t = next;
+      this.t = t;
+      // Everything due at t, in (phase, insertion) order.
+      while (this.qLen > 0 && this.qTick[0] === t) {
+        this.processTop();
+        if (r.peak >= m.nuclearRung) break;
+      }
+      if (r.peak >= m.nuclearRung) {
+        outcome = OUTCOME_NUCLEAR;
+        break;
+      }
+      // Readiness relaxes after calm.
+      for (let i = 0; i < this.nA; i++) {
+        const a = m.actors[i]!;
+        const R = this.readiness[i]!;
+        if (R > a.readiness0 && this.lastAlarm[i]! + a.calmTicks <= t) {
+          this.setReadiness(i, R - 1, 'calm');
+          this.lastAlarm[i] = t;
+        }
+      }
+      if (r.warTick >= 0) {
+        if (t >= this.endTick) {
+          outcome = OUTCOME_WAR;
+          break;
+        }
+        continue;
+      }
+      if (t - this.lastLoud >= m.resolveQuiet) {
+        let calm = true;
+        for (let i = 0; i < this.nA; i++) if (this.readiness[i]! > m.actors[i]!.readiness0 + 1) calm = false;
+        if (calm) {
+          outcome = OUTCOME_RESOLVED;
+          break;
+        }
+      }
+    }
+    r.outcome = outcome;
+    r.endTick = t;
+    r.events = this.nEv;
+    this.trace?.push({ t, kind: 'end', outcome: outcomeName(outcome), peak: m.rungIds[r.peak]! });
+    return r;
+  }
+
+  private resetState(): void {
+    const m = this.m;
+    const nA = this.nA;
+    const nT = this.nT;
+    const r = this.result;
+    r.peak = 0;
+    r.warTick = -1;
+    r.pathLength = 0;
+    r.lethalMisperception = -1;
+    r.lethalCause = -1;
+    r.warMisperception = -1;
+    r.warCause = -1;
+    r.decisions = 0;
+    r.mpCount = 0;
+    r.leaks = 0;
+    this.nEv = 0;
+    this.qLen = 0;
+    this.seq = 0;
+    this.t = 0;
+    this.lastLoud = 0;
+    this.endTick = m.horizon;
+    for (let i = 0; i < nA; i++) {
+      const a = m.actors[i]!;
+      this.readiness[i] = a.readiness0;
+      this.lastAlarm[i] = 0;
+      this.taint[i] = -1;
+      this.falseGen[i] = 0;
+      this.perceiveOrdinal[i] = 0;
+      this.prior.set(a.intentPrior, i * nA * nT);
+      this.expects[i] = a.expects;
+      this.expectsOwned[i] = 0;
+    }
+    this.belief.set(this.prior);
+    this.lastTouch.fill(0);
+    this.values = m.baseValue;
+    this.valuesOwned = false;
+    for (let c = 0; c < m.channels.length; c++) this.channelOpen[c] = 1;
+  }
+
+  private drawTypes(): void {
+    const m = this.m;
+    for (let i = 0; i < this.nA; i++) {
+      const cum = m.actors[i]!.typeCum;
+      const u = this.streams.uniform(STREAM.types);
+      let k = 0;
+      while (k < cum.length - 1 && u >= cum[k]!) k++;
+      this.type[i] = k;
+    }
+    if (this.trace) {
+      const types: Record<string, string> = {};
+      for (let i = 0; i < this.nA; i++) types[m.actors[i]!.id] = m.typeIds[this.type[i]!]!;
+      this.trace.push({ t: 0, kind: 'types', types });
+    }
+  }
+
+  /** Contingency talks held before the crisis: understanding grows per round; each round may leak. */
+  private holdTalks(): void {
+    const m = this.m;
+    for (let k = 0; k < m.talks.length; k++) {
+      const tk = m.talks[k]!;
+      let u = 0;
+      let holding = tk.rounds > 0 ? 1 : 0;
+      for (let round = 1; round <= tk.rounds; round++) {
+        const leakedTo: string[] = [];
+        for (let l = 0; l < tk.leakTo.length; l++) {
+          if (this.streams.uniform(STREAM.talks) < tk.leakP[l]!) {
+            leakedTo.push(m.actors[tk.leakTo[l]!]!.id);
+            this.result.leaks++;
+            this.applyEffects(tk.leakTo[l]!, tk.leakEffects[l]!, `leak of talks ${tk.id}`);
+          }
+        }
+        let broken = false;
+        if (leakedTo.length > 0) broken = !(this.streams.uniform(STREAM.talks) < tk.continueAfterLeak);
+        else this.streams.uniform(STREAM.talks); // keep the stream aligned whether or not a leak happened
+        u += tk.convergence * (1 - u);
+        this.trace?.push({ t: 0, kind: 'talks', talks: tk.id, round, understanding: u, leakedTo, broken });
+        if (broken) {
+          holding = 0;
+          break;
+        }
+      }
+      this.talksHolding[k] = holding;
+      if (u > 0) this.alignParties(tk.parties, u, tk.alignExpects, tk.alignIntent);
+    }
+    // Priors after talks are the reference beliefs decay back to.
+    this.prior.set(this.belief);
+  }
+
+  private alignParties(parties: number[], u: number, expects: boolean, intent: boolean): void {
+    const m = this.m;
+    const nA = this.nA;
+    const nT = this.nT;
+    for (const p of parties) {
+      for (const q of parties) {
+        if (p === q) continue;
+        if (intent) {
+          const base = (p * nA + q) * nT;
+          for (let t = 0; t < nT; t++) {
+            const truth = this.type[q] === t ? 1 : 0;
+            this.belief[base + t] = (1 - u) * this.belief[base + t]! + u * truth;
+          }
+        }
+        if (expects) {
+          const e = this.ownExpects(p);
+          for (const row of m.expectRows) {
+            if (row.responder !== q) continue;
+            for (let k = 0; k < row.responses.length; k++) {
+              e[row.start + k] = (1 - u) * e[row.start + k]! + u * row.truth[k]!;
+            }
+          }
+          this.refreshValues(p);
+        }
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Queue
+
+  private push(tick: number, kind: number, a: number, b: number, c: number, d: number, e: number): void {
+    if (this.qLen === this.qTick.length) this.growQueue();
+    let i = this.qLen++;
+    const seq = this.seq++;
+    // sift up
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(tick, kind, seq, p)) break;
+      this.copyItem(p, i);
+      i = p;
+    }
+    this.qTick[i] = tick;
+    this.qKind[i] = kind;
+    this.qSeq[i] = seq;
+    this.qA[i] = a;
+    this.qB[i] = b;
+    this.qC[i] = c;
+    this.qD[i] = d;
+    this.qE[i] = e;
+  }
+
+  /** Whether (tick, kind, seq) comes before item j. Execution precedes false alarms precede deliveries. */
+  private less(tick: number, kind: number, seq: number, j: number): boolean {
+    const tj = this.qTick[j]!;
+    if (tick !== tj) return tick < tj;
+    const pk = kind === K_MSG ? K_OBS : kind;
+    const pj = this.qKind[j] === K_MSG ? K_OBS : this.qKind[j]!;
+    if (pk !== pj) return pk < pj;
+    return seq < this.qSeq[j]!;
+  }
+
+  private copyItem(from: number, to: number): void {
+    this.qTick[to] = this.qTick[from]!;
+    this.qKind[to] = this.qKind[from]!;
+    this.qSeq[to] = this.qSeq[from]!;
+    this.qA[to] = this.qA[from]!;
+    this.qB[to] = this.qB[from]!;
+    this.qC[to] = this.qC[from]!;
+    this.qD[to] = this.qD[from]!;
+    this.qE[to] = this.qE[from]!;
+  }
+
+  private growQueue(): void {
+    const n = this.qTick.length * 2;
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.qTick = grow(this.qTick);
+    this.qKind = grow(this.qKind);
+    this.qSeq = grow(this.qSeq);
+    this.qA = grow(this.qA);
+    this.qB = grow(this.qB);
+    this.qC = grow(this.qC);
+    this.qD = grow(this.qD);
+    this.qE = grow(this.qE);
+  }
+
+  private processTop(): void {
+    const kind = this.qKind[0]!;
+    const a = this.qA[0]!;
+    const b = this.qB[0]!;
+    const c = this.qC[0]!;
+    const d = this.qD[0]!;
+    const e = this.qE[0]!;
+    // pop
+    const last = --this.qLen;
+    if (last > 0) {
+      const tick = this.qTick[last]!;
+      const k = this.qKind[last]!;
+      const seq = this.qSeq[last]!;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= last) break;
+        let child = l;
+        if (l + 1 < last && this.lessItems(l + 1, l)) child = l + 1;
+        if (this.less(tick, k, seq, child)) break;
+        this.copyItem(child, i);
+        i = child;
+      }
+      this.copyItem(last, i);
+    }
+    switch (kind) {
+      case K_EXEC:
+        // a: action, b: forced outcome, c: taint, d: cause event, e: source (inject k | -2-h hazard)
+        if (e <= -2) this.scheduleHazard(-2 - e, this.t + 1);
+        this.execute(a, b, c, d, e);
+        break;
+      case K_FALSE:
+        // a: observer, b: false-alarm entry, c: generation
+        if (c === this.falseGen[a]) this.falseAlarm(a, b);
+        break;
+      case K_OBS:
+        // a: observer, b: event (-1 false alarm), c: perceived act, d: flags, e: taint
+        this.observe(a, b, c, d, e);
+        break;
+      case K_MSG:
+        // a: receiver, b: event, c: channel, e: taint
+        this.deliverMessage(a, b, c, e);
+        break;
+    }
+  }
+
+  private lessItems(i: number, j: number): boolean {
+    return this.less(this.qTick[i]!, this.qKind[i]!, this.qSeq[i]!, j);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Hazards and false alarms
+
+  private scheduleHazard(h: number, from: number): void {
+    const hz = this.m.hazards[h]!;
+    const u = this.streams.uniform(STREAM.hazards);
+    const start = Math.max(from, hz.from);
+    const tick = start - 1 + geometric(u, hz.perTick);
+    if (tick <= hz.until && tick <= this.endTick) this.push(tick, K_EXEC, hz.action, -1, -1, -1, -2 - h);
+  }
+
+  /** (Re)samples every false alarm of observer i from tick `from`; older scheduled ones go stale. */
+  private scheduleFalseAlarms(i: number, from: number): void {
+    const a = this.m.actors[i]!;
+    if (a.falseAlarmAction.length === 0) return;
+    const gen = ++this.falseGen[i]!;
+    const mult = a.readinessFalseAlarm[this.readiness[i]!]!;
+    for (let k = 0; k < a.falseAlarmAction.length; k++) {
+      const p = Math.min(1, a.falseAlarmPerTick[k]! * mult);
+      const u = this.streams.uniform(STREAM.perActorBase + 4 * i);
+      const tick = from - 1 + geometric(u, p);
+      if (tick <= this.endTick) this.push(tick, K_FALSE, i, k, gen, -1, -1);
+    }
+  }
+
+  private falseAlarm(i: number, k: number): void {
+    const m = this.m;
+    const a = m.actors[i]!;
+    const phantom = a.falseAlarmAction[k]!;
+    const act = m.actions[phantom]!.outcomes[0]!.act;
+    const ordinal = this.perceiveOrdinal[i]!++;
+    const suppressed = this.suppress?.(MP_FALSE_ALARM, i, ordinal) ?? false;
+    // Next false alarm of this kind (same generation).
+    const p = Math.min(1, a.falseAlarmPerTick[k]! * a.readinessFalseAlarm[this.readiness[i]!]!);
+    const u = this.streams.uniform(STREAM.perActorBase + 4 * i);
+    const next = this.t + geometric(u, p);
+    if (next <= this.endTick) this.push(next, K_FALSE, i, k, this.falseGen[i]!, -1, -1);
+    if (suppressed) return;
+    const mp = this.recordMisperception(MP_FALSE_ALARM, i, act, act);
+    const arrives = this.t + a.latency[m.actions[phantom]!.domain]!;
+    this.trace?.push({ t: this.t, kind: 'false-alarm', observer: a.id, perceived: m.actIds[act]!, arrives });
+    this.push(arrives, K_OBS, i, -1, act, F_FALSE, mp);
+  }
+
+  private recordMisperception(kind: number, observer: number, act: number, perceived: number): number {
+    const r = this.result;
+    if (r.mpCount === r.mpKind.length) {
+      const grow = (x: Int32Array) => {
+        const y = new Int32Array(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      r.mpKind = grow(r.mpKind);
+      r.mpObserver = grow(r.mpObserver);
+      r.mpAct = grow(r.mpAct);
+      r.mpPerceived = grow(r.mpPerceived);
+      r.mpTick = grow(r.mpTick);
+    }
+    const k = r.mpCount++;
+    r.mpKind[k] = kind;
+    r.mpObserver[k] = observer;
+    r.mpAct[k] = act;
+    r.mpPerceived[k] = perceived;
+    r.mpTick[k] = this.t;
+    return k;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Acts
+
+  /** Executes an act of an actor: substitution, outcome, effects, perception by every observer. */
+  private execute(action: number, forced: number, taint: number, cause: number, source: number): void {
+    const m = this.m;
+    let act = m.actions[action]!;
+    const i = act.actor;
+    const sx = STREAM.perActorBase + 4 * i + 2;
+    let substitutedFor: string | undefined;
+    // Accidental or unauthorised substitution (always one draw, so the stream stays aligned).
+    const us = this.streams.uniform(sx);
+    if (act.substitutionTo >= 0 && us < act.substitutionP) {
+      substitutedFor = act.id;
+      action = act.substitutionTo;
+      act = m.actions[action]!;
+      forced = -1;
+    }
+    // Outcome (always one draw).
+    const uo = this.streams.uniform(sx);
+    let o = 0;
+    if (forced >= 0) o = forced;
+    else {
+      const cum = act.outcomeCum;
+      while (o < cum.length - 1 && uo >= cum[o]!) o++;
+    }
+    const outcome = act.outcomes[o]!;
+    const ev = this.newEvent(outcome.act, taint);
+    const rung = outcome.rung;
+    const r = this.result;
+    if (this.trace) {
+      this.trace.push({
+        t: this.t,
+        kind: 'event',
+        event: ev,
+        act: m.actIds[outcome.act]!,
+        rung: m.rungIds[rung]!,
+        cause:
+          cause >= 0
+            ? `response to event ${cause} (${m.actIds[this.evAct[cause]!]})`
+            : source <= -2
+              ? `hazard ${m.hazards[-2 - source]!.id}`
+              : source >= 0
+                ? `inject ${m.injects[source]!.id}`
+                : 'response to a perception',
+        outcome:
+          act.outcomes.length > 1 || forced >= 0
+            ? {
+                options: act.outcomes.map((x) => ({ id: x.id, p: x.p })),
+                chosen: outcome.id,
+                forced: forced >= 0,
+              }
+            : null,
+        ...(substitutedFor ? { substitutedFor } : {}),
+        misperceptionInChain: taint >= 0,
+      });
+    }
+    // Effects on the actor.
+    if (act.readiness >= 0 && this.readiness[i]! < act.readiness) this.setReadiness(i, act.readiness, act.id);
+    if (act.standDown && this.readiness[i] !== m.actors[i]!.readiness0)
+      this.setReadiness(i, m.actors[i]!.readiness0, act.id);
+    if (act.cutChannel >= 0) this.channelOpen[act.cutChannel] = 0;
+    // Escalation record.
+    if (rung >= m.quietRung) this.lastLoud = this.t;
+    // The path records each act that raised the peak, and lethal exchanges at the peak (bounded).
+    if (rung > r.peak || (rung === r.peak && rung >= m.lethalRung && rung < m.warRung)) {
+      if (r.pathLength < r.path.length) r.path[r.pathLength++] = outcome.act;
+      r.peak = rung;
+    }
+    if (rung >= m.lethalRung && r.lethalMisperception < 0) {
+      r.lethalMisperception = taint >= 0 ? 1 : 0;
+      r.lethalCause = taint;
+    }
+    if (rung >= m.warRung && r.warTick < 0) {
+      r.warTick = this.t;
+      r.warMisperception = taint >= 0 ? 1 : 0;
+      r.warCause = taint;
+      this.endTick = Math.min(this.endTick, this.t + m.warPhase);
+    }
+    if (rung >= m.nuclearRung) return;
+    // Advance notice under a notification regime.
+    this.notify(ev, action);
+    // Messages travel over channels; they are not seen through ISR.
+    if (act.message) {
+      this.send(ev, action, taint);
+      return;
+    }
+    this.perceiveEvent(ev, action, outcome.casualties);
+  }
+
+  private newEvent(act: number, taint: number): number {
+    if (this.nEv === this.evAct.length) {
+      const grow = (x: Int32Array) => {
+        const y = new Int32Array(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      this.evAct = grow(this.evAct);
+      this.evTick = grow(this.evTick);
+      this.evTaint = grow(this.evTaint);
+      this.evFlags = grow(this.evFlags);
+      this.evNotified = grow(this.evNotified);
+    }
+    const e = this.nEv++;
+    this.evAct[e] = act;
+    this.evTick[e] = this.t;
+    this.evTaint[e] = taint;
+    this.evFlags[e] = 0;
+    this.evNotified[e] = 0;
+    return e;
+  }
+
+  private notify(ev: number, action: number): void {
+    const m = this.m;
+    for (let n = 0; n < m.notifications.length; n++) {
+      const reg = m.notifications[n]!;
+      if (reg.covers[action] !== 1 || !this.active(reg.requires)) continue;
+      const sx = STREAM.perActorBase + 4 * reg.by + 3;
+      const complied = this.streams.uniform(sx) < reg.compliance;
+      for (const k of reg.to) {
+        const delivered = this.streams.uniform(sx) < reg.delivery;
+        if (complied && delivered) this.evNotified[ev]! |= 1 << k;
+        this.trace?.push({
+          t: this.t,
+          kind: 'notify',
+          by: m.actors[reg.by]!.id,
+          to: m.actors[k]!.id,
+          event: ev,
+          complied,
+          delivered: complied && delivered,
+        });
+      }
+      this.evFlags[ev] = n + 1; // which regime covers it
+      return;
+    }
+  }
+
+  /** Every other actor perceives the event through its ISR (or sees it if public or a victim). */
+  private perceiveEvent(ev: number, action: number, victims: number[]): void {
+    const m = this.m;
+    const act = m.actions[action]!;
+    const source = act.actor;
+    const trueAct = this.evAct[ev]!;
+    const regime = this.evFlags[ev]! - 1;
+    for (let k = 0; k < this.nA; k++) {
+      if (k === source) continue;
+      const obs = m.actors[k]!;
+      const sx = STREAM.perActorBase + 4 * k;
+      const R = this.readiness[k]!;
+      // Always two draws (detection, reading) so that counterfactuals keep every other draw.
+      const ud = this.streams.uniform(sx);
+      const um = this.streams.uniform(sx);
+      const ordinal = this.perceiveOrdinal[k]!++;
+      const isVictim = victims.includes(k);
+      let flags = 0;
+      let detectP = 1;
+      let latency = 0;
+      if (act.isPublic || isVictim) flags |= F_PUBLIC;
+      else {
+        detectP = Math.min(1, obs.detect[act.domain]! * act.signature * obs.readinessDetect[R]!);
+        latency = obs.latency[act.domain]!;
+      }
+      let misreadScale = obs.readinessMisread[R]!;
+      if (regime >= 0 && m.notifications[regime]!.to.includes(k)) {
+        const reg = m.notifications[regime]!;
+        if ((this.evNotified[ev]! & (1 << k)) !== 0) {
+          flags |= F_NOTIFIED;
+          misreadScale *= reg.misread;
+        } else {
+          flags |= F_UNANNOUNCED;
+          misreadScale *= reg.unannounced;
+        }
+      }
+      let detected = ud < detectP;
+      if (!detected && this.suppress?.(MP_MISSED, k, ordinal)) detected = true;
+      if (!detected) {
+        // A miss is a misperception when seeing the act would have lowered the observer's belief that
+        // its actor is hostile noticeably: the miss leaves it more alarmed than the evidence warrants.
+        const delta = this.hypotheticalDelta(k, source, action);
+        if (delta < -BELIEF_EPS) {
+          const mp = this.recordMisperception(MP_MISSED, k, trueAct, -1);
+          if (this.taint[k]! < 0) this.taint[k] = mp;
+        }
+        this.trace?.push({
+          t: this.t,
+          kind: 'miss',
+          observer: obs.id,
+          event: ev,
+          act: m.actIds[trueAct]!,
+          detectP,
+          beliefDelta: delta,
+        });
+        continue;
+      }
+      let perceived = trueAct;
+      let misreadP = 0;
+      const row = (flags & F_PUBLIC) === 0 ? obs.misread[action] : null;
+      if (row) {
+        let acc = 0;
+        for (let j = 0; j < row.to.length; j++) {
+          const p = Math.min(1, row.p[j]! * misreadScale);
+          misreadP += p;
+          if (perceived === trueAct && um < acc + p) perceived = m.actions[row.to[j]!]!.outcomes[0]!.act;
+          acc += p;
+        }
+        if (perceived !== trueAct && this.suppress?.(MP_MISREAD, k, ordinal)) perceived = trueAct;
+      }
+      let taint = this.evTaint[ev]!;
+      if (perceived !== trueAct) {
+        flags |= F_MISREAD;
+        taint = this.recordMisperception(MP_MISREAD, k, trueAct, perceived);
+      }
+      this.trace?.push({
+        t: this.t,
+        kind: 'perceive',
+        observer: obs.id,
+        event: ev,
+        act: m.actIds[trueAct]!,
+        perceived: m.actIds[perceived]!,
+        detectP,
+        misreadP,
+        notified: (flags & F_NOTIFIED) !== 0,
+        arrives: this.t + latency,
+      });
+      this.push(this.t + latency, K_OBS, k, ev, perceived, flags, taint);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Beliefs
+
+  /** Applies decay toward the prior for (i about j) up to now. */
+  private touch(i: number, j: number): void {
+    const idx = i * this.nA + j;
+    const dt = this.t - this.lastTouch[idx]!;
+    if (dt <= 0) return;
+    this.lastTouch[idx] = this.t;
+    const omega = this.m.actors[i]!.omega;
+    if (omega <= 0) return;
+    const w = (1 - omega) ** dt;
+    const base = idx * this.nT;
+    for (let t = 0; t < this.nT; t++) {
+      this.belief[base + t] = w * this.belief[base + t]! + (1 - w) * this.prior[base + t]!;
+    }
+  }
+
+  /** Belief of i that j is of type t, now. */
+  beliefOf(i: number, j: number, t: number): number {
+    this.touch(i, j);
+    return this.belief[(i * this.nA + j) * this.nT + t]!;
+  }
+
+  /** Bayesian update of i's belief about j's intent with likelihoods `lik` (per type) and weight scale. */
+  private updateIntent(i: number, j: number, lik: Float64Array, kScale: number, reason: string): number {
+    this.touch(i, j);
+    const nT = this.nT;
+    const base = (i * this.nA + j) * nT;
+    const a = this.m.actors[i]!;
+    // Confirmation bias: is the evidence for the currently most likely type?
+    let top = 0;
+    for (let t = 1; t < nT; t++) if (this.belief[base + t]! > this.belief[base + top]!) top = t;
+    let others = 0;
+    for (let t = 0; t < nT; t++) if (t !== top) others += lik[t]!;
+    others /= nT - 1;
+    const kappa = (lik[top]! >= others ? a.kConfirm : a.kDisconfirm) * kScale;
+    const before = this.trace ? Array.from(this.belief.subarray(base, base + nT)) : undefined;
+    const hostile = this.m.hostileType;
+    const oldHostile = this.belief[base + hostile]!;
+    let sum = 0;
+    const b = this.scratchB;
+    for (let t = 0; t < nT; t++) {
+      const l = lik[t]!;
+      b[t] = this.belief[base + t]! * (l === 1 ? 1 : l ** kappa);
+      sum += b[t]!;
+    }
+    if (!(sum > 0)) return 0;
+    for (let t = 0; t < nT; t++) this.belief[base + t] = b[t]! / sum;
+    if (this.trace && before) {
+      const m = this.m;
+      this.trace.push({
+        t: this.t,
+        kind: 'belief',
+        observer: a.id,
+        about: m.actors[j]!.id,
+        reason,
+        before,
+        after: Array.from(this.belief.subarray(base, base + nT)),
+      });
+    }
+    return Math.abs(this.belief[base + hostile]! - oldHostile);
+  }
+
+  /** How much seeing `action` would change k's hostile belief about its actor (signed; nothing changes). */
+  private hypotheticalDelta(k: number, j: number, action: number): number {
+    const lik = this.m.actions[action]!.intent;
+    if (!lik) return 0;
+    this.touch(k, j);
+    const nT = this.nT;
+    const base = (k * this.nA + j) * nT;
+    const a = this.m.actors[k]!;
+    let top = 0;
+    for (let t = 1; t < nT; t++) if (this.belief[base + t]! > this.belief[base + top]!) top = t;
+    let others = 0;
+    for (let t = 0; t < nT; t++) if (t !== top) others += lik[t]!;
+    others /= nT - 1;
+    const kappa = lik[top]! >= others ? a.kConfirm : a.kDisconfirm;
+    let sum = 0;
+    let hostile = 0;
+    for (let t = 0; t < nT; t++) {
+      const v = this.belief[base + t]! * lik[t]! ** kappa;
+      sum += v;
+      if (t === this.m.hostileType) hostile = v;
+    }
+    if (!(sum > 0)) return 0;
+    return hostile / sum - this.belief[base + this.m.hostileType]!;
+  }
+
+  private ownExpects(i: number): Float64Array {
+    if (this.expectsOwned[i] === 0) {
+      this.expects[i] = this.expects[i]!.slice();
+      this.expectsOwned[i] = 1;
+    }
+    return this.expects[i]!;
+  }
+
+  /** Recomputes i's look-ahead values after its expectations changed. */
+  private refreshValues(i: number): void {
+    if (!this.valuesOwned) {
+      this.values = this.values.slice();
+      this.valuesOwned = true;
+    }
+    const m = this.m;
+    for (let a = 0; a < m.actions.length; a++) {
+      if (m.actions[a]!.actor === i) this.values[a] = lookaheadValue(m, i, this.expects[i]!, a);
+    }
+  }
+
+  private applyEffects(k: number, effects: BeliefEffectModel[], reason: string): void {
+    const m = this.m;
+    for (const eff of effects) {
+      if (eff.kind === 'intent') {
+        const lik = new Float64Array(this.nT).fill(1);
+        lik[eff.type] = eff.lr;
+        this.updateIntent(k, eff.about, lik, 1, reason);
+      } else {
+        const e = this.ownExpects(k);
+        for (const row of m.expectRows) {
+          if (row.responder !== eff.responder) continue;
+          let sum = 0;
+          for (let x = 0; x < row.responses.length; x++) {
+            if (row.responses[x] === eff.action) e[row.start + x] = e[row.start + x]! * eff.lr;
+            sum += e[row.start + x]!;
+          }
+          if (sum > 0)
+            for (let x = 0; x < row.responses.length; x++) e[row.start + x] = e[row.start + x]! / sum;
+        }
+        this.refreshValues(k);
+      }
+    }
+    this.trace?.push({ t: this.t, kind: 'leak', to: m.actors[k]!.id, source: reason });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Observation, messages, decisions
+
+  private observe(k: number, ev: number, act: number, flags: number, taint: number): void {
+    const m = this.m;
+    const action = m.actAction[act]!;
+    const a = m.actions[action]!;
+    const j = a.actor;
+    const outcomeRung = a.outcomes[m.actOutcome[act]!]!.rung;
+    if (outcomeRung >= m.quietRung || (flags & F_FALSE) !== 0) this.lastAlarm[k] = this.t;
+    // Beliefs about the actor's intent.
+    if (a.intent) {
+      let kScale = 1;
+      if ((flags & F_NOTIFIED) !== 0) {
+        const reg = m.notifications[this.evFlags[ev]! - 1]!;
+        kScale = reg.evidence;
+      }
+      const delta = this.updateIntent(k, j, a.intent, kScale, `saw ${m.actIds[act]}`);
+      if (taint >= 0 && delta > BELIEF_EPS && this.taint[k]! < 0) this.taint[k] = taint;
+    }
+    this.decide(k, act, taint >= 0 ? taint : this.taint[k]!, ev);
+  }
+
+  private send(ev: number, action: number, taint: number): void {
+    const m = this.m;
+    const msg = m.actions[action]!.message!;
+    const from = m.actions[action]!.actor;
+    const sx = STREAM.perActorBase + 4 * from + 3;
+    for (const c of msg.via) {
+      const ch = m.channels[c]!;
+      if (!this.channelUsable(c)) continue;
+      // availability draw, then leak draws
+      if (!(this.streams.uniform(sx) < ch.availability)) {
+        this.trace?.push({
+          t: this.t,
+          kind: 'message',
+          from: m.actors[from]!.id,
+          to: m.actors[msg.to]!.id,
+          channel: ch.id,
+          status: 'unavailable',
+        });
+        continue;
+      }
+      for (let l = 0; l < ch.leakTo.length; l++) {
+        if (this.streams.uniform(sx) < ch.leakP[l]!) {
+          this.result.leaks++;
+          this.applyEffects(ch.leakTo[l]!, ch.leakEffects[l]!, `leak from channel ${ch.id}`);
+        }
+      }
+      const arrives = this.t + ch.latency;
+      this.trace?.push({
+        t: this.t,
+        kind: 'message',
+        from: m.actors[from]!.id,
+        to: m.actors[msg.to]!.id,
+        channel: ch.id,
+        status: 'sent',
+        arrives,
+      });
+      this.push(arrives, K_MSG, msg.to, ev, c, -1, taint);
+      return;
+    }
+    this.trace?.push({
+      t: this.t,
+      kind: 'message',
+      from: m.actors[from]!.id,
+      to: m.actors[msg.to]!.id,
+      channel: msg.via.map((c) => m.channels[c]!.id).join('|'),
+      status: 'no-channel',
+    });
+  }
+
+  private channelUsable(c: number): boolean {
+    const ch = this.m.channels[c]!;
+    return ch.exists && this.channelOpen[c] === 1 && this.active(ch.requires);
+  }
+
+  private active(requires: number[]): boolean {
+    if (requires.length === 0) return true;
+    for (const k of requires) if (this.talksHolding[k] === 1) return true;
+    return false;
+  }
+
+  private deliverMessage(k: number, ev: number, c: number, taint: number): void {
+    const m = this.m;
+    const act = this.evAct[ev]!;
+    const action = m.actAction[act]!;
+    const msg = m.actions[action]!.message!;
+    const ch = m.channels[c]!;
+    const from = m.actions[action]!.actor;
+    const accepted = this.streams.uniform(STREAM.perActorBase + 4 * k + 3) < ch.acceptance[k]!;
+    this.trace?.push({
+      t: this.t,
+      kind: 'message',
+      from: m.actors[from]!.id,
+      to: m.actors[k]!.id,
+      channel: ch.id,
+      status: accepted ? 'delivered' : 'refused',
+    });
+    if (!accepted) return;
+    if (msg.kind === 'reassure') {
+      const lik = new Float64Array(this.nT).fill(1);
+      lik[m.hostileType] = 1 / Math.max(1, ch.credibility);
+      this.updateIntent(k, msg.about, lik, 1, `${m.actIds[act]} via ${ch.id}`);
+    } else if (msg.row >= 0) {
+      const w = 1 - 1 / Math.max(1, ch.credibility);
+      const e = this.ownExpects(k);
+      const row = m.expectRows[msg.row]!;
+      for (let x = 0; x < row.responses.length; x++) {
+        e[row.start + x] = (1 - w) * e[row.start + x]! + (x === msg.entry ? w : 0);
+      }
+      this.refreshValues(k);
+    }
+    // The message itself is evidence about the sender and a stimulus for doctrine.
+    const a = m.actions[action]!;
+    if (a.intent) this.updateIntent(k, from, a.intent, 1, `received ${m.actIds[act]}`);
+    this.decide(k, act, taint, ev);
+  }
+
+  /** Actor i responds to stimulus `act` by the first doctrine rule that applies, plus any `also` rules. */
+  private decide(i: number, act: number, taint: number, cause: number): void {
+    const rules = this.m.actors[i]!.rulesByAct[act]!;
+    if (rules.length === 0) return;
+    this.decideBy(i, act, taint, cause, responseDistribution(this, i, act, this.dist, this.distAct, -1));
+    for (let q = 0; q < rules.length; q++) {
+      if (!this.m.actors[i]!.rules[rules[q]!]!.also) continue;
+      this.decideBy(
+        i,
+        act,
+        taint,
+        cause,
+        responseDistribution(this, i, act, this.dist, this.distAct, rules[q]!),
+      );
+    }
+  }
+
+  private decideBy(i: number, act: number, taint: number, cause: number, n: number): void {
+    const m = this.m;
+    if (n === 0) return;
+    this.result.decisions++;
+    const u = this.streams.uniform(STREAM.perActorBase + 4 * i + 1);
+    let chosen = n - 1;
+    let acc = 0;
+    for (let k = 0; k < n; k++) {
+      acc += this.dist[k]!;
+      if (u < acc) {
+        chosen = k;
+        break;
+      }
+    }
+    const action = this.distAct[chosen]!;
+    if (this.trace) {
+      const opts: { act: string; p: number }[] = [];
+      for (let k = 0; k < n; k++) opts.push({ act: m.actions[this.distAct[k]!]!.id, p: this.dist[k]! });
+      this.trace.push({
+        t: this.t,
+        kind: 'decide',
+        actor: m.actors[i]!.id,
+        stimulus: m.actIds[act]!,
+        rule: m.actors[i]!.rules[this.lastRule]!.id,
+        options: opts,
+        chosen: m.actions[action]!.id,
+      });
+    }
+    if (m.actions[action]!.isWait) return;
+    this.push(this.t + m.actors[i]!.decisionTicks, K_EXEC, action, -1, taint, cause, -1);
+  }
+
+  private setReadiness(i: number, level: number, reason: string): void {
+    const from = this.readiness[i]!;
+    if (from === level) return;
+    this.readiness[i] = level;
+    if (level > from) this.lastAlarm[i] = this.t;
+    this.trace?.push({ t: this.t, kind: 'readiness', actor: this.m.actors[i]!.id, from, to: level, reason });
+    this.scheduleFalseAlarms(i, this.t + 1);
+  }
+
+  // Accessors used by responseDistribution (shared with the compiler's static evaluation).
+  readinessOf(i: number): number {
+    return this.readiness[i]!;
+  }
+  typeOf(i: number): number {
+    return this.type[i]!;
+  }
+  holding(k: number): boolean {
+    return this.talksHolding[k] === 1;
+  }
+  expectsOf(i: number): Float64Array {
+    return this.expects[i]!;
+  }
+  valueOf(a: number): number {
+    return this.values[a]!;
+  }
+}
+
+/** The decision context: what a rule may look at. */
+export interface DecisionContext {
+  readonly m: Model;
+  /** Set by responseDistribution: the rule that decided. */
+  lastRule: number;
+  beliefOf(i: number, j: number, t: number): number;
+  readinessOf(i: number): number;
+  typeOf(i: number): number;
+  holding(k: number): boolean;
+  expectsOf(i: number): Float64Array;
+  valueOf(a: number): number;
+}
+
+/**
+ * Writes actor i's response distribution to stimulus `act` into (dist, acts) and returns its length
+ * (0: no rule applies, so the actor does nothing). Shared by the run loop and the compiler's
+ * computation of each actor's true responses.
+ */
+export function responseDistribution(
+  ctx: DecisionContext,
+  i: number,
+  act: number,
+  dist: Float64Array,
+  acts: Int32Array,
+  only = -1,
+): number {
+  const m = ctx.m;
+  const actor = m.actors[i]!;
+  const rules = actor.rulesByAct[act]!;
+  for (let q = 0; q < rules.length; q++) {
+    const rule = actor.rules[rules[q]!]!;
+    // Ordinary rules: the first that applies. With `only`: that (also) rule alone.
+    if (only >= 0 ? rules[q] !== only : rule.also) continue;
+    if (!ruleApplies(ctx, m, i, rule.requires, rule.conditions)) continue;
+    ctx.lastRule = rules[q]!;
+    if (rule.respond) {
+      const cum = rule.respond.cum;
+      let prev = 0;
+      for (let k = 0; k < cum.length; k++) {
+        dist[k] = cum[k]! - prev;
+        prev = cum[k]!;
+        acts[k] = rule.respond.actions[k]!;
+      }
+      return cum.length;
+    }
+    const cands = rule.choose!;
+    const lambda = actor.lambda * actor.lambdaByReadiness[ctx.readinessOf(i)]!;
+    // Pre-emption (domain model section 6.2): with belief b that an adversary is about to strike,
+    // waiting risks b(1 - sigma)L.
+    let b = 0;
+    if (actor.preempt) {
+      for (const j of actor.preempt.against) b = Math.max(b, ctx.beliefOf(i, j, m.hostileType));
+    }
+    let max = Number.NEGATIVE_INFINITY;
+    const bonus = rule.bonus;
+    for (let k = 0; k < cands.length; k++) {
+      const a = cands[k]!;
+      let v = ctx.valueOf(a);
+      if (actor.preempt) {
+        // In the worlds (probability b) where the adversary strikes anyway, striking first adds no
+        // war that was not coming: the act's harm and replies count only in the other 1 - b.
+        if (m.actions[a]!.preemptive) v *= 1 - b;
+        else v -= b * (1 - actor.preempt.sigma) * actor.preempt.loss;
+      }
+      if (bonus) v += bonus[k]!;
+      dist[k] = v;
+      acts[k] = a;
+      if (v > max) max = v;
+    }
+    let sum = 0;
+    for (let k = 0; k < cands.length; k++) {
+      const e = Math.exp(lambda * (dist[k]! - max));
+      dist[k] = e;
+      sum += e;
+    }
+    for (let k = 0; k < cands.length; k++) dist[k] = dist[k]! / sum;
+    return cands.length;
+  }
+  return 0;
+}
+
+function ruleApplies(
+  ctx: DecisionContext,
+  m: Model,
+  i: number,
+  requires: number[],
+  conditions: Model['actors'][number]['rules'][number]['conditions'],
+): boolean {
+  if (requires.length > 0) {
+    let any = false;
+    for (const k of requires) if (ctx.holding(k)) any = true;
+    if (!any) return false;
+  }
+  for (const c of conditions) {
+    let v: number;
+    switch (c.kind) {
+      case 'belief':
+        v = ctx.beliefOf(i, c.actor, c.type);
+        break;
+      case 'expects':
+        v = ctx.expectsOf(i)[m.expectRows[c.row]!.start + c.entry]!;
+        break;
+      case 'readiness':
+        v = ctx.readinessOf(i);
+        break;
+      case 'type':
+        if (ctx.typeOf(i) !== c.type) return false;
+        continue;
+    }
+    if (!(v > c.lo && v < c.hi)) return false;
+  }
+  return true;
+}
+
+/** Expected harm to an actor (harm by rung) of an action, over its outcomes. */
+export function expectedHarm(m: Model, harm: Float64Array, action: number): number {
+  let h = 0;
+  for (const o of m.actions[action]!.outcomes) h += o.p * harm[o.rung]!;
+  return h;
+}
+
+/**
+ * Actor i's look-ahead value of its own action a given its expectations: own value minus the harm of
+ * what it does, plus the value of the replies it expects (and, at depth 2, of the replies to those).
+ */
+export function lookaheadValue(m: Model, i: number, expects: Float64Array, a: number): number {
+  const actor = m.actors[i]!;
+  const action = m.actions[a]!;
+  if (action.isWait) return 0;
+  let v = action.value - action.cost - expectedHarm(m, actor.harm, a);
+  v += replyValue(m, i, expects, a, actor.lookahead);
+  return v;
+}
+
+function replyValue(m: Model, i: number, expects: Float64Array, a: number, depth: number): number {
+  const nA = m.actors.length;
+  const actor = m.actors[i]!;
+  let v = 0;
+  for (let j = 0; j < nA; j++) {
+    if (j === i || j === m.actions[a]!.actor) continue;
+    const row = m.expectRowOf[a * nA + j]!;
+    if (row < 0) continue;
+    const r = m.expectRows[row]!;
+    for (let x = 0; x < r.responses.length; x++) {
+      const p = expects[r.start + x]!;
+      if (p === 0) continue;
+      const resp = r.responses[x]!;
+      let w = actor.actValue[resp]!;
+      if (depth > 1 && !m.actions[resp]!.isWait) w += replyValue(m, i, expects, resp, depth - 1);
+      v += p * w;
+    }
+  }
+  return v;
+}
+
+export function outcomeName(o: number): string {
+  return OUTCOMES[o] ?? 'unknown';
+}
+
+export { N_READINESS };

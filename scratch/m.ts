@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { loadDocument, prepareLoaded } from '../src/scenario/index.ts';
+import { compile } from '../src/scenario/compile.ts';
+const io = { readFile: (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } };
+const path = '/work/wt-analysis/scenarios/korea-intercept.yaml';
+let t = performance.now();
+const loaded = loadDocument(path, io);
+console.log('load', performance.now() - t);
+t = performance.now();
+for (let i = 0; i < 50; i++) prepareLoaded(loaded, { interventions: ['eu-hosted-talks'], set: { 'actors.DPRK.perception.isr.air.detect': 0.3 + i / 100 } });
+console.log('prepareLoaded', (performance.now() - t) / 50);
+t = performance.now();
+for (let i = 0; i < 200; i++) compile(loaded.doc!);
+console.log('compile', (performance.now() - t) / 200);
