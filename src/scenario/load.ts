@@ -54,6 +54,12 @@ function normalizePath(p: string): string {
   return (absolute ? '/' : '') + out.join('/');
 }
 
+/** `file` relative to the directory of `entry` when it lies below it, for shorter messages. */
+function shortPath(file: string, entry: string): string {
+  const dir = entry.slice(0, entry.lastIndexOf('/') + 1);
+  return dir && file.startsWith(dir) ? file.slice(dir.length) : file;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Walking the zod schema by field path
 
@@ -333,8 +339,10 @@ export function schemaDiagnostics(
             },
           );
         } else if (missing) {
-          push('E_SCHEMA_REQUIRED', `missing required field \`${field}\` (${expectedName(issue, path)})`, {
+          const about = schemasAt(path).find((f) => f.description)?.description;
+          push('E_SCHEMA_REQUIRED', `missing required field \`${field}\``, {
             atKey: true,
+            ...(about ? { hint: `${field}: ${about}` } : {}),
           });
         } else {
           push('E_SCHEMA_TYPE', `expected ${expectedName(issue, path)}, got ${describeValue(value)}`);
@@ -343,10 +351,13 @@ export function schemaDiagnostics(
       }
       case 'invalid_value': {
         if (isVersion) {
-          push(
-            'E_VERSION',
-            `${ZOD_DEFAULT_MESSAGE.test(issue.message) ? 'version must be 1' : issue.message}; got ${describeValue(value)}`,
-          );
+          if (value === undefined)
+            push('E_VERSION', 'missing `version`: a scenario starts with `version: 1`', { at: [] });
+          else
+            push(
+              'E_VERSION',
+              `${ZOD_DEFAULT_MESSAGE.test(issue.message) ? 'version must be 1' : issue.message}; got ${describeValue(value)}`,
+            );
           break;
         }
         const options = issue.values.map((v) => String(v));
@@ -482,7 +493,10 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
             {
               code: 'E_EXTENDS_CYCLE',
               severity: 'error',
-              message: `files extend each other in a cycle: ${cycle.slice(cycle.indexOf(target)).join(' -> ')}`,
+              message: `files extend each other in a cycle: ${cycle
+                .slice(cycle.indexOf(target))
+                .map((f) => shortPath(f, path))
+                .join(' -> ')}`,
               path: entryPath,
             },
             at,
@@ -497,7 +511,7 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
             {
               code: 'E_EXTENDS_MISSING',
               severity: 'error',
-              message: `cannot read \`${rel}\` (${target}), named in extends`,
+              message: `cannot read \`${rel}\`${shortPath(target, path) === rel ? '' : ` (${shortPath(target, path)})`}, named in extends`,
               path: entryPath,
             },
             at,
@@ -839,6 +853,25 @@ export function prepare(path: string, opts: PrepareOptions): Prepared {
   return prepareLoaded(loadDocument(path, opts), opts, path);
 }
 
+/** Diagnostics in reading order: by file (entry first), line and column; unplaced ones last. */
+function sortDiagnostics(ds: Diagnostic[], files: string[]): Diagnostic[] {
+  const fileRank = (d: Diagnostic) => {
+    const i = d.file === undefined ? -1 : files.indexOf(d.file);
+    return i < 0 ? files.length : i;
+  };
+  const far = Number.MAX_SAFE_INTEGER;
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort(
+      (a, b) =>
+        fileRank(a.d) - fileRank(b.d) ||
+        (a.d.line ?? far) - (b.d.line ?? far) ||
+        (a.d.column ?? 0) - (b.d.column ?? 0) ||
+        a.i - b.i,
+    )
+    .map((x) => x.d);
+}
+
 function diagnosticKey(d: Diagnostic): string {
   return [d.code, d.file, d.line, d.column, d.message, d.path.join('\u0000')].join('\u0001');
 }
@@ -854,7 +887,11 @@ export function validateFile(
 ): { diagnostics: Diagnostic[]; files: string[]; kind: 'scenario' | 'library' } {
   const loaded = loadDocument(path, io);
   if (loaded.kind === 'library' || !loaded.doc) {
-    return { diagnostics: loaded.diagnostics, files: loaded.files, kind: loaded.kind };
+    return {
+      diagnostics: sortDiagnostics(loaded.diagnostics, loaded.files),
+      files: loaded.files,
+      kind: loaded.kind,
+    };
   }
   const base = prepareLoaded(loaded, {}, path);
   const seen = new Set(base.diagnostics.map(diagnosticKey));
@@ -866,10 +903,9 @@ export function validateFile(
       if (seen.has(k)) continue;
       seen.add(k);
       const note = `with intervention \`${name}\` applied`;
-      diagnostics.push(
-        d.hint?.includes(`\`${name}\``) ? d : { ...d, hint: d.hint ? `${d.hint} (${note})` : note },
-      );
+      const noted = `${d.message} ${d.hint ?? ''}`.includes(`\`${name}\``);
+      diagnostics.push(noted ? d : { ...d, hint: d.hint ? `${d.hint} (${note})` : note });
     }
   }
-  return { diagnostics, files: loaded.files, kind: loaded.kind };
+  return { diagnostics: sortDiagnostics(diagnostics, loaded.files), files: loaded.files, kind: loaded.kind };
 }
