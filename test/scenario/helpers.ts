@@ -29,8 +29,12 @@ export async function brink(argv: string[], cwd = ROOT): Promise<BrinkResult> {
   let err = '';
   const io: Io = {
     ...nodeIo(),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
     errIsTty: false,
     cwd,
   };

@@ -48,7 +48,7 @@ for (const [file, want] of Object.entries(manifest.files)) {
       );
     } else {
       assert.ok(
-        lines.some((l) => new RegExp(`^${escape(shown)}:\\d+:\\d+: error`).test(l)),
+        lines.some((l) => new RegExp(`^${escapeRe(shown)}:\\d+:\\d+: error`).test(l)),
         `no position in:\n${all}`,
       );
     }
@@ -57,7 +57,7 @@ for (const [file, want] of Object.entries(manifest.files)) {
   });
 }
 
-function escape(s: string): string {
+function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -91,7 +91,7 @@ for (const file of VALID) {
   test(`brink validate ${file} is valid`, async () => {
     const r = await brink(['validate', file]);
     assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out, new RegExp(`^${escape(file)}: ok$`, 'm'));
+    assert.match(r.out, new RegExp(`^${escapeRe(file)}: ok$`, 'm'));
     assert.match(r.out, /^1 file, 0 errors, \d+ warnings?$/m);
   });
 }
