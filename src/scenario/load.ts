@@ -234,6 +234,15 @@ function branchDepth(issues: Issue[]): number {
   return d;
 }
 
+/** Whether every alternative failed on the type of the value itself (not on its contents). */
+function onlyTypeErrors(issues: Issue[]): boolean {
+  return issues.every((i) =>
+    i.code === 'invalid_union'
+      ? i.errors.every(onlyTypeErrors)
+      : i.code === 'invalid_type' && i.path.length === 0,
+  );
+}
+
 const unknownKeyAtTop = (issues: Issue[]) =>
   issues.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
 
@@ -281,6 +290,27 @@ export function schemaDiagnostics(
       out.push(withPos(d, locate(locs, at, opts.atKey)));
     };
     const isVersion = path.length === 1 && path[0] === 'version';
+    const parent = getIn(data, path.slice(0, -1));
+    const missing =
+      value === undefined && path.length > 0 && (!isPlainObject(parent) || !Object.hasOwn(parent, field));
+    if (
+      missing &&
+      (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')
+    ) {
+      if (isVersion) {
+        push('E_VERSION', 'missing `version`: a scenario starts with `version: 1`', { at: [] });
+        continue;
+      }
+      const about = schemasAt(path).find((f) => f.description)?.description;
+      const options =
+        issue.code === 'invalid_value' ? `one of ${issue.values.map(String).join(', ')}` : undefined;
+      const hint = about ?? options;
+      push('E_SCHEMA_REQUIRED', `missing required field \`${field}\``, {
+        atKey: true,
+        ...(hint ? { hint: `${field}: ${hint}` } : {}),
+      });
+      continue;
+    }
     switch (issue.code) {
       case 'invalid_union': {
         const best = pickBranch(issue.errors);
@@ -288,9 +318,7 @@ export function schemaDiagnostics(
           out.push(...schemaDiagnostics(best, data, locs, path));
           break;
         }
-        const allTypes = issue.errors.every((b) =>
-          b.every((i) => i.code === 'invalid_type' && i.path.length === 0),
-        );
+        const allTypes = onlyTypeErrors([issue]);
         let message = issue.message;
         if (ZOD_DEFAULT_MESSAGE.test(message)) {
           const names = [
@@ -323,41 +351,18 @@ export function schemaDiagnostics(
         }
         break;
       }
-      case 'invalid_type': {
-        const parent = getIn(data, path.slice(0, -1));
-        const missing =
-          value === undefined &&
-          (path.length === 0 || !isPlainObject(parent) || !Object.hasOwn(parent, field));
+      case 'invalid_type':
+        push(
+          isVersion ? 'E_VERSION' : 'E_SCHEMA_TYPE',
+          `${isVersion ? 'version must be 1, got' : `expected ${expectedName(issue, path)}, got`} ${describeValue(value)}`,
+        );
+        break;
+      case 'invalid_value': {
         if (isVersion) {
           push(
             'E_VERSION',
-            missing
-              ? 'missing `version`: a scenario starts with `version: 1`'
-              : `version must be 1, got ${describeValue(value)}`,
-            {
-              ...(missing ? { at: [] as Path } : {}),
-            },
+            `${ZOD_DEFAULT_MESSAGE.test(issue.message) ? 'version must be 1' : issue.message}; got ${describeValue(value)}`,
           );
-        } else if (missing) {
-          const about = schemasAt(path).find((f) => f.description)?.description;
-          push('E_SCHEMA_REQUIRED', `missing required field \`${field}\``, {
-            atKey: true,
-            ...(about ? { hint: `${field}: ${about}` } : {}),
-          });
-        } else {
-          push('E_SCHEMA_TYPE', `expected ${expectedName(issue, path)}, got ${describeValue(value)}`);
-        }
-        break;
-      }
-      case 'invalid_value': {
-        if (isVersion) {
-          if (value === undefined)
-            push('E_VERSION', 'missing `version`: a scenario starts with `version: 1`', { at: [] });
-          else
-            push(
-              'E_VERSION',
-              `${ZOD_DEFAULT_MESSAGE.test(issue.message) ? 'version must be 1' : issue.message}; got ${describeValue(value)}`,
-            );
           break;
         }
         const options = issue.values.map((v) => String(v));
