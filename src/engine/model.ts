@@ -247,8 +247,10 @@ export const PURPOSE = {
   /** `also` rules (protocols), so adding one never shifts an actor's other choices. */
   protocol: 4,
   falseAlarm: 5,
+  /** Advance notices under a notification regime (so a regime never shifts message draws). */
+  notify: 6,
 } as const;
-export const PER_ACTOR_STREAMS = 6;
+export const PER_ACTOR_STREAMS = 7;
 
 /** The stream of actor i for a purpose. */
 export function actorStream(i: number, purpose: number): number {

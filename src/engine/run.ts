@@ -696,7 +696,7 @@ export class Simulator {
     for (let n = 0; n < m.notifications.length; n++) {
       const reg = m.notifications[n]!;
       if (reg.covers[action] !== 1 || !this.active(reg.requires)) continue;
-      const sx = actorStream(reg.by, PURPOSE.channel);
+      const sx = actorStream(reg.by, PURPOSE.notify);
       const complied = this.streams.uniform(sx) < reg.compliance;
       for (const k of reg.to) {
         const delivered = this.streams.uniform(sx) < reg.delivery;
