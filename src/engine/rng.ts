@@ -92,7 +92,8 @@ export class Streams {
    */
   branch(seed: number, branch: number): void {
     const [lo, hi] = seedWords(seed);
-    for (let k = 0; k < this.count; k++) seedStream(this.state, k * 4, lo, hi, branch, (k | 0x80000000) >>> 0);
+    for (let k = 0; k < this.count; k++)
+      seedStream(this.state, k * 4, lo, hi, branch, (k | 0x80000000) >>> 0);
   }
   /** A uniform draw in [0, 1) from stream `k`. */
   uniform(k: number): number {

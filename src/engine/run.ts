@@ -443,7 +443,8 @@ export class Simulator {
   snapshot(): RunSnapshot {
     const r = this.result;
     const owned: (Float64Array | null)[] = [];
-    for (let i = 0; i < this.nA; i++) owned.push(this.expectsOwned[i] === 1 ? this.expects[i]!.slice() : null);
+    for (let i = 0; i < this.nA; i++)
+      owned.push(this.expectsOwned[i] === 1 ? this.expects[i]!.slice() : null);
     return {
       streams: this.streams.snapshot(),
       ints: [
@@ -499,7 +500,7 @@ export class Simulator {
       this.falseGen,
       this.perceiveOrdinal,
     ];
-    ints.forEach((a, k) => a.set(s.ints[k]!));
+    for (let k = 0; k < ints.length; k++) ints[k]!.set(s.ints[k]!);
     this.belief.set(s.belief);
     this.prior.set(s.prior);
     for (let i = 0; i < this.nA; i++) {
@@ -511,7 +512,14 @@ export class Simulator {
     this.valuesOwned = s.values !== null;
     this.talksHolding.set(s.talksHolding);
     this.channelOpen.set(s.channelOpen);
-    const [nEv, qLen, seq, t, lastLoud, endTick] = s.scalars as [number, number, number, number, number, number];
+    const [nEv, qLen, seq, t, lastLoud, endTick] = s.scalars as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const fit = (a: Int32Array, src: Int32Array, n: number): Int32Array => {
       const out = a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
       out.set(src);
