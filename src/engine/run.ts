@@ -103,6 +103,13 @@ export interface Tilt {
   w: Float64Array;
   chosen?: Float64Array;
   expected?: Float64Array;
+  /** The tilt (and its statistics) applies while the peak rung is below this (default: always). */
+  until?: number;
+  /**
+   * Defensive mixture (Hesterberg 1995): draw from (1 - d) * tilted + d * base, which bounds each
+   * draw's likelihood ratio by 1/d (default 0).
+   */
+  defensive?: number;
 }
 
 /** What `Simulator.snapshot` copies: the whole state of a run at a tick boundary. */
@@ -853,17 +860,22 @@ export class Simulator {
     let z = 0;
     for (let k = 0; k < n; k++) z += p[k]! * w[off + k]!;
     let c = -1;
+    if (tilt.until !== undefined && this.result.peak >= tilt.until) z = 0;
+    else if (tilt.chosen) {
+      for (let k = 0; k < n; k++) tilt.expected![off + k]! += p[k]!;
+    }
     if (z > 0) {
-      const x = u * z;
+      const d = tilt.defensive ?? 0;
       let acc = 0;
       for (let k = 0; k < n; k++) {
-        const q = p[k]! * w[off + k]!;
+        const q = (1 - d) * ((p[k]! * w[off + k]!) / z) + d * p[k]!;
         if (q <= 0) continue;
         c = k;
         acc += q;
-        if (x < acc) break;
+        if (u < acc) break;
       }
-      this.result.logWeight += Math.log(p[c]!) - Math.log((p[c]! * w[off + c]!) / z);
+      const qc = (1 - d) * ((p[c]! * w[off + c]!) / z) + d * p[c]!;
+      this.result.logWeight += Math.log(p[c]!) - Math.log(qc);
     } else {
       // No tilted mass: draw from the base law (weight 1).
       let acc = 0;
@@ -874,10 +886,7 @@ export class Simulator {
         if (u < acc) break;
       }
     }
-    if (tilt.chosen) {
-      tilt.chosen[off + c]! += 1;
-      for (let k = 0; k < n; k++) tilt.expected![off + k]! += p[k]!;
-    }
+    if (tilt.chosen && z > 0) tilt.chosen[off + c]! += 1;
     return c;
   }
 
