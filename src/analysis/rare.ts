@@ -236,7 +236,6 @@ function evolve(sim: Simulator, p: Particle, target: number, score: (s: Simulato
  * Rousset 2016, Annals of Applied Probability 26(6)).
  */
 function amsReplicate(
-  m: Model,
   sim: Simulator,
   seed: number,
   rep: number,
@@ -321,7 +320,7 @@ function ams(m: Model, opts: RareOptions): RareResult {
   let events = 0;
   let crudeEvents = 0;
   for (let rep = 0; rep < R; rep++) {
-    const r = amsReplicate(m, sim, opts.seed, rep, N, k, target, weights);
+    const r = amsReplicate(sim, opts.seed, rep, N, k, target, weights);
     per.push({ estimate: sig(r.estimate, 8), iterations: r.iterations, events: r.events });
     events += r.events;
     crudeEvents += r.crudeEvents;

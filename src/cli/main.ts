@@ -1,16 +1,30 @@
 // `brink`: argv in, exit code out. No domain logic here: commands call the use-case functions.
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import { registerBreakeven } from './commands/breakeven.ts';
+import { registerCompare } from './commands/compare.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
+import { registerSensitivity } from './commands/sensitivity.ts';
+import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type Io, nodeIo, UserError } from './io.ts';
 
 export type Registrar = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
-const REGISTRARS: Registrar[] = [registerValidate, registerFmt, registerSchema, registerRun, registerTrace];
+const REGISTRARS: Registrar[] = [
+  registerValidate,
+  registerFmt,
+  registerSchema,
+  registerRun,
+  registerTrace,
+  registerCompare,
+  registerSweep,
+  registerSensitivity,
+  registerBreakeven,
+];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {

@@ -1,9 +1,56 @@
 import cliProgress from 'cli-progress';
+import { InvalidArgumentError } from 'commander';
 import { runEnsemble, summarize } from '../../analysis/ensemble.ts';
-import { ENGINE_VERSION } from '../../engine/model.ts';
+import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
+import { ESTIMATORS, type Estimator, estimateRare } from '../../analysis/rare.ts';
+import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
+import {
+  docOf,
+  emitReport,
+  formatOption,
+  loadScenarioFile,
+  manifestOf,
+  modelOf,
+  progress,
+  reportOf,
+  userErrors,
+} from '../analysis.ts';
+import { renderAttribution, renderRare } from '../analysis-report.ts';
+import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, loadModel, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
+import { collect, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
 import { renderRunReport } from '../report.ts';
+
+function estimatorOption(value: string): Estimator {
+  if (!(ESTIMATORS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${ESTIMATORS.join(', ')}`);
+  return value as Estimator;
+}
+
+function rungOf(m: Model, ref: string): number {
+  const k = /^\d+$/.test(ref) ? Number(ref) : m.rungIds.indexOf(ref);
+  if (k < 1 || k >= m.rungIds.length)
+    throw new UserError(`--target: no rung '${ref}'; rungs: ${m.rungIds.join(', ')}`);
+  return k;
+}
+
+interface RunOpts {
+  runs: number;
+  seed: number;
+  with: string[];
+  set: string[];
+  paths: number;
+  json?: boolean;
+  estimator?: Estimator;
+  target?: string;
+  particles: number;
+  replicates: number;
+  ceRuns: number;
+  isRuns: number;
+  counterfactual?: boolean;
+  report?: string;
+  format?: 'md' | 'csv';
+}
 
 export const registerRun: Registrar = (program, io) => {
   program
@@ -15,16 +62,101 @@ export const registerRun: Registrar = (program, io) => {
     .option('-w, --with <intervention>', 'apply an intervention (repeatable; a+b combines)', collect, [])
     .option('--set <path=value>', 'override a parameter, e.g. talks.eu.rounds=3 (repeatable)', collect, [])
     .option('--paths <k>', 'how many escalation paths to list', positiveInt, 8)
+    .option(
+      '--estimator <kind>',
+      'rare-event estimate of P(peak >= --target): crude, ams (adaptive multilevel splitting) or is (cross-entropy importance sampling)',
+      estimatorOption,
+    )
+    .option('--target <rung>', 'rare event: peak at or above this rung (default: nuclear use)')
+    .option('--particles <n>', 'ams: particles per replicate', positiveInt, 1000)
+    .option(
+      '--replicates <n>',
+      'ams: independent replicates (their spread gives the interval)',
+      positiveInt,
+      20,
+    )
+    .option('--ce-runs <n>', 'is: runs per cross-entropy iteration', positiveInt, 2000)
+    .option('--is-runs <n>', 'is: runs of the final estimate', positiveInt, 10000)
+    .option('--counterfactual', 'replay each war run without the misperception its chain began with')
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
     .option('--json', 'print one JSON object on stdout')
-    .action(
-      async (
-        file: string,
-        o: { runs: number; seed: number; with: string[]; set: string[]; paths: number; json?: boolean },
-      ) => {
-        const { model } = loadModel(io, file, o.with, parseSets(o.set));
-        const started = performance.now();
+    .action(async (file: string, o: RunOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+      const argv = (cmd.parent?.rawArgs ?? []).slice(0);
+      const s = loadScenarioFile(io, file);
+      const model = modelOf(io, s, o.with, parseSets(o.set));
+      const started = performance.now();
+      const manifest = (settings: Record<string, string | number> = {}) =>
+        manifestOf(s, argv, {
+          hash: model.hash,
+          seed: o.seed,
+          runs: o.runs,
+          interventions: model.interventions,
+          settings,
+        });
+      const forReport = () => docOf(io, s, o.with);
+
+      if (o.estimator) {
+        const target = o.target ? rungOf(model, o.target) : undefined;
+        const p = progress(io, `${o.estimator}`);
+        const rare = userErrors(() =>
+          estimateRare(model, o.estimator!, {
+            seed: o.seed,
+            ...(target !== undefined ? { target } : {}),
+            runs: o.runs,
+            particles: o.particles,
+            replicates: o.replicates,
+            ceRuns: o.ceRuns,
+            isRuns: o.isRuns,
+            onProgress: p.tick,
+          }),
+        );
+        p.done();
+        const seconds = (performance.now() - started) / 1000;
+        const used = emitReport(
+          io,
+          () => {
+            const d = forReport();
+            return reportOf(
+              io,
+              {
+                kind: 'run',
+                title: `Rare-event estimate: ${s.loaded.doc.title}`,
+                manifest: manifest({ estimator: o.estimator!, target: rare.target.id }),
+                rare,
+              },
+              d.doc,
+              d.locations,
+              o.with,
+            );
+          },
+          o,
+        );
+        if (o.json)
+          io.out(
+            `${JSON.stringify({ scenario: { id: model.id, hash: model.hash }, engine: ENGINE_VERSION, seed: o.seed, interventions: model.interventions, ...rare, timing: { seconds } }, null, 2)}\n`,
+          );
+        else if (!used) io.out(renderRare(rare));
+        return;
+      }
+
+      const replay = Boolean(o.counterfactual || o.report);
+      let agg: Awaited<ReturnType<typeof runEnsemble>>;
+      let counterfactual = null;
+      if (replay) {
+        const p = progress(io, 'running');
+        const r = ensembleWithReplays(model, {
+          seed: o.seed,
+          runs: o.runs,
+          replay: true,
+          onProgress: p.tick,
+        });
+        p.done();
+        agg = r.agg;
+        counterfactual = r.counterfactual;
+      } else {
         let bar: cliProgress.SingleBar | undefined;
-        const agg = await runEnsemble(model, {
+        agg = await runEnsemble(model, {
           seed: o.seed,
           runs: o.runs,
           chunk: 2000,
@@ -47,13 +179,50 @@ export const registerRun: Registrar = (program, io) => {
           },
         });
         bar?.stop();
-        const seconds = (performance.now() - started) / 1000;
-        const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });
-        if (o.json) {
-          io.out(
-            `${JSON.stringify({ ...report, timing: { seconds, runsPerSecond: o.runs / seconds } }, null, 2)}\n`,
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });
+      const attribution = attributeMisperceptions(model, agg);
+      const tree = pathTree(model, agg, { minPeak: sankeyFloor(model, agg), minShare: 0.01 });
+      const used = emitReport(
+        io,
+        () => {
+          const d = forReport();
+          return reportOf(
+            io,
+            {
+              kind: 'run',
+              title: `Ensemble: ${s.loaded.doc.title}`,
+              manifest: manifest(),
+              run: report,
+              paths: tree,
+              attribution,
+              counterfactual,
+            },
+            d.doc,
+            d.locations,
+            o.with,
           );
-        } else io.out(renderRunReport(report, { seconds }));
-      },
-    );
+        },
+        o,
+      );
+      if (o.json) {
+        io.out(
+          `${JSON.stringify(
+            {
+              ...report,
+              attribution,
+              ...(counterfactual ? { counterfactual } : {}),
+              pathTree: tree,
+              timing: { seconds, runsPerSecond: o.runs / seconds },
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      } else if (!used) {
+        io.out(renderRunReport(report, { seconds }));
+        if (attribution.causes.length) io.out(`\n${renderAttribution(attribution, counterfactual)}`);
+      }
+    });
 };
