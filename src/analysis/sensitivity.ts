@@ -74,6 +74,63 @@ export interface SensitivityReport {
   } | null;
 }
 
+/**
+ * Sobol first-order (Saltelli et al. 2010) and total (Jansen 1999) indices from the outputs of a
+ * Saltelli design: f(A), f(B) and f(A_B^(i)) for each input i, N rows each; 95% intervals by a
+ * bootstrap over rows (`nBoot` replicates drawn from `random`).
+ */
+export function sobolIndices(
+  fA: ArrayLike<number>,
+  fB: ArrayLike<number>,
+  fAB: ArrayLike<number>[],
+  nBoot: number,
+  random: () => number,
+): { first: number; total: number; firstCi95: [number, number]; totalCi95: [number, number] }[] {
+  const N = fA.length;
+  const k = fAB.length;
+  const indicesOf = (rows: ArrayLike<number>) => {
+    const n = rows.length;
+    let s = 0;
+    let s2 = 0;
+    for (let r = 0; r < n; r++) {
+      const j = rows[r]!;
+      s += fA[j]! + fB[j]!;
+      s2 += fA[j]! ** 2 + fB[j]! ** 2;
+    }
+    const mean = s / (2 * n);
+    const v = s2 / (2 * n) - mean * mean;
+    const out: [number, number][] = [];
+    for (let i = 0; i < k; i++) {
+      let first = 0;
+      let tot = 0;
+      for (let r = 0; r < n; r++) {
+        const j = rows[r]!;
+        first += fB[j]! * (fAB[i]![j]! - fA[j]!);
+        tot += (fA[j]! - fAB[i]![j]!) ** 2;
+      }
+      out.push(v > 0 ? [first / n / v, tot / (2 * n) / v] : [0, 0]);
+    }
+    return out;
+  };
+  const point = indicesOf(Int32Array.from({ length: N }, (_, j) => j));
+  const firsts: number[][] = Array.from({ length: k }, () => []);
+  const totals: number[][] = Array.from({ length: k }, () => []);
+  const rows = new Int32Array(N);
+  for (let b = 0; b < nBoot; b++) {
+    for (let r = 0; r < N; r++) rows[r] = Math.floor(random() * N);
+    indicesOf(rows).forEach(([f, t], i) => {
+      firsts[i]!.push(f);
+      totals[i]!.push(t);
+    });
+  }
+  return point.map(([first, total], i) => ({
+    first,
+    total,
+    firstCi95: nBoot > 0 ? percentile95(firsts[i]!) : [first, first],
+    totalCi95: nBoot > 0 ? percentile95(totals[i]!) : [total, total],
+  }));
+}
+
 function estimate(model: Model, m: Metric, seed: number, runs: number, out?: Uint8Array): number {
   const sim = new Simulator(model);
   let k = 0;
@@ -167,42 +224,8 @@ export function sensitivity(
         fAB[i]![j] = y(ab);
       }
     }
-    const indicesOf = (rows: ArrayLike<number>) => {
-      const n = rows.length;
-      let s = 0;
-      let s2 = 0;
-      for (let r = 0; r < n; r++) {
-        const j = rows[r]!;
-        s += fA[j]! + fB[j]!;
-        s2 += fA[j]! ** 2 + fB[j]! ** 2;
-      }
-      const mean = s / (2 * n);
-      const v = s2 / (2 * n) - mean * mean;
-      return targets.map((_, i) => {
-        let first = 0;
-        let tot = 0;
-        for (let r = 0; r < n; r++) {
-          const j = rows[r]!;
-          first += fB[j]! * (fAB[i]![j]! - fA[j]!);
-          tot += (fA[j]! - fAB[i]![j]!) ** 2;
-        }
-        return v > 0 ? [first / n / v, tot / (2 * n) / v] : [0, 0];
-      });
-    };
-    const all = Int32Array.from({ length: N }, (_, j) => j);
-    const point = indicesOf(all);
+    const est = sobolIndices(fA, fB, fAB, opts.bootstrap ?? 500, randomStream(opts.seed, 0xb007));
     const nBoot = opts.bootstrap ?? 500;
-    const boot = randomStream(opts.seed, 0xb007);
-    const firsts = targets.map(() => [] as number[]);
-    const totals = targets.map(() => [] as number[]);
-    const rows = new Int32Array(N);
-    for (let b = 0; b < nBoot; b++) {
-      for (let r = 0; r < N; r++) rows[r] = Math.floor(boot() * N);
-      indicesOf(rows).forEach(([f, t], i) => {
-        firsts[i]!.push(f!);
-        totals[i]!.push(t!);
-      });
-    }
     let s = 0;
     let s2 = 0;
     let noise = 0;
@@ -223,14 +246,13 @@ export function sensitivity(
       bootstrap: nBoot,
       indices: targets
         .map((t, i) => {
-          const f = percentile95(firsts[i]!);
-          const tt = percentile95(totals[i]!);
+          const x = est[i]!;
           return {
             path: t.name,
-            first: sig(point[i]![0]!, 4),
-            firstCi95: [sig(f[0], 4), sig(f[1], 4)] as [number, number],
-            total: sig(point[i]![1]!, 4),
-            totalCi95: [sig(tt[0], 4), sig(tt[1], 4)] as [number, number],
+            first: sig(x.first, 4),
+            firstCi95: [sig(x.firstCi95[0], 4), sig(x.firstCi95[1], 4)] as [number, number],
+            total: sig(x.total, 4),
+            totalCi95: [sig(x.totalCi95[0], 4), sig(x.totalCi95[1], 4)] as [number, number],
           };
         })
         .sort((a, b) => b.total - a.total || (a.path < b.path ? -1 : 1)),
