@@ -25,9 +25,9 @@ export interface SensitivityOptions {
   tornadoRuns?: number;
   /** Quantiles of the tornado ends (default 0.05 and 0.95). */
   quantiles?: [number, number];
-  /** Sobol base sample size N (default 64; 0 skips Sobol). */
+  /** Sobol base sample size N (default 32; 0 skips Sobol). */
   samples?: number;
-  /** Runs per Sobol design point M (default 200). */
+  /** Runs per Sobol design point M (default 500). */
   runs?: number;
   /** Bootstrap replicates of the Sobol intervals (default 500). */
   bootstrap?: number;
@@ -167,8 +167,8 @@ export function sensitivity(
   const m = metric(base, opts.metric ?? 'warOrWorse');
   const [qLo, qHi] = opts.quantiles ?? [0.05, 0.95];
   const tRuns = opts.tornadoRuns ?? 5000;
-  const N = opts.samples ?? 64;
-  const M = opts.runs ?? 200;
+  const N = opts.samples ?? 32;
+  const M = opts.runs ?? 500;
   const total = 2 * k + 1 + (N > 0 ? N * (k + 2) : 0);
   let done = 0;
   const tick = (phase: 'tornado' | 'sobol') => opts.onProgress?.(++done, total, phase);

@@ -33,7 +33,8 @@ test('compare: each arm equals its own ensemble, and the paired difference is th
   const b = runRange(alt, 5, 0, n);
   const c = r.comparisons[0]!;
   // Shares are rounded to 6 significant digits in the report.
-  const close = (x: number, y: number) => assert.ok(Math.abs(x - y) <= 1e-5 * Math.abs(y) + 1e-12, `${x} vs ${y}`);
+  const close = (x: number, y: number) =>
+    assert.ok(Math.abs(x - y) <= 1e-5 * Math.abs(y) + 1e-12, `${x} vs ${y}`);
   close(c.delta.war!.base, a.outcomes[0]! / n);
   close(c.delta.war!.alt, b.outcomes[0]! / n);
   close(c.delta.war!.d, (b.outcomes[0]! - a.outcomes[0]!) / n);

@@ -31,6 +31,13 @@ function render(opts: Record<string, unknown>): string {
 
 const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
 
+/** Left margin and width for a chart whose y axis carries these labels (about 6.3 px a character). */
+function labelled(labels: string[]): { marginLeft: number; width: number } {
+  const longest = labels.reduce((a, l) => Math.max(a, l.length), 0);
+  const marginLeft = Math.min(520, Math.max(90, Math.ceil(12 + 6.3 * longest)));
+  return { marginLeft, width: Math.max(WIDTH, marginLeft + 420) };
+}
+
 /** P(peak >= rung) per rung with its 95% band, on a log scale (rungs with p = 0 are left out). */
 export function exceedanceChart(r: RunReport): string {
   const floor = 0.5 / Math.max(1, r.runs);
@@ -199,7 +206,7 @@ export function attributionChart(
     .filter((a) => data.some((d) => d.what === a.what));
   return render({
     height: 50 + 30 * Math.max(1, data.length),
-    marginLeft: 330,
+    ...labelled(data.map((d) => d.what)),
     x: { label: 'share of war runs whose chain began with it', tickFormat: '~%', grid: true, domain: [0, 1] },
     y: { label: null, domain: data.map((d) => d.what) },
     marks: [
@@ -233,7 +240,7 @@ export function forestChart(comparisons: Comparison[], keys: string[]): string {
   );
   return render({
     height: 50 + 26 * data.length,
-    marginLeft: 280,
+    ...labelled(data.map((d) => d.row)),
     x: {
       label: 'paired difference in probability (intervention − baseline)',
       tickFormat: '+.2~%',
@@ -270,7 +277,7 @@ export function tornadoChart(s: SensitivityReport): string {
   ]);
   return render({
     height: 60 + 26 * data.length,
-    marginLeft: 360,
+    ...labelled(data.map((d) => d.path)),
     x: { label: s.metric.label, tickFormat: '.2~%', grid: true },
     y: { label: null, domain: data.map((d) => d.path) },
     color: {
@@ -296,7 +303,7 @@ export function sobolChart(s: SensitivityReport): string {
   ]);
   return render({
     height: 60 + 40 * idx.length,
-    marginLeft: 360,
+    ...labelled(idx.map((i) => i.path)),
     x: { label: 'Sobol index (share of the variance of the metric)', grid: true },
     y: { label: null, domain: ['first order', 'total'], axis: null },
     fy: { label: null, domain: idx.map((i) => i.path) },
