@@ -58,7 +58,7 @@ export interface BreakevenReport {
     x: number;
     ci95: [number, number];
     direction: 'stops-paying' | 'starts-paying';
-    /** Share of bootstrap replicates whose line does not cross inside the bracket. */
+    /** Share of bootstrap replicates whose line does not cross inside the range. */
     unresolved: number;
   } | null;
 }
@@ -186,13 +186,15 @@ export function breakeven(
         da = dm;
       } else b = mid;
     }
-    const lo0 = xs[k]!;
-    const hi0 = xs[k + 1]!;
+    // The line is fitted over the bracket and one grid step on each side, so that a crossing near a
+    // grid point is not pinned to it; a root anywhere in the range counts.
+    const lo0 = xs[Math.max(0, k - 1)]!;
+    const hi0 = xs[Math.min(xs.length - 1, k + 2)]!;
     const inside = evaluated.filter((e) => e.x >= lo0 && e.x <= hi0).sort((p, q) => p.x - q.x);
     const px = inside.map((e) => e.x);
     const root = (d: number[]) => {
       const r = fitRoot(px, d);
-      return Number.isFinite(r) && r >= lo0 && r <= hi0 ? r : Number.NaN;
+      return Number.isFinite(r) && r >= lo && r <= hi ? r : Number.NaN;
     };
     const x0 = root(inside.map((e) => e.point.d));
     const nBoot = opts.bootstrap ?? 500;
@@ -209,11 +211,11 @@ export function breakeven(
       });
       const x = root(d);
       if (Number.isNaN(x)) {
-        // No crossing of the refitted line inside the bracket: it lies beyond the edge on the side
-        // where d has not yet changed sign; count it at that edge (the interval reaches the bracket).
+        // No crossing of the refitted line inside the range: it lies beyond the end on the side where
+        // d has not yet changed sign; count it at that end (the interval reaches it).
         unresolved++;
         const mean = d.reduce((s, v) => s + v, 0) / d.length;
-        roots.push(mean < 0 === (direction === 'stops-paying') ? hi0 : lo0);
+        roots.push(mean < 0 === (direction === 'stops-paying') ? hi : lo);
       } else roots.push(x);
     }
     const ci = percentile95(roots);

@@ -246,7 +246,7 @@ export function renderBreakeven(r: BreakevenReport): string {
         `${r.with} ${r.crossing.direction === 'stops-paying' ? 'stops paying' : 'starts paying'} at ${r.param.path} = ${r.crossing.x} (95% CI ${r.crossing.ci95[0]} to ${r.crossing.ci95[1]})`,
       ) +
         pc.dim(
-          `  [${r.metric.label}; bootstrap replicates without a crossing in the bracket: ${pct(r.crossing.unresolved, 1)}]`,
+          `  [${r.metric.label}; bootstrap replicates without a crossing in the range: ${pct(r.crossing.unresolved, 1)}]`,
         ),
     );
   else

@@ -254,6 +254,8 @@ export class Simulator {
   result: RunResult;
   lastRule = 0;
   t = 0;
+  /** Paused by `advance` between two queue items of tick `t`. */
+  midTick = false;
   lastLoud = 0;
   endTick = 0;
   trace: TraceRecord[] | undefined;
@@ -367,43 +369,57 @@ export class Simulator {
 
   /**
    * Continues the current run until it ends, and returns its outcome (the result is in `result`).
-   * With `score`, stops early at the first tick boundary where `score(this) > level` and returns -1;
-   * the state there can be copied (`snapshot`) and the run continued by calling `advance` again, after
-   * `branch` for fresh randomness (adaptive multilevel splitting).
+   * With `score`, stops early after the first queue item (an act, a perception, a message) after which
+   * `score(this) > level`, and returns -1: the state there can be copied (`snapshot`) and the run
+   * continued by calling `advance` again, after `branch` for fresh randomness (adaptive multilevel
+   * splitting). Stopping between items, not at the end of the tick, lets branches differ in the
+   * replies to the act that raised the score.
    */
   advance(level = Number.POSITIVE_INFINITY, score?: (sim: Simulator) => number): number {
     const m = this.m;
     const r = this.result;
     let outcome = -1;
     let t = this.t;
+    let resume = this.midTick;
+    this.midTick = false;
     for (;;) {
-      const tq = this.qLen > 0 ? this.qTick[0]! : INF;
-      let next = tq;
-      let readyForResolution = r.warTick < 0;
-      for (let i = 0; i < this.nA; i++) {
-        const a = m.actors[i]!;
-        const R = this.readiness[i]!;
-        if (R > a.readiness0) {
-          const tc = this.lastAlarm[i]! + a.calmTicks;
-          if (tc < next) next = tc;
+      if (resume) {
+        // Paused between two items of tick t: finish the tick.
+        resume = false;
+        t = this.t;
+      } else {
+        const tq = this.qLen > 0 ? this.qTick[0]! : INF;
+        let next = tq;
+        let readyForResolution = r.warTick < 0;
+        for (let i = 0; i < this.nA; i++) {
+          const a = m.actors[i]!;
+          const R = this.readiness[i]!;
+          if (R > a.readiness0) {
+            const tc = this.lastAlarm[i]! + a.calmTicks;
+            if (tc < next) next = tc;
+          }
+          if (R > a.readiness0 + 1) readyForResolution = false;
         }
-        if (R > a.readiness0 + 1) readyForResolution = false;
+        if (readyForResolution) {
+          const tr = this.lastLoud + m.resolveQuiet;
+          if (tr < next) next = tr;
+        }
+        if (next > this.endTick) {
+          t = this.endTick;
+          outcome = r.warTick >= 0 ? OUTCOME_WAR : OUTCOME_HORIZON;
+          break;
+        }
+        t = next;
+        this.t = t;
       }
-      if (readyForResolution) {
-        const tr = this.lastLoud + m.resolveQuiet;
-        if (tr < next) next = tr;
-      }
-      if (next > this.endTick) {
-        t = this.endTick;
-        outcome = r.warTick >= 0 ? OUTCOME_WAR : OUTCOME_HORIZON;
-        break;
-      }
-      t = next;
-      this.t = t;
       // Everything due at t, in (phase, insertion) order.
       while (this.qLen > 0 && this.qTick[0] === t) {
         this.processTop();
         if (r.peak >= m.nuclearRung) break;
+        if (score !== undefined && score(this) > level) {
+          this.midTick = true;
+          return -1;
+        }
       }
       if (r.peak >= m.nuclearRung) {
         outcome = OUTCOME_NUCLEAR;
@@ -431,8 +447,6 @@ export class Simulator {
           break;
         }
       }
-      // A tick boundary: the whole state is in the fields, so the run can stop here and resume.
-      if (score !== undefined && score(this) > level) return -1;
     }
     r.outcome = outcome;
     r.endTick = t;
@@ -475,7 +489,7 @@ export class Simulator {
       queue: [this.qTick, this.qSeq, this.qKind, this.qA, this.qB, this.qC, this.qD, this.qE].map((a) =>
         a.slice(0, this.qLen),
       ),
-      scalars: [this.nEv, this.qLen, this.seq, this.t, this.lastLoud, this.endTick],
+      scalars: [this.nEv, this.qLen, this.seq, this.t, this.lastLoud, this.endTick, this.midTick ? 1 : 0],
       result: {
         peak: r.peak,
         warTick: r.warTick,
@@ -519,7 +533,8 @@ export class Simulator {
     this.valuesOwned = s.values !== null;
     this.talksHolding.set(s.talksHolding);
     this.channelOpen.set(s.channelOpen);
-    const [nEv, qLen, seq, t, lastLoud, endTick] = s.scalars as [
+    const [nEv, qLen, seq, t, lastLoud, endTick, midTick] = s.scalars as [
+      number,
       number,
       number,
       number,
@@ -527,6 +542,7 @@ export class Simulator {
       number,
       number,
     ];
+    this.midTick = midTick === 1;
     const fit = (a: Int32Array, src: Int32Array, n: number): Int32Array => {
       const out = a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
       out.set(src);
@@ -595,6 +611,7 @@ export class Simulator {
     this.qLen = 0;
     this.seq = 0;
     this.t = 0;
+    this.midTick = false;
     this.lastLoud = 0;
     this.endTick = m.horizon;
     for (let i = 0; i < nA; i++) {
