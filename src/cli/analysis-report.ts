@@ -52,7 +52,7 @@ export function renderCompare(r: CompareReport, file = 'FILE'): string {
         pct(d.alt, 3),
         diff,
         `[${signed(d.ci95[0], 3)}, ${signed(d.ci95[1], 3)}]`,
-        String(d.p),
+        pValue(d.p),
       ]);
     }
   }
