@@ -43,7 +43,7 @@ let events = 0;
 const t0 = performance.now();
 for (let run = 0; run < 20000; run++) events += sim.run(1, run).events;
 const plain = (performance.now() - t0) / events;
-console.log(`plain runs: ${(1e3 / plain).toFixed(0)} k events/s`);
+console.log(`plain runs: ${(1 / plain).toFixed(0)} k events/s`);
 for (const importance of [
   { belief: 0, readiness: 0 },
   { belief: 0.5, readiness: 0.5 },
@@ -52,6 +52,6 @@ for (const importance of [
   const r = estimateRare(model, 'ams', { seed: 1, particles: 500, replicates: 4, importance });
   const per = (performance.now() - t1) / r.work.events;
   console.log(
-    `AMS (belief ${importance.belief}, readiness ${importance.readiness}): ${(1e3 / per).toFixed(0)} k events/s, ${(per / plain).toFixed(1)}x the time per event of plain runs`,
+    `AMS (belief ${importance.belief}, readiness ${importance.readiness}): ${(1 / per).toFixed(0)} k events/s, ${(per / plain).toFixed(1)}x the time per event of plain runs`,
   );
 }
