@@ -55,6 +55,8 @@ export interface CrisisActor {
   actor: string;
   trigger: number;
   majorResponse: number;
+  /** `sevvio`: severity of violence used by this actor, 1 none .. 4 full-scale war. */
+  severity: number;
 }
 
 export const CRISIS_COLUMNS = [
@@ -73,7 +75,7 @@ export const CRISIS_COLUMNS = [
   'viol',
   'timvio',
 ] as const;
-export const ACTOR_COLUMNS = ['crisno', 'actor', 'triggr', 'majres'] as const;
+export const ACTOR_COLUMNS = ['crisno', 'actor', 'triggr', 'majres', 'sevvio'] as const;
 
 export function readCrises(text: string, file = 'icb1-crises.csv'): Crisis[] {
   return parseCsv(text, file, CRISIS_COLUMNS).map((r, i) => {
@@ -107,6 +109,7 @@ export function readCrisisActors(text: string, file = 'icb2-actors.csv'): Crisis
     actor: r.actor ?? '',
     trigger: int(r.triggr),
     majorResponse: int(r.majres),
+    severity: int(r.sevvio),
   }));
 }
 
@@ -152,6 +155,8 @@ export interface ResponseRates {
   violent: BetaPosterior;
   military: BetaPosterior;
   other: BetaPosterior;
+  /** Among actors whose major response was violent: P(their violence was full-scale war), sevvio = 4. */
+  warIfViolent: BetaPosterior;
 }
 
 export interface IcbCalibration {
@@ -191,7 +196,12 @@ export function calibrateIcb(crises: readonly Crisis[], actors: readonly CrisisA
       counts.military,
       counts.other,
     ]) as [BetaPosterior, BetaPosterior, BetaPosterior];
-    return { id: t.id, name: t.name, n: rows.length, counts, violent, military, other };
+    const violentRows = rows.filter((a) => a.majorResponse >= 8 && a.severity >= 1);
+    const warIfViolent = betaPosterior(
+      violentRows.filter((a) => a.severity === 4).length,
+      violentRows.length,
+    );
+    return { id: t.id, name: t.name, n: rows.length, counts, violent, military, other, warIfViolent };
   });
   return {
     crises: crises.length,

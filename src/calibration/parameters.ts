@@ -291,6 +291,62 @@ export function buildParams(d: DprkCalibration, icb: IcbCalibration, mid: MidCal
     out.push(beta(`icb-response-${v.id}-other`, g, v.other, base));
   }
 
+  // ---- Response kernels of the generic actors (scenarios/lib/generic-actors.yaml): what an actor does
+  // when the other side's act is of this trigger type. A violent major response is full-scale war in the
+  // ICB share of cases, otherwise fire; a non-violent military one is a show of force; any other
+  // (verbal, political, economic, none) is a protest. Each kernel's four values sum to 1.
+  g =
+    'ICB v15 response kernels of the generic actors: violent response split into war (sevvio 4) and fire; values sum to 1';
+  for (const v of icb.responses.filter(
+    (r) => r.id === 'non-violent-military' || r.id === 'violent' || r.id === 'political',
+  )) {
+    const pv = { a: v.violent.a, b: v.violent.b };
+    const w = v.warIfViolent;
+    const war = betaProduct(pv, { a: w.a, b: w.b });
+    const fire = betaProduct(pv, { a: w.b, b: w.a });
+    const vWar = sig(betaMoments(war.a, war.b).mean, 4);
+    const vFire = sig(betaMoments(fire.a, fire.b).mean, 4);
+    const vMilitary = sig(v.military.mean, 4);
+    const vOther = sig(1 - vWar - vFire - vMilitary, 8);
+    const base = `icb actors triggered by a ${v.name}: major response violent ${v.counts.violent} of ${v.n} (of which ${w.k} of ${w.n} full-scale war, sevvio 4), non-violent military ${v.counts.military}, other ${v.counts.other}`;
+    out.push(
+      outcomeParam(
+        `icb-kernel-${v.id}-war`,
+        g,
+        war,
+        `${base}; P(violent) x P(war | violent), Beta matched on mean and variance`,
+        vWar,
+      ),
+    );
+    out.push(
+      outcomeParam(
+        `icb-kernel-${v.id}-fire`,
+        g,
+        fire,
+        `${base}; P(violent) x (1 - P(war | violent)), Beta matched on mean and variance`,
+        vFire,
+      ),
+    );
+    out.push(
+      outcomeParam(
+        `icb-kernel-${v.id}-military`,
+        g,
+        { a: v.military.a, b: v.military.b },
+        `${base}; Dirichlet(1, 1, 1) marginal`,
+        vMilitary,
+      ),
+    );
+    out.push(
+      outcomeParam(
+        `icb-kernel-${v.id}-other`,
+        g,
+        { a: v.other.a, b: v.other.b },
+        `${base}; Dirichlet(1, 1, 1) marginal`,
+        vOther,
+      ),
+    );
+  }
+
   // ---- MID
   g = `COW MID 5.0: escalation within disputes (incident data, ${mid.incidentDisputes} disputes 1992-2014)`;
   for (const o of mid.openings) {
@@ -314,6 +370,19 @@ export function buildParams(d: DprkCalibration, icb: IcbCalibration, mid: MidCal
       ),
     );
   }
+  out.push(
+    beta(
+      'mid-force-not-fatal',
+      'COW MID 5.0: disputes 1816-2014',
+      betaSummary(
+        mid.fatalGivenForce.b,
+        mid.fatalGivenForce.a,
+        mid.fatalGivenForce.n - mid.fatalGivenForce.k,
+        mid.fatalGivenForce.n,
+      ),
+      `mid: 1 - mid-force-fatal: ${mid.fatalGivenForce.n - mid.fatalGivenForce.k} of ${mid.fatalGivenForce.n} disputes whose highest level was use of force short of war had no death`,
+    ),
+  );
   out.push(
     beta(
       'mid-force-fatal',
