@@ -1,6 +1,8 @@
 // `brink`: argv in, exit code out. No domain logic here: commands call the use-case functions.
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import { registerBacktest } from './commands/backtest.ts';
+import { registerBaseRates } from './commands/base-rates.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
@@ -18,6 +20,8 @@ const REGISTRARS: Registrar[] = [
   registerRun,
   registerTrace,
   registerCalibrate,
+  registerBaseRates,
+  registerBacktest,
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
