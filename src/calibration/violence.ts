@@ -120,11 +120,16 @@ const odds = (p: number) => p / (1 - p);
 const fromOdds = (o: number) => o / (1 + o);
 
 export function verdictOf(p: number, ci: [number, number], r: BaseRate): Verdict {
-  // Within: the share, or its own 95% interval, meets ICB's 95% interval.
-  if ((p >= r.lo && p <= r.hi) || (ci[0] <= r.hi && ci[1] >= r.lo)) return 'within';
+  // ICB's 95% interval, stretched to include its raw observed share (206 of 206 violent-trigger crises
+  // were violent: the Beta(1, 1) prior alone pulls the upper end below 1).
+  const raw = r.a + r.b > 2 ? (r.a - 1) / (r.a + r.b - 2) : r.mean;
+  const lo = Math.min(r.lo, raw);
+  const hi = Math.max(r.hi, raw);
+  // Within: the share, or its own 95% interval, meets that interval.
+  if ((p >= lo && p <= hi) || (ci[0] <= hi && ci[1] >= lo)) return 'within';
   const farLo = r.lo <= 0 ? 0 : fromOdds(odds(r.lo) / FAR_ODDS);
   const farHi = r.hi >= 1 ? 1 : fromOdds(odds(r.hi) * FAR_ODDS);
-  if (p < r.lo) return ci[1] < farLo ? 'far-below' : 'below';
+  if (p < lo) return ci[1] < farLo ? 'far-below' : 'below';
   return ci[0] > farHi ? 'far-above' : 'above';
 }
 
