@@ -12,13 +12,19 @@ import { brink, filesUnder } from '../scenario/helpers.ts';
 
 test('scoreCase: log score, Brier, RPS and PIT of a forecast that puts all runs on one rung', () => {
   const peak = [0, 0, 0, 100, 0];
-  const s = scoreCase({ id: 'x', runs: 100, peak, outcomes: [0, 0, 100, 0], observedPeak: 3, observedOutcome: 2 }, 0.5);
+  const s = scoreCase(
+    { id: 'x', runs: 100, peak, outcomes: [0, 0, 100, 0], observedPeak: 3, observedOutcome: 2 },
+    0.5,
+  );
   const p = smoothed(peak, 100);
   assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12);
   assert.equal(s.logScore, Math.log(100.5 / 102.5));
   assert.ok(s.brier < 0.01);
   assert.ok(Math.abs(s.pit - (s.below + 0.5 * s.at)) < 1e-12);
-  const miss = scoreCase({ id: 'y', runs: 100, peak, outcomes: [0, 0, 100, 0], observedPeak: 0, observedOutcome: 0 }, 0.5);
+  const miss = scoreCase(
+    { id: 'y', runs: 100, peak, outcomes: [0, 0, 100, 0], observedPeak: 0, observedOutcome: 0 },
+    0.5,
+  );
   assert.ok(miss.logScore < Math.log(0.01));
   assert.ok(miss.pit < 0.01, 'the observed rung is below nearly all the forecast');
   assert.ok(miss.rps > s.rps);
@@ -98,7 +104,11 @@ test('brink base-rates: the generic violent-act family is within ICB war share f
   const r = await brink(['base-rates', 'scenarios/generic/violent-act.yaml', '--runs', '4000', '--json']);
   assert.equal(r.code, 0, r.err);
   const out = JSON.parse(r.out) as {
-    rows: { variant: string; trigger: string; comparisons: { measure: string; p: number; verdict: string }[] }[];
+    rows: {
+      variant: string;
+      trigger: string;
+      comparisons: { measure: string; p: number; verdict: string }[];
+    }[];
   };
   const pooled = out.rows.find((x) => x.variant === 'family (pooled)')!;
   assert.equal(pooled.trigger, 'violent');
