@@ -1,6 +1,9 @@
 // `brink`: argv in, exit code out. No domain logic here: commands call the use-case functions.
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import { registerBacktest } from './commands/backtest.ts';
+import { registerBaseRates } from './commands/base-rates.ts';
+import { registerCalibrate } from './commands/calibrate.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -10,7 +13,16 @@ import { type Io, nodeIo, UserError } from './io.ts';
 
 export type Registrar = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
-const REGISTRARS: Registrar[] = [registerValidate, registerFmt, registerSchema, registerRun, registerTrace];
+const REGISTRARS: Registrar[] = [
+  registerValidate,
+  registerFmt,
+  registerSchema,
+  registerRun,
+  registerTrace,
+  registerCalibrate,
+  registerBaseRates,
+  registerBacktest,
+];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {

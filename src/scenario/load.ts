@@ -7,6 +7,7 @@ import type { Model } from '../engine/model.ts';
 import { compile } from './compile.ts';
 import { type Diagnostic, didYouMean, formatPath, hasErrors } from './diagnostics.ts';
 import { getIn, isPlainObject, mergePatch, type Path, setPath } from './merge.ts';
+import { isParamRef } from './params.ts';
 import { type Locations, locate, locationsAt, parseText, withPos } from './parse.ts';
 import { Scenario } from './schema.ts';
 
@@ -730,6 +731,7 @@ export function applyInterventions(doc: Scenario, names: readonly string[], loca
 function isNumberLike(v: unknown): boolean {
   return (
     typeof v === 'number' ||
+    isParamRef(v) ||
     (isPlainObject(v) && ['uniform', 'triangular', 'beta', 'normal', 'lognormal'].some((k) => k in v))
   );
 }

@@ -85,10 +85,23 @@ export const Distribution = z.union(
 );
 export type Distribution = z.infer<typeof Distribution>;
 
-/** A number, or a distribution over numbers. */
-export const Param = z.union([z.number(), Distribution], {
+/** A reference to a named parameter of the document's `params` (e.g. from scenarios/lib/calibrated.yaml). */
+export const ParamRef = z.strictObject({
+  param: Slug.describe('the name of an entry of `params`, defined in this file or a file it extends'),
+});
+export type ParamRef = z.infer<typeof ParamRef>;
+
+/** What a named parameter holds: a number or a distribution (not another reference). */
+export const NamedParam = z.union([z.number(), Distribution], {
   error:
-    'expected a number or a distribution: {uniform: [lo, hi]}, {triangular: [lo, mode, hi]}, {beta: [a, b]}, {normal: [mean, sd]} or {lognormal: [mu, sigma]}',
+    'a named parameter is a number or a distribution: {uniform: [lo, hi]}, {triangular: [lo, mode, hi]}, {beta: [a, b]}, {normal: [mean, sd]} or {lognormal: [mu, sigma]}',
+});
+export type NamedParam = z.infer<typeof NamedParam>;
+
+/** A number, a distribution over numbers, or a reference to a named parameter. */
+export const Param = z.union([z.number(), Distribution, ParamRef], {
+  error:
+    'expected a number, a distribution ({uniform: [lo, hi]}, {triangular: [lo, mode, hi]}, {beta: [a, b]}, {normal: [mean, sd]} or {lognormal: [mu, sigma]}) or a named parameter {param: name}',
 });
 export type Param = z.infer<typeof Param>;
 
@@ -454,6 +467,22 @@ export const Talks = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------
+// Trigger types (International Crisis Behavior `break`, codes 1-9), for base-rate comparisons
+
+export const TRIGGER_TYPES = [
+  'verbal',
+  'political',
+  'economic',
+  'external-change',
+  'other-non-violent',
+  'internal-challenge',
+  'non-violent-military',
+  'indirect-violent',
+  'violent',
+] as const;
+export type TriggerTypeName = (typeof TRIGGER_TYPES)[number];
+
+// ---------------------------------------------------------------------------------------------
 // Hazards, injects, interventions
 
 export const Hazard = z.strictObject({
@@ -522,6 +551,18 @@ export const Scenario = z.strictObject({
     .optional()
     .describe('files merged under this one, in order'),
   sources: z.record(Slug, Source).optional(),
+  trigger: z
+    .enum(TRIGGER_TYPES)
+    .optional()
+    .describe(
+      'what kind of act opens the crisis, in the International Crisis Behavior classification; the run report compares the baseline with ICB base rates for it (default: inferred from the first inject)',
+    ),
+  params: z
+    .record(Slug, NamedParam)
+    .optional()
+    .describe(
+      'named parameters: numbers or distributions that any number field can use as {param: name} (scenarios/lib/calibrated.yaml holds the ones fitted to data)',
+    ),
   time: Time.default({
     tickHours: 1,
     horizonDays: 30,
