@@ -205,7 +205,7 @@ export function formatText(text: string, file = '<text>'): { text?: string; diag
 }
 
 function layout(text: string): string {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, customTags });
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, customTags });
   const root = doc.contents;
   // Moving keys could put an alias before its anchor; files with aliases keep their order.
   if (!hasAlias(doc)) {

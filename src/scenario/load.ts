@@ -33,6 +33,11 @@ export interface Loaded {
   files: string[];
 }
 
+/** Appends without spreading: a file may produce more diagnostics than a call can take arguments. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const x of items) target.push(x);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Paths without node:path
 
@@ -316,7 +321,7 @@ export function schemaDiagnostics(
       case 'invalid_union': {
         const best = pickBranch(issue.errors);
         if (best) {
-          out.push(...schemaDiagnostics(best, data, locs, path));
+          append(out, schemaDiagnostics(best, data, locs, path));
           break;
         }
         const allTypes = onlyTypeErrors([issue]);
@@ -526,7 +531,7 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
         return;
       }
       if (sub.diagnostics.length || !sub.value) {
-        diagnostics.push(...sub.diagnostics);
+        append(diagnostics, sub.diagnostics);
         return;
       }
       // A base's kind (library) and its own extends are not inherited.
@@ -612,7 +617,7 @@ function patchWarnings(
     const at = locationsAt(ivLocs, [...path, key]);
     const pos = at?.key ?? at?.at;
     if (Object.hasOwn(target, key)) {
-      if (pv !== null) out.push(...patchWarnings(target[key], pv, [...path, key], ivName, ivLocs));
+      if (pv !== null) append(out, patchWarnings(target[key], pv, [...path, key], ivName, ivLocs));
       continue;
     }
     const guess = didYouMean(
@@ -696,7 +701,7 @@ export function applyInterventions(doc: Scenario, names: readonly string[], loca
     const ivPath = ['interventions', name];
     if (iv.patch) {
       const patchLocs = locationsAt(locations, [...ivPath, 'patch']);
-      diagnostics.push(...patchWarnings(current, iv.patch, [], name, patchLocs));
+      append(diagnostics, patchWarnings(current, iv.patch, [], name, patchLocs));
       const m = mergePatch(current, iv.patch, locs, patchLocs ?? {});
       current = m.value;
       locs = m.locations;
@@ -834,7 +839,7 @@ export function prepareLoaded(
   let applied: string[] = [];
   if (opts.interventions?.length) {
     const r = applyInterventions(doc, opts.interventions, locs);
-    diagnostics.push(...locateAll(r.diagnostics, locs, entry));
+    append(diagnostics, locateAll(r.diagnostics, locs, entry));
     if (!r.doc) return { diagnostics, files };
     doc = r.doc;
     locs = r.locations;
@@ -842,14 +847,14 @@ export function prepareLoaded(
   }
   if (opts.set && Object.keys(opts.set).length) {
     const r = applySets(doc, opts.set, locs);
-    diagnostics.push(...r.diagnostics);
+    append(diagnostics, r.diagnostics);
     if (!r.doc) return { diagnostics, files };
     doc = r.doc;
     locs = r.locations;
   }
   const hash = contentHash(doc);
   const c = compile(doc, { hash, interventions: applied });
-  diagnostics.push(...locateAll(c.diagnostics, locs, entry));
+  append(diagnostics, locateAll(c.diagnostics, locs, entry));
   const out: Prepared = { doc, hash, diagnostics, files };
   if (c.model && !hasErrors(diagnostics)) out.model = c.model;
   return out;
