@@ -553,7 +553,7 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
     const d: Diagnostic = {
       code: 'E_FILE_NOT_FOUND',
       severity: 'error',
-      message: `cannot read ${path}`,
+      message: 'the file does not exist or cannot be read',
       path: [],
       file: path,
     };
@@ -749,7 +749,8 @@ export function applySets(
 ): { doc?: Scenario; locations: Locations; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   let current: unknown = doc;
-  let locs = locations;
+  const locs = locations;
+  const setPaths: { written: string; path: Path }[] = [];
   for (const [p, v] of Object.entries(sets)) {
     const r = setPath(current, p, v, 'E_SET_PATH');
     if ('diagnostic' in r) {
@@ -767,14 +768,21 @@ export function applySets(
       continue;
     }
     current = r.doc;
-    // Errors in a set value are errors of the command line, not of the file: drop the file position.
-    locs = setLocationsAt(locs, r.path, {});
+    setPaths.push({ written: p, path: r.path });
   }
   if (hasErrors(diagnostics)) return { locations: locs, diagnostics };
   const r = Scenario.safeParse(current);
   if (!r.success) {
-    for (const d of schemaDiagnostics(r.error.issues, current, locs))
-      diagnostics.push({ ...d, hint: d.hint ?? 'from --set' });
+    for (const d of schemaDiagnostics(r.error.issues, current, locs)) {
+      // An error in a value given with --set belongs to the command line, not to a place in the file.
+      const from = setPaths.find((s) => s.path.every((seg, i) => d.path[i] === seg));
+      if (!from) {
+        diagnostics.push(d);
+        continue;
+      }
+      const { file: _f, line: _l, column: _c, ...rest } = d;
+      diagnostics.push({ ...rest, message: `--set ${from.written}: ${d.message}` });
+    }
     return { locations: locs, diagnostics };
   }
   return { doc: r.data, locations: locs, diagnostics };

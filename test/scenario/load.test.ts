@@ -315,6 +315,8 @@ test('prepare compiles the scenario with interventions and --set overrides', () 
   assert.match(notNumber.diagnostics[0]!.message, /not a number/);
   const badValue = prepare('main.yaml', { ...io, set: { 'actors.US.readiness': 7 } });
   assert.equal(badValue.diagnostics[0]?.code, 'E_SCHEMA_VALUE');
+  assert.equal(badValue.diagnostics[0]?.message, '--set actors.US.readiness: must be at most 4, got 7');
+  assert.equal(badValue.diagnostics[0]?.line, undefined);
   assert.equal(badValue.model, undefined);
 });
 
@@ -354,7 +356,7 @@ test('validateFile accepts every valid fixture and example scenario', () => {
   }
 });
 
-test('the scenario pipeline is pure: no node:* imports outside the CLI', () => {
+test('prepare and the modules it uses import no node:* module (they run in a browser)', () => {
   for (const f of ['parse.ts', 'merge.ts', 'load.ts', 'format.ts', 'index.ts']) {
     const src = readFileSync(join(ROOT, 'src/scenario', f), 'utf8');
     assert.doesNotMatch(src, /from 'node:/, f);
