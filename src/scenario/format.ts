@@ -20,7 +20,7 @@ import { parseText } from './parse.ts';
 
 // Lines aim at this width: folded block scalars (`>`) are wrapped to it, and a flow collection
 // (`{ ... }`, `[...]`) that would run past it is written as a block. Other text keeps its lines.
-const WIDTH = 100;
+const WIDTH = 110;
 const STRINGIFY = { indent: 2, indentSeq: true, lineWidth: WIDTH, minContentWidth: 0 } as const;
 
 type Stringify = (item: unknown, ctx: { options: object }, ...rest: unknown[]) => string;
