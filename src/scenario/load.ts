@@ -644,6 +644,8 @@ function patchWarnings(
       shapes.length > 0 &&
       shapes.some((s) => requiredFields(s).every((f) => Object.hasOwn(pv, f)));
     if (complete) continue;
+    // A number next to a similarly named one (`rate-2` beside `rate`) is a new entry, not a typo.
+    if (!isPlainObject(pv) && (key.startsWith(guess) || guess.startsWith(key))) continue;
     out.push(
       withPos(
         {

@@ -268,6 +268,26 @@ interventions:
   assert.ok(gone.doc);
 });
 
+test('applyInterventions warns about a number added next to a similarly named one, unless it extends the name', () => {
+  const text = BASE.replace(
+    '    readiness: 1\n',
+    '    readiness: 1\n    decision:\n      harm: { alert: 10, war: 500 }\n',
+  ).concat(`
+interventions:
+  harm:
+    title: Harm of rungs
+    patch:
+      actors: { US: { decision: { harm: { alrt: 3, alert-2: 4, lethal-clash: 50 } } } }
+`);
+  const base = load({ 'main.yaml': text });
+  assert.deepEqual(base.diagnostics, []);
+  const r = applyInterventions(base.doc!, ['harm'], base.locations);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.path.join('.'), d.hint]),
+    [['W_UNUSED_INTERVENTION_PATCH', 'actors.US.decision.harm.alrt', 'did you mean `alert`?']],
+  );
+});
+
 test('applyInterventions reports a set path that does not exist at the set entry (E_INTERVENTION_PATH)', () => {
   const text = `${BASE}\ninterventions:\n  x:\n    title: X\n    set:\n      channels.hotline.credibilty: 3\n`;
   const base = load({ 'main.yaml': text });
