@@ -1,4 +1,5 @@
 // `brink calibrate` as a use case: data files in, calibrated parameters (and the library text) out.
+import { formatText } from '../scenario/format.ts';
 import {
   calibrateDprk,
   DEFAULT_DPRK_OPTIONS,
@@ -45,9 +46,10 @@ export function calibrate(texts: DataTexts, dprkOptions: DprkOptions = DEFAULT_D
   return { dprk, icb, mid, params: buildParams(dprk, icb, mid) };
 }
 
-/** The text of scenarios/lib/calibrated.yaml for a calibration. */
+/** The text of scenarios/lib/calibrated.yaml for a calibration, in `brink fmt`'s canonical form. */
 export function calibratedLibrary(c: Calibration): string {
-  return renderLibrary(c);
+  const text = renderLibrary(c);
+  return formatText(text, 'calibrated.yaml').text ?? text;
 }
 
 export type { CalibratedParam } from './parameters.ts';

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import type { Model } from '../engine/model.ts';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { prepare, type Scenario } from '../scenario/index.ts';
+import { displayPaths } from './commands/validate.ts';
 import { absolute, type Io, UserError } from './io.ts';
 
 export function positiveInt(value: string): number {
@@ -69,8 +70,5 @@ export function loadModel(
 }
 
 export function printDiagnostics(io: Io, ds: Diagnostic[], shown: string, abs: string): void {
-  for (const d of ds) {
-    const dd = d.file === abs ? { ...d, file: shown } : d;
-    io.err(`${formatDiagnostic(dd)}\n`);
-  }
+  for (const d of displayPaths(io, ds, abs, shown)) io.err(`${formatDiagnostic(d)}\n`);
 }

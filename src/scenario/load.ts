@@ -148,7 +148,9 @@ export function canonicalJson(value: unknown, path: Path = []): string {
   if (Array.isArray(value)) return `[${value.map((v, i) => canonicalJson(v, [...path, i])).join(',')}]`;
   if (isPlainObject(value)) {
     let keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    if (fieldOrder(path, keys)) keys = keys.sort();
+    // An intervention patch is a partial scenario: its fixed-field objects are sorted by the same rule.
+    const shapePath = path[0] === 'interventions' && path[2] === 'patch' ? path.slice(3) : path;
+    if (fieldOrder(shapePath, keys)) keys = keys.sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k], [...path, k])}`).join(',')}}`;
   }
   if (typeof value === 'number') return Object.is(value, -0) ? '0' : JSON.stringify(value);

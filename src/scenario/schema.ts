@@ -17,19 +17,22 @@ export const ActorId = z
 /** Ids of actions, outcomes, channels, rules, talks, interventions: lower-case kebab-case. */
 export const Slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'an id is lower-case letters, digits and - (e.g. bomber-flight)');
+  .regex(
+    /^[a-z][a-z0-9-]*$/,
+    'an id starts with a lower-case letter, then letters, digits and - (e.g. bomber-flight)',
+  );
 /** `ACTOR.action` or `ACTOR.action/outcome`. */
 export const ActionRef = z
   .string()
   .regex(
-    /^[A-Za-z][A-Za-z0-9_]*\.[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?$/,
+    /^[A-Za-z][A-Za-z0-9_]*\.[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)?$/,
     'an action reference is ACTOR.action or ACTOR.action/outcome (e.g. DPRK.irbm-test/casualties)',
   );
 /** A response in an expectation or doctrine table: `ACTOR.action`, a bare own action id, or `wait`. */
 export const ResponseRef = z
   .string()
   .regex(
-    /^([A-Za-z][A-Za-z0-9_]*\.)?[a-z0-9][a-z0-9-]*$/,
+    /^([A-Za-z][A-Za-z0-9_]*\.)?[a-z][a-z0-9-]*$/,
     'a response is an action id (protest), ACTOR.action (PRC.protest) or wait',
   );
 /** A ladder rung, by id (`lethal-clash`) or by number (6). */
@@ -311,7 +314,7 @@ export const Decision = z.strictObject({
 export const Condition = z.union(
   [
     z.strictObject({
-      belief: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z0-9][a-z0-9-]*$/, 'belief is ACTOR:type'),
+      belief: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z][a-z0-9-]*$/, 'belief is ACTOR:type'),
       above: z.number().optional(),
       below: z.number().optional(),
     }),
@@ -401,7 +404,7 @@ export type Actor = z.infer<typeof Actor>;
 export const BeliefEffect = z.union(
   [
     z.strictObject({
-      belief: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z0-9][a-z0-9-]*$/, 'belief is ACTOR:type'),
+      belief: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z][a-z0-9-]*$/, 'belief is ACTOR:type'),
       lr: NonNeg,
     }),
     z.strictObject({ expects: ActionRef.describe('a response ACTOR.act'), lr: NonNeg }),

@@ -125,7 +125,7 @@ test('loadDocument picks the union branch that explains the mistake', () => {
   assert.equal(word[0]?.code, 'E_SCHEMA_TYPE');
   assert.match(word[0]!.message, /^expected a number, a distribution .*\{uniform.*; got "high"$/);
   const rung = doc('{ rung: Display, domain: air }');
-  assert.match(rung[0]!.message, /an id is lower-case letters.*got "Display"/);
+  assert.match(rung[0]!.message, /an id starts with a lower-case letter.*got "Display"/);
   const stimulus = load({
     'main.yaml':
       'version: 1\nid: m\ntitle: M\nactors:\n  US:\n    name: U\n    doctrine:\n      r: { on: 5, respond: { wait: 1 } }\n',
