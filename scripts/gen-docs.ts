@@ -49,18 +49,22 @@ const SAFE = 9007199254740991;
 
 const isObject = (s: JsonSchema) => s.type === 'object' && s.properties !== undefined;
 
-/** A number-or-distribution parameter (Param in schema.ts). */
+const isDistributions = (b: JsonSchema) =>
+  !!b.anyOf?.every((d) => Object.keys(d.properties ?? {}).some((k) => DIST_KEYS.includes(k)));
+const isParamRef = (b: JsonSchema) => Object.keys(b.properties ?? {}).join() === 'param';
+
+/** A number-or-distribution parameter (Param or NamedParam in schema.ts). */
 function isParam(s: JsonSchema): boolean {
-  const [num, dist] = s.anyOf ?? [];
+  const branches = s.anyOf ?? [];
   return (
-    s.anyOf?.length === 2 &&
-    num?.type === 'number' &&
-    !!dist?.anyOf?.every((b) => Object.keys(b.properties ?? {}).some((k) => DIST_KEYS.includes(k)))
+    branches[0]?.type === 'number' &&
+    branches.some(isDistributions) &&
+    branches.every((b) => b.type === 'number' || isDistributions(b) || isParamRef(b))
   );
 }
 
 function distributions(s: JsonSchema): JsonSchema[] | undefined {
-  return isParam(s) ? s.anyOf![1]!.anyOf : undefined;
+  return isParam(s) ? s.anyOf!.find(isDistributions)?.anyOf : undefined;
 }
 
 function numberRange(s: JsonSchema): string {
@@ -90,7 +94,8 @@ function keyName(s: JsonSchema | undefined): string {
 }
 
 function typeOf(s: JsonSchema): string {
-  if (isParam(s)) return 'number or distribution';
+  if (isParam(s))
+    return s.anyOf!.some(isParamRef) ? 'number, distribution or `{param: name}`' : 'number or distribution';
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
   if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' | ');
   if (s.anyOf) return [...new Set(s.anyOf.map(typeOf))].join(' or ');
@@ -209,7 +214,8 @@ export function renderReference(): string {
   out.push(
     '#### Distributions',
     '',
-    'Wherever the type says *number or distribution*, one of these may stand for the number:',
+    'Wherever the type says *distribution*, one of these may stand for the number (and where it says',
+    '`{param: name}`, a reference to an entry of `params`, which holds a number or one of these):',
     '',
   );
   out.push('| form | parameters | also |', '| --- | --- | --- |');

@@ -42,7 +42,7 @@ for (const b of BLOCKS) {
   if (name) FILES[name] = b.yaml;
 }
 
-test('docs/scenario-language.md: every yaml block parses', () => {
+test('parseText reads every yaml block of docs/scenario-language.md', () => {
   assert.ok(BLOCKS.length >= 10);
   for (const b of BLOCKS) {
     const r = parseText(b.yaml, `docs line ${b.line}`);
@@ -50,7 +50,7 @@ test('docs/scenario-language.md: every yaml block parses', () => {
   }
 });
 
-test('docs/scenario-language.md: every yaml block that is not a fragment validates, interventions included', () => {
+test('validateFile accepts every yaml block of docs/scenario-language.md that is not a fragment, interventions included', () => {
   for (const b of BLOCKS) {
     if (b.mark?.startsWith('fragment')) continue;
     const name = /^file:\s*(\S+)$/.exec(b.mark ?? '')?.[1] ?? `block-${b.line}.yaml`;
@@ -60,7 +60,7 @@ test('docs/scenario-language.md: every yaml block that is not a fragment validat
   }
 });
 
-test('docs/scenario-language.md: the tutorial steps add up to its complete scenario', () => {
+test('mergePatch of the tutorial steps in docs/scenario-language.md gives its complete scenario, which validates', () => {
   const steps = BLOCKS.filter((b) => b.mark === 'fragment: tutorial');
   const complete = BLOCKS.filter((b) => b.mark === 'tutorial: complete');
   assert.ok(steps.length >= 7, 'the tutorial has its steps');
@@ -72,7 +72,7 @@ test('docs/scenario-language.md: the tutorial steps add up to its complete scena
   assert.deepEqual(r.diagnostics, [], 'the tutorial scenario has no warnings either');
 });
 
-test('docs/scenario-language.md: the generated reference and code table are up to date', () => {
+test('updateDocs leaves docs/scenario-language.md unchanged: the reference and code tables are up to date', () => {
   assert.ok(
     updateDocs(TEXT) === TEXT,
     'docs/scenario-language.md is stale: run `npx tsx scripts/gen-docs.ts`',

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { runRange } from '../src/analysis/ensemble.ts';
 import { traceRun } from '../src/analysis/trace.ts';
 import { nominal } from '../src/scenario/params.ts';
-import { DOMAINS } from '../src/scenario/schema.ts';
+import { DOMAINS, type NamedParam } from '../src/scenario/schema.ts';
 import { compileDoc, exampleScenarios, load, loadDoc } from './scenarios.ts';
 
 const DECAP = 'scenarios/korea-decapitation-misread.yaml';
@@ -28,7 +28,7 @@ test('runRange: raising the DPRK air false-alarm rate does not lower P(peak >= n
   const high = loadDoc(DECAP);
   const fa = high.actors.DPRK!.perception!.falseAlarms!;
   // The rate may be a distribution (uncertain parameter): scale its nominal value.
-  fa['US.strike-package'] = nominal(fa['US.strike-package']!) * 10;
+  fa['US.strike-package'] = nominal(fa['US.strike-package'] as NamedParam) * 10;
   const mb = compileDoc(base);
   const mh = compileDoc(high);
   const n = 20000;

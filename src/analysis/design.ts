@@ -10,6 +10,7 @@ import { formatPath } from '../scenario/diagnostics.ts';
 import { getPath, setIn } from '../scenario/merge.ts';
 import {
   isDistribution,
+  isParamRef,
   nominal,
   type Path,
   quantile,
@@ -44,6 +45,10 @@ export function paramTarget(doc: Scenario, dotted: string): ParamTarget {
     if (v.source) t.source = v.source;
     return t;
   }
+  if (isParamRef(v))
+    throw new RangeError(
+      `\`${dotted}\` refers to the named parameter \`params.${v.param}\`: vary that (it changes every use)`,
+    );
   throw new RangeError(
     `\`${dotted}\` is ${Array.isArray(v) ? 'a list' : typeof v}, not a number or distribution`,
   );

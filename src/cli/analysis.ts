@@ -54,15 +54,25 @@ export function modelOf(
   interventions: string[],
   set: Record<string, unknown> = {},
 ): Model {
+  return preparedOf(io, s, interventions, set).model;
+}
+
+/** The compiled model and the document it was compiled from (interventions and overrides applied). */
+export function preparedOf(
+  io: Io,
+  s: ScenarioFile,
+  interventions: string[],
+  set: Record<string, unknown> = {},
+): { model: Model; doc: Scenario } {
   const res = prepareLoaded(s.loaded, { interventions, set }, s.abs);
   const shown = res.diagnostics.filter((d) => !s.loaded.diagnostics.includes(d));
   printDiagnostics(io, shown, s.file, s.abs);
-  if (!res.model || hasErrors(res.diagnostics)) {
+  if (!res.model || !res.doc || hasErrors(res.diagnostics)) {
     throw new UserError(
       `${s.file}${interventions.length ? ` with ${interventions.join(', ')}` : ''}: not runnable (${res.diagnostics.filter((d) => d.severity === 'error').length} errors)`,
     );
   }
-  return res.model;
+  return { model: res.model, doc: res.doc };
 }
 
 /** The validated document with interventions applied, its source positions and content hash. */

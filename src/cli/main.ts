@@ -1,7 +1,10 @@
 // `brink`: argv in, exit code out. No domain logic here: commands call the use-case functions.
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import { registerBacktest } from './commands/backtest.ts';
+import { registerBaseRates } from './commands/base-rates.ts';
 import { registerBreakeven } from './commands/breakeven.ts';
+import { registerCalibrate } from './commands/calibrate.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
@@ -20,6 +23,9 @@ const REGISTRARS: Registrar[] = [
   registerSchema,
   registerRun,
   registerTrace,
+  registerCalibrate,
+  registerBaseRates,
+  registerBacktest,
   registerCompare,
   registerSweep,
   registerSensitivity,

@@ -20,7 +20,7 @@ import { parseText } from './parse.ts';
 
 // Lines aim at this width: folded block scalars (`>`) are wrapped to it, and a flow collection
 // (`{ ... }`, `[...]`) that would run past it is written as a block. Other text keeps its lines.
-const WIDTH = 100;
+const WIDTH = 110;
 const STRINGIFY = { indent: 2, indentSeq: true, lineWidth: WIDTH, minContentWidth: 0 } as const;
 
 type Stringify = (item: unknown, ctx: { options: object }, ...rest: unknown[]) => string;
@@ -205,7 +205,7 @@ export function formatText(text: string, file = '<text>'): { text?: string; diag
 }
 
 function layout(text: string): string {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, customTags });
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, customTags });
   const root = doc.contents;
   // Moving keys could put an alias before its anchor; files with aliases keep their order.
   if (!hasAlias(doc)) {

@@ -94,7 +94,7 @@ test('formatText drops quotes YAML does not need and keeps those it does', () =>
   );
 });
 
-test('formatText writes a flow collection that would pass 100 columns as a block', () => {
+test('formatText writes a flow collection that would pass 110 columns as a block', () => {
   const long = `{ rung: display, domain: air, visibility: public, intent: { defensive: 1, coercive: 2, attack-preparing: 3 } }`;
   const out = fmt(`version: 1\nactors:\n  US:\n    actions:\n      bomber-flight: ${long}\n`);
   assert.equal(
@@ -112,10 +112,10 @@ actors:
   );
 });
 
-test('formatText wraps folded text at 100 columns and leaves literal text alone', () => {
+test('formatText wraps folded text at 110 columns and leaves literal text alone', () => {
   const words = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
   const out = fmt(`description: >\n  ${words}\nnote: |\n  ${words}\n`);
-  for (const line of out.split('\n').slice(0, 4)) assert.ok(line.length <= 100, line);
+  for (const line of out.split('\n').slice(0, 4)) assert.ok(line.length <= 110, line);
   assert.ok(out.includes(`  ${words}\n`));
 });
 

@@ -28,7 +28,7 @@ test('brink schema --out writes the schema to a file', async () => {
   }
 });
 
-test('scenario.schema.json is up to date with src/scenario/schema.ts', () => {
+test('brink schema output matches the committed scenario.schema.json (regenerate: npx tsx scripts/gen-schema.ts)', () => {
   const committed = readFileSync(join(ROOT, 'scenario.schema.json'), 'utf8');
   assert.ok(committed === schemaText(), 'scenario.schema.json is stale: run `npx tsx scripts/gen-schema.ts`');
 });

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { runEnsemble, summarize } from '../../analysis/ensemble.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
 import { ESTIMATORS, type Estimator, estimateRare } from '../../analysis/rare.ts';
+import { sanityPanel } from '../../calibration/violence.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
 import {
   docOf,
@@ -10,16 +11,17 @@ import {
   formatOption,
   loadScenarioFile,
   manifestOf,
-  modelOf,
+  preparedOf,
   progress,
   reportOf,
   userErrors,
 } from '../analysis.ts';
 import { renderAttribution, renderRare } from '../analysis-report.ts';
+import { bundledBaseRates } from '../base-rates.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { collect, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
-import { renderRunReport } from '../report.ts';
+import { renderRunReport, renderSanity } from '../report.ts';
 
 function estimatorOption(value: string): Estimator {
   if (!(ESTIMATORS as readonly string[]).includes(value))
@@ -84,7 +86,7 @@ export const registerRun: Registrar = (program, io) => {
     .action(async (file: string, o: RunOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
       const argv = (cmd.parent?.rawArgs ?? []).slice(0);
       const s = loadScenarioFile(io, file);
-      const model = modelOf(io, s, o.with, parseSets(o.set));
+      const { model, doc } = preparedOf(io, s, o.with, parseSets(o.set));
       const started = performance.now();
       const manifest = (settings: Record<string, string | number> = {}) =>
         manifestOf(s, argv, {
@@ -182,6 +184,8 @@ export const registerRun: Registrar = (program, io) => {
       }
       const seconds = (performance.now() - started) / 1000;
       const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });
+      // The sanity panel: the baseline against ICB's base rates for the scenario's trigger type.
+      const sanity = sanityPanel(model, agg, doc.trigger, bundledBaseRates());
       const attribution = attributeMisperceptions(model, agg);
       const tree = pathTree(model, agg, { minPeak: sankeyFloor(model, agg), minShare: 0.01 });
       const used = emitReport(
@@ -211,6 +215,7 @@ export const registerRun: Registrar = (program, io) => {
           `${JSON.stringify(
             {
               ...report,
+              sanity,
               attribution,
               ...(counterfactual ? { counterfactual } : {}),
               pathTree: tree,
@@ -221,7 +226,7 @@ export const registerRun: Registrar = (program, io) => {
           )}\n`,
         );
       } else if (!used) {
-        io.out(renderRunReport(report, { seconds }));
+        io.out(renderRunReport(report, { seconds }) + renderSanity(sanity));
         if (attribution.causes.length) io.out(`\n${renderAttribution(attribution, counterfactual)}`);
       }
     });
