@@ -32,6 +32,25 @@ test('compileAt: a parameter at its nominal value compiles to the same runs as t
   assert.throws(() => compileAt(doc, [t], [1.5], meta), /probability/);
 });
 
+test('compileAt: one outcome probability moves, the others share the rest (named parameters too)', () => {
+  const doc = loadDoc('scenarios/korea-test-failure.yaml');
+  const t = paramTarget(doc, 'params.dprk-irbm-test-success');
+  const m = compileAt(doc, [t], [0.5], meta);
+  const irbm = m.actions.find((a) => a.id === 'DPRK.irbm-test')!;
+  const p = Object.fromEntries(irbm.outcomes.map((o) => [o.id, o.p]));
+  assert.ok(Math.abs(p.success! - 0.5) < 1e-12);
+  const base = load('scenarios/korea-test-failure.yaml').actions.find((a) => a.id === 'DPRK.irbm-test')!;
+  const b = Object.fromEntries(base.outcomes.map((o) => [o.id, o.p]));
+  // failure : casualties keep their ratio and take the remaining half.
+  assert.ok(Math.abs(p.failure! + p.casualties! - 0.5) < 1e-9);
+  assert.ok(Math.abs(p.failure! / p.casualties! - b.failure! / b.casualties!) < 1e-6);
+  // Every entry of the table varied at once (a Sobol row): the table is normalised.
+  const all = ['success', 'failure', 'casualties'].map((k) => paramTarget(doc, `params.dprk-irbm-test-${k}`));
+  const m2 = compileAt(doc, all, [0.9, 0.3, 0.3], meta);
+  const q = m2.actions.find((a) => a.id === 'DPRK.irbm-test')!.outcomes.map((o) => o.p);
+  assert.ok(Math.abs(q[0]! - 0.6) < 1e-9 && Math.abs(q[1]! - 0.2) < 1e-9);
+});
+
 test('parseSweepParam: PATH=LO..HI:STEPS, with clear errors', () => {
   assert.deepEqual(parseSweepParam('a.b=0..0.2:5'), { path: 'a.b', lo: 0, hi: 0.2, steps: 5 });
   assert.throws(() => parseSweepParam('a.b=0-1'), /PATH=LO\.\.HI:STEPS/);
