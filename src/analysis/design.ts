@@ -88,7 +88,7 @@ function usesOf(doc: unknown, name: string): Path[] {
       if (v.param === name) out.push(path);
       return;
     }
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, [...path, i]);
     else if (typeof v === 'object' && v !== null)
       for (const [k, x] of Object.entries(v))
         if (!(path.length === 0 && k === 'params')) walk(x, [...path, k]);
