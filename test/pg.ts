@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const BIN = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find((d) =>
-  existsSync(join(d, 'initdb')),
+const BIN = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find(
+  (d) => existsSync(join(d, 'initdb')),
 );
 
 export interface PgCluster {
@@ -37,7 +37,8 @@ function asPostgres(cmd: string, args: string[]): void {
 
 /** Starts a throwaway cluster; throws with a clear message when PostgreSQL is not installed. */
 export async function startPostgres(): Promise<PgCluster> {
-  if (!BIN) throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql (.ci/run does)');
+  if (!BIN)
+    throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql (.ci/run does)');
   const dir = mkdtempSync(join(tmpdir(), 'brink-pg-'));
   const data = join(dir, 'data');
   if (process.getuid?.() === 0) {

@@ -11,7 +11,14 @@ import { type Io, nodeIo, UserError } from './io.ts';
 
 export type Registrar = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
-const REGISTRARS: Registrar[] = [registerValidate, registerFmt, registerSchema, registerRun, registerTrace, registerServe];
+const REGISTRARS: Registrar[] = [
+  registerValidate,
+  registerFmt,
+  registerSchema,
+  registerRun,
+  registerTrace,
+  registerServe,
+];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {

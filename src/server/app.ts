@@ -46,7 +46,15 @@ export function createApp(services: Services, opts: { webDir?: string } = {}): H
   app.get('/api/openapi.json', (c) => c.json(doc));
   mountRoutes(app, ROUTES, services);
   app.all('/api/*', (c) =>
-    c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path} (see /api/openapi.json)` } }, 404),
+    c.json(
+      {
+        error: {
+          code: 'not_found',
+          message: `no API route ${c.req.method} ${c.req.path} (see /api/openapi.json)`,
+        },
+      },
+      404,
+    ),
   );
   const webDir = opts.webDir;
   if (webDir && existsSync(join(webDir, 'index.html'))) {
@@ -57,7 +65,10 @@ export function createApp(services: Services, opts: { webDir?: string } = {}): H
     app.get('*', (c) => c.html(index));
   } else {
     app.get('*', (c) =>
-      c.text('The web app is not built: run `npm run build` (the API is under /api/, see /api/openapi.json).', 503),
+      c.text(
+        'The web app is not built: run `npm run build` (the API is under /api/, see /api/openapi.json).',
+        503,
+      ),
     );
   }
   return app;

@@ -23,7 +23,8 @@ export interface Authenticated {
   session: Session;
 }
 
-export const hashPassword = (password: string): Promise<string> => argon2.hash(password, { type: argon2.argon2id });
+export const hashPassword = (password: string): Promise<string> =>
+  argon2.hash(password, { type: argon2.argon2id });
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
@@ -86,7 +87,11 @@ export function clearSessionCookie(c: Context): void {
 }
 
 /** The caller's session from the cookie or an `Authorization: Bearer` token; undefined if none or expired. */
-export async function authenticate(c: Context, store: Store, _config: AuthConfig): Promise<Authenticated | undefined> {
+export async function authenticate(
+  c: Context,
+  store: Store,
+  _config: AuthConfig,
+): Promise<Authenticated | undefined> {
   const header = c.req.header('authorization');
   const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
   const token = bearer ?? getCookie(c, SESSION_COOKIE);

@@ -4,8 +4,8 @@
 // OpenAPI document (openapi.ts) and the access tests (test/server/access.test.ts) read the same table.
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { roleAtLeast, type Role, type Store, type User } from '../store/index.ts';
-import { authenticate, type AuthConfig, type Authenticated } from './auth.ts';
+import { type Role, roleAtLeast, type Store, type User } from '../store/index.ts';
+import { type AuthConfig, type Authenticated, authenticate } from './auth.ts';
 import type { RunQueue } from './jobs.ts';
 
 /** Who may call a route: anyone, any signed-in user, or a member of the `:ws` workspace with at least a role. */
@@ -125,11 +125,18 @@ export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Se
         if (UNSAFE.has(c.req.method)) checkOrigin(c);
         if (auth?.session.kind === 'cookie' && UNSAFE.has(c.req.method)) {
           if (c.req.header('x-csrf-token') !== auth.session.csrf)
-            throw new HttpError(403, 'csrf', 'missing or wrong X-CSRF-Token header (GET /api/auth/me gives it)');
+            throw new HttpError(
+              403,
+              'csrf',
+              'missing or wrong X-CSRF-Token header (GET /api/auth/me gives it)',
+            );
         }
         if (def.access !== 'public' && !auth)
           throw new HttpError(401, 'unauthenticated', 'sign in first (POST /api/auth/login)');
-        const params = (await parsePart(def.params, c.req.param(), 'path parameters')) as Record<string, unknown>;
+        const params = (await parsePart(def.params, c.req.param(), 'path parameters')) as Record<
+          string,
+          unknown
+        >;
         let role: Role = 'viewer';
         if (def.access !== 'public' && def.access !== 'user') {
           const ws = String(params.ws ?? '');
@@ -137,17 +144,29 @@ export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Se
           // Not a member: the workspace might as well not exist (no hint that it does).
           if (!r) throw new HttpError(404, 'not_found', 'no such workspace');
           if (!roleAtLeast(r, def.access))
-            throw new HttpError(403, 'forbidden', `this needs the ${def.access} role in the workspace; you are ${r}`);
+            throw new HttpError(
+              403,
+              'forbidden',
+              `this needs the ${def.access} role in the workspace; you are ${r}`,
+            );
           role = r;
         }
-        const query = await parsePart(def.query, Object.fromEntries(new URL(c.req.url).searchParams), 'query');
+        const query = await parsePart(
+          def.query,
+          Object.fromEntries(new URL(c.req.url).searchParams),
+          'query',
+        );
         let body: unknown = {};
         if (def.body) {
           let raw: unknown;
           try {
             raw = await c.req.json();
           } catch {
-            throw new HttpError(400, 'invalid_json', 'the request body must be JSON (Content-Type: application/json)');
+            throw new HttpError(
+              400,
+              'invalid_json',
+              'the request body must be JSON (Content-Type: application/json)',
+            );
           }
           body = await parsePart(def.body, raw, 'body');
         }
@@ -181,5 +200,6 @@ function checkOrigin(c: Context): void {
   } catch {
     throw new HttpError(403, 'csrf', 'bad Origin header');
   }
-  if (host && originHost !== host) throw new HttpError(403, 'csrf', `cross-site request from ${origin} refused`);
+  if (host && originHost !== host)
+    throw new HttpError(403, 'csrf', `cross-site request from ${origin} refused`);
 }

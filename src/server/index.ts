@@ -78,10 +78,14 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
-  log(`Brink workbench on ${url} (database: ${services.store.dialect}${services.store.dialect === 'sqlite' ? ` ${opts.database}` : ''})`);
+  log(
+    `Brink workbench on ${url} (database: ${services.store.dialect}${services.store.dialect === 'sqlite' ? ` ${opts.database}` : ''})`,
+  );
   if (services.seeded) log(`Loaded ${services.seeded} example files into workspace "Default".`);
   if (services.interrupted.length)
-    log(`${services.interrupted.length} run(s) were interrupted by the last stop: resume or re-run them from the run history.`);
+    log(
+      `${services.interrupted.length} run(s) were interrupted by the last stop: resume or re-run them from the run history.`,
+    );
   if ((await services.store.countUsers()) === 0) {
     log(
       setupToken

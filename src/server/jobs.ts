@@ -59,8 +59,8 @@ export class RunQueue {
 
   /** Listens to a run's progress until it ends; returns the unsubscribe function. */
   subscribe(id: string, fn: Listener): () => void {
-    let set = this.listeners.get(id);
-    if (!set) this.listeners.set(id, (set = new Set()));
+    const set = this.listeners.get(id) ?? new Set<Listener>();
+    this.listeners.set(id, set);
     set.add(fn);
     return () => set.delete(fn);
   }

@@ -63,8 +63,12 @@ export function openApiDocument(routes: readonly RouteDef[]): Record<string, unk
       responses,
     };
     if (r.access !== 'public') op.security = [{ cookie: [] }, { bearer: [] }];
-    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } };
-    (paths[path] ??= {})[r.method] = op;
+    if (r.body)
+      op.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: toSchema(r.body, 'input') } },
+      };
+    paths[path] = { ...paths[path], [r.method]: op };
   }
   return {
     openapi: '3.1.0',

@@ -22,10 +22,22 @@ export function reportCsv(m: RunManifest, r: RunReport): string {
   for (const [k, v] of Object.entries(m.set)) rows.push(['manifest', `set ${k}`, v, '', '']);
   for (const e of r.exceedance) rows.push(['P(peak >= rung)', e.id, e.p, e.ci95[0], e.ci95[1]]);
   for (const [k, v] of Object.entries(r.outcomes)) rows.push(['outcome', k, v.p, v.ci95[0], v.ci95[1]]);
-  rows.push(['misperception', `share of runs reaching ${r.misperception.threshold}`, r.misperception.share, ...r.misperception.ci95]);
+  rows.push([
+    'misperception',
+    `share of runs reaching ${r.misperception.threshold}`,
+    r.misperception.share,
+    ...r.misperception.ci95,
+  ]);
   rows.push(['misperception', 'share of war runs', r.misperception.war.share, ...r.misperception.war.ci95]);
   for (const c of r.misperception.causes)
-    rows.push(['misperception cause', `${c.kind} ${c.observer} ${c.act}${c.perceived ? ` as ${c.perceived}` : ''}`, c.share, '', '']);
-  for (const p of r.paths) rows.push(['path', p.events.join(' > ') || '(nothing escalated)', p.share, '', '']);
+    rows.push([
+      'misperception cause',
+      `${c.kind} ${c.observer} ${c.act}${c.perceived ? ` as ${c.perceived}` : ''}`,
+      c.share,
+      '',
+      '',
+    ]);
+  for (const p of r.paths)
+    rows.push(['path', p.events.join(' > ') || '(nothing escalated)', p.share, '', '']);
   return `${rows.map((row) => row.map(cell).join(',')).join('\n')}\n`;
 }

@@ -2,7 +2,11 @@
 import { z } from 'zod';
 import { Role as RoleValues } from './roles.ts';
 
-export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'expected an id');
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/, 'expected an id');
 export const WsParams = z.object({ ws: Id });
 export const ScenarioParams = z.object({ ws: Id, id: Id });
 export const RunParams = z.object({ ws: Id, run: Id });
@@ -66,10 +70,17 @@ export const ScenarioDetail = ScenarioSummary.extend({
 
 /** Options of an ensemble: the same limits as `brink run`. */
 export const RunOptions = z.object({
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
   runs: z.number().int().min(1).max(10_000_000).default(10_000),
   interventions: z.array(z.string().min(1).max(100)).max(20).default([]),
-  set: z.record(z.string().min(1).max(200), z.union([z.number(), z.string().max(200), z.boolean()])).default({}),
+  set: z
+    .record(z.string().min(1).max(200), z.union([z.number(), z.string().max(200), z.boolean()]))
+    .default({}),
 });
 
 export const RunManifest = z.object({

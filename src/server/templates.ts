@@ -10,7 +10,8 @@ export const TEMPLATES: Template[] = [
   {
     id: 'korea-trigger',
     title: 'Korea: a new trigger on the actor library',
-    description: 'Extends lib/korea-actors.yaml (seven actors, channels, four interventions) with one inject.',
+    description:
+      'Extends lib/korea-actors.yaml (seven actors, channels, four interventions) with one inject.',
     yaml: (id) => `# What this scenario shows, and its sources.
 # yaml-language-server: $schema=../scenario.schema.json
 version: 1

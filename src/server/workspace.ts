@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { validateFile } from '../scenario/index.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
+import { validateFile } from '../scenario/index.ts';
 import { loadDocument, type Prepared, prepareLoaded } from '../scenario/load.ts';
 import type { FileKind, Store } from '../store/index.ts';
 
@@ -17,10 +17,15 @@ export async function workspaceFiles(store: Store, workspaceId: string): Promise
   return out;
 }
 
-const readerOf = (files: Files) => ({ readFile: (p: string) => (Object.hasOwn(files, p) ? files[p] : undefined) });
+const readerOf = (files: Files) => ({
+  readFile: (p: string) => (Object.hasOwn(files, p) ? files[p] : undefined),
+});
 
 /** Diagnostics of `path` (with the text in `files`), as `brink validate` gives them. */
-export function validateInFiles(files: Files, path: string): { diagnostics: Diagnostic[]; files: string[]; kind: FileKind } {
+export function validateInFiles(
+  files: Files,
+  path: string,
+): { diagnostics: Diagnostic[]; files: string[]; kind: FileKind } {
   return validateFile(path, readerOf(files));
 }
 
@@ -64,7 +69,12 @@ export function exampleFiles(dir: string): Files {
 }
 
 /** Copies the example scenarios into a workspace (the library files too). */
-export async function loadExamples(store: Store, workspaceId: string, dir: string, by: string | null): Promise<number> {
+export async function loadExamples(
+  store: Store,
+  workspaceId: string,
+  dir: string,
+  by: string | null,
+): Promise<number> {
   let n = 0;
   for (const [path, yaml] of Object.entries(exampleFiles(dir)).sort()) {
     const { kind, title } = describeFile(yaml, path);

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { type Tables, KyselyStore } from './kysely-store.ts';
+import { KyselyStore, type Tables } from './kysely-store.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { Store } from './types.ts';
 

@@ -168,7 +168,12 @@ export class KyselyStore implements Store {
   }
 
   async listWorkspaces(): Promise<Workspace[]> {
-    const rows = await this.db.selectFrom('workspaces').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('workspaces')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
   }
 
@@ -255,7 +260,11 @@ export class KyselyStore implements Store {
   }
 
   async sessionByHash(tokenHash: string): Promise<Session | undefined> {
-    const r = await this.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
     if (!r) return undefined;
     return {
       tokenHash: r.token_hash,
@@ -360,7 +369,11 @@ export class KyselyStore implements Store {
   ): Promise<UpdateResult<ScenarioRecord>> {
     const t = now();
     const changed = await this.db.transaction().execute(async (tx) => {
-      const set: Partial<Tables['scenarios']> = { version: expectedVersion + 1, updated_at: t, updated_by: patch.by };
+      const set: Partial<Tables['scenarios']> = {
+        version: expectedVersion + 1,
+        updated_at: t,
+        updated_by: patch.by,
+      };
       if (patch.yaml !== undefined) set.yaml = patch.yaml;
       if (patch.title !== undefined) set.title = patch.title;
       if (patch.tags !== undefined) set.tags = JSON.stringify(patch.tags);
@@ -373,10 +386,20 @@ export class KyselyStore implements Store {
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
-      const row = await tx.selectFrom('scenarios').select('yaml').where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('scenarios')
+        .select('yaml')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       await tx
         .insertInto('scenario_versions')
-        .values({ scenario_id: id, version: expectedVersion + 1, yaml: row.yaml, created_at: t, created_by: patch.by })
+        .values({
+          scenario_id: id,
+          version: expectedVersion + 1,
+          yaml: row.yaml,
+          created_at: t,
+          created_by: patch.by,
+        })
         .execute();
       return true;
     });
@@ -386,7 +409,11 @@ export class KyselyStore implements Store {
     return { ok: true, value: current };
   }
 
-  async deleteScenario(workspaceId: string, id: string, expectedVersion: number): Promise<UpdateResult<null>> {
+  async deleteScenario(
+    workspaceId: string,
+    id: string,
+    expectedVersion: number,
+  ): Promise<UpdateResult<null>> {
     const r = await this.db
       .deleteFrom('scenarios')
       .where('workspace_id', '=', workspaceId)
@@ -418,7 +445,11 @@ export class KyselyStore implements Store {
     }));
   }
 
-  async scenarioVersion(workspaceId: string, id: string, version: number): Promise<ScenarioVersion | undefined> {
+  async scenarioVersion(
+    workspaceId: string,
+    id: string,
+    version: number,
+  ): Promise<ScenarioVersion | undefined> {
     return (await this.scenarioVersions(workspaceId, id)).find((v) => v.version === version);
   }
 
@@ -461,7 +492,10 @@ export class KyselyStore implements Store {
     return r ? toRun(r) : undefined;
   }
 
-  async listRuns(workspaceId: string, filter: { scenarioId?: string; limit?: number } = {}): Promise<RunRecord[]> {
+  async listRuns(
+    workspaceId: string,
+    filter: { scenarioId?: string; limit?: number } = {},
+  ): Promise<RunRecord[]> {
     let q = this.db.selectFrom('runs').selectAll().where('workspace_id', '=', workspaceId);
     if (filter.scenarioId) q = q.where('scenario_id', '=', filter.scenarioId);
     const rows = await q
@@ -517,7 +551,11 @@ export class KyselyStore implements Store {
 
   async markInterrupted(): Promise<string[]> {
     return this.db.transaction().execute(async (tx) => {
-      const rows = await tx.selectFrom('runs').select('id').where('status', 'in', ['queued', 'running']).execute();
+      const rows = await tx
+        .selectFrom('runs')
+        .select('id')
+        .where('status', 'in', ['queued', 'running'])
+        .execute();
       if (rows.length) {
         await tx
           .updateTable('runs')

@@ -79,7 +79,11 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('started_at', 'text')
         .addColumn('finished_at', 'text')
         .execute();
-      await db.schema.createIndex('runs_workspace').on('runs').columns(['workspace_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('runs_workspace')
+        .on('runs')
+        .columns(['workspace_id', 'created_at'])
+        .execute();
       await db.schema.createIndex('runs_status').on('runs').column('status').execute();
       await db.schema.createIndex('scenarios_workspace').on('scenarios').column('workspace_id').execute();
       await sql`select 1`.execute(db);
@@ -91,7 +95,12 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /** Brings the database to the latest schema; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'brink_migrations', migrationLockTableName: 'brink_migrations_lock' });
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'brink_migrations',
+    migrationLockTableName: 'brink_migrations_lock',
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

@@ -111,7 +111,9 @@ export interface ScenarioFilter {
   kind?: FileKind;
 }
 
-export type UpdateResult<T> = { ok: true; value: T } | { ok: false; reason: 'missing' | 'conflict'; current?: T };
+export type UpdateResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: 'missing' | 'conflict'; current?: T };
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';

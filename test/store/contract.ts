@@ -61,7 +61,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     test('createSession, sessionByHash, deleteSession and deleteExpiredSessions', async () => {
       const u = await store.createUser({ email: 'cy@example.org', name: 'Cy', passwordHash: 'h' });
-      const base = { userId: u.id, csrf: 'c', kind: 'cookie' as const, name: null, createdAt: '2026-01-01T00:00:00.000Z' };
+      const base = {
+        userId: u.id,
+        csrf: 'c',
+        kind: 'cookie' as const,
+        name: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
       await store.createSession({ ...base, tokenHash: 't-live', expiresAt: '2999-01-01T00:00:00.000Z' });
       await store.createSession({ ...base, tokenHash: 't-old', expiresAt: '2000-01-01T00:00:00.000Z' });
       assert.equal((await store.sessionByHash('t-live'))?.userId, u.id);
@@ -114,10 +120,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         by: null,
       });
       assert.ok(same, 'the same path is free in another workspace');
-      assert.deepEqual((await store.listScenarios(ws.id)).map((x) => x.path), ['korea-intercept.yaml', 'lib/actors.yaml']);
-      assert.deepEqual((await store.listScenarios(ws.id, { kind: 'scenario' })).map((x) => x.path), [
-        'korea-intercept.yaml',
-      ]);
+      assert.deepEqual(
+        (await store.listScenarios(ws.id)).map((x) => x.path),
+        ['korea-intercept.yaml', 'lib/actors.yaml'],
+      );
+      assert.deepEqual(
+        (await store.listScenarios(ws.id, { kind: 'scenario' })).map((x) => x.path),
+        ['korea-intercept.yaml'],
+      );
       assert.equal((await store.listScenarios(ws.id, { q: 'INTERCEPTS' })).length, 1);
       assert.equal((await store.listScenarios(ws.id, { q: '100%_' })).length, 1);
       assert.equal((await store.listScenarios(ws.id, { q: '%' })).length, 1, '% is matched literally');
@@ -205,9 +215,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     test('markInterrupted marks queued and running runs, and an interrupted run can start again', async () => {
       const ws = await store.createWorkspace('Crash');
-      const a = await store.createRun({ workspaceId: ws.id, scenarioId: 's', manifest: manifest('s'), files: {}, by: null });
-      const b = await store.createRun({ workspaceId: ws.id, scenarioId: 's', manifest: manifest('s'), files: {}, by: null });
-      const c = await store.createRun({ workspaceId: ws.id, scenarioId: 's', manifest: manifest('s'), files: {}, by: null });
+      const a = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's',
+        manifest: manifest('s'),
+        files: {},
+        by: null,
+      });
+      const b = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's',
+        manifest: manifest('s'),
+        files: {},
+        by: null,
+      });
+      const c = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's',
+        manifest: manifest('s'),
+        files: {},
+        by: null,
+      });
       await store.startRun(b.id, 't');
       await store.checkpointRun(b.id, 10, '{"runs":10}');
       await store.startRun(c.id, 't');

@@ -23,7 +23,10 @@ export const authRoutes = [
     access: 'public',
     response: z.object({ needed: z.boolean(), tokenRequired: z.boolean() }),
     handler: async ({ c, services }) =>
-      c.json({ needed: (await services.store.countUsers()) === 0, tokenRequired: !!services.auth.setupToken }),
+      c.json({
+        needed: (await services.store.countUsers()) === 0,
+        tokenRequired: !!services.auth.setupToken,
+      }),
   }),
   route({
     method: 'post',
@@ -38,10 +41,18 @@ export const authRoutes = [
     handler: async ({ c, body, services }) => {
       const { store, auth } = services;
       if (auth.setupToken && !(body.token && safeEqual(body.token, auth.setupToken)))
-        throw new HttpError(403, 'setup_token', 'the setup token is missing or wrong (the server printed the setup link)');
+        throw new HttpError(
+          403,
+          'setup_token',
+          'the setup token is missing or wrong (the server printed the setup link)',
+        );
       if ((await store.countUsers()) > 0)
         throw new HttpError(409, 'setup_done', 'setup is done: sign in, or ask an owner for an account');
-      const user = await store.createUser({ email: body.email, name: body.name, passwordHash: await hashPassword(body.password) });
+      const user = await store.createUser({
+        email: body.email,
+        name: body.name,
+        passwordHash: await hashPassword(body.password),
+      });
       if ((await store.countUsers()) > 1) {
         // Lost a race with another first sign-up: this account gets no workspace.
         throw new HttpError(409, 'setup_done', 'setup is done: sign in, or ask an owner for an account');

@@ -24,9 +24,16 @@ const summary = (r: RunRecord) => ({
   finishedAt: r.finishedAt,
 });
 
-const detail = (r: RunRecord) => ({ ...summary(r), report: r.report ? (JSON.parse(r.report) as RunReport) : null });
+const detail = (r: RunRecord) => ({
+  ...summary(r),
+  report: r.report ? (JSON.parse(r.report) as RunReport) : null,
+});
 
-async function getRun(store: import('../../store/index.ts').Store, ws: string, id: string): Promise<RunRecord> {
+async function getRun(
+  store: import('../../store/index.ts').Store,
+  ws: string,
+  id: string,
+): Promise<RunRecord> {
   const r = await store.getRun(ws, id);
   if (!r) throw new HttpError(404, 'not_found', 'no such run');
   return r;
@@ -38,8 +45,11 @@ function modelOf(r: RunRecord): Model {
   const key = `${r.id}`;
   let m = models.get(key);
   if (!m) {
-    const p = prepareInFiles(r.files, r.manifest.scenarioPath, { interventions: r.manifest.interventions, set: r.manifest.set });
-    if (!p.model) throw new HttpError(422, 'not_runnable', 'the run\'s scenario no longer compiles');
+    const p = prepareInFiles(r.files, r.manifest.scenarioPath, {
+      interventions: r.manifest.interventions,
+      set: r.manifest.set,
+    });
+    if (!p.model) throw new HttpError(422, 'not_runnable', "the run's scenario no longer compiles");
     m = p.model;
     models.set(key, m);
     if (models.size > 20) models.delete(models.keys().next().value!);
@@ -66,7 +76,7 @@ export const runRoutes = [
       if (!s || s.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
       const files = await workspaceFiles(store, params.ws);
       const p = prepareInFiles(files, s.path, { interventions: body.interventions, set: body.set });
-      if (!p.model || !p.hash) {
+      if (!p.model || p.hash === undefined) {
         throw new HttpError(422, 'not_runnable', `${s.path} is not runnable: fix its errors first`, {
           diagnostics: z.array(DiagnosticSchema).parse(p.diagnostics.filter((d) => d.severity === 'error')),
         });
@@ -99,7 +109,10 @@ export const runRoutes = [
     tag: 'runs',
     access: 'viewer',
     params: WsParams,
-    query: z.object({ scenarioId: Id.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    query: z.object({
+      scenarioId: Id.optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
     response: z.array(RunSummary),
     handler: async ({ c, params, query, services }) => {
       const runs = await services.store.listRuns(params.ws, {
@@ -118,7 +131,8 @@ export const runRoutes = [
     params: RunParams,
     response: RunDetail,
     errors: [404],
-    handler: async ({ c, params, services }) => c.json(detail(await getRun(services.store, params.ws, params.run))),
+    handler: async ({ c, params, services }) =>
+      c.json(detail(await getRun(services.store, params.ws, params.run))),
   }),
   route({
     method: 'get',
@@ -186,7 +200,8 @@ export const runRoutes = [
   route({
     method: 'post',
     path: '/api/workspaces/:ws/runs/:run/resume',
-    summary: 'Resumes a run interrupted by a server stop, from its last checkpoint (same numbers as an uninterrupted run)',
+    summary:
+      'Resumes a run interrupted by a server stop, from its last checkpoint (same numbers as an uninterrupted run)',
     tag: 'runs',
     access: 'analyst',
     params: RunParams,
@@ -195,7 +210,12 @@ export const runRoutes = [
     errors: [403, 404, 409],
     handler: async ({ c, params, services }) => {
       const r = await getRun(services.store, params.ws, params.run);
-      if (r.status !== 'interrupted') throw new HttpError(409, 'not_interrupted', `only an interrupted run resumes; this one is ${r.status}`);
+      if (r.status !== 'interrupted')
+        throw new HttpError(
+          409,
+          'not_interrupted',
+          `only an interrupted run resumes; this one is ${r.status}`,
+        );
       services.jobs.enqueue(params.ws, r.id);
       return c.json(summary(r), 202);
     },
@@ -203,7 +223,8 @@ export const runRoutes = [
   route({
     method: 'post',
     path: '/api/workspaces/:ws/runs/:run/rerun',
-    summary: "Runs a run's manifest again as a new run, on the files it read (the same numbers on the same engine)",
+    summary:
+      "Runs a run's manifest again as a new run, on the files it read (the same numbers on the same engine)",
     tag: 'runs',
     access: 'analyst',
     params: RunParams,
@@ -242,7 +263,8 @@ export const runRoutes = [
       let index = query.index;
       if (query.find) {
         index = findRun(m, r.manifest.seed, query.find, query.index, 200_000);
-        if (index < 0) throw new HttpError(404, 'not_found', `no run ending in '${query.find}' among the next 200000`);
+        if (index < 0)
+          throw new HttpError(404, 'not_found', `no run ending in '${query.find}' among the next 200000`);
       }
       const t = traceRun(m, r.manifest.seed, index);
       return c.json({

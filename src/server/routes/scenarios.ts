@@ -1,7 +1,7 @@
 // Scenario files in a workspace: list and search, create from a template, read, save with a version
 // check (409 on a stale version), delete, history, and validation with the CLI's pipeline.
 import { z } from 'zod';
-import type { ScenarioRecord } from '../../store/index.ts';
+import type { ScenarioRecord, Store } from '../../store/index.ts';
 import { HttpError, route } from '../http.ts';
 import {
   DiagnosticSchema,
@@ -33,15 +33,22 @@ const ListQuery = z.object({
   kind: z.enum(['scenario', 'library', 'all']).default('scenario'),
 });
 
-function interventionsOf(files: Record<string, string>, path: string): { id: string; title: string }[] {
-  const p = prepareInFiles(files, path);
-  return Object.entries(p.doc?.interventions ?? {}).map(([id, iv]) => ({ id, title: iv.title ?? id }));
-}
-
-async function detail(services: { store: import('../../store/index.ts').Store }, s: ScenarioRecord) {
+/** A file with its diagnostics (the base scenario: `POST …/validate` also checks each intervention). */
+async function detail(services: { store: Store }, s: ScenarioRecord) {
   const files = await workspaceFiles(services.store, s.workspaceId);
-  const v = validateInFiles(files, s.path);
-  return { ...summary(s), yaml: s.yaml, diagnostics: v.diagnostics, interventions: s.kind === 'scenario' ? interventionsOf(files, s.path) : [] };
+  if (s.kind === 'library')
+    return {
+      ...summary(s),
+      yaml: s.yaml,
+      diagnostics: validateInFiles(files, s.path).diagnostics,
+      interventions: [],
+    };
+  const p = prepareInFiles(files, s.path);
+  const interventions = Object.entries(p.doc?.interventions ?? {}).map(([id, iv]) => ({
+    id,
+    title: iv.title ?? id,
+  }));
+  return { ...summary(s), yaml: s.yaml, diagnostics: p.diagnostics, interventions };
 }
 
 export const scenarioRoutes = [
@@ -59,9 +66,14 @@ export const scenarioRoutes = [
       const { store } = services;
       let workspaces: string[];
       if (auth) workspaces = (await store.workspacesOf(auth.user.id)).map((w) => w.id);
-      else if ((await store.countUsers()) === 0) workspaces = (await store.listWorkspaces()).slice(0, 1).map((w) => w.id);
+      else if ((await store.countUsers()) === 0)
+        workspaces = (await store.listWorkspaces()).slice(0, 1).map((w) => w.id);
       else throw new HttpError(401, 'unauthenticated', 'sign in first (POST /api/auth/login)');
-      const filter = { ...(query.q ? { q: query.q } : {}), ...(query.tag ? { tag: query.tag } : {}), ...(query.kind !== 'all' ? { kind: query.kind } : {}) };
+      const filter = {
+        ...(query.q ? { q: query.q } : {}),
+        ...(query.tag ? { tag: query.tag } : {}),
+        ...(query.kind !== 'all' ? { kind: query.kind } : {}),
+      };
       const out = [];
       for (const ws of workspaces) out.push(...(await store.listScenarios(ws, filter)).map(summary));
       return c.json(out);
@@ -70,14 +82,19 @@ export const scenarioRoutes = [
   route({
     method: 'get',
     path: '/api/workspaces/:ws/scenarios',
-    summary: 'Scenario files of a workspace; q searches path, title and tags; kind=library|all for library files',
+    summary:
+      'Scenario files of a workspace; q searches path, title and tags; kind=library|all for library files',
     tag: 'scenarios',
     access: 'viewer',
     params: WsParams,
     query: ListQuery,
     response: z.array(ScenarioSummary),
     handler: async ({ c, params, query, services }) => {
-      const filter = { ...(query.q ? { q: query.q } : {}), ...(query.tag ? { tag: query.tag } : {}), ...(query.kind !== 'all' ? { kind: query.kind } : {}) };
+      const filter = {
+        ...(query.q ? { q: query.q } : {}),
+        ...(query.tag ? { tag: query.tag } : {}),
+        ...(query.kind !== 'all' ? { kind: query.kind } : {}),
+      };
       return c.json((await services.store.listScenarios(params.ws, filter)).map(summary));
     },
   }),
@@ -124,8 +141,16 @@ export const scenarioRoutes = [
       if (body.template !== undefined) {
         const t = TEMPLATES.find((x) => x.id === body.template);
         if (!t)
-          throw new HttpError(400, 'invalid_request', `no template '${body.template}' (templates: ${TEMPLATES.map((x) => x.id).join(', ')})`);
-        const id = body.path.replace(/^.*\//, '').replace(/\.ya?ml$/, '').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+          throw new HttpError(
+            400,
+            'invalid_request',
+            `no template '${body.template}' (templates: ${TEMPLATES.map((x) => x.id).join(', ')})`,
+          );
+        const id = body.path
+          .replace(/^.*\//, '')
+          .replace(/\.ya?ml$/, '')
+          .toLowerCase()
+          .replace(/[^a-z0-9-]+/g, '-');
         yaml = t.yaml(id);
       }
       const { kind, title } = describeFile(yaml!, body.path);
@@ -165,7 +190,11 @@ export const scenarioRoutes = [
     tag: 'scenarios',
     access: 'analyst',
     params: ScenarioParams,
-    body: z.object({ version: z.number().int().min(1), yaml: Yaml.optional(), tags: z.array(Tag).max(20).optional() }),
+    body: z.object({
+      version: z.number().int().min(1),
+      yaml: Yaml.optional(),
+      tags: z.array(Tag).max(20).optional(),
+    }),
     response: ScenarioDetail,
     errors: [400, 403, 404, 409],
     handler: async ({ c, params, body, user, services }) => {
@@ -203,7 +232,8 @@ export const scenarioRoutes = [
     handler: async ({ c, params, query, services }) => {
       const r = await services.store.deleteScenario(params.ws, params.id, query.version);
       if (!r.ok && r.reason === 'missing') throw new HttpError(404, 'not_found', 'no such scenario');
-      if (!r.ok) throw new HttpError(409, 'conflict', 'the scenario changed since you saw it; reload it first');
+      if (!r.ok)
+        throw new HttpError(409, 'conflict', 'the scenario changed since you saw it; reload it first');
       return c.body(null, 204);
     },
   }),
@@ -214,11 +244,21 @@ export const scenarioRoutes = [
     tag: 'scenarios',
     access: 'viewer',
     params: ScenarioParams,
-    response: z.array(z.object({ version: z.number(), yaml: z.string(), createdAt: z.string(), createdBy: z.string().nullable() })),
+    response: z.array(
+      z.object({
+        version: z.number(),
+        yaml: z.string(),
+        createdAt: z.string(),
+        createdBy: z.string().nullable(),
+      }),
+    ),
     handler: async ({ c, params, services }) => {
-      if (!(await services.store.getScenario(params.ws, params.id))) throw new HttpError(404, 'not_found', 'no such scenario');
+      if (!(await services.store.getScenario(params.ws, params.id)))
+        throw new HttpError(404, 'not_found', 'no such scenario');
       const vs = await services.store.scenarioVersions(params.ws, params.id);
-      return c.json(vs.map(({ version, yaml, createdAt, createdBy }) => ({ version, yaml, createdAt, createdBy })));
+      return c.json(
+        vs.map(({ version, yaml, createdAt, createdBy }) => ({ version, yaml, createdAt, createdBy })),
+      );
     },
   }),
   route({

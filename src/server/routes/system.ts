@@ -11,10 +11,20 @@ export const systemRoutes = [
     summary: 'Whether the server and its database answer',
     tag: 'system',
     access: 'public',
-    response: z.object({ ok: z.boolean(), engine: z.string(), database: z.string(), setupNeeded: z.boolean() }),
+    response: z.object({
+      ok: z.boolean(),
+      engine: z.string(),
+      database: z.string(),
+      setupNeeded: z.boolean(),
+    }),
     handler: async ({ c, services }) => {
       const users = await services.store.countUsers();
-      return c.json({ ok: true, engine: ENGINE_VERSION, database: services.store.dialect, setupNeeded: users === 0 });
+      return c.json({
+        ok: true,
+        engine: ENGINE_VERSION,
+        database: services.store.dialect,
+        setupNeeded: users === 0,
+      });
     },
   }),
   route({

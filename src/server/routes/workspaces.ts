@@ -42,7 +42,14 @@ export const workspaceRoutes = [
     params: WsParams,
     response: z.array(Member),
     handler: async ({ c, params, services }) =>
-      c.json((await services.store.members(params.ws)).map(({ id, email, name, role }) => ({ id, email, name, role }))),
+      c.json(
+        (await services.store.members(params.ws)).map(({ id, email, name, role }) => ({
+          id,
+          email,
+          name,
+          role,
+        })),
+      ),
   }),
   route({
     method: 'post',
@@ -61,8 +68,16 @@ export const workspaceRoutes = [
       let u = await store.userByEmail(body.email);
       if (!u) {
         if (!body.name || !body.password)
-          throw new HttpError(400, 'invalid_request', `no account for ${body.email}: give a name and an initial password to create one`);
-        const created = await store.createUser({ email: body.email, name: body.name, passwordHash: await hashPassword(body.password) });
+          throw new HttpError(
+            400,
+            'invalid_request',
+            `no account for ${body.email}: give a name and an initial password to create one`,
+          );
+        const created = await store.createUser({
+          email: body.email,
+          name: body.name,
+          passwordHash: await hashPassword(body.password),
+        });
         u = { ...created, passwordHash: '' };
       }
       await store.setMember(params.ws, u.id, body.role);
@@ -84,7 +99,11 @@ export const workspaceRoutes = [
       const members = await store.members(params.ws);
       const m = members.find((x) => x.id === params.user);
       if (!m) throw new HttpError(404, 'not_found', 'no such member');
-      if (m.role === 'owner' && body.role !== 'owner' && members.filter((x) => x.role === 'owner').length === 1)
+      if (
+        m.role === 'owner' &&
+        body.role !== 'owner' &&
+        members.filter((x) => x.role === 'owner').length === 1
+      )
         throw new HttpError(409, 'last_owner', 'a workspace keeps at least one owner');
       await store.setMember(params.ws, m.id, body.role);
       return c.json({ id: m.id, email: m.email, name: m.name, role: body.role });
