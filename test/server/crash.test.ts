@@ -46,7 +46,8 @@ class Http {
   constructor(base: string) {
     this.base = base;
   }
-  async req(method: string, path: string, body?: unknown) {
+  // biome-ignore lint/suspicious/noExplicitAny: replies of many shapes
+  async req(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     const res = await fetch(this.base + path, {
       method,
       headers: {
