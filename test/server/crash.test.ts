@@ -59,7 +59,7 @@ class Http {
     });
     const set = res.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0]!;
-    const json = await res.json().catch(() => null);
+    const json = (await res.json().catch(() => null)) as { csrfToken?: string } | null;
     if (json?.csrfToken) this.csrf = json.csrfToken;
     return { status: res.status, body: json };
   }
