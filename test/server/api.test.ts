@@ -157,7 +157,7 @@ describe('workbench API', () => {
     const libs = await owner.get(`/api/workspaces/${ws}/scenarios?kind=library`);
     assert.deepEqual(
       libs.body.map((s: { path: string }) => s.path),
-      ['lib/korea-actors.yaml'],
+      ['lib/calibrated.yaml', 'lib/korea-actors.yaml'],
     );
     const id = await scenarioId(owner, ws, 'korea-intercept.yaml');
     const tagged = await owner.put(`/api/workspaces/${ws}/scenarios/${id}`, {
