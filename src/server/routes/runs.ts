@@ -73,7 +73,7 @@ export const runRoutes = [
     handler: async ({ c, params, body, user, services }) => {
       const { store, jobs } = services;
       const s = await store.getScenario(params.ws, body.scenarioId);
-      if (!s || s.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
+      if (s?.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
       const files = await workspaceFiles(store, params.ws);
       const p = prepareInFiles(files, s.path, { interventions: body.interventions, set: body.set });
       if (!p.model || p.hash === undefined) {

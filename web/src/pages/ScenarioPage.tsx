@@ -173,10 +173,24 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
       <div className="split">
         <section className="panel editor-panel" aria-label="Scenario text">
           <div className="panel-head">
-            <div className="tabs" role="tablist" aria-label="Edit as">
+            <div
+              className="tabs"
+              role="tablist"
+              aria-label="Edit as"
+              tabIndex={-1}
+              onKeyDown={(e) => {
+                if (isLibrary || (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft')) return;
+                const next = tab === 'yaml' ? 'form' : 'yaml';
+                setTab(next);
+                document.getElementById(`tab-${next}`)?.focus();
+              }}
+            >
               <button
                 type="button"
                 role="tab"
+                id="tab-yaml"
+                aria-controls="tabpanel"
+                tabIndex={tab === 'yaml' ? 0 : -1}
                 aria-selected={tab === 'yaml'}
                 className={tab === 'yaml' ? 'tab on' : 'tab'}
                 onClick={() => setTab('yaml')}
@@ -187,6 +201,9 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
                 <button
                   type="button"
                   role="tab"
+                  id="tab-form"
+                  aria-controls="tabpanel"
+                  tabIndex={tab === 'form' ? 0 : -1}
                   aria-selected={tab === 'form'}
                   className={tab === 'form' ? 'tab on' : 'tab'}
                   onClick={() => setTab('form')}
@@ -249,29 +266,35 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
               {saveState.message}
             </div>
           ) : null}
-          {tab === 'yaml' ? (
-            <YamlEditor
-              value={text}
-              onChange={setText}
-              diagnostics={diagnostics}
-              path={path}
-              schema={schema}
-              readOnly={!canEdit}
-              label={`YAML of ${detail.path}`}
-            />
-          ) : (
-            <ParamForm
-              files={allFiles}
-              path={path}
-              text={text}
-              onText={setText}
-              readOnly={!canEdit}
-              interventions={detail.interventions}
-              selected={selected}
-              onSelected={setSelected}
-            />
-          )}
+          <div id="tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            {tab === 'yaml' ? (
+              <YamlEditor
+                value={text}
+                onChange={setText}
+                diagnostics={diagnostics}
+                path={path}
+                schema={schema}
+                readOnly={!canEdit}
+                label={`YAML of ${detail.path}`}
+              />
+            ) : (
+              <ParamForm
+                files={allFiles}
+                path={path}
+                text={text}
+                onText={setText}
+                readOnly={!canEdit}
+                interventions={detail.interventions}
+                selected={selected}
+                onSelected={setSelected}
+              />
+            )}
+          </div>
           <DiagnosticList diagnostics={diagnostics} path={path} />
+          <p className="keys muted small">
+            <kbd>Ctrl</kbd>+<kbd>Space</kbd> completion · <kbd>Ctrl</kbd>+<kbd>S</kbd> save · <kbd>Esc</kbd>{' '}
+            then <kbd>Tab</kbd> leaves the editor · hover an underline for the message
+          </p>
         </section>
 
         <aside className="side">
