@@ -105,6 +105,25 @@ describe('workbench API', () => {
     assert.equal((await c.get('/api/auth/me')).status, 401);
   });
 
+  test('POST /api/auth/login refuses an email after 10 failed attempts within 15 minutes (429); other accounts still sign in', async () => {
+    const c = new Client(srv.app);
+    for (let i = 0; i < 10; i++) {
+      const r = await c.post('/api/auth/login', {
+        email: 'target@example.org',
+        password: `guess number ${i}`,
+      });
+      assert.equal(r.status, 401);
+    }
+    const blocked = await c.post('/api/auth/login', {
+      email: 'target@example.org',
+      password: 'guess number x',
+    });
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.body.error.code, 'too_many_attempts');
+    const other = await c.post('/api/auth/login', { email: 'owner@example.org', password: PASSWORD });
+    assert.equal(other.status, 200, 'other accounts are not affected');
+  });
+
   test('writes with a session cookie need the CSRF token, and cross-site origins are refused', async () => {
     const noToken = await owner.post(
       `/api/workspaces/${ws}/validate`,

@@ -14,6 +14,18 @@ import { Email, Name, Password, User, WorkspaceWithRole } from '../schemas.ts';
 
 const Me = z.object({ user: User, workspaces: z.array(WorkspaceWithRole), csrfToken: z.string() });
 
+// Failed sign-ins per email: after 10 within 15 minutes, that email is refused until the window passes.
+const FAILURES = new Map<string, number[]>();
+const WINDOW_MS = 15 * 60_000;
+const MAX_FAILURES = 10;
+
+function recentFailures(email: string, now: number): number[] {
+  const list = (FAILURES.get(email) ?? []).filter((t) => now - t < WINDOW_MS);
+  if (list.length) FAILURES.set(email, list);
+  else FAILURES.delete(email);
+  return list;
+}
+
 export const authRoutes = [
   route({
     method: 'get',
@@ -73,12 +85,23 @@ export const authRoutes = [
     access: 'public',
     body: z.object({ email: Email, password: z.string().max(200) }),
     response: Me,
-    errors: [400, 401],
+    errors: [400, 401, 429],
     handler: async ({ c, body, services }) => {
       const { store, auth } = services;
+      const now = Date.now();
+      if (recentFailures(body.email, now).length >= MAX_FAILURES)
+        throw new HttpError(
+          429,
+          'too_many_attempts',
+          'too many failed sign-ins for this account: try again in 15 minutes',
+        );
       const u = await store.userByEmail(body.email);
       const ok = await verifyPassword(u?.passwordHash ?? (await dummyPasswordHash()), body.password);
-      if (!u || !ok) throw new HttpError(401, 'bad_credentials', 'wrong email or password');
+      if (!u || !ok) {
+        FAILURES.set(body.email, [...recentFailures(body.email, now), now]);
+        throw new HttpError(401, 'bad_credentials', 'wrong email or password');
+      }
+      FAILURES.delete(body.email);
       const { token, session } = await openSession(store, u.id, 'cookie');
       setSessionCookie(c, token, auth);
       const user = { id: u.id, email: u.email, name: u.name };
