@@ -136,7 +136,7 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await page.getByRole('button', { name: 'Saved', exact: true }).waitFor();
 
   // Run a baseline ensemble, watch it finish, read the charts.
-  await page.getByRole('spinbutton', { name: 'Runs' }).fill('20000');
+  await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',
@@ -174,7 +174,7 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
     await page.getByRole('link', { name: 'korea-intercept.yaml' }).click();
     await page.getByRole('heading', { name: 'Run an ensemble' }).waitFor();
     await page.getByRole('checkbox', { name: new RegExp(iv) }).check();
-    await page.getByRole('spinbutton', { name: 'Runs' }).fill('20000');
+    await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForFunction(
       () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',

@@ -282,6 +282,16 @@ describe('workbench API', () => {
       [],
     );
     assert.match(r.body.yaml, /id: my-srbm/);
+    const nested = await owner.post(`/api/workspaces/${ws}/scenarios`, {
+      path: 'drafts/deep/srbm.yaml',
+      template: 'korea-trigger',
+    });
+    assert.equal(nested.status, 201);
+    assert.match(nested.body.yaml, /extends: \.\.\/\.\.\/lib\/korea-actors\.yaml/);
+    assert.deepEqual(
+      nested.body.diagnostics.filter((d: { severity: string }) => d.severity === 'error'),
+      [],
+    );
     const dup = await owner.post(`/api/workspaces/${ws}/scenarios`, {
       path: 'my-srbm.yaml',
       yaml: 'version: 1\n',
