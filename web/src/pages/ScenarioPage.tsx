@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   ApiError,
   type Diagnostic,
+  del,
   get,
   post,
   put,
@@ -162,12 +163,31 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
             ))}
           </p>
         </div>
-        <TagEditor
-          ws={ws}
-          detail={detail}
-          onSaved={(d) => setDetail({ ...detail, version: d.version, tags: d.tags })}
-          disabled={!canEdit || dirty}
-        />
+        <div className="row wrap">
+          {canEdit && !dirty ? (
+            <button
+              type="button"
+              className="ghost small"
+              onClick={async () => {
+                if (!confirm(`Delete ${detail.path}? Its runs stay in the history.`)) return;
+                try {
+                  await del(`/api/workspaces/${ws.id}/scenarios/${id}?version=${detail.version}`);
+                  navigate(`/w/${ws.id}`);
+                } catch (e) {
+                  setSaveState({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+                }
+              }}
+            >
+              Delete
+            </button>
+          ) : null}
+          <TagEditor
+            ws={ws}
+            detail={detail}
+            onSaved={(d) => setDetail({ ...detail, version: d.version, tags: d.tags })}
+            disabled={!canEdit || dirty}
+          />
+        </div>
       </div>
 
       <div className="split">
