@@ -75,7 +75,7 @@ export function checkDist(d: Dist, options: readonly string[], what: string): Di
   }
   if (Math.abs(sum - 1) > 0.005)
     throw new TalksError(`${what}: the probabilities add up to ${(sum * 100).toFixed(1)}%, not 100%`);
-  for (const k of Object.keys(out)) out[k] = out[k]! / sum;
+  if (Math.abs(sum - 1) > 1e-9) for (const k of Object.keys(out)) out[k] = out[k]! / sum;
   return out;
 }
 
