@@ -10,6 +10,7 @@ import {
   verifyPassword,
 } from '../auth.ts';
 import { HttpError, route } from '../http.ts';
+import { clientAddress, countTry, limiter, SIGN_IN } from '../ratelimit.ts';
 import { Email, Name, Password, User, WorkspaceWithRole } from '../schemas.ts';
 
 const Me = z.object({ user: User, workspaces: z.array(WorkspaceWithRole), csrfToken: z.string() });
@@ -73,12 +74,22 @@ export const authRoutes = [
     access: 'public',
     body: z.object({ email: Email, password: z.string().max(200) }),
     response: Me,
-    errors: [400, 401],
+    errors: [400, 401, 429],
     handler: async ({ c, body, services }) => {
       const { store, auth } = services;
+      // Rate limits: failed tries per address and per account (src/server/ratelimit.ts).
+      const byAddress = limiter(services, 'sign-in', SIGN_IN.perAddress);
+      const byAccount = limiter(services, 'sign-in-account', SIGN_IN.perAccount);
+      countTry(c, byAddress, clientAddress(c), 'failed sign-ins from this address', true);
+      countTry(c, byAccount, body.email, 'failed sign-ins for this account', true);
       const u = await store.userByEmail(body.email);
       const ok = await verifyPassword(u?.passwordHash ?? (await dummyPasswordHash()), body.password);
-      if (!u || !ok) throw new HttpError(401, 'bad_credentials', 'wrong email or password');
+      if (!u || !ok) {
+        countTry(c, byAddress, clientAddress(c), 'failed sign-ins from this address');
+        countTry(c, byAccount, body.email, 'failed sign-ins for this account');
+        throw new HttpError(401, 'bad_credentials', 'wrong email or password');
+      }
+      byAccount.reset(body.email);
       const { token, session } = await openSession(store, u.id, 'cookie');
       setSessionCookie(c, token, auth);
       const user = { id: u.id, email: u.email, name: u.name };
