@@ -7,10 +7,11 @@ import { z } from 'zod';
 import type { User } from '../../store/index.ts';
 import type { TalksRole } from '../../store/talks.ts';
 import { type Dist, playbookHtml, playbookMarkdown } from '../../talks/index.ts';
-import { clearSessionCookie, hashPassword, openSession, setSessionCookie, verifyPassword } from '../auth.ts';
+import { hashPassword, openSession, setSessionCookie, verifyPassword } from '../auth.ts';
 import { HttpError, type RouteContext, type RouteDef, route, type Services } from '../http.ts';
 import { clientAddress, countTry, limiter, SIGN_IN } from '../ratelimit.ts';
 import { Email, Id, Name, Password, WsParams } from '../schemas.ts';
+import { KeyError } from '../talks/crypto.ts';
 import type { TalksServices } from '../talks/index.ts';
 import type { Caller } from '../talks/room.ts';
 
@@ -98,6 +99,8 @@ async function guarded<T>(where: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof HttpError) throw e;
+    // A key problem is the operator's to fix, and its message names no content.
+    if (e instanceof KeyError) throw new HttpError(503, 'talks_key', e.message);
     console.error(
       `brink serve: talks: internal error in ${where} (${e instanceof Error ? e.name : typeof e})`,
     );
@@ -328,7 +331,6 @@ export const talksRoutes: TalksRouteDef[] = [
               createdAt: existing.createdAt,
             };
           }
-          clearSessionCookie(c);
           const { token, session } = await openSession(services.store, user.id, 'cookie');
           setSessionCookie(c, token, services.auth);
           csrfToken = session.csrf;

@@ -71,14 +71,31 @@ function open(key: Buffer, sealed: string, aad: string): Buffer {
 
 /** Holds the master key and each dialogue's unwrapped data key (in memory only). */
 export class Keyring {
-  private readonly master: Buffer;
-  private readonly fp: string;
+  private readonly load: () => Buffer;
+  private key: { master: Buffer; fp: string } | undefined;
   private readonly cache = new Map<string, Buffer>();
 
-  constructor(master: Buffer) {
-    if (master.length !== 32) throw new KeyError('the master key must be 32 bytes');
-    this.master = master;
-    this.fp = fingerprint(master);
+  /** The master key, or how to get it on first use (so a server that never hosts talks makes no key file). */
+  constructor(master: Buffer | (() => Buffer)) {
+    this.load = typeof master === 'function' ? master : () => master;
+    if (typeof master !== 'function') this.masterKey();
+  }
+
+  private masterKey(): { master: Buffer; fp: string } {
+    if (!this.key) {
+      const master = this.load();
+      if (master.length !== 32) throw new KeyError('the master key must be 32 bytes');
+      this.key = { master, fp: fingerprint(master) };
+    }
+    return this.key;
+  }
+
+  private get master(): Buffer {
+    return this.masterKey().master;
+  }
+
+  private get fp(): string {
+    return this.masterKey().fp;
   }
 
   /** A new data key for a dialogue, and its wrapped form to store. */

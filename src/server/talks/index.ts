@@ -1,6 +1,7 @@
 // The talks room's server side: the room (use cases), its background analyses, and how a server gets
 // its master key.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Store } from '../../store/index.ts';
 import { loadMasterKey } from './crypto.ts';
@@ -35,14 +36,15 @@ export async function openTalks(
 ): Promise<TalksServices> {
   // An in-memory database lives as long as the process: so may its key.
   const ephemeral = database === ':memory:' && !process.env.BRINK_MASTER_KEY && !opts.keyFile;
-  const master =
+  const keyFile = opts.keyFile ?? defaultKeyFile(database);
+  const load = () =>
     opts.masterKey ??
-    (ephemeral
-      ? randomBytes(32)
-      : loadMasterKey({
-          env: process.env.BRINK_MASTER_KEY,
-          keyFile: opts.keyFile ?? defaultKeyFile(database),
-        }));
+    (ephemeral ? randomBytes(32) : loadMasterKey({ env: process.env.BRINK_MASTER_KEY, keyFile }));
+  // A key that is given, or a key file that exists, is checked now (a bad one stops the server); a key
+  // file that does not exist yet is made when the first dialogue needs it.
+  const now =
+    opts.masterKey !== undefined || ephemeral || !!process.env.BRINK_MASTER_KEY || existsSync(keyFile);
+  const master = now ? load() : load;
   const room = new TalksRoom(
     store,
     master,

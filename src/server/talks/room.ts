@@ -126,7 +126,7 @@ export class TalksRoom {
   /** Set by the jobs runner. */
   onAnalysis: ((dialogueId: string, analysisId: string) => void) | undefined;
 
-  constructor(store: Store, master: Buffer, opts: { sessionHours?: number } = {}) {
+  constructor(store: Store, master: Buffer | (() => Buffer), opts: { sessionHours?: number } = {}) {
     this.store = store;
     this.talks = TalksStore.of(store);
     this.keys = new Keyring(master);
@@ -1050,7 +1050,7 @@ export class TalksRoom {
     const me = this.delegationOf(c);
     const latest = await this.latestDone(c, 'gaps', true);
     await this.auditAs(c, 'gaps.read', `delegation:${me.id}`);
-    if (!latest || latest.result.kind !== 'gaps') return { analysis: null, scenarios: [] };
+    if (latest?.result.kind !== 'gaps') return { analysis: null, scenarios: [] };
     const releases = await this.allReleases(c);
     const byActor = (a: string) =>
       c.config.delegations.find((d) => d.actor === a && d.kind === 'delegation')!;
@@ -1094,7 +1094,7 @@ export class TalksRoom {
     const me = this.delegationOf(c);
     const latest = await this.latestDone(c, 'protocols', true);
     await this.auditAs(c, 'effects.read', `delegation:${me.id}`);
-    if (!latest || latest.result.kind !== 'protocols') return { analysis: null, scenarios: [] };
+    if (latest?.result.kind !== 'protocols') return { analysis: null, scenarios: [] };
     const rows = await this.talks.drafts(c.dialogue.id);
     const visible = new Set(rows.filter((d) => this.canSeeDraft(c, d)).map((d) => d.id));
     return {
@@ -1189,10 +1189,13 @@ export class TalksRoom {
       c.config.delegations.find((d) => d.actor === a && d.kind === 'delegation')!;
     const members = await this.talks.members(c.dialogue.id);
     const scenarios = c.config.scenarios.map((s) => {
-      const pr =
+      const found =
         protocolsRun?.result.kind === 'protocols'
-          ? (protocolsRun.result.results.find((r) => r.scenario === s.path) ?? null)
-          : null;
+          ? protocolsRun.result.results.find((r) => r.scenario === s.path)
+          : undefined;
+      // The playbook reports the agreed protocols only (drafts under discussion stay in the room).
+      const agreedIds = new Set(agreedDrafts.map((d) => d.id));
+      const pr = found ? { ...found, drafts: found.drafts.filter((d) => agreedIds.has(d.draft)) } : null;
       const gr =
         gapsRun?.result.kind === 'gaps'
           ? (gapsRun.result.results.find((r) => r.scenario === s.path) ?? null)
