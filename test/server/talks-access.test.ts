@@ -195,6 +195,10 @@ const OUTSIDE: Record<string, { expect: Record<Who, number>; sample: (ctx: Ctx) 
       },
     }),
   },
+  'get /api/workspaces/:ws/talks/actors': {
+    expect: { host: 200, us: 404, prc: 404, observer: 404, outsider: 200, anonymous: 401 },
+    sample: (ctx) => ({ params: { ws: ctx.room.ws }, query: 'scenario=korea-intercept.yaml' }),
+  },
   'get /api/talks': {
     expect: { host: 200, us: 200, prc: 200, observer: 200, outsider: 200, anonymous: 401 },
     sample: () => ({}),
@@ -314,7 +318,8 @@ describe('talks authorisation through every route and role', () => {
     for (const [k, row] of Object.entries(OUTSIDE)) {
       const r = talksRoutes.find((x) => key(x) === k)!;
       for (const who of ORDER) {
-        const res = await call(who, r, row.sample(ctx), room.dlg);
+        const s = row.sample(ctx);
+        const res = await call(who, r, s, room.dlg);
         assert.equal(res.status, row.expect[who], `${who} on ${k}: ${res.text.slice(0, 200)}`);
       }
     }

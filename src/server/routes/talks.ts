@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { User } from '../../store/index.ts';
 import type { TalksRole } from '../../store/talks.ts';
-import { type Dist, playbookHtml, playbookMarkdown } from '../../talks/index.ts';
+import { type Dist, loadBase, playbookHtml, playbookMarkdown } from '../../talks/index.ts';
 import { hashPassword, openSession, setSessionCookie, verifyPassword } from '../auth.ts';
 import { HttpError, type RouteContext, type RouteDef, route, type Services } from '../http.ts';
 import { clientAddress, countTry, limiter, SIGN_IN } from '../ratelimit.ts';
@@ -14,6 +14,7 @@ import { Email, Id, Name, Password, WsParams } from '../schemas.ts';
 import { KeyError } from '../talks/crypto.ts';
 import type { TalksServices } from '../talks/index.ts';
 import type { Caller } from '../talks/room.ts';
+import { workspaceFiles } from '../workspace.ts';
 
 /** A route of the talks room, with the dialogue roles it admits (for the access table test). */
 export type TalksRouteDef = RouteDef & { talksRoles?: readonly TalksRole[] };
@@ -209,6 +210,31 @@ export const talksRoutes: TalksRouteDef[] = [
           settings,
         });
         return c.json(r, 201);
+      }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/workspaces/:ws/talks/actors',
+    summary: 'The actors of a scenario of the workspace, to map delegations onto when convening',
+    tag: 'talks',
+    access: 'analyst',
+    params: WsParams,
+    query: z.object({ scenario: ScenarioPath }),
+    errors: [404, 422],
+    handler: ({ c, params, query, services }) =>
+      guarded('GET /api/workspaces/:ws/talks/actors', async () => {
+        const files = await workspaceFiles(services.store, params.ws);
+        if (!Object.hasOwn(files, query.scenario))
+          throw new HttpError(404, 'not_found', `no scenario ${query.scenario}`);
+        try {
+          const base = loadBase(files, query.scenario);
+          return c.json({
+            title: base.doc.title,
+            actors: base.model.actors.map((a) => ({ id: a.id, name: a.name, kind: a.kind })),
+          });
+        } catch (e) {
+          throw new HttpError(422, 'not_runnable', (e as Error).message);
+        }
       }),
   }),
   route({
