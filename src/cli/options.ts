@@ -2,7 +2,8 @@
 import { InvalidArgumentError } from 'commander';
 import type { Model } from '../engine/model.ts';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
-import { prepare } from '../scenario/index.ts';
+import { prepare, type Scenario } from '../scenario/index.ts';
+import { displayPaths } from './commands/validate.ts';
 import { absolute, type Io, UserError } from './io.ts';
 
 export function positiveInt(value: string): number {
@@ -44,6 +45,8 @@ export interface Loaded {
   model: Model;
   hash: string;
   file: string;
+  /** The compiled document (interventions and overrides applied). */
+  doc?: Scenario;
 }
 
 /** Loads, validates and compiles a scenario with interventions; prints diagnostics; throws on errors. */
@@ -61,12 +64,11 @@ export function loadModel(
       `${file}: not runnable (${res.diagnostics.filter((d) => d.severity === 'error').length} errors)`,
     );
   }
-  return { model: res.model, hash: res.hash ?? res.model.hash, file };
+  const out: Loaded = { model: res.model, hash: res.hash ?? res.model.hash, file };
+  if (res.doc) out.doc = res.doc;
+  return out;
 }
 
 export function printDiagnostics(io: Io, ds: Diagnostic[], shown: string, abs: string): void {
-  for (const d of ds) {
-    const dd = d.file === abs ? { ...d, file: shown } : d;
-    io.err(`${formatDiagnostic(dd)}\n`);
-  }
+  for (const d of displayPaths(io, ds, abs, shown)) io.err(`${formatDiagnostic(d)}\n`);
 }

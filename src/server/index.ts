@@ -104,7 +104,10 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     close: async () => {
       await services.jobs.stop();
       await services.talks?.jobs.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Open event streams and keep-alive connections would hold close() forever.
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await closed;
       await services.store.close();
     },
   };

@@ -1,11 +1,11 @@
 // Scenario use cases over a workspace's stored files: the same pipeline as the CLI (src/scenario), with
 // `readFile` reading the workspace's files by path instead of the disk.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { parseDocument } from 'yaml';
+import { join } from 'node:path';
+import { parse, parseDocument } from 'yaml';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import { validateFile } from '../scenario/index.ts';
-import { loadDocument, type Prepared, prepareLoaded } from '../scenario/load.ts';
+import { loadDocument, type Prepared, prepareLoaded, resolveRelative } from '../scenario/load.ts';
 import type { FileKind, Store } from '../store/index.ts';
 
 export type Files = Record<string, string>;
@@ -54,17 +54,29 @@ export function describeFile(yaml: string, path: string): { kind: FileKind; titl
   }
 }
 
-/** The example scenario files under `dir` (with `lib/`), by relative path. */
+/** The example scenarios (the `.yaml` files directly in `dir`) and every file they extend, by relative path. */
 export function exampleFiles(dir: string): Files {
   const out: Files = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(e.name)) out[relative(dir, p).split('\\').join('/')] = readFileSync(p, 'utf8');
+  const add = (rel: string) => {
+    if (Object.hasOwn(out, rel) || rel.startsWith('..') || rel.startsWith('/')) return;
+    let text: string;
+    try {
+      text = readFileSync(join(dir, rel), 'utf8');
+    } catch {
+      return; // a missing base shows up as a diagnostic when the scenario is opened
     }
+    out[rel] = text;
+    let ext: unknown;
+    try {
+      ext = (parse(text) as { extends?: unknown } | null)?.extends;
+    } catch {
+      return;
+    }
+    for (const name of typeof ext === 'string' ? [ext] : Array.isArray(ext) ? ext : [])
+      if (typeof name === 'string') add(resolveRelative(rel, name));
   };
-  walk(dir);
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1)))
+    if (e.isFile() && /\.ya?ml$/.test(e.name)) add(e.name);
   return out;
 }
 

@@ -46,7 +46,8 @@ class Http {
   constructor(base: string) {
     this.base = base;
   }
-  async req(method: string, path: string, body?: unknown) {
+  // biome-ignore lint/suspicious/noExplicitAny: replies of many shapes
+  async req(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     const res = await fetch(this.base + path, {
       method,
       headers: {
@@ -58,7 +59,7 @@ class Http {
     });
     const set = res.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0]!;
-    const json = await res.json().catch(() => null);
+    const json = (await res.json().catch(() => null)) as { csrfToken?: string } | null;
     if (json?.csrfToken) this.csrf = json.csrfToken;
     return { status: res.status, body: json };
   }

@@ -1,9 +1,11 @@
 import cliProgress from 'cli-progress';
 import { runEnsemble, summarize } from '../../analysis/ensemble.ts';
+import { sanityPanel } from '../../calibration/violence.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
+import { bundledBaseRates } from '../base-rates.ts';
 import type { Registrar } from '../main.ts';
 import { collect, loadModel, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
-import { renderRunReport } from '../report.ts';
+import { renderRunReport, renderSanity } from '../report.ts';
 
 export const registerRun: Registrar = (program, io) => {
   program
@@ -21,7 +23,7 @@ export const registerRun: Registrar = (program, io) => {
         file: string,
         o: { runs: number; seed: number; with: string[]; set: string[]; paths: number; json?: boolean },
       ) => {
-        const { model } = loadModel(io, file, o.with, parseSets(o.set));
+        const { model, doc } = loadModel(io, file, o.with, parseSets(o.set));
         const started = performance.now();
         let bar: cliProgress.SingleBar | undefined;
         const agg = await runEnsemble(model, {
@@ -49,11 +51,13 @@ export const registerRun: Registrar = (program, io) => {
         bar?.stop();
         const seconds = (performance.now() - started) / 1000;
         const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });
+        // The sanity panel: the baseline against ICB's base rates for the scenario's trigger type.
+        const sanity = sanityPanel(model, agg, doc?.trigger, bundledBaseRates());
         if (o.json) {
           io.out(
-            `${JSON.stringify({ ...report, timing: { seconds, runsPerSecond: o.runs / seconds } }, null, 2)}\n`,
+            `${JSON.stringify({ ...report, sanity, timing: { seconds, runsPerSecond: o.runs / seconds } }, null, 2)}\n`,
           );
-        } else io.out(renderRunReport(report, { seconds }));
+        } else io.out(renderRunReport(report, { seconds }) + renderSanity(sanity));
       },
     );
 };
