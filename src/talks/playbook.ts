@@ -175,7 +175,7 @@ export function playbookMarkdown(p: PlaybookInput): string {
 
 /** An interval bar for a difference in points, on a scale of ±`range`. */
 function bar(d: PairedDelta, range: number): string {
-  const w = 220;
+  const w = 140;
   const x = (v: number) => Math.max(0, Math.min(w, w / 2 + (v / range) * (w / 2)));
   const [lo, hi] = d.ci95;
   const colour = hi < 0 ? '#1a7f37' : lo > 0 ? '#b42318' : '#667085';
@@ -183,10 +183,10 @@ function bar(d: PairedDelta, range: number): string {
 }
 
 const STYLE = `
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#101828;max-width:60rem;margin:2rem auto;padding:0 1.5rem}
+body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#101828;max-width:68rem;margin:2rem auto;padding:0 1.5rem}
 h1{font-size:1.8rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d0d5dd;padding-bottom:.2rem}
 .conf{display:inline-block;border:2px solid #b42318;color:#b42318;font-weight:700;letter-spacing:.08em;padding:.1rem .5rem;font-size:.8rem}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #eaecf0;padding:.35rem .5rem;text-align:left;vertical-align:middle}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92em}td:first-child,th:first-child{min-width:12rem}th,td{border-bottom:1px solid #eaecf0;padding:.35rem .5rem;text-align:left;vertical-align:middle}
 th{background:#f9fafb;font-weight:600}.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 .muted{color:#667085}.manifest{font:12px/1.4 ui-monospace,monospace;color:#475467;word-break:break-all}
 .protocol{border-left:4px solid #2e90fa;padding:.2rem 1rem;margin:1rem 0;background:#f5faff}
@@ -270,11 +270,11 @@ export function playbookHtml(p: PlaybookInput): string {
       if (s.gaps.shown.length) {
         const range = Math.max(0.001, ...s.gaps.shown.flatMap((g) => g.war.ci95.map(Math.abs)));
         h.push(
-          '<table><thead><tr><th>rank</th><th>gap</th><th>on</th><th>size</th><th>closing it: P(war)</th><th></th><th>closing it: P(lethal clash)</th></tr></thead><tbody>',
+          '<table><thead><tr><th>gap</th><th>on</th><th>size</th><th>closing it: P(war)</th><th></th><th>closing it: P(lethal clash)</th></tr></thead><tbody>',
         );
         for (const g of s.gaps.shown)
           h.push(
-            `<tr><td>${g.rank}</td><td>${esc(gapWho(g, s.actors))}</td><td>${esc(g.triggerLabel)}</td><td class="num">${pct(g.size, 0)}</td><td class="num">${esc(delta(g.war))}</td><td>${bar(g.war, range)}</td><td class="num">${esc(delta(g.lethal))}</td></tr>`,
+            `<tr><td>${g.rank}. ${esc(gapWho(g, s.actors))}</td><td style="min-width:14rem">${esc(g.triggerLabel)}</td><td class="num">${pct(g.size, 0)}</td><td class="num">${esc(delta(g.war))}</td><td>${bar(g.war, range)}</td><td class="num">${esc(delta(g.lethal))}</td></tr>`,
           );
         h.push('</tbody></table>');
       } else h.push('<p>No gap may be shown.</p>');

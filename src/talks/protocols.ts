@@ -4,8 +4,8 @@
 // round swept from 0 to 1) and the break-even leak probability at which it stops lowering P(war).
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { isPlainObject } from '../scenario/merge.ts';
-import { nominal } from '../scenario/params.ts';
-import type { Param, Scenario } from '../scenario/schema.ts';
+import { isParamRef, nominal } from '../scenario/params.ts';
+import type { NamedParam, Scenario } from '../scenario/schema.ts';
 import { applyOverlay, type DeclaredScenario, declareScenario } from './overlay.ts';
 import { LETHAL, pairedDelta, type RunOptions, runFlags, share, WAR } from './paired.ts';
 import { type Base, compileDoc, TalksError, withProtocols } from './scenario.ts';
@@ -58,7 +58,16 @@ export function leakParams(doc: Scenario): LeakAnalysis['venues'] {
     });
     const name = t.name ?? from?.title ?? id;
     for (const [to, leak] of Object.entries(t.leak ?? {})) {
-      out.push({ talks: id, name, to, path: `talks.${id}.leak.${to}.p`, p: nominal(leak.p as Param) });
+      // A named parameter ({param: name}) counts at its nominal value.
+      const raw: unknown = leak.p;
+      const v = isParamRef(raw) ? doc.params?.[raw.param] : (raw as NamedParam);
+      out.push({
+        talks: id,
+        name,
+        to,
+        path: `talks.${id}.leak.${to}.p`,
+        p: v === undefined ? 0 : nominal(v),
+      });
     }
   }
   return out;

@@ -13,7 +13,13 @@ export function actionLabel(m: Model, action: number): string {
   const a = m.actions[action]!;
   if (a.isWait) return 'Do nothing (wait)';
   const bare = a.id.slice(a.id.indexOf('.') + 1);
-  return a.name && a.name !== bare ? a.name : humanize(bare);
+  if (a.name && a.name !== bare) return a.name;
+  // `reassure-dprk` -> `Reassure DPRK`: actor ids keep their capitals.
+  const ids = new Map(m.actors.map((x) => [x.id.toLowerCase(), x.id]));
+  return humanize(bare)
+    .split(' ')
+    .map((w) => ids.get(w.toLowerCase()) ?? w)
+    .join(' ');
 }
 
 /** A probability as a percentage for people: 0.4567 -> "45.7%", 0.0004 -> "0.04%". */

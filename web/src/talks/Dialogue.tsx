@@ -4,8 +4,22 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError, get } from '../api.ts';
 import { Link, navigate } from '../router.tsx';
 import { DraftsPanel } from './Drafts.tsx';
-import { AgendaPanel, AuditPanel, GapsPanel, NotesPanel, PlaybookPanel, RoomPanel, SimulationPanel } from './HostPanels.tsx';
-import { PositionsPanel, ReleasedPanel, ReleasesPanel, SharedEffectsPanel, SharedGapsPanel } from './PartyPanels.tsx';
+import {
+  AgendaPanel,
+  AuditPanel,
+  GapsPanel,
+  NotesPanel,
+  PlaybookPanel,
+  RoomPanel,
+  SimulationPanel,
+} from './HostPanels.tsx';
+import {
+  PositionsPanel,
+  ReleasedPanel,
+  ReleasesPanel,
+  SharedEffectsPanel,
+  SharedGapsPanel,
+} from './PartyPanels.tsx';
 import type { Overview } from './types.ts';
 import { ErrorLine, Tabs } from './ui.tsx';
 import './talks.css';
@@ -54,7 +68,13 @@ export function DialoguePage({ id, tab }: { id: string; tab: string | undefined 
     try {
       setOv(await get<Overview>(`/api/talks/${id}`));
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 404 ? 'No such dialogue.' : e instanceof Error ? e.message : String(e));
+      setError(
+        e instanceof ApiError && e.status === 404
+          ? 'No such dialogue.'
+          : e instanceof Error
+            ? e.message
+            : String(e),
+      );
     }
   }, [id]);
   useEffect(() => {
@@ -97,11 +117,7 @@ export function DialoguePage({ id, tab }: { id: string; tab: string | undefined 
         {current === 'room' ? <RoomPanel ov={ov} reload={load} /> : null}
         {current === 'agenda' ? <AgendaPanel ov={ov} reload={load} /> : null}
         {current === 'positions' ? <PositionsPanel ov={ov} /> : null}
-        {current === 'releases' ? (
-          <>
-            <ReleasesPanel ov={ov} />
-          </>
-        ) : null}
+        {current === 'releases' ? <ReleasesPanel ov={ov} /> : null}
         {current === 'released' ? <ReleasedPanel ov={ov} /> : null}
         {current === 'gaps' ? ov.role === 'host' ? <GapsPanel ov={ov} /> : <SharedGapsPanel ov={ov} /> : null}
         {current === 'drafts' ? <DraftsPanel ov={ov} /> : null}

@@ -61,7 +61,8 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
       mapping[path] = { interventions: m.interventions, set: parseOverrides(editing.overrides[path] ?? '') };
     const body = { title: editing.title, text: editing.text, parties: editing.parties, mapping };
     try {
-      if (editing.id) await put(`/api/talks/${ov.id}/drafts/${editing.id}`, { ...body, version: editing.version });
+      if (editing.id)
+        await put(`/api/talks/${ov.id}/drafts/${editing.id}`, { ...body, version: editing.version });
       else await post(`/api/talks/${ov.id}/drafts`, body);
       setEditing(null);
       await load();
@@ -81,8 +82,9 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
         ) : null}
       </div>
       <p className="muted small">
-        A protocol in plain words, mapped onto the scenario as interventions and parameter overrides, so the room can
-        simulate what it would change. Its parties see it and agree to it; a changed text needs their agreement again.
+        A protocol in plain words, mapped onto the scenario as interventions and parameter overrides, so the
+        room can simulate what it would change. Its parties see it and agree to it; a changed text needs their
+        agreement again.
         {ov.role === 'observer' ? ' You see the drafts the host showed to observers.' : ''}
       </p>
       <ErrorLine error={error} />
@@ -96,11 +98,20 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
         >
           <label className="field">
             <span>Protocol (one line)</span>
-            <input value={editing.title} onChange={(e) => setEditing({ ...editing, title: e.target.value })} required placeholder="e.g. Each side notifies the other within 30 minutes of an interception" />
+            <input
+              value={editing.title}
+              onChange={(e) => setEditing({ ...editing, title: e.target.value })}
+              required
+              placeholder="e.g. Each side notifies the other within 30 minutes of an interception"
+            />
           </label>
           <label className="field">
             <span>Text</span>
-            <textarea rows={3} value={editing.text} onChange={(e) => setEditing({ ...editing, text: e.target.value })} />
+            <textarea
+              rows={3}
+              value={editing.text}
+              onChange={(e) => setEditing({ ...editing, text: e.target.value })}
+            />
           </label>
           <fieldset>
             <legend>Parties</legend>
@@ -113,7 +124,9 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
                   onChange={() =>
                     setEditing({
                       ...editing,
-                      parties: editing.parties.includes(d.id) ? editing.parties.filter((p) => p !== d.id) : [...editing.parties, d.id],
+                      parties: editing.parties.includes(d.id)
+                        ? editing.parties.filter((p) => p !== d.id)
+                        : [...editing.parties, d.id],
                     })
                   }
                 />
@@ -134,7 +147,10 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
                       onChange={() => {
                         const cur = editing.mapping[s.path]?.interventions ?? [];
                         const next = on ? cur.filter((x) => x !== iv.id) : [...cur, iv.id];
-                        setEditing({ ...editing, mapping: { ...editing.mapping, [s.path]: { interventions: next, set: {} } } });
+                        setEditing({
+                          ...editing,
+                          mapping: { ...editing.mapping, [s.path]: { interventions: next, set: {} } },
+                        });
                       }}
                     />
                     <span>
@@ -152,7 +168,9 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
                   className="mono"
                   placeholder="notifications.us-interception-notice.compliance = 0.8"
                   value={editing.overrides[s.path] ?? ''}
-                  onChange={(e) => setEditing({ ...editing, overrides: { ...editing.overrides, [s.path]: e.target.value } })}
+                  onChange={(e) =>
+                    setEditing({ ...editing, overrides: { ...editing.overrides, [s.path]: e.target.value } })
+                  }
                 />
               </label>
             </fieldset>
@@ -179,7 +197,11 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
               <li key={d.id} className="draft">
                 <div className="row space">
                   <h3>{d.title}</h3>
-                  {d.agreed ? <span className="status good">agreed</span> : <span className="pill">under discussion</span>}
+                  {d.agreed ? (
+                    <span className="status good">agreed</span>
+                  ) : (
+                    <span className="pill">under discussion</span>
+                  )}
                 </div>
                 {d.text ? <p>{d.text}</p> : null}
                 <p className="small">
@@ -189,13 +211,26 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
                       {p.label}
                     </span>
                   ))}
-                  <span className="muted"> · drafted by {d.author} · {when(d.updatedAt)}</span>
+                  <span className="muted">
+                    {' '}
+                    · drafted by {d.author} · {when(d.updatedAt)}
+                  </span>
                   {d.released ? <span className="pill">shown to observers</span> : null}
                 </p>
                 <p className="small muted">
                   Modelled as{' '}
                   {Object.entries(d.mapping)
-                    .map(([, m]) => [...m.interventions, ...Object.entries(m.set).map(([k, v]) => `${k} = ${v}`)].join(' + ') || 'nothing yet')
+                    .map(
+                      ([path, m]) =>
+                        [
+                          ...m.interventions.map(
+                            (i) =>
+                              ivs.find((x) => x.path === path)?.interventions.find((x) => x.id === i)
+                                ?.title ?? i,
+                          ),
+                          ...Object.entries(m.set).map(([k, v]) => `${k} = ${v}`),
+                        ].join(' + ') || 'nothing yet',
+                    )
                     .join('; ')}
                 </p>
                 <div className="row">
@@ -225,7 +260,12 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
                             parties: d.parties.map((p) => p.id),
                             mapping: d.mapping,
                             overrides: Object.fromEntries(
-                              Object.entries(d.mapping).map(([path, m]) => [path, Object.entries(m.set).map(([k, v]) => `${k} = ${v}`).join('\n')]),
+                              Object.entries(d.mapping).map(([path, m]) => [
+                                path,
+                                Object.entries(m.set)
+                                  .map(([k, v]) => `${k} = ${v}`)
+                                  .join('\n'),
+                              ]),
                             ),
                           })
                         }
@@ -250,7 +290,9 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
                         type="checkbox"
                         checked={d.released}
                         onChange={async (e) => {
-                          await post(`/api/talks/${ov.id}/drafts/${d.id}/release`, { observers: e.target.checked });
+                          await post(`/api/talks/${ov.id}/drafts/${d.id}/release`, {
+                            observers: e.target.checked,
+                          });
                           await load();
                         }}
                       />

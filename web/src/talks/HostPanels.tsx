@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError, del, get, post, put } from '../api.ts';
 import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
-import { CopyField, DistWords, ErrorLine, pct, ProgressBar, when } from './ui.tsx';
+import { CopyField, DistWords, ErrorLine, ProgressBar, pct, when } from './ui.tsx';
 
 const errText = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
 
@@ -39,7 +39,8 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
                   {d.members.length ? (
                     d.members.map((m) => (
                       <div key={m.userId}>
-                        <span className="status good">joined</span> {m.name} <span className="muted small">{when(m.joinedAt)}</span>
+                        <span className="status good">joined</span> {m.name}{' '}
+                        <span className="muted small">{when(m.joinedAt)}</span>
                       </div>
                     ))
                   ) : (
@@ -66,7 +67,9 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
                       className="secondary small"
                       onClick={async () => {
                         try {
-                          const r = await post<{ token: string }>(`/api/talks/${ov.id}/invitations`, { delegation: d.id });
+                          const r = await post<{ token: string }>(`/api/talks/${ov.id}/invitations`, {
+                            delegation: d.id,
+                          });
                           setLinks({ ...links, [d.id]: `${location.origin}/talks/join#${r.token}` });
                           reload();
                         } catch (e) {
@@ -100,8 +103,9 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
           </tbody>
         </table>
         <p className="muted small">
-          Hand each link to its delegation yourself, by a channel you trust. A link works once and for seven days; it
-          names only the codename. Suggested message: “You are invited to {ov.codename}. Open this link once: …”
+          Hand each link to its delegation yourself, by a channel you trust. A link works once and for seven
+          days; it names only the codename. Suggested message: “You are invited to {ov.codename}. Open this
+          link once: …”
         </p>
         <ErrorLine error={error} />
       </section>
@@ -121,15 +125,33 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
         >
           <label className="field small-field">
             <span>Runs per arm</span>
-            <input type="number" min={100} step={100} value={settings.runs} onChange={(e) => setSettings({ ...settings, runs: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={100}
+              step={100}
+              value={settings.runs}
+              onChange={(e) => setSettings({ ...settings, runs: Number(e.target.value) })}
+            />
           </label>
           <label className="field small-field">
             <span>Seed</span>
-            <input type="number" min={0} value={settings.seed} onChange={(e) => setSettings({ ...settings, seed: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={0}
+              value={settings.seed}
+              onChange={(e) => setSettings({ ...settings, seed: Number(e.target.value) })}
+            />
           </label>
           <label className="field small-field">
             <span>Smallest gap ranked</span>
-            <input type="number" min={0} max={1} step={0.01} value={settings.threshold} onChange={(e) => setSettings({ ...settings, threshold: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={0}
+              max={1}
+              step={0.01}
+              value={settings.threshold}
+              onChange={(e) => setSettings({ ...settings, threshold: Number(e.target.value) })}
+            />
           </label>
           <button type="submit" className="secondary">
             Save settings
@@ -144,14 +166,16 @@ export function AgendaPanel({ ov, reload }: { ov: Overview; reload: () => void }
   const [sel, setSel] = useState(() => Object.fromEntries(ov.fullAgenda!.map((s) => [s.path, s.selected])));
   const [saved, setSaved] = useState('');
   const [error, setError] = useState('');
-  const party = (actor: string) => ov.parties.find((p) => p.actor === actor && p.kind === 'delegation')?.label ?? actor;
+  const party = (actor: string) =>
+    ov.parties.find((p) => p.actor === actor && p.kind === 'delegation')?.label ?? actor;
   return (
     <section className="panel" aria-labelledby="agenda-h">
       <h2 id="agenda-h">Agenda</h2>
       <p className="muted small">
-        Each delegation answers the triggers its actor’s doctrine responds to. The share is how often the trigger came
-        up in 300 pilot runs of the scenario; a trigger that never came up can still matter (a strike is rare and
-        decisive). Triggers answered by a choice on expected utility are those where expectations of the others count.
+        Each delegation answers the triggers its actor’s doctrine responds to. The share is how often the
+        trigger came up in 300 pilot runs of the scenario; a trigger that never came up can still matter (a
+        strike is rare and decisive). Triggers answered by a choice on expected utility are those where
+        expectations of the others count.
       </p>
       {ov.fullAgenda!.map((s) => (
         <div key={s.path}>
@@ -178,7 +202,8 @@ export function AgendaPanel({ ov, reload }: { ov: Overview; reload: () => void }
                         {t.label} <span className="rung">{t.rung}</span>
                         <br />
                         <span className="muted small">
-                          {pct(t.frequency, 1)} of pilot runs · {t.doctrine.kind === 'choose' ? 'chosen on expected utility' : 'a fixed table'}
+                          {pct(t.frequency, 1)} of pilot runs ·{' '}
+                          {t.doctrine.kind === 'choose' ? 'chosen on expected utility' : 'a fixed table'}
                         </span>
                       </span>
                     </label>
@@ -245,7 +270,12 @@ function useAnalysis(dlg: string, kind: 'gaps' | 'protocols') {
   };
   const publish = async (published: boolean) => {
     if (!analysis) return;
-    await post(`/api/talks/${dlg}/analyses/${analysis.id}/publish`, { published });
+    setAnalysis({ ...analysis, published });
+    try {
+      await post(`/api/talks/${dlg}/analyses/${analysis.id}/publish`, { published });
+    } catch (e) {
+      setError(errText(e));
+    }
     await load();
   };
   return { analysis, error, start, active, publish };
@@ -263,7 +293,8 @@ function AnalysisStatus({ a, onCancel }: { a: Analysis; onCancel: () => void }) 
         </button>
       </div>
     );
-  if (a.status === 'failed') return <p className="banner error">The analysis failed: {a.result?.error ?? 'unknown reason'}</p>;
+  if (a.status === 'failed')
+    return <p className="banner error">The analysis failed: {a.result?.error ?? 'unknown reason'}</p>;
   if (a.status === 'cancelled' || a.status === 'interrupted')
     return <p className="banner warn">The last analysis was {a.status}. Run it again.</p>;
   return null;
@@ -271,7 +302,8 @@ function AnalysisStatus({ a, onCancel }: { a: Analysis; onCancel: () => void }) 
 
 export function GapsPanel({ ov }: { ov: Overview }) {
   const { analysis: a, error, start, active, publish } = useAnalysis(ov.id, 'gaps');
-  const label = (actor: string) => ov.parties.find((p) => p.actor === actor && p.kind === 'delegation')?.label ?? actor;
+  const label = (actor: string) =>
+    ov.parties.find((p) => p.actor === actor && p.kind === 'delegation')?.label ?? actor;
   const result = a?.status === 'done' && a.result?.kind === 'gaps' ? a.result : null;
   const missing = ov.delegations!.filter((d) => d.kind === 'delegation' && !d.positions?.submittedAt);
   return (
@@ -283,15 +315,20 @@ export function GapsPanel({ ov }: { ov: Overview }) {
         </button>
       </div>
       {missing.length ? (
-        <p className="banner warn">Waiting for the positions of {missing.map((d) => d.label).join(' and ')}.</p>
+        <p className="banner warn">
+          Waiting for the positions of {missing.map((d) => d.label).join(' and ')}.
+        </p>
       ) : null}
       <p className="muted small">
-        A gap is what one delegation expects another to do after a trigger against what that delegation declared (its
-        size: the share of probability that would have to move, 0–100%). Each gap is closed in turn — the expectation set
-        to the declaration — and P(war) and P(lethal clash) are compared with the declared positions over the same runs.
+        A gap is what one delegation expects another to do after a trigger against what that delegation
+        declared (its size: the share of probability that would have to move, 0–100%). Each gap is closed in
+        turn — the expectation set to the declaration — and P(war) and P(lethal clash) are compared with the
+        declared positions over the same runs.
       </p>
       <ErrorLine error={error} />
-      {a ? <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} /> : null}
+      {a ? (
+        <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} />
+      ) : null}
       {result
         ? result.results.map((r) => (
             <div key={r.scenario}>
@@ -310,7 +347,10 @@ export function GapsPanel({ ov }: { ov: Overview }) {
                 </thead>
                 <tbody>
                   {r.ranked.map((g) => {
-                    const opts = ov.scenarios.find((s) => s.path === r.scenario)?.triggers[g.of]?.find((t) => t.id === g.trigger)?.options ?? [];
+                    const opts =
+                      ov.scenarios
+                        .find((s) => s.path === r.scenario)
+                        ?.triggers[g.of]?.find((t) => t.id === g.trigger)?.options ?? [];
                     return (
                       <tr key={`${g.holder}-${g.trigger}`}>
                         <td>{g.rank}</td>
@@ -320,10 +360,12 @@ export function GapsPanel({ ov }: { ov: Overview }) {
                         </th>
                         <td className="small">
                           <div>
-                            <span className="muted">expects</span> <DistWords dist={g.expected} options={opts} />
+                            <span className="muted">expects</span>{' '}
+                            <DistWords dist={g.expected} options={opts} />
                           </div>
                           <div>
-                            <span className="muted">declared</span> <DistWords dist={g.declared} options={opts} />
+                            <span className="muted">declared</span>{' '}
+                            <DistWords dist={g.declared} options={opts} />
                           </div>
                         </td>
                         <td className="num">{pct(g.size, 0)}</td>
@@ -340,7 +382,8 @@ export function GapsPanel({ ov }: { ov: Overview }) {
               </table>
               {r.aligned.length ? (
                 <p className="muted small">
-                  {r.aligned.length} further pair(s) of expectation and declaration differ by less than {pct(r.threshold, 0)}: aligned.
+                  {r.aligned.length} further pair(s) of expectation and declaration differ by less than{' '}
+                  {pct(r.threshold, 0)}: aligned.
                 </p>
               ) : null}
               <details className="manifest">
@@ -352,7 +395,8 @@ export function GapsPanel({ ov }: { ov: Overview }) {
                   </dd>
                   <dt>engine · seed · runs</dt>
                   <dd>
-                    {r.base.manifest.engine} · {r.base.manifest.seed} · {r.base.manifest.runs.toLocaleString()}
+                    {r.base.manifest.engine} · {r.base.manifest.seed} ·{' '}
+                    {r.base.manifest.runs.toLocaleString()}
                   </dd>
                   <dt>positions</dt>
                   <dd>{r.base.manifest.positions.slice(0, 16)} (hash of the declared positions overlay)</dd>
@@ -365,8 +409,8 @@ export function GapsPanel({ ov }: { ov: Overview }) {
         <label className="switch">
           <input type="checkbox" checked={a!.published} onChange={(e) => void publish(e.target.checked)} />
           <span>
-            Share with the delegations — each sees only the gaps it is party to that the other party agreed to show, and
-            never the numbers of anyone’s positions.
+            Share with the delegations — each sees only the gaps it is party to that the other party agreed to
+            show, and never the numbers of anyone’s positions.
           </span>
         </label>
       ) : null}
@@ -414,12 +458,15 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
         </button>
       </div>
       <p className="muted small">
-        Each draft is applied to the scenario with the declared positions and compared with it over the same runs; the
-        package joins every draft all its parties agreed to. Then the package is run with the talks leaking more and
-        more often: a leak tells Pyongyang that Beijing plans with Washington, and the talks may end.
+        Each draft is applied to the scenario with the declared positions and compared with it over the same
+        runs; the package joins every draft all its parties agreed to. Then the package is run with the talks
+        leaking more and more often: a leak tells Pyongyang that Beijing plans with Washington, and the talks
+        may end.
       </p>
       <ErrorLine error={error} />
-      {a ? <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} /> : null}
+      {a ? (
+        <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} />
+      ) : null}
       {result
         ? result.results.map((r) => (
             <div key={r.scenario}>
@@ -432,13 +479,27 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
                     label: (
                       <>
                         {d.label}
-                        {result.agreed.includes(d.draft) ? <span className="status good">agreed</span> : <span className="pill">draft</span>}
+                        {result.agreed.includes(d.draft) ? (
+                          <span className="status good">agreed</span>
+                        ) : (
+                          <span className="pill">draft</span>
+                        )}
                       </>
                     ),
                     war: d.war,
                     lethal: d.lethal,
                   })),
-                  ...(r.package ? [{ key: 'package', label: 'Package (agreed drafts)', war: r.package.war, lethal: r.package.lethal, strong: true }] : []),
+                  ...(r.package
+                    ? [
+                        {
+                          key: 'package',
+                          label: 'Package (agreed drafts)',
+                          war: r.package.war,
+                          lethal: r.package.lethal,
+                          strong: true,
+                        },
+                      ]
+                    : []),
                 ]}
               />
               {r.leak ? (
@@ -456,7 +517,9 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
       {result ? (
         <label className="switch">
           <input type="checkbox" checked={a!.published} onChange={(e) => void publish(e.target.checked)} />
-          <span>Share with the parties (each sees the drafts it is party to, the package and the leak analysis).</span>
+          <span>
+            Share with the parties (each sees the drafts it is party to, the package and the leak analysis).
+          </span>
         </label>
       ) : null}
     </section>
@@ -473,8 +536,9 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
     <section className="panel" aria-labelledby="pb-h">
       <h2 id="pb-h">Playbook</h2>
       <p className="muted small">
-        The agreed protocols, their simulated effects with intervals, the remaining gaps both parties agreed to show
-        (without the numbers of anyone’s positions), the run manifests, and the distribution list. The HTML file is self-contained and prints to PDF from the browser.
+        The agreed protocols, their simulated effects with intervals, the remaining gaps both parties agreed
+        to show (without the numbers of anyone’s positions), the run manifests, and the distribution list. The
+        HTML file is self-contained and prints to PDF from the browser.
       </p>
       <div className="row wrap">
         <a className="button primary" href={`/api/talks/${ov.id}/playbook?format=html`} download>
@@ -492,7 +556,11 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
             <input
               type="checkbox"
               checked={users.includes(m.userId)}
-              onChange={() => setUsers(users.includes(m.userId) ? users.filter((u) => u !== m.userId) : [...users, m.userId])}
+              onChange={() =>
+                setUsers(
+                  users.includes(m.userId) ? users.filter((u) => u !== m.userId) : [...users, m.userId],
+                )
+              }
             />
             <span>
               {m.name} <span className="muted">({m.party})</span>
@@ -505,14 +573,30 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
         {extra.map((x, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: plain rows
           <div className="row" key={i}>
-            <input aria-label="Name" value={x.name} onChange={(e) => setExtra(extra.map((y, k) => (k === i ? { ...y, name: e.target.value } : y)))} />
-            <input aria-label="Role" value={x.role} onChange={(e) => setExtra(extra.map((y, k) => (k === i ? { ...y, role: e.target.value } : y)))} />
-            <button type="button" className="ghost small" onClick={() => setExtra(extra.filter((_, k) => k !== i))}>
+            <input
+              aria-label="Name"
+              value={x.name}
+              onChange={(e) => setExtra(extra.map((y, k) => (k === i ? { ...y, name: e.target.value } : y)))}
+            />
+            <input
+              aria-label="Role"
+              value={x.role}
+              onChange={(e) => setExtra(extra.map((y, k) => (k === i ? { ...y, role: e.target.value } : y)))}
+            />
+            <button
+              type="button"
+              className="ghost small"
+              onClick={() => setExtra(extra.filter((_, k) => k !== i))}
+            >
               Remove
             </button>
           </div>
         ))}
-        <button type="button" className="ghost small" onClick={() => setExtra([...extra, { name: '', role: '' }])}>
+        <button
+          type="button"
+          className="ghost small"
+          onClick={() => setExtra([...extra, { name: '', role: '' }])}
+        >
           Add a recipient
         </button>
       </fieldset>
@@ -523,7 +607,10 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
           className="secondary"
           onClick={async () => {
             try {
-              await put(`/api/talks/${ov.id}/playbook/distribution`, { users, extra: extra.filter((x) => x.name && x.role) });
+              await put(`/api/talks/${ov.id}/playbook/distribution`, {
+                users,
+                extra: extra.filter((x) => x.name && x.role),
+              });
               setMsg('Distribution list saved.');
               reload();
             } catch (e) {
@@ -538,7 +625,10 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
           className="primary"
           onClick={async () => {
             try {
-              await put(`/api/talks/${ov.id}/playbook/distribution`, { users, extra: extra.filter((x) => x.name && x.role) });
+              await put(`/api/talks/${ov.id}/playbook/distribution`, {
+                users,
+                extra: extra.filter((x) => x.name && x.role),
+              });
               await post(`/api/talks/${ov.id}/playbook/issue`);
               setMsg('Issued: the members on the list can download the playbook.');
               reload();
@@ -569,7 +659,15 @@ export function NotesPanel({ ov }: { ov: Overview }) {
       <p className="muted small">Only you see these; they are sealed like the positions.</p>
       <label className="field">
         <span className="sr-only">Notes</span>
-        <textarea rows={12} value={text ?? ''} disabled={text === null} onChange={(e) => (setText(e.target.value), setMsg(''))} />
+        <textarea
+          rows={12}
+          value={text ?? ''}
+          disabled={text === null}
+          onChange={(e) => {
+            setText(e.target.value);
+            setMsg('');
+          }}
+        />
       </label>
       <div className="row">
         <button
@@ -592,7 +690,8 @@ export function NotesPanel({ ov }: { ov: Overview }) {
 
 export function AuditPanel({ ov }: { ov: Overview }) {
   const [log, setLog] = useState<AuditLog | null>(null);
-  const party = (id: string | null) => (id ? (ov.parties.find((p) => p.id === id)?.label ?? '') : ov.hostLabel);
+  const party = (id: string | null) =>
+    id ? (ov.parties.find((p) => p.id === id)?.label ?? '') : ov.hostLabel;
   useEffect(() => {
     void get<AuditLog>(`/api/talks/${ov.id}/audit`).then(setLog);
   }, [ov.id]);

@@ -29,7 +29,9 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
       setError('This page needs the invitation link you were given (it ends with # and a code).');
       return;
     }
-    void post<{ codename: string; delegation: string; kind: string }>('/api/talks/invitation', { token }).then(
+    void post<{ codename: string; delegation: string; kind: string }>('/api/talks/invitation', {
+      token,
+    }).then(
       (p) => {
         setPreview(p);
         document.title = `${p.codename} · invitation`;
@@ -62,8 +64,8 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
             <h1 className="codename">{preview.codename}</h1>
             <p className="muted intro">
               You are invited to join as <strong>{preview.delegation}</strong>
-              {preview.kind === 'observer' ? ' (observer)' : ''}. What your delegation declares stays private to it and
-              the host unless you release it. The link works once.
+              {preview.kind === 'observer' ? ' (observer)' : ''}. What your delegation declares stays private
+              to it and the host unless you release it. The link works once.
             </p>
           </>
         ) : (
@@ -83,10 +85,22 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
             }}
           >
             <div className="tabs" role="tablist">
-              <button type="button" role="tab" aria-selected={mode === 'create'} className={mode === 'create' ? 'tab on' : 'tab'} onClick={() => setMode('create')}>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={mode === 'create'}
+                className={mode === 'create' ? 'tab on' : 'tab'}
+                onClick={() => setMode('create')}
+              >
                 Create an account
               </button>
-              <button type="button" role="tab" aria-selected={mode === 'signin'} className={mode === 'signin' ? 'tab on' : 'tab'} onClick={() => setMode('signin')}>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={mode === 'signin'}
+                className={mode === 'signin' ? 'tab on' : 'tab'}
+                onClick={() => setMode('signin')}
+              >
                 I have an account
               </button>
             </div>
@@ -98,7 +112,13 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
             ) : null}
             <label className="field">
               <span>Email</span>
-              <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="username" />
+              <input
+                type="email"
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+                required
+                autoComplete="username"
+              />
             </label>
             <label className="field">
               <span>Password</span>

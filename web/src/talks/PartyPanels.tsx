@@ -4,7 +4,17 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, del, get, post, put } from '../api.ts';
 import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
-import type { Dist, Form, Overview, Positions, ReleasedItem, ReleaseRow, SharedEffects, SharedGaps, Trigger } from './types.ts';
+import type {
+  Dist,
+  Form,
+  Overview,
+  Positions,
+  ReleasedItem,
+  ReleaseRow,
+  SharedEffects,
+  SharedGaps,
+  Trigger,
+} from './types.ts';
 import { DistBar, DistEditor, DistWords, ErrorLine, pct, when } from './ui.tsx';
 
 const errText = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
@@ -30,7 +40,13 @@ function TriggerCard(props: {
         {props.note} <DistWords dist={props.prefill} options={t.options} />
       </p>
       <DistBar dist={props.dist} options={t.options} />
-      <DistEditor label={props.title} dist={props.dist} options={t.options} prefill={props.prefill} onChange={props.onChange} />
+      <DistEditor
+        label={props.title}
+        dist={props.dist}
+        options={t.options}
+        prefill={props.prefill}
+        onChange={props.onChange}
+      />
     </article>
   );
 }
@@ -52,7 +68,9 @@ export function PositionsPanel({ ov }: { ov: Overview }) {
   const valid = Object.values(draft).every(
     (p) =>
       Object.values(p.responses).every((d) => Math.abs(total(d) - 1) < 0.005) &&
-      Object.values(p.expectations).every((t) => Object.values(t).every((d) => Math.abs(total(d) - 1) < 0.005)),
+      Object.values(p.expectations).every((t) =>
+        Object.values(t).every((d) => Math.abs(total(d) - 1) < 0.005),
+      ),
   );
   const save = async (submit: boolean) => {
     setError('');
@@ -64,7 +82,11 @@ export function PositionsPanel({ ov }: { ov: Overview }) {
         scenarios: draft,
       });
       setForm({ ...form, version: r.version, submittedAt: r.submittedAt });
-      setMsg(submit ? 'Submitted. The host can now include your positions in the analysis.' : 'Saved (not submitted).');
+      setMsg(
+        submit
+          ? 'Submitted. The host can now include your positions in the analysis.'
+          : 'Saved (not submitted).',
+      );
     } catch (e) {
       setError(errText(e));
     }
@@ -84,9 +106,9 @@ export function PositionsPanel({ ov }: { ov: Overview }) {
       <div className="panel">
         <h2 id="pos-h">Positions of {form.delegation.label}</h2>
         <p className="muted small">
-          In private: nobody else sees these numbers, not even in part, unless you release them. The host sees them to
-          compute the gaps. Each form starts from the scenario: its doctrine for what you would do, its assumptions for what you
-          expect of the others.
+          In private: nobody else sees these numbers, not even in part, unless you release them. The host sees
+          them to compute the gaps. Each form starts from the scenario: its doctrine for what you would do,
+          its assumptions for what you expect of the others.
         </p>
         <p className="small">
           {form.submittedAt ? (
@@ -110,7 +132,11 @@ export function PositionsPanel({ ov }: { ov: Overview }) {
                   title={`If ${t.label}`}
                   dist={draft[s.path]!.responses[t.id]!}
                   prefill={s.prefill.responses[t.id]!}
-                  note={t.doctrine.kind === 'choose' ? 'The scenario’s doctrine chooses on expected utility; at the start of a crisis:' : 'The scenario’s doctrine:'}
+                  note={
+                    t.doctrine.kind === 'choose'
+                      ? 'The scenario’s doctrine chooses on expected utility; at the start of a crisis:'
+                      : 'The scenario’s doctrine:'
+                  }
                   onChange={(d) => setResp(s.path, t.id, d)}
                 />
               ))}
@@ -129,7 +155,11 @@ export function PositionsPanel({ ov }: { ov: Overview }) {
                     title={`If ${t.label}, ${o.label} would…`}
                     dist={draft[s.path]!.expectations[o.actor]![t.id]!}
                     prefill={s.prefill.expectations[o.actor]![t.id]!}
-                    note={s.sources[o.actor]?.[t.id] === 'belief' ? 'The scenario assumes your side expects:' : 'The scenario assumes no misperception here:'}
+                    note={
+                      s.sources[o.actor]?.[t.id] === 'belief'
+                        ? 'The scenario assumes your side expects:'
+                        : 'The scenario assumes no misperception here:'
+                    }
                     onChange={(d) => setExp(s.path, o.actor, t.id, d)}
                   />
                 ))}
@@ -138,7 +168,7 @@ export function PositionsPanel({ ov }: { ov: Overview }) {
           ))}
         </div>
       ))}
-      <div className="panel sticky-actions">
+      <div className="panel">
         <ErrorLine error={error} />
         <div className="row">
           <button type="button" className="secondary" onClick={() => void save(false)}>
@@ -167,17 +197,28 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
   const others = ov.parties.filter((p) => p.id !== me.id);
   const otherActor = ov.parties.find((p) => p.kind === 'delegation' && p.id !== me.id)?.actor ?? '';
   const mineTriggers = s.triggers[me.actor ?? ''] ?? [];
-  const theirTriggers = Object.entries(s.triggers).filter(([a]) => a !== me.actor).flatMap(([, ts]) => ts);
-  const choices = kind === 'response' ? mineTriggers : kind === 'expectation' ? theirTriggers : [...mineTriggers, ...theirTriggers];
+  const theirTriggers = Object.entries(s.triggers)
+    .filter(([a]) => a !== me.actor)
+    .flatMap(([, ts]) => ts);
+  const choices =
+    kind === 'response'
+      ? mineTriggers
+      : kind === 'expectation'
+        ? theirTriggers
+        : [...mineTriggers, ...theirTriggers];
   const label = (r: ReleaseRow) => {
     const all = Object.values(s.triggers).flat();
     const t = r.trigger === '*' ? 'every trigger' : (all.find((x) => x.id === r.trigger)?.label ?? r.trigger);
-    const who = r.to === 'observers' ? 'the observers' : (ov.parties.find((p) => p.id === r.to)?.label ?? r.to);
+    const who =
+      r.to === 'observers' ? 'the observers' : (ov.parties.find((p) => p.id === r.to)?.label ?? r.to);
     if (r.kind === 'gap') return `The host may show ${who} the gaps on ${t} (no numbers)`;
     if (r.kind === 'response') return `${who} sees what we would do after: ${t}`;
     return `${who} sees what we expect after: ${t}`;
   };
-  const load = useCallback(async () => setRows(await get<ReleaseRow[]>(`/api/talks/${ov.id}/releases`)), [ov.id]);
+  const load = useCallback(
+    async () => setRows(await get<ReleaseRow[]>(`/api/talks/${ov.id}/releases`)),
+    [ov.id],
+  );
   useEffect(() => {
     void load();
   }, [load]);
@@ -185,8 +226,9 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
     <section className="panel" aria-labelledby="rel-h">
       <h2 id="rel-h">Releases</h2>
       <p className="muted small">
-        Nothing leaves your delegation by default. Release one answer to one party, or let the host show a party the
-        gaps on a trigger — how large they are and what closing them would change — without the numbers behind them.
+        Nothing leaves your delegation by default. Release one answer to one party, or let the host show a
+        party the gaps on a trigger — how large they are and what closing them would change — without the
+        numbers behind them.
       </p>
       <form
         className="row wrap"
@@ -196,7 +238,13 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
           try {
             const body =
               kind === 'expectation'
-                ? { kind, scenario: s.path, trigger, to, of: theirTriggers.find((t) => t.id === trigger)?.responder ?? otherActor }
+                ? {
+                    kind,
+                    scenario: s.path,
+                    trigger,
+                    to,
+                    of: theirTriggers.find((t) => t.id === trigger)?.responder ?? otherActor,
+                  }
                 : { kind, scenario: s.path, trigger, to };
             await post(`/api/talks/${ov.id}/releases`, body);
             await load();
@@ -208,6 +256,7 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
         <label className="field">
           <span>What</span>
           <select
+            aria-label="What to release"
             value={kind}
             onChange={(e) => {
               setKind(e.target.value as typeof kind);
@@ -221,7 +270,12 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
         </label>
         <label className="field">
           <span>On</span>
-          <select value={trigger} onChange={(e) => setTrigger(e.target.value)} required>
+          <select
+            aria-label="On which trigger"
+            value={trigger}
+            onChange={(e) => setTrigger(e.target.value)}
+            required
+          >
             {kind === 'gap' ? <option value="*">every trigger</option> : <option value="">Choose…</option>}
             {choices.map((t) => (
               <option key={`${t.responder}-${t.id}`} value={t.id}>
@@ -232,7 +286,7 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
         </label>
         <label className="field">
           <span>To</span>
-          <select value={to} onChange={(e) => setTo(e.target.value)} required>
+          <select aria-label="Release to" value={to} onChange={(e) => setTo(e.target.value)} required>
             <option value="">Choose…</option>
             {others.map((p) => (
               <option key={p.id} value={p.kind === 'observer' ? 'observers' : p.id}>
@@ -287,8 +341,13 @@ export function ReleasedPanel({ ov }: { ov: Overview }) {
         <ul className="plain released">
           {items.map((x) => (
             <li key={`${x.from}-${x.kind}-${x.trigger}`}>
-              <strong>{x.from}</strong> {x.kind === 'response' ? 'would, after' : 'expects, after'} “{x.triggerLabel}”:{' '}
-              {x.dist ? <DistWords dist={x.dist} options={x.options} /> : <span className="muted">not declared yet</span>}
+              <strong>{x.from}</strong> {x.kind === 'response' ? 'would, after' : 'expects, after'} “
+              {x.triggerLabel}”:{' '}
+              {x.dist ? (
+                <DistWords dist={x.dist} options={x.options} />
+              ) : (
+                <span className="muted">not declared yet</span>
+              )}
             </li>
           ))}
         </ul>
@@ -314,8 +373,8 @@ export function SharedGapsPanel({ ov }: { ov: Overview }) {
     <section className="panel" aria-labelledby="sg-h">
       <h2 id="sg-h">Expectation gaps shared by the host</h2>
       <p className="muted small">
-        Only gaps you are party to that the other party agreed to show, and never the numbers of anyone’s positions: how
-        far apart expectation and declaration are, and what closing the gap would change.
+        Only gaps you are party to that the other party agreed to show, and never the numbers of anyone’s
+        positions: how far apart expectation and declaration are, and what closing the gap would change.
       </p>
       {g.scenarios.map((s) => (
         <div key={s.scenario}>
@@ -341,7 +400,11 @@ export function SharedGapsPanel({ ov }: { ov: Overview }) {
           ) : (
             <p className="muted">No gap may be shown to you.</p>
           )}
-          {s.withheld ? <p className="muted small">{s.withheld} gap(s) withheld: the other party has not agreed to show them.</p> : null}
+          {s.withheld ? (
+            <p className="muted small">
+              {s.withheld} gap(s) withheld: the other party has not agreed to show them.
+            </p>
+          ) : null}
         </div>
       ))}
     </section>
@@ -371,7 +434,17 @@ export function SharedEffectsPanel({ ov }: { ov: Overview }) {
             caption="Change in risk with each draft and the package"
             rows={[
               ...s.drafts.map((d) => ({ key: d.label, label: d.label, war: d.war, lethal: d.lethal })),
-              ...(s.package ? [{ key: 'pkg', label: 'Package (agreed drafts)', war: s.package.war, lethal: s.package.lethal, strong: true }] : []),
+              ...(s.package
+                ? [
+                    {
+                      key: 'pkg',
+                      label: 'Package (agreed drafts)',
+                      war: s.package.war,
+                      lethal: s.package.lethal,
+                      strong: true,
+                    },
+                  ]
+                : []),
             ]}
           />
           {s.leak ? (

@@ -36,7 +36,15 @@ export interface EffectRow {
 }
 
 /** Effects as a forest plot in a table: change in P(war) and P(lethal clash) with 95% intervals. */
-export function EffectsTable({ rows, caption, first = 'protocol' }: { rows: EffectRow[]; caption: string; first?: string }) {
+export function EffectsTable({
+  rows,
+  caption,
+  first = 'protocol',
+}: {
+  rows: EffectRow[];
+  caption: string;
+  first?: string;
+}) {
   const range = rangeOf(rows.flatMap((r) => [r.war, r.lethal]));
   return (
     <table className="effects">
@@ -45,9 +53,13 @@ export function EffectsTable({ rows, caption, first = 'protocol' }: { rows: Effe
         <tr>
           <th scope="col">{first}</th>
           <th scope="col">P(war): change [95% interval]</th>
-          <th scope="col" aria-hidden="true" />
+          <th scope="col">
+            <span className="sr-only">interval</span>
+          </th>
           <th scope="col">P(lethal clash): change</th>
-          <th scope="col" aria-hidden="true" />
+          <th scope="col">
+            <span className="sr-only">interval</span>
+          </th>
           <th scope="col">reading</th>
         </tr>
       </thead>
@@ -80,7 +92,9 @@ export function EffectsTable({ rows, caption, first = 'protocol' }: { rows: Effe
   );
 }
 
-export function leakWords(l: Pick<LeakAnalysis, 'verdict' | 'breakEven'> & { venues: { name: string; p: number }[] }): string {
+export function leakWords(
+  l: Pick<LeakAnalysis, 'verdict' | 'breakEven'> & { venues: { name: string; p: number }[] },
+): string {
   const venues = l.venues.map((v) => `${v.name}: ${pct(v.p)} per round`).join('; ');
   switch (l.verdict) {
     case 'no-talks':
@@ -95,7 +109,11 @@ export function leakWords(l: Pick<LeakAnalysis, 'verdict' | 'breakEven'> & { ven
 }
 
 /** The package's change in P(war) as the leak probability per round grows, with its interval band. */
-export function LeakChart({ leak }: { leak: Pick<LeakAnalysis, 'points' | 'breakEven'> & { venues: { name: string; p: number }[] } }) {
+export function LeakChart({
+  leak,
+}: {
+  leak: Pick<LeakAnalysis, 'points' | 'breakEven'> & { venues: { name: string; p: number }[] };
+}) {
   const W = 560;
   const H = 220;
   const m = { l: 62, r: 16, t: 14, b: 40 };
@@ -115,7 +133,12 @@ export function LeakChart({ leak }: { leak: Pick<LeakAnalysis, 'points' | 'break
   const yticks = [lo, 0, hi].filter((v, i, a) => a.indexOf(v) === i);
   return (
     <figure className="chart leak-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label="Change in P(war) with the package against the leak probability per round">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        width="100%"
+        role="img"
+        aria-label="Change in P(war) with the package against the leak probability per round"
+      >
         <path d={band} fill="#2d6cdf" opacity={0.15} />
         <line x1={m.l} x2={W - m.r} y1={y(0)} y2={y(0)} stroke="#94a3b8" />
         <path d={line} fill="none" stroke="#2d6cdf" strokeWidth={2} />
@@ -124,7 +147,14 @@ export function LeakChart({ leak }: { leak: Pick<LeakAnalysis, 'points' | 'break
         ))}
         {leak.breakEven !== null ? (
           <g>
-            <line x1={x(leak.breakEven)} x2={x(leak.breakEven)} y1={m.t} y2={H - m.b} stroke="#b91c1c" strokeDasharray="4 3" />
+            <line
+              x1={x(leak.breakEven)}
+              x2={x(leak.breakEven)}
+              y1={m.t}
+              y2={H - m.b}
+              stroke="#b91c1c"
+              strokeDasharray="4 3"
+            />
             <text x={x(leak.breakEven) + 4} y={m.t + 10} fontSize={11} fill="#b91c1c">
               break-even {pct(leak.breakEven)}
             </text>
@@ -151,13 +181,20 @@ export function LeakChart({ leak }: { leak: Pick<LeakAnalysis, 'points' | 'break
         <text x={(m.l + W - m.r) / 2} y={H - 4} fontSize={11} textAnchor="middle" fill="#5b6675">
           leak probability per round of talks
         </text>
-        <text x={12} y={(m.t + H - m.b) / 2} fontSize={11} textAnchor="middle" fill="#5b6675" transform={`rotate(-90 12 ${(m.t + H - m.b) / 2})`}>
+        <text
+          x={12}
+          y={(m.t + H - m.b) / 2}
+          fontSize={11}
+          textAnchor="middle"
+          fill="#5b6675"
+          transform={`rotate(-90 12 ${(m.t + H - m.b) / 2})`}
+        >
           ΔP(war), points
         </text>
       </svg>
       <figcaption>
-        Change in P(war) with the package, against the declared positions, as the talks leak more often (line: estimate;
-        band: 95% interval; below the grey line the package lowers the risk).
+        Change in P(war) with the package, against the declared positions, as the talks leak more often (line:
+        estimate; band: 95% interval; below the grey line the package lowers the risk).
       </figcaption>
     </figure>
   );

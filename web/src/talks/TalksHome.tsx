@@ -24,8 +24,9 @@ export function TalksHome({ workspaces }: { workspaces: WorkspaceRef[] }) {
         <div>
           <h1>Contingency talks</h1>
           <p className="muted">
-            Discreet dialogues under a codename: each delegation declares, in private, what it would do and what it
-            expects of the others; the host sees where expectations diverge and what closing each gap would change.
+            Discreet dialogues under a codename: each delegation declares, in private, what it would do and
+            what it expects of the others; the host sees where expectations diverge and what closing each gap
+            would change.
           </p>
         </div>
       </div>
@@ -36,7 +37,9 @@ export function TalksHome({ workspaces }: { workspaces: WorkspaceRef[] }) {
           {list === null ? (
             <p className="muted">Loading…</p>
           ) : list.length === 0 ? (
-            <p className="muted">You are in no dialogue yet. Convene one, or open the invitation link you were given.</p>
+            <p className="muted">
+              You are in no dialogue yet. Convene one, or open the invitation link you were given.
+            </p>
           ) : (
             <ul className="plain dialogue-list" aria-label="Dialogues">
               {list.map((d) => (
@@ -73,7 +76,8 @@ export function TalksHome({ workspaces }: { workspaces: WorkspaceRef[] }) {
             <ul className="plain notifications">
               {notes.slice(0, 12).map((n) => (
                 <li key={n.id} className={n.read ? 'read' : 'unread'}>
-                  <Link to={`/talks/${n.dialogueId}`}>{n.subject}</Link> <span className="muted small">{when(n.createdAt)}</span>
+                  <Link to={`/talks/${n.dialogueId}`}>{n.subject}</Link>{' '}
+                  <span className="muted small">{when(n.createdAt)}</span>
                 </li>
               ))}
             </ul>
@@ -122,15 +126,17 @@ function Convene({ workspaces }: { workspaces: WorkspaceRef[] }) {
     );
   }, [ws, path]);
 
-  const set = (i: number, patch: Partial<Row>) => setRows(rows.map((r, k) => (k === i ? { ...r, ...patch } : r)));
+  const set = (i: number, patch: Partial<Row>) =>
+    setRows(rows.map((r, k) => (k === i ? { ...r, ...patch } : r)));
 
   return (
     <section className="panel convene" aria-labelledby="convene-h">
       <h2 id="convene-h">Convene a dialogue</h2>
       <p className="muted small">
-        The codename is what every page title, link and notification shows. Pick the scenario the talks are about and
-        the actor each delegation speaks for; the agenda (the triggers each delegation answers) comes from the
-        scenario’s doctrine and can be trimmed afterwards. Invitations are single-use links you hand over yourself.
+        The codename is what every page title, link and notification shows. Pick the scenario the talks are
+        about and the actor each delegation speaks for; the agenda (the triggers each delegation answers)
+        comes from the scenario’s doctrine and can be trimmed afterwards. Invitations are single-use links you
+        hand over yourself.
       </p>
       <form
         onSubmit={async (e) => {
@@ -142,7 +148,11 @@ function Convene({ workspaces }: { workspaces: WorkspaceRef[] }) {
               codename,
               hostLabel,
               scenarios: [path],
-              delegations: rows.map((r) => ({ label: r.label, actor: r.kind === 'observer' ? null : r.actor, kind: r.kind })),
+              delegations: rows.map((r) => ({
+                label: r.label,
+                actor: r.kind === 'observer' ? null : r.actor,
+                kind: r.kind,
+              })),
             });
             navigate(`/talks/${r.id}`);
           } catch (err) {
@@ -155,7 +165,12 @@ function Convene({ workspaces }: { workspaces: WorkspaceRef[] }) {
         <div className="row wrap">
           <label className="field">
             <span>Codename</span>
-            <input value={codename} onChange={(e) => setCodename(e.target.value)} placeholder="e.g. BLUE HERON" required />
+            <input
+              value={codename}
+              onChange={(e) => setCodename(e.target.value)}
+              placeholder="e.g. BLUE HERON"
+              required
+            />
           </label>
           <label className="field">
             <span>You appear as</span>
@@ -191,7 +206,12 @@ function Convene({ workspaces }: { workspaces: WorkspaceRef[] }) {
             <div className="row wrap" key={i}>
               <label className="field">
                 <span>Name of party {i + 1}</span>
-                <input value={r.label} onChange={(e) => set(i, { label: e.target.value })} placeholder="e.g. US delegation" required />
+                <input
+                  value={r.label}
+                  onChange={(e) => set(i, { label: e.target.value })}
+                  placeholder="e.g. US delegation"
+                  required
+                />
               </label>
               <label className="field">
                 <span>Role of party {i + 1}</span>
@@ -216,13 +236,21 @@ function Convene({ workspaces }: { workspaces: WorkspaceRef[] }) {
                 </label>
               ) : null}
               {rows.length > 2 ? (
-                <button type="button" className="ghost small" onClick={() => setRows(rows.filter((_, k) => k !== i))}>
+                <button
+                  type="button"
+                  className="ghost small"
+                  onClick={() => setRows(rows.filter((_, k) => k !== i))}
+                >
                   Remove
                 </button>
               ) : null}
             </div>
           ))}
-          <button type="button" className="ghost small" onClick={() => setRows([...rows, { label: '', actor: '', kind: 'delegation' }])}>
+          <button
+            type="button"
+            className="ghost small"
+            onClick={() => setRows([...rows, { label: '', actor: '', kind: 'delegation' }])}
+          >
             Add a party
           </button>
         </fieldset>

@@ -138,7 +138,12 @@ export interface AnalysisRef {
 }
 
 export type AnalysisResult =
-  | { kind: 'gaps'; settings: { runs: number; seed: number; threshold: number }; results: GapRanking[]; error?: string }
+  | {
+      kind: 'gaps';
+      settings: { runs: number; seed: number; threshold: number };
+      results: GapRanking[];
+      error?: string;
+    }
   | {
       kind: 'protocols';
       settings: { runs: number; seed: number; threshold: number };
@@ -179,7 +184,9 @@ export interface SharedEffects {
     base: { war: number; lethal: number };
     drafts: { label: string; war: PairedDelta; lethal: PairedDelta }[];
     package: { war: PairedDelta; lethal: PairedDelta } | null;
-    leak: Pick<LeakAnalysis, 'verdict' | 'breakEven' | 'points'> & { venues: { name: string; p: number }[] } | null;
+    leak:
+      | (Pick<LeakAnalysis, 'verdict' | 'breakEven' | 'points'> & { venues: { name: string; p: number }[] })
+      | null;
   }[];
 }
 

@@ -44,7 +44,10 @@ export function DistBar({ dist, options }: { dist: Dist; options: ResponseOption
   return (
     <span className="dist-bar" aria-hidden="true">
       {items.map(([k, p]) => (
-        <span key={k} style={{ width: `${p * 100}%`, background: colour(options.find((o) => o.key === k)?.rung ?? '') }} />
+        <span
+          key={k}
+          style={{ width: `${p * 100}%`, background: colour(options.find((o) => o.key === k)?.rung ?? '') }}
+        />
       ))}
     </span>
   );
@@ -140,7 +143,8 @@ export function DistEditor(props: {
             className="ghost small"
             onClick={() => {
               const next: Dist = {};
-              for (const [k, p] of Object.entries(props.dist)) next[k] = Math.round((p / total) * 1000) / 1000;
+              for (const [k, p] of Object.entries(props.dist))
+                next[k] = Math.round((p / total) * 1000) / 1000;
               const drift = 1 - sum(next);
               const first = Object.keys(next)[0];
               if (first) next[first] = Math.round((next[first]! + drift) * 1000) / 1000;
@@ -191,7 +195,13 @@ export function DeltaBar({ d, range }: { d: PairedDelta; range: number }) {
   const [lo, hi] = d.ci95;
   const c = hi < 0 ? 'var(--good)' : lo > 0 ? 'var(--bad)' : '#64748b';
   return (
-    <svg width={w} height={18} viewBox={`0 0 ${w} 18`} role="img" aria-label={`${pts(d.d)}, 95% interval ${pts(lo)} to ${pts(hi)}`}>
+    <svg
+      width={w}
+      height={18}
+      viewBox={`0 0 ${w} 18`}
+      role="img"
+      aria-label={`${pts(d.d)}, 95% interval ${pts(lo)} to ${pts(hi)}`}
+    >
       <line x1={w / 2} y1={1} x2={w / 2} y2={17} stroke="#94a3b8" />
       <line x1={x(lo)} y1={9} x2={x(hi)} y2={9} stroke={c} strokeWidth={3} />
       <circle cx={x(d.d)} cy={9} r={4} fill={c} />
@@ -224,7 +234,14 @@ export function ProgressBar({ done, total, label }: { done: number; total: numbe
   const p = total > 0 ? Math.min(1, done / total) : 0;
   return (
     <div>
-      <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(p * 100)}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(p * 100)}
+      >
         <span style={{ width: `${p * 100}%` }} />
       </div>
       <span className="muted small">
@@ -234,7 +251,11 @@ export function ProgressBar({ done, total, label }: { done: number; total: numbe
   );
 }
 
-export function Tabs<T extends string>(props: { tabs: { id: T; label: string; badge?: string }[]; value: T; onChange: (t: T) => void }) {
+export function Tabs<T extends string>(props: {
+  tabs: { id: T; label: string; badge?: string }[];
+  value: T;
+  onChange: (t: T) => void;
+}) {
   return (
     <div className="talks-tabs" role="tablist">
       {props.tabs.map((t) => (
