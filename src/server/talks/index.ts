@@ -45,11 +45,9 @@ export async function openTalks(
   const now =
     opts.masterKey !== undefined || ephemeral || !!process.env.BRINK_MASTER_KEY || existsSync(keyFile);
   const master = now ? load() : load;
-  const room = new TalksRoom(
-    store,
-    master,
-    opts.sessionHours !== undefined ? { sessionHours: opts.sessionHours } : {},
-  );
+  const envHours = Number(process.env.BRINK_TALKS_SESSION_HOURS);
+  const sessionHours = opts.sessionHours ?? (envHours > 0 ? envHours : undefined);
+  const room = new TalksRoom(store, master, sessionHours !== undefined ? { sessionHours } : {});
   await room.talks.markInterrupted();
   const jobs = new TalksJobs(room);
   return { room, jobs };
