@@ -50,6 +50,7 @@ export async function prepareServices(opts: {
     seeded = await loadExamples(store, ws.id, opts.examplesDir, null);
   }
   const interrupted = await store.markInterrupted();
+  await store.deleteExpiredSessions(new Date().toISOString());
   const jobs = new RunQueue(store);
   const talks = await openTalks(store, opts.database, opts.talks);
   return {

@@ -13,6 +13,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'No such resource (or not in a workspace you belong to)',
   409: 'Conflict with the current state (e.g. a stale version)',
   422: 'The scenario does not compile',
+  429: 'Too many failed attempts',
 };
 
 export function openApiDocument(routes: readonly RouteDef[]): Record<string, unknown> {

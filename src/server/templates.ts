@@ -3,7 +3,8 @@ export interface Template {
   id: string;
   title: string;
   description: string;
-  yaml: (id: string) => string;
+  /** The text of a new file with this id; `root` leads from the file's folder to the workspace root. */
+  yaml: (id: string, root: string) => string;
 }
 
 export const TEMPLATES: Template[] = [
@@ -12,14 +13,13 @@ export const TEMPLATES: Template[] = [
     title: 'Korea: a new trigger on the actor library',
     description:
       'Extends lib/korea-actors.yaml (seven actors, channels, four interventions) with one inject.',
-    yaml: (id) => `# What this scenario shows, and its sources.
-# yaml-language-server: $schema=../scenario.schema.json
+    yaml: (id, root) => `# What this scenario shows, and its sources.
 version: 1
 id: ${id}
 title: A DPRK short-range test during a standoff
 description: >
   Describe the incident and the question the runs should answer.
-extends: lib/korea-actors.yaml
+extends: ${root}lib/korea-actors.yaml
 injects:
   trigger:
     name: DPRK short-range missile test

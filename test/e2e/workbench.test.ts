@@ -136,7 +136,7 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await page.getByRole('button', { name: 'Saved', exact: true }).waitFor();
 
   // Run a baseline ensemble, watch it finish, read the charts.
-  await page.getByRole('spinbutton', { name: 'Runs' }).fill('20000');
+  await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',
@@ -174,7 +174,7 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
     await page.getByRole('link', { name: 'korea-intercept.yaml' }).click();
     await page.getByRole('heading', { name: 'Run an ensemble' }).waitFor();
     await page.getByRole('checkbox', { name: new RegExp(iv) }).check();
-    await page.getByRole('spinbutton', { name: 'Runs' }).fill('20000');
+    await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForFunction(
       () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',
@@ -196,4 +196,82 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await page.getByRole('heading', { name: 'Scenarios' }).waitFor();
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+});
+
+async function signIn(email: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const p = await context.newPage();
+  await p.goto(server.url);
+  await p.getByLabel('Email').fill(email);
+  await p.getByLabel('Password').fill('another long password');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Scenarios' }).waitFor();
+  return p;
+}
+
+async function openScenario(p: Page, title: RegExp): Promise<void> {
+  await p.getByRole('link', { name: title }).click();
+  await p.waitForFunction(() =>
+    document.querySelector('[data-testid=validity]')?.textContent?.startsWith('valid'),
+  );
+}
+
+async function appendLine(p: Page, path: string, line: string): Promise<void> {
+  await p.getByRole('textbox', { name: `YAML of ${path}` }).click();
+  await p.keyboard.press('Control+End');
+  await p.keyboard.press('Enter');
+  await p.keyboard.press('Home');
+  await p.keyboard.type(line);
+}
+
+test('workbench in Chromium: members, a stale save gets a conflict (nothing overwritten), a viewer reads only', async () => {
+  // The owner adds an analyst and a viewer from the Members form.
+  await page.goto(server.url);
+  const add = page.getByRole('form', { name: 'Add a member' });
+  for (const [email, role] of [
+    ['bo@example.org', 'analyst'],
+    ['vi@example.org', 'viewer'],
+  ] as const) {
+    await add.getByLabel('Email').fill(email);
+    await add.getByLabel('Name (new account)').fill(email.split('@')[0]!);
+    await add.getByLabel('Initial password (new account)').fill('another long password');
+    await add.getByLabel('Role').selectOption(role);
+    await add.getByRole('button', { name: 'Add member' }).click();
+    await page.getByText(`Added ${email} as ${role}.`).waitFor();
+  }
+
+  // Owner and analyst open the same scenario; the owner saves first.
+  const bo = await signIn('bo@example.org');
+  await openScenario(page, /DPRK test failure kills Japanese/);
+  await openScenario(bo, /DPRK test failure kills Japanese/);
+  await appendLine(page, 'korea-test-failure.yaml', '# owner: checked the fishing-boat figures');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('button', { name: 'Saved', exact: true }).waitFor();
+  await appendLine(bo, 'korea-test-failure.yaml', '# analyst: a competing edit');
+  await bo.getByRole('button', { name: 'Save', exact: true }).click();
+  const banner = bo.getByRole('alert').filter({ hasText: 'Not saved: conflict' });
+  await banner.waitFor();
+  assert.match((await banner.textContent()) ?? '', /you edited version 1, it is now version 2/);
+  await bo.screenshot({ path: join(SHOTS, '09-conflict.png') });
+  await bo.getByRole('button', { name: 'Discard mine, load theirs' }).click();
+  await bo.waitForFunction(
+    () => document.querySelector('.cm-content')?.textContent?.includes('owner: checked') ?? false,
+  );
+  const text =
+    (await bo.getByRole('textbox', { name: 'YAML of korea-test-failure.yaml' }).textContent()) ?? '';
+  assert.doesNotMatch(text, /competing edit/);
+
+  // A viewer can read and preview but not edit or run.
+  const vi = await signIn('vi@example.org');
+  assert.equal(await vi.getByRole('button', { name: 'New scenario' }).count(), 0);
+  await openScenario(vi, /DPRK test failure kills Japanese/);
+  const editor = vi.getByRole('textbox', { name: 'YAML of korea-test-failure.yaml' });
+  assert.equal(await editor.getAttribute('aria-readonly'), 'true');
+  const before = await editor.textContent();
+  await appendLine(vi, 'korea-test-failure.yaml', 'hazards: {}');
+  assert.equal(await editor.textContent(), before, 'typing changes nothing');
+  assert.ok(await vi.getByText('read-only (viewer)').isVisible());
+  assert.ok(await vi.getByRole('button', { name: 'Run', exact: true }).isDisabled());
+  await vi.getByTestId('preview-table').waitFor();
+  await vi.screenshot({ path: join(SHOTS, '10-viewer.png'), fullPage: true });
 });

@@ -105,6 +105,25 @@ describe('workbench API', () => {
     assert.equal((await c.get('/api/auth/me')).status, 401);
   });
 
+  test('POST /api/auth/login refuses an email after 10 failed attempts within 15 minutes (429); other accounts still sign in', async () => {
+    const c = new Client(srv.app);
+    for (let i = 0; i < 10; i++) {
+      const r = await c.post('/api/auth/login', {
+        email: 'target@example.org',
+        password: `guess number ${i}`,
+      });
+      assert.equal(r.status, 401);
+    }
+    const blocked = await c.post('/api/auth/login', {
+      email: 'target@example.org',
+      password: 'guess number x',
+    });
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.body.error.code, 'too_many_attempts');
+    const other = await c.post('/api/auth/login', { email: 'owner@example.org', password: PASSWORD });
+    assert.equal(other.status, 200, 'other accounts are not affected');
+  });
+
   test('writes with a session cookie need the CSRF token, and cross-site origins are refused', async () => {
     const noToken = await owner.post(
       `/api/workspaces/${ws}/validate`,
@@ -157,7 +176,7 @@ describe('workbench API', () => {
     const libs = await owner.get(`/api/workspaces/${ws}/scenarios?kind=library`);
     assert.deepEqual(
       libs.body.map((s: { path: string }) => s.path),
-      ['lib/korea-actors.yaml'],
+      ['lib/calibrated.yaml', 'lib/korea-actors.yaml'],
     );
     const id = await scenarioId(owner, ws, 'korea-intercept.yaml');
     const tagged = await owner.put(`/api/workspaces/${ws}/scenarios/${id}`, {
@@ -263,6 +282,16 @@ describe('workbench API', () => {
       [],
     );
     assert.match(r.body.yaml, /id: my-srbm/);
+    const nested = await owner.post(`/api/workspaces/${ws}/scenarios`, {
+      path: 'drafts/deep/srbm.yaml',
+      template: 'korea-trigger',
+    });
+    assert.equal(nested.status, 201);
+    assert.match(nested.body.yaml, /extends: \.\.\/\.\.\/lib\/korea-actors\.yaml/);
+    assert.deepEqual(
+      nested.body.diagnostics.filter((d: { severity: string }) => d.severity === 'error'),
+      [],
+    );
     const dup = await owner.post(`/api/workspaces/${ws}/scenarios`, {
       path: 'my-srbm.yaml',
       yaml: 'version: 1\n',

@@ -285,7 +285,7 @@ describe('talks keys and limits', () => {
     );
   });
 
-  test('POST /api/auth/login answers 429 with Retry-After after repeated failures', async () => {
+  test('POST /api/talks/join answers 429 with Retry-After after 5 tries per account or 10 per address', async () => {
     const services = await prepareServices({
       database: ':memory:',
       examplesDir: EXAMPLES,
@@ -294,26 +294,34 @@ describe('talks keys and limits', () => {
     });
     try {
       const app = createApp(services);
-      await setupOwner(app);
       const c = new Client(app);
+      const tryJoin = (email: string) =>
+        c.post('/api/talks/join', { token: 'x'.repeat(43), email, password: 'wrong password!' });
+      // Per account: 5 tries, then 429.
       const codes: number[] = [];
-      for (let k = 0; k < 7; k++)
-        codes.push(
-          (await c.post('/api/auth/login', { email: 'owner@example.org', password: 'wrong password!' }))
-            .status,
-        );
-      assert.deepEqual(codes, [401, 401, 401, 401, 401, 429, 429]);
-      const r = await c.post('/api/auth/login', { email: 'owner@example.org', password: PASSWORD });
-      assert.equal(r.status, 429, 'even the right password waits out the window');
+      for (let k = 0; k < 6; k++) codes.push((await tryJoin('a@example.org')).status);
+      assert.deepEqual(codes, [404, 404, 404, 404, 404, 429]);
+      // Per address: 10 tries whatever the account, then 429 with Retry-After.
+      const more: number[] = [];
+      for (let k = 0; k < 5; k++) more.push((await tryJoin(`b${k}@example.org`)).status);
+      assert.deepEqual(more, [404, 404, 404, 404, 429]);
+      const r = await c.post('/api/talks/join', { token: 'x'.repeat(43) });
+      assert.equal(r.status, 429);
       assert.ok(Number(r.headers.get('retry-after')) > 0);
-      assert.match(r.body.error.message, /too many failed sign-ins/);
-      // Another account from the same address still signs in.
-      const ok2 = await new Client(app).post('/api/setup', {
-        email: 'x@example.org',
-        name: 'X',
-        password: PASSWORD,
-      });
-      assert.equal(ok2.status, 409);
+      assert.match(r.body.error.message, /too many attempts to join/);
+      // The workbench's own sign-in limit stands beside it (10 failures per account, then 429).
+      await setupOwner(app);
+      const login: number[] = [];
+      for (let k = 0; k < 11; k++)
+        login.push(
+          (
+            await new Client(app).post('/api/auth/login', {
+              email: 'owner@example.org',
+              password: 'wrong password!',
+            })
+          ).status,
+        );
+      assert.equal(login.at(-1), 429);
     } finally {
       await services.talks?.jobs.stop();
       await services.jobs.stop();

@@ -1,10 +1,15 @@
 // The shell: first-start setup, sign-in, then the workspace pages.
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { ApiError, get, type Me, post, setCsrf } from './api.ts';
 import { Library } from './pages/Library.tsx';
 import { Login, Setup } from './pages/Login.tsx';
-import { RunPage } from './pages/RunPage.tsx';
-import { ScenarioPage } from './pages/ScenarioPage.tsx';
+
+// The editor (CodeMirror, the scenario pipeline) and the charts (Plot, d3) load when first needed.
+const ScenarioPage = lazy(() =>
+  import('./pages/ScenarioPage.tsx').then((m) => ({ default: m.ScenarioPage })),
+);
+const RunPage = lazy(() => import('./pages/RunPage.tsx').then((m) => ({ default: m.RunPage })));
+
 import { Link, match, navigate, usePath } from './router.tsx';
 import { DialoguePage } from './talks/Dialogue.tsx';
 import { JoinPage } from './talks/JoinPage.tsx';
@@ -141,7 +146,7 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {page}
+        <Suspense fallback={<div className="page muted">Loading…</div>}>{page}</Suspense>
       </main>
     </div>
   );

@@ -73,7 +73,7 @@ export const runRoutes = [
     handler: async ({ c, params, body, user, services }) => {
       const { store, jobs } = services;
       const s = await store.getScenario(params.ws, body.scenarioId);
-      if (!s || s.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
+      if (s?.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
       const files = await workspaceFiles(store, params.ws);
       const p = prepareInFiles(files, s.path, { interventions: body.interventions, set: body.set });
       if (!p.model || p.hash === undefined) {
@@ -262,7 +262,12 @@ export const runRoutes = [
       const m = modelOf(r);
       let index = query.index;
       if (query.find) {
-        index = findRun(m, r.manifest.seed, query.find, query.index, 200_000);
+        // In chunks, yielding between them: a rare outcome must not stall the server.
+        index = -1;
+        for (let from = query.index; index < 0 && from < query.index + 200_000; from += 2000) {
+          index = findRun(m, r.manifest.seed, query.find, from, 2000);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         if (index < 0)
           throw new HttpError(404, 'not_found', `no run ending in '${query.find}' among the next 200000`);
       }

@@ -151,7 +151,7 @@ export const scenarioRoutes = [
           .replace(/\.ya?ml$/, '')
           .toLowerCase()
           .replace(/[^a-z0-9-]+/g, '-');
-        yaml = t.yaml(id);
+        yaml = t.yaml(id, '../'.repeat(body.path.split('/').length - 1));
       }
       const { kind, title } = describeFile(yaml!, body.path);
       const s = await services.store.createScenario({

@@ -107,7 +107,11 @@ export function YamlEditor(props: YamlEditorProps) {
             indentWithTab,
           ]),
           EditorState.readOnly.of(props.readOnly),
-          EditorView.contentAttributes.of({ 'aria-label': props.label }),
+          // Read-only stays focusable (a viewer can move through the text with the keyboard) but takes no edits.
+          EditorView.contentAttributes.of({
+            'aria-label': props.label,
+            'aria-readonly': String(props.readOnly),
+          }),
           EditorState.tabSize.of(2),
           theme,
           EditorView.updateListener.of((u) => {

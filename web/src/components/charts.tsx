@@ -242,8 +242,11 @@ export function OutcomesChart({ report }: { report: RunReport }) {
 
 export function MisperceptionChart({ report }: { report: RunReport }) {
   const m = report.misperception;
+  const short = (t: string) => (t.length > 46 ? `${t.slice(0, 45)}…` : t);
   const data = m.causes.slice(0, 8).map((c) => ({
-    label: `${c.observer} ${c.kind === 'misread' ? `read ${c.act} as ${c.perceived}` : c.kind === 'false-alarm' ? `false alarm: ${c.act}` : `${c.kind} ${c.act}${c.perceived ? ` as ${c.perceived}` : ''}`}`,
+    label: short(
+      `${c.observer} ${c.kind === 'misread' ? `read ${c.act} as ${c.perceived}` : c.kind === 'false-alarm' ? `false alarm: ${c.act}` : `${c.kind} ${c.act}${c.perceived ? ` as ${c.perceived}` : ''}`}`,
+    ),
     share: c.share,
     runs: c.runs,
   }));

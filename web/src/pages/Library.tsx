@@ -141,6 +141,7 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
         </section>
       ) : null}
       <Members ws={ws} />
+      <NewWorkspace />
     </div>
   );
 }
@@ -316,6 +317,44 @@ function Members({ ws }: { ws: WorkspaceRef }) {
           ) : null}
         </form>
       ) : null}
+    </section>
+  );
+}
+
+function NewWorkspace() {
+  const [name, setName] = useState('');
+  const [error, setError] = useState('');
+  return (
+    <section className="members">
+      <h2>Another workspace</h2>
+      <p className="muted">A workspace has its own scenarios, runs and members; you become its owner.</p>
+      <form
+        className="row wrap add-member"
+        aria-label="New workspace"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError('');
+          try {
+            const w = await post<WorkspaceRef>('/api/workspaces', { name, examples: true });
+            location.assign(`/w/${w.id}`);
+          } catch (err) {
+            setError(err instanceof ApiError ? err.message : String(err));
+          }
+        }}
+      >
+        <label className="field">
+          <span>Name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <button type="submit" className="secondary">
+          Create workspace (with the examples)
+        </button>
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </form>
     </section>
   );
 }

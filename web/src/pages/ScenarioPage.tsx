@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   ApiError,
   type Diagnostic,
+  del,
   get,
   post,
   put,
@@ -162,21 +163,54 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
             ))}
           </p>
         </div>
-        <TagEditor
-          ws={ws}
-          detail={detail}
-          onSaved={(d) => setDetail({ ...detail, version: d.version, tags: d.tags })}
-          disabled={!canEdit || dirty}
-        />
+        <div className="row wrap">
+          {canEdit && !dirty ? (
+            <button
+              type="button"
+              className="ghost small"
+              onClick={async () => {
+                if (!confirm(`Delete ${detail.path}? Its runs stay in the history.`)) return;
+                try {
+                  await del(`/api/workspaces/${ws.id}/scenarios/${id}?version=${detail.version}`);
+                  navigate(`/w/${ws.id}`);
+                } catch (e) {
+                  setSaveState({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+                }
+              }}
+            >
+              Delete
+            </button>
+          ) : null}
+          <TagEditor
+            ws={ws}
+            detail={detail}
+            onSaved={(d) => setDetail({ ...detail, version: d.version, tags: d.tags })}
+            disabled={!canEdit || dirty}
+          />
+        </div>
       </div>
 
       <div className="split">
         <section className="panel editor-panel" aria-label="Scenario text">
           <div className="panel-head">
-            <div className="tabs" role="tablist" aria-label="Edit as">
+            <div
+              className="tabs"
+              role="tablist"
+              aria-label="Edit as"
+              tabIndex={-1}
+              onKeyDown={(e) => {
+                if (isLibrary || (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft')) return;
+                const next = tab === 'yaml' ? 'form' : 'yaml';
+                setTab(next);
+                document.getElementById(`tab-${next}`)?.focus();
+              }}
+            >
               <button
                 type="button"
                 role="tab"
+                id="tab-yaml"
+                aria-controls="tabpanel"
+                tabIndex={tab === 'yaml' ? 0 : -1}
                 aria-selected={tab === 'yaml'}
                 className={tab === 'yaml' ? 'tab on' : 'tab'}
                 onClick={() => setTab('yaml')}
@@ -187,6 +221,9 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
                 <button
                   type="button"
                   role="tab"
+                  id="tab-form"
+                  aria-controls="tabpanel"
+                  tabIndex={tab === 'form' ? 0 : -1}
                   aria-selected={tab === 'form'}
                   className={tab === 'form' ? 'tab on' : 'tab'}
                   onClick={() => setTab('form')}
@@ -249,29 +286,35 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
               {saveState.message}
             </div>
           ) : null}
-          {tab === 'yaml' ? (
-            <YamlEditor
-              value={text}
-              onChange={setText}
-              diagnostics={diagnostics}
-              path={path}
-              schema={schema}
-              readOnly={!canEdit}
-              label={`YAML of ${detail.path}`}
-            />
-          ) : (
-            <ParamForm
-              files={allFiles}
-              path={path}
-              text={text}
-              onText={setText}
-              readOnly={!canEdit}
-              interventions={detail.interventions}
-              selected={selected}
-              onSelected={setSelected}
-            />
-          )}
+          <div id="tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            {tab === 'yaml' ? (
+              <YamlEditor
+                value={text}
+                onChange={setText}
+                diagnostics={diagnostics}
+                path={path}
+                schema={schema}
+                readOnly={!canEdit}
+                label={`YAML of ${detail.path}`}
+              />
+            ) : (
+              <ParamForm
+                files={allFiles}
+                path={path}
+                text={text}
+                onText={setText}
+                readOnly={!canEdit}
+                interventions={detail.interventions}
+                selected={selected}
+                onSelected={setSelected}
+              />
+            )}
+          </div>
           <DiagnosticList diagnostics={diagnostics} path={path} />
+          <p className="keys muted small">
+            <kbd>Ctrl</kbd>+<kbd>Space</kbd> completion · <kbd>Ctrl</kbd>+<kbd>S</kbd> save · <kbd>Esc</kbd>{' '}
+            then <kbd>Tab</kbd> leaves the editor · hover an underline for the message
+          </p>
         </section>
 
         <aside className="side">
