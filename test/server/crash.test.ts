@@ -93,6 +93,8 @@ test('brink serve killed mid-run: the run is interrupted, resumes from its check
   await new Promise((r) => first.child.once('exit', r));
 
   const second = await serve(port);
+  for (let i = 0; i < 100 && !/were interrupted/.test(second.out()); i++)
+    await new Promise((r) => setTimeout(r, 50));
   assert.match(second.out(), /1 run\(s\) were interrupted/);
   const interrupted = await h.req('GET', runUrl);
   assert.equal(interrupted.body.status, 'interrupted');
