@@ -9,6 +9,7 @@ import { authRoutes } from './routes/auth.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { systemRoutes } from './routes/system.ts';
+import { talksRoutes } from './routes/talks.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 
 /** Every API route. New feature modules (comparisons, talks rooms) add their list here. */
@@ -18,6 +19,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...workspaceRoutes,
   ...scenarioRoutes,
   ...runRoutes,
+  ...talksRoutes,
 ];
 
 const CSP = [

@@ -44,6 +44,18 @@ const SAMPLES: Record<string, (ids: Ids) => { query?: string; body?: unknown }> 
   'post /api/workspaces/:ws/runs/:run/rerun': () => ({}),
   'get /api/workspaces/:ws/runs/:run/trace': () => ({ query: 'index=0' }),
   'get /api/workspaces/:ws/runs/:run/report': () => ({ query: 'format=csv' }),
+  // The talks room's own access table is test/server/talks-access.test.ts.
+  'get /api/workspaces/:ws/talks/actors': () => ({ query: 'scenario=korea-intercept.yaml' }),
+  'post /api/workspaces/:ws/talks': () => ({
+    body: {
+      codename: 'ACCESS TEST',
+      scenarios: ['korea-intercept.yaml'],
+      delegations: [
+        { label: 'A', actor: 'US' },
+        { label: 'B', actor: 'PRC' },
+      ],
+    },
+  }),
 };
 
 const key = (r: RouteDef) => `${r.method} ${r.path}`;
