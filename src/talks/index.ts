@@ -13,7 +13,7 @@ export {
   tvDistance,
   withExpectation,
 } from './overlay.ts';
-export { Cancelled, LETHAL, newcombePaired, pairedDelta, runFlags, WAR } from './paired.ts';
+export { Cancelled, LETHAL, pairedDelta, runFlags, WAR } from './paired.ts';
 export { type PlaybookInput, playbookHtml, playbookMarkdown } from './playbook.ts';
 export { checkPositions, type ExpectationSource, prefillPositions, selectTriggers } from './positions.ts';
 export {

@@ -1,10 +1,11 @@
 // Paired comparisons on common random numbers: run i of every arm uses the keyed streams of (seed, i),
 // so two arms differ only where their mechanisms differ, and the difference is estimated run by run.
 // Interval: Newcombe's hybrid score interval for a difference of paired proportions (Newcombe 1998,
-// Statistics in Medicine 17, method 10). Will move onto src/analysis/compare.ts once it is on main.
+// Statistics in Medicine 17, method 10), shared with `brink compare` (src/analysis/stats.ts).
+
+import { pairedDifferenceCi } from '../analysis/stats.ts';
 import type { Model } from '../engine/model.ts';
 import { Simulator } from '../engine/run.ts';
-import { wilson } from '../engine/stats.ts';
 import type { PairedDelta } from './types.ts';
 
 /** Bit set in a run's flags when its peak reached war or worse. */
@@ -59,29 +60,6 @@ export function share(flags: Uint8Array, bit: number): number {
   return flags.length ? k / flags.length : 0;
 }
 
-/**
- * Newcombe's hybrid score interval for p_alt - p_base from a paired 2x2 table: a = both, b = base
- * only, c = alt only, d = neither.
- */
-export function newcombePaired(a: number, b: number, c: number, d: number): [number, number] {
-  const n = a + b + c + d;
-  if (n === 0) return [-1, 1];
-  const pAlt = (a + c) / n;
-  const pBase = (a + b) / n;
-  const [l1, u1] = wilson(a + c, n);
-  const [l2, u2] = wilson(a + b, n);
-  const m1 = (a + b) * (c + d) * (a + c) * (b + d);
-  const phi = m1 > 0 ? (a * d - b * c) / Math.sqrt(m1) : 0;
-  const diff = pAlt - pBase;
-  const dl = Math.sqrt(
-    Math.max(0, (pAlt - l1) ** 2 - 2 * phi * (pAlt - l1) * (u2 - pBase) + (u2 - pBase) ** 2),
-  );
-  const du = Math.sqrt(
-    Math.max(0, (u1 - pAlt) ** 2 - 2 * phi * (u1 - pAlt) * (pBase - l2) + (pBase - l2) ** 2),
-  );
-  return [Math.max(-1, diff - dl), Math.min(1, diff + du)];
-}
-
 const sig = (x: number) => Number(x.toPrecision(6));
 
 /** The paired difference alt - base of the outcome `bit` over the same runs. */
@@ -99,7 +77,7 @@ export function pairedDelta(base: Uint8Array, alt: Uint8Array, bit: number): Pai
   }
   const n = base.length;
   const d = n - a - b - c;
-  const [lo, hi] = newcombePaired(a, b, c, d);
+  const [lo, hi] = pairedDifferenceCi(a, b, c, d);
   return {
     base: sig((a + b) / n),
     alt: sig((a + c) / n),

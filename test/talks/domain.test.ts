@@ -2,6 +2,7 @@
 // leaks, the playbook; and the paired interval.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { pairedDifferenceCi as newcombePaired } from '../../src/analysis/stats.ts';
 import { deriveAgenda } from '../../src/talks/agenda.ts';
 import {
   applyOverlay,
@@ -10,7 +11,6 @@ import {
   tvDistance,
   withExpectation,
 } from '../../src/talks/overlay.ts';
-import { newcombePaired } from '../../src/talks/paired.ts';
 import { playbookHtml, playbookMarkdown } from '../../src/talks/playbook.ts';
 import { checkPositions, prefillPositions, selectTriggers } from '../../src/talks/positions.ts';
 import { breakEven, leakParams, packageOf, simulateProtocols } from '../../src/talks/protocols.ts';
@@ -202,7 +202,7 @@ test('breakEven interpolates the first crossing and names the other cases', () =
   assert.deepEqual(breakEven([]), { breakEven: null, verdict: 'no-talks' });
 });
 
-test('newcombePaired agrees with the Wald interval for large counts and keeps within [-1, 1]', () => {
+test('pairedDifferenceCi (used by talks) agrees with the Wald interval for large counts and keeps within [-1, 1]', () => {
   const [a, b, c, dd] = [2000, 300, 200, 7500];
   const n = a + b + c + dd;
   const diff = (c - b) / n;
