@@ -2,40 +2,12 @@
 // scenario's response to each at the start of the crisis (the form's prefill) and how often the
 // trigger comes up in a pilot ensemble.
 import type { Model } from '../engine/model.ts';
-import { type DecisionContext, responseDistribution, Simulator } from '../engine/run.ts';
+import { responseDistribution, Simulator } from '../engine/run.ts';
+import { StartContext } from '../engine/start.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import type { Base } from './scenario.ts';
 import type { Dist, ResponseOption, ScenarioAgenda, Trigger } from './types.ts';
 import { actionLabel, humanize } from './words.ts';
-
-/** The start-of-crisis state, as the compiler uses it for the scenario's "truth". */
-export class StartContext implements DecisionContext {
-  readonly m: Model;
-  lastRule = 0;
-  readonly types: Int32Array;
-  constructor(m: Model) {
-    this.m = m;
-    this.types = new Int32Array(m.actors.length);
-  }
-  beliefOf(i: number, j: number, t: number): number {
-    return this.m.actors[i]!.intentPrior[j * this.m.typeIds.length + t]!;
-  }
-  readinessOf(i: number): number {
-    return this.m.actors[i]!.readiness0;
-  }
-  typeOf(i: number): number {
-    return this.types[i]!;
-  }
-  holding(k: number): boolean {
-    return this.m.talks[k]!.rounds > 0;
-  }
-  expectsOf(i: number): Float64Array {
-    return this.m.actors[i]!.expects;
-  }
-  valueOf(a: number): number {
-    return this.m.baseValue[a]!;
-  }
-}
 
 /**
  * Actor i's response to stimulus `act` at the start of the crisis, averaged over its intent types:

@@ -1,7 +1,8 @@
 // The contingency-talks room's domain: agenda, positions, the declared-positions overlay, gaps and their
 // ranking, protocol drafts and leaks, the playbook. Pure of I/O: the server (src/server/talks/) stores,
 // encrypts and authorises; these functions compute.
-export { deriveAgenda, roundDist, StartContext, startResponse, triggersOf } from './agenda.ts';
+export { StartContext } from '../engine/start.ts';
+export { deriveAgenda, roundDist, startResponse, triggersOf } from './agenda.ts';
 export { listGaps, type RankOptions, rankGaps } from './gaps.ts';
 export {
   applyOverlay,

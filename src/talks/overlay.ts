@@ -9,9 +9,10 @@
 // an expectation gap then moves the actor's choice the way the model says it would. Where the doctrine
 // is a fixed table (`respond`), the declaration is a fixed table too (expectations do not enter it).
 import type { Model } from '../engine/model.ts';
+import { StartContext } from '../engine/start.ts';
 import { contentHash } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { actionOfKey, actsOfTrigger, responseKey, StartContext, startResponse } from './agenda.ts';
+import { actionOfKey, actsOfTrigger, responseKey, startResponse } from './agenda.ts';
 import { type Base, compileDoc, TalksError } from './scenario.ts';
 import type { Declared, Dist, ScenarioAgenda, Trigger } from './types.ts';
 
