@@ -235,10 +235,28 @@ export const STREAM = {
   talks: 1,
   hazards: 2,
   injects: 3,
-  /** Then, per actor i: perceive 4+4i, decide 5+4i, execute 6+4i, channel 7+4i. */
   perActorBase: 4,
 } as const;
 
+/** Per-actor stream purposes. */
+export const PURPOSE = {
+  perceive: 0,
+  decide: 1,
+  execute: 2,
+  channel: 3,
+  /** `also` rules (protocols), so adding one never shifts an actor's other choices. */
+  protocol: 4,
+  falseAlarm: 5,
+  /** Advance notices under a notification regime (so a regime never shifts message draws). */
+  notify: 6,
+} as const;
+export const PER_ACTOR_STREAMS = 7;
+
+/** The stream of actor i for a purpose. */
+export function actorStream(i: number, purpose: number): number {
+  return STREAM.perActorBase + PER_ACTOR_STREAMS * i + purpose;
+}
+
 export function streamCount(m: Model): number {
-  return STREAM.perActorBase + 4 * m.actors.length;
+  return STREAM.perActorBase + PER_ACTOR_STREAMS * m.actors.length;
 }

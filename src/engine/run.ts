@@ -4,7 +4,15 @@
 // choose; readiness relaxes; termination is checked. Domain model section 10; departures are in
 // docs/decisions/0002-engine.md.
 
-import { type BeliefEffectModel, type Model, N_READINESS, STREAM, streamCount } from './model.ts';
+import {
+  actorStream,
+  type BeliefEffectModel,
+  type Model,
+  N_READINESS,
+  PURPOSE,
+  STREAM,
+  streamCount,
+} from './model.ts';
 import { geometric, Streams } from './rng.ts';
 import type { TraceRecord } from './trace.ts';
 
@@ -523,7 +531,7 @@ export class Simulator {
     const mult = a.readinessFalseAlarm[this.readiness[i]!]!;
     for (let k = 0; k < a.falseAlarmAction.length; k++) {
       const p = Math.min(1, a.falseAlarmPerTick[k]! * mult);
-      const u = this.streams.uniform(STREAM.perActorBase + 4 * i);
+      const u = this.streams.uniform(actorStream(i, PURPOSE.falseAlarm));
       const tick = from - 1 + geometric(u, p);
       if (tick <= this.endTick) this.push(tick, K_FALSE, i, k, gen, -1, -1);
     }
@@ -538,7 +546,7 @@ export class Simulator {
     const suppressed = this.suppress?.(MP_FALSE_ALARM, i, ordinal) ?? false;
     // Next false alarm of this kind (same generation).
     const p = Math.min(1, a.falseAlarmPerTick[k]! * a.readinessFalseAlarm[this.readiness[i]!]!);
-    const u = this.streams.uniform(STREAM.perActorBase + 4 * i);
+    const u = this.streams.uniform(actorStream(i, PURPOSE.falseAlarm));
     const next = this.t + geometric(u, p);
     if (next <= this.endTick) this.push(next, K_FALSE, i, k, this.falseGen[i]!, -1, -1);
     if (suppressed) return;
@@ -579,7 +587,7 @@ export class Simulator {
     const m = this.m;
     let act = m.actions[action]!;
     const i = act.actor;
-    const sx = STREAM.perActorBase + 4 * i + 2;
+    const sx = actorStream(i, PURPOSE.execute);
     let substitutedFor: string | undefined;
     // Accidental or unauthorised substitution (always one draw, so the stream stays aligned).
     const us = this.streams.uniform(sx);
@@ -688,7 +696,7 @@ export class Simulator {
     for (let n = 0; n < m.notifications.length; n++) {
       const reg = m.notifications[n]!;
       if (reg.covers[action] !== 1 || !this.active(reg.requires)) continue;
-      const sx = STREAM.perActorBase + 4 * reg.by + 3;
+      const sx = actorStream(reg.by, PURPOSE.notify);
       const complied = this.streams.uniform(sx) < reg.compliance;
       for (const k of reg.to) {
         const delivered = this.streams.uniform(sx) < reg.delivery;
@@ -718,7 +726,7 @@ export class Simulator {
     for (let k = 0; k < this.nA; k++) {
       if (k === source) continue;
       const obs = m.actors[k]!;
-      const sx = STREAM.perActorBase + 4 * k;
+      const sx = actorStream(k, PURPOSE.perceive);
       const R = this.readiness[k]!;
       // Always two draws (detection, reading) so that counterfactuals keep every other draw.
       const ud = this.streams.uniform(sx);
@@ -960,7 +968,7 @@ export class Simulator {
     const m = this.m;
     const msg = m.actions[action]!.message!;
     const from = m.actions[action]!.actor;
-    const sx = STREAM.perActorBase + 4 * from + 3;
+    const sx = actorStream(from, PURPOSE.channel);
     for (const c of msg.via) {
       const ch = m.channels[c]!;
       if (!this.channelUsable(c)) continue;
@@ -1023,7 +1031,7 @@ export class Simulator {
     const msg = m.actions[action]!.message!;
     const ch = m.channels[c]!;
     const from = m.actions[action]!.actor;
-    const accepted = this.streams.uniform(STREAM.perActorBase + 4 * k + 3) < ch.acceptance[k]!;
+    const accepted = this.streams.uniform(actorStream(k, PURPOSE.channel)) < ch.acceptance[k]!;
     this.trace?.push({
       t: this.t,
       kind: 'message',
@@ -1056,24 +1064,26 @@ export class Simulator {
   private decide(i: number, act: number, taint: number, cause: number): void {
     const rules = this.m.actors[i]!.rulesByAct[act]!;
     if (rules.length === 0) return;
-    this.decideBy(i, act, taint, cause, responseDistribution(this, i, act, this.dist, this.distAct, -1));
+    this.decideBy(
+      i,
+      act,
+      taint,
+      cause,
+      responseDistribution(this, i, act, this.dist, this.distAct, -1),
+      false,
+    );
     for (let q = 0; q < rules.length; q++) {
       if (!this.m.actors[i]!.rules[rules[q]!]!.also) continue;
-      this.decideBy(
-        i,
-        act,
-        taint,
-        cause,
-        responseDistribution(this, i, act, this.dist, this.distAct, rules[q]!),
-      );
+      const n = responseDistribution(this, i, act, this.dist, this.distAct, rules[q]!);
+      this.decideBy(i, act, taint, cause, n, true);
     }
   }
 
-  private decideBy(i: number, act: number, taint: number, cause: number, n: number): void {
+  private decideBy(i: number, act: number, taint: number, cause: number, n: number, protocol: boolean): void {
     const m = this.m;
     if (n === 0) return;
     this.result.decisions++;
-    const u = this.streams.uniform(STREAM.perActorBase + 4 * i + 1);
+    const u = this.streams.uniform(actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide));
     let chosen = n - 1;
     let acc = 0;
     for (let k = 0; k < n; k++) {

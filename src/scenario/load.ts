@@ -54,6 +54,12 @@ function normalizePath(p: string): string {
   return (absolute ? '/' : '') + out.join('/');
 }
 
+/** `file` relative to the directory of `entry` when it lies below it, for shorter messages. */
+function shortPath(file: string, entry: string): string {
+  const dir = entry.slice(0, entry.lastIndexOf('/') + 1);
+  return dir && file.startsWith(dir) ? file.slice(dir.length) : file;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Walking the zod schema by field path
 
@@ -228,6 +234,15 @@ function branchDepth(issues: Issue[]): number {
   return d;
 }
 
+/** Whether every alternative failed on the type of the value itself (not on its contents). */
+function onlyTypeErrors(issues: Issue[]): boolean {
+  return issues.every((i) =>
+    i.code === 'invalid_union'
+      ? i.errors.every(onlyTypeErrors)
+      : i.code === 'invalid_type' && i.path.length === 0,
+  );
+}
+
 const unknownKeyAtTop = (issues: Issue[]) =>
   issues.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
 
@@ -275,6 +290,27 @@ export function schemaDiagnostics(
       out.push(withPos(d, locate(locs, at, opts.atKey)));
     };
     const isVersion = path.length === 1 && path[0] === 'version';
+    const parent = getIn(data, path.slice(0, -1));
+    const missing =
+      value === undefined && path.length > 0 && (!isPlainObject(parent) || !Object.hasOwn(parent, field));
+    if (
+      missing &&
+      (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')
+    ) {
+      if (isVersion) {
+        push('E_VERSION', 'missing `version`: a scenario starts with `version: 1`', { at: [] });
+        continue;
+      }
+      const about = schemasAt(path).find((f) => f.description)?.description;
+      const options =
+        issue.code === 'invalid_value' ? `one of ${issue.values.map(String).join(', ')}` : undefined;
+      const hint = about ?? options;
+      push('E_SCHEMA_REQUIRED', `missing required field \`${field}\``, {
+        atKey: true,
+        ...(hint ? { hint: `${field}: ${hint}` } : {}),
+      });
+      continue;
+    }
     switch (issue.code) {
       case 'invalid_union': {
         const best = pickBranch(issue.errors);
@@ -282,9 +318,7 @@ export function schemaDiagnostics(
           out.push(...schemaDiagnostics(best, data, locs, path));
           break;
         }
-        const allTypes = issue.errors.every((b) =>
-          b.every((i) => i.code === 'invalid_type' && i.path.length === 0),
-        );
+        const allTypes = onlyTypeErrors([issue]);
         let message = issue.message;
         if (ZOD_DEFAULT_MESSAGE.test(message)) {
           const names = [
@@ -317,30 +351,12 @@ export function schemaDiagnostics(
         }
         break;
       }
-      case 'invalid_type': {
-        const parent = getIn(data, path.slice(0, -1));
-        const missing =
-          value === undefined &&
-          (path.length === 0 || !isPlainObject(parent) || !Object.hasOwn(parent, field));
-        if (isVersion) {
-          push(
-            'E_VERSION',
-            missing
-              ? 'missing `version`: a scenario starts with `version: 1`'
-              : `version must be 1, got ${describeValue(value)}`,
-            {
-              ...(missing ? { at: [] as Path } : {}),
-            },
-          );
-        } else if (missing) {
-          push('E_SCHEMA_REQUIRED', `missing required field \`${field}\` (${expectedName(issue, path)})`, {
-            atKey: true,
-          });
-        } else {
-          push('E_SCHEMA_TYPE', `expected ${expectedName(issue, path)}, got ${describeValue(value)}`);
-        }
+      case 'invalid_type':
+        push(
+          isVersion ? 'E_VERSION' : 'E_SCHEMA_TYPE',
+          `${isVersion ? 'version must be 1, got' : `expected ${expectedName(issue, path)}, got`} ${describeValue(value)}`,
+        );
         break;
-      }
       case 'invalid_value': {
         if (isVersion) {
           push(
@@ -482,7 +498,10 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
             {
               code: 'E_EXTENDS_CYCLE',
               severity: 'error',
-              message: `files extend each other in a cycle: ${cycle.slice(cycle.indexOf(target)).join(' -> ')}`,
+              message: `files extend each other in a cycle: ${cycle
+                .slice(cycle.indexOf(target))
+                .map((f) => shortPath(f, path))
+                .join(' -> ')}`,
               path: entryPath,
             },
             at,
@@ -497,7 +516,7 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
             {
               code: 'E_EXTENDS_MISSING',
               severity: 'error',
-              message: `cannot read \`${rel}\` (${target}), named in extends`,
+              message: `cannot read \`${rel}\`${shortPath(target, path) === rel ? '' : ` (${shortPath(target, path)})`}, named in extends`,
               path: entryPath,
             },
             at,
@@ -839,6 +858,25 @@ export function prepare(path: string, opts: PrepareOptions): Prepared {
   return prepareLoaded(loadDocument(path, opts), opts, path);
 }
 
+/** Diagnostics in reading order: by file (entry first), line and column; unplaced ones last. */
+function sortDiagnostics(ds: Diagnostic[], files: string[]): Diagnostic[] {
+  const fileRank = (d: Diagnostic) => {
+    const i = d.file === undefined ? -1 : files.indexOf(d.file);
+    return i < 0 ? files.length : i;
+  };
+  const far = Number.MAX_SAFE_INTEGER;
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort(
+      (a, b) =>
+        fileRank(a.d) - fileRank(b.d) ||
+        (a.d.line ?? far) - (b.d.line ?? far) ||
+        (a.d.column ?? 0) - (b.d.column ?? 0) ||
+        a.i - b.i,
+    )
+    .map((x) => x.d);
+}
+
 function diagnosticKey(d: Diagnostic): string {
   return [d.code, d.file, d.line, d.column, d.message, d.path.join('\u0000')].join('\u0001');
 }
@@ -854,7 +892,11 @@ export function validateFile(
 ): { diagnostics: Diagnostic[]; files: string[]; kind: 'scenario' | 'library' } {
   const loaded = loadDocument(path, io);
   if (loaded.kind === 'library' || !loaded.doc) {
-    return { diagnostics: loaded.diagnostics, files: loaded.files, kind: loaded.kind };
+    return {
+      diagnostics: sortDiagnostics(loaded.diagnostics, loaded.files),
+      files: loaded.files,
+      kind: loaded.kind,
+    };
   }
   const base = prepareLoaded(loaded, {}, path);
   const seen = new Set(base.diagnostics.map(diagnosticKey));
@@ -866,10 +908,9 @@ export function validateFile(
       if (seen.has(k)) continue;
       seen.add(k);
       const note = `with intervention \`${name}\` applied`;
-      diagnostics.push(
-        d.hint?.includes(`\`${name}\``) ? d : { ...d, hint: d.hint ? `${d.hint} (${note})` : note },
-      );
+      const noted = `${d.message} ${d.hint ?? ''}`.includes(`\`${name}\``);
+      diagnostics.push(noted ? d : { ...d, hint: d.hint ? `${d.hint} (${note})` : note });
     }
   }
-  return { diagnostics, files: loaded.files, kind: loaded.kind };
+  return { diagnostics: sortDiagnostics(diagnostics, loaded.files), files: loaded.files, kind: loaded.kind };
 }

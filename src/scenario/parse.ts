@@ -158,7 +158,7 @@ export function parseText(text: string, file: string): Parsed {
       const pos = posAt(e.pos[0]);
       const message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
       if (e.code === 'DUPLICATE_KEY') {
-        const key = text.slice(e.pos[0], e.pos[1]).trim();
+        const key = (/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
         diagnostics.push({
           code: 'E_YAML_DUPLICATE_KEY',
           severity: 'error',

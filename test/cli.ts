@@ -1,0 +1,19 @@
+// Running the CLI in-process and capturing what it prints.
+
+import { nodeIo } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
+import { ROOT } from './scenarios.ts';
+
+export async function brink(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io = {
+    ...nodeIo(),
+    cwd: ROOT,
+    errIsTty: false,
+    out: (t: string) => void (out += t),
+    err: (t: string) => void (err += t),
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
