@@ -1,5 +1,5 @@
 // Golden aggregates of the engine: `node --import tsx scripts/golden.ts --write` records them in
-// test/fixtures/golden/; test/engine/golden.test.ts checks that the engine still produces them bit for
+// test/fixtures/golden-aggregates/; test/engine/golden-aggregates.test.ts checks that the engine still produces them bit for
 // bit. Re-record only when a change of the engine's numbers is intended (and say why in the commit).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -102,7 +102,7 @@ export function computeGolden(c: GoldenCase): Golden {
 }
 
 export function goldenPath(c: GoldenCase): URL {
-  return new URL(`test/fixtures/golden/${c.name}.json`, root);
+  return new URL(`test/fixtures/golden-aggregates/${c.name}.json`, root);
 }
 
 if (process.argv.includes('--write')) {
