@@ -11,8 +11,12 @@ export async function brink(args: string[]): Promise<{ code: number; out: string
     ...nodeIo(),
     cwd: ROOT,
     errIsTty: false,
-    out: (t: string) => void (out += t),
-    err: (t: string) => void (err += t),
+    out: (t: string) => {
+      out += t;
+    },
+    err: (t: string) => {
+      err += t;
+    },
   };
   const code = await main(args, io);
   return { code, out, err };

@@ -100,7 +100,7 @@ export function planShards(runs: number, size: number): RunRange[] {
  */
 export function defaultShardSize(runs: number, workers: number): number {
   const target = Math.ceil(runs / Math.max(1, workers * 8));
-  return Math.max(2000, Math.min(50_000, target));
+  return Math.max(5000, Math.min(50_000, target));
 }
 
 /** A stable name of a shard: the same inputs give the same id on any machine. */

@@ -6,11 +6,19 @@ import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerWorker } from './commands/worker.ts';
 import { type Io, nodeIo, UserError } from './io.ts';
 
 export type Registrar = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
-const REGISTRARS: Registrar[] = [registerValidate, registerFmt, registerSchema, registerRun, registerTrace];
+const REGISTRARS: Registrar[] = [
+  registerValidate,
+  registerFmt,
+  registerSchema,
+  registerRun,
+  registerTrace,
+  registerWorker,
+];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {

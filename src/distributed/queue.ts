@@ -7,7 +7,12 @@
 import { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Aggregate } from '../analysis/ensemble.ts';
-import { type ParallelOptions, runEnsembleParallel, ShardPool, type ShardRunner } from '../analysis/parallel.ts';
+import {
+  type ParallelOptions,
+  runEnsembleParallel,
+  ShardPool,
+  type ShardRunner,
+} from '../analysis/parallel.ts';
 import { type ModelSource, type ShardTask, shardId } from '../analysis/shard.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
 
@@ -226,7 +231,9 @@ export class ShardQueueClient implements ShardRunner {
   }
 }
 
-export interface DistributedOptions extends Omit<ParallelOptions, 'pool' | 'runner' | 'workers'>, QueueConnection {
+export interface DistributedOptions
+  extends Omit<ParallelOptions, 'pool' | 'runner' | 'workers'>,
+    QueueConnection {
   /** Called once if no worker is connected when the ensemble starts. */
   onNoWorkers?: () => void;
 }
@@ -270,8 +277,11 @@ export interface ServeOptions extends QueueConnection {
 }
 
 export interface ShardServer {
-  /** Stops taking shards, finishes those in hand, and closes the pool and connections. */
-  close(): Promise<void>;
+  /**
+   * Stops taking shards, finishes those in hand, and closes the pool and connections. With `force`,
+   * drops the shards in hand at once (their locks expire and other workers redo them).
+   */
+  close(force?: boolean): Promise<void>;
 }
 
 /** Serves shards from a queue until closed: the `brink worker` use case. */
@@ -287,12 +297,16 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
     async (job) => {
       const d = job.data;
       if (d.engine !== ENGINE_VERSION)
-        throw new UnrecoverableError(`this worker runs engine ${ENGINE_VERSION}, the shard needs ${d.engine}`);
+        throw new UnrecoverableError(
+          `this worker runs engine ${ENGINE_VERSION}, the shard needs ${d.engine}`,
+        );
       let docJson = docs.get(d.hash);
       if (docJson === undefined) {
         const stored = await redis.get(scenarioKey(prefix, d.hash));
         if (stored === null)
-          throw new UnrecoverableError(`scenario ${d.hash.slice(0, 12)} is not in Redis (expired or another prefix)`);
+          throw new UnrecoverableError(
+            `scenario ${d.hash.slice(0, 12)} is not in Redis (expired or another prefix)`,
+          );
         docJson = stored;
         if (docs.size >= 16) docs.delete(docs.keys().next().value!);
         docs.set(d.hash, docJson);
@@ -322,9 +336,10 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
   worker.on('error', (err) => log(`worker error: ${err.message}`));
   await worker.waitUntilReady();
   return {
-    async close() {
-      await worker.close();
-      await pool.close();
+    async close(force = false) {
+      await worker.close(force);
+      if (force) await pool.destroy();
+      else await pool.close();
       redis.disconnect();
     },
   };
