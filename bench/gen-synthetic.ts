@@ -107,7 +107,7 @@ export function syntheticScenario(s: SyntheticSpec): Record<string, unknown> {
         intent: { defensive: 2, coercive: 1, 'attack-preparing': 0.5 },
       };
       channels[hotline(id, j)] = {
-        between: [id < j ? id : j, id < j ? j : id],
+        between: [id, j].sort(),
         kind: 'hotline',
         availability: 0.9,
         latencyHours: 1,

@@ -1,6 +1,9 @@
 // `brink`: argv in, exit code out. No domain logic here: commands call the use-case functions.
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import { registerBacktest } from './commands/backtest.ts';
+import { registerBaseRates } from './commands/base-rates.ts';
+import { registerCalibrate } from './commands/calibrate.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -17,6 +20,9 @@ const REGISTRARS: Registrar[] = [
   registerSchema,
   registerRun,
   registerTrace,
+  registerCalibrate,
+  registerBaseRates,
+  registerBacktest,
   registerWorker,
 ];
 

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from 'commander';
 import type { ModelSource } from '../analysis/shard.ts';
 import type { Model } from '../engine/model.ts';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
-import { prepare } from '../scenario/index.ts';
+import { prepare, type Scenario } from '../scenario/index.ts';
+import { displayPaths } from './commands/validate.ts';
 import { absolute, type Io, UserError } from './io.ts';
 
 export function positiveInt(value: string): number {
@@ -60,6 +61,8 @@ export interface Loaded {
   model: Model;
   hash: string;
   file: string;
+  /** The compiled document (interventions and overrides applied). */
+  doc?: Scenario;
   /** What worker threads and remote workers rebuild the model from. */
   source: ModelSource;
 }
@@ -81,12 +84,11 @@ export function loadModel(
   }
   const hash = res.hash ?? res.model.hash;
   const source = { docJson: JSON.stringify(res.doc), hash, interventions: res.model.interventions };
-  return { model: res.model, hash, file, source };
+  const out: Loaded = { model: res.model, hash, file, source };
+  if (res.doc) out.doc = res.doc;
+  return out;
 }
 
 export function printDiagnostics(io: Io, ds: Diagnostic[], shown: string, abs: string): void {
-  for (const d of ds) {
-    const dd = d.file === abs ? { ...d, file: shown } : d;
-    io.err(`${formatDiagnostic(dd)}\n`);
-  }
+  for (const d of displayPaths(io, ds, abs, shown)) io.err(`${formatDiagnostic(d)}\n`);
 }

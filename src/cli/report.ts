@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { RunReport } from '../analysis/ensemble.ts';
+import type { Comparison, SanityPanel } from '../calibration/violence.ts';
 
 const plain = { head: [], border: [] };
 
@@ -63,5 +64,49 @@ export function renderRunReport(r: RunReport, timing?: { seconds: number }): str
         (timing ? `; ${timing.seconds.toFixed(2)} s wall` : ''),
     ),
   );
+  return `${lines.join('\n')}\n`;
+}
+
+const MEASURES: Record<Comparison['measure'], string> = {
+  violence: 'any violence',
+  serious: 'serious clashes or war',
+  war: 'war',
+};
+
+/** The ICB comparison table (sanity panel and `brink base-rates`). */
+export function renderComparisons(cs: readonly Comparison[]): string {
+  const t = new Table({
+    head: ['ICB measure', 'this scenario', '95% CI', 'ICB', 'ICB 95%', 'verdict'],
+    style: plain,
+  });
+  for (const c of cs) {
+    const v =
+      c.verdict === 'within'
+        ? c.verdict
+        : c.verdict.startsWith('far')
+          ? pc.red(c.verdict)
+          : pc.yellow(c.verdict);
+    t.push([
+      MEASURES[c.measure],
+      pct(c.p, 1),
+      ci(c.ci95, 1),
+      pct(c.icb.mean, 1),
+      ci([c.icb.lo, c.icb.hi], 1),
+      v,
+    ]);
+  }
+  return t.toString();
+}
+
+export function renderSanity(s: SanityPanel): string {
+  const how =
+    s.trigger.how === 'declared'
+      ? `trigger ${s.trigger.type} (declared)`
+      : s.trigger.how === 'inferred'
+        ? `trigger ${s.trigger.type} (inferred from inject ${s.trigger.inject} at ${s.trigger.rung})`
+        : 'no trigger type';
+  const lines = ['', `${pc.bold('Sanity')} against ICB v15 base rates: ${how}`];
+  if (s.comparisons.length) lines.push(renderComparisons(s.comparisons));
+  lines.push(`${s.flagged ? pc.red('FLAG') : 'ok'}: ${s.note}`);
   return `${lines.join('\n')}\n`;
 }

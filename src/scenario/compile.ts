@@ -14,7 +14,15 @@ import {
 } from '../engine/model.ts';
 import { type DecisionContext, expectedHarm, lookaheadValue, responseDistribution } from '../engine/run.ts';
 import { type Code, type Diagnostic, didYouMean } from './diagnostics.ts';
-import { distributionProblem, isDistribution, nominal, type Path, support } from './params.ts';
+import {
+  distributionProblem,
+  isDistribution,
+  isParamRef,
+  nominal,
+  type Path,
+  resolveParamRefs,
+  support,
+} from './params.ts';
 import {
   DEFAULT_INTENT_TYPES,
   DEFAULT_LADDER,
@@ -41,7 +49,23 @@ const PROB_TOL = 1e-6;
 
 /** Compiles `doc` (already valid against the schema) into a model, or explains why it cannot. */
 export function compile(doc: Scenario, opts: CompileOptions = {}): CompileResult {
-  const c = new Compiler(doc, opts);
+  // Named parameters: each {param: name} takes the value of params.name (references are left in the
+  // document so that changing params.name changes every use).
+  const resolved = resolveParamRefs(doc);
+  const c = new Compiler(resolved.doc, opts);
+  for (const u of resolved.unknown) {
+    const names = Object.keys(doc.params ?? {});
+    const near = didYouMean(u.name, names);
+    c.diagnostics.push({
+      code: 'E_PARAM_UNKNOWN',
+      severity: 'error',
+      message: `no named parameter '${u.name}'${near ? `; did you mean '${near}'?` : ''}`,
+      path: u.path,
+      hint: names.length
+        ? 'named parameters come from `params` in this file or a file it extends (e.g. lib/calibrated.yaml)'
+        : 'this scenario defines no `params`: extend a library that does (e.g. lib/calibrated.yaml)',
+    });
+  }
   const model = c.run();
   const seen = new Set<string>();
   const diagnostics = c.diagnostics.filter((d) => {
@@ -93,6 +117,7 @@ class Compiler {
   // ---- numbers --------------------------------------------------------------------------
 
   private checkDist(p: Param, path: Path): void {
+    if (isParamRef(p)) return;
     if (isDistribution(p)) {
       const problem = distributionProblem(p);
       if (problem) this.diag('E_DIST_PARAMS', path, problem);
@@ -100,7 +125,7 @@ class Compiler {
   }
 
   num(p: Param | undefined, path: Path, fallback: number, min = Number.NEGATIVE_INFINITY): number {
-    if (p === undefined) return fallback;
+    if (p === undefined || isParamRef(p)) return fallback; // an unknown reference is reported once, above
     this.checkDist(p, path);
     const v = nominal(p);
     if (!Number.isFinite(v) || v < min) {
@@ -111,7 +136,7 @@ class Compiler {
   }
 
   prob(p: Param | undefined, path: Path, fallback: number): number {
-    if (p === undefined) return fallback;
+    if (p === undefined || isParamRef(p)) return fallback;
     this.checkDist(p, path);
     if (isDistribution(p)) {
       const [lo, hi] = support(p);
@@ -598,7 +623,7 @@ class Compiler {
         this.diag('E_SELF', [...path, 'between'], 'a channel connects two different actors');
       const acceptance = new Float64Array(nA).fill(1);
       if (ch.acceptance !== undefined) {
-        if (typeof ch.acceptance === 'number' || isDistribution(ch.acceptance)) {
+        if (typeof ch.acceptance === 'number' || isDistribution(ch.acceptance) || isParamRef(ch.acceptance)) {
           acceptance.fill(this.prob(ch.acceptance as Param, [...path, 'acceptance'], 1));
         } else {
           for (const [rid, p] of Object.entries(ch.acceptance as Record<string, Param>)) {

@@ -113,6 +113,7 @@ export const CODES = {
   E_TIME: 'inconsistent time settings (horizon shorter than a tick, inject after the horizon)',
   E_WRONG_ACTOR: 'an action used where an action of a different actor is required',
   E_SELF: 'an actor related to itself (a channel or talks with one party)',
+  E_PARAM_UNKNOWN: 'a `{param: name}` reference names no entry of `params`',
   // Warnings
   W_UNUSED_INTERVENTION_PATCH:
     'an intervention patch adds a key that the scenario does not have (check for typos)',

@@ -1,13 +1,49 @@
 // `brink fmt`: one canonical layout for scenario files. Comments stay (sources are cited in them), the
 // fields of each fixed-field object follow the schema's order, named maps keep the author's order (it
 // can matter to a run), quotes are dropped where YAML does not need them, indentation is two spaces.
-import { type Document, isMap, isScalar, isSeq, parseDocument, visit, type Node as YamlNode } from 'yaml';
+import {
+  Document,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Tags,
+  visit,
+  YAMLMap,
+  YAMLSeq,
+  type Node as YamlNode,
+} from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 import { fieldOrder } from './load.ts';
 import { isPlainObject, type Path } from './merge.ts';
 import { parseText } from './parse.ts';
 
-const STRINGIFY = { indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0 } as const;
+// Lines aim at this width: folded block scalars (`>`) are wrapped to it, and a flow collection
+// (`{ ... }`, `[...]`) that would run past it is written as a block. Other text keeps its lines.
+const WIDTH = 110;
+const STRINGIFY = { indent: 2, indentSeq: true, lineWidth: WIDTH, minContentWidth: 0 } as const;
+
+type Stringify = (item: unknown, ctx: { options: object }, ...rest: unknown[]) => string;
+const noWrap = <C extends { options: object }>(ctx: C): C => ({
+  ...ctx,
+  options: { ...ctx.options, lineWidth: 0 },
+});
+
+/** The core schema with a string tag that wraps only folded block scalars. */
+const customTags = (tags: Tags): Tags =>
+  tags.map((tag) => {
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:str' || !tag.stringify) return tag;
+    const stringify = tag.stringify as Stringify;
+    return {
+      ...tag,
+      stringify: ((item, ctx, ...rest) =>
+        stringify(
+          item,
+          isScalar(item) && item.type === 'BLOCK_FOLDED' ? ctx : noWrap(ctx),
+          ...rest,
+        )) as Stringify,
+    } as typeof tag;
+  });
 
 /** Where fields of the patch of an intervention are scenario fields again. */
 function schemaPath(path: Path): Path {
@@ -57,6 +93,64 @@ function reorder(node: unknown, path: Path): void {
   }
 }
 
+// House style, as in the example scenarios: `{ key: value }` but `[a, b]`. yaml has one padding option
+// for both, so flow collections get their own padding through the context they are printed with.
+const seqToString = YAMLSeq.prototype.toString;
+const mapToString = YAMLMap.prototype.toString;
+type ToString = (this: unknown, ctx?: { options: object }, ...rest: unknown[]) => string;
+function padded(fn: ToString, padding: string): ToString {
+  // A flow collection stays on one line however long (yaml would break it inside the braces).
+  return function (this: unknown, ctx?: { options: object }, ...rest: unknown[]) {
+    return fn.call(this, ctx && { ...noWrap(ctx), flowCollectionPadding: padding }, ...rest);
+  };
+}
+const flowSeq = padded(seqToString as ToString, '');
+const flowMap = padded(mapToString as ToString, ' ');
+
+function flowStyle(doc: Document): void {
+  visit(doc, {
+    Seq(_, n) {
+      if (n.flow) Object.defineProperty(n, 'toString', { value: flowSeq, configurable: true });
+    },
+    Map(_, n) {
+      if (n.flow) Object.defineProperty(n, 'toString', { value: flowMap, configurable: true });
+    },
+  });
+}
+
+/** Turns flow collections that would not fit on their line into blocks, outside in. */
+function blockLongFlows(node: unknown, indent: number, lead: number): void {
+  if (!isMap(node) && !isSeq(node)) return;
+  if (node.flow) {
+    // Measured without its own trailing comment, which may run past the width.
+    const comment = node.comment;
+    node.comment = null;
+    const width = indent + lead + new Document(node).toString(STRINGIFY).trimEnd().length;
+    node.comment = comment ?? null;
+    if (width <= WIDTH && !node.items.some(hasComment)) return;
+    node.flow = false;
+  }
+  if (isSeq(node)) {
+    for (const item of node.items) blockLongFlows(item, indent + 2, 2);
+    return;
+  }
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value).length : 0;
+    const child = pair.value;
+    if (isSeq(child) && !child.flow) blockLongFlows(child, indent + 2, 0);
+    else if (isMap(child) && !child.flow) blockLongFlows(child, indent + 2, 0);
+    else blockLongFlows(child, indent, key + 2);
+  }
+}
+
+function hasComment(item: unknown): boolean {
+  const n = (isScalar(item) || isMap(item) || isSeq(item) ? item : (item as { key?: unknown })?.key) as
+    | YamlNode
+    | undefined;
+  const v = (item as { value?: unknown })?.value as YamlNode | undefined;
+  return Boolean(n?.commentBefore || n?.comment || v?.commentBefore || v?.comment);
+}
+
 function plainStrings(doc: Document): void {
   visit(doc, {
     Scalar(_, n) {
@@ -99,7 +193,19 @@ export function formatText(text: string, file = '<text>'): { text?: string; diag
   if (/\.json$/i.test(file)) {
     return { text: `${JSON.stringify(reorderValue(parsed.value, []), null, 2)}\n`, diagnostics: [] };
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  // yaml attaches a few comments differently on a second reading (one after `- `, one between a key
+  // and its value), so the layout is run to its fixed point; real files get there in one pass.
+  let out = layout(text);
+  for (let i = 0; i < 4; i++) {
+    const next = layout(out);
+    if (next === out) break;
+    out = next;
+  }
+  return { text: out, diagnostics: [] };
+}
+
+function layout(text: string): string {
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, customTags });
   const root = doc.contents;
   // Moving keys could put an alias before its anchor; files with aliases keep their order.
   if (!hasAlias(doc)) {
@@ -118,7 +224,8 @@ export function formatText(text: string, file = '<text>'): { text?: string; diag
     reorder(root, []);
   }
   plainStrings(doc);
-  let out = doc.toString(STRINGIFY);
-  if (!out.endsWith('\n')) out += '\n';
-  return { text: out, diagnostics: [] };
+  flowStyle(doc);
+  blockLongFlows(root, 0, 0);
+  const out = doc.toString(STRINGIFY);
+  return out.endsWith('\n') ? out : `${out}\n`;
 }

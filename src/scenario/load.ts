@@ -7,6 +7,7 @@ import type { Model } from '../engine/model.ts';
 import { compile } from './compile.ts';
 import { type Diagnostic, didYouMean, formatPath, hasErrors } from './diagnostics.ts';
 import { getIn, isPlainObject, mergePatch, type Path, setPath } from './merge.ts';
+import { isParamRef } from './params.ts';
 import { type Locations, locate, locationsAt, parseText, withPos } from './parse.ts';
 import { Scenario } from './schema.ts';
 
@@ -30,6 +31,11 @@ export interface Loaded {
   diagnostics: Diagnostic[];
   /** Every file read: the entry file first, then the files it extends. */
   files: string[];
+}
+
+/** Appends without spreading: a file may produce more diagnostics than a call can take arguments. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const x of items) target.push(x);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,7 +148,9 @@ export function canonicalJson(value: unknown, path: Path = []): string {
   if (Array.isArray(value)) return `[${value.map((v, i) => canonicalJson(v, [...path, i])).join(',')}]`;
   if (isPlainObject(value)) {
     let keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    if (fieldOrder(path, keys)) keys = keys.sort();
+    // An intervention patch is a partial scenario: its fixed-field objects are sorted by the same rule.
+    const shapePath = path[0] === 'interventions' && path[2] === 'patch' ? path.slice(3) : path;
+    if (fieldOrder(shapePath, keys)) keys = keys.sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k], [...path, k])}`).join(',')}}`;
   }
   if (typeof value === 'number') return Object.is(value, -0) ? '0' : JSON.stringify(value);
@@ -315,7 +323,7 @@ export function schemaDiagnostics(
       case 'invalid_union': {
         const best = pickBranch(issue.errors);
         if (best) {
-          out.push(...schemaDiagnostics(best, data, locs, path));
+          append(out, schemaDiagnostics(best, data, locs, path));
           break;
         }
         const allTypes = onlyTypeErrors([issue]);
@@ -525,7 +533,7 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
         return;
       }
       if (sub.diagnostics.length || !sub.value) {
-        diagnostics.push(...sub.diagnostics);
+        append(diagnostics, sub.diagnostics);
         return;
       }
       // A base's kind (library) and its own extends are not inherited.
@@ -547,7 +555,7 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
     const d: Diagnostic = {
       code: 'E_FILE_NOT_FOUND',
       severity: 'error',
-      message: `cannot read ${path}`,
+      message: 'the file does not exist or cannot be read',
       path: [],
       file: path,
     };
@@ -611,7 +619,7 @@ function patchWarnings(
     const at = locationsAt(ivLocs, [...path, key]);
     const pos = at?.key ?? at?.at;
     if (Object.hasOwn(target, key)) {
-      if (pv !== null) out.push(...patchWarnings(target[key], pv, [...path, key], ivName, ivLocs));
+      if (pv !== null) append(out, patchWarnings(target[key], pv, [...path, key], ivName, ivLocs));
       continue;
     }
     const guess = didYouMean(
@@ -638,6 +646,8 @@ function patchWarnings(
       shapes.length > 0 &&
       shapes.some((s) => requiredFields(s).every((f) => Object.hasOwn(pv, f)));
     if (complete) continue;
+    // A number next to a similarly named one (`rate-2` beside `rate`) is a new entry, not a typo.
+    if (!isPlainObject(pv) && (key.startsWith(guess) || guess.startsWith(key))) continue;
     out.push(
       withPos(
         {
@@ -695,7 +705,7 @@ export function applyInterventions(doc: Scenario, names: readonly string[], loca
     const ivPath = ['interventions', name];
     if (iv.patch) {
       const patchLocs = locationsAt(locations, [...ivPath, 'patch']);
-      diagnostics.push(...patchWarnings(current, iv.patch, [], name, patchLocs));
+      append(diagnostics, patchWarnings(current, iv.patch, [], name, patchLocs));
       const m = mergePatch(current, iv.patch, locs, patchLocs ?? {});
       current = m.value;
       locs = m.locations;
@@ -730,6 +740,7 @@ export function applyInterventions(doc: Scenario, names: readonly string[], loca
 function isNumberLike(v: unknown): boolean {
   return (
     typeof v === 'number' ||
+    isParamRef(v) ||
     (isPlainObject(v) && ['uniform', 'triangular', 'beta', 'normal', 'lognormal'].some((k) => k in v))
   );
 }
@@ -742,7 +753,8 @@ export function applySets(
 ): { doc?: Scenario; locations: Locations; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   let current: unknown = doc;
-  let locs = locations;
+  const locs = locations;
+  const setPaths: { written: string; path: Path }[] = [];
   for (const [p, v] of Object.entries(sets)) {
     const r = setPath(current, p, v, 'E_SET_PATH');
     if ('diagnostic' in r) {
@@ -760,14 +772,21 @@ export function applySets(
       continue;
     }
     current = r.doc;
-    // Errors in a set value are errors of the command line, not of the file: drop the file position.
-    locs = setLocationsAt(locs, r.path, {});
+    setPaths.push({ written: p, path: r.path });
   }
   if (hasErrors(diagnostics)) return { locations: locs, diagnostics };
   const r = Scenario.safeParse(current);
   if (!r.success) {
-    for (const d of schemaDiagnostics(r.error.issues, current, locs))
-      diagnostics.push({ ...d, hint: d.hint ?? 'from --set' });
+    for (const d of schemaDiagnostics(r.error.issues, current, locs)) {
+      // An error in a value given with --set belongs to the command line, not to a place in the file.
+      const from = setPaths.find((s) => s.path.every((seg, i) => d.path[i] === seg));
+      if (!from) {
+        diagnostics.push(d);
+        continue;
+      }
+      const { file: _f, line: _l, column: _c, ...rest } = d;
+      diagnostics.push({ ...rest, message: `--set ${from.written}: ${d.message}` });
+    }
     return { locations: locs, diagnostics };
   }
   return { doc: r.data, locations: locs, diagnostics };
@@ -832,7 +851,7 @@ export function prepareLoaded(
   let applied: string[] = [];
   if (opts.interventions?.length) {
     const r = applyInterventions(doc, opts.interventions, locs);
-    diagnostics.push(...locateAll(r.diagnostics, locs, entry));
+    append(diagnostics, locateAll(r.diagnostics, locs, entry));
     if (!r.doc) return { diagnostics, files };
     doc = r.doc;
     locs = r.locations;
@@ -840,14 +859,14 @@ export function prepareLoaded(
   }
   if (opts.set && Object.keys(opts.set).length) {
     const r = applySets(doc, opts.set, locs);
-    diagnostics.push(...r.diagnostics);
+    append(diagnostics, r.diagnostics);
     if (!r.doc) return { diagnostics, files };
     doc = r.doc;
     locs = r.locations;
   }
   const hash = contentHash(doc);
   const c = compile(doc, { hash, interventions: applied });
-  diagnostics.push(...locateAll(c.diagnostics, locs, entry));
+  append(diagnostics, locateAll(c.diagnostics, locs, entry));
   const out: Prepared = { doc, hash, diagnostics, files };
   if (c.model && !hasErrors(diagnostics)) out.model = c.model;
   return out;

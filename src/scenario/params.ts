@@ -1,6 +1,6 @@
 // Uncertain parameters: nominal values, sampling, and the list of every distribution in a document.
 import type { Random } from '../engine/rng.ts';
-import type { Distribution, Param } from './schema.ts';
+import type { Distribution, NamedParam, ParamRef } from './schema.ts';
 
 export type Path = (string | number)[];
 
@@ -10,8 +10,19 @@ export function isDistribution(v: unknown): v is Distribution {
   return ['uniform', 'triangular', 'beta', 'normal', 'lognormal'].some((k) => keys.includes(k));
 }
 
+/** A reference `{param: name}` to a named parameter. */
+export function isParamRef(v: unknown): v is ParamRef {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as { param?: unknown }).param === 'string' &&
+    Object.keys(v).length === 1
+  );
+}
+
 /** The value a plain run uses: `value` when given, else the distribution's mean. */
-export function nominal(p: Param): number {
+export function nominal(p: NamedParam): number {
   if (typeof p === 'number') return p;
   if (p.value !== undefined) return p.value;
   if ('uniform' in p) return (p.uniform[0] + p.uniform[1]) / 2;
@@ -63,10 +74,59 @@ export function sample(d: Distribution, random: Random): number {
   return quantile(d, u);
 }
 
-/** Every distribution in a document, with its field path and nominal value. */
+/**
+ * Replaces every `{param: name}` in a document by the entry `name` of its `params` (interventions
+ * included, the `params` section itself excluded). Returns a new document when anything changed, and the
+ * paths and names of references that name no parameter (left in place for the caller to report).
+ */
+export function resolveParamRefs<T>(doc: T): { doc: T; unknown: { path: Path; name: string }[] } {
+  const params = (doc as { params?: Record<string, NamedParam> } | null)?.params ?? {};
+  const unknown: { path: Path; name: string }[] = [];
+  const walk = (v: unknown, path: Path): unknown => {
+    if (isParamRef(v)) {
+      if (Object.hasOwn(params, v.param)) return params[v.param];
+      unknown.push({ path, name: v.param });
+      return v;
+    }
+    if (Array.isArray(v)) {
+      let changed = false;
+      const out = v.map((x, i) => {
+        const y = walk(x, [...path, i]);
+        if (y !== x) changed = true;
+        return y;
+      });
+      return changed ? out : v;
+    }
+    if (typeof v === 'object' && v !== null) {
+      let out: Record<string, unknown> | undefined;
+      for (const [k, x] of Object.entries(v)) {
+        if (path.length === 0 && k === 'params') continue;
+        const y = walk(x, [...path, k]);
+        if (y !== x) {
+          out ??= { ...(v as Record<string, unknown>) };
+          Object.defineProperty(out, k, { value: y, enumerable: true, writable: true, configurable: true });
+        }
+      }
+      return out ?? v;
+    }
+    return v;
+  };
+  return { doc: walk(doc, []) as T, unknown };
+}
+
+/**
+ * Every distribution in a document, with its field path and nominal value. Named parameters (`params`)
+ * are listed once, under `params.NAME`, when something refers to them; a reference is not a distribution
+ * of its own (changing `params.NAME` changes every place that uses it).
+ */
 export function uncertainParams(doc: unknown): { path: Path; dist: Distribution; nominal: number }[] {
   const out: { path: Path; dist: Distribution; nominal: number }[] = [];
+  const used = new Set<string>();
   const walk = (v: unknown, path: Path) => {
+    if (isParamRef(v)) {
+      used.add(v.param);
+      return;
+    }
     if (isDistribution(v)) {
       out.push({ path, dist: v, nominal: nominal(v) });
       return;
@@ -74,12 +134,17 @@ export function uncertainParams(doc: unknown): { path: Path; dist: Distribution;
     if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, [...path, i]);
     else if (typeof v === 'object' && v !== null) {
       for (const [k, x] of Object.entries(v)) {
-        if (path.length === 0 && k === 'interventions') continue;
+        if (path.length === 0 && (k === 'interventions' || k === 'params')) continue;
         walk(x, [...path, k]);
       }
     }
   };
   walk(doc, []);
+  const params = (doc as { params?: Record<string, unknown> } | null)?.params ?? {};
+  for (const [name, v] of Object.entries(params)) {
+    if (used.has(name) && isDistribution(v))
+      out.push({ path: ['params', name], dist: v, nominal: nominal(v) });
+  }
   return out;
 }
 

@@ -139,7 +139,7 @@ export function parseText(text: string, file: string): Parsed {
   try {
     doc = parseDocument(text, {
       lineCounter,
-      uniqueKeys: true,
+      uniqueKeys: false,
       prettyErrors: false,
       keepSourceTokens: false,
     });
@@ -157,18 +157,7 @@ export function parseText(text: string, file: string): Parsed {
     for (const e of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) {
       const pos = posAt(e.pos[0]);
       const message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
-      if (e.code === 'DUPLICATE_KEY') {
-        const key = (/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
-        diagnostics.push({
-          code: 'E_YAML_DUPLICATE_KEY',
-          severity: 'error',
-          message: key
-            ? `the key \`${key}\` appears twice in this mapping`
-            : 'a key appears twice in this mapping',
-          path: [],
-          ...pos,
-        });
-      } else if (e.code === 'RESOURCE_EXHAUSTION') {
+      if (e.code === 'RESOURCE_EXHAUSTION') {
         diagnostics.push({ code: 'E_TOO_DEEP', severity: 'error', message, path: [], ...pos });
       } else {
         diagnostics.push({
@@ -249,6 +238,20 @@ export function parseText(text: string, file: string): Parsed {
     }
     for (const pair of node.items) {
       const key = pair.key as YamlNode | null;
+      const name = key === null || !isScalar(key) || key.value === null ? '' : String(key.value);
+      // Checked here rather than by yaml's uniqueKeys, which compares every pair with every other:
+      // a map of 200 000 keys would take minutes. Keys equal as text (`1` and "1") collide in JSON too.
+      if (loc.children.has(name) && (key === null || isScalar(key))) {
+        const pos = key?.range ? posAt(key.range[0]) : loc.at;
+        diagnostics.push({
+          code: 'E_YAML_DUPLICATE_KEY',
+          severity: 'error',
+          message: `the key \`${name}\` appears twice in this mapping`,
+          path: [],
+          ...(pos ?? { file }),
+        });
+        continue;
+      }
       const keyPos = key?.range ? posAt(key.range[0]) : loc.at;
       if (key !== null && !isScalar(key)) {
         diagnostics.push({
@@ -260,7 +263,6 @@ export function parseText(text: string, file: string): Parsed {
         });
         continue;
       }
-      const name = key === null || key.value === null ? '' : String(key.value);
       const child = record(pair.value, depth + 1);
       if (keyPos) child.key = keyPos;
       // An empty value (`key:`) has no position of its own worth showing: use the key's.

@@ -17,19 +17,22 @@ export const ActorId = z
 /** Ids of actions, outcomes, channels, rules, talks, interventions: lower-case kebab-case. */
 export const Slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'an id is lower-case letters, digits and - (e.g. bomber-flight)');
+  .regex(
+    /^[a-z][a-z0-9-]*$/,
+    'an id starts with a lower-case letter, then letters, digits and - (e.g. bomber-flight)',
+  );
 /** `ACTOR.action` or `ACTOR.action/outcome`. */
 export const ActionRef = z
   .string()
   .regex(
-    /^[A-Za-z][A-Za-z0-9_]*\.[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?$/,
+    /^[A-Za-z][A-Za-z0-9_]*\.[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)?$/,
     'an action reference is ACTOR.action or ACTOR.action/outcome (e.g. DPRK.irbm-test/casualties)',
   );
 /** A response in an expectation or doctrine table: `ACTOR.action`, a bare own action id, or `wait`. */
 export const ResponseRef = z
   .string()
   .regex(
-    /^([A-Za-z][A-Za-z0-9_]*\.)?[a-z0-9][a-z0-9-]*$/,
+    /^([A-Za-z][A-Za-z0-9_]*\.)?[a-z][a-z0-9-]*$/,
     'a response is an action id (protest), ACTOR.action (PRC.protest) or wait',
   );
 /** A ladder rung, by id (`lethal-clash`) or by number (6). */
@@ -85,10 +88,23 @@ export const Distribution = z.union(
 );
 export type Distribution = z.infer<typeof Distribution>;
 
-/** A number, or a distribution over numbers. */
-export const Param = z.union([z.number(), Distribution], {
+/** A reference to a named parameter of the document's `params` (e.g. from scenarios/lib/calibrated.yaml). */
+export const ParamRef = z.strictObject({
+  param: Slug.describe('the name of an entry of `params`, defined in this file or a file it extends'),
+});
+export type ParamRef = z.infer<typeof ParamRef>;
+
+/** What a named parameter holds: a number or a distribution (not another reference). */
+export const NamedParam = z.union([z.number(), Distribution], {
   error:
-    'expected a number or a distribution: {uniform: [lo, hi]}, {triangular: [lo, mode, hi]}, {beta: [a, b]}, {normal: [mean, sd]} or {lognormal: [mu, sigma]}',
+    'a named parameter is a number or a distribution: {uniform: [lo, hi]}, {triangular: [lo, mode, hi]}, {beta: [a, b]}, {normal: [mean, sd]} or {lognormal: [mu, sigma]}',
+});
+export type NamedParam = z.infer<typeof NamedParam>;
+
+/** A number, a distribution over numbers, or a reference to a named parameter. */
+export const Param = z.union([z.number(), Distribution, ParamRef], {
+  error:
+    'expected a number, a distribution ({uniform: [lo, hi]}, {triangular: [lo, mode, hi]}, {beta: [a, b]}, {normal: [mean, sd]} or {lognormal: [mu, sigma]}) or a named parameter {param: name}',
 });
 export type Param = z.infer<typeof Param>;
 
@@ -298,7 +314,7 @@ export const Decision = z.strictObject({
 export const Condition = z.union(
   [
     z.strictObject({
-      belief: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z0-9][a-z0-9-]*$/, 'belief is ACTOR:type'),
+      belief: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z][a-z0-9-]*$/, 'belief is ACTOR:type'),
       above: z.number().optional(),
       below: z.number().optional(),
     }),
@@ -388,7 +404,7 @@ export type Actor = z.infer<typeof Actor>;
 export const BeliefEffect = z.union(
   [
     z.strictObject({
-      belief: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z0-9][a-z0-9-]*$/, 'belief is ACTOR:type'),
+      belief: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z][a-z0-9-]*$/, 'belief is ACTOR:type'),
       lr: NonNeg,
     }),
     z.strictObject({ expects: ActionRef.describe('a response ACTOR.act'), lr: NonNeg }),
@@ -452,6 +468,22 @@ export const Talks = z.strictObject({
     .describe('per round, probability that a named actor learns of the talks'),
   continueAfterLeak: Prob.optional().describe('probability the talks survive a leak (default 0)'),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Trigger types (International Crisis Behavior `break`, codes 1-9), for base-rate comparisons
+
+export const TRIGGER_TYPES = [
+  'verbal',
+  'political',
+  'economic',
+  'external-change',
+  'other-non-violent',
+  'internal-challenge',
+  'non-violent-military',
+  'indirect-violent',
+  'violent',
+] as const;
+export type TriggerTypeName = (typeof TRIGGER_TYPES)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Hazards, injects, interventions
@@ -522,6 +554,18 @@ export const Scenario = z.strictObject({
     .optional()
     .describe('files merged under this one, in order'),
   sources: z.record(Slug, Source).optional(),
+  trigger: z
+    .enum(TRIGGER_TYPES)
+    .optional()
+    .describe(
+      'what kind of act opens the crisis, in the International Crisis Behavior classification; the run report compares the baseline with ICB base rates for it (default: inferred from the first inject)',
+    ),
+  params: z
+    .record(Slug, NamedParam)
+    .optional()
+    .describe(
+      'named parameters: numbers or distributions that any number field can use as {param: name} (scenarios/lib/calibrated.yaml holds the ones fitted to data)',
+    ),
   time: Time.default({
     tickHours: 1,
     horizonDays: 30,

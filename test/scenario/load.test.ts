@@ -123,9 +123,9 @@ test('loadDocument picks the union branch that explains the mistake', () => {
   );
   const word = doc('{ rung: 3, domain: air, signature: high }');
   assert.equal(word[0]?.code, 'E_SCHEMA_TYPE');
-  assert.match(word[0]!.message, /^expected a number or a distribution: \{uniform/);
+  assert.match(word[0]!.message, /^expected a number, a distribution .*\{uniform.*; got "high"$/);
   const rung = doc('{ rung: Display, domain: air }');
-  assert.match(rung[0]!.message, /an id is lower-case letters.*got "Display"/);
+  assert.match(rung[0]!.message, /an id starts with a lower-case letter.*got "Display"/);
   const stimulus = load({
     'main.yaml':
       'version: 1\nid: m\ntitle: M\nactors:\n  US:\n    name: U\n    doctrine:\n      r: { on: 5, respond: { wait: 1 } }\n',
@@ -268,6 +268,26 @@ interventions:
   assert.ok(gone.doc);
 });
 
+test('applyInterventions warns about a number added next to a similarly named one, unless it extends the name', () => {
+  const text = BASE.replace(
+    '    readiness: 1\n',
+    '    readiness: 1\n    decision:\n      harm: { alert: 10, war: 500 }\n',
+  ).concat(`
+interventions:
+  harm:
+    title: Harm of rungs
+    patch:
+      actors: { US: { decision: { harm: { alrt: 3, alert-2: 4, lethal-clash: 50 } } } }
+`);
+  const base = load({ 'main.yaml': text });
+  assert.deepEqual(base.diagnostics, []);
+  const r = applyInterventions(base.doc!, ['harm'], base.locations);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.path.join('.'), d.hint]),
+    [['W_UNUSED_INTERVENTION_PATCH', 'actors.US.decision.harm.alrt', 'did you mean `alert`?']],
+  );
+});
+
 test('applyInterventions reports a set path that does not exist at the set entry (E_INTERVENTION_PATH)', () => {
   const text = `${BASE}\ninterventions:\n  x:\n    title: X\n    set:\n      channels.hotline.credibilty: 3\n`;
   const base = load({ 'main.yaml': text });
@@ -315,6 +335,8 @@ test('prepare compiles the scenario with interventions and --set overrides', () 
   assert.match(notNumber.diagnostics[0]!.message, /not a number/);
   const badValue = prepare('main.yaml', { ...io, set: { 'actors.US.readiness': 7 } });
   assert.equal(badValue.diagnostics[0]?.code, 'E_SCHEMA_VALUE');
+  assert.equal(badValue.diagnostics[0]?.message, '--set actors.US.readiness: must be at most 4, got 7');
+  assert.equal(badValue.diagnostics[0]?.line, undefined);
   assert.equal(badValue.model, undefined);
 });
 
@@ -354,7 +376,7 @@ test('validateFile accepts every valid fixture and example scenario', () => {
   }
 });
 
-test('the scenario pipeline is pure: no node:* imports outside the CLI', () => {
+test('prepare and the modules it uses import no node:* module (they run in a browser)', () => {
   for (const f of ['parse.ts', 'merge.ts', 'load.ts', 'format.ts', 'index.ts']) {
     const src = readFileSync(join(ROOT, 'src/scenario', f), 'utf8');
     assert.doesNotMatch(src, /from 'node:/, f);

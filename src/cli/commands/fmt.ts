@@ -42,7 +42,11 @@ export const registerFmt: Registrar = (program, io, setExit) => {
           }
         } else if (o.write) {
           if (r.text !== text) {
-            writeFileSync(abs, r.text);
+            try {
+              writeFileSync(abs, r.text);
+            } catch (e) {
+              throw new UserError(`cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`);
+            }
             io.out(`${file}: formatted\n`);
           }
         } else {

@@ -1,7 +1,9 @@
 import { summarize } from '../../analysis/ensemble.ts';
 import { defaultWorkers, runEnsembleParallel } from '../../analysis/parallel.ts';
+import { sanityPanel } from '../../calibration/violence.ts';
 import { QueueError, redactUrl, runEnsembleDistributed } from '../../distributed/queue.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
+import { bundledBaseRates } from '../base-rates.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import {
@@ -14,7 +16,7 @@ import {
   workerCount,
 } from '../options.ts';
 import { progressBar } from '../progress.ts';
-import { renderRunReport } from '../report.ts';
+import { renderRunReport, renderSanity } from '../report.ts';
 
 interface RunOpts {
   runs: number;
@@ -51,7 +53,7 @@ export const registerRun: Registrar = (program, io) => {
     )
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, o: RunOpts) => {
-      const { model, source } = loadModel(io, file, o.with, parseSets(o.set));
+      const { model, doc, source } = loadModel(io, file, o.with, parseSets(o.set));
       const started = performance.now();
       const progress = progressBar(io);
       const common = { seed: o.seed, runs: o.runs, onProgress: progress.onProgress, model };
@@ -87,9 +89,11 @@ export const registerRun: Registrar = (program, io) => {
       }
       const seconds = (performance.now() - started) / 1000;
       const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });
+      // The sanity panel: the baseline against ICB's base rates for the scenario's trigger type.
+      const sanity = sanityPanel(model, agg, doc?.trigger, bundledBaseRates());
       if (o.json) {
         const timing = { seconds, runsPerSecond: o.runs / seconds, ...execution };
-        io.out(`${JSON.stringify({ ...report, timing }, null, 2)}\n`);
-      } else io.out(renderRunReport(report, { seconds }));
+        io.out(`${JSON.stringify({ ...report, sanity, timing }, null, 2)}\n`);
+      } else io.out(renderRunReport(report, { seconds }) + renderSanity(sanity));
     });
 };

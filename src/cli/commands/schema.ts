@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { scenarioJsonSchema } from '../../scenario/schema.ts';
-import { absolute } from '../io.ts';
+import { absolute, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 
 /** The JSON Schema of the scenario format as committed in scenario.schema.json. */
@@ -15,7 +15,11 @@ export const registerSchema: Registrar = (program, io) => {
     .option('-o, --out <file>', 'write it to a file instead')
     .action((o: { out?: string }) => {
       if (o.out) {
-        writeFileSync(absolute(io, o.out), schemaText());
+        try {
+          writeFileSync(absolute(io, o.out), schemaText());
+        } catch (e) {
+          throw new UserError(`cannot write ${o.out}: ${e instanceof Error ? e.message : String(e)}`);
+        }
         io.err(`wrote ${o.out}\n`);
       } else io.out(schemaText());
     });

@@ -19,6 +19,9 @@ export function displayPaths(io: Io, ds: Diagnostic[], abs: string, shown: strin
   });
 }
 
+// A generated file can hold thousands of the same mistake; the first ones say what is wrong.
+const MAX_SHOWN = 200;
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const registerValidate: Registrar = (program, io, setExit) => {
@@ -42,11 +45,15 @@ export const registerValidate: Registrar = (program, io, setExit) => {
       let errors = 0;
       let warnings = 0;
       for (const r of results) {
-        for (const d of r.diagnostics) {
+        r.diagnostics.forEach((d, i) => {
           if (d.severity === 'error') errors++;
           else warnings++;
-          io.out(`${formatDiagnostic(d)}\n`);
-        }
+          if (i < MAX_SHOWN) io.out(`${formatDiagnostic(d)}\n`);
+        });
+        if (r.diagnostics.length > MAX_SHOWN)
+          io.out(
+            `${r.file}: ${r.diagnostics.length - MAX_SHOWN} more diagnostics not shown (--json lists all)\n`,
+          );
         if (r.valid) io.out(`${r.file}: ok\n`);
       }
       io.out(
