@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,13 +33,10 @@ test('engine-worker (bundled, in headless Chromium): the same report and aggrega
   const dir = mkdtempSync(join(tmpdir(), 'brink-web-'));
   const bundle = join(dir, 'engine-worker.js');
   await buildEngineWorker(bundle);
-  const files = {
-    '/scenarios/korea-decapitation-misread.yaml': readFileSync(
-      `${ROOT}scenarios/korea-decapitation-misread.yaml`,
-      'utf8',
-    ),
-    '/scenarios/lib/korea-actors.yaml': readFileSync(`${ROOT}scenarios/lib/korea-actors.yaml`, 'utf8'),
-  };
+  // The whole scenario library, as the workbench would hand it over (the scenario extends libraries).
+  const files: Record<string, string> = {};
+  for (const f of readdirSync(`${ROOT}scenarios`, { recursive: true, encoding: 'utf8' }))
+    if (f.endsWith('.yaml')) files[`/scenarios/${f}`] = readFileSync(`${ROOT}scenarios/${f}`, 'utf8');
   const request: RunRequest = {
     type: 'run',
     id: 1,
@@ -53,7 +50,7 @@ test('engine-worker (bundled, in headless Chromium): the same report and aggrega
 
   // Node, from the same texts.
   const p = prepare(request.entry, {
-    readFile: (f) => files[f as keyof typeof files],
+    readFile: (f) => files[f],
     interventions: request.interventions!,
   });
   assert.ok(p.model, JSON.stringify(p.diagnostics));
