@@ -104,17 +104,24 @@ export class Simulator {
   evFlags: Int32Array;
   evNotified: Int32Array;
   nEv = 0;
-  // queue (binary heap)
-  qTick: Int32Array;
+  // queue: a binary heap of (key, seq, slot). key = tick * 4 + phase orders items by tick, then phase
+  // (execution, false alarms, deliveries), then insertion (seq); an item's fields stay in its slot.
+  qKey: Float64Array;
   qSeq: Int32Array;
-  qKind: Int32Array;
-  qA: Int32Array;
-  qB: Int32Array;
-  qC: Int32Array;
-  qD: Int32Array;
-  qE: Int32Array;
+  qSlot: Int32Array;
   qLen = 0;
   seq = 0;
+  /** Item fields by slot: kind and its five arguments (see processTop). */
+  sKind: Int32Array;
+  sA: Int32Array;
+  sB: Int32Array;
+  sC: Int32Array;
+  sD: Int32Array;
+  sE: Int32Array;
+  /** Slots free for reuse, and how many slots have been used this run. */
+  freeSlots: Int32Array;
+  nFree = 0;
+  nSlots = 0;
   // counters of draws per observer, for counterfactual suppression
   perceiveOrdinal: Int32Array;
   // scratch
@@ -156,14 +163,16 @@ export class Simulator {
     this.evTaint = new Int32Array(cap);
     this.evFlags = new Int32Array(cap);
     this.evNotified = new Int32Array(cap);
-    this.qTick = new Int32Array(cap);
+    this.qKey = new Float64Array(cap);
     this.qSeq = new Int32Array(cap);
-    this.qKind = new Int32Array(cap);
-    this.qA = new Int32Array(cap);
-    this.qB = new Int32Array(cap);
-    this.qC = new Int32Array(cap);
-    this.qD = new Int32Array(cap);
-    this.qE = new Int32Array(cap);
+    this.qSlot = new Int32Array(cap);
+    this.sKind = new Int32Array(cap);
+    this.sA = new Int32Array(cap);
+    this.sB = new Int32Array(cap);
+    this.sC = new Int32Array(cap);
+    this.sD = new Int32Array(cap);
+    this.sE = new Int32Array(cap);
+    this.freeSlots = new Int32Array(cap);
     this.perceiveOrdinal = new Int32Array(nA);
     const maxResp = Math.max(8, ...model.actors.map((a) => a.rules.length), model.actions.length);
     this.dist = new Float64Array(maxResp);
@@ -220,7 +229,7 @@ export class Simulator {
     let outcome = -1;
     let t = 0;
     for (;;) {
-      const tq = this.qLen > 0 ? this.qTick[0]! : INF;
+      const tq = this.qLen > 0 ? Math.floor(this.qKey[0]! * 0.25) : INF;
       let next = tq;
       let readyForResolution = r.warTick < 0;
       for (let i = 0; i < this.nA; i++) {
@@ -244,7 +253,8 @@ export class Simulator {
       t = next;
       this.t = t;
       // Everything due at t, in (phase, insertion) order.
-      while (this.qLen > 0 && this.qTick[0] === t) {
+      const tEnd = t * 4 + 4; // keys of tick t are below
+      while (this.qLen > 0 && this.qKey[0]! < tEnd) {
         this.processTop();
         if (r.peak >= m.nuclearRung) break;
       }
@@ -302,6 +312,8 @@ export class Simulator {
     this.nEv = 0;
     this.qLen = 0;
     this.seq = 0;
+    this.nFree = 0;
+    this.nSlots = 0;
     this.t = 0;
     this.lastLoud = 0;
     this.endTick = m.horizon;
@@ -404,88 +416,94 @@ export class Simulator {
   // Queue
 
   private push(tick: number, kind: number, a: number, b: number, c: number, d: number, e: number): void {
-    if (this.qLen === this.qTick.length) this.growQueue();
-    let i = this.qLen++;
+    if (this.qLen === this.qKey.length) this.growQueue();
+    const slot = this.nFree > 0 ? this.freeSlots[--this.nFree]! : this.nSlots++;
+    this.sKind[slot] = kind;
+    this.sA[slot] = a;
+    this.sB[slot] = b;
+    this.sC[slot] = c;
+    this.sD[slot] = d;
+    this.sE[slot] = e;
+    // Execution precedes false alarms precede deliveries (observations and messages alike).
+    const key = tick * 4 + (kind === K_MSG ? K_OBS : kind);
     const seq = this.seq++;
-    // sift up
+    const qKey = this.qKey;
+    const qSeq = this.qSeq;
+    const qSlot = this.qSlot;
+    let i = this.qLen++;
+    // sift up (seq is the largest so far: it only breaks ties against items already in)
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(tick, kind, seq, p)) break;
-      this.copyItem(p, i);
+      if (qKey[p]! <= key) break;
+      qKey[i] = qKey[p]!;
+      qSeq[i] = qSeq[p]!;
+      qSlot[i] = qSlot[p]!;
       i = p;
     }
-    this.qTick[i] = tick;
-    this.qKind[i] = kind;
-    this.qSeq[i] = seq;
-    this.qA[i] = a;
-    this.qB[i] = b;
-    this.qC[i] = c;
-    this.qD[i] = d;
-    this.qE[i] = e;
-  }
-
-  /** Whether (tick, kind, seq) comes before item j. Execution precedes false alarms precede deliveries. */
-  private less(tick: number, kind: number, seq: number, j: number): boolean {
-    const tj = this.qTick[j]!;
-    if (tick !== tj) return tick < tj;
-    const pk = kind === K_MSG ? K_OBS : kind;
-    const pj = this.qKind[j] === K_MSG ? K_OBS : this.qKind[j]!;
-    if (pk !== pj) return pk < pj;
-    return seq < this.qSeq[j]!;
-  }
-
-  private copyItem(from: number, to: number): void {
-    this.qTick[to] = this.qTick[from]!;
-    this.qKind[to] = this.qKind[from]!;
-    this.qSeq[to] = this.qSeq[from]!;
-    this.qA[to] = this.qA[from]!;
-    this.qB[to] = this.qB[from]!;
-    this.qC[to] = this.qC[from]!;
-    this.qD[to] = this.qD[from]!;
-    this.qE[to] = this.qE[from]!;
+    qKey[i] = key;
+    qSeq[i] = seq;
+    qSlot[i] = slot;
   }
 
   private growQueue(): void {
-    const n = this.qTick.length * 2;
+    const n = this.qKey.length * 2;
     const grow = (a: Int32Array) => {
       const b = new Int32Array(n);
       b.set(a);
       return b;
     };
-    this.qTick = grow(this.qTick);
-    this.qKind = grow(this.qKind);
+    const key = new Float64Array(n);
+    key.set(this.qKey);
+    this.qKey = key;
     this.qSeq = grow(this.qSeq);
-    this.qA = grow(this.qA);
-    this.qB = grow(this.qB);
-    this.qC = grow(this.qC);
-    this.qD = grow(this.qD);
-    this.qE = grow(this.qE);
+    this.qSlot = grow(this.qSlot);
+    this.sKind = grow(this.sKind);
+    this.sA = grow(this.sA);
+    this.sB = grow(this.sB);
+    this.sC = grow(this.sC);
+    this.sD = grow(this.sD);
+    this.sE = grow(this.sE);
+    this.freeSlots = grow(this.freeSlots);
   }
 
   private processTop(): void {
-    const kind = this.qKind[0]!;
-    const a = this.qA[0]!;
-    const b = this.qB[0]!;
-    const c = this.qC[0]!;
-    const d = this.qD[0]!;
-    const e = this.qE[0]!;
-    // pop
+    const qKey = this.qKey;
+    const qSeq = this.qSeq;
+    const qSlot = this.qSlot;
+    const slot = qSlot[0]!;
+    const kind = this.sKind[slot]!;
+    const a = this.sA[slot]!;
+    const b = this.sB[slot]!;
+    const c = this.sC[slot]!;
+    const d = this.sD[slot]!;
+    const e = this.sE[slot]!;
+    this.freeSlots[this.nFree++] = slot;
+    // pop: sift the last item down from the root
     const last = --this.qLen;
     if (last > 0) {
-      const tick = this.qTick[last]!;
-      const k = this.qKind[last]!;
-      const seq = this.qSeq[last]!;
+      const key = qKey[last]!;
+      const seq = qSeq[last]!;
+      const lastSlot = qSlot[last]!;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= last) break;
         let child = l;
-        if (l + 1 < last && this.lessItems(l + 1, l)) child = l + 1;
-        if (this.less(tick, k, seq, child)) break;
-        this.copyItem(child, i);
+        if (l + 1 < last) {
+          const kr = qKey[l + 1]!;
+          const kl = qKey[l]!;
+          if (kr < kl || (kr === kl && qSeq[l + 1]! < qSeq[l]!)) child = l + 1;
+        }
+        const kc = qKey[child]!;
+        if (key < kc || (key === kc && seq < qSeq[child]!)) break;
+        qKey[i] = kc;
+        qSeq[i] = qSeq[child]!;
+        qSlot[i] = qSlot[child]!;
         i = child;
       }
-      this.copyItem(last, i);
+      qKey[i] = key;
+      qSeq[i] = seq;
+      qSlot[i] = lastSlot;
     }
     switch (kind) {
       case K_EXEC:
@@ -506,10 +524,6 @@ export class Simulator {
         this.deliverMessage(a, b, c, e);
         break;
     }
-  }
-
-  private lessItems(i: number, j: number): boolean {
-    return this.less(this.qTick[i]!, this.qKind[i]!, this.qSeq[i]!, j);
   }
 
   // -------------------------------------------------------------------------------------------
