@@ -110,6 +110,18 @@ export class Streams {
     this.draws[k]!++;
     return xoshiroNext(this.state, k * 4) * U32;
   }
+  /**
+   * Writes `n` uniform draws from stream `k` into `out[0..n)`: the same numbers as `n` calls of
+   * `uniform(k)`, without boxing each one where the call is not inlined.
+   */
+  uniforms(k: number, out: Float64Array, n: number): void {
+    if (this.seeded[k] === 0) {
+      seedStreamOfRun(this.state, k * 4, this.#runKey, k);
+      this.seeded[k] = 1;
+    }
+    this.draws[k]! += n;
+    for (let i = 0; i < n; i++) out[i] = xoshiroNext(this.state, k * 4) * U32;
+  }
   /** Seeds the streams not yet drawn from, so that `state` holds every stream's state. */
   seedAll(): void {
     for (let k = 0; k < this.count; k++) {

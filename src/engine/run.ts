@@ -74,6 +74,9 @@ const F_NOTIFIED = 4;
 const F_UNANNOUNCED = 8;
 const F_PUBLIC = 16;
 const BELIEF_EPS = 0.02;
+const NO_OPTIONS: RunOptions = Object.freeze({});
+/** Cached likelihood powers are skipped for models where the cache would exceed this many entries. */
+const MAX_POW_CACHE = 1 << 22;
 const INF = 0x3fffffff;
 
 /** A reusable simulator for one model: allocate once, call `run` many times. */
@@ -128,6 +131,23 @@ export class Simulator {
   dist: Float64Array;
   distAct: Int32Array;
   scratchB: Float64Array;
+  /** A likelihood vector built on the fly (leaks, reassurances). */
+  scratchLik: Float64Array;
+  /** Draws taken in pairs (kept unboxed). */
+  u2: Float64Array;
+  /** Buffers that an actor's expectations and the look-ahead values are copied into when they change. */
+  expectsBuf: Float64Array[];
+  valuesBuf: Float64Array;
+  /** 1 where actor k is a victim of act (stimulus) a, at a * nA + k. */
+  victimOf: Uint8Array;
+  /** 1 where actor k is notified under regime n, at n * nA + k. */
+  notifiedBy: Uint8Array;
+  /**
+   * lik ** kappa for the likelihoods of each action's intent as observer i weighs them (confirming,
+   * then disconfirming, evidence), at ((i * nActions + action) * 2 + c) * nT + t; NaN until computed.
+   * Empty when the model is too large for it.
+   */
+  powCache: Float64Array;
   result: RunResult;
   lastRule = 0;
   t = 0;
@@ -178,6 +198,19 @@ export class Simulator {
     this.dist = new Float64Array(maxResp);
     this.distAct = new Int32Array(maxResp);
     this.scratchB = new Float64Array(nT);
+    this.scratchLik = new Float64Array(nT);
+    this.u2 = new Float64Array(2);
+    this.expectsBuf = model.actors.map((a) => new Float64Array(a.expects.length));
+    this.valuesBuf = new Float64Array(model.baseValue.length);
+    this.victimOf = new Uint8Array(model.actIds.length * nA);
+    for (const action of model.actions)
+      for (const o of action.outcomes) for (const k of o.casualties) this.victimOf[o.act * nA + k] = 1;
+    this.notifiedBy = new Uint8Array(model.notifications.length * nA);
+    model.notifications.forEach((reg, n) => {
+      for (const k of reg.to) this.notifiedBy[n * nA + k] = 1;
+    });
+    const powSize = nA * model.actions.length * 2 * nT;
+    this.powCache = new Float64Array(powSize <= MAX_POW_CACHE ? powSize : 0).fill(Number.NaN);
     this.result = {
       outcome: 0,
       peak: 0,
@@ -206,7 +239,7 @@ export class Simulator {
   // Run
 
   /** Runs run `run` of `seed`. The returned object is reused by the next call. */
-  run(seed: number, run: number, opts: RunOptions = {}): RunResult {
+  run(seed: number, run: number, opts: RunOptions = NO_OPTIONS): RunResult {
     const m = this.m;
     this.trace = opts.trace;
     this.suppress = opts.suppress;
@@ -359,19 +392,29 @@ export class Simulator {
       let u = 0;
       let holding = tk.rounds > 0 ? 1 : 0;
       for (let round = 1; round <= tk.rounds; round++) {
-        const leakedTo: string[] = [];
+        const leakedTo: string[] | undefined = this.trace ? [] : undefined;
+        let leaked = 0;
         for (let l = 0; l < tk.leakTo.length; l++) {
           if (this.streams.uniform(STREAM.talks) < tk.leakP[l]!) {
-            leakedTo.push(m.actors[tk.leakTo[l]!]!.id);
+            leakedTo?.push(m.actors[tk.leakTo[l]!]!.id);
+            leaked++;
             this.result.leaks++;
-            this.applyEffects(tk.leakTo[l]!, tk.leakEffects[l]!, `leak of talks ${tk.id}`);
+            this.applyEffects(tk.leakTo[l]!, tk.leakEffects[l]!, this.trace ? `leak of talks ${tk.id}` : '');
           }
         }
         let broken = false;
-        if (leakedTo.length > 0) broken = !(this.streams.uniform(STREAM.talks) < tk.continueAfterLeak);
+        if (leaked > 0) broken = !(this.streams.uniform(STREAM.talks) < tk.continueAfterLeak);
         else this.streams.uniform(STREAM.talks); // keep the stream aligned whether or not a leak happened
         u += tk.convergence * (1 - u);
-        this.trace?.push({ t: 0, kind: 'talks', talks: tk.id, round, understanding: u, leakedTo, broken });
+        this.trace?.push({
+          t: 0,
+          kind: 'talks',
+          talks: tk.id,
+          round,
+          understanding: u,
+          leakedTo: leakedTo!,
+          broken,
+        });
         if (broken) {
           holding = 0;
           break;
@@ -603,16 +646,18 @@ export class Simulator {
     const i = act.actor;
     const sx = actorStream(i, PURPOSE.execute);
     let substitutedFor: string | undefined;
-    // Accidental or unauthorised substitution (always one draw, so the stream stays aligned).
-    const us = this.streams.uniform(sx);
+    // Substitution, then outcome: always two draws, so the stream stays aligned.
+    this.streams.uniforms(sx, this.u2, 2);
+    const us = this.u2[0]!;
+    const uo = this.u2[1]!;
+    // Accidental or unauthorised substitution.
     if (act.substitutionTo >= 0 && us < act.substitutionP) {
       substitutedFor = act.id;
       action = act.substitutionTo;
       act = m.actions[action]!;
       forced = -1;
     }
-    // Outcome (always one draw).
-    const uo = this.streams.uniform(sx);
+    // Outcome.
     let o = 0;
     if (forced >= 0) o = forced;
     else {
@@ -680,7 +725,7 @@ export class Simulator {
       this.send(ev, action, taint);
       return;
     }
-    this.perceiveEvent(ev, action, outcome.casualties);
+    this.perceiveEvent(ev, action);
   }
 
   private newEvent(act: number, taint: number): number {
@@ -731,7 +776,7 @@ export class Simulator {
   }
 
   /** Every other actor perceives the event through its ISR (or sees it if public or a victim). */
-  private perceiveEvent(ev: number, action: number, victims: number[]): void {
+  private perceiveEvent(ev: number, action: number): void {
     const m = this.m;
     const act = m.actions[action]!;
     const source = act.actor;
@@ -743,10 +788,11 @@ export class Simulator {
       const sx = actorStream(k, PURPOSE.perceive);
       const R = this.readiness[k]!;
       // Always two draws (detection, reading) so that counterfactuals keep every other draw.
-      const ud = this.streams.uniform(sx);
-      const um = this.streams.uniform(sx);
+      this.streams.uniforms(sx, this.u2, 2);
+      const ud = this.u2[0]!;
+      const um = this.u2[1]!;
       const ordinal = this.perceiveOrdinal[k]!++;
-      const isVictim = victims.includes(k);
+      const isVictim = this.victimOf[trueAct * this.nA + k] === 1;
       let flags = 0;
       let detectP = 1;
       let latency = 0;
@@ -756,7 +802,7 @@ export class Simulator {
         latency = obs.latency[act.domain]!;
       }
       let misreadScale = obs.readinessMisread[R]!;
-      if (regime >= 0 && m.notifications[regime]!.to.includes(k)) {
+      if (regime >= 0 && this.notifiedBy[regime * this.nA + k] === 1) {
         const reg = m.notifications[regime]!;
         if ((this.evNotified[ev]! & (1 << k)) !== 0) {
           flags |= F_NOTIFIED;
@@ -771,7 +817,8 @@ export class Simulator {
       if (!detected) {
         // A miss is a misperception when seeing the act would have lowered the observer's belief that
         // its actor is hostile noticeably: the miss leaves it more alarmed than the evidence warrants.
-        const delta = this.hypotheticalDelta(k, source, action);
+        this.hypotheticalDelta(k, source, action);
+        const delta = this.u2[0]!;
         if (delta < -BELIEF_EPS) {
           const mp = this.recordMisperception(MP_MISSED, k, trueAct, -1);
           if (this.taint[k]! < 0) this.taint[k] = mp;
@@ -845,8 +892,18 @@ export class Simulator {
     return this.belief[(i * this.nA + j) * this.nT + t]!;
   }
 
-  /** Bayesian update of i's belief about j's intent with likelihoods `lik` (per type) and weight scale. */
-  private updateIntent(i: number, j: number, lik: Float64Array, kScale: number, reason: string): number {
+  /**
+   * Bayesian update of i's belief about j's intent with likelihoods `lik` (per type) and weight scale.
+   * `action`: whose intent likelihoods `lik` are (their powers are cached), or -1.
+   */
+  private updateIntent(
+    i: number,
+    j: number,
+    lik: Float64Array,
+    kScale: number,
+    reason: string,
+    action: number,
+  ): boolean {
     this.touch(i, j);
     const nT = this.nT;
     const base = (i * this.nA + j) * nT;
@@ -857,18 +914,34 @@ export class Simulator {
     let others = 0;
     for (let t = 0; t < nT; t++) if (t !== top) others += lik[t]!;
     others /= nT - 1;
-    const kappa = (lik[top]! >= others ? a.kConfirm : a.kDisconfirm) * kScale;
+    const confirming = lik[top]! >= others;
+    const kappa = (confirming ? a.kConfirm : a.kDisconfirm) * kScale;
     const before = this.trace ? Array.from(this.belief.subarray(base, base + nT)) : undefined;
     const hostile = this.m.hostileType;
     const oldHostile = this.belief[base + hostile]!;
     let sum = 0;
     const b = this.scratchB;
-    for (let t = 0; t < nT; t++) {
-      const l = lik[t]!;
-      b[t] = this.belief[base + t]! * (l === 1 ? 1 : l ** kappa);
-      sum += b[t]!;
+    const pow = this.powCache;
+    if (action >= 0 && kScale === 1 && pow.length > 0) {
+      const off = ((i * this.m.actions.length + action) * 2 + (confirming ? 0 : 1)) * nT;
+      if (Number.isNaN(pow[off]!)) {
+        for (let t = 0; t < nT; t++) {
+          const l = lik[t]!;
+          pow[off + t] = l === 1 ? 1 : l ** kappa;
+        }
+      }
+      for (let t = 0; t < nT; t++) {
+        b[t] = this.belief[base + t]! * pow[off + t]!;
+        sum += b[t]!;
+      }
+    } else {
+      for (let t = 0; t < nT; t++) {
+        const l = lik[t]!;
+        b[t] = this.belief[base + t]! * (l === 1 ? 1 : l ** kappa);
+        sum += b[t]!;
+      }
     }
-    if (!(sum > 0)) return 0;
+    if (!(sum > 0)) return false;
     for (let t = 0; t < nT; t++) this.belief[base + t] = b[t]! / sum;
     if (this.trace && before) {
       const m = this.m;
@@ -882,13 +955,18 @@ export class Simulator {
         after: Array.from(this.belief.subarray(base, base + nT)),
       });
     }
-    return Math.abs(this.belief[base + hostile]! - oldHostile);
+    // Whether the belief that j is hostile moved noticeably (a boolean: no boxed number per update).
+    return Math.abs(this.belief[base + hostile]! - oldHostile) > BELIEF_EPS;
   }
 
-  /** How much seeing `action` would change k's hostile belief about its actor (signed; nothing changes). */
-  private hypotheticalDelta(k: number, j: number, action: number): number {
+  /**
+   * How much seeing `action` would change k's hostile belief about its actor (signed; nothing changes),
+   * written to u2[0] (an unboxed result).
+   */
+  private hypotheticalDelta(k: number, j: number, action: number): void {
+    this.u2[0] = 0;
     const lik = this.m.actions[action]!.intent;
-    if (!lik) return 0;
+    if (!lik) return;
     this.touch(k, j);
     const nT = this.nT;
     const base = (k * this.nA + j) * nT;
@@ -898,21 +976,33 @@ export class Simulator {
     let others = 0;
     for (let t = 0; t < nT; t++) if (t !== top) others += lik[t]!;
     others /= nT - 1;
-    const kappa = lik[top]! >= others ? a.kConfirm : a.kDisconfirm;
+    const confirming = lik[top]! >= others;
+    const kappa = confirming ? a.kConfirm : a.kDisconfirm;
+    const pow = this.powCache;
+    const off = ((k * this.m.actions.length + action) * 2 + (confirming ? 0 : 1)) * nT;
+    if (pow.length > 0 && Number.isNaN(pow[off]!)) {
+      for (let t = 0; t < nT; t++) {
+        const l = lik[t]!;
+        pow[off + t] = l === 1 ? 1 : l ** kappa;
+      }
+    }
     let sum = 0;
     let hostile = 0;
     for (let t = 0; t < nT; t++) {
-      const v = this.belief[base + t]! * lik[t]! ** kappa;
+      // 1 ** kappa is 1: the cached power is lik ** kappa for every likelihood.
+      const v = this.belief[base + t]! * (pow.length > 0 ? pow[off + t]! : lik[t]! ** kappa);
       sum += v;
       if (t === this.m.hostileType) hostile = v;
     }
-    if (!(sum > 0)) return 0;
-    return hostile / sum - this.belief[base + this.m.hostileType]!;
+    if (!(sum > 0)) return;
+    this.u2[0] = hostile / sum - this.belief[base + this.m.hostileType]!;
   }
 
   private ownExpects(i: number): Float64Array {
     if (this.expectsOwned[i] === 0) {
-      this.expects[i] = this.expects[i]!.slice();
+      const own = this.expectsBuf[i]!;
+      own.set(this.expects[i]!);
+      this.expects[i] = own;
       this.expectsOwned[i] = 1;
     }
     return this.expects[i]!;
@@ -921,7 +1011,8 @@ export class Simulator {
   /** Recomputes i's look-ahead values after its expectations changed. */
   private refreshValues(i: number): void {
     if (!this.valuesOwned) {
-      this.values = this.values.slice();
+      this.valuesBuf.set(this.values);
+      this.values = this.valuesBuf;
       this.valuesOwned = true;
     }
     const m = this.m;
@@ -934,9 +1025,9 @@ export class Simulator {
     const m = this.m;
     for (const eff of effects) {
       if (eff.kind === 'intent') {
-        const lik = new Float64Array(this.nT).fill(1);
+        const lik = this.scratchLik.fill(1);
         lik[eff.type] = eff.lr;
-        this.updateIntent(k, eff.about, lik, 1, reason);
+        this.updateIntent(k, eff.about, lik, 1, reason, -1);
       } else {
         const e = this.ownExpects(k);
         for (const row of m.expectRows) {
@@ -972,8 +1063,15 @@ export class Simulator {
         const reg = m.notifications[this.evFlags[ev]! - 1]!;
         kScale = reg.evidence;
       }
-      const delta = this.updateIntent(k, j, a.intent, kScale, `saw ${m.actIds[act]}`);
-      if (taint >= 0 && delta > BELIEF_EPS && this.taint[k]! < 0) this.taint[k] = taint;
+      const moved = this.updateIntent(
+        k,
+        j,
+        a.intent,
+        kScale,
+        this.trace ? `saw ${m.actIds[act]}` : '',
+        action,
+      );
+      if (taint >= 0 && moved && this.taint[k]! < 0) this.taint[k] = taint;
     }
     this.decide(k, act, taint >= 0 ? taint : this.taint[k]!, ev);
   }
@@ -1001,7 +1099,11 @@ export class Simulator {
       for (let l = 0; l < ch.leakTo.length; l++) {
         if (this.streams.uniform(sx) < ch.leakP[l]!) {
           this.result.leaks++;
-          this.applyEffects(ch.leakTo[l]!, ch.leakEffects[l]!, `leak from channel ${ch.id}`);
+          this.applyEffects(
+            ch.leakTo[l]!,
+            ch.leakEffects[l]!,
+            this.trace ? `leak from channel ${ch.id}` : '',
+          );
         }
       }
       const arrives = this.t + ch.latency;
@@ -1056,9 +1158,9 @@ export class Simulator {
     });
     if (!accepted) return;
     if (msg.kind === 'reassure') {
-      const lik = new Float64Array(this.nT).fill(1);
+      const lik = this.scratchLik.fill(1);
       lik[m.hostileType] = 1 / Math.max(1, ch.credibility);
-      this.updateIntent(k, msg.about, lik, 1, `${m.actIds[act]} via ${ch.id}`);
+      this.updateIntent(k, msg.about, lik, 1, this.trace ? `${m.actIds[act]} via ${ch.id}` : '', -1);
     } else if (msg.row >= 0) {
       const w = 1 - 1 / Math.max(1, ch.credibility);
       const e = this.ownExpects(k);
@@ -1070,7 +1172,8 @@ export class Simulator {
     }
     // The message itself is evidence about the sender and a stimulus for doctrine.
     const a = m.actions[action]!;
-    if (a.intent) this.updateIntent(k, from, a.intent, 1, `received ${m.actIds[act]}`);
+    if (a.intent)
+      this.updateIntent(k, from, a.intent, 1, this.trace ? `received ${m.actIds[act]}` : '', action);
     this.decide(k, act, taint, ev);
   }
 
@@ -1097,7 +1200,8 @@ export class Simulator {
     const m = this.m;
     if (n === 0) return;
     this.result.decisions++;
-    const u = this.streams.uniform(actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide));
+    this.streams.uniforms(actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide), this.u2, 1);
+    const u = this.u2[0]!;
     let chosen = n - 1;
     let acc = 0;
     for (let k = 0; k < n; k++) {
