@@ -148,6 +148,8 @@ export class Simulator {
    * Empty when the model is too large for it.
    */
   powCache: Float64Array;
+  /** (1 - omega_i) ** dt at i * (horizon + 1) + dt; NaN until computed; empty when too large. */
+  decayCache: Float64Array;
   result: RunResult;
   lastRule = 0;
   t = 0;
@@ -211,6 +213,8 @@ export class Simulator {
     });
     const powSize = nA * model.actions.length * 2 * nT;
     this.powCache = new Float64Array(powSize <= MAX_POW_CACHE ? powSize : 0).fill(Number.NaN);
+    const decaySize = nA * (model.horizon + 1);
+    this.decayCache = new Float64Array(decaySize <= MAX_POW_CACHE ? decaySize : 0).fill(Number.NaN);
     this.result = {
       outcome: 0,
       peak: 0,
@@ -879,7 +883,16 @@ export class Simulator {
     this.lastTouch[idx] = this.t;
     const omega = this.m.actors[i]!.omega;
     if (omega <= 0) return;
-    const w = (1 - omega) ** dt;
+    let w: number;
+    const cache = this.decayCache;
+    const H = this.m.horizon;
+    if (dt <= H && cache.length > 0) {
+      w = cache[i * (H + 1) + dt]!;
+      if (Number.isNaN(w)) {
+        w = (1 - omega) ** dt;
+        cache[i * (H + 1) + dt] = w;
+      }
+    } else w = (1 - omega) ** dt;
     const base = idx * this.nT;
     for (let t = 0; t < this.nT; t++) {
       this.belief[base + t] = w * this.belief[base + t]! + (1 - w) * this.prior[base + t]!;
