@@ -2,7 +2,7 @@
 // a 10^7-run ensemble, and the speed-up over worker threads. Method and results: bench/README.md.
 //   npm run bench -- [--json] [--quick] [--only ID[,ID]] [--workers 1,2] [--big-runs N] [--no-rss] [--no-speedup]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,8 @@ interface Options {
   repSeconds: number;
   repetitions: number;
   clock: 'cpu' | 'wall';
+  /** Also write the JSON object to this file. */
+  jsonOut?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -76,6 +78,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--workers') o.workers = next().split(',').map(Number);
     else if (a === '--big-runs') o.bigRuns = Number(next().replace(/_/g, ''));
     else if (a === '--no-rss') o.rss = false;
+    else if (a === '--json-out') o.jsonOut = next();
     else if (a === '--no-speedup') o.speedup = false;
     else if (a === '--repetitions') o.repetitions = Number(next());
     else if (a === '--rep-seconds') o.repSeconds = Number(next());
@@ -411,6 +414,7 @@ async function main(): Promise<void> {
     parallel: speedup ?? null,
     memory: rss,
   };
+  if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(result, null, 2)}\n`);
   if (o.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
