@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runRange } from '../src/analysis/ensemble.ts';
 import { traceRun } from '../src/analysis/trace.ts';
-import { DOMAINS } from '../src/scenario/schema.ts';
+import { nominal } from '../src/scenario/params.ts';
+import { DOMAINS, type NamedParam } from '../src/scenario/schema.ts';
 import { compileDoc, exampleScenarios, load, loadDoc } from './scenarios.ts';
 
 const DECAP = 'scenarios/korea-decapitation-misread.yaml';
@@ -26,7 +27,8 @@ test('runRange: raising the DPRK air false-alarm rate does not lower P(peak >= n
   const base = loadDoc(DECAP);
   const high = loadDoc(DECAP);
   const fa = high.actors.DPRK!.perception!.falseAlarms!;
-  fa['US.strike-package'] = (fa['US.strike-package'] as number) * 10;
+  // The rate may be a distribution (uncertain parameter): scale its nominal value.
+  fa['US.strike-package'] = nominal(fa['US.strike-package'] as NamedParam) * 10;
   const mb = compileDoc(base);
   const mh = compileDoc(high);
   const n = 20000;

@@ -17,6 +17,10 @@ export interface Aggregate {
   paths: Record<string, number>;
   /** Lethal runs whose chain began with each (kind, observer, act, perceived) misperception. */
   lethalCauses: Record<string, number>;
+  /** War runs (war or nuclear use) whose chain began with each (kind, observer, act, perceived) misperception. */
+  warCauses: Record<string, number>;
+  /** Runs by escalation path and outcome: `path|outcome` (path as in `paths`). */
+  pathOutcomes: Record<string, number>;
   decisions: number;
   events: number;
   misperceptions: number;
@@ -35,6 +39,8 @@ export function emptyAggregate(m: Model): Aggregate {
     warWithMisperception: 0,
     paths: {},
     lethalCauses: {},
+    warCauses: {},
+    pathOutcomes: {},
     decisions: 0,
     events: 0,
     misperceptions: 0,
@@ -59,11 +65,18 @@ export function record(agg: Aggregate, r: RunResult): void {
   }
   if (r.warMisperception >= 0) {
     agg.warRuns++;
-    if (r.warMisperception === 1) agg.warWithMisperception++;
+    if (r.warMisperception === 1) {
+      agg.warWithMisperception++;
+      const c = r.warCause;
+      const key = `${r.mpKind[c]},${r.mpObserver[c]},${r.mpAct[c]},${r.mpPerceived[c]}`;
+      agg.warCauses[key] = (agg.warCauses[key] ?? 0) + 1;
+    }
   }
   let key = '';
   for (let k = 0; k < r.pathLength; k++) key += k === 0 ? `${r.path[k]}` : `,${r.path[k]}`;
   agg.paths[key] = (agg.paths[key] ?? 0) + 1;
+  const end = `${key}|${r.outcome}`;
+  agg.pathOutcomes[end] = (agg.pathOutcomes[end] ?? 0) + 1;
   agg.decisions += r.decisions;
   agg.events += r.events;
   agg.misperceptions += r.mpCount;
@@ -86,6 +99,8 @@ export function merge(a: Aggregate, b: Aggregate): Aggregate {
   a.warWithMisperception += b.warWithMisperception;
   for (const [k, v] of Object.entries(b.paths)) a.paths[k] = (a.paths[k] ?? 0) + v;
   for (const [k, v] of Object.entries(b.lethalCauses)) a.lethalCauses[k] = (a.lethalCauses[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(b.warCauses)) a.warCauses[k] = (a.warCauses[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(b.pathOutcomes)) a.pathOutcomes[k] = (a.pathOutcomes[k] ?? 0) + v;
   a.decisions += b.decisions;
   a.events += b.events;
   a.misperceptions += b.misperceptions;

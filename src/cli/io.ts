@@ -1,6 +1,6 @@
 // The CLI's contact with the world: files, stdout, stderr. Commands receive an Io so tests can run them
 // in-process and read what they printed.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface Io {
@@ -11,6 +11,8 @@ export interface Io {
   /** Whether stderr is an interactive terminal (progress bars only then). */
   errIsTty: boolean;
   cwd: string;
+  /** Writes a text file (reports); absent in read-only settings. */
+  writeFile?(path: string, text: string): void;
 }
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -32,6 +34,7 @@ export function nodeIo(): Io {
     },
     errIsTty: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
+    writeFile: (p, text) => writeFileSync(p, text, 'utf8'),
   };
 }
 

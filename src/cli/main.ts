@@ -3,10 +3,14 @@ import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBaseRates } from './commands/base-rates.ts';
+import { registerBreakeven } from './commands/breakeven.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
+import { registerCompare } from './commands/compare.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
+import { registerSensitivity } from './commands/sensitivity.ts';
+import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -23,6 +27,10 @@ const REGISTRARS: Registrar[] = [
   registerCalibrate,
   registerBaseRates,
   registerBacktest,
+  registerCompare,
+  registerSweep,
+  registerSensitivity,
+  registerBreakeven,
   registerWorker,
 ];
 

@@ -101,6 +101,17 @@ export class Streams {
     this.seeded.fill(0);
     this.draws.fill(0);
   }
+  /**
+   * Re-seeds every stream for a branch of a split run (adaptive multilevel splitting): fresh
+   * randomness keyed by (seed, branch). Branch streams use keys with the top bit set, so they never
+   * coincide with the streams of an ordinary run index.
+   */
+  branch(seed: number, branch: number): void {
+    const [lo, hi] = seedWords(seed);
+    for (let k = 0; k < this.count; k++)
+      seedStream(this.state, k * 4, lo, hi, branch, (k | 0x80000000) >>> 0);
+    this.seeded.fill(1); // every stream now holds its branch state: none is seeded again on first use
+  }
   /** A uniform draw in [0, 1) from stream `k`. */
   uniform(k: number): number {
     if (this.seeded[k] === 0) {

@@ -54,14 +54,144 @@ export interface RunResult {
   mpAct: Int32Array;
   mpPerceived: Int32Array;
   mpTick: Int32Array;
+  /** Ordinal of the observer's perception draw behind each misperception (for `RunOptions.suppress`). */
+  mpOrdinal: Int32Array;
   talksHolding: Uint8Array;
   leaks: number;
+  /** Log likelihood ratio (base over tilted law) of the run's tilted draws; 0 without a tilt. */
+  logWeight: number;
 }
 
 export interface RunOptions {
   trace?: TraceRecord[];
   /** Counterfactual: misperceptions that must not happen, by (observer, kind, ordinal of that observer's draws). */
   suppress?: (kind: number, observer: number, ordinal: number) => boolean;
+  /** Importance sampling: draw the chance sites from a tilted law and record the likelihood ratio. */
+  tilt?: Tilt;
+}
+
+/**
+ * The explicit chance sites of a model, for importance sampling: each doctrine rule (its response
+ * draw), each action with several outcomes (the outcome draw), each action with a substitution hazard
+ * (two options: executed as ordered, substituted), and each misreading row of an observer (option 0:
+ * read correctly, then the misreadings). Options of site s are at [start[s], start[s + 1]).
+ */
+export interface ChanceSites {
+  /** Site names: `rule ACTOR.rule`, `outcome ACTOR.action`, `substitution ACTOR.action`, `misread OBSERVER:ACTOR.action`. */
+  names: string[];
+  /** Option labels, flattened like the weights. */
+  options: string[];
+  start: Int32Array;
+  /** Site of rule q of actor i: ruleSite[i][q]. */
+  ruleSite: Int32Array[];
+  /** Site of each action's outcome draw (-1: one outcome). */
+  outcomeSite: Int32Array;
+  /** Site of each action's substitution draw (-1: none). */
+  substitutionSite: Int32Array;
+  /** Site of observer k's misreading row for action a at k * nActions + a (-1: none). */
+  misreadSite: Int32Array;
+}
+
+/**
+ * An importance-sampling tilt: option k of a site is drawn with probability proportional to
+ * p_k * w[k], where p_k is the base probability in the current state. The run's likelihood ratio
+ * goes into `RunResult.logWeight`. With `chosen` and `expected` (same length as `w`), each run adds,
+ * per option, 1 when it is drawn and its base probability p_k at each visit of the site (the
+ * statistics of cross-entropy tuning); the caller resets them.
+ */
+export interface Tilt {
+  w: Float64Array;
+  chosen?: Float64Array;
+  expected?: Float64Array;
+  /** The tilt (and its statistics) applies while the peak rung is below this (default: always). */
+  until?: number;
+  /**
+   * Defensive mixture (Hesterberg 1995): draw from (1 - d) * tilted + d * base, which bounds each
+   * draw's likelihood ratio by 1/d (default 0).
+   */
+  defensive?: number;
+}
+
+/** What `Simulator.snapshot` copies: the whole state of a run at a tick boundary. */
+export interface RunSnapshot {
+  streams: { state: Uint32Array; draws: Uint32Array };
+  ints: Int32Array[];
+  belief: Float64Array;
+  prior: Float64Array;
+  expects: (Float64Array | null)[];
+  values: Float64Array | null;
+  talksHolding: Uint8Array;
+  channelOpen: Uint8Array;
+  events: Int32Array[];
+  queue: Int32Array[];
+  scalars: number[];
+  result: {
+    peak: number;
+    warTick: number;
+    path: Int32Array;
+    lethalMisperception: number;
+    lethalCause: number;
+    warMisperception: number;
+    warCause: number;
+    decisions: number;
+    leaks: number;
+    logWeight: number;
+    mp: Int32Array[];
+  };
+}
+
+/** Lists the chance sites of a model (see `ChanceSites`). */
+export function chanceSites(m: Model): ChanceSites {
+  const names: string[] = [];
+  const options: string[] = [];
+  const start: number[] = [];
+  const add = (name: string, opts: string[]): number => {
+    start.push(options.length);
+    names.push(name);
+    options.push(...opts);
+    return names.length - 1;
+  };
+  const nAct = m.actions.length;
+  const ruleSite = m.actors.map((a) =>
+    Int32Array.from(a.rules, (rule) => {
+      const acts = rule.respond ? rule.respond.actions : rule.choose!;
+      return add(
+        `rule ${a.id}.${rule.id}`,
+        Array.from(acts, (x) => m.actions[x]!.id),
+      );
+    }),
+  );
+  const outcomeSite = new Int32Array(nAct).fill(-1);
+  const substitutionSite = new Int32Array(nAct).fill(-1);
+  m.actions.forEach((a, k) => {
+    if (a.outcomes.length > 1)
+      outcomeSite[k] = add(
+        `outcome ${a.id}`,
+        a.outcomes.map((o) => m.actIds[o.act]!),
+      );
+    if (a.substitutionTo >= 0)
+      substitutionSite[k] = add(`substitution ${a.id}`, [a.id, m.actions[a.substitutionTo]!.id]);
+  });
+  const misreadSite = new Int32Array(m.actors.length * nAct).fill(-1);
+  m.actors.forEach((obs, i) => {
+    obs.misread.forEach((row, a) => {
+      if (!row) return;
+      misreadSite[i * nAct + a] = add(`misread ${obs.id}:${m.actions[a]!.id}`, [
+        m.actions[a]!.id,
+        ...Array.from(row.to, (x) => m.actions[x]!.id),
+      ]);
+    });
+  });
+  start.push(options.length);
+  return {
+    names,
+    options,
+    start: Int32Array.from(start),
+    ruleSite,
+    outcomeSite,
+    substitutionSite,
+    misreadSite,
+  };
 }
 
 const K_EXEC = 0;
@@ -153,10 +283,16 @@ export class Simulator {
   result: RunResult;
   lastRule = 0;
   t = 0;
+  /** Paused by `advance` between two queue items of tick `t`. */
+  midTick = false;
   lastLoud = 0;
   endTick = 0;
   trace: TraceRecord[] | undefined;
   suppress: RunOptions['suppress'];
+  tilt: Tilt | null = null;
+  sites: ChanceSites | undefined;
+  /** Base probabilities of the options of a tilted draw (scratch). */
+  tiltP: Float64Array;
 
   constructor(model: Model) {
     this.m = model;
@@ -215,6 +351,7 @@ export class Simulator {
     this.powCache = new Float64Array(powSize <= MAX_POW_CACHE ? powSize : 0).fill(Number.NaN);
     const decaySize = nA * (model.horizon + 1);
     this.decayCache = new Float64Array(decaySize <= MAX_POW_CACHE ? decaySize : 0).fill(Number.NaN);
+    this.tiltP = new Float64Array(maxResp + 8);
     this.result = {
       outcome: 0,
       peak: 0,
@@ -234,8 +371,10 @@ export class Simulator {
       mpAct: new Int32Array(16),
       mpPerceived: new Int32Array(16),
       mpTick: new Int32Array(16),
+      mpOrdinal: new Int32Array(16),
       talksHolding: this.talksHolding,
       leaks: 0,
+      logWeight: 0,
     };
   }
 
@@ -244,12 +383,23 @@ export class Simulator {
 
   /** Runs run `run` of `seed`. The returned object is reused by the next call. */
   run(seed: number, run: number, opts: RunOptions = NO_OPTIONS): RunResult {
+    this.begin(seed, run, opts);
+    this.advance();
+    return this.result;
+  }
+
+  /**
+   * Starts run `run` of `seed` without advancing time: state reset, intent types drawn, talks held,
+   * injects, hazards and false alarms scheduled. `advance` continues it. `run` is `begin` + `advance`.
+   */
+  begin(seed: number, run: number, opts: RunOptions = NO_OPTIONS): void {
     const m = this.m;
     this.trace = opts.trace;
     this.suppress = opts.suppress;
+    this.tilt = opts.tilt ?? null;
+    if (this.tilt && !this.sites) this.sites = chanceSites(m);
     this.streams.reset(seed, run);
     this.resetState();
-    const r = this.result;
 
     this.drawTypes();
     this.holdTalks();
@@ -261,39 +411,62 @@ export class Simulator {
     }
     for (let h = 0; h < m.hazards.length; h++) this.scheduleHazard(h, m.hazards[h]!.from);
     for (let i = 0; i < this.nA; i++) this.scheduleFalseAlarms(i, 0);
+  }
 
-    // Main loop.
+  /**
+   * Continues the current run until it ends, and returns its outcome (the result is in `result`).
+   * With `score`, stops early after the first queue item (an act, a perception, a message) after which
+   * `score(this) > level`, and returns -1: the state there can be copied (`snapshot`) and the run
+   * continued by calling `advance` again, after `branch` for fresh randomness (adaptive multilevel
+   * splitting). Stopping between items, not at the end of the tick, lets branches differ in the
+   * replies to the act that raised the score.
+   */
+  advance(level = Number.POSITIVE_INFINITY, score?: (sim: Simulator) => number): number {
+    const m = this.m;
+    const r = this.result;
     let outcome = -1;
-    let t = 0;
+    let t = this.t;
+    let resume = this.midTick;
+    this.midTick = false;
     for (;;) {
-      const tq = this.qLen > 0 ? Math.floor(this.qKey[0]! * 0.25) : INF;
-      let next = tq;
-      let readyForResolution = r.warTick < 0;
-      for (let i = 0; i < this.nA; i++) {
-        const a = m.actors[i]!;
-        const R = this.readiness[i]!;
-        if (R > a.readiness0) {
-          const tc = this.lastAlarm[i]! + a.calmTicks;
-          if (tc < next) next = tc;
+      if (resume) {
+        // Paused between two items of tick t: finish the tick.
+        resume = false;
+        t = this.t;
+      } else {
+        const tq = this.qLen > 0 ? Math.floor(this.qKey[0]! * 0.25) : INF;
+        let next = tq;
+        let readyForResolution = r.warTick < 0;
+        for (let i = 0; i < this.nA; i++) {
+          const a = m.actors[i]!;
+          const R = this.readiness[i]!;
+          if (R > a.readiness0) {
+            const tc = this.lastAlarm[i]! + a.calmTicks;
+            if (tc < next) next = tc;
+          }
+          if (R > a.readiness0 + 1) readyForResolution = false;
         }
-        if (R > a.readiness0 + 1) readyForResolution = false;
+        if (readyForResolution) {
+          const tr = this.lastLoud + m.resolveQuiet;
+          if (tr < next) next = tr;
+        }
+        if (next > this.endTick) {
+          t = this.endTick;
+          outcome = r.warTick >= 0 ? OUTCOME_WAR : OUTCOME_HORIZON;
+          break;
+        }
+        t = next;
+        this.t = t;
       }
-      if (readyForResolution) {
-        const tr = this.lastLoud + m.resolveQuiet;
-        if (tr < next) next = tr;
-      }
-      if (next > this.endTick) {
-        t = this.endTick;
-        outcome = r.warTick >= 0 ? OUTCOME_WAR : OUTCOME_HORIZON;
-        break;
-      }
-      t = next;
-      this.t = t;
       // Everything due at t, in (phase, insertion) order.
       const tEnd = t * 4 + 4; // keys of tick t are below
       while (this.qLen > 0 && this.qKey[0]! < tEnd) {
         this.processTop();
         if (r.peak >= m.nuclearRung) break;
+        if (score !== undefined && score(this) > level) {
+          this.midTick = true;
+          return -1;
+        }
       }
       if (r.peak >= m.nuclearRung) {
         outcome = OUTCOME_NUCLEAR;
@@ -313,9 +486,7 @@ export class Simulator {
           outcome = OUTCOME_WAR;
           break;
         }
-        continue;
-      }
-      if (t - this.lastLoud >= m.resolveQuiet) {
+      } else if (t - this.lastLoud >= m.resolveQuiet) {
         let calm = true;
         for (let i = 0; i < this.nA; i++) if (this.readiness[i]! > m.actors[i]!.readiness0 + 1) calm = false;
         if (calm) {
@@ -328,7 +499,170 @@ export class Simulator {
     r.endTick = t;
     r.events = this.nEv;
     this.trace?.push({ t, kind: 'end', outcome: outcomeName(outcome), peak: m.rungIds[r.peak]! });
-    return r;
+    return outcome;
+  }
+
+  /** Fresh randomness for the rest of the current run: every stream re-keyed by (seed, branch). */
+  branch(seed: number, branch: number): void {
+    this.streams.branch(seed, branch);
+  }
+
+  /** A copy of the whole state of the current run at a tick boundary (see `advance`). */
+  snapshot(): RunSnapshot {
+    const r = this.result;
+    const owned: (Float64Array | null)[] = [];
+    for (let i = 0; i < this.nA; i++)
+      owned.push(this.expectsOwned[i] === 1 ? this.expects[i]!.slice() : null);
+    return {
+      streams: this.streams.snapshot(),
+      ints: [
+        this.type,
+        this.readiness,
+        this.lastAlarm,
+        this.lastTouch,
+        this.taint,
+        this.falseGen,
+        this.perceiveOrdinal,
+      ].map((a) => a.slice()),
+      belief: this.belief.slice(),
+      prior: this.prior.slice(),
+      expects: owned,
+      values: this.valuesOwned ? this.values.slice() : null,
+      talksHolding: this.talksHolding.slice(),
+      channelOpen: this.channelOpen.slice(),
+      events: [this.evAct, this.evTick, this.evTaint, this.evFlags, this.evNotified].map((a) =>
+        a.slice(0, this.nEv),
+      ),
+      queue: this.queueItems(),
+      scalars: [this.nEv, this.qLen, this.seq, this.t, this.lastLoud, this.endTick, this.midTick ? 1 : 0],
+      result: {
+        peak: r.peak,
+        warTick: r.warTick,
+        path: r.path.slice(0, r.pathLength),
+        lethalMisperception: r.lethalMisperception,
+        lethalCause: r.lethalCause,
+        warMisperception: r.warMisperception,
+        warCause: r.warCause,
+        decisions: r.decisions,
+        leaks: r.leaks,
+        logWeight: r.logWeight,
+        mp: [r.mpKind, r.mpObserver, r.mpAct, r.mpPerceived, r.mpTick, r.mpOrdinal].map((a) =>
+          a.slice(0, r.mpCount),
+        ),
+      },
+    };
+  }
+
+  /** The queue in heap order as [tick, seq, kind, a, b, c, d, e] arrays (the snapshot's form). */
+  private queueItems(): Int32Array[] {
+    const n = this.qLen;
+    const out = Array.from({ length: 8 }, () => new Int32Array(n));
+    for (let h = 0; h < n; h++) {
+      const slot = this.qSlot[h]!;
+      out[0]![h] = Math.floor(this.qKey[h]! * 0.25);
+      out[1]![h] = this.qSeq[h]!;
+      out[2]![h] = this.sKind[slot]!;
+      out[3]![h] = this.sA[slot]!;
+      out[4]![h] = this.sB[slot]!;
+      out[5]![h] = this.sC[slot]!;
+      out[6]![h] = this.sD[slot]!;
+      out[7]![h] = this.sE[slot]!;
+    }
+    return out;
+  }
+
+  /** Puts back a queue saved by queueItems (heap order is kept, so the heap property holds). */
+  private setQueueItems(q: Int32Array[], n: number): void {
+    while (this.qKey.length < n) this.growQueue();
+    for (let h = 0; h < n; h++) {
+      const kind = q[2]![h]!;
+      this.qKey[h] = q[0]![h]! * 4 + (kind === K_MSG ? K_OBS : kind);
+      this.qSeq[h] = q[1]![h]!;
+      this.qSlot[h] = h;
+      this.sKind[h] = kind;
+      this.sA[h] = q[3]![h]!;
+      this.sB[h] = q[4]![h]!;
+      this.sC[h] = q[5]![h]!;
+      this.sD[h] = q[6]![h]!;
+      this.sE[h] = q[7]![h]!;
+    }
+    this.nSlots = n;
+    this.nFree = 0;
+  }
+
+  /** Puts the state of `snapshot` back (the same model); continue with `advance`. */
+  restore(s: RunSnapshot): void {
+    const r = this.result;
+    this.streams.restore(s.streams);
+    const ints = [
+      this.type,
+      this.readiness,
+      this.lastAlarm,
+      this.lastTouch,
+      this.taint,
+      this.falseGen,
+      this.perceiveOrdinal,
+    ];
+    for (let k = 0; k < ints.length; k++) ints[k]!.set(s.ints[k]!);
+    this.belief.set(s.belief);
+    this.prior.set(s.prior);
+    for (let i = 0; i < this.nA; i++) {
+      const e = s.expects[i];
+      this.expects[i] = e ? e.slice() : this.m.actors[i]!.expects;
+      this.expectsOwned[i] = e ? 1 : 0;
+    }
+    this.values = s.values ? s.values.slice() : this.m.baseValue;
+    this.valuesOwned = s.values !== null;
+    this.talksHolding.set(s.talksHolding);
+    this.channelOpen.set(s.channelOpen);
+    const [nEv, qLen, seq, t, lastLoud, endTick, midTick] = s.scalars as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    this.midTick = midTick === 1;
+    const fit = (a: Int32Array, src: Int32Array, n: number): Int32Array => {
+      const out = a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
+      out.set(src);
+      return out;
+    };
+    const ev = s.events;
+    this.evAct = fit(this.evAct, ev[0]!, nEv);
+    this.evTick = fit(this.evTick, ev[1]!, nEv);
+    this.evTaint = fit(this.evTaint, ev[2]!, nEv);
+    this.evFlags = fit(this.evFlags, ev[3]!, nEv);
+    this.evNotified = fit(this.evNotified, ev[4]!, nEv);
+    this.setQueueItems(s.queue, qLen);
+    this.nEv = nEv;
+    this.qLen = qLen;
+    this.seq = seq;
+    this.t = t;
+    this.lastLoud = lastLoud;
+    this.endTick = endTick;
+    const sr = s.result;
+    r.peak = sr.peak;
+    r.warTick = sr.warTick;
+    r.path.set(sr.path);
+    r.pathLength = sr.path.length;
+    r.lethalMisperception = sr.lethalMisperception;
+    r.lethalCause = sr.lethalCause;
+    r.warMisperception = sr.warMisperception;
+    r.warCause = sr.warCause;
+    r.decisions = sr.decisions;
+    r.leaks = sr.leaks;
+    r.logWeight = sr.logWeight;
+    const n = sr.mp[0]!.length;
+    r.mpKind = fit(r.mpKind, sr.mp[0]!, n);
+    r.mpObserver = fit(r.mpObserver, sr.mp[1]!, n);
+    r.mpAct = fit(r.mpAct, sr.mp[2]!, n);
+    r.mpPerceived = fit(r.mpPerceived, sr.mp[3]!, n);
+    r.mpTick = fit(r.mpTick, sr.mp[4]!, n);
+    r.mpOrdinal = fit(r.mpOrdinal, sr.mp[5]!, n);
+    r.mpCount = n;
   }
 
   private resetState(): void {
@@ -346,12 +680,14 @@ export class Simulator {
     r.decisions = 0;
     r.mpCount = 0;
     r.leaks = 0;
+    r.logWeight = 0;
     this.nEv = 0;
     this.qLen = 0;
     this.seq = 0;
     this.nFree = 0;
     this.nSlots = 0;
     this.t = 0;
+    this.midTick = false;
     this.lastLoud = 0;
     this.endTick = m.horizon;
     for (let i = 0; i < nA; i++) {
@@ -611,13 +947,61 @@ export class Simulator {
     const next = this.t + geometric(u, p);
     if (next <= this.endTick) this.push(next, K_FALSE, i, k, this.falseGen[i]!, -1, -1);
     if (suppressed) return;
-    const mp = this.recordMisperception(MP_FALSE_ALARM, i, act, act);
+    const mp = this.recordMisperception(MP_FALSE_ALARM, i, act, act, ordinal);
     const arrives = this.t + a.latency[m.actions[phantom]!.domain]!;
     this.trace?.push({ t: this.t, kind: 'false-alarm', observer: a.id, perceived: m.actIds[act]!, arrives });
     this.push(arrives, K_OBS, i, -1, act, F_FALSE, mp);
   }
 
-  private recordMisperception(kind: number, observer: number, act: number, perceived: number): number {
+  /**
+   * Draws an option of chance site `s` whose n base probabilities are in `tiltP`, from the tilted law
+   * (p_k * w_k, normalised), with the uniform u; adds the likelihood ratio to the run's log weight.
+   */
+  private tiltedDraw(s: number, n: number, u: number): number {
+    const tilt = this.tilt!;
+    const w = tilt.w;
+    const off = this.sites!.start[s]!;
+    const p = this.tiltP;
+    let z = 0;
+    for (let k = 0; k < n; k++) z += p[k]! * w[off + k]!;
+    let c = -1;
+    if (tilt.until !== undefined && this.result.peak >= tilt.until) z = 0;
+    else if (tilt.chosen) {
+      for (let k = 0; k < n; k++) tilt.expected![off + k]! += p[k]!;
+    }
+    if (z > 0) {
+      const d = tilt.defensive ?? 0;
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        const q = (1 - d) * ((p[k]! * w[off + k]!) / z) + d * p[k]!;
+        if (q <= 0) continue;
+        c = k;
+        acc += q;
+        if (u < acc) break;
+      }
+      const qc = (1 - d) * ((p[c]! * w[off + c]!) / z) + d * p[c]!;
+      this.result.logWeight += Math.log(p[c]!) - Math.log(qc);
+    } else {
+      // No tilted mass: draw from the base law (weight 1).
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        if (p[k]! <= 0) continue;
+        c = k;
+        acc += p[k]!;
+        if (u < acc) break;
+      }
+    }
+    if (tilt.chosen && z > 0) tilt.chosen[off + c]! += 1;
+    return c;
+  }
+
+  private recordMisperception(
+    kind: number,
+    observer: number,
+    act: number,
+    perceived: number,
+    ordinal: number,
+  ): number {
     const r = this.result;
     if (r.mpCount === r.mpKind.length) {
       const grow = (x: Int32Array) => {
@@ -630,6 +1014,7 @@ export class Simulator {
       r.mpAct = grow(r.mpAct);
       r.mpPerceived = grow(r.mpPerceived);
       r.mpTick = grow(r.mpTick);
+      r.mpOrdinal = grow(r.mpOrdinal);
     }
     const k = r.mpCount++;
     r.mpKind[k] = kind;
@@ -637,6 +1022,7 @@ export class Simulator {
     r.mpAct[k] = act;
     r.mpPerceived[k] = perceived;
     r.mpTick[k] = this.t;
+    r.mpOrdinal[k] = ordinal;
     return k;
   }
 
@@ -650,21 +1036,30 @@ export class Simulator {
     const i = act.actor;
     const sx = actorStream(i, PURPOSE.execute);
     let substitutedFor: string | undefined;
-    // Substitution, then outcome: always two draws, so the stream stays aligned.
-    this.streams.uniforms(sx, this.u2, 2);
-    const us = this.u2[0]!;
-    const uo = this.u2[1]!;
-    // Accidental or unauthorised substitution.
-    if (act.substitutionTo >= 0 && us < act.substitutionP) {
+    // Accidental or unauthorised substitution (always one draw, so the stream stays aligned).
+    const us = this.streams.uniform(sx);
+    let substitute = act.substitutionTo >= 0 && us < act.substitutionP;
+    if (this.tilt !== null && act.substitutionTo >= 0) {
+      this.tiltP[0] = 1 - act.substitutionP;
+      this.tiltP[1] = act.substitutionP;
+      substitute = this.tiltedDraw(this.sites!.substitutionSite[action]!, 2, us) === 1;
+    }
+    if (substitute) {
       substitutedFor = act.id;
       action = act.substitutionTo;
       act = m.actions[action]!;
       forced = -1;
     }
-    // Outcome.
+    // Outcome (always one draw).
+    const uo = this.streams.uniform(sx);
     let o = 0;
     if (forced >= 0) o = forced;
-    else {
+    else if (this.tilt !== null && act.outcomes.length > 1) {
+      const cum = act.outcomeCum;
+      const n = cum.length;
+      for (let k = 0; k < n; k++) this.tiltP[k] = (k === n - 1 ? 1 : cum[k]!) - (k > 0 ? cum[k - 1]! : 0);
+      o = this.tiltedDraw(this.sites!.outcomeSite[action]!, n, uo);
+    } else {
       const cum = act.outcomeCum;
       while (o < cum.length - 1 && uo >= cum[o]!) o++;
     }
@@ -824,7 +1219,7 @@ export class Simulator {
         this.hypotheticalDelta(k, source, action);
         const delta = this.u2[0]!;
         if (delta < -BELIEF_EPS) {
-          const mp = this.recordMisperception(MP_MISSED, k, trueAct, -1);
+          const mp = this.recordMisperception(MP_MISSED, k, trueAct, -1, ordinal);
           if (this.taint[k]! < 0) this.taint[k] = mp;
         }
         this.trace?.push({
@@ -849,12 +1244,26 @@ export class Simulator {
           if (perceived === trueAct && um < acc + p) perceived = m.actions[row.to[j]!]!.outcomes[0]!.act;
           acc += p;
         }
+        if (this.tilt !== null) {
+          // Option 0 reads correctly; option j + 1 is misreading j (with the base law's truncation at 1).
+          const nTo = row.to.length;
+          let before = 0;
+          let cum = 0;
+          for (let j = 0; j < nTo; j++) {
+            cum += Math.min(1, row.p[j]! * misreadScale);
+            this.tiltP[j + 1] = Math.min(1, cum) - before;
+            before = Math.min(1, cum);
+          }
+          this.tiltP[0] = 1 - before;
+          const c = this.tiltedDraw(this.sites!.misreadSite[k * m.actions.length + action]!, nTo + 1, um);
+          perceived = c === 0 ? trueAct : m.actions[row.to[c - 1]!]!.outcomes[0]!.act;
+        }
         if (perceived !== trueAct && this.suppress?.(MP_MISREAD, k, ordinal)) perceived = trueAct;
       }
       let taint = this.evTaint[ev]!;
       if (perceived !== trueAct) {
         flags |= F_MISREAD;
-        taint = this.recordMisperception(MP_MISREAD, k, trueAct, perceived);
+        taint = this.recordMisperception(MP_MISREAD, k, trueAct, perceived, ordinal);
       }
       this.trace?.push({
         t: this.t,
@@ -1216,12 +1625,17 @@ export class Simulator {
     this.streams.uniforms(actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide), this.u2, 1);
     const u = this.u2[0]!;
     let chosen = n - 1;
-    let acc = 0;
-    for (let k = 0; k < n; k++) {
-      acc += this.dist[k]!;
-      if (u < acc) {
-        chosen = k;
-        break;
+    if (this.tilt !== null) {
+      this.tiltP.set(this.dist.subarray(0, n));
+      chosen = this.tiltedDraw(this.sites!.ruleSite[i]![this.lastRule]!, n, u);
+    } else {
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        acc += this.dist[k]!;
+        if (u < acc) {
+          chosen = k;
+          break;
+        }
       }
     }
     const action = this.distAct[chosen]!;

@@ -1,22 +1,43 @@
+import { InvalidArgumentError } from 'commander';
+import type { runEnsemble } from '../../analysis/ensemble.ts';
 import { summarize } from '../../analysis/ensemble.ts';
 import { defaultWorkers, runEnsembleParallel } from '../../analysis/parallel.ts';
+import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
+import { ESTIMATORS, type Estimator, estimateRare } from '../../analysis/rare.ts';
 import { sanityPanel } from '../../calibration/violence.ts';
 import { QueueError, redactUrl, runEnsembleDistributed } from '../../distributed/queue.ts';
-import { ENGINE_VERSION } from '../../engine/model.ts';
+import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
+import {
+  docOf,
+  emitReport,
+  formatOption,
+  loadScenarioFile,
+  manifestOf,
+  preparedOf,
+  progress,
+  reportOf,
+  userErrors,
+} from '../analysis.ts';
+import { renderAttribution, renderRare } from '../analysis-report.ts';
 import { bundledBaseRates } from '../base-rates.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import {
-  collect,
-  loadModel,
-  nonNegativeInt,
-  parseSets,
-  positiveInt,
-  redisUrl,
-  workerCount,
-} from '../options.ts';
+import { collect, nonNegativeInt, parseSets, positiveInt, redisUrl, workerCount } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { renderRunReport, renderSanity } from '../report.ts';
+
+function estimatorOption(value: string): Estimator {
+  if (!(ESTIMATORS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${ESTIMATORS.join(', ')}`);
+  return value as Estimator;
+}
+
+function rungOf(m: Model, ref: string): number {
+  const k = /^\d+$/.test(ref) ? Number(ref) : m.rungIds.indexOf(ref);
+  if (k < 1 || k >= m.rungIds.length)
+    throw new UserError(`--target: no rung '${ref}'; rungs: ${m.rungIds.join(', ')}`);
+  return k;
+}
 
 interface RunOpts {
   runs: number;
@@ -25,7 +46,16 @@ interface RunOpts {
   set: string[];
   paths: number;
   json?: boolean;
-  workers: number;
+  estimator?: Estimator;
+  target?: string;
+  particles: number;
+  replicates: number;
+  ceRuns: number;
+  isRuns: number;
+  counterfactual?: boolean;
+  report?: string;
+  format?: 'md' | 'csv';
+  workers?: number;
   queue?: string;
   shardSize?: number;
 }
@@ -40,6 +70,24 @@ export const registerRun: Registrar = (program, io) => {
     .option('-w, --with <intervention>', 'apply an intervention (repeatable; a+b combines)', collect, [])
     .option('--set <path=value>', 'override a parameter, e.g. talks.eu.rounds=3 (repeatable)', collect, [])
     .option('--paths <k>', 'how many escalation paths to list', positiveInt, 8)
+    .option(
+      '--estimator <kind>',
+      'rare-event estimate of P(peak >= --target): crude, ams (adaptive multilevel splitting) or is (cross-entropy importance sampling)',
+      estimatorOption,
+    )
+    .option('--target <rung>', 'rare event: peak at or above this rung (default: nuclear use)')
+    .option('--particles <n>', 'ams: particles per replicate', positiveInt, 1000)
+    .option(
+      '--replicates <n>',
+      'ams: independent replicates (their spread gives the interval)',
+      positiveInt,
+      20,
+    )
+    .option('--ce-runs <n>', 'is: runs per cross-entropy iteration', positiveInt, 2000)
+    .option('--is-runs <n>', 'is: runs of the final estimate', positiveInt, 10000)
+    .option('--counterfactual', 'replay each war run without the misperception its chain began with')
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
     .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
     .option(
       '--queue <url>',
@@ -52,48 +100,160 @@ export const registerRun: Registrar = (program, io) => {
       positiveInt,
     )
     .option('--json', 'print one JSON object on stdout')
-    .action(async (file: string, o: RunOpts) => {
-      const { model, doc, source } = loadModel(io, file, o.with, parseSets(o.set));
+    .action(async (file: string, o: RunOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+      const argv = (cmd.parent?.rawArgs ?? []).slice(0);
+      const s = loadScenarioFile(io, file);
+      const { model, doc } = preparedOf(io, s, o.with, parseSets(o.set));
       const started = performance.now();
-      const progress = progressBar(io);
-      const common = { seed: o.seed, runs: o.runs, onProgress: progress.onProgress, model };
-      let agg: Awaited<ReturnType<typeof runEnsembleParallel>>;
-      let execution: Record<string, unknown>;
-      try {
-        if (o.queue) {
-          const r = await runEnsembleDistributed(source, {
-            ...common,
-            url: o.queue,
-            ...(o.shardSize ? { shardSize: o.shardSize } : {}),
-            onNoWorkers: () =>
-              io.err(
-                `brink: no worker is connected to ${redactUrl(o.queue!)} yet; waiting (start \`brink worker\`)\n`,
-              ),
-          });
-          agg = r.aggregate;
-          execution = { queue: redactUrl(o.queue), shards: r.shards, ...r.stats };
-        } else {
-          const workers = o.workers ?? defaultWorkers();
-          agg = await runEnsembleParallel(source, {
-            ...common,
-            workers,
-            ...(o.shardSize ? { shardSize: o.shardSize } : {}),
-          });
-          execution = { workers };
+      const manifest = (settings: Record<string, string | number> = {}) =>
+        manifestOf(s, argv, {
+          hash: model.hash,
+          seed: o.seed,
+          runs: o.runs,
+          interventions: model.interventions,
+          settings,
+        });
+      const forReport = () => docOf(io, s, o.with);
+
+      if (o.estimator) {
+        const target = o.target ? rungOf(model, o.target) : undefined;
+        const p = progress(io, `${o.estimator}`);
+        const rare = userErrors(() =>
+          estimateRare(model, o.estimator!, {
+            seed: o.seed,
+            ...(target !== undefined ? { target } : {}),
+            runs: o.runs,
+            particles: o.particles,
+            replicates: o.replicates,
+            ceRuns: o.ceRuns,
+            isRuns: o.isRuns,
+            onProgress: p.tick,
+          }),
+        );
+        p.done();
+        const seconds = (performance.now() - started) / 1000;
+        const used = emitReport(
+          io,
+          () => {
+            const d = forReport();
+            return reportOf(
+              io,
+              {
+                kind: 'run',
+                title: `Rare-event estimate: ${s.loaded.doc.title}`,
+                manifest: manifest({ estimator: o.estimator!, target: rare.target.id }),
+                rare,
+              },
+              d.doc,
+              d.locations,
+              o.with,
+            );
+          },
+          o,
+        );
+        if (o.json)
+          io.out(
+            `${JSON.stringify({ scenario: { id: model.id, hash: model.hash }, engine: ENGINE_VERSION, seed: o.seed, interventions: model.interventions, ...rare, timing: { seconds } }, null, 2)}\n`,
+          );
+        else if (!used) io.out(renderRare(rare));
+        return;
+      }
+
+      const replay = Boolean(o.counterfactual || o.report);
+      let agg: Awaited<ReturnType<typeof runEnsemble>>;
+      let counterfactual = null;
+      let execution: Record<string, unknown> = { workers: 1 };
+      if (replay) {
+        const p = progress(io, 'running');
+        const r = ensembleWithReplays(model, {
+          seed: o.seed,
+          runs: o.runs,
+          replay: true,
+          onProgress: p.tick,
+        });
+        p.done();
+        agg = r.agg;
+        counterfactual = r.counterfactual;
+      } else {
+        // Worker threads here, or `brink worker` processes through Redis: the same numbers.
+        const bar = progressBar(io);
+        const source = { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions };
+        const common = { seed: o.seed, runs: o.runs, onProgress: bar.onProgress, model };
+        try {
+          if (o.queue) {
+            const r = await runEnsembleDistributed(source, {
+              ...common,
+              url: o.queue,
+              ...(o.shardSize ? { shardSize: o.shardSize } : {}),
+              onNoWorkers: () =>
+                io.err(
+                  `brink: no worker is connected to ${redactUrl(o.queue!)} yet; waiting (start \`brink worker\`)\n`,
+                ),
+            });
+            agg = r.aggregate;
+            execution = { queue: redactUrl(o.queue), shards: r.shards, ...r.stats };
+          } else {
+            const workers = o.workers ?? defaultWorkers();
+            agg = await runEnsembleParallel(source, {
+              ...common,
+              workers,
+              ...(o.shardSize ? { shardSize: o.shardSize } : {}),
+            });
+            execution = { workers };
+          }
+        } catch (e) {
+          if (e instanceof QueueError) throw new UserError(e.message);
+          throw e;
+        } finally {
+          bar.stop();
         }
-      } catch (e) {
-        if (e instanceof QueueError) throw new UserError(e.message);
-        throw e;
-      } finally {
-        progress.stop();
       }
       const seconds = (performance.now() - started) / 1000;
       const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });
       // The sanity panel: the baseline against ICB's base rates for the scenario's trigger type.
-      const sanity = sanityPanel(model, agg, doc?.trigger, bundledBaseRates());
+      const sanity = sanityPanel(model, agg, doc.trigger, bundledBaseRates());
+      const attribution = attributeMisperceptions(model, agg);
+      const tree = pathTree(model, agg, { minPeak: sankeyFloor(model, agg), minShare: 0.01 });
+      const used = emitReport(
+        io,
+        () => {
+          const d = forReport();
+          return reportOf(
+            io,
+            {
+              kind: 'run',
+              title: `Ensemble: ${s.loaded.doc.title}`,
+              manifest: manifest(),
+              run: report,
+              paths: tree,
+              attribution,
+              counterfactual,
+            },
+            d.doc,
+            d.locations,
+            o.with,
+          );
+        },
+        o,
+      );
       if (o.json) {
-        const timing = { seconds, runsPerSecond: o.runs / seconds, ...execution };
-        io.out(`${JSON.stringify({ ...report, sanity, timing }, null, 2)}\n`);
-      } else io.out(renderRunReport(report, { seconds }) + renderSanity(sanity));
+        io.out(
+          `${JSON.stringify(
+            {
+              ...report,
+              sanity,
+              attribution,
+              ...(counterfactual ? { counterfactual } : {}),
+              pathTree: tree,
+              timing: { seconds, runsPerSecond: o.runs / seconds, ...execution },
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      } else if (!used) {
+        io.out(renderRunReport(report, { seconds }) + renderSanity(sanity));
+        if (attribution.causes.length) io.out(`\n${renderAttribution(attribution, counterfactual)}`);
+      }
     });
 };

@@ -1,0 +1,248 @@
+// Break-even: the value of a parameter at which an intervention stops paying, i.e. where the paired
+// difference d(x) = P_with(metric | x) - P_baseline(metric | x) crosses 0. Every evaluation runs both
+// arms on common random numbers (runs 0..N-1 of one seed, at every x), so d(x) is a smooth curve of
+// paired per-run differences D_i(x) in {-1, 0, 1}.
+//
+// Method: a grid over [lo, hi] brackets the first sign change; bisection narrows the bracket; the
+// crossing is the root of the least-squares line through every point evaluated inside the bracket.
+// Its 95% interval comes from a bootstrap over run indices (the same resampled runs at every x, which
+// keeps the pairing), refitting the line each time.
+
+import { randomStream } from '../engine/rng.ts';
+import { Simulator } from '../engine/run.ts';
+import { getIn } from '../scenario/merge.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
+import { metric } from './metrics.ts';
+import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
+
+export interface BreakevenOptions {
+  seed: number;
+  runs: number;
+  /** Range of the parameter (default: the distribution's support, or [0, 1] for a number in [0, 1]). */
+  range?: [number, number];
+  /** Grid points over the range (default 9). */
+  grid?: number;
+  /** Bisection steps inside the bracket (default 5). */
+  bisect?: number;
+  bootstrap?: number;
+  metric?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BreakevenPoint {
+  x: number;
+  base: number;
+  alt: number;
+  d: number;
+  ci95: [number, number];
+}
+
+export interface BreakevenReport {
+  scenario: { id: string; hash: string };
+  engine: string;
+  seed: number;
+  runs: number;
+  with: string;
+  param: { path: string; nominal: number; distribution: unknown; source: string | null; inBaseline: boolean };
+  metric: { id: string; label: string };
+  range: [number, number];
+  points: BreakevenPoint[];
+  /**
+   * `crosses`: d changes sign in the range; `pays`: d < 0 throughout (the intervention lowers the
+   * metric over the whole range); `never`: d >= 0 throughout.
+   */
+  verdict: 'crosses' | 'pays' | 'never';
+  /** The crossing: where d goes from < 0 to >= 0 (direction 'stops-paying') or the reverse. */
+  crossing: {
+    x: number;
+    ci95: [number, number];
+    direction: 'stops-paying' | 'starts-paying';
+    /** Share of bootstrap replicates whose line does not cross inside the range. */
+    unresolved: number;
+  } | null;
+}
+
+function fitRoot(xs: number[], ds: number[]): number {
+  const n = xs.length;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += xs[i]!;
+    sy += ds[i]!;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i]! - mx) * (ds[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
+  if (sxx === 0 || sxy === 0) return Number.NaN;
+  const b = sxy / sxx;
+  return mx - my / b;
+}
+
+/**
+ * Finds where `withDoc` (the scenario with the intervention applied) stops beating `baseDoc` as the
+ * parameter at `path` varies. The parameter is set in the baseline too when it exists there.
+ */
+export function breakeven(
+  baseDoc: Scenario,
+  withDoc: Scenario,
+  path: string,
+  meta: { hash: string; with: string; interventions: string[]; engine: string },
+  opts: BreakevenOptions,
+): BreakevenReport {
+  const target: ParamTarget = paramTarget(withDoc, path);
+  let baseTarget: ParamTarget | null = null;
+  try {
+    baseTarget = paramTarget(baseDoc, path);
+    if (getIn(baseDoc, baseTarget.path) === undefined) baseTarget = null;
+  } catch {
+    baseTarget = null;
+  }
+  let range = opts.range;
+  if (!range) {
+    if (target.dist) {
+      const d = target.dist;
+      if ('uniform' in d) range = [d.uniform[0], d.uniform[1]];
+      else if ('triangular' in d) range = [d.triangular[0], d.triangular[2]];
+      else if ('beta' in d) range = [0, 1];
+    } else if (target.nominal >= 0 && target.nominal <= 1) range = [0, 1];
+    if (!range)
+      throw new RangeError(`give --range LO..HI for \`${path}\` (no bounded distribution to take it from)`);
+  }
+  const [lo, hi] = range;
+  if (!(lo < hi)) throw new RangeError(`the range must have LO < HI, got ${lo}..${hi}`);
+  const n = opts.runs;
+  const nGrid = Math.max(3, opts.grid ?? 9);
+  const nBisect = opts.bisect ?? 5;
+  const total = nGrid + nBisect;
+  const baseMeta = { hash: meta.hash, interventions: [] as string[] };
+  const altMeta = { hash: meta.hash, interventions: meta.interventions };
+  let fixedBase: Uint8Array | null = null;
+  const probe = compileAt(withDoc, [target], [target.nominal], altMeta);
+  const mt = metric(probe, opts.metric ?? 'warOrWorse');
+  const hits = (doc: Scenario, t: ParamTarget | null, x: number, m: typeof altMeta): Uint8Array => {
+    const model = compileAt(doc, t ? [t] : [], t ? [x] : [], m);
+    const sim = new Simulator(model);
+    const out = new Uint8Array(n);
+    for (let run = 0; run < n; run++) out[run] = mt.of(sim.run(opts.seed, run)) ? 1 : 0;
+    return out;
+  };
+  const evaluated: { x: number; diff: Int8Array; point: BreakevenPoint }[] = [];
+  const evaluate = (x: number) => {
+    let b: Uint8Array;
+    if (baseTarget) b = hits(baseDoc, baseTarget, x, baseMeta);
+    else b = fixedBase ??= hits(baseDoc, null, 0, baseMeta);
+    const a = hits(withDoc, target, x, altMeta);
+    const diff = new Int8Array(n);
+    const tab = [0, 0, 0, 0];
+    let sb = 0;
+    let sa = 0;
+    for (let i = 0; i < n; i++) {
+      diff[i] = a[i]! - b[i]!;
+      sb += b[i]!;
+      sa += a[i]!;
+      tab[b[i]! ? (a[i]! ? 0 : 1) : a[i]! ? 2 : 3]!++;
+    }
+    const ci = pairedDifferenceCi(tab[0]!, tab[1]!, tab[2]!, tab[3]!);
+    const point: BreakevenPoint = {
+      x: sig(x, 8),
+      base: sig(sb / n),
+      alt: sig(sa / n),
+      d: sig((sa - sb) / n),
+      ci95: [sig(ci[0]), sig(ci[1])],
+    };
+    evaluated.push({ x, diff, point });
+    opts.onProgress?.(evaluated.length, total);
+    return (sa - sb) / n;
+  };
+  const xs = grid(lo, hi, nGrid);
+  const ds = xs.map(evaluate);
+  // The first sign change from the low end.
+  let k = -1;
+  for (let i = 0; i + 1 < ds.length; i++) {
+    if (ds[i]! < 0 !== ds[i + 1]! < 0) {
+      k = i;
+      break;
+    }
+  }
+  let crossing: BreakevenReport['crossing'] = null;
+  let verdict: BreakevenReport['verdict'] = ds.every((d) => d < 0) ? 'pays' : 'never';
+  if (k >= 0) {
+    verdict = 'crosses';
+    const direction = ds[k]! < 0 ? 'stops-paying' : 'starts-paying';
+    let a = xs[k]!;
+    let b = xs[k + 1]!;
+    let da = ds[k]!;
+    for (let s = 0; s < nBisect; s++) {
+      const mid = (a + b) / 2;
+      const dm = evaluate(mid);
+      if (dm < 0 === da < 0) {
+        a = mid;
+        da = dm;
+      } else b = mid;
+    }
+    // The line is fitted over the bracket and one grid step on each side, so that a crossing near a
+    // grid point is not pinned to it; a root anywhere in the range counts.
+    const lo0 = xs[Math.max(0, k - 1)]!;
+    const hi0 = xs[Math.min(xs.length - 1, k + 2)]!;
+    const inside = evaluated.filter((e) => e.x >= lo0 && e.x <= hi0).sort((p, q) => p.x - q.x);
+    const px = inside.map((e) => e.x);
+    const root = (d: number[]) => {
+      const r = fitRoot(px, d);
+      return Number.isFinite(r) && r >= lo && r <= hi ? r : Number.NaN;
+    };
+    const x0 = root(inside.map((e) => e.point.d));
+    const nBoot = opts.bootstrap ?? 500;
+    const rnd = randomStream(opts.seed, 0xb4e);
+    const roots: number[] = [];
+    let unresolved = 0;
+    const pick = new Int32Array(n);
+    for (let r = 0; r < nBoot; r++) {
+      for (let i = 0; i < n; i++) pick[i] = Math.floor(rnd() * n);
+      const d = inside.map((e) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += e.diff[pick[i]!]!;
+        return s / n;
+      });
+      const x = root(d);
+      if (Number.isNaN(x)) {
+        // No crossing of the refitted line inside the range: it lies beyond the end on the side where
+        // d has not yet changed sign; count it at that end (the interval reaches it).
+        unresolved++;
+        const mean = d.reduce((s, v) => s + v, 0) / d.length;
+        roots.push(mean < 0 === (direction === 'stops-paying') ? hi : lo);
+      } else roots.push(x);
+    }
+    const ci = percentile95(roots);
+    crossing = {
+      x: sig(Number.isNaN(x0) ? (a + b) / 2 : x0, 6),
+      ci95: [sig(ci[0], 6), sig(ci[1], 6)],
+      direction,
+      unresolved: sig(unresolved / nBoot, 4),
+    };
+  }
+  return {
+    scenario: { id: withDoc.id, hash: meta.hash },
+    engine: meta.engine,
+    seed: opts.seed,
+    runs: n,
+    with: meta.with,
+    param: {
+      path,
+      nominal: target.nominal,
+      distribution: target.dist ?? null,
+      source: target.source ?? null,
+      inBaseline: baseTarget !== null,
+    },
+    metric: { id: mt.id, label: mt.label },
+    range: [lo, hi],
+    points: evaluated.map((e) => e.point).sort((p, q) => p.x - q.x),
+    verdict,
+    crossing,
+  };
+}

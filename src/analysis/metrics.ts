@@ -1,0 +1,45 @@
+// What a run is scored on: an outcome, or reaching a rung. Shared by compare, sweep, sensitivity and
+// break-even, so that every command names a quantity the same way.
+import type { Model } from '../engine/model.ts';
+import { OUTCOMES, type RunResult } from '../engine/run.ts';
+
+/** A binary quantity of one run. */
+export interface Metric {
+  /** As written: `war`, `nuclearUse`, `resolved`, `horizon`, `warOrWorse`, `peak>=lethal-clash`. */
+  id: string;
+  /** For people: "P(war)", "P(peak >= lethal-clash)". */
+  label: string;
+  of(r: RunResult): boolean;
+}
+
+export const METRIC_HELP =
+  'war, nuclearUse, resolved, horizon (outcomes), warOrWorse (peak at the war rung or above), or peak>=RUNG (a rung id or number)';
+
+/** Parses a metric name for a model; throws a RangeError that says what would be valid. */
+export function metric(m: Model, spec: string): Metric {
+  const k = OUTCOMES.indexOf(spec as (typeof OUTCOMES)[number]);
+  if (k >= 0) return { id: spec, label: `P(${spec})`, of: (r) => r.outcome === k };
+  if (spec === 'warOrWorse') {
+    const w = Math.min(m.warRung, m.nuclearRung);
+    return { id: spec, label: `P(peak >= ${m.rungIds[w] ?? 'war'})`, of: (r) => r.peak >= w };
+  }
+  const mm = /^peak>=(.+)$/.exec(spec);
+  if (mm) {
+    const ref = mm[1]!;
+    const rung = /^\d+$/.test(ref) ? Number(ref) : m.rungIds.indexOf(ref);
+    if (rung >= 0 && rung < m.rungIds.length)
+      return {
+        id: `peak>=${m.rungIds[rung]}`,
+        label: `P(peak >= ${m.rungIds[rung]})`,
+        of: (r) => r.peak >= rung,
+      };
+    throw new RangeError(`unknown rung '${ref}' in metric '${spec}'; rungs: ${m.rungIds.join(', ')}`);
+  }
+  throw new RangeError(`unknown metric '${spec}'; use ${METRIC_HELP}`);
+}
+
+/** The rung at which "war or worse" starts (war, else nuclear use, else the top rung). */
+export function warOrWorseRung(m: Model): number {
+  const w = Math.min(m.warRung, m.nuclearRung);
+  return w < m.rungIds.length ? w : m.rungIds.length - 1;
+}

@@ -1,0 +1,113 @@
+// Sweeps: a grid over one or more parameters, an ensemble per cell on common random numbers (every cell
+// uses runs 0..N-1 of the same seed), and each metric with its Wilson 95% interval per cell.
+import type { Model } from '../engine/model.ts';
+import { Simulator } from '../engine/run.ts';
+import { proportion } from '../engine/stats.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
+import { metric } from './metrics.ts';
+import { sig } from './stats.ts';
+
+export interface SweepParam {
+  /** Dotted path as `--set` accepts it. */
+  path: string;
+  lo: number;
+  hi: number;
+  steps: number;
+}
+
+export interface SweepOptions {
+  seed: number;
+  runs: number;
+  /** Metrics per cell (default: warOrWorse, war, nuclearUse). */
+  metrics?: string[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SweepCell {
+  values: number[];
+  metrics: Record<string, { p: number; ci95: [number, number] }>;
+}
+
+export interface SweepReport {
+  scenario: { id: string; hash: string };
+  engine: string;
+  seed: number;
+  runs: number;
+  interventions: string[];
+  params: { path: string; values: number[]; nominal: number; distribution: unknown; source: string | null }[];
+  metrics: { id: string; label: string }[];
+  cells: SweepCell[];
+}
+
+/** Parses `PATH=LO..HI:STEPS`. */
+export function parseSweepParam(spec: string): SweepParam {
+  const m = /^(.+)=(-?[\d.eE+-]+)\.\.(-?[\d.eE+-]+):(\d+)$/.exec(spec.trim());
+  if (!m)
+    throw new RangeError(`'${spec}' is not PATH=LO..HI:STEPS (e.g. talks.eu-hosted.leak.DPRK.p=0..0.2:5)`);
+  const lo = Number(m[2]);
+  const hi = Number(m[3]);
+  const steps = Number(m[4]);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi))
+    throw new RangeError(`'${spec}': LO and HI must be numbers`);
+  if (steps < 1 || steps > 1000) throw new RangeError(`'${spec}': STEPS must be 1..1000`);
+  return { path: m[1]!, lo, hi, steps };
+}
+
+/** Runs the grid of every combination of the parameters' values. `doc` has its interventions applied. */
+export function sweep(
+  doc: Scenario,
+  params: readonly SweepParam[],
+  meta: { hash: string; interventions: string[]; engine: string },
+  opts: SweepOptions,
+): SweepReport {
+  if (params.length === 0) throw new RangeError('a sweep needs at least one --param');
+  const targets: ParamTarget[] = params.map((p) => paramTarget(doc, p.path));
+  const axes = params.map((p) => grid(p.lo, p.hi, p.steps));
+  const nCells = axes.reduce((a, x) => a * x.length, 1);
+  if (nCells > 10000) throw new RangeError(`the grid has ${nCells} cells; at most 10000`);
+  const cells: SweepCell[] = [];
+  let metricsInfo: { id: string; label: string }[] = [];
+  const idx = new Array<number>(params.length).fill(0);
+  for (let c = 0; c < nCells; c++) {
+    const values = axes.map((a, k) => a[idx[k]!]!);
+    const model: Model = compileAt(doc, targets, values, meta);
+    const ms = (opts.metrics ?? ['warOrWorse', 'war', 'nuclearUse']).map((s) => metric(model, s));
+    metricsInfo = ms.map((x) => ({ id: x.id, label: x.label }));
+    const counts = new Int32Array(ms.length);
+    const sim = new Simulator(model);
+    for (let run = 0; run < opts.runs; run++) {
+      const r = sim.run(opts.seed, run);
+      for (let k = 0; k < ms.length; k++) if (ms[k]!.of(r)) counts[k]!++;
+    }
+    const out: SweepCell['metrics'] = {};
+    ms.forEach((x, k) => {
+      const pr = proportion(counts[k]!, opts.runs);
+      out[x.id] = { p: sig(pr.p), ci95: [sig(pr.ci95[0]), sig(pr.ci95[1])] };
+    });
+    cells.push({ values, metrics: out });
+    opts.onProgress?.(c + 1, nCells);
+    // Next combination (last parameter fastest).
+    for (let k = params.length - 1; k >= 0; k--) {
+      idx[k]!++;
+      if (idx[k]! < axes[k]!.length) break;
+      idx[k] = 0;
+    }
+  }
+  return {
+    scenario: { id: doc.id, hash: meta.hash },
+    engine: meta.engine,
+    seed: opts.seed,
+    runs: opts.runs,
+    interventions: meta.interventions,
+    params: targets.map((t, k) => ({
+      path: t.name,
+      values: axes[k]!,
+      nominal: t.nominal,
+      distribution: t.dist ?? null,
+      source: t.source ?? null,
+    })),
+    metrics: metricsInfo,
+    cells,
+  };
+}

@@ -1,0 +1,108 @@
+import { breakeven } from '../../analysis/breakeven.ts';
+import { paramTarget } from '../../analysis/design.ts';
+import { ENGINE_VERSION } from '../../engine/model.ts';
+import {
+  docOf,
+  emitReport,
+  formatOption,
+  loadScenarioFile,
+  manifestOf,
+  modelOf,
+  progress,
+  rangeOption,
+  reportOf,
+  userErrors,
+} from '../analysis.ts';
+import { renderBreakeven } from '../analysis-report.ts';
+import { UserError } from '../io.ts';
+import type { Registrar } from '../main.ts';
+import { nonNegativeInt, positiveInt } from '../options.ts';
+
+interface BreakevenOpts {
+  with?: string;
+  param?: string;
+  range?: [number, number];
+  runs: number;
+  seed: number;
+  grid: number;
+  bisect: number;
+  metric: string;
+  json?: boolean;
+  report?: string;
+  format?: 'md' | 'csv';
+}
+
+export const registerBreakeven: Registrar = (program, io) => {
+  program
+    .command('breakeven')
+    .description(
+      'find the parameter value at which an intervention stops lowering P(war) (paired, with a bootstrap interval)',
+    )
+    .argument('<file>', 'scenario file')
+    .option('-w, --with <intervention>', 'the intervention (a+b combines)')
+    .option('-p, --param <path>', 'dotted path of the parameter, e.g. talks.eu-hosted.leak.DPRK.p')
+    .option('--range <lo..hi>', 'range to search (default: the distribution support, or 0..1)', rangeOption)
+    .option('-n, --runs <n>', 'paired runs per point', positiveInt, 20000)
+    .option('-s, --seed <seed>', 'seed', nonNegativeInt, 1)
+    .option('--grid <k>', 'grid points over the range', positiveInt, 9)
+    .option('--bisect <k>', 'bisection steps inside the bracket', nonNegativeInt, 5)
+    .option('-m, --metric <id>', 'warOrWorse, war, nuclearUse or peak>=RUNG', 'warOrWorse')
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
+    .option('--json', 'print one JSON object on stdout')
+    .action((file: string, o: BreakevenOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+      if (!o.with) throw new UserError('breakeven needs --with INTERVENTION');
+      if (!o.param) throw new UserError('breakeven needs --param PATH (a dotted path as --set accepts it)');
+      const s = loadScenarioFile(io, file);
+      modelOf(io, s, [o.with]);
+      const base = docOf(io, s, []);
+      const alt = docOf(io, s, [o.with]);
+      const p = progress(io, 'breakeven');
+      const started = performance.now();
+      const report = userErrors(() =>
+        breakeven(
+          base.doc,
+          alt.doc,
+          o.param!,
+          { hash: base.hash, with: o.with!, interventions: alt.applied, engine: ENGINE_VERSION },
+          {
+            seed: o.seed,
+            runs: o.runs,
+            grid: o.grid,
+            bisect: o.bisect,
+            metric: o.metric,
+            ...(o.range ? { range: o.range } : {}),
+            onProgress: p.tick,
+          },
+        ),
+      );
+      p.done();
+      const seconds = (performance.now() - started) / 1000;
+      const used = emitReport(
+        io,
+        () =>
+          reportOf(
+            io,
+            {
+              kind: 'breakeven',
+              title: `Break-even of ${o.with}: ${s.loaded.doc.title}`,
+              manifest: manifestOf(s, cmd.parent?.rawArgs ?? [], {
+                hash: base.hash,
+                seed: o.seed,
+                runs: o.runs,
+                interventions: alt.applied,
+                settings: { parameter: o.param!, metric: report.metric.id },
+              }),
+              breakeven: report,
+            },
+            alt.doc,
+            alt.locations,
+            [o.with!],
+            [paramTarget(alt.doc, o.param!)],
+          ),
+        o,
+      );
+      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds } }, null, 2)}\n`);
+      else if (!used) io.out(renderBreakeven(report));
+    });
+};

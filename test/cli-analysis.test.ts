@@ -1,0 +1,177 @@
+// The analysis commands: JSON contracts, determinism, formats and clear errors.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { brink } from './cli.ts';
+
+const INTERCEPT = 'scenarios/korea-intercept.yaml';
+const DECAP = 'scenarios/korea-decapitation-misread.yaml';
+
+test('brink compare --json: comparisons with paired deltas beside the baseline run keys, same output for the same seed', async () => {
+  const args = [
+    'compare',
+    INTERCEPT,
+    '--with',
+    'eu-hosted-talks',
+    '--with',
+    'hotline+launch-notification',
+    '--runs',
+    '3000',
+    '--json',
+  ];
+  const a = await brink(args);
+  assert.equal(a.code, 0, a.err);
+  const ja = JSON.parse(a.out);
+  for (const k of [
+    'scenario',
+    'engine',
+    'seed',
+    'runs',
+    'exceedance',
+    'outcomes',
+    'paths',
+    'misperception',
+    'comparisons',
+  ])
+    assert.ok(k in ja, `missing ${k}`);
+  const c = ja.comparisons[1];
+  assert.equal(c.with, 'hotline+launch-notification');
+  assert.deepEqual(c.interventions, ['hotline', 'launch-notification']);
+  for (const k of ['war', 'nuclearUse', 'resolved', 'horizon', 'warOrWorse']) {
+    assert.equal(typeof c.delta[k].d, 'number');
+    assert.equal(c.delta[k].ci95.length, 2);
+    assert.ok(c.delta[k].ci95[0] <= c.delta[k].d && c.delta[k].d <= c.delta[k].ci95[1]);
+  }
+  assert.equal(typeof c.saved, 'number');
+  assert.equal(typeof c.harmed, 'number');
+  assert.ok('saved' in c.mechanisms && 'harmed' in c.mechanisms);
+  const b = JSON.parse((await brink(args)).out);
+  delete ja.timing;
+  delete b.timing;
+  assert.deepEqual(ja, b);
+});
+
+test('brink compare: table and errors', async () => {
+  const t = await brink(['compare', INTERCEPT, '--with', 'eu-hosted-talks', '--runs', '2000']);
+  assert.equal(t.code, 0, t.err);
+  assert.match(t.out, /warOrWorse/);
+  assert.match(t.out, /Newcombe/);
+  const none = await brink(['compare', INTERCEPT]);
+  assert.equal(none.code, 1);
+  assert.match(none.err, /at least one --with/);
+  const typo = await brink(['compare', INTERCEPT, '--with', 'eu-hosted-talk', '--runs', '100']);
+  assert.equal(typo.code, 1);
+  assert.match(typo.err, /did you mean `eu-hosted-talks`/);
+  assert.doesNotMatch(typo.err, /at .*\.ts:\d+/);
+});
+
+test('brink run --estimator ams|is --json: estimate, interval, relative error, ESS and work', async () => {
+  for (const est of ['ams', 'is']) {
+    const r = await brink([
+      'run',
+      'test/fixtures/valid/birth-death-ladder.yaml',
+      '--estimator',
+      est,
+      '--particles',
+      '200',
+      '--replicates',
+      '5',
+      '--ce-runs',
+      '500',
+      '--is-runs',
+      '2000',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.equal(j.estimator, est);
+    assert.equal(j.target.id, 'r9');
+    for (const k of ['estimate', 'ci95', 'relativeError', 'ess', 'work', 'gainVsCrude'])
+      assert.ok(k in j, `${est}: ${k}`);
+    assert.ok(j.estimate > 1e-6 && j.estimate < 1e-5, `${est}: ${j.estimate}`);
+  }
+  const bad = await brink(['run', INTERCEPT, '--estimator', 'mcmc']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /crude, ams, is/);
+  const rung = await brink(['run', INTERCEPT, '--estimator', 'ams', '--target', 'armageddon']);
+  assert.equal(rung.code, 1);
+  assert.match(rung.err, /no rung 'armageddon'/);
+});
+
+test('brink run --counterfactual --json: attribution, replay and path tree', async () => {
+  const r = await brink(['run', DECAP, '--runs', '3000', '--counterfactual', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.ok(j.attribution.causes.length > 0);
+  assert.ok(j.counterfactual.avoidable.share > 0);
+  assert.ok(j.pathTree.nodes.length > 1 && j.pathTree.links.length > 0);
+});
+
+test('brink sweep: grid, csv, and path errors with a hint', async () => {
+  const r = await brink([
+    'sweep',
+    INTERCEPT,
+    '--with',
+    'eu-hosted-talks',
+    '--param',
+    'talks.eu-hosted.leak.DPRK.p=0..0.2:3',
+    '--runs',
+    '1000',
+    '--format',
+    'csv',
+  ]);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines[0], 'section,item,quantity,value,lo,hi');
+  assert.equal(lines.filter((l) => l.startsWith('sweep,')).length, 9);
+  const typo = await brink(['sweep', INTERCEPT, '--param', 'talks.eu-hosted.leak.DPRK.p=0..0.2:3']);
+  assert.equal(typo.code, 1);
+  assert.match(typo.err, /does not exist/);
+  const syntax = await brink(['sweep', INTERCEPT, '--param', 'actors.DPRK.readiness']);
+  assert.equal(syntax.code, 1);
+  assert.match(syntax.err, /PATH=LO\.\.HI:STEPS/);
+});
+
+test('brink sensitivity and breakeven --format md', async () => {
+  const s = await brink([
+    'sensitivity',
+    DECAP,
+    '--only',
+    'actors.DPRK.perception.isr.air.detect',
+    '--tornado-runs',
+    '500',
+    '--samples',
+    '4',
+    '--runs',
+    '20',
+    '--bootstrap',
+    '20',
+    '--format',
+    'md',
+  ]);
+  assert.equal(s.code, 0, s.err);
+  assert.match(s.out, /## Tornado/);
+  assert.match(s.out, /## Sobol indices/);
+  const b = await brink([
+    'breakeven',
+    INTERCEPT,
+    '--with',
+    'eu-hosted-talks',
+    '--param',
+    'talks.eu-hosted.leak.DPRK.p',
+    '--range',
+    '0..0.4',
+    '--runs',
+    '2000',
+    '--grid',
+    '3',
+    '--bisect',
+    '1',
+    '--json',
+  ]);
+  assert.equal(b.code, 0, b.err);
+  const j = JSON.parse(b.out);
+  assert.equal(j.points.length, 3 + (j.verdict === 'crosses' ? 1 : 0));
+  const missing = await brink(['breakeven', INTERCEPT, '--param', 'x']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /needs --with/);
+});
