@@ -3,9 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s globstar nullglob
-echo "== typecheck"; npx tsc -p tsconfig.json
+echo "== typecheck"; npx tsc -p tsconfig.json; npx tsc -p web/tsconfig.json
 echo "== lint and format"; npx biome check .
-echo "== build"; npx tsc -p tsconfig.build.json
+echo "== build"; npm run build --silent
 echo "== tests"
 files=(test/**/*.test.ts)
 # spec reporter for people, and TAP's closing summary lines (# tests / # pass / # fail) for CI.

@@ -10,6 +10,7 @@ import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSensitivity } from './commands/sensitivity.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -31,6 +32,7 @@ const REGISTRARS: Registrar[] = [
   registerSweep,
   registerSensitivity,
   registerBreakeven,
+  registerServe,
   registerWorker,
 ];
 

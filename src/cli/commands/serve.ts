@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { startServer } from '../../server/index.ts';
+import { UserError } from '../io.ts';
+import type { Registrar } from '../main.ts';
+import { nonNegativeInt } from '../options.ts';
+
+export const registerServe: Registrar = (program, io) => {
+  program
+    .command('serve')
+    .description(
+      'serve the web workbench (SQLite in --data by default; DATABASE_URL=postgres://… for PostgreSQL)',
+    )
+    .option('-p, --port <port>', 'port (default: $PORT or 8080)', nonNegativeInt)
+    .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
+    .option('--data <dir>', 'directory of the SQLite database (default: $BRINK_DATA or .brink)')
+    .option('--database <url>', 'database URL or SQLite file (default: $DATABASE_URL or DATA/brink.db)')
+    .action(async (o: { port?: number; host?: string; data?: string; database?: string }) => {
+      const port = o.port ?? Number(process.env.PORT ?? 8080);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UserError(`PORT must be a port number, got ${process.env.PORT}`);
+      const host = o.host ?? process.env.HOST ?? '127.0.0.1';
+      const data = o.data ?? process.env.BRINK_DATA ?? join(io.cwd, '.brink');
+      const database = o.database ?? process.env.DATABASE_URL ?? join(data, 'brink.db');
+      let running: Awaited<ReturnType<typeof startServer>>;
+      try {
+        running = await startServer({
+          port,
+          host,
+          database,
+          secureCookies: process.env.BRINK_SECURE_COOKIES === '1',
+          log: (l) => io.out(`${l}\n`),
+        });
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (/EADDRINUSE/.test(msg))
+          throw new UserError(`port ${port} is in use: set PORT or --port to another`);
+        throw new UserError(`cannot start the workbench: ${msg}`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          io.out('Stopping…\n');
+          void running.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+};

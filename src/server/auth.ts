@@ -1,0 +1,110 @@
+// Accounts and sessions: argon2id password hashes, random session tokens kept only as SHA-256 hashes,
+// an httpOnly SameSite=Strict cookie for browsers (with a per-session CSRF token) and Bearer API tokens
+// for scripts (no cookie, so no CSRF).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import argon2 from 'argon2';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Session, Store, User } from '../store/index.ts';
+
+export const SESSION_COOKIE = 'brink_session';
+const SESSION_DAYS = 14;
+const TOKEN_DAYS = 365;
+
+export interface AuthConfig {
+  /** Set the cookie's Secure flag (behind HTTPS). */
+  secureCookies: boolean;
+  /** When set, creating the first account needs this one-time token (servers not bound to loopback). */
+  setupToken: string | undefined;
+}
+
+export interface Authenticated {
+  user: User;
+  session: Session;
+}
+
+export const hashPassword = (password: string): Promise<string> =>
+  argon2.hash(password, { type: argon2.argon2id });
+
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+// A hash to verify against when the email is unknown, so that both cases take the same time.
+let dummyHash: Promise<string> | undefined;
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummyHash;
+}
+
+export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Creates a session (or API token) for a user and returns the secret token (shown once). */
+export async function openSession(
+  store: Store,
+  userId: string,
+  kind: Session['kind'],
+  name: string | null = null,
+): Promise<{ token: string; session: Session }> {
+  const token = randomBytes(32).toString('base64url');
+  const created = new Date();
+  const expires = new Date(created.getTime() + (kind === 'cookie' ? SESSION_DAYS : TOKEN_DAYS) * 86_400_000);
+  const session: Session = {
+    tokenHash: tokenHash(token),
+    userId,
+    csrf: randomBytes(24).toString('base64url'),
+    kind,
+    name,
+    createdAt: created.toISOString(),
+    expiresAt: expires.toISOString(),
+  };
+  await store.createSession(session);
+  return { token, session };
+}
+
+export function setSessionCookie(c: Context, token: string, config: AuthConfig): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: config.secureCookies,
+    path: '/',
+    maxAge: SESSION_DAYS * 86_400,
+  });
+}
+
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/' });
+}
+
+/** The caller's session from the cookie or an `Authorization: Bearer` token; undefined if none or expired. */
+export async function authenticate(
+  c: Context,
+  store: Store,
+  _config: AuthConfig,
+): Promise<Authenticated | undefined> {
+  const header = c.req.header('authorization');
+  const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const token = bearer ?? getCookie(c, SESSION_COOKIE);
+  if (!token) return undefined;
+  const session = await store.sessionByHash(tokenHash(token));
+  if (!session) return undefined;
+  // A cookie cannot carry an API token, nor a Bearer header a browser session (a stolen cookie value is
+  // not a way around CSRF).
+  if ((bearer !== undefined) !== (session.kind === 'token')) return undefined;
+  if (session.expiresAt < new Date().toISOString()) {
+    await store.deleteSession(session.tokenHash);
+    return undefined;
+  }
+  const user = await store.userById(session.userId);
+  return user ? { user, session } : undefined;
+}

@@ -1,0 +1,115 @@
+// Starting the workbench: open (and migrate) the store, load the examples on first start, mark runs a
+// previous process left unfinished as interrupted, serve HTTP.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { openStore, type Store } from '../store/index.ts';
+import { createApp } from './app.ts';
+import type { Services } from './http.ts';
+import { RunQueue } from './jobs.ts';
+import { openTalks, type TalksOptions } from './talks/index.ts';
+import { loadExamples } from './workspace.ts';
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  /** `postgres://…`, or a SQLite file path. */
+  database: string;
+  examplesDir?: string;
+  webDir?: string;
+  secureCookies?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Running {
+  url: string;
+  store: Store;
+  services: Services;
+  close(): Promise<void>;
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+export const DEFAULT_EXAMPLES = `${root}scenarios`;
+export const DEFAULT_WEB = `${root}dist/web`;
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+/** Opens the store and prepares it: examples into a first workspace, interrupted runs marked. */
+export async function prepareServices(opts: {
+  database: string;
+  examplesDir: string;
+  setupToken: string | undefined;
+  secureCookies: boolean;
+  talks?: TalksOptions;
+}): Promise<Services & { interrupted: string[]; seeded: number }> {
+  const store = await openStore(opts.database);
+  let seeded = 0;
+  if ((await store.listWorkspaces()).length === 0) {
+    const ws = await store.createWorkspace('Default');
+    seeded = await loadExamples(store, ws.id, opts.examplesDir, null);
+  }
+  const interrupted = await store.markInterrupted();
+  await store.deleteExpiredSessions(new Date().toISOString());
+  const jobs = new RunQueue(store);
+  const talks = await openTalks(store, opts.database, opts.talks);
+  return {
+    store,
+    jobs,
+    talks,
+    auth: { secureCookies: opts.secureCookies, setupToken: opts.setupToken },
+    examplesDir: opts.examplesDir,
+    interrupted,
+    seeded,
+  };
+}
+
+export async function startServer(opts: ServerOptions): Promise<Running> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  // Off loopback, whoever reaches the server first could claim the owner account: require a token.
+  const setupToken = isLoopback(opts.host) ? undefined : randomBytes(18).toString('base64url');
+  const services = await prepareServices({
+    database: opts.database,
+    examplesDir: opts.examplesDir ?? DEFAULT_EXAMPLES,
+    setupToken,
+    secureCookies: opts.secureCookies ?? false,
+  });
+  const app = createApp(services, { webDir: opts.webDir ?? DEFAULT_WEB });
+  const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  log(
+    `Brink workbench on ${url} (database: ${services.store.dialect}${services.store.dialect === 'sqlite' ? ` ${opts.database}` : ''})`,
+  );
+  if (services.seeded) log(`Loaded ${services.seeded} example files into workspace "Default".`);
+  if (services.interrupted.length)
+    log(
+      `${services.interrupted.length} run(s) were interrupted by the last stop: resume or re-run them from the run history.`,
+    );
+  if ((await services.store.countUsers()) === 0) {
+    log(
+      setupToken
+        ? `First start: open ${url}/setup?token=${setupToken} to create the owner account (one-time link).`
+        : `First start: open ${url} and create your account; it becomes owner of workspace "Default".`,
+    );
+  }
+  return {
+    url,
+    store: services.store,
+    services,
+    close: async () => {
+      await services.jobs.stop();
+      await services.talks?.jobs.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Open event streams and keep-alive connections would hold close() forever.
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await closed;
+      await services.store.close();
+    },
+  };
+}

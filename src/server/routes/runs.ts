@@ -1,0 +1,311 @@
+// Ensembles in the background: start, follow (SSE), cancel, resume after a crash, re-run from the
+// manifest, read the report, trace one run, download the report.
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { RunReport } from '../../analysis/ensemble.ts';
+import { findRun, traceRun } from '../../analysis/trace.ts';
+import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
+import type { RunRecord } from '../../store/index.ts';
+import { HttpError, route } from '../http.ts';
+import { reportCsv } from '../report.ts';
+import { DiagnosticSchema, Id, RunDetail, RunOptions, RunParams, RunSummary, WsParams } from '../schemas.ts';
+import { prepareInFiles, workspaceFiles } from '../workspace.ts';
+
+const summary = (r: RunRecord) => ({
+  id: r.id,
+  workspaceId: r.workspaceId,
+  scenarioId: r.scenarioId,
+  status: r.status,
+  manifest: r.manifest,
+  doneRuns: r.doneRuns,
+  error: r.error,
+  createdAt: r.createdAt,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+});
+
+const detail = (r: RunRecord) => ({
+  ...summary(r),
+  report: r.report ? (JSON.parse(r.report) as RunReport) : null,
+});
+
+async function getRun(
+  store: import('../../store/index.ts').Store,
+  ws: string,
+  id: string,
+): Promise<RunRecord> {
+  const r = await store.getRun(ws, id);
+  if (!r) throw new HttpError(404, 'not_found', 'no such run');
+  return r;
+}
+
+// Compiled models of recent runs, for traces (compiling the Korea library takes tens of milliseconds).
+const models = new Map<string, Model>();
+function modelOf(r: RunRecord): Model {
+  const key = `${r.id}`;
+  let m = models.get(key);
+  if (!m) {
+    const p = prepareInFiles(r.files, r.manifest.scenarioPath, {
+      interventions: r.manifest.interventions,
+      set: r.manifest.set,
+    });
+    if (!p.model) throw new HttpError(422, 'not_runnable', "the run's scenario no longer compiles");
+    m = p.model;
+    models.set(key, m);
+    if (models.size > 20) models.delete(models.keys().next().value!);
+  }
+  return m;
+}
+
+export const runRoutes = [
+  route({
+    method: 'post',
+    path: '/api/workspaces/:ws/runs',
+    summary:
+      'Starts an ensemble of a stored scenario in the background (202); follow it with GET …/runs/{run}/events',
+    tag: 'runs',
+    access: 'analyst',
+    params: WsParams,
+    body: RunOptions.extend({ scenarioId: Id }),
+    response: RunSummary,
+    status: 202,
+    errors: [400, 403, 404, 422],
+    handler: async ({ c, params, body, user, services }) => {
+      const { store, jobs } = services;
+      const s = await store.getScenario(params.ws, body.scenarioId);
+      if (s?.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
+      const files = await workspaceFiles(store, params.ws);
+      const p = prepareInFiles(files, s.path, { interventions: body.interventions, set: body.set });
+      if (!p.model || p.hash === undefined) {
+        throw new HttpError(422, 'not_runnable', `${s.path} is not runnable: fix its errors first`, {
+          diagnostics: z.array(DiagnosticSchema).parse(p.diagnostics.filter((d) => d.severity === 'error')),
+        });
+      }
+      const run = await store.createRun({
+        workspaceId: params.ws,
+        scenarioId: s.id,
+        manifest: {
+          scenarioId: s.id,
+          scenarioPath: s.path,
+          scenarioVersion: s.version,
+          hash: p.hash,
+          engine: ENGINE_VERSION,
+          seed: body.seed,
+          runs: body.runs,
+          interventions: body.interventions,
+          set: body.set,
+        },
+        files: p.snapshot,
+        by: user.id,
+      });
+      jobs.enqueue(params.ws, run.id);
+      return c.json(summary(run), 202);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/workspaces/:ws/runs',
+    summary: 'Run history, newest first, with each manifest (filter by scenarioId)',
+    tag: 'runs',
+    access: 'viewer',
+    params: WsParams,
+    query: z.object({
+      scenarioId: Id.optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+    response: z.array(RunSummary),
+    handler: async ({ c, params, query, services }) => {
+      const runs = await services.store.listRuns(params.ws, {
+        limit: query.limit,
+        ...(query.scenarioId ? { scenarioId: query.scenarioId } : {}),
+      });
+      return c.json(runs.map(summary));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/workspaces/:ws/runs/:run',
+    summary: 'A run: manifest, status, progress and (when done) its report',
+    tag: 'runs',
+    access: 'viewer',
+    params: RunParams,
+    response: RunDetail,
+    errors: [404],
+    handler: async ({ c, params, services }) =>
+      c.json(detail(await getRun(services.store, params.ws, params.run))),
+  }),
+  route({
+    method: 'get',
+    path: '/api/workspaces/:ws/runs/:run/events',
+    summary: 'Server-sent events: `progress` {status, doneRuns, totalRuns} until the run ends',
+    tag: 'runs',
+    access: 'viewer',
+    params: RunParams,
+    produces: 'text/event-stream',
+    errors: [404],
+    handler: async ({ c, params, services }) => {
+      const r = await getRun(services.store, params.ws, params.run);
+      const { jobs } = services;
+      return streamSSE(c, async (stream) => {
+        const initial = jobs.progress(r.id) ?? {
+          id: r.id,
+          status: r.status,
+          doneRuns: r.doneRuns,
+          totalRuns: r.manifest.runs,
+          error: r.error,
+        };
+        await stream.writeSSE({ event: 'progress', data: JSON.stringify(initial) });
+        if (initial.status !== 'running' && initial.status !== 'queued') return;
+        await new Promise<void>((resolve) => {
+          let last = 0;
+          const off = jobs.subscribe(r.id, (p) => {
+            const end = p.status !== 'running' && p.status !== 'queued';
+            const now = Date.now();
+            if (!end && now - last < 150) return;
+            last = now;
+            void stream.writeSSE({ event: 'progress', data: JSON.stringify(p) }).then(() => {
+              if (end) {
+                off();
+                resolve();
+              }
+            });
+          });
+          stream.onAbort(() => {
+            off();
+            resolve();
+          });
+        });
+      });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/workspaces/:ws/runs/:run/cancel',
+    summary: 'Cancels a queued or running run',
+    tag: 'runs',
+    access: 'analyst',
+    params: RunParams,
+    response: RunSummary,
+    errors: [403, 404, 409],
+    handler: async ({ c, params, services }) => {
+      const r = await getRun(services.store, params.ws, params.run);
+      if (r.status === 'interrupted') {
+        await services.store.endRun(r.id, 'cancelled', null, new Date().toISOString());
+      } else if (r.status === 'queued' || r.status === 'running') {
+        services.jobs.cancel(r.id);
+      } else throw new HttpError(409, 'finished', `the run is already ${r.status}`);
+      return c.json(summary(await getRun(services.store, params.ws, params.run)));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/workspaces/:ws/runs/:run/resume',
+    summary:
+      'Resumes a run interrupted by a server stop, from its last checkpoint (same numbers as an uninterrupted run)',
+    tag: 'runs',
+    access: 'analyst',
+    params: RunParams,
+    response: RunSummary,
+    status: 202,
+    errors: [403, 404, 409],
+    handler: async ({ c, params, services }) => {
+      const r = await getRun(services.store, params.ws, params.run);
+      if (r.status !== 'interrupted')
+        throw new HttpError(
+          409,
+          'not_interrupted',
+          `only an interrupted run resumes; this one is ${r.status}`,
+        );
+      services.jobs.enqueue(params.ws, r.id);
+      return c.json(summary(r), 202);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/workspaces/:ws/runs/:run/rerun',
+    summary:
+      "Runs a run's manifest again as a new run, on the files it read (the same numbers on the same engine)",
+    tag: 'runs',
+    access: 'analyst',
+    params: RunParams,
+    response: RunSummary,
+    status: 202,
+    errors: [403, 404],
+    handler: async ({ c, params, user, services }) => {
+      const r = await getRun(services.store, params.ws, params.run);
+      const run = await services.store.createRun({
+        workspaceId: params.ws,
+        scenarioId: r.scenarioId,
+        manifest: { ...r.manifest, engine: ENGINE_VERSION },
+        files: r.files,
+        by: user.id,
+      });
+      services.jobs.enqueue(params.ws, run.id);
+      return c.json(summary(run), 202);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/workspaces/:ws/runs/:run/trace',
+    summary:
+      'One run of the ensemble as a trace: true events beside what each actor perceived, believed and chose (index, or find=war|nuclearUse|resolved|horizon|RUNG)',
+    tag: 'runs',
+    access: 'viewer',
+    params: RunParams,
+    query: z.object({
+      index: z.coerce.number().int().min(0).max(100_000_000).default(0),
+      find: z.string().max(60).optional(),
+    }),
+    errors: [404, 422],
+    handler: async ({ c, params, query, services }) => {
+      const r = await getRun(services.store, params.ws, params.run);
+      const m = modelOf(r);
+      let index = query.index;
+      if (query.find) {
+        // In chunks, yielding between them: a rare outcome must not stall the server.
+        index = -1;
+        for (let from = query.index; index < 0 && from < query.index + 200_000; from += 2000) {
+          index = findRun(m, r.manifest.seed, query.find, from, 2000);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (index < 0)
+          throw new HttpError(404, 'not_found', `no run ending in '${query.find}' among the next 200000`);
+      }
+      const t = traceRun(m, r.manifest.seed, index);
+      return c.json({
+        run: index,
+        seed: r.manifest.seed,
+        outcome: t.outcome,
+        peak: t.peak,
+        actors: m.actors.map((a) => a.id),
+        types: m.typeIds,
+        rungs: m.rungIds,
+        tickHours: m.tickHours,
+        trace: t.trace,
+      });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/workspaces/:ws/runs/:run/report',
+    summary: 'Downloads the report of a finished run as JSON (with its manifest) or CSV',
+    tag: 'runs',
+    access: 'viewer',
+    params: RunParams,
+    query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+    produces: 'application/json, text/csv',
+    errors: [404, 409],
+    handler: async ({ c, params, query, services }) => {
+      const r = await getRun(services.store, params.ws, params.run);
+      if (!r.report) throw new HttpError(409, 'not_finished', `the run is ${r.status}: no report yet`);
+      const report = JSON.parse(r.report) as RunReport;
+      const base = `${r.manifest.scenarioPath.replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_-]+/g, '-')}-seed${r.manifest.seed}`;
+      if (query.format === 'csv') {
+        c.header('content-disposition', `attachment; filename="${base}.csv"`);
+        return c.body(reportCsv(r.manifest, report), 200, { 'content-type': 'text/csv; charset=utf-8' });
+      }
+      c.header('content-disposition', `attachment; filename="${base}.json"`);
+      return c.json({ manifest: r.manifest, report });
+    },
+  }),
+];

@@ -1,0 +1,38 @@
+// Health, the API description and the scenario JSON Schema: public.
+import { z } from 'zod';
+import { ENGINE_VERSION } from '../../engine/model.ts';
+import { scenarioJsonSchema } from '../../scenario/index.ts';
+import { route } from '../http.ts';
+
+export const systemRoutes = [
+  route({
+    method: 'get',
+    path: '/api/health',
+    summary: 'Whether the server and its database answer',
+    tag: 'system',
+    access: 'public',
+    response: z.object({
+      ok: z.boolean(),
+      engine: z.string(),
+      database: z.string(),
+      setupNeeded: z.boolean(),
+    }),
+    handler: async ({ c, services }) => {
+      const users = await services.store.countUsers();
+      return c.json({
+        ok: true,
+        engine: ENGINE_VERSION,
+        database: services.store.dialect,
+        setupNeeded: users === 0,
+      });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/schema/scenario.json',
+    summary: 'The JSON Schema of the scenario format (for editor completion)',
+    tag: 'system',
+    access: 'public',
+    handler: ({ c }) => c.json(scenarioJsonSchema() as object),
+  }),
+];

@@ -1,0 +1,111 @@
+// Request and response schemas shared by the routes, the OpenAPI document and the web client.
+import { z } from 'zod';
+import { Role as RoleValues } from './roles.ts';
+
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/, 'expected an id');
+export const WsParams = z.object({ ws: Id });
+export const ScenarioParams = z.object({ ws: Id, id: Id });
+export const RunParams = z.object({ ws: Id, run: Id });
+export const MemberParams = z.object({ ws: Id, user: Id });
+
+export const Email = z.string().trim().toLowerCase().email('expected an email address').max(200);
+export const Password = z
+  .string()
+  .min(10, 'a password needs at least 10 characters')
+  .max(200, 'a password has at most 200 characters');
+export const Name = z.string().trim().min(1).max(100);
+export const Role = z.enum(RoleValues);
+
+/** A file path in a workspace: relative, `/`-separated, ending in .yaml, no `..`. */
+export const FilePath = z
+  .string()
+  .min(6)
+  .max(200)
+  .regex(
+    /^(?!.*\.\.)(?!\/)[A-Za-z0-9_][A-Za-z0-9_./-]*\.ya?ml$/,
+    'expected a relative file name ending in .yaml (letters, digits, - _ . /), e.g. my-scenario.yaml',
+  );
+export const Tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, 'a tag is letters, digits, spaces, - or _');
+export const Yaml = z.string().max(10 * 1024 * 1024, 'a scenario file is at most 10 MB');
+
+export const User = z.object({ id: z.string(), email: z.string(), name: z.string() });
+export const WorkspaceWithRole = z.object({ id: z.string(), name: z.string(), role: Role });
+
+export const ScenarioSummary = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  path: z.string(),
+  kind: z.enum(['scenario', 'library']),
+  title: z.string(),
+  version: z.number().int(),
+  tags: z.array(z.string()),
+  updatedAt: z.string(),
+});
+
+export const DiagnosticSchema = z.object({
+  code: z.string(),
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+  path: z.array(z.union([z.string(), z.number()])),
+  file: z.string().optional(),
+  line: z.number().optional(),
+  column: z.number().optional(),
+  hint: z.string().optional(),
+});
+
+export const ScenarioDetail = ScenarioSummary.extend({
+  yaml: z.string(),
+  diagnostics: z.array(DiagnosticSchema),
+  interventions: z.array(z.object({ id: z.string(), title: z.string() })),
+});
+
+/** Options of an ensemble: the same limits as `brink run`. */
+export const RunOptions = z.object({
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
+  runs: z.number().int().min(1).max(10_000_000).default(10_000),
+  interventions: z.array(z.string().min(1).max(100)).max(20).default([]),
+  set: z
+    .record(z.string().min(1).max(200), z.union([z.number(), z.string().max(200), z.boolean()]))
+    .default({}),
+});
+
+export const RunManifest = z.object({
+  scenarioId: z.string(),
+  scenarioPath: z.string(),
+  scenarioVersion: z.number(),
+  hash: z.string(),
+  engine: z.string(),
+  seed: z.number(),
+  runs: z.number(),
+  interventions: z.array(z.string()),
+  set: z.record(z.string(), z.unknown()),
+});
+
+export const RunSummary = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  scenarioId: z.string(),
+  status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']),
+  manifest: RunManifest,
+  doneRuns: z.number(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+export const RunDetail = RunSummary.extend({ report: z.unknown().nullable() });

@@ -1,0 +1,277 @@
+// End to end in Debian's Chromium: first-start setup, open a Korea scenario, make an error and see it
+// underlined, fix it, edit a parameter in the form, run, read the charts and a sample run, compare two
+// interventions, download the report. Screenshots go to test-output/screenshots/ (git-ignored).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { DEFAULT_WEB, type Running, startServer } from '../../src/server/index.ts';
+
+// The page's document, as the functions passed to waitForFunction/evaluate (which run in the browser) use it.
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  querySelectorAll(selector: string): { length: number };
+  activeElement: { textContent: string | null } | null;
+};
+
+const SHOTS = fileURLToPath(new URL('../../test-output/screenshots', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'brink-e2e-'));
+let server: Running;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  assert.ok(existsSync(join(DEFAULT_WEB, 'index.html')), 'dist/web is missing: run `npm run build` first');
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startServer({ port: 0, host: '127.0.0.1', database: join(dir, 'brink.db'), log: () => {} });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+});
+
+after(async () => {
+  if (process.env.E2E_DEBUG) console.log('after: closing browser');
+  await browser?.close();
+  if (process.env.E2E_DEBUG) console.log('after: closing server');
+  await server?.close();
+  if (process.env.E2E_DEBUG) console.log('after: closed');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const shot = (name: string) => {
+  if (process.env.E2E_DEBUG) console.log(`step ${name}`);
+  return page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+};
+
+test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample run, compare, download', async () => {
+  page.setDefaultTimeout(30_000);
+  await page.goto(server.url);
+  await page.getByRole('heading', { name: /create the first account/ }).waitFor();
+  await shot('01-setup');
+  await page.getByLabel('Your name').fill('Ana Analyst');
+  await page.getByLabel('Email').fill('ana@example.org');
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: /Create account/ }).click();
+
+  // The library: the three Korea scenarios, searchable.
+  await page.getByRole('heading', { name: 'Scenarios' }).waitFor();
+  const cards = page.getByRole('list', { name: 'Scenarios' }).getByRole('listitem');
+  await page.waitForFunction(() => document.querySelectorAll('.cards .card').length === 3);
+  assert.equal(await cards.count(), 3);
+  await shot('02-library');
+  await page.getByLabel('Search scenarios').fill('intercept');
+  await page.waitForFunction(() => document.querySelectorAll('.cards .card').length === 1);
+  await page.getByRole('link', { name: /intercepts a DPRK test missile/ }).click();
+
+  // The editor: valid to start with.
+  await page.getByRole('heading', { name: 'The US intercepts a DPRK test missile' }).waitFor();
+  const status = page.getByTestId('validity');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid=validity]')?.textContent?.startsWith('valid'),
+  );
+  await page.getByTestId('preview-table').waitFor();
+  await shot('03-scenario');
+
+  // Introduce an error: an unknown key at the end of the file is underlined where it was typed.
+  const editor = page.getByRole('textbox', { name: /YAML of korea-intercept.yaml/ });
+  await editor.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Home');
+  await page.keyboard.type('hazzards: {}');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid=validity]')?.textContent?.includes('error'),
+  );
+  const underline = page.locator('.cm-lintRange-error').first();
+  await underline.waitFor();
+  assert.equal(await underline.textContent(), 'hazzards:');
+  assert.match(
+    (await page.getByRole('list', { name: 'Problems' }).textContent()) ?? '',
+    /E_SCHEMA_UNKNOWN_KEY.*unknown key `hazzards`.*did you mean `hazards`/,
+  );
+  await underline.hover();
+  await shot('04-error-underlined');
+
+  // Fix it: delete the line again.
+  await editor.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid=validity]')?.textContent?.startsWith('valid'),
+  );
+  assert.equal(await page.locator('.cm-lintRange-error').count(), 0);
+  assert.match((await status.textContent()) ?? '', /^valid/);
+
+  // The form writes into the YAML: switch the hotline on as an override of the library.
+  await page.getByRole('tab', { name: 'Key parameters' }).click();
+  const hotline = page.getByRole('switch', { name: /hotline \(does not exist today\) exists/ });
+  assert.equal(await hotline.isChecked(), false);
+  await hotline.check();
+  await page.waitForFunction(() => document.querySelector('.param-form .override') !== null);
+  await shot('05-form');
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  if (process.env.E2E_DEBUG) console.log('yaml:', await editor.textContent());
+  assert.match((await editor.textContent()) ?? '', /us-dprk-hotline:\s*exists: true/);
+  // The file's own comments survive the form's edit.
+  assert.match((await editor.textContent()) ?? '', /# Op-ed scenario 2/);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('button', { name: 'Saved', exact: true }).waitFor();
+
+  // Run a baseline ensemble, watch it finish, read the charts.
+  await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',
+    null,
+    { timeout: 120_000 },
+  );
+  await page.locator('#exceedance-title').waitFor();
+  await page.locator('#paths-title').waitFor();
+  await shot('06-results');
+  assert.ok(await page.locator('figure.chart .plot svg').first().isVisible());
+  assert.ok((await page.locator('svg.sankey path').count()) > 0, 'the Sankey has flows');
+  assert.match((await page.locator('figure.chart').first().textContent()) ?? '', /P\(peak ≥ rung\)/);
+
+  // A sample run: the first war as a timeline.
+  await page.getByRole('button', { name: 'Show timeline' }).click();
+  await page.locator('table.timeline').waitFor();
+  assert.match(
+    (await page.locator('table.timeline thead').textContent()) ?? '',
+    /what DPRK saw, believed, chose/,
+  );
+  await page.locator('table.timeline').scrollIntoViewIfNeeded();
+  await shot('07-timeline');
+
+  // Download the report.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download CSV' }).click(),
+  ]);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  assert.match(csv, /^section,item,value,ci95_low,ci95_high\n/);
+  assert.match(csv, /P\(peak >= rung\),war,/);
+
+  // Compare two interventions: run each, then overlay one on the other.
+  for (const iv of ['us-china-talks', 'eu-hosted-talks']) {
+    await page.getByRole('link', { name: 'korea-intercept.yaml' }).click();
+    await page.getByRole('heading', { name: 'Run an ensemble' }).waitFor();
+    await page.getByRole('checkbox', { name: new RegExp(iv) }).check();
+    await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',
+      null,
+      { timeout: 120_000 },
+    );
+  }
+  const overlay = page.getByLabel('Overlay another run');
+  const option = await overlay.locator('option', { hasText: 'us-china-talks' }).getAttribute('value');
+  await overlay.selectOption(option!);
+  await page.waitForFunction(() =>
+    (document.querySelector('figure.chart .plot')?.textContent ?? '').includes('us-china-talks'),
+  );
+  await page.locator('#exceedance-title').scrollIntoViewIfNeeded();
+  await shot('08-compare');
+
+  // Keyboard: the first Tab reaches the skip link.
+  await page.goto(server.url);
+  await page.getByRole('heading', { name: 'Scenarios' }).waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+});
+
+async function signIn(email: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const p = await context.newPage();
+  await p.goto(server.url);
+  await p.getByLabel('Email').fill(email);
+  await p.getByLabel('Password').fill('another long password');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Scenarios' }).waitFor();
+  return p;
+}
+
+async function openScenario(p: Page, title: RegExp): Promise<void> {
+  await p.getByRole('link', { name: title }).click();
+  await p.waitForFunction(() =>
+    document.querySelector('[data-testid=validity]')?.textContent?.startsWith('valid'),
+  );
+}
+
+async function appendLine(p: Page, path: string, line: string): Promise<void> {
+  await p.getByRole('textbox', { name: `YAML of ${path}` }).click();
+  await p.keyboard.press('Control+End');
+  await p.keyboard.press('Enter');
+  await p.keyboard.press('Home');
+  await p.keyboard.type(line);
+}
+
+test('workbench in Chromium: members, a stale save gets a conflict (nothing overwritten), a viewer reads only', async () => {
+  // The owner adds an analyst and a viewer from the Members form.
+  await page.goto(server.url);
+  const add = page.getByRole('form', { name: 'Add a member' });
+  for (const [email, role] of [
+    ['bo@example.org', 'analyst'],
+    ['vi@example.org', 'viewer'],
+  ] as const) {
+    await add.getByLabel('Email').fill(email);
+    await add.getByLabel('Name (new account)').fill(email.split('@')[0]!);
+    await add.getByLabel('Initial password (new account)').fill('another long password');
+    await add.getByLabel('Role').selectOption(role);
+    await add.getByRole('button', { name: 'Add member' }).click();
+    await page.getByText(`Added ${email} as ${role}.`).waitFor();
+  }
+
+  // Owner and analyst open the same scenario; the owner saves first.
+  const bo = await signIn('bo@example.org');
+  await openScenario(page, /DPRK test failure kills Japanese/);
+  await openScenario(bo, /DPRK test failure kills Japanese/);
+  await appendLine(page, 'korea-test-failure.yaml', '# owner: checked the fishing-boat figures');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('button', { name: 'Saved', exact: true }).waitFor();
+  await appendLine(bo, 'korea-test-failure.yaml', '# analyst: a competing edit');
+  await bo.getByRole('button', { name: 'Save', exact: true }).click();
+  const banner = bo.getByRole('alert').filter({ hasText: 'Not saved: conflict' });
+  await banner.waitFor();
+  assert.match((await banner.textContent()) ?? '', /you edited version 1, it is now version 2/);
+  await bo.screenshot({ path: join(SHOTS, '09-conflict.png') });
+  await bo.getByRole('button', { name: 'Discard mine, load theirs' }).click();
+  await bo.waitForFunction(
+    () => document.querySelector('.cm-content')?.textContent?.includes('owner: checked') ?? false,
+  );
+  const text =
+    (await bo.getByRole('textbox', { name: 'YAML of korea-test-failure.yaml' }).textContent()) ?? '';
+  assert.doesNotMatch(text, /competing edit/);
+
+  // A viewer can read and preview but not edit or run.
+  const vi = await signIn('vi@example.org');
+  assert.equal(await vi.getByRole('button', { name: 'New scenario' }).count(), 0);
+  await openScenario(vi, /DPRK test failure kills Japanese/);
+  const editor = vi.getByRole('textbox', { name: 'YAML of korea-test-failure.yaml' });
+  assert.equal(await editor.getAttribute('aria-readonly'), 'true');
+  const before = await editor.textContent();
+  await appendLine(vi, 'korea-test-failure.yaml', 'hazards: {}');
+  assert.equal(await editor.textContent(), before, 'typing changes nothing');
+  assert.ok(await vi.getByText('read-only (viewer)').isVisible());
+  assert.ok(await vi.getByRole('button', { name: 'Run', exact: true }).isDisabled());
+  await vi.getByTestId('preview-table').waitFor();
+  await vi.screenshot({ path: join(SHOTS, '10-viewer.png'), fullPage: true });
+});

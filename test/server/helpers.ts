@@ -1,0 +1,135 @@
+// In-process workbench for API tests: a real store (SQLite in memory unless a URL is given), the
+// example scenarios, and clients that keep their session cookie and CSRF token like a browser.
+import { fileURLToPath } from 'node:url';
+import type { Hono } from 'hono';
+import { createApp } from '../../src/server/app.ts';
+import type { Services } from '../../src/server/http.ts';
+import { prepareServices } from '../../src/server/index.ts';
+
+export const EXAMPLES = fileURLToPath(new URL('../../scenarios', import.meta.url));
+
+export interface TestServer {
+  app: Hono;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export async function testServer(database = ':memory:', setupToken?: string): Promise<TestServer> {
+  const services = await prepareServices({
+    database,
+    examplesDir: EXAMPLES,
+    setupToken,
+    secureCookies: false,
+  });
+  const app = createApp(services);
+  return {
+    app,
+    services,
+    close: async () => {
+      await services.jobs.stop();
+      await services.store.close();
+    },
+  };
+}
+
+export interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read replies of many shapes
+  body: any;
+  text: string;
+  headers: Headers;
+}
+
+/** A caller: anonymous, a browser session (cookie + CSRF) or a Bearer token. */
+export class Client {
+  cookie: string | undefined;
+  csrf: string | undefined;
+  bearer: string | undefined;
+  readonly app: Hono;
+
+  constructor(app: Hono) {
+    this.app = app;
+  }
+
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
+    const h: Record<string, string> = { ...headers };
+    if (body !== undefined) h['content-type'] = 'application/json';
+    if (this.cookie) h.cookie = this.cookie;
+    if (this.csrf && method !== 'GET' && !('x-csrf-token' in h)) h['x-csrf-token'] = this.csrf;
+    if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
+    const res = await this.app.request(path, {
+      method,
+      headers: h,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const set = res.headers.get('set-cookie');
+    if (set?.startsWith('brink_session=')) {
+      const v = set.split(';')[0]!;
+      this.cookie = v === 'brink_session=' ? undefined : v;
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    if (parsed && typeof parsed === 'object' && 'csrfToken' in parsed)
+      this.csrf = (parsed as { csrfToken: string }).csrfToken;
+    return { status: res.status, body: parsed, text, headers: res.headers };
+  }
+
+  get = (path: string, headers?: Record<string, string>) => this.request('GET', path, undefined, headers);
+  post = (path: string, body: unknown = {}, headers?: Record<string, string>) =>
+    this.request('POST', path, body, headers);
+  put = (path: string, body: unknown, headers?: Record<string, string>) =>
+    this.request('PUT', path, body, headers);
+  patch = (path: string, body: unknown) => this.request('PATCH', path, body);
+  delete = (path: string) => this.request('DELETE', path);
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** Creates the first account (owner of the default workspace) and returns its client and workspace id. */
+export async function setupOwner(
+  app: Hono,
+  email = 'owner@example.org',
+): Promise<{ owner: Client; ws: string }> {
+  const owner = new Client(app);
+  const r = await owner.post('/api/setup', { email, name: 'Olga Owner', password: PASSWORD });
+  if (r.status !== 201) throw new Error(`setup failed: ${r.status} ${r.text}`);
+  return { owner, ws: r.body.workspaces[0].id as string };
+}
+
+/** Adds an account with a role to a workspace (as its owner) and returns that user's signed-in client. */
+export async function member(
+  app: Hono,
+  owner: Client,
+  ws: string,
+  email: string,
+  role: string,
+): Promise<Client> {
+  const r = await owner.post(`/api/workspaces/${ws}/members`, {
+    email,
+    role,
+    name: email.split('@')[0],
+    password: PASSWORD,
+  });
+  if (r.status !== 201) throw new Error(`adding ${email} failed: ${r.status} ${r.text}`);
+  const c = new Client(app);
+  const login = await c.post('/api/auth/login', { email, password: PASSWORD });
+  if (login.status !== 200) throw new Error(`login ${email} failed: ${login.status} ${login.text}`);
+  return c;
+}
+
+export async function scenarioId(c: Client, ws: string, path: string): Promise<string> {
+  const r = await c.get(`/api/workspaces/${ws}/scenarios?kind=all`);
+  const s = (r.body as { id: string; path: string }[]).find((x) => x.path === path);
+  if (!s) throw new Error(`no ${path} in ${ws}`);
+  return s.id;
+}

@@ -1,0 +1,255 @@
+// The storage contract: every adapter of the Store port must pass these, on a fresh database.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RunManifest, Store } from '../../src/store/index.ts';
+
+const manifest = (scenarioId: string): RunManifest => ({
+  scenarioId,
+  scenarioPath: 'a.yaml',
+  scenarioVersion: 1,
+  hash: 'abc',
+  engine: '1.0.0',
+  seed: 1,
+  runs: 100,
+  interventions: ['hotline'],
+  set: { 'time.horizonDays': 10 },
+});
+
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract (${name})`, () => {
+    let store: Store;
+    before(async () => {
+      store = await open();
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    test('createUser, userByEmail and countUsers: emails are case-insensitive and unique', async () => {
+      assert.equal(await store.countUsers(), 0);
+      const u = await store.createUser({ email: 'Ana@Example.org', name: 'Ana', passwordHash: 'h1' });
+      assert.equal(u.email, 'ana@example.org');
+      assert.equal((await store.userByEmail('ANA@example.org'))?.passwordHash, 'h1');
+      assert.equal((await store.userById(u.id))?.name, 'Ana');
+      assert.equal(await store.countUsers(), 1);
+      await assert.rejects(store.createUser({ email: 'ana@example.org', name: 'Again', passwordHash: 'h2' }));
+      assert.equal(await store.userByEmail('nobody@example.org'), undefined);
+    });
+
+    test('setMember, roleOf, workspacesOf, members and removeMember keep one role per member', async () => {
+      const ws = await store.createWorkspace('Team A');
+      const other = await store.createWorkspace('Team B');
+      const u = await store.createUser({ email: 'bo@example.org', name: 'Bo', passwordHash: 'h' });
+      assert.equal(await store.roleOf(u.id, ws.id), undefined);
+      await store.setMember(ws.id, u.id, 'viewer');
+      await store.setMember(ws.id, u.id, 'analyst');
+      assert.equal(await store.roleOf(u.id, ws.id), 'analyst');
+      assert.equal(await store.roleOf(u.id, other.id), undefined);
+      assert.deepEqual(
+        (await store.workspacesOf(u.id)).map((w) => [w.name, w.role]),
+        [['Team A', 'analyst']],
+      );
+      assert.deepEqual(
+        (await store.members(ws.id)).map((m) => [m.email, m.role]),
+        [['bo@example.org', 'analyst']],
+      );
+      assert.equal(await store.removeMember(ws.id, u.id), true);
+      assert.equal(await store.removeMember(ws.id, u.id), false);
+      assert.equal(await store.roleOf(u.id, ws.id), undefined);
+      assert.ok((await store.listWorkspaces()).length >= 2);
+    });
+
+    test('createSession, sessionByHash, deleteSession and deleteExpiredSessions', async () => {
+      const u = await store.createUser({ email: 'cy@example.org', name: 'Cy', passwordHash: 'h' });
+      const base = {
+        userId: u.id,
+        csrf: 'c',
+        kind: 'cookie' as const,
+        name: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
+      await store.createSession({ ...base, tokenHash: 't-live', expiresAt: '2999-01-01T00:00:00.000Z' });
+      await store.createSession({ ...base, tokenHash: 't-old', expiresAt: '2000-01-01T00:00:00.000Z' });
+      assert.equal((await store.sessionByHash('t-live'))?.userId, u.id);
+      assert.equal(await store.deleteExpiredSessions('2026-06-01T00:00:00.000Z'), 1);
+      assert.equal(await store.sessionByHash('t-old'), undefined);
+      await store.deleteSession('t-live');
+      assert.equal(await store.sessionByHash('t-live'), undefined);
+    });
+
+    test('createScenario and listScenarios: paths unique per workspace, search by text and tag', async () => {
+      const ws = await store.createWorkspace('Scenarios');
+      const other = await store.createWorkspace('Elsewhere');
+      const s = await store.createScenario({
+        workspaceId: ws.id,
+        path: 'korea-intercept.yaml',
+        kind: 'scenario',
+        title: 'The US intercepts a DPRK test',
+        yaml: 'version: 1\n',
+        tags: ['korea', 'missile'],
+        by: null,
+      });
+      assert.ok(s);
+      assert.equal(s.version, 1);
+      await store.createScenario({
+        workspaceId: ws.id,
+        path: 'lib/actors.yaml',
+        kind: 'library',
+        title: 'Actors 100%_done',
+        yaml: 'x',
+        tags: [],
+        by: null,
+      });
+      const dup = await store.createScenario({
+        workspaceId: ws.id,
+        path: 'korea-intercept.yaml',
+        kind: 'scenario',
+        title: 'dup',
+        yaml: '',
+        tags: [],
+        by: null,
+      });
+      assert.equal(dup, undefined);
+      const same = await store.createScenario({
+        workspaceId: other.id,
+        path: 'korea-intercept.yaml',
+        kind: 'scenario',
+        title: 'other',
+        yaml: '',
+        tags: [],
+        by: null,
+      });
+      assert.ok(same, 'the same path is free in another workspace');
+      assert.deepEqual(
+        (await store.listScenarios(ws.id)).map((x) => x.path),
+        ['korea-intercept.yaml', 'lib/actors.yaml'],
+      );
+      assert.deepEqual(
+        (await store.listScenarios(ws.id, { kind: 'scenario' })).map((x) => x.path),
+        ['korea-intercept.yaml'],
+      );
+      assert.equal((await store.listScenarios(ws.id, { q: 'INTERCEPTS' })).length, 1);
+      assert.equal((await store.listScenarios(ws.id, { q: '100%_' })).length, 1);
+      assert.equal((await store.listScenarios(ws.id, { q: '%' })).length, 1, '% is matched literally');
+      assert.equal((await store.listScenarios(ws.id, { tag: 'missile' })).length, 1);
+      assert.equal((await store.listScenarios(ws.id, { tag: 'miss' })).length, 0);
+      assert.equal(await store.getScenario(other.id, s.id), undefined, 'ids do not cross workspaces');
+      assert.equal((await store.getScenarioByPath(ws.id, 'lib/actors.yaml'))?.kind, 'library');
+    });
+
+    test('updateScenario checks the version: a stale save is a conflict, never an overwrite', async () => {
+      const ws = await store.createWorkspace('Edits');
+      const s = (await store.createScenario({
+        workspaceId: ws.id,
+        path: 'a.yaml',
+        kind: 'scenario',
+        title: 'A',
+        yaml: 'v1',
+        tags: [],
+        by: null,
+      }))!;
+      const first = await store.updateScenario(ws.id, s.id, 1, { yaml: 'v2 by ana', by: 'ana' });
+      assert.ok(first.ok);
+      assert.equal(first.value.version, 2);
+      const stale = await store.updateScenario(ws.id, s.id, 1, { yaml: 'v2 by bo', by: 'bo' });
+      assert.equal(stale.ok, false);
+      assert.equal(!stale.ok && stale.reason, 'conflict');
+      assert.equal(!stale.ok && stale.current?.yaml, 'v2 by ana');
+      const tags = await store.updateScenario(ws.id, s.id, 2, { tags: ['x'], by: 'ana' });
+      assert.ok(tags.ok && tags.value.yaml === 'v2 by ana' && tags.value.tags[0] === 'x');
+      assert.deepEqual(
+        (await store.scenarioVersions(ws.id, s.id)).map((v) => [v.version, v.yaml]),
+        [
+          [3, 'v2 by ana'],
+          [2, 'v2 by ana'],
+          [1, 'v1'],
+        ],
+      );
+      assert.equal((await store.scenarioVersion(ws.id, s.id, 1))?.yaml, 'v1');
+      const missing = await store.updateScenario(ws.id, 'nope', 1, { yaml: 'x', by: null });
+      assert.equal(!missing.ok && missing.reason, 'missing');
+      // Two concurrent saves at the same version: exactly one wins.
+      const results = await Promise.all([
+        store.updateScenario(ws.id, s.id, 3, { yaml: 'p', by: 'p' }),
+        store.updateScenario(ws.id, s.id, 3, { yaml: 'q', by: 'q' }),
+      ]);
+      assert.equal(results.filter((r) => r.ok).length, 1);
+      const del = await store.deleteScenario(ws.id, s.id, 3);
+      assert.equal(!del.ok && del.reason, 'conflict');
+      assert.ok((await store.deleteScenario(ws.id, s.id, 4)).ok);
+      assert.equal(await store.getScenario(ws.id, s.id), undefined);
+    });
+
+    test('createRun, startRun, checkpointRun, finishRun: the report and done status land together', async () => {
+      const ws = await store.createWorkspace('Runs');
+      const run = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's1',
+        manifest: manifest('s1'),
+        files: { 'a.yaml': 'text' },
+        by: null,
+      });
+      assert.equal(run.status, 'queued');
+      assert.deepEqual(run.manifest, manifest('s1'));
+      assert.equal(await store.startRun(run.id, '2026-01-01T00:00:00.000Z'), true);
+      assert.equal(await store.startRun(run.id, '2026-01-01T00:00:00.000Z'), false, 'already running');
+      await store.checkpointRun(run.id, 40, '{"runs":40}');
+      let got = await store.getRun(ws.id, run.id);
+      assert.equal(got?.doneRuns, 40);
+      assert.equal(got?.checkpoint, '{"runs":40}');
+      assert.equal(got?.report, null);
+      await store.finishRun(run.id, '{"ok":1}', '2026-01-01T00:01:00.000Z');
+      got = await store.getRun(ws.id, run.id);
+      assert.equal(got?.status, 'done');
+      assert.equal(got?.report, '{"ok":1}');
+      assert.equal(got?.doneRuns, 100);
+      assert.equal(got?.checkpoint, null);
+      assert.deepEqual(got?.files, { 'a.yaml': 'text' });
+      await store.endRun(run.id, 'cancelled', null, 'x');
+      assert.equal((await store.getRun(ws.id, run.id))?.status, 'done', 'a finished run stays finished');
+      const other = await store.createWorkspace('Other runs');
+      assert.equal(await store.getRun(other.id, run.id), undefined);
+      assert.equal((await store.listRuns(ws.id, { scenarioId: 's1' })).length, 1);
+      assert.equal((await store.listRuns(ws.id, { scenarioId: 's2' })).length, 0);
+    });
+
+    test('markInterrupted marks queued and running runs, and an interrupted run can start again', async () => {
+      const ws = await store.createWorkspace('Crash');
+      const a = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's',
+        manifest: manifest('s'),
+        files: {},
+        by: null,
+      });
+      const b = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's',
+        manifest: manifest('s'),
+        files: {},
+        by: null,
+      });
+      const c = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's',
+        manifest: manifest('s'),
+        files: {},
+        by: null,
+      });
+      await store.startRun(b.id, 't');
+      await store.checkpointRun(b.id, 10, '{"runs":10}');
+      await store.startRun(c.id, 't');
+      await store.endRun(c.id, 'failed', 'boom', 't');
+      const ids = await store.markInterrupted();
+      assert.deepEqual(ids.sort(), [a.id, b.id].sort());
+      const bb = await store.getRun(ws.id, b.id);
+      assert.equal(bb?.status, 'interrupted');
+      assert.equal(bb?.checkpoint, '{"runs":10}', 'the checkpoint survives');
+      assert.equal((await store.getRun(ws.id, c.id))?.status, 'failed');
+      assert.equal(await store.startRun(b.id, 't2'), true);
+      await store.checkpointRun(b.id, 20, '{"runs":20}');
+      await store.endRun(b.id, 'cancelled', null, 't3');
+      assert.equal((await store.getRun(ws.id, b.id))?.status, 'cancelled');
+    });
+  });
+}

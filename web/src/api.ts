@@ -1,0 +1,124 @@
+// The browser's client of the workbench API: JSON in and out, the session cookie sent by the browser,
+// the CSRF token added to every write.
+import type { RunReport } from '../../src/analysis/ensemble.ts';
+import type { TraceRecord } from '../../src/engine/trace.ts';
+import type { Diagnostic } from '../../src/scenario/diagnostics.ts';
+
+export type Role = 'owner' | 'analyst' | 'viewer';
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+}
+export interface WorkspaceRef {
+  id: string;
+  name: string;
+  role: Role;
+}
+export interface Me {
+  user: User;
+  workspaces: WorkspaceRef[];
+  csrfToken: string;
+}
+export interface ScenarioSummary {
+  id: string;
+  workspaceId: string;
+  path: string;
+  kind: 'scenario' | 'library';
+  title: string;
+  version: number;
+  tags: string[];
+  updatedAt: string;
+}
+export interface ScenarioDetail extends ScenarioSummary {
+  yaml: string;
+  diagnostics: Diagnostic[];
+  interventions: { id: string; title: string }[];
+}
+export interface Manifest {
+  scenarioId: string;
+  scenarioPath: string;
+  scenarioVersion: number;
+  hash: string;
+  engine: string;
+  seed: number;
+  runs: number;
+  interventions: string[];
+  set: Record<string, unknown>;
+}
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export interface RunSummary {
+  id: string;
+  workspaceId: string;
+  scenarioId: string;
+  status: RunStatus;
+  manifest: Manifest;
+  doneRuns: number;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+export interface RunDetail extends RunSummary {
+  report: RunReport | null;
+}
+export interface TraceReply {
+  run: number;
+  seed: number;
+  outcome: string;
+  peak: string;
+  actors: string[];
+  types: string[];
+  rungs: string[];
+  tickHours: number;
+  trace: TraceRecord[];
+}
+export type { Diagnostic, RunReport, TraceRecord };
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly body: { error?: { code?: string; message?: string; current?: ScenarioDetail } } | undefined;
+  constructor(status: number, code: string, message: string, body?: ApiError['body']) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.body = body;
+  }
+}
+
+let csrf = '';
+export const setCsrf = (t: string) => {
+  csrf = t;
+};
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (res.status === 204) return undefined as T;
+  const json = (await res.json().catch(() => undefined)) as (T & { csrfToken?: string }) | ApiError['body'];
+  if (!res.ok) {
+    const e = (json as ApiError['body'])?.error;
+    throw new ApiError(
+      res.status,
+      e?.code ?? 'error',
+      e?.message ?? `${res.status} ${res.statusText}`,
+      json as ApiError['body'],
+    );
+  }
+  const t = (json as { csrfToken?: string })?.csrfToken;
+  if (t) csrf = t;
+  return json as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
+export const del = <T>(path: string) => api<T>('DELETE', path);

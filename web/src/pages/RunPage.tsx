@@ -1,0 +1,385 @@
+// A run: its manifest, live progress (SSE) with cancel, then the charts, a sample run's timeline and
+// the downloads.
+import { useEffect, useState } from 'react';
+import {
+  ApiError,
+  get,
+  post,
+  type RunDetail,
+  type RunSummary,
+  type TraceReply,
+  type WorkspaceRef,
+} from '../api.ts';
+import {
+  ExceedanceChart,
+  fmtP,
+  MisperceptionChart,
+  OutcomesChart,
+  PathSankey,
+} from '../components/charts.tsx';
+import { Timeline } from '../components/Timeline.tsx';
+import { Link, navigate } from '../router.tsx';
+import { STATUS_LABEL } from './RunHistory.tsx';
+
+interface Progress {
+  status: RunSummary['status'];
+  doneRuns: number;
+  totalRuns: number;
+  error: string | null;
+}
+
+export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
+  const [run, setRun] = useState<RunDetail | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [error, setError] = useState('');
+  const base = `/api/workspaces/${ws.id}/runs/${runId}`;
+
+  useEffect(() => {
+    let es: EventSource | undefined;
+    let stop = false;
+    const load = async () => {
+      const r = await get<RunDetail>(base);
+      if (stop) return;
+      setRun(r);
+      if (r.status === 'queued' || r.status === 'running') {
+        es = new EventSource(`${base}/events`);
+        es.addEventListener('progress', (e) => {
+          const p = JSON.parse((e as MessageEvent<string>).data) as Progress;
+          setProgress(p);
+          if (p.status !== 'running' && p.status !== 'queued') {
+            es?.close();
+            void get<RunDetail>(base).then((x) => !stop && setRun(x));
+          }
+        });
+        es.onerror = () => {
+          es?.close();
+          setTimeout(() => void load(), 1000);
+        };
+      }
+    };
+    load().catch((e: Error) => setError(e.message));
+    return () => {
+      stop = true;
+      es?.close();
+    };
+  }, [base]);
+
+  if (error)
+    return (
+      <div className="page error" role="alert">
+        {error}
+      </div>
+    );
+  if (!run) return <div className="page muted">Loading run…</div>;
+  const m = run.manifest;
+  const status = progress?.status ?? run.status;
+  const done = progress?.doneRuns ?? run.doneRuns;
+  const live = status === 'running' || status === 'queued';
+  const canAct = ws.role !== 'viewer';
+
+  return (
+    <div className="page run-page">
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <Link to={`/w/${ws.id}`}>Scenarios</Link> <span aria-hidden="true">/</span>{' '}
+        <Link to={`/w/${ws.id}/s/${run.scenarioId}`}>{m.scenarioPath}</Link> <span aria-hidden="true">/</span>{' '}
+        <span>run</span>
+      </nav>
+      <div className="page-head">
+        <div>
+          <h1>
+            {m.scenarioPath.replace(/\.ya?ml$/, '')}{' '}
+            <span className="muted">
+              {m.interventions.length ? `with ${m.interventions.join(' + ')}` : 'baseline'}
+            </span>
+          </h1>
+          <p className="muted">
+            <span className={`pill ${status}`} data-testid="run-status">
+              {STATUS_LABEL[status]}
+            </span>{' '}
+            {m.runs.toLocaleString()} runs · seed {m.seed}
+          </p>
+        </div>
+        <div className="row">
+          {run.report ? (
+            <>
+              <a className="button secondary" href={`${base}/report?format=json`} download>
+                Download JSON
+              </a>
+              <a className="button secondary" href={`${base}/report?format=csv`} download>
+                Download CSV
+              </a>
+            </>
+          ) : null}
+          {canAct && !live ? (
+            <button
+              type="button"
+              className="ghost"
+              onClick={async () => {
+                const r = await post<RunSummary>(`${base}/rerun`);
+                navigate(`/w/${ws.id}/r/${r.id}`);
+              }}
+            >
+              Re-run
+            </button>
+          ) : null}
+        </div>
+      </div>
+
+      <Manifest run={run} />
+
+      {live || status === 'interrupted' ? (
+        <section className="panel" aria-labelledby="prog-h">
+          <h2 id="prog-h">{status === 'interrupted' ? 'Interrupted' : 'Running'}</h2>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Runs done"
+            aria-valuemin={0}
+            aria-valuemax={m.runs}
+            aria-valuenow={done}
+            aria-valuetext={`${done} of ${m.runs} runs`}
+          >
+            <span style={{ width: `${(done / m.runs) * 100}%` }} />
+          </div>
+          <p className="muted" aria-live="polite">
+            {done.toLocaleString()} of {m.runs.toLocaleString()} runs ({fmtP(done / m.runs, 0)})
+          </p>
+          {status === 'interrupted' ? (
+            <p>
+              The server stopped during this run. Its last checkpoint is kept: resuming gives exactly the
+              numbers of an uninterrupted run.
+            </p>
+          ) : null}
+          <div className="row">
+            {canAct && live ? (
+              <button type="button" className="danger" onClick={() => void post(`${base}/cancel`)}>
+                Cancel run
+              </button>
+            ) : null}
+            {canAct && status === 'interrupted' ? (
+              <button
+                type="button"
+                className="primary"
+                onClick={async () => {
+                  await post(`${base}/resume`);
+                  location.reload();
+                }}
+              >
+                Resume
+              </button>
+            ) : null}
+          </div>
+        </section>
+      ) : null}
+      {status === 'failed' ? (
+        <div className="banner error" role="alert">
+          The run failed: {progress?.error ?? run.error}
+        </div>
+      ) : null}
+      {status === 'cancelled' ? (
+        <div className="banner warn">
+          Cancelled after {done.toLocaleString()} runs; no report was written.
+        </div>
+      ) : null}
+
+      {run.report ? <Results ws={ws} run={run} /> : null}
+    </div>
+  );
+}
+
+function Manifest({ run }: { run: RunDetail }) {
+  const m = run.manifest;
+  return (
+    <details className="panel manifest">
+      <summary>Manifest: what makes this run reproducible</summary>
+      <dl>
+        <dt>scenario</dt>
+        <dd>
+          {m.scenarioPath}, version {m.scenarioVersion}
+        </dd>
+        <dt>content hash</dt>
+        <dd>
+          <code>{m.hash}</code>
+        </dd>
+        <dt>engine</dt>
+        <dd>{m.engine}</dd>
+        <dt>seed, runs</dt>
+        <dd>
+          {m.seed}, {m.runs.toLocaleString()}
+        </dd>
+        <dt>interventions</dt>
+        <dd>{m.interventions.join(' + ') || 'none'}</dd>
+        <dt>overrides</dt>
+        <dd>
+          {Object.keys(m.set).length
+            ? Object.entries(m.set)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(', ')
+            : 'none'}
+        </dd>
+        <dt>started, finished</dt>
+        <dd>
+          {run.startedAt ?? '–'}, {run.finishedAt ?? '–'}
+        </dd>
+      </dl>
+    </details>
+  );
+}
+
+function Results({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
+  const report = run.report!;
+  const [others, setOthers] = useState<RunSummary[]>([]);
+  const [compareId, setCompareId] = useState('');
+  const [compare, setCompare] = useState<RunDetail | null>(null);
+  useEffect(() => {
+    void get<RunSummary[]>(`/api/workspaces/${ws.id}/runs?scenarioId=${run.scenarioId}&limit=50`).then((rs) =>
+      setOthers(rs.filter((r) => r.id !== run.id && r.status === 'done')),
+    );
+  }, [ws.id, run.scenarioId, run.id]);
+  useEffect(() => {
+    if (!compareId) return setCompare(null);
+    void get<RunDetail>(`/api/workspaces/${ws.id}/runs/${compareId}`).then(setCompare);
+  }, [ws.id, compareId]);
+  const war = report.outcomes.war;
+  const nuc = report.outcomes.nuclearUse;
+  return (
+    <>
+      <section className="kpis" aria-label="Headline figures">
+        <Kpi label="War" value={fmtP(war.p)} ci={war.ci95} />
+        <Kpi label="Nuclear use" value={fmtP(nuc.p)} ci={nuc.ci95} />
+        <Kpi
+          label={`Reached ${report.misperception.threshold}`}
+          value={fmtP(report.exceedance.find((e) => e.id === report.misperception.threshold)?.p ?? 0)}
+        />
+        <Kpi
+          label="…with a misperception in the chain"
+          value={fmtP(report.misperception.share)}
+          ci={report.misperception.ci95}
+        />
+        <Kpi label="Mean length" value={`${report.perRun.hours.toFixed(0)} h`} />
+      </section>
+      <div className="grid2">
+        <section className="panel wide-panel">
+          <div className="row space">
+            <span />
+            {others.length ? (
+              <label className="field inline">
+                <span>Overlay another run</span>
+                <select value={compareId} onChange={(e) => setCompareId(e.target.value)}>
+                  <option value="">none</option>
+                  {others.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.manifest.interventions.join(' + ') || 'baseline'} · seed {o.manifest.seed} ·{' '}
+                      {o.manifest.runs.toLocaleString()} runs
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
+          </div>
+          <ExceedanceChart
+            report={report}
+            {...(compare?.report
+              ? {
+                  compareWith: {
+                    label: compare.manifest.interventions.length
+                      ? `with ${compare.manifest.interventions.join(' + ')}`
+                      : 'baseline',
+                    report: compare.report,
+                  },
+                }
+              : {})}
+          />
+        </section>
+        <section className="panel">
+          <OutcomesChart report={report} />
+        </section>
+        <section className="panel">
+          <MisperceptionChart report={report} />
+        </section>
+        <section className="panel wide-panel">
+          <PathSankey report={report} />
+        </section>
+      </div>
+      <SampleRun ws={ws} run={run} />
+    </>
+  );
+}
+
+function Kpi({ label, value, ci }: { label: string; value: string; ci?: [number, number] }) {
+  return (
+    <div className="kpi">
+      <div className="kpi-value">{value}</div>
+      <div className="kpi-label">{label}</div>
+      {ci ? (
+        <div className="muted small">
+          95% CI {fmtP(ci[0])} – {fmtP(ci[1])}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function SampleRun({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
+  const [find, setFind] = useState('war');
+  const [index, setIndex] = useState(0);
+  const [trace, setTrace] = useState<TraceReply | null>(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const load = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      const q = find === 'index' ? `index=${index}` : `find=${encodeURIComponent(find)}&index=${index}`;
+      setTrace(await get<TraceReply>(`/api/workspaces/${ws.id}/runs/${run.id}/trace?${q}`));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="sample-h">
+      <h2 id="sample-h">A sample run: what happened, and what each side believed</h2>
+      <form
+        className="row wrap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void load();
+        }}
+      >
+        <label className="field inline">
+          <span>Show</span>
+          <select value={find} onChange={(e) => setFind(e.target.value)}>
+            <option value="war">the first run ending in war</option>
+            <option value="nuclearUse">the first run with nuclear use</option>
+            <option value="resolved">the first resolved run</option>
+            <option value="horizon">the first run unresolved at the horizon</option>
+            <option value="index">run number…</option>
+          </select>
+        </label>
+        <label className="field inline">
+          <span>{find === 'index' ? 'run' : 'from run'}</span>
+          <input type="number" min={0} value={index} onChange={(e) => setIndex(Number(e.target.value))} />
+        </label>
+        <button type="submit" className="secondary" disabled={busy}>
+          {busy ? 'Tracing…' : 'Show timeline'}
+        </button>
+      </form>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {trace ? (
+        <>
+          <p>
+            Run <strong>{trace.run}</strong> of seed {trace.seed}: ended <strong>{trace.outcome}</strong>,
+            peak <strong>{trace.peak}</strong>.
+          </p>
+          <Timeline trace={trace} />
+        </>
+      ) : null}
+    </section>
+  );
+}
