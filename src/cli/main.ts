@@ -14,6 +14,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerWorker } from './commands/worker.ts';
 import { type Io, nodeIo, UserError } from './io.ts';
 
 export type Registrar = (program: Command, io: Io, setExit: (code: number) => void) => void;
@@ -32,6 +33,7 @@ const REGISTRARS: Registrar[] = [
   registerSensitivity,
   registerBreakeven,
   registerServe,
+  registerWorker,
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
