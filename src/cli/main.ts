@@ -1,6 +1,7 @@
 // `brink`: argv in, exit code out. No domain logic here: commands call the use-case functions.
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import { RunawayError } from '../engine/run.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBaseRates } from './commands/base-rates.ts';
 import { registerBreakeven } from './commands/breakeven.ts';
@@ -60,6 +61,11 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     if (e instanceof UserError) {
       io.err(`brink: ${e.message}\n`);
       return e.exitCode;
+    }
+    // A scenario whose doctrine loops is the user's to fix; it may arrive from a worker thread.
+    if (e instanceof RunawayError || (e instanceof Error && e.name === 'RunawayError')) {
+      io.err(`brink: ${e.message.replace(/^RunawayError: /, '')}\n`);
+      return 1;
     }
     io.err(`brink: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 70;

@@ -209,6 +209,25 @@ const NO_OPTIONS: RunOptions = Object.freeze({});
 const MAX_POW_CACHE = 1 << 22;
 const INF = 0x3fffffff;
 
+/** More acts than this in one run means a doctrine answers itself without end (A answers B answers A...). */
+export const MAX_ACTS_PER_RUN = 100_000;
+
+/** A run that escalates without bound: a scenario mistake, reported with the acts that loop. */
+export class RunawayError extends Error {
+  constructor(m: Model, acts: Int32Array, n: number) {
+    const counts = new Map<number, number>();
+    for (let e = Math.max(0, n - 1000); e < n; e++) counts.set(acts[e]!, (counts.get(acts[e]!) ?? 0) + 1);
+    const top = [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([act]) => m.actIds[act]);
+    super(
+      `a run made more than ${MAX_ACTS_PER_RUN} acts: doctrine rules answer each other without end (most frequent: ${top.join(', ')}); add conditions, a wait option or lower probabilities`,
+    );
+    this.name = 'RunawayError';
+  }
+}
+
 /** A reusable simulator for one model: allocate once, call `run` many times. */
 export class Simulator {
   readonly m: Model;
@@ -1128,6 +1147,7 @@ export class Simulator {
   }
 
   private newEvent(act: number, taint: number): number {
+    if (this.nEv >= MAX_ACTS_PER_RUN) throw new RunawayError(this.m, this.evAct, this.nEv);
     if (this.nEv === this.evAct.length) {
       const grow = (x: Int32Array) => {
         const y = new Int32Array(x.length * 2);
