@@ -9,12 +9,13 @@
 // keeps the pairing), refitting the line each time.
 
 import { randomStream } from '../engine/rng.ts';
-import { Simulator } from '../engine/run.ts';
 import { getIn } from '../scenario/merge.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
-import { metric } from './metrics.ts';
+import { metric, metricDef } from './metrics.ts';
+import { type Point, type PointJob, type PointPlan, runPlan, runPlanOn } from './points.ts';
 import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
+import type { PointTally, TaskRunner } from './tasks.ts';
 
 export interface BreakevenOptions {
   seed: number;
@@ -84,17 +85,19 @@ function fitRoot(xs: number[], ds: number[]): number {
   return mx - my / b;
 }
 
+type BreakevenMeta = { hash: string; with: string; interventions: string[]; engine: string };
+
 /**
- * Finds where `withDoc` (the scenario with the intervention applied) stops beating `baseDoc` as the
- * parameter at `path` varies. The parameter is set in the baseline too when it exists there.
+ * Break-even as a plan of design points: the grid in one batch, then one bisection step per batch
+ * (each needs the last), then the bootstrap on this thread.
  */
-export function breakeven(
+function* breakevenPlan(
   baseDoc: Scenario,
   withDoc: Scenario,
   path: string,
-  meta: { hash: string; with: string; interventions: string[]; engine: string },
+  meta: BreakevenMeta,
   opts: BreakevenOptions,
-): BreakevenReport {
+): PointPlan<BreakevenReport> {
   const target: ParamTarget = paramTarget(withDoc, path);
   let baseTarget: ParamTarget | null = null;
   try {
@@ -122,46 +125,54 @@ export function breakeven(
   const total = nGrid + nBisect;
   const baseMeta = { hash: meta.hash, interventions: [] as string[] };
   const altMeta = { hash: meta.hash, interventions: meta.interventions };
-  let fixedBase: Uint8Array | null = null;
   const probe = compileAt(withDoc, [target], [target.nominal], altMeta);
-  const mt = metric(probe, opts.metric ?? 'warOrWorse');
-  const hits = (doc: Scenario, t: ParamTarget | null, x: number, m: typeof altMeta): Uint8Array => {
-    const model = compileAt(doc, t ? [t] : [], t ? [x] : [], m);
-    const sim = new Simulator(model);
-    const out = new Uint8Array(n);
-    for (let run = 0; run < n; run++) out[run] = mt.of(sim.run(opts.seed, run)) ? 1 : 0;
-    return out;
-  };
+  const mt = metricDef(metric(probe, opts.metric ?? 'warOrWorse'));
+  const job = (point: Point): PointJob => ({ point, seed: opts.seed, runs: n, metrics: [mt], perRun: true });
+  // Without the parameter in the baseline, the baseline is one point, run once.
+  let fixedBase: Uint8Array | null = null;
   const evaluated: { x: number; diff: Int8Array; point: BreakevenPoint }[] = [];
-  const evaluate = (x: number) => {
-    let b: Uint8Array;
-    if (baseTarget) b = hits(baseDoc, baseTarget, x, baseMeta);
-    else b = fixedBase ??= hits(baseDoc, null, 0, baseMeta);
-    const a = hits(withDoc, target, x, altMeta);
-    const diff = new Int8Array(n);
-    const tab = [0, 0, 0, 0];
-    let sb = 0;
-    let sa = 0;
-    for (let i = 0; i < n; i++) {
-      diff[i] = a[i]! - b[i]!;
-      sb += b[i]!;
-      sa += a[i]!;
-      tab[b[i]! ? (a[i]! ? 0 : 1) : a[i]! ? 2 : 3]!++;
+  /** The jobs of the points at xs: the baseline (when it varies, or the first time) and the arm at each. */
+  const jobsAt = (xs: readonly number[]): PointJob[] => {
+    const jobs: PointJob[] = [];
+    if (!baseTarget && !fixedBase) jobs.push(job({ doc: baseDoc, meta: baseMeta, targets: [], values: [] }));
+    for (const x of xs) {
+      if (baseTarget) jobs.push(job({ doc: baseDoc, meta: baseMeta, targets: [baseTarget], values: [x] }));
+      jobs.push(job({ doc: withDoc, meta: altMeta, targets: [target], values: [x] }));
     }
-    const ci = pairedDifferenceCi(tab[0]!, tab[1]!, tab[2]!, tab[3]!);
-    const point: BreakevenPoint = {
-      x: sig(x, 8),
-      base: sig(sb / n),
-      alt: sig(sa / n),
-      d: sig((sa - sb) / n),
-      ci95: [sig(ci[0]), sig(ci[1])],
-    };
-    evaluated.push({ x, diff, point });
-    opts.onProgress?.(evaluated.length, total);
-    return (sa - sb) / n;
+    return jobs;
+  };
+  /** Records the points at xs from their jobs' tallies; returns d at each. */
+  const record = (xs: readonly number[], tallies: PointTally[]): number[] => {
+    let q = 0;
+    if (!baseTarget && !fixedBase) fixedBase = tallies[q++]!.hits![0]!;
+    return xs.map((x) => {
+      const b = baseTarget ? tallies[q++]!.hits![0]! : fixedBase!;
+      const a = tallies[q++]!.hits![0]!;
+      const diff = new Int8Array(n);
+      const tab = [0, 0, 0, 0];
+      let sb = 0;
+      let sa = 0;
+      for (let i = 0; i < n; i++) {
+        diff[i] = a[i]! - b[i]!;
+        sb += b[i]!;
+        sa += a[i]!;
+        tab[b[i]! ? (a[i]! ? 0 : 1) : a[i]! ? 2 : 3]!++;
+      }
+      const ci = pairedDifferenceCi(tab[0]!, tab[1]!, tab[2]!, tab[3]!);
+      const point: BreakevenPoint = {
+        x: sig(x, 8),
+        base: sig(sb / n),
+        alt: sig(sa / n),
+        d: sig((sa - sb) / n),
+        ci95: [sig(ci[0]), sig(ci[1])],
+      };
+      evaluated.push({ x, diff, point });
+      opts.onProgress?.(evaluated.length, total);
+      return (sa - sb) / n;
+    });
   };
   const xs = grid(lo, hi, nGrid);
-  const ds = xs.map(evaluate);
+  const ds = record(xs, yield jobsAt(xs));
   // The first sign change from the low end.
   let k = -1;
   for (let i = 0; i + 1 < ds.length; i++) {
@@ -180,7 +191,7 @@ export function breakeven(
     let da = ds[k]!;
     for (let s = 0; s < nBisect; s++) {
       const mid = (a + b) / 2;
-      const dm = evaluate(mid);
+      const dm = record([mid], yield jobsAt([mid]))[0]!;
       if (dm < 0 === da < 0) {
         a = mid;
         da = dm;
@@ -245,4 +256,36 @@ export function breakeven(
     verdict,
     crossing,
   };
+}
+
+/**
+ * Finds where `withDoc` (the scenario with the intervention applied) stops beating `baseDoc` as the
+ * parameter at `path` varies. The parameter is set in the baseline too when it exists there.
+ */
+export function breakeven(
+  baseDoc: Scenario,
+  withDoc: Scenario,
+  path: string,
+  meta: BreakevenMeta,
+  opts: BreakevenOptions,
+): BreakevenReport {
+  return runPlan(breakevenPlan(baseDoc, withDoc, path, meta, opts));
+}
+
+/**
+ * `breakeven` with its points on worker threads (`runner`, left open; this thread without one): each
+ * grid point and bisection step is cut into run ranges over the workers; the same report, whatever
+ * the number of workers.
+ */
+export function breakevenParallel(
+  baseDoc: Scenario,
+  withDoc: Scenario,
+  path: string,
+  meta: BreakevenMeta,
+  opts: BreakevenOptions & { runner?: TaskRunner; signal?: AbortSignal },
+): Promise<BreakevenReport> {
+  return runPlanOn(breakevenPlan(baseDoc, withDoc, path, meta, opts), opts.runner, {
+    engine: meta.engine,
+    signal: opts.signal,
+  });
 }

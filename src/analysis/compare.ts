@@ -4,16 +4,20 @@
 // hybrid score interval for paired proportions (docs/decisions/0004-paired-comparisons.md).
 import type { Model } from '../engine/model.ts';
 import { OUTCOMES, Simulator } from '../engine/run.ts';
-import { emptyAggregate, type RunReport, record, summarize } from './ensemble.ts';
+import { emptyAggregate, merge, type RunReport, record, summarize } from './ensemble.ts';
 import { type MechanismSummary, traceMechanisms } from './mechanisms.ts';
 import { warOrWorseRung } from './metrics.ts';
 import { type Estimator, estimateRare, type RareOptions, type RareResult } from './rare.ts';
+import { type ModelSource, planShards } from './shard.ts';
 import { mcnemarMidP, pairedDifferenceCi, sig } from './stats.ts';
+import { type ArmTally, type CompareTally, runInOrder, type TaskRunner } from './tasks.ts';
 
 export interface Arm {
   /** As given on the command line: `eu-hosted-talks`, `hotline+launch-notification`. */
   label: string;
   model: Model;
+  /** What worker threads rebuild the model from (needed by `compareParallel` with a runner). */
+  source?: ModelSource;
 }
 
 export interface CompareOptions {
@@ -78,89 +82,140 @@ function delta(a: number, b: number, c: number, d: number): PairedDelta {
   };
 }
 
-/** 2x2 tables of paired binary outcomes, flattened: [a, b, c, d] per quantity. */
-class PairTables {
-  readonly t: Float64Array;
-  constructor(n: number) {
-    this.t = new Float64Array(4 * n);
-  }
-  add(q: number, x: boolean, y: boolean): void {
-    this.t[4 * q + (x ? (y ? 0 : 1) : y ? 2 : 3)]!++;
-  }
-  delta(q: number): PairedDelta {
-    const o = 4 * q;
-    return delta(this.t[o]!, this.t[o + 1]!, this.t[o + 2]!, this.t[o + 3]!);
-  }
+/** The quantities of the paired tables: the outcomes, war or worse, then P(peak >= rung) per rung. */
+function quantities(base: Model): number {
+  return OUTCOMES.length + 1 + base.rungIds.length;
 }
 
-/** Runs the baseline and every arm on the same random numbers and compares them run by run. */
-export function compare(base: Model, arms: readonly Arm[], opts: CompareOptions): CompareReport {
-  const n = opts.runs;
-  const nR = base.rungIds.length;
+function pairedDelta(t: readonly number[], q: number): PairedDelta {
+  const o = 4 * q;
+  return delta(t[o]!, t[o + 1]!, t[o + 2]!, t[o + 3]!);
+}
+
+function checkLadders(base: Model, arms: readonly { label: string; model: Model }[]): void {
   for (const arm of arms) {
     if (arm.model.rungIds.join() !== base.rungIds.join())
       throw new RangeError(`${arm.label}: the intervention changes the ladder; arms must share it`);
   }
+}
+
+/**
+ * Runs [start, start + count) of `seed` of the baseline and of every arm, and tallies them run by run:
+ * aggregates, paired 2x2 tables, saved and harmed runs (the first `keep` indices of each). Tallies of
+ * consecutive ranges merge (`mergeCompareTally`) to the tally of their union.
+ */
+export function compareRange(
+  base: Model,
+  arms: readonly Model[],
+  seed: number,
+  start: number,
+  count: number,
+  keep: number,
+  sims: { base: Simulator; arms: Simulator[] } = {
+    base: new Simulator(base),
+    arms: arms.map((m) => new Simulator(m)),
+  },
+): CompareTally {
+  const nR = base.rungIds.length;
+  const nQ = OUTCOMES.length + 1;
   const war = warOrWorseRung(base);
-  const baseOutcome = new Int8Array(n);
-  const basePeak = new Int8Array(n);
-  const agg = emptyAggregate(base);
-  const sim = new Simulator(base);
-  const total = n * (1 + arms.length);
-  for (let run = 0; run < n; run++) {
-    const r = sim.run(opts.seed, run);
-    record(agg, r);
-    baseOutcome[run] = r.outcome;
-    basePeak[run] = r.peak;
-    if ((run + 1) % 5000 === 0) opts.onProgress?.(run + 1, total);
-  }
-  const report = summarize(base, agg, { seed: opts.seed, engine: opts.engine, topPaths: opts.topPaths ?? 8 });
-  const limit = opts.traceRuns ?? 200;
-  const comparisons: Comparison[] = arms.map((arm, ai) => {
-    const s = new Simulator(arm.model);
-    // Quantities: the outcomes, war or worse, then P(peak >= rung) per rung.
-    const nQ = OUTCOMES.length + 1;
-    const tables = new PairTables(nQ + nR);
-    const altAgg = emptyAggregate(arm.model);
-    const saved: number[] = [];
-    const harmed: number[] = [];
-    let nSaved = 0;
-    let nHarmed = 0;
-    for (let run = 0; run < n; run++) {
-      const r = s.run(opts.seed, run);
-      record(altAgg, r);
-      const bo = baseOutcome[run]!;
-      const bp = basePeak[run]!;
-      for (let k = 0; k < OUTCOMES.length; k++) tables.add(k, bo === k, r.outcome === k);
-      const bw = bp >= war;
-      const aw = r.peak >= war;
-      tables.add(OUTCOMES.length, bw, aw);
-      for (let q = 0; q < nR; q++) tables.add(nQ + q, bp >= q, r.peak >= q);
-      if (bw && !aw) {
-        nSaved++;
-        if (saved.length < limit) saved.push(run);
-      } else if (!bw && aw) {
-        nHarmed++;
-        if (harmed.length < limit) harmed.push(run);
+  const baseAgg = emptyAggregate(base);
+  const tallies: ArmTally[] = arms.map((m) => ({
+    agg: emptyAggregate(m),
+    tables: new Array<number>(4 * quantities(base)).fill(0),
+    saved: 0,
+    harmed: 0,
+    savedRuns: [],
+    harmedRuns: [],
+  }));
+  const end = start + count;
+  for (let run = start; run < end; run++) {
+    const b = sims.base.run(seed, run);
+    record(baseAgg, b);
+    const bo = b.outcome;
+    const bp = b.peak;
+    const bw = bp >= war;
+    for (let ai = 0; ai < arms.length; ai++) {
+      const r = sims.arms[ai]!.run(seed, run);
+      const t = tallies[ai]!;
+      record(t.agg, r);
+      const tab = t.tables;
+      // Cell of a 2x2 table: a (both), b (baseline only), c (arm only), d (neither).
+      for (let k = 0; k < OUTCOMES.length; k++) {
+        const x = bo === k;
+        const y = r.outcome === k;
+        tab[4 * k + (x ? (y ? 0 : 1) : y ? 2 : 3)]!++;
       }
-      if ((run + 1) % 5000 === 0) opts.onProgress?.(n * (ai + 1) + run + 1, total);
+      const aw = r.peak >= war;
+      tab[4 * OUTCOMES.length + (bw ? (aw ? 0 : 1) : aw ? 2 : 3)]!++;
+      for (let q = 0; q < nR; q++) {
+        const x = bp >= q;
+        const y = r.peak >= q;
+        tab[4 * (nQ + q) + (x ? (y ? 0 : 1) : y ? 2 : 3)]!++;
+      }
+      if (bw && !aw) {
+        t.saved++;
+        if (t.savedRuns.length < keep) t.savedRuns.push(run);
+      } else if (!bw && aw) {
+        t.harmed++;
+        if (t.harmedRuns.length < keep) t.harmedRuns.push(run);
+      }
     }
+  }
+  return { base: baseAgg, arms: tallies };
+}
+
+/** Merges the tally of the next run range `b` into `a` (keeping the first `keep` run indices). */
+export function mergeCompareTally(a: CompareTally, b: CompareTally, keep: number): CompareTally {
+  merge(a.base, b.base);
+  a.arms.forEach((t, ai) => {
+    const u = b.arms[ai]!;
+    merge(t.agg, u.agg);
+    for (let i = 0; i < t.tables.length; i++) t.tables[i]! += u.tables[i]!;
+    t.saved += u.saved;
+    t.harmed += u.harmed;
+    for (const run of u.savedRuns) if (t.savedRuns.length < keep) t.savedRuns.push(run);
+    for (const run of u.harmedRuns) if (t.harmedRuns.length < keep) t.harmedRuns.push(run);
+  });
+  return a;
+}
+
+/** The report of a comparison from the tally of runs [0, runs); traces saved and harmed runs here. */
+function compareReport(
+  base: Model,
+  arms: readonly Arm[],
+  tally: CompareTally,
+  opts: CompareOptions,
+): CompareReport {
+  const n = opts.runs;
+  const nQ = OUTCOMES.length + 1;
+  const war = warOrWorseRung(base);
+  const limit = opts.traceRuns ?? 200;
+  const report = summarize(base, tally.base, {
+    seed: opts.seed,
+    engine: opts.engine,
+    topPaths: opts.topPaths ?? 8,
+  });
+  const comparisons: Comparison[] = arms.map((arm, ai) => {
+    const t = tally.arms[ai]!;
     const d: Record<string, PairedDelta> = {};
     OUTCOMES.forEach((o, k) => {
-      d[o] = tables.delta(k);
+      d[o] = pairedDelta(t.tables, k);
     });
-    d.warOrWorse = tables.delta(OUTCOMES.length);
-    const altReport = summarize(arm.model, altAgg, { seed: opts.seed, engine: opts.engine });
+    d.warOrWorse = pairedDelta(t.tables, OUTCOMES.length);
+    const altReport = summarize(arm.model, t.agg, { seed: opts.seed, engine: opts.engine });
+    const saved = t.savedRuns;
+    const harmed = t.harmedRuns;
     return {
       with: arm.label,
       interventions: arm.model.interventions,
       scenario: { hash: arm.model.hash },
       delta: d,
-      exceedance: base.rungIds.map((id, rung) => ({ rung, id, ...tables.delta(nQ + rung) })),
-      saved: nSaved,
-      harmed: nHarmed,
-      savedShare: sig(nSaved / n),
-      harmedShare: sig(nHarmed / n),
+      exceedance: base.rungIds.map((id, rung) => ({ rung, id, ...pairedDelta(t.tables, nQ + rung) })),
+      saved: t.saved,
+      harmed: t.harmed,
+      savedShare: sig(t.saved / n),
+      harmedShare: sig(t.harmed / n),
       savedRuns: saved.slice(0, 10),
       harmedRuns: harmed.slice(0, 10),
       mechanisms: {
@@ -171,7 +226,6 @@ export function compare(base: Model, arms: readonly Arm[], opts: CompareOptions)
       outcomes: altReport.outcomes,
     };
   });
-  opts.onProgress?.(total, total);
   return {
     ...report,
     method: {
@@ -182,6 +236,105 @@ export function compare(base: Model, arms: readonly Arm[], opts: CompareOptions)
     },
     comparisons,
   };
+}
+
+/** Runs per chunk on this thread (progress between chunks; the numbers do not depend on it). */
+const CHUNK = 5000;
+
+/** Runs the baseline and every arm on the same random numbers and compares them run by run (this thread). */
+export function compare(base: Model, arms: readonly Arm[], opts: CompareOptions): CompareReport {
+  checkLadders(base, arms);
+  const n = opts.runs;
+  const keep = opts.traceRuns ?? 200;
+  const total = n * (1 + arms.length);
+  const models = arms.map((a) => a.model);
+  const sims = { base: new Simulator(base), arms: models.map((m) => new Simulator(m)) };
+  let tally = compareRange(base, models, opts.seed, 0, 0, keep, sims);
+  for (let start = 0; start < n; start += CHUNK) {
+    const count = Math.min(CHUNK, n - start);
+    tally = mergeCompareTally(tally, compareRange(base, models, opts.seed, start, count, keep, sims), keep);
+    opts.onProgress?.((start + count) * (1 + arms.length), total);
+  }
+  const report = compareReport(base, arms, tally, opts);
+  opts.onProgress?.(total, total);
+  return report;
+}
+
+export interface CompareParallelOptions extends CompareOptions {
+  /**
+   * Worker threads to compute the run ranges on (ShardPool); left open. Without it the comparison runs
+   * on this thread. Each model needs its `source` (the baseline's in `baseSource`).
+   */
+  runner?: TaskRunner;
+  /** The baseline's source, for the runner's workers. */
+  baseSource?: ModelSource;
+  /** Runs per shard (default: from runs and the runner's capacity; the numbers do not depend on it). */
+  shardSize?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * `compare` over worker threads: the run range is cut into shards, each shard computes the baseline
+ * and every arm on its runs, and the shards are merged in order, so the report is the one `compare`
+ * makes on one thread (byte for byte). Saved and harmed runs are traced here.
+ */
+export async function compareParallel(
+  base: Model,
+  arms: readonly Arm[],
+  opts: CompareParallelOptions,
+): Promise<CompareReport> {
+  const runner = opts.runner;
+  if (!runner) return compare(base, arms, opts);
+  checkLadders(base, arms);
+  const baseSource = opts.baseSource;
+  if (!baseSource)
+    throw new Error('compareParallel: a runner needs baseSource (the baseline as a ModelSource)');
+  const sources = arms.map((a) => {
+    if (!a.source) throw new Error(`compareParallel: arm ${a.label} has no source for the runner`);
+    return a.source;
+  });
+  const n = opts.runs;
+  const keep = opts.traceRuns ?? 200;
+  const total = n * (1 + arms.length);
+  const workers = Math.max(1, Math.floor(runner.capacity / 2));
+  const size = opts.shardSize ?? Math.max(1000, Math.min(20_000, Math.ceil(n / (workers * 8))));
+  const shards = planShards(n, size);
+  let tally: CompareTally | undefined;
+  let done = 0;
+  await runInOrder(
+    shards,
+    (r, signal) =>
+      runner.runTask(
+        {
+          kind: 'compare',
+          base: baseSource,
+          arms: sources,
+          seed: opts.seed,
+          start: r.start,
+          count: r.count,
+          keep,
+          engine: opts.engine,
+        },
+        signal,
+      ),
+    (k, t) => {
+      tally = tally ? mergeCompareTally(tally, t, keep) : t;
+      done += shards[k]!.count;
+      opts.onProgress?.(done * (1 + arms.length), total);
+    },
+    { window: runner.capacity, signal: opts.signal },
+  );
+  tally ??= compareRange(
+    base,
+    arms.map((a) => a.model),
+    opts.seed,
+    0,
+    0,
+    keep,
+  );
+  const report = compareReport(base, arms, tally, opts);
+  opts.onProgress?.(total, total);
+  return report;
 }
 
 /** A rare-event comparison: each arm estimated on its own (no pairing), the difference with a normal interval. */

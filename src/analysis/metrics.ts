@@ -3,13 +3,35 @@
 import type { Model } from '../engine/model.ts';
 import { OUTCOMES, type RunResult } from '../engine/run.ts';
 
-/** A binary quantity of one run. */
-export interface Metric {
+/**
+ * A binary quantity of one run, as data (what worker threads are sent): the run ends in outcome `at`
+ * (`kind: 'outcome'`), or its peak reaches rung `at` (`kind: 'peak'`).
+ */
+export interface MetricDef {
   /** As written: `war`, `nuclearUse`, `resolved`, `horizon`, `warOrWorse`, `peak>=lethal-clash`. */
   id: string;
   /** For people: "P(war)", "P(peak >= lethal-clash)". */
   label: string;
+  kind: 'outcome' | 'peak';
+  at: number;
+}
+
+/** A binary quantity of one run. */
+export interface Metric extends MetricDef {
   of(r: RunResult): boolean;
+}
+
+/** The metric of a definition (as `metric` resolved it for some model). */
+export function metricOf(def: MetricDef): Metric {
+  const { id, label, kind, at } = def;
+  return kind === 'outcome'
+    ? { id, label, kind, at, of: (r) => r.outcome === at }
+    : { id, label, kind, at, of: (r) => r.peak >= at };
+}
+
+/** The definition of a metric, without its function. */
+export function metricDef(m: MetricDef): MetricDef {
+  return { id: m.id, label: m.label, kind: m.kind, at: m.at };
 }
 
 export const METRIC_HELP =
@@ -18,21 +40,22 @@ export const METRIC_HELP =
 /** Parses a metric name for a model; throws a RangeError that says what would be valid. */
 export function metric(m: Model, spec: string): Metric {
   const k = OUTCOMES.indexOf(spec as (typeof OUTCOMES)[number]);
-  if (k >= 0) return { id: spec, label: `P(${spec})`, of: (r) => r.outcome === k };
+  if (k >= 0) return metricOf({ id: spec, label: `P(${spec})`, kind: 'outcome', at: k });
   if (spec === 'warOrWorse') {
     const w = Math.min(m.warRung, m.nuclearRung);
-    return { id: spec, label: `P(peak >= ${m.rungIds[w] ?? 'war'})`, of: (r) => r.peak >= w };
+    return metricOf({ id: spec, label: `P(peak >= ${m.rungIds[w] ?? 'war'})`, kind: 'peak', at: w });
   }
   const mm = /^peak>=(.+)$/.exec(spec);
   if (mm) {
     const ref = mm[1]!;
     const rung = /^\d+$/.test(ref) ? Number(ref) : m.rungIds.indexOf(ref);
     if (rung >= 0 && rung < m.rungIds.length)
-      return {
+      return metricOf({
         id: `peak>=${m.rungIds[rung]}`,
         label: `P(peak >= ${m.rungIds[rung]})`,
-        of: (r) => r.peak >= rung,
-      };
+        kind: 'peak',
+        at: rung,
+      });
     throw new RangeError(`unknown rung '${ref}' in metric '${spec}'; rungs: ${m.rungIds.join(', ')}`);
   }
   throw new RangeError(`unknown metric '${spec}'; use ${METRIC_HELP}`);

@@ -16,6 +16,7 @@ import {
   type RunRange,
   type ShardTask,
 } from './shard.ts';
+import { type AnalysisTask, runInOrder, type TaskResult, type TaskRunner, type WorkerTask } from './tasks.ts';
 
 /** The default number of workers: the cores this process may use. */
 export function defaultWorkers(): number {
@@ -59,17 +60,20 @@ export interface ShardRunner {
   run(task: ShardTask, signal?: AbortSignal): Promise<Aggregate>;
 }
 
-/** A pool of worker threads that compute shards. Reuse one across ensembles to skip start-up. */
-export class ShardPool implements ShardRunner {
+/**
+ * A pool of worker threads that compute ensemble shards and analysis tasks (compare shards, design
+ * points). Reuse one across ensembles and design points to skip start-up.
+ */
+export class ShardPool implements ShardRunner, TaskRunner {
   readonly size: number;
   readonly capacity: number;
-  readonly #piscina: Piscina<ShardTask, Aggregate>;
+  readonly #piscina: Piscina<WorkerTask, unknown>;
 
   constructor(size = defaultWorkers()) {
     if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`workers must be >= 1: ${size}`);
     this.size = size;
     this.capacity = size * 2;
-    this.#piscina = new Piscina<ShardTask, Aggregate>({
+    this.#piscina = new Piscina<WorkerTask, unknown>({
       filename: shardWorkerFile(),
       minThreads: size,
       maxThreads: size,
@@ -79,7 +83,12 @@ export class ShardPool implements ShardRunner {
 
   /** Computes one shard on some worker. */
   run(task: ShardTask, signal?: AbortSignal): Promise<Aggregate> {
-    return this.#piscina.run(task, signal ? { signal } : {});
+    return this.#piscina.run(task, signal ? { signal } : {}) as Promise<Aggregate>;
+  }
+
+  /** Computes one analysis task on some worker. */
+  runTask<T extends AnalysisTask>(task: T, signal?: AbortSignal): Promise<TaskResult<T>> {
+    return this.#piscina.run(task, signal ? { signal } : {}) as Promise<TaskResult<T>>;
   }
 
   /** Finishes the shards in hand, then stops the threads. */
@@ -143,67 +152,20 @@ async function runShards(
   shards: RunRange[],
   opts: ParallelOptions,
 ): Promise<Aggregate> {
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
-  opts.signal?.addEventListener('abort', onAbort);
   // A bounded window of shards in flight keeps memory flat in the number of runs; finished shards wait
   // (at most the window) until every earlier shard has been merged.
-  const window = Math.max(1, runner.capacity);
-  const pending = new Map<number, Aggregate>();
   let merged: Aggregate | undefined;
-  let nextToMerge = 0;
-  let nextToStart = 0;
   let done = 0;
-  let failure: unknown;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let inFlight = 0;
-      const startMore = () => {
-        while (!failure && inFlight < window && nextToStart < shards.length) {
-          const k = nextToStart++;
-          const r = shards[k]!;
-          inFlight++;
-          const task: ShardTask = {
-            source,
-            seed: opts.seed,
-            start: r.start,
-            count: r.count,
-            engine: ENGINE_VERSION,
-          };
-          runner.run(task, abort.signal).then(
-            async (agg) => {
-              inFlight--;
-              pending.set(k, agg);
-              while (pending.has(nextToMerge)) {
-                const a = pending.get(nextToMerge)!;
-                pending.delete(nextToMerge++);
-                merged = merged ? merge(merged, a) : a;
-              }
-              done += r.count;
-              try {
-                await opts.onProgress?.(done, opts.runs);
-              } catch (e) {
-                failure ??= e;
-              }
-              if (failure) reject(failure);
-              else if (nextToMerge === shards.length) resolve();
-              else startMore();
-            },
-            (e: unknown) => {
-              inFlight--;
-              if (!failure) {
-                failure = opts.signal?.aborted ? new Error('cancelled') : e;
-                abort.abort();
-                reject(failure);
-              }
-            },
-          );
-        }
-      };
-      startMore();
-    });
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-  }
+  await runInOrder(
+    shards,
+    (r, signal) =>
+      runner.run({ source, seed: opts.seed, start: r.start, count: r.count, engine: ENGINE_VERSION }, signal),
+    async (k, agg) => {
+      merged = merged ? merge(merged, agg) : agg;
+      done += shards[k]!.count;
+      await opts.onProgress?.(done, opts.runs);
+    },
+    { window: runner.capacity, signal: opts.signal },
+  );
   return merged ?? emptyAggregate(opts.model ?? compileSource(source));
 }

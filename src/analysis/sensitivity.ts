@@ -9,13 +9,13 @@
 // (Computer Physics Communications 181): matrices A and B of N rows and A_B^(i) (A with column i from
 // B); first-order indices by Saltelli 2010's estimator, total indices by Jansen's (1999); 95% intervals
 // by bootstrap over the rows.
-import type { Model } from '../engine/model.ts';
 import { randomStream } from '../engine/rng.ts';
-import { Simulator } from '../engine/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, type ParamTarget, uncertainTargets, uniformMatrix, valueAt } from './design.ts';
-import { type Metric, metric } from './metrics.ts';
+import { metric, metricDef } from './metrics.ts';
+import { type PointJob, type PointPlan, runPlan, runPlanOn } from './points.ts';
 import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
+import type { TaskRunner } from './tasks.ts';
 
 export interface SensitivityOptions {
   seed: number;
@@ -131,23 +131,14 @@ export function sobolIndices(
   }));
 }
 
-function estimate(model: Model, m: Metric, seed: number, runs: number, out?: Uint8Array): number {
-  const sim = new Simulator(model);
-  let k = 0;
-  for (let run = 0; run < runs; run++) {
-    const hit = m.of(sim.run(seed, run));
-    if (hit) k++;
-    if (out) out[run] = hit ? 1 : 0;
-  }
-  return k / runs;
-}
+type SensitivityMeta = { hash: string; interventions: string[]; engine: string };
 
-/** Tornado and Sobol indices of the metric over the document's uncertain parameters (interventions applied). */
-export function sensitivity(
+/** Sensitivity as a plan of design points (one batch: the tornado ends and the Sobol design). */
+function* sensitivityPlan(
   doc: Scenario,
-  meta: { hash: string; interventions: string[]; engine: string },
+  meta: SensitivityMeta,
   opts: SensitivityOptions,
-): SensitivityReport {
+): PointPlan<SensitivityReport> {
   let targets: ParamTarget[] = uncertainTargets(doc);
   if (opts.only?.length) {
     const unknown = opts.only.filter((p) => !targets.some((t) => t.name === p));
@@ -163,33 +154,62 @@ export function sensitivity(
     );
   const k = targets.length;
   const nominal = targets.map((t) => t.nominal);
-  const base = compileAt(doc, targets, nominal, meta);
-  const m = metric(base, opts.metric ?? 'warOrWorse');
+  const cm = { hash: meta.hash, interventions: meta.interventions };
+  const base = compileAt(doc, targets, nominal, cm);
+  const m = metricDef(metric(base, opts.metric ?? 'warOrWorse'));
   const [qLo, qHi] = opts.quantiles ?? [0.05, 0.95];
   const tRuns = opts.tornadoRuns ?? 5000;
   const N = opts.samples ?? 32;
   const M = opts.runs ?? 500;
   const total = 2 * k + 1 + (N > 0 ? N * (k + 2) : 0);
   let done = 0;
-  const tick = (phase: 'tornado' | 'sobol') => opts.onProgress?.(++done, total, phase);
+  const job = (values: number[], runs: number, perRun: boolean, phase: 'tornado' | 'sobol'): PointJob => ({
+    point: { doc, meta: cm, targets, values },
+    seed: opts.seed,
+    runs,
+    metrics: [m],
+    perRun,
+    done: () => opts.onProgress?.(++done, total, phase),
+  });
 
-  // One at a time.
-  const lowHits = new Uint8Array(tRuns);
-  const highHits = new Uint8Array(tRuns);
-  const pNominal = estimate(base, m, opts.seed, tRuns);
-  tick('tornado');
-  const bars: TornadoBar[] = targets.map((t, i) => {
+  // One at a time: the nominal point, then each parameter at its low and high end.
+  const jobs: PointJob[] = [job(nominal, tRuns, false, 'tornado')];
+  const ends = targets.map((t, i) => {
     const lo = nominal.slice();
     const hi = nominal.slice();
     lo[i] = valueAt(t, qLo);
     hi[i] = valueAt(t, qHi);
-    const pl = estimate(compileAt(doc, targets, lo, meta), m, opts.seed, tRuns, lowHits);
-    tick('tornado');
-    const ph = estimate(compileAt(doc, targets, hi, meta), m, opts.seed, tRuns, highHits);
-    tick('tornado');
+    jobs.push(job(lo, tRuns, true, 'tornado'), job(hi, tRuns, true, 'tornado'));
+    return { lo, hi };
+  });
+  // Variance-based: f(A), f(B) and f(A_B^(i)) for each row j.
+  const rnd = randomStream(opts.seed, 0x50b0);
+  const A = N > 0 ? uniformMatrix(rnd, N, k) : [];
+  const B = N > 0 ? uniformMatrix(rnd, N, k) : [];
+  const sobolFirst = jobs.length;
+  const at = (u: Float64Array) => targets.map((t, i) => valueAt(t, u[i]!));
+  for (let j = 0; j < N; j++) {
+    jobs.push(job(at(A[j]!), M, false, 'sobol'), job(at(B[j]!), M, false, 'sobol'));
+    for (let i = 0; i < k; i++) {
+      const ab = A[j]!.slice();
+      ab[i] = B[j]![i]!;
+      jobs.push(job(at(ab), M, false, 'sobol'));
+    }
+  }
+  const tallies = yield jobs;
+
+  const pNominal = tallies[0]!.counts[0]! / tRuns;
+  const bars: TornadoBar[] = targets.map((t, i) => {
+    const low = tallies[1 + 2 * i]!;
+    const high = tallies[2 + 2 * i]!;
+    const lowHits = low.hits![0]!;
+    const highHits = high.hits![0]!;
+    const pl = low.counts[0]! / tRuns;
+    const ph = high.counts[0]! / tRuns;
     const tab = [0, 0, 0, 0];
     for (let r = 0; r < tRuns; r++) tab[lowHits[r]! ? (highHits[r]! ? 0 : 1) : highHits[r]! ? 2 : 3]!++;
     const ci = pairedDifferenceCi(tab[0]!, tab[1]!, tab[2]!, tab[3]!);
+    const { lo, hi } = ends[i]!;
     return {
       path: t.name,
       low: { value: sig(lo[i]!), p: sig(pl) },
@@ -200,29 +220,17 @@ export function sensitivity(
   });
   bars.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || (a.path < b.path ? -1 : 1));
 
-  // Variance-based.
   let sobol: SensitivityReport['sobol'] = null;
   if (N > 0) {
-    const rnd = randomStream(opts.seed, 0x50b0);
-    const A = uniformMatrix(rnd, N, k);
-    const B = uniformMatrix(rnd, N, k);
-    const y = (u: Float64Array) => {
-      const v = targets.map((t, i) => valueAt(t, u[i]!));
-      const p = estimate(compileAt(doc, targets, v, meta), m, opts.seed, M);
-      tick('sobol');
-      return p;
-    };
+    const y = (q: number) => tallies[q]!.counts[0]! / M;
     const fA = new Float64Array(N);
     const fB = new Float64Array(N);
     const fAB = targets.map(() => new Float64Array(N));
     for (let j = 0; j < N; j++) {
-      fA[j] = y(A[j]!);
-      fB[j] = y(B[j]!);
-      for (let i = 0; i < k; i++) {
-        const ab = A[j]!.slice();
-        ab[i] = B[j]![i]!;
-        fAB[i]![j] = y(ab);
-      }
+      const row = sobolFirst + j * (k + 2);
+      fA[j] = y(row);
+      fB[j] = y(row + 1);
+      for (let i = 0; i < k; i++) fAB[i]![j] = y(row + 2 + i);
     }
     const est = sobolIndices(fA, fB, fAB, opts.bootstrap ?? 500, randomStream(opts.seed, 0xb007));
     const nBoot = opts.bootstrap ?? 500;
@@ -274,4 +282,28 @@ export function sensitivity(
     tornado: { runs: tRuns, quantiles: [qLo, qHi], bars },
     sobol,
   };
+}
+
+/** Tornado and Sobol indices of the metric over the document's uncertain parameters (interventions applied). */
+export function sensitivity(
+  doc: Scenario,
+  meta: SensitivityMeta,
+  opts: SensitivityOptions,
+): SensitivityReport {
+  return runPlan(sensitivityPlan(doc, meta, opts));
+}
+
+/**
+ * `sensitivity` with its design points on worker threads (`runner`, left open; this thread without
+ * one): the same report, whatever the number of workers.
+ */
+export function sensitivityParallel(
+  doc: Scenario,
+  meta: SensitivityMeta,
+  opts: SensitivityOptions & { runner?: TaskRunner; signal?: AbortSignal },
+): Promise<SensitivityReport> {
+  return runPlanOn(sensitivityPlan(doc, meta, opts), opts.runner, {
+    engine: meta.engine,
+    signal: opts.signal,
+  });
 }

@@ -1,12 +1,12 @@
 // Sweeps: a grid over one or more parameters, an ensemble per cell on common random numbers (every cell
 // uses runs 0..N-1 of the same seed), and each metric with its Wilson 95% interval per cell.
-import type { Model } from '../engine/model.ts';
-import { Simulator } from '../engine/run.ts';
 import { proportion } from '../engine/stats.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
-import { metric } from './metrics.ts';
+import { grid, type ParamTarget, paramTarget } from './design.ts';
+import { metric, metricDef } from './metrics.ts';
+import { type PointPlan, pointModel, runPlan, runPlanOn } from './points.ts';
 import { sig } from './stats.ts';
+import type { TaskRunner } from './tasks.ts';
 
 export interface SweepParam {
   /** Dotted path as `--set` accepts it. */
@@ -54,39 +54,24 @@ export function parseSweepParam(spec: string): SweepParam {
   return { path: m[1]!, lo, hi, steps };
 }
 
-/** Runs the grid of every combination of the parameters' values. `doc` has its interventions applied. */
-export function sweep(
+type SweepMeta = { hash: string; interventions: string[]; engine: string };
+
+/** The sweep as a plan of design points (one batch: every cell). */
+function* sweepPlan(
   doc: Scenario,
   params: readonly SweepParam[],
-  meta: { hash: string; interventions: string[]; engine: string },
+  meta: SweepMeta,
   opts: SweepOptions,
-): SweepReport {
+): PointPlan<SweepReport> {
   if (params.length === 0) throw new RangeError('a sweep needs at least one --param');
   const targets: ParamTarget[] = params.map((p) => paramTarget(doc, p.path));
   const axes = params.map((p) => grid(p.lo, p.hi, p.steps));
   const nCells = axes.reduce((a, x) => a * x.length, 1);
   if (nCells > 10000) throw new RangeError(`the grid has ${nCells} cells; at most 10000`);
-  const cells: SweepCell[] = [];
-  let metricsInfo: { id: string; label: string }[] = [];
+  const cellValues: number[][] = [];
   const idx = new Array<number>(params.length).fill(0);
   for (let c = 0; c < nCells; c++) {
-    const values = axes.map((a, k) => a[idx[k]!]!);
-    const model: Model = compileAt(doc, targets, values, meta);
-    const ms = (opts.metrics ?? ['warOrWorse', 'war', 'nuclearUse']).map((s) => metric(model, s));
-    metricsInfo = ms.map((x) => ({ id: x.id, label: x.label }));
-    const counts = new Int32Array(ms.length);
-    const sim = new Simulator(model);
-    for (let run = 0; run < opts.runs; run++) {
-      const r = sim.run(opts.seed, run);
-      for (let k = 0; k < ms.length; k++) if (ms[k]!.of(r)) counts[k]!++;
-    }
-    const out: SweepCell['metrics'] = {};
-    ms.forEach((x, k) => {
-      const pr = proportion(counts[k]!, opts.runs);
-      out[x.id] = { p: sig(pr.p), ci95: [sig(pr.ci95[0]), sig(pr.ci95[1])] };
-    });
-    cells.push({ values, metrics: out });
-    opts.onProgress?.(c + 1, nCells);
+    cellValues.push(axes.map((a, k) => a[idx[k]!]!));
     // Next combination (last parameter fastest).
     for (let k = params.length - 1; k >= 0; k--) {
       idx[k]!++;
@@ -94,6 +79,28 @@ export function sweep(
       idx[k] = 0;
     }
   }
+  const cm = { hash: meta.hash, interventions: meta.interventions };
+  // Metrics name rungs and outcomes, which no parameter value changes: resolved on the first cell.
+  const first = pointModel({ doc, meta: cm, targets, values: cellValues[0]! });
+  const ms = (opts.metrics ?? ['warOrWorse', 'war', 'nuclearUse']).map((s) => metricDef(metric(first, s)));
+  let done = 0;
+  const tallies = yield cellValues.map((values) => ({
+    point: { doc, meta: cm, targets, values },
+    seed: opts.seed,
+    runs: opts.runs,
+    metrics: ms,
+    perRun: false,
+    done: () => opts.onProgress?.(++done, nCells),
+  }));
+  const cells: SweepCell[] = cellValues.map((values, c) => {
+    const counts = tallies[c]!.counts;
+    const out: SweepCell['metrics'] = {};
+    ms.forEach((x, k) => {
+      const pr = proportion(counts[k]!, opts.runs);
+      out[x.id] = { p: sig(pr.p), ci95: [sig(pr.ci95[0]), sig(pr.ci95[1])] };
+    });
+    return { values, metrics: out };
+  });
   return {
     scenario: { id: doc.id, hash: meta.hash },
     engine: meta.engine,
@@ -107,7 +114,33 @@ export function sweep(
       distribution: t.dist ?? null,
       source: t.source ?? null,
     })),
-    metrics: metricsInfo,
+    metrics: ms.map((x) => ({ id: x.id, label: x.label })),
     cells,
   };
+}
+
+/** Runs the grid of every combination of the parameters' values. `doc` has its interventions applied. */
+export function sweep(
+  doc: Scenario,
+  params: readonly SweepParam[],
+  meta: SweepMeta,
+  opts: SweepOptions,
+): SweepReport {
+  return runPlan(sweepPlan(doc, params, meta, opts));
+}
+
+/**
+ * `sweep` with its cells on worker threads (`runner`, left open; this thread without one): the same
+ * report, whatever the number of workers.
+ */
+export function sweepParallel(
+  doc: Scenario,
+  params: readonly SweepParam[],
+  meta: SweepMeta,
+  opts: SweepOptions & { runner?: TaskRunner; signal?: AbortSignal },
+): Promise<SweepReport> {
+  return runPlanOn(sweepPlan(doc, params, meta, opts), opts.runner, {
+    engine: meta.engine,
+    signal: opts.signal,
+  });
 }

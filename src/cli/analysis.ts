@@ -2,6 +2,7 @@
 // with interventions), progress on stderr, and writing JSON, Markdown, CSV or an HTML report.
 import { InvalidArgumentError } from 'commander';
 import type { ParamTarget } from '../analysis/design.ts';
+import { ShardPool } from '../analysis/parallel.ts';
 import {
   csvReport,
   htmlReport,
@@ -103,6 +104,33 @@ export function userErrors<T>(f: () => T): T {
   } catch (e) {
     if (e instanceof RangeError) throw new UserError(e.message);
     throw e;
+  }
+}
+
+/** `userErrors` for an analysis that runs on worker threads. */
+export async function userErrorsAsync<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Calls `f` with a pool of `workers` threads (closed afterwards), or with none for one worker (the
+ * analysis then runs on this thread).
+ */
+export async function withWorkers<T>(
+  workers: number,
+  f: (pool: ShardPool | undefined) => Promise<T>,
+): Promise<T> {
+  if (workers <= 1) return f(undefined);
+  const pool = new ShardPool(workers);
+  try {
+    return await f(pool);
+  } finally {
+    await pool.close();
   }
 }
 

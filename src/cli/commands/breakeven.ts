@@ -1,5 +1,6 @@
-import { breakeven } from '../../analysis/breakeven.ts';
+import { breakevenParallel } from '../../analysis/breakeven.ts';
 import { paramTarget } from '../../analysis/design.ts';
+import { defaultWorkers } from '../../analysis/parallel.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
   docOf,
@@ -11,12 +12,13 @@ import {
   progress,
   rangeOption,
   reportOf,
-  userErrors,
+  userErrorsAsync,
+  withWorkers,
 } from '../analysis.ts';
 import { renderBreakeven } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { nonNegativeInt, positiveInt } from '../options.ts';
+import { nonNegativeInt, positiveInt, workerCount } from '../options.ts';
 
 interface BreakevenOpts {
   with?: string;
@@ -30,6 +32,7 @@ interface BreakevenOpts {
   json?: boolean;
   report?: string;
   format?: 'md' | 'csv';
+  workers?: number;
 }
 
 export const registerBreakeven: Registrar = (program, io) => {
@@ -49,8 +52,9 @@ export const registerBreakeven: Registrar = (program, io) => {
     .option('-m, --metric <id>', 'warOrWorse, war, nuclearUse or peak>=RUNG', 'warOrWorse')
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
+    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
     .option('--json', 'print one JSON object on stdout')
-    .action((file: string, o: BreakevenOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    .action(async (file: string, o: BreakevenOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
       if (!o.with) throw new UserError('breakeven needs --with INTERVENTION');
       if (!o.param) throw new UserError('breakeven needs --param PATH (a dotted path as --set accepts it)');
       const s = loadScenarioFile(io, file);
@@ -59,21 +63,25 @@ export const registerBreakeven: Registrar = (program, io) => {
       const alt = docOf(io, s, [o.with]);
       const p = progress(io, 'breakeven');
       const started = performance.now();
-      const report = userErrors(() =>
-        breakeven(
-          base.doc,
-          alt.doc,
-          o.param!,
-          { hash: base.hash, with: o.with!, interventions: alt.applied, engine: ENGINE_VERSION },
-          {
-            seed: o.seed,
-            runs: o.runs,
-            grid: o.grid,
-            bisect: o.bisect,
-            metric: o.metric,
-            ...(o.range ? { range: o.range } : {}),
-            onProgress: p.tick,
-          },
+      const workers = o.workers ?? defaultWorkers();
+      const report = await userErrorsAsync(() =>
+        withWorkers(workers, (runner) =>
+          breakevenParallel(
+            base.doc,
+            alt.doc,
+            o.param!,
+            { hash: base.hash, with: o.with!, interventions: alt.applied, engine: ENGINE_VERSION },
+            {
+              seed: o.seed,
+              runs: o.runs,
+              grid: o.grid,
+              bisect: o.bisect,
+              metric: o.metric,
+              ...(o.range ? { range: o.range } : {}),
+              onProgress: p.tick,
+              ...(runner ? { runner } : {}),
+            },
+          ),
         ),
       );
       p.done();
@@ -102,7 +110,7 @@ export const registerBreakeven: Registrar = (program, io) => {
           ),
         o,
       );
-      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds } }, null, 2)}\n`);
+      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds, workers } }, null, 2)}\n`);
       else if (!used) io.out(renderBreakeven(report));
     });
 };

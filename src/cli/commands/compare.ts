@@ -1,25 +1,26 @@
 import { InvalidArgumentError } from 'commander';
-import { compare, compareRare } from '../../analysis/compare.ts';
-import { emptyAggregate, record } from '../../analysis/ensemble.ts';
+import { type Arm, compareParallel, compareRare } from '../../analysis/compare.ts';
+import { defaultWorkers, runEnsembleParallel } from '../../analysis/parallel.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../../analysis/paths.ts';
 import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
-import { Simulator } from '../../engine/run.ts';
 import {
   docOf,
   emitReport,
   formatOption,
   loadScenarioFile,
   manifestOf,
-  modelOf,
+  preparedOf,
   progress,
   reportOf,
   userErrors,
+  userErrorsAsync,
+  withWorkers,
 } from '../analysis.ts';
 import { renderCompare, renderRareCompare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt } from '../options.ts';
+import { collect, nonNegativeInt, positiveInt, workerCount } from '../options.ts';
 
 function estimatorOption(value: string): Estimator {
   if (!(ESTIMATORS as readonly string[]).includes(value))
@@ -38,6 +39,7 @@ interface CompareOpts {
   estimator?: Estimator;
   particles: number;
   replicates: number;
+  workers?: number;
 }
 
 export const registerCompare: Registrar = (program, io) => {
@@ -70,14 +72,24 @@ export const registerCompare: Registrar = (program, io) => {
     .option('--replicates <n>', 'ams: replicates', positiveInt, 20)
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
+    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
     .option('--json', 'print one JSON object on stdout')
-    .action((file: string, o: CompareOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    .action(async (file: string, o: CompareOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
       if (o.with.length === 0)
         throw new UserError('compare needs at least one --with INTERVENTION (a+b combines)');
       const argv = cmd.parent?.rawArgs ?? [];
       const s = loadScenarioFile(io, file);
-      const base = modelOf(io, s, []);
-      const arms = o.with.map((label) => ({ label, model: modelOf(io, s, [label]) }));
+      // The models, and what worker threads rebuild them from.
+      const sourced = (interventions: string[]) => {
+        const { model, doc } = preparedOf(io, s, interventions);
+        return {
+          model,
+          source: { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions },
+        };
+      };
+      const b = sourced([]);
+      const base = b.model;
+      const arms: Arm[] = o.with.map((label) => ({ label, ...sourced([label]) }));
       const started = performance.now();
       const manifest = (settings: Record<string, string | number>) =>
         manifestOf(s, argv, { hash: base.hash, seed: o.seed, runs: o.runs, interventions: o.with, settings });
@@ -119,13 +131,29 @@ export const registerCompare: Registrar = (program, io) => {
         return;
       }
       const p = progress(io, 'compare');
-      const report = userErrors(() =>
-        compare(base, arms, {
-          seed: o.seed,
-          runs: o.runs,
-          traceRuns: o.trace,
-          engine: ENGINE_VERSION,
-          onProgress: p.tick,
+      const workers = o.workers ?? defaultWorkers();
+      const wantsReport = Boolean(o.report || o.format);
+      const { report, agg } = await userErrorsAsync(() =>
+        withWorkers(workers, async (runner) => {
+          const report = await compareParallel(base, arms, {
+            seed: o.seed,
+            runs: o.runs,
+            traceRuns: o.trace,
+            engine: ENGINE_VERSION,
+            onProgress: p.tick,
+            baseSource: b.source,
+            ...(runner ? { runner } : {}),
+          });
+          // The baseline's paths and attribution for the report (the same runs again: deterministic).
+          const agg = wantsReport
+            ? await runEnsembleParallel(b.source, {
+                seed: o.seed,
+                runs: o.runs,
+                model: base,
+                ...(runner ? { runner } : { workers: 1 }),
+              })
+            : null;
+          return { report, agg };
         }),
       );
       p.done();
@@ -133,10 +161,6 @@ export const registerCompare: Registrar = (program, io) => {
       const used = emitReport(
         io,
         () => {
-          // The baseline's paths and attribution for the report (the same runs again: deterministic).
-          const agg = emptyAggregate(base);
-          const sim = new Simulator(base);
-          for (let run = 0; run < o.runs; run++) record(agg, sim.run(o.seed, run));
           const d = baseDoc();
           return reportOf(
             io,
@@ -145,8 +169,8 @@ export const registerCompare: Registrar = (program, io) => {
               title: `Interventions compared: ${s.loaded.doc.title}`,
               manifest: manifest({ pairing: 'common random numbers' }),
               run: report,
-              paths: pathTree(base, agg, { minPeak: sankeyFloor(base, agg), minShare: 0.01 }),
-              attribution: attributeMisperceptions(base, agg),
+              paths: pathTree(base, agg!, { minPeak: sankeyFloor(base, agg!), minShare: 0.01 }),
+              attribution: attributeMisperceptions(base, agg!),
               compare: report,
             },
             d.doc,
@@ -156,7 +180,7 @@ export const registerCompare: Registrar = (program, io) => {
         },
         o,
       );
-      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds } }, null, 2)}\n`);
+      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds, workers } }, null, 2)}\n`);
       else if (!used) io.out(renderCompare(report, file));
     });
 };

@@ -1,4 +1,5 @@
-import { sensitivity } from '../../analysis/sensitivity.ts';
+import { defaultWorkers } from '../../analysis/parallel.ts';
+import { sensitivityParallel } from '../../analysis/sensitivity.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
   docOf,
@@ -10,11 +11,12 @@ import {
   numberOption,
   progress,
   reportOf,
-  userErrors,
+  userErrorsAsync,
+  withWorkers,
 } from '../analysis.ts';
 import { renderSensitivity } from '../analysis-report.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt } from '../options.ts';
+import { collect, nonNegativeInt, positiveInt, workerCount } from '../options.ts';
 
 interface SensitivityOpts {
   with: string[];
@@ -30,6 +32,7 @@ interface SensitivityOpts {
   json?: boolean;
   report?: string;
   format?: 'md' | 'csv';
+  workers?: number;
 }
 
 export const registerSensitivity: Registrar = (program, io) => {
@@ -51,28 +54,33 @@ export const registerSensitivity: Registrar = (program, io) => {
     .option('--only <path>', 'restrict to these parameters (repeatable)', collect, [])
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
+    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
     .option('--json', 'print one JSON object on stdout')
-    .action((file: string, o: SensitivityOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    .action(async (file: string, o: SensitivityOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
       const s = loadScenarioFile(io, file);
       modelOf(io, s, o.with);
       const d = docOf(io, s, o.with);
       const p = progress(io, 'sensitivity');
       const started = performance.now();
-      const report = userErrors(() =>
-        sensitivity(
-          d.doc,
-          { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
-          {
-            seed: o.seed,
-            metric: o.metric,
-            tornadoRuns: o.tornadoRuns,
-            quantiles: [o.low, o.high],
-            samples: o.samples,
-            runs: o.runs,
-            bootstrap: o.bootstrap,
-            only: o.only,
-            onProgress: p.tick,
-          },
+      const workers = o.workers ?? defaultWorkers();
+      const report = await userErrorsAsync(() =>
+        withWorkers(workers, (runner) =>
+          sensitivityParallel(
+            d.doc,
+            { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
+            {
+              seed: o.seed,
+              metric: o.metric,
+              tornadoRuns: o.tornadoRuns,
+              quantiles: [o.low, o.high],
+              samples: o.samples,
+              runs: o.runs,
+              bootstrap: o.bootstrap,
+              only: o.only,
+              onProgress: p.tick,
+              ...(runner ? { runner } : {}),
+            },
+          ),
         ),
       );
       p.done();
@@ -105,7 +113,7 @@ export const registerSensitivity: Registrar = (program, io) => {
           ),
         o,
       );
-      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds } }, null, 2)}\n`);
+      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds, workers } }, null, 2)}\n`);
       else if (!used) io.out(renderSensitivity(report));
     });
 };

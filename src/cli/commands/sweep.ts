@@ -1,6 +1,7 @@
 import { paramTarget } from '../../analysis/design.ts';
 import { metric } from '../../analysis/metrics.ts';
-import { parseSweepParam, type SweepParam, sweep } from '../../analysis/sweep.ts';
+import { defaultWorkers } from '../../analysis/parallel.ts';
+import { parseSweepParam, type SweepParam, sweepParallel } from '../../analysis/sweep.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
   docOf,
@@ -12,11 +13,13 @@ import {
   progress,
   reportOf,
   userErrors,
+  userErrorsAsync,
+  withWorkers,
 } from '../analysis.ts';
 import { renderSweep } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt } from '../options.ts';
+import { collect, nonNegativeInt, positiveInt, workerCount } from '../options.ts';
 
 interface SweepOpts {
   param: string[];
@@ -27,6 +30,7 @@ interface SweepOpts {
   json?: boolean;
   report?: string;
   format?: 'md' | 'csv';
+  workers?: number;
 }
 
 export const registerSweep: Registrar = (program, io) => {
@@ -51,8 +55,9 @@ export const registerSweep: Registrar = (program, io) => {
     )
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
+    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
     .option('--json', 'print one JSON object on stdout')
-    .action((file: string, o: SweepOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    .action(async (file: string, o: SweepOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
       if (o.param.length === 0) throw new UserError('sweep needs at least one --param PATH=LO..HI:STEPS');
       const params: SweepParam[] = userErrors(() => o.param.map(parseSweepParam));
       const s = loadScenarioFile(io, file);
@@ -62,17 +67,21 @@ export const registerSweep: Registrar = (program, io) => {
       if (metrics) userErrors(() => metrics.map((x) => metric(model, x)));
       const p = progress(io, 'sweep');
       const started = performance.now();
-      const report = userErrors(() =>
-        sweep(
-          d.doc,
-          params,
-          { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
-          {
-            seed: o.seed,
-            runs: o.runs,
-            ...(metrics ? { metrics } : {}),
-            onProgress: p.tick,
-          },
+      const workers = o.workers ?? defaultWorkers();
+      const report = await userErrorsAsync(() =>
+        withWorkers(workers, (runner) =>
+          sweepParallel(
+            d.doc,
+            params,
+            { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
+            {
+              seed: o.seed,
+              runs: o.runs,
+              ...(metrics ? { metrics } : {}),
+              onProgress: p.tick,
+              ...(runner ? { runner } : {}),
+            },
+          ),
         ),
       );
       p.done();
@@ -101,7 +110,7 @@ export const registerSweep: Registrar = (program, io) => {
           ),
         o,
       );
-      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds } }, null, 2)}\n`);
+      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds, workers } }, null, 2)}\n`);
       else if (!used) io.out(renderSweep(report));
     });
 };
