@@ -4,7 +4,7 @@
 // hybrid score interval for paired proportions (docs/decisions/0004-paired-comparisons.md).
 import type { Model } from '../engine/model.ts';
 import { OUTCOMES, Simulator } from '../engine/run.ts';
-import { emptyAggregate, type RunReport, record, summarize } from './ensemble.ts';
+import { type Aggregate, emptyAggregate, type RunReport, record, summarize } from './ensemble.ts';
 import { type MechanismSummary, traceMechanisms } from './mechanisms.ts';
 import { warOrWorseRung } from './metrics.ts';
 import { type Estimator, estimateRare, type RareOptions, type RareResult } from './rare.ts';
@@ -78,110 +78,217 @@ function delta(a: number, b: number, c: number, d: number): PairedDelta {
   };
 }
 
-/** 2x2 tables of paired binary outcomes, flattened: [a, b, c, d] per quantity. */
-class PairTables {
-  readonly t: Float64Array;
-  constructor(n: number) {
-    this.t = new Float64Array(4 * n);
+const DELTA_SLOTS = 4;
+
+function deltaAt(t: readonly number[], q: number): PairedDelta {
+  const o = DELTA_SLOTS * q;
+  return delta(t[o]!, t[o + 1]!, t[o + 2]!, t[o + 3]!);
+}
+
+/** One arm's integer counts after some runs. */
+export interface ArmState {
+  /** 2x2 tables of paired binary outcomes, flattened: [a, b, c, d] per quantity (outcomes, war or worse, rungs). */
+  tables: number[];
+  alt: Aggregate;
+  saved: number;
+  harmed: number;
+  /** The first saved and harmed run indices (up to the trace limit), in run order. */
+  savedRuns: number[];
+  harmedRuns: number[];
+}
+
+/**
+ * The state of a paired comparison after runs 0..runs-1 of every arm: integer counts only, so it can be
+ * checkpointed as JSON and resumed to exactly the numbers of an uninterrupted comparison.
+ */
+export interface CompareState {
+  runs: number;
+  base: Aggregate;
+  arms: ArmState[];
+}
+
+/**
+ * A paired comparison run in chunks of run indices: `step(n)` runs the next n indices on the baseline
+ * and on every arm, `report()` turns the counts into the comparison. `compare()` is this in one go.
+ */
+export class PairedComparison {
+  readonly base: Model;
+  readonly arms: readonly Arm[];
+  readonly seed: number;
+  readonly traceRuns: number;
+  readonly state: CompareState;
+  private readonly war: number;
+  private readonly sims: Simulator[];
+
+  constructor(
+    base: Model,
+    arms: readonly Arm[],
+    opts: { seed: number; traceRuns?: number },
+    state?: CompareState,
+  ) {
+    for (const arm of arms) {
+      if (arm.model.rungIds.join() !== base.rungIds.join())
+        throw new RangeError(`${arm.label}: the intervention changes the ladder; arms must share it`);
+    }
+    this.base = base;
+    this.arms = arms;
+    this.seed = opts.seed;
+    this.traceRuns = opts.traceRuns ?? 200;
+    this.war = warOrWorseRung(base);
+    const nQ = OUTCOMES.length + 1 + base.rungIds.length;
+    this.state = state ?? {
+      runs: 0,
+      base: emptyAggregate(base),
+      arms: arms.map((a) => ({
+        tables: new Array<number>(DELTA_SLOTS * nQ).fill(0),
+        alt: emptyAggregate(a.model),
+        saved: 0,
+        harmed: 0,
+        savedRuns: [],
+        harmedRuns: [],
+      })),
+    };
+    if (
+      this.state.arms.length !== arms.length ||
+      this.state.arms.some((a) => a.tables.length !== DELTA_SLOTS * nQ)
+    )
+      throw new RangeError('the saved comparison state does not match these arms');
+    this.sims = [base, ...arms.map((a) => a.model)].map((m) => new Simulator(m));
   }
-  add(q: number, x: boolean, y: boolean): void {
-    this.t[4 * q + (x ? (y ? 0 : 1) : y ? 2 : 3)]!++;
+
+  /** Runs the next `n` run indices on the baseline and every arm. */
+  step(n: number): void {
+    const st = this.state;
+    const from = st.runs;
+    const to = from + n;
+    const nOut = OUTCOMES.length;
+    const nQ = nOut + 1;
+    const nR = this.base.rungIds.length;
+    const war = this.war;
+    const limit = this.traceRuns;
+    const baseOutcome = new Int8Array(n);
+    const basePeak = new Int8Array(n);
+    const sb = this.sims[0]!;
+    for (let run = from; run < to; run++) {
+      const r = sb.run(this.seed, run);
+      record(st.base, r);
+      baseOutcome[run - from] = r.outcome;
+      basePeak[run - from] = r.peak;
+    }
+    this.arms.forEach((_, ai) => {
+      const a = st.arms[ai]!;
+      const t = a.tables;
+      const s = this.sims[ai + 1]!;
+      const add = (q: number, x: boolean, y: boolean) => {
+        t[DELTA_SLOTS * q + (x ? (y ? 0 : 1) : y ? 2 : 3)]!++;
+      };
+      for (let run = from; run < to; run++) {
+        const r = s.run(this.seed, run);
+        record(a.alt, r);
+        const bo = baseOutcome[run - from]!;
+        const bp = basePeak[run - from]!;
+        for (let k = 0; k < nOut; k++) add(k, bo === k, r.outcome === k);
+        const bw = bp >= war;
+        const aw = r.peak >= war;
+        add(nOut, bw, aw);
+        for (let q = 0; q < nR; q++) add(nQ + q, bp >= q, r.peak >= q);
+        if (bw && !aw) {
+          a.saved++;
+          if (a.savedRuns.length < limit) a.savedRuns.push(run);
+        } else if (!bw && aw) {
+          a.harmed++;
+          if (a.harmedRuns.length < limit) a.harmedRuns.push(run);
+        }
+      }
+    });
+    st.runs = to;
   }
-  delta(q: number): PairedDelta {
-    const o = 4 * q;
-    return delta(this.t[o]!, this.t[o + 1]!, this.t[o + 2]!, this.t[o + 3]!);
+
+  /** The mechanisms behind one arm's saved and harmed runs (traces up to `traceRuns` of each in both arms). */
+  mechanisms(ai: number): Comparison['mechanisms'] {
+    const a = this.state.arms[ai]!;
+    const model = this.arms[ai]!.model;
+    const limit = this.traceRuns;
+    return {
+      saved:
+        limit > 0 && a.savedRuns.length
+          ? traceMechanisms(this.base, model, this.seed, a.savedRuns, 'saved')
+          : null,
+      harmed:
+        limit > 0 && a.harmedRuns.length
+          ? traceMechanisms(this.base, model, this.seed, a.harmedRuns, 'harmed')
+          : null,
+    };
+  }
+
+  /** The comparison of the runs done so far (mechanisms as given, or traced now). */
+  report(opts: {
+    engine: string;
+    topPaths?: number;
+    mechanisms?: Comparison['mechanisms'][];
+  }): CompareReport {
+    const st = this.state;
+    const n = st.runs;
+    const base = this.base;
+    const nOut = OUTCOMES.length;
+    const nQ = nOut + 1;
+    const report = summarize(base, st.base, {
+      seed: this.seed,
+      engine: opts.engine,
+      topPaths: opts.topPaths ?? 8,
+    });
+    const comparisons: Comparison[] = this.arms.map((arm, ai) => {
+      const a = st.arms[ai]!;
+      const d: Record<string, PairedDelta> = {};
+      OUTCOMES.forEach((o, k) => {
+        d[o] = deltaAt(a.tables, k);
+      });
+      d.warOrWorse = deltaAt(a.tables, nOut);
+      const altReport = summarize(arm.model, a.alt, { seed: this.seed, engine: opts.engine });
+      return {
+        with: arm.label,
+        interventions: arm.model.interventions,
+        scenario: { hash: arm.model.hash },
+        delta: d,
+        exceedance: base.rungIds.map((id, rung) => ({ rung, id, ...deltaAt(a.tables, nQ + rung) })),
+        saved: a.saved,
+        harmed: a.harmed,
+        savedShare: sig(a.saved / n),
+        harmedShare: sig(a.harmed / n),
+        savedRuns: a.savedRuns.slice(0, 10),
+        harmedRuns: a.harmedRuns.slice(0, 10),
+        mechanisms: opts.mechanisms?.[ai] ?? this.mechanisms(ai),
+        outcomes: altReport.outcomes,
+      };
+    });
+    return {
+      ...report,
+      method: {
+        pairing: 'common random numbers: run i of every arm uses the keyed streams of (seed, i)',
+        interval: "Newcombe's hybrid score interval for a difference of paired proportions (method 10), 95%",
+        test: "McNemar's exact test, two-sided mid-p",
+        savedHarmed: `saved: the run reaches ${base.rungIds[this.war]} or above at baseline but not with the intervention; harmed: the reverse`,
+      },
+      comparisons,
+    };
   }
 }
 
 /** Runs the baseline and every arm on the same random numbers and compares them run by run. */
 export function compare(base: Model, arms: readonly Arm[], opts: CompareOptions): CompareReport {
-  const n = opts.runs;
-  const nR = base.rungIds.length;
-  for (const arm of arms) {
-    if (arm.model.rungIds.join() !== base.rungIds.join())
-      throw new RangeError(`${arm.label}: the intervention changes the ladder; arms must share it`);
-  }
-  const war = warOrWorseRung(base);
-  const baseOutcome = new Int8Array(n);
-  const basePeak = new Int8Array(n);
-  const agg = emptyAggregate(base);
-  const sim = new Simulator(base);
-  const total = n * (1 + arms.length);
-  for (let run = 0; run < n; run++) {
-    const r = sim.run(opts.seed, run);
-    record(agg, r);
-    baseOutcome[run] = r.outcome;
-    basePeak[run] = r.peak;
-    if ((run + 1) % 5000 === 0) opts.onProgress?.(run + 1, total);
-  }
-  const report = summarize(base, agg, { seed: opts.seed, engine: opts.engine, topPaths: opts.topPaths ?? 8 });
-  const limit = opts.traceRuns ?? 200;
-  const comparisons: Comparison[] = arms.map((arm, ai) => {
-    const s = new Simulator(arm.model);
-    // Quantities: the outcomes, war or worse, then P(peak >= rung) per rung.
-    const nQ = OUTCOMES.length + 1;
-    const tables = new PairTables(nQ + nR);
-    const altAgg = emptyAggregate(arm.model);
-    const saved: number[] = [];
-    const harmed: number[] = [];
-    let nSaved = 0;
-    let nHarmed = 0;
-    for (let run = 0; run < n; run++) {
-      const r = s.run(opts.seed, run);
-      record(altAgg, r);
-      const bo = baseOutcome[run]!;
-      const bp = basePeak[run]!;
-      for (let k = 0; k < OUTCOMES.length; k++) tables.add(k, bo === k, r.outcome === k);
-      const bw = bp >= war;
-      const aw = r.peak >= war;
-      tables.add(OUTCOMES.length, bw, aw);
-      for (let q = 0; q < nR; q++) tables.add(nQ + q, bp >= q, r.peak >= q);
-      if (bw && !aw) {
-        nSaved++;
-        if (saved.length < limit) saved.push(run);
-      } else if (!bw && aw) {
-        nHarmed++;
-        if (harmed.length < limit) harmed.push(run);
-      }
-      if ((run + 1) % 5000 === 0) opts.onProgress?.(n * (ai + 1) + run + 1, total);
-    }
-    const d: Record<string, PairedDelta> = {};
-    OUTCOMES.forEach((o, k) => {
-      d[o] = tables.delta(k);
-    });
-    d.warOrWorse = tables.delta(OUTCOMES.length);
-    const altReport = summarize(arm.model, altAgg, { seed: opts.seed, engine: opts.engine });
-    return {
-      with: arm.label,
-      interventions: arm.model.interventions,
-      scenario: { hash: arm.model.hash },
-      delta: d,
-      exceedance: base.rungIds.map((id, rung) => ({ rung, id, ...tables.delta(nQ + rung) })),
-      saved: nSaved,
-      harmed: nHarmed,
-      savedShare: sig(nSaved / n),
-      harmedShare: sig(nHarmed / n),
-      savedRuns: saved.slice(0, 10),
-      harmedRuns: harmed.slice(0, 10),
-      mechanisms: {
-        saved: limit > 0 && saved.length ? traceMechanisms(base, arm.model, opts.seed, saved, 'saved') : null,
-        harmed:
-          limit > 0 && harmed.length ? traceMechanisms(base, arm.model, opts.seed, harmed, 'harmed') : null,
-      },
-      outcomes: altReport.outcomes,
-    };
+  const c = new PairedComparison(base, arms, {
+    seed: opts.seed,
+    ...(opts.traceRuns !== undefined ? { traceRuns: opts.traceRuns } : {}),
   });
-  opts.onProgress?.(total, total);
-  return {
-    ...report,
-    method: {
-      pairing: 'common random numbers: run i of every arm uses the keyed streams of (seed, i)',
-      interval: "Newcombe's hybrid score interval for a difference of paired proportions (method 10), 95%",
-      test: "McNemar's exact test, two-sided mid-p",
-      savedHarmed: `saved: the run reaches ${base.rungIds[war]} or above at baseline but not with the intervention; harmed: the reverse`,
-    },
-    comparisons,
-  };
+  const total = opts.runs * (1 + arms.length);
+  while (c.state.runs < opts.runs) {
+    c.step(Math.min(5000, opts.runs - c.state.runs));
+    opts.onProgress?.(c.state.runs * (1 + arms.length), total);
+  }
+  return c.report({
+    engine: opts.engine,
+    ...(opts.topPaths !== undefined ? { topPaths: opts.topPaths } : {}),
+  });
 }
 
 /** A rare-event comparison: each arm estimated on its own (no pairing), the difference with a normal interval. */

@@ -9,7 +9,6 @@
 // (Computer Physics Communications 181): matrices A and B of N rows and A_B^(i) (A with column i from
 // B); first-order indices by Saltelli 2010's estimator, total indices by Jansen's (1999); 95% intervals
 // by bootstrap over the rows.
-import type { Model } from '../engine/model.ts';
 import { randomStream } from '../engine/rng.ts';
 import { Simulator } from '../engine/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -131,15 +130,263 @@ export function sobolIndices(
   }));
 }
 
-function estimate(model: Model, m: Metric, seed: number, runs: number, out?: Uint8Array): number {
-  const sim = new Simulator(model);
-  let k = 0;
-  for (let run = 0; run < runs; run++) {
-    const hit = m.of(sim.run(seed, run));
-    if (hit) k++;
-    if (out) out[run] = hit ? 1 : 0;
+/**
+ * The counts of a sensitivity analysis after some of its design points: integer counts only, so it can
+ * be checkpointed as JSON and resumed to exactly the numbers of an uninterrupted analysis.
+ */
+export interface SensitivityState {
+  /** The design point in progress: 0 nominal, 1..k tornado bars (both ends), then the Sobol points. */
+  point: number;
+  /** Runs done in that point. */
+  runInPoint: number;
+  /** Hits of the nominal point. */
+  nominal: number;
+  /** Per tornado bar, the paired 2x2 table [both, low only, high only, neither] (partial for the bar in progress). */
+  tornado: number[][];
+  /** Hits at each Sobol design point, in design order (A_j, B_j, A_B^(1..k)_j for j = 0..N-1). */
+  sobol: number[];
+  /** Engine runs done in total. */
+  doneRuns: number;
+}
+
+/**
+ * A sensitivity analysis run in slices: `step(maxRuns)` advances by up to that many engine runs (design
+ * points are compiled as reached), `report()` computes the tornado and the Sobol indices from the counts.
+ * `sensitivity()` is this in one go; each run's numbers depend only on (seed, run index), so any
+ * slicing gives the same report.
+ */
+export class SensitivityJob {
+  readonly targets: ParamTarget[];
+  readonly state: SensitivityState;
+  /** Engine runs the whole analysis needs. */
+  readonly totalRuns: number;
+  private readonly doc: Scenario;
+  private readonly meta: { hash: string; interventions: string[]; engine: string };
+  private readonly opts: SensitivityOptions;
+  private readonly nominalValues: number[];
+  private readonly m: Metric;
+  private readonly qLo: number;
+  private readonly qHi: number;
+  private readonly tRuns: number;
+  private readonly N: number;
+  private readonly M: number;
+  private readonly A: Float64Array[];
+  private readonly B: Float64Array[];
+  private current: { point: number; sims: Simulator[] } | undefined;
+
+  constructor(
+    doc: Scenario,
+    meta: { hash: string; interventions: string[]; engine: string },
+    opts: SensitivityOptions,
+    state?: SensitivityState,
+  ) {
+    let targets: ParamTarget[] = uncertainTargets(doc);
+    if (opts.only?.length) {
+      const unknown = opts.only.filter((p) => !targets.some((t) => t.name === p));
+      if (unknown.length)
+        throw new RangeError(
+          `not an uncertain parameter of this scenario: ${unknown.join(', ')}; uncertain: ${targets.map((t) => t.name).join(', ')}`,
+        );
+      targets = targets.filter((t) => opts.only!.includes(t.name));
+    }
+    if (targets.length === 0)
+      throw new RangeError(
+        'this scenario has no uncertain parameters (distributions such as {triangular: [lo, mode, hi], value: x})',
+      );
+    this.targets = targets;
+    this.doc = doc;
+    this.meta = meta;
+    this.opts = opts;
+    const k = targets.length;
+    this.nominalValues = targets.map((t) => t.nominal);
+    const base = compileAt(doc, targets, this.nominalValues, meta);
+    this.m = metric(base, opts.metric ?? 'warOrWorse');
+    [this.qLo, this.qHi] = opts.quantiles ?? [0.05, 0.95];
+    this.tRuns = opts.tornadoRuns ?? 5000;
+    this.N = opts.samples ?? 32;
+    this.M = opts.runs ?? 500;
+    const rnd = randomStream(opts.seed, 0x50b0);
+    this.A = this.N > 0 ? uniformMatrix(rnd, this.N, k) : [];
+    this.B = this.N > 0 ? uniformMatrix(rnd, this.N, k) : [];
+    this.totalRuns = this.tRuns * (1 + 2 * k) + this.N * (k + 2) * this.M;
+    this.state = state ?? {
+      point: 0,
+      runInPoint: 0,
+      nominal: 0,
+      tornado: targets.map(() => [0, 0, 0, 0]),
+      sobol: new Array<number>(this.N * (k + 2)).fill(0),
+      doneRuns: 0,
+    };
+    if (this.state.tornado.length !== k || this.state.sobol.length !== this.N * (k + 2))
+      throw new RangeError('the saved sensitivity state does not match this design');
+    this.current = { point: -1, sims: [new Simulator(base)] };
   }
-  return k / runs;
+
+  /** Design points: the nominal, one per tornado bar, then the Sobol points. */
+  get points(): number {
+    return 1 + this.targets.length + this.N * (this.targets.length + 2);
+  }
+
+  get done(): boolean {
+    return this.state.point >= this.points;
+  }
+
+  /** The parameter values of Sobol design point `i` (A_j, B_j, then A_B^(i)_j). */
+  private sobolValues(i: number): number[] {
+    const k = this.targets.length;
+    const j = Math.floor(i / (k + 2));
+    const r = i % (k + 2);
+    let u: Float64Array;
+    if (r === 0) u = this.A[j]!;
+    else if (r === 1) u = this.B[j]!;
+    else {
+      u = this.A[j]!.slice();
+      u[r - 2] = this.B[j]![r - 2]!;
+    }
+    return this.targets.map((t, c) => valueAt(t, u[c]!));
+  }
+
+  private simulatorsFor(point: number): Simulator[] {
+    if (this.current?.point === point) return this.current.sims;
+    const k = this.targets.length;
+    const at = (v: number[]) => new Simulator(compileAt(this.doc, this.targets, v, this.meta));
+    let sims: Simulator[];
+    if (point === 0) sims = this.current?.point === -1 ? this.current.sims : [at(this.nominalValues)];
+    else if (point <= k) {
+      const i = point - 1;
+      const lo = this.nominalValues.slice();
+      const hi = this.nominalValues.slice();
+      lo[i] = valueAt(this.targets[i]!, this.qLo);
+      hi[i] = valueAt(this.targets[i]!, this.qHi);
+      sims = [at(lo), at(hi)];
+    } else sims = [at(this.sobolValues(point - 1 - k))];
+    this.current = { point, sims };
+    return sims;
+  }
+
+  /** Advances by up to `maxRuns` engine runs (at least one run index); returns the engine runs done. */
+  step(maxRuns: number): number {
+    const st = this.state;
+    if (this.done) return 0;
+    const k = this.targets.length;
+    const seed = this.opts.seed;
+    const of = this.m.of;
+    const point = st.point;
+    const sims = this.simulatorsFor(point);
+    const runs = point <= k ? this.tRuns : this.M;
+    const perIndex = sims.length;
+    const n = Math.max(1, Math.min(runs - st.runInPoint, Math.floor(maxRuns / perIndex)));
+    const from = st.runInPoint;
+    if (point === 0) {
+      const s = sims[0]!;
+      for (let run = from; run < from + n; run++) if (of(s.run(seed, run))) st.nominal++;
+    } else if (point <= k) {
+      const [sl, sh] = sims as [Simulator, Simulator];
+      const tab = st.tornado[point - 1]!;
+      for (let run = from; run < from + n; run++) {
+        const l = of(sl.run(seed, run));
+        const h = of(sh.run(seed, run));
+        tab[l ? (h ? 0 : 1) : h ? 2 : 3]!++;
+      }
+    } else {
+      const s = sims[0]!;
+      let hits = 0;
+      for (let run = from; run < from + n; run++) if (of(s.run(seed, run))) hits++;
+      st.sobol[point - 1 - k]! += hits;
+    }
+    st.runInPoint += n;
+    st.doneRuns += n * perIndex;
+    if (st.runInPoint >= runs) {
+      st.point++;
+      st.runInPoint = 0;
+    }
+    return n * perIndex;
+  }
+
+  /** The tornado and Sobol indices (call when `done`). */
+  report(): SensitivityReport {
+    if (!this.done) throw new Error('the sensitivity analysis is not finished');
+    const st = this.state;
+    const targets = this.targets;
+    const k = targets.length;
+    const { tRuns, N, M } = this;
+    const bars: TornadoBar[] = targets.map((t, i) => {
+      const tab = st.tornado[i]!;
+      const ci = pairedDifferenceCi(tab[0]!, tab[1]!, tab[2]!, tab[3]!);
+      const pl = (tab[0]! + tab[1]!) / tRuns;
+      const ph = (tab[0]! + tab[2]!) / tRuns;
+      return {
+        path: t.name,
+        low: { value: sig(valueAt(t, this.qLo)), p: sig(pl) },
+        high: { value: sig(valueAt(t, this.qHi)), p: sig(ph) },
+        d: sig(ph - pl),
+        ci95: [sig(ci[0]), sig(ci[1])],
+      };
+    });
+    bars.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || (a.path < b.path ? -1 : 1));
+
+    let sobol: SensitivityReport['sobol'] = null;
+    if (N > 0) {
+      const fA = new Float64Array(N);
+      const fB = new Float64Array(N);
+      const fAB = targets.map(() => new Float64Array(N));
+      for (let j = 0; j < N; j++) {
+        const o = j * (k + 2);
+        fA[j] = st.sobol[o]! / M;
+        fB[j] = st.sobol[o + 1]! / M;
+        for (let i = 0; i < k; i++) fAB[i]![j] = st.sobol[o + 2 + i]! / M;
+      }
+      const nBoot = this.opts.bootstrap ?? 500;
+      const est = sobolIndices(fA, fB, fAB, nBoot, randomStream(this.opts.seed, 0xb007));
+      let s = 0;
+      let s2 = 0;
+      let noise = 0;
+      for (let j = 0; j < N; j++) {
+        for (const x of [fA[j]!, fB[j]!]) {
+          s += x;
+          s2 += x * x;
+          noise += (x * (1 - x)) / M;
+        }
+      }
+      const meanY = s / (2 * N);
+      sobol = {
+        samples: N,
+        runsPerPoint: M,
+        designPoints: N * (k + 2),
+        varianceY: sig(s2 / (2 * N) - meanY * meanY),
+        noiseVariance: sig(noise / (2 * N)),
+        bootstrap: nBoot,
+        indices: targets
+          .map((t, i) => {
+            const x = est[i]!;
+            return {
+              path: t.name,
+              first: sig(x.first, 4),
+              firstCi95: [sig(x.firstCi95[0], 4), sig(x.firstCi95[1], 4)] as [number, number],
+              total: sig(x.total, 4),
+              totalCi95: [sig(x.totalCi95[0], 4), sig(x.totalCi95[1], 4)] as [number, number],
+            };
+          })
+          .sort((a, b) => b.total - a.total || (a.path < b.path ? -1 : 1)),
+      };
+    }
+    return {
+      scenario: { id: this.doc.id, hash: this.meta.hash },
+      engine: this.meta.engine,
+      seed: this.opts.seed,
+      interventions: this.meta.interventions,
+      metric: { id: this.m.id, label: this.m.label },
+      nominal: { p: sig(st.nominal / tRuns), runs: tRuns },
+      params: targets.map((t) => ({
+        path: t.name,
+        distribution: t.dist ?? null,
+        nominal: t.nominal,
+        source: t.source ?? null,
+      })),
+      tornado: { runs: tRuns, quantiles: [this.qLo, this.qHi], bars },
+      sobol,
+    };
+  }
 }
 
 /** Tornado and Sobol indices of the metric over the document's uncertain parameters (interventions applied). */
@@ -148,130 +395,15 @@ export function sensitivity(
   meta: { hash: string; interventions: string[]; engine: string },
   opts: SensitivityOptions,
 ): SensitivityReport {
-  let targets: ParamTarget[] = uncertainTargets(doc);
-  if (opts.only?.length) {
-    const unknown = opts.only.filter((p) => !targets.some((t) => t.name === p));
-    if (unknown.length)
-      throw new RangeError(
-        `not an uncertain parameter of this scenario: ${unknown.join(', ')}; uncertain: ${targets.map((t) => t.name).join(', ')}`,
-      );
-    targets = targets.filter((t) => opts.only!.includes(t.name));
-  }
-  if (targets.length === 0)
-    throw new RangeError(
-      'this scenario has no uncertain parameters (distributions such as {triangular: [lo, mode, hi], value: x})',
-    );
-  const k = targets.length;
-  const nominal = targets.map((t) => t.nominal);
-  const base = compileAt(doc, targets, nominal, meta);
-  const m = metric(base, opts.metric ?? 'warOrWorse');
-  const [qLo, qHi] = opts.quantiles ?? [0.05, 0.95];
-  const tRuns = opts.tornadoRuns ?? 5000;
-  const N = opts.samples ?? 32;
-  const M = opts.runs ?? 500;
-  const total = 2 * k + 1 + (N > 0 ? N * (k + 2) : 0);
-  let done = 0;
-  const tick = (phase: 'tornado' | 'sobol') => opts.onProgress?.(++done, total, phase);
-
-  // One at a time.
-  const lowHits = new Uint8Array(tRuns);
-  const highHits = new Uint8Array(tRuns);
-  const pNominal = estimate(base, m, opts.seed, tRuns);
-  tick('tornado');
-  const bars: TornadoBar[] = targets.map((t, i) => {
-    const lo = nominal.slice();
-    const hi = nominal.slice();
-    lo[i] = valueAt(t, qLo);
-    hi[i] = valueAt(t, qHi);
-    const pl = estimate(compileAt(doc, targets, lo, meta), m, opts.seed, tRuns, lowHits);
-    tick('tornado');
-    const ph = estimate(compileAt(doc, targets, hi, meta), m, opts.seed, tRuns, highHits);
-    tick('tornado');
-    const tab = [0, 0, 0, 0];
-    for (let r = 0; r < tRuns; r++) tab[lowHits[r]! ? (highHits[r]! ? 0 : 1) : highHits[r]! ? 2 : 3]!++;
-    const ci = pairedDifferenceCi(tab[0]!, tab[1]!, tab[2]!, tab[3]!);
-    return {
-      path: t.name,
-      low: { value: sig(lo[i]!), p: sig(pl) },
-      high: { value: sig(hi[i]!), p: sig(ph) },
-      d: sig(ph - pl),
-      ci95: [sig(ci[0]), sig(ci[1])],
-    };
-  });
-  bars.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || (a.path < b.path ? -1 : 1));
-
-  // Variance-based.
-  let sobol: SensitivityReport['sobol'] = null;
-  if (N > 0) {
-    const rnd = randomStream(opts.seed, 0x50b0);
-    const A = uniformMatrix(rnd, N, k);
-    const B = uniformMatrix(rnd, N, k);
-    const y = (u: Float64Array) => {
-      const v = targets.map((t, i) => valueAt(t, u[i]!));
-      const p = estimate(compileAt(doc, targets, v, meta), m, opts.seed, M);
-      tick('sobol');
-      return p;
-    };
-    const fA = new Float64Array(N);
-    const fB = new Float64Array(N);
-    const fAB = targets.map(() => new Float64Array(N));
-    for (let j = 0; j < N; j++) {
-      fA[j] = y(A[j]!);
-      fB[j] = y(B[j]!);
-      for (let i = 0; i < k; i++) {
-        const ab = A[j]!.slice();
-        ab[i] = B[j]![i]!;
-        fAB[i]![j] = y(ab);
-      }
+  const job = new SensitivityJob(doc, meta, opts);
+  const points = job.points;
+  let lastPoint = 0;
+  while (!job.done) {
+    job.step(Number.MAX_SAFE_INTEGER);
+    if (job.state.point !== lastPoint) {
+      lastPoint = job.state.point;
+      opts.onProgress?.(lastPoint, points, lastPoint <= job.targets.length ? 'tornado' : 'sobol');
     }
-    const est = sobolIndices(fA, fB, fAB, opts.bootstrap ?? 500, randomStream(opts.seed, 0xb007));
-    const nBoot = opts.bootstrap ?? 500;
-    let s = 0;
-    let s2 = 0;
-    let noise = 0;
-    for (let j = 0; j < N; j++) {
-      for (const x of [fA[j]!, fB[j]!]) {
-        s += x;
-        s2 += x * x;
-        noise += (x * (1 - x)) / M;
-      }
-    }
-    const meanY = s / (2 * N);
-    sobol = {
-      samples: N,
-      runsPerPoint: M,
-      designPoints: N * (k + 2),
-      varianceY: sig(s2 / (2 * N) - meanY * meanY),
-      noiseVariance: sig(noise / (2 * N)),
-      bootstrap: nBoot,
-      indices: targets
-        .map((t, i) => {
-          const x = est[i]!;
-          return {
-            path: t.name,
-            first: sig(x.first, 4),
-            firstCi95: [sig(x.firstCi95[0], 4), sig(x.firstCi95[1], 4)] as [number, number],
-            total: sig(x.total, 4),
-            totalCi95: [sig(x.totalCi95[0], 4), sig(x.totalCi95[1], 4)] as [number, number],
-          };
-        })
-        .sort((a, b) => b.total - a.total || (a.path < b.path ? -1 : 1)),
-    };
   }
-  return {
-    scenario: { id: doc.id, hash: meta.hash },
-    engine: meta.engine,
-    seed: opts.seed,
-    interventions: meta.interventions,
-    metric: { id: m.id, label: m.label },
-    nominal: { p: sig(pNominal), runs: tRuns },
-    params: targets.map((t) => ({
-      path: t.name,
-      distribution: t.dist ?? null,
-      nominal: t.nominal,
-      source: t.source ?? null,
-    })),
-    tornado: { runs: tRuns, quantiles: [qLo, qHi], bars },
-    sobol,
-  };
+  return job.report();
 }

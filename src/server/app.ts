@@ -5,6 +5,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { mountRoutes, type RouteDef, type Services } from './http.ts';
 import { openApiDocument } from './openapi.ts';
+import { analysisRoutes } from './routes/analyses.ts';
 import { authRoutes } from './routes/auth.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
@@ -18,6 +19,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...workspaceRoutes,
   ...scenarioRoutes,
   ...runRoutes,
+  ...analysisRoutes,
 ];
 
 const CSP = [
