@@ -93,9 +93,11 @@ function openSensitivity(run: RunRecord): SlicedJob {
     total: m.runs,
     done: () => job.state.doneRuns,
     step: (n) => {
-      // Up to n engine runs, across design points.
+      // Up to n engine runs, within one design point: entering a point compiles its model (15-40 ms on
+      // the Korea scenarios), so one slice compiles at most once and the server keeps answering.
+      const point = job.state.point;
       let left = n;
-      while (left > 0 && !job.done) left -= job.step(left);
+      while (left > 0 && !job.done && job.state.point === point) left -= job.step(left);
     },
     checkpoint: () => JSON.stringify(job.state),
     finish: async () => {

@@ -1,5 +1,6 @@
 // Request and response schemas shared by the routes, the OpenAPI document and the web client.
 import { z } from 'zod';
+import { CompareOptionsSchema, MAX_SENSITIVITY_RUNS, SensitivityOptionsSchema } from '../analysis/options.ts';
 import { Role as RoleValues } from './roles.ts';
 
 export const Id = z
@@ -83,56 +84,10 @@ export const RunOptions = z.object({
     .default({}),
 });
 
-const Seed = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 32 - 1)
-  .default(1);
-/** An intervention or a combination `a+b` (as `--with` takes it). */
-const Arm = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^+\s]+(\+[^+\s]+)*$/, 'expected an intervention id or a combination a+b');
-
-/**
- * Options of a comparison: the options and defaults of `brink compare` (runs per arm, seed, trace), with
- * the same upper limit on runs as an ensemble.
- */
-export const CompareOptions = z.object({
-  arms: z
-    .array(Arm)
-    .min(1, 'compare needs at least one intervention or combination a+b')
-    .max(12)
-    .refine((a) => new Set(a).size === a.length, 'each arm once'),
-  runs: z.number().int().min(1).max(10_000_000).default(20_000),
-  seed: Seed,
-  traceRuns: z.number().int().min(0).max(1000).default(200),
-});
-
-/** At most this many engine runs in one sensitivity analysis (tornado plus Sobol design). */
-export const MAX_SENSITIVITY_RUNS = 200_000_000;
-
-/**
- * Options of a sensitivity analysis: the options and defaults of `brink sensitivity` (`--with`,
- * `--metric`, `--tornado-runs`, `--low`, `--high`, `--samples`, `--runs` per design point, `--bootstrap`,
- * `--only`).
- */
-export const SensitivityOptions = z
-  .object({
-    interventions: z.array(z.string().min(1).max(100)).max(20).default([]),
-    seed: Seed,
-    metric: z.string().min(1).max(80).default('warOrWorse'),
-    tornadoRuns: z.number().int().min(1).max(1_000_000).default(5000),
-    low: z.number().gt(0).lt(1).default(0.05),
-    high: z.number().gt(0).lt(1).default(0.95),
-    samples: z.number().int().min(0).max(4096).default(32),
-    runsPerPoint: z.number().int().min(1).max(1_000_000).default(500),
-    bootstrap: z.number().int().min(1).max(10_000).default(500),
-    only: z.array(z.string().min(1).max(300)).max(500).default([]),
-  })
-  .refine((o) => o.low < o.high, { message: 'the low quantile must be below the high one', path: ['low'] });
+/** Options of a comparison and of a sensitivity analysis: the schemas `brink compare` and `brink sensitivity` check their flags with. */
+export const CompareOptions = CompareOptionsSchema;
+export const SensitivityOptions = SensitivityOptionsSchema;
+export { MAX_SENSITIVITY_RUNS };
 
 export const CompareSettings = z.object({ arms: z.array(z.string()), traceRuns: z.number() });
 export const SensitivitySettings = z.object({

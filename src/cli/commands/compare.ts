@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { compare, compareRare } from '../../analysis/compare.ts';
 import { emptyAggregate, record } from '../../analysis/ensemble.ts';
+import { CompareOptionsSchema, checkOptions } from '../../analysis/options.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../../analysis/paths.ts';
 import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
@@ -74,6 +75,14 @@ export const registerCompare: Registrar = (program, io) => {
     .action((file: string, o: CompareOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
       if (o.with.length === 0)
         throw new UserError('compare needs at least one --with INTERVENTION (a+b combines)');
+      // The same settings and limits as the workbench's API.
+      userErrors(() =>
+        checkOptions(
+          CompareOptionsSchema,
+          { arms: o.with, runs: o.runs, seed: o.seed, traceRuns: o.trace },
+          { arms: '--with', runs: '--runs', seed: '--seed', traceRuns: '--trace' },
+        ),
+      );
       const argv = cmd.parent?.rawArgs ?? [];
       const s = loadScenarioFile(io, file);
       const base = modelOf(io, s, []);

@@ -1,3 +1,4 @@
+import { checkOptions, SensitivityOptionsSchema } from '../../analysis/options.ts';
 import { sensitivity } from '../../analysis/sensitivity.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
@@ -53,6 +54,36 @@ export const registerSensitivity: Registrar = (program, io) => {
     .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
     .option('--json', 'print one JSON object on stdout')
     .action((file: string, o: SensitivityOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+      // The same settings and limits as the workbench's API.
+      userErrors(() =>
+        checkOptions(
+          SensitivityOptionsSchema,
+          {
+            interventions: o.with,
+            seed: o.seed,
+            metric: o.metric,
+            tornadoRuns: o.tornadoRuns,
+            low: o.low,
+            high: o.high,
+            samples: o.samples,
+            runsPerPoint: o.runs,
+            bootstrap: o.bootstrap,
+            only: o.only,
+          },
+          {
+            interventions: '--with',
+            seed: '--seed',
+            metric: '--metric',
+            tornadoRuns: '--tornado-runs',
+            low: '--low',
+            high: '--high',
+            samples: '--samples',
+            runsPerPoint: '--runs',
+            bootstrap: '--bootstrap',
+            only: '--only',
+          },
+        ),
+      );
       const s = loadScenarioFile(io, file);
       modelOf(io, s, o.with);
       const d = docOf(io, s, o.with);

@@ -61,7 +61,7 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
         grid: true,
         tickFormat: (d: number) => `${d > 0 ? '+' : ''}${Number((d * 100).toPrecision(3))}`,
       },
-      y: { label: null, domain: QUANTITIES.map((q) => q.label), padding: 0.12 },
+      y: { label: null, domain: QUANTITIES.map((q) => q.label), inset: 22 },
       color: { legend: true, domain: arms, range: ARM_COLORS },
       marks: [
         Plot.ruleX([0], { stroke: '#0f172a', strokeWidth: 1.5 }),
