@@ -339,10 +339,24 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
           {!isLibrary ? (
             <>
               <section className="panel analyse" aria-label="Analyse this scenario">
-                <div className="tabs job-tabs" role="tablist" aria-label="Analysis">
+                <div
+                  className="tabs job-tabs"
+                  role="tablist"
+                  aria-label="Analysis"
+                  tabIndex={-1}
+                  onKeyDown={(e) => {
+                    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+                    const i = JOB_TABS.findIndex((t) => t.id === job);
+                    const next =
+                      JOB_TABS[(i + (e.key === 'ArrowRight' ? 1 : JOB_TABS.length - 1)) % JOB_TABS.length]!;
+                    setJob(next.id);
+                    document.getElementById(`job-${next.id}`)?.focus();
+                  }}
+                >
                   {JOB_TABS.map((t) => (
                     <button
                       key={t.id}
+                      tabIndex={job === t.id ? 0 : -1}
                       type="button"
                       role="tab"
                       id={`job-${t.id}`}
