@@ -122,3 +122,12 @@ test('brink trace prints a playthrough and --find war finds a war run', async ()
   assert.equal(j.run, 3);
   assert.ok(j.trace.length > 5);
 });
+
+test('brink run: a doctrine that answers itself without end stops with a clear error, not a hang', async () => {
+  for (const workers of ['1', '2']) {
+    const r = await brink(['run', 'test/fixtures/valid/runaway.yaml', '--runs', '5', '--workers', workers]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /answer each other without end \(most frequent: .*strike/);
+    assert.doesNotMatch(r.err, /\n\s+at /);
+  }
+});

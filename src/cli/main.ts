@@ -1,6 +1,7 @@
 // `brink`: argv in, exit code out. No domain logic here: commands call the use-case functions.
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import { RunawayError } from '../engine/run.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBaseRates } from './commands/base-rates.ts';
 import { registerBreakeven } from './commands/breakeven.ts';
@@ -14,6 +15,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerWorker } from './commands/worker.ts';
 import { type Io, nodeIo, UserError } from './io.ts';
 
 export type Registrar = (program: Command, io: Io, setExit: (code: number) => void) => void;
@@ -32,6 +34,7 @@ const REGISTRARS: Registrar[] = [
   registerSensitivity,
   registerBreakeven,
   registerServe,
+  registerWorker,
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -58,6 +61,11 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     if (e instanceof UserError) {
       io.err(`brink: ${e.message}\n`);
       return e.exitCode;
+    }
+    // A scenario whose doctrine loops is the user's to fix; it may arrive from a worker thread.
+    if (e instanceof RunawayError || (e instanceof Error && e.name === 'RunawayError')) {
+      io.err(`brink: ${e.message.replace(/^RunawayError: /, '')}\n`);
+      return 1;
     }
     io.err(`brink: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 70;

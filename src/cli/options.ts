@@ -1,5 +1,6 @@
 // Option parsers and shared steps of the commands that load a scenario and run it.
 import { InvalidArgumentError } from 'commander';
+import type { ModelSource } from '../analysis/shard.ts';
 import type { Model } from '../engine/model.ts';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { prepare, type Scenario } from '../scenario/index.ts';
@@ -17,6 +18,21 @@ export function nonNegativeInt(value: string): number {
   const n = Number(value.replace(/_/g, ''));
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
   return n;
+}
+
+/** `--workers N`: worker threads (1 = this thread only). */
+export function workerCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 1024)
+    throw new InvalidArgumentError('expected a number of worker threads from 1 to 1024');
+  return n;
+}
+
+/** `--queue URL`: a Redis URL. */
+export function redisUrl(value: string): string {
+  if (!/^rediss?:\/\/[^/]/.test(value))
+    throw new InvalidArgumentError('expected a Redis URL such as redis://127.0.0.1:6379 (rediss:// for TLS)');
+  return value;
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
@@ -47,6 +63,8 @@ export interface Loaded {
   file: string;
   /** The compiled document (interventions and overrides applied). */
   doc?: Scenario;
+  /** What worker threads and remote workers rebuild the model from. */
+  source: ModelSource;
 }
 
 /** Loads, validates and compiles a scenario with interventions; prints diagnostics; throws on errors. */
@@ -64,7 +82,9 @@ export function loadModel(
       `${file}: not runnable (${res.diagnostics.filter((d) => d.severity === 'error').length} errors)`,
     );
   }
-  const out: Loaded = { model: res.model, hash: res.hash ?? res.model.hash, file };
+  const hash = res.hash ?? res.model.hash;
+  const source = { docJson: JSON.stringify(res.doc), hash, interventions: res.model.interventions };
+  const out: Loaded = { model: res.model, hash, file, source };
   if (res.doc) out.doc = res.doc;
   return out;
 }

@@ -47,6 +47,21 @@ export function seedWords(seed: number): [number, number] {
   return [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
 }
 
+/** The key of run `run` under a seed (both words): what every stream of the run is derived from. */
+export function runKey(seedLo: number, seedHi: number, run: number): number {
+  return mix2(mix2(seedLo, seedHi), mix2(run >>> 0, Math.floor(run / 2 ** 32) >>> 0));
+}
+
+/** Fills `s[o..o+3]` with the state of stream `key` of the run whose key is `rk` (see runKey). */
+export function seedStreamOfRun(s: Uint32Array, o: number, rk: number, key: number): void {
+  let x = mix2(rk, key);
+  for (let i = 0; i < 4; i++) {
+    x = (x + 0x9e3779b9) >>> 0; // SplitMix32 increment
+    s[o + i] = fmix32(x);
+  }
+  if ((s[o]! | s[o + 1]! | s[o + 2]! | s[o + 3]!) === 0) s[o] = 1; // the all-zero state is a fixed point
+}
+
 /** Fills `s[o..o+3]` with the state of stream `key` of run `run` under `seed`. */
 export function seedStream(
   s: Uint32Array,
@@ -56,33 +71,34 @@ export function seedStream(
   run: number,
   key: number,
 ): void {
-  const runLo = run >>> 0;
-  const runHi = Math.floor(run / 2 ** 32) >>> 0;
-  let x = mix2(mix2(mix2(seedLo, seedHi), mix2(runLo, runHi)), key);
-  for (let i = 0; i < 4; i++) {
-    x = (x + 0x9e3779b9) >>> 0; // SplitMix32 increment
-    s[o + i] = fmix32(x);
-  }
-  if ((s[o]! | s[o + 1]! | s[o + 2]! | s[o + 3]!) === 0) s[o] = 1; // the all-zero state is a fixed point
+  seedStreamOfRun(s, o, runKey(seedLo, seedHi, run), key);
 }
 
 /**
  * A set of keyed streams for one run. Stream `k` draws from `state[4k..4k+3]`.
- * Streams are keyed by small integers assigned by the model (purpose x actor).
+ * Streams are keyed by small integers assigned by the model (purpose x actor). A stream is seeded on
+ * its first draw of the run (a run uses few of its streams); its numbers are the same as if every
+ * stream had been seeded at `reset`, since each stream's state depends only on (seed, run, key).
  */
 export class Streams {
   readonly count: number;
   readonly state: Uint32Array;
   readonly draws: Uint32Array;
+  /** 1 where `state` holds the stream's state for the current run; 0 until its first draw. */
+  readonly seeded: Uint8Array;
+  #runKey = 0;
   constructor(count: number) {
     this.count = count;
     this.state = new Uint32Array(count * 4);
     this.draws = new Uint32Array(count);
+    this.seeded = new Uint8Array(count);
   }
   /** Re-seeds every stream for (seed, run). */
   reset(seed: number, run: number): void {
-    const [lo, hi] = seedWords(seed);
-    for (let k = 0; k < this.count; k++) seedStream(this.state, k * 4, lo, hi, run, k);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be an integer in [0, 2^53): ${seed}`);
+    this.#runKey = runKey(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, run);
+    this.seeded.fill(0);
     this.draws.fill(0);
   }
   /**
@@ -94,19 +110,47 @@ export class Streams {
     const [lo, hi] = seedWords(seed);
     for (let k = 0; k < this.count; k++)
       seedStream(this.state, k * 4, lo, hi, branch, (k | 0x80000000) >>> 0);
+    this.seeded.fill(1); // every stream now holds its branch state: none is seeded again on first use
   }
   /** A uniform draw in [0, 1) from stream `k`. */
   uniform(k: number): number {
+    if (this.seeded[k] === 0) {
+      seedStreamOfRun(this.state, k * 4, this.#runKey, k);
+      this.seeded[k] = 1;
+    }
     this.draws[k]!++;
     return xoshiroNext(this.state, k * 4) * U32;
   }
+  /**
+   * Writes `n` uniform draws from stream `k` into `out[0..n)`: the same numbers as `n` calls of
+   * `uniform(k)`, without boxing each one where the call is not inlined.
+   */
+  uniforms(k: number, out: Float64Array, n: number): void {
+    if (this.seeded[k] === 0) {
+      seedStreamOfRun(this.state, k * 4, this.#runKey, k);
+      this.seeded[k] = 1;
+    }
+    this.draws[k]! += n;
+    for (let i = 0; i < n; i++) out[i] = xoshiroNext(this.state, k * 4) * U32;
+  }
+  /** Seeds the streams not yet drawn from, so that `state` holds every stream's state. */
+  seedAll(): void {
+    for (let k = 0; k < this.count; k++) {
+      if (this.seeded[k] === 0) {
+        seedStreamOfRun(this.state, k * 4, this.#runKey, k);
+        this.seeded[k] = 1;
+      }
+    }
+  }
   /** A copy of the current state (for splitting). */
   snapshot(): { state: Uint32Array; draws: Uint32Array } {
+    this.seedAll();
     return { state: this.state.slice(), draws: this.draws.slice() };
   }
   restore(snap: { state: Uint32Array; draws: Uint32Array }): void {
     this.state.set(snap.state);
     this.draws.set(snap.draws);
+    this.seeded.fill(1);
   }
 }
 

@@ -204,7 +204,29 @@ const F_NOTIFIED = 4;
 const F_UNANNOUNCED = 8;
 const F_PUBLIC = 16;
 const BELIEF_EPS = 0.02;
+const NO_OPTIONS: RunOptions = Object.freeze({});
+/** Cached likelihood powers are skipped for models where the cache would exceed this many entries. */
+const MAX_POW_CACHE = 1 << 22;
 const INF = 0x3fffffff;
+
+/** More acts than this in one run means a doctrine answers itself without end (A answers B answers A...). */
+export const MAX_ACTS_PER_RUN = 100_000;
+
+/** A run that escalates without bound: a scenario mistake, reported with the acts that loop. */
+export class RunawayError extends Error {
+  constructor(m: Model, acts: Int32Array, n: number) {
+    const counts = new Map<number, number>();
+    for (let e = Math.max(0, n - 1000); e < n; e++) counts.set(acts[e]!, (counts.get(acts[e]!) ?? 0) + 1);
+    const top = [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([act]) => m.actIds[act]);
+    super(
+      `a run made more than ${MAX_ACTS_PER_RUN} acts: doctrine rules answer each other without end (most frequent: ${top.join(', ')}); add conditions, a wait option or lower probabilities`,
+    );
+    this.name = 'RunawayError';
+  }
+}
 
 /** A reusable simulator for one model: allocate once, call `run` many times. */
 export class Simulator {
@@ -234,23 +256,49 @@ export class Simulator {
   evFlags: Int32Array;
   evNotified: Int32Array;
   nEv = 0;
-  // queue (binary heap)
-  qTick: Int32Array;
+  // queue: a binary heap of (key, seq, slot). key = tick * 4 + phase orders items by tick, then phase
+  // (execution, false alarms, deliveries), then insertion (seq); an item's fields stay in its slot.
+  qKey: Float64Array;
   qSeq: Int32Array;
-  qKind: Int32Array;
-  qA: Int32Array;
-  qB: Int32Array;
-  qC: Int32Array;
-  qD: Int32Array;
-  qE: Int32Array;
+  qSlot: Int32Array;
   qLen = 0;
   seq = 0;
+  /** Item fields by slot: kind and its five arguments (see processTop). */
+  sKind: Int32Array;
+  sA: Int32Array;
+  sB: Int32Array;
+  sC: Int32Array;
+  sD: Int32Array;
+  sE: Int32Array;
+  /** Slots free for reuse, and how many slots have been used this run. */
+  freeSlots: Int32Array;
+  nFree = 0;
+  nSlots = 0;
   // counters of draws per observer, for counterfactual suppression
   perceiveOrdinal: Int32Array;
   // scratch
   dist: Float64Array;
   distAct: Int32Array;
   scratchB: Float64Array;
+  /** A likelihood vector built on the fly (leaks, reassurances). */
+  scratchLik: Float64Array;
+  /** Draws taken in pairs (kept unboxed). */
+  u2: Float64Array;
+  /** Buffers that an actor's expectations and the look-ahead values are copied into when they change. */
+  expectsBuf: Float64Array[];
+  valuesBuf: Float64Array;
+  /** 1 where actor k is a victim of act (stimulus) a, at a * nA + k. */
+  victimOf: Uint8Array;
+  /** 1 where actor k is notified under regime n, at n * nA + k. */
+  notifiedBy: Uint8Array;
+  /**
+   * lik ** kappa for the likelihoods of each action's intent as observer i weighs them (confirming,
+   * then disconfirming, evidence), at ((i * nActions + action) * 2 + c) * nT + t; NaN until computed.
+   * Empty when the model is too large for it.
+   */
+  powCache: Float64Array;
+  /** (1 - omega_i) ** dt at i * (horizon + 1) + dt; NaN until computed; empty when too large. */
+  decayCache: Float64Array;
   result: RunResult;
   lastRule = 0;
   t = 0;
@@ -292,19 +340,36 @@ export class Simulator {
     this.evTaint = new Int32Array(cap);
     this.evFlags = new Int32Array(cap);
     this.evNotified = new Int32Array(cap);
-    this.qTick = new Int32Array(cap);
+    this.qKey = new Float64Array(cap);
     this.qSeq = new Int32Array(cap);
-    this.qKind = new Int32Array(cap);
-    this.qA = new Int32Array(cap);
-    this.qB = new Int32Array(cap);
-    this.qC = new Int32Array(cap);
-    this.qD = new Int32Array(cap);
-    this.qE = new Int32Array(cap);
+    this.qSlot = new Int32Array(cap);
+    this.sKind = new Int32Array(cap);
+    this.sA = new Int32Array(cap);
+    this.sB = new Int32Array(cap);
+    this.sC = new Int32Array(cap);
+    this.sD = new Int32Array(cap);
+    this.sE = new Int32Array(cap);
+    this.freeSlots = new Int32Array(cap);
     this.perceiveOrdinal = new Int32Array(nA);
     const maxResp = Math.max(8, ...model.actors.map((a) => a.rules.length), model.actions.length);
     this.dist = new Float64Array(maxResp);
     this.distAct = new Int32Array(maxResp);
     this.scratchB = new Float64Array(nT);
+    this.scratchLik = new Float64Array(nT);
+    this.u2 = new Float64Array(2);
+    this.expectsBuf = model.actors.map((a) => new Float64Array(a.expects.length));
+    this.valuesBuf = new Float64Array(model.baseValue.length);
+    this.victimOf = new Uint8Array(model.actIds.length * nA);
+    for (const action of model.actions)
+      for (const o of action.outcomes) for (const k of o.casualties) this.victimOf[o.act * nA + k] = 1;
+    this.notifiedBy = new Uint8Array(model.notifications.length * nA);
+    model.notifications.forEach((reg, n) => {
+      for (const k of reg.to) this.notifiedBy[n * nA + k] = 1;
+    });
+    const powSize = nA * model.actions.length * 2 * nT;
+    this.powCache = new Float64Array(powSize <= MAX_POW_CACHE ? powSize : 0).fill(Number.NaN);
+    const decaySize = nA * (model.horizon + 1);
+    this.decayCache = new Float64Array(decaySize <= MAX_POW_CACHE ? decaySize : 0).fill(Number.NaN);
     this.tiltP = new Float64Array(maxResp + 8);
     this.result = {
       outcome: 0,
@@ -336,7 +401,7 @@ export class Simulator {
   // Run
 
   /** Runs run `run` of `seed`. The returned object is reused by the next call. */
-  run(seed: number, run: number, opts: RunOptions = {}): RunResult {
+  run(seed: number, run: number, opts: RunOptions = NO_OPTIONS): RunResult {
     this.begin(seed, run, opts);
     this.advance();
     return this.result;
@@ -346,7 +411,7 @@ export class Simulator {
    * Starts run `run` of `seed` without advancing time: state reset, intent types drawn, talks held,
    * injects, hazards and false alarms scheduled. `advance` continues it. `run` is `begin` + `advance`.
    */
-  begin(seed: number, run: number, opts: RunOptions = {}): void {
+  begin(seed: number, run: number, opts: RunOptions = NO_OPTIONS): void {
     const m = this.m;
     this.trace = opts.trace;
     this.suppress = opts.suppress;
@@ -388,7 +453,7 @@ export class Simulator {
         resume = false;
         t = this.t;
       } else {
-        const tq = this.qLen > 0 ? this.qTick[0]! : INF;
+        const tq = this.qLen > 0 ? Math.floor(this.qKey[0]! * 0.25) : INF;
         let next = tq;
         let readyForResolution = r.warTick < 0;
         for (let i = 0; i < this.nA; i++) {
@@ -413,7 +478,8 @@ export class Simulator {
         this.t = t;
       }
       // Everything due at t, in (phase, insertion) order.
-      while (this.qLen > 0 && this.qTick[0] === t) {
+      const tEnd = t * 4 + 4; // keys of tick t are below
+      while (this.qLen > 0 && this.qKey[0]! < tEnd) {
         this.processTop();
         if (r.peak >= m.nuclearRung) break;
         if (score !== undefined && score(this) > level) {
@@ -486,9 +552,7 @@ export class Simulator {
       events: [this.evAct, this.evTick, this.evTaint, this.evFlags, this.evNotified].map((a) =>
         a.slice(0, this.nEv),
       ),
-      queue: [this.qTick, this.qSeq, this.qKind, this.qA, this.qB, this.qC, this.qD, this.qE].map((a) =>
-        a.slice(0, this.qLen),
-      ),
+      queue: this.queueItems(),
       scalars: [this.nEv, this.qLen, this.seq, this.t, this.lastLoud, this.endTick, this.midTick ? 1 : 0],
       result: {
         peak: r.peak,
@@ -506,6 +570,43 @@ export class Simulator {
         ),
       },
     };
+  }
+
+  /** The queue in heap order as [tick, seq, kind, a, b, c, d, e] arrays (the snapshot's form). */
+  private queueItems(): Int32Array[] {
+    const n = this.qLen;
+    const out = Array.from({ length: 8 }, () => new Int32Array(n));
+    for (let h = 0; h < n; h++) {
+      const slot = this.qSlot[h]!;
+      out[0]![h] = Math.floor(this.qKey[h]! * 0.25);
+      out[1]![h] = this.qSeq[h]!;
+      out[2]![h] = this.sKind[slot]!;
+      out[3]![h] = this.sA[slot]!;
+      out[4]![h] = this.sB[slot]!;
+      out[5]![h] = this.sC[slot]!;
+      out[6]![h] = this.sD[slot]!;
+      out[7]![h] = this.sE[slot]!;
+    }
+    return out;
+  }
+
+  /** Puts back a queue saved by queueItems (heap order is kept, so the heap property holds). */
+  private setQueueItems(q: Int32Array[], n: number): void {
+    while (this.qKey.length < n) this.growQueue();
+    for (let h = 0; h < n; h++) {
+      const kind = q[2]![h]!;
+      this.qKey[h] = q[0]![h]! * 4 + (kind === K_MSG ? K_OBS : kind);
+      this.qSeq[h] = q[1]![h]!;
+      this.qSlot[h] = h;
+      this.sKind[h] = kind;
+      this.sA[h] = q[3]![h]!;
+      this.sB[h] = q[4]![h]!;
+      this.sC[h] = q[5]![h]!;
+      this.sD[h] = q[6]![h]!;
+      this.sE[h] = q[7]![h]!;
+    }
+    this.nSlots = n;
+    this.nFree = 0;
   }
 
   /** Puts the state of `snapshot` back (the same model); continue with `advance`. */
@@ -554,15 +655,7 @@ export class Simulator {
     this.evTaint = fit(this.evTaint, ev[2]!, nEv);
     this.evFlags = fit(this.evFlags, ev[3]!, nEv);
     this.evNotified = fit(this.evNotified, ev[4]!, nEv);
-    const q = s.queue;
-    this.qTick = fit(this.qTick, q[0]!, qLen);
-    this.qSeq = fit(this.qSeq, q[1]!, qLen);
-    this.qKind = fit(this.qKind, q[2]!, qLen);
-    this.qA = fit(this.qA, q[3]!, qLen);
-    this.qB = fit(this.qB, q[4]!, qLen);
-    this.qC = fit(this.qC, q[5]!, qLen);
-    this.qD = fit(this.qD, q[6]!, qLen);
-    this.qE = fit(this.qE, q[7]!, qLen);
+    this.setQueueItems(s.queue, qLen);
     this.nEv = nEv;
     this.qLen = qLen;
     this.seq = seq;
@@ -610,6 +703,8 @@ export class Simulator {
     this.nEv = 0;
     this.qLen = 0;
     this.seq = 0;
+    this.nFree = 0;
+    this.nSlots = 0;
     this.t = 0;
     this.midTick = false;
     this.lastLoud = 0;
@@ -656,19 +751,29 @@ export class Simulator {
       let u = 0;
       let holding = tk.rounds > 0 ? 1 : 0;
       for (let round = 1; round <= tk.rounds; round++) {
-        const leakedTo: string[] = [];
+        const leakedTo: string[] | undefined = this.trace ? [] : undefined;
+        let leaked = 0;
         for (let l = 0; l < tk.leakTo.length; l++) {
           if (this.streams.uniform(STREAM.talks) < tk.leakP[l]!) {
-            leakedTo.push(m.actors[tk.leakTo[l]!]!.id);
+            leakedTo?.push(m.actors[tk.leakTo[l]!]!.id);
+            leaked++;
             this.result.leaks++;
-            this.applyEffects(tk.leakTo[l]!, tk.leakEffects[l]!, `leak of talks ${tk.id}`);
+            this.applyEffects(tk.leakTo[l]!, tk.leakEffects[l]!, this.trace ? `leak of talks ${tk.id}` : '');
           }
         }
         let broken = false;
-        if (leakedTo.length > 0) broken = !(this.streams.uniform(STREAM.talks) < tk.continueAfterLeak);
+        if (leaked > 0) broken = !(this.streams.uniform(STREAM.talks) < tk.continueAfterLeak);
         else this.streams.uniform(STREAM.talks); // keep the stream aligned whether or not a leak happened
         u += tk.convergence * (1 - u);
-        this.trace?.push({ t: 0, kind: 'talks', talks: tk.id, round, understanding: u, leakedTo, broken });
+        this.trace?.push({
+          t: 0,
+          kind: 'talks',
+          talks: tk.id,
+          round,
+          understanding: u,
+          leakedTo: leakedTo!,
+          broken,
+        });
         if (broken) {
           holding = 0;
           break;
@@ -713,88 +818,94 @@ export class Simulator {
   // Queue
 
   private push(tick: number, kind: number, a: number, b: number, c: number, d: number, e: number): void {
-    if (this.qLen === this.qTick.length) this.growQueue();
-    let i = this.qLen++;
+    if (this.qLen === this.qKey.length) this.growQueue();
+    const slot = this.nFree > 0 ? this.freeSlots[--this.nFree]! : this.nSlots++;
+    this.sKind[slot] = kind;
+    this.sA[slot] = a;
+    this.sB[slot] = b;
+    this.sC[slot] = c;
+    this.sD[slot] = d;
+    this.sE[slot] = e;
+    // Execution precedes false alarms precede deliveries (observations and messages alike).
+    const key = tick * 4 + (kind === K_MSG ? K_OBS : kind);
     const seq = this.seq++;
-    // sift up
+    const qKey = this.qKey;
+    const qSeq = this.qSeq;
+    const qSlot = this.qSlot;
+    let i = this.qLen++;
+    // sift up (seq is the largest so far: it only breaks ties against items already in)
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(tick, kind, seq, p)) break;
-      this.copyItem(p, i);
+      if (qKey[p]! <= key) break;
+      qKey[i] = qKey[p]!;
+      qSeq[i] = qSeq[p]!;
+      qSlot[i] = qSlot[p]!;
       i = p;
     }
-    this.qTick[i] = tick;
-    this.qKind[i] = kind;
-    this.qSeq[i] = seq;
-    this.qA[i] = a;
-    this.qB[i] = b;
-    this.qC[i] = c;
-    this.qD[i] = d;
-    this.qE[i] = e;
-  }
-
-  /** Whether (tick, kind, seq) comes before item j. Execution precedes false alarms precede deliveries. */
-  private less(tick: number, kind: number, seq: number, j: number): boolean {
-    const tj = this.qTick[j]!;
-    if (tick !== tj) return tick < tj;
-    const pk = kind === K_MSG ? K_OBS : kind;
-    const pj = this.qKind[j] === K_MSG ? K_OBS : this.qKind[j]!;
-    if (pk !== pj) return pk < pj;
-    return seq < this.qSeq[j]!;
-  }
-
-  private copyItem(from: number, to: number): void {
-    this.qTick[to] = this.qTick[from]!;
-    this.qKind[to] = this.qKind[from]!;
-    this.qSeq[to] = this.qSeq[from]!;
-    this.qA[to] = this.qA[from]!;
-    this.qB[to] = this.qB[from]!;
-    this.qC[to] = this.qC[from]!;
-    this.qD[to] = this.qD[from]!;
-    this.qE[to] = this.qE[from]!;
+    qKey[i] = key;
+    qSeq[i] = seq;
+    qSlot[i] = slot;
   }
 
   private growQueue(): void {
-    const n = this.qTick.length * 2;
+    const n = this.qKey.length * 2;
     const grow = (a: Int32Array) => {
       const b = new Int32Array(n);
       b.set(a);
       return b;
     };
-    this.qTick = grow(this.qTick);
-    this.qKind = grow(this.qKind);
+    const key = new Float64Array(n);
+    key.set(this.qKey);
+    this.qKey = key;
     this.qSeq = grow(this.qSeq);
-    this.qA = grow(this.qA);
-    this.qB = grow(this.qB);
-    this.qC = grow(this.qC);
-    this.qD = grow(this.qD);
-    this.qE = grow(this.qE);
+    this.qSlot = grow(this.qSlot);
+    this.sKind = grow(this.sKind);
+    this.sA = grow(this.sA);
+    this.sB = grow(this.sB);
+    this.sC = grow(this.sC);
+    this.sD = grow(this.sD);
+    this.sE = grow(this.sE);
+    this.freeSlots = grow(this.freeSlots);
   }
 
   private processTop(): void {
-    const kind = this.qKind[0]!;
-    const a = this.qA[0]!;
-    const b = this.qB[0]!;
-    const c = this.qC[0]!;
-    const d = this.qD[0]!;
-    const e = this.qE[0]!;
-    // pop
+    const qKey = this.qKey;
+    const qSeq = this.qSeq;
+    const qSlot = this.qSlot;
+    const slot = qSlot[0]!;
+    const kind = this.sKind[slot]!;
+    const a = this.sA[slot]!;
+    const b = this.sB[slot]!;
+    const c = this.sC[slot]!;
+    const d = this.sD[slot]!;
+    const e = this.sE[slot]!;
+    this.freeSlots[this.nFree++] = slot;
+    // pop: sift the last item down from the root
     const last = --this.qLen;
     if (last > 0) {
-      const tick = this.qTick[last]!;
-      const k = this.qKind[last]!;
-      const seq = this.qSeq[last]!;
+      const key = qKey[last]!;
+      const seq = qSeq[last]!;
+      const lastSlot = qSlot[last]!;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= last) break;
         let child = l;
-        if (l + 1 < last && this.lessItems(l + 1, l)) child = l + 1;
-        if (this.less(tick, k, seq, child)) break;
-        this.copyItem(child, i);
+        if (l + 1 < last) {
+          const kr = qKey[l + 1]!;
+          const kl = qKey[l]!;
+          if (kr < kl || (kr === kl && qSeq[l + 1]! < qSeq[l]!)) child = l + 1;
+        }
+        const kc = qKey[child]!;
+        if (key < kc || (key === kc && seq < qSeq[child]!)) break;
+        qKey[i] = kc;
+        qSeq[i] = qSeq[child]!;
+        qSlot[i] = qSlot[child]!;
         i = child;
       }
-      this.copyItem(last, i);
+      qKey[i] = key;
+      qSeq[i] = seq;
+      qSlot[i] = lastSlot;
     }
     switch (kind) {
       case K_EXEC:
@@ -815,10 +926,6 @@ export class Simulator {
         this.deliverMessage(a, b, c, e);
         break;
     }
-  }
-
-  private lessItems(i: number, j: number): boolean {
-    return this.less(this.qTick[i]!, this.qKind[i]!, this.qSeq[i]!, j);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1036,10 +1143,11 @@ export class Simulator {
       this.send(ev, action, taint);
       return;
     }
-    this.perceiveEvent(ev, action, outcome.casualties);
+    this.perceiveEvent(ev, action);
   }
 
   private newEvent(act: number, taint: number): number {
+    if (this.nEv >= MAX_ACTS_PER_RUN) throw new RunawayError(this.m, this.evAct, this.nEv);
     if (this.nEv === this.evAct.length) {
       const grow = (x: Int32Array) => {
         const y = new Int32Array(x.length * 2);
@@ -1087,7 +1195,7 @@ export class Simulator {
   }
 
   /** Every other actor perceives the event through its ISR (or sees it if public or a victim). */
-  private perceiveEvent(ev: number, action: number, victims: number[]): void {
+  private perceiveEvent(ev: number, action: number): void {
     const m = this.m;
     const act = m.actions[action]!;
     const source = act.actor;
@@ -1099,10 +1207,11 @@ export class Simulator {
       const sx = actorStream(k, PURPOSE.perceive);
       const R = this.readiness[k]!;
       // Always two draws (detection, reading) so that counterfactuals keep every other draw.
-      const ud = this.streams.uniform(sx);
-      const um = this.streams.uniform(sx);
+      this.streams.uniforms(sx, this.u2, 2);
+      const ud = this.u2[0]!;
+      const um = this.u2[1]!;
       const ordinal = this.perceiveOrdinal[k]!++;
-      const isVictim = victims.includes(k);
+      const isVictim = this.victimOf[trueAct * this.nA + k] === 1;
       let flags = 0;
       let detectP = 1;
       let latency = 0;
@@ -1112,7 +1221,7 @@ export class Simulator {
         latency = obs.latency[act.domain]!;
       }
       let misreadScale = obs.readinessMisread[R]!;
-      if (regime >= 0 && m.notifications[regime]!.to.includes(k)) {
+      if (regime >= 0 && this.notifiedBy[regime * this.nA + k] === 1) {
         const reg = m.notifications[regime]!;
         if ((this.evNotified[ev]! & (1 << k)) !== 0) {
           flags |= F_NOTIFIED;
@@ -1127,7 +1236,8 @@ export class Simulator {
       if (!detected) {
         // A miss is a misperception when seeing the act would have lowered the observer's belief that
         // its actor is hostile noticeably: the miss leaves it more alarmed than the evidence warrants.
-        const delta = this.hypotheticalDelta(k, source, action);
+        this.hypotheticalDelta(k, source, action);
+        const delta = this.u2[0]!;
         if (delta < -BELIEF_EPS) {
           const mp = this.recordMisperception(MP_MISSED, k, trueAct, -1, ordinal);
           if (this.taint[k]! < 0) this.taint[k] = mp;
@@ -1202,7 +1312,16 @@ export class Simulator {
     this.lastTouch[idx] = this.t;
     const omega = this.m.actors[i]!.omega;
     if (omega <= 0) return;
-    const w = (1 - omega) ** dt;
+    let w: number;
+    const cache = this.decayCache;
+    const H = this.m.horizon;
+    if (dt <= H && cache.length > 0) {
+      w = cache[i * (H + 1) + dt]!;
+      if (Number.isNaN(w)) {
+        w = (1 - omega) ** dt;
+        cache[i * (H + 1) + dt] = w;
+      }
+    } else w = (1 - omega) ** dt;
     const base = idx * this.nT;
     for (let t = 0; t < this.nT; t++) {
       this.belief[base + t] = w * this.belief[base + t]! + (1 - w) * this.prior[base + t]!;
@@ -1215,8 +1334,18 @@ export class Simulator {
     return this.belief[(i * this.nA + j) * this.nT + t]!;
   }
 
-  /** Bayesian update of i's belief about j's intent with likelihoods `lik` (per type) and weight scale. */
-  private updateIntent(i: number, j: number, lik: Float64Array, kScale: number, reason: string): number {
+  /**
+   * Bayesian update of i's belief about j's intent with likelihoods `lik` (per type) and weight scale.
+   * `action`: whose intent likelihoods `lik` are (their powers are cached), or -1.
+   */
+  private updateIntent(
+    i: number,
+    j: number,
+    lik: Float64Array,
+    kScale: number,
+    reason: string,
+    action: number,
+  ): boolean {
     this.touch(i, j);
     const nT = this.nT;
     const base = (i * this.nA + j) * nT;
@@ -1227,18 +1356,34 @@ export class Simulator {
     let others = 0;
     for (let t = 0; t < nT; t++) if (t !== top) others += lik[t]!;
     others /= nT - 1;
-    const kappa = (lik[top]! >= others ? a.kConfirm : a.kDisconfirm) * kScale;
+    const confirming = lik[top]! >= others;
+    const kappa = (confirming ? a.kConfirm : a.kDisconfirm) * kScale;
     const before = this.trace ? Array.from(this.belief.subarray(base, base + nT)) : undefined;
     const hostile = this.m.hostileType;
     const oldHostile = this.belief[base + hostile]!;
     let sum = 0;
     const b = this.scratchB;
-    for (let t = 0; t < nT; t++) {
-      const l = lik[t]!;
-      b[t] = this.belief[base + t]! * (l === 1 ? 1 : l ** kappa);
-      sum += b[t]!;
+    const pow = this.powCache;
+    if (action >= 0 && kScale === 1 && pow.length > 0) {
+      const off = ((i * this.m.actions.length + action) * 2 + (confirming ? 0 : 1)) * nT;
+      if (Number.isNaN(pow[off]!)) {
+        for (let t = 0; t < nT; t++) {
+          const l = lik[t]!;
+          pow[off + t] = l === 1 ? 1 : l ** kappa;
+        }
+      }
+      for (let t = 0; t < nT; t++) {
+        b[t] = this.belief[base + t]! * pow[off + t]!;
+        sum += b[t]!;
+      }
+    } else {
+      for (let t = 0; t < nT; t++) {
+        const l = lik[t]!;
+        b[t] = this.belief[base + t]! * (l === 1 ? 1 : l ** kappa);
+        sum += b[t]!;
+      }
     }
-    if (!(sum > 0)) return 0;
+    if (!(sum > 0)) return false;
     for (let t = 0; t < nT; t++) this.belief[base + t] = b[t]! / sum;
     if (this.trace && before) {
       const m = this.m;
@@ -1252,13 +1397,18 @@ export class Simulator {
         after: Array.from(this.belief.subarray(base, base + nT)),
       });
     }
-    return Math.abs(this.belief[base + hostile]! - oldHostile);
+    // Whether the belief that j is hostile moved noticeably (a boolean: no boxed number per update).
+    return Math.abs(this.belief[base + hostile]! - oldHostile) > BELIEF_EPS;
   }
 
-  /** How much seeing `action` would change k's hostile belief about its actor (signed; nothing changes). */
-  private hypotheticalDelta(k: number, j: number, action: number): number {
+  /**
+   * How much seeing `action` would change k's hostile belief about its actor (signed; nothing changes),
+   * written to u2[0] (an unboxed result).
+   */
+  private hypotheticalDelta(k: number, j: number, action: number): void {
+    this.u2[0] = 0;
     const lik = this.m.actions[action]!.intent;
-    if (!lik) return 0;
+    if (!lik) return;
     this.touch(k, j);
     const nT = this.nT;
     const base = (k * this.nA + j) * nT;
@@ -1268,21 +1418,33 @@ export class Simulator {
     let others = 0;
     for (let t = 0; t < nT; t++) if (t !== top) others += lik[t]!;
     others /= nT - 1;
-    const kappa = lik[top]! >= others ? a.kConfirm : a.kDisconfirm;
+    const confirming = lik[top]! >= others;
+    const kappa = confirming ? a.kConfirm : a.kDisconfirm;
+    const pow = this.powCache;
+    const off = ((k * this.m.actions.length + action) * 2 + (confirming ? 0 : 1)) * nT;
+    if (pow.length > 0 && Number.isNaN(pow[off]!)) {
+      for (let t = 0; t < nT; t++) {
+        const l = lik[t]!;
+        pow[off + t] = l === 1 ? 1 : l ** kappa;
+      }
+    }
     let sum = 0;
     let hostile = 0;
     for (let t = 0; t < nT; t++) {
-      const v = this.belief[base + t]! * lik[t]! ** kappa;
+      // 1 ** kappa is 1: the cached power is lik ** kappa for every likelihood.
+      const v = this.belief[base + t]! * (pow.length > 0 ? pow[off + t]! : lik[t]! ** kappa);
       sum += v;
       if (t === this.m.hostileType) hostile = v;
     }
-    if (!(sum > 0)) return 0;
-    return hostile / sum - this.belief[base + this.m.hostileType]!;
+    if (!(sum > 0)) return;
+    this.u2[0] = hostile / sum - this.belief[base + this.m.hostileType]!;
   }
 
   private ownExpects(i: number): Float64Array {
     if (this.expectsOwned[i] === 0) {
-      this.expects[i] = this.expects[i]!.slice();
+      const own = this.expectsBuf[i]!;
+      own.set(this.expects[i]!);
+      this.expects[i] = own;
       this.expectsOwned[i] = 1;
     }
     return this.expects[i]!;
@@ -1291,7 +1453,8 @@ export class Simulator {
   /** Recomputes i's look-ahead values after its expectations changed. */
   private refreshValues(i: number): void {
     if (!this.valuesOwned) {
-      this.values = this.values.slice();
+      this.valuesBuf.set(this.values);
+      this.values = this.valuesBuf;
       this.valuesOwned = true;
     }
     const m = this.m;
@@ -1304,9 +1467,9 @@ export class Simulator {
     const m = this.m;
     for (const eff of effects) {
       if (eff.kind === 'intent') {
-        const lik = new Float64Array(this.nT).fill(1);
+        const lik = this.scratchLik.fill(1);
         lik[eff.type] = eff.lr;
-        this.updateIntent(k, eff.about, lik, 1, reason);
+        this.updateIntent(k, eff.about, lik, 1, reason, -1);
       } else {
         const e = this.ownExpects(k);
         for (const row of m.expectRows) {
@@ -1342,8 +1505,15 @@ export class Simulator {
         const reg = m.notifications[this.evFlags[ev]! - 1]!;
         kScale = reg.evidence;
       }
-      const delta = this.updateIntent(k, j, a.intent, kScale, `saw ${m.actIds[act]}`);
-      if (taint >= 0 && delta > BELIEF_EPS && this.taint[k]! < 0) this.taint[k] = taint;
+      const moved = this.updateIntent(
+        k,
+        j,
+        a.intent,
+        kScale,
+        this.trace ? `saw ${m.actIds[act]}` : '',
+        action,
+      );
+      if (taint >= 0 && moved && this.taint[k]! < 0) this.taint[k] = taint;
     }
     this.decide(k, act, taint >= 0 ? taint : this.taint[k]!, ev);
   }
@@ -1371,7 +1541,11 @@ export class Simulator {
       for (let l = 0; l < ch.leakTo.length; l++) {
         if (this.streams.uniform(sx) < ch.leakP[l]!) {
           this.result.leaks++;
-          this.applyEffects(ch.leakTo[l]!, ch.leakEffects[l]!, `leak from channel ${ch.id}`);
+          this.applyEffects(
+            ch.leakTo[l]!,
+            ch.leakEffects[l]!,
+            this.trace ? `leak from channel ${ch.id}` : '',
+          );
         }
       }
       const arrives = this.t + ch.latency;
@@ -1426,9 +1600,9 @@ export class Simulator {
     });
     if (!accepted) return;
     if (msg.kind === 'reassure') {
-      const lik = new Float64Array(this.nT).fill(1);
+      const lik = this.scratchLik.fill(1);
       lik[m.hostileType] = 1 / Math.max(1, ch.credibility);
-      this.updateIntent(k, msg.about, lik, 1, `${m.actIds[act]} via ${ch.id}`);
+      this.updateIntent(k, msg.about, lik, 1, this.trace ? `${m.actIds[act]} via ${ch.id}` : '', -1);
     } else if (msg.row >= 0) {
       const w = 1 - 1 / Math.max(1, ch.credibility);
       const e = this.ownExpects(k);
@@ -1440,7 +1614,8 @@ export class Simulator {
     }
     // The message itself is evidence about the sender and a stimulus for doctrine.
     const a = m.actions[action]!;
-    if (a.intent) this.updateIntent(k, from, a.intent, 1, `received ${m.actIds[act]}`);
+    if (a.intent)
+      this.updateIntent(k, from, a.intent, 1, this.trace ? `received ${m.actIds[act]}` : '', action);
     this.decide(k, act, taint, ev);
   }
 
@@ -1467,7 +1642,8 @@ export class Simulator {
     const m = this.m;
     if (n === 0) return;
     this.result.decisions++;
-    const u = this.streams.uniform(actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide));
+    this.streams.uniforms(actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide), this.u2, 1);
+    const u = this.u2[0]!;
     let chosen = n - 1;
     if (this.tilt !== null) {
       this.tiltP.set(this.dist.subarray(0, n));

@@ -12,7 +12,8 @@ import {
   N_READINESS,
   type RuleModel,
 } from '../engine/model.ts';
-import { type DecisionContext, expectedHarm, lookaheadValue, responseDistribution } from '../engine/run.ts';
+import { expectedHarm, lookaheadValue, responseDistribution } from '../engine/run.ts';
+import { StartContext } from '../engine/start.ts';
 import { type Code, type Diagnostic, didYouMean } from './diagnostics.ts';
 import {
   distributionProblem,
@@ -1207,7 +1208,7 @@ class Compiler {
       }
     };
     assemble();
-    const ctx = new StaticContext(model);
+    const ctx = new StartContext(model);
     const dist = new Float64Array(this.actions.length + 8);
     const acts = new Int32Array(this.actions.length + 8);
     for (let iter = 0; iter < 3; iter++) {
@@ -1235,35 +1236,6 @@ class Compiler {
       });
       assemble();
     }
-  }
-}
-
-/** The start-of-run state, for computing true responses at compile time. */
-class StaticContext implements DecisionContext {
-  readonly m: Model;
-  lastRule = 0;
-  readonly types: Int32Array;
-  constructor(m: Model) {
-    this.m = m;
-    this.types = new Int32Array(m.actors.length);
-  }
-  beliefOf(i: number, j: number, t: number): number {
-    return this.m.actors[i]!.intentPrior[j * this.m.typeIds.length + t]!;
-  }
-  readinessOf(i: number): number {
-    return this.m.actors[i]!.readiness0;
-  }
-  typeOf(i: number): number {
-    return this.types[i]!;
-  }
-  holding(k: number): boolean {
-    return this.m.talks[k]!.rounds > 0;
-  }
-  expectsOf(i: number): Float64Array {
-    return this.m.actors[i]!.expects;
-  }
-  valueOf(a: number): number {
-    return this.m.baseValue[a]!;
   }
 }
 

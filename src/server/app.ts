@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { systemRoutes } from './routes/system.ts';
+import { talksRoutes } from './routes/talks.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 
 /** Every API route. New feature modules (comparisons, talks rooms) add their list here. */
@@ -20,6 +21,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...scenarioRoutes,
   ...runRoutes,
   ...analysisRoutes,
+  ...talksRoutes,
 ];
 
 const CSP = [

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { type Role, roleAtLeast, type Store, type User } from '../store/index.ts';
 import { type AuthConfig, type Authenticated, authenticate } from './auth.ts';
 import type { RunQueue } from './jobs.ts';
+import type { TalksServices } from './talks/index.ts';
 
 /** Who may call a route: anyone, any signed-in user, or a member of the `:ws` workspace with at least a role. */
 export type Access = 'public' | 'user' | Role;
@@ -17,6 +18,8 @@ export interface Services {
   auth: AuthConfig;
   /** The directory of the example scenarios loaded into new workspaces. */
   examplesDir: string;
+  /** The contingency-talks room (src/server/talks/), when the server has its master key. */
+  talks?: TalksServices;
 }
 
 export interface RouteContext<P, Q, B> {

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import type { Services } from './http.ts';
 import { RunQueue } from './jobs.ts';
+import { openTalks, type TalksOptions } from './talks/index.ts';
 import { loadExamples } from './workspace.ts';
 
 export interface ServerOptions {
@@ -40,6 +41,7 @@ export async function prepareServices(opts: {
   examplesDir: string;
   setupToken: string | undefined;
   secureCookies: boolean;
+  talks?: TalksOptions;
 }): Promise<Services & { interrupted: string[]; seeded: number }> {
   const store = await openStore(opts.database);
   let seeded = 0;
@@ -50,9 +52,11 @@ export async function prepareServices(opts: {
   const interrupted = await store.markInterrupted();
   await store.deleteExpiredSessions(new Date().toISOString());
   const jobs = new RunQueue(store);
+  const talks = await openTalks(store, opts.database, opts.talks);
   return {
     store,
     jobs,
+    talks,
     auth: { secureCookies: opts.secureCookies, setupToken: opts.setupToken },
     examplesDir: opts.examplesDir,
     interrupted,
@@ -100,6 +104,7 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     services,
     close: async () => {
       await services.jobs.stop();
+      await services.talks?.jobs.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Open event streams and keep-alive connections would hold close() forever.
       if ('closeAllConnections' in server) server.closeAllConnections();

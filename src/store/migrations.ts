@@ -2,6 +2,7 @@
 // text (UUIDs), times are ISO strings written by the application, JSON is text. Never edit a migration
 // that has shipped: add the next one.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { TALKS_MIGRATION } from './talks.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': {
@@ -89,6 +90,8 @@ export const MIGRATIONS: Record<string, Migration> = {
       await sql`select 1`.execute(db);
     },
   },
+  // The contingency-talks room (src/store/talks.ts).
+  '0002_talks': TALKS_MIGRATION,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

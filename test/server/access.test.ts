@@ -51,6 +51,18 @@ const SAMPLES: Record<string, (ids: Ids) => { query?: string; body?: unknown }> 
     body: { scenarioId: ids.id, tornadoRuns: 2, samples: 0, bootstrap: 1 },
   }),
   'get /api/workspaces/:ws/scenarios/:id/parameters': () => ({ query: 'interventions=hotline' }),
+  // The talks room's own access table is test/server/talks-access.test.ts.
+  'get /api/workspaces/:ws/talks/actors': () => ({ query: 'scenario=korea-intercept.yaml' }),
+  'post /api/workspaces/:ws/talks': () => ({
+    body: {
+      codename: 'ACCESS TEST',
+      scenarios: ['korea-intercept.yaml'],
+      delegations: [
+        { label: 'A', actor: 'US' },
+        { label: 'B', actor: 'PRC' },
+      ],
+    },
+  }),
 };
 
 const key = (r: RouteDef) => `${r.method} ${r.path}`;

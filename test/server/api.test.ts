@@ -211,6 +211,7 @@ describe('workbench API', () => {
       'eu-hosted-talks',
       'exercise-notification',
       'hotline',
+      'interception-notice',
       'launch-notification',
       'us-china-talks',
     ]);

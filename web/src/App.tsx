@@ -11,6 +11,9 @@ const ScenarioPage = lazy(() =>
 const RunPage = lazy(() => import('./pages/RunPage.tsx').then((m) => ({ default: m.RunPage })));
 
 import { Link, match, navigate, usePath } from './router.tsx';
+import { DialoguePage } from './talks/Dialogue.tsx';
+import { JoinPage } from './talks/JoinPage.tsx';
+import { TalksHome } from './talks/TalksHome.tsx';
 
 type State =
   | { kind: 'loading' }
@@ -52,6 +55,9 @@ export function App() {
         Cannot reach the server: {state.message}
       </div>
     );
+  // An invitation opens before sign-in: it can create the account (talks room, web/src/talks/).
+  if (path === '/talks/join' && (state.kind === 'in' || state.kind === 'login'))
+    return <JoinPage me={state.kind === 'in' ? state.me : null} onJoined={() => void load()} />;
   if (state.kind === 'setup')
     return <Setup tokenRequired={state.tokenRequired} onDone={(me) => setState({ kind: 'in', me })} />;
   if (state.kind === 'login') return <Login onDone={(me) => setState({ kind: 'in', me })} />;
@@ -60,17 +66,25 @@ export function App() {
   const first = me.workspaces[0];
   const wsParam = match('/w/:ws', path) ?? match('/w/:ws/s/:id', path) ?? match('/w/:ws/r/:run', path);
   const ws = me.workspaces.find((w) => w.id === wsParam?.ws) ?? first;
-  if (!ws)
+  const talks = path === '/talks' || path.startsWith('/talks/');
+  if (!ws && !talks)
     return (
       <div className="center">
-        <p>You are not a member of any workspace yet. Ask an owner to add you.</p>
+        <p>
+          You are not a member of any workspace yet. Ask an owner to add you, or open the{' '}
+          <Link to="/talks">talks</Link> you were invited to.
+        </p>
       </div>
     );
 
   let page: React.ReactNode;
   const s = match('/w/:ws/s/:id', path);
   const r = match('/w/:ws/r/:run', path);
-  if (s) page = <ScenarioPage key={s.id} ws={ws} id={s.id!} />;
+  const dlg = match('/talks/:dlg', path) ?? match('/talks/:dlg/:tab', path);
+  if (path === '/talks') page = <TalksHome workspaces={me.workspaces} />;
+  else if (dlg) page = <DialoguePage key={dlg.dlg} id={dlg.dlg!} tab={dlg.tab} />;
+  else if (!ws) page = null;
+  else if (s) page = <ScenarioPage key={s.id} ws={ws} id={s.id!} />;
   else if (r) page = <RunPage key={r.run} ws={ws} runId={r.run!} />;
   else page = <Library ws={ws} />;
 
@@ -80,7 +94,7 @@ export function App() {
         Skip to content
       </a>
       <header className="topbar">
-        <Link to={`/w/${ws.id}`} className="brand">
+        <Link to={ws ? `/w/${ws.id}` : '/talks'} className="brand">
           <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
             <rect width="32" height="32" rx="7" fill="#f1a208" />
             <path
@@ -96,17 +110,22 @@ export function App() {
           <span className="brand-sub">workbench</span>
         </Link>
         <nav aria-label="Workspace">
-          <label className="ws-select">
-            <span className="sr-only">Workspace</span>
-            <select value={ws.id} onChange={(e) => navigate(`/w/${e.target.value}`)}>
-              {me.workspaces.map((w) => (
-                <option key={w.id} value={w.id}>
-                  {w.name} ({w.role})
-                </option>
-              ))}
-            </select>
-          </label>
-          <Link to={`/w/${ws.id}`}>Scenarios</Link>
+          {ws ? (
+            <>
+              <label className="ws-select">
+                <span className="sr-only">Workspace</span>
+                <select value={ws.id} onChange={(e) => navigate(`/w/${e.target.value}`)}>
+                  {me.workspaces.map((w) => (
+                    <option key={w.id} value={w.id}>
+                      {w.name} ({w.role})
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <Link to={`/w/${ws.id}`}>Scenarios</Link>
+            </>
+          ) : null}
+          <Link to="/talks">Talks</Link>
           <a href="/api/openapi.json" target="_blank" rel="noreferrer">
             API
           </a>

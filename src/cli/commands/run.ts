@@ -1,9 +1,11 @@
-import cliProgress from 'cli-progress';
 import { InvalidArgumentError } from 'commander';
-import { runEnsemble, summarize } from '../../analysis/ensemble.ts';
+import type { runEnsemble } from '../../analysis/ensemble.ts';
+import { summarize } from '../../analysis/ensemble.ts';
+import { defaultWorkers, runEnsembleParallel } from '../../analysis/parallel.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
 import { ESTIMATORS, type Estimator, estimateRare } from '../../analysis/rare.ts';
 import { sanityPanel } from '../../calibration/violence.ts';
+import { QueueError, redactUrl, runEnsembleDistributed } from '../../distributed/queue.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
 import {
   docOf,
@@ -20,7 +22,8 @@ import { renderAttribution, renderRare } from '../analysis-report.ts';
 import { bundledBaseRates } from '../base-rates.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
+import { collect, nonNegativeInt, parseSets, positiveInt, redisUrl, workerCount } from '../options.ts';
+import { progressBar } from '../progress.ts';
 import { renderRunReport, renderSanity } from '../report.ts';
 
 function estimatorOption(value: string): Estimator {
@@ -52,6 +55,9 @@ interface RunOpts {
   counterfactual?: boolean;
   report?: string;
   format?: 'md' | 'csv';
+  workers?: number;
+  queue?: string;
+  shardSize?: number;
 }
 
 export const registerRun: Registrar = (program, io) => {
@@ -82,6 +88,17 @@ export const registerRun: Registrar = (program, io) => {
     .option('--counterfactual', 'replay each war run without the misperception its chain began with')
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
+    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
+    .option(
+      '--queue <url>',
+      'run the shards on `brink worker` processes via Redis (redis://HOST:PORT)',
+      redisUrl,
+    )
+    .option(
+      '--shard-size <n>',
+      'runs per shard (default: from runs and workers; numbers do not depend on it)',
+      positiveInt,
+    )
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, o: RunOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
       const argv = (cmd.parent?.rawArgs ?? []).slice(0);
@@ -145,6 +162,7 @@ export const registerRun: Registrar = (program, io) => {
       const replay = Boolean(o.counterfactual || o.report);
       let agg: Awaited<ReturnType<typeof runEnsemble>>;
       let counterfactual = null;
+      let execution: Record<string, unknown> = { workers: 1 };
       if (replay) {
         const p = progress(io, 'running');
         const r = ensembleWithReplays(model, {
@@ -157,30 +175,38 @@ export const registerRun: Registrar = (program, io) => {
         agg = r.agg;
         counterfactual = r.counterfactual;
       } else {
-        let bar: cliProgress.SingleBar | undefined;
-        agg = await runEnsemble(model, {
-          seed: o.seed,
-          runs: o.runs,
-          chunk: 2000,
-          onProgress: async (done, total) => {
-            if (!bar && io.errIsTty && performance.now() - started > 1000 && done < total) {
-              bar = new cliProgress.SingleBar(
-                {
-                  stream: process.stderr,
-                  format: 'running [{bar}] {percentage}% | {value}/{total} runs | eta {eta}s',
-                  hideCursor: true,
-                },
-                cliProgress.Presets.shades_classic,
-              );
-              bar.start(total, done);
-            }
-            if (bar) {
-              bar.update(done);
-              await new Promise((r) => setImmediate(r));
-            }
-          },
-        });
-        bar?.stop();
+        // Worker threads here, or `brink worker` processes through Redis: the same numbers.
+        const bar = progressBar(io);
+        const source = { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions };
+        const common = { seed: o.seed, runs: o.runs, onProgress: bar.onProgress, model };
+        try {
+          if (o.queue) {
+            const r = await runEnsembleDistributed(source, {
+              ...common,
+              url: o.queue,
+              ...(o.shardSize ? { shardSize: o.shardSize } : {}),
+              onNoWorkers: () =>
+                io.err(
+                  `brink: no worker is connected to ${redactUrl(o.queue!)} yet; waiting (start \`brink worker\`)\n`,
+                ),
+            });
+            agg = r.aggregate;
+            execution = { queue: redactUrl(o.queue), shards: r.shards, ...r.stats };
+          } else {
+            const workers = o.workers ?? defaultWorkers();
+            agg = await runEnsembleParallel(source, {
+              ...common,
+              workers,
+              ...(o.shardSize ? { shardSize: o.shardSize } : {}),
+            });
+            execution = { workers };
+          }
+        } catch (e) {
+          if (e instanceof QueueError) throw new UserError(e.message);
+          throw e;
+        } finally {
+          bar.stop();
+        }
       }
       const seconds = (performance.now() - started) / 1000;
       const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });
@@ -219,7 +245,7 @@ export const registerRun: Registrar = (program, io) => {
               attribution,
               ...(counterfactual ? { counterfactual } : {}),
               pathTree: tree,
-              timing: { seconds, runsPerSecond: o.runs / seconds },
+              timing: { seconds, runsPerSecond: o.runs / seconds, ...execution },
             },
             null,
             2,

@@ -1,0 +1,99 @@
+// Fixed-window rate limits for sign-in and invitation use: a few tries per key (an address, an account,
+// a token) per window, then 429 with Retry-After until the window ends. In memory, per server process.
+import type { Context } from 'hono';
+import { HttpError } from './http.ts';
+
+export class RateLimiter {
+  private readonly limit: number;
+  private readonly windowMs: number;
+  private readonly hits = new Map<string, { count: number; until: number }>();
+
+  constructor(opts: { limit: number; windowMs: number }) {
+    this.limit = opts.limit;
+    this.windowMs = opts.windowMs;
+  }
+
+  /** Counts a try for `key`; throws a 429 HttpError once the key used up its tries in this window. */
+  hit(key: string, what: string, now = Date.now()): void {
+    let h = this.hits.get(key);
+    if (!h || h.until <= now) {
+      h = { count: 0, until: now + this.windowMs };
+      this.hits.set(key, h);
+    }
+    h.count++;
+    if (h.count > this.limit) {
+      const wait = Math.ceil((h.until - now) / 1000);
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `too many ${what}: try again in ${Math.ceil(wait / 60)} minute(s)`,
+        {
+          retryAfter: wait,
+        },
+      );
+    }
+    if (this.hits.size > 10_000) for (const [k, v] of this.hits) if (v.until <= now) this.hits.delete(k);
+  }
+
+  /** Throws the 429 if `key` has used up its tries in this window, without counting a try. */
+  check(key: string, what: string, now = Date.now()): void {
+    const h = this.hits.get(key);
+    if (h && h.until > now && h.count >= this.limit) {
+      const wait = Math.ceil((h.until - now) / 1000);
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `too many ${what}: try again in ${Math.ceil(wait / 60)} minute(s)`,
+        {
+          retryAfter: wait,
+        },
+      );
+    }
+  }
+
+  /** Forgets a key (after a successful sign-in). */
+  reset(key: string): void {
+    this.hits.delete(key);
+  }
+}
+
+const limiters = new WeakMap<object, Map<string, RateLimiter>>();
+
+/** The limiter named `name` of one server (keyed by its services object). */
+export function limiter(owner: object, name: string, opts: { limit: number; windowMs: number }): RateLimiter {
+  let m = limiters.get(owner);
+  if (!m) {
+    m = new Map();
+    limiters.set(owner, m);
+  }
+  let l = m.get(name);
+  if (!l) {
+    l = new RateLimiter(opts);
+    m.set(name, l);
+  }
+  return l;
+}
+
+/** The caller's network address (the socket's; no proxy headers are trusted). */
+export function clientAddress(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'local';
+}
+
+/** Counts a try (or with `check`, only checks) and, when refused, sets Retry-After before the 429 goes out. */
+export function countTry(c: Context, l: RateLimiter, key: string, what: string, check = false): void {
+  try {
+    if (check) l.check(key, what);
+    else l.hit(key, what);
+  } catch (e) {
+    if (e instanceof HttpError)
+      c.header('retry-after', String((e.details as { retryAfter: number }).retryAfter));
+    throw e;
+  }
+}
+
+/** Sign-in tries: 10 per address and 5 per account per 15 minutes. */
+export const SIGN_IN = {
+  perAddress: { limit: 10, windowMs: 15 * 60_000 },
+  perAccount: { limit: 5, windowMs: 15 * 60_000 },
+};

@@ -1,0 +1,182 @@
+// Talks analyses in the background, one at a time on the server's thread in short slices (like the
+// workbench's runs): the gap ranking of each agenda scenario, or the protocol drafts, the package and
+// the leak sweep. Results are sealed with the dialogue's key; a failure's message is sealed too (it may
+// name agenda items), and the clear-text error column only says that the analysis failed.
+import {
+  Cancelled,
+  type Declared,
+  type DraftSpec,
+  loadBase,
+  rankGaps,
+  selectTriggers,
+  simulateProtocols,
+  TalksError,
+} from '../../talks/index.ts';
+import { HttpError } from '../http.ts';
+import type { AnalysisResult, DialogueConfig, DraftContent, TalksRoom } from './room.ts';
+
+export interface AnalysisProgress {
+  done: number;
+  total: number;
+}
+
+const pause = () => new Promise<void>((r) => setImmediate(r));
+
+export class TalksJobs {
+  private readonly room: TalksRoom;
+  private readonly queue: { dialogueId: string; id: string }[] = [];
+  private readonly progressOf = new Map<string, AnalysisProgress>();
+  private readonly cancelled = new Set<string>();
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(room: TalksRoom) {
+    this.room = room;
+    room.onAnalysis = (dialogueId, id) => this.enqueue(dialogueId, id);
+  }
+
+  enqueue(dialogueId: string, id: string): void {
+    if (this.stopped) return;
+    this.queue.push({ dialogueId, id });
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  progress(id: string): AnalysisProgress | undefined {
+    return this.progressOf.get(id);
+  }
+
+  cancel(id: string): void {
+    this.cancelled.add(id);
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.length = 0;
+    for (const q of this.progressOf.keys()) this.cancelled.add(q);
+    await this.idle();
+  }
+
+  private async drain(): Promise<void> {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      try {
+        await this.execute(next.dialogueId, next.id);
+      } catch {
+        // execute records its own failures
+      } finally {
+        this.progressOf.delete(next.id);
+      }
+    }
+  }
+
+  private async execute(dialogueId: string, id: string): Promise<void> {
+    const { talks } = this.room;
+    const dialogue = await talks.dialogue(dialogueId);
+    const a = await talks.analysis(dialogueId, id);
+    if (!dialogue || !a || a.status !== 'queued') return;
+    const config = this.room.open<DialogueConfig>(dialogue, 'config', dialogue.id, dialogue.sealed);
+    const settings = config.settings;
+    const sealFail = async (status: 'failed' | 'cancelled', message: string) => {
+      const result = { kind: a.kind, settings, results: [], error: message } as unknown as AnalysisResult;
+      await talks.setAnalysis(id, {
+        status,
+        error: status === 'failed' ? 'the analysis failed (the reason is in the sealed result)' : null,
+        sealed: this.room.seal(dialogue, 'analysis', id, result),
+        finishedAt: new Date().toISOString(),
+      });
+    };
+    if (this.cancelled.delete(id)) return sealFail('cancelled', 'cancelled before it started');
+    await talks.setAnalysis(id, { status: 'running' });
+    try {
+      const declared = await this.room.declaredPositions(dialogue, config);
+      const perScenario = config.scenarios.map((s) => ({
+        s,
+        agenda: selectTriggers(s.agenda, s.selected),
+        declared: declared.map(
+          (d): Declared => ({ actor: d.delegation.actor!, positions: d.positions.scenarios[s.path]! }),
+        ),
+      }));
+      const drafts = a.kind === 'protocols' ? await talks.drafts(dialogueId) : [];
+      const specs = drafts.map((d) => ({
+        row: d,
+        content: this.room.open<DraftContent>(dialogue, 'draft', d.id, d.sealed),
+      }));
+      const agreed = drafts
+        .filter((d) => d.parties.length && d.parties.every((p) => d.agreed.includes(p)))
+        .map((d) => d.id);
+      // Progress in runs over every arm of every scenario (arms are known once each scenario starts).
+      const total = { runs: 0 };
+      const progress: AnalysisProgress = { done: 0, total: 0 };
+      this.progressOf.set(id, progress);
+      let before = 0;
+      const opts = {
+        seed: settings.seed,
+        runs: settings.runs,
+        pause,
+        cancelled: () => this.cancelled.has(id) || this.stopped,
+        onArm: (arm: number, arms: number, done: number) => {
+          progress.total = total.runs + arms * settings.runs;
+          progress.done = before + arm * settings.runs + done;
+        },
+      };
+      if (a.kind === 'gaps') {
+        const results = [];
+        for (const x of perScenario) {
+          const base = loadBase(x.s.files, x.s.path);
+          const r = await rankGaps(base, x.agenda, x.declared, { ...opts, threshold: settings.threshold });
+          results.push(r);
+          before = progress.total;
+          total.runs = progress.total;
+        }
+        const result: AnalysisResult = { kind: 'gaps', settings, results };
+        await talks.setAnalysis(id, {
+          status: 'done',
+          sealed: this.room.seal(dialogue, 'analysis', id, result),
+          finishedAt: new Date().toISOString(),
+        });
+      } else {
+        const results = [];
+        for (const x of perScenario) {
+          const base = loadBase(x.s.files, x.s.path);
+          const list: DraftSpec[] = specs
+            .filter((d) => d.content.mapping[x.s.path])
+            .map((d) => ({ id: d.row.id, title: d.content.title, mapping: d.content.mapping[x.s.path]! }));
+          const r = await simulateProtocols(base, x.agenda, x.declared, list, agreed, opts);
+          results.push(r);
+          before = progress.total;
+          total.runs = progress.total;
+        }
+        const result: AnalysisResult = {
+          kind: 'protocols',
+          settings,
+          drafts: specs.map((d) => ({ id: d.row.id, title: d.content.title })),
+          agreed,
+          results,
+        };
+        await talks.setAnalysis(id, {
+          status: 'done',
+          sealed: this.room.seal(dialogue, 'analysis', id, result),
+          finishedAt: new Date().toISOString(),
+        });
+      }
+      await this.room.talks.notify(
+        dialogueId,
+        [dialogue.hostId],
+        `${dialogue.codename}: an analysis finished`,
+      );
+    } catch (e) {
+      this.cancelled.delete(id);
+      if (e instanceof Cancelled) return sealFail('cancelled', 'cancelled');
+      const message =
+        e instanceof TalksError || e instanceof HttpError
+          ? e.message
+          : `internal error (${e instanceof Error ? e.name : 'unknown'})`;
+      await sealFail('failed', message);
+    }
+  }
+}

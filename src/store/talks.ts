@@ -1,0 +1,1031 @@
+// The talks room's storage: dialogues, memberships, invitations, positions, releases, drafts, notes,
+// analyses, the audit log and notifications. Confidential content arrives here already sealed
+// (src/server/talks/crypto.ts): columns named `sealed` hold ciphertext; every other column is
+// non-confidential by design (ids, codenames, roles, times, hashes). One implementation over Kysely for
+// SQLite and PostgreSQL, like the workbench store; its migration is `0002_talks` in migrations.ts.
+import { randomUUID } from 'node:crypto';
+import { type Kysely, type Migration, sql } from 'kysely';
+import type { Store } from './types.ts';
+
+export interface TalksTables {
+  talks_dialogues: {
+    id: string;
+    codename: string;
+    host_id: string;
+    workspace_id: string;
+    status: string;
+    wrapped_key: string;
+    sealed: string;
+    version: number;
+    audit_seq: number;
+    audit_head: string;
+    created_at: string;
+    updated_at: string;
+  };
+  talks_members: {
+    dialogue_id: string;
+    user_id: string;
+    role: string;
+    delegation_id: string | null;
+    joined_at: string;
+  };
+  talks_invitations: {
+    id: string;
+    dialogue_id: string;
+    delegation_id: string;
+    token_hash: string;
+    created_by: string;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+    used_by: string | null;
+    revoked_at: string | null;
+  };
+  talks_positions: {
+    dialogue_id: string;
+    delegation_id: string;
+    sealed: string;
+    version: number;
+    submitted_at: string | null;
+    updated_at: string;
+    updated_by: string;
+  };
+  talks_releases: {
+    id: string;
+    dialogue_id: string;
+    delegation_id: string;
+    sealed: string;
+    created_at: string;
+  };
+  talks_drafts: {
+    id: string;
+    dialogue_id: string;
+    author: string;
+    parties: string;
+    agreed: string;
+    released: number;
+    sealed: string;
+    version: number;
+    created_at: string;
+    updated_at: string;
+  };
+  talks_notes: { dialogue_id: string; sealed: string; updated_at: string };
+  talks_analyses: {
+    id: string;
+    dialogue_id: string;
+    kind: string;
+    status: string;
+    published: number;
+    sealed: string | null;
+    error: string | null;
+    created_by: string;
+    created_at: string;
+    finished_at: string | null;
+  };
+  talks_audit: {
+    dialogue_id: string;
+    seq: number;
+    at: string;
+    user_id: string;
+    role: string;
+    delegation_id: string | null;
+    action: string;
+    target: string;
+    outcome: string;
+    prev_hash: string;
+    hash: string;
+  };
+  talks_notifications: {
+    id: string;
+    user_id: string;
+    dialogue_id: string;
+    subject: string;
+    created_at: string;
+    read_at: string | null;
+  };
+}
+
+export const TALKS_MIGRATION: Migration = {
+  async up(db: Kysely<unknown>) {
+    const s = db.schema;
+    await s
+      .createTable('talks_dialogues')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('codename', 'text', (c) => c.notNull())
+      .addColumn('host_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('wrapped_key', 'text', (c) => c.notNull())
+      .addColumn('sealed', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('audit_seq', 'integer', (c) => c.notNull())
+      .addColumn('audit_head', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await s
+      .createTable('talks_members')
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('delegation_id', 'text')
+      .addColumn('joined_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('talks_members_pk', ['dialogue_id', 'user_id'])
+      .execute();
+    await s
+      .createTable('talks_invitations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('delegation_id', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('used_by', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await s
+      .createTable('talks_positions')
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('delegation_id', 'text', (c) => c.notNull())
+      .addColumn('sealed', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('submitted_at', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('updated_by', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('talks_positions_pk', ['dialogue_id', 'delegation_id'])
+      .execute();
+    await s
+      .createTable('talks_releases')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('delegation_id', 'text', (c) => c.notNull())
+      .addColumn('sealed', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await s
+      .createTable('talks_drafts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('author', 'text', (c) => c.notNull())
+      .addColumn('parties', 'text', (c) => c.notNull())
+      .addColumn('agreed', 'text', (c) => c.notNull())
+      .addColumn('released', 'integer', (c) => c.notNull())
+      .addColumn('sealed', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await s
+      .createTable('talks_notes')
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.primaryKey().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('sealed', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await s
+      .createTable('talks_analyses')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('published', 'integer', (c) => c.notNull())
+      .addColumn('sealed', 'text')
+      .addColumn('error', 'text')
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('finished_at', 'text')
+      .execute();
+    await s
+      .createTable('talks_audit')
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('delegation_id', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('talks_audit_pk', ['dialogue_id', 'seq'])
+      .execute();
+    await s
+      .createTable('talks_notifications')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('dialogue_id', 'text', (c) =>
+        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
+      )
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('read_at', 'text')
+      .execute();
+    await s.createIndex('talks_members_user').on('talks_members').column('user_id').execute();
+    await s
+      .createIndex('talks_notifications_user')
+      .on('talks_notifications')
+      .columns(['user_id', 'created_at'])
+      .execute();
+    await sql`select 1`.execute(db);
+  },
+};
+
+export type TalksRole = 'host' | 'delegation' | 'observer';
+
+export interface DialogueRow {
+  id: string;
+  codename: string;
+  hostId: string;
+  workspaceId: string;
+  status: 'open' | 'closed';
+  wrappedKey: string;
+  sealed: string;
+  version: number;
+  auditSeq: number;
+  auditHead: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MemberRow {
+  dialogueId: string;
+  userId: string;
+  role: TalksRole;
+  delegationId: string | null;
+  joinedAt: string;
+}
+
+export interface InvitationRow {
+  id: string;
+  dialogueId: string;
+  delegationId: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  usedBy: string | null;
+  revokedAt: string | null;
+}
+
+export interface PositionsRow {
+  delegationId: string;
+  sealed: string;
+  version: number;
+  submittedAt: string | null;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface DraftRow {
+  id: string;
+  dialogueId: string;
+  author: string;
+  parties: string[];
+  agreed: string[];
+  released: boolean;
+  sealed: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AnalysisRow {
+  id: string;
+  dialogueId: string;
+  kind: 'gaps' | 'protocols';
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+  published: boolean;
+  sealed: string | null;
+  error: string | null;
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  userId: string;
+  role: string;
+  delegationId: string | null;
+  action: string;
+  target: string;
+  outcome: 'ok' | 'denied';
+  prevHash: string;
+  hash: string;
+}
+
+const now = () => new Date().toISOString();
+
+/** The talks tables over the workbench's Kysely connection. */
+export class TalksStore {
+  readonly db: Kysely<TalksTables>;
+
+  constructor(db: Kysely<TalksTables>) {
+    this.db = db;
+  }
+
+  /** The talks store sharing a workbench store's connection (SQLite or PostgreSQL). */
+  static of(store: Store): TalksStore {
+    const db = (store as unknown as { db?: Kysely<TalksTables> }).db;
+    if (!db) throw new Error('the talks room needs the Kysely store (SQLite or PostgreSQL)');
+    return new TalksStore(db);
+  }
+
+  // Dialogues -----------------------------------------------------------------------------------
+
+  async createDialogue(
+    d: Omit<DialogueRow, 'createdAt' | 'updatedAt' | 'version' | 'auditSeq' | 'auditHead'>,
+  ): Promise<void> {
+    const t = now();
+    await this.db
+      .insertInto('talks_dialogues')
+      .values({
+        id: d.id,
+        codename: d.codename,
+        host_id: d.hostId,
+        workspace_id: d.workspaceId,
+        status: d.status,
+        wrapped_key: d.wrappedKey,
+        sealed: d.sealed,
+        version: 1,
+        audit_seq: 0,
+        audit_head: '0'.repeat(64),
+        created_at: t,
+        updated_at: t,
+      })
+      .execute();
+    await this.db
+      .insertInto('talks_members')
+      .values({ dialogue_id: d.id, user_id: d.hostId, role: 'host', delegation_id: null, joined_at: t })
+      .execute();
+  }
+
+  async dialogue(id: string): Promise<DialogueRow | undefined> {
+    const r = await this.db.selectFrom('talks_dialogues').selectAll().where('id', '=', id).executeTakeFirst();
+    return r
+      ? {
+          id: r.id,
+          codename: r.codename,
+          hostId: r.host_id,
+          workspaceId: r.workspace_id,
+          status: r.status as DialogueRow['status'],
+          wrappedKey: r.wrapped_key,
+          sealed: r.sealed,
+          version: Number(r.version),
+          auditSeq: Number(r.audit_seq),
+          auditHead: r.audit_head,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        }
+      : undefined;
+  }
+
+  /** Replaces the sealed configuration if the version is still `expected`; false on a conflict. */
+  async updateDialogue(
+    id: string,
+    expected: number,
+    patch: { sealed?: string; status?: string },
+  ): Promise<boolean> {
+    const r = await this.db
+      .updateTable('talks_dialogues')
+      .set({ ...patch, version: expected + 1, updated_at: now() })
+      .where('id', '=', id)
+      .where('version', '=', expected)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async dialoguesOf(
+    userId: string,
+  ): Promise<(MemberRow & { codename: string; status: string; createdAt: string })[]> {
+    const rows = await this.db
+      .selectFrom('talks_members as m')
+      .innerJoin('talks_dialogues as d', 'd.id', 'm.dialogue_id')
+      .select([
+        'm.dialogue_id',
+        'm.user_id',
+        'm.role',
+        'm.delegation_id',
+        'm.joined_at',
+        'd.codename',
+        'd.status',
+        'd.created_at',
+      ])
+      .where('m.user_id', '=', userId)
+      .orderBy('d.created_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      dialogueId: r.dialogue_id,
+      userId: r.user_id,
+      role: r.role as TalksRole,
+      delegationId: r.delegation_id,
+      joinedAt: r.joined_at,
+      codename: r.codename,
+      status: r.status,
+      createdAt: r.created_at,
+    }));
+  }
+
+  // Members -------------------------------------------------------------------------------------
+
+  async member(dialogueId: string, userId: string): Promise<MemberRow | undefined> {
+    const r = await this.db
+      .selectFrom('talks_members')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return r
+      ? {
+          dialogueId: r.dialogue_id,
+          userId: r.user_id,
+          role: r.role as TalksRole,
+          delegationId: r.delegation_id,
+          joinedAt: r.joined_at,
+        }
+      : undefined;
+  }
+
+  async members(dialogueId: string): Promise<(MemberRow & { name: string; email: string })[]> {
+    const rows = await (
+      this.db as unknown as Kysely<TalksTables & { users: { id: string; name: string; email: string } }>
+    )
+      .selectFrom('talks_members as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['m.dialogue_id', 'm.user_id', 'm.role', 'm.delegation_id', 'm.joined_at', 'u.name', 'u.email'])
+      .where('m.dialogue_id', '=', dialogueId)
+      .orderBy('m.joined_at')
+      .execute();
+    return rows.map((r) => ({
+      dialogueId: r.dialogue_id,
+      userId: r.user_id,
+      role: r.role as TalksRole,
+      delegationId: r.delegation_id,
+      joinedAt: r.joined_at,
+      name: r.name,
+      email: r.email,
+    }));
+  }
+
+  async removeMember(dialogueId: string, userId: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('talks_members')
+      .where('dialogue_id', '=', dialogueId)
+      .where('user_id', '=', userId)
+      .where('role', '!=', 'host')
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  // Invitations ---------------------------------------------------------------------------------
+
+  async createInvitation(
+    i: Omit<InvitationRow, 'id' | 'createdAt' | 'usedAt' | 'usedBy' | 'revokedAt'> & { tokenHash: string },
+  ): Promise<InvitationRow> {
+    const row = {
+      id: randomUUID(),
+      dialogue_id: i.dialogueId,
+      delegation_id: i.delegationId,
+      token_hash: i.tokenHash,
+      created_by: i.createdBy,
+      created_at: now(),
+      expires_at: i.expiresAt,
+      used_at: null,
+      used_by: null,
+      revoked_at: null,
+    };
+    await this.db.insertInto('talks_invitations').values(row).execute();
+    return toInvitation(row);
+  }
+
+  async invitations(dialogueId: string): Promise<InvitationRow[]> {
+    const rows = await this.db
+      .selectFrom('talks_invitations')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toInvitation);
+  }
+
+  async invitationByHash(tokenHash: string): Promise<InvitationRow | undefined> {
+    const r = await this.db
+      .selectFrom('talks_invitations')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return r ? toInvitation(r) : undefined;
+  }
+
+  async revokeInvitation(dialogueId: string, id: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('talks_invitations')
+      .set({ revoked_at: now() })
+      .where('dialogue_id', '=', dialogueId)
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Uses an invitation and adds the member, atomically: false when the invitation was used, revoked or
+   * expired meanwhile, or the user is already in the dialogue.
+   */
+  async acceptInvitation(id: string, userId: string, role: TalksRole, at: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const inv = await tx
+        .selectFrom('talks_invitations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!inv || inv.used_at || inv.revoked_at || inv.expires_at < at) return false;
+      const already = await tx
+        .selectFrom('talks_members')
+        .select('user_id')
+        .where('dialogue_id', '=', inv.dialogue_id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (already) return false;
+      const r = await tx
+        .updateTable('talks_invitations')
+        .set({ used_at: at, used_by: userId })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await tx
+        .insertInto('talks_members')
+        .values({
+          dialogue_id: inv.dialogue_id,
+          user_id: userId,
+          role,
+          delegation_id: inv.delegation_id,
+          joined_at: at,
+        })
+        .execute();
+      return true;
+    });
+  }
+
+  // Positions -----------------------------------------------------------------------------------
+
+  async positions(dialogueId: string, delegationId: string): Promise<PositionsRow | undefined> {
+    const r = await this.db
+      .selectFrom('talks_positions')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .where('delegation_id', '=', delegationId)
+      .executeTakeFirst();
+    return r ? toPositions(r) : undefined;
+  }
+
+  async allPositions(dialogueId: string): Promise<PositionsRow[]> {
+    const rows = await this.db
+      .selectFrom('talks_positions')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .execute();
+    return rows.map(toPositions);
+  }
+
+  /** Writes positions if their version is still `expected` (0: none yet); false on a conflict. */
+  async savePositions(
+    dialogueId: string,
+    delegationId: string,
+    expected: number,
+    p: { sealed: string; submitted: boolean; by: string },
+  ): Promise<boolean> {
+    const t = now();
+    if (expected === 0) {
+      try {
+        await this.db
+          .insertInto('talks_positions')
+          .values({
+            dialogue_id: dialogueId,
+            delegation_id: delegationId,
+            sealed: p.sealed,
+            version: 1,
+            submitted_at: p.submitted ? t : null,
+            updated_at: t,
+            updated_by: p.by,
+          })
+          .execute();
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    const r = await this.db
+      .updateTable('talks_positions')
+      .set({
+        sealed: p.sealed,
+        version: expected + 1,
+        submitted_at: p.submitted ? t : null,
+        updated_at: t,
+        updated_by: p.by,
+      })
+      .where('dialogue_id', '=', dialogueId)
+      .where('delegation_id', '=', delegationId)
+      .where('version', '=', expected)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  // Releases ------------------------------------------------------------------------------------
+
+  async addRelease(dialogueId: string, delegationId: string, id: string, sealed: string): Promise<void> {
+    await this.db
+      .insertInto('talks_releases')
+      .values({ id, dialogue_id: dialogueId, delegation_id: delegationId, sealed, created_at: now() })
+      .execute();
+  }
+
+  async releases(
+    dialogueId: string,
+  ): Promise<{ id: string; delegationId: string; sealed: string; createdAt: string }[]> {
+    const rows = await this.db
+      .selectFrom('talks_releases')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      delegationId: r.delegation_id,
+      sealed: r.sealed,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async removeRelease(dialogueId: string, delegationId: string, id: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('talks_releases')
+      .where('dialogue_id', '=', dialogueId)
+      .where('delegation_id', '=', delegationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  // Drafts --------------------------------------------------------------------------------------
+
+  async createDraft(d: Omit<DraftRow, 'createdAt' | 'updatedAt' | 'version'>): Promise<void> {
+    const t = now();
+    await this.db
+      .insertInto('talks_drafts')
+      .values({
+        id: d.id,
+        dialogue_id: d.dialogueId,
+        author: d.author,
+        parties: JSON.stringify(d.parties),
+        agreed: JSON.stringify(d.agreed),
+        released: d.released ? 1 : 0,
+        sealed: d.sealed,
+        version: 1,
+        created_at: t,
+        updated_at: t,
+      })
+      .execute();
+  }
+
+  async drafts(dialogueId: string): Promise<DraftRow[]> {
+    const rows = await this.db
+      .selectFrom('talks_drafts')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toDraft);
+  }
+
+  async draft(dialogueId: string, id: string): Promise<DraftRow | undefined> {
+    const r = await this.db
+      .selectFrom('talks_drafts')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? toDraft(r) : undefined;
+  }
+
+  async updateDraft(
+    dialogueId: string,
+    id: string,
+    expected: number,
+    patch: { sealed?: string; parties?: string[]; agreed?: string[]; released?: boolean },
+  ): Promise<boolean> {
+    const r = await this.db
+      .updateTable('talks_drafts')
+      .set({
+        ...(patch.sealed !== undefined ? { sealed: patch.sealed } : {}),
+        ...(patch.parties ? { parties: JSON.stringify(patch.parties) } : {}),
+        ...(patch.agreed ? { agreed: JSON.stringify(patch.agreed) } : {}),
+        ...(patch.released !== undefined ? { released: patch.released ? 1 : 0 } : {}),
+        version: expected + 1,
+        updated_at: now(),
+      })
+      .where('dialogue_id', '=', dialogueId)
+      .where('id', '=', id)
+      .where('version', '=', expected)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async deleteDraft(dialogueId: string, id: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('talks_drafts')
+      .where('dialogue_id', '=', dialogueId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  // Notes ---------------------------------------------------------------------------------------
+
+  async notes(dialogueId: string): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom('talks_notes')
+      .select('sealed')
+      .where('dialogue_id', '=', dialogueId)
+      .executeTakeFirst();
+    return r?.sealed;
+  }
+
+  async saveNotes(dialogueId: string, sealed: string): Promise<void> {
+    const t = now();
+    const r = await this.db
+      .updateTable('talks_notes')
+      .set({ sealed, updated_at: t })
+      .where('dialogue_id', '=', dialogueId)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0)
+      await this.db
+        .insertInto('talks_notes')
+        .values({ dialogue_id: dialogueId, sealed, updated_at: t })
+        .execute();
+  }
+
+  // Analyses ------------------------------------------------------------------------------------
+
+  async createAnalysis(a: {
+    id: string;
+    dialogueId: string;
+    kind: AnalysisRow['kind'];
+    createdBy: string;
+  }): Promise<void> {
+    await this.db
+      .insertInto('talks_analyses')
+      .values({
+        id: a.id,
+        dialogue_id: a.dialogueId,
+        kind: a.kind,
+        status: 'queued',
+        published: 0,
+        sealed: null,
+        error: null,
+        created_by: a.createdBy,
+        created_at: now(),
+        finished_at: null,
+      })
+      .execute();
+  }
+
+  async analysis(dialogueId: string, id: string): Promise<AnalysisRow | undefined> {
+    const r = await this.db
+      .selectFrom('talks_analyses')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? toAnalysis(r) : undefined;
+  }
+
+  async analyses(dialogueId: string): Promise<AnalysisRow[]> {
+    const rows = await this.db
+      .selectFrom('talks_analyses')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(toAnalysis);
+  }
+
+  async setAnalysis(
+    id: string,
+    patch: {
+      status?: AnalysisRow['status'];
+      sealed?: string;
+      error?: string | null;
+      published?: boolean;
+      finishedAt?: string;
+    },
+  ): Promise<void> {
+    await this.db
+      .updateTable('talks_analyses')
+      .set({
+        ...(patch.status ? { status: patch.status } : {}),
+        ...(patch.sealed !== undefined ? { sealed: patch.sealed } : {}),
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        ...(patch.published !== undefined ? { published: patch.published ? 1 : 0 } : {}),
+        ...(patch.finishedAt ? { finished_at: patch.finishedAt } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Marks analyses a stopped server left queued or running as interrupted. */
+  async markInterrupted(): Promise<number> {
+    const r = await this.db
+      .updateTable('talks_analyses')
+      .set({ status: 'interrupted', finished_at: now() })
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  // Audit ---------------------------------------------------------------------------------------
+
+  /** Appends an entry and moves the dialogue's head, in one transaction; false if the head moved meanwhile. */
+  async appendAudit(dialogueId: string, e: AuditRow, expectedSeq: number): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('talks_dialogues')
+        .set({ audit_seq: e.seq, audit_head: e.hash })
+        .where('id', '=', dialogueId)
+        .where('audit_seq', '=', expectedSeq)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await tx
+        .insertInto('talks_audit')
+        .values({
+          dialogue_id: dialogueId,
+          seq: e.seq,
+          at: e.at,
+          user_id: e.userId,
+          role: e.role,
+          delegation_id: e.delegationId,
+          action: e.action,
+          target: e.target,
+          outcome: e.outcome,
+          prev_hash: e.prevHash,
+          hash: e.hash,
+        })
+        .execute();
+      return true;
+    });
+  }
+
+  async auditHead(dialogueId: string): Promise<{ seq: number; hash: string } | undefined> {
+    const r = await this.db
+      .selectFrom('talks_dialogues')
+      .select(['audit_seq', 'audit_head'])
+      .where('id', '=', dialogueId)
+      .executeTakeFirst();
+    return r ? { seq: Number(r.audit_seq), hash: r.audit_head } : undefined;
+  }
+
+  async audit(dialogueId: string): Promise<AuditRow[]> {
+    const rows = await this.db
+      .selectFrom('talks_audit')
+      .selectAll()
+      .where('dialogue_id', '=', dialogueId)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: r.at,
+      userId: r.user_id,
+      role: r.role,
+      delegationId: r.delegation_id,
+      action: r.action,
+      target: r.target,
+      outcome: r.outcome as AuditRow['outcome'],
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+  }
+
+  // Notifications -------------------------------------------------------------------------------
+
+  async notify(dialogueId: string, userIds: readonly string[], subject: string): Promise<void> {
+    const t = now();
+    for (const u of new Set(userIds))
+      await this.db
+        .insertInto('talks_notifications')
+        .values({
+          id: randomUUID(),
+          user_id: u,
+          dialogue_id: dialogueId,
+          subject,
+          created_at: t,
+          read_at: null,
+        })
+        .execute();
+  }
+
+  async notifications(
+    userId: string,
+    limit = 50,
+  ): Promise<{ id: string; dialogueId: string; subject: string; createdAt: string; read: boolean }[]> {
+    const rows = await this.db
+      .selectFrom('talks_notifications')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      dialogueId: r.dialogue_id,
+      subject: r.subject,
+      createdAt: r.created_at,
+      read: r.read_at !== null,
+    }));
+  }
+
+  async markRead(userId: string): Promise<void> {
+    await this.db
+      .updateTable('talks_notifications')
+      .set({ read_at: now() })
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null)
+      .execute();
+  }
+}
+
+function toInvitation(r: TalksTables['talks_invitations']): InvitationRow {
+  return {
+    id: r.id,
+    dialogueId: r.dialogue_id,
+    delegationId: r.delegation_id,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    usedAt: r.used_at,
+    usedBy: r.used_by,
+    revokedAt: r.revoked_at,
+  };
+}
+
+function toPositions(r: TalksTables['talks_positions']): PositionsRow {
+  return {
+    delegationId: r.delegation_id,
+    sealed: r.sealed,
+    version: Number(r.version),
+    submittedAt: r.submitted_at,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+  };
+}
+
+function toDraft(r: TalksTables['talks_drafts']): DraftRow {
+  return {
+    id: r.id,
+    dialogueId: r.dialogue_id,
+    author: r.author,
+    parties: JSON.parse(r.parties) as string[],
+    agreed: JSON.parse(r.agreed) as string[],
+    released: Number(r.released) === 1,
+    sealed: r.sealed,
+    version: Number(r.version),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toAnalysis(r: TalksTables['talks_analyses']): AnalysisRow {
+  return {
+    id: r.id,
+    dialogueId: r.dialogue_id,
+    kind: r.kind as AnalysisRow['kind'],
+    status: r.status as AnalysisRow['status'],
+    published: Number(r.published) === 1,
+    sealed: r.sealed,
+    error: r.error,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
+}

@@ -1,0 +1,163 @@
+// The contingency-talks room's domain values: what an agenda, a position, a gap, a protocol draft and
+// their simulated effects are. Plain JSON-serializable data: the server stores them encrypted, the web
+// pages render them, the playbook prints them.
+
+/** A response distribution: own action id (bare, e.g. `protest`) or `wait` -> probability. */
+export type Dist = Record<string, number>;
+
+/** One of the responder's possible responses, in plain words. */
+export interface ResponseOption {
+  /** `wait` or the responder's own action id. */
+  key: string;
+  label: string;
+  /** Name of the ladder rung the response sits on. */
+  rung: string;
+}
+
+/**
+ * A trigger on the agenda: an act of another actor that the responder's doctrine answers
+ * (`US.intercept` for the PRC; `DPRK.irbm-test/casualties` when only that outcome is answered).
+ */
+export interface Trigger {
+  /** The stimulus reference: `ACTOR.action` or `ACTOR.action/outcome`. */
+  id: string;
+  /** The actor who answers (a delegation's actor). */
+  responder: string;
+  /** The actor whose act it is. */
+  source: string;
+  /** `ACTOR.action` (without the outcome). */
+  action: string;
+  outcome?: string;
+  /** Plain words: "The United States: Intercept a DPRK test missile". */
+  label: string;
+  rung: string;
+  /** What the responder can do. */
+  options: ResponseOption[];
+  /** How the scenario's doctrine decides: a fixed table, a choice by expected utility, or no rule. */
+  doctrine: { kind: 'respond' | 'choose'; rule: string };
+  /** The doctrine's response at the start of the crisis (the form's prefill). */
+  prefill: Dist;
+  /** Share of pilot runs in which the responder faced this trigger (how often it comes up). */
+  frequency: number;
+}
+
+/** The agenda of one scenario: its triggers for each delegation actor. */
+export interface ScenarioAgenda {
+  path: string;
+  title: string;
+  /** Content hash of the scenario document the agenda was derived from. */
+  hash: string;
+  /** Actor id -> display name (every actor, so expectations can name them). */
+  actorNames: Record<string, string>;
+  /** Responder actor id -> its triggers on the agenda, most frequent first. */
+  triggers: Record<string, Trigger[]>;
+}
+
+/** One delegation's declared positions on one scenario. */
+export interface Positions {
+  /** Trigger id -> what we would do. */
+  responses: Record<string, Dist>;
+  /** Other party's actor id -> trigger id (of that party) -> what we expect it to do. */
+  expectations: Record<string, Record<string, Dist>>;
+}
+
+/** A delegation's actor and its positions, for one scenario. */
+export interface Declared {
+  actor: string;
+  positions: Positions;
+}
+
+/** A paired difference alt - base of a binary outcome on common random numbers. */
+export interface PairedDelta {
+  base: number;
+  alt: number;
+  d: number;
+  /** 95% interval of d (Newcombe's hybrid score interval for paired proportions). */
+  ci95: [number, number];
+  /** Discordant runs: base only, alt only. */
+  baseOnly: number;
+  altOnly: number;
+}
+
+/** What a simulation was: enough to re-run it to the same numbers. */
+export interface Manifest {
+  scenario: string;
+  /** Content hash of the compiled document (positions, interventions and overrides included). */
+  hash: string;
+  engine: string;
+  seed: number;
+  runs: number;
+  interventions: string[];
+  set: Record<string, number | string | boolean>;
+  /** Hash of the positions overlay (declared responses and expectations). */
+  positions: string;
+  /** The variant's extra change (a closed gap), in words. */
+  variant?: string;
+}
+
+/** An expectation gap: what `holder` expects `of` to do on a trigger, against what `of` declared. */
+export interface Gap {
+  scenario: string;
+  holder: string;
+  of: string;
+  trigger: string;
+  triggerLabel: string;
+  /** Total variation distance between the expectation and the declaration (0..1). */
+  size: number;
+  expected: Dist;
+  declared: Dist;
+}
+
+/** A gap with its effect on escalation risk when closed. */
+export interface RankedGap extends Gap {
+  rank: number;
+  /** P(war or worse) and P(lethal clash or worse): gap closed minus declared positions. */
+  war: PairedDelta;
+  lethal: PairedDelta;
+  manifest: Manifest;
+}
+
+export interface GapRanking {
+  scenario: string;
+  base: { war: number; lethal: number; manifest: Manifest };
+  ranked: RankedGap[];
+  /** Gaps below the size threshold, not simulated. */
+  aligned: Gap[];
+  threshold: number;
+}
+
+/** A protocol draft's mapping onto one scenario. */
+export interface DraftMapping {
+  interventions: string[];
+  set: Record<string, number | string | boolean>;
+}
+
+export interface ArmResult {
+  label: string;
+  war: PairedDelta;
+  lethal: PairedDelta;
+  manifest: Manifest;
+}
+
+export interface LeakPoint {
+  p: number;
+  war: PairedDelta;
+  lethal: PairedDelta;
+}
+
+export interface LeakAnalysis {
+  /** Leak parameters swept (dotted paths) and their configured values: the venues' leak probabilities. */
+  venues: { talks: string; name: string; to: string; path: string; p: number }[];
+  points: LeakPoint[];
+  /** Leak probability per round at which the package stops lowering P(war): null when it never crosses. */
+  breakEven: number | null;
+  verdict: 'pays-always' | 'never-pays' | 'break-even' | 'no-talks';
+}
+
+export interface ProtocolResults {
+  scenario: string;
+  base: { war: number; lethal: number; manifest: Manifest };
+  drafts: (ArmResult & { draft: string })[];
+  package: ArmResult | null;
+  leak: LeakAnalysis | null;
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { brink } from '../cli.ts';
+import { brinkProcess, freePort, type Proc, type RedisServer, startRedis } from '../services.ts';
+
+const FILE = 'scenarios/korea-intercept.yaml';
+const COMMON = [FILE, '--runs', '48000', '--seed', '5', '--with', 'hotline', '--json'];
+
+let redis: RedisServer;
+const workers: Proc[] = [];
+
+before(async () => {
+  redis = await startRedis();
+});
+
+after(async () => {
+  for (const w of workers) w.kill('SIGKILL');
+  await Promise.all(workers.map((w) => w.exited));
+  await redis?.stop();
+});
+
+function startWorker(): Proc {
+  // Short locks so that a dead worker's shard comes back within seconds.
+  const w = brinkProcess([
+    'worker',
+    '--queue',
+    redis.url,
+    '--workers',
+    '1',
+    '--lock-duration',
+    '1500',
+    '--stalled-interval',
+    '500',
+  ]);
+  workers.push(w);
+  return w;
+}
+
+function withoutTiming(out: string): unknown {
+  const j = JSON.parse(out) as Record<string, unknown>;
+  delete j.timing;
+  return j;
+}
+
+test('brink run --queue: two workers, one killed mid-shard with SIGKILL, give the numbers of a local run', async () => {
+  const local = await brink(['run', ...COMMON, '--workers', '1']);
+  assert.equal(local.code, 0, local.err);
+
+  const a = startWorker();
+  const b = startWorker();
+  await Promise.all([a.waitFor(/serving queue/), b.waitFor(/serving queue/)]);
+  const producer = brink(['run', ...COMMON, '--queue', redis.url, '--shard-size', '4000']);
+  // Kill whichever worker starts a shard first, in the middle of that shard.
+  const started = await Promise.race(
+    [a, b].map((w) => w.waitFor(/^shard \S+ start/).then((line) => ({ w, line }))),
+  );
+  started.w.kill('SIGKILL');
+  const shard = started.line.split(' ')[1]!;
+  const survivor = started.w === a ? b : a;
+  const dist = await producer;
+  assert.equal(dist.code, 0, dist.err);
+  assert.deepEqual(withoutTiming(dist.out), withoutTiming(local.out));
+  const timing = JSON.parse(dist.out).timing as Record<string, number>;
+  assert.equal(timing.shards, 12);
+  assert.equal(timing.completed, 12);
+  assert.ok((timing.retried ?? 0) >= 1, `a shard was redone: ${JSON.stringify(timing)}`);
+  // The killed worker's shard was redone by the survivor, on a later attempt.
+  assert.equal(await started.w.exited, null);
+  assert.ok(!started.w.lines.includes(`shard ${shard} done`), 'the shard finished before the kill');
+  await survivor.waitFor(new RegExp(`^shard ${shard} start \\(attempt [2-9]\\)`), 1000);
+  await survivor.waitFor(new RegExp(`^shard ${shard} done`), 1000);
+
+  // The same request again: every shard is already computed, nothing is counted twice.
+  const again = await brink(['run', ...COMMON, '--queue', redis.url, '--shard-size', '4000']);
+  assert.equal(again.code, 0, again.err);
+  assert.deepEqual(withoutTiming(again.out), withoutTiming(local.out));
+  assert.equal(JSON.parse(again.out).timing.reused, 12);
+});
+
+test('brink worker: an unreachable Redis is a one-line error, exit code 1', async () => {
+  const port = await freePort();
+  const w = brinkProcess(['worker', '--queue', `redis://127.0.0.1:${port}`, '--workers', '1']);
+  assert.equal(await w.exited, 1);
+  const text = w.lines.join('\n');
+  assert.match(text, /^brink: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/m);
+  assert.doesNotMatch(text, /\n\s+at /);
+});
+
+test('brink run --queue: a malformed URL is an option error', async () => {
+  const r = await brink(['run', FILE, '--queue', 'localhost:6379']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /expected a Redis URL/);
+});

@@ -1,0 +1,122 @@
+// Real services for tests, started by the tests themselves on loopback: free ports, temp dirs.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './scenarios.ts';
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child process whose output lines are kept, with a wait for a line that matches. */
+export class Proc {
+  readonly child: ChildProcess;
+  readonly lines: string[] = [];
+  #waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(cmd: string, args: string[], opts: { cwd?: string } = {}) {
+    this.child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const s of [this.child.stdout!, this.child.stderr!]) {
+      let buf = '';
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => {
+        buf += d;
+        let nl = buf.indexOf('\n');
+        while (nl >= 0) {
+          this.#line(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          nl = buf.indexOf('\n');
+        }
+      });
+    }
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  #line(line: string): void {
+    this.lines.push(line);
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.re.test(line)) return true;
+      w.resolve(line);
+      return false;
+    });
+  }
+
+  /** The first line (already printed or to come) that matches; rejects after `ms`. */
+  waitFor(re: RegExp, ms = 60_000): Promise<string> {
+    const seen = this.lines.find((l) => re.test(l));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${re}; output:\n${this.lines.join('\n')}`)),
+        ms,
+      );
+      this.#waiters.push({
+        re,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
+    });
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts Debian's redis-server on a free loopback port with no persistence, in a temp dir. */
+export async function startRedis(): Promise<RedisServer> {
+  if (!existsSync('/usr/bin/redis-server'))
+    throw new Error('redis-server is not installed (apt-get install -y redis-server; .ci/run does it)');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'brink-redis-'));
+  const p = new Proc('/usr/bin/redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ]);
+  await p.waitFor(/Ready to accept connections/, 20_000);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      p.kill('SIGTERM');
+      await p.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `brink` from the compiled dist/ (built by `npm test` before the tests) as a child process. */
+export function brinkProcess(args: string[]): Proc {
+  if (!existsSync(join(ROOT, 'dist/cli/main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
+  return new Proc(process.execPath, [join(ROOT, 'bin/brink.js'), ...args]);
+}

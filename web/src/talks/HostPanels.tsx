@@ -1,0 +1,744 @@
+// The host's pages: the room (parties, invitations, settings), the agenda, the gap ranking, the
+// protocol simulation, the playbook, private notes and the audit log.
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, del, get, post, put } from '../api.ts';
+import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
+import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
+import { CopyField, DistWords, ErrorLine, ProgressBar, pct, when } from './ui.tsx';
+
+const errText = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
+
+export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
+  const [links, setLinks] = useState<Record<string, string>>({});
+  const [error, setError] = useState('');
+  const [settings, setSettings] = useState(ov.settings!);
+  const actorName = (a: string | null) => (a ? (ov.scenarios[0]?.actorNames[a] ?? a) : '—');
+  return (
+    <>
+      <section className="panel" aria-labelledby="parties-h">
+        <h2 id="parties-h">Parties</h2>
+        <table className="grid talks-grid">
+          <thead>
+            <tr>
+              <th scope="col">party</th>
+              <th scope="col">speaks for</th>
+              <th scope="col">joined</th>
+              <th scope="col">positions</th>
+              <th scope="col">invitation</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ov.delegations!.map((d) => (
+              <tr key={d.id}>
+                <th scope="row">
+                  {d.label}
+                  {d.kind === 'observer' ? <span className="pill">observer</span> : null}
+                </th>
+                <td>{actorName(d.actor)}</td>
+                <td>
+                  {d.members.length ? (
+                    d.members.map((m) => (
+                      <div key={m.userId}>
+                        <span className="status good">joined</span> {m.name}{' '}
+                        <span className="muted small">{when(m.joinedAt)}</span>
+                      </div>
+                    ))
+                  ) : (
+                    <span className="muted">not yet</span>
+                  )}
+                </td>
+                <td>
+                  {d.kind === 'observer' ? (
+                    <span className="muted">—</span>
+                  ) : d.positions?.submittedAt ? (
+                    <span className="status good">submitted {when(d.positions.submittedAt)}</span>
+                  ) : d.positions ? (
+                    <span className="pill">draft saved</span>
+                  ) : (
+                    <span className="muted">none yet</span>
+                  )}
+                </td>
+                <td>
+                  {links[d.id] ? (
+                    <CopyField label={`Single-use link for ${d.label}`} value={links[d.id]!} />
+                  ) : (
+                    <button
+                      type="button"
+                      className="secondary small"
+                      onClick={async () => {
+                        try {
+                          const r = await post<{ token: string }>(`/api/talks/${ov.id}/invitations`, {
+                            delegation: d.id,
+                          });
+                          setLinks({ ...links, [d.id]: `${location.origin}/talks/join#${r.token}` });
+                          reload();
+                        } catch (e) {
+                          setError(errText(e));
+                        }
+                      }}
+                    >
+                      Create invitation link
+                    </button>
+                  )}
+                  {d.invitations
+                    .filter((i) => i.status === 'pending')
+                    .map((i) => (
+                      <div key={i.id} className="small">
+                        <span className="pill">pending</span> until {when(i.expiresAt)}{' '}
+                        <button
+                          type="button"
+                          className="ghost small"
+                          onClick={async () => {
+                            await del(`/api/talks/${ov.id}/invitations/${i.id}`);
+                            reload();
+                          }}
+                        >
+                          Revoke
+                        </button>
+                      </div>
+                    ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="muted small">
+          Hand each link to its delegation yourself, by a channel you trust. A link works once and for seven
+          days; it names only the codename. Suggested message: “You are invited to {ov.codename}. Open this
+          link once: …”
+        </p>
+        <ErrorLine error={error} />
+      </section>
+      <section className="panel" aria-labelledby="settings-h">
+        <h2 id="settings-h">Simulation settings</h2>
+        <form
+          className="row wrap"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            try {
+              await put(`/api/talks/${ov.id}/settings`, settings);
+              reload();
+            } catch (err) {
+              setError(errText(err));
+            }
+          }}
+        >
+          <label className="field small-field">
+            <span>Runs per arm</span>
+            <input
+              type="number"
+              min={100}
+              step={100}
+              value={settings.runs}
+              onChange={(e) => setSettings({ ...settings, runs: Number(e.target.value) })}
+            />
+          </label>
+          <label className="field small-field">
+            <span>Seed</span>
+            <input
+              type="number"
+              min={0}
+              value={settings.seed}
+              onChange={(e) => setSettings({ ...settings, seed: Number(e.target.value) })}
+            />
+          </label>
+          <label className="field small-field">
+            <span>Smallest gap ranked</span>
+            <input
+              type="number"
+              min={0}
+              max={1}
+              step={0.01}
+              value={settings.threshold}
+              onChange={(e) => setSettings({ ...settings, threshold: Number(e.target.value) })}
+            />
+          </label>
+          <button type="submit" className="secondary">
+            Save settings
+          </button>
+        </form>
+      </section>
+    </>
+  );
+}
+
+export function AgendaPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
+  const [sel, setSel] = useState(() => Object.fromEntries(ov.fullAgenda!.map((s) => [s.path, s.selected])));
+  const [saved, setSaved] = useState('');
+  const [error, setError] = useState('');
+  const party = (actor: string) =>
+    ov.parties.find((p) => p.actor === actor && p.kind === 'delegation')?.label ?? actor;
+  return (
+    <section className="panel" aria-labelledby="agenda-h">
+      <h2 id="agenda-h">Agenda</h2>
+      <p className="muted small">
+        Each delegation answers the triggers its actor’s doctrine responds to. The share is how often the
+        trigger came up in 300 pilot runs of the scenario; a trigger that never came up can still matter (a
+        strike is rare and decisive). Triggers answered by a choice on expected utility are those where
+        expectations of the others count.
+      </p>
+      {ov.fullAgenda!.map((s) => (
+        <div key={s.path}>
+          <h3>{ov.scenarios.find((x) => x.path === s.path)?.title}</h3>
+          <div className="grid2">
+            {Object.entries(s.triggers).map(([actor, ts]) => (
+              <fieldset key={actor}>
+                <legend>{party(actor)} answers</legend>
+                {ts.map((t) => {
+                  const on = sel[s.path]?.[actor]?.includes(t.id) ?? false;
+                  return (
+                    <label className="check" key={t.id}>
+                      <input
+                        type="checkbox"
+                        checked={on}
+                        onChange={() => {
+                          const cur = sel[s.path]?.[actor] ?? [];
+                          const next = on ? cur.filter((x) => x !== t.id) : [...cur, t.id];
+                          setSel({ ...sel, [s.path]: { ...sel[s.path], [actor]: next } });
+                          setSaved('');
+                        }}
+                      />
+                      <span>
+                        {t.label} <span className="rung">{t.rung}</span>
+                        <br />
+                        <span className="muted small">
+                          {pct(t.frequency, 1)} of pilot runs ·{' '}
+                          {t.doctrine.kind === 'choose' ? 'chosen on expected utility' : 'a fixed table'}
+                        </span>
+                      </span>
+                    </label>
+                  );
+                })}
+              </fieldset>
+            ))}
+          </div>
+        </div>
+      ))}
+      <ErrorLine error={error} />
+      <div className="row">
+        <button
+          type="button"
+          className="primary"
+          onClick={async () => {
+            try {
+              await put(`/api/talks/${ov.id}/agenda`, { selected: sel });
+              setSaved('Agenda saved.');
+              reload();
+            } catch (e) {
+              setError(errText(e));
+            }
+          }}
+        >
+          Save the agenda
+        </button>
+        <span className="muted" aria-live="polite">
+          {saved}
+        </span>
+      </div>
+    </section>
+  );
+}
+
+/** Starts and follows the latest analysis of a kind. */
+function useAnalysis(dlg: string, kind: 'gaps' | 'protocols') {
+  const [analysis, setAnalysis] = useState<Analysis | null>(null);
+  const [error, setError] = useState('');
+  const load = useCallback(async () => {
+    const list = await get<AnalysisRef[]>(`/api/talks/${dlg}/analyses`);
+    const latest = list.find((a) => a.kind === kind);
+    setAnalysis(latest ? await get<Analysis>(`/api/talks/${dlg}/analyses/${latest.id}`) : null);
+  }, [dlg, kind]);
+  useEffect(() => {
+    void load().catch((e) => setError(errText(e)));
+  }, [load]);
+  const active = analysis?.status === 'queued' || analysis?.status === 'running';
+  useEffect(() => {
+    if (!active || !analysis) return;
+    const t = setInterval(() => {
+      void get<Analysis>(`/api/talks/${dlg}/analyses/${analysis.id}`).then(setAnalysis, () => {});
+    }, 600);
+    return () => clearInterval(t);
+  }, [active, analysis, dlg]);
+  const start = async () => {
+    setError('');
+    try {
+      const r = await post<{ id: string }>(`/api/talks/${dlg}/analyses`, { kind });
+      setAnalysis(await get<Analysis>(`/api/talks/${dlg}/analyses/${r.id}`));
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
+  const publish = async (published: boolean) => {
+    if (!analysis) return;
+    setAnalysis({ ...analysis, published });
+    try {
+      await post(`/api/talks/${dlg}/analyses/${analysis.id}/publish`, { published });
+    } catch (e) {
+      setError(errText(e));
+    }
+    await load();
+  };
+  return { analysis, error, start, active, publish };
+}
+
+function AnalysisStatus({ a, onCancel }: { a: Analysis; onCancel: () => void }) {
+  if (a.status === 'queued' || a.status === 'running')
+    return (
+      <div className="row">
+        <div style={{ flex: 1 }}>
+          <ProgressBar done={a.progress?.done ?? 0} total={a.progress?.total ?? 1} label="Simulating" />
+        </div>
+        <button type="button" className="ghost small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    );
+  if (a.status === 'failed')
+    return <p className="banner error">The analysis failed: {a.result?.error ?? 'unknown reason'}</p>;
+  if (a.status === 'cancelled' || a.status === 'interrupted')
+    return <p className="banner warn">The last analysis was {a.status}. Run it again.</p>;
+  return null;
+}
+
+export function GapsPanel({ ov }: { ov: Overview }) {
+  const { analysis: a, error, start, active, publish } = useAnalysis(ov.id, 'gaps');
+  const label = (actor: string) =>
+    ov.parties.find((p) => p.actor === actor && p.kind === 'delegation')?.label ?? actor;
+  const result = a?.status === 'done' && a.result?.kind === 'gaps' ? a.result : null;
+  const missing = ov.delegations!.filter((d) => d.kind === 'delegation' && !d.positions?.submittedAt);
+  return (
+    <section className="panel" aria-labelledby="gaps-h">
+      <div className="row space">
+        <h2 id="gaps-h">Expectation gaps, ranked by their effect on escalation risk</h2>
+        <button type="button" className="primary" disabled={active || missing.length > 0} onClick={start}>
+          {result ? 'Rank again' : 'Rank the gaps'}
+        </button>
+      </div>
+      {missing.length ? (
+        <p className="banner warn">
+          Waiting for the positions of {missing.map((d) => d.label).join(' and ')}.
+        </p>
+      ) : null}
+      <p className="muted small">
+        A gap is what one delegation expects another to do after a trigger against what that delegation
+        declared (its size: the share of probability that would have to move, 0–100%). Each gap is closed in
+        turn — the expectation set to the declaration — and P(war) and P(lethal clash) are compared with the
+        declared positions over the same runs.
+      </p>
+      <ErrorLine error={error} />
+      {a ? (
+        <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} />
+      ) : null}
+      {result
+        ? result.results.map((r) => (
+            <div key={r.scenario}>
+              <BaseLine war={r.base.war} lethal={r.base.lethal} runs={result.settings.runs} />
+              <table className="effects gaps-table">
+                <caption className="sr-only">Gaps ranked by their effect on P(war)</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">gap</th>
+                    <th scope="col">expected → declared</th>
+                    <th scope="col">size</th>
+                    <th scope="col">closing it: P(war)</th>
+                    <th scope="col">closing it: P(lethal clash)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.ranked.map((g) => {
+                    const opts =
+                      ov.scenarios
+                        .find((s) => s.path === r.scenario)
+                        ?.triggers[g.of]?.find((t) => t.id === g.trigger)?.options ?? [];
+                    return (
+                      <tr key={`${g.holder}-${g.trigger}`}>
+                        <td>{g.rank}</td>
+                        <th scope="row">
+                          {label(g.holder)} expects of {label(g.of)}
+                          <div className="muted small">after: {g.triggerLabel}</div>
+                        </th>
+                        <td className="small">
+                          <div>
+                            <span className="muted">expects</span>{' '}
+                            <DistWords dist={g.expected} options={opts} />
+                          </div>
+                          <div>
+                            <span className="muted">declared</span>{' '}
+                            <DistWords dist={g.declared} options={opts} />
+                          </div>
+                        </td>
+                        <td className="num">{pct(g.size, 0)}</td>
+                        <td>
+                          <GapDelta d={g.war} />
+                        </td>
+                        <td>
+                          <GapDelta d={g.lethal} />
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+              {r.aligned.length ? (
+                <p className="muted small">
+                  {r.aligned.length} further pair(s) of expectation and declaration differ by less than{' '}
+                  {pct(r.threshold, 0)}: aligned.
+                </p>
+              ) : null}
+              <details className="manifest">
+                <summary>Run manifests</summary>
+                <dl>
+                  <dt>scenario</dt>
+                  <dd>
+                    {r.base.manifest.scenario} · hash {r.base.manifest.hash.slice(0, 16)}
+                  </dd>
+                  <dt>engine · seed · runs</dt>
+                  <dd>
+                    {r.base.manifest.engine} · {r.base.manifest.seed} ·{' '}
+                    {r.base.manifest.runs.toLocaleString()}
+                  </dd>
+                  <dt>positions</dt>
+                  <dd>{r.base.manifest.positions.slice(0, 16)} (hash of the declared positions overlay)</dd>
+                </dl>
+              </details>
+            </div>
+          ))
+        : null}
+      {result ? (
+        <label className="switch">
+          <input type="checkbox" checked={a!.published} onChange={(e) => void publish(e.target.checked)} />
+          <span>
+            Share with the delegations — each sees only the gaps it is party to that the other party agreed to
+            show, and never the numbers of anyone’s positions.
+          </span>
+        </label>
+      ) : null}
+    </section>
+  );
+}
+
+function GapDelta({ d }: { d: import('./types.ts').PairedDelta }) {
+  const range = Math.max(0.0005, ...d.ci95.map(Math.abs));
+  return (
+    <div className="gap-delta">
+      <span className="num">
+        {`${d.d > 0 ? '+' : ''}${(d.d * 100).toFixed(2)} pts`}{' '}
+        <span className="muted small">
+          [{(d.ci95[0] * 100).toFixed(2)}, {(d.ci95[1] * 100).toFixed(2)}]
+        </span>
+      </span>
+      <MiniBar d={d} range={range} />
+    </div>
+  );
+}
+
+function MiniBar({ d, range }: { d: import('./types.ts').PairedDelta; range: number }) {
+  const w = 120;
+  const x = (v: number) => Math.max(0, Math.min(w, w / 2 + (v / range) * (w / 2)));
+  const c = d.ci95[1] < 0 ? 'var(--good)' : d.ci95[0] > 0 ? 'var(--bad)' : '#64748b';
+  return (
+    <svg width={w} height={12} aria-hidden="true">
+      <line x1={w / 2} y1={0} x2={w / 2} y2={12} stroke="#94a3b8" />
+      <line x1={x(d.ci95[0])} y1={6} x2={x(d.ci95[1])} y2={6} stroke={c} strokeWidth={3} />
+      <circle cx={x(d.d)} cy={6} r={3} fill={c} />
+    </svg>
+  );
+}
+
+export function SimulationPanel({ ov }: { ov: Overview }) {
+  const { analysis: a, error, start, active, publish } = useAnalysis(ov.id, 'protocols');
+  const result = a?.status === 'done' && a.result?.kind === 'protocols' ? a.result : null;
+  return (
+    <section className="panel" aria-labelledby="sim-h">
+      <div className="row space">
+        <h2 id="sim-h">Simulated effects of the drafts and the package</h2>
+        <button type="button" className="primary" disabled={active} onClick={start}>
+          {result ? 'Simulate again' : 'Simulate the drafts'}
+        </button>
+      </div>
+      <p className="muted small">
+        Each draft is applied to the scenario with the declared positions and compared with it over the same
+        runs; the package joins every draft all its parties agreed to. Then the package is run with the talks
+        leaking more and more often: a leak tells Pyongyang that Beijing plans with Washington, and the talks
+        may end.
+      </p>
+      <ErrorLine error={error} />
+      {a ? (
+        <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} />
+      ) : null}
+      {result
+        ? result.results.map((r) => (
+            <div key={r.scenario}>
+              <BaseLine war={r.base.war} lethal={r.base.lethal} runs={result.settings.runs} />
+              <EffectsTable
+                caption="Change in risk with each draft and with the package"
+                rows={[
+                  ...r.drafts.map((d) => ({
+                    key: d.draft,
+                    label: (
+                      <>
+                        {d.label}
+                        {result.agreed.includes(d.draft) ? (
+                          <span className="status good">agreed</span>
+                        ) : (
+                          <span className="pill">draft</span>
+                        )}
+                      </>
+                    ),
+                    war: d.war,
+                    lethal: d.lethal,
+                  })),
+                  ...(r.package
+                    ? [
+                        {
+                          key: 'package',
+                          label: 'Package (agreed drafts)',
+                          war: r.package.war,
+                          lethal: r.package.lethal,
+                          strong: true,
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+              {r.leak ? (
+                <>
+                  <h3>If the talks leak</h3>
+                  <p>{leakWords(r.leak)}</p>
+                  <LeakChart leak={r.leak} />
+                </>
+              ) : (
+                <p className="muted">No draft is agreed yet: there is no package to test against leaks.</p>
+              )}
+            </div>
+          ))
+        : null}
+      {result ? (
+        <label className="switch">
+          <input type="checkbox" checked={a!.published} onChange={(e) => void publish(e.target.checked)} />
+          <span>
+            Share with the parties (each sees the drafts it is party to, the package and the leak analysis).
+          </span>
+        </label>
+      ) : null}
+    </section>
+  );
+}
+
+export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
+  const members = ov.delegations!.flatMap((d) => d.members.map((m) => ({ ...m, party: d.label })));
+  const [users, setUsers] = useState<string[]>(ov.distribution!.distribution);
+  const [extra, setExtra] = useState(ov.distribution!.extra);
+  const [msg, setMsg] = useState('');
+  const [error, setError] = useState('');
+  return (
+    <section className="panel" aria-labelledby="pb-h">
+      <h2 id="pb-h">Playbook</h2>
+      <p className="muted small">
+        The agreed protocols, their simulated effects with intervals, the remaining gaps both parties agreed
+        to show (without the numbers of anyone’s positions), the run manifests, and the distribution list. The
+        HTML file is self-contained and prints to PDF from the browser.
+      </p>
+      <div className="row wrap">
+        <a className="button primary" href={`/api/talks/${ov.id}/playbook?format=html`} download>
+          Download HTML
+        </a>
+        <a className="button secondary" href={`/api/talks/${ov.id}/playbook?format=md`} download>
+          Download Markdown
+        </a>
+      </div>
+      <h3>Distribution list</h3>
+      <fieldset>
+        <legend>Members who receive it</legend>
+        {members.map((m) => (
+          <label className="check" key={m.userId}>
+            <input
+              type="checkbox"
+              checked={users.includes(m.userId)}
+              onChange={() =>
+                setUsers(
+                  users.includes(m.userId) ? users.filter((u) => u !== m.userId) : [...users, m.userId],
+                )
+              }
+            />
+            <span>
+              {m.name} <span className="muted">({m.party})</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Others named on the list</legend>
+        {extra.map((x, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: plain rows
+          <div className="row" key={i}>
+            <input
+              aria-label="Name"
+              value={x.name}
+              onChange={(e) => setExtra(extra.map((y, k) => (k === i ? { ...y, name: e.target.value } : y)))}
+            />
+            <input
+              aria-label="Role"
+              value={x.role}
+              onChange={(e) => setExtra(extra.map((y, k) => (k === i ? { ...y, role: e.target.value } : y)))}
+            />
+            <button
+              type="button"
+              className="ghost small"
+              onClick={() => setExtra(extra.filter((_, k) => k !== i))}
+            >
+              Remove
+            </button>
+          </div>
+        ))}
+        <button
+          type="button"
+          className="ghost small"
+          onClick={() => setExtra([...extra, { name: '', role: '' }])}
+        >
+          Add a recipient
+        </button>
+      </fieldset>
+      <ErrorLine error={error} />
+      <div className="row">
+        <button
+          type="button"
+          className="secondary"
+          onClick={async () => {
+            try {
+              await put(`/api/talks/${ov.id}/playbook/distribution`, {
+                users,
+                extra: extra.filter((x) => x.name && x.role),
+              });
+              setMsg('Distribution list saved.');
+              reload();
+            } catch (e) {
+              setError(errText(e));
+            }
+          }}
+        >
+          Save the list
+        </button>
+        <button
+          type="button"
+          className="primary"
+          onClick={async () => {
+            try {
+              await put(`/api/talks/${ov.id}/playbook/distribution`, {
+                users,
+                extra: extra.filter((x) => x.name && x.role),
+              });
+              await post(`/api/talks/${ov.id}/playbook/issue`);
+              setMsg('Issued: the members on the list can download the playbook.');
+              reload();
+            } catch (e) {
+              setError(errText(e));
+            }
+          }}
+        >
+          Issue to the list
+        </button>
+        <span className="muted" aria-live="polite">
+          {msg || (ov.distribution!.issuedAt ? `Issued ${when(ov.distribution!.issuedAt)}` : '')}
+        </span>
+      </div>
+    </section>
+  );
+}
+
+export function NotesPanel({ ov }: { ov: Overview }) {
+  const [text, setText] = useState<string | null>(null);
+  const [msg, setMsg] = useState('');
+  useEffect(() => {
+    void get<{ text: string }>(`/api/talks/${ov.id}/notes`).then((r) => setText(r.text));
+  }, [ov.id]);
+  return (
+    <section className="panel" aria-labelledby="notes-h">
+      <h2 id="notes-h">Private notes</h2>
+      <p className="muted small">Only you see these; they are sealed like the positions.</p>
+      <label className="field">
+        <span className="sr-only">Notes</span>
+        <textarea
+          rows={12}
+          value={text ?? ''}
+          disabled={text === null}
+          onChange={(e) => {
+            setText(e.target.value);
+            setMsg('');
+          }}
+        />
+      </label>
+      <div className="row">
+        <button
+          type="button"
+          className="primary"
+          onClick={async () => {
+            await put(`/api/talks/${ov.id}/notes`, { text: text ?? '' });
+            setMsg('Saved.');
+          }}
+        >
+          Save notes
+        </button>
+        <span className="muted" aria-live="polite">
+          {msg}
+        </span>
+      </div>
+    </section>
+  );
+}
+
+export function AuditPanel({ ov }: { ov: Overview }) {
+  const [log, setLog] = useState<AuditLog | null>(null);
+  const party = (id: string | null) =>
+    id ? (ov.parties.find((p) => p.id === id)?.label ?? '') : ov.hostLabel;
+  useEffect(() => {
+    void get<AuditLog>(`/api/talks/${ov.id}/audit`).then(setLog);
+  }, [ov.id]);
+  if (!log) return <p className="muted">Loading…</p>;
+  const v = log.verification;
+  return (
+    <section className="panel" aria-labelledby="audit-h">
+      <h2 id="audit-h">Audit log</h2>
+      {v.ok ? (
+        <p className="banner good-banner" data-testid="audit-ok">
+          The hash chain verifies: {v.entries} entries, head <code>{v.head.slice(0, 16)}</code>.
+        </p>
+      ) : (
+        <p className="banner error" role="alert" data-testid="audit-bad">
+          Tampering detected at row {v.row}: {v.problem}.
+        </p>
+      )}
+      <div className="audit-scroll">
+        <table className="grid talks-grid audit">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">when</th>
+              <th scope="col">who</th>
+              <th scope="col">what</th>
+              <th scope="col">on</th>
+              <th scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {[...log.entries].reverse().map((e) => (
+              <tr key={e.seq} className={e.outcome === 'denied' ? 'denied' : ''}>
+                <td className="num">{e.seq}</td>
+                <td className="small">{when(e.at)}</td>
+                <td>
+                  {e.user} <span className="muted small">{party(e.delegationId)}</span>
+                </td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
+                <td className="small muted">{e.target.split(':')[0]}</td>
+                <td>{e.outcome === 'denied' ? <span className="status bad">refused</span> : null}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
