@@ -62,6 +62,13 @@ test('brink compare: table and errors', async () => {
   assert.equal(typo.code, 1);
   assert.match(typo.err, /did you mean `eu-hosted-talks`/);
   assert.doesNotMatch(typo.err, /at .*\.ts:\d+/);
+  // The same limits as the workbench's API (src/analysis/options.ts).
+  const seed = await brink(['compare', INTERCEPT, '--with', 'hotline', '--seed', '5000000000']);
+  assert.equal(seed.code, 1);
+  assert.match(seed.err, /--seed: Too big: expected number to be <=4294967295/);
+  const q = await brink(['sensitivity', INTERCEPT, '--low', '0.9', '--high', '0.1']);
+  assert.equal(q.code, 1);
+  assert.match(q.err, /--low: the low quantile must be below the high one/);
 });
 
 test('brink run --estimator ams|is --json: estimate, interval, relative error, ESS and work', async () => {

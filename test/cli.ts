@@ -11,6 +11,7 @@ export async function brink(args: string[]): Promise<{ code: number; out: string
     ...nodeIo(),
     cwd: ROOT,
     errIsTty: false,
+    color: false,
     out: (t: string) => {
       out += t;
     },

@@ -127,27 +127,42 @@ function* breakevenPlan(
   const altMeta = { hash: meta.hash, interventions: meta.interventions };
   const probe = compileAt(withDoc, [target], [target.nominal], altMeta);
   const mt = metricDef(metric(probe, opts.metric ?? 'warOrWorse'));
-  const job = (point: Point): PointJob => ({ point, seed: opts.seed, runs: n, metrics: [mt], perRun: true });
-  // Without the parameter in the baseline, the baseline is one point, run once.
+  const job = (settings: Point[]): PointJob => ({
+    settings,
+    seed: opts.seed,
+    runs: n,
+    metrics: [mt],
+    perRun: true,
+  });
+  // Without the parameter in the baseline, the baseline is one point, run once; with it, the baseline
+  // and the arm at x are one paired point.
   let fixedBase: Uint8Array | null = null;
   const evaluated: { x: number; diff: Int8Array; point: BreakevenPoint }[] = [];
-  /** The jobs of the points at xs: the baseline (when it varies, or the first time) and the arm at each. */
+  const basePoint: Point = { doc: baseDoc, meta: baseMeta, targets: [], values: [] };
+  /** The jobs of the points at xs: the baseline (the first time, when it does not vary) and each x. */
   const jobsAt = (xs: readonly number[]): PointJob[] => {
     const jobs: PointJob[] = [];
-    if (!baseTarget && !fixedBase) jobs.push(job({ doc: baseDoc, meta: baseMeta, targets: [], values: [] }));
+    if (!baseTarget && !fixedBase) jobs.push(job([basePoint]));
     for (const x of xs) {
-      if (baseTarget) jobs.push(job({ doc: baseDoc, meta: baseMeta, targets: [baseTarget], values: [x] }));
-      jobs.push(job({ doc: withDoc, meta: altMeta, targets: [target], values: [x] }));
+      const arm: Point = { doc: withDoc, meta: altMeta, targets: [target], values: [x] };
+      jobs.push(
+        baseTarget
+          ? job([{ doc: baseDoc, meta: baseMeta, targets: [baseTarget], values: [x] }, arm])
+          : job([arm]),
+      );
     }
     return jobs;
   };
+  /** Each run's hit (0 or 1) of setting `s` of a job. */
+  const hitsAt = (t: PointTally, s: number): Uint8Array => t.patterns![0]!.map((p) => (p >> s) & 1);
   /** Records the points at xs from their jobs' tallies; returns d at each. */
   const record = (xs: readonly number[], tallies: PointTally[]): number[] => {
     let q = 0;
-    if (!baseTarget && !fixedBase) fixedBase = tallies[q++]!.hits![0]!;
+    if (!baseTarget && !fixedBase) fixedBase = hitsAt(tallies[q++]!, 0);
     return xs.map((x) => {
-      const b = baseTarget ? tallies[q++]!.hits![0]! : fixedBase!;
-      const a = tallies[q++]!.hits![0]!;
+      const t = tallies[q++]!;
+      const b = baseTarget ? hitsAt(t, 0) : fixedBase!;
+      const a = hitsAt(t, baseTarget ? 1 : 0);
       const diff = new Int8Array(n);
       const tab = [0, 0, 0, 0];
       let sb = 0;
@@ -273,19 +288,19 @@ export function breakeven(
 }
 
 /**
- * `breakeven` with its points on worker threads (`runner`, left open; this thread without one): each
- * grid point and bisection step is cut into run ranges over the workers; the same report, whatever
- * the number of workers.
+ * `breakeven` with its points on a task runner (worker threads or a queue, left open; this thread
+ * without one): each grid point and bisection step is cut into run ranges over the workers; the same
+ * report, whatever the number of workers.
  */
-export function breakevenParallel(
+export async function breakevenOn(
+  runner: TaskRunner | undefined,
   baseDoc: Scenario,
   withDoc: Scenario,
   path: string,
   meta: BreakevenMeta,
-  opts: BreakevenOptions & { runner?: TaskRunner; signal?: AbortSignal },
+  opts: BreakevenOptions & { signal?: AbortSignal },
 ): Promise<BreakevenReport> {
-  return runPlanOn(breakevenPlan(baseDoc, withDoc, path, meta, opts), opts.runner, {
-    engine: meta.engine,
-    signal: opts.signal,
-  });
+  const plan = breakevenPlan(baseDoc, withDoc, path, meta, opts);
+  if (!runner) return runPlan(plan);
+  return runPlanOn(plan, runner, { engine: meta.engine, signal: opts.signal });
 }

@@ -1,6 +1,7 @@
 // Ensembles over worker threads (piscina). The work is cut into shards (run ranges); each worker
 // rebuilds the model from the same validated document and returns integer-count aggregates, merged in
 // shard order, so the numbers are those of a single-threaded run whatever the number of workers.
+import { setMaxListeners } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -66,12 +67,15 @@ export interface ShardRunner {
  */
 export class ShardPool implements ShardRunner, TaskRunner {
   readonly size: number;
+  /** The threads (TaskRunner's `parallelism`). */
+  readonly parallelism: number;
   readonly capacity: number;
   readonly #piscina: Piscina<WorkerTask, unknown>;
 
   constructor(size = defaultWorkers()) {
     if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`workers must be >= 1: ${size}`);
     this.size = size;
+    this.parallelism = size;
     this.capacity = size * 2;
     this.#piscina = new Piscina<WorkerTask, unknown>({
       filename: shardWorkerFile(),
@@ -83,12 +87,19 @@ export class ShardPool implements ShardRunner, TaskRunner {
 
   /** Computes one shard on some worker. */
   run(task: ShardTask, signal?: AbortSignal): Promise<Aggregate> {
-    return this.#piscina.run(task, signal ? { signal } : {}) as Promise<Aggregate>;
+    return this.#piscina.run(task, this.#options(signal)) as Promise<Aggregate>;
   }
 
   /** Computes one analysis task on some worker. */
   runTask<T extends AnalysisTask>(task: T, signal?: AbortSignal): Promise<TaskResult<T>> {
-    return this.#piscina.run(task, signal ? { signal } : {}) as Promise<TaskResult<T>>;
+    return this.#piscina.run(task, this.#options(signal)) as Promise<TaskResult<T>>;
+  }
+
+  #options(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+    if (!signal) return {};
+    // Every task in flight listens to the caller's signal: a window of them is expected, not a leak.
+    setMaxListeners(4 * this.capacity + 16, signal);
+    return { signal };
   }
 
   /** Finishes the shards in hand, then stops the threads. */

@@ -12,10 +12,20 @@
 import { randomStream } from '../engine/rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, type ParamTarget, uncertainTargets, uniformMatrix, valueAt } from './design.ts';
-import { metric, metricDef } from './metrics.ts';
-import { type PointJob, type PointPlan, runPlan, runPlanOn } from './points.ts';
+import { type MetricDef, metric, metricDef } from './metrics.ts';
+import { DocSources, type Point, PointEvaluator } from './points.ts';
 import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
-import type { TaskRunner } from './tasks.ts';
+import {
+  hitsOf,
+  type PointTally,
+  type PointTask,
+  pairedTable,
+  type RunRange,
+  runInOrder,
+  splitRuns,
+  type TaskRunner,
+  workersOf,
+} from './tasks.ts';
 
 export interface SensitivityOptions {
   seed: number;
@@ -131,179 +141,361 @@ export function sobolIndices(
   }));
 }
 
-type SensitivityMeta = { hash: string; interventions: string[]; engine: string };
-
-/** Sensitivity as a plan of design points (one batch: the tornado ends and the Sobol design). */
-function* sensitivityPlan(
-  doc: Scenario,
-  meta: SensitivityMeta,
-  opts: SensitivityOptions,
-): PointPlan<SensitivityReport> {
-  let targets: ParamTarget[] = uncertainTargets(doc);
-  if (opts.only?.length) {
-    const unknown = opts.only.filter((p) => !targets.some((t) => t.name === p));
-    if (unknown.length)
-      throw new RangeError(
-        `not an uncertain parameter of this scenario: ${unknown.join(', ')}; uncertain: ${targets.map((t) => t.name).join(', ')}`,
-      );
-    targets = targets.filter((t) => opts.only!.includes(t.name));
-  }
-  if (targets.length === 0)
-    throw new RangeError(
-      'this scenario has no uncertain parameters (distributions such as {triangular: [lo, mode, hi], value: x})',
-    );
-  const k = targets.length;
-  const nominal = targets.map((t) => t.nominal);
-  const cm = { hash: meta.hash, interventions: meta.interventions };
-  const base = compileAt(doc, targets, nominal, cm);
-  const m = metricDef(metric(base, opts.metric ?? 'warOrWorse'));
-  const [qLo, qHi] = opts.quantiles ?? [0.05, 0.95];
-  const tRuns = opts.tornadoRuns ?? 5000;
-  const N = opts.samples ?? 32;
-  const M = opts.runs ?? 500;
-  const total = 2 * k + 1 + (N > 0 ? N * (k + 2) : 0);
-  let done = 0;
-  const job = (values: number[], runs: number, perRun: boolean, phase: 'tornado' | 'sobol'): PointJob => ({
-    point: { doc, meta: cm, targets, values },
-    seed: opts.seed,
-    runs,
-    metrics: [m],
-    perRun,
-    done: () => opts.onProgress?.(++done, total, phase),
-  });
-
-  // One at a time: the nominal point, then each parameter at its low and high end.
-  const jobs: PointJob[] = [job(nominal, tRuns, false, 'tornado')];
-  const ends = targets.map((t, i) => {
-    const lo = nominal.slice();
-    const hi = nominal.slice();
-    lo[i] = valueAt(t, qLo);
-    hi[i] = valueAt(t, qHi);
-    jobs.push(job(lo, tRuns, true, 'tornado'), job(hi, tRuns, true, 'tornado'));
-    return { lo, hi };
-  });
-  // Variance-based: f(A), f(B) and f(A_B^(i)) for each row j.
-  const rnd = randomStream(opts.seed, 0x50b0);
-  const A = N > 0 ? uniformMatrix(rnd, N, k) : [];
-  const B = N > 0 ? uniformMatrix(rnd, N, k) : [];
-  const sobolFirst = jobs.length;
-  const at = (u: Float64Array) => targets.map((t, i) => valueAt(t, u[i]!));
-  for (let j = 0; j < N; j++) {
-    jobs.push(job(at(A[j]!), M, false, 'sobol'), job(at(B[j]!), M, false, 'sobol'));
-    for (let i = 0; i < k; i++) {
-      const ab = A[j]!.slice();
-      ab[i] = B[j]![i]!;
-      jobs.push(job(at(ab), M, false, 'sobol'));
-    }
-  }
-  const tallies = yield jobs;
-
-  const pNominal = tallies[0]!.counts[0]! / tRuns;
-  const bars: TornadoBar[] = targets.map((t, i) => {
-    const low = tallies[1 + 2 * i]!;
-    const high = tallies[2 + 2 * i]!;
-    const lowHits = low.hits![0]!;
-    const highHits = high.hits![0]!;
-    const pl = low.counts[0]! / tRuns;
-    const ph = high.counts[0]! / tRuns;
-    const tab = [0, 0, 0, 0];
-    for (let r = 0; r < tRuns; r++) tab[lowHits[r]! ? (highHits[r]! ? 0 : 1) : highHits[r]! ? 2 : 3]!++;
-    const ci = pairedDifferenceCi(tab[0]!, tab[1]!, tab[2]!, tab[3]!);
-    const { lo, hi } = ends[i]!;
-    return {
-      path: t.name,
-      low: { value: sig(lo[i]!), p: sig(pl) },
-      high: { value: sig(hi[i]!), p: sig(ph) },
-      d: sig(ph - pl),
-      ci95: [sig(ci[0]), sig(ci[1])],
-    };
-  });
-  bars.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || (a.path < b.path ? -1 : 1));
-
-  let sobol: SensitivityReport['sobol'] = null;
-  if (N > 0) {
-    const y = (q: number) => tallies[q]!.counts[0]! / M;
-    const fA = new Float64Array(N);
-    const fB = new Float64Array(N);
-    const fAB = targets.map(() => new Float64Array(N));
-    for (let j = 0; j < N; j++) {
-      const row = sobolFirst + j * (k + 2);
-      fA[j] = y(row);
-      fB[j] = y(row + 1);
-      for (let i = 0; i < k; i++) fAB[i]![j] = y(row + 2 + i);
-    }
-    const est = sobolIndices(fA, fB, fAB, opts.bootstrap ?? 500, randomStream(opts.seed, 0xb007));
-    const nBoot = opts.bootstrap ?? 500;
-    let s = 0;
-    let s2 = 0;
-    let noise = 0;
-    for (let j = 0; j < N; j++) {
-      for (const x of [fA[j]!, fB[j]!]) {
-        s += x;
-        s2 += x * x;
-        noise += (x * (1 - x)) / M;
-      }
-    }
-    const meanY = s / (2 * N);
-    sobol = {
-      samples: N,
-      runsPerPoint: M,
-      designPoints: N * (k + 2),
-      varianceY: sig(s2 / (2 * N) - meanY * meanY),
-      noiseVariance: sig(noise / (2 * N)),
-      bootstrap: nBoot,
-      indices: targets
-        .map((t, i) => {
-          const x = est[i]!;
-          return {
-            path: t.name,
-            first: sig(x.first, 4),
-            firstCi95: [sig(x.firstCi95[0], 4), sig(x.firstCi95[1], 4)] as [number, number],
-            total: sig(x.total, 4),
-            totalCi95: [sig(x.totalCi95[0], 4), sig(x.totalCi95[1], 4)] as [number, number],
-          };
-        })
-        .sort((a, b) => b.total - a.total || (a.path < b.path ? -1 : 1)),
-    };
-  }
-  return {
-    scenario: { id: doc.id, hash: meta.hash },
-    engine: meta.engine,
-    seed: opts.seed,
-    interventions: meta.interventions,
-    metric: { id: m.id, label: m.label },
-    nominal: { p: sig(pNominal), runs: tRuns },
-    params: targets.map((t) => ({
-      path: t.name,
-      distribution: t.dist ?? null,
-      nominal: t.nominal,
-      source: t.source ?? null,
-    })),
-    tornado: { runs: tRuns, quantiles: [qLo, qHi], bars },
-    sobol,
-  };
+/**
+ * The counts of a sensitivity analysis after some of its design points: integer counts only, so it can
+ * be checkpointed as JSON and resumed to exactly the numbers of an uninterrupted analysis.
+ */
+export interface SensitivityState {
+  /** The design point in progress: 0 nominal, 1..k tornado bars (both ends), then the Sobol points. */
+  point: number;
+  /** Runs done in that point. */
+  runInPoint: number;
+  /** Hits of the nominal point. */
+  nominal: number;
+  /** Per tornado bar, the paired 2x2 table [both, low only, high only, neither] (partial for the bar in progress). */
+  tornado: number[][];
+  /** Hits at each Sobol design point, in design order (A_j, B_j, A_B^(1..k)_j for j = 0..N-1). */
+  sobol: number[];
+  /** Engine runs done in total. */
+  doneRuns: number;
 }
+
+/**
+ * A sensitivity analysis run in slices: `step(maxRuns)` advances by up to that many engine runs (design
+ * points are compiled as reached), `report()` computes the tornado and the Sobol indices from the counts.
+ * `sensitivity()` is this in one go. A slice is a point task (src/analysis/tasks.ts) over a run range of
+ * one design point, merged into the state by `absorb`; `runOn` hands the same tasks to worker threads
+ * or a queue. Each run's numbers depend only on (seed, run index), so any slicing gives the same report.
+ */
+export class SensitivityJob {
+  readonly targets: ParamTarget[];
+  readonly state: SensitivityState;
+  /** Engine runs the whole analysis needs. */
+  readonly totalRuns: number;
+  private readonly doc: Scenario;
+  private readonly meta: { hash: string; interventions: string[]; engine: string };
+  private readonly opts: SensitivityOptions;
+  private readonly nominalValues: number[];
+  private readonly m: MetricDef;
+  private readonly qLo: number;
+  private readonly qHi: number;
+  private readonly tRuns: number;
+  private readonly N: number;
+  private readonly M: number;
+  private readonly A: Float64Array[];
+  private readonly B: Float64Array[];
+  private readonly evaluator = new PointEvaluator();
+  private readonly docs = new DocSources(this.evaluator);
+
+  constructor(
+    doc: Scenario,
+    meta: { hash: string; interventions: string[]; engine: string },
+    opts: SensitivityOptions,
+    state?: SensitivityState,
+  ) {
+    let targets: ParamTarget[] = uncertainTargets(doc);
+    if (opts.only?.length) {
+      const unknown = opts.only.filter((p) => !targets.some((t) => t.name === p));
+      if (unknown.length)
+        throw new RangeError(
+          `not an uncertain parameter of this scenario: ${unknown.join(', ')}; uncertain: ${targets.map((t) => t.name).join(', ')}`,
+        );
+      targets = targets.filter((t) => opts.only!.includes(t.name));
+    }
+    if (targets.length === 0)
+      throw new RangeError(
+        'this scenario has no uncertain parameters (distributions such as {triangular: [lo, mode, hi], value: x})',
+      );
+    this.targets = targets;
+    this.doc = doc;
+    this.meta = meta;
+    this.opts = opts;
+    const k = targets.length;
+    this.nominalValues = targets.map((t) => t.nominal);
+    const base = compileAt(doc, targets, this.nominalValues, meta);
+    this.m = metricDef(metric(base, opts.metric ?? 'warOrWorse'));
+    [this.qLo, this.qHi] = opts.quantiles ?? [0.05, 0.95];
+    this.tRuns = opts.tornadoRuns ?? 5000;
+    this.N = opts.samples ?? 32;
+    this.M = opts.runs ?? 500;
+    const rnd = randomStream(opts.seed, 0x50b0);
+    this.A = this.N > 0 ? uniformMatrix(rnd, this.N, k) : [];
+    this.B = this.N > 0 ? uniformMatrix(rnd, this.N, k) : [];
+    this.totalRuns = this.tRuns * (1 + 2 * k) + this.N * (k + 2) * this.M;
+    this.state = state ?? {
+      point: 0,
+      runInPoint: 0,
+      nominal: 0,
+      tornado: targets.map(() => [0, 0, 0, 0]),
+      sobol: new Array<number>(this.N * (k + 2)).fill(0),
+      doneRuns: 0,
+    };
+    if (this.state.tornado.length !== k || this.state.sobol.length !== this.N * (k + 2))
+      throw new RangeError('the saved sensitivity state does not match this design');
+    // The nominal model is compiled already: keep it for the first point.
+    this.evaluator.prime(this.docs.setting(this.settingsOf(0)[0]!), base);
+  }
+
+  /** Design points: the nominal, one per tornado bar, then the Sobol points. */
+  get points(): number {
+    return 1 + this.targets.length + this.N * (this.targets.length + 2);
+  }
+
+  get done(): boolean {
+    return this.state.point >= this.points;
+  }
+
+  /** The parameter values of Sobol design point `i` (A_j, B_j, then A_B^(i)_j). */
+  private sobolValues(i: number): number[] {
+    const k = this.targets.length;
+    const j = Math.floor(i / (k + 2));
+    const r = i % (k + 2);
+    let u: Float64Array;
+    if (r === 0) u = this.A[j]!;
+    else if (r === 1) u = this.B[j]!;
+    else {
+      u = this.A[j]!.slice();
+      u[r - 2] = this.B[j]![r - 2]!;
+    }
+    return this.targets.map((t, c) => valueAt(t, u[c]!));
+  }
+
+  /** The settings of design point `point`: one model, or a tornado bar's low and high ends (paired). */
+  settingsOf(point: number): Point[] {
+    const k = this.targets.length;
+    const at = (values: number[]): Point => ({
+      doc: this.doc,
+      meta: { hash: this.meta.hash, interventions: this.meta.interventions },
+      targets: this.targets,
+      values,
+    });
+    if (point === 0) return [at(this.nominalValues)];
+    if (point <= k) {
+      const i = point - 1;
+      const lo = this.nominalValues.slice();
+      const hi = this.nominalValues.slice();
+      lo[i] = valueAt(this.targets[i]!, this.qLo);
+      hi[i] = valueAt(this.targets[i]!, this.qHi);
+      return [at(lo), at(hi)];
+    }
+    return [at(this.sobolValues(point - 1 - k))];
+  }
+
+  /** Runs of each model at design point `point`. */
+  runsAt(point: number): number {
+    return point <= this.targets.length ? this.tRuns : this.M;
+  }
+
+  /** The task of runs [start, start + count) of design point `point`. */
+  task(point: number, range: RunRange): PointTask {
+    return {
+      kind: 'point',
+      settings: this.settingsOf(point).map((p) => this.docs.setting(p)),
+      metrics: [this.m],
+      perRun: false,
+      seed: this.opts.seed,
+      start: range.start,
+      count: range.count,
+      engine: this.meta.engine,
+    };
+  }
+
+  /**
+   * Merges the tally of the next run range of the point in progress into the state (tasks must come
+   * in order: the state is always a prefix of the design, so it can be checkpointed at any time).
+   */
+  absorb(task: PointTask, tally: PointTally): void {
+    const st = this.state;
+    if (task.start !== st.runInPoint) throw new Error(`sensitivity: range ${task.start} out of order`);
+    const k = this.targets.length;
+    const point = st.point;
+    const counts = tally.counts[0]!;
+    if (point === 0) st.nominal += hitsOf(counts);
+    else if (point <= k) {
+      const tab = st.tornado[point - 1]!;
+      pairedTable(counts).forEach((c, i) => {
+        tab[i]! += c;
+      });
+    } else st.sobol[point - 1 - k]! += hitsOf(counts);
+    st.runInPoint += task.count;
+    st.doneRuns += task.count * task.settings.length;
+    if (st.runInPoint >= this.runsAt(point)) {
+      st.point++;
+      st.runInPoint = 0;
+    }
+  }
+
+  /** Advances by up to `maxRuns` engine runs (at least one run index); returns the engine runs done. */
+  step(maxRuns: number): number {
+    const st = this.state;
+    if (this.done) return 0;
+    const point = st.point;
+    const perIndex = point === 0 || point > this.targets.length ? 1 : 2;
+    const n = Math.max(1, Math.min(this.runsAt(point) - st.runInPoint, Math.floor(maxRuns / perIndex)));
+    const task = this.task(point, { start: st.runInPoint, count: n });
+    this.absorb(task, this.evaluator.run(task));
+    return n * perIndex;
+  }
+
+  /**
+   * Runs the rest of the design on a task runner (worker threads or a queue), merging in design order:
+   * the state and the report are those of `step` on this thread. Points with many runs are cut into
+   * ranges so that the workers share them; `onPoint` is called as each point is done.
+   */
+  async runOn(
+    runner: TaskRunner,
+    opts: { signal?: AbortSignal | undefined; onPoint?: (point: number) => void } = {},
+  ): Promise<void> {
+    const st = this.state;
+    let remaining = 0;
+    for (let p = st.point; p < this.points; p++)
+      remaining += this.runsAt(p) - (p === st.point ? st.runInPoint : 0);
+    // About 8 tasks per worker over the whole design, but no range under MIN_RANGE runs: a worker
+    // compiles each point it is handed.
+    const size = Math.max(MIN_RANGE, Math.ceil(remaining / (8 * workersOf(runner))));
+    const tasks: PointTask[] = [];
+    for (let p = st.point; p < this.points; p++) {
+      const from = p === st.point ? st.runInPoint : 0;
+      const to = this.runsAt(p);
+      for (const r of splitRuns(from, to, Math.ceil((to - from) / size), MIN_RANGE))
+        tasks.push(this.task(p, r));
+    }
+    await runInOrder(
+      tasks,
+      (t, signal) => runner.runTask(t, signal),
+      (k, tally) => {
+        const before = st.point;
+        this.absorb(tasks[k]!, tally);
+        if (st.point !== before) opts.onPoint?.(st.point);
+      },
+      { window: runner.capacity, signal: opts.signal },
+    );
+  }
+
+  /** The tornado and Sobol indices (call when `done`). */
+  report(): SensitivityReport {
+    if (!this.done) throw new Error('the sensitivity analysis is not finished');
+    const st = this.state;
+    const targets = this.targets;
+    const k = targets.length;
+    const { tRuns, N, M } = this;
+    const bars: TornadoBar[] = targets.map((t, i) => {
+      const tab = st.tornado[i]!;
+      const ci = pairedDifferenceCi(tab[0]!, tab[1]!, tab[2]!, tab[3]!);
+      const pl = (tab[0]! + tab[1]!) / tRuns;
+      const ph = (tab[0]! + tab[2]!) / tRuns;
+      return {
+        path: t.name,
+        low: { value: sig(valueAt(t, this.qLo)), p: sig(pl) },
+        high: { value: sig(valueAt(t, this.qHi)), p: sig(ph) },
+        d: sig(ph - pl),
+        ci95: [sig(ci[0]), sig(ci[1])],
+      };
+    });
+    bars.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || (a.path < b.path ? -1 : 1));
+
+    let sobol: SensitivityReport['sobol'] = null;
+    if (N > 0) {
+      const fA = new Float64Array(N);
+      const fB = new Float64Array(N);
+      const fAB = targets.map(() => new Float64Array(N));
+      for (let j = 0; j < N; j++) {
+        const o = j * (k + 2);
+        fA[j] = st.sobol[o]! / M;
+        fB[j] = st.sobol[o + 1]! / M;
+        for (let i = 0; i < k; i++) fAB[i]![j] = st.sobol[o + 2 + i]! / M;
+      }
+      const nBoot = this.opts.bootstrap ?? 500;
+      const est = sobolIndices(fA, fB, fAB, nBoot, randomStream(this.opts.seed, 0xb007));
+      let s = 0;
+      let s2 = 0;
+      let noise = 0;
+      for (let j = 0; j < N; j++) {
+        for (const x of [fA[j]!, fB[j]!]) {
+          s += x;
+          s2 += x * x;
+          noise += (x * (1 - x)) / M;
+        }
+      }
+      const meanY = s / (2 * N);
+      sobol = {
+        samples: N,
+        runsPerPoint: M,
+        designPoints: N * (k + 2),
+        varianceY: sig(s2 / (2 * N) - meanY * meanY),
+        noiseVariance: sig(noise / (2 * N)),
+        bootstrap: nBoot,
+        indices: targets
+          .map((t, i) => {
+            const x = est[i]!;
+            return {
+              path: t.name,
+              first: sig(x.first, 4),
+              firstCi95: [sig(x.firstCi95[0], 4), sig(x.firstCi95[1], 4)] as [number, number],
+              total: sig(x.total, 4),
+              totalCi95: [sig(x.totalCi95[0], 4), sig(x.totalCi95[1], 4)] as [number, number],
+            };
+          })
+          .sort((a, b) => b.total - a.total || (a.path < b.path ? -1 : 1)),
+      };
+    }
+    return {
+      scenario: { id: this.doc.id, hash: this.meta.hash },
+      engine: this.meta.engine,
+      seed: this.opts.seed,
+      interventions: this.meta.interventions,
+      metric: { id: this.m.id, label: this.m.label },
+      nominal: { p: sig(st.nominal / tRuns), runs: tRuns },
+      params: targets.map((t) => ({
+        path: t.name,
+        distribution: t.dist ?? null,
+        nominal: t.nominal,
+        source: t.source ?? null,
+      })),
+      tornado: { runs: tRuns, quantiles: [this.qLo, this.qHi], bars },
+      sobol,
+    };
+  }
+}
+
+/** Smallest run range of a design point handed to a runner as a task of its own. */
+const MIN_RANGE = 500;
 
 /** Tornado and Sobol indices of the metric over the document's uncertain parameters (interventions applied). */
 export function sensitivity(
   doc: Scenario,
-  meta: SensitivityMeta,
+  meta: { hash: string; interventions: string[]; engine: string },
   opts: SensitivityOptions,
 ): SensitivityReport {
-  return runPlan(sensitivityPlan(doc, meta, opts));
+  const job = new SensitivityJob(doc, meta, opts);
+  const points = job.points;
+  let lastPoint = 0;
+  while (!job.done) {
+    job.step(Number.MAX_SAFE_INTEGER);
+    if (job.state.point !== lastPoint) {
+      lastPoint = job.state.point;
+      opts.onProgress?.(lastPoint, points, lastPoint <= job.targets.length ? 'tornado' : 'sobol');
+    }
+  }
+  return job.report();
 }
 
 /**
- * `sensitivity` with its design points on worker threads (`runner`, left open; this thread without
- * one): the same report, whatever the number of workers.
+ * `sensitivity` with its design points on a task runner (worker threads or a queue, left open; this
+ * thread without one): the same report, whatever the number of workers.
  */
-export function sensitivityParallel(
+export async function sensitivityOn(
+  runner: TaskRunner | undefined,
   doc: Scenario,
-  meta: SensitivityMeta,
-  opts: SensitivityOptions & { runner?: TaskRunner; signal?: AbortSignal },
+  meta: { hash: string; interventions: string[]; engine: string },
+  opts: SensitivityOptions & { signal?: AbortSignal },
 ): Promise<SensitivityReport> {
-  return runPlanOn(sensitivityPlan(doc, meta, opts), opts.runner, {
-    engine: meta.engine,
+  if (!runner) return sensitivity(doc, meta, opts);
+  const job = new SensitivityJob(doc, meta, opts);
+  const points = job.points;
+  await job.runOn(runner, {
     signal: opts.signal,
+    onPoint: (p) => opts.onProgress?.(p, points, p <= job.targets.length ? 'tornado' : 'sobol'),
   });
+  return job.report();
 }

@@ -2,11 +2,11 @@
 // uses runs 0..N-1 of the same seed), and each metric with its Wilson 95% interval per cell.
 import { proportion } from '../engine/stats.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { grid, type ParamTarget, paramTarget } from './design.ts';
+import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
 import { metric, metricDef } from './metrics.ts';
-import { type PointPlan, pointModel, runPlan, runPlanOn } from './points.ts';
+import { type PointPlan, runPlan, runPlanOn } from './points.ts';
 import { sig } from './stats.ts';
-import type { TaskRunner } from './tasks.ts';
+import { hitsOf, type TaskRunner } from './tasks.ts';
 
 export interface SweepParam {
   /** Dotted path as `--set` accepts it. */
@@ -81,22 +81,20 @@ function* sweepPlan(
   }
   const cm = { hash: meta.hash, interventions: meta.interventions };
   // Metrics name rungs and outcomes, which no parameter value changes: resolved on the first cell.
-  const first = pointModel({ doc, meta: cm, targets, values: cellValues[0]! });
+  const first = compileAt(doc, targets, cellValues[0]!, cm);
   const ms = (opts.metrics ?? ['warOrWorse', 'war', 'nuclearUse']).map((s) => metricDef(metric(first, s)));
-  let done = 0;
   const tallies = yield cellValues.map((values) => ({
-    point: { doc, meta: cm, targets, values },
+    settings: [{ doc, meta: cm, targets, values }],
     seed: opts.seed,
     runs: opts.runs,
     metrics: ms,
     perRun: false,
-    done: () => opts.onProgress?.(++done, nCells),
   }));
   const cells: SweepCell[] = cellValues.map((values, c) => {
     const counts = tallies[c]!.counts;
     const out: SweepCell['metrics'] = {};
     ms.forEach((x, k) => {
-      const pr = proportion(counts[k]!, opts.runs);
+      const pr = proportion(hitsOf(counts[k]!), opts.runs);
       out[x.id] = { p: sig(pr.p), ci95: [sig(pr.ci95[0]), sig(pr.ci95[1])] };
     });
     return { values, metrics: out };
@@ -119,6 +117,11 @@ function* sweepPlan(
   };
 }
 
+/** The cells of a grid, for progress. */
+function cellsOf(params: readonly SweepParam[]): number {
+  return params.reduce((a, p) => a * Math.max(1, p.steps), 1);
+}
+
 /** Runs the grid of every combination of the parameters' values. `doc` has its interventions applied. */
 export function sweep(
   doc: Scenario,
@@ -126,21 +129,28 @@ export function sweep(
   meta: SweepMeta,
   opts: SweepOptions,
 ): SweepReport {
-  return runPlan(sweepPlan(doc, params, meta, opts));
+  let done = 0;
+  const total = cellsOf(params);
+  return runPlan(sweepPlan(doc, params, meta, opts), () => opts.onProgress?.(++done, total));
 }
 
 /**
- * `sweep` with its cells on worker threads (`runner`, left open; this thread without one): the same
- * report, whatever the number of workers.
+ * `sweep` with its cells on a task runner (worker threads or a queue, left open; this thread without
+ * one): the same report, whatever the number of workers.
  */
-export function sweepParallel(
+export async function sweepOn(
+  runner: TaskRunner | undefined,
   doc: Scenario,
   params: readonly SweepParam[],
   meta: SweepMeta,
-  opts: SweepOptions & { runner?: TaskRunner; signal?: AbortSignal },
+  opts: SweepOptions & { signal?: AbortSignal },
 ): Promise<SweepReport> {
-  return runPlanOn(sweepPlan(doc, params, meta, opts), opts.runner, {
+  if (!runner) return sweep(doc, params, meta, opts);
+  let done = 0;
+  const total = cellsOf(params);
+  return runPlanOn(sweepPlan(doc, params, meta, opts), runner, {
     engine: meta.engine,
     signal: opts.signal,
+    onPoint: () => opts.onProgress?.(++done, total),
   });
 }

@@ -1,12 +1,12 @@
 // Terminal tables of the analysis commands (cli-table3 and picocolors, as src/cli/report.ts).
 import Table from 'cli-table3';
-import pc from 'picocolors';
 import type { BreakevenReport } from '../analysis/breakeven.ts';
 import type { CompareReport, RareComparison } from '../analysis/compare.ts';
 import type { Attribution, Counterfactual } from '../analysis/paths.ts';
 import type { RareResult } from '../analysis/rare.ts';
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
 import type { SweepReport } from '../analysis/sweep.ts';
+import { pc } from './color.ts';
 import { ci, pct } from './report.ts';
 
 const plain = { head: [], border: [] };

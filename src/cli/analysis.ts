@@ -1,8 +1,8 @@
 // Shared steps of the analysis commands: loading a scenario once (document, source positions, models
 // with interventions), progress on stderr, and writing JSON, Markdown, CSV or an HTML report.
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { ParamTarget } from '../analysis/design.ts';
-import { ShardPool } from '../analysis/parallel.ts';
+import { defaultWorkers, ShardPool } from '../analysis/parallel.ts';
 import {
   csvReport,
   htmlReport,
@@ -12,6 +12,8 @@ import {
   type ReportData,
   scenarioAssumptions,
 } from '../analysis/report/index.ts';
+import type { TaskRunner } from '../analysis/tasks.ts';
+import { QueueError, redactUrl, ShardQueueClient } from '../distributed/queue.ts';
 import type { Model } from '../engine/model.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { hasErrors } from '../scenario/diagnostics.ts';
@@ -25,7 +27,7 @@ import {
 import type { Locations } from '../scenario/parse.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { absolute, type Io, UserError } from './io.ts';
-import { printDiagnostics } from './options.ts';
+import { printDiagnostics, redisUrl, workerCount } from './options.ts';
 
 export interface ScenarioFile {
   file: string;
@@ -107,14 +109,77 @@ export function userErrors<T>(f: () => T): T {
   }
 }
 
-/** `userErrors` for an analysis that runs on worker threads. */
-export async function userErrorsAsync<T>(f: () => Promise<T>): Promise<T> {
+/** Where an analysis command computes: `--workers N` threads here, or `--queue URL`'s workers. */
+export interface ExecutionOpts {
+  workers?: number;
+  queue?: string;
+}
+
+/** What an analysis command prints: `--report FILE.html`, `--format md|csv`, `--json`. */
+export interface OutputOpts {
+  json?: boolean;
+  report?: string;
+  format?: 'md' | 'csv';
+}
+
+/** Adds the options every analysis command ends with: --report, --format, --workers, --queue, --json. */
+export function analysisOptions(cmd: Command): Command {
+  return cmd
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
+    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
+    .option(
+      '--queue <url>',
+      'compute on `brink worker` processes via Redis (redis://HOST:PORT); same numbers',
+      redisUrl,
+    )
+    .option('--json', 'print one JSON object on stdout');
+}
+
+/** The progress callback an analysis is handed (see `progress`). */
+export type Tick = (done: number, total: number, phase?: string) => void;
+
+/**
+ * Runs an analysis where `--workers` / `--queue` say: on this thread (one worker), on a pool of worker
+ * threads, or on the workers of a Redis queue (the same numbers everywhere), with progress on stderr.
+ * Scenario mistakes (RangeError) and an unreachable queue are one-line errors. Returns the result and
+ * the `timing` of the JSON output (seconds, and where it ran).
+ */
+export async function runAnalysis<T>(
+  io: Io,
+  label: string,
+  o: ExecutionOpts,
+  f: (runner: TaskRunner | undefined, tick: Tick) => Promise<T>,
+): Promise<{ result: T; timing: Record<string, unknown> }> {
+  const p = progress(io, label);
+  const started = performance.now();
+  let result: T;
+  let execution: Record<string, unknown>;
   try {
-    return await f();
+    if (o.queue) {
+      const client = await ShardQueueClient.open({ url: o.queue });
+      try {
+        if ((await client.workers()) === 0)
+          io.err(
+            `brink: no worker is connected to ${redactUrl(o.queue)} yet; waiting (start \`brink worker\`)\n`,
+          );
+        result = await f(client, p.tick);
+        execution = { queue: redactUrl(o.queue), ...client.stats };
+      } finally {
+        await client.close();
+      }
+    } else {
+      const workers = o.workers ?? defaultWorkers();
+      result = await withWorkers(workers, (pool) => f(pool, p.tick));
+      execution = { workers };
+    }
   } catch (e) {
-    if (e instanceof RangeError) throw new UserError(e.message);
+    if (e instanceof RangeError || e instanceof QueueError) throw new UserError(e.message);
     throw e;
+  } finally {
+    p.done();
   }
+  return { result, timing: { seconds: (performance.now() - started) / 1000, ...execution } };
 }
 
 /**
@@ -132,6 +197,23 @@ export async function withWorkers<T>(
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * Prints an analysis: the report file and Markdown or CSV (`--report`, `--format`), the JSON with its
+ * timing (`--json`), or else the table.
+ */
+export function printAnalysis<R extends object>(
+  io: Io,
+  o: OutputOpts,
+  report: R,
+  timing: Record<string, unknown>,
+  data: () => ReportData,
+  render: (r: R) => string,
+): void {
+  const used = emitReport(io, data, o);
+  if (o.json) io.out(`${JSON.stringify({ ...report, timing }, null, 2)}\n`);
+  else if (!used) io.out(render(report));
 }
 
 /** A progress callback that redraws one line on stderr when it is a terminal (and after a second). */

@@ -2,6 +2,7 @@
 // in-process and read what they printed.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { colorByDefault } from './color.ts';
 
 export interface Io {
   out(text: string): void;
@@ -10,6 +11,8 @@ export interface Io {
   readFile(path: string): string | undefined;
   /** Whether stderr is an interactive terminal (progress bars only then). */
   errIsTty: boolean;
+  /** Whether human reports may use terminal colours (false or absent: plain text). */
+  color?: boolean;
   cwd: string;
   /** Writes a text file (reports); absent in read-only settings. */
   writeFile?(path: string, text: string): void;
@@ -33,6 +36,7 @@ export function nodeIo(): Io {
       }
     },
     errIsTty: Boolean(process.stderr.isTTY),
+    color: colorByDefault(),
     cwd: process.cwd(),
     writeFile: (p, text) => writeFileSync(p, text, 'utf8'),
   };

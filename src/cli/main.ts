@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { RunawayError } from '../engine/run.ts';
+import { setColor } from './color.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBaseRates } from './commands/base-rates.ts';
 import { registerBreakeven } from './commands/breakeven.ts';
@@ -40,6 +41,7 @@ const REGISTRARS: Registrar[] = [
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
   let exitCode = 0;
+  setColor(io.color === true);
   const program = new Command();
   program
     .name('brink')

@@ -1,8 +1,8 @@
 // Human-readable rendering of reports for the terminal.
 import Table from 'cli-table3';
-import pc from 'picocolors';
 import type { RunReport } from '../analysis/ensemble.ts';
 import type { Comparison, SanityPanel } from '../calibration/violence.ts';
+import { pc } from './color.ts';
 
 const plain = { head: [], border: [] };
 

@@ -1,9 +1,11 @@
-// Distributed ensembles on BullMQ + Redis. A producer turns an ensemble into shard jobs named by
-// (engine, scenario hash, seed, run range); workers on any machine compute them from the scenario
-// document stored once in Redis and return integer-count aggregates; the producer merges them in shard
-// order (src/analysis/parallel.ts), so the numbers are those of a local run. A worker that dies
-// mid-shard loses its lock: BullMQ's stalled-job check puts the shard back in the queue and another
-// worker computes it again. Results are keyed by shard id, so a second completion is ignored.
+// Distributed ensembles and analyses on BullMQ + Redis. A producer turns its work into range tasks
+// (src/analysis/tasks.ts): ensemble shards named by (engine, scenario hash, seed, run range), compare
+// shards and design-point shards named by a hash of their inputs; workers on any machine compute them
+// from the scenario documents stored once in Redis and return integer counts; the producer merges
+// them in task order, so the numbers are those of a local run. A worker that dies mid-task loses its
+// lock: BullMQ's stalled-job check puts the task back in the queue and another worker computes it
+// again. Results are keyed by task id, so a second completion is ignored.
+import { createHash } from 'node:crypto';
 import { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Aggregate } from '../analysis/ensemble.ts';
@@ -14,6 +16,16 @@ import {
   type ShardRunner,
 } from '../analysis/parallel.ts';
 import { type ModelSource, type ShardTask, shardId } from '../analysis/shard.ts';
+import type {
+  AnalysisTask,
+  CompareTask,
+  DocSource,
+  PointSetting,
+  PointTally,
+  PointTask,
+  TaskResult,
+  TaskRunner,
+} from '../analysis/tasks.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
 
 export const QUEUE_NAME = 'brink-shards';
@@ -21,8 +33,12 @@ const DEFAULT_PREFIX = 'brink';
 /** How long shard results and scenario documents stay in Redis. */
 const KEEP_SECONDS = 7 * 24 * 3600;
 
-/** What a shard job carries: the document itself is stored once under `scenarioKey(hash)`. */
+/**
+ * What an ensemble shard job carries: the document itself is stored once under `scenarioKey(hash)`.
+ * (No `kind`: the jobs of earlier producers look the same.)
+ */
 export interface ShardJobData {
+  kind?: undefined;
   hash: string;
   interventions: string[];
   seed: number;
@@ -31,13 +47,94 @@ export interface ShardJobData {
   engine: string;
 }
 
-/** What a shard job returns. */
+/** A model or document named by its content hash (the JSON is in Redis). */
+type SourceRef = Omit<ModelSource, 'docJson'>;
+type SettingRef = Omit<PointSetting, 'doc'> & { doc: { hash: string } };
+
+/** What a compare or design-point job carries: the task with its documents replaced by their hashes. */
+export type AnalysisJobData =
+  | (Omit<CompareTask, 'base' | 'arms'> & { base: SourceRef; arms: SourceRef[] })
+  | (Omit<PointTask, 'settings'> & { settings: SettingRef[] });
+
+export type QueueJobData = ShardJobData | AnalysisJobData;
+
+/** A point tally as JSON: the per-run patterns as base64. */
+interface PointTallyJson {
+  counts: number[][];
+  patterns: string[] | null;
+}
+
+/** What a job returns. */
 export interface ShardJobResult {
-  aggregate: Aggregate;
+  /** An ensemble shard's aggregate. */
+  aggregate?: Aggregate;
+  /** An analysis task's result (a point tally with its patterns as base64). */
+  result?: unknown;
   /** Which start of the job this was (1 = first; more after a stalled or failed attempt). */
   attempt: number;
   worker: string;
 }
+
+/** An analysis task as job data, and the documents it names. */
+function analysisJob(task: AnalysisTask): { data: AnalysisJobData; docs: DocSource[] } {
+  if (task.kind === 'compare') {
+    const ref = ({ hash, interventions }: ModelSource): SourceRef => ({ hash, interventions });
+    return {
+      data: { ...task, base: ref(task.base), arms: task.arms.map(ref) },
+      docs: [task.base, ...task.arms],
+    };
+  }
+  return {
+    data: { ...task, settings: task.settings.map((s) => ({ ...s, doc: { hash: s.doc.hash } })) },
+    docs: task.settings.map((s) => s.doc),
+  };
+}
+
+/** The task of a job, its documents fetched by hash. */
+async function taskOfJob(
+  data: AnalysisJobData,
+  docJson: (hash: string) => Promise<string>,
+): Promise<AnalysisTask> {
+  if (data.kind === 'compare') {
+    const src = async (r: SourceRef): Promise<ModelSource> => ({ ...r, docJson: await docJson(r.hash) });
+    return { ...data, base: await src(data.base), arms: await Promise.all(data.arms.map(src)) };
+  }
+  const settings = await Promise.all(
+    data.settings.map(async (s) => ({ ...s, doc: { hash: s.doc.hash, docJson: await docJson(s.doc.hash) } })),
+  );
+  return { ...data, settings };
+}
+
+function encodeResult(task: AnalysisTask, r: unknown): unknown {
+  if (task.kind !== 'point') return r;
+  const t = r as PointTally;
+  const json: PointTallyJson = {
+    counts: t.counts,
+    patterns: t.patterns
+      ? t.patterns.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('base64'))
+      : null,
+  };
+  return json;
+}
+
+function decodeResult(task: AnalysisTask, r: unknown): unknown {
+  if (task.kind !== 'point') return r;
+  const t = r as PointTallyJson;
+  const tally: PointTally = {
+    counts: t.counts,
+    patterns: t.patterns ? t.patterns.map((b) => new Uint8Array(Buffer.from(b, 'base64'))) : null,
+  };
+  return tally;
+}
+
+/** The job id of an analysis task: a hash of everything it computes from (the same on any machine). */
+function analysisJobId(data: AnalysisJobData): string {
+  const h = createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 32);
+  return `brink-${data.engine}-${data.kind}-${h}`;
+}
+
+/** A worker's failure that is the scenario's (a design point that does not compile): not retried. */
+const SCENARIO_ERROR = 'RangeError: ';
 
 /** Redis cannot be reached, or answered something unexpected. */
 export class QueueError extends Error {}
@@ -90,11 +187,13 @@ function bullConnection(url: string) {
 }
 
 interface Waiter {
-  resolve: (agg: Aggregate) => void;
+  resolve: (r: ShardJobResult) => void;
   reject: (e: unknown) => void;
 }
 
 export interface ShardQueueStats {
+  /** Tasks handed to the queue (ensemble shards, compare shards, design-point shards). */
+  tasks: number;
   /** Shard results received. */
   completed: number;
   /** Completions of a shard already received (ignored). */
@@ -106,14 +205,14 @@ export interface ShardQueueStats {
 }
 
 /**
- * The producer side: a ShardRunner whose shards are computed by `brink worker` processes on any
- * machine. Several ensembles (a sweep's points) may share one client at the same time.
+ * The producer side: a ShardRunner and TaskRunner whose tasks are computed by `brink worker` processes
+ * on any machine. Several analyses may share one client at the same time.
  */
-export class ShardQueueClient implements ShardRunner {
+export class ShardQueueClient implements ShardRunner, TaskRunner {
   readonly capacity: number;
-  readonly stats: ShardQueueStats = { completed: 0, duplicatesIgnored: 0, retried: 0, reused: 0 };
+  readonly stats: ShardQueueStats = { tasks: 0, completed: 0, duplicatesIgnored: 0, retried: 0, reused: 0 };
   readonly #redis: Redis;
-  readonly #queue: Queue<ShardJobData, ShardJobResult>;
+  readonly #queue: Queue<QueueJobData, ShardJobResult>;
   readonly #events: QueueEvents;
   readonly #prefix: string;
   readonly #waiters = new Map<string, Waiter>();
@@ -126,7 +225,7 @@ export class ShardQueueClient implements ShardRunner {
     this.#prefix = conn.prefix ?? DEFAULT_PREFIX;
     this.capacity = capacity;
     const connection = bullConnection(conn.url);
-    this.#queue = new Queue<ShardJobData, ShardJobResult>(QUEUE_NAME, { connection, prefix: this.#prefix });
+    this.#queue = new Queue<QueueJobData, ShardJobResult>(QUEUE_NAME, { connection, prefix: this.#prefix });
     this.#events = new QueueEvents(QUEUE_NAME, { connection, prefix: this.#prefix });
     // One listener for every shard (not one waitUntilFinished per job: stack-notes section 8).
     this.#events.on('completed', ({ jobId, returnvalue }) => {
@@ -157,13 +256,6 @@ export class ShardQueueClient implements ShardRunner {
   async run(task: ShardTask): Promise<Aggregate> {
     const { source } = task;
     if (task.engine !== ENGINE_VERSION) throw new QueueError(`engine mismatch: ${task.engine}`);
-    if (!this.#stored.has(source.hash)) {
-      await this.#redis.set(scenarioKey(this.#prefix, source.hash), source.docJson, 'EX', KEEP_SECONDS);
-      this.#stored.add(source.hash);
-    }
-    const id = shardId(source.hash, task.seed, task);
-    if (this.#waiters.has(id)) throw new QueueError(`shard ${id} is already being computed`);
-    const result = new Promise<Aggregate>((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
     const data: ShardJobData = {
       hash: source.hash,
       interventions: source.interventions,
@@ -172,9 +264,32 @@ export class ShardQueueClient implements ShardRunner {
       count: task.count,
       engine: task.engine,
     };
-    // Adding an id that exists does nothing: a shard computed before (same content, seed and range)
-    // is reused, and a shard never runs twice because two producers asked for it.
-    await this.#queue.add('shard', data, {
+    const r = await this.#submit(shardId(source.hash, task.seed, task), data, [source]);
+    return r.aggregate!;
+  }
+
+  async runTask<T extends AnalysisTask>(task: T): Promise<TaskResult<T>> {
+    if (task.engine !== ENGINE_VERSION) throw new QueueError(`engine mismatch: ${task.engine}`);
+    const { data, docs } = analysisJob(task);
+    const r = await this.#submit(analysisJobId(data), data, docs);
+    return decodeResult(task, r.result) as TaskResult<T>;
+  }
+
+  /** Stores the documents (once), queues the job (once per id) and waits for its result. */
+  async #submit(id: string, data: QueueJobData, docs: DocSource[]): Promise<ShardJobResult> {
+    for (const d of docs) {
+      if (this.#stored.has(d.hash)) continue;
+      await this.#redis.set(scenarioKey(this.#prefix, d.hash), d.docJson, 'EX', KEEP_SECONDS);
+      this.#stored.add(d.hash);
+    }
+    if (this.#waiters.has(id)) throw new QueueError(`task ${id} is already being computed`);
+    this.stats.tasks++;
+    const result = new Promise<ShardJobResult>((resolve, reject) =>
+      this.#waiters.set(id, { resolve, reject }),
+    );
+    // Adding an id that exists does nothing: a task computed before (same content, seed and range)
+    // is reused, and a task never runs twice because two producers asked for it.
+    await this.#queue.add(data.kind ?? 'shard', data, {
       jobId: id,
       attempts: 5,
       backoff: { type: 'fixed', delay: 1000 },
@@ -198,7 +313,7 @@ export class ShardQueueClient implements ShardRunner {
     this.stats.completed++;
     if (r.attempt > 1) this.stats.retried++;
     if (reused) this.stats.reused++;
-    w.resolve(r.aggregate);
+    w.resolve(r);
   }
 
   /** Looks at a shard's job: delivers a result that an event did not bring, reports a final failure. */
@@ -210,15 +325,21 @@ export class ShardQueueClient implements ShardRunner {
       this.#complete(id, job.returnvalue, justAdded);
       return;
     }
-    if (job.failedReason && job.finishedOn && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      if (justAdded) {
+    // 'failed' is final: a job to be retried waits in 'delayed' or 'wait' (an unrecoverable failure
+    // ends before its attempts are used up).
+    if (job.failedReason && job.finishedOn && (await job.getState()) === 'failed') {
+      if (justAdded && !job.failedReason.startsWith(SCENARIO_ERROR)) {
         // A failure left over from an earlier request: try again.
         await (job as Job).retry('failed');
         return;
       }
-      const w = this.#waiters.get(id)!;
+      const w = this.#waiters.get(id);
+      if (!w) return;
       this.#waiters.delete(id);
-      w.reject(new QueueError(`shard ${id} failed: ${job.failedReason}`));
+      // A scenario mistake reads as it does on this machine.
+      if (job.failedReason.startsWith(SCENARIO_ERROR))
+        w.reject(new RangeError(job.failedReason.slice(SCENARIO_ERROR.length)));
+      else w.reject(new QueueError(`task ${id} failed: ${job.failedReason}`));
     }
   }
 
@@ -292,7 +413,21 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
   const docs = new Map<string, string>();
   const log = opts.log ?? (() => {});
   const name = opts.name ?? `pid ${process.pid}`;
-  const worker = new Worker<ShardJobData, ShardJobResult>(
+  const docJson = async (hash: string): Promise<string> => {
+    let json = docs.get(hash);
+    if (json === undefined) {
+      const stored = await redis.get(scenarioKey(prefix, hash));
+      if (stored === null)
+        throw new UnrecoverableError(
+          `scenario ${hash.slice(0, 12)} is not in Redis (expired or another prefix)`,
+        );
+      json = stored;
+      if (docs.size >= 16) docs.delete(docs.keys().next().value!);
+      docs.set(hash, json);
+    }
+    return json;
+  };
+  const worker = new Worker<QueueJobData, ShardJobResult>(
     QUEUE_NAME,
     async (job) => {
       const d = job.data;
@@ -300,27 +435,29 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
         throw new UnrecoverableError(
           `this worker runs engine ${ENGINE_VERSION}, the shard needs ${d.engine}`,
         );
-      let docJson = docs.get(d.hash);
-      if (docJson === undefined) {
-        const stored = await redis.get(scenarioKey(prefix, d.hash));
-        if (stored === null)
-          throw new UnrecoverableError(
-            `scenario ${d.hash.slice(0, 12)} is not in Redis (expired or another prefix)`,
-          );
-        docJson = stored;
-        if (docs.size >= 16) docs.delete(docs.keys().next().value!);
-        docs.set(d.hash, docJson);
-      }
       log(`shard ${job.id} start (attempt ${job.attemptsStarted})`);
-      const aggregate = await pool.run({
-        source: { docJson, hash: d.hash, interventions: d.interventions },
-        seed: d.seed,
-        start: d.start,
-        count: d.count,
-        engine: d.engine,
-      });
+      let out: Pick<ShardJobResult, 'aggregate' | 'result'>;
+      if (d.kind === undefined) {
+        const aggregate = await pool.run({
+          source: { docJson: await docJson(d.hash), hash: d.hash, interventions: d.interventions },
+          seed: d.seed,
+          start: d.start,
+          count: d.count,
+          engine: d.engine,
+        });
+        out = { aggregate };
+      } else {
+        const task = await taskOfJob(d, docJson);
+        try {
+          out = { result: encodeResult(task, await pool.runTask(task)) };
+        } catch (e) {
+          // A design point that does not compile fails the same on every worker: not retried.
+          if (e instanceof RangeError) throw new UnrecoverableError(`${SCENARIO_ERROR}${e.message}`);
+          throw e;
+        }
+      }
       log(`shard ${job.id} done`);
-      return { aggregate, attempt: job.attemptsStarted, worker: name };
+      return { ...out, attempt: job.attemptsStarted, worker: name };
     },
     {
       connection: bullConnection(opts.url),

@@ -5,6 +5,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { mountRoutes, type RouteDef, type Services } from './http.ts';
 import { openApiDocument } from './openapi.ts';
+import { analysisRoutes } from './routes/analyses.ts';
 import { authRoutes } from './routes/auth.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
@@ -19,6 +20,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...workspaceRoutes,
   ...scenarioRoutes,
   ...runRoutes,
+  ...analysisRoutes,
   ...talksRoutes,
 ];
 

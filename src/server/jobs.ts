@@ -3,10 +3,11 @@
 // checkpointed, so a server killed mid-run leaves the last checkpoint and no report: on restart the run
 // is marked `interrupted` and `resume` continues from the checkpoint to exactly the numbers an
 // uninterrupted run gives (each run's numbers depend only on seed and run index).
-import { type Aggregate, emptyAggregate, merge, runRange, summarize } from '../analysis/ensemble.ts';
-import { ENGINE_VERSION } from '../engine/model.ts';
+import { type Aggregate, emptyAggregate, merge, runRange } from '../analysis/ensemble.ts';
 import { Simulator } from '../engine/run.ts';
-import type { RunStatus, Store } from '../store/index.ts';
+import { jobKind, type RunRecord, type RunStatus, type Store } from '../store/index.ts';
+import { openAnalysisJob } from './analysis-jobs.ts';
+import { runReport } from './report.ts';
 import { prepareInFiles } from './workspace.ts';
 
 export interface Progress {
@@ -108,6 +109,7 @@ export class RunQueue {
   private async execute(ws: string, id: string): Promise<void> {
     const run = await this.store.getRun(ws, id);
     if (!run) return;
+    if (jobKind(run.manifest) !== 'run') return this.executeAnalysis(run);
     const total = run.manifest.runs;
     if (this.cancelled.has(id)) {
       this.cancelled.delete(id);
@@ -152,8 +154,50 @@ export class RunQueue {
       this.emit({ id, status: 'running', doneRuns: done, totalRuns: total, error: null });
       await new Promise((r) => setImmediate(r));
     }
-    const report = summarize(model, agg, { seed: m.seed, engine: ENGINE_VERSION, topPaths: 12 });
+    const report = runReport(model, agg, m.seed);
     await this.store.finishRun(id, JSON.stringify(report), new Date().toISOString());
+    this.emit({ id, status: 'done', doneRuns: total, totalRuns: total, error: null });
+  }
+
+  /** A comparison or sensitivity analysis: the same slicing, cancelling and checkpointing as a run. */
+  private async executeAnalysis(run: RunRecord): Promise<void> {
+    const id = run.id;
+    const total = run.manifest.runs;
+    if (this.cancelled.has(id)) {
+      this.cancelled.delete(id);
+      await this.store.endRun(id, 'cancelled', null, new Date().toISOString());
+      this.emit({ id, status: 'cancelled', doneRuns: run.doneRuns, totalRuns: total, error: null });
+      return;
+    }
+    if (!(await this.store.startRun(id, new Date().toISOString()))) return;
+    const job = openAnalysisJob(run);
+    let batch = 20;
+    let lastCheckpoint = Date.now();
+    this.emit({ id, status: 'running', doneRuns: job.done(), totalRuns: total, error: null });
+    while (job.done() < total) {
+      if (this.cancelled.has(id)) {
+        this.cancelled.delete(id);
+        await this.store.endRun(id, 'cancelled', null, new Date().toISOString());
+        this.emit({ id, status: 'cancelled', doneRuns: job.done(), totalRuns: total, error: null });
+        return;
+      }
+      if (this.stopped) return;
+      const t0 = performance.now();
+      const before = job.done();
+      job.step(batch);
+      const n = Math.max(1, job.done() - before);
+      const ms = performance.now() - t0;
+      batch = Math.max(1, Math.min(20_000, Math.round((n * this.sliceMs) / Math.max(ms, 0.5))));
+      if (job.done() < total && Date.now() - lastCheckpoint >= this.checkpointMs) {
+        await this.store.checkpointRun(id, job.done(), job.checkpoint());
+        lastCheckpoint = Date.now();
+      }
+      this.emit({ id, status: 'running', doneRuns: job.done(), totalRuns: total, error: null });
+      await new Promise((r) => setImmediate(r));
+    }
+    const report = await job.finish();
+    if (this.stopped) return;
+    await this.store.finishRun(id, report, new Date().toISOString());
     this.emit({ id, status: 'done', doneRuns: total, totalRuns: total, error: null });
   }
 }

@@ -1,6 +1,24 @@
-// The CSV download of a run: one table, one row per figure, with its interval and the manifest up top.
-import type { RunReport } from '../analysis/ensemble.ts';
-import type { RunManifest } from '../store/index.ts';
+// Reports of finished jobs: the stored report of a run (summary and what the HTML report draws), and
+// the downloads of runs, comparisons and sensitivity analyses as self-contained HTML (the CLI's
+// `--report`), JSON and CSV.
+import { type Aggregate, type RunReport, summarize } from '../analysis/ensemble.ts';
+import { attributeMisperceptions, pathTree, sankeyFloor } from '../analysis/paths.ts';
+import {
+  csvReport,
+  htmlReport,
+  interventionInfo,
+  type Manifest,
+  type ReportData,
+  scenarioAssumptions,
+} from '../analysis/report/index.ts';
+import type { SensitivityReport } from '../analysis/sensitivity.ts';
+import { ENGINE_VERSION, type Model } from '../engine/model.ts';
+import { applyInterventions, applySets, loadDocument } from '../scenario/load.ts';
+import type { Locations } from '../scenario/parse.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { jobKind, type RunManifest, type RunRecord } from '../store/index.ts';
+import type { StoredCompareReport } from './analysis-jobs.ts';
+import { HttpError } from './http.ts';
 
 const cell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : String(v);
@@ -40,4 +58,186 @@ export function reportCsv(m: RunManifest, r: RunReport): string {
   for (const p of r.paths)
     rows.push(['path', p.events.join(' > ') || '(nothing escalated)', p.share, '', '']);
   return `${rows.map((row) => row.map(cell).join(',')).join('\n')}\n`;
+}
+
+/** A run's stored report: `brink run --json`'s summary and what the HTML report draws besides it. */
+export function runReport(model: Model, agg: Aggregate, seed: number): RunReport & { extras: ReportExtras } {
+  return {
+    ...summarize(model, agg, { seed, engine: ENGINE_VERSION, topPaths: 12 }),
+    extras: reportExtras(model, agg),
+  };
+}
+
+/** What a report needs besides the summary: the Sankey's path tree and the misperceptions behind war. */
+export function reportExtras(m: Model, agg: Aggregate) {
+  return {
+    pathTree: pathTree(m, agg, { minPeak: sankeyFloor(m, agg), minShare: 0.01 }),
+    attribution: attributeMisperceptions(m, agg),
+  };
+}
+
+export type ReportExtras = ReturnType<typeof reportExtras>;
+
+const quote = (a: string) => (/^[\w./@:=+,-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+
+/** The `brink` command that computes the same numbers from the scenario file. */
+export function equivalentCommand(m: RunManifest): string {
+  const args: (string | number)[] = [];
+  const kind = jobKind(m);
+  const withs = (xs: string[]) => xs.flatMap((x) => ['--with', x]);
+  if (kind === 'compare') {
+    args.push('compare', m.scenarioPath, ...withs(m.compare?.arms ?? []), '--runs', m.runs, '--seed', m.seed);
+    if (m.compare && m.compare.traceRuns !== 200) args.push('--trace', m.compare.traceRuns);
+  } else if (kind === 'sensitivity') {
+    const o = m.sensitivity!;
+    args.push('sensitivity', m.scenarioPath, ...withs(m.interventions), '--seed', m.seed);
+    args.push('--metric', o.metric, '--tornado-runs', o.tornadoRuns, '--low', o.low, '--high', o.high);
+    args.push('--samples', o.samples, '--runs', o.runsPerPoint, '--bootstrap', o.bootstrap);
+    for (const p of o.only) args.push('--only', p);
+  } else {
+    args.push('run', m.scenarioPath, ...withs(m.interventions), '--runs', m.runs, '--seed', m.seed);
+    for (const [k, v] of Object.entries(m.set)) args.push('--set', `${k}=${String(v)}`);
+  }
+  return `brink ${args.map((a) => quote(String(a))).join(' ')}`;
+}
+
+/** The scenario document as the job ran it (interventions and overrides applied), with source positions. */
+function documentOf(r: RunRecord, interventions: string[]): { doc: Scenario; locations: Locations } {
+  const m = r.manifest;
+  const reader = { readFile: (p: string) => (Object.hasOwn(r.files, p) ? r.files[p] : undefined) };
+  const loaded = loadDocument(m.scenarioPath, reader);
+  if (!loaded.doc) throw new HttpError(422, 'not_runnable', "the run's scenario no longer loads");
+  let doc = loaded.doc;
+  let locations = loaded.locations;
+  if (interventions.length) {
+    const a = applyInterventions(doc, interventions, locations);
+    if (a.doc) {
+      doc = a.doc;
+      locations = a.locations;
+    }
+  }
+  if (Object.keys(m.set).length) {
+    const s = applySets(doc, m.set, locations);
+    if (s.doc) {
+      doc = s.doc;
+      locations = s.locations;
+    }
+  }
+  return { doc, locations };
+}
+
+/** The data of a finished job's report (as the CLI's `--report` builds it), from its record. */
+export function reportData(r: RunRecord): ReportData {
+  if (!r.report) throw new HttpError(409, 'not_finished', `the job is ${r.status}: no report yet`);
+  const m = r.manifest;
+  const kind = jobKind(m);
+  const stored = JSON.parse(r.report) as Record<string, unknown>;
+  const arms = kind === 'compare' ? (m.compare?.arms ?? []) : [];
+  const { doc, locations } = documentOf(r, m.interventions);
+  const settings: Record<string, string | number> = {
+    'workbench job': r.id,
+    'scenario version': m.scenarioVersion,
+    finished: r.finishedAt ?? '',
+  };
+  const manifest: Manifest = {
+    command: equivalentCommand(m),
+    scenario: { id: doc.id, title: doc.title, file: m.scenarioPath, hash: m.hash },
+    engine: m.engine,
+    brink: ENGINE_VERSION,
+    seed: m.seed,
+    runs: kind === 'sensitivity' ? null : m.runs,
+    interventions: kind === 'compare' ? arms : m.interventions,
+    settings,
+  };
+  const extras = stored.extras as ReportExtras | undefined;
+  const common = {
+    assumptions: scenarioAssumptions(doc, {
+      locations,
+      readText: (f: string) => (Object.hasOwn(r.files, f) ? r.files[f] : undefined),
+    }),
+    interventions: interventionInfo(doc, kind === 'compare' ? arms : m.interventions),
+  };
+  if (kind === 'compare') {
+    const report = stored as unknown as StoredCompareReport;
+    settings.pairing = 'common random numbers';
+    settings['saved/harmed runs traced per arm'] = m.compare?.traceRuns ?? 0;
+    return {
+      kind: 'compare',
+      title: `Interventions compared: ${doc.title}`,
+      manifest,
+      run: report,
+      paths: report.extras.pathTree,
+      attribution: report.extras.attribution,
+      compare: report,
+      ...common,
+    };
+  }
+  if (kind === 'sensitivity') {
+    const report = stored as unknown as SensitivityReport;
+    const o = m.sensitivity!;
+    Object.assign(settings, {
+      metric: report.metric.id,
+      'tornado runs per end': o.tornadoRuns,
+      'Sobol N': o.samples,
+      'runs per design point': o.runsPerPoint,
+      'engine runs in all': m.runs,
+    });
+    return {
+      kind: 'sensitivity',
+      title: `Sensitivity: ${doc.title}`,
+      manifest,
+      sensitivity: report,
+      ...common,
+    };
+  }
+  const report = stored as unknown as RunReport;
+  return {
+    kind: 'run',
+    title: `Ensemble: ${doc.title}`,
+    manifest,
+    run: report,
+    ...(extras ? { paths: extras.pathTree, attribution: extras.attribution } : {}),
+    ...common,
+  };
+}
+
+/** A finished job's report as a download: HTML (self-contained), JSON (report + manifest) or CSV. */
+export function reportDownload(
+  r: RunRecord,
+  format: 'html' | 'json' | 'csv',
+): { body: string; type: string; filename: string } {
+  if (!r.report) throw new HttpError(409, 'not_finished', `the job is ${r.status}: no report yet`);
+  const m = r.manifest;
+  const kind = jobKind(m);
+  const stem = m.scenarioPath.replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
+  const label = kind === 'run' ? '' : `-${kind}`;
+  const base = `${stem}${label}-seed${m.seed}`;
+  if (format === 'html')
+    return { body: htmlReport(reportData(r)), type: 'text/html; charset=utf-8', filename: `${base}.html` };
+  if (format === 'json') {
+    const report = JSON.parse(r.report) as Record<string, unknown>;
+    return {
+      body: JSON.stringify({ manifest: m, report }),
+      type: 'application/json; charset=utf-8',
+      filename: `${base}.json`,
+    };
+  }
+  const body =
+    kind === 'run' ? reportCsv(m, JSON.parse(r.report) as RunReport) : analysisCsv(m, reportData(r));
+  return { body, type: 'text/csv; charset=utf-8', filename: `${base}.csv` };
+}
+
+/** A comparison or sensitivity report as CSV: the manifest rows, then `brink … --format csv`'s table. */
+function analysisCsv(m: RunManifest, d: ReportData): string {
+  const head: unknown[][] = [
+    ['manifest', 'command', '', equivalentCommand(m), '', ''],
+    ['manifest', 'scenario', '', m.scenarioPath, '', ''],
+    ['manifest', 'scenario_version', '', m.scenarioVersion, '', ''],
+    ['manifest', 'hash', '', m.hash, '', ''],
+    ['manifest', 'engine', '', m.engine, '', ''],
+    ['manifest', 'seed', '', m.seed, '', ''],
+    ['manifest', 'runs', '', m.runs, '', ''],
+  ];
+  const [header, ...rest] = csvReport(d).trimEnd().split('\n');
+  return `${[header, ...head.map((row) => row.map(cell).join(',')), ...rest].join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 // Request and response schemas shared by the routes, the OpenAPI document and the web client.
 import { z } from 'zod';
+import { CompareOptionsSchema, MAX_SENSITIVITY_RUNS, SensitivityOptionsSchema } from '../analysis/options.ts';
 import { Role as RoleValues } from './roles.ts';
 
 export const Id = z
@@ -83,7 +84,35 @@ export const RunOptions = z.object({
     .default({}),
 });
 
+/** Options of a comparison and of a sensitivity analysis: the schemas `brink compare` and `brink sensitivity` check their flags with. */
+export const CompareOptions = CompareOptionsSchema;
+export const SensitivityOptions = SensitivityOptionsSchema;
+export { MAX_SENSITIVITY_RUNS };
+
+export const CompareSettings = z.object({ arms: z.array(z.string()), traceRuns: z.number() });
+export const SensitivitySettings = z.object({
+  metric: z.string(),
+  tornadoRuns: z.number(),
+  low: z.number(),
+  high: z.number(),
+  samples: z.number(),
+  runsPerPoint: z.number(),
+  bootstrap: z.number(),
+  only: z.array(z.string()),
+  parameters: z.number(),
+});
+
+export const UncertainParam = z.object({
+  path: z.string(),
+  nominal: z.number(),
+  distribution: z.string().nullable(),
+  source: z.string().nullable(),
+  citation: z.string().nullable(),
+  where: z.string().nullable(),
+});
+
 export const RunManifest = z.object({
+  kind: z.enum(['run', 'compare', 'sensitivity']).optional(),
   scenarioId: z.string(),
   scenarioPath: z.string(),
   scenarioVersion: z.number(),
@@ -93,6 +122,8 @@ export const RunManifest = z.object({
   runs: z.number(),
   interventions: z.array(z.string()),
   set: z.record(z.string(), z.unknown()),
+  compare: CompareSettings.optional(),
+  sensitivity: SensitivitySettings.optional(),
 });
 
 export const RunSummary = z.object({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compare } from '../../src/analysis/compare.ts';
+import { compare, PairedComparison } from '../../src/analysis/compare.ts';
 import { runRange } from '../../src/analysis/ensemble.ts';
 import { load } from '../scenarios.ts';
 
@@ -67,4 +67,22 @@ test('compare: EU-hosted talks save runs through the PRC relay, and leaks of bil
   );
   const leak = bi.mechanisms.harmed!.present.find((m) => m.mechanism.startsWith('leak to DPRK'));
   assert.ok(leak && leak.withIntervention > 0.5, JSON.stringify(bi.mechanisms.harmed));
+});
+
+test('PairedComparison: uneven steps, with the state through JSON between them, give the report of compare()', () => {
+  const base = load(INTERCEPT);
+  const arms = [
+    { label: 'us-china-talks', model: load(INTERCEPT, ['us-china-talks']) },
+    { label: 'hotline+launch-notification', model: load(INTERCEPT, ['hotline+launch-notification']) },
+  ];
+  const opts = { seed: 2, traceRuns: 30 };
+  const whole = compare(base, arms, { ...opts, runs: 3000, engine: 't' });
+  let c = new PairedComparison(base, arms, opts);
+  for (const n of [1, 999, 1234, 766]) {
+    c.step(n);
+    c = new PairedComparison(base, arms, opts, JSON.parse(JSON.stringify(c.state)));
+  }
+  assert.equal(c.state.runs, 3000);
+  assert.deepEqual(c.report({ engine: 't' }), whole);
+  assert.throws(() => new PairedComparison(base, arms.slice(1), opts, c.state), /does not match these arms/);
 });

@@ -4,7 +4,7 @@ import { breakeven } from '../../src/analysis/breakeven.ts';
 import { compileAt, paramTarget, uncertainTargets } from '../../src/analysis/design.ts';
 import { runRange } from '../../src/analysis/ensemble.ts';
 import { metric } from '../../src/analysis/metrics.ts';
-import { sensitivity } from '../../src/analysis/sensitivity.ts';
+import { SensitivityJob, sensitivity } from '../../src/analysis/sensitivity.ts';
 import { parseSweepParam, sweep } from '../../src/analysis/sweep.ts';
 import { applyInterventions } from '../../src/scenario/index.ts';
 import { load, loadDoc } from '../scenarios.ts';
@@ -13,6 +13,7 @@ const DECAP = 'scenarios/korea-decapitation-misread.yaml';
 const INTERCEPT = 'scenarios/korea-intercept.yaml';
 const MISREAD = 'actors.DPRK.perception.misread.US.bomber-flight.US.strike-package';
 const meta = { hash: 'h', interventions: [], engine: 't' };
+const MISREAD_NAME = 'actors.DPRK.perception.misread["US.bomber-flight"]["US.strike-package"]';
 
 test('compileAt: a parameter at its nominal value compiles to the same runs as the scenario', () => {
   const doc = loadDoc(DECAP);
@@ -103,6 +104,29 @@ test('sensitivity: the tornado ranks the bomber misreading first and Sobol indic
     () => sensitivity(doc, meta, { seed: 1, only: ['nope'], samples: 0 }),
     /not an uncertain parameter/,
   );
+});
+
+test('SensitivityJob: any slicing, with the state through JSON between slices, gives the report of sensitivity()', () => {
+  const doc = loadDoc(DECAP);
+  const opts = {
+    seed: 3,
+    only: [MISREAD_NAME, 'actors.DPRK.perception.isr.air.detect', 'hazards.bomber-flights.ratePerDay'],
+    tornadoRuns: 300,
+    samples: 4,
+    runs: 60,
+    bootstrap: 50,
+  };
+  const whole = sensitivity(doc, meta, opts);
+  let job = new SensitivityJob(doc, meta, opts);
+  assert.equal(job.totalRuns, 300 * 7 + 4 * 5 * 60);
+  const sizes = [1, 299, 450, 77, 1000, 13];
+  for (let i = 0; !job.done; i++) {
+    let left = sizes[i % sizes.length]!;
+    while (left > 0 && !job.done) left -= job.step(left);
+    job = new SensitivityJob(doc, meta, opts, JSON.parse(JSON.stringify(job.state)));
+  }
+  assert.equal(job.state.doneRuns, job.totalRuns);
+  assert.deepEqual(job.report(), whole);
 });
 
 test('breakeven: EU-hosted talks stop paying at a leak probability inside the interval', () => {

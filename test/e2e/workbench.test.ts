@@ -1,8 +1,8 @@
 // End to end in Debian's Chromium: first-start setup, open a Korea scenario, make an error and see it
 // underlined, fix it, edit a parameter in the form, run, read the charts and a sample run, compare two
-// interventions, download the report. Screenshots go to test-output/screenshots/ (git-ignored).
+// interventions and see the forest plot, a sensitivity analysis, download the HTML reports. Screenshots go to test-output/screenshots/ (git-ignored).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -54,8 +54,36 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const shot = (name: string) => {
+const waitDone = () =>
+  page.waitForFunction(
+    () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',
+    null,
+    { timeout: 120_000 },
+  );
+
+/** Clicks a download link and returns the file's text. */
+async function downloadText(link: string): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: link }).click(),
+  ]);
+  return readFileSync((await download.path())!, 'utf8');
+}
+
+/** A report that opens anywhere: no script, no stylesheet or image to fetch. */
+function assertSelfContained(html: string): void {
+  assert.ok(html.startsWith('<!doctype html>'), 'an HTML document');
+  const fetches = /<script|<link|<img|<iframe|src=|url\(|href="(https?:)?\/\//i.exec(html);
+  assert.equal(fetches, null, `the report fetches nothing (found ${fetches?.[0]})`);
+}
+
+const chartWithSvg = (id: string) =>
+  new RegExp(`<figure class="chart" id="${id}">[\\s\\S]*?<svg[^>]*>[\\s\\S]*?</svg>`);
+
+const shot = async (name: string) => {
   if (process.env.E2E_DEBUG) console.log(`step ${name}`);
+  // No tooltip left open where the pointer happened to stop.
+  await page.mouse.move(0, 0);
   return page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 };
 
@@ -138,11 +166,7 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   // Run a baseline ensemble, watch it finish, read the charts.
   await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',
-    null,
-    { timeout: 120_000 },
-  );
+  await waitDone();
   await page.locator('#exceedance-title').waitFor();
   await page.locator('#paths-title').waitFor();
   await shot('06-results');
@@ -169,27 +193,103 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   assert.match(csv, /^section,item,value,ci95_low,ci95_high\n/);
   assert.match(csv, /P\(peak >= rung\),war,/);
 
-  // Compare two interventions: run each, then overlay one on the other.
-  for (const iv of ['us-china-talks', 'eu-hosted-talks']) {
-    await page.getByRole('link', { name: 'korea-intercept.yaml' }).click();
-    await page.getByRole('heading', { name: 'Run an ensemble' }).waitFor();
-    await page.getByRole('checkbox', { name: new RegExp(iv) }).check();
-    await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=run-status]')?.textContent === 'done',
-      null,
-      { timeout: 120_000 },
-    );
-  }
+  // The run's HTML report: one self-contained file with its charts.
+  const runHtml = await downloadText('Download report (HTML)');
+  assertSelfContained(runHtml);
+  for (const id of ['exceedance', 'outcomes', 'sankey'])
+    assert.ok(chartWithSvg(id).test(runHtml), `${id} chart with its SVG`);
+
+  // Overlay another run's exceedance curve.
+  await page.getByRole('link', { name: 'korea-intercept.yaml' }).click();
+  await page.getByRole('tab', { name: 'Ensemble' }).waitFor();
+  await page.getByRole('checkbox', { name: /us-china-talks/ }).check();
+  await page.getByRole('spinbutton', { name: 'Runs' }).fill('3000');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await waitDone();
   const overlay = page.getByLabel('Overlay another run');
-  const option = await overlay.locator('option', { hasText: 'us-china-talks' }).getAttribute('value');
+  const option = await overlay.locator('option', { hasText: 'baseline' }).first().getAttribute('value');
   await overlay.selectOption(option!);
   await page.waitForFunction(() =>
-    (document.querySelector('figure.chart .plot')?.textContent ?? '').includes('us-china-talks'),
+    (document.querySelector('figure.chart .plot')?.textContent ?? '').includes('baseline'),
   );
   await page.locator('#exceedance-title').scrollIntoViewIfNeeded();
-  await shot('08-compare');
+  await shot('08-overlay');
+
+  // Compare two interventions and a combination with the baseline, paired on common random numbers.
+  await page.getByRole('link', { name: 'korea-intercept.yaml' }).click();
+  await page.getByRole('tab', { name: 'Compare' }).click();
+  const arms = page.getByRole('group', { name: 'Compare with the baseline' });
+  await arms.getByRole('checkbox', { name: /eu-hosted-talks/ }).check();
+  await arms.getByRole('checkbox', { name: /us-china-talks/ }).check();
+  await page.getByText('Add a combination (A + B)').click();
+  await page.getByRole('button', { name: 'hotline', exact: true }).click();
+  await page.getByRole('button', { name: 'launch-notification', exact: true }).click();
+  await page.getByRole('button', { name: 'Add hotline + launch-notification' }).click();
+  await page.getByRole('spinbutton', { name: 'Runs per arm' }).fill('4000');
+  assert.match(
+    (await page.getByTestId('compare-work').textContent()) ?? '',
+    /3 arms against the baseline · 16,000 runs in all/,
+  );
+  await page.locator('.analyse').screenshot({ path: join(SHOTS, '09-compare-form.png') });
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await waitDone();
+  await page.locator('#forest-title').waitFor();
+  const forest = page.locator('figure.chart', { has: page.locator('#forest-title') });
+  const forestText = (await forest.textContent()) ?? '';
+  for (const arm of ['eu-hosted-talks', 'us-china-talks', 'hotline+launch-notification'])
+    assert.ok(forestText.includes(arm), `the forest plot's legend names ${arm}`);
+  assert.match(forestText, /percentage points/);
+  assert.match(forestText, /P\(war or worse\)/);
+  // One dot per arm and quantity, and a zero line.
+  assert.equal(await forest.locator('svg g[aria-label=dot] circle').count(), 12);
+  assert.ok((await forest.locator('svg g[aria-label=rule] line').count()) >= 13);
+  const saved = Number(await page.getByTestId('saved').first().textContent());
+  assert.ok(saved > 0, 'EU-hosted talks save runs');
+  assert.match((await page.locator('.mechanisms').first().textContent()) ?? '', /PRC->DPRK/);
+  await shot('10-compare-results');
+
+  // A saved run, replayed at baseline and with the talks: the same random world, two histories.
+  await page.getByRole('button', { name: 'Replay both arms' }).click();
+  await page.locator('table.timeline').waitFor();
+  assert.match((await page.getByRole('tab', { name: /^baseline: war/ }).textContent()) ?? '', /war/);
+  await page.getByRole('heading', { name: /same random world/ }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, '11-replay.png') });
+
+  // The comparison's HTML report: self-contained, with the forest plot.
+  const compareHtml = await downloadText('Download report (HTML)');
+  assertSelfContained(compareHtml);
+  assert.ok(chartWithSvg('forest').test(compareHtml), 'forest chart with its SVG');
+  assert.ok((compareHtml.match(/<circle/g) ?? []).length >= 12, 'the forest plot has its dots');
+  assert.ok(
+    compareHtml.includes('brink compare korea-intercept.yaml --with us-china-talks --with eu-hosted-talks'),
+    'the manifest gives the command',
+  );
+  writeFileSync(join(SHOTS, 'compare-report.html'), compareHtml);
+
+  // Sensitivity, small: a tornado and Sobol bars.
+  await page.getByRole('link', { name: 'korea-intercept.yaml' }).click();
+  await page.getByRole('tab', { name: 'Sensitivity' }).click();
+  await page.waitForFunction(() =>
+    /\d+ of \d+ uncertain parameters/.test(document.querySelector('.params-list summary')?.textContent ?? ''),
+  );
+  await page.getByRole('spinbutton', { name: 'Tornado runs per end' }).fill('300');
+  await page.getByRole('spinbutton', { name: 'Sobol base samples N' }).fill('4');
+  await page.getByRole('spinbutton', { name: 'Runs per design point' }).fill('60');
+  await page.getByRole('button', { name: 'Run sensitivity' }).click();
+  await waitDone();
+  await page.locator('#tornado-title').waitFor();
+  await page.locator('#sobol-title').waitFor();
+  const tornado = page.locator('figure.chart', { has: page.locator('#tornado-title') });
+  assert.match((await tornado.textContent()) ?? '', /actors\.DPRK\.perception/);
+  assert.match((await tornado.textContent()) ?? '', /source: /);
+  assert.ok((await tornado.locator('svg g[aria-label=bar] rect').count()) > 3);
+  const sobol = page.locator('figure.chart', { has: page.locator('#sobol-title') });
+  assert.match((await sobol.textContent()) ?? '', /first order/);
+  await shot('12-sensitivity');
+  const sensHtml = await downloadText('Download report (HTML)');
+  assertSelfContained(sensHtml);
+  assert.ok(chartWithSvg('tornado').test(sensHtml), 'tornado chart with its SVG');
+  assert.ok(chartWithSvg('sobol').test(sensHtml), 'sobol chart with its SVG');
 
   // Keyboard: the first Tab reaches the skip link.
   await page.goto(server.url);
@@ -252,7 +352,7 @@ test('workbench in Chromium: members, a stale save gets a conflict (nothing over
   const banner = bo.getByRole('alert').filter({ hasText: 'Not saved: conflict' });
   await banner.waitFor();
   assert.match((await banner.textContent()) ?? '', /you edited version 1, it is now version 2/);
-  await bo.screenshot({ path: join(SHOTS, '09-conflict.png') });
+  await bo.screenshot({ path: join(SHOTS, '13-conflict.png') });
   await bo.getByRole('button', { name: 'Discard mine, load theirs' }).click();
   await bo.waitForFunction(
     () => document.querySelector('.cm-content')?.textContent?.includes('owner: checked') ?? false,
@@ -273,5 +373,9 @@ test('workbench in Chromium: members, a stale save gets a conflict (nothing over
   assert.ok(await vi.getByText('read-only (viewer)').isVisible());
   assert.ok(await vi.getByRole('button', { name: 'Run', exact: true }).isDisabled());
   await vi.getByTestId('preview-table').waitFor();
-  await vi.screenshot({ path: join(SHOTS, '10-viewer.png'), fullPage: true });
+  await vi.getByRole('tab', { name: 'Compare' }).click();
+  assert.ok(await vi.getByRole('button', { name: 'Compare', exact: true }).isDisabled());
+  assert.ok(await vi.getByText('Viewers can read comparisons but not start them.').isVisible());
+  await vi.getByRole('tab', { name: 'Ensemble' }).click();
+  await vi.screenshot({ path: join(SHOTS, '14-viewer.png'), fullPage: true });
 });

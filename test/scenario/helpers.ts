@@ -36,6 +36,7 @@ export async function brink(argv: string[], cwd = ROOT): Promise<BrinkResult> {
       err += t;
     },
     errIsTty: false,
+    color: false,
     cwd,
   };
   const t0 = performance.now();

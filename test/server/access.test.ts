@@ -44,6 +44,13 @@ const SAMPLES: Record<string, (ids: Ids) => { query?: string; body?: unknown }> 
   'post /api/workspaces/:ws/runs/:run/rerun': () => ({}),
   'get /api/workspaces/:ws/runs/:run/trace': () => ({ query: 'index=0' }),
   'get /api/workspaces/:ws/runs/:run/report': () => ({ query: 'format=csv' }),
+  'post /api/workspaces/:ws/comparisons': (ids) => ({
+    body: { scenarioId: ids.id, arms: ['hotline'], runs: 10, seed: 1, traceRuns: 0 },
+  }),
+  'post /api/workspaces/:ws/sensitivity': (ids) => ({
+    body: { scenarioId: ids.id, tornadoRuns: 2, samples: 0, bootstrap: 1 },
+  }),
+  'get /api/workspaces/:ws/scenarios/:id/parameters': () => ({ query: 'interventions=hotline' }),
   // The talks room's own access table is test/server/talks-access.test.ts.
   'get /api/workspaces/:ws/talks/actors': () => ({ query: 'scenario=korea-intercept.yaml' }),
   'post /api/workspaces/:ws/talks': () => ({
@@ -143,8 +150,8 @@ describe('authorisation through every endpoint', () => {
 
   test("a member of workspace B cannot reach A's scenarios, runs or members through B's workspace path", async () => {
     // Routes that name a resource of A in their path or body.
-    const namesResource = (x: RouteDef) =>
-      /:(id|run|user)\b/.test(x.path) || key(x) === 'post /api/workspaces/:ws/runs';
+    const startsJob = ['runs', 'comparisons', 'sensitivity'].map((p) => `post /api/workspaces/:ws/${p}`);
+    const namesResource = (x: RouteDef) => /:(id|run|user)\b/.test(x.path) || startsJob.includes(key(x));
     for (const r of workspaceRoutes.filter(namesResource)) {
       const res = await call(outsider, r, { ...a, ws: b.ws });
       assert.equal(res.status, 404, `${key(r)} with A's ids under B`);

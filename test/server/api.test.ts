@@ -5,6 +5,7 @@ import { runRange, summarize } from '../../src/analysis/ensemble.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { prepare } from '../../src/scenario/index.ts';
 import { ROUTES } from '../../src/server/app.ts';
+import { reportExtras } from '../../src/server/report.ts';
 import {
   Client,
   EXAMPLES,
@@ -324,12 +325,12 @@ describe('workbench API', () => {
     const done = await owner.get(`/api/workspaces/${ws}/runs/${start.body.id}`);
     assert.equal(done.body.status, 'done');
     const p = prepare(`${EXAMPLES}/korea-intercept.yaml`, { readFile, interventions: ['hotline'] });
-    const direct = summarize(p.model!, runRange(p.model!, 7, 0, 3000), {
-      seed: 7,
-      engine: ENGINE_VERSION,
-      topPaths: 12,
-    });
-    assert.deepEqual(done.body.report, JSON.parse(JSON.stringify(direct)));
+    const agg = runRange(p.model!, 7, 0, 3000);
+    const direct = summarize(p.model!, agg, { seed: 7, engine: ENGINE_VERSION, topPaths: 12 });
+    const { extras, ...stored } = done.body.report;
+    assert.deepEqual(stored, JSON.parse(JSON.stringify(direct)));
+    // What the HTML report draws besides: the Sankey's path tree and the misperceptions behind war.
+    assert.deepEqual(extras, JSON.parse(JSON.stringify(reportExtras(p.model!, agg))));
     assert.equal(done.body.manifest.hash, p.hash);
 
     const again = await owner.post(`/api/workspaces/${ws}/runs/${start.body.id}/rerun`);
@@ -352,6 +353,13 @@ describe('workbench API', () => {
     const json = await owner.get(`/api/workspaces/${ws}/runs/${start.body.id}/report?format=json`);
     assert.match(json.headers.get('content-disposition') ?? '', /korea-intercept-seed7\.json/);
     assert.equal(json.body.manifest.seed, 7);
+    const html = await owner.get(`/api/workspaces/${ws}/runs/${start.body.id}/report?format=html`);
+    assert.equal(html.status, 200);
+    assert.match(html.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(html.headers.get('content-disposition') ?? '', /korea-intercept-seed7\.html/);
+    for (const id of ['exceedance', 'outcomes', 'sankey']) assert.match(html.text, new RegExp(`id="${id}"`));
+    assert.match(html.text, /brink run korea-intercept\.yaml --with hotline --runs 3000 --seed 7/);
+    assert.doesNotMatch(html.text, /<script|<link|src="http/);
 
     const trace = await owner.get(`/api/workspaces/${ws}/runs/${start.body.id}/trace?find=war`);
     assert.equal(trace.status, 200);

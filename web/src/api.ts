@@ -1,6 +1,8 @@
 // The browser's client of the workbench API: JSON in and out, the session cookie sent by the browser,
 // the CSRF token added to every write.
+import type { CompareReport, Comparison, PairedDelta } from '../../src/analysis/compare.ts';
 import type { RunReport } from '../../src/analysis/ensemble.ts';
+import type { SensitivityReport } from '../../src/analysis/sensitivity.ts';
 import type { TraceRecord } from '../../src/engine/trace.ts';
 import type { Diagnostic } from '../../src/scenario/diagnostics.ts';
 
@@ -35,7 +37,9 @@ export interface ScenarioDetail extends ScenarioSummary {
   diagnostics: Diagnostic[];
   interventions: { id: string; title: string }[];
 }
+export type JobKind = 'run' | 'compare' | 'sensitivity';
 export interface Manifest {
+  kind?: JobKind;
   scenarioId: string;
   scenarioPath: string;
   scenarioVersion: number;
@@ -45,7 +49,29 @@ export interface Manifest {
   runs: number;
   interventions: string[];
   set: Record<string, unknown>;
+  compare?: { arms: string[]; traceRuns: number };
+  sensitivity?: {
+    metric: string;
+    tornadoRuns: number;
+    low: number;
+    high: number;
+    samples: number;
+    runsPerPoint: number;
+    bootstrap: number;
+    only: string[];
+    parameters: number;
+  };
 }
+/** An uncertain parameter of a scenario, as the sensitivity analysis varies it. */
+export interface UncertainParam {
+  path: string;
+  nominal: number;
+  distribution: string | null;
+  source: string | null;
+  citation: string | null;
+  where: string | null;
+}
+export const kindOf = (m: Manifest): JobKind => m.kind ?? 'run';
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 export interface RunSummary {
   id: string;
@@ -71,9 +97,10 @@ export interface TraceReply {
   types: string[];
   rungs: string[];
   tickHours: number;
+  interventions: string[];
   trace: TraceRecord[];
 }
-export type { Diagnostic, RunReport, TraceRecord };
+export type { CompareReport, Comparison, Diagnostic, PairedDelta, RunReport, SensitivityReport, TraceRecord };
 
 export class ApiError extends Error {
   readonly status: number;

@@ -1,26 +1,25 @@
-import { breakevenParallel } from '../../analysis/breakeven.ts';
+import { breakevenOn } from '../../analysis/breakeven.ts';
 import { paramTarget } from '../../analysis/design.ts';
-import { defaultWorkers } from '../../analysis/parallel.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
+  analysisOptions,
   docOf,
-  emitReport,
-  formatOption,
+  type ExecutionOpts,
   loadScenarioFile,
   manifestOf,
   modelOf,
-  progress,
+  type OutputOpts,
+  printAnalysis,
   rangeOption,
   reportOf,
-  userErrorsAsync,
-  withWorkers,
+  runAnalysis,
 } from '../analysis.ts';
 import { renderBreakeven } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { nonNegativeInt, positiveInt, workerCount } from '../options.ts';
+import { nonNegativeInt, positiveInt } from '../options.ts';
 
-interface BreakevenOpts {
+interface BreakevenOpts extends ExecutionOpts, OutputOpts {
   with?: string;
   param?: string;
   range?: [number, number];
@@ -29,14 +28,10 @@ interface BreakevenOpts {
   grid: number;
   bisect: number;
   metric: string;
-  json?: boolean;
-  report?: string;
-  format?: 'md' | 'csv';
-  workers?: number;
 }
 
 export const registerBreakeven: Registrar = (program, io) => {
-  program
+  const cmd = program
     .command('breakeven')
     .description(
       'find the parameter value at which an intervention stops lowering P(war) (paired, with a bootstrap interval)',
@@ -49,52 +44,45 @@ export const registerBreakeven: Registrar = (program, io) => {
     .option('-s, --seed <seed>', 'seed', nonNegativeInt, 1)
     .option('--grid <k>', 'grid points over the range', positiveInt, 9)
     .option('--bisect <k>', 'bisection steps inside the bracket', nonNegativeInt, 5)
-    .option('-m, --metric <id>', 'warOrWorse, war, nuclearUse or peak>=RUNG', 'warOrWorse')
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
-    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
-    .option('--json', 'print one JSON object on stdout')
-    .action(async (file: string, o: BreakevenOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    .option('-m, --metric <id>', 'warOrWorse, war, nuclearUse or peak>=RUNG', 'warOrWorse');
+  analysisOptions(cmd).action(
+    async (file: string, o: BreakevenOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
       if (!o.with) throw new UserError('breakeven needs --with INTERVENTION');
       if (!o.param) throw new UserError('breakeven needs --param PATH (a dotted path as --set accepts it)');
       const s = loadScenarioFile(io, file);
       modelOf(io, s, [o.with]);
       const base = docOf(io, s, []);
       const alt = docOf(io, s, [o.with]);
-      const p = progress(io, 'breakeven');
-      const started = performance.now();
-      const workers = o.workers ?? defaultWorkers();
-      const report = await userErrorsAsync(() =>
-        withWorkers(workers, (runner) =>
-          breakevenParallel(
-            base.doc,
-            alt.doc,
-            o.param!,
-            { hash: base.hash, with: o.with!, interventions: alt.applied, engine: ENGINE_VERSION },
-            {
-              seed: o.seed,
-              runs: o.runs,
-              grid: o.grid,
-              bisect: o.bisect,
-              metric: o.metric,
-              ...(o.range ? { range: o.range } : {}),
-              onProgress: p.tick,
-              ...(runner ? { runner } : {}),
-            },
-          ),
+      const { result: report, timing } = await runAnalysis(io, 'breakeven', o, (runner, tick) =>
+        breakevenOn(
+          runner,
+          base.doc,
+          alt.doc,
+          o.param!,
+          { hash: base.hash, with: o.with!, interventions: alt.applied, engine: ENGINE_VERSION },
+          {
+            seed: o.seed,
+            runs: o.runs,
+            grid: o.grid,
+            bisect: o.bisect,
+            metric: o.metric,
+            ...(o.range ? { range: o.range } : {}),
+            onProgress: tick,
+          },
         ),
       );
-      p.done();
-      const seconds = (performance.now() - started) / 1000;
-      const used = emitReport(
+      printAnalysis(
         io,
+        o,
+        report,
+        timing,
         () =>
           reportOf(
             io,
             {
               kind: 'breakeven',
               title: `Break-even of ${o.with}: ${s.loaded.doc.title}`,
-              manifest: manifestOf(s, cmd.parent?.rawArgs ?? [], {
+              manifest: manifestOf(s, c.parent?.rawArgs ?? [], {
                 hash: base.hash,
                 seed: o.seed,
                 runs: o.runs,
@@ -108,9 +96,8 @@ export const registerBreakeven: Registrar = (program, io) => {
             [o.with!],
             [paramTarget(alt.doc, o.param!)],
           ),
-        o,
+        renderBreakeven,
       );
-      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds, workers } }, null, 2)}\n`);
-      else if (!used) io.out(renderBreakeven(report));
-    });
+    },
+  );
 };

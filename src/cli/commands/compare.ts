@@ -1,26 +1,27 @@
 import { InvalidArgumentError } from 'commander';
-import { type Arm, compareParallel, compareRare } from '../../analysis/compare.ts';
-import { defaultWorkers, runEnsembleParallel } from '../../analysis/parallel.ts';
+import { type Arm, compareOn, compareRare } from '../../analysis/compare.ts';
+import { CompareOptionsSchema, checkOptions } from '../../analysis/options.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../../analysis/paths.ts';
 import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
+  analysisOptions,
   docOf,
-  emitReport,
-  formatOption,
+  type ExecutionOpts,
   loadScenarioFile,
   manifestOf,
+  type OutputOpts,
   preparedOf,
+  printAnalysis,
   progress,
   reportOf,
+  runAnalysis,
   userErrors,
-  userErrorsAsync,
-  withWorkers,
 } from '../analysis.ts';
 import { renderCompare, renderRareCompare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt, workerCount } from '../options.ts';
+import { collect, nonNegativeInt, positiveInt } from '../options.ts';
 
 function estimatorOption(value: string): Estimator {
   if (!(ESTIMATORS as readonly string[]).includes(value))
@@ -28,22 +29,18 @@ function estimatorOption(value: string): Estimator {
   return value as Estimator;
 }
 
-interface CompareOpts {
+interface CompareOpts extends ExecutionOpts, OutputOpts {
   runs: number;
   seed: number;
   with: string[];
   trace: number;
-  json?: boolean;
-  report?: string;
-  format?: 'md' | 'csv';
   estimator?: Estimator;
   particles: number;
   replicates: number;
-  workers?: number;
 }
 
 export const registerCompare: Registrar = (program, io) => {
-  program
+  const cmd = program
     .command('compare')
     .description(
       'compare interventions with the baseline on common random numbers: paired differences per outcome and rung, runs saved and harmed, mechanisms',
@@ -69,26 +66,28 @@ export const registerCompare: Registrar = (program, io) => {
       estimatorOption,
     )
     .option('--particles <n>', 'ams: particles per replicate', positiveInt, 1000)
-    .option('--replicates <n>', 'ams: replicates', positiveInt, 20)
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
-    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
-    .option('--json', 'print one JSON object on stdout')
-    .action(async (file: string, o: CompareOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    .option('--replicates <n>', 'ams: replicates', positiveInt, 20);
+  analysisOptions(cmd).action(
+    async (file: string, o: CompareOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
       if (o.with.length === 0)
         throw new UserError('compare needs at least one --with INTERVENTION (a+b combines)');
-      const argv = cmd.parent?.rawArgs ?? [];
+      // The same settings and limits as the workbench's API.
+      userErrors(() =>
+        checkOptions(
+          CompareOptionsSchema,
+          { arms: o.with, runs: o.runs, seed: o.seed, traceRuns: o.trace },
+          { arms: '--with', runs: '--runs', seed: '--seed', traceRuns: '--trace' },
+        ),
+      );
+      const argv = c.parent?.rawArgs ?? [];
       const s = loadScenarioFile(io, file);
-      // The models, and what worker threads rebuild them from.
+      // The models, and what worker threads and remote workers rebuild them from.
       const sourced = (interventions: string[]) => {
         const { model, doc } = preparedOf(io, s, interventions);
-        return {
-          model,
-          source: { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions },
-        };
+        const source = { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions };
+        return { model, source };
       };
-      const b = sourced([]);
-      const base = b.model;
+      const { model: base, source: baseSource } = sourced([]);
       const arms: Arm[] = o.with.map((label) => ({ label, ...sourced([label]) }));
       const started = performance.now();
       const manifest = (settings: Record<string, string | number>) =>
@@ -106,8 +105,17 @@ export const registerCompare: Registrar = (program, io) => {
           }),
         );
         p.done();
-        const used = emitReport(
+        const report = {
+          scenario: { id: base.id, hash: base.hash },
+          engine: ENGINE_VERSION,
+          seed: o.seed,
+          ...rc,
+        };
+        printAnalysis(
           io,
+          o,
+          report,
+          { seconds: (performance.now() - started) / 1000 },
           () =>
             reportOf(
               io,
@@ -121,45 +129,28 @@ export const registerCompare: Registrar = (program, io) => {
               baseDoc().locations,
               o.with,
             ),
-          o,
+          () => renderRareCompare(rc),
         );
-        if (o.json)
-          io.out(
-            `${JSON.stringify({ scenario: { id: base.id, hash: base.hash }, engine: ENGINE_VERSION, seed: o.seed, ...rc, timing: { seconds: (performance.now() - started) / 1000 } }, null, 2)}\n`,
-          );
-        else if (!used) io.out(renderRareCompare(rc));
         return;
       }
-      const p = progress(io, 'compare');
-      const workers = o.workers ?? defaultWorkers();
-      const wantsReport = Boolean(o.report || o.format);
-      const { report, agg } = await userErrorsAsync(() =>
-        withWorkers(workers, async (runner) => {
-          const report = await compareParallel(base, arms, {
-            seed: o.seed,
-            runs: o.runs,
-            traceRuns: o.trace,
-            engine: ENGINE_VERSION,
-            onProgress: p.tick,
-            baseSource: b.source,
-            ...(runner ? { runner } : {}),
-          });
-          // The baseline's paths and attribution for the report (the same runs again: deterministic).
-          const agg = wantsReport
-            ? await runEnsembleParallel(b.source, {
-                seed: o.seed,
-                runs: o.runs,
-                model: base,
-                ...(runner ? { runner } : { workers: 1 }),
-              })
-            : null;
-          return { report, agg };
+      const { result, timing } = await runAnalysis(io, 'compare', o, (runner, tick) =>
+        compareOn(runner, base, arms, {
+          seed: o.seed,
+          runs: o.runs,
+          traceRuns: o.trace,
+          engine: ENGINE_VERSION,
+          onProgress: tick,
+          baseSource,
         }),
       );
-      p.done();
-      const seconds = (performance.now() - started) / 1000;
-      const used = emitReport(
+      const { report, comparison } = result;
+      // The baseline's paths and attribution for the report: its aggregate is in the comparison's state.
+      const agg = comparison.state.base;
+      printAnalysis(
         io,
+        o,
+        report,
+        timing,
         () => {
           const d = baseDoc();
           return reportOf(
@@ -169,8 +160,8 @@ export const registerCompare: Registrar = (program, io) => {
               title: `Interventions compared: ${s.loaded.doc.title}`,
               manifest: manifest({ pairing: 'common random numbers' }),
               run: report,
-              paths: pathTree(base, agg!, { minPeak: sankeyFloor(base, agg!), minShare: 0.01 }),
-              attribution: attributeMisperceptions(base, agg!),
+              paths: pathTree(base, agg, { minPeak: sankeyFloor(base, agg), minShare: 0.01 }),
+              attribution: attributeMisperceptions(base, agg),
               compare: report,
             },
             d.doc,
@@ -178,9 +169,8 @@ export const registerCompare: Registrar = (program, io) => {
             o.with,
           );
         },
-        o,
+        (r) => renderCompare(r, file),
       );
-      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds, workers } }, null, 2)}\n`);
-      else if (!used) io.out(renderCompare(report, file));
-    });
+    },
+  );
 };

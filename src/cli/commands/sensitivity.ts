@@ -1,24 +1,25 @@
-import { defaultWorkers } from '../../analysis/parallel.ts';
-import { sensitivityParallel } from '../../analysis/sensitivity.ts';
+import { checkOptions, SensitivityOptionsSchema } from '../../analysis/options.ts';
+import { sensitivityOn } from '../../analysis/sensitivity.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
+  analysisOptions,
   docOf,
-  emitReport,
-  formatOption,
+  type ExecutionOpts,
   loadScenarioFile,
   manifestOf,
   modelOf,
   numberOption,
-  progress,
+  type OutputOpts,
+  printAnalysis,
   reportOf,
-  userErrorsAsync,
-  withWorkers,
+  runAnalysis,
+  userErrors,
 } from '../analysis.ts';
 import { renderSensitivity } from '../analysis-report.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt, workerCount } from '../options.ts';
+import { collect, nonNegativeInt, positiveInt } from '../options.ts';
 
-interface SensitivityOpts {
+interface SensitivityOpts extends ExecutionOpts, OutputOpts {
   with: string[];
   seed: number;
   metric: string;
@@ -29,14 +30,10 @@ interface SensitivityOpts {
   runs: number;
   bootstrap: number;
   only: string[];
-  json?: boolean;
-  report?: string;
-  format?: 'md' | 'csv';
-  workers?: number;
 }
 
 export const registerSensitivity: Registrar = (program, io) => {
-  program
+  const cmd = program
     .command('sensitivity')
     .description(
       'sensitivity of a metric to every uncertain parameter: one at a time (tornado) and variance-based (Sobol first-order and total indices)',
@@ -51,49 +48,72 @@ export const registerSensitivity: Registrar = (program, io) => {
     .option('--samples <n>', 'Sobol base sample size N (0: tornado only)', nonNegativeInt, 32)
     .option('--runs <n>', 'runs per Sobol design point', positiveInt, 500)
     .option('--bootstrap <n>', 'bootstrap replicates of the Sobol intervals', positiveInt, 500)
-    .option('--only <path>', 'restrict to these parameters (repeatable)', collect, [])
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
-    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
-    .option('--json', 'print one JSON object on stdout')
-    .action(async (file: string, o: SensitivityOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    .option('--only <path>', 'restrict to these parameters (repeatable)', collect, []);
+  analysisOptions(cmd).action(
+    async (file: string, o: SensitivityOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
+      // The same settings and limits as the workbench's API.
+      userErrors(() =>
+        checkOptions(
+          SensitivityOptionsSchema,
+          {
+            interventions: o.with,
+            seed: o.seed,
+            metric: o.metric,
+            tornadoRuns: o.tornadoRuns,
+            low: o.low,
+            high: o.high,
+            samples: o.samples,
+            runsPerPoint: o.runs,
+            bootstrap: o.bootstrap,
+            only: o.only,
+          },
+          {
+            interventions: '--with',
+            seed: '--seed',
+            metric: '--metric',
+            tornadoRuns: '--tornado-runs',
+            low: '--low',
+            high: '--high',
+            samples: '--samples',
+            runsPerPoint: '--runs',
+            bootstrap: '--bootstrap',
+            only: '--only',
+          },
+        ),
+      );
       const s = loadScenarioFile(io, file);
       modelOf(io, s, o.with);
       const d = docOf(io, s, o.with);
-      const p = progress(io, 'sensitivity');
-      const started = performance.now();
-      const workers = o.workers ?? defaultWorkers();
-      const report = await userErrorsAsync(() =>
-        withWorkers(workers, (runner) =>
-          sensitivityParallel(
-            d.doc,
-            { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
-            {
-              seed: o.seed,
-              metric: o.metric,
-              tornadoRuns: o.tornadoRuns,
-              quantiles: [o.low, o.high],
-              samples: o.samples,
-              runs: o.runs,
-              bootstrap: o.bootstrap,
-              only: o.only,
-              onProgress: p.tick,
-              ...(runner ? { runner } : {}),
-            },
-          ),
+      const { result: report, timing } = await runAnalysis(io, 'sensitivity', o, (runner, tick) =>
+        sensitivityOn(
+          runner,
+          d.doc,
+          { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
+          {
+            seed: o.seed,
+            metric: o.metric,
+            tornadoRuns: o.tornadoRuns,
+            quantiles: [o.low, o.high],
+            samples: o.samples,
+            runs: o.runs,
+            bootstrap: o.bootstrap,
+            only: o.only,
+            onProgress: tick,
+          },
         ),
       );
-      p.done();
-      const seconds = (performance.now() - started) / 1000;
-      const used = emitReport(
+      printAnalysis(
         io,
+        o,
+        report,
+        timing,
         () =>
           reportOf(
             io,
             {
               kind: 'sensitivity',
               title: `Sensitivity: ${s.loaded.doc.title}`,
-              manifest: manifestOf(s, cmd.parent?.rawArgs ?? [], {
+              manifest: manifestOf(s, c.parent?.rawArgs ?? [], {
                 hash: d.hash,
                 seed: o.seed,
                 runs: null,
@@ -111,9 +131,8 @@ export const registerSensitivity: Registrar = (program, io) => {
             d.locations,
             o.with,
           ),
-        o,
+        renderSensitivity,
       );
-      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds, workers } }, null, 2)}\n`);
-      else if (!used) io.out(renderSensitivity(report));
-    });
+    },
+  );
 };

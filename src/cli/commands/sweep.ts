@@ -1,40 +1,35 @@
 import { paramTarget } from '../../analysis/design.ts';
 import { metric } from '../../analysis/metrics.ts';
-import { defaultWorkers } from '../../analysis/parallel.ts';
-import { parseSweepParam, type SweepParam, sweepParallel } from '../../analysis/sweep.ts';
+import { parseSweepParam, type SweepParam, sweepOn } from '../../analysis/sweep.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
+  analysisOptions,
   docOf,
-  emitReport,
-  formatOption,
+  type ExecutionOpts,
   loadScenarioFile,
   manifestOf,
   modelOf,
-  progress,
+  type OutputOpts,
+  printAnalysis,
   reportOf,
+  runAnalysis,
   userErrors,
-  userErrorsAsync,
-  withWorkers,
 } from '../analysis.ts';
 import { renderSweep } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt, workerCount } from '../options.ts';
+import { collect, nonNegativeInt, positiveInt } from '../options.ts';
 
-interface SweepOpts {
+interface SweepOpts extends ExecutionOpts, OutputOpts {
   param: string[];
   runs: number;
   seed: number;
   with: string[];
   metric: string[];
-  json?: boolean;
-  report?: string;
-  format?: 'md' | 'csv';
-  workers?: number;
 }
 
 export const registerSweep: Registrar = (program, io) => {
-  program
+  const cmd = program
     .command('sweep')
     .description('run a grid over parameters (common random numbers across cells) with intervals per cell')
     .argument('<file>', 'scenario file')
@@ -52,12 +47,9 @@ export const registerSweep: Registrar = (program, io) => {
       'metric per cell (repeatable; default warOrWorse, war, nuclearUse)',
       collect,
       [],
-    )
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
-    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
-    .option('--json', 'print one JSON object on stdout')
-    .action(async (file: string, o: SweepOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    );
+  analysisOptions(cmd).action(
+    async (file: string, o: SweepOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
       if (o.param.length === 0) throw new UserError('sweep needs at least one --param PATH=LO..HI:STEPS');
       const params: SweepParam[] = userErrors(() => o.param.map(parseSweepParam));
       const s = loadScenarioFile(io, file);
@@ -65,36 +57,27 @@ export const registerSweep: Registrar = (program, io) => {
       const d = docOf(io, s, o.with);
       const metrics = o.metric.length ? o.metric : undefined;
       if (metrics) userErrors(() => metrics.map((x) => metric(model, x)));
-      const p = progress(io, 'sweep');
-      const started = performance.now();
-      const workers = o.workers ?? defaultWorkers();
-      const report = await userErrorsAsync(() =>
-        withWorkers(workers, (runner) =>
-          sweepParallel(
-            d.doc,
-            params,
-            { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
-            {
-              seed: o.seed,
-              runs: o.runs,
-              ...(metrics ? { metrics } : {}),
-              onProgress: p.tick,
-              ...(runner ? { runner } : {}),
-            },
-          ),
+      const { result: report, timing } = await runAnalysis(io, 'sweep', o, (runner, tick) =>
+        sweepOn(
+          runner,
+          d.doc,
+          params,
+          { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
+          { seed: o.seed, runs: o.runs, ...(metrics ? { metrics } : {}), onProgress: tick },
         ),
       );
-      p.done();
-      const seconds = (performance.now() - started) / 1000;
-      const used = emitReport(
+      printAnalysis(
         io,
+        o,
+        report,
+        timing,
         () =>
           reportOf(
             io,
             {
               kind: 'sweep',
               title: `Sweep: ${s.loaded.doc.title}`,
-              manifest: manifestOf(s, cmd.parent?.rawArgs ?? [], {
+              manifest: manifestOf(s, c.parent?.rawArgs ?? [], {
                 hash: d.hash,
                 seed: o.seed,
                 runs: o.runs,
@@ -108,9 +91,8 @@ export const registerSweep: Registrar = (program, io) => {
             o.with,
             params.map((x) => paramTarget(d.doc, x.path)),
           ),
-        o,
+        renderSweep,
       );
-      if (o.json) io.out(`${JSON.stringify({ ...report, timing: { seconds, workers } }, null, 2)}\n`);
-      else if (!used) io.out(renderSweep(report));
-    });
+    },
+  );
 };

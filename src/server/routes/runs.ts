@@ -7,7 +7,7 @@ import { findRun, traceRun } from '../../analysis/trace.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
 import type { RunRecord } from '../../store/index.ts';
 import { HttpError, route } from '../http.ts';
-import { reportCsv } from '../report.ts';
+import { reportDownload } from '../report.ts';
 import { DiagnosticSchema, Id, RunDetail, RunOptions, RunParams, RunSummary, WsParams } from '../schemas.ts';
 import { prepareInFiles, workspaceFiles } from '../workspace.ts';
 
@@ -41,12 +41,12 @@ async function getRun(
 
 // Compiled models of recent runs, for traces (compiling the Korea library takes tens of milliseconds).
 const models = new Map<string, Model>();
-function modelOf(r: RunRecord): Model {
-  const key = `${r.id}`;
+function modelOf(r: RunRecord, arm?: string): Model {
+  const key = `${r.id}|${arm ?? ''}`;
   let m = models.get(key);
   if (!m) {
     const p = prepareInFiles(r.files, r.manifest.scenarioPath, {
-      interventions: r.manifest.interventions,
+      interventions: arm ? [...r.manifest.interventions, arm] : r.manifest.interventions,
       set: r.manifest.set,
     });
     if (!p.model) throw new HttpError(422, 'not_runnable', "the run's scenario no longer compiles");
@@ -248,18 +248,25 @@ export const runRoutes = [
     method: 'get',
     path: '/api/workspaces/:ws/runs/:run/trace',
     summary:
-      'One run of the ensemble as a trace: true events beside what each actor perceived, believed and chose (index, or find=war|nuclearUse|resolved|horizon|RUNG)',
+      'One run of the ensemble as a trace: true events beside what each actor perceived, believed and chose (index, or find=war|nuclearUse|resolved|horizon|RUNG); for a comparison, `arm` replays the same run with that arm',
     tag: 'runs',
     access: 'viewer',
     params: RunParams,
     query: z.object({
       index: z.coerce.number().int().min(0).max(100_000_000).default(0),
       find: z.string().max(60).optional(),
+      arm: z.string().max(200).optional(),
     }),
-    errors: [404, 422],
+    errors: [400, 404, 422],
     handler: async ({ c, params, query, services }) => {
       const r = await getRun(services.store, params.ws, params.run);
-      const m = modelOf(r);
+      if (query.arm !== undefined && !r.manifest.compare?.arms.includes(query.arm))
+        throw new HttpError(
+          400,
+          'invalid_request',
+          `arm '${query.arm}' is not an arm of this job${r.manifest.compare ? ` (arms: ${r.manifest.compare.arms.join(', ')})` : ''}`,
+        );
+      const m = modelOf(r, query.arm);
       let index = query.index;
       if (query.find) {
         // In chunks, yielding between them: a rare outcome must not stall the server.
@@ -281,6 +288,7 @@ export const runRoutes = [
         types: m.typeIds,
         rungs: m.rungIds,
         tickHours: m.tickHours,
+        interventions: m.interventions,
         trace: t.trace,
       });
     },
@@ -288,24 +296,19 @@ export const runRoutes = [
   route({
     method: 'get',
     path: '/api/workspaces/:ws/runs/:run/report',
-    summary: 'Downloads the report of a finished run as JSON (with its manifest) or CSV',
+    summary:
+      'Downloads the report of a finished run, comparison or sensitivity analysis: self-contained HTML (charts, assumptions, manifest), JSON (report + manifest) or CSV',
     tag: 'runs',
     access: 'viewer',
     params: RunParams,
-    query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
-    produces: 'application/json, text/csv',
+    query: z.object({ format: z.enum(['json', 'csv', 'html']).default('json') }),
+    produces: 'application/json, text/csv, text/html',
     errors: [404, 409],
     handler: async ({ c, params, query, services }) => {
       const r = await getRun(services.store, params.ws, params.run);
-      if (!r.report) throw new HttpError(409, 'not_finished', `the run is ${r.status}: no report yet`);
-      const report = JSON.parse(r.report) as RunReport;
-      const base = `${r.manifest.scenarioPath.replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_-]+/g, '-')}-seed${r.manifest.seed}`;
-      if (query.format === 'csv') {
-        c.header('content-disposition', `attachment; filename="${base}.csv"`);
-        return c.body(reportCsv(r.manifest, report), 200, { 'content-type': 'text/csv; charset=utf-8' });
-      }
-      c.header('content-disposition', `attachment; filename="${base}.json"`);
-      return c.json({ manifest: r.manifest, report });
+      const d = reportDownload(r, query.format);
+      c.header('content-disposition', `attachment; filename="${d.filename}"`);
+      return c.body(d.body, 200, { 'content-type': d.type });
     },
   }),
 ];

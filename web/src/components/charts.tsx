@@ -9,7 +9,13 @@ import type { RunReport } from '../api.ts';
 const pct = (p: number, digits = 1) => `${(p * 100).toFixed(p > 0 && p < 0.001 ? 3 : digits)}%`;
 export const fmtP = pct;
 
-function PlotBox({ make, label }: { make: (width: number) => SVGElement | HTMLElement; label: string }) {
+export function PlotBox({
+  make,
+  label,
+}: {
+  make: (width: number) => SVGElement | HTMLElement;
+  label: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   useEffect(() => {
@@ -30,7 +36,7 @@ function PlotBox({ make, label }: { make: (width: number) => SVGElement | HTMLEl
   return <div className="plot" ref={ref} role="img" aria-label={label} />;
 }
 
-function Figure(props: {
+export function Figure(props: {
   title: string;
   caption: ReactNode;
   children: ReactNode;

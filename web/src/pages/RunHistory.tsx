@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { get, post, type RunSummary, type WorkspaceRef } from '../api.ts';
+import { get, kindOf, post, type RunSummary, type WorkspaceRef } from '../api.ts';
 import { Link, navigate } from '../router.tsx';
 
 export const STATUS_LABEL: Record<string, string> = {
@@ -10,6 +10,16 @@ export const STATUS_LABEL: Record<string, string> = {
   cancelled: 'cancelled',
   interrupted: 'interrupted',
 };
+
+function historyLine(r: RunSummary): string {
+  const m = r.manifest;
+  const kind = kindOf(m);
+  if (kind === 'compare')
+    return `${(m.compare?.arms ?? []).join(', ')} · ${m.runs.toLocaleString()} runs per arm · seed ${m.seed}`;
+  if (kind === 'sensitivity')
+    return `${m.sensitivity?.parameters ?? '?'} parameters${m.interventions.length ? ` · with ${m.interventions.join(' + ')}` : ''} · seed ${m.seed}`;
+  return `${m.runs.toLocaleString()} runs · seed ${m.seed}${m.interventions.length ? ` · ${m.interventions.join(' + ')}` : ' · baseline'}`;
+}
 
 export function RunHistory({ ws, scenarioId }: { ws: WorkspaceRef; scenarioId: string }) {
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
@@ -24,8 +34,8 @@ export function RunHistory({ ws, scenarioId }: { ws: WorkspaceRef; scenarioId: s
         <li key={r.id}>
           <Link to={`/w/${ws.id}/r/${r.id}`}>
             <span className={`pill ${r.status}`}>{STATUS_LABEL[r.status]}</span>{' '}
-            {r.manifest.runs.toLocaleString()} runs · seed {r.manifest.seed}
-            {r.manifest.interventions.length ? ` · ${r.manifest.interventions.join(' + ')}` : ' · baseline'}
+            {kindOf(r.manifest) === 'run' ? null : <span className="kind">{kindOf(r.manifest)}</span>}{' '}
+            {historyLine(r)}
           </Link>
           <span className="muted small">
             {' '}

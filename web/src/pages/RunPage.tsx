@@ -4,6 +4,8 @@ import { useEffect, useState } from 'react';
 import {
   ApiError,
   get,
+  type Manifest as JobManifest,
+  kindOf,
   post,
   type RunDetail,
   type RunSummary,
@@ -19,7 +21,27 @@ import {
 } from '../components/charts.tsx';
 import { Timeline } from '../components/Timeline.tsx';
 import { Link, navigate } from '../router.tsx';
+import { CompareResults, SensitivityResults } from './AnalysisResults.tsx';
 import { STATUS_LABEL } from './RunHistory.tsx';
+
+/** What a job is, after the scenario's name. */
+export function jobTitle(m: JobManifest): string {
+  const kind = kindOf(m);
+  const w = m.interventions.length ? ` with ${m.interventions.join(' + ')}` : '';
+  if (kind === 'compare')
+    return `compared: ${(m.compare?.arms ?? []).map((a) => a.replace(/\+/g, ' + ')).join(', ')}`;
+  if (kind === 'sensitivity') return `sensitivity${w}`;
+  return w ? w.trim() : 'baseline';
+}
+
+/** Its size in one line. */
+export function jobLine(m: JobManifest): string {
+  const kind = kindOf(m);
+  if (kind === 'compare') return `${m.runs.toLocaleString()} runs per arm · seed ${m.seed}`;
+  if (kind === 'sensitivity')
+    return `${m.sensitivity?.parameters ?? '?'} parameters · ${m.sensitivity?.metric ?? ''} · ${m.runs.toLocaleString()} engine runs · seed ${m.seed}`;
+  return `${m.runs.toLocaleString()} runs · seed ${m.seed}`;
+}
 
 interface Progress {
   status: RunSummary['status'];
@@ -76,32 +98,34 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
   const done = progress?.doneRuns ?? run.doneRuns;
   const live = status === 'running' || status === 'queued';
   const canAct = ws.role !== 'viewer';
+  const kind = kindOf(m);
+  const unit = kind === 'compare' ? 'runs per arm' : kind === 'sensitivity' ? 'engine runs' : 'runs';
 
   return (
     <div className="page run-page">
       <nav className="crumbs" aria-label="Breadcrumb">
         <Link to={`/w/${ws.id}`}>Scenarios</Link> <span aria-hidden="true">/</span>{' '}
         <Link to={`/w/${ws.id}/s/${run.scenarioId}`}>{m.scenarioPath}</Link> <span aria-hidden="true">/</span>{' '}
-        <span>run</span>
+        <span>{kind === 'run' ? 'run' : kind === 'compare' ? 'comparison' : 'sensitivity'}</span>
       </nav>
       <div className="page-head">
         <div>
           <h1>
-            {m.scenarioPath.replace(/\.ya?ml$/, '')}{' '}
-            <span className="muted">
-              {m.interventions.length ? `with ${m.interventions.join(' + ')}` : 'baseline'}
-            </span>
+            {m.scenarioPath.replace(/\.ya?ml$/, '')} <span className="muted">{jobTitle(m)}</span>
           </h1>
           <p className="muted">
             <span className={`pill ${status}`} data-testid="run-status">
               {STATUS_LABEL[status]}
             </span>{' '}
-            {m.runs.toLocaleString()} runs · seed {m.seed}
+            {jobLine(m)}
           </p>
         </div>
         <div className="row">
           {run.report ? (
             <>
+              <a className="button primary" href={`${base}/report?format=html`} download>
+                Download report (HTML)
+              </a>
               <a className="button secondary" href={`${base}/report?format=json`} download>
                 Download JSON
               </a>
@@ -137,12 +161,13 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
             aria-valuemin={0}
             aria-valuemax={m.runs}
             aria-valuenow={done}
-            aria-valuetext={`${done} of ${m.runs} runs`}
+            aria-valuetext={`${done} of ${m.runs} ${unit}`}
           >
             <span style={{ width: `${(done / m.runs) * 100}%` }} />
           </div>
           <p className="muted" aria-live="polite">
-            {done.toLocaleString()} of {m.runs.toLocaleString()} runs ({fmtP(done / m.runs, 0)})
+            {done.toLocaleString()} of {m.runs.toLocaleString()} {unit} ({fmtP(done / m.runs, 0)})
+            {kind === 'compare' && m.compare ? ` · ${1 + m.compare.arms.length} arms on each` : ''}
           </p>
           {status === 'interrupted' ? (
             <p>
@@ -153,7 +178,7 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           <div className="row">
             {canAct && live ? (
               <button type="button" className="danger" onClick={() => void post(`${base}/cancel`)}>
-                Cancel run
+                {kind === 'run' ? 'Cancel run' : 'Cancel'}
               </button>
             ) : null}
             {canAct && status === 'interrupted' ? (
@@ -178,11 +203,19 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
       ) : null}
       {status === 'cancelled' ? (
         <div className="banner warn">
-          Cancelled after {done.toLocaleString()} runs; no report was written.
+          Cancelled after {done.toLocaleString()} {unit}; no report was written.
         </div>
       ) : null}
 
-      {run.report ? <Results ws={ws} run={run} /> : null}
+      {run.report ? (
+        kind === 'compare' ? (
+          <CompareResults ws={ws} run={run} />
+        ) : kind === 'sensitivity' ? (
+          <SensitivityResults run={run} />
+        ) : (
+          <Results ws={ws} run={run} />
+        )
+      ) : null}
     </div>
   );
 }
@@ -206,9 +239,34 @@ function Manifest({ run }: { run: RunDetail }) {
         <dt>seed, runs</dt>
         <dd>
           {m.seed}, {m.runs.toLocaleString()}
+          {m.kind === 'compare' ? ' per arm' : m.kind === 'sensitivity' ? ' engine runs in all' : ''}
         </dd>
         <dt>interventions</dt>
         <dd>{m.interventions.join(' + ') || 'none'}</dd>
+        {m.compare ? (
+          <>
+            <dt>arms</dt>
+            <dd>{m.compare.arms.join(', ')}</dd>
+            <dt>traced per arm</dt>
+            <dd>
+              up to {m.compare.traceRuns} saved and {m.compare.traceRuns} harmed runs
+            </dd>
+          </>
+        ) : null}
+        {m.sensitivity ? (
+          <>
+            <dt>metric</dt>
+            <dd>{m.sensitivity.metric}</dd>
+            <dt>design</dt>
+            <dd>
+              {m.sensitivity.parameters} parameters; tornado {m.sensitivity.tornadoRuns.toLocaleString()} runs
+              per end at quantiles {m.sensitivity.low} and {m.sensitivity.high}; Sobol N ={' '}
+              {m.sensitivity.samples}, {m.sensitivity.runsPerPoint.toLocaleString()} runs per design point,{' '}
+              {m.sensitivity.bootstrap} bootstrap replicates
+              {m.sensitivity.only.length ? `; only ${m.sensitivity.only.join(', ')}` : ''}
+            </dd>
+          </>
+        ) : null}
         <dt>overrides</dt>
         <dd>
           {Object.keys(m.set).length
@@ -233,7 +291,7 @@ function Results({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
   const [compare, setCompare] = useState<RunDetail | null>(null);
   useEffect(() => {
     void get<RunSummary[]>(`/api/workspaces/${ws.id}/runs?scenarioId=${run.scenarioId}&limit=50`).then((rs) =>
-      setOthers(rs.filter((r) => r.id !== run.id && r.status === 'done')),
+      setOthers(rs.filter((r) => r.id !== run.id && r.status === 'done' && kindOf(r.manifest) === 'run')),
     );
   }, [ws.id, run.scenarioId, run.id]);
   useEffect(() => {

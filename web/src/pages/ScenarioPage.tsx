@@ -13,12 +13,19 @@ import {
   type ScenarioDetail,
   type WorkspaceRef,
 } from '../api.ts';
+import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
 import { YamlEditor } from '../components/YamlEditor.tsx';
 import { Link, navigate } from '../router.tsx';
 import { previewInWorker, validateInWorker } from '../worker/client.ts';
 import { RunHistory } from './RunHistory.tsx';
+
+const JOB_TABS = [
+  { id: 'run', label: 'Ensemble' },
+  { id: 'compare', label: 'Compare' },
+  { id: 'sensitivity', label: 'Sensitivity' },
+] as const;
 
 let schemaPromise: Promise<object> | undefined;
 const loadSchema = () => {
@@ -45,6 +52,7 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   const [starting, setStarting] = useState(false);
   const [runError, setRunError] = useState('');
   const [historyKey, setHistoryKey] = useState(0);
+  const [job, setJob] = useState<(typeof JOB_TABS)[number]['id']>('run');
   const canEdit = ws.role !== 'viewer';
 
   useEffect(() => {
@@ -124,6 +132,16 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
       </div>
     );
   const isLibrary = detail.kind === 'library';
+
+  const jobProps = {
+    ws,
+    scenarioId: id,
+    interventions: detail.interventions,
+    canEdit,
+    blocked: errors.length > 0,
+    dirty,
+    save: () => save(),
+  };
 
   const startRun = async () => {
     setStarting(true);
@@ -320,68 +338,112 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
         <aside className="side">
           {!isLibrary ? (
             <>
-              <section className="panel" aria-labelledby="run-h">
-                <h2 id="run-h">Run an ensemble</h2>
-                <fieldset className="interventions">
-                  <legend>Interventions to apply</legend>
-                  {detail.interventions.length === 0 ? (
-                    <p className="muted small">This scenario defines none.</p>
-                  ) : null}
-                  {detail.interventions.map((iv) => (
-                    <label key={iv.id} className="check">
-                      <input
-                        type="checkbox"
-                        checked={selected.includes(iv.id)}
-                        onChange={(e) =>
-                          setSelected(
-                            e.target.checked ? [...selected, iv.id] : selected.filter((x) => x !== iv.id),
-                          )
-                        }
-                      />
-                      <span>
-                        {iv.title} <code>{iv.id}</code>
-                      </span>
-                    </label>
-                  ))}
-                </fieldset>
-                <div className="row">
-                  <label className="field small-field">
-                    <span>Runs</span>
-                    <input
-                      type="number"
-                      min={1}
-                      max={10000000}
-                      step={1000}
-                      value={runs}
-                      onChange={(e) => setRuns(Number(e.target.value))}
-                    />
-                  </label>
-                  <label className="field small-field">
-                    <span>Seed</span>
-                    <input
-                      type="number"
-                      min={0}
-                      value={seed}
-                      onChange={(e) => setSeed(Number(e.target.value))}
-                    />
-                  </label>
-                </div>
-                {runError ? (
-                  <p className="error" role="alert">
-                    {runError}
-                  </p>
-                ) : null}
-                <button
-                  type="button"
-                  className="primary wide"
-                  disabled={!canEdit || starting || errors.length > 0}
-                  onClick={() => void startRun()}
+              <section className="panel analyse" aria-label="Analyse this scenario">
+                <div
+                  className="tabs job-tabs"
+                  role="tablist"
+                  aria-label="Analysis"
+                  tabIndex={-1}
+                  onKeyDown={(e) => {
+                    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+                    const i = JOB_TABS.findIndex((t) => t.id === job);
+                    const next =
+                      JOB_TABS[(i + (e.key === 'ArrowRight' ? 1 : JOB_TABS.length - 1)) % JOB_TABS.length]!;
+                    setJob(next.id);
+                    document.getElementById(`job-${next.id}`)?.focus();
+                  }}
                 >
-                  {starting ? 'Starting…' : dirty ? 'Save and run' : 'Run'}
-                </button>
-                {!canEdit ? (
-                  <p className="muted small">Viewers can read results but not start runs.</p>
-                ) : null}
+                  {JOB_TABS.map((t) => (
+                    <button
+                      key={t.id}
+                      tabIndex={job === t.id ? 0 : -1}
+                      type="button"
+                      role="tab"
+                      id={`job-${t.id}`}
+                      aria-controls="job-panel"
+                      aria-selected={job === t.id}
+                      className={job === t.id ? 'tab on' : 'tab'}
+                      onClick={() => setJob(t.id)}
+                    >
+                      {t.label}
+                    </button>
+                  ))}
+                </div>
+                <div id="job-panel" role="tabpanel" aria-labelledby={`job-${job}`}>
+                  {job === 'compare' ? (
+                    <CompareForm {...jobProps} />
+                  ) : job === 'sensitivity' ? (
+                    <SensitivityForm {...jobProps} />
+                  ) : (
+                    <>
+                      <h2 id="run-h" className="sr-only">
+                        Run an ensemble
+                      </h2>
+                      <fieldset className="interventions">
+                        <legend>Interventions to apply</legend>
+                        {detail.interventions.length === 0 ? (
+                          <p className="muted small">This scenario defines none.</p>
+                        ) : null}
+                        {detail.interventions.map((iv) => (
+                          <label key={iv.id} className="check">
+                            <input
+                              type="checkbox"
+                              checked={selected.includes(iv.id)}
+                              onChange={(e) =>
+                                setSelected(
+                                  e.target.checked
+                                    ? [...selected, iv.id]
+                                    : selected.filter((x) => x !== iv.id),
+                                )
+                              }
+                            />
+                            <span>
+                              {iv.title} <code>{iv.id}</code>
+                            </span>
+                          </label>
+                        ))}
+                      </fieldset>
+                      <div className="row">
+                        <label className="field small-field">
+                          <span>Runs</span>
+                          <input
+                            type="number"
+                            min={1}
+                            max={10000000}
+                            step={1000}
+                            value={runs}
+                            onChange={(e) => setRuns(Number(e.target.value))}
+                          />
+                        </label>
+                        <label className="field small-field">
+                          <span>Seed</span>
+                          <input
+                            type="number"
+                            min={0}
+                            value={seed}
+                            onChange={(e) => setSeed(Number(e.target.value))}
+                          />
+                        </label>
+                      </div>
+                      {runError ? (
+                        <p className="error" role="alert">
+                          {runError}
+                        </p>
+                      ) : null}
+                      <button
+                        type="button"
+                        className="primary wide"
+                        disabled={!canEdit || starting || errors.length > 0}
+                        onClick={() => void startRun()}
+                      >
+                        {starting ? 'Starting…' : dirty ? 'Save and run' : 'Run'}
+                      </button>
+                      {!canEdit ? (
+                        <p className="muted small">Viewers can read results but not start runs.</p>
+                      ) : null}
+                    </>
+                  )}
+                </div>
               </section>
               <Preview
                 files={allFiles}

@@ -1,0 +1,69 @@
+// The options of the comparison and sensitivity use cases, as zod schemas with their defaults and
+// limits: `brink compare` and `brink sensitivity` check their flags with them, and the workbench's API
+// validates its request bodies with them, so both accept exactly the same settings.
+import { z } from 'zod';
+
+/** A seed: an unsigned 32-bit integer (the engine's streams are keyed by it). */
+export const SeedOption = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1)
+  .default(1);
+
+/** An intervention or a combination `a+b` (as `--with` takes it). */
+export const ArmOption = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^+\s]+(\+[^+\s]+)*$/, 'expected an intervention id or a combination a+b');
+
+/** `brink compare`: the arms, runs per arm, seed, and saved/harmed runs traced per arm. */
+export const CompareOptionsSchema = z.object({
+  arms: z
+    .array(ArmOption)
+    .min(1, 'compare needs at least one intervention or combination a+b')
+    .max(12)
+    .refine((a) => new Set(a).size === a.length, 'each arm once'),
+  runs: z.number().int().min(1).max(10_000_000).default(20_000),
+  seed: SeedOption,
+  traceRuns: z.number().int().min(0).max(1000).default(200),
+});
+
+/** At most this many engine runs in one sensitivity analysis (tornado plus Sobol design). */
+export const MAX_SENSITIVITY_RUNS = 200_000_000;
+
+/**
+ * `brink sensitivity`: interventions applied first, the metric, runs per tornado end, the quantiles of
+ * the ends, Sobol base samples N, runs per design point, bootstrap replicates, and the parameters.
+ */
+export const SensitivityOptionsSchema = z
+  .object({
+    interventions: z.array(z.string().min(1).max(100)).max(20).default([]),
+    seed: SeedOption,
+    metric: z.string().min(1).max(80).default('warOrWorse'),
+    tornadoRuns: z.number().int().min(1).max(1_000_000).default(5000),
+    low: z.number().gt(0).lt(1).default(0.05),
+    high: z.number().gt(0).lt(1).default(0.95),
+    samples: z.number().int().min(0).max(4096).default(32),
+    runsPerPoint: z.number().int().min(1).max(1_000_000).default(500),
+    bootstrap: z.number().int().min(1).max(10_000).default(500),
+    only: z.array(z.string().min(1).max(300)).max(500).default([]),
+  })
+  .refine((o) => o.low < o.high, { message: 'the low quantile must be below the high one', path: ['low'] });
+
+/**
+ * Checks options against a schema; returns them parsed, or throws a RangeError naming the option as
+ * the user wrote it (`flags` maps a field to its flag, e.g. `runs` to `--runs`).
+ */
+export function checkOptions<S extends z.ZodType>(
+  schema: S,
+  values: unknown,
+  flags: Record<string, string> = {},
+): z.output<S> {
+  const r = schema.safeParse(values);
+  if (r.success) return r.data;
+  const i = r.error.issues[0]!;
+  const key = String(i.path[0] ?? '');
+  throw new RangeError(`${flags[key] ?? key}: ${i.message}`);
+}

@@ -1,0 +1,133 @@
+// Comparisons and sensitivity analyses as background jobs. Each is opened from its stored manifest and
+// the files it read, advanced in slices by the RunQueue, and checkpointed as its integer counts (the
+// `CompareState` or `SensitivityState`), so an interrupted job resumes to exactly the numbers of an
+// uninterrupted one, like a run.
+import { type Arm, type CompareReport, type CompareState, PairedComparison } from '../analysis/compare.ts';
+import { SensitivityJob, type SensitivityState } from '../analysis/sensitivity.ts';
+import { ENGINE_VERSION, type Model } from '../engine/model.ts';
+import { jobKind, type RunRecord } from '../store/index.ts';
+import { type ReportExtras, reportExtras } from './report.ts';
+import { prepareInFiles } from './workspace.ts';
+
+/** A job the queue advances in slices: `step(n)` does about n progress units (runs, or run indices per arm). */
+export interface SlicedJob {
+  /** Progress units in all (the manifest's `runs`). */
+  readonly total: number;
+  /** Progress units done. */
+  done(): number;
+  step(units: number): void;
+  /** The state to checkpoint (JSON). */
+  checkpoint(): string;
+  /** The report (JSON), computed once every unit is done; may yield between expensive parts. */
+  finish(): Promise<string>;
+}
+
+/** A stored comparison report: `brink compare --json`'s object and the baseline's report extras. */
+export type StoredCompareReport = CompareReport & { extras: ReportExtras };
+
+const yieldNow = () => new Promise((r) => setImmediate(r));
+
+function modelIn(run: RunRecord, interventions: string[]): Model {
+  const m = run.manifest;
+  const p = prepareInFiles(run.files, m.scenarioPath, { interventions, set: m.set });
+  if (!p.model) {
+    const first = p.diagnostics.find((d) => d.severity === 'error');
+    throw new Error(
+      `the scenario${interventions.length ? ` with ${interventions.join(', ')}` : ''} does not compile: ${first?.message ?? 'unknown error'}`,
+    );
+  }
+  return p.model;
+}
+
+function openCompare(run: RunRecord): SlicedJob {
+  const m = run.manifest;
+  const settings = m.compare;
+  if (!settings) throw new Error('the comparison has no settings in its manifest');
+  const base = modelIn(run, m.interventions);
+  if (base.hash !== m.hash)
+    throw new Error(`the scenario's content hash changed (${base.hash} != ${m.hash})`);
+  const arms: Arm[] = settings.arms.map((label) => ({
+    label,
+    model: modelIn(run, [...m.interventions, label]),
+  }));
+  const state = run.checkpoint ? (JSON.parse(run.checkpoint) as CompareState) : undefined;
+  const c = new PairedComparison(base, arms, { seed: m.seed, traceRuns: settings.traceRuns }, state);
+  return {
+    total: m.runs,
+    done: () => c.state.runs,
+    step: (n) => c.step(Math.min(n, m.runs - c.state.runs)),
+    checkpoint: () => JSON.stringify(c.state),
+    finish: async () => {
+      // Tracing the saved and harmed runs of each arm takes a while: one arm at a time, yielding between.
+      const mechanisms: ReturnType<PairedComparison['mechanisms']>[] = [];
+      for (let ai = 0; ai < arms.length; ai++) {
+        await yieldNow();
+        mechanisms.push(c.mechanisms(ai));
+      }
+      const report = c.report({ engine: ENGINE_VERSION, topPaths: 12, mechanisms });
+      const stored: StoredCompareReport = { ...report, extras: reportExtras(base, c.state.base) };
+      return JSON.stringify(stored);
+    },
+  };
+}
+
+function openSensitivity(run: RunRecord): SlicedJob {
+  const m = run.manifest;
+  const o = m.sensitivity;
+  if (!o) throw new Error('the sensitivity analysis has no settings in its manifest');
+  const p = prepareInFiles(run.files, m.scenarioPath, { interventions: m.interventions, set: m.set });
+  if (!p.model || !p.doc || p.hash === undefined) {
+    const first = p.diagnostics.find((d) => d.severity === 'error');
+    throw new Error(`the scenario does not compile: ${first?.message ?? 'unknown error'}`);
+  }
+  if (p.hash !== m.hash) throw new Error(`the scenario's content hash changed (${p.hash} != ${m.hash})`);
+  const state = run.checkpoint ? (JSON.parse(run.checkpoint) as SensitivityState) : undefined;
+  const job = new SensitivityJob(
+    p.doc,
+    { hash: p.hash, interventions: p.model.interventions, engine: ENGINE_VERSION },
+    sensitivityOptions(m.seed, o),
+    state,
+  );
+  if (job.totalRuns !== m.runs) throw new Error(`the design changed (${job.totalRuns} runs, not ${m.runs})`);
+  return {
+    total: m.runs,
+    done: () => job.state.doneRuns,
+    step: (n) => {
+      // Up to n engine runs, within one design point: entering a point compiles its model (15-40 ms on
+      // the Korea scenarios), so one slice compiles at most once and the server keeps answering.
+      const point = job.state.point;
+      let left = n;
+      while (left > 0 && !job.done && job.state.point === point) left -= job.step(left);
+    },
+    checkpoint: () => JSON.stringify(job.state),
+    finish: async () => {
+      await yieldNow();
+      return JSON.stringify(job.report());
+    },
+  };
+}
+
+/** The options of `sensitivity()` from a manifest's settings. */
+export function sensitivityOptions(
+  seed: number,
+  o: NonNullable<RunRecord['manifest']['sensitivity']>,
+): ConstructorParameters<typeof SensitivityJob>[2] {
+  return {
+    seed,
+    metric: o.metric,
+    tornadoRuns: o.tornadoRuns,
+    quantiles: [o.low, o.high],
+    samples: o.samples,
+    runs: o.runsPerPoint,
+    bootstrap: o.bootstrap,
+    only: o.only,
+  };
+}
+
+/** Opens a stored comparison or sensitivity analysis to run (from its checkpoint, if any). */
+export function openAnalysisJob(run: RunRecord): SlicedJob {
+  const kind = jobKind(run.manifest);
+  if (kind === 'compare') return openCompare(run);
+  if (kind === 'sensitivity') return openSensitivity(run);
+  throw new Error(`not an analysis job: ${kind}`);
+}

@@ -1,0 +1,292 @@
+// The analysis commands give the same numbers on 1, 2 and 7 workers (issue 5), and the range tasks
+// behind them (src/analysis/tasks.ts) merge exactly: in order, from a checkpoint, and with a bounded
+// window of tasks in flight.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { breakevenOn } from '../../src/analysis/breakeven.ts';
+import { compare, compareOn, PairedComparison } from '../../src/analysis/compare.ts';
+import { ShardPool } from '../../src/analysis/parallel.ts';
+import { SensitivityJob, sensitivity, sensitivityOn } from '../../src/analysis/sensitivity.ts';
+import { modelSourceOf } from '../../src/analysis/shard.ts';
+import { parseSweepParam, sweepOn } from '../../src/analysis/sweep.ts';
+import { runInOrder, splitRuns, type TaskRunner } from '../../src/analysis/tasks.ts';
+import { ENGINE_VERSION } from '../../src/engine/model.ts';
+import { applyInterventions, prepare } from '../../src/scenario/index.ts';
+import { loadDocument } from '../../src/scenario/load.ts';
+import type { Scenario } from '../../src/scenario/schema.ts';
+import { brink } from '../cli.ts';
+import { ROOT } from '../scenarios.ts';
+
+const INTERCEPT = 'scenarios/korea-intercept.yaml';
+const DECAP = 'scenarios/korea-decapitation-misread.yaml';
+const read = (f: string) => readFileSync(f, 'utf8');
+
+function prepared(file: string, interventions: string[] = []) {
+  const p = prepare(`${ROOT}${file}`, { readFile: read, interventions });
+  return { model: p.model!, source: modelSourceOf(p) };
+}
+
+function doc(file: string): Scenario {
+  return loadDocument(`${ROOT}${file}`, { readFile: read }).doc!;
+}
+
+// Two pools for the whole file (threads start once): 2 workers, and 7 (more threads than cores).
+let pool: ShardPool;
+let pool7: ShardPool;
+before(() => {
+  pool = new ShardPool(2);
+  pool7 = new ShardPool(7);
+});
+after(async () => {
+  await Promise.all([pool.close(), pool7.close()]);
+});
+
+/** The JSON of an analysis on this thread, on 2 and on 7 worker threads: the same text. */
+async function sameOnAnyWorkers(name: string, run: (runner: TaskRunner | undefined) => Promise<unknown>) {
+  const one = JSON.stringify(await run(undefined));
+  const [two, seven] = await Promise.all([run(pool), run(pool7)]);
+  assert.equal(JSON.stringify(two), one, `${name}: 2 workers differ from 1`);
+  assert.equal(JSON.stringify(seven), one, `${name}: 7 workers differ from 1`);
+}
+
+test('compareOn, sweepOn, sensitivityOn, breakevenOn: the same JSON report on 1, 2 and 7 workers', async () => {
+  const base = prepared(INTERCEPT);
+  const arms = ['hotline', 'eu-hosted-talks+launch-notification'].map((label) => ({
+    label,
+    ...prepared(INTERCEPT, [label]),
+  }));
+  await sameOnAnyWorkers('compare', async (runner) => {
+    const opts = { seed: 4, runs: 5500, traceRuns: 20, engine: ENGINE_VERSION, baseSource: base.source };
+    return (await compareOn(runner, base.model, arms, opts)).report;
+  });
+  const intercept = doc(INTERCEPT);
+  const withTalks = applyInterventions(intercept, ['eu-hosted-talks'], {}).doc!;
+  const meta = { hash: 'h', interventions: ['eu-hosted-talks'], engine: ENGINE_VERSION };
+  const grid = ['talks.eu-hosted.leak.DPRK.p=0..0.3:3', 'talks.eu-hosted.convergence=0.2..0.6:2'];
+  await sameOnAnyWorkers('sweep', (runner) =>
+    sweepOn(runner, withTalks, grid.map(parseSweepParam), meta, {
+      seed: 2,
+      runs: 1500,
+      metrics: ['warOrWorse', 'war', 'peak>=lethal-clash'],
+    }),
+  );
+  const decap = doc(DECAP);
+  await sameOnAnyWorkers('sensitivity', (runner) =>
+    sensitivityOn(
+      runner,
+      decap,
+      { hash: 'h', interventions: [], engine: ENGINE_VERSION },
+      {
+        seed: 3,
+        only: ['actors.DPRK.perception.isr.air.detect', 'hazards.bomber-flights.ratePerDay'],
+        tornadoRuns: 1200,
+        samples: 3,
+        runs: 80,
+        bootstrap: 30,
+      },
+    ),
+  );
+  const be = { ...meta, with: 'eu-hosted-talks' };
+  await sameOnAnyWorkers('breakeven', (runner) =>
+    breakevenOn(runner, intercept, withTalks, 'talks.eu-hosted.leak.DPRK.p', be, {
+      seed: 1,
+      runs: 2000,
+      range: [0, 0.4],
+      grid: 3,
+      bisect: 2,
+      bootstrap: 100,
+    }),
+  );
+});
+
+/** The JSON a command printed, without its `timing`; and the timing. */
+function printed(r: { code: number; out: string; err: string }) {
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as Record<string, unknown>;
+  const timing = j.timing as Record<string, unknown>;
+  delete j.timing;
+  return { json: JSON.stringify(j), timing };
+}
+
+test('brink compare, sweep, sensitivity, breakeven --workers 2 --json: the report of --workers 1', async () => {
+  const commands = [
+    ['compare', INTERCEPT, '--with', 'hotline', '--with', 'us-china-talks', '--runs', '2500', '--seed', '4'],
+    [
+      'sweep',
+      INTERCEPT,
+      '--with',
+      'eu-hosted-talks',
+      '--param',
+      'talks.eu-hosted.leak.DPRK.p=0..0.3:3',
+      '--runs',
+      '1000',
+    ],
+    [
+      'sensitivity',
+      DECAP,
+      '--only',
+      'actors.DPRK.perception.isr.air.detect',
+      '--tornado-runs',
+      '1000',
+      '--samples',
+      '3',
+      '--runs',
+      '50',
+      '--bootstrap',
+      '20',
+    ],
+    [
+      'breakeven',
+      INTERCEPT,
+      '--with',
+      'eu-hosted-talks',
+      '--param',
+      'talks.eu-hosted.leak.DPRK.p',
+      '--range',
+      '0..0.4',
+      '--runs',
+      '1500',
+      '--grid',
+      '3',
+      '--bisect',
+      '1',
+    ],
+  ];
+  for (const args of commands) {
+    const one = printed(await brink([...args, '--workers', '1', '--json']));
+    const two = printed(await brink([...args, '--workers', '2', '--json']));
+    assert.equal(one.timing.workers, 1);
+    assert.equal(two.timing.workers, 2);
+    assert.equal(two.json, one.json, `brink ${args[0]}`);
+  }
+});
+
+test('brink compare --workers 0 and sweep --queue without a URL are option errors', async () => {
+  const w = await brink(['compare', INTERCEPT, '--with', 'hotline', '--workers', '0']);
+  assert.equal(w.code, 2);
+  assert.match(w.err, /number of worker threads/);
+  const q = await brink(['sweep', INTERCEPT, '--param', 'x=0..1:2', '--queue', 'localhost:6379']);
+  assert.equal(q.code, 2);
+  assert.match(q.err, /expected a Redis URL/);
+});
+
+test('PairedComparison.runOn: resumed from a checkpoint on worker threads, the report of compare() on one', async () => {
+  const base = prepared(INTERCEPT);
+  const arms = ['hotline', 'us-china-talks'].map((label) => ({ label, ...prepared(INTERCEPT, [label]) }));
+  const opts = { seed: 9, traceRuns: 25 };
+  const whole = compare(base.model, arms, { ...opts, runs: 4321, engine: ENGINE_VERSION });
+  // A workbench job's first slices on this thread, a checkpoint, then the rest on the pool in shards.
+  const first = new PairedComparison(base.model, arms, opts);
+  first.step(777);
+  const resumed = new PairedComparison(base.model, arms, opts, JSON.parse(JSON.stringify(first.state)));
+  const seen: number[] = [];
+  await resumed.runOn(pool, 4321, {
+    baseSource: base.source,
+    engine: ENGINE_VERSION,
+    shardSize: 500,
+    onProgress: (runs) => seen.push(runs),
+  });
+  assert.equal(resumed.state.runs, 4321);
+  assert.deepEqual(resumed.report({ engine: ENGINE_VERSION }), whole);
+  assert.deepEqual(
+    seen,
+    [...seen].sort((a, b) => a - b),
+  );
+  assert.equal(seen.at(-1), 4321);
+});
+
+test('SensitivityJob.runOn: resumed mid-design on worker threads, the report of sensitivity() on one', async () => {
+  const d = doc(DECAP);
+  const meta = { hash: 'h', interventions: [], engine: ENGINE_VERSION };
+  const opts = {
+    seed: 5,
+    only: ['actors.DPRK.perception.isr.air.detect', 'hazards.bomber-flights.ratePerDay'],
+    tornadoRuns: 1500,
+    samples: 3,
+    runs: 70,
+    bootstrap: 40,
+  };
+  const whole = sensitivity(d, meta, opts);
+  const job = new SensitivityJob(d, meta, opts);
+  job.step(1700); // into the first tornado bar
+  const resumed = new SensitivityJob(d, meta, opts, JSON.parse(JSON.stringify(job.state)));
+  const points: number[] = [];
+  await resumed.runOn(pool, { onPoint: (p) => points.push(p) });
+  assert.equal(resumed.state.doneRuns, resumed.totalRuns);
+  assert.deepEqual(resumed.report(), whole);
+  assert.deepEqual(
+    points,
+    Array.from({ length: resumed.points - 1 }, (_, i) => i + 2),
+  );
+  assert.deepEqual(await sensitivityOn(pool, d, meta, opts), whole);
+});
+
+test('sweepOn: a cell that does not compile fails with the error of the first such cell, as on one thread', async () => {
+  const d = doc(INTERCEPT);
+  const meta = { hash: 'h', interventions: [], engine: ENGINE_VERSION };
+  // Probabilities above 1 do not compile: the cells at 1.5 and 2 fail, the first one is reported.
+  const params = [{ path: 'talks.us-china.leak.DPRK.p', lo: 0, hi: 2, steps: 5 }];
+  let here: unknown;
+  try {
+    await sweepOn(undefined, d, params, meta, { seed: 1, runs: 200 });
+  } catch (e) {
+    here = e;
+  }
+  assert.ok(here instanceof RangeError, String(here));
+  await assert.rejects(sweepOn(pool, d, params, meta, { seed: 1, runs: 200 }), (e: unknown) => {
+    assert.ok(e instanceof RangeError, String(e));
+    assert.equal(e.message, (here as RangeError).message);
+    return true;
+  });
+});
+
+test('runInOrder: results handed on in task order, never more than the window started and not handed on', async () => {
+  const delays = [30, 1, 25, 2, 1, 15, 3, 1, 1, 8];
+  let open = 0;
+  let most = 0;
+  const handed: number[] = [];
+  await runInOrder(
+    delays,
+    async (ms) => {
+      open++;
+      most = Math.max(most, open);
+      await new Promise((r) => setTimeout(r, ms));
+      return ms;
+    },
+    (k, r) => {
+      open--;
+      assert.equal(r, delays[k]);
+      handed.push(k);
+    },
+    { window: 3 },
+  );
+  assert.deepEqual(
+    handed,
+    delays.map((_, k) => k),
+  );
+  assert.ok(most <= 3, `at most 3 open, saw ${most}`);
+  // The failure met first in task order wins, whichever fails first in time.
+  await assert.rejects(
+    runInOrder(
+      [20, 1, 1],
+      async (ms) => {
+        await new Promise((r) => setTimeout(r, ms));
+        throw new Error(`task ${ms}`);
+      },
+      () => {},
+      { window: 3 },
+    ),
+    /task 20/,
+  );
+});
+
+test('splitRuns: consecutive ranges covering [from, to), none under the minimum', () => {
+  assert.deepEqual(splitRuns(100, 1100, 4, 300), [
+    { start: 100, count: 333 },
+    { start: 433, count: 333 },
+    { start: 766, count: 334 },
+  ]);
+  assert.deepEqual(splitRuns(0, 50, 8, 100), [{ start: 0, count: 50 }]);
+  assert.deepEqual(splitRuns(5, 5, 8, 100), []);
+});

@@ -1,0 +1,299 @@
+// The results of a comparison (forest plot, saved and harmed runs, mechanisms, a saved run replayed in
+// both arms) and of a sensitivity analysis (tornado and Sobol indices).
+import { useState } from 'react';
+import {
+  ApiError,
+  type CompareReport,
+  type Comparison,
+  get,
+  type RunDetail,
+  type SensitivityReport,
+  type TraceReply,
+  type WorkspaceRef,
+} from '../api.ts';
+import { ARM_COLORS, ForestPlot, fmtPts, SobolChart, TornadoChart } from '../components/analysis-charts.tsx';
+import { fmtP } from '../components/charts.tsx';
+import { Timeline } from '../components/Timeline.tsx';
+
+export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
+  const report = run.report as unknown as CompareReport;
+  const war = report.outcomes.war;
+  return (
+    <>
+      <section className="kpis" aria-label="Headline figures">
+        <div className="kpi">
+          <div className="kpi-value">{fmtP(report.comparisons[0]?.delta.warOrWorse?.base ?? 0)}</div>
+          <div className="kpi-label">Baseline P(war or worse)</div>
+          <div className="muted small">
+            war {fmtP(war.p)} · {report.runs.toLocaleString()} runs per arm
+          </div>
+        </div>
+        {report.comparisons.map((c, i) => {
+          const d = c.delta.warOrWorse!;
+          const resolved = d.ci95[1] < 0 || d.ci95[0] > 0;
+          return (
+            <div
+              className="kpi arm-kpi"
+              key={c.with}
+              style={{ borderTopColor: ARM_COLORS[i % ARM_COLORS.length] }}
+            >
+              <div
+                className={`kpi-value ${d.d < 0 && resolved ? 'good-text' : d.d > 0 && resolved ? 'bad-text' : ''}`}
+              >
+                {fmtPts(d.d)}
+              </div>
+              <div className="kpi-label">{c.with.replace(/\+/g, ' + ')}</div>
+              <div className="muted small">
+                95% CI {fmtPts(d.ci95[0])} to {fmtPts(d.ci95[1])}
+              </div>
+            </div>
+          );
+        })}
+      </section>
+      <section className="panel">
+        <ForestPlot comparisons={report.comparisons} />
+      </section>
+      <div className="arm-grid">
+        {report.comparisons.map((c, i) => (
+          <ArmCard key={c.with} c={c} color={ARM_COLORS[i % ARM_COLORS.length]!} runs={report.runs} />
+        ))}
+      </div>
+      <ReplayPair ws={ws} run={run} comparisons={report.comparisons} />
+      <p className="muted small method">
+        {report.method.pairing}. Interval: {report.method.interval}. Test: {report.method.test}.{' '}
+        {report.method.savedHarmed}.
+      </p>
+    </>
+  );
+}
+
+function ArmCard({ c, color, runs }: { c: Comparison; color: string; runs: number }) {
+  const mech = [
+    ...(c.mechanisms.saved?.sentences.map((s) => ({ s, kind: 'saved' })) ?? []),
+    ...(c.mechanisms.harmed?.sentences.map((s) => ({ s, kind: 'harmed' })) ?? []),
+  ];
+  const scale = Math.max(c.saved, c.harmed, 1);
+  return (
+    <section
+      className="panel arm-card"
+      aria-label={`${c.with}: saved and harmed runs`}
+      style={{ borderTopColor: color }}
+    >
+      <h2>
+        <span className="swatch" style={{ background: color }} /> {c.with.replace(/\+/g, ' + ')}
+      </h2>
+      <div className="saved-harmed">
+        <div>
+          <span className="sh-label">saved from war or worse</span>
+          <span className="sh-bar saved" style={{ width: `${(70 * c.saved) / scale}%` }} />
+          <strong data-testid="saved">{c.saved.toLocaleString()}</strong>
+          <span className="muted small"> runs ({fmtP(c.savedShare)})</span>
+        </div>
+        <div>
+          <span className="sh-label">pushed into it</span>
+          <span className="sh-bar harmed" style={{ width: `${(70 * c.harmed) / scale}%` }} />
+          <strong data-testid="harmed">{c.harmed.toLocaleString()}</strong>
+          <span className="muted small"> runs ({fmtP(c.harmedShare)})</span>
+        </div>
+        <p className="muted small">
+          net {c.saved - c.harmed >= 0 ? '' : '−'}
+          {Math.abs(c.saved - c.harmed).toLocaleString()} of {runs.toLocaleString()} runs
+        </p>
+      </div>
+      <h3>Mechanisms</h3>
+      {mech.length ? null : (
+        <p className="muted small">
+          {c.saved + c.harmed
+            ? 'No traced event differs by 5 points or more between the arms.'
+            : 'No run changed.'}
+        </p>
+      )}
+      {(['saved', 'harmed'] as const).map((kind) => {
+        const list = mech.filter((m) => m.kind === kind);
+        const traced = c.mechanisms[kind]?.traced ?? 0;
+        return list.length ? (
+          <div key={kind}>
+            <p className="mech-head small">
+              In the {traced} {kind === 'saved' ? 'runs it saves' : 'runs it pushes into war or worse'}
+              {traced < (kind === 'saved' ? c.saved : c.harmed) ? ' (traced)' : ''}:
+            </p>
+            <ul className={`mechanisms ${kind}`}>
+              {list.map((m) => (
+                <li key={m.s}>{m.s.replace(/^in (\d+%) of (saved|harmed) runs, /, 'in $1: ')}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null;
+      })}
+      <details>
+        <summary>Every rung: P(peak ≥ rung), baseline and with</summary>
+        <table className="mini">
+          <thead>
+            <tr>
+              <th>rung</th>
+              <th>baseline</th>
+              <th>with</th>
+              <th>difference</th>
+              <th>95% CI</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.exceedance.map((e) => (
+              <tr key={e.id}>
+                <td>{e.id}</td>
+                <td className="num">{fmtP(e.base)}</td>
+                <td className="num">{fmtP(e.alt)}</td>
+                <td className="num">{fmtPts(e.d)}</td>
+                <td>
+                  {fmtPts(e.ci95[0])} to {fmtPts(e.ci95[1])}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </section>
+  );
+}
+
+/** A saved (or harmed) run replayed at baseline and with the arm: the same random world, two histories. */
+function ReplayPair({
+  ws,
+  run,
+  comparisons,
+}: {
+  ws: WorkspaceRef;
+  run: RunDetail;
+  comparisons: Comparison[];
+}) {
+  const options = comparisons.flatMap((c) => [
+    ...c.savedRuns.map((i) => ({ arm: c.with, index: i, what: 'saved' })),
+    ...c.harmedRuns.map((i) => ({ arm: c.with, index: i, what: 'harmed' })),
+  ]);
+  const [choice, setChoice] = useState(0);
+  const [pair, setPair] = useState<[TraceReply, TraceReply] | null>(null);
+  const [side, setSide] = useState<0 | 1>(1);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  if (!options.length) return null;
+  const o = options[choice] ?? options[0]!;
+  const load = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      const base = `/api/workspaces/${ws.id}/runs/${run.id}/trace?index=${o.index}`;
+      setPair(
+        await Promise.all([
+          get<TraceReply>(base),
+          get<TraceReply>(`${base}&arm=${encodeURIComponent(o.arm)}`),
+        ]),
+      );
+      setSide(1);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="replay-h">
+      <h2 id="replay-h">The same random world, with and without the intervention</h2>
+      <form
+        className="row wrap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void load();
+        }}
+      >
+        <label className="field inline">
+          <span>Replay</span>
+          <select value={choice} onChange={(e) => setChoice(Number(e.target.value))}>
+            {options.map((x, i) => (
+              <option key={`${x.arm}|${x.what}|${x.index}`} value={i}>
+                run {x.index}: {x.what} by {x.arm}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="secondary" disabled={busy}>
+          {busy ? 'Tracing…' : 'Replay both arms'}
+        </button>
+      </form>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {pair ? (
+        <>
+          <div className="tabs replay-tabs" role="tablist" aria-label="Arm">
+            {pair.map((t, i) => (
+              <button
+                key={t.interventions.join('+') || 'baseline'}
+                type="button"
+                role="tab"
+                aria-selected={side === i}
+                className={side === i ? 'tab on' : 'tab'}
+                onClick={() => setSide(i as 0 | 1)}
+              >
+                {t.interventions.length ? `with ${t.interventions.join(' + ')}` : 'baseline'}: {t.outcome},
+                peak {t.peak}
+              </button>
+            ))}
+          </div>
+          <Timeline trace={pair[side]} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export function SensitivityResults({ run }: { run: RunDetail }) {
+  const report = run.report as unknown as SensitivityReport;
+  const top = report.tornado.bars[0];
+  const topSobol = report.sobol?.indices[0];
+  return (
+    <>
+      <section className="kpis" aria-label="Headline figures">
+        <div className="kpi">
+          <div className="kpi-value">{fmtP(report.nominal.p)}</div>
+          <div className="kpi-label">Nominal {report.metric.label}</div>
+          <div className="muted small">{report.nominal.runs.toLocaleString()} runs</div>
+        </div>
+        <div className="kpi">
+          <div className="kpi-value">{report.params.length}</div>
+          <div className="kpi-label">Uncertain parameters</div>
+          <div className="muted small">
+            {report.interventions.length ? `with ${report.interventions.join(' + ')}` : 'baseline'}
+          </div>
+        </div>
+        {top ? (
+          <div className="kpi">
+            <div className="kpi-value">{fmtPts(top.d)}</div>
+            <div className="kpi-label">Largest swing (tornado)</div>
+            <div className="muted small">
+              <code>{top.path}</code>
+            </div>
+          </div>
+        ) : null}
+        {topSobol ? (
+          <div className="kpi">
+            <div className="kpi-value">{topSobol.total}</div>
+            <div className="kpi-label">Largest total Sobol index</div>
+            <div className="muted small">
+              <code>{topSobol.path}</code>
+            </div>
+          </div>
+        ) : null}
+      </section>
+      <section className="panel">
+        <TornadoChart report={report} />
+      </section>
+      {report.sobol ? (
+        <section className="panel">
+          <SobolChart report={report} />
+        </section>
+      ) : null}
+    </>
+  );
+}
