@@ -223,22 +223,17 @@ test('SensitivityJob.runOn: resumed mid-design on worker threads, the report of 
 });
 
 test('sweepOn: a cell that does not compile fails with the error of the first such cell, as on one thread', async () => {
-  const d = doc(INTERCEPT);
-  const meta = { hash: 'h', interventions: [], engine: ENGINE_VERSION };
+  const d = applyInterventions(doc(INTERCEPT), ['eu-hosted-talks'], {}).doc!;
+  const meta = { hash: 'h', interventions: ['eu-hosted-talks'], engine: ENGINE_VERSION };
   // Probabilities above 1 do not compile: the cells at 1.5 and 2 fail, the first one is reported.
-  const params = [{ path: 'talks.us-china.leak.DPRK.p', lo: 0, hi: 2, steps: 5 }];
-  let here: unknown;
-  try {
-    await sweepOn(undefined, d, params, meta, { seed: 1, runs: 200 });
-  } catch (e) {
-    here = e;
-  }
-  assert.ok(here instanceof RangeError, String(here));
-  await assert.rejects(sweepOn(pool, d, params, meta, { seed: 1, runs: 200 }), (e: unknown) => {
-    assert.ok(e instanceof RangeError, String(e));
-    assert.equal(e.message, (here as RangeError).message);
-    return true;
-  });
+  const params = [parseSweepParam('talks.eu-hosted.leak.DPRK.p=0..2:5')];
+  const first = /^with talks\.eu-hosted\.leak\.DPRK\.p=1\.5: a probability must lie in \[0, 1\]/;
+  for (const runner of [undefined, pool, pool7])
+    await assert.rejects(sweepOn(runner, d, params, meta, { seed: 1, runs: 200 }), (e: unknown) => {
+      assert.ok(e instanceof RangeError, String(e));
+      assert.match(e.message, first);
+      return true;
+    });
 });
 
 test('runInOrder: results handed on in task order, never more than the window started and not handed on', async () => {

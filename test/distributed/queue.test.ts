@@ -77,6 +77,85 @@ test('brink run --queue: two workers, one killed mid-shard with SIGKILL, give th
   assert.equal(JSON.parse(again.out).timing.reused, 12);
 });
 
+test('brink compare and sweep --queue: two workers give exactly the JSON of a local run', async () => {
+  const compare = [
+    'compare',
+    FILE,
+    '--with',
+    'hotline',
+    '--with',
+    'eu-hosted-talks',
+    '--runs',
+    '6000',
+    '--seed',
+    '3',
+    '--trace',
+    '20',
+    '--json',
+  ];
+  const sweep = [
+    'sweep',
+    FILE,
+    '--with',
+    'eu-hosted-talks',
+    '--param',
+    'talks.eu-hosted.leak.DPRK.p=0..0.3:3',
+    '--runs',
+    '1500',
+    '--seed',
+    '2',
+    '--json',
+  ];
+  const [c1, s1] = [await brink([...compare, '--workers', '1']), await brink([...sweep, '--workers', '1'])];
+  assert.equal(c1.code, 0, c1.err);
+  assert.equal(s1.code, 0, s1.err);
+  const a = startWorker();
+  const b = startWorker();
+  await Promise.all([a.waitFor(/serving queue/), b.waitFor(/serving queue/)]);
+  for (const [args, local] of [
+    [compare, c1],
+    [sweep, s1],
+  ] as const) {
+    const dist = await brink([...args, '--queue', redis.url]);
+    assert.equal(dist.code, 0, dist.err);
+    assert.deepEqual(withoutTiming(dist.out), withoutTiming(local.out), `brink ${args[0]}`);
+    const timing = JSON.parse(dist.out).timing as Record<string, number>;
+    assert.ok(timing.tasks! > 1, JSON.stringify(timing));
+    assert.equal(timing.completed, timing.tasks);
+  }
+  // Both workers took tasks (compare shards and design points).
+  for (const w of [a, b])
+    assert.ok(
+      w.lines.some((l) => /^shard brink-[\d.]+-(compare|point)-\S+ done/.test(l)),
+      w.lines.join('\n'),
+    );
+  a.kill('SIGTERM');
+  b.kill('SIGTERM');
+  await Promise.all([a.exited, b.exited]);
+});
+
+test('brink sweep --queue: a scenario mistake at a design point is a one-line error, as on this machine', async () => {
+  const w = startWorker();
+  await w.waitFor(/serving queue/);
+  const r = await brink([
+    'sweep',
+    FILE,
+    '--with',
+    'eu-hosted-talks',
+    '--param',
+    'talks.eu-hosted.leak.DPRK.p=0..2:5',
+    '--runs',
+    '200',
+    '--queue',
+    redis.url,
+  ]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^brink: with talks\.eu-hosted\.leak\.DPRK\.p=1\.5: a probability must lie in \[0, 1\]/m);
+  assert.doesNotMatch(r.err, /\n\s+at /);
+  w.kill('SIGTERM');
+  await w.exited;
+});
+
 test('brink worker: an unreachable Redis is a one-line error, exit code 1', async () => {
   const port = await freePort();
   const w = brinkProcess(['worker', '--queue', `redis://127.0.0.1:${port}`, '--workers', '1']);
