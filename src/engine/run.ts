@@ -228,6 +228,13 @@ export class RunawayError extends Error {
   }
 }
 
+/** A copy of `a` in an array twice as long (the per-run buffers grow this way, then stay). */
+function doubled(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /** A reusable simulator for one model: allocate once, call `run` many times. */
 export class Simulator {
   readonly m: Model;
@@ -849,23 +856,18 @@ export class Simulator {
 
   private growQueue(): void {
     const n = this.qKey.length * 2;
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
     const key = new Float64Array(n);
     key.set(this.qKey);
     this.qKey = key;
-    this.qSeq = grow(this.qSeq);
-    this.qSlot = grow(this.qSlot);
-    this.sKind = grow(this.sKind);
-    this.sA = grow(this.sA);
-    this.sB = grow(this.sB);
-    this.sC = grow(this.sC);
-    this.sD = grow(this.sD);
-    this.sE = grow(this.sE);
-    this.freeSlots = grow(this.freeSlots);
+    this.qSeq = doubled(this.qSeq);
+    this.qSlot = doubled(this.qSlot);
+    this.sKind = doubled(this.sKind);
+    this.sA = doubled(this.sA);
+    this.sB = doubled(this.sB);
+    this.sC = doubled(this.sC);
+    this.sD = doubled(this.sD);
+    this.sE = doubled(this.sE);
+    this.freeSlots = doubled(this.freeSlots);
   }
 
   private processTop(): void {
@@ -1023,17 +1025,12 @@ export class Simulator {
   ): number {
     const r = this.result;
     if (r.mpCount === r.mpKind.length) {
-      const grow = (x: Int32Array) => {
-        const y = new Int32Array(x.length * 2);
-        y.set(x);
-        return y;
-      };
-      r.mpKind = grow(r.mpKind);
-      r.mpObserver = grow(r.mpObserver);
-      r.mpAct = grow(r.mpAct);
-      r.mpPerceived = grow(r.mpPerceived);
-      r.mpTick = grow(r.mpTick);
-      r.mpOrdinal = grow(r.mpOrdinal);
+      r.mpKind = doubled(r.mpKind);
+      r.mpObserver = doubled(r.mpObserver);
+      r.mpAct = doubled(r.mpAct);
+      r.mpPerceived = doubled(r.mpPerceived);
+      r.mpTick = doubled(r.mpTick);
+      r.mpOrdinal = doubled(r.mpOrdinal);
     }
     const k = r.mpCount++;
     r.mpKind[k] = kind;
@@ -1149,16 +1146,11 @@ export class Simulator {
   private newEvent(act: number, taint: number): number {
     if (this.nEv >= MAX_ACTS_PER_RUN) throw new RunawayError(this.m, this.evAct, this.nEv);
     if (this.nEv === this.evAct.length) {
-      const grow = (x: Int32Array) => {
-        const y = new Int32Array(x.length * 2);
-        y.set(x);
-        return y;
-      };
-      this.evAct = grow(this.evAct);
-      this.evTick = grow(this.evTick);
-      this.evTaint = grow(this.evTaint);
-      this.evFlags = grow(this.evFlags);
-      this.evNotified = grow(this.evNotified);
+      this.evAct = doubled(this.evAct);
+      this.evTick = doubled(this.evTick);
+      this.evTaint = doubled(this.evTaint);
+      this.evFlags = doubled(this.evFlags);
+      this.evNotified = doubled(this.evNotified);
     }
     const e = this.nEv++;
     this.evAct[e] = act;

@@ -1,33 +1,20 @@
 // The HTML reports open in headless Chromium (Debian's chromium through playwright-core) with every
 // chart drawn, no console error and no request leaving the file.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../chromium.ts';
 import { brink } from '../cli.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
 let dir: string;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), 'Debian chromium is missing: apt-get install -y chromium (.ci/run does)');
   dir = mkdtempSync(join(tmpdir(), 'brink-report-'));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

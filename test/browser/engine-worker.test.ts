@@ -4,24 +4,13 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { buildEngineWorker } from '../../scripts/build-web.ts';
 import { runRange, summarize } from '../../src/analysis/ensemble.ts';
 import type { EngineResponse, RunRequest } from '../../src/browser/protocol.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { prepare } from '../../src/scenario/index.ts';
+import { launchChromium } from '../chromium.ts';
 import { ROOT } from '../scenarios.ts';
-
-// Flags for Debian's chromium in a container (stack-notes section 9).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 interface PageWorker {
   onmessage: (e: { data: EngineResponse }) => void;
@@ -69,11 +58,7 @@ test('engine-worker (bundled, in headless Chromium): the same report and aggrega
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_WEB, type Running, startServer } from '../../src/server/index.ts';
+import { launchChromium } from '../chromium.ts';
 
 // The page's document, as the functions passed to waitForFunction/evaluate (which run in the browser) use it.
 declare const document: {
@@ -27,19 +28,7 @@ before(async () => {
   assert.ok(existsSync(join(DEFAULT_WEB, 'index.html')), 'dist/web is missing: run `npm run build` first');
   mkdirSync(SHOTS, { recursive: true });
   server = await startServer({ port: 0, host: '127.0.0.1', database: join(dir, 'brink.db'), log: () => {} });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -169,8 +158,8 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await waitDone();
   await page.locator('#exceedance-title').waitFor();
   await page.locator('#paths-title').waitFor();
+  await page.locator('figure.chart .plot svg').first().waitFor();
   await shot('06-results');
-  assert.ok(await page.locator('figure.chart .plot svg').first().isVisible());
   assert.ok((await page.locator('svg.sankey path').count()) > 0, 'the Sankey has flows');
   assert.match((await page.locator('figure.chart').first().textContent()) ?? '', /P\(peak ≥ rung\)/);
 
@@ -235,6 +224,8 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await waitDone();
   await page.locator('#forest-title').waitFor();
   const forest = page.locator('figure.chart', { has: page.locator('#forest-title') });
+  // The table comes with the report; the plot is drawn after it (PlotBox measures its width first).
+  await forest.locator('svg g[aria-label=dot] circle').first().waitFor();
   const forestText = (await forest.textContent()) ?? '';
   for (const arm of ['eu-hosted-talks', 'us-china-talks', 'hotline+launch-notification'])
     assert.ok(forestText.includes(arm), `the forest plot's legend names ${arm}`);
@@ -280,6 +271,7 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await page.locator('#tornado-title').waitFor();
   await page.locator('#sobol-title').waitFor();
   const tornado = page.locator('figure.chart', { has: page.locator('#tornado-title') });
+  await tornado.locator('svg g[aria-label=bar] rect').first().waitFor();
   assert.match((await tornado.textContent()) ?? '', /actors\.DPRK\.perception/);
   assert.match((await tornado.textContent()) ?? '', /source: /);
   assert.ok((await tornado.locator('svg g[aria-label=bar] rect').count()) > 3);

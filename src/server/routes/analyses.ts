@@ -5,14 +5,11 @@ import { z } from 'zod';
 import { scenarioAssumptions } from '../../analysis/report/index.ts';
 import { SensitivityJob } from '../../analysis/sensitivity.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
-import type { Diagnostic } from '../../scenario/diagnostics.ts';
 import { applyInterventions, loadDocument } from '../../scenario/load.ts';
-import type { RunRecord, ScenarioRecord, Store } from '../../store/index.ts';
 import { sensitivityOptions } from '../analysis-jobs.ts';
 import { HttpError, route } from '../http.ts';
 import {
   CompareOptions,
-  DiagnosticSchema,
   Id,
   MAX_SENSITIVITY_RUNS,
   RunSummary,
@@ -22,31 +19,7 @@ import {
   WsParams,
 } from '../schemas.ts';
 import { type Files, prepareInFiles, workspaceFiles } from '../workspace.ts';
-
-const summary = (r: RunRecord) => ({
-  id: r.id,
-  workspaceId: r.workspaceId,
-  scenarioId: r.scenarioId,
-  status: r.status,
-  manifest: r.manifest,
-  doneRuns: r.doneRuns,
-  error: r.error,
-  createdAt: r.createdAt,
-  startedAt: r.startedAt,
-  finishedAt: r.finishedAt,
-});
-
-async function runnableScenario(store: Store, ws: string, id: string): Promise<ScenarioRecord> {
-  const s = await store.getScenario(ws, id);
-  if (s?.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
-  return s;
-}
-
-function notRunnable(what: string, diagnostics: Diagnostic[]): HttpError {
-  return new HttpError(422, 'not_runnable', `${what} is not runnable: fix its errors first`, {
-    diagnostics: z.array(DiagnosticSchema).parse(diagnostics.filter((d) => d.severity === 'error')),
-  });
-}
+import { notRunnable, runnableScenario, summary } from './runs.ts';
 
 /** The validated document with interventions applied, and its source positions (for labels and sources). */
 function documentWith(files: Files, path: string, interventions: string[]) {

@@ -5,13 +5,15 @@ import { z } from 'zod';
 import type { RunReport } from '../../analysis/ensemble.ts';
 import { findRun, traceRun } from '../../analysis/trace.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
-import type { RunRecord } from '../../store/index.ts';
+import type { Diagnostic } from '../../scenario/diagnostics.ts';
+import type { RunRecord, ScenarioRecord, Store } from '../../store/index.ts';
 import { HttpError, route } from '../http.ts';
 import { reportDownload } from '../report.ts';
 import { DiagnosticSchema, Id, RunDetail, RunOptions, RunParams, RunSummary, WsParams } from '../schemas.ts';
 import { prepareInFiles, workspaceFiles } from '../workspace.ts';
 
-const summary = (r: RunRecord) => ({
+/** A run as the API lists it (also the answer to starting any background job). */
+export const summary = (r: RunRecord) => ({
   id: r.id,
   workspaceId: r.workspaceId,
   scenarioId: r.scenarioId,
@@ -29,11 +31,21 @@ const detail = (r: RunRecord) => ({
   report: r.report ? (JSON.parse(r.report) as RunReport) : null,
 });
 
-async function getRun(
-  store: import('../../store/index.ts').Store,
-  ws: string,
-  id: string,
-): Promise<RunRecord> {
+/** A stored scenario (not an actor library or intervention file), or 404. */
+export async function runnableScenario(store: Store, ws: string, id: string): Promise<ScenarioRecord> {
+  const s = await store.getScenario(ws, id);
+  if (s?.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
+  return s;
+}
+
+/** 422 with the errors that keep `what` from compiling. */
+export function notRunnable(what: string, diagnostics: Diagnostic[]): HttpError {
+  return new HttpError(422, 'not_runnable', `${what} is not runnable: fix its errors first`, {
+    diagnostics: z.array(DiagnosticSchema).parse(diagnostics.filter((d) => d.severity === 'error')),
+  });
+}
+
+async function getRun(store: Store, ws: string, id: string): Promise<RunRecord> {
   const r = await store.getRun(ws, id);
   if (!r) throw new HttpError(404, 'not_found', 'no such run');
   return r;
@@ -72,15 +84,10 @@ export const runRoutes = [
     errors: [400, 403, 404, 422],
     handler: async ({ c, params, body, user, services }) => {
       const { store, jobs } = services;
-      const s = await store.getScenario(params.ws, body.scenarioId);
-      if (s?.kind !== 'scenario') throw new HttpError(404, 'not_found', 'no such scenario');
+      const s = await runnableScenario(store, params.ws, body.scenarioId);
       const files = await workspaceFiles(store, params.ws);
       const p = prepareInFiles(files, s.path, { interventions: body.interventions, set: body.set });
-      if (!p.model || p.hash === undefined) {
-        throw new HttpError(422, 'not_runnable', `${s.path} is not runnable: fix its errors first`, {
-          diagnostics: z.array(DiagnosticSchema).parse(p.diagnostics.filter((d) => d.severity === 'error')),
-        });
-      }
+      if (!p.model || p.hash === undefined) throw notRunnable(s.path, p.diagnostics);
       const run = await store.createRun({
         workspaceId: params.ws,
         scenarioId: s.id,

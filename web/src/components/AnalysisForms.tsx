@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError, get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
 import { navigate } from '../router.tsx';
+import { InterventionChecks } from './InterventionChecks.tsx';
 
 interface Props {
   ws: WorkspaceRef;
@@ -83,20 +84,7 @@ export function CompareForm(p: Props) {
         {p.interventions.length === 0 ? (
           <p className="muted small">This scenario defines no interventions.</p>
         ) : null}
-        {p.interventions.map((iv) => (
-          <label key={iv.id} className="check">
-            <input
-              type="checkbox"
-              checked={singles.includes(iv.id)}
-              onChange={(e) =>
-                setSingles(e.target.checked ? [...singles, iv.id] : singles.filter((x) => x !== iv.id))
-              }
-            />
-            <span>
-              {iv.title} <code>{iv.id}</code>
-            </span>
-          </label>
-        ))}
+        <InterventionChecks interventions={p.interventions} selected={singles} onChange={setSingles} />
         {combos.map((c) => (
           <label key={c} className="check combo">
             <input type="checkbox" checked onChange={() => setCombos(combos.filter((x) => x !== c))} />
@@ -228,20 +216,7 @@ export function SensitivityForm(p: Props) {
       {p.interventions.length ? (
         <fieldset className="interventions">
           <legend>Interventions applied</legend>
-          {p.interventions.map((iv) => (
-            <label key={iv.id} className="check">
-              <input
-                type="checkbox"
-                checked={applied.includes(iv.id)}
-                onChange={(e) =>
-                  setApplied(e.target.checked ? [...applied, iv.id] : applied.filter((x) => x !== iv.id))
-                }
-              />
-              <span>
-                {iv.title} <code>{iv.id}</code>
-              </span>
-            </label>
-          ))}
+          <InterventionChecks interventions={p.interventions} selected={applied} onChange={setApplied} />
         </fieldset>
       ) : null}
       <label className="field">

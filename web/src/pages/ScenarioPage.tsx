@@ -15,6 +15,7 @@ import {
 } from '../api.ts';
 import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
+import { InterventionChecks } from '../components/InterventionChecks.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
 import { YamlEditor } from '../components/YamlEditor.tsx';
 import { Link, navigate } from '../router.tsx';
@@ -384,24 +385,11 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
                         {detail.interventions.length === 0 ? (
                           <p className="muted small">This scenario defines none.</p>
                         ) : null}
-                        {detail.interventions.map((iv) => (
-                          <label key={iv.id} className="check">
-                            <input
-                              type="checkbox"
-                              checked={selected.includes(iv.id)}
-                              onChange={(e) =>
-                                setSelected(
-                                  e.target.checked
-                                    ? [...selected, iv.id]
-                                    : selected.filter((x) => x !== iv.id),
-                                )
-                              }
-                            />
-                            <span>
-                              {iv.title} <code>{iv.id}</code>
-                            </span>
-                          </label>
-                        ))}
+                        <InterventionChecks
+                          interventions={detail.interventions}
+                          selected={selected}
+                          onChange={setSelected}
+                        />
                       </fieldset>
                       <div className="row">
                         <label className="field small-field">
