@@ -8,9 +8,9 @@ import { sanityPanel } from '../../calibration/violence.ts';
 import { QueueError, redactUrl, runEnsembleDistributed } from '../../distributed/queue.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
 import {
+  analysisOptions,
   docOf,
   emitReport,
-  formatOption,
   loadScenarioFile,
   manifestOf,
   preparedOf,
@@ -22,7 +22,7 @@ import { renderAttribution, renderRare } from '../analysis-report.ts';
 import { bundledBaseRates } from '../base-rates.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, parseSets, positiveInt, redisUrl, workerCount } from '../options.ts';
+import { collect, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { renderRunReport, renderSanity } from '../report.ts';
 
@@ -61,7 +61,7 @@ interface RunOpts {
 }
 
 export const registerRun: Registrar = (program, io) => {
-  program
+  const cmd = program
     .command('run')
     .description('run a scenario many times and report exceedance, outcomes, paths and misperception')
     .argument('<file>', 'scenario file (YAML or JSON)')
@@ -86,21 +86,13 @@ export const registerRun: Registrar = (program, io) => {
     .option('--ce-runs <n>', 'is: runs per cross-entropy iteration', positiveInt, 2000)
     .option('--is-runs <n>', 'is: runs of the final estimate', positiveInt, 10000)
     .option('--counterfactual', 'replay each war run without the misperception its chain began with')
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
-    .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
-    .option(
-      '--queue <url>',
-      'run the shards on `brink worker` processes via Redis (redis://HOST:PORT)',
-      redisUrl,
-    )
     .option(
       '--shard-size <n>',
       'runs per shard (default: from runs and workers; numbers do not depend on it)',
       positiveInt,
-    )
-    .option('--json', 'print one JSON object on stdout')
-    .action(async (file: string, o: RunOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    );
+  analysisOptions(cmd).action(
+    async (file: string, o: RunOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
       const argv = (cmd.parent?.rawArgs ?? []).slice(0);
       const s = loadScenarioFile(io, file);
       const { model, doc } = preparedOf(io, s, o.with, parseSets(o.set));
@@ -255,5 +247,6 @@ export const registerRun: Registrar = (program, io) => {
         io.out(renderRunReport(report, { seconds }) + renderSanity(sanity));
         if (attribution.causes.length) io.out(`\n${renderAttribution(attribution, counterfactual)}`);
       }
-    });
+    },
+  );
 };
