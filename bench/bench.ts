@@ -1,19 +1,22 @@
 // `npm run bench`: how fast the engine is, against its PRNG floor, its allocation per run, the memory of
 // a 10^7-run ensemble, and the speed-up over worker threads. Method and results: bench/README.md.
 //   npm run bench -- [--json] [--quick] [--only ID[,ID]] [--workers 1,2] [--big-runs N] [--no-rss] [--no-speedup]
+//                    [--no-analysis]
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
+import { compareOn } from '../src/analysis/compare.ts';
 import { emptyAggregate, record } from '../src/analysis/ensemble.ts';
 import { runEnsembleParallel, ShardPool } from '../src/analysis/parallel.ts';
 import { type ModelSource, modelSourceOf } from '../src/analysis/shard.ts';
+import { parseSweepParam, sweepOn } from '../src/analysis/sweep.ts';
 import { ENGINE_VERSION, type Model, streamCount } from '../src/engine/model.ts';
 import { runKey, seedStreamOfRun, seedWords, xoshiroNext } from '../src/engine/rng.ts';
 import { Simulator } from '../src/engine/run.ts';
-import { prepare } from '../src/scenario/index.ts';
+import { applyInterventions, loadDocument, prepare } from '../src/scenario/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -36,6 +39,8 @@ interface Options {
   bigRuns: number;
   rss: boolean;
   speedup: boolean;
+  /** Also the speed-up of `brink compare` and `brink sweep` over worker threads. */
+  analysis: boolean;
   /** Warm-up and each repetition, in seconds. */
   warmSeconds: number;
   repSeconds: number;
@@ -55,6 +60,7 @@ function parseArgs(argv: string[]): Options {
     bigRuns: 10_000_000,
     rss: true,
     speedup: true,
+    analysis: true,
     warmSeconds: 2,
     repSeconds: 2,
     repetitions: 5,
@@ -80,6 +86,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-rss') o.rss = false;
     else if (a === '--json-out') o.jsonOut = next();
     else if (a === '--no-speedup') o.speedup = false;
+    else if (a === '--no-analysis') o.analysis = false;
     else if (a === '--repetitions') o.repetitions = Number(next());
     else if (a === '--rep-seconds') o.repSeconds = Number(next());
     else if (a === '--clock') {
@@ -299,9 +306,86 @@ async function measureSpeedup(o: Options, singleRate: number): Promise<SpeedupRe
   const t = now();
   await runEnsembleParallel(source, { seed: SEED, runs, workers: 1, model });
   const thisThreadSeconds = (now() - t) / 1000;
-  const base = seconds[o.workers[0]!]!;
-  const speedup = Object.fromEntries(Object.entries(seconds).map(([w, s]) => [w, base / s]));
+  const speedup = speedupOf(o, seconds);
   return { scenario: ENSEMBLE_SCENARIO, runs, seconds, runsPerSecond: rps, speedup, thisThreadSeconds };
+}
+
+export interface AnalysisSpeedup {
+  /** What was run, as the command would say it. */
+  command: string;
+  seconds: Record<string, number>;
+  speedup: Record<string, number>;
+}
+
+/** Median wall seconds of `run` on a started and warmed pool of each size in `o.workers`. */
+async function timeOnPools(
+  o: Options,
+  run: (pool: ShardPool) => Promise<unknown>,
+): Promise<Record<string, number>> {
+  const seconds: Record<string, number> = {};
+  for (const w of o.workers) {
+    const pool = new ShardPool(w);
+    try {
+      await run(pool); // warm-up: threads started, models compiled, JIT settled
+      const times: number[] = [];
+      for (let r = 0; r < (o.quick ? 1 : 3); r++) {
+        const t = now();
+        await run(pool);
+        times.push((now() - t) / 1000);
+      }
+      seconds[w] = median(times);
+    } finally {
+      await pool.close();
+    }
+  }
+  return seconds;
+}
+
+function speedupOf(o: Options, seconds: Record<string, number>): Record<string, number> {
+  const base = seconds[o.workers[0]!]!;
+  return Object.fromEntries(Object.entries(seconds).map(([w, s]) => [w, base / s]));
+}
+
+/** `brink compare` (two arms) and `brink sweep` (six cells) of korea-intercept on pools of each size. */
+async function measureAnalysisSpeedup(o: Options): Promise<AnalysisSpeedup[]> {
+  const file = BENCH_SCENARIOS.find((s) => s.id === ENSEMBLE_SCENARIO)!.file;
+  const base = load(file);
+  const arms = ['hotline', 'eu-hosted-talks'].map((label) => {
+    const p = prepare(`${ROOT}${file}`, { readFile: (f) => readFileSync(f, 'utf8'), interventions: [label] });
+    return { label, model: p.model!, source: modelSourceOf(p) };
+  });
+  const runs = o.quick ? 6000 : 40_000;
+  const compareSeconds = await timeOnPools(o, (pool) =>
+    compareOn(pool, base.model, arms, {
+      seed: SEED,
+      runs,
+      traceRuns: 0,
+      engine: ENGINE_VERSION,
+      baseSource: base.source,
+    }),
+  );
+  const doc = loadDocument(`${ROOT}${file}`, { readFile: (f) => readFileSync(f, 'utf8') }).doc!;
+  const withTalks = applyInterventions(doc, ['eu-hosted-talks'], {}).doc!;
+  const cellRuns = o.quick ? 1000 : 8000;
+  const params = ['talks.eu-hosted.leak.DPRK.p=0..0.3:3', 'talks.eu-hosted.convergence=0.2..0.6:2'].map(
+    parseSweepParam,
+  );
+  const meta = { hash: base.model.hash, interventions: ['eu-hosted-talks'], engine: ENGINE_VERSION };
+  const sweepSeconds = await timeOnPools(o, (pool) =>
+    sweepOn(pool, withTalks, params, meta, { seed: SEED, runs: cellRuns }),
+  );
+  return [
+    {
+      command: `compare ${ENSEMBLE_SCENARIO} --with hotline --with eu-hosted-talks --runs ${runs} --trace 0`,
+      seconds: compareSeconds,
+      speedup: speedupOf(o, compareSeconds),
+    },
+    {
+      command: `sweep ${ENSEMBLE_SCENARIO} --with eu-hosted-talks (3 x 2 cells) --runs ${cellRuns}`,
+      seconds: sweepSeconds,
+      speedup: speedupOf(o, sweepSeconds),
+    },
+  ];
 }
 
 export interface RssResult {
@@ -381,6 +465,11 @@ async function main(): Promise<void> {
     const single = scenarios.find((s) => s.id === ENSEMBLE_SCENARIO)?.runsPerSecond ?? 20_000;
     speedup = await measureSpeedup(o, single);
   }
+  let analyses: AnalysisSpeedup[] = [];
+  if (o.analysis) {
+    log(`  compare and sweep over ${o.workers.join(', ')} workers (${ENSEMBLE_SCENARIO}) ...\n`);
+    analyses = await measureAnalysisSpeedup(o);
+  }
   const rss: RssResult[] = [];
   if (o.rss) {
     const file = BENCH_SCENARIOS.find((s) => s.id === ENSEMBLE_SCENARIO)!.file;
@@ -412,6 +501,7 @@ async function main(): Promise<void> {
     peakRssMB: rss.at(-1)?.peakRssMB ?? null,
     scenarios,
     parallel: speedup ?? null,
+    analysisSpeedup: analyses,
     memory: rss,
   };
   if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(result, null, 2)}\n`);
@@ -464,6 +554,15 @@ async function main(): Promise<void> {
       ]);
     log(
       `\nWorker threads: ${fmt(speedup.runs)} runs of ${speedup.scenario} (same numbers for every count; on this thread without a pool: ${fmt(speedup.thisThreadSeconds, 2)} s):\n${p.toString()}\n`,
+    );
+  }
+  if (analyses.length) {
+    const a = new Table({ head: ['analysis', 'workers', 'seconds', 'speed-up'], style: plain });
+    for (const x of analyses)
+      for (const w of Object.keys(x.seconds))
+        a.push([x.command, w, fmt(x.seconds[w]!, 2), `${fmt(x.speedup[w]!, 2)}×`]);
+    log(
+      `\nAnalyses on worker threads (wall time, median of ${o.quick ? 1 : 3} after a warm-up; the same report for every count):\n${a.toString()}\n`,
     );
   }
   if (rss.length) {

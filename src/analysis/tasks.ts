@@ -6,7 +6,6 @@
 // `brink worker` processes on Redis (src/distributed/queue.ts). Pure: no node:*.
 import type { CompareState } from './compare.ts';
 import type { ParamTarget } from './design.ts';
-import type { Aggregate } from './ensemble.ts';
 import type { MetricDef } from './metrics.ts';
 import type { ModelSource, ShardTask } from './shard.ts';
 

@@ -150,7 +150,10 @@ test('brink sweep --queue: a scenario mistake at a design point is a one-line er
     redis.url,
   ]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /^brink: with talks\.eu-hosted\.leak\.DPRK\.p=1\.5: a probability must lie in \[0, 1\]/m);
+  assert.match(
+    r.err,
+    /^brink: with talks\.eu-hosted\.leak\.DPRK\.p=1\.5: a probability must lie in \[0, 1\]/m,
+  );
   assert.doesNotMatch(r.err, /\n\s+at /);
   w.kill('SIGTERM');
   await w.exited;
