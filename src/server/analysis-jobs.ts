@@ -1,12 +1,14 @@
-// Comparisons and sensitivity analyses as background jobs. Each is opened from its stored manifest and
-// the files it read, advanced in slices by the RunQueue, and checkpointed as its integer counts (the
-// `CompareState` or `SensitivityState`), so an interrupted job resumes to exactly the numbers of an
-// uninterrupted one, like a run.
+// Ensembles, comparisons and sensitivity analyses as background jobs. Each is opened from its stored
+// manifest and the files it read, advanced in slices by the RunQueue, and checkpointed as its integer
+// counts (the `Aggregate`, `CompareState` or `SensitivityState`), so an interrupted job resumes to exactly
+// the numbers of an uninterrupted one (each run's numbers depend only on seed and run index).
 import { type Arm, type CompareReport, type CompareState, PairedComparison } from '../analysis/compare.ts';
+import { type Aggregate, emptyAggregate, merge, runRange } from '../analysis/ensemble.ts';
 import { SensitivityJob, type SensitivityState } from '../analysis/sensitivity.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
+import { Simulator } from '../engine/run.ts';
 import { jobKind, type RunRecord } from '../store/index.ts';
-import { type ReportExtras, reportExtras } from './report.ts';
+import { type ReportExtras, reportExtras, runReport } from './report.ts';
 import { prepareInFiles } from './workspace.ts';
 
 /** A job the queue advances in slices: `step(n)` does about n progress units (runs, or run indices per arm). */
@@ -27,25 +29,50 @@ export type StoredCompareReport = CompareReport & { extras: ReportExtras };
 
 const yieldNow = () => new Promise((r) => setImmediate(r));
 
-function modelIn(run: RunRecord, interventions: string[]): Model {
+/** The run's scenario (with `interventions`) prepared from the files it read; throws when it no longer compiles. */
+function preparedIn(run: RunRecord, interventions: string[]) {
   const m = run.manifest;
   const p = prepareInFiles(run.files, m.scenarioPath, { interventions, set: m.set });
-  if (!p.model) {
+  if (!p.model || !p.doc || p.hash === undefined) {
     const first = p.diagnostics.find((d) => d.severity === 'error');
     throw new Error(
       `the scenario${interventions.length ? ` with ${interventions.join(', ')}` : ''} does not compile: ${first?.message ?? 'unknown error'}`,
     );
   }
-  return p.model;
+  return { model: p.model, doc: p.doc, hash: p.hash };
+}
+
+/** The run's own scenario, checked against the content hash in its manifest. */
+function baseIn(run: RunRecord) {
+  const p = preparedIn(run, run.manifest.interventions);
+  if (p.hash !== run.manifest.hash)
+    throw new Error(`the scenario's content hash changed (${p.hash} != ${run.manifest.hash})`);
+  return p;
+}
+
+const modelIn = (run: RunRecord, interventions: string[]): Model => preparedIn(run, interventions).model;
+
+function openEnsemble(run: RunRecord): SlicedJob {
+  const m = run.manifest;
+  const { model } = baseIn(run);
+  const agg: Aggregate = run.checkpoint ? (JSON.parse(run.checkpoint) as Aggregate) : emptyAggregate(model);
+  const sim = new Simulator(model);
+  return {
+    total: m.runs,
+    done: () => agg.runs,
+    step: (n) => {
+      merge(agg, runRange(model, m.seed, agg.runs, Math.min(n, m.runs - agg.runs), sim));
+    },
+    checkpoint: () => JSON.stringify(agg),
+    finish: async () => JSON.stringify(runReport(model, agg, m.seed)),
+  };
 }
 
 function openCompare(run: RunRecord): SlicedJob {
   const m = run.manifest;
   const settings = m.compare;
   if (!settings) throw new Error('the comparison has no settings in its manifest');
-  const base = modelIn(run, m.interventions);
-  if (base.hash !== m.hash)
-    throw new Error(`the scenario's content hash changed (${base.hash} != ${m.hash})`);
+  const base = baseIn(run).model;
   const arms: Arm[] = settings.arms.map((label) => ({
     label,
     model: modelIn(run, [...m.interventions, label]),
@@ -75,12 +102,7 @@ function openSensitivity(run: RunRecord): SlicedJob {
   const m = run.manifest;
   const o = m.sensitivity;
   if (!o) throw new Error('the sensitivity analysis has no settings in its manifest');
-  const p = prepareInFiles(run.files, m.scenarioPath, { interventions: m.interventions, set: m.set });
-  if (!p.model || !p.doc || p.hash === undefined) {
-    const first = p.diagnostics.find((d) => d.severity === 'error');
-    throw new Error(`the scenario does not compile: ${first?.message ?? 'unknown error'}`);
-  }
-  if (p.hash !== m.hash) throw new Error(`the scenario's content hash changed (${p.hash} != ${m.hash})`);
+  const p = baseIn(run);
   const state = run.checkpoint ? (JSON.parse(run.checkpoint) as SensitivityState) : undefined;
   const job = new SensitivityJob(
     p.doc,
@@ -124,10 +146,10 @@ export function sensitivityOptions(
   };
 }
 
-/** Opens a stored comparison or sensitivity analysis to run (from its checkpoint, if any). */
-export function openAnalysisJob(run: RunRecord): SlicedJob {
+/** Opens a stored ensemble, comparison or sensitivity analysis to run (from its checkpoint, if any). */
+export function openJob(run: RunRecord): SlicedJob {
   const kind = jobKind(run.manifest);
   if (kind === 'compare') return openCompare(run);
   if (kind === 'sensitivity') return openSensitivity(run);
-  throw new Error(`not an analysis job: ${kind}`);
+  return openEnsemble(run);
 }

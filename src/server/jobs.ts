@@ -1,14 +1,11 @@
-// Background ensembles. Runs execute one at a time on this thread in short time slices (the engine is
-// fast and pure; slicing keeps the server answering). After each few slices the integer aggregate is
+// Background jobs: ensembles, comparisons and sensitivity analyses (src/server/analysis-jobs.ts opens
+// each as a SlicedJob). Jobs execute one at a time on this thread in short time slices (the engine is
+// fast and pure; slicing keeps the server answering). After each few slices the job's integer counts are
 // checkpointed, so a server killed mid-run leaves the last checkpoint and no report: on restart the run
 // is marked `interrupted` and `resume` continues from the checkpoint to exactly the numbers an
 // uninterrupted run gives (each run's numbers depend only on seed and run index).
-import { type Aggregate, emptyAggregate, merge, runRange } from '../analysis/ensemble.ts';
-import { Simulator } from '../engine/run.ts';
-import { jobKind, type RunRecord, type RunStatus, type Store } from '../store/index.ts';
-import { openAnalysisJob } from './analysis-jobs.ts';
-import { runReport } from './report.ts';
-import { prepareInFiles } from './workspace.ts';
+import type { RunStatus, Store } from '../store/index.ts';
+import { openJob } from './analysis-jobs.ts';
 
 export interface Progress {
   id: string;
@@ -106,81 +103,27 @@ export class RunQueue {
     }
   }
 
+  /** Ends the job as cancelled when a cancel was asked for since the last slice. */
+  private async cancelIfAsked(id: string, doneRuns: number, totalRuns: number): Promise<boolean> {
+    if (!this.cancelled.delete(id)) return false;
+    await this.store.endRun(id, 'cancelled', null, new Date().toISOString());
+    this.emit({ id, status: 'cancelled', doneRuns, totalRuns, error: null });
+    return true;
+  }
+
+  /** Runs a stored job (ensemble, comparison or sensitivity) in slices, from its checkpoint if any. */
   private async execute(ws: string, id: string): Promise<void> {
     const run = await this.store.getRun(ws, id);
     if (!run) return;
-    if (jobKind(run.manifest) !== 'run') return this.executeAnalysis(run);
     const total = run.manifest.runs;
-    if (this.cancelled.has(id)) {
-      this.cancelled.delete(id);
-      await this.store.endRun(id, 'cancelled', null, new Date().toISOString());
-      this.emit({ id, status: 'cancelled', doneRuns: run.doneRuns, totalRuns: total, error: null });
-      return;
-    }
+    if (await this.cancelIfAsked(id, run.doneRuns, total)) return;
     if (!(await this.store.startRun(id, new Date().toISOString()))) return;
-    const m = run.manifest;
-    const p = prepareInFiles(run.files, m.scenarioPath, { interventions: m.interventions, set: m.set });
-    if (!p.model) {
-      const first = p.diagnostics.find((d) => d.severity === 'error');
-      throw new Error(`the scenario does not compile: ${first?.message ?? 'unknown error'}`);
-    }
-    if (p.hash !== m.hash) throw new Error(`the scenario's content hash changed (${p.hash} != ${m.hash})`);
-    const model = p.model;
-    const agg: Aggregate = run.checkpoint ? (JSON.parse(run.checkpoint) as Aggregate) : emptyAggregate(model);
-    let done = run.checkpoint ? agg.runs : 0;
-    const sim = new Simulator(model);
-    let batch = 50;
-    let lastCheckpoint = Date.now();
-    this.emit({ id, status: 'running', doneRuns: done, totalRuns: total, error: null });
-    while (done < total) {
-      if (this.cancelled.has(id)) {
-        this.cancelled.delete(id);
-        await this.store.endRun(id, 'cancelled', null, new Date().toISOString());
-        this.emit({ id, status: 'cancelled', doneRuns: done, totalRuns: total, error: null });
-        return;
-      }
-      if (this.stopped) return;
-      const t0 = performance.now();
-      const n = Math.min(batch, total - done);
-      merge(agg, runRange(model, m.seed, done, n, sim));
-      done += n;
-      const ms = performance.now() - t0;
-      // Aim each slice at sliceMs.
-      batch = Math.max(10, Math.min(20_000, Math.round((n * this.sliceMs) / Math.max(ms, 0.5))));
-      if (done < total && Date.now() - lastCheckpoint >= this.checkpointMs) {
-        await this.store.checkpointRun(id, done, JSON.stringify(agg));
-        lastCheckpoint = Date.now();
-      }
-      this.emit({ id, status: 'running', doneRuns: done, totalRuns: total, error: null });
-      await new Promise((r) => setImmediate(r));
-    }
-    const report = runReport(model, agg, m.seed);
-    await this.store.finishRun(id, JSON.stringify(report), new Date().toISOString());
-    this.emit({ id, status: 'done', doneRuns: total, totalRuns: total, error: null });
-  }
-
-  /** A comparison or sensitivity analysis: the same slicing, cancelling and checkpointing as a run. */
-  private async executeAnalysis(run: RunRecord): Promise<void> {
-    const id = run.id;
-    const total = run.manifest.runs;
-    if (this.cancelled.has(id)) {
-      this.cancelled.delete(id);
-      await this.store.endRun(id, 'cancelled', null, new Date().toISOString());
-      this.emit({ id, status: 'cancelled', doneRuns: run.doneRuns, totalRuns: total, error: null });
-      return;
-    }
-    if (!(await this.store.startRun(id, new Date().toISOString()))) return;
-    const job = openAnalysisJob(run);
+    const job = openJob(run);
     let batch = 20;
     let lastCheckpoint = Date.now();
     this.emit({ id, status: 'running', doneRuns: job.done(), totalRuns: total, error: null });
     while (job.done() < total) {
-      if (this.cancelled.has(id)) {
-        this.cancelled.delete(id);
-        await this.store.endRun(id, 'cancelled', null, new Date().toISOString());
-        this.emit({ id, status: 'cancelled', doneRuns: job.done(), totalRuns: total, error: null });
-        return;
-      }
+      if (await this.cancelIfAsked(id, job.done(), total)) return;
       if (this.stopped) return;
       const t0 = performance.now();
       const before = job.done();
