@@ -13,6 +13,17 @@ import {
   tornadoChart,
 } from './charts.ts';
 import type { ReportData } from './data.ts';
+import {
+  breakevenRows,
+  exceedanceRows,
+  fmtCi,
+  fmtP,
+  type Row,
+  sobolRows,
+  sweepHead,
+  sweepRows,
+  tornadoRows,
+} from './rows.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -20,17 +31,7 @@ export function escapeHtml(s: string): string {
 
 const e = escapeHtml;
 
-export function fmtP(p: number): string {
-  if (!Number.isFinite(p)) return String(p);
-  if (p !== 0 && Math.abs(p) < 1e-4) return `${(p * 100).toExponential(2)}%`;
-  return `${(p * 100).toFixed(Math.abs(p) < 0.01 ? 3 : 2)}%`;
-}
-
-export function fmtCi(c: [number, number]): string {
-  return `[${fmtP(c[0])}, ${fmtP(c[1])}]`;
-}
-
-function table(head: string[], rows: (string | number)[][], cls = ''): string {
+function table(head: string[], rows: Row[], cls = ''): string {
   return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${e(String(c))}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -78,12 +79,7 @@ function runSections(d: ReportData): string[] {
       ),
     );
     out.push(figure('outcomes', 'How runs end (95% Wilson intervals)', outcomeChart(r)));
-    out.push(
-      table(
-        ['rung', 'id', 'P(peak ≥ rung)', '95% CI'],
-        r.exceedance.map((x) => [x.rung, x.id, fmtP(x.p), fmtCi(x.ci95)]),
-      ),
-    );
+    out.push(table(['rung', 'id', 'P(peak ≥ rung)', '95% CI'], exceedanceRows(r)));
   }
   if (d.paths) {
     out.push(
@@ -235,15 +231,7 @@ function sweepSections(d: ReportData): string[] {
     for (const m of s.metrics)
       out.push(figure(`sweep-${m.id}`, `${m.label} over the grid (95% Wilson bands)`, sweepChart(s, m.id)));
   }
-  out.push(
-    table(
-      [...s.params.map((p) => p.path), ...s.metrics.flatMap((m) => [m.label, '95% CI'])],
-      s.cells.map((c) => [
-        ...c.values,
-        ...s.metrics.flatMap((m) => [fmtP(c.metrics[m.id]!.p), fmtCi(c.metrics[m.id]!.ci95)]),
-      ]),
-    ),
-  );
+  out.push(table(sweepHead(s), sweepRows(s)));
   return out;
 }
 
@@ -260,18 +248,7 @@ function sensitivitySections(d: ReportData): string[] {
     ),
   );
   out.push(
-    table(
-      ['parameter', 'low', 'P at low', 'high', 'P at high', 'high − low', '95% CI'],
-      s.tornado.bars.map((b) => [
-        b.path,
-        b.low.value,
-        fmtP(b.low.p),
-        b.high.value,
-        fmtP(b.high.p),
-        fmtP(b.d),
-        fmtCi(b.ci95),
-      ]),
-    ),
+    table(['parameter', 'low', 'P at low', 'high', 'P at high', 'high − low', '95% CI'], tornadoRows(s)),
   );
   if (s.sobol) {
     out.push(
@@ -282,18 +259,7 @@ function sensitivitySections(d: ReportData): string[] {
         `Saltelli 2010 design, N = ${s.sobol.samples}, ${s.sobol.runsPerPoint} runs per design point (${s.sobol.designPoints} points). Variance of the metric over the design ${s.sobol.varianceY}; Monte Carlo noise per point at most ${s.sobol.noiseVariance}.`,
       ),
     );
-    out.push(
-      table(
-        ['parameter', 'first order', '95% CI', 'total', '95% CI'],
-        s.sobol.indices.map((i) => [
-          i.path,
-          i.first,
-          `[${i.firstCi95.join(', ')}]`,
-          i.total,
-          `[${i.totalCi95.join(', ')}]`,
-        ]),
-      ),
-    );
+    out.push(table(['parameter', 'first order', '95% CI', 'total', '95% CI'], sobolRows(s)));
   }
   return out;
 }
@@ -311,10 +277,7 @@ function breakevenSections(d: ReportData): string[] {
     '<h2>Break-even</h2>',
     `<p><b>${e(verdict)}</b></p>`,
     figure('breakeven', `Paired difference in ${b.metric.label} against ${b.param.path}`, breakevenChart(b)),
-    table(
-      [b.param.path, 'baseline', `with ${b.with}`, 'difference', '95% CI'],
-      b.points.map((p) => [p.x, fmtP(p.base), fmtP(p.alt), fmtP(p.d), fmtCi(p.ci95)]),
-    ),
+    table([b.param.path, 'baseline', `with ${b.with}`, 'difference', '95% CI'], breakevenRows(b)),
   ];
 }
 

@@ -1,8 +1,18 @@
 // Markdown and CSV renderings of a report (`--format md|csv`).
 import type { ReportData } from './data.ts';
-import { fmtCi, fmtP } from './html.ts';
+import {
+  breakevenRows,
+  exceedanceRows,
+  fmtCi,
+  fmtP,
+  type Row,
+  sobolRows,
+  sweepHead,
+  sweepRows,
+  tornadoRows,
+} from './rows.ts';
 
-function mdTable(head: string[], rows: (string | number)[][]): string {
+function mdTable(head: string[], rows: Row[]): string {
   const esc = (x: string | number) => String(x).replace(/\|/g, '\\|').replace(/\n/g, ' ');
   return [
     `| ${head.map(esc).join(' | ')} |`,
@@ -24,10 +34,7 @@ export function markdownReport(d: ReportData): string {
     out.push(
       '## Exceedance',
       '',
-      mdTable(
-        ['rung', 'id', 'P(peak >= rung)', '95% CI'],
-        d.run.exceedance.map((x) => [x.rung, x.id, fmtP(x.p), fmtCi(x.ci95)]),
-      ),
+      mdTable(['rung', 'id', 'P(peak >= rung)', '95% CI'], exceedanceRows(d.run)),
       '',
     );
     out.push(
@@ -129,52 +136,21 @@ export function markdownReport(d: ReportData): string {
   }
   if (d.sweep) {
     const s = d.sweep;
-    out.push(
-      '## Sweep',
-      '',
-      mdTable(
-        [...s.params.map((p) => p.path), ...s.metrics.flatMap((x) => [x.label, '95% CI'])],
-        s.cells.map((c) => [
-          ...c.values,
-          ...s.metrics.flatMap((x) => [fmtP(c.metrics[x.id]!.p), fmtCi(c.metrics[x.id]!.ci95)]),
-        ]),
-      ),
-      '',
-    );
+    out.push('## Sweep', '', mdTable(sweepHead(s), sweepRows(s)), '');
   }
   if (d.sensitivity) {
     const s = d.sensitivity;
     out.push(
       '## Tornado',
       '',
-      mdTable(
-        ['parameter', 'low', 'P(low)', 'high', 'P(high)', 'high - low', '95% CI'],
-        s.tornado.bars.map((b) => [
-          b.path,
-          b.low.value,
-          fmtP(b.low.p),
-          b.high.value,
-          fmtP(b.high.p),
-          fmtP(b.d),
-          fmtCi(b.ci95),
-        ]),
-      ),
+      mdTable(['parameter', 'low', 'P(low)', 'high', 'P(high)', 'high - low', '95% CI'], tornadoRows(s)),
       '',
     );
     if (s.sobol)
       out.push(
         '## Sobol indices',
         '',
-        mdTable(
-          ['parameter', 'first order', '95% CI', 'total', '95% CI'],
-          s.sobol.indices.map((i) => [
-            i.path,
-            i.first,
-            `[${i.firstCi95.join(', ')}]`,
-            i.total,
-            `[${i.totalCi95.join(', ')}]`,
-          ]),
-        ),
+        mdTable(['parameter', 'first order', '95% CI', 'total', '95% CI'], sobolRows(s)),
         '',
       );
   }
@@ -188,13 +164,7 @@ export function markdownReport(d: ReportData): string {
         : `No crossing in ${b.range.join('..')}: ${b.verdict}.`,
       '',
     );
-    out.push(
-      mdTable(
-        [b.param.path, 'baseline', 'with', 'difference', '95% CI'],
-        b.points.map((p) => [p.x, fmtP(p.base), fmtP(p.alt), fmtP(p.d), fmtCi(p.ci95)]),
-      ),
-      '',
-    );
+    out.push(mdTable([b.param.path, 'baseline', 'with', 'difference', '95% CI'], breakevenRows(b)), '');
   }
   out.push(
     '## Assumptions',
