@@ -114,6 +114,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show for a failed call: the server's message, or the error itself. */
+export const errText = (e: unknown): string => (e instanceof ApiError ? e.message : String(e));
+
 let csrf = '';
 export const setCsrf = (t: string) => {
   csrf = t;

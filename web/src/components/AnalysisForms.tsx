@@ -1,7 +1,7 @@
 // The launchers of the analyses beside the editor: compare interventions (and combinations a+b) with
 // the baseline, and the sensitivity analysis. Both start a background job and open its page.
 import { useEffect, useMemo, useState } from 'react';
-import { ApiError, get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
+import { errText, get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
 
@@ -54,7 +54,7 @@ function useStart(p: Props) {
       });
       navigate(`/w/${p.ws.id}/r/${r.id}`);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errText(e));
     } finally {
       setStarting(false);
     }

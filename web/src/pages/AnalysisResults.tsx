@@ -2,9 +2,9 @@
 // both arms) and of a sensitivity analysis (tornado and Sobol indices).
 import { useState } from 'react';
 import {
-  ApiError,
   type CompareReport,
   type Comparison,
+  errText,
   get,
   type RunDetail,
   type SensitivityReport,
@@ -190,7 +190,7 @@ function ReplayPair({
       );
       setSide(1);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errText(e));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,7 @@
 // The scenario library of a workspace: search, tags, new from a template, members.
 import { useEffect, useMemo, useState } from 'react';
 import {
-  ApiError,
+  errText,
   get,
   post,
   type Role,
@@ -177,7 +177,7 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
           });
           navigate(`/w/${ws.id}/s/${s.id}`);
         } catch (err) {
-          setError(err instanceof ApiError ? err.message : String(err));
+          setError(errText(err));
         }
       }}
     >
@@ -278,7 +278,7 @@ function Members({ ws }: { ws: WorkspaceRef }) {
               setPassword('');
               reload();
             } catch (err) {
-              setMsg(err instanceof ApiError ? err.message : String(err));
+              setMsg(errText(err));
             }
           }}
         >
@@ -338,7 +338,7 @@ function NewWorkspace() {
             const w = await post<WorkspaceRef>('/api/workspaces', { name, examples: true });
             location.assign(`/w/${w.id}`);
           } catch (err) {
-            setError(err instanceof ApiError ? err.message : String(err));
+            setError(errText(err));
           }
         }}
       >

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError, type Me, post } from '../api.ts';
+import { errText, type Me, post } from '../api.ts';
 
 function Frame({
   title,
@@ -78,7 +78,7 @@ export function Login({ onDone }: { onDone: (me: Me) => void }) {
           try {
             onDone(await post<Me>('/api/auth/login', { email, password }));
           } catch (err) {
-            setError(err instanceof ApiError ? err.message : String(err));
+            setError(errText(err));
           } finally {
             setBusy(false);
           }
@@ -140,7 +140,7 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
               await post<Me>('/api/setup', { email, name, password, ...(tokenRequired ? { token } : {}) }),
             );
           } catch (err) {
-            setError(err instanceof ApiError ? err.message : String(err));
+            setError(errText(err));
           } finally {
             setBusy(false);
           }

@@ -2,7 +2,7 @@
 // the downloads.
 import { useEffect, useState } from 'react';
 import {
-  ApiError,
+  errText,
   get,
   type Manifest as JobManifest,
   kindOf,
@@ -391,7 +391,7 @@ function SampleRun({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
       const q = find === 'index' ? `index=${index}` : `find=${encodeURIComponent(find)}&index=${index}`;
       setTrace(await get<TraceReply>(`/api/workspaces/${ws.id}/runs/${run.id}/trace?${q}`));
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errText(e));
     } finally {
       setBusy(false);
     }

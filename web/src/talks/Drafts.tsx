@@ -1,11 +1,9 @@
 // Protocol drafts: what the caller may see of them (all for the host, those it is party to for a
 // delegation, those released to observers), drafting and agreeing.
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, del, get, post, put } from '../api.ts';
+import { del, errText, get, post, put } from '../api.ts';
 import type { Draft, DraftMapping, InterventionList, Overview } from './types.ts';
 import { ErrorLine, when } from './ui.tsx';
-
-const errText = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
 
 interface Editing {
   id: string | null;

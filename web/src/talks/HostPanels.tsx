@@ -1,12 +1,10 @@
 // The host's pages: the room (parties, invitations, settings), the agenda, the gap ranking, the
 // protocol simulation, the playbook, private notes and the audit log.
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, del, get, post, put } from '../api.ts';
+import { del, errText, get, post, put } from '../api.ts';
 import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
 import { CopyField, DistWords, ErrorLine, ProgressBar, pct, when } from './ui.tsx';
-
-const errText = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
 
 export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
   const [links, setLinks] = useState<Record<string, string>>({});

@@ -2,7 +2,7 @@
 // logs or a Referer); the page shows the codename and the delegation, then joins with the signed-in
 // account, an existing account, or a new one. The token leaves the address bar at once.
 import { useEffect, useState } from 'react';
-import { ApiError, type Me, post } from '../api.ts';
+import { errText, type Me, post } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { ErrorLine } from './ui.tsx';
 
@@ -49,7 +49,7 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
       onJoined(r.id);
       navigate(`/talks/${r.id}`);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errText(e));
     } finally {
       setBusy(false);
     }

@@ -2,7 +2,7 @@
 // releases, and what was shared with it (released answers, gaps, simulated effects). Observers get the
 // shared parts.
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, del, get, post, put } from '../api.ts';
+import { del, errText, get, post, put } from '../api.ts';
 import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
 import type {
   Dist,
@@ -17,7 +17,6 @@ import type {
 } from './types.ts';
 import { DistBar, DistEditor, DistWords, ErrorLine, pct, when } from './ui.tsx';
 
-const errText = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
 const total = (d: Dist) => Object.values(d).reduce((s, p) => s + p, 0);
 
 function TriggerCard(props: {

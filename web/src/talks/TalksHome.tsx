@@ -1,7 +1,7 @@
 // The talks room's entry: the dialogues one is in, one's notifications (codenames only), and, for an
 // analyst of a workspace, convening a new dialogue on its scenarios.
 import { useEffect, useState } from 'react';
-import { ApiError, get, post, type ScenarioSummary, type WorkspaceRef } from '../api.ts';
+import { errText, get, post, type ScenarioSummary, type WorkspaceRef } from '../api.ts';
 import { Link, navigate } from '../router.tsx';
 import type { DialogueRef, Notification } from './types.ts';
 import { ErrorLine, when } from './ui.tsx';
@@ -156,7 +156,7 @@ function Convene({ workspaces }: { workspaces: WorkspaceRef[] }) {
             });
             navigate(`/talks/${r.id}`);
           } catch (err) {
-            setError(err instanceof ApiError ? err.message : String(err));
+            setError(errText(err));
           } finally {
             setBusy(false);
           }
