@@ -4,6 +4,29 @@ import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { nonNegativeInt } from '../options.ts';
 
+function publicUrl(text: string): string {
+  try {
+    const u = new URL(text);
+    if (u.protocol === 'https:' || u.protocol === 'http:') return u.toString();
+  } catch {
+    // below
+  }
+  throw new UserError(
+    `BRINK_PUBLIC_URL must be an http(s) URL such as https://brink.example.org, got ${text}`,
+  );
+}
+
+function trustProxy(text: string | undefined): number {
+  if (text === undefined || text === '' || text === '0' || text === 'false') return 0;
+  if (text === 'true') return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 10)
+    throw new UserError(
+      `BRINK_TRUST_PROXY is the number of reverse proxies in front of the server (0-10), got ${text}`,
+    );
+  return n;
+}
+
 export const registerServe: Registrar = (program, io) => {
   program
     .command('serve')
@@ -28,6 +51,8 @@ export const registerServe: Registrar = (program, io) => {
           host,
           database,
           secureCookies: process.env.BRINK_SECURE_COOKIES === '1',
+          ...(process.env.BRINK_PUBLIC_URL ? { publicUrl: publicUrl(process.env.BRINK_PUBLIC_URL) } : {}),
+          trustProxy: trustProxy(process.env.BRINK_TRUST_PROXY),
           log: (l) => io.out(`${l}\n`),
         });
       } catch (e) {
