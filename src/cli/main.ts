@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { RunawayError } from '../engine/run.ts';
 import { setColor } from './color.ts';
+import { registerAdmin } from './commands/admin.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBaseRates } from './commands/base-rates.ts';
 import { registerBreakeven } from './commands/breakeven.ts';
@@ -36,6 +37,7 @@ const REGISTRARS: Registrar[] = [
   registerBreakeven,
   registerServe,
   registerWorker,
+  registerAdmin,
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

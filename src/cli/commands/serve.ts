@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { startServer } from '../../server/index.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { nonNegativeInt } from '../options.ts';
+import { databaseOf } from './admin.ts';
 
 function publicUrl(text: string): string {
   try {
@@ -42,8 +42,7 @@ export const registerServe: Registrar = (program, io) => {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UserError(`PORT must be a port number, got ${process.env.PORT}`);
       const host = o.host ?? process.env.HOST ?? '127.0.0.1';
-      const data = o.data ?? process.env.BRINK_DATA ?? join(io.cwd, '.brink');
-      const database = o.database ?? process.env.DATABASE_URL ?? join(data, 'brink.db');
+      const database = databaseOf(o, io);
       let running: Awaited<ReturnType<typeof startServer>>;
       try {
         running = await startServer({
