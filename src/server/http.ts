@@ -292,6 +292,6 @@ function checkOrigin(c: Context, publicUrl: URL | undefined): void {
   }
   // Behind a proxy that rewrites Host, the public URL names this server.
   if (publicUrl && originHost === publicUrl.host) return;
-  if (host && originHost !== host)
+  if ((host || publicUrl) && originHost !== host)
     throw new HttpError(403, 'csrf', `cross-site request from ${origin} refused`);
 }

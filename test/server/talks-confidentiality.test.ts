@@ -27,7 +27,6 @@ const BOTH = { title: 'Each side notifies the other within 30 minutes', text: 'A
 /** The PRC's secret answer to an interception (the scenario's default is protest 0.8, wait 0.2). */
 const SECRET = { protest: 0.65, wait: 0.35 };
 
-
 describe('what leaves the talks room', () => {
   let srv: TestServer;
   let host: Client;

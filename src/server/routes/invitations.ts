@@ -1,13 +1,31 @@
 // The invitee's side of workspace invitations: the invitations addressed to the signed-in account
 // (accept or decline), and accepting a link (signed in, with an existing account, or creating one).
+import type { Context } from 'hono';
 import { z } from 'zod';
-import { BODY_LIMITS, HttpError, route } from '../http.ts';
+import { BODY_LIMITS, HttpError, route, type Services } from '../http.ts';
 import { acceptInvitation, pendingByToken, previewInvitation } from '../invitations.ts';
-import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
+import { countTry, limiter } from '../ratelimit.ts';
 import { Email, Id, Name, User, WorkspaceWithRole } from '../schemas.ts';
 import { clientAddress, invitedAccount } from '../signin.ts';
 
 const Token = z.string().min(10).max(200);
+
+/**
+ * Counts a failed use of an invitation link from the caller's address (invalid token, wrong password),
+ * and refuses an address that failed too often: link guessing is slowed, people joining are not.
+ */
+async function guessing<T>(c: Context, services: Services, what: string, fn: () => Promise<T>): Promise<T> {
+  const l = limiter(services, `workspace-${what}`, { limit: 30, windowMs: 15 * 60_000 });
+  const address = clientAddress(c, services.auth);
+  countTry(c, l, address, 'invalid invitation links', true);
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HttpError && (e.status === 404 || e.status === 401))
+      l.hit(address, 'invalid invitation links');
+    throw e;
+  }
+}
 const Pending = z.object({ id: z.string(), workspace: z.string(), role: z.string(), expiresAt: z.string() });
 
 export const invitationRoutes = [
@@ -80,16 +98,11 @@ export const invitationRoutes = [
     body: z.object({ token: Token }),
     response: z.object({ workspace: z.string(), role: z.string(), addressed: z.boolean() }),
     errors: [404, 429],
-    handler: async ({ c, body, services }) => {
-      countTry(
-        c,
-        limiter(services, 'workspace-invitation', { limit: 30, windowMs: 15 * 60_000 }),
-        clientAddress(c, services.auth),
-        'invitation checks',
-      );
-      const inv = await pendingByToken(services.store, body.token);
-      return c.json(await previewInvitation(services.store, inv));
-    },
+    handler: ({ c, body, services }) =>
+      guessing(c, services, 'preview', async () => {
+        const inv = await pendingByToken(services.store, body.token);
+        return c.json(await previewInvitation(services.store, inv));
+      }),
   }),
   route({
     method: 'post',
@@ -108,31 +121,26 @@ export const invitationRoutes = [
     }),
     response: z.object({ workspace: WorkspaceWithRole, user: User, csrfToken: z.string().optional() }),
     errors: [401, 403, 404, 409, 429],
-    handler: async ({ c, body, services, auth }) => {
-      const { store } = services;
-      countTry(
-        c,
-        limiter(services, 'workspace-join', SIGN_IN.perAddress),
-        clientAddress(c, services.auth),
-        'attempts to join',
-      );
-      let user = auth?.user;
-      let csrfToken = auth?.session.csrf;
-      if (!user) {
-        ({ user, csrf: csrfToken } = await invitedAccount(c, store, services.auth, body, async () => {
-          const inv = await pendingByToken(store, body.token);
-          // A new account for an addressed invitation takes the address it was sent to.
-          if (body.create && inv.email && inv.email !== body.email)
-            throw new HttpError(
-              403,
-              'wrong_account',
-              'this invitation is addressed to another email: create the account with that email',
-            );
-        }));
-      }
-      const inv = await pendingByToken(store, body.token);
-      const workspace = await acceptInvitation(store, inv, user);
-      return c.json({ workspace, user: { id: user.id, email: user.email, name: user.name }, csrfToken });
-    },
+    handler: ({ c, body, services, auth }) =>
+      guessing(c, services, 'join', async () => {
+        const { store } = services;
+        let user = auth?.user;
+        let csrfToken = auth?.session.csrf;
+        if (!user) {
+          ({ user, csrf: csrfToken } = await invitedAccount(c, store, services.auth, body, async () => {
+            const inv = await pendingByToken(store, body.token);
+            // A new account for an addressed invitation takes the address it was sent to.
+            if (body.create && inv.email && inv.email !== body.email)
+              throw new HttpError(
+                403,
+                'wrong_account',
+                'this invitation is addressed to another email: create the account with that email',
+              );
+          }));
+        }
+        const inv = await pendingByToken(store, body.token);
+        const workspace = await acceptInvitation(store, inv, user);
+        return c.json({ workspace, user: { id: user.id, email: user.email, name: user.name }, csrfToken });
+      }),
   }),
 ];
