@@ -100,7 +100,7 @@ describe('data files and folders', () => {
   test('a database an older version left readable by others is tightened at start', async () => {
     const dir = join(root, 'old');
     const db = join(dir, 'brink.db');
-    (await openSqlite(db)).close();
+    await (await openSqlite(db)).close();
     chmodSync(db, 0o644);
     const s = await openSqlite(db);
     assert.equal(mode(db), 0o600);

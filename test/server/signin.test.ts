@@ -12,7 +12,7 @@ import { hashPassword } from '../../src/server/auth.ts';
 import { prepareServices } from '../../src/server/index.ts';
 import { ACCOUNT_FAILURES, ADDRESS_FAILURES } from '../../src/server/signin.ts';
 import { brink } from '../cli.ts';
-import { Client, EXAMPLES, member, PASSWORD, setupOwner, type TestServer, testServer } from './helpers.ts';
+import { Client, EXAMPLES, member, PASSWORD, setupOwner, type TestServer } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brink-signin-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,12 +126,16 @@ describe('sign-in throttling', () => {
     const again = await login(ownerAgain, 'owner@example.org', PASSWORD);
     assert.equal(again.status, 200, again.text);
     const list = await ownerAgain.get(`/api/workspaces/${ws}/members`);
-    const row = list.body.find((m: { email: string }) => m.email === "ana@example.org");
+    const row = list.body.find((m: { email: string }) => m.email === 'ana@example.org');
     assert.ok(row, list.text);
     assert.equal(row.signInLocked, true);
     const anaNow = new Client(srv.app);
     anaNow.device = anaDevice;
-    assert.equal((await login(anaNow, 'ana@example.org', PASSWORD)).status, 200, 'her browser, after a restart');
+    assert.equal(
+      (await login(anaNow, 'ana@example.org', PASSWORD)).status,
+      200,
+      'her browser, after a restart',
+    );
     const viewerList = await anaNow.get(`/api/workspaces/${ws}/members`);
     assert.equal(viewerList.status, 200, viewerList.text);
     assert.equal(viewerList.body[0].signInLocked, undefined, 'only owners see locks');

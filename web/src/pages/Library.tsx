@@ -9,6 +9,7 @@ import {
   type ScenarioSummary,
   type WorkspaceRef,
 } from '../api.ts';
+import { InviteMembers, MyInvitations } from '../members/Invitations.tsx';
 import { Link, navigate } from '../router.tsx';
 
 interface Template {
@@ -140,6 +141,7 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
           </ul>
         </section>
       ) : null}
+      <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
       <Members ws={ws} />
       <NewWorkspace />
     </div>
@@ -226,15 +228,11 @@ interface Member {
   email: string;
   name: string;
   role: Role;
+  signInLocked?: boolean;
 }
 
 function Members({ ws }: { ws: WorkspaceRef }) {
   const [members, setMembers] = useState<Member[]>([]);
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<Role>('analyst');
-  const [msg, setMsg] = useState('');
   const reload = () => void get<Member[]>(`/api/workspaces/${ws.id}/members`).then(setMembers);
   useEffect(reload, [ws.id]);
   return (
@@ -246,6 +244,7 @@ function Members({ ws }: { ws: WorkspaceRef }) {
             <th scope="col">name</th>
             <th scope="col">email</th>
             <th scope="col">role</th>
+            {ws.role === 'owner' ? <th scope="col">sign-in</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -254,69 +253,29 @@ function Members({ ws }: { ws: WorkspaceRef }) {
               <td>{m.name}</td>
               <td>{m.email}</td>
               <td>{m.role}</td>
+              {ws.role === 'owner' ? (
+                <td>
+                  {m.signInLocked ? (
+                    <button
+                      type="button"
+                      className="ghost small"
+                      onClick={async () => {
+                        await post(`/api/workspaces/${ws.id}/members/${m.id}/unlock`);
+                        reload();
+                      }}
+                    >
+                      Clear sign-in lock
+                    </button>
+                  ) : (
+                    <span className="muted">ok</span>
+                  )}
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>
       </table>
-      {ws.role === 'owner' ? (
-        <form
-          className="row wrap add-member"
-          aria-label="Add a member"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setMsg('');
-            try {
-              await post(`/api/workspaces/${ws.id}/members`, {
-                email,
-                role,
-                ...(name ? { name } : {}),
-                ...(password ? { password } : {}),
-              });
-              setMsg(`Added ${email} as ${role}.`);
-              setEmail('');
-              setName('');
-              setPassword('');
-              reload();
-            } catch (err) {
-              setMsg(errText(err));
-            }
-          }}
-        >
-          <label className="field">
-            <span>Email</span>
-            <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
-          </label>
-          <label className="field">
-            <span>Name (new account)</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} />
-          </label>
-          <label className="field">
-            <span>Initial password (new account)</span>
-            <input
-              type="password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              autoComplete="new-password"
-            />
-          </label>
-          <label className="field">
-            <span>Role</span>
-            <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              <option value="viewer">viewer (reads)</option>
-              <option value="analyst">analyst (edits, runs)</option>
-              <option value="owner">owner (manages members)</option>
-            </select>
-          </label>
-          <button type="submit" className="secondary">
-            Add member
-          </button>
-          {msg ? (
-            <p role="status" className="muted">
-              {msg}
-            </p>
-          ) : null}
-        </form>
-      ) : null}
+      {ws.role === 'owner' ? <InviteMembers ws={ws} onChange={reload} /> : null}
     </section>
   );
 }
