@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The whole check behind `npm test`: types, lint and format, build, then every test file.
+# The whole check behind `npm test`: what the tests need (installed when missing: scripts/test-deps.sh),
+# types, lint and format, build, then every test file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s globstar nullglob
+bash scripts/test-deps.sh
 echo "== typecheck"; npx tsc -p tsconfig.json; npx tsc -p web/tsconfig.json
 echo "== lint and format"; npx biome check .
 echo "== build"; npm run build --silent
