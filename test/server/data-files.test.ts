@@ -17,13 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createApp } from '../../src/server/app.ts';
-import { prepareServices } from '../../src/server/index.ts';
 import { fingerprint, KeyError, Keyring, parseKey } from '../../src/server/talks/crypto.ts';
 import { pendingKeyFile, rotateMasterKey } from '../../src/server/talks/rotate.ts';
 import { openSqlite } from '../../src/store/index.ts';
 import { brink } from '../cli.ts';
-import { Client, EXAMPLES, member, setupOwner } from './helpers.ts';
+import { Client, member, setupOwner, testServer } from './helpers.ts';
 import { joinAs, ok, submitForm } from './talks-helpers.ts';
 
 const mode = (f: string) => statSync(f).mode & 0o777;
@@ -34,23 +32,7 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function open(database: string) {
-  const services = await prepareServices({
-    database,
-    examplesDir: EXAMPLES,
-    setupToken: undefined,
-    secureCookies: false,
-  });
-  return {
-    services,
-    app: createApp(services),
-    close: async () => {
-      await services.talks?.jobs.stop();
-      await services.jobs.stop();
-      await services.store.close();
-    },
-  };
-}
+const open = (database: string) => testServer(database);
 
 /** Every sealed value in the database, by table. */
 function sealedValues(db: string): string[] {

@@ -14,18 +14,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function testServer(database = ':memory:', setupToken?: string): Promise<TestServer> {
+export async function testServer(
+  database = ':memory:',
+  setupToken?: string,
+  opts: { trustProxy?: number; publicUrl?: string } = {},
+): Promise<TestServer> {
   const services = await prepareServices({
     database,
     examplesDir: EXAMPLES,
     setupToken,
     secureCookies: false,
+    ...opts,
   });
   const app = createApp(services);
   return {
     app,
     services,
     close: async () => {
+      await services.talks?.jobs.stop();
       await services.jobs.stop();
       await services.store.close();
     },

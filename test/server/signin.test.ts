@@ -7,37 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createApp } from '../../src/server/app.ts';
 import { hashPassword } from '../../src/server/auth.ts';
-import { prepareServices } from '../../src/server/index.ts';
 import { ACCOUNT_FAILURES, ADDRESS_FAILURES } from '../../src/server/signin.ts';
 import { brink } from '../cli.ts';
-import { Client, EXAMPLES, member, PASSWORD, setupOwner, type TestServer } from './helpers.ts';
+import { Client, member, PASSWORD, setupOwner, testServer } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brink-signin-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function server(
-  database: string,
-  opts: { trustProxy?: number; publicUrl?: string } = {},
-): Promise<TestServer> {
-  const services = await prepareServices({
-    database,
-    examplesDir: EXAMPLES,
-    setupToken: undefined,
-    secureCookies: false,
-    ...opts,
-  });
-  return {
-    app: createApp(services),
-    services,
-    close: async () => {
-      await services.jobs.stop();
-      await services.talks?.jobs.stop();
-      await services.store.close();
-    },
-  };
-}
+const server = (database: string, opts: { trustProxy?: number; publicUrl?: string } = {}) =>
+  testServer(database, undefined, opts);
 
 const login = (c: Client, email: string, password: string, headers: Record<string, string> = {}) =>
   c.post('/api/auth/login', { email, password }, headers);

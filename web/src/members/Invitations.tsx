@@ -3,6 +3,7 @@
 // to them, or opens the link (/invite#TOKEN), which can also create their account.
 import { useEffect, useState } from 'react';
 import { del, errText, get, type Me, post, type Role, type WorkspaceRef } from '../api.ts';
+import { InvitationAccountForm, useInvitationToken } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { CopyField, ErrorLine } from '../talks/ui.tsx';
 
@@ -173,23 +174,11 @@ export function MyInvitations({ onAccepted }: { onAccepted: (ws: WorkspaceRef) =
   );
 }
 
-let remembered = '';
-
 /** /invite#TOKEN: what the link is for, then join signed in, with an existing account, or a new one. */
 export function InvitePage({ me, onJoined }: { me: Me | null; onJoined: (ws: string) => void }) {
-  const [token] = useState(() => {
-    const t = location.hash.slice(1) || remembered;
-    remembered = t;
-    // The token leaves the address bar at once (it never reaches a log or a Referer: it is a fragment).
-    if (location.hash) history.replaceState(null, '', location.pathname);
-    return t;
-  });
+  const [token, forget] = useInvitationToken('workspace');
   const [preview, setPreview] = useState<{ workspace: string; role: Role; addressed: boolean } | null>(null);
   const [error, setError] = useState('');
-  const [mode, setMode] = useState<'create' | 'signin'>('create');
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -208,7 +197,7 @@ export function InvitePage({ me, onJoined }: { me: Me | null; onJoined: (ws: str
     setError('');
     try {
       const r = await post<{ workspace: WorkspaceRef }>('/api/invitations/join', { token, ...body });
-      remembered = '';
+      forget();
       onJoined(r.workspace.id);
       navigate(`/w/${r.workspace.id}`);
     } catch (e) {
@@ -241,64 +230,12 @@ export function InvitePage({ me, onJoined }: { me: Me | null; onJoined: (ws: str
           </button>
         ) : null}
         {preview && !me ? (
-          <form
-            aria-label="Accept the invitation"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void join(mode === 'create' ? { name, email, password, create: true } : { email, password });
-            }}
-          >
-            <div className="tabs" role="tablist">
-              <button
-                type="button"
-                role="tab"
-                aria-selected={mode === 'create'}
-                className={mode === 'create' ? 'tab on' : 'tab'}
-                onClick={() => setMode('create')}
-              >
-                Create an account
-              </button>
-              <button
-                type="button"
-                role="tab"
-                aria-selected={mode === 'signin'}
-                className={mode === 'signin' ? 'tab on' : 'tab'}
-                onClick={() => setMode('signin')}
-              >
-                I have an account
-              </button>
-            </div>
-            {mode === 'create' ? (
-              <label className="field">
-                <span>Your name</span>
-                <input value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" />
-              </label>
-            ) : null}
-            <label className="field">
-              <span>Email</span>
-              <input
-                type="email"
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                required
-                autoComplete="username"
-              />
-            </label>
-            <label className="field">
-              <span>Password</span>
-              <input
-                type="password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                required
-                minLength={mode === 'create' ? 10 : 1}
-                autoComplete={mode === 'create' ? 'new-password' : 'current-password'}
-              />
-            </label>
-            <button type="submit" className="primary wide" disabled={busy}>
-              {busy ? 'Joining…' : `Join ${preview.workspace}`}
-            </button>
-          </form>
+          <InvitationAccountForm
+            label="Accept the invitation"
+            submit={`Join ${preview.workspace}`}
+            busy={busy}
+            join={(b) => void join(b)}
+          />
         ) : null}
       </div>
     </div>
