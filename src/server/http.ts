@@ -191,8 +191,8 @@ export const ErrorBody = z.object({
 export function errorResponse(c: Context, e: HttpError): Response {
   const body: { error: Record<string, unknown> } = { error: { code: e.code, message: e.message } };
   if (e.details !== undefined) Object.assign(body.error, e.details as object);
-  // The rest of a refused body is not read: close the connection rather than drain it.
-  if (e.status === 413) c.header('connection', 'close');
+  // The rest of a refused body is not read into memory: the Node adapter drains it for at most 500 ms
+  // or 64 MB (so that the client can read this answer before the socket closes), then closes.
   return c.json(body, e.status as 400);
 }
 
