@@ -1,4 +1,5 @@
 // Markdown and CSV renderings of a report (`--format md|csv`).
+import { QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
 import type { ReportData } from './data.ts';
 import {
   breakevenRows,
@@ -42,7 +43,11 @@ export function markdownReport(d: ReportData): string {
       '',
       mdTable(
         ['outcome', 'share', '95% CI'],
-        Object.entries(d.run.outcomes).map(([k, v]) => [k, fmtP(v.p), fmtCi(v.ci95)]),
+        Object.entries(d.run.outcomes).map(([k, v]) => [
+          QUANTITY[k as QuantityId]?.label ?? k,
+          fmtP(v.p),
+          fmtCi(v.ci95),
+        ]),
       ),
       '',
     );
@@ -119,7 +124,7 @@ export function markdownReport(d: ReportData): string {
         mdTable(
           ['quantity', 'baseline', 'with', 'difference', '95% CI', 'mid-p'],
           Object.entries(c.delta).map(([k, v]) => [
-            k,
+            quantityLabel(k),
             fmtP(v.base),
             fmtP(v.alt),
             fmtP(v.d),

@@ -72,7 +72,7 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
         tickFormat: (d: number) => `${d > 0 ? '+' : ''}${Number((d * 100).toPrecision(3))}`,
       },
       y: { label: null, domain: QUANTITIES.map((q) => q.label), inset: 22, tickSize: 0 },
-      color: { legend: true, domain: arms, range: ARM_COLORS },
+      color: { domain: arms, range: ARM_COLORS },
       symbol: { legend: true, domain: arms, range: ARM_SYMBOLS },
       marks: [
         Plot.ruleX([0], { stroke: '#0f172a', strokeWidth: 1.5 }),

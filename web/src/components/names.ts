@@ -34,7 +34,7 @@ export function namesOf(doc: Record<string, unknown>): Names {
   const channels = obj(doc.channels);
   const act = (ref: string) => {
     const [a, x] = ref.split('.');
-    return a && x ? nameOf(obj(obj(actors[a]).acts)[x]) : undefined;
+    return a && x ? nameOf(obj(obj(actors[a]).actions)[x]) : undefined;
   };
   const channel = (id: string) => nameOf(channels[id]);
   const actor = (id: string) => id;
