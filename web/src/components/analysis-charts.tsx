@@ -250,7 +250,7 @@ export function TornadoChart({
       },
       symbol: { legend: true, domain: ends.slice(0, 2).map((e) => e.end), range: ['circle', 'diamond'] },
       marks: [
-        Plot.axisY({ lineWidth: (margin - 10) / 12, tickSize: 0, label: null }),
+        Plot.axisY({ lineWidth: (margin - 18) / 12, tickSize: 0, label: null }),
         Plot.barX(data, { y: 'label', x1: 'x1', x2: 'x2', fill: 'dir', fillOpacity: 0.75 }),
         Plot.dot(ends, {
           y: 'label',
@@ -403,7 +403,7 @@ export function SobolChart({
       },
       color: { legend: true, domain: ['first order', 'total'], range: ['#0f766e', '#6d28d9'] },
       marks: [
-        Plot.axisY({ lineWidth: (margin - 10) / 12, tickSize: 0, label: null }),
+        Plot.axisY({ lineWidth: (margin - 18) / 12, tickSize: 0, label: null }),
         Plot.barX(first, { y: 'label', x: 'v', fill: 'kind', insetBottom: band * 0.42, clip: true }),
         Plot.barX(total, {
           y: 'label',

@@ -304,7 +304,7 @@ export function MisperceptionChart({ report }: { report: RunReport }) {
       },
       y: { label: null, domain: data.map((d) => d.label), tickSize: 0 },
       marks: [
-        Plot.axisY({ lineWidth: (marginLeft - 10) / 12, tickSize: 0, label: null }),
+        Plot.axisY({ lineWidth: (marginLeft - 18) / 12, tickSize: 0, label: null }),
         Plot.barX(data, { y: 'label', x: 'share', fill: '#b45309' }),
         Plot.text(data, {
           y: 'label',
