@@ -24,13 +24,22 @@ export function quantityLabel(id: string): string {
   return m ? `P(peak >= ${m[1]})` : id;
 }
 
+/** The glossary's sections, in the order the page and docs/glossary.md show them. */
+export const GLOSSARY_GROUPS = [
+  'Outcomes',
+  'Escalation ladder',
+  'Intervals and tests',
+  'Analyses',
+  'Talks',
+] as const;
+
 export interface GlossaryEntry {
   /** Anchor: /glossary#id, docs/glossary.md#id. */
   id: string;
   term: string;
   /** One or two sentences. */
   definition: string;
-  group: 'Outcomes' | 'Escalation ladder' | 'Intervals and tests' | 'Analyses' | 'Talks';
+  group: (typeof GLOSSARY_GROUPS)[number];
 }
 
 const RUNGS: GlossaryEntry[] = DEFAULT_LADDER.map((r, i) => {

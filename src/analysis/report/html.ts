@@ -15,6 +15,7 @@ import {
 } from './charts.ts';
 import type { ReportData } from './data.ts';
 import {
+  attributionRows,
   breakevenRows,
   exceedanceRows,
   fmtCi,
@@ -184,13 +185,7 @@ function runSections(d: ReportData): string[] {
     out.push(
       table(
         ['observer', 'misperception', 'war runs it began', 'share', '95% CI'],
-        d.attribution.causes.map((c) => [
-          c.observer,
-          c.kind === 'misread' ? `${c.act} read as ${c.perceived}` : `${c.kind} ${c.act}`,
-          c.runs,
-          fmtP(c.share),
-          fmtCi(c.ci95),
-        ]),
+        attributionRows(d.attribution.causes),
       ),
     );
     if (cf) {

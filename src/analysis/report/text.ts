@@ -2,6 +2,7 @@
 import { QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
 import type { ReportData } from './data.ts';
 import {
+  attributionRows,
   breakevenRows,
   exceedanceRows,
   fmtCi,
@@ -67,13 +68,7 @@ export function markdownReport(d: ReportData): string {
       '',
       mdTable(
         ['observer', 'misperception', 'war runs', 'share', '95% CI'],
-        d.attribution.causes.map((c) => [
-          c.observer,
-          c.kind === 'misread' ? `${c.act} read as ${c.perceived}` : `${c.kind} ${c.act}`,
-          c.runs,
-          fmtP(c.share),
-          fmtCi(c.ci95),
-        ]),
+        attributionRows(d.attribution.causes),
       ),
       '',
     );

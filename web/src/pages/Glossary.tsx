@@ -1,14 +1,6 @@
 // The glossary: every term the results use, defined in a line or two (src/analysis/vocabulary.ts, which
 // also makes docs/glossary.md). Terms on other pages link here with <Term>.
-import { GLOSSARY, type GlossaryEntry } from '../../../src/analysis/vocabulary.ts';
-
-const GROUPS: GlossaryEntry['group'][] = [
-  'Outcomes',
-  'Escalation ladder',
-  'Intervals and tests',
-  'Analyses',
-  'Talks',
-];
+import { GLOSSARY, GLOSSARY_GROUPS as GROUPS } from '../../../src/analysis/vocabulary.ts';
 
 export function GlossaryPage() {
   return (
