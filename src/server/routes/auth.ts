@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { clearSessionCookie, hashPassword, openSession, safeEqual, setSessionCookie } from '../auth.ts';
 import { BODY_LIMITS, HttpError, route } from '../http.ts';
-import { Email, Name, Password, User, WorkspaceWithRole } from '../schemas.ts';
+import { Email, Name, SetupBody, User, WorkspaceWithRole } from '../schemas.ts';
 import { signIn } from '../signin.ts';
 
 const Me = z.object({ user: User, workspaces: z.array(WorkspaceWithRole), csrfToken: z.string() });
@@ -28,7 +28,7 @@ export const authRoutes = [
     tag: 'auth',
     access: 'public',
     maxBody: BODY_LIMITS.auth,
-    body: z.object({ email: Email, name: Name, password: Password, token: z.string().max(200).optional() }),
+    body: SetupBody,
     response: Me,
     status: 201,
     errors: [400, 403, 409],

@@ -3,7 +3,15 @@
 import { z } from 'zod';
 import { BODY_LIMITS, HttpError, route } from '../http.ts';
 import { InvitationView, invitationView, inviteToWorkspace } from '../invitations.ts';
-import { Email, Id, MemberParams, Name, Role, WorkspaceWithRole, WsParams } from '../schemas.ts';
+import {
+  CreateWorkspaceBody,
+  Id,
+  InviteMemberBody,
+  MemberParams,
+  Role,
+  WorkspaceWithRole,
+  WsParams,
+} from '../schemas.ts';
 import { accountLocked, unlockAccount } from '../signin.ts';
 import { loadExamples } from '../workspace.ts';
 
@@ -32,7 +40,7 @@ export const workspaceRoutes = [
     summary: 'Creates a workspace owned by the caller (with the example scenarios unless examples is false)',
     tag: 'workspaces',
     access: 'user',
-    body: z.object({ name: Name, examples: z.boolean().default(true) }),
+    body: CreateWorkspaceBody,
     response: WorkspaceWithRole,
     status: 201,
     handler: async ({ c, body, user, services }) => {
@@ -88,7 +96,7 @@ export const workspaceRoutes = [
     access: 'owner',
     params: WsParams,
     maxBody: BODY_LIMITS.auth,
-    body: z.object({ role: Role, email: Email.optional() }),
+    body: InviteMemberBody,
     response: InvitationView.extend({ token: z.string() }),
     status: 201,
     errors: [400, 403, 404],

@@ -1,14 +1,20 @@
 // The scenario library of a workspace: search, tags, new from a template, members.
 import { useEffect, useMemo, useState } from 'react';
+import { CreateScenarioBody, CreateWorkspaceBody } from '../../../src/server/schemas.ts';
 import {
+  del,
   errText,
   get,
+  type Me,
+  patch,
   post,
   type Role,
   type ScenarioDetail,
   type ScenarioSummary,
   type WorkspaceRef,
 } from '../api.ts';
+import { FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { InviteMembers, MyInvitations } from '../members/Invitations.tsx';
 import { Link, navigate } from '../router.tsx';
 
@@ -63,6 +69,7 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
         </div>
         {canEdit ? <NewScenario ws={ws} /> : null}
       </div>
+      <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
       <search className="toolbar">
         <label className="search">
           <span className="sr-only">Search scenarios</span>
@@ -141,9 +148,10 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
           </ul>
         </section>
       ) : null}
-      <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
-      <Members ws={ws} />
-      <NewWorkspace />
+      <p className="muted">
+        <Link to={`/w/${ws.id}/members`}>Members of this workspace</Link>
+        {ws.role === 'owner' ? ': add colleagues, change their role or remove them.' : '.'}
+      </p>
     </div>
   );
 }
@@ -153,7 +161,7 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
   const [templates, setTemplates] = useState<Template[]>([]);
   const [template, setTemplate] = useState('korea-trigger');
   const [path, setPath] = useState('my-scenario.yaml');
-  const [error, setError] = useState('');
+  const form = useFieldErrors(CreateScenarioBody, { path: 'File name' });
   useEffect(() => {
     if (open && !templates.length)
       void get<Template[]>(`/api/workspaces/${ws.id}/templates`).then(setTemplates);
@@ -168,25 +176,28 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
     <form
       className="panel new-scenario"
       aria-label="New scenario"
+      noValidate
       onSubmit={async (e) => {
         e.preventDefault();
-        setError('');
+        const body = { path, template, tags: ['draft'] };
+        if (!form.check(body)) return;
         try {
-          const s = await post<ScenarioDetail>(`/api/workspaces/${ws.id}/scenarios`, {
-            path,
-            template,
-            tags: ['draft'],
-          });
+          const s = await post<ScenarioDetail>(`/api/workspaces/${ws.id}/scenarios`, body);
           navigate(`/w/${ws.id}/s/${s.id}`);
         } catch (err) {
-          setError(errText(err));
+          form.fromServer(err);
         }
       }}
     >
-      <label className="field">
-        <span>File name</span>
-        <input value={path} onChange={(e) => setPath(e.target.value)} required />
-      </label>
+      <TextField
+        form={form}
+        name="path"
+        label="File name"
+        value={path}
+        onChange={setPath}
+        required
+        hint="Ends in .yaml; letters, digits, - _ . / (e.g. my-scenario.yaml)."
+      />
       <fieldset>
         <legend>Start from</legend>
         {templates.map((t) => (
@@ -206,11 +217,7 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
           </label>
         ))}
       </fieldset>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError form={form} />
       <div className="row">
         <button type="submit" className="primary">
           Create
@@ -228,61 +235,163 @@ interface Member {
   email: string;
   name: string;
   role: Role;
+  /** For owners: the member's sign-in is locked after failed tries. */
   signInLocked?: boolean;
 }
 
-function Members({ ws }: { ws: WorkspaceRef }) {
+const ROLE_HINT: Record<Role, string> = {
+  viewer: 'reads scenarios, runs and reports',
+  analyst: 'also edits scenarios and starts runs and analyses',
+  owner: 'also invites, changes and removes members',
+};
+
+/** The members of a workspace: who has which role; an owner adds, changes and removes them. */
+export function MembersPage({ ws, me }: { ws: WorkspaceRef; me: Me }) {
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <h1>Members</h1>
+          <p className="muted">
+            Workspace “{ws.name}”: <strong>viewers</strong> {ROLE_HINT.viewer}; <strong>analysts</strong>{' '}
+            {ROLE_HINT.analyst}; <strong>owners</strong> {ROLE_HINT.owner}. A workspace keeps at least one
+            owner.
+          </p>
+        </div>
+      </div>
+      <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
+      <Members ws={ws} me={me} />
+      <NewWorkspace />
+    </div>
+  );
+}
+
+function Members({ ws, me }: { ws: WorkspaceRef; me: Me }) {
   const [members, setMembers] = useState<Member[]>([]);
+  const [msg, setMsg] = useState<{ text: string; error?: boolean }>({ text: '' });
   const reload = () => void get<Member[]>(`/api/workspaces/${ws.id}/members`).then(setMembers);
   useEffect(reload, [ws.id]);
+  const owner = ws.role === 'owner';
+  const owners = members.filter((m) => m.role === 'owner').length;
+  const act = async (what: () => Promise<unknown>, done: string) => {
+    setMsg({ text: '' });
+    try {
+      await what();
+      setMsg({ text: done });
+      reload();
+    } catch (err) {
+      setMsg({ text: errText(err), error: true });
+      reload();
+    }
+  };
   return (
-    <section className="members">
-      <h2>Members</h2>
-      <table className="grid">
-        <thead>
-          <tr>
-            <th scope="col">name</th>
-            <th scope="col">email</th>
-            <th scope="col">role</th>
-            {ws.role === 'owner' ? <th scope="col">sign-in</th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <tr key={m.id}>
-              <td>{m.name}</td>
-              <td>{m.email}</td>
-              <td>{m.role}</td>
-              {ws.role === 'owner' ? (
-                <td>
-                  {m.signInLocked ? (
-                    <button
-                      type="button"
-                      className="ghost small"
-                      onClick={async () => {
-                        await post(`/api/workspaces/${ws.id}/members/${m.id}/unlock`);
-                        reload();
-                      }}
-                    >
-                      Clear sign-in lock
-                    </button>
-                  ) : (
-                    <span className="muted">ok</span>
-                  )}
-                </td>
+    <section className="members" aria-labelledby="members-h">
+      <h2 id="members-h">People in this workspace</h2>
+      <ScrollRegion label="Members table">
+        <table className="grid members-table">
+          <thead>
+            <tr>
+              <th scope="col">name</th>
+              <th scope="col">email</th>
+              <th scope="col">role</th>
+              {owner ? (
+                <th scope="col">
+                  <span className="sr-only">actions</span>
+                </th>
               ) : null}
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {ws.role === 'owner' ? <InviteMembers ws={ws} onChange={reload} /> : null}
+          </thead>
+          <tbody>
+            {members.map((m) => {
+              const lastOwner = m.role === 'owner' && owners === 1;
+              const self = m.id === me.user.id;
+              return (
+                <tr key={m.id}>
+                  <th scope="row">
+                    {m.name}
+                    {self ? <span className="muted small"> (you)</span> : null}
+                  </th>
+                  <td>{m.email}</td>
+                  <td>
+                    {owner ? (
+                      <label className="field inline">
+                        <span className="sr-only">Role of {m.name}</span>
+                        <select
+                          value={m.role}
+                          aria-describedby={lastOwner ? `last-owner-${m.id}` : undefined}
+                          onChange={(e) => {
+                            const role = e.target.value as Role;
+                            void act(
+                              () => patch(`/api/workspaces/${ws.id}/members/${m.id}`, { role }),
+                              `${m.name} is now ${role === 'owner' ? 'an owner' : role === 'analyst' ? 'an analyst' : 'a viewer'}.`,
+                            );
+                          }}
+                        >
+                          <option value="viewer">viewer</option>
+                          <option value="analyst">analyst</option>
+                          <option value="owner">owner</option>
+                        </select>
+                      </label>
+                    ) : (
+                      m.role
+                    )}
+                    {owner && lastOwner ? (
+                      <div id={`last-owner-${m.id}`} className="muted small">
+                        the only owner: make someone else owner first
+                      </div>
+                    ) : null}
+                  </td>
+                  {owner ? (
+                    <td>
+                      <button
+                        type="button"
+                        className="ghost small"
+                        disabled={lastOwner}
+                        aria-label={`Remove ${m.name}`}
+                        aria-describedby={lastOwner ? `last-owner-${m.id}` : undefined}
+                        onClick={() => {
+                          if (!confirm(`Remove ${m.name} (${m.email}) from “${ws.name}”?`)) return;
+                          void act(
+                            () => del(`/api/workspaces/${ws.id}/members/${m.id}`),
+                            `${m.name} was removed from the workspace.`,
+                          );
+                        }}
+                      >
+                        Remove
+                      </button>
+                      {m.signInLocked ? (
+                        <button
+                          type="button"
+                          className="ghost small"
+                          onClick={() =>
+                            void act(
+                              () => post(`/api/workspaces/${ws.id}/members/${m.id}/unlock`),
+                              `${m.name} can sign in again.`,
+                            )
+                          }
+                        >
+                          Clear sign-in lock of {m.name}
+                        </button>
+                      ) : null}
+                    </td>
+                  ) : null}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ScrollRegion>
+      <p role="status" className={msg.error ? 'error' : 'muted'} data-testid="members-status">
+        {msg.text}
+      </p>
+      {owner ? <InviteMembers ws={ws} onChange={reload} /> : null}
     </section>
   );
 }
 
 function NewWorkspace() {
   const [name, setName] = useState('');
-  const [error, setError] = useState('');
+  const form = useFieldErrors(CreateWorkspaceBody, { name: 'Name' });
   return (
     <section className="members">
       <h2>Another workspace</h2>
@@ -290,29 +399,24 @@ function NewWorkspace() {
       <form
         className="row wrap add-member"
         aria-label="New workspace"
+        noValidate
         onSubmit={async (e) => {
           e.preventDefault();
-          setError('');
+          const body = { name, examples: true };
+          if (!form.check(body)) return;
           try {
-            const w = await post<WorkspaceRef>('/api/workspaces', { name, examples: true });
+            const w = await post<WorkspaceRef>('/api/workspaces', body);
             location.assign(`/w/${w.id}`);
           } catch (err) {
-            setError(errText(err));
+            form.fromServer(err);
           }
         }}
       >
-        <label className="field">
-          <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required />
-        </label>
+        <TextField form={form} name="name" label="Name" value={name} onChange={setName} required />
         <button type="submit" className="secondary">
           Create workspace (with the examples)
         </button>
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError form={form} />
       </form>
     </section>
   );
