@@ -14,7 +14,7 @@ import {
 } from '../engine/model.ts';
 import { expectedHarm, lookaheadValue, responseDistribution } from '../engine/run.ts';
 import { StartContext } from '../engine/start.ts';
-import { type Code, type Diagnostic, didYouMean } from './diagnostics.ts';
+import { type Code, clipMessage, type Diagnostic, didYouMean, listed } from './diagnostics.ts';
 import {
   distributionProblem,
   isDistribution,
@@ -86,6 +86,7 @@ class Compiler {
   ladder: Rung[] = [];
   rungIndex = new Map<string, number>();
   typeIds: string[] = [];
+  typeIndex = new Map<string, number>();
   actorIds: string[] = [];
   actorIndex = new Map<string, number>();
   actions: ActionModel[] = [];
@@ -110,8 +111,8 @@ class Compiler {
     hint?: string,
     severity: 'error' | 'warning' = 'error',
   ) {
-    const d: Diagnostic = { code, severity, message, path };
-    if (hint) d.hint = hint;
+    const d: Diagnostic = { code, severity, message: clipMessage(message), path };
+    if (hint) d.hint = clipMessage(hint);
     this.diagnostics.push(d);
   }
 
@@ -177,7 +178,7 @@ class Compiler {
       'E_REF_ACTOR',
       path,
       `unknown actor '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-      `actors are: ${this.actorIds.join(', ')}`,
+      `actors are: ${listed(this.actorIds)}`,
     );
     return -1;
   }
@@ -195,22 +196,34 @@ class Compiler {
       'E_REF_RUNG',
       path,
       `unknown rung '${ref}'${near ? `; did you mean '${near}'?` : ''}`,
-      `rungs are: ${[...this.rungIndex.keys()].join(', ')}`,
+      `rungs are: ${listed(this.rungIndex.keys())}`,
     );
     return 0;
   }
 
   type(id: string, path: Path): number {
-    const k = this.typeIds.indexOf(id);
-    if (k >= 0) return k;
+    const k = this.typeIndex.get(id);
+    if (k !== undefined) return k;
     const near = didYouMean(id, this.typeIds);
     this.diag(
       'E_REF_TYPE',
       path,
       `unknown intent type '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-      `intent types are: ${this.typeIds.join(', ')}`,
+      `intent types are: ${listed(this.typeIds)}`,
     );
     return -1;
+  }
+
+  private actionIds = new Map<string, string[]>();
+
+  /** The full ids of an actor's actions (for hints; built once per actor, not once per reference). */
+  private actionsOf(actorId: string): string[] {
+    let own = this.actionIds.get(actorId);
+    if (!own) {
+      own = [...this.actionIndex.keys()].filter((k) => k.startsWith(`${actorId}.`));
+      this.actionIds.set(actorId, own);
+    }
+    return own;
   }
 
   /** Resolves `ACTOR.action[/outcome]` to [action, outcome (-1: none given)]. */
@@ -223,13 +236,13 @@ class Compiler {
     if (this.actor(actorId, path) < 0) return [-1, -1];
     const a = this.actionIndex.get(base);
     if (a === undefined) {
-      const own = [...this.actionIndex.keys()].filter((k) => k.startsWith(`${actorId}.`));
+      const own = this.actionsOf(actorId);
       const near = didYouMean(base, own);
       this.diag(
         'E_REF_ACTION',
         path,
         `unknown action '${base}'${near ? `; did you mean '${near}'?` : ''}`,
-        `${actorId}'s actions are: ${own.map((k) => k.slice(actorId.length + 1)).join(', ')}`,
+        `${actorId}'s actions are: ${listed(own.map((k) => k.slice(actorId.length + 1)))}`,
       );
       return [-1, -1];
     }
@@ -242,7 +255,7 @@ class Compiler {
         'E_REF_OUTCOME',
         path,
         `action '${base}' has no outcome '${outcomeId}'${near ? `; did you mean '${near}'?` : ''}`,
-        `its outcomes are: ${ids.join(', ')}`,
+        `its outcomes are: ${listed(ids)}`,
       );
       return [a, -1];
     }
@@ -275,7 +288,7 @@ class Compiler {
       'E_REF_CHANNEL',
       path,
       `unknown channel '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-      `channels are: ${[...this.channelIndex.keys()].join(', ') || '(none)'}`,
+      `channels are: ${listed(this.channelIndex.keys()) || '(none)'}`,
     );
     return -1;
   }
@@ -291,7 +304,7 @@ class Compiler {
           'E_REF_TALKS',
           [...path, k],
           `unknown talks '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-          `talks are: ${[...this.talksIndex.keys()].join(', ') || '(none in this scenario; an intervention may add them)'}`,
+          `talks are: ${listed(this.talksIndex.keys()) || '(none in this scenario; an intervention may add them)'}`,
         );
       } else out.push(t);
     });
@@ -415,8 +428,9 @@ class Compiler {
     const types = this.doc.intentTypes ?? DEFAULT_INTENT_TYPES;
     this.typeIds = types.map((t) => t.id);
     types.forEach((t, k) => {
-      if (this.typeIds.indexOf(t.id) !== k)
+      if (this.typeIndex.has(t.id))
         this.diag('E_DUPLICATE_ID', ['intentTypes', k, 'id'], `intent type '${t.id}' appears twice`);
+      else this.typeIndex.set(t.id, k);
     });
     const hostile = types.filter((t) => t.hostile).length;
     if (hostile !== 1)
@@ -550,13 +564,14 @@ class Compiler {
         const about =
           a.message.about !== undefined ? this.actor(a.message.about, [...mp, 'about']) : action.actor;
         const via = a.message.via.map((c, k) => this.channel(c, [...mp, 'via', k])).filter((x) => x >= 0);
+        const channelIds = via.length ? [...this.channelIndex.keys()] : [];
         via.forEach((c, k) => {
-          const ch = doc.channels[[...this.channelIndex.keys()][c]!]!;
+          const ch = doc.channels[channelIds[c]!]!;
           if (to >= 0 && !(ch.between.includes(actorId) && ch.between.includes(a.message!.to)))
             this.diag(
               'E_REF_CHANNEL',
               [...mp, 'via', k],
-              `channel '${[...this.channelIndex.keys()][c]}' does not connect ${actorId} and ${a.message!.to}`,
+              `channel '${channelIds[c]}' does not connect ${actorId} and ${a.message!.to}`,
             );
         });
         if (a.message.kind === 'warn' && (!a.message.on || !a.message.response))
@@ -1053,10 +1068,27 @@ class Compiler {
       );
       return out;
     }
-    for (const r of rule.respond ? Object.keys(rule.respond) : rule.choose!) {
-      const x = this.responseRef(r, who, [...path, rule.respond ? 'respond' : 'choose', r]);
-      if (x >= 0) out.push(x);
-    }
+    const field = rule.respond ? 'respond' : 'choose';
+    const refs = rule.respond ? Object.keys(rule.respond) : rule.choose!;
+    const firstAt = new Map<number, number>();
+    refs.forEach((r, k) => {
+      const x = this.responseRef(r, who, [...path, field, r]);
+      if (x < 0) return;
+      // The engine sizes its buffers by the actor's actions: a response listed twice (`act` and
+      // `ACTOR.act` are the same) would also count twice in a logit choice.
+      const first = firstAt.get(x);
+      if (first !== undefined)
+        this.diag(
+          'E_DUPLICATE_RESPONSE',
+          [...path, field, rule.respond ? r : k],
+          `'${r}' is already a response of this rule ('${refs[first]}'): each response appears once`,
+          field === 'choose' ? 'remove the repeated entry; `values` weights a candidate' : undefined,
+        );
+      else {
+        firstAt.set(x, k);
+        out.push(x);
+      }
+    });
     return out;
   }
 

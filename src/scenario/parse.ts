@@ -205,13 +205,25 @@ export function parseText(text: string, file: string): Parsed {
     if (n?.range) loc.at = posAt(n.range[0]);
     if (isAlias(node)) {
       aliases.push(node);
-      if (!node.resolve(doc)) {
+      const target = node.resolve(doc);
+      if (!target) {
         diagnostics.push({
           code: 'E_YAML_ALIAS',
           severity: 'error',
           message: `the alias *${node.source} refers to no anchor (an anchor &${node.source} must come before it)`,
           path: [],
           ...(loc.at ?? { file }),
+        });
+      } else if (contains(target, node)) {
+        // An alias inside the node it names makes a value that contains itself: every walk over it
+        // (extends, interventions, hashing) would recurse without end.
+        diagnostics.push({
+          code: 'E_YAML_CYCLE',
+          severity: 'error',
+          message: `the alias *${node.source} is inside the ${isSeq(target) ? 'list' : 'mapping'} &${node.source} it refers to: the value would contain itself`,
+          path: [],
+          ...(loc.at ?? { file }),
+          hint: 'an alias can repeat a node defined earlier, not the node it is part of',
         });
       }
       return loc;
@@ -290,7 +302,50 @@ export function parseText(text: string, file: string): Parsed {
     const d = fail('E_YAML_ALIAS', message, pos, 'write the repeated parts out, or use `extends`');
     return { ...d, locations: tree };
   }
+  // Aliases put one node inside another: the expanded value may nest deeper than the text does.
+  if (aliases.length > 0 && tooDeep(value)) {
+    const first = aliases[0] as YamlNode | undefined;
+    const pos = first?.range ? posAt(first.range[0]) : undefined;
+    const d = fail(
+      'E_TOO_DEEP',
+      `with its aliases expanded, the document nests deeper than ${MAX_DEPTH} levels`,
+      pos,
+      'a scenario nests a few levels deep; check what the aliases repeat',
+    );
+    return { ...d, locations: tree };
+  }
   return { value, locations: tree, diagnostics: [] };
+}
+
+/** Whether `node` lies inside the source range of `outer` (an alias within the node it names). */
+function contains(outer: YamlNode, node: YamlNode): boolean {
+  const [start, , end] = outer.range ?? [];
+  const at = node.range?.[0];
+  return (isMap(outer) || isSeq(outer)) && start !== undefined && end !== undefined && at !== undefined
+    ? at >= start && at < end
+    : false;
+}
+
+/**
+ * Whether a parsed value (a tree that aliases may have made a DAG, never a cycle: see `contains`) is
+ * more than MAX_DEPTH levels deep. Heights are memoised per object, so shared nodes are walked once.
+ */
+function tooDeep(value: unknown): boolean {
+  const heights = new Map<object, number>();
+  const height = (v: unknown, depth: number): number => {
+    if (typeof v !== 'object' || v === null) return 0;
+    const known = heights.get(v);
+    if (known !== undefined) return known;
+    if (depth > MAX_DEPTH) return Number.POSITIVE_INFINITY;
+    let h = 0;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      h = Math.max(h, height(child, depth + 1));
+      if (h === Number.POSITIVE_INFINITY) return h;
+    }
+    heights.set(v, h + 1);
+    return h + 1;
+  };
+  return height(value, 1) > MAX_DEPTH;
 }
 
 function megabytes(bytes: number): string {
