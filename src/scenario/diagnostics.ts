@@ -173,6 +173,8 @@ export const CODES = {
     'an intervention patch adds a key that the scenario does not have (check for typos)',
   W_NO_DOCTRINE: 'a military actor with actions but no doctrine never responds to anything',
   W_LADDER_ENDS: 'a custom ladder without a `war` or `nuclear-use` rung: that outcome can never happen',
+  W_INTERVENTIONS_UNCHECKED:
+    'a file too large for each of its interventions to be checked alone when validated; each is checked when run',
   W_DIST_CLAMPED: 'a distribution for a probability has support outside [0, 1]; draws are clamped',
 } as const;
 
