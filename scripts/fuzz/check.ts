@@ -7,7 +7,7 @@ import { runRange } from '../../src/analysis/ensemble.ts';
 import { RunawayError } from '../../src/engine/run.ts';
 import { hasErrors } from '../../src/scenario/diagnostics.ts';
 import { type LoadIo, loadDocument, prepareLoaded, validateFile } from '../../src/scenario/load.ts';
-import { MAX_FILE_BYTES, OVERSIZE_SENTINEL } from '../../src/scenario/parse.ts';
+import { MAX_FILE_BYTES, OVERSIZE_SENTINEL, type Parsed, parseText } from '../../src/scenario/parse.ts';
 import type { Mutant } from './mutate.ts';
 
 export const ENSEMBLE_RUNS = 200;
@@ -46,8 +46,20 @@ export function mutantIo(m: Mutant): LoadIo {
       return disk.get(p);
     },
     resolve: (from, rel) => resolve(dirname(from), rel),
+    // The corpus files a mutant did not change (the libraries) are parsed once per process.
+    parse: (text, file) => {
+      if (Object.hasOwn(m.files, file) || disk.get(file) !== text) return parseText(text, file);
+      let p = parsedDisk.get(file);
+      if (!p) {
+        p = parseText(text, file);
+        parsedDisk.set(file, p);
+      }
+      return p;
+    },
   };
 }
+
+const parsedDisk = new Map<string, Parsed>();
 
 /** Validates a mutant and, when valid, runs it. Throws what the pipeline throws. */
 export function check(m: Mutant, seed: number): Checked {

@@ -47,6 +47,8 @@ type ActorDoc = Scenario['actors'][string];
 type RuleDoc = ActorDoc['doctrine'][string];
 
 const PROB_TOL = 1e-6;
+/** Most cells of the model's per-actor tables: actors x (acts + actors x intent types). */
+const MAX_MODEL_CELLS = 20_000_000;
 
 /** Compiles `doc` (already valid against the schema) into a model, or explains why it cannot. */
 export function compile(doc: Scenario, opts: CompileOptions = {}): CompileResult {
@@ -336,6 +338,18 @@ class Compiler {
     for (const [k, id] of Object.keys(doc.talks).entries()) this.talksIndex.set(id, k);
     this.declareActions();
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    // The model's tables grow with actors x acts and actors^2 x types: refuse what would not fit
+    // rather than allocate it (the document's sizes, not assumed ones).
+    const cells = this.actorIds.length * (this.actIds.length + this.actorIds.length * this.typeIds.length);
+    if (cells > MAX_MODEL_CELLS) {
+      this.diag(
+        'E_MODEL_TOO_LARGE',
+        ['actors'],
+        `${this.actorIds.length} actors with ${this.actIds.length} acts and ${this.typeIds.length} intent types need ${cells.toLocaleString('en')} table cells; the engine holds at most ${MAX_MODEL_CELLS.toLocaleString('en')}`,
+        'fewer actors (merge minor ones) or fewer actions and outcomes',
+      );
+      return undefined;
+    }
 
     const nA = this.actorIds.length;
     const nT = this.typeIds.length;

@@ -127,7 +127,7 @@ export function clipMessage(s: string): string {
 export const CODES = {
   // Reading the file
   E_FILE_NOT_FOUND: 'the file (or a file it extends) cannot be read',
-  E_FILE_TOO_LARGE: 'the file is larger than the 10 MB limit for scenario files',
+  E_FILE_TOO_LARGE: 'the file is larger than a scenario file may be: 10 MB, or 100,000 keys and list items',
   E_BINARY: 'the file is not UTF-8 text (NUL bytes or invalid encoding)',
   E_EMPTY: 'the file is empty or holds only comments',
   E_YAML_SYNTAX: 'YAML (or JSON) syntax error',
@@ -167,6 +167,7 @@ export const CODES = {
   E_TIME: 'inconsistent time settings (horizon shorter than a tick, inject after the horizon)',
   E_WRONG_ACTOR: 'an action used where an action of a different actor is required',
   E_SELF: 'an actor related to itself (a channel or talks with one party)',
+  E_MODEL_TOO_LARGE: 'more actors and acts than the engine holds (actors x (acts + actors x intent types) over 20 million)',
   E_PARAM_UNKNOWN: 'a `{param: name}` reference names no entry of `params`',
   // Warnings
   W_UNUSED_INTERVENTION_PATCH:

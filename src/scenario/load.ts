@@ -8,7 +8,7 @@ import { compile } from './compile.ts';
 import { type Diagnostic, didYouMean, formatPath, hasErrors, listed } from './diagnostics.ts';
 import { getIn, isPlainObject, mergePatch, type Path, setPath } from './merge.ts';
 import { isParamRef } from './params.ts';
-import { type Locations, locate, locationsAt, parseText, withPos } from './parse.ts';
+import { type Locations, locate, locationsAt, type Parsed, parseText, withPos } from './parse.ts';
 import { Scenario } from './schema.ts';
 
 /** Where files come from. Paths are opaque strings; `resolve` finds a file named in `extends`. */
@@ -17,6 +17,8 @@ export interface LoadIo {
   readFile(path: string): string | undefined;
   /** The path of `rel` named in `fromFile` (default: POSIX-style join relative to its directory). */
   resolve?(fromFile: string, rel: string): string;
+  /** Parses a file's text (default: parseText); a caller may memoise it for files read again and again. */
+  parse?(text: string, file: string): Parsed;
 }
 
 export interface Loaded {
@@ -462,7 +464,7 @@ export function loadDocument(path: string, io: LoadIo): Loaded {
     if (!files.includes(file)) files.push(file);
     const text = io.readFile(file);
     if (text === undefined) return { locations: {}, diagnostics: [], missing: true };
-    const parsed = parseText(text, file);
+    const parsed = (io.parse ?? parseText)(text, file);
     if (parsed.diagnostics.length || !isPlainObject(parsed.value)) {
       const r = { locations: parsed.locations, diagnostics: parsed.diagnostics };
       cache.set(file, r);
