@@ -127,7 +127,7 @@ export function clipMessage(s: string): string {
 export const CODES = {
   // Reading the file
   E_FILE_NOT_FOUND: 'the file (or a file it extends) cannot be read',
-  E_FILE_TOO_LARGE: 'the file is larger than a scenario file may be: 10 MB, or 100,000 keys and list items',
+  E_FILE_TOO_LARGE: 'the file is larger than a scenario file may be: 10 MB, or 50,000 keys and list items',
   E_BINARY: 'the file is not UTF-8 text (NUL bytes or invalid encoding)',
   E_EMPTY: 'the file is empty or holds only comments',
   E_YAML_SYNTAX: 'YAML (or JSON) syntax error',

@@ -18,10 +18,10 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_DEPTH = 64;
 /**
  * Most entries (keys and list items) a scenario file may have: the largest real ones have a few
- * thousand (bench/scenarios/synthetic-large.yaml about 12,000 nodes). Past this the YAML parser alone
+ * thousand (bench/scenarios/synthetic-large.yaml, the largest, about 7,000). Past this the YAML parser alone
  * would take seconds (about 10 us a node), so the file is refused before it is parsed.
  */
-export const MAX_ENTRIES = 100_000;
+export const MAX_ENTRIES = 50_000;
 /** What `io.readFile` returns instead of the text of an oversized file. */
 export const OVERSIZE_SENTINEL = '\u0000BRINK-OVERSIZE:';
 
