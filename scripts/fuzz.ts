@@ -125,6 +125,14 @@ async function many(o: Options, seed: number): Promise<void> {
   let overWall = 0;
   let lastPrint = started;
   const child = join(ROOT, 'scripts/fuzz/child.ts');
+  // Said at once, so that a long run's findings can be looked at while it goes on.
+  const found = (f: Finding) => {
+    findings.push(f);
+    const r = f.report;
+    console.log(
+      `  ${f.kind} at mutant ${r.index}${r.ms ? ` (${Math.round(r.ms)} ms wall, ${Math.round(r.cpuMs ?? 0)} ms CPU)` : ''}${r.error ? `: ${r.error.slice(0, 160)}` : ''}${r.ops ? `; ${r.ops.join('; ')}` : ''}`,
+    );
+  };
 
   const worker = (first: number, step: number) =>
     new Promise<void>((finish) => {
@@ -140,7 +148,7 @@ async function many(o: Options, seed: number): Promise<void> {
         const arm = () => {
           clearTimeout(timer);
           timer = setTimeout(() => {
-            findings.push({ kind: 'stall', report: { index: next } });
+            found({ kind: 'stall', report: { index: next } });
             done++;
             next += step;
             p.kill('SIGKILL');
@@ -158,8 +166,8 @@ async function many(o: Options, seed: number): Promise<void> {
           }
           maxCpu = Math.max(maxCpu, r.cpuMs);
           if (r.ms > o.limitMs) overWall++;
-          if (r.outcome === 'exception') findings.push({ kind: 'exception', report: r });
-          else if (r.cpuMs > o.limitMs) findings.push({ kind: 'slow', report: r });
+          if (r.outcome === 'exception') found({ kind: 'exception', report: r });
+          else if (r.cpuMs > o.limitMs) found({ kind: 'slow', report: r });
           const now = performance.now();
           if (!o.quiet && now - lastPrint > 10_000) {
             lastPrint = now;
@@ -176,7 +184,7 @@ async function many(o: Options, seed: number): Promise<void> {
           clearTimeout(timer);
           if (!stopping && signal !== 'SIGKILL') {
             // The process died under a mutant (out of memory, a native crash): a finding too.
-            findings.push({ kind: 'crash', report: { index: next, error: `exit ${code} ${signal ?? ''}` } });
+            found({ kind: 'crash', report: { index: next, error: `exit ${code} ${signal ?? ''}` } });
             done++;
             next += step;
           }

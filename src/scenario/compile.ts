@@ -1095,7 +1095,9 @@ class Compiler {
         this.diag(
           'E_DUPLICATE_RESPONSE',
           [...path, field, rule.respond ? r : k],
-          `'${r}' is already a response of this rule ('${refs[first]}'): each response appears once`,
+          refs[first] === r
+            ? `'${r}' appears more than once in this rule's \`${field}\`: each response appears once`
+            : `'${r}' is the same response as '${refs[first]}': each response appears once`,
           field === 'choose' ? 'remove the repeated entry; `values` weights a candidate' : undefined,
         );
       else {

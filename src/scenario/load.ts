@@ -916,6 +916,7 @@ export const MAX_INTERVENTION_CHECK_WORK = 40_000_000;
 export function validateFile(
   path: string,
   io: LoadIo,
+  limits: { interventionCheckWork?: number } = {},
 ): { diagnostics: Diagnostic[]; files: string[]; kind: 'scenario' | 'library' } {
   const loaded = loadDocument(path, io);
   if (loaded.kind === 'library' || !loaded.doc) {
@@ -935,7 +936,7 @@ export function validateFile(
   // ends in bounded time.
   const { interventions, ...rest } = loaded.doc;
   const scenarioSize = canonicalJson(rest).length;
-  let budget = MAX_INTERVENTION_CHECK_WORK;
+  let budget = limits.interventionCheckWork ?? MAX_INTERVENTION_CHECK_WORK;
   const clean = new Set<string>();
   const unchecked: string[] = [];
   for (const [name, iv] of Object.entries(interventions)) {
