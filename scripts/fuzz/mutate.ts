@@ -425,6 +425,8 @@ const extendsOp: Op = (d, doc, ctx) => {
   return what;
 };
 
+const MAX_GROWN_NODES = 120_000;
+
 const grow: Op = (d, doc) => {
   const ss = sites(doc);
   const copies = d.pick([2, 10, 100, 500, 1000, 3000]);
@@ -434,15 +436,31 @@ const grow: Op = (d, doc) => {
   const target = ivs && d.chance(0.4) ? ivs : cols.length ? d.pick(cols) : undefined;
   if (!target) return undefined;
   const c = target.node;
+  // Copies of copies grow as a product: keep a mutant's document near the size limits it tests
+  // (writing out a 100 MB mutant would take longer than checking it).
+  const nodes = sites(doc).length;
+  const limited = (item: unknown) =>
+    Math.max(
+      1,
+      Math.min(
+        copies,
+        Math.floor((MAX_GROWN_NODES - nodes) / (isCollection(item) ? sites(item as Node).length : 1)),
+      ),
+    );
   if (isMap(c)) {
     const pair = d.pick(c.items);
     const key = isScalar(pair.key) ? String(pair.key.value) : 'k';
-    for (let k = 0; k < copies; k++) c.items.push(new Pair(new Scalar(`${key}-${k}`), pair.value));
-  } else if (isSeq(c)) {
-    const item = d.pick(c.items);
-    for (let k = 0; k < copies; k++) c.items.push(item);
+    const n = limited(pair.value);
+    // Clones, not the same node: a later mutation inside one copy must not multiply through all.
+    const v = pair.value as Node | null;
+    for (let k = 0; k < n; k++) c.items.push(new Pair(new Scalar(`${key}-${k}`), v ? v.clone() : v));
+    return `${n} copies in ${target.key ?? 'a map'}`;
   }
-  return `${copies} copies in ${target.key ?? 'a list'}`;
+  const item = d.pick((c as YAMLSeq).items);
+  const n = limited(item);
+  for (let k = 0; k < n; k++)
+    (c as YAMLSeq).items.push(isCollection(item) || isScalar(item) ? item.clone() : item);
+  return `${n} copies in ${target.key ?? 'a list'}`;
 };
 
 const splice: Op = (d, doc, ctx) => {

@@ -120,7 +120,17 @@ export function clipName(s: string, max = 60): string {
 /** A message with every quoted name longer than 60 characters cut (see clipName). */
 export function clipMessage(s: string): string {
   if (s.length <= 120) return s;
-  return s.replace(/(['`"])([^'`"\n]{61,})\1/g, (_m, q: string, body: string) => `${q}${clipName(body)}${q}`);
+  // One pass over the parts between quote characters (a regex would backtrack over a 9 MB name).
+  const parts = s.split(/(['`"])/);
+  let open = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i % 2 === 1) {
+      if (open === '') open = part;
+      else if (part === open) open = '';
+    } else if (open !== '' && part.length > 60) parts[i] = clipName(part);
+  }
+  return parts.join('');
 }
 
 /** Every diagnostic code Brink emits, with what it means. Codes are stable: tools may match on them. */

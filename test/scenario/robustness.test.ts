@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { check } from '../../scripts/fuzz/check.ts';
 import { mutant, readCorpus } from '../../scripts/fuzz/mutate.ts';
-import { didYouMean, editDistance } from '../../src/scenario/diagnostics.ts';
+import { clipMessage, didYouMean, editDistance } from '../../src/scenario/diagnostics.ts';
 import { prepare, validateFile } from '../../src/scenario/load.ts';
 import { parseText } from '../../src/scenario/parse.ts';
 import { brink, filesUnder, memoryIo, ROOT } from './helpers.ts';
@@ -155,4 +155,15 @@ test('the fuzzer: a mutant is a function of (seed, index), and the issue-20 repr
     const m = mutant(corpus, 20, index);
     assert.doesNotThrow(() => check(m, 20), `mutant ${index} (${m.ops.join('; ')})`);
   }
+});
+
+test('clipMessage cuts long quoted names, whatever their length, and leaves prose alone', () => {
+  const long = `CN${'a'.repeat(9_000_000)}`;
+  assert.equal(
+    clipMessage(`unknown actor '${long}'; did you mean 'CN'?`),
+    `unknown actor 'CNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... (9000002 characters)'; did you mean 'CN'?`,
+  );
+  const prose = `a sentence without quotes that runs on for well over sixty characters, ${'and on '.repeat(20)}`;
+  assert.equal(clipMessage(prose), prose);
+  assert.equal(clipMessage("short 'x'"), "short 'x'");
 });
