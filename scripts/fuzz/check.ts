@@ -16,7 +16,15 @@ export interface Checked {
   outcome: 'invalid' | 'valid' | 'runaway' | 'library';
   /** Distinct diagnostic codes of errors (invalid) or warnings (valid). */
   codes: string[];
+  /** CPU milliseconds of validation (validateFile) and of the ensembles (compile and runs). */
+  validateCpuMs: number;
+  ensembleCpuMs: number;
 }
+
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 
 const disk = new Map<string, string | undefined>();
 
@@ -64,13 +72,21 @@ const parsedDisk = new Map<string, Parsed>();
 /** Validates a mutant and, when valid, runs it. Throws what the pipeline throws. */
 export function check(m: Mutant, seed: number): Checked {
   const io = mutantIo(m);
+  const c0 = cpuMs();
   const v = validateFile(m.entry, io);
+  const validateCpuMs = cpuMs() - c0;
   if (hasErrors(v.diagnostics)) {
     const codes = [...new Set(v.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code))];
-    return { outcome: 'invalid', codes };
+    return { outcome: 'invalid', codes, validateCpuMs, ensembleCpuMs: 0 };
   }
   const codes = [...new Set(v.diagnostics.map((d) => d.code))];
-  if (v.kind === 'library') return { outcome: 'library', codes };
+  if (v.kind === 'library') return { outcome: 'library', codes, validateCpuMs, ensembleCpuMs: 0 };
+  const c1 = cpuMs();
+  const outcome = ensembles(m, io, seed);
+  return { outcome, codes, validateCpuMs, ensembleCpuMs: cpuMs() - c1 };
+}
+
+function ensembles(m: Mutant, io: LoadIo, seed: number): 'valid' | 'runaway' {
   const loaded = loadDocument(m.entry, io);
   const names = Object.keys(loaded.doc?.interventions ?? {});
   const arms: string[][] = [[]];
@@ -88,9 +104,9 @@ export function check(m: Mutant, seed: number): Checked {
     try {
       runRange(p.model, seed, 0, ENSEMBLE_RUNS);
     } catch (e) {
-      if (e instanceof RunawayError) return { outcome: 'runaway', codes };
+      if (e instanceof RunawayError) return 'runaway';
       throw e;
     }
   }
-  return { outcome: 'valid', codes };
+  return 'valid';
 }

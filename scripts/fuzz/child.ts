@@ -8,6 +8,9 @@ export interface Report {
   index: number;
   ms: number;
   cpuMs: number;
+  /** CPU time of validateFile alone, and of the ensembles (when valid). */
+  validateCpuMs: number;
+  ensembleCpuMs: number;
   outcome: string;
   codes: string[];
   ops: string[];
@@ -49,6 +52,8 @@ async function runLoop(corpus: CorpusFile[], c: Extract<Command, { kind: 'run' }
         index,
         ms: 0,
         cpuMs: 0,
+        validateCpuMs: out.validateCpuMs,
+        ensembleCpuMs: out.ensembleCpuMs,
         outcome: out.outcome,
         codes: out.codes,
         ops: m.ops,
@@ -60,6 +65,8 @@ async function runLoop(corpus: CorpusFile[], c: Extract<Command, { kind: 'run' }
         index,
         ms: 0,
         cpuMs: 0,
+        validateCpuMs: 0,
+        ensembleCpuMs: 0,
         outcome: 'exception',
         codes: [],
         ops: m.ops,
