@@ -362,7 +362,8 @@ export class Simulator {
     let maxResp = Math.max(8, model.actions.length);
     for (const a of model.actors) {
       maxResp = Math.max(maxResp, a.rules.length);
-      for (const r of a.rules) maxResp = Math.max(maxResp, r.choose?.length ?? 0, r.respond?.actions.length ?? 0);
+      for (const r of a.rules)
+        maxResp = Math.max(maxResp, r.choose?.length ?? 0, r.respond?.actions.length ?? 0);
     }
     this.dist = new Float64Array(maxResp);
     this.distAct = new Int32Array(maxResp);

@@ -177,7 +177,8 @@ export const CODES = {
   E_TIME: 'inconsistent time settings (horizon shorter than a tick, inject after the horizon)',
   E_WRONG_ACTOR: 'an action used where an action of a different actor is required',
   E_SELF: 'an actor related to itself (a channel or talks with one party)',
-  E_MODEL_TOO_LARGE: 'more actors and acts than the engine holds (actors x (acts + actors x intent types) over 20 million)',
+  E_MODEL_TOO_LARGE:
+    'more actors and acts than the engine holds (actors x (acts + actors x intent types) over 20 million)',
   E_PARAM_UNKNOWN: 'a `{param: name}` reference names no entry of `params`',
   // Warnings
   W_UNUSED_INTERVENTION_PATCH:

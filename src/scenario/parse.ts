@@ -481,8 +481,7 @@ function prescan(text: string): { deep: number; crowded: number } {
     else if ((c === '-' || c === '?' || c === ':') && (SPACE(text[i + 1]) || BREAK(text[i + 1]))) {
       entry(i);
       i++;
-    }
-    else if (c === '&' || c === '!') {
+    } else if (c === '&' || c === '!') {
       while (i < n && !SPACE(text[i]) && !BREAK(text[i])) i++;
     } else if (c === '[' || c === '{') {
       depth = 1;
