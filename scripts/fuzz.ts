@@ -128,6 +128,13 @@ async function many(o: Options, seed: number): Promise<void> {
   let overWall = 0;
   let lastPrint = started;
   const child = join(ROOT, 'scripts/fuzz/child.ts');
+  // Ctrl-C or a TERM ends a long run as its time would: the mutants in progress finish, the summary prints.
+  let interrupted = false;
+  const interrupt = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   // Said at once, so that a long run's findings can be looked at while it goes on.
   const found = (f: Finding) => {
     findings.push(f);
@@ -141,7 +148,7 @@ async function many(o: Options, seed: number): Promise<void> {
     new Promise<void>((finish) => {
       let next = first;
       const start = () => {
-        if (done >= o.mutants || performance.now() >= deadline) return finish();
+        if (done >= o.mutants || performance.now() >= deadline || interrupted) return finish();
         const p = fork(child, [], {
           execArgv: ['--import', 'tsx', '--max-old-space-size=4096', '--stack-size=984'],
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -183,7 +190,7 @@ async function many(o: Options, seed: number): Promise<void> {
               `  ${done} mutants, ${Math.round((now - started) / 1000)} s, ${findings.length} findings, slowest ${Math.round(maxMs)} ms`,
             );
           }
-          if (!stopping && (done >= o.mutants || now >= deadline)) {
+          if (!stopping && (done >= o.mutants || now >= deadline || interrupted)) {
             stopping = true;
             p.send('stop');
           }
