@@ -197,13 +197,13 @@ async function many(o: Options, seed: number): Promise<void> {
         });
         p.on('exit', (code, signal) => {
           clearTimeout(timer);
-          if (!stopping && signal !== 'SIGKILL') {
+          if (!stopping && !interrupted && signal !== 'SIGKILL') {
             // The process died under a mutant (out of memory, a native crash): a finding too.
             found({ kind: 'crash', report: { index: next, error: `exit ${code} ${signal ?? ''}` } });
             done++;
             next += step;
           }
-          if (stopping) finish();
+          if (stopping || interrupted) finish();
           else start();
         });
         arm();
