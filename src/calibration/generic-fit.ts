@@ -335,7 +335,7 @@ export interface FitOptions {
   step: number;
   prior: Prior;
 }
-export const DEFAULT_FIT: FitOptions = { seed: 1, runs: 1000, rounds: 8, step: 0.5, prior: DEFAULT_PRIOR };
+export const DEFAULT_FIT: FitOptions = { seed: 1, runs: 2000, rounds: 10, step: 0.3, prior: DEFAULT_PRIOR };
 
 export interface GenericFit {
   coefficients: Coefficients;

@@ -2,6 +2,9 @@
 // back from a document's `params`: the library's default kernels (mean over the training crises) and
 // the coefficients from which `features:` give a dyad its own kernels.
 
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { Features } from '../scenario/schema.ts';
 import type { GenericFit } from './generic-fit.ts';
 import {
   type Coefficients,
@@ -14,12 +17,38 @@ import {
   STIMULI,
 } from './generic-model.ts';
 
+/** Bump when the fit's logic changes (what `brink fit --check` compares besides the data and library). */
+export const FIT_VERSION = 1;
+
+/** Everything a fit depends on, hashed: the data, the library files, the fit's options, the code and engine versions. */
+export function fitInputs(
+  texts: { crises: string; actors: string; library: string; calibrated: string },
+  opts: { cutoff: number; seed: number; runs: number; rounds: number; step: number; prior: { alphaSd: number; betaSd: number } },
+  engine: string,
+): string {
+  const canon = JSON.stringify({ fit: FIT_VERSION, engine, opts, texts });
+  return bytesToHex(sha256(utf8ToBytes(canon)));
+}
+
+/** The inputs hash and training cutoff recorded in a fit file's text (undefined when absent). */
+export function readFitMeta(text: string | undefined): { inputs?: string; cutoff?: number } {
+  if (text === undefined) return {};
+  const inputs = /^# Inputs sha256 ([0-9a-f]{64});/m.exec(text)?.[1];
+  const cutoff = /^ {2}gfit-training-cutoff: (\d+)$/m.exec(text)?.[1];
+  const out: { inputs?: string; cutoff?: number } = {};
+  if (inputs) out.inputs = inputs;
+  if (cutoff) out.cutoff = Number(cutoff);
+  return out;
+}
+
 export interface FitMeta {
   /** Training set: ICB crises triggered before this year. */
   cutoff: number;
   seed: number;
   runs: number;
   rounds: number;
+  step: number;
+  prior: { alphaSd: number; betaSd: number };
   /** sha256 of everything the fit depends on (data, library, code version, options). */
   inputs: string;
   engine: string;
@@ -31,6 +60,8 @@ export const alphaParam = (s: number, o: number) => `gfit-alpha-${STIMULI[s]!.id
 export const betaParam = (g: number, f: number) => `gfit-beta-${GROUPS[g]}-${FEATURES[f]!.id}`;
 export const centerParam = (f: number) => `gfit-center-${FEATURES[f]!.id}`;
 export const NUCLEAR_USE_PARAM = 'gfit-nuclear-use';
+/** The training set's cutoff year: cases whose ICB crisis began before it are in-sample for this fit. */
+export const CUTOFF_PARAM = 'gfit-training-cutoff';
 
 /** Renders the fit as a library of named numbers, with a header saying what it is and how it was made. */
 export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
@@ -42,12 +73,13 @@ export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
     '#',
     `# Training set: the ${fit.n} ICB crises triggered before ${meta.cutoff} (the crises from ${meta.cutoff} on are`,
     '# held out for `brink backtest --icb`). Simulated maximum a posteriori: the engine runs the library in',
-    `# ${fit.rounds.length} rounds of ${meta.runs} runs per opening act (seed ${meta.seed}); each round reweights its runs`,
+    `# ${fit.rounds.length} rounds of ${meta.runs} runs per distinct dyad and opening act (seed ${meta.seed}); each round reweights its runs`,
     "# to every candidate and L-BFGS maximises the likelihood of the crises' peak classes plus a Gaussian",
-    '# prior (docs/decisions/0009-generic-crisis-model.md).',
+    `# prior (intercepts sd ${meta.prior.alphaSd}, coefficients sd ${meta.prior.betaSd}; docs/decisions/0009-generic-crisis-model.md), each round`,
+    `# held near its proposal by a proximal term (scale ${meta.step}); the estimate is the mean of the last ${meta.rounds - Math.floor(meta.rounds / 2)} rounds.`,
     ...fit.rounds.map(
       (r) =>
-        `#   round ${r.round + 1}: -log posterior ${r.value.toFixed(3)}, ${r.iterations} L-BFGS iterations (${r.stop}), effective runs per crisis min ${r.essMin.toFixed(0)}, median ${r.essMedian.toFixed(0)}`,
+        `#   round ${r.round + 1}: -log posterior ${r.value.toFixed(3)}, ${r.iterations} L-BFGS iterations (${r.stop}), moved ${r.moved.toFixed(3)}, effective runs per dyad min ${r.essMin.toFixed(0)}, median ${r.essMedian.toFixed(0)}`,
     ),
     `# Log likelihood at the estimate: ${fit.logLik.toFixed(3)} (${fit.n} crises).`,
     `# Inputs sha256 ${meta.inputs}; engine ${meta.engine}.`,
@@ -96,6 +128,7 @@ export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
     lines.push(`  ${centerParam(f)}: ${num(c.center[f]!)}`);
   });
   lines.push(`  ${NUCLEAR_USE_PARAM}: ${num(fit.nuclearUse)}`);
+  lines.push(`  ${CUTOFF_PARAM}: ${meta.cutoff}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -129,4 +162,30 @@ export function featureOverrides(
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(dyadParams(co.c, f, co.nuclearUse))) out[`params.${k}`] = v;
   return out;
+}
+
+/** A scenario's declared `features:` as the dyad features of the generic library (actors A and B). */
+export function dyadFeaturesOf(f: Features): { features: DyadFeatures; problems: string[] } {
+  const problems: string[] = [];
+  const sides = (list: string[] | undefined, field: string) => {
+    for (const id of list ?? []) {
+      if (id !== 'A' && id !== 'B') problems.push(`features.${field}: '${id}' is not A or B (the generic library's actors)`);
+    }
+    return { A: (list ?? []).includes('A'), B: (list ?? []).includes('B') };
+  };
+  if (f.stronger !== undefined && f.stronger !== 'A' && f.stronger !== 'B') {
+    problems.push(`features.stronger: '${f.stronger}' is not A or B (the generic library's actors)`);
+  }
+  return {
+    features: {
+      nuclear: sides(f.nuclear, 'nuclear'),
+      greatPower: sides(f.greatPowers, 'greatPowers'),
+      allied: sides(f.alliedToGreatPower, 'alliedToGreatPower'),
+      stronger: f.stronger === 'A' || f.stronger === 'B' ? f.stronger : undefined,
+      protracted: f.protracted ?? false,
+      threat: f.threat ?? 'other',
+      nonStateTrigger: f.nonStateTrigger ?? false,
+    },
+    problems,
+  };
 }
