@@ -275,12 +275,20 @@ function objective(
     const logP = dyadLogP(c, u.f, q);
     const delta = logP.map((v, d) => v - pool.logQ[d]!);
     const list = byClass[u.pool]!.get(u.y) ?? [];
+    // Truncated importance sampling (Ionides 2008): a weight counts at most sqrt(runs) (the weights'
+    // mean is 1), so that a few runs cannot carry a crisis's likelihood; truncated weights are constants.
+    const cap = 0.5 * Math.log(pool.runs);
     let m = Number.NEGATIVE_INFINITY;
     const lws = new Float64Array(list.length);
+    const capped = new Uint8Array(list.length);
     list.forEach((si, j) => {
       const s = pool.sigs[si]!;
       let lw = 0;
       for (let t = 0; t < s.idx.length; t++) lw += s.n[t]! * delta[s.idx[t]!]!;
+      if (lw > cap) {
+        lw = cap;
+        capped[j] = 1;
+      }
       lws[j] = lw;
       if (lw > m) m = lw;
     });
@@ -291,6 +299,7 @@ function objective(
         const w = pool.sigs[si]!.mult * Math.exp(lws[j]! - m);
         if (w === 0) return;
         z += w;
+        if (capped[j]) return;
         const s = pool.sigs[si]!;
         for (let t = 0; t < s.idx.length; t++) cbar[s.idx[t]!]! += w * s.n[t]!;
       });
@@ -512,10 +521,17 @@ export function fitGeneric(
         gradTol: 1e-7,
       },
     );
-    const moved = Math.sqrt(r.x.reduce((a, v, i) => a + (v - anchor[i]!) ** 2, 0));
-    theta = r.x;
-    value = r.value - r.x.reduce((a, v, i) => a + (v - anchor[i]!) ** 2 / (2 * opts.step * opts.step), 0);
-    const ess = essOf(theta, units, pools, center, q).sort((a, b) => a - b);
+    // Trust region: while the pools cover the estimate badly (median effective runs below a tenth of
+    // the runs), halve the step back towards the proposal.
+    let x = r.x;
+    let ess = essOf(x, units, pools, center, q).sort((a, b) => a - b);
+    for (let h = 0; h < 6 && (ess[Math.floor(ess.length / 2)] ?? 0) < 0.1 * opts.runs; h++) {
+      x = x.map((v, i) => (v + anchor[i]!) / 2);
+      ess = essOf(x, units, pools, center, q).sort((a, b) => a - b);
+    }
+    const moved = Math.sqrt(x.reduce((a, v, i) => a + (v - anchor[i]!) ** 2, 0));
+    theta = x;
+    value = objective(theta, units, pools, byClass, center, q, mean, opts.prior, theta, 1).value;
     const row = {
       round,
       value: r.value,
@@ -589,3 +605,28 @@ export function forecastDyad(
 }
 
 export { NUCLEAR_OPTION };
+
+/**
+ * P(PEAK5 class) for a dyad under coefficients, estimated from a pool simulated under another kernel
+ * by reweighting (untruncated): what the fit's likelihood uses, exposed for tests and diagnostics.
+ */
+export function reweightedClassProbs(pool: Pool, c: Coefficients, f: DyadFeatures, q: number): number[] {
+  const logP = dyadLogP(c, f, q);
+  const out = new Array<number>(PEAK5.length).fill(0);
+  for (const s of pool.sigs) {
+    let lw = 0;
+    for (let t = 0; t < s.idx.length; t++) lw += s.n[t]! * (logP[s.idx[t]!]! - pool.logQ[s.idx[t]!]!);
+    const w = Math.exp(lw);
+    if (Number.isFinite(w)) out[s.p5]! += (s.mult * w) / pool.runs;
+  }
+  return out;
+}
+
+/** The proposal kernel of a dyad (exposed for tests): its kernels mixed with uniform. */
+export function proposalFor(
+  c: Coefficients,
+  f: DyadFeatures,
+  q: number,
+): { params: Record<string, number>; logQ: Float64Array } {
+  return proposal(c, f, q);
+}

@@ -23,7 +23,14 @@ export const FIT_VERSION = 1;
 /** Everything a fit depends on, hashed: the data, the library files, the fit's options, the code and engine versions. */
 export function fitInputs(
   texts: { crises: string; actors: string; library: string; calibrated: string },
-  opts: { cutoff: number; seed: number; runs: number; rounds: number; step: number; prior: { alphaSd: number; betaSd: number } },
+  opts: {
+    cutoff: number;
+    seed: number;
+    runs: number;
+    rounds: number;
+    step: number;
+    prior: { alphaSd: number; betaSd: number };
+  },
   engine: string,
 ): string {
   const canon = JSON.stringify({ fit: FIT_VERSION, engine, opts, texts });
@@ -75,7 +82,7 @@ export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
     '# held out for `brink backtest --icb`). Simulated maximum a posteriori: the engine runs the library in',
     `# ${fit.rounds.length} rounds of ${meta.runs} runs per distinct dyad and opening act (seed ${meta.seed}); each round reweights its runs`,
     "# to every candidate and L-BFGS maximises the likelihood of the crises' peak classes plus a Gaussian",
-    `# prior (intercepts sd ${meta.prior.alphaSd}, coefficients sd ${meta.prior.betaSd}; docs/decisions/0009-generic-crisis-model.md), each round`,
+    `# prior (intercepts sd ${meta.prior.alphaSd}, coefficients sd ${meta.prior.betaSd}; docs/decisions/0011-generic-crisis-model.md), each round`,
     `# held near its proposal by a proximal term (scale ${meta.step}); the estimate is the mean of the last ${meta.rounds - Math.floor(meta.rounds / 2)} rounds.`,
     ...fit.rounds.map(
       (r) =>
@@ -169,7 +176,8 @@ export function dyadFeaturesOf(f: Features): { features: DyadFeatures; problems:
   const problems: string[] = [];
   const sides = (list: string[] | undefined, field: string) => {
     for (const id of list ?? []) {
-      if (id !== 'A' && id !== 'B') problems.push(`features.${field}: '${id}' is not A or B (the generic library's actors)`);
+      if (id !== 'A' && id !== 'B')
+        problems.push(`features.${field}: '${id}' is not A or B (the generic library's actors)`);
     }
     return { A: (list ?? []).includes('A'), B: (list ?? []).includes('B') };
   };

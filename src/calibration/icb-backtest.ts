@@ -6,6 +6,7 @@
 // from the engine runs (files come through the GenericEnv).
 
 import { randomStream } from '../engine/rng.ts';
+import { type CalibrationBin, calibrationTable } from './backtest.ts';
 import {
   type CrisisForecast,
   type FitOptions,
@@ -114,6 +115,8 @@ export interface ScaleResult {
   floor: { count: number; share: number; ids: string[] };
   /** Brink's randomised PIT in 10 bins. */
   pitHistogram: number[];
+  /** Reliability of Brink's P(class >= k), k = 1 .. K-1, pooled over crises. */
+  calibration: CalibrationBin[];
 }
 
 export interface IcbCaseScore {
@@ -245,6 +248,10 @@ export function summarise(cases: readonly IcbCaseScore[], s: Scale, seed: number
     vsUniform: vs('uniform', 3),
     floor: { count: floorIds.length, share: rows.length ? floorIds.length / rows.length : 0, ids: floorIds },
     pitHistogram: pitHistogram(pits),
+    calibration: calibrationTable(
+      rows.map((c) => ({ peakP: brinkP(c), observedPeak: c.observed[s] })),
+      Array.from({ length: k - 1 }, (_, i) => i + 1),
+    ),
   };
 }
 

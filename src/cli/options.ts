@@ -1,10 +1,10 @@
 // Option parsers and shared steps of the commands that load a scenario and run it.
 import { InvalidArgumentError } from 'commander';
 import type { ModelSource } from '../analysis/shard.ts';
+import { dyadFeaturesOf, featureOverrides } from '../calibration/generic-library.ts';
 import type { Model } from '../engine/model.ts';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
-import { dyadFeaturesOf, featureOverrides } from '../calibration/generic-library.ts';
-import { type Scenario } from '../scenario/index.ts';
+import type { Scenario } from '../scenario/index.ts';
 import { loadDocument, prepareLoaded } from '../scenario/load.ts';
 import { displayPaths } from './commands/validate.ts';
 import { absolute, type Io, UserError } from './io.ts';

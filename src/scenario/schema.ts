@@ -499,7 +499,10 @@ export const Features = z.strictObject({
     .enum(['grave', 'territorial', 'other'])
     .optional()
     .describe('what the target sees at stake: grave (existence, grave damage), territorial, other'),
-  nonStateTrigger: z.boolean().optional().describe('the triggering act came from a non-state actor or from inside'),
+  nonStateTrigger: z
+    .boolean()
+    .optional()
+    .describe('the triggering act came from a non-state actor or from inside'),
 });
 export type Features = z.infer<typeof Features>;
 

@@ -7,7 +7,6 @@ import {
   type CalibrationBin,
   calibrationTable,
   type Observed,
-  smoothed,
 } from '../../calibration/backtest.ts';
 import { ladderBaseRate, readMidDisputes } from '../../calibration/case-baseline.ts';
 import { DEFAULT_FIT, type GenericFit } from '../../calibration/generic-fit.ts';
@@ -21,7 +20,7 @@ import {
   type ScaleResult,
 } from '../../calibration/icb-backtest.ts';
 import type { CrisisRecord } from '../../calibration/icb-crises.ts';
-import { logScore, mean, pit, pitDraw, rps } from '../../calibration/scores.ts';
+import { logScore, mean, pit, pitDraw, rps, smooth } from '../../calibration/scores.ts';
 import { triggerOf } from '../../calibration/violence.ts';
 import { OUTCOMES } from '../../engine/run.ts';
 import { TRIGGER_TYPES } from '../../scenario/schema.ts';
@@ -40,7 +39,11 @@ import {
 } from './fit.ts';
 
 /** Reads the observed outcomes; every entry must name a rung and an outcome type. */
-export function readObserved(io: Io, path: string, shown: string): Record<string, Observed & { inSample?: boolean }> {
+export function readObserved(
+  io: Io,
+  path: string,
+  shown: string,
+): Record<string, Observed & { inSample?: boolean }> {
   const text = io.readFile(path);
   if (text === undefined)
     throw new UserError(`cannot read ${shown}: the observed outcomes of the cases (--observed)`);
@@ -133,12 +136,21 @@ function summariseCases(rows: readonly CaseRow[], rungs: number, thresholds: num
 }
 
 /** The ICB crises and MID disputes before the fit's cut-off, for the base rates of the cases. */
-function caseTraining(io: Io, data: string, cutoff: number): { train: CrisisRecord[]; all: CrisisRecord[]; mid: ReturnType<typeof readMidDisputes> } {
+function caseTraining(
+  io: Io,
+  data: string,
+  cutoff: number,
+): { train: CrisisRecord[]; all: CrisisRecord[]; mid: ReturnType<typeof readMidDisputes> } {
   const inp = readIcbInputs(io, data);
   const midPath = join(absolute(io, data), 'cow-mid-5.0', 'mida-disputes.csv');
   const midText = io.readFile(midPath);
-  if (midText === undefined) throw new UserError(`cannot read ${join(data, 'cow-mid-5.0/mida-disputes.csv')}: COW MID 5.0 disputes (--data)`);
-  const mid = readMidDisputes(midText, join(data, 'cow-mid-5.0/mida-disputes.csv')).filter((d) => d.year < cutoff);
+  if (midText === undefined)
+    throw new UserError(
+      `cannot read ${join(data, 'cow-mid-5.0/mida-disputes.csv')}: COW MID 5.0 disputes (--data)`,
+    );
+  const mid = readMidDisputes(midText, join(data, 'cow-mid-5.0/mida-disputes.csv')).filter(
+    (d) => d.year < cutoff,
+  );
   return { train: inp.crises.filter((c) => c.year < cutoff), all: inp.crises, mid };
 }
 
@@ -160,10 +172,11 @@ export function backtest(
     const o = observed[model.id];
     if (!o) throw new UserError(`${file}: no entry "${model.id}" in ${shownObs}`);
     const peak = model.rungIds.indexOf(o.peak);
-    if (peak < 0) throw new UserError(`${shownObs}: cases.${model.id}.peak: no rung "${o.peak}" on its ladder`);
+    if (peak < 0)
+      throw new UserError(`${shownObs}: cases.${model.id}.peak: no rung "${o.peak}" on its ladder`);
     const agg = runRange(model, opts.seed, 0, opts.runs);
-    const peakP = smoothed(agg.peak, agg.runs);
-    const outcomeP = smoothed(agg.outcomes, agg.runs);
+    const peakP = smooth(agg.peak);
+    const outcomeP = smooth(agg.outcomes);
     const below = peakP.slice(0, peak).reduce((s, x) => s + x, 0);
     const at = peakP[peak]!;
     thresholds = CALIBRATION_THRESHOLDS.map((t) => model.rungIds.indexOf(t)).filter((t) => t >= 0);
@@ -222,7 +235,20 @@ function summaryLine(label: string, s: CaseSummary): string {
 
 export function renderBacktest(r: BacktestResult, rungIds: string[]): string {
   const t = new Table({
-    head: ['case', 'set', 'observed peak', 'P(obs)', 'P(below)', 'P(above)', 'mode', 'log', 'base rate', 'PIT', 'outcome', 'P(outcome)'],
+    head: [
+      'case',
+      'set',
+      'observed peak',
+      'P(obs)',
+      'P(below)',
+      'P(above)',
+      'mode',
+      'log',
+      'base rate',
+      'PIT',
+      'outcome',
+      'P(outcome)',
+    ],
     style: plain,
   });
   for (const c of r.cases) {
@@ -242,9 +268,17 @@ export function renderBacktest(r: BacktestResult, rungIds: string[]): string {
       pct(c.pOutcome, 1),
     ]);
   }
-  const cal = new Table({ head: ['forecast P(peak >= rung)', 'pairs', 'mean forecast', 'observed frequency'], style: plain });
+  const cal = new Table({
+    head: ['forecast P(peak >= rung)', 'pairs', 'mean forecast', 'observed frequency'],
+    style: plain,
+  });
   for (const b of r.summary.calibration) {
-    cal.push([`${f2(b.lo)}-${f2(b.hi)}`, String(b.n), b.n ? f2(b.meanForecast) : '-', b.n ? f2(b.observedFrequency) : '-']);
+    cal.push([
+      `${f2(b.lo)}-${f2(b.hi)}`,
+      String(b.n),
+      b.n ? f2(b.meanForecast) : '-',
+      b.n ? f2(b.observedFrequency) : '-',
+    ]);
   }
   const why = r.cases.filter((c) => c.inSample).map((c) => `  ${c.id}: ${c.inSampleWhy}`);
   return [
@@ -270,7 +304,14 @@ function cachedFit(io: Io, hash: string): GenericFit | undefined {
   const doc = parseYaml(text) as { params?: Record<string, unknown> };
   const co = coefficientsOf(doc.params);
   if (!co) return undefined;
-  return { coefficients: co.c, nuclearUse: co.nuclearUse, n: 0, logLik: Number.NaN, rounds: [], meanParams: {} };
+  return {
+    coefficients: co.c,
+    nuclearUse: co.nuclearUse,
+    n: 0,
+    logLik: Number.NaN,
+    rounds: [],
+    meanParams: {},
+  };
 }
 
 export function icbBacktest(
@@ -280,21 +321,61 @@ export function icbBacktest(
 ): IcbBacktest {
   const inp = readIcbInputs(io, o.data);
   // The fit is always made with the defaults of `brink fit`, so the committed one serves when it matches.
-  const cliOpts: FitCliOptions = { cutoff: o.cutoff, seed: DEFAULT_FIT.seed, runs: DEFAULT_FIT.runs, rounds: DEFAULT_FIT.rounds };
+  const cliOpts: FitCliOptions = {
+    cutoff: o.cutoff,
+    seed: DEFAULT_FIT.seed,
+    runs: DEFAULT_FIT.runs,
+    rounds: DEFAULT_FIT.rounds,
+  };
   const def = fitOptionsOf(cliOpts);
-  const opts = { runs: o.runs, seed: o.seed, fit: def, log, cached: () => cachedFit(io, inputsHash(inp, cliOpts)) };
-  if (o.folds !== undefined) return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, cached: () => undefined });
+  const opts = {
+    runs: o.runs,
+    seed: o.seed,
+    fit: def,
+    log,
+    cached: () => cachedFit(io, inputsHash(inp, cliOpts)),
+  };
+  if (o.folds !== undefined)
+    return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, cached: () => undefined });
   return backtestTimeSplit(inp.env, inp.crises, o.cutoff, opts);
 }
 
-const iv = (x: { mean: number; lo: number; hi: number }) => `${x.mean >= 0 ? '+' : ''}${f2(x.mean)} (${f2(x.lo)} to ${f2(x.hi)})`;
+const iv = (x: { mean: number; lo: number; hi: number }) =>
+  `${x.mean >= 0 ? '+' : ''}${f2(x.mean)} (${f2(x.lo)} to ${f2(x.hi)})`;
 
 export function renderScale(s: ScaleResult): string {
-  const t = new Table({ head: ['forecast', 'mean log score', 'mean RPS', 'Brink minus it: log score (95% CI)', 'it minus Brink: RPS (95% CI)'], style: plain });
+  const t = new Table({
+    head: [
+      'forecast',
+      'mean log score',
+      'mean RPS',
+      'Brink minus it: log score (95% CI)',
+      'it minus Brink: RPS (95% CI)',
+    ],
+    style: plain,
+  });
   t.push(['Brink (generic crisis model)', f2(s.brink.logScore), f2(s.brink.rps), '', '']);
-  t.push(['ICB trigger-type base rate', f2(s.baseRate.logScore), f2(s.baseRate.rps), iv(s.vsBaseRate.logScore), iv(s.vsBaseRate.rps)]);
-  t.push(['multinomial logit, same features', f2(s.logit.logScore), f2(s.logit.rps), iv(s.vsLogit.logScore), iv(s.vsLogit.rps)]);
-  t.push(['uniform', f2(s.uniform.logScore), f2(s.uniform.rps), iv(s.vsUniform.logScore), iv(s.vsUniform.rps)]);
+  t.push([
+    'ICB trigger-type base rate',
+    f2(s.baseRate.logScore),
+    f2(s.baseRate.rps),
+    iv(s.vsBaseRate.logScore),
+    iv(s.vsBaseRate.rps),
+  ]);
+  t.push([
+    'multinomial logit, same features',
+    f2(s.logit.logScore),
+    f2(s.logit.rps),
+    iv(s.vsLogit.logScore),
+    iv(s.vsLogit.rps),
+  ]);
+  t.push([
+    'uniform',
+    f2(s.uniform.logScore),
+    f2(s.uniform.rps),
+    iv(s.vsUniform.logScore),
+    iv(s.vsUniform.rps),
+  ]);
   return t.toString();
 }
 
@@ -326,9 +407,22 @@ export const registerBacktest: Registrar = (program, io) => {
     )
     .argument('[cases...]', 'case scenario files (cases/*.yaml)')
     .option('--icb', 'score the generic crisis model on held-out ICB crises instead of case files')
-    .option('--cutoff <year>', '--icb: fit on crises triggered before this year, score the rest', yearOption, DEFAULT_CUTOFF)
-    .option('--folds <k>', '--icb: k-fold cross-validation over all ICB crises instead of the time split', positiveInt)
-    .option('-n, --runs <n>', 'runs per case (default 20000) or per held-out ICB crisis (default 2000)', positiveInt)
+    .option(
+      '--cutoff <year>',
+      '--icb: fit on crises triggered before this year, score the rest',
+      yearOption,
+      DEFAULT_CUTOFF,
+    )
+    .option(
+      '--folds <k>',
+      '--icb: k-fold cross-validation over all ICB crises instead of the time split',
+      positiveInt,
+    )
+    .option(
+      '-n, --runs <n>',
+      'runs per case (default 20000) or per held-out ICB crisis (default 2000)',
+      positiveInt,
+    )
     .option('-s, --seed <seed>', 'seed', nonNegativeInt, 1)
     .option('--observed <file>', 'observed outcomes (default: observed.json beside the first case)')
     .option('--data <dir>', 'data directory (ICB, MID)', 'data')
@@ -336,13 +430,24 @@ export const registerBacktest: Registrar = (program, io) => {
     .action(
       (
         files: string[],
-        o: { icb?: boolean; cutoff: number; folds?: number; runs?: number; seed: number; observed?: string; data: string; json?: boolean },
+        o: {
+          icb?: boolean;
+          cutoff: number;
+          folds?: number;
+          runs?: number;
+          seed: number;
+          observed?: string;
+          data: string;
+          json?: boolean;
+        },
       ) => {
         if (o.icb) {
           if (files.length) throw new UserError('--icb scores ICB crises: give no case files with it');
           if (o.folds !== undefined && o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
-          const r = icbBacktest(io, { data: o.data, cutoff: o.cutoff, folds: o.folds, runs: o.runs ?? 2000, seed: o.seed }, (m) =>
-            io.err(`${m}\n`),
+          const r = icbBacktest(
+            io,
+            { data: o.data, cutoff: o.cutoff, folds: o.folds, runs: o.runs ?? 2000, seed: o.seed },
+            (m) => io.err(`${m}\n`),
           );
           if (o.json) {
             const s = r.scales.icb;

@@ -3,11 +3,11 @@
 // `--check` compares the inputs hash recorded there with the current inputs (cheap, for CI).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENGINE_VERSION } from '../../engine/model.ts';
 import { DEFAULT_FIT, type FitOptions, fitGeneric, type GenericEnv } from '../../calibration/generic-fit.ts';
 import { fitInputs, readFitMeta, renderGenericFit } from '../../calibration/generic-library.ts';
 import { type CrisisRecord, readCrisisRecords } from '../../calibration/icb-crises.ts';
 import { DataError } from '../../calibration/index.ts';
+import { ENGINE_VERSION } from '../../engine/model.ts';
 import { formatText } from '../../scenario/format.ts';
 import { absolute, type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
@@ -34,20 +34,42 @@ function need(io: Io, path: string, shown: string, what: string): string {
 /** Reads the ICB files (from `data`) and the generic library (from `lib`); bad data are user errors naming the file. */
 export function readIcbInputs(io: Io, data: string, lib = LIBRARY_FILE): IcbInputs {
   const dir = absolute(io, data);
-  const crises = need(io, join(dir, ICB_FILES.crises), join(data, ICB_FILES.crises), 'ICB v15 crisis data (--data)');
-  const actors = need(io, join(dir, ICB_FILES.actors), join(data, ICB_FILES.actors), 'ICB v15 actor data (--data)');
+  const crises = need(
+    io,
+    join(dir, ICB_FILES.crises),
+    join(data, ICB_FILES.crises),
+    'ICB v15 crisis data (--data)',
+  );
+  const actors = need(
+    io,
+    join(dir, ICB_FILES.actors),
+    join(data, ICB_FILES.actors),
+    'ICB v15 actor data (--data)',
+  );
   const libPath = absolute(io, lib);
   const library = need(io, libPath, lib, 'the generic crisis library');
   const calibratedPath = join(libPath, '..', 'calibrated.yaml');
-  const calibrated = need(io, calibratedPath, CALIBRATED_FILE, 'the calibrated library the generic library extends');
+  const calibrated = need(
+    io,
+    calibratedPath,
+    CALIBRATED_FILE,
+    'the calibrated library the generic library extends',
+  );
   let records: CrisisRecord[];
   try {
-    records = readCrisisRecords(crises, actors, { crises: join(data, ICB_FILES.crises), actors: join(data, ICB_FILES.actors) });
+    records = readCrisisRecords(crises, actors, {
+      crises: join(data, ICB_FILES.crises),
+      actors: join(data, ICB_FILES.actors),
+    });
   } catch (e) {
     if (e instanceof DataError) throw new UserError(e.message);
     throw e;
   }
-  return { env: { libPath, readFile: io.readFile }, crises: records, texts: { crises, actors, library, calibrated } };
+  return {
+    env: { libPath, readFile: io.readFile },
+    crises: records,
+    texts: { crises, actors, library, calibrated },
+  };
 }
 
 export interface FitCliOptions {
@@ -63,12 +85,17 @@ export function fitOptionsOf(o: FitCliOptions): FitOptions {
 
 export function inputsHash(inp: IcbInputs, o: FitCliOptions): string {
   const f = fitOptionsOf(o);
-  return fitInputs(inp.texts, { cutoff: o.cutoff, seed: f.seed, runs: f.runs, rounds: f.rounds, step: f.step, prior: f.prior }, ENGINE_VERSION);
+  return fitInputs(
+    inp.texts,
+    { cutoff: o.cutoff, seed: f.seed, runs: f.runs, rounds: f.rounds, step: f.step, prior: f.prior },
+    ENGINE_VERSION,
+  );
 }
 
 export function yearOption(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1919 || n > 2019) throw new UserError(`expected a year from 1919 to 2019 (ICB v15 covers 1918-2019), got '${v}'`);
+  if (!Number.isInteger(n) || n < 1919 || n > 2019)
+    throw new UserError(`expected a year from 1919 to 2019 (ICB v15 covers 1918-2019), got '${v}'`);
   return n;
 }
 
@@ -81,7 +108,12 @@ export const registerFit: Registrar = (program, io, setExit) => {
     .option('--data <dir>', 'data directory', 'data')
     .option('-o, --out <file>', 'fit to write', FIT_FILE)
     .option('--lib <file>', 'the generic library', LIBRARY_FILE)
-    .option('--cutoff <year>', 'training crises: those triggered before this year', yearOption, DEFAULT_CUTOFF)
+    .option(
+      '--cutoff <year>',
+      'training crises: those triggered before this year',
+      yearOption,
+      DEFAULT_CUTOFF,
+    )
     .option('-s, --seed <seed>', 'seed', nonNegativeInt, DEFAULT_FIT.seed)
     .option('-n, --runs <n>', 'runs per dyad and round', positiveInt, DEFAULT_FIT.runs)
     .option('--rounds <n>', 'rounds of simulation and refit', positiveInt, DEFAULT_FIT.rounds)
