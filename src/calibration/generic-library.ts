@@ -86,7 +86,7 @@ export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
     `# held near its proposal by a proximal term (scale ${meta.step}); the estimate is the mean of the last ${meta.rounds - Math.floor(meta.rounds / 2)} rounds.`,
     ...fit.rounds.map(
       (r) =>
-        `#   round ${r.round + 1}: -log posterior ${r.value.toFixed(3)}, ${r.iterations} L-BFGS iterations (${r.stop}), moved ${r.moved.toFixed(3)}, effective runs per dyad min ${r.essMin.toFixed(0)}, median ${r.essMedian.toFixed(0)}`,
+        `#   round ${r.round + 1}: L-BFGS objective (with the proximal term) ${r.value.toFixed(3)} after ${r.iterations} iterations (${r.stop}), moved ${r.moved.toFixed(3)}, effective runs per dyad min ${r.essMin.toFixed(0)}, median ${r.essMedian.toFixed(0)}`,
     ),
     `# Log likelihood at the estimate: ${fit.logLik.toFixed(3)} (${fit.n} crises).`,
     `# Inputs sha256 ${meta.inputs}; engine ${meta.engine}.`,
