@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pitChart } from '../../src/analysis/report/charts.ts';
 import type { IcbBacktest, ScaleResult } from '../../src/calibration/icb-backtest.ts';
-import { SCALE_IDS, SCALES } from '../../src/calibration/icb-backtest.ts';
+import { comparisonRows, SCALE_IDS, SCALES } from '../../src/calibration/icb-backtest.ts';
 import type { BacktestResult } from '../../src/cli/commands/backtest.ts';
 import { brinkJson, brinkText, ROOT, shell } from './lib.ts';
 
@@ -23,10 +23,11 @@ function scaleTable(s: ScaleResult): string {
   return [
     '| forecast | mean log score | mean RPS | Brink minus it, log score (95% CI) | it minus Brink, RPS (95% CI) |',
     '| --- | --- | --- | --- | --- |',
-    `| **Brink** (generic crisis model) | **${f3(s.brink.logScore)}** | ${f3(s.brink.rps)} | | |`,
-    `| ICB trigger-type base rate | ${f3(s.baseRate.logScore)} | ${f3(s.baseRate.rps)} | ${iv(s.vsBaseRate.logScore)} | ${iv(s.vsBaseRate.rps)} |`,
-    `| multinomial logit, same features | ${f3(s.logit.logScore)} | ${f3(s.logit.rps)} | ${iv(s.vsLogit.logScore)} | ${iv(s.vsLogit.rps)} |`,
-    `| uniform | ${f3(s.uniform.logScore)} | ${f3(s.uniform.rps)} | ${iv(s.vsUniform.logScore)} | ${iv(s.vsUniform.rps)} |`,
+    ...comparisonRows(s).map((r) =>
+      r.vs
+        ? `| ${r.name} | ${f3(r.scores.logScore)} | ${f3(r.scores.rps)} | ${iv(r.vs.logScore)} | ${iv(r.vs.rps)} |`
+        : `| **${r.name}** | **${f3(r.scores.logScore)}** | ${f3(r.scores.rps)} | | |`,
+    ),
   ].join('\n');
 }
 

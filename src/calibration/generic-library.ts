@@ -20,17 +20,21 @@ import {
 /** Bump when the fit's logic changes (what `brink fit --check` compares besides the data and library). */
 export const FIT_VERSION = 1;
 
+/** The settings of a fit: training cut-off and the fit's options. */
+export interface FitSettings {
+  /** Training set: ICB crises triggered before this year. */
+  cutoff: number;
+  seed: number;
+  runs: number;
+  rounds: number;
+  step: number;
+  prior: { alphaSd: number; betaSd: number };
+}
+
 /** Everything a fit depends on, hashed: the data, the library files, the fit's options, the code and engine versions. */
 export function fitInputs(
   texts: { crises: string; actors: string; library: string; calibrated: string },
-  opts: {
-    cutoff: number;
-    seed: number;
-    runs: number;
-    rounds: number;
-    step: number;
-    prior: { alphaSd: number; betaSd: number };
-  },
+  opts: FitSettings,
   engine: string,
 ): string {
   const canon = JSON.stringify({ fit: FIT_VERSION, engine, opts, texts });
@@ -48,14 +52,7 @@ export function readFitMeta(text: string | undefined): { inputs?: string; cutoff
   return out;
 }
 
-export interface FitMeta {
-  /** Training set: ICB crises triggered before this year. */
-  cutoff: number;
-  seed: number;
-  runs: number;
-  rounds: number;
-  step: number;
-  prior: { alphaSd: number; betaSd: number };
+export interface FitMeta extends FitSettings {
   /** sha256 of everything the fit depends on (data, library, code version, options). */
   inputs: string;
   engine: string;

@@ -255,6 +255,18 @@ export function summarise(cases: readonly IcbCaseScore[], s: Scale, seed: number
   };
 }
 
+/** The rows of a scale's comparison table: each forecast's scores and, for the baselines, Brink's differences. */
+export function comparisonRows(
+  s: ScaleResult,
+): { name: string; scores: ModelScores; vs?: { logScore: Interval; rps: Interval } }[] {
+  return [
+    { name: 'Brink (generic crisis model)', scores: s.brink },
+    { name: 'ICB trigger-type base rate', scores: s.baseRate, vs: s.vsBaseRate },
+    { name: 'multinomial logit, same features', scores: s.logit, vs: s.vsLogit },
+    { name: 'uniform', scores: s.uniform, vs: s.vsUniform },
+  ];
+}
+
 function finish(
   split: IcbBacktest['split'],
   opts: IcbOptions,

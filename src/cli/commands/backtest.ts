@@ -14,6 +14,7 @@ import { CUTOFF_PARAM, coefficientsOf, readFitMeta } from '../../calibration/gen
 import {
   backtestFolds,
   backtestTimeSplit,
+  comparisonRows,
   type IcbBacktest,
   SCALE_IDS,
   SCALES,
@@ -354,28 +355,15 @@ export function renderScale(s: ScaleResult): string {
     ],
     style: plain,
   });
-  t.push(['Brink (generic crisis model)', f2(s.brink.logScore), f2(s.brink.rps), '', '']);
-  t.push([
-    'ICB trigger-type base rate',
-    f2(s.baseRate.logScore),
-    f2(s.baseRate.rps),
-    iv(s.vsBaseRate.logScore),
-    iv(s.vsBaseRate.rps),
-  ]);
-  t.push([
-    'multinomial logit, same features',
-    f2(s.logit.logScore),
-    f2(s.logit.rps),
-    iv(s.vsLogit.logScore),
-    iv(s.vsLogit.rps),
-  ]);
-  t.push([
-    'uniform',
-    f2(s.uniform.logScore),
-    f2(s.uniform.rps),
-    iv(s.vsUniform.logScore),
-    iv(s.vsUniform.rps),
-  ]);
+  for (const row of comparisonRows(s)) {
+    t.push([
+      row.name,
+      f2(row.scores.logScore),
+      f2(row.scores.rps),
+      row.vs ? iv(row.vs.logScore) : '',
+      row.vs ? iv(row.vs.rps) : '',
+    ]);
+  }
   return t.toString();
 }
 
