@@ -79,7 +79,7 @@ export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
     '# held out for `brink backtest --icb`). Simulated maximum a posteriori: the engine runs the library in',
     `# ${fit.rounds.length} rounds of ${meta.runs} runs per distinct dyad and opening act (seed ${meta.seed}); each round reweights its runs`,
     "# to every candidate and L-BFGS maximises the likelihood of the crises' peak classes plus a Gaussian",
-    `# prior (intercepts sd ${meta.prior.alphaSd}, coefficients sd ${meta.prior.betaSd}; docs/decisions/0011-generic-crisis-model.md), each round`,
+    `# prior (intercepts sd ${meta.prior.alphaSd}, coefficients sd ${meta.prior.betaSd}; docs/decisions/0012-generic-crisis-model.md), each round`,
     `# held near its proposal by a proximal term (scale ${meta.step}); the estimate is the mean of the last ${meta.rounds - Math.floor(meta.rounds / 2)} rounds.`,
     ...fit.rounds.map(
       (r) =>
