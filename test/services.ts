@@ -24,6 +24,9 @@ export function freePort(): Promise<number> {
 export class Proc {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
+  /** What it printed on stdout, and its stderr lines (`lines` has both, in order). */
+  out = '';
+  readonly errLines: string[] = [];
   #waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   readonly exited: Promise<number | null>;
 
@@ -31,11 +34,14 @@ export class Proc {
     this.child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const s of [this.child.stdout!, this.child.stderr!]) {
       let buf = '';
+      const isErr = s === this.child.stderr;
       s.setEncoding('utf8');
       s.on('data', (d: string) => {
+        if (!isErr) this.out += d;
         buf += d;
         let nl = buf.indexOf('\n');
         while (nl >= 0) {
+          if (isErr) this.errLines.push(buf.slice(0, nl));
           this.#line(buf.slice(0, nl));
           buf = buf.slice(nl + 1);
           nl = buf.indexOf('\n');
@@ -81,31 +87,43 @@ export class Proc {
 export interface RedisServer {
   url: string;
   port: number;
+  /** The directory of its files (the AOF with `aof`). */
+  dir: string;
+  /** Kills the server (SIGKILL: no chance to save) and waits until it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and directory (empty, or from its AOF). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts Debian's redis-server on a free loopback port with no persistence, in a temp dir. */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * Starts Debian's redis-server on a free loopback port in a temp dir: no persistence, or with `aof` an
+ * append-only file synced every second (what docs/distributed.md recommends).
+ */
+export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisServer> {
   if (!existsSync('/usr/bin/redis-server'))
     throw new Error('redis-server is not installed (apt-get install -y redis-server; .ci/run does it)');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'brink-redis-'));
-  const p = new Proc('/usr/bin/redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-  ]);
-  await p.waitFor(/Ready to accept connections/, 20_000);
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir];
+  args.push(...(opts.aof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']));
+  const start = async () => {
+    const proc = new Proc('/usr/bin/redis-server', args);
+    await proc.waitFor(/Ready to accept connections/, 20_000);
+    return proc;
+  };
+  let p = await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    dir,
+    async kill() {
+      p.kill('SIGKILL');
+      await p.exited;
+    },
+    async restart() {
+      p = await start();
+    },
     async stop() {
       p.kill('SIGTERM');
       await p.exited;

@@ -721,7 +721,9 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
         `shard ${gone[1]}: its job is no longer in Redis (restarted without its data, or flushed); its producer queues it again`,
       );
     else if (lock)
-      log(`shard ${lock[1]}: this worker lost its lock (taken for dead); another worker computes it`);
+      log(
+        `shard ${lock[1]}: its lock is gone (Redis lost it, or this worker was taken for dead): this result is dropped, the shard is computed again`,
+      );
     else log(`worker error: ${err.message}`);
   });
   watch.onBack = () => {
@@ -764,9 +766,19 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
     status,
     async close(force = false) {
       clearInterval(heartbeat);
-      if (watch.downMs === null) await withTimeout(removeHeartbeat(redis, prefix, id), 2000).catch(() => {});
-      await worker.close(force);
-      if (force) await pool.destroy();
+      // Without Redis the results of the shards in hand cannot be delivered (nor can BullMQ say goodbye):
+      // stop now; their locks expire and other workers redo them.
+      const now = force || watch.downMs !== null;
+      if (now && !force) log('Redis is unreachable: stopping now (the shards in hand are redone elsewhere)');
+      if (!now) await withTimeout(removeHeartbeat(redis, prefix, id), 2000).catch(() => {});
+      // A graceful close waits for the shards in hand, however long they take; a forced one not.
+      if (now)
+        await withTimeout(
+          worker.close(true).catch(() => {}),
+          5000,
+        );
+      else await worker.close();
+      if (now) await pool.destroy();
       else await pool.close();
       watch.close();
       redis.disconnect();
