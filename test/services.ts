@@ -1,7 +1,7 @@
 // Real services for tests, started by the tests themselves on loopback: free ports, temp dirs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './scenarios.ts';
@@ -137,4 +137,78 @@ export function brinkProcess(args: string[]): Proc {
   if (!existsSync(join(ROOT, 'dist/cli/main.js')))
     throw new Error('dist/ is missing: run `npm run build` first');
   return new Proc(process.execPath, [join(ROOT, 'bin/brink.js'), ...args]);
+}
+
+export interface TcpProxy {
+  /** `redis://127.0.0.1:PORT` when the target is Redis. */
+  url: string;
+  port: number;
+  /**
+   * A network partition: no byte goes through either way and no connection is closed (the peers only
+   * see silence); connections opened meanwhile wait unanswered.
+   */
+  freeze(): void;
+  /** The partition heals: everything held goes through. */
+  thaw(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy on a free loopback port to `127.0.0.1:targetPort`, to cut the network without root. */
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
+  const port = await freePort();
+  let frozen = false;
+  const pairs = new Set<{ a: Socket; b: Socket | undefined }>();
+  const link = (pair: { a: Socket; b: Socket | undefined }) => {
+    const b = connect(targetPort, '127.0.0.1');
+    pair.b = b;
+    pair.a.pipe(b);
+    b.pipe(pair.a);
+    b.on('error', () => pair.a.destroy());
+    b.on('close', () => pair.a.destroy());
+  };
+  const server = createServer((a) => {
+    const pair: { a: Socket; b: Socket | undefined } = { a, b: undefined };
+    pairs.add(pair);
+    a.on('error', () => pair.b?.destroy());
+    a.on('close', () => {
+      pair.b?.destroy();
+      pairs.delete(pair);
+    });
+    if (frozen) a.pause();
+    else link(pair);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    freeze() {
+      frozen = true;
+      for (const { a, b } of pairs) {
+        a.unpipe();
+        b?.unpipe();
+        a.pause();
+        b?.pause();
+      }
+    },
+    thaw() {
+      frozen = false;
+      for (const pair of pairs) {
+        if (!pair.b) {
+          link(pair);
+        } else {
+          pair.a.pipe(pair.b);
+          pair.b.pipe(pair.a);
+        }
+        pair.a.resume();
+        pair.b!.resume();
+      }
+    },
+    async close() {
+      for (const { a, b } of pairs) {
+        a.destroy();
+        b?.destroy();
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

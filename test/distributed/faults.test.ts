@@ -7,12 +7,13 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { serveShards } from '../../src/distributed/queue.ts';
 import { brink } from '../cli.ts';
-import { brinkProcess, freePort, type Proc, type RedisServer, startRedis } from '../services.ts';
+import { brinkProcess, freePort, type Proc, type RedisServer, startProxy, startRedis } from '../services.ts';
 
 const FILE = 'scenarios/korea-intercept.yaml';
-// 30 shards of 5,000 runs: several seconds on two one-thread workers, so a fault lands mid-run.
-const RUN = [FILE, '--runs', '150000', '--seed', '11', '--with', 'hotline', '--json'];
-const QUEUED = ['--shard-size', '5000', '--queue-timeout', '60'];
+// 30 shards of 2,000 runs: after the first shard is done, 29 are left (a second or more of work on
+// two one-thread workers), so a fault that follows the first 'done' line lands mid-run.
+const RUN = [FILE, '--runs', '60000', '--seed', '11', '--with', 'hotline', '--json'];
+const QUEUED = ['--shard-size', '2000', '--queue-timeout', '60'];
 const STACK = /^\s+at |errno:|Error: connect|Unhandled error/m;
 
 const procs: Proc[] = [];
@@ -50,19 +51,12 @@ function spawn(args: string[]): Proc {
 }
 
 /** Two one-thread workers with short locks (a dead worker's shard comes back within seconds). */
-async function twoWorkers(url: string, extra: string[] = []): Promise<Proc[]> {
-  const args = [
-    'worker',
-    '--queue',
-    url,
-    '--workers',
-    '1',
-    '--lock-duration',
-    '1500',
-    '--stalled-interval',
-    '500',
+async function twoWorkers(url: string, extra: string[] = [], url2 = url): Promise<Proc[]> {
+  const args = ['--workers', '1', '--lock-duration', '1500', '--stalled-interval', '500'];
+  const ws = [
+    spawn(['worker', '--queue', url, ...args, ...extra]),
+    spawn(['worker', '--queue', url2, ...args]),
   ];
-  const ws = [spawn([...args, ...extra]), spawn(args)];
   await Promise.all(ws.map((w) => w.waitFor(/serving queue/)));
   return ws;
 }
@@ -117,7 +111,7 @@ test('Redis killed (SIGKILL) mid-run and restarted empty: the run finishes with 
 
   // The workers that lived through the restart: a scenario they never saw (its document is only in
   // the new Redis), and a comparison (tasks of another kind).
-  const fresh = ['run', 'scenarios/korea-test-failure.yaml', '--runs', '20000', '--seed', '4', '--json'];
+  const fresh = ['run', 'scenarios/korea-test-failure.yaml', '--runs', '10000', '--seed', '4', '--json'];
   const [l, q] = [await brink([...fresh, '--workers', '1']), await brink([...fresh, '--queue', redis.url])];
   assert.equal(q.code, 0, q.err);
   assert.deepEqual(withoutTiming(q.out), withoutTiming(l.out));
@@ -172,7 +166,7 @@ test('Redis gone for good: the run fails within --queue-timeout with one brink: 
   assert.equal(status.engine, '1.0.0');
   assert.equal(status.queue, 'brink-engine-1.0.0-format-1');
 
-  const p = spawn(['run', ...RUN, '--queue', redis.url, '--shard-size', '5000', '--queue-timeout', '3']);
+  const p = spawn(['run', ...RUN, '--queue', redis.url, '--shard-size', '2000', '--queue-timeout', '3']);
   await firstShardDone(ws);
   const killedAt = Date.now();
   await redis.kill();
@@ -193,6 +187,37 @@ test('Redis gone for good: the run fails within --queue-timeout with one brink: 
   assert.equal(((await down.json()) as { status: string }).status, 'redis-unreachable');
   noStacks(ws);
   await stopAll(ws);
+});
+
+test('a network partition cuts the producer and one worker off: the producer notices within seconds, the run finishes identical', async () => {
+  const redis = await redisServer();
+  const proxy = await startProxy(redis.port);
+  try {
+    // The first worker and the producer reach Redis through the proxy; the second worker directly.
+    const ws = await twoWorkers(proxy.url, [], redis.url);
+    const p = producer(proxy.url);
+    await firstShardDone(ws);
+    proxy.freeze();
+    // Both notice the silence (a ping unanswered for 5 s) and keep trying to reconnect.
+    await Promise.all([
+      p.waitFor(
+        /^brink: lost the connection to Redis at \S+ \(no answer from Redis for 5 s\); reconnecting/,
+        30_000,
+      ),
+      ws[0]!.waitFor(
+        /^lost the connection to Redis at \S+ \(no answer from Redis for 5 s\); reconnecting/,
+        30_000,
+      ),
+    ]);
+    await new Promise((r) => setTimeout(r, 2000));
+    proxy.thaw();
+    await finishedLikeLocal(p);
+    assert.match(p.errLines.join('\n'), /^brink: reconnected to Redis at \S+ after \d+(\.\d)? s$/m);
+    noStacks(ws);
+    await stopAll(ws);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('a worker of another engine version beside a correct one: it takes nothing, the run finishes identical', async () => {
