@@ -78,10 +78,17 @@ export async function listWorkers(redis: Redis, prefix: string): Promise<WorkerS
   return out.sort((a, b) => a.engine.localeCompare(b.engine) || a.id.localeCompare(b.id));
 }
 
+/** A heartbeat's text for a terminal: whoever can write to Redis wrote it, so no control characters. */
+export function printable(v: unknown): string {
+  return [...String(v)].map((c) => (/\p{Cc}/u.test(c) ? '?' : c)).join('');
+}
+
 /** "2 workers run engine 0.9.0" for a producer that finds no worker of its own version. */
 export function otherVersions(workers: WorkerStatus[], queue: string): string {
   const others = workers.filter((w) => w.queue !== queue);
   if (others.length === 0) return '';
-  const versions = [...new Set(others.map((w) => `engine ${w.engine} format ${w.format}`))].join(', ');
+  const versions = [
+    ...new Set(others.map((w) => `engine ${printable(w.engine)} format ${printable(w.format)}`)),
+  ].join(', ');
   return `; ${others.length} worker${others.length === 1 ? ' runs' : 's run'} another version (${versions})`;
 }

@@ -50,7 +50,7 @@ import {
 } from './fleet.ts';
 
 export { QueueError, redactUrl } from './connection.ts';
-export { listWorkers, queueName, type WorkerStatus } from './fleet.ts';
+export { listWorkers, printable, queueName, type WorkerStatus } from './fleet.ts';
 
 /** The queue of this build's engine version and scenario format (see `queueName`). */
 export const QUEUE_NAME = queueName();
@@ -252,6 +252,7 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
   #polling = false;
   /** Why every task fails from now on (Redis gone past the deadline), once it happened. */
   #failure: QueueError | undefined;
+  #onFailure: (e: QueueError) => void = () => {};
   /** Workers of this engine version last seen on the queue (null before the first look). */
   #workersSeen: number | null = null;
   #workersGoneAt = 0;
@@ -303,7 +304,13 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
     const redis = await connect(conn.url);
     const c = new ShardQueueClient(redis, conn, capacity);
     try {
-      await Promise.all([c.#queue.waitUntilReady(), c.#events.waitUntilReady()]);
+      // Redis may go away right now: the deadline ends this wait too.
+      await Promise.race([
+        Promise.all([c.#queue.waitUntilReady(), c.#events.waitUntilReady()]),
+        new Promise((_, reject) => {
+          c.#onFailure = reject;
+        }),
+      ]);
     } catch (e) {
       await c.close();
       throw new QueueError(
@@ -409,6 +416,7 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
 
   #failAll(e: QueueError): void {
     this.#failure = e;
+    this.#onFailure(e);
     for (const id of [...this.#waiters.keys()]) this.#reject(id, e);
   }
 

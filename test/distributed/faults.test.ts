@@ -123,6 +123,23 @@ test('Redis killed (SIGKILL) mid-run and restarted empty: the run finishes with 
   await stopAll(ws);
 });
 
+test('every worker killed mid-run, one started again: the producer says so both times, the run finishes identical', async () => {
+  const redis = await redisServer();
+  const args = ['--workers', '1', '--lock-duration', '1500', '--stalled-interval', '500'];
+  const a = spawn(['worker', '--queue', redis.url, ...args]);
+  await a.waitFor(/serving queue/);
+  const p = producer(redis.url);
+  await a.waitFor(/^shard \S+ done/);
+  a.kill('SIGKILL');
+  await p.waitFor(/^brink: no worker for engine 1\.0\.0 \(scenario format 1\) is connected to \S+; waiting/);
+  const b = spawn(['worker', '--queue', redis.url, ...args]);
+  await p.waitFor(/^brink: 1 worker connected again after \d+(\.\d)? s$/);
+  const timing = await finishedLikeLocal(p);
+  assert.ok(timing.retried! >= 1, JSON.stringify(timing));
+  noStacks([b]);
+  await stopAll([b]);
+});
+
 test('Redis killed (SIGKILL) mid-run and restarted from its AOF: the run finishes with the local JSON', async () => {
   const redis = await redisServer({ aof: true });
   const ws = await twoWorkers(redis.url);

@@ -85,3 +85,10 @@ test('retryDelay and fmtSeconds: reconnect at most 2 s apart; seconds as people 
   assert.equal(fmtSeconds(120_000), '120 s');
   assert.equal(redactUrl('redis://brink:s3cret@10.0.0.5:6379/0'), 'redis://brink:***@10.0.0.5:6379/0');
 });
+
+test('renderWorkers: a heartbeat cannot put control characters on the terminal', () => {
+  const evil = worker({ name: 'w\u001b]0;pwned\u0007', host: 'h\nfake line' });
+  const out = renderWorkers([evil], 'redis://h:1', 1_062_000);
+  assert.doesNotMatch(out.replaceAll('\n', ''), /\p{Cc}/u);
+  assert.match(out, /^ {2}w\?\]0;pwned\? on h\?fake line {2}engine/m);
+});

@@ -6,6 +6,7 @@ import {
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_STALLED_INTERVAL_MS,
   listWorkers,
+  printable,
   QueueError,
   redactUrl,
   type ShardServer,
@@ -161,7 +162,16 @@ export const registerWorker: Registrar = (program, io) => {
 /** One line per live worker: where, which engine, how busy, what it computes. */
 export function renderWorkers(list: WorkerStatus[], url: string, now: number): string {
   if (list.length === 0) return `no worker is alive on ${url}\n`;
-  const rows = list.map((w) => {
+  // Heartbeats are written by whoever can write to Redis: no control characters reach the terminal.
+  const rows = list.map((raw) => {
+    const w = {
+      ...raw,
+      name: printable(raw.name),
+      host: printable(raw.host),
+      engine: printable(raw.engine),
+      format: printable(raw.format),
+      running: (Array.isArray(raw.running) ? raw.running : []).map((r) => ({ ...r, job: printable(r.job) })),
+    };
     const age = Math.max(0, Math.round((now - w.seenAt) / 1000));
     const up = Math.round((now - w.startedAt) / 1000);
     const busy = w.running.length
