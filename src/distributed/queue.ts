@@ -320,6 +320,8 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
     // Events can be missed (a reconnect, a trimmed event stream) and jobs can vanish (a restart without
     // persistence, FLUSHALL): look at unfinished shards now and then.
     c.#poll = setInterval(() => void c.#pollOnce(), 3000);
+    // The workers there now: the last one leaving before the first look is reported too.
+    c.#workersSeen = await c.workers().catch(() => null);
     return c;
   }
 
