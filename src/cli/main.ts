@@ -8,6 +8,7 @@ import { registerBaseRates } from './commands/base-rates.ts';
 import { registerBreakeven } from './commands/breakeven.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerFit } from './commands/fit.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -28,6 +29,7 @@ const REGISTRARS: Registrar[] = [
   registerRun,
   registerTrace,
   registerCalibrate,
+  registerFit,
   registerBaseRates,
   registerBacktest,
   registerCompare,
