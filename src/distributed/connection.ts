@@ -134,6 +134,11 @@ export class RedisWatch {
     );
   }
 
+  /** Another connection heard from Redis (an event arrived): it is back, whatever this one says yet. */
+  heard(): void {
+    this.#back();
+  }
+
   #back(): void {
     if (this.#closed || this.#downSince === null) return;
     const down = this.#now() - this.#downSince;

@@ -423,6 +423,8 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
   }
 
   #complete(id: string, value: ShardJobResult | string, reused = false): void {
+    // A result came through Redis: it is reachable, even if the watched connection has not said so yet.
+    this.#watch.heard();
     const w = this.#waiters.get(id);
     if (!w) {
       if (this.#done.has(id)) this.stats.duplicatesIgnored++;
