@@ -214,14 +214,23 @@ export function parseText(text: string, file: string): Parsed {
   // Record positions, check depth, keys and aliases without recursion deeper than MAX_DEPTH.
   const diagnostics: Diagnostic[] = [];
   const aliases: YamlNode[] = [];
+  // The latest anchor of each name, set as the walk meets it in document order: an alias names the last
+  // anchor before it. (yaml's Alias.resolve walks the whole document for each alias: quadratic.)
+  const anchors = new Map<string, YamlNode>();
+  const anchor = (n: unknown) => {
+    const name = (n as { anchor?: string } | null)?.anchor;
+    if (name) anchors.set(name, n as YamlNode);
+  };
   const record = (node: unknown, depth: number): Locations => {
     const loc: Locations = {};
     const n = node as YamlNode | null;
     if (n?.range) loc.at = posAt(n.range[0]);
     if (isAlias(node)) {
       aliases.push(node);
-      const target = node.resolve(doc);
+      const target = anchors.get(node.source);
       if (!target) {
+        // Under a node too deep to walk, anchors went unseen: that depth is the error to report.
+        if (diagnostics.some((d) => d.code === 'E_TOO_DEEP')) return loc;
         diagnostics.push({
           code: 'E_YAML_ALIAS',
           severity: 'error',
@@ -243,6 +252,7 @@ export function parseText(text: string, file: string): Parsed {
       }
       return loc;
     }
+    anchor(node);
     if (!isMap(node) && !isSeq(node)) return loc;
     if (depth > MAX_DEPTH) {
       if (!diagnostics.some((d) => d.code === 'E_TOO_DEEP')) {
@@ -280,6 +290,7 @@ export function parseText(text: string, file: string): Parsed {
         continue;
       }
       const keyPos = key?.range ? posAt(key.range[0]) : loc.at;
+      anchor(key);
       if (key !== null && !isScalar(key)) {
         diagnostics.push({
           code: 'E_YAML_SYNTAX',
