@@ -66,9 +66,9 @@ export interface ActorModel {
   /** Spontaneous false alarms: phantom act, probit per tick by readiness at [k * 5 + R]. */
   falseAlarmAction: Int32Array;
   falseAlarmZ: Float64Array;
-  /** Upper bound of each false alarm's probability per tick (thinning). */
+  /** Upper bound of each false alarm's probability per tick at each readiness, at [k * 5 + R] (thinning). */
   falseAlarmMax: Float64Array;
-  /** Misreading rows, indexed by true action (null: none). */
+  /** Misreading rows, indexed by true act (stimulus: action and outcome; null: none). */
   misread: (MisreadRow | null)[];
   /** Criterion shift (SD units) per unit of hostile belief above the prior: fear lowers the bar for alarm. */
   fear: number;

@@ -65,7 +65,7 @@ export interface ChanceSites {
   outcomeSite: Int32Array;
   /** Site of each action's substitution draw (-1: none). */
   substitutionSite: Int32Array;
-  /** Site of observer k's reading of action a at k * nActions + a (-1: read as it is). */
+  /** Site of observer k's reading of act (stimulus) a at k * nActs + a (-1: read as it is). */
   misreadSite: Int32Array;
   /** Site of observer k's detection in domain d at k * nDomains + d. */
   detectSite: Int32Array;
@@ -148,7 +148,8 @@ export function chanceSites(m: Model): ChanceSites {
       substitutionSite[k] = add(`substitution ${a.id}`, [a.id, m.actions[a.substitutionTo]!.id]);
     if (a.consult) consultSite[k] = add(`consult ${a.id}`, ['agreed', 'vetoed']);
   });
-  const misreadSite = new Int32Array(nA * nAct).fill(-1);
+  const nActs = m.actIds.length;
+  const misreadSite = new Int32Array(nA * nActs).fill(-1);
   const detectSite = new Int32Array(nA * nD).fill(-1);
   const falseAlarmStart = new Int32Array(nA + 1);
   const fa: number[] = [];
@@ -157,13 +158,13 @@ export function chanceSites(m: Model): ChanceSites {
   m.actors.forEach((obs, i) => {
     for (let d = 0; d < nD; d++)
       detectSite[i * nD + d] = add(`detect ${obs.id}:${m.domainIds[d]}`, ['seen', 'missed']);
-    for (let a = 0; a < nAct; a++) {
+    for (let a = 0; a < nActs; a++) {
       const row = obs.misread[a];
-      const action = m.actions[a]!;
+      const action = m.actions[m.actAction[a]!]!;
       const disbelief = action.reassuring && obs.disbeliefZ[0]! > Number.NEGATIVE_INFINITY;
       if (!row && !disbelief) continue;
-      misreadSite[i * nAct + a] = add(`misread ${obs.id}:${action.id}`, [
-        action.id,
+      misreadSite[i * nActs + a] = add(`misread ${obs.id}:${m.actIds[a]}`, [
+        m.actIds[a]!,
         ...(row ? Array.from(row.to, (x) => m.actions[x]!.id) : []),
         'disbelieved',
       ]);
@@ -266,6 +267,7 @@ function newState(m: Model): RunState {
     lastAlarm: new Int32Array(nA),
     taint: new Int32Array(nA),
     perceiveOrdinal: new Int32Array(nA),
+    falseGen: new Int32Array(nA),
     decisionGen: new Int32Array(nA),
     policy: new Uint8Array(nA * Math.max(1, m.policies.length)),
     belief: new Float64Array(nA * nA * nT),
@@ -363,6 +365,10 @@ export class Simulator {
   hostilePrior: Float64Array;
   powCache: Float64Array;
   decayCache: Float64Array;
+  /** Detection probability of observer k for action a at readiness R, at (k * nActions + a) * 5 + R (NaN: not yet computed). */
+  detectCache: Float64Array;
+  /** Misreading probabilities without a fear shift: per observer and act, entry j at readiness R at j * 5 + R. */
+  misreadCache: (Float64Array | null)[];
   lastRule = 0;
   /** Whether the stimulus being decided on came with a delivered notice. */
   stimulusNotified = false;
@@ -400,6 +406,11 @@ export class Simulator {
     this.hostilePrior = new Float64Array(nA * nA);
     const powSize = nA * model.actions.length * 2 * nT;
     this.powCache = new Float64Array(powSize <= MAX_POW_CACHE ? powSize : 0).fill(Number.NaN);
+    this.detectCache = new Float64Array(nA * model.actions.length * N_READINESS).fill(Number.NaN);
+    this.misreadCache = [];
+    for (const obs of model.actors)
+      for (const row of obs.misread)
+        this.misreadCache.push(row ? new Float64Array(row.z.length).fill(Number.NaN) : null);
     const decaySize = nA * (model.horizon + 1);
     this.decayCache = new Float64Array(decaySize <= MAX_POW_CACHE ? decaySize : 0).fill(Number.NaN);
   }
@@ -465,10 +476,7 @@ export class Simulator {
       if (hz.activity && hz.until > s.activityEnd) s.activityEnd = Math.min(hz.until, m.horizon);
       this.scheduleHazard(h, hz.from);
     }
-    for (let i = 0; i < this.nA; i++) {
-      const a = m.actors[i]!;
-      for (let e = 0; e < a.falseAlarmAction.length; e++) this.scheduleFalseAlarm(i, e, 0);
-    }
+    for (let i = 0; i < this.nA; i++) this.scheduleFalseAlarms(i, 0);
   }
 
   /**
@@ -636,6 +644,7 @@ export class Simulator {
       s.lastAlarm[i] = 0;
       s.taint[i] = -1;
       s.perceiveOrdinal[i] = 0;
+      s.falseGen[i] = 0;
       s.decisionGen[i] = 0;
       s.prior.set(a.intentPrior, i * nA * nT);
     }
@@ -1007,8 +1016,8 @@ export class Simulator {
         this.execute(a, b, c, d, e);
         break;
       case K_FALSE:
-        // a: observer, b: false-alarm entry
-        this.falseAlarm(a, b);
+        // a: observer, b: false-alarm entry, c: generation
+        this.falseAlarm(a, b, c);
         break;
       case K_OBS:
         // a: observer, b: event (-1 false alarm), c: perceived act, d: flags, e: taint
@@ -1076,26 +1085,36 @@ export class Simulator {
       this.push(tick, K_EXEC, hz.action, -1, -1, -1, -2 - h, -1);
   }
 
-  /**
-   * Candidate false alarms of observer i's entry e arrive at the highest rate the entry can have
-   * (readiness 4, full fear); each is kept with probability p(now) / p_max (thinning: exact for a
-   * rate that changes with readiness and fear, and no rescheduling when they change).
-   */
-  private scheduleFalseAlarm(i: number, e: number, from: number): void {
-    const pmax = this.m.actors[i]!.falseAlarmMax[e]!;
-    const tick = from - 1 + geometric(this.streams.uniform(actorStream(i, PURPOSE.falseAlarm)), pmax);
-    if (tick <= this.s.endTick) this.push(tick, K_FALSE, i, e, -1, -1, -1, -1);
+  /** (Re)samples the false-alarm candidates of observer i from tick `from`; older ones go stale. */
+  private scheduleFalseAlarms(i: number, from: number): void {
+    const a = this.m.actors[i]!;
+    if (a.falseAlarmAction.length === 0) return;
+    const gen = ++this.s.falseGen[i]!;
+    for (let e = 0; e < a.falseAlarmAction.length; e++) this.scheduleFalseAlarm(i, e, from, gen);
   }
 
-  private falseAlarm(i: number, e: number): void {
+  /**
+   * Candidate false alarms of observer i's entry e arrive at the highest rate the entry can have at the
+   * observer's readiness (full fear); each is kept with probability p(now) / p_max. Thinning is exact
+   * for a rate that moves with fear; a change of readiness resamples the candidates (memoryless).
+   */
+  private scheduleFalseAlarm(i: number, e: number, from: number, gen: number): void {
+    const a = this.m.actors[i]!;
+    const pmax = a.falseAlarmMax[e * N_READINESS + this.s.readiness[i]!]!;
+    const tick = from - 1 + geometric(this.streams.uniform(actorStream(i, PURPOSE.falseAlarm)), pmax);
+    if (tick <= this.s.endTick) this.push(tick, K_FALSE, i, e, gen, -1, -1, -1);
+  }
+
+  private falseAlarm(i: number, e: number, gen: number): void {
     const m = this.m;
     const s = this.s;
     const a = m.actors[i]!;
-    this.scheduleFalseAlarm(i, e, s.t + 1);
+    if (gen !== s.falseGen[i]) return;
+    this.scheduleFalseAlarm(i, e, s.t + 1, gen);
     const phantom = a.falseAlarmAction[e]!;
     const j = m.actions[phantom]!.actor;
     const z = a.falseAlarmZ[e * N_READINESS + s.readiness[i]!]! + a.fear * this.fearOf(i, j);
-    const p = Math.min(1, phi(z) / a.falseAlarmMax[e]!);
+    const p = Math.min(1, phi(z) / a.falseAlarmMax[e * N_READINESS + s.readiness[i]!]!);
     const site = this.sites!.falseAlarmSite[this.sites!.falseAlarmStart[i]! + e]!;
     if (!this.bernoulli(actorStream(i, PURPOSE.falseAlarm), site, p)) return;
     const act = m.actions[phantom]!.outcomes[0]!.act;
@@ -1371,7 +1390,7 @@ export class Simulator {
     const source = act.actor;
     const trueAct = s.evAct[ev]!;
     const regime = s.evFlags[ev]! - 1;
-    const nAct = m.actions.length;
+    const nActs = m.actIds.length;
     for (let k = 0; k < this.nA; k++) {
       if (k === source) continue;
       const obs = m.actors[k]!;
@@ -1386,7 +1405,12 @@ export class Simulator {
       if (act.isPublic || isVictim) flags |= F_PUBLIC;
       else {
         const d = act.domain;
-        detectP = phi(obs.detectZ[d * N_READINESS + R]! + ((act.signature - 1) * obs.dprime[d]!) / 2);
+        const ci = (k * m.actions.length + action) * N_READINESS + R;
+        detectP = this.detectCache[ci]!;
+        if (Number.isNaN(detectP)) {
+          detectP = phi(obs.detectZ[d * N_READINESS + R]! + ((act.signature - 1) * obs.dprime[d]!) / 2);
+          this.detectCache[ci] = detectP;
+        }
         latency = obs.latency[d]!;
       }
       // Detection draw.
@@ -1395,7 +1419,7 @@ export class Simulator {
       let detected = this.chance(sx, sites.detectSite[k * this.nD + act.domain]!, 2) === 0;
       if (!detected && this.suppress?.(MP_MISSED, k, ordinal)) detected = true;
       // Reading draw: options read as it is, misreadings, disbelieved.
-      const row = obs.misread[action];
+      const row = obs.misread[trueAct];
       let n = 1;
       let misreadP = 0;
       let fearShift = 0;
@@ -1413,8 +1437,17 @@ export class Simulator {
       }
       if (row) {
         const nTo = row.to.length;
+        const cache = fearShift === 0 ? this.misreadCache[k * nActs + trueAct]! : null;
         for (let j = 0; j < nTo; j++) {
-          let p = phi(row.z[j * N_READINESS + R]! + row.dir[j]! * fearShift);
+          const zi = j * N_READINESS + R;
+          let p: number;
+          if (cache) {
+            p = cache[zi]!;
+            if (Number.isNaN(p)) {
+              p = phi(row.z[zi]!);
+              cache[zi] = p;
+            }
+          } else p = phi(row.z[zi]! + row.dir[j]! * fearShift);
           if ((flags & (F_NOTIFIED | F_UNANNOUNCED)) !== 0) p *= notifiedScale;
           this.cp[1 + j] = p;
           misreadP += p;
@@ -1430,8 +1463,10 @@ export class Simulator {
       const total = misreadP + disbeliefP;
       if (total > 1) for (let j = 1; j < n; j++) this.cp[j] = this.cp[j]! / total;
       this.cp[0] = Math.max(0, 1 - total);
-      const site = sites.misreadSite[k * nAct + action]!;
-      let reading = n > 1 ? this.chance(sx, site, n) : (this.streams.uniform(sx), 0);
+      const site = sites.misreadSite[k * nActs + trueAct]!;
+      let reading = 0;
+      if (n > 1) reading = this.chance(sx, site, n);
+      else this.streams.uniform(sx); // one draw either way: the stream stays aligned
       if (!detected) {
         this.missed(k, ev, action, source, trueAct, detectP, ordinal);
         continue;
@@ -2012,6 +2047,7 @@ export class Simulator {
     s.readiness[i] = level;
     if (level > from) s.lastAlarm[i] = s.t;
     this.trace?.push({ t: s.t, kind: 'readiness', actor: this.m.actors[i]!.id, from, to: level, reason });
+    this.scheduleFalseAlarms(i, s.t + 1);
   }
 
   // Accessors used by responseDistribution (shared with the compiler's static evaluation).

@@ -48,6 +48,8 @@ export interface RunState {
   lastAlarm: Int32Array;
   taint: Int32Array;
   perceiveOrdinal: Int32Array;
+  /** Generation of each observer's scheduled false-alarm candidates (older ones are stale). */
+  falseGen: Int32Array;
   /** Bumped to hold (cancel) an actor's pending acts. */
   decisionGen: Int32Array;
   /** Standing policies in force, at actor * nPolicies + policy. */

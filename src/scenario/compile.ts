@@ -371,7 +371,11 @@ class Compiler {
       for (let a = 0; a < nAct; a++) {
         const action = model.actions[a]!;
         if (action.actor === i || action.isWait) continue;
-        const readings = [a, ...(actor.misread[a] ? Array.from(actor.misread[a]!.to) : [])];
+        const readings = [a];
+        for (const o of action.outcomes) {
+          const row = actor.misread[o.act];
+          if (row) readings.push(...row.to);
+        }
         let attend = usesBeliefs && readings.some((x) => model.actions[x]!.intent !== null);
         if (!attend && raises) attend = action.outcomes.some((o) => o.rung >= model.quietRung);
         if (!attend)
@@ -925,16 +929,18 @@ class Compiler {
       for (let R = 0; R < N_READINESS; R++)
         detectZ[d * N_READINESS + R] = probit(Math.min(1, pDetect[d]! * mDetect[R]!)) + gain(d);
     }
-    const misread: ActorModel['misread'] = new Array(this.actions.length).fill(null);
+    // Rows by act: `ACTOR.action` covers every outcome, `ACTOR.action/outcome` (v2) one of them (a
+    // failed test that kills nationals can be read as an attack more often than a test that lands at sea).
+    const misread: ActorModel['misread'] = new Array(this.actIds.length).fill(null);
     for (const [from, row] of Object.entries(per.misread ?? {})) {
       const rp = [...pp, 'misread', from];
       const [fa, fo] = this.actionRef(from, rp);
       if (fa < 0) continue;
-      if (fo >= 0)
+      if (fo >= 0 && doc.version === 1)
         this.diag(
           'E_SCHEMA_VALUE',
           rp,
-          'misreadings are per action: drop the /outcome part',
+          'misreadings are per action in format v1: drop the /outcome part (or use version 2)',
           `write '${from.split('/')[0]}'`,
         );
       const to: number[] = [];
@@ -960,7 +966,12 @@ class Compiler {
           z[k * N_READINESS + R] = probit(Math.min(1, p[k]! * mMisread[R]!)) - gain(dom);
         dir[k] = this.moreAlarming(ta, fa) ? 1 : -1;
       });
-      misread[fa] = { to: Int32Array.from(to), z, dir };
+      const entry = { to: Int32Array.from(to), z, dir };
+      const outcomes = this.actions[fa]!.outcomes;
+      for (const [k, o] of outcomes.entries()) {
+        // An outcome's own row wins over the action's.
+        if (fo >= 0 ? k === fo : misread[o.act] === null) misread[o.act] = entry;
+      }
     }
     const fear = this.num(per.fear, [...pp, 'fear'], 0, 0);
     const fa: number[] = [];
@@ -978,13 +989,12 @@ class Compiler {
         );
       fa.push(x);
       const p = this.perTick(this.num(rate, rp, 0, 0));
-      let zmax = Number.NEGATIVE_INFINITY;
       for (let R = 0; R < N_READINESS; R++) {
         const z = probit(Math.min(1, p * mFalse[R]!)) - gain(this.actions[x]!.domain);
         fz.push(z);
-        zmax = Math.max(zmax, z);
+        // The most fear can add: belief 1 against a prior of at least 0 (thinning bound).
+        fmax.push(phi(z + fear));
       }
-      fmax.push(phi(zmax + fear));
     }
     const disbelief = this.prob(per.disbelief, [...pp, 'disbelief'], 0);
     const disbeliefZ = new Float64Array(N_READINESS);
