@@ -441,7 +441,7 @@ class Compiler {
       horizon,
       warPhase: this.ticks(doc.time.warPhaseHours),
       resolveQuiet: this.ticks(doc.time.resolveQuietHours, 1),
-      resolveSlack: doc.version === 1 ? 1 : 0,
+      resolveSlack: doc.time.readinessSlack ?? (doc.version === 1 ? 1 : 0),
       war: null,
       policies: [],
       formatVersion: doc.version,

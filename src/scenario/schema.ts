@@ -625,6 +625,13 @@ export const Time = z.strictObject({
       'resolved after this long with no act at or above `quietRung`, every readiness at baseline (v1: within one level), no scheduled activity left and nothing pending',
     ),
   quietRung: RungRef.default('display'),
+  readinessSlack: z
+    .number()
+    .int()
+    .min(0)
+    .max(4)
+    .optional()
+    .describe('readiness levels above baseline a resolved crisis may keep (default: 0; 1 in v1 files)'),
 });
 
 // ---------------------------------------------------------------------------------------------
