@@ -1,6 +1,7 @@
 // docs/model.md's figures: the baselines and interventions of the three Korea scenarios, the ISR
 // quality sweep, the stopping settings, and the check against the peninsula's record (posterior
 // predictive). Every number comes from the commands shown, with fixed seeds.
+import { readFileSync } from 'node:fs';
 import { compileAt, uncertainTargets, valueAt } from '../../src/analysis/design.ts';
 import { runRange } from '../../src/analysis/ensemble.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
@@ -120,7 +121,6 @@ async function stopping(): Promise<string> {
 }
 
 function loadDoc(file: string): Scenario {
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
   const r = loadDocument(`${ROOT}/${file}`, {
     readFile: (f: string) => {
       try {
@@ -141,8 +141,8 @@ function loadDoc(file: string): Scenario {
  * beyond clashes in 13 ICB crises.
  */
 async function record(): Promise<string> {
-  const K = 24;
-  const runs = 2000;
+  const K = 40;
+  const runs = 1500;
   const file = 'scenarios/korea-decapitation-misread.yaml';
   const d = loadDoc(file);
   const targets = uncertainTargets(d);
@@ -159,6 +159,8 @@ async function record(): Promise<string> {
   ps.sort((a, b) => a - b);
   const mean = ps.reduce((a, b) => a + b, 0) / K;
   const pred = (n: number) => ps.reduce((a, p) => a + (1 - p) ** n, 0) / K;
+  // Weighting each draw by the likelihood of the record gives the posterior mean of p given it.
+  const post = ps.reduce((a, p) => a + p * (1 - p) ** 40, 0) / (K * pred(40));
   const q = (f: number) => ps[Math.min(K - 1, Math.floor(f * K))]!;
   // The nominal scenario's per-season P(war).
   const nominal = await brinkJson<RunJson>([
@@ -194,7 +196,8 @@ async function record(): Promise<string> {
     `Parameter uncertainty (${K} draws of the ${targets.length} uncertain parameters of the scenario from their stated`,
     `distributions, ${runs.toLocaleString('en-US')} runs each, seed 1; \`scripts/docs/model.ts\`): per-season P(≥ war) has mean`,
     `${pct(mean)}, median ${pct(q(0.5))}, 10th–90th percentile ${pct(q(0.1))}–${pct(q(0.9))}. Posterior predictive`,
-    `probability of the record: P(no war in 40 seasons) = E[(1 − p)^40] = **${pct(pred(40), 0)}**.`,
+    `probability of the record: P(no war in 40 seasons) = E[(1 − p)^40] = **${pct(pred(40), 0)}**. Weighting each draw by`,
+    `that likelihood, the posterior mean of the per-season P(≥ war) given the record is **${pct(post)}**.`,
     '',
     'Each scenario read as one crisis, against the 13 ICB crises with a Korean crisis actor since 1953, none of which',
     'went beyond clashes (P(no war in 13 such crises) if every crisis were like the scenario):',

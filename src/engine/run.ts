@@ -329,6 +329,7 @@ function newState(m: Model): RunState {
       mpPerceived: new Int32Array(16),
       mpTick: new Int32Array(16),
       mpOrdinal: new Int32Array(16),
+      mpEvent: new Int32Array(16),
       mpCorrected: new Uint8Array(16),
       talksHolding,
       leaks: 0,
@@ -1139,6 +1140,7 @@ export class Simulator {
     act: number,
     perceived: number,
     ordinal: number,
+    ev = -1,
   ): number {
     const r = this.s.result;
     if (r.mpCount === r.mpKind.length) {
@@ -1148,6 +1150,7 @@ export class Simulator {
       r.mpPerceived = doubled(r.mpPerceived);
       r.mpTick = doubled(r.mpTick);
       r.mpOrdinal = doubled(r.mpOrdinal);
+      r.mpEvent = doubled(r.mpEvent);
       r.mpCorrected = doubled(r.mpCorrected);
     }
     const k = r.mpCount++;
@@ -1157,6 +1160,7 @@ export class Simulator {
     r.mpPerceived[k] = perceived;
     r.mpTick[k] = this.s.t;
     r.mpOrdinal[k] = ordinal;
+    r.mpEvent[k] = ev;
     r.mpCorrected[k] = 0;
     return k;
   }
@@ -1477,11 +1481,11 @@ export class Simulator {
       let taint = s.evTaint[ev]!;
       if (reading > 0 && disbelieved) {
         flags |= F_DISBELIEVED;
-        taint = this.recordMisperception(MP_DISBELIEVED, k, trueAct, trueAct, ordinal);
+        taint = this.recordMisperception(MP_DISBELIEVED, k, trueAct, trueAct, ordinal, ev);
       } else if (reading > 0) {
         perceived = m.actions[row!.to[reading - 1]!]!.outcomes[0]!.act;
         flags |= F_MISREAD;
-        taint = this.recordMisperception(MP_MISREAD, k, trueAct, perceived, ordinal);
+        taint = this.recordMisperception(MP_MISREAD, k, trueAct, perceived, ordinal, ev);
         if (obs.review) this.push(s.t + latency + obs.review.ticks, K_REVIEW, k, taint, -1, -1, -1, -1);
       }
       this.trace?.push({
@@ -1787,7 +1791,7 @@ export class Simulator {
       `held: ${m.actIds[perceived]} turned out to be ${trueAction >= 0 ? m.actIds[r.mpAct[mp]!] : 'nothing'}`,
     );
     this.reconsider(k, j, before);
-    if (trueAction >= 0) this.decide(k, r.mpAct[mp]!, -1, -1);
+    if (trueAction >= 0) this.decide(k, r.mpAct[mp]!, -1, r.mpEvent[mp]!);
   }
 
   /** When k's hostile belief about j falls below its reconsider threshold, its escalatory orders are held. */

@@ -32,6 +32,8 @@ export interface RunResult {
   mpTick: Int32Array;
   /** Ordinal of the observer's perception draw behind each misperception (for `RunOptions.suppress`). */
   mpOrdinal: Int32Array;
+  /** The event misperceived (-1: a false alarm, nothing happened). */
+  mpEvent: Int32Array;
   /** 1 once later evidence (review, a believed message) corrected the misperception. */
   mpCorrected: Uint8Array;
   talksHolding: Uint8Array;

@@ -936,13 +936,6 @@ class Compiler {
       const rp = [...pp, 'misread', from];
       const [fa, fo] = this.actionRef(from, rp);
       if (fa < 0) continue;
-      if (fo >= 0 && doc.version === 1)
-        this.diag(
-          'E_SCHEMA_VALUE',
-          rp,
-          'misreadings are per action in format v1: drop the /outcome part (or use version 2)',
-          `write '${from.split('/')[0]}'`,
-        );
       const to: number[] = [];
       const p: number[] = [];
       for (const [target, q] of Object.entries(row)) {
