@@ -2,6 +2,7 @@
 // break-even, so that every command names a quantity the same way.
 import type { Model } from '../engine/model.ts';
 import { OUTCOMES, type RunResult } from '../engine/run.ts';
+import { quantityLabel } from './vocabulary.ts';
 
 /**
  * A binary quantity of one run, as data (what worker threads are sent): the run ends in outcome `at`
@@ -10,7 +11,7 @@ import { OUTCOMES, type RunResult } from '../engine/run.ts';
 export interface MetricDef {
   /** As written: `war`, `nuclearUse`, `resolved`, `horizon`, `warOrWorse`, `peak>=lethal-clash`. */
   id: string;
-  /** For people: "P(war)", "P(peak >= lethal-clash)". */
+  /** For people (src/analysis/vocabulary.ts): "P(war or worse)", "P(ended in war)", "P(peak >= lethal-clash)". */
   label: string;
   kind: 'outcome' | 'peak';
   at: number;
@@ -40,10 +41,10 @@ export const METRIC_HELP =
 /** Parses a metric name for a model; throws a RangeError that says what would be valid. */
 export function metric(m: Model, spec: string): Metric {
   const k = OUTCOMES.indexOf(spec as (typeof OUTCOMES)[number]);
-  if (k >= 0) return metricOf({ id: spec, label: `P(${spec})`, kind: 'outcome', at: k });
+  if (k >= 0) return metricOf({ id: spec, label: quantityLabel(spec), kind: 'outcome', at: k });
   if (spec === 'warOrWorse') {
     const w = Math.min(m.warRung, m.nuclearRung);
-    return metricOf({ id: spec, label: `P(peak >= ${m.rungIds[w] ?? 'war'})`, kind: 'peak', at: w });
+    return metricOf({ id: spec, label: quantityLabel(spec), kind: 'peak', at: w });
   }
   const mm = /^peak>=(.+)$/.exec(spec);
   if (mm) {

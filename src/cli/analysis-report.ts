@@ -6,6 +6,7 @@ import type { Attribution, Counterfactual } from '../analysis/paths.ts';
 import type { RareResult } from '../analysis/rare.ts';
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
 import type { SweepReport } from '../analysis/sweep.ts';
+import { QUANTITY, type QuantityId } from '../analysis/vocabulary.ts';
 import { pc } from './color.ts';
 import { ci, pct } from './report.ts';
 
@@ -47,7 +48,7 @@ export function renderCompare(r: CompareReport, file = 'FILE'): string {
         d.ci95[1] < 0 ? pc.green(signed(d.d, 3)) : d.ci95[0] > 0 ? pc.red(signed(d.d, 3)) : signed(d.d, 3);
       t.push([
         c.with,
-        k,
+        QUANTITY[k as QuantityId]?.label ?? k,
         pct(d.base, 3),
         pct(d.alt, 3),
         diff,

@@ -1,6 +1,7 @@
 // Human-readable rendering of reports for the terminal.
 import Table from 'cli-table3';
 import type { RunReport } from '../analysis/ensemble.ts';
+import { QUANTITY, type QuantityId } from '../analysis/vocabulary.ts';
 import type { Comparison, SanityPanel } from '../calibration/violence.ts';
 import { pc } from './color.ts';
 
@@ -28,7 +29,8 @@ export function renderRunReport(r: RunReport, timing?: { seconds: number }): str
   lines.push(t.toString());
   lines.push('');
   const o = new Table({ head: ['outcome', 'share', '95% CI'], style: plain });
-  for (const [k, v] of Object.entries(r.outcomes)) o.push([k, pct(v.p), ci(v.ci95)]);
+  for (const [k, v] of Object.entries(r.outcomes))
+    o.push([QUANTITY[k as QuantityId]?.label ?? k, pct(v.p), ci(v.ci95)]);
   lines.push(o.toString());
   lines.push('');
   lines.push(

@@ -21,6 +21,21 @@ export const Password = z
 export const Name = z.string().trim().min(1).max(100);
 export const Role = z.enum(RoleValues);
 
+/** Adding a member: an account by email, or a new one with a name and an initial password. */
+export const AddMemberBody = z.object({
+  email: Email,
+  role: Role,
+  name: Name.optional(),
+  password: Password.optional(),
+});
+/** The first account (setup). */
+export const SetupBody = z.object({
+  email: Email,
+  name: Name,
+  password: Password,
+  token: z.string().max(200).optional(),
+});
+
 /** A file path in a workspace: relative, `/`-separated, ending in .yaml, no `..`. */
 export const FilePath = z
   .string()
@@ -37,6 +52,18 @@ export const Tag = z
   .max(40)
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, 'a tag is letters, digits, spaces, - or _');
 export const Yaml = z.string().max(10 * 1024 * 1024, 'a scenario file is at most 10 MB');
+
+/** A new scenario file: from a template or from YAML text. */
+export const CreateScenarioBody = z
+  .object({
+    path: FilePath,
+    template: z.string().max(100).optional(),
+    yaml: Yaml.optional(),
+    tags: z.array(Tag).max(20).default([]),
+  })
+  .refine((b) => (b.template === undefined) !== (b.yaml === undefined), 'give either template or yaml');
+/** A new workspace. */
+export const CreateWorkspaceBody = z.object({ name: Name, examples: z.boolean().default(true) });
 
 export const User = z.object({ id: z.string(), email: z.string(), name: z.string() });
 export const WorkspaceWithRole = z.object({ id: z.string(), name: z.string(), role: Role });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { axeViolations, describe } from '../axe.ts';
 import { launchChromium } from '../chromium.ts';
 import { brink } from '../cli.ts';
 
@@ -25,7 +26,7 @@ after(async () => {
 /** Opens a report; returns, per figure id, the mark types drawn with at least one element. */
 async function open(
   file: string,
-): Promise<{ marks: Record<string, string[]>; errors: string[]; requests: string[] }> {
+): Promise<{ marks: Record<string, string[]>; errors: string[]; requests: string[]; a11y: string[] }> {
   const html = readFileSync(file, 'utf8');
   assert.doesNotMatch(html, /<script|<link |src="http|href="http/i, 'the report must be self-contained');
   const page = await browser.newPage();
@@ -43,9 +44,9 @@ async function open(
   const marks = (await page.evaluate(`(() => {
     const out = {};
     for (const fig of document.querySelectorAll('figure.chart')) {
-      const kinds = Array.from(fig.querySelectorAll('svg g[aria-label]'))
-        .filter((g) => g.children.length > 0 && !/axis|tick|grid|legend/.test(g.getAttribute('aria-label') || ''))
-        .map((g) => g.getAttribute('aria-label'));
+      const kinds = Array.from(fig.querySelectorAll('svg g[data-mark]'))
+        .filter((g) => g.children.length > 0 && !/axis|tick|grid|legend/.test(g.getAttribute('data-mark') || ''))
+        .map((g) => g.getAttribute('data-mark'));
       // A chart with a legend is a figure holding swatches and the plot: take the largest SVG.
       const big = Array.from(fig.querySelectorAll('svg')).some((s) => {
         const b = s.getBoundingClientRect();
@@ -55,8 +56,20 @@ async function open(
     }
     return out;
   })()`)) as Record<string, string[]>;
+  // Accessible at a desktop and a phone width: no serious or critical axe violation, no sideways scroll
+  // (wide charts and tables scroll inside their own focusable regions).
+  const a11y: string[] = [];
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    const bad = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    if (bad.length) a11y.push(`at ${width} px:\n${describe(bad)}`);
+    const [scroll, inner] = (await page.evaluate(
+      '[document.documentElement.scrollWidth, innerWidth]',
+    )) as number[];
+    if (scroll! > inner!) a11y.push(`at ${width} px the page scrolls sideways: ${scroll} > ${inner}`);
+  }
   await page.close();
-  return { marks, errors, requests };
+  return { marks, errors, requests, a11y };
 }
 
 test('brink run --report: exceedance band, outcome bars, path Sankey and misperception attribution render', async () => {
@@ -73,9 +86,10 @@ test('brink run --report: exceedance band, outcome bars, path Sankey and misperc
   ]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^# Ensemble/);
-  const { marks, errors, requests } = await open(file);
+  const { marks, errors, requests, a11y } = await open(file);
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, []);
+  assert.deepEqual(a11y, []);
   assert.deepEqual(marks.exceedance, ['area', 'dot', 'line']);
   assert.ok(marks.outcomes?.includes('bar') && marks.outcomes.includes('rule'));
   assert.ok(marks.sankey?.includes('link') && marks.sankey.includes('rect'));
@@ -102,8 +116,9 @@ test('brink compare --report: the forest plot renders', async () => {
     file,
   ]);
   assert.equal(r.code, 0, r.err);
-  const { marks, errors } = await open(file);
+  const { marks, errors, a11y } = await open(file);
   assert.deepEqual(errors, []);
+  assert.deepEqual(a11y, []);
   assert.ok(marks.forest?.includes('dot') && marks.forest.includes('rule'), JSON.stringify(marks));
   assert.ok(marks.sankey?.includes('link'));
   assert.match(readFileSync(file, 'utf8'), /EU-hosted US-China contingency talks/);
@@ -126,6 +141,7 @@ test('brink sweep and sensitivity --report: sweep lines, tornado and Sobol bars 
   assert.equal(s.code, 0, s.err);
   const sw = await open(sweepFile);
   assert.deepEqual(sw.errors, []);
+  assert.deepEqual(sw.a11y, []);
   assert.ok(sw.marks['sweep-warOrWorse']?.includes('line'), JSON.stringify(sw.marks));
   const sensFile = join(dir, 'sensitivity.html');
   const t = await brink([
@@ -149,6 +165,7 @@ test('brink sweep and sensitivity --report: sweep lines, tornado and Sobol bars 
   assert.equal(t.code, 0, t.err);
   const se = await open(sensFile);
   assert.deepEqual(se.errors, []);
+  assert.deepEqual(se.a11y, []);
   assert.ok(se.marks.tornado?.includes('bar'), JSON.stringify(se.marks));
   assert.ok(se.marks.sobol?.includes('bar'));
 });

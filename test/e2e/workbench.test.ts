@@ -152,8 +152,16 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('button', { name: 'Saved', exact: true }).waitFor();
 
+  // A bad number is caught at its field, in words, by the same schema as the API.
+  const runsBox = page.getByRole('spinbutton', { name: 'Runs' });
+  await runsBox.fill('0');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByText('Runs must be at least 1.').waitFor();
+  assert.equal(await runsBox.getAttribute('aria-invalid'), 'true');
+  assert.match((await runsBox.getAttribute('aria-describedby')) ?? '', /error/);
+
   // Run a baseline ensemble, watch it finish, read the charts.
-  await page.getByRole('spinbutton', { name: 'Runs' }).fill('10000');
+  await runsBox.fill('10000');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await waitDone();
   await page.locator('#exceedance-title').waitFor();
@@ -225,18 +233,26 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await page.locator('#forest-title').waitFor();
   const forest = page.locator('figure.chart', { has: page.locator('#forest-title') });
   // The table comes with the report; the plot is drawn after it (PlotBox measures its width first).
-  await forest.locator('svg g[aria-label=dot] circle').first().waitFor();
+  // Each arm has its own shape (a symbol channel: drawn as paths).
+  await forest.locator('svg g[data-mark=dot] > *').first().waitFor();
   const forestText = (await forest.textContent()) ?? '';
   for (const arm of ['eu-hosted-talks', 'us-china-talks', 'hotline+launch-notification'])
     assert.ok(forestText.includes(arm), `the forest plot's legend names ${arm}`);
   assert.match(forestText, /percentage points/);
   assert.match(forestText, /P\(war or worse\)/);
   // One dot per arm and quantity, and a zero line.
-  assert.equal(await forest.locator('svg g[aria-label=dot] circle').count(), 12);
-  assert.ok((await forest.locator('svg g[aria-label=rule] line').count()) >= 13);
+  assert.equal(await forest.locator('svg g[data-mark=dot] > *').count(), 12);
+  const shapes = await forest
+    .locator('svg g[data-mark=dot] > path')
+    .evaluateAll((ps) => ps.map((p) => p.getAttribute('d')));
+  assert.equal(new Set(shapes).size, 3, 'three arms, three shapes');
+  assert.ok((await forest.locator('svg g[data-mark=rule] line').count()) >= 13);
   const saved = Number(await page.getByTestId('saved').first().textContent());
   assert.ok(saved > 0, 'EU-hosted talks save runs');
-  assert.match((await page.locator('.mechanisms').first().textContent()) ?? '', /PRC->DPRK/);
+  // Mechanisms name acts and channels, not only their ids.
+  const mechanisms = (await page.locator('.mechanisms').first().textContent()) ?? '';
+  assert.match(mechanisms, /PRC → DPRK/);
+  assert.match(mechanisms, /“Beijing tells Pyongyang the act was not an attack” \(PRC\.relay-reassurance\)/);
   await shot('10-compare-results');
 
   // A saved run, replayed at baseline and with the talks: the same random world, two histories.
@@ -271,10 +287,10 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await page.locator('#tornado-title').waitFor();
   await page.locator('#sobol-title').waitFor();
   const tornado = page.locator('figure.chart', { has: page.locator('#tornado-title') });
-  await tornado.locator('svg g[aria-label=bar] rect').first().waitFor();
+  await tornado.locator('svg g[data-mark=bar] rect').first().waitFor();
   assert.match((await tornado.textContent()) ?? '', /actors\.DPRK\.perception/);
   assert.match((await tornado.textContent()) ?? '', /source: /);
-  assert.ok((await tornado.locator('svg g[aria-label=bar] rect').count()) > 3);
+  assert.ok((await tornado.locator('svg g[data-mark=bar] rect').count()) > 3);
   const sobol = page.locator('figure.chart', { has: page.locator('#sobol-title') });
   assert.match((await sobol.textContent()) ?? '', /first order/);
   await shot('12-sensitivity');
@@ -317,8 +333,10 @@ async function appendLine(p: Page, path: string, line: string): Promise<void> {
 }
 
 test('workbench in Chromium: members, a stale save gets a conflict (nothing overwritten), a viewer reads only', async () => {
-  // The owner adds an analyst and a viewer from the Members form.
+  // The owner adds an analyst and a viewer from the Members page.
   await page.goto(server.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+  await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
   const add = page.getByRole('form', { name: 'Add a member' });
   for (const [email, role] of [
     ['bo@example.org', 'analyst'],
@@ -331,6 +349,26 @@ test('workbench in Chromium: members, a stale save gets a conflict (nothing over
     await add.getByRole('button', { name: 'Add member' }).click();
     await page.getByText(`Added ${email} as ${role}.`).waitFor();
   }
+
+  // Change a role, remove a member; the last owner can be neither demoted nor removed.
+  await add.getByLabel('Email').fill('cy@example.org');
+  await add.getByLabel('Name (new account)').fill('cy');
+  await add.getByLabel('Initial password (new account)').fill('another long password');
+  await add.getByRole('button', { name: 'Add member' }).click();
+  await page.getByText('Added cy@example.org as viewer.').waitFor();
+  await page.getByLabel('Role of cy').selectOption('analyst');
+  await page.getByText('cy is now an analyst.').waitFor();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Remove cy' }).click();
+  await page.getByText('cy was removed from the workspace.').waitFor();
+  assert.equal(await page.getByRole('cell', { name: 'cy@example.org' }).count(), 0);
+  assert.ok(await page.getByRole('button', { name: 'Remove Ana Analyst' }).isDisabled());
+  await page.getByLabel('Role of Ana Analyst').selectOption('viewer');
+  await page.getByTestId('members-status').getByText('a workspace keeps at least one owner').waitFor();
+  assert.equal(await page.getByLabel('Role of Ana Analyst').inputValue(), 'owner');
+  await page.screenshot({ path: join(SHOTS, '13-members.png'), fullPage: true });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Scenarios' }).click();
+  await page.getByRole('heading', { name: 'Scenarios', level: 1 }).waitFor();
 
   // Owner and analyst open the same scenario; the owner saves first.
   const bo = await signIn('bo@example.org');

@@ -1,7 +1,9 @@
 // The shell: first-start setup, sign-in, then the workspace pages.
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useId, useState } from 'react';
 import { ApiError, get, type Me, post, setCsrf } from './api.ts';
-import { Library } from './pages/Library.tsx';
+import { GlossaryPage } from './pages/Glossary.tsx';
+import { FirstRunGuide } from './pages/Guide.tsx';
+import { Library, MembersPage } from './pages/Library.tsx';
 import { Login, Setup } from './pages/Login.tsx';
 
 // The editor (CodeMirror, the scenario pipeline) and the charts (Plot, d3) load when first needed.
@@ -10,7 +12,7 @@ const ScenarioPage = lazy(() =>
 );
 const RunPage = lazy(() => import('./pages/RunPage.tsx').then((m) => ({ default: m.RunPage })));
 
-import { Link, match, navigate, usePath } from './router.tsx';
+import { Link, match, navigate, usePath, useRouteFocus } from './router.tsx';
 import { DialoguePage } from './talks/Dialogue.tsx';
 import { JoinPage } from './talks/JoinPage.tsx';
 import { TalksHome } from './talks/TalksHome.tsx';
@@ -24,7 +26,25 @@ type State =
 
 export function App() {
   const [state, setState] = useState<State>({ kind: 'loading' });
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [fresh, setFresh] = useState(false);
   const path = usePath();
+  const announced = useRouteFocus(path);
+  const navId = useId();
+  // The menu of a narrow screen closes when the page changes.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closes on every change of path
+  useEffect(() => setMenuOpen(false), [path]);
+  // Escape closes the open menu and gives focus back to its button.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const on = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      document.querySelector<HTMLButtonElement>('.menu-button')?.focus();
+    };
+    addEventListener('keydown', on);
+    return () => removeEventListener('keydown', on);
+  }, [menuOpen]);
 
   const load = useCallback(async () => {
     try {
@@ -45,36 +65,49 @@ export function App() {
 
   if (state.kind === 'loading')
     return (
-      <div className="center muted" aria-live="polite">
+      <main className="center muted" aria-live="polite">
         Loading…
-      </div>
+      </main>
     );
   if (state.kind === 'error')
     return (
-      <div className="center error" role="alert">
+      <main className="center error" role="alert">
         Cannot reach the server: {state.message}
-      </div>
+      </main>
     );
   // An invitation opens before sign-in: it can create the account (talks room, web/src/talks/).
   if (path === '/talks/join' && (state.kind === 'in' || state.kind === 'login'))
     return <JoinPage me={state.kind === 'in' ? state.me : null} onJoined={() => void load()} />;
   if (state.kind === 'setup')
-    return <Setup tokenRequired={state.tokenRequired} onDone={(me) => setState({ kind: 'in', me })} />;
+    return (
+      <Setup
+        tokenRequired={state.tokenRequired}
+        onDone={(me) => {
+          setFresh(true);
+          setState({ kind: 'in', me });
+        }}
+      />
+    );
   if (state.kind === 'login') return <Login onDone={(me) => setState({ kind: 'in', me })} />;
 
   const me = state.me;
   const first = me.workspaces[0];
-  const wsParam = match('/w/:ws', path) ?? match('/w/:ws/s/:id', path) ?? match('/w/:ws/r/:run', path);
+  const wsParam =
+    match('/w/:ws', path) ??
+    match('/w/:ws/s/:id', path) ??
+    match('/w/:ws/r/:run', path) ??
+    match('/w/:ws/members', path);
   const ws = me.workspaces.find((w) => w.id === wsParam?.ws) ?? first;
   const talks = path === '/talks' || path.startsWith('/talks/');
-  if (!ws && !talks)
+  if (!ws && !talks && path !== '/glossary')
     return (
-      <div className="center">
+      <main className="center">
+        <h1 className="sr-only">No workspace</h1>
         <p>
           You are not a member of any workspace yet. Ask an owner to add you, or open the{' '}
           <Link to="/talks">talks</Link> you were invited to.
         </p>
-      </div>
+      </main>
     );
 
   let page: React.ReactNode;
@@ -82,11 +115,19 @@ export function App() {
   const r = match('/w/:ws/r/:run', path);
   const dlg = match('/talks/:dlg', path) ?? match('/talks/:dlg/:tab', path);
   if (path === '/talks') page = <TalksHome workspaces={me.workspaces} />;
+  else if (path === '/glossary') page = <GlossaryPage />;
   else if (dlg) page = <DialoguePage key={dlg.dlg} id={dlg.dlg!} tab={dlg.tab} />;
   else if (!ws) page = null;
   else if (s) page = <ScenarioPage key={s.id} ws={ws} id={s.id!} />;
   else if (r) page = <RunPage key={r.run} ws={ws} runId={r.run!} />;
-  else page = <Library ws={ws} />;
+  else if (match('/w/:ws/members', path)) page = <MembersPage ws={ws} me={me} />;
+  else
+    page = (
+      <>
+        {fresh ? <FirstRunGuide ws={ws} onClose={() => setFresh(false)} /> : null}
+        <Library ws={ws} />
+      </>
+    );
 
   return (
     <div className="app">
@@ -109,45 +150,78 @@ export function App() {
           <span>Brink</span>
           <span className="brand-sub">workbench</span>
         </Link>
-        <nav aria-label="Workspace">
-          {ws ? (
-            <>
-              <label className="ws-select">
-                <span className="sr-only">Workspace</span>
-                <select value={ws.id} onChange={(e) => navigate(`/w/${e.target.value}`)}>
-                  {me.workspaces.map((w) => (
-                    <option key={w.id} value={w.id}>
-                      {w.name} ({w.role})
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <Link to={`/w/${ws.id}`}>Scenarios</Link>
-            </>
-          ) : null}
-          <Link to="/talks">Talks</Link>
-          <a href="/api/openapi.json" target="_blank" rel="noreferrer">
-            API
-          </a>
-        </nav>
-        <div className="user">
-          <span title={me.user.email}>{me.user.name}</span>
-          <button
-            type="button"
-            className="ghost"
-            onClick={async () => {
-              await post('/api/auth/logout');
-              navigate('/');
-              setState({ kind: 'login' });
-            }}
-          >
-            Sign out
-          </button>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls={navId}
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
+            <path d="M3 5h14M3 10h14M3 15h14" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+          </svg>
+          Menu
+        </button>
+        <div id={navId} className={menuOpen ? 'topbar-menu open' : 'topbar-menu'}>
+          <nav aria-label="Main">
+            {ws ? (
+              <>
+                <label className="ws-select">
+                  <span className="sr-only">Workspace</span>
+                  <select value={ws.id} onChange={(e) => navigate(`/w/${e.target.value}`)}>
+                    {me.workspaces.map((w) => (
+                      <option key={w.id} value={w.id}>
+                        {w.name} ({w.role})
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <Link to={`/w/${ws.id}`} current={path === `/w/${ws.id}`}>
+                  Scenarios
+                </Link>
+                <Link to={`/w/${ws.id}/members`} current={path === `/w/${ws.id}/members`}>
+                  Members
+                </Link>
+              </>
+            ) : null}
+            <Link to="/talks" current={talks}>
+              Talks
+            </Link>
+            <Link to="/glossary" current={path === '/glossary'}>
+              Glossary
+            </Link>
+            <a href="/api/openapi.json" target="_blank" rel="noreferrer">
+              API
+            </a>
+          </nav>
+          <div className="user">
+            <span title={me.user.email}>{me.user.name}</span>
+            <button
+              type="button"
+              className="ghost"
+              onClick={async () => {
+                await post('/api/auth/logout');
+                navigate('/');
+                setState({ kind: 'login' });
+              }}
+            >
+              Sign out
+            </button>
+          </div>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<div className="page muted">Loading…</div>}>{page}</Suspense>
       </main>
+      <div
+        className="sr-only"
+        role="status"
+        aria-live="polite"
+        aria-atomic="true"
+        data-testid="route-announcer"
+      >
+        {announced}
+      </div>
     </div>
   );
 }

@@ -9,6 +9,7 @@ import type { RunReport } from '../ensemble.ts';
 import type { Attribution, PathTree } from '../paths.ts';
 import type { SensitivityReport } from '../sensitivity.ts';
 import type { SweepReport } from '../sweep.ts';
+import { QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
 
 const WIDTH = 760;
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif';
@@ -26,7 +27,17 @@ function render(opts: Record<string, unknown>): string {
     setAttribute(k: string, v: string): void;
   };
   if (el.tagName.toLowerCase() === 'svg') el.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  return el.outerHTML;
+  return accessible(el.outerHTML);
+}
+
+/**
+ * Plot names its mark groups with aria-label; on a <g> without a role that is prohibited (axe:
+ * aria-prohibited-attr). The names move to data-mark; the chart's name is its figure's (html.ts).
+ */
+export function accessible(svg: string): string {
+  return svg
+    .replace(/<g([^>]*?) aria-label="/g, '<g$1 data-mark="')
+    .replace(/ aria-description="[^"]*"/g, '');
 }
 
 const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
@@ -74,14 +85,14 @@ export function exceedanceChart(r: RunReport): string {
 /** Outcome shares with their 95% intervals. */
 export function outcomeChart(r: RunReport): string {
   const data = Object.entries(r.outcomes).map(([k, v]) => ({
-    outcome: k,
+    outcome: QUANTITY[k as QuantityId]?.label ?? k,
     p: v.p,
     lo: v.ci95[0],
     hi: v.ci95[1],
   }));
   return render({
     height: 40 + 34 * data.length,
-    marginLeft: 90,
+    marginLeft: 150,
     x: { label: 'share of runs', tickFormat: '~%', grid: true, domain: [0, 1] },
     y: { label: null, domain: data.map((d) => d.outcome) },
     marks: [
@@ -231,7 +242,7 @@ export function forestChart(comparisons: Comparison[], keys: string[]): string {
     keys
       .filter((k) => c.delta[k])
       .map((k) => ({
-        row: `${c.with} · ${k}`,
+        row: `${c.with} · ${quantityLabel(k)}`,
         d: c.delta[k]!.d,
         lo: c.delta[k]!.ci95[0],
         hi: c.delta[k]!.ci95[1],
@@ -311,6 +322,17 @@ export function sobolChart(s: SensitivityReport): string {
     marks: [
       Plot.barX(data, { x: 'v', y: 'index', fy: 'path', fill: 'index' }),
       Plot.ruleY(data, { y: 'index', fy: 'path', x1: 'lo', x2: 'hi', stroke: 'black' }),
+      // Each bar says which index it is: colour is not the only cue.
+      Plot.text(data, {
+        x: (d: { v: number; hi: number }) => Math.max(0, d.v, d.hi),
+        y: 'index',
+        fy: 'path',
+        text: (d: { index: string; v: number }) =>
+          `${d.index === 'total' ? 'total' : 'first'} ${Number(d.v.toPrecision(2))}`,
+        textAnchor: 'start',
+        dx: 4,
+        fill: 'black',
+      }),
       Plot.ruleX([0]),
     ],
   });

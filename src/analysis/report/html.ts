@@ -1,6 +1,7 @@
 // One self-contained HTML file per report: inline CSS and inline SVG charts, no script and nothing
 // fetched, so it opens anywhere (and prints) without a network.
 import type { PairedDelta } from '../compare.ts';
+import { GLOSSARY, QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
 import {
   attributionChart,
   breakevenChart,
@@ -14,6 +15,7 @@ import {
 } from './charts.ts';
 import type { ReportData } from './data.ts';
 import {
+  attributionRows,
   breakevenRows,
   exceedanceRows,
   fmtCi,
@@ -31,18 +33,53 @@ export function escapeHtml(s: string): string {
 
 const e = escapeHtml;
 
-function table(head: string[], rows: Row[], cls = ''): string {
-  return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows
+/** The glossary entries a report defines at its end. */
+const REPORT_TERMS = [
+  'peak',
+  'war-or-worse',
+  'ended-in-war',
+  'nuclear-use-outcome',
+  'resolved',
+  'horizon',
+  'ci',
+  'wilson',
+  'newcombe',
+  'mcnemar',
+  'crn',
+  'saved-harmed',
+  'mechanism',
+  'tornado',
+  'sobol',
+  'nominal',
+  'bootstrap',
+];
+
+/** A table in a region that scrolls sideways on a narrow screen (focusable, so the keyboard can scroll it). */
+function table(head: string[], rows: Row[], cls = '', label = head.slice(0, 3).join(', ')): string {
+  return `<div class="scroll" role="region" tabindex="0" aria-label="${e(`Table: ${label}`)}"><table class="${cls}"><thead><tr>${head
+    .map((h) => `<th scope="col">${e(h)}</th>`)
+    .join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${e(String(c))}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
-function figure(id: string, title: string, svg: string, note?: string): string {
-  return `<figure class="chart" id="${id}"><figcaption>${e(title)}</figcaption>${svg}${note ? `<p class="note">${e(note)}</p>` : ''}</figure>`;
+/**
+ * A chart: its title, the SVG named by `label` (which carries the numbers, for screen readers), in a
+ * region that scrolls sideways on a phone rather than shrinking its text.
+ */
+function figure(id: string, title: string, svg: string, note: string | undefined, label: string): string {
+  const named = svg.replace(/^<svg/, `<svg role="img" aria-label="${e(label)}"`);
+  return `<figure class="chart" id="${id}"><figcaption>${e(title)}</figcaption><div class="scroll" role="region" tabindex="0" aria-label="${e(`Chart: ${title}`)}">${named}</div>${note ? `<p class="note">${e(note)}</p>` : ''}</figure>`;
 }
+
+const pcts = (xs: { name: string; p: number }[]) => xs.map((x) => `${x.name} ${fmtP(x.p)}`).join(', ');
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;max-width:1000px;margin:24px auto;padding:0 20px}
+.scroll{overflow-x:auto;max-width:100%}.scroll:focus-visible{outline:2px solid #2458c6}
+figure.chart svg{max-width:100%;height:auto;min-width:min(560px,100%)}
+dl.terms dt{font-weight:600;margin-top:6px}dl.terms dd{margin:0 0 4px}
+@media (max-width:600px){body{margin:12px auto;padding:0 12px}figure.chart svg{min-width:560px}h1{font-size:19px}}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:32px 0 8px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
 h3{font-size:15px;margin:20px 0 6px}.sub{color:#5a6578;margin:0 0 16px}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:12.5px}th,td{border:1px solid #dde2ea;padding:3px 8px;text-align:left;vertical-align:top}
@@ -54,7 +91,7 @@ code{background:#f3f5f9;padding:1px 4px;border-radius:3px}ul{margin:4px 0 12px}
 
 function deltaRows(d: Record<string, PairedDelta>): (string | number)[][] {
   return Object.entries(d).map(([k, v]) => [
-    k,
+    quantityLabel(k),
     fmtP(v.base),
     fmtP(v.alt),
     fmtP(v.d),
@@ -76,10 +113,29 @@ function runSections(d: ReportData): string[] {
         'Exceedance: P(peak rung ≥ r) with 95% Wilson intervals',
         exceedanceChart(r),
         `${r.runs.toLocaleString('en-US')} runs; log scale; rungs no run reached are not drawn.`,
+        `Exceedance curve, P(peak ≥ rung): ${pcts(r.exceedance.map((x) => ({ name: x.id, p: x.p })))}`,
       ),
     );
-    out.push(figure('outcomes', 'How runs end (95% Wilson intervals)', outcomeChart(r)));
+    out.push(
+      figure(
+        'outcomes',
+        'How runs end (95% Wilson intervals)',
+        outcomeChart(r),
+        undefined,
+        `Outcomes: ${pcts(Object.entries(r.outcomes).map(([k, v]) => ({ name: QUANTITY[k as QuantityId]?.label ?? k, p: v.p })))}`,
+      ),
+    );
     out.push(table(['rung', 'id', 'P(peak ≥ rung)', '95% CI'], exceedanceRows(r)));
+    out.push(
+      table(
+        ['outcome', 'share', '95% CI (Wilson)'],
+        Object.entries(r.outcomes).map(([k, v]) => [
+          QUANTITY[k as QuantityId]?.label ?? k,
+          fmtP(v.p),
+          fmtCi(v.ci95),
+        ]),
+      ),
+    );
   }
   if (d.paths) {
     out.push(
@@ -89,7 +145,20 @@ function runSections(d: ReportData): string[] {
           ? `Escalation paths of the ${d.paths.runs} runs that reached ${d.paths.minPeak.id} or above: the acts that raised the peak rung, and how the runs ended`
           : 'Escalation paths: the acts that raised the peak rung, and how runs ended',
         sankeyChart(d.paths),
-        'Shares are of the runs in the diagram; branches taken by fewer than 1% of them are grouped as "other".',
+        'Shares are of the runs in the diagram; branches taken by fewer than 1% of them are grouped as "other". Every flow is in the table below.',
+        `Escalation paths of ${d.paths.runs} runs, as flows from act to act and to how the runs ended; the table below lists every flow`,
+      ),
+    );
+    const label = new Map(d.paths.nodes.map((n) => [n.id, n.label]));
+    out.push(
+      table(
+        ['from', 'to', 'runs', 'share of the runs drawn'],
+        d.paths.links.map((l) => [
+          label.get(l.source) ?? l.source,
+          label.get(l.target) ?? l.target,
+          l.runs,
+          fmtP(l.runs / d.paths!.runs),
+        ]),
       ),
     );
   }
@@ -104,6 +173,19 @@ function runSections(d: ReportData): string[] {
         cf
           ? 'Diamonds: share of those runs that no longer reach war when that misperception is removed and every other draw is kept.'
           : undefined,
+        `Misperceptions that began the chains of war runs: ${d.attribution.causes
+          .slice(0, 12)
+          .map(
+            (c) =>
+              `${c.observer} ${c.kind} ${c.act}${c.perceived ? ` as ${c.perceived}` : ''} ${fmtP(c.share)}`,
+          )
+          .join('; ')}`,
+      ),
+    );
+    out.push(
+      table(
+        ['observer', 'misperception', 'war runs it began', 'share', '95% CI'],
+        attributionRows(d.attribution.causes),
       ),
     );
     if (cf) {
@@ -168,6 +250,13 @@ function compareSections(d: ReportData): string[] {
         'Paired differences in probability with 95% intervals (negative: the intervention lowers it)',
         forestChart(c.comparisons, ['warOrWorse', 'war', 'nuclearUse', 'resolved']),
         `${c.method.interval}; test: ${c.method.test}.`,
+        `Forest plot of paired differences: ${c.comparisons
+          .flatMap((x) =>
+            ['warOrWorse', 'war', 'nuclearUse', 'resolved']
+              .filter((k) => x.delta[k])
+              .map((k) => `${x.with} ${quantityLabel(k)} ${fmtP(x.delta[k]!.d)} ${fmtCi(x.delta[k]!.ci95)}`),
+          )
+          .join('; ')}`,
       ),
     );
     for (const x of c.comparisons) {
@@ -229,7 +318,15 @@ function sweepSections(d: ReportData): string[] {
   const out = ['<h2>Sweep</h2>'];
   if (s.params.length <= 2) {
     for (const m of s.metrics)
-      out.push(figure(`sweep-${m.id}`, `${m.label} over the grid (95% Wilson bands)`, sweepChart(s, m.id)));
+      out.push(
+        figure(
+          `sweep-${m.id}`,
+          `${m.label} over the grid (95% Wilson bands)`,
+          sweepChart(s, m.id),
+          undefined,
+          `${m.label} over the grid: ${s.cells.map((c) => `${c.values.join(', ')}: ${fmtP(c.metrics[m.id]!.p)}`).join('; ')}`,
+        ),
+      );
   }
   out.push(table(sweepHead(s), sweepRows(s)));
   return out;
@@ -245,6 +342,10 @@ function sensitivitySections(d: ReportData): string[] {
       `One at a time: ${s.metric.label} with each parameter at its ${s.tornado.quantiles[0]} and ${s.tornado.quantiles[1]} quantiles`,
       tornadoChart(s),
       `Dashed line: nominal ${fmtP(s.nominal.p)}. ${s.tornado.runs} paired runs per end.`,
+      `Tornado of ${s.metric.label}, nominal ${fmtP(s.nominal.p)}: ${s.tornado.bars
+        .slice(0, 20)
+        .map((b) => `${b.path} ${fmtP(b.low.p)} to ${fmtP(b.high.p)}`)
+        .join('; ')}`,
     ),
   );
   out.push(
@@ -256,7 +357,11 @@ function sensitivitySections(d: ReportData): string[] {
         'sobol',
         'Variance-based (Sobol) indices with bootstrap 95% intervals',
         sobolChart(s),
-        `Saltelli 2010 design, N = ${s.sobol.samples}, ${s.sobol.runsPerPoint} runs per design point (${s.sobol.designPoints} points). Variance of the metric over the design ${s.sobol.varianceY}; Monte Carlo noise per point at most ${s.sobol.noiseVariance}.`,
+        `Saltelli 2010 design, N = ${s.sobol.samples}, ${s.sobol.runsPerPoint} runs per design point (${s.sobol.designPoints} points). Variance of the metric over the design ${s.sobol.varianceY}; Monte Carlo noise per point at most ${s.sobol.noiseVariance}. First order: solid bar; total: outlined bar.`,
+        `Sobol indices: ${s.sobol.indices
+          .slice(0, 20)
+          .map((i) => `${i.path} first order ${i.first}, total ${i.total}`)
+          .join('; ')}`,
       ),
     );
     out.push(table(['parameter', 'first order', '95% CI', 'total', '95% CI'], sobolRows(s)));
@@ -276,7 +381,13 @@ function breakevenSections(d: ReportData): string[] {
   return [
     '<h2>Break-even</h2>',
     `<p><b>${e(verdict)}</b></p>`,
-    figure('breakeven', `Paired difference in ${b.metric.label} against ${b.param.path}`, breakevenChart(b)),
+    figure(
+      'breakeven',
+      `Paired difference in ${b.metric.label} against ${b.param.path}`,
+      breakevenChart(b),
+      undefined,
+      `Paired difference against ${b.param.path}: ${b.points.map((p) => `${p.x}: ${fmtP(p.d)}`).join('; ')}`,
+    ),
     table([b.param.path, 'baseline', `with ${b.with}`, 'difference', '95% CI'], breakevenRows(b)),
   ];
 }
@@ -329,6 +440,7 @@ export function htmlReport(d: ReportData): string {
 <title>${e(d.title)}</title><style>${CSS}</style></head>
 <body>
 <h1>${e(d.title)}</h1>
+<p class="sub">Terms such as “war or worse”, “peak” and the interval types are defined under <a href="#terms">Terms</a> at the end.</p>
 <p class="sub">${e(m.scenario.title)} · scenario ${e(m.scenario.id)} · hash ${e(m.scenario.hash.slice(0, 12))} · seed ${m.seed}${m.runs ? ` · ${m.runs.toLocaleString('en-US')} runs` : ''}${m.interventions.length ? ` · with ${e(m.interventions.join(', '))}` : ''}</p>
 ${parts.join('\n')}
 <h2>Assumptions</h2>
@@ -338,6 +450,10 @@ ${ivs}
 <h2>Run manifest</h2>
 <p class="note">The same command on the same scenario file (same hash) and engine version reproduces every number in this report.</p>
 ${manifest}
+<h2 id="terms">Terms</h2>
+<dl class="terms">${GLOSSARY.filter((g) => REPORT_TERMS.includes(g.id))
+    .map((g) => `<dt id="${g.id}">${e(g.term)}</dt><dd>${e(g.definition)}</dd>`)
+    .join('')}</dl>
 </body></html>
 `;
 }

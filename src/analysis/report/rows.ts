@@ -2,6 +2,7 @@
 // headers and markup): the same numbers, formatted once.
 import type { BreakevenReport } from '../breakeven.ts';
 import type { RunReport } from '../ensemble.ts';
+import type { Attribution } from '../paths.ts';
 import type { SensitivityReport } from '../sensitivity.ts';
 import type { SweepReport } from '../sweep.ts';
 
@@ -58,3 +59,13 @@ export const sobolRows = (s: SensitivityReport): Row[] =>
 /** parameter value, baseline, with, difference, interval. */
 export const breakevenRows = (b: BreakevenReport): Row[] =>
   b.points.map((p) => [p.x, fmtP(p.base), fmtP(p.alt), fmtP(p.d), fmtCi(p.ci95)]);
+
+/** observer, misperception, war runs it began, share, interval. */
+export const attributionRows = (causes: Attribution[]): Row[] =>
+  causes.map((c) => [
+    c.observer,
+    c.kind === 'misread' ? `${c.act} read as ${c.perceived}` : `${c.kind} ${c.act}`,
+    c.runs,
+    fmtP(c.share),
+    fmtCi(c.ci95),
+  ]);

@@ -1,6 +1,8 @@
 // Markdown and CSV renderings of a report (`--format md|csv`).
+import { QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
 import type { ReportData } from './data.ts';
 import {
+  attributionRows,
   breakevenRows,
   exceedanceRows,
   fmtCi,
@@ -42,7 +44,11 @@ export function markdownReport(d: ReportData): string {
       '',
       mdTable(
         ['outcome', 'share', '95% CI'],
-        Object.entries(d.run.outcomes).map(([k, v]) => [k, fmtP(v.p), fmtCi(v.ci95)]),
+        Object.entries(d.run.outcomes).map(([k, v]) => [
+          QUANTITY[k as QuantityId]?.label ?? k,
+          fmtP(v.p),
+          fmtCi(v.ci95),
+        ]),
       ),
       '',
     );
@@ -62,13 +68,7 @@ export function markdownReport(d: ReportData): string {
       '',
       mdTable(
         ['observer', 'misperception', 'war runs', 'share', '95% CI'],
-        d.attribution.causes.map((c) => [
-          c.observer,
-          c.kind === 'misread' ? `${c.act} read as ${c.perceived}` : `${c.kind} ${c.act}`,
-          c.runs,
-          fmtP(c.share),
-          fmtCi(c.ci95),
-        ]),
+        attributionRows(d.attribution.causes),
       ),
       '',
     );
@@ -119,7 +119,7 @@ export function markdownReport(d: ReportData): string {
         mdTable(
           ['quantity', 'baseline', 'with', 'difference', '95% CI', 'mid-p'],
           Object.entries(c.delta).map(([k, v]) => [
-            k,
+            quantityLabel(k),
             fmtP(v.base),
             fmtP(v.alt),
             fmtP(v.d),

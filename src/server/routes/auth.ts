@@ -10,7 +10,7 @@ import {
   verifyPassword,
 } from '../auth.ts';
 import { HttpError, route } from '../http.ts';
-import { Email, Name, Password, User, WorkspaceWithRole } from '../schemas.ts';
+import { Email, Name, SetupBody, User, WorkspaceWithRole } from '../schemas.ts';
 
 const Me = z.object({ user: User, workspaces: z.array(WorkspaceWithRole), csrfToken: z.string() });
 
@@ -46,7 +46,7 @@ export const authRoutes = [
     summary: 'Creates the first account: it becomes owner of the default workspace (with the examples)',
     tag: 'auth',
     access: 'public',
-    body: z.object({ email: Email, name: Name, password: Password, token: z.string().max(200).optional() }),
+    body: SetupBody,
     response: Me,
     status: 201,
     errors: [400, 403, 409],

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ScenarioRecord, Store } from '../../store/index.ts';
 import { HttpError, route } from '../http.ts';
 import {
+  CreateScenarioBody,
   DiagnosticSchema,
   FilePath,
   ScenarioDetail,
@@ -125,14 +126,7 @@ export const scenarioRoutes = [
     tag: 'scenarios',
     access: 'analyst',
     params: WsParams,
-    body: z
-      .object({
-        path: FilePath,
-        template: z.string().max(100).optional(),
-        yaml: Yaml.optional(),
-        tags: z.array(Tag).max(20).default([]),
-      })
-      .refine((b) => (b.template === undefined) !== (b.yaml === undefined), 'give either template or yaml'),
+    body: CreateScenarioBody,
     response: ScenarioDetail,
     status: 201,
     errors: [400, 403, 404, 409],

@@ -2,7 +2,14 @@
 import { z } from 'zod';
 import { hashPassword } from '../auth.ts';
 import { HttpError, route } from '../http.ts';
-import { Email, MemberParams, Name, Password, Role, WorkspaceWithRole, WsParams } from '../schemas.ts';
+import {
+  AddMemberBody,
+  CreateWorkspaceBody,
+  MemberParams,
+  Role,
+  WorkspaceWithRole,
+  WsParams,
+} from '../schemas.ts';
 import { loadExamples } from '../workspace.ts';
 
 const Member = z.object({ id: z.string(), email: z.string(), name: z.string(), role: Role });
@@ -23,7 +30,7 @@ export const workspaceRoutes = [
     summary: 'Creates a workspace owned by the caller (with the example scenarios unless examples is false)',
     tag: 'workspaces',
     access: 'user',
-    body: z.object({ name: Name, examples: z.boolean().default(true) }),
+    body: CreateWorkspaceBody,
     response: WorkspaceWithRole,
     status: 201,
     handler: async ({ c, body, user, services }) => {
@@ -59,7 +66,7 @@ export const workspaceRoutes = [
     tag: 'workspaces',
     access: 'owner',
     params: WsParams,
-    body: z.object({ email: Email, role: Role, name: Name.optional(), password: Password.optional() }),
+    body: AddMemberBody,
     response: Member,
     status: 201,
     errors: [400, 403, 404],

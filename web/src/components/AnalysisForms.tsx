@@ -1,9 +1,13 @@
 // The launchers of the analyses beside the editor: compare interventions (and combinations a+b) with
 // the baseline, and the sensitivity analysis. Both start a background job and open its page.
 import { useEffect, useMemo, useState } from 'react';
-import { errText, get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
+import { CompareOptionsSchema, SensitivityOptionsSchema } from '../../../src/analysis/options.ts';
+import { QUANTITY } from '../../../src/analysis/vocabulary.ts';
+import { get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
 import { navigate } from '../router.tsx';
+import { type FieldErrors, FormError, NumberField, useFieldErrors } from './forms.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
+import { Term } from './Term.tsx';
 
 interface Props {
   ws: WorkspaceRef;
@@ -16,36 +20,11 @@ interface Props {
   save: () => Promise<void>;
 }
 
-function NumberField(props: {
-  label: string;
-  value: number;
-  onChange: (n: number) => void;
-  min?: number;
-  max?: number;
-  step?: number;
-  hint?: string;
-}) {
-  return (
-    <label className="field small-field" title={props.hint}>
-      <span>{props.label}</span>
-      <input
-        type="number"
-        min={props.min ?? 0}
-        max={props.max}
-        step={props.step ?? 1}
-        value={props.value}
-        onChange={(e) => props.onChange(Number(e.target.value))}
-      />
-    </label>
-  );
-}
-
-function useStart(p: Props) {
+function useStart(p: Props, form: FieldErrors) {
   const [starting, setStarting] = useState(false);
-  const [error, setError] = useState('');
   const start = async (path: string, body: Record<string, unknown>) => {
+    if (!form.check(body)) return;
     setStarting(true);
-    setError('');
     try {
       if (p.dirty) await p.save();
       const r = await post<RunSummary>(`/api/workspaces/${p.ws.id}/${path}`, {
@@ -54,12 +33,12 @@ function useStart(p: Props) {
       });
       navigate(`/w/${p.ws.id}/r/${r.id}`);
     } catch (e) {
-      setError(errText(e));
+      form.fromServer(e);
     } finally {
       setStarting(false);
     }
   };
-  return { starting, error, start };
+  return { starting, start };
 }
 
 export function CompareForm(p: Props) {
@@ -69,15 +48,22 @@ export function CompareForm(p: Props) {
   const [runs, setRuns] = useState(20000);
   const [seed, setSeed] = useState(1);
   const [traceRuns, setTraceRuns] = useState(200);
-  const { starting, error, start } = useStart(p);
+  const form = useFieldErrors(CompareOptionsSchema, {
+    arms: 'Arms',
+    runs: 'Runs per arm',
+    seed: 'Seed',
+    traceRuns: 'Saved and harmed runs to trace',
+  });
+  const { starting, start } = useStart(p, form);
   const ids = p.interventions.map((i) => i.id);
   const arms = [...ids.filter((i) => singles.includes(i)), ...combos];
   const combo = ids.filter((i) => pick.includes(i)).join('+');
   return (
     <div className="analysis-form">
       <p className="muted small">
-        Each arm runs on the same random worlds as the baseline (common random numbers), so every difference
-        is measured run by run, with the runs it saves from war and those it pushes into it.
+        Each <Term id="arm">arm</Term> runs on the same random worlds as the baseline (
+        <Term id="crn">common random numbers</Term>), so every difference is measured run by run, with the
+        runs it <Term id="saved-harmed">saves</Term> from war or worse and those it pushes into it.
       </p>
       <fieldset className="interventions">
         <legend>Compare with the baseline</legend>
@@ -126,25 +112,31 @@ export function CompareForm(p: Props) {
           </button>
         </details>
       ) : null}
-      <div className="row">
+      <div className="row wrap">
         <NumberField
+          form={form}
+          name="runs"
           label="Runs per arm"
           value={runs}
           onChange={setRuns}
           min={1}
           max={10_000_000}
           step={1000}
+          hint="1 to 10,000,000"
         />
-        <NumberField label="Seed" value={seed} onChange={setSeed} />
+        <NumberField form={form} name="seed" label="Seed" value={seed} onChange={setSeed} min={0} />
       </div>
-      <details className="advanced">
+      <details className="advanced" open={!!form.errors.traceRuns || undefined}>
         <summary>Advanced</summary>
         <NumberField
+          form={form}
+          name="traceRuns"
           label="Saved and harmed runs to trace (mechanisms)"
           value={traceRuns}
           onChange={setTraceRuns}
+          min={0}
           max={1000}
-          hint="Up to this many saved and this many harmed runs of each arm are traced in both arms to find what the intervention changed"
+          hint="0 to 1,000 of each kind per arm: they are replayed in both arms to find what the intervention changed."
         />
       </details>
       <p className="muted small" data-testid="compare-work">
@@ -152,11 +144,7 @@ export function CompareForm(p: Props) {
           ? `${arms.length} arm${arms.length > 1 ? 's' : ''} against the baseline · ${(runs * (1 + arms.length)).toLocaleString()} runs in all`
           : 'Pick at least one intervention.'}
       </p>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError form={form} />
       <button
         type="button"
         className="primary wide"
@@ -170,16 +158,14 @@ export function CompareForm(p: Props) {
   );
 }
 
-const METRICS = [
-  { id: 'warOrWorse', label: 'P(war or worse)' },
-  { id: 'war', label: 'P(war)' },
-  { id: 'nuclearUse', label: 'P(nuclear use)' },
-  { id: 'resolved', label: 'P(resolved)' },
-];
+const METRICS = (['warOrWorse', 'war', 'nuclearUse', 'resolved'] as const).map((id) => ({
+  id,
+  label: `${QUANTITY[id].p}${id === 'warOrWorse' ? ': peak reached war or above' : id === 'war' ? ' (outcome)' : ''}`,
+}));
 
 export function SensitivityForm(p: Props) {
   const [applied, setApplied] = useState<string[]>([]);
-  const [metric, setMetric] = useState('warOrWorse');
+  const [metric, setMetric] = useState<(typeof METRICS)[number]['id']>('warOrWorse');
   const [params, setParams] = useState<UncertainParam[] | null>(null);
   const [paramError, setParamError] = useState('');
   const [off, setOff] = useState<string[]>([]);
@@ -190,7 +176,16 @@ export function SensitivityForm(p: Props) {
   const [low, setLow] = useState(0.05);
   const [high, setHigh] = useState(0.95);
   const [bootstrap, setBootstrap] = useState(500);
-  const { starting, error, start } = useStart(p);
+  const form = useFieldErrors(SensitivityOptionsSchema, {
+    tornadoRuns: 'Tornado runs per end',
+    samples: 'Sobol base samples N',
+    runsPerPoint: 'Runs per design point',
+    seed: 'Seed',
+    low: 'Low quantile',
+    high: 'High quantile',
+    bootstrap: 'Bootstrap replicates',
+  });
+  const { starting, start } = useStart(p, form);
   const key = applied.join(',');
   useEffect(() => {
     setParamError('');
@@ -211,7 +206,8 @@ export function SensitivityForm(p: Props) {
     <div className="analysis-form">
       <p className="muted small">
         Varies every uncertain parameter (each distribution in the scenario and its library): one at a time
-        between two quantiles (the tornado), and all together for variance-based Sobol indices.
+        between two quantiles (the <Term id="tornado">tornado</Term>), and all together for variance-based{' '}
+        <Term id="sobol">Sobol indices</Term>.
       </p>
       {p.interventions.length ? (
         <fieldset className="interventions">
@@ -221,7 +217,7 @@ export function SensitivityForm(p: Props) {
       ) : null}
       <label className="field">
         <span>Metric</span>
-        <select value={metric} onChange={(e) => setMetric(e.target.value)}>
+        <select value={metric} onChange={(e) => setMetric(e.target.value as typeof metric)}>
           {METRICS.map((m) => (
             <option key={m.id} value={m.id}>
               {m.label}
@@ -257,44 +253,83 @@ export function SensitivityForm(p: Props) {
           ))}
         </ul>
       </details>
-      <div className="row">
+      <div className="row wrap">
         <NumberField
+          form={form}
+          name="tornadoRuns"
           label="Tornado runs per end"
           value={tornadoRuns}
           onChange={setTornadoRuns}
           min={1}
           step={1000}
+          hint="Paired runs at each parameter's low and high end"
         />
-        <NumberField label="Sobol base samples N" value={samples} onChange={setSamples} step={8} />
-      </div>
-      <div className="row">
         <NumberField
+          form={form}
+          name="samples"
+          label="Sobol base samples N"
+          value={samples}
+          onChange={setSamples}
+          min={0}
+          step={8}
+          hint="0 skips the Sobol indices"
+        />
+      </div>
+      <div className="row wrap">
+        <NumberField
+          form={form}
+          name="runsPerPoint"
           label="Runs per design point"
           value={runsPerPoint}
           onChange={setRunsPerPoint}
           min={1}
           step={100}
         />
-        <NumberField label="Seed" value={seed} onChange={setSeed} />
+        <NumberField form={form} name="seed" label="Seed" value={seed} onChange={setSeed} min={0} />
       </div>
-      <details className="advanced">
+      <details
+        className="advanced"
+        open={['low', 'high', 'bootstrap'].some((k) => form.errors[k]) || undefined}
+      >
         <summary>Advanced</summary>
-        <div className="row">
-          <NumberField label="Low quantile" value={low} onChange={setLow} step={0.01} max={1} />
-          <NumberField label="High quantile" value={high} onChange={setHigh} step={0.01} max={1} />
+        <div className="row wrap">
+          <NumberField
+            form={form}
+            name="low"
+            label="Low quantile"
+            value={low}
+            onChange={setLow}
+            step={0.01}
+            min={0}
+            max={1}
+            hint="Between 0 and 1, below the high one"
+          />
+          <NumberField
+            form={form}
+            name="high"
+            label="High quantile"
+            value={high}
+            onChange={setHigh}
+            step={0.01}
+            min={0}
+            max={1}
+          />
         </div>
-        <NumberField label="Bootstrap replicates" value={bootstrap} onChange={setBootstrap} min={1} />
+        <NumberField
+          form={form}
+          name="bootstrap"
+          label="Bootstrap replicates"
+          value={bootstrap}
+          onChange={setBootstrap}
+          min={1}
+        />
       </details>
       <p className="muted small" data-testid="sensitivity-work">
         {k
           ? `${k} parameters · ${work.toLocaleString()} engine runs (${tornadoRuns.toLocaleString()} × ${1 + 2 * k} for the tornado${samples ? `, ${runsPerPoint.toLocaleString()} × ${(samples * (k + 2)).toLocaleString()} Sobol design points` : ''})`
           : 'No uncertain parameter selected.'}
       </p>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError form={form} />
       <button
         type="button"
         className="primary wide"

@@ -1,8 +1,23 @@
 // One run as a timeline: what truly happened (left) beside what each actor perceived, believed and
 // chose at the same time. Misreadings, misses and false alarms are marked.
 import type { TraceRecord, TraceReply } from '../api.ts';
+import { ScrollRegion } from './ScrollRegion.tsx';
 
-const TYPE_COLORS = ['#15803d', '#ca8a04', '#b91c1c', '#7e22ce', '#0891b2'];
+const TYPE_COLORS = ['#15803d', '#a16207', '#b91c1c', '#7e22ce', '#0e7490'];
+// A pattern per intent category, on top of its colour (plain, stripes, dots, cross-hatch, waves).
+const TYPE_PATTERNS = [
+  'none',
+  'repeating-linear-gradient(45deg, rgba(255,255,255,0.55) 0 2px, transparent 2px 5px)',
+  'radial-gradient(rgba(255,255,255,0.7) 1px, transparent 1.3px) 0 0 / 4px 4px',
+  'repeating-linear-gradient(0deg, rgba(255,255,255,0.55) 0 1.5px, transparent 1.5px 4px), repeating-linear-gradient(90deg, rgba(255,255,255,0.55) 0 1.5px, transparent 1.5px 4px)',
+  'repeating-linear-gradient(-45deg, rgba(255,255,255,0.55) 0 2px, transparent 2px 5px)',
+];
+const swatchStyle = (i: number): React.CSSProperties => ({
+  background:
+    TYPE_PATTERNS[i % TYPE_PATTERNS.length] === 'none'
+      ? TYPE_COLORS[i % TYPE_COLORS.length]
+      : `${TYPE_PATTERNS[i % TYPE_PATTERNS.length]}, ${TYPE_COLORS[i % TYPE_COLORS.length]}`,
+});
 
 function when(t: number, tickHours: number): string {
   const h = t * tickHours;
@@ -10,19 +25,18 @@ function when(t: number, tickHours: number): string {
   return `${d > 0 ? `day ${d + 1}, ` : 'day 1, '}${String(Math.round(h - d * 24)).padStart(2, '0')}:00`;
 }
 
+/** A belief as a bar of patterned segments, followed by its numbers in words (no hover needed). */
 function Belief({ types, values }: { types: string[]; values: number[] }) {
+  const words = types.map((t, i) => `${t} ${Math.round((values[i] ?? 0) * 100)}%`).join(', ');
   return (
-    <span
-      className="belief"
-      title={types.map((t, i) => `${t} ${Math.round((values[i] ?? 0) * 100)}%`).join(', ')}
-    >
-      {values.map((v, i) => (
-        <span
-          key={types[i]}
-          style={{ width: `${v * 100}%`, background: TYPE_COLORS[i % TYPE_COLORS.length] }}
-        />
-      ))}
-    </span>
+    <>
+      <span className="belief" aria-hidden="true">
+        {values.map((v, i) => (
+          <span key={types[i]} style={{ width: `${v * 100}%`, ...swatchStyle(i) }} />
+        ))}
+      </span>
+      <span className="belief-values">{words}</span>
+    </>
   );
 }
 
@@ -116,7 +130,7 @@ export function Timeline({ trace }: { trace: TraceReply }) {
         Belief bars show each actor's estimate of the other's intent:{' '}
         {trace.types.map((t, i) => (
           <span key={t} className="key">
-            <span className="swatch" style={{ background: TYPE_COLORS[i % TYPE_COLORS.length] }} /> {t}
+            <span className="swatch" style={swatchStyle(i)} /> {t}
           </span>
         ))}
         {types?.kind === 'types' && (
@@ -129,7 +143,7 @@ export function Timeline({ trace }: { trace: TraceReply }) {
           </span>
         )}
       </p>
-      <div className="timeline-scroll">
+      <ScrollRegion className="timeline-scroll" label={`Timeline of run ${trace.run}`}>
         <table className="timeline">
           <caption className="sr-only">
             Run {trace.run}: true events beside each actor's perception, beliefs and choices
@@ -225,7 +239,7 @@ export function Timeline({ trace }: { trace: TraceReply }) {
             })}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </div>
   );
 }

@@ -16,7 +16,7 @@ import {
   syntaxHighlighting,
 } from '@codemirror/language';
 import { type Diagnostic as CmDiagnostic, lintGutter, setDiagnostics } from '@codemirror/lint';
-import { EditorState } from '@codemirror/state';
+import { Compartment, EditorState } from '@codemirror/state';
 import {
   drawSelection,
   EditorView,
@@ -38,6 +38,10 @@ export interface YamlEditorProps {
   schema: object | undefined;
   readOnly: boolean;
   label: string;
+  /** Tab indents (the user opted in); otherwise Tab moves focus on, as everywhere else on the page. */
+  tabIndents: boolean;
+  /** The id of the element that tells the editor's keys. */
+  describedBy: string;
 }
 
 function toCm(state: EditorState, ds: Diagnostic[], path: string): CmDiagnostic[] {
@@ -65,15 +69,18 @@ function toCm(state: EditorState, ds: Diagnostic[], path: string): CmDiagnostic[
 const theme = EditorView.theme({
   '&': { fontSize: '13.5px', height: '100%', backgroundColor: '#fff' },
   '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.55' },
-  '.cm-gutters': { backgroundColor: '#f6f7f9', borderRight: '1px solid #e3e6ea', color: '#8a94a3' },
+  '.cm-gutters': { backgroundColor: '#f6f7f9', borderRight: '1px solid #e3e6ea', color: '#5f6b7a' },
   '.cm-activeLine': { backgroundColor: '#f3f7ff' },
   '.cm-activeLineGutter': { backgroundColor: '#e8effc' },
-  '&.cm-focused': { outline: '2px solid #2d6cdf', outlineOffset: '-2px' },
+  '&.cm-focused': { outline: '2px solid #2458c6', outlineOffset: '-2px' },
   '.cm-tooltip-lint': { maxWidth: '520px', whiteSpace: 'pre-wrap' },
 });
 
+const tabKeys = (on: boolean) => keymap.of(on ? [indentWithTab] : []);
+
 export function YamlEditor(props: YamlEditorProps) {
   const host = useRef<HTMLDivElement>(null);
+  const tabs = useRef(new Compartment());
   const view = useRef<EditorView | null>(null);
   const onChange = useRef(props.onChange);
   onChange.current = props.onChange;
@@ -99,18 +106,16 @@ export function YamlEditor(props: YamlEditorProps) {
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           yaml(),
           ...(props.schema ? [autocompletion({ override: [schemaCompletion(props.schema)] })] : []),
-          keymap.of([
-            ...closeBracketsKeymap,
-            ...defaultKeymap,
-            ...historyKeymap,
-            ...completionKeymap,
-            indentWithTab,
-          ]),
+          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
+          tabs.current.of(tabKeys(props.tabIndents)),
           EditorState.readOnly.of(props.readOnly),
           // Read-only stays focusable (a viewer can move through the text with the keyboard) but takes no edits.
           EditorView.contentAttributes.of({
             'aria-label': props.label,
             'aria-readonly': String(props.readOnly),
+            'aria-describedby': props.describedBy,
+            // The scroller's focusable content (axe: scrollable-region-focusable); it is in the Tab order anyway.
+            tabindex: '0',
           }),
           EditorState.tabSize.of(2),
           theme,
@@ -126,6 +131,10 @@ export function YamlEditor(props: YamlEditorProps) {
       view.current = null;
     };
   }, [props.schema, props.readOnly]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: tabs.current.reconfigure(tabKeys(props.tabIndents)) });
+  }, [props.tabIndents]);
 
   // Text changed from outside (the form, a reload): replace the document, keeping the cursor if possible.
   useEffect(() => {

@@ -2,8 +2,11 @@
 // Sobol indices (sensitivity). Observable Plot, like the run charts: a title, axis labels with units, a
 // legend where colours carry meaning, and a data table with the exact values.
 import * as Plot from '@observablehq/plot';
+import { QUANTITY } from '../../../src/analysis/vocabulary.ts';
 import type { Comparison, SensitivityReport } from '../api.ts';
-import { Figure, fmtP, PlotBox } from './charts.tsx';
+import { Figure, fmtP, narrow, PlotBox, wrapLines } from './charts.tsx';
+import { type Names, NO_NAMES } from './names.ts';
+import { Term } from './Term.tsx';
 
 /** A difference of probabilities in percentage points, signed: +0.12 pts. */
 export function fmtPts(d: number, digits = 2): string {
@@ -14,12 +17,15 @@ export function fmtPts(d: number, digits = 2): string {
 
 export const ARM_COLORS = ['#2563eb', '#d97706', '#059669', '#9333ea', '#dc2626', '#0891b2', '#4b5563'];
 
-export const QUANTITIES: { key: string; label: string }[] = [
-  { key: 'warOrWorse', label: 'P(war or worse)' },
-  { key: 'war', label: 'P(war)' },
-  { key: 'nuclearUse', label: 'P(nuclear use)' },
-  { key: 'resolved', label: 'P(resolved)' },
-];
+/** A shape per arm, so that the arms differ by more than their colour. */
+export const ARM_SYMBOLS = ['circle', 'square', 'triangle', 'diamond', 'star', 'cross', 'wye'] as const;
+
+export const QUANTITIES: { key: string; label: string }[] = (
+  ['warOrWorse', 'war', 'nuclearUse', 'resolved'] as const
+).map((key) => ({ key, label: QUANTITY[key].p }));
+
+/** The arms' shapes as text, for tables and headings beside the chart. */
+export const ARM_GLYPH = ['●', '■', '▲', '◆', '★', '✚', 'Y'];
 
 /** Paired differences (intervention − baseline) per quantity and arm, with 95% intervals and a zero line. */
 export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
@@ -45,27 +51,33 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
   const band = 26 + 16 * arms.length;
   const make = (width: number) => {
     const offset = (i: number) => (i - (arms.length - 1) / 2) * 15;
+    const slim = narrow(width);
     return Plot.plot({
       width,
       height: QUANTITIES.length * band + 90,
       marginTop: 30,
-      marginLeft: 128,
-      marginRight: 24,
+      marginLeft: slim ? 84 : 128,
+      marginRight: slim ? 12 : 24,
       marginBottom: 48,
-      style: { fontSize: '12.5px', background: 'transparent' },
+      style: { fontSize: slim ? '11.5px' : '12.5px', background: 'transparent' },
       x: {
-        label: 'paired difference, intervention − baseline (percentage points) →',
+        label: slim
+          ? 'difference (pts) →'
+          : 'paired difference, intervention − baseline (percentage points) →',
         labelAnchor: 'center',
         labelOffset: 40,
         domain: [-span * 1.12, span * 1.12],
         grid: true,
+        ticks: slim ? 4 : 8,
         tickFormat: (d: number) => `${d > 0 ? '+' : ''}${Number((d * 100).toPrecision(3))}`,
       },
-      y: { label: null, domain: QUANTITIES.map((q) => q.label), inset: 22 },
-      color: { legend: true, domain: arms, range: ARM_COLORS },
+      y: { label: null, domain: QUANTITIES.map((q) => q.label), inset: 22, tickSize: 0 },
+      color: { domain: arms, range: ARM_COLORS },
+      symbol: { legend: true, domain: arms, range: ARM_SYMBOLS },
       marks: [
         Plot.ruleX([0], { stroke: '#0f172a', strokeWidth: 1.5 }),
-        Plot.text([{ x: -span * 1.1, label: '← intervention lowers it' }], {
+        Plot.axisY({ lineWidth: (slim ? 74 : 118) / 12, tickSize: 0, label: null }),
+        Plot.text([{ x: -span * 1.1, label: slim ? '← lowers' : '← intervention lowers it' }], {
           x: 'x',
           frameAnchor: 'top',
           text: 'label',
@@ -73,7 +85,7 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
           dy: -18,
           fill: '#64748b',
         }),
-        Plot.text([{ x: span * 1.1, label: 'raises it →' }], {
+        Plot.text([{ x: span * 1.1, label: slim ? 'raises →' : 'raises it →' }], {
           x: 'x',
           frameAnchor: 'top',
           text: 'label',
@@ -89,8 +101,9 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
               y: 'q',
               x: 'd',
               fill: 'arm',
+              symbol: 'arm',
               stroke: 'white',
-              r: 5,
+              r: 5.5,
               dy: offset(i),
               tip: true,
               title: (r: (typeof rows)[number]) =>
@@ -107,9 +120,11 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
       title="Paired differences with 95% intervals"
       caption={
         <>
-          Each dot is the change an intervention makes to a probability, on the same random worlds as the
-          baseline (common random numbers); the line is its 95% interval (Newcombe). An interval that does not
-          cross the zero line is a difference the runs resolve.
+          Each mark is the change an intervention makes to a probability, in{' '}
+          <Term id="pts">percentage points</Term>, on the same random worlds as the baseline (
+          <Term id="crn">common random numbers</Term>); its line is the <Term id="newcombe">Newcombe</Term>{' '}
+          95% interval. Each arm has its own colour and shape. An interval that does not cross the zero line
+          is a difference the runs resolve; <Term id="mcnemar">McNemar mid-p</Term> in the table.
         </>
       }
       table={
@@ -122,13 +137,15 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
               <th scope="col">with</th>
               <th scope="col">difference</th>
               <th scope="col">95% interval</th>
-              <th scope="col">mid-p</th>
+              <th scope="col">McNemar mid-p</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((r) => (
               <tr key={`${r.arm}|${r.q}`}>
-                <td>{r.arm}</td>
+                <td>
+                  {ARM_GLYPH[arms.indexOf(r.arm) % ARM_GLYPH.length]} {r.arm}
+                </td>
                 <td>{r.q}</td>
                 <td>{fmtP(r.base)}</td>
                 <td>{fmtP(r.alt)}</td>
@@ -151,24 +168,37 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
   );
 }
 
-/** "path" and, on a second line, where the number comes from. */
-function paramLabel(path: string, params: Map<string, { source: string | null }>): string {
+/** The parameter in words and, on a second line, where the number comes from. */
+function paramLabel(path: string, params: Map<string, { source: string | null }>, names: Names): string {
   const src = params.get(path)?.source ?? 'none given';
-  return `${path}\nsource: ${src.length > 44 ? `${src.slice(0, 43)}…` : src}`;
+  return `${names.param(path)}\nsource: ${src.length > 44 ? `${src.slice(0, 43)}…` : src}`;
 }
 
-function labelMargin(labels: string[], width: number): number {
+/** The left margin for these labels (wrapped inside it on a narrow chart) and the height of a row. */
+function labelLayout(labels: string[], width: number, minBand: number): { margin: number; band: number } {
   const longest = Math.max(10, ...labels.flatMap((l) => l.split('\n').map((x) => x.length)));
-  return Math.min(Math.round(width * 0.52), Math.ceil(16 + 6.7 * longest));
+  const margin = narrow(width)
+    ? Math.round(width * 0.46)
+    : Math.min(Math.round(width * 0.45), Math.ceil(16 + 6.7 * longest));
+  const lines = Math.max(...labels.map((l) => wrapLines(l, margin - 10)));
+  return { margin, band: Math.max(minBand, 15 * lines + 12) };
 }
 
 /** One at a time: the metric with each parameter at its low and its high quantile, the others nominal. */
-export function TornadoChart({ report, top = 15 }: { report: SensitivityReport; top?: number }) {
+export function TornadoChart({
+  report,
+  top = 15,
+  names = NO_NAMES,
+}: {
+  report: SensitivityReport;
+  top?: number;
+  names?: Names;
+}) {
   const params = new Map(report.params.map((p) => [p.path, p]));
   const [qLo, qHi] = report.tornado.quantiles;
   const bars = report.tornado.bars.slice(0, top);
   const data = bars.map((b) => ({
-    label: paramLabel(b.path, params),
+    label: paramLabel(b.path, params, names),
     path: b.path,
     x1: Math.min(b.low.p, b.high.p),
     x2: Math.max(b.low.p, b.high.p),
@@ -176,19 +206,31 @@ export function TornadoChart({ report, top = 15 }: { report: SensitivityReport; 
     b,
   }));
   const ends = bars.flatMap((b) => [
-    { label: paramLabel(b.path, params), p: b.low.p, end: `low end (${qLo} quantile)`, v: b.low.value },
-    { label: paramLabel(b.path, params), p: b.high.p, end: `high end (${qHi} quantile)`, v: b.high.value },
+    {
+      label: paramLabel(b.path, params, names),
+      p: b.low.p,
+      end: `low end (${qLo} quantile)`,
+      v: b.low.value,
+    },
+    {
+      label: paramLabel(b.path, params, names),
+      p: b.high.p,
+      end: `high end (${qHi} quantile)`,
+      v: b.high.value,
+    },
   ]);
   const max = Math.max(report.nominal.p, ...bars.flatMap((b) => [b.low.p, b.high.p]));
-  const make = (width: number) =>
-    Plot.plot({
+  const make = (width: number) => {
+    const { margin, band } = labelLayout(
+      data.map((d) => d.label),
       width,
-      height: 40 * data.length + 70,
-      marginLeft: labelMargin(
-        data.map((d) => d.label),
-        width,
-      ),
-      marginRight: 30,
+      40,
+    );
+    return Plot.plot({
+      width,
+      height: band * data.length + 90,
+      marginLeft: margin,
+      marginRight: narrow(width) ? 12 : 30,
       marginBottom: 44,
       style: { fontSize: '12px', background: 'transparent' },
       x: {
@@ -197,9 +239,10 @@ export function TornadoChart({ report, top = 15 }: { report: SensitivityReport; 
         labelOffset: 36,
         domain: [0, max * 1.08 || 0.01],
         grid: true,
+        ticks: narrow(width) ? 3 : 8,
         tickFormat: (d: number) => `${Number((d * 100).toPrecision(3))}%`,
       },
-      y: { label: null, domain: data.map((d) => d.label), padding: 0.3 },
+      y: { label: null, domain: data.map((d) => d.label), padding: 0.3, tickSize: 0 },
       color: {
         legend: true,
         domain: ['higher value raises it', 'higher value lowers it', 'no effect'],
@@ -207,6 +250,7 @@ export function TornadoChart({ report, top = 15 }: { report: SensitivityReport; 
       },
       symbol: { legend: true, domain: ends.slice(0, 2).map((e) => e.end), range: ['circle', 'diamond'] },
       marks: [
+        Plot.axisY({ lineWidth: (margin - 18) / 12, tickSize: 0, label: null }),
         Plot.barX(data, { y: 'label', x1: 'x1', x2: 'x2', fill: 'dir', fillOpacity: 0.75 }),
         Plot.dot(ends, {
           y: 'label',
@@ -231,6 +275,7 @@ export function TornadoChart({ report, top = 15 }: { report: SensitivityReport; 
         }),
       ],
     });
+  };
   return (
     <Figure
       id="tornado"
@@ -261,7 +306,7 @@ export function TornadoChart({ report, top = 15 }: { report: SensitivityReport; 
             {report.tornado.bars.map((b) => (
               <tr key={b.path}>
                 <td>
-                  <code>{b.path}</code>
+                  {names.param(b.path)} <code>{b.path}</code>
                 </td>
                 <td>{params.get(b.path)?.source ?? '–'}</td>
                 <td>{b.low.value}</td>
@@ -280,69 +325,117 @@ export function TornadoChart({ report, top = 15 }: { report: SensitivityReport; 
     >
       <PlotBox
         make={make}
-        label={`Tornado: ${bars.map((b) => `${b.path} ${fmtP(b.low.p)} to ${fmtP(b.high.p)}`).join('; ')}`}
+        label={`Tornado of ${report.metric.label}, nominal ${fmtP(report.nominal.p)}: ${bars.map((b) => `${names.param(b.path)} ${fmtP(b.low.p)} to ${fmtP(b.high.p)}`).join('; ')}`}
       />
     </Figure>
   );
 }
 
-/** Sobol first-order and total indices per parameter, with bootstrap 95% intervals. */
-export function SobolChart({ report, top = 15 }: { report: SensitivityReport; top?: number }) {
+/**
+ * Sobol first-order and total indices per parameter, with bootstrap 95% intervals. First order is a
+ * solid bar, total an outlined one, and each carries its number and kind as text: colour is not needed
+ * to tell them apart.
+ */
+export function SobolChart({
+  report,
+  top = 15,
+  names = NO_NAMES,
+}: {
+  report: SensitivityReport;
+  top?: number;
+  names?: Names;
+}) {
   const sobol = report.sobol;
   if (!sobol) return null;
   const params = new Map(report.params.map((p) => [p.path, p]));
   const indices = sobol.indices.slice(0, top);
   const rows = indices.flatMap((i) => [
     {
-      label: paramLabel(i.path, params),
+      label: paramLabel(i.path, params, names),
       kind: 'first order',
       v: i.first,
       lo: i.firstCi95[0],
       hi: i.firstCi95[1],
     },
-    { label: paramLabel(i.path, params), kind: 'total', v: i.total, lo: i.totalCi95[0], hi: i.totalCi95[1] },
+    {
+      label: paramLabel(i.path, params, names),
+      kind: 'total',
+      v: i.total,
+      lo: i.totalCi95[0],
+      hi: i.totalCi95[1],
+    },
   ]);
   // Indices lie in [0, 1]; estimates and their intervals can stray outside with few samples (clipped).
   const lo = Math.max(-0.5, Math.min(0, ...rows.map((r) => r.lo)));
   const hi = Math.min(1.5, Math.max(1, ...rows.map((r) => r.hi)));
-  const band = 40;
-  const make = (width: number) =>
-    Plot.plot({
+  const make = (width: number) => {
+    const { margin, band } = labelLayout(
+      rows.map((r) => r.label),
       width,
-      height: band * indices.length + 70,
-      marginLeft: labelMargin(
-        rows.map((r) => r.label),
-        width,
-      ),
-      marginRight: 30,
+      44,
+    );
+    const first = rows.filter((r) => r.kind === 'first order');
+    const total = rows.filter((r) => r.kind === 'total');
+    const short = (r: (typeof rows)[number]) =>
+      `${r.kind === 'total' ? 'total' : 'first'} ${Number(r.v.toPrecision(2))}`;
+    return Plot.plot({
+      width,
+      height: band * indices.length + 80,
+      marginLeft: margin,
+      marginRight: narrow(width) ? 12 : 30,
       marginBottom: 44,
       style: { fontSize: '12px', background: 'transparent' },
       x: {
-        label: 'share of the variance of the metric over the design →',
+        label: narrow(width)
+          ? 'share of variance →'
+          : 'share of the variance of the metric over the design →',
         labelAnchor: 'center',
         labelOffset: 36,
         domain: [lo, hi],
         grid: true,
+        ticks: narrow(width) ? 3 : 8,
       },
-      y: { label: null, domain: indices.map((i) => paramLabel(i.path, params)), padding: 0.2 },
-      color: { legend: true, domain: ['first order', 'total'], range: ['#0d9488', '#7c3aed'] },
+      y: {
+        label: null,
+        domain: indices.map((i) => paramLabel(i.path, params, names)),
+        padding: 0.2,
+        tickSize: 0,
+      },
+      color: { legend: true, domain: ['first order', 'total'], range: ['#0f766e', '#6d28d9'] },
       marks: [
-        Plot.barX(
-          rows.filter((r) => r.kind === 'first order'),
-          { y: 'label', x: 'v', fill: 'kind', insetBottom: band * 0.4, clip: true },
-        ),
-        Plot.barX(
-          rows.filter((r) => r.kind === 'total'),
-          { y: 'label', x: 'v', fill: 'kind', insetTop: band * 0.4, clip: true },
-        ),
-        Plot.ruleY(
-          rows.filter((r) => r.kind === 'first order'),
-          { y: 'label', x1: 'lo', x2: 'hi', stroke: '#0f172a', dy: -band * 0.2, clip: true },
-        ),
-        Plot.ruleY(
-          rows.filter((r) => r.kind === 'total'),
-          { y: 'label', x1: 'lo', x2: 'hi', stroke: '#0f172a', dy: band * 0.2, clip: true },
-        ),
+        Plot.axisY({ lineWidth: (margin - 18) / 12, tickSize: 0, label: null }),
+        Plot.barX(first, { y: 'label', x: 'v', fill: 'kind', insetBottom: band * 0.42, clip: true }),
+        Plot.barX(total, {
+          y: 'label',
+          x: 'v',
+          fill: 'white',
+          stroke: 'kind',
+          strokeWidth: 2,
+          insetTop: band * 0.42,
+          clip: true,
+        }),
+        Plot.ruleY(first, { y: 'label', x1: 'lo', x2: 'hi', stroke: '#0f172a', dy: -band * 0.2, clip: true }),
+        Plot.ruleY(total, { y: 'label', x1: 'lo', x2: 'hi', stroke: '#0f172a', dy: band * 0.2, clip: true }),
+        Plot.text(first, {
+          y: 'label',
+          x: (r: (typeof rows)[number]) => Math.max(0, r.hi, r.v),
+          text: short,
+          dy: -band * 0.2,
+          dx: 4,
+          textAnchor: 'start',
+          fill: '#0f172a',
+          clip: true,
+        }),
+        Plot.text(total, {
+          y: 'label',
+          x: (r: (typeof rows)[number]) => Math.max(0, r.hi, r.v),
+          text: short,
+          dy: band * 0.2,
+          dx: 4,
+          textAnchor: 'start',
+          fill: '#0f172a',
+          clip: true,
+        }),
         Plot.ruleX([0], { stroke: '#0f172a' }),
         Plot.tip(
           rows,
@@ -354,6 +447,7 @@ export function SobolChart({ report, top = 15 }: { report: SensitivityReport; to
         ),
       ],
     });
+  };
   const noisy = sobol.noiseVariance > 0.25 * sobol.varianceY;
   return (
     <Figure
@@ -361,8 +455,9 @@ export function SobolChart({ report, top = 15 }: { report: SensitivityReport; to
       title="Variance-based (Sobol) indices with bootstrap 95% intervals"
       caption={
         <>
-          First order: the share of the metric's variance due to the parameter alone; total: including its
-          interactions with the others. Saltelli 2010 design, N = {sobol.samples},{' '}
+          <Term id="sobol">First order</Term> (solid bar): the share of the metric's variance due to the
+          parameter alone; total (outlined bar): including its interactions with the others. Lines:{' '}
+          <Term id="bootstrap">bootstrap</Term> 95% intervals. Saltelli 2010 design, N = {sobol.samples},{' '}
           {sobol.runsPerPoint.toLocaleString()} runs at each of {sobol.designPoints.toLocaleString()} design
           points; variance of the metric over the design {sobol.varianceY}, Monte Carlo noise of one point at
           most {sobol.noiseVariance}.
@@ -391,7 +486,7 @@ export function SobolChart({ report, top = 15 }: { report: SensitivityReport; to
             {sobol.indices.map((i) => (
               <tr key={i.path}>
                 <td>
-                  <code>{i.path}</code>
+                  {names.param(i.path)} <code>{i.path}</code>
                 </td>
                 <td>{params.get(i.path)?.source ?? '–'}</td>
                 <td>{i.first}</td>
@@ -410,7 +505,7 @@ export function SobolChart({ report, top = 15 }: { report: SensitivityReport; to
     >
       <PlotBox
         make={make}
-        label={`Sobol indices: ${indices.map((i) => `${i.path} first ${i.first}, total ${i.total}`).join('; ')}`}
+        label={`Sobol indices: ${indices.map((i) => `${names.param(i.path)} first order ${i.first}, total ${i.total}`).join('; ')}`}
       />
     </Figure>
   );

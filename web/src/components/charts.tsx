@@ -5,6 +5,7 @@ import * as Plot from '@observablehq/plot';
 import { sankey, sankeyLinkHorizontal } from 'd3-sankey';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { RunReport } from '../api.ts';
+import { ScrollRegion } from './ScrollRegion.tsx';
 
 const pct = (p: number, digits = 1) => `${(p * 100).toFixed(p > 0 && p < 0.001 ? 3 : digits)}%`;
 export const fmtP = pct;
@@ -30,10 +31,33 @@ export function PlotBox({
   useEffect(() => {
     if (!width) return;
     const el = make(width);
+    markNames(el);
     ref.current?.replaceChildren(el);
     return () => el.remove();
   }, [label, width]);
   return <div className="plot" ref={ref} role="img" aria-label={label} />;
+}
+
+/**
+ * Plot names its mark groups with aria-label; on a <g> without a role that attribute is prohibited
+ * (axe: aria-prohibited-attr), and inside a role="img" nobody hears it. The names move to data-mark.
+ */
+export function markNames(el: Element): void {
+  for (const g of el.querySelectorAll('[aria-label], [aria-description]')) {
+    const name = g.getAttribute('aria-label');
+    if (name !== null) g.setAttribute('data-mark', name);
+    g.removeAttribute('aria-label');
+    g.removeAttribute('aria-description');
+  }
+}
+
+/** Rung labels of a narrow axis: every rung, rotated more; the phone width gets its own margins. */
+export const narrow = (width: number) => width < 560;
+
+/** Plot's text wraps at lineWidth ems; about 0.55 em a character at 12 px. */
+export function wrapLines(label: string, widthPx: number, fontPx = 12): number {
+  const perLine = Math.max(8, Math.floor(widthPx / (fontPx * 0.55)));
+  return label.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil(part.length / perLine)), 0);
 }
 
 export function Figure(props: {
@@ -45,7 +69,9 @@ export function Figure(props: {
 }) {
   return (
     <figure className="chart" aria-labelledby={props.id ? `${props.id}-title` : undefined}>
-      <h3 id={props.id ? `${props.id}-title` : undefined}>{props.title}</h3>
+      <h2 className="chart-title" id={props.id ? `${props.id}-title` : undefined}>
+        {props.title}
+      </h2>
       {props.children}
       <figcaption>{props.caption}</figcaption>
       <details>
@@ -80,23 +106,23 @@ export function ExceedanceChart({
   const make = (width: number) =>
     Plot.plot({
       width,
-      height: 340,
-      marginLeft: 64,
-      marginBottom: 56,
-      marginRight: 20,
-      style: { fontSize: '12.5px', background: 'transparent' },
+      height: narrow(width) ? 320 : 340,
+      marginLeft: narrow(width) ? 52 : 64,
+      marginBottom: narrow(width) ? 96 : 56,
+      marginRight: narrow(width) ? 12 : 20,
+      style: { fontSize: narrow(width) ? '11.5px' : '12.5px', background: 'transparent' },
       x: {
-        label: 'escalation ladder rung reached (peak of the run) →',
+        label: narrow(width) ? 'rung reached (peak) →' : 'escalation ladder rung reached (peak of the run) →',
         labelAnchor: 'right',
-        labelOffset: 52,
+        labelOffset: narrow(width) ? 92 : 52,
         domain: rungs,
-        tickRotate: -15,
+        tickRotate: narrow(width) ? -55 : -15,
         padding: 0.3,
       },
       y: {
         type: 'log',
-        label: '↑ P(peak ≥ rung), % of runs (log scale)',
-        ticks,
+        label: narrow(width) ? '↑ P(peak ≥ rung), log' : '↑ P(peak ≥ rung), % of runs (log scale)',
+        ticks: narrow(width) ? ticks.filter((_, i) => i % 2 === 0) : ticks,
         tickFormat: (d: number) => `${Number((d * 100).toPrecision(1))}%`,
         grid: true,
         domain: [floor, 1],
@@ -165,9 +191,9 @@ export function ExceedanceChart({
 }
 
 const OUTCOME_LABEL: Record<string, string> = {
-  resolved: 'Resolved (quiet)',
+  resolved: 'Resolved',
   horizon: 'Unresolved at horizon',
-  war: 'War',
+  war: 'Ended in war',
   nuclearUse: 'Nuclear use',
 };
 const OUTCOME_COLOR: Record<string, string> = {
@@ -189,10 +215,16 @@ export function OutcomesChart({ report }: { report: RunReport }) {
     Plot.plot({
       width,
       height: 200,
-      marginLeft: 150,
+      marginLeft: narrow(width) ? 118 : 150,
       marginRight: 56,
       style: { fontSize: '12px', background: 'transparent' },
-      x: { label: 'share of runs (%)', percent: true, grid: true, domain: [0, 100] },
+      x: {
+        label: 'share of runs (%)',
+        percent: true,
+        grid: true,
+        domain: [0, 100],
+        ticks: narrow(width) ? 4 : 10,
+      },
       y: { label: null, domain: data.map((d) => d.outcome) },
       marks: [
         Plot.barX(data, {
@@ -248,24 +280,31 @@ export function OutcomesChart({ report }: { report: RunReport }) {
 
 export function MisperceptionChart({ report }: { report: RunReport }) {
   const m = report.misperception;
-  const short = (t: string) => (t.length > 46 ? `${t.slice(0, 45)}…` : t);
   const data = m.causes.slice(0, 8).map((c) => ({
-    label: short(
-      `${c.observer} ${c.kind === 'misread' ? `read ${c.act} as ${c.perceived}` : c.kind === 'false-alarm' ? `false alarm: ${c.act}` : `${c.kind} ${c.act}${c.perceived ? ` as ${c.perceived}` : ''}`}`,
-    ),
+    label: `${c.observer} ${c.kind === 'misread' ? `read ${c.act} as ${c.perceived}` : c.kind === 'false-alarm' ? `false alarm: ${c.act}` : `${c.kind} ${c.act}${c.perceived ? ` as ${c.perceived}` : ''}`}`,
     share: c.share,
     runs: c.runs,
   }));
-  const make = (width: number) =>
-    Plot.plot({
+  const make = (width: number) => {
+    // The labels wrap inside the left margin rather than being cut (phones: about 45% of the width).
+    const marginLeft = Math.round(width * (narrow(width) ? 0.46 : 0.42));
+    const lines = Math.max(...data.map((d) => wrapLines(d.label, marginLeft - 10)));
+    const band = Math.max(30, 15 * lines + 14);
+    return Plot.plot({
       width,
-      height: Math.max(120, 34 * data.length + 50),
-      marginLeft: Math.min(340, Math.round(width * 0.48)),
+      height: band * data.length + 50,
+      marginLeft,
       marginRight: 56,
       style: { fontSize: '12px', background: 'transparent' },
-      x: { label: `share of runs reaching ${m.threshold} (%)`, percent: true, grid: true },
-      y: { label: null, domain: data.map((d) => d.label) },
+      x: {
+        label: `share of runs reaching ${m.threshold} (%)`,
+        percent: true,
+        grid: true,
+        ticks: narrow(width) ? 3 : 6,
+      },
+      y: { label: null, domain: data.map((d) => d.label), tickSize: 0 },
       marks: [
+        Plot.axisY({ lineWidth: (marginLeft - 18) / 12, tickSize: 0, label: null }),
         Plot.barX(data, { y: 'label', x: 'share', fill: '#b45309' }),
         Plot.text(data, {
           y: 'label',
@@ -277,6 +316,7 @@ export function MisperceptionChart({ report }: { report: RunReport }) {
         Plot.ruleX([0]),
       ],
     });
+  };
   return (
     <Figure
       id="misperception"
@@ -314,7 +354,10 @@ export function MisperceptionChart({ report }: { report: RunReport }) {
       }
     >
       {data.length ? (
-        <PlotBox make={make} label="Misperceptions that began lethal chains" />
+        <PlotBox
+          make={make}
+          label={`Misperceptions that began the chains of runs reaching ${m.threshold}: ${data.map((d) => `${d.label} ${pct(d.share)}`).join('; ')}`}
+        />
       ) : (
         <p className="muted">No run reached {m.threshold}.</p>
       )}
@@ -335,6 +378,15 @@ interface SLink {
 
 /** Escalation paths as flows: step k's act → step k+1's act, widths ∝ runs, ending in the peak. */
 export function PathSankey({ report }: { report: RunReport }) {
+  const box = useRef<HTMLElement>(null);
+  const [boxWidth, setBoxWidth] = useState(900);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setBoxWidth(Math.round(el.clientWidth) || 900));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   // The acts every listed path starts with (the trigger) are the same for all runs: draw what follows.
   const listed = report.paths.filter((p) => p.events.length > 0);
   let prefix = 0;
@@ -377,27 +429,57 @@ export function PathSankey({ report }: { report: RunReport }) {
     if (p.events.length === 1) node(0, p.events[0]!);
   }
   const links = [...linkMap.values()];
-  const width = 900;
-  const height = Math.max(240, Math.min(560, nodes.length * 30));
+  // Drawn at the width it is shown (text stays 12 px); below 640 px it scrolls inside its own region.
+  const width = Math.max(640, Math.min(1200, boxWidth));
+  const steps = Math.max(0, ...nodes.map((n) => n.step)) + 1;
+  const height = Math.max(240, Math.min(560, nodes.length * 30)) + 22;
+  const flows = links.map((l) => ({ from: nodes[l.source]!, to: nodes[l.target]!, runs: l.value }));
   const table = (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">path (acts that raised the peak)</th>
-          <th scope="col">runs</th>
-          <th scope="col">share</th>
-        </tr>
-      </thead>
-      <tbody>
-        {report.paths.map((p) => (
-          <tr key={p.events.join('>')}>
-            <td>{p.events.join(' → ') || '(nothing escalated)'}</td>
-            <td>{p.count}</td>
-            <td>{pct(p.share)}</td>
+    <>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">path (acts that raised the peak)</th>
+            <th scope="col">runs</th>
+            <th scope="col">share</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {report.paths.map((p) => (
+            <tr key={p.events.join('>')}>
+              <td>{p.events.join(' → ') || '(nothing escalated)'}</td>
+              <td>{p.count}</td>
+              <td>{pct(p.share)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {flows.length ? (
+        <table>
+          <caption>Flows drawn in the diagram (step k → step k+1)</caption>
+          <thead>
+            <tr>
+              <th scope="col">step</th>
+              <th scope="col">from</th>
+              <th scope="col">to</th>
+              <th scope="col">runs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {flows.map((f) => (
+              <tr key={`${f.from.name}>${f.to.name}`}>
+                <td>
+                  {f.from.step + 1} → {f.to.step + 1}
+                </td>
+                <td>{f.from.label}</td>
+                <td>{f.to.label}</td>
+                <td>{f.runs}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </>
   );
   if (!links.length)
     return (
@@ -415,11 +497,18 @@ export function PathSankey({ report }: { report: RunReport }) {
     .nodePadding(14)
     .nodeSort(null)
     .extent([
-      [4, 8],
-      [width - 230, height - 8],
+      [4, 30],
+      [width - Math.min(230, width * 0.3), height - 8],
     ])({ nodes: nodes.map((n) => ({ ...n })), links: links.map((l) => ({ ...l })) });
   const linkPath = sankeyLinkHorizontal();
-  const palette = ['#1d4ed8', '#0891b2', '#ca8a04', '#c2410c', '#b91c1c', '#7e22ce'];
+  // Each step its colour (every one at least 3:1 on white) and its column heading, so colour is not the
+  // only thing that tells the steps apart.
+  const palette = ['#1d4ed8', '#0e7490', '#a16207', '#c2410c', '#b91c1c', '#7e22ce'];
+  const columns = Array.from({ length: steps }, (_, k) => {
+    const at = layout.nodes.find((n) => n.step === k);
+    return { k, x: at?.x0 ?? 0 };
+  });
+  const top = [...flows].sort((a, b) => b.runs - a.runs).slice(0, 6);
   return (
     <Figure
       id="paths"
@@ -436,52 +525,66 @@ export function PathSankey({ report }: { report: RunReport }) {
               and are not drawn.
             </>
           ) : null}{' '}
-          Node colour: step in the sequence.
+          Columns (and colours): the steps of the sequence. Every flow is in the data table.
         </>
       }
       table={table}
     >
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        className="sankey"
-        role="img"
-        aria-label="Sankey diagram of escalation paths"
+      <ScrollRegion
+        ref={box}
+        className="chart-scroll"
+        label="Escalation paths diagram (scrolls sideways on a narrow screen)"
+        focusable={boxWidth < 640}
       >
-        <g fill="none" strokeOpacity={0.35}>
-          {layout.links.map((l) => (
-            <path
-              key={`${(l.source as SNode).name}>${(l.target as SNode).name}`}
-              d={linkPath(l) ?? ''}
-              stroke={palette[(l.source as SNode).step % palette.length]}
-              strokeWidth={Math.max(1, l.width ?? 1)}
-            >
-              <title>{`${(l.source as SNode).label} → ${(l.target as SNode).label}: ${l.value} runs`}</title>
-            </path>
-          ))}
-        </g>
-        {layout.nodes.map((n) => (
-          <g key={n.name}>
-            <rect
-              x={n.x0}
-              y={n.y0}
-              width={(n.x1 ?? 0) - (n.x0 ?? 0)}
-              height={Math.max(1, (n.y1 ?? 0) - (n.y0 ?? 0))}
-              fill={palette[n.step % palette.length]}
-            >
-              <title>{`${n.label}: ${n.value} runs`}</title>
-            </rect>
-            <text
-              x={(n.x1 ?? 0) + 6}
-              y={((n.y0 ?? 0) + (n.y1 ?? 0)) / 2}
-              dy="0.35em"
-              fontSize={11.5}
-              fill="#0f172a"
-            >
-              {n.label}
+        <svg
+          viewBox={`0 0 ${width} ${height}`}
+          width={width}
+          height={height}
+          className="sankey"
+          role="img"
+          aria-label={`Sankey diagram of escalation paths in ${steps} steps; largest flows: ${top.map((f) => `${f.from.label} to ${f.to.label}, ${f.runs} runs`).join('; ')}`}
+        >
+          {columns.map((c) => (
+            <text key={c.k} x={c.x} y={16} fontSize={12} fontWeight={600} fill="#334155">
+              {c.k === 0 ? 'start' : `step ${c.k}`}
             </text>
+          ))}
+          <g fill="none" strokeOpacity={0.35}>
+            {layout.links.map((l) => (
+              <path
+                key={`${(l.source as SNode).name}>${(l.target as SNode).name}`}
+                d={linkPath(l) ?? ''}
+                stroke={palette[(l.source as SNode).step % palette.length]}
+                strokeWidth={Math.max(1, l.width ?? 1)}
+              >
+                <title>{`${(l.source as SNode).label} → ${(l.target as SNode).label}: ${l.value} runs`}</title>
+              </path>
+            ))}
           </g>
-        ))}
-      </svg>
+          {layout.nodes.map((n) => (
+            <g key={n.name}>
+              <rect
+                x={n.x0}
+                y={n.y0}
+                width={(n.x1 ?? 0) - (n.x0 ?? 0)}
+                height={Math.max(1, (n.y1 ?? 0) - (n.y0 ?? 0))}
+                fill={palette[n.step % palette.length]}
+              >
+                <title>{`${n.label}: ${n.value} runs`}</title>
+              </rect>
+              <text
+                x={(n.x1 ?? 0) + 6}
+                y={((n.y0 ?? 0) + (n.y1 ?? 0)) / 2}
+                dy="0.35em"
+                fontSize={12}
+                fill="#0f172a"
+              >
+                {n.label}
+              </text>
+            </g>
+          ))}
+        </svg>
+      </ScrollRegion>
     </Figure>
   );
 }

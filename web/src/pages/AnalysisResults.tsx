@@ -11,21 +11,35 @@ import {
   type TraceReply,
   type WorkspaceRef,
 } from '../api.ts';
-import { ARM_COLORS, ForestPlot, fmtPts, SobolChart, TornadoChart } from '../components/analysis-charts.tsx';
+import {
+  ARM_COLORS,
+  ARM_GLYPH,
+  ForestPlot,
+  fmtPts,
+  SobolChart,
+  TornadoChart,
+} from '../components/analysis-charts.tsx';
 import { fmtP } from '../components/charts.tsx';
+import { type Names, useNames } from '../components/names.ts';
+import { TabList, tabPanel } from '../components/Tabs.tsx';
+import { Term } from '../components/Term.tsx';
 import { Timeline } from '../components/Timeline.tsx';
 
 export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
   const report = run.report as unknown as CompareReport;
   const war = report.outcomes.war;
+  const names = useNames(ws.id, run.manifest.scenarioPath);
   return (
     <>
       <section className="kpis" aria-label="Headline figures">
         <div className="kpi">
           <div className="kpi-value">{fmtP(report.comparisons[0]?.delta.warOrWorse?.base ?? 0)}</div>
-          <div className="kpi-label">Baseline P(war or worse)</div>
+          <div className="kpi-label">
+            Baseline <Term id="war-or-worse">P(war or worse)</Term>
+          </div>
           <div className="muted small">
-            war {fmtP(war.p)} · {report.runs.toLocaleString()} runs per arm
+            <Term id="ended-in-war">ended in war</Term> {fmtP(war.p)} · {report.runs.toLocaleString()}{' '}
+            <Term id="crn">paired runs</Term> per arm
           </div>
         </div>
         {report.comparisons.map((c, i) => {
@@ -42,9 +56,13 @@ export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }
               >
                 {fmtPts(d.d)}
               </div>
-              <div className="kpi-label">{c.with.replace(/\+/g, ' + ')}</div>
+              <div className="kpi-label">
+                <span aria-hidden="true">{ARM_GLYPH[i % ARM_GLYPH.length]} </span>
+                {c.with.replace(/\+/g, ' + ')}
+              </div>
               <div className="muted small">
-                95% CI {fmtPts(d.ci95[0])} to {fmtPts(d.ci95[1])}
+                P(war or worse), <Term id="pts">pts</Term>; 95% <Term id="newcombe">CI</Term>{' '}
+                {fmtPts(d.ci95[0])} to {fmtPts(d.ci95[1])}
               </div>
             </div>
           );
@@ -55,7 +73,14 @@ export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }
       </section>
       <div className="arm-grid">
         {report.comparisons.map((c, i) => (
-          <ArmCard key={c.with} c={c} color={ARM_COLORS[i % ARM_COLORS.length]!} runs={report.runs} />
+          <ArmCard
+            key={c.with}
+            c={c}
+            color={ARM_COLORS[i % ARM_COLORS.length]!}
+            glyph={ARM_GLYPH[i % ARM_GLYPH.length]!}
+            runs={report.runs}
+            names={names}
+          />
         ))}
       </div>
       <ReplayPair ws={ws} run={run} comparisons={report.comparisons} />
@@ -67,7 +92,19 @@ export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }
   );
 }
 
-function ArmCard({ c, color, runs }: { c: Comparison; color: string; runs: number }) {
+function ArmCard({
+  c,
+  color,
+  glyph,
+  runs,
+  names,
+}: {
+  c: Comparison;
+  color: string;
+  glyph: string;
+  runs: number;
+  names: Names;
+}) {
   const mech = [
     ...(c.mechanisms.saved?.sentences.map((s) => ({ s, kind: 'saved' })) ?? []),
     ...(c.mechanisms.harmed?.sentences.map((s) => ({ s, kind: 'harmed' })) ?? []),
@@ -80,11 +117,16 @@ function ArmCard({ c, color, runs }: { c: Comparison; color: string; runs: numbe
       style={{ borderTopColor: color }}
     >
       <h2>
-        <span className="swatch" style={{ background: color }} /> {c.with.replace(/\+/g, ' + ')}
+        <span aria-hidden="true" style={{ color }}>
+          {glyph}
+        </span>{' '}
+        {c.with.replace(/\+/g, ' + ')}
       </h2>
       <div className="saved-harmed">
         <div>
-          <span className="sh-label">saved from war or worse</span>
+          <span className="sh-label">
+            <Term id="saved-harmed">saved</Term> from war or worse
+          </span>
           <span className="sh-bar saved" style={{ width: `${(70 * c.saved) / scale}%` }} />
           <strong data-testid="saved">{c.saved.toLocaleString()}</strong>
           <span className="muted small"> runs ({fmtP(c.savedShare)})</span>
@@ -100,7 +142,9 @@ function ArmCard({ c, color, runs }: { c: Comparison; color: string; runs: numbe
           {Math.abs(c.saved - c.harmed).toLocaleString()} of {runs.toLocaleString()} runs
         </p>
       </div>
-      <h3>Mechanisms</h3>
+      <h3>
+        <Term id="mechanism">Mechanisms</Term>
+      </h3>
       {mech.length ? null : (
         <p className="muted small">
           {c.saved + c.harmed
@@ -119,7 +163,7 @@ function ArmCard({ c, color, runs }: { c: Comparison; color: string; runs: numbe
             </p>
             <ul className={`mechanisms ${kind}`}>
               {list.map((m) => (
-                <li key={m.s}>{m.s.replace(/^in (\d+%) of (saved|harmed) runs, /, 'in $1: ')}</li>
+                <li key={m.s}>{names.text(m.s.replace(/^in (\d+%) of (saved|harmed) runs, /, 'in $1: '))}</li>
               ))}
             </ul>
           </div>
@@ -130,11 +174,11 @@ function ArmCard({ c, color, runs }: { c: Comparison; color: string; runs: numbe
         <table className="mini">
           <thead>
             <tr>
-              <th>rung</th>
-              <th>baseline</th>
-              <th>with</th>
-              <th>difference</th>
-              <th>95% CI</th>
+              <th scope="col">rung</th>
+              <th scope="col">baseline</th>
+              <th scope="col">with</th>
+              <th scope="col">difference</th>
+              <th scope="col">95% CI</th>
             </tr>
           </thead>
           <tbody>
@@ -226,30 +270,29 @@ function ReplayPair({
       ) : null}
       {pair ? (
         <>
-          <div className="tabs replay-tabs" role="tablist" aria-label="Arm">
-            {pair.map((t, i) => (
-              <button
-                key={t.interventions.join('+') || 'baseline'}
-                type="button"
-                role="tab"
-                aria-selected={side === i}
-                className={side === i ? 'tab on' : 'tab'}
-                onClick={() => setSide(i as 0 | 1)}
-              >
-                {t.interventions.length ? `with ${t.interventions.join(' + ')}` : 'baseline'}: {t.outcome},
-                peak {t.peak}
-              </button>
-            ))}
+          <TabList
+            label="Arm replayed"
+            idPrefix="replay"
+            className="tabs replay-tabs"
+            tabs={pair.map((t, i) => ({
+              id: String(i) as '0' | '1',
+              label: `${t.interventions.length ? `with ${t.interventions.join(' + ')}` : 'baseline'}: ${t.outcome}, peak ${t.peak}`,
+            }))}
+            value={String(side) as '0' | '1'}
+            onChange={(v) => setSide(Number(v) as 0 | 1)}
+          />
+          <div {...tabPanel('replay', String(side))}>
+            <Timeline trace={pair[side]} />
           </div>
-          <Timeline trace={pair[side]} />
         </>
       ) : null}
     </section>
   );
 }
 
-export function SensitivityResults({ run }: { run: RunDetail }) {
+export function SensitivityResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
   const report = run.report as unknown as SensitivityReport;
+  const names = useNames(ws.id, run.manifest.scenarioPath);
   const top = report.tornado.bars[0];
   const topSobol = report.sobol?.indices[0];
   return (
@@ -257,7 +300,9 @@ export function SensitivityResults({ run }: { run: RunDetail }) {
       <section className="kpis" aria-label="Headline figures">
         <div className="kpi">
           <div className="kpi-value">{fmtP(report.nominal.p)}</div>
-          <div className="kpi-label">Nominal {report.metric.label}</div>
+          <div className="kpi-label">
+            <Term id="nominal">Nominal</Term> {report.metric.label}
+          </div>
           <div className="muted small">{report.nominal.runs.toLocaleString()} runs</div>
         </div>
         <div className="kpi">
@@ -270,28 +315,28 @@ export function SensitivityResults({ run }: { run: RunDetail }) {
         {top ? (
           <div className="kpi">
             <div className="kpi-value">{fmtPts(top.d)}</div>
-            <div className="kpi-label">Largest swing (tornado)</div>
-            <div className="muted small">
-              <code>{top.path}</code>
+            <div className="kpi-label">
+              Largest swing (<Term id="tornado">tornado</Term>)
             </div>
+            <div className="muted small">{names.param(top.path)}</div>
           </div>
         ) : null}
         {topSobol ? (
           <div className="kpi">
             <div className="kpi-value">{topSobol.total}</div>
-            <div className="kpi-label">Largest total Sobol index</div>
-            <div className="muted small">
-              <code>{topSobol.path}</code>
+            <div className="kpi-label">
+              Largest total <Term id="sobol">Sobol index</Term>
             </div>
+            <div className="muted small">{names.param(topSobol.path)}</div>
           </div>
         ) : null}
       </section>
       <section className="panel">
-        <TornadoChart report={report} />
+        <TornadoChart report={report} names={names} />
       </section>
       {report.sobol ? (
         <section className="panel">
-          <SobolChart report={report} />
+          <SobolChart report={report} names={names} />
         </section>
       ) : null}
     </>

@@ -1,14 +1,20 @@
 // The scenario library of a workspace: search, tags, new from a template, members.
 import { useEffect, useMemo, useState } from 'react';
+import { AddMemberBody, CreateScenarioBody, CreateWorkspaceBody } from '../../../src/server/schemas.ts';
 import {
+  del,
   errText,
   get,
+  type Me,
+  patch,
   post,
   type Role,
   type ScenarioDetail,
   type ScenarioSummary,
   type WorkspaceRef,
 } from '../api.ts';
+import { FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Link, navigate } from '../router.tsx';
 
 interface Template {
@@ -140,8 +146,10 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
           </ul>
         </section>
       ) : null}
-      <Members ws={ws} />
-      <NewWorkspace />
+      <p className="muted">
+        <Link to={`/w/${ws.id}/members`}>Members of this workspace</Link>
+        {ws.role === 'owner' ? ': add colleagues, change their role or remove them.' : '.'}
+      </p>
     </div>
   );
 }
@@ -151,7 +159,7 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
   const [templates, setTemplates] = useState<Template[]>([]);
   const [template, setTemplate] = useState('korea-trigger');
   const [path, setPath] = useState('my-scenario.yaml');
-  const [error, setError] = useState('');
+  const form = useFieldErrors(CreateScenarioBody, { path: 'File name' });
   useEffect(() => {
     if (open && !templates.length)
       void get<Template[]>(`/api/workspaces/${ws.id}/templates`).then(setTemplates);
@@ -166,25 +174,28 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
     <form
       className="panel new-scenario"
       aria-label="New scenario"
+      noValidate
       onSubmit={async (e) => {
         e.preventDefault();
-        setError('');
+        const body = { path, template, tags: ['draft'] };
+        if (!form.check(body)) return;
         try {
-          const s = await post<ScenarioDetail>(`/api/workspaces/${ws.id}/scenarios`, {
-            path,
-            template,
-            tags: ['draft'],
-          });
+          const s = await post<ScenarioDetail>(`/api/workspaces/${ws.id}/scenarios`, body);
           navigate(`/w/${ws.id}/s/${s.id}`);
         } catch (err) {
-          setError(errText(err));
+          form.fromServer(err);
         }
       }}
     >
-      <label className="field">
-        <span>File name</span>
-        <input value={path} onChange={(e) => setPath(e.target.value)} required />
-      </label>
+      <TextField
+        form={form}
+        name="path"
+        label="File name"
+        value={path}
+        onChange={setPath}
+        required
+        hint="Ends in .yaml; letters, digits, - _ . / (e.g. my-scenario.yaml)."
+      />
       <fieldset>
         <legend>Start from</legend>
         {templates.map((t) => (
@@ -204,11 +215,7 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
           </label>
         ))}
       </fieldset>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError form={form} />
       <div className="row">
         <button type="submit" className="primary">
           Create
@@ -228,102 +235,232 @@ interface Member {
   role: Role;
 }
 
-function Members({ ws }: { ws: WorkspaceRef }) {
+const ROLE_HINT: Record<Role, string> = {
+  viewer: 'reads scenarios, runs and reports',
+  analyst: 'also edits scenarios and starts runs and analyses',
+  owner: 'also adds, changes and removes members',
+};
+
+/** The members of a workspace: who has which role; an owner adds, changes and removes them. */
+export function MembersPage({ ws, me }: { ws: WorkspaceRef; me: Me }) {
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <h1>Members</h1>
+          <p className="muted">
+            Workspace “{ws.name}”: <strong>viewers</strong> {ROLE_HINT.viewer}; <strong>analysts</strong>{' '}
+            {ROLE_HINT.analyst}; <strong>owners</strong> {ROLE_HINT.owner}. A workspace keeps at least one
+            owner.
+          </p>
+        </div>
+      </div>
+      <Members ws={ws} me={me} />
+      <NewWorkspace />
+    </div>
+  );
+}
+
+function Members({ ws, me }: { ws: WorkspaceRef; me: Me }) {
   const [members, setMembers] = useState<Member[]>([]);
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<Role>('analyst');
-  const [msg, setMsg] = useState('');
+  const [msg, setMsg] = useState<{ text: string; error?: boolean }>({ text: '' });
   const reload = () => void get<Member[]>(`/api/workspaces/${ws.id}/members`).then(setMembers);
   useEffect(reload, [ws.id]);
+  const owner = ws.role === 'owner';
+  const owners = members.filter((m) => m.role === 'owner').length;
+  const act = async (what: () => Promise<unknown>, done: string) => {
+    setMsg({ text: '' });
+    try {
+      await what();
+      setMsg({ text: done });
+      reload();
+    } catch (err) {
+      setMsg({ text: errText(err), error: true });
+      reload();
+    }
+  };
   return (
-    <section className="members">
-      <h2>Members</h2>
-      <table className="grid">
-        <thead>
-          <tr>
-            <th scope="col">name</th>
-            <th scope="col">email</th>
-            <th scope="col">role</th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <tr key={m.id}>
-              <td>{m.name}</td>
-              <td>{m.email}</td>
-              <td>{m.role}</td>
+    <section className="members" aria-labelledby="members-h">
+      <h2 id="members-h">People in this workspace</h2>
+      <ScrollRegion label="Members table">
+        <table className="grid members-table">
+          <thead>
+            <tr>
+              <th scope="col">name</th>
+              <th scope="col">email</th>
+              <th scope="col">role</th>
+              {owner ? (
+                <th scope="col">
+                  <span className="sr-only">actions</span>
+                </th>
+              ) : null}
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {ws.role === 'owner' ? (
-        <form
-          className="row wrap add-member"
-          aria-label="Add a member"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setMsg('');
-            try {
-              await post(`/api/workspaces/${ws.id}/members`, {
-                email,
-                role,
-                ...(name ? { name } : {}),
-                ...(password ? { password } : {}),
-              });
-              setMsg(`Added ${email} as ${role}.`);
-              setEmail('');
-              setName('');
-              setPassword('');
-              reload();
-            } catch (err) {
-              setMsg(errText(err));
-            }
-          }}
-        >
-          <label className="field">
-            <span>Email</span>
-            <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
-          </label>
-          <label className="field">
-            <span>Name (new account)</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} />
-          </label>
-          <label className="field">
-            <span>Initial password (new account)</span>
-            <input
-              type="password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              autoComplete="new-password"
-            />
-          </label>
-          <label className="field">
-            <span>Role</span>
-            <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              <option value="viewer">viewer (reads)</option>
-              <option value="analyst">analyst (edits, runs)</option>
-              <option value="owner">owner (manages members)</option>
-            </select>
-          </label>
-          <button type="submit" className="secondary">
-            Add member
-          </button>
-          {msg ? (
-            <p role="status" className="muted">
-              {msg}
-            </p>
-          ) : null}
-        </form>
-      ) : null}
+          </thead>
+          <tbody>
+            {members.map((m) => {
+              const lastOwner = m.role === 'owner' && owners === 1;
+              const self = m.id === me.user.id;
+              return (
+                <tr key={m.id}>
+                  <th scope="row">
+                    {m.name}
+                    {self ? <span className="muted small"> (you)</span> : null}
+                  </th>
+                  <td>{m.email}</td>
+                  <td>
+                    {owner ? (
+                      <label className="field inline">
+                        <span className="sr-only">Role of {m.name}</span>
+                        <select
+                          value={m.role}
+                          aria-describedby={lastOwner ? `last-owner-${m.id}` : undefined}
+                          onChange={(e) => {
+                            const role = e.target.value as Role;
+                            void act(
+                              () => patch(`/api/workspaces/${ws.id}/members/${m.id}`, { role }),
+                              `${m.name} is now ${role === 'owner' ? 'an owner' : role === 'analyst' ? 'an analyst' : 'a viewer'}.`,
+                            );
+                          }}
+                        >
+                          <option value="viewer">viewer</option>
+                          <option value="analyst">analyst</option>
+                          <option value="owner">owner</option>
+                        </select>
+                      </label>
+                    ) : (
+                      m.role
+                    )}
+                    {owner && lastOwner ? (
+                      <div id={`last-owner-${m.id}`} className="muted small">
+                        the only owner: make someone else owner first
+                      </div>
+                    ) : null}
+                  </td>
+                  {owner ? (
+                    <td>
+                      <button
+                        type="button"
+                        className="ghost small"
+                        disabled={lastOwner}
+                        aria-label={`Remove ${m.name}`}
+                        aria-describedby={lastOwner ? `last-owner-${m.id}` : undefined}
+                        onClick={() => {
+                          if (!confirm(`Remove ${m.name} (${m.email}) from “${ws.name}”?`)) return;
+                          void act(
+                            () => del(`/api/workspaces/${ws.id}/members/${m.id}`),
+                            `${m.name} was removed from the workspace.`,
+                          );
+                        }}
+                      >
+                        Remove
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ScrollRegion>
+      <p role="status" className={msg.error ? 'error' : 'muted'} data-testid="members-status">
+        {msg.text}
+      </p>
+      {owner ? <AddMember ws={ws} onAdded={reload} /> : null}
     </section>
+  );
+}
+
+function AddMember({ ws, onAdded }: { ws: WorkspaceRef; onAdded: () => void }) {
+  const [values, setValues] = useState({ email: '', name: '', password: '', role: 'analyst' as Role });
+  const [msg, setMsg] = useState('');
+  const form = useFieldErrors(AddMemberBody, {
+    email: 'Email',
+    name: 'Name',
+    password: 'Initial password',
+    role: 'Role',
+  });
+  const set = (k: keyof typeof values) => (v: string) => setValues({ ...values, [k]: v });
+  return (
+    <form
+      className="add-member"
+      aria-labelledby="add-member-h"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setMsg('');
+        const body = {
+          email: values.email,
+          role: values.role,
+          ...(values.name ? { name: values.name } : {}),
+          ...(values.password ? { password: values.password } : {}),
+        };
+        if (!form.check(body)) return;
+        try {
+          await post(`/api/workspaces/${ws.id}/members`, body);
+          setMsg(`Added ${values.email} as ${values.role}.`);
+          setValues({ email: '', name: '', password: '', role: values.role });
+          onAdded();
+        } catch (err) {
+          form.fromServer(err);
+        }
+      }}
+    >
+      <h3 id="add-member-h">Add a member</h3>
+      <p className="muted small">
+        Someone with an account is added by email. For someone new, also give a name and an initial password
+        (at least 10 characters) and hand them over yourself.
+      </p>
+      <div className="row wrap">
+        <TextField
+          form={form}
+          name="email"
+          label="Email"
+          type="email"
+          value={values.email}
+          onChange={set('email')}
+        />
+        <TextField
+          form={form}
+          name="name"
+          label="Name (new account)"
+          value={values.name}
+          onChange={set('name')}
+        />
+        <TextField
+          form={form}
+          name="password"
+          label="Initial password (new account)"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          value={values.password}
+          onChange={set('password')}
+        />
+        <label className="field">
+          <span>Role</span>
+          <select value={values.role} onChange={(e) => set('role')(e.target.value)}>
+            <option value="viewer">viewer (reads)</option>
+            <option value="analyst">analyst (edits, runs)</option>
+            <option value="owner">owner (manages members)</option>
+          </select>
+        </label>
+      </div>
+      <FormError form={form} />
+      <div className="row">
+        <button type="submit" className="secondary">
+          Add member
+        </button>
+        <p role="status" className="muted">
+          {msg}
+        </p>
+      </div>
+    </form>
   );
 }
 
 function NewWorkspace() {
   const [name, setName] = useState('');
-  const [error, setError] = useState('');
+  const form = useFieldErrors(CreateWorkspaceBody, { name: 'Name' });
   return (
     <section className="members">
       <h2>Another workspace</h2>
@@ -331,29 +468,24 @@ function NewWorkspace() {
       <form
         className="row wrap add-member"
         aria-label="New workspace"
+        noValidate
         onSubmit={async (e) => {
           e.preventDefault();
-          setError('');
+          const body = { name, examples: true };
+          if (!form.check(body)) return;
           try {
-            const w = await post<WorkspaceRef>('/api/workspaces', { name, examples: true });
+            const w = await post<WorkspaceRef>('/api/workspaces', body);
             location.assign(`/w/${w.id}`);
           } catch (err) {
-            setError(errText(err));
+            form.fromServer(err);
           }
         }}
       >
-        <label className="field">
-          <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required />
-        </label>
+        <TextField form={form} name="name" label="Name" value={name} onChange={setName} required />
         <button type="submit" className="secondary">
           Create workspace (with the examples)
         </button>
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError form={form} />
       </form>
     </section>
   );

@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import { errText, type Me, post } from '../api.ts';
+import { z } from 'zod';
+import { Email, SetupBody } from '../../../src/server/schemas.ts';
+import { type Me, post } from '../api.ts';
+import { type FieldErrors, FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+
+const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) });
 
 function Frame({
   title,
@@ -11,7 +16,7 @@ function Frame({
   children: React.ReactNode;
 }) {
   return (
-    <div className="auth-page">
+    <main className="auth-page">
       <div className="auth-card">
         <div className="auth-brand">
           <svg viewBox="0 0 32 32" width="40" height="40" aria-hidden="true">
@@ -34,11 +39,12 @@ function Frame({
         <div className="muted intro">{intro}</div>
         {children}
       </div>
-    </div>
+    </main>
   );
 }
 
 function Field(props: {
+  form: FieldErrors;
   label: string;
   name: string;
   type?: string;
@@ -48,43 +54,44 @@ function Field(props: {
   hint?: string;
 }) {
   return (
-    <label className="field">
-      <span>{props.label}</span>
-      <input
-        name={props.name}
-        type={props.type ?? 'text'}
-        value={props.value}
-        required
-        autoComplete={props.autoComplete}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
-      {props.hint ? <small className="muted">{props.hint}</small> : null}
-    </label>
+    <TextField
+      form={props.form}
+      name={props.name}
+      label={props.label}
+      type={props.type ?? 'text'}
+      value={props.value}
+      onChange={props.onChange}
+      required
+      {...(props.autoComplete ? { autoComplete: props.autoComplete } : {})}
+      {...(props.hint ? { hint: props.hint } : {})}
+    />
   );
 }
 
 export function Login({ onDone }: { onDone: (me: Me) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
+  const form = useFieldErrors(LoginBody, { email: 'Email', password: 'Password' });
   const [busy, setBusy] = useState(false);
   return (
     <Frame title="Sign in" intro="Use the account an owner of your workspace gave you.">
       <form
+        noValidate
         onSubmit={async (e) => {
           e.preventDefault();
+          if (!form.check({ email, password })) return;
           setBusy(true);
-          setError('');
           try {
             onDone(await post<Me>('/api/auth/login', { email, password }));
           } catch (err) {
-            setError(errText(err));
+            form.fromServer(err);
           } finally {
             setBusy(false);
           }
         }}
       >
         <Field
+          form={form}
           label="Email"
           name="email"
           type="email"
@@ -93,6 +100,7 @@ export function Login({ onDone }: { onDone: (me: Me) => void }) {
           autoComplete="username"
         />
         <Field
+          form={form}
           label="Password"
           name="password"
           type="password"
@@ -100,11 +108,7 @@ export function Login({ onDone }: { onDone: (me: Me) => void }) {
           onChange={setPassword}
           autoComplete="current-password"
         />
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError form={form} />
         <button type="submit" className="primary wide" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
@@ -118,7 +122,12 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [token, setToken] = useState(new URLSearchParams(location.search).get('token') ?? '');
-  const [error, setError] = useState('');
+  const form = useFieldErrors(SetupBody, {
+    name: 'Your name',
+    email: 'Email',
+    password: 'Password',
+    token: 'Setup token',
+  });
   const [busy, setBusy] = useState(false);
   return (
     <Frame
@@ -131,23 +140,31 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
       }
     >
       <form
+        noValidate
         onSubmit={async (e) => {
           e.preventDefault();
+          const body = { email, name, password, ...(tokenRequired ? { token } : {}) };
+          if (!form.check(body)) return;
           setBusy(true);
-          setError('');
           try {
-            onDone(
-              await post<Me>('/api/setup', { email, name, password, ...(tokenRequired ? { token } : {}) }),
-            );
+            onDone(await post<Me>('/api/setup', body));
           } catch (err) {
-            setError(errText(err));
+            form.fromServer(err);
           } finally {
             setBusy(false);
           }
         }}
       >
-        <Field label="Your name" name="name" value={name} onChange={setName} autoComplete="name" />
         <Field
+          form={form}
+          label="Your name"
+          name="name"
+          value={name}
+          onChange={setName}
+          autoComplete="name"
+        />
+        <Field
+          form={form}
           label="Email"
           name="email"
           type="email"
@@ -156,6 +173,7 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
           autoComplete="username"
         />
         <Field
+          form={form}
           label="Password"
           name="password"
           type="password"
@@ -165,13 +183,15 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
           hint="At least 10 characters."
         />
         {tokenRequired ? (
-          <Field label="Setup token (printed by the server)" name="token" value={token} onChange={setToken} />
+          <Field
+            form={form}
+            label="Setup token (printed by the server)"
+            name="token"
+            value={token}
+            onChange={setToken}
+          />
         ) : null}
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError form={form} />
         <button type="submit" className="primary wide" disabled={busy}>
           {busy ? 'Creating…' : 'Create account and open the workbench'}
         </button>

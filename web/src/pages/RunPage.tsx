@@ -19,6 +19,7 @@ import {
   OutcomesChart,
   PathSankey,
 } from '../components/charts.tsx';
+import { Term } from '../components/Term.tsx';
 import { Timeline } from '../components/Timeline.tsx';
 import { Link, navigate } from '../router.tsx';
 import { CompareResults, SensitivityResults } from './AnalysisResults.tsx';
@@ -211,7 +212,7 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
         kind === 'compare' ? (
           <CompareResults ws={ws} run={run} />
         ) : kind === 'sensitivity' ? (
-          <SensitivityResults run={run} />
+          <SensitivityResults ws={ws} run={run} />
         ) : (
           <Results ws={ws} run={run} />
         )
@@ -300,21 +301,37 @@ function Results({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
   }, [ws.id, compareId]);
   const war = report.outcomes.war;
   const nuc = report.outcomes.nuclearUse;
+  // War or worse: the peak reached war or above (the first rung that ends a run in war or nuclear use).
+  const worse =
+    report.exceedance.find((e) => e.id === 'war') ?? report.exceedance[report.exceedance.length - 1]!;
   return (
     <>
       <section className="kpis" aria-label="Headline figures">
-        <Kpi label="War" value={fmtP(war.p)} ci={war.ci95} />
-        <Kpi label="Nuclear use" value={fmtP(nuc.p)} ci={nuc.ci95} />
         <Kpi
-          label={`Reached ${report.misperception.threshold}`}
+          label={<Term id="war-or-worse">War or worse</Term>}
+          note={`P(peak ≥ ${worse.id})`}
+          value={fmtP(worse.p)}
+          ci={worse.ci95}
+        />
+        <Kpi label={<Term id="ended-in-war">Ended in war</Term>} value={fmtP(war.p)} ci={war.ci95} />
+        <Kpi label={<Term id="nuclear-use-outcome">Nuclear use</Term>} value={fmtP(nuc.p)} ci={nuc.ci95} />
+        <Kpi
+          label={
+            <>
+              <Term id="peak">Peak</Term> reached {report.misperception.threshold}
+            </>
+          }
           value={fmtP(report.exceedance.find((e) => e.id === report.misperception.threshold)?.p ?? 0)}
         />
         <Kpi
-          label="…with a misperception in the chain"
+          label={<Term id="lethal-chain">…with a misperception in the chain</Term>}
           value={fmtP(report.misperception.share)}
           ci={report.misperception.ci95}
         />
-        <Kpi label="Mean length" value={`${report.perRun.hours.toFixed(0)} h`} />
+        <Kpi
+          label={<Term id="mean-length">Mean length</Term>}
+          value={`${report.perRun.hours.toFixed(0)} h`}
+        />
       </section>
       <div className="grid2">
         <section className="panel wide-panel">
@@ -364,14 +381,25 @@ function Results({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
   );
 }
 
-function Kpi({ label, value, ci }: { label: string; value: string; ci?: [number, number] }) {
+function Kpi({
+  label,
+  value,
+  ci,
+  note,
+}: {
+  label: React.ReactNode;
+  value: string;
+  ci?: [number, number];
+  note?: string;
+}) {
   return (
     <div className="kpi">
       <div className="kpi-value">{value}</div>
       <div className="kpi-label">{label}</div>
+      {note ? <div className="muted small">{note}</div> : null}
       {ci ? (
         <div className="muted small">
-          95% CI {fmtP(ci[0])} – {fmtP(ci[1])}
+          95% <Term id="wilson">CI</Term> {fmtP(ci[0])} – {fmtP(ci[1])}
         </div>
       ) : null}
     </div>

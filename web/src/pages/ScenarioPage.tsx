@@ -1,6 +1,7 @@
 // A scenario: the YAML editor (or the form) with live diagnostics, the in-browser preview, the run
 // launcher and the run history.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { RunOptions } from '../../../src/server/schemas.ts';
 import {
   ApiError,
   type Diagnostic,
@@ -15,12 +16,19 @@ import {
 } from '../api.ts';
 import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
+import { FormError, NumberField, useFieldErrors } from '../components/forms.tsx';
 import { InterventionChecks } from '../components/InterventionChecks.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
+import { TabList, tabPanel } from '../components/Tabs.tsx';
 import { YamlEditor } from '../components/YamlEditor.tsx';
 import { Link, navigate } from '../router.tsx';
 import { previewInWorker, validateInWorker } from '../worker/client.ts';
 import { RunHistory } from './RunHistory.tsx';
+
+const EDIT_TABS = [
+  { id: 'yaml', label: 'YAML' },
+  { id: 'form', label: 'Key parameters' },
+] as const;
 
 const JOB_TABS = [
   { id: 'run', label: 'Ensemble' },
@@ -51,9 +59,10 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   const [seed, setSeed] = useState(1);
   const [runs, setRuns] = useState(20000);
   const [starting, setStarting] = useState(false);
-  const [runError, setRunError] = useState('');
   const [historyKey, setHistoryKey] = useState(0);
   const [job, setJob] = useState<(typeof JOB_TABS)[number]['id']>('run');
+  const [tabIndents, setTabIndents] = useState(() => localStorage.getItem('brink.tabIndents') === '1');
+  const runForm = useFieldErrors(RunOptions, { runs: 'Runs', seed: 'Seed' });
   const canEdit = ws.role !== 'viewer';
 
   useEffect(() => {
@@ -145,20 +154,16 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   };
 
   const startRun = async () => {
+    const body = { runs, seed, interventions: selected };
+    if (!runForm.check(body)) return;
     setStarting(true);
-    setRunError('');
     try {
       if (dirty) await save();
-      const r = await post<RunSummary>(`/api/workspaces/${ws.id}/runs`, {
-        scenarioId: id,
-        runs,
-        seed,
-        interventions: selected,
-      });
+      const r = await post<RunSummary>(`/api/workspaces/${ws.id}/runs`, { scenarioId: id, ...body });
       setHistoryKey((k) => k + 1);
       navigate(`/w/${ws.id}/r/${r.id}`);
     } catch (e) {
-      setRunError(e instanceof Error ? e.message : String(e));
+      runForm.fromServer(e);
     } finally {
       setStarting(false);
     }
@@ -212,45 +217,13 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
       <div className="split">
         <section className="panel editor-panel" aria-label="Scenario text">
           <div className="panel-head">
-            <div
-              className="tabs"
-              role="tablist"
-              aria-label="Edit as"
-              tabIndex={-1}
-              onKeyDown={(e) => {
-                if (isLibrary || (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft')) return;
-                const next = tab === 'yaml' ? 'form' : 'yaml';
-                setTab(next);
-                document.getElementById(`tab-${next}`)?.focus();
-              }}
-            >
-              <button
-                type="button"
-                role="tab"
-                id="tab-yaml"
-                aria-controls="tabpanel"
-                tabIndex={tab === 'yaml' ? 0 : -1}
-                aria-selected={tab === 'yaml'}
-                className={tab === 'yaml' ? 'tab on' : 'tab'}
-                onClick={() => setTab('yaml')}
-              >
-                YAML
-              </button>
-              {!isLibrary ? (
-                <button
-                  type="button"
-                  role="tab"
-                  id="tab-form"
-                  aria-controls="tabpanel"
-                  tabIndex={tab === 'form' ? 0 : -1}
-                  aria-selected={tab === 'form'}
-                  className={tab === 'form' ? 'tab on' : 'tab'}
-                  onClick={() => setTab('form')}
-                >
-                  Key parameters
-                </button>
-              ) : null}
-            </div>
+            <TabList
+              label="Edit as"
+              idPrefix="edit"
+              tabs={isLibrary ? [{ id: 'yaml', label: 'YAML' }] : EDIT_TABS}
+              value={tab}
+              onChange={setTab}
+            />
             <div className="save-bar">
               <Status
                 checking={checking}
@@ -305,9 +278,12 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
               {saveState.message}
             </div>
           ) : null}
-          <div id="tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+          {tab === 'yaml' ? <EditorKeys tabIndents={tabIndents} onTabIndents={setTabIndents} /> : null}
+          <div {...tabPanel('edit', tab)}>
             {tab === 'yaml' ? (
               <YamlEditor
+                tabIndents={tabIndents}
+                describedBy="editor-keys"
                 value={text}
                 onChange={setText}
                 diagnostics={diagnostics}
@@ -330,47 +306,21 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
             )}
           </div>
           <DiagnosticList diagnostics={diagnostics} path={path} />
-          <p className="keys muted small">
-            <kbd>Ctrl</kbd>+<kbd>Space</kbd> completion · <kbd>Ctrl</kbd>+<kbd>S</kbd> save · <kbd>Esc</kbd>{' '}
-            then <kbd>Tab</kbd> leaves the editor · hover an underline for the message
-          </p>
         </section>
 
         <aside className="side">
           {!isLibrary ? (
             <>
               <section className="panel analyse" aria-label="Analyse this scenario">
-                <div
+                <TabList
+                  label="Analysis"
+                  idPrefix="job"
                   className="tabs job-tabs"
-                  role="tablist"
-                  aria-label="Analysis"
-                  tabIndex={-1}
-                  onKeyDown={(e) => {
-                    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-                    const i = JOB_TABS.findIndex((t) => t.id === job);
-                    const next =
-                      JOB_TABS[(i + (e.key === 'ArrowRight' ? 1 : JOB_TABS.length - 1)) % JOB_TABS.length]!;
-                    setJob(next.id);
-                    document.getElementById(`job-${next.id}`)?.focus();
-                  }}
-                >
-                  {JOB_TABS.map((t) => (
-                    <button
-                      key={t.id}
-                      tabIndex={job === t.id ? 0 : -1}
-                      type="button"
-                      role="tab"
-                      id={`job-${t.id}`}
-                      aria-controls="job-panel"
-                      aria-selected={job === t.id}
-                      className={job === t.id ? 'tab on' : 'tab'}
-                      onClick={() => setJob(t.id)}
-                    >
-                      {t.label}
-                    </button>
-                  ))}
-                </div>
-                <div id="job-panel" role="tabpanel" aria-labelledby={`job-${job}`}>
+                  tabs={JOB_TABS}
+                  value={job}
+                  onChange={setJob}
+                />
+                <div {...tabPanel('job', job)}>
                   {job === 'compare' ? (
                     <CompareForm {...jobProps} />
                   ) : job === 'sensitivity' ? (
@@ -391,33 +341,29 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
                           onChange={setSelected}
                         />
                       </fieldset>
-                      <div className="row">
-                        <label className="field small-field">
-                          <span>Runs</span>
-                          <input
-                            type="number"
-                            min={1}
-                            max={10000000}
-                            step={1000}
-                            value={runs}
-                            onChange={(e) => setRuns(Number(e.target.value))}
-                          />
-                        </label>
-                        <label className="field small-field">
-                          <span>Seed</span>
-                          <input
-                            type="number"
-                            min={0}
-                            value={seed}
-                            onChange={(e) => setSeed(Number(e.target.value))}
-                          />
-                        </label>
+                      <div className="row wrap">
+                        <NumberField
+                          form={runForm}
+                          name="runs"
+                          label="Runs"
+                          value={runs}
+                          onChange={setRuns}
+                          min={1}
+                          max={10_000_000}
+                          step={1000}
+                          hint="1 to 10,000,000"
+                        />
+                        <NumberField
+                          form={runForm}
+                          name="seed"
+                          label="Seed"
+                          value={seed}
+                          onChange={setSeed}
+                          min={0}
+                          hint="Same seed, same numbers"
+                        />
                       </div>
-                      {runError ? (
-                        <p className="error" role="alert">
-                          {runError}
-                        </p>
-                      ) : null}
+                      <FormError form={runForm} />
                       <button
                         type="button"
                         className="primary wide"
@@ -457,6 +403,48 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   );
 }
 
+/**
+ * The editor's keys, shown before it (CodeMirror's accessibility guidance): Tab moves focus out of the
+ * editor unless the user opts in to Tab indenting, and then Esc followed by Tab leaves it. The editor
+ * is described by this line, so a screen reader says it when the editor takes focus.
+ */
+function EditorKeys({
+  tabIndents,
+  onTabIndents,
+}: {
+  tabIndents: boolean;
+  onTabIndents: (on: boolean) => void;
+}) {
+  return (
+    <div className="keys muted small">
+      <p id="editor-keys">
+        In the editor: <kbd>Ctrl</kbd>+<kbd>Space</kbd> completion · <kbd>Ctrl</kbd>+<kbd>S</kbd> save ·{' '}
+        {tabIndents ? (
+          <>
+            <kbd>Tab</kbd> indents; <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the editor
+          </>
+        ) : (
+          <>
+            <kbd>Tab</kbd> leaves the editor (<kbd>Ctrl</kbd>+<kbd>]</kbd> indents)
+          </>
+        )}{' '}
+        · problems are listed below it.
+      </p>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={tabIndents}
+          onChange={(e) => {
+            localStorage.setItem('brink.tabIndents', e.target.checked ? '1' : '0');
+            onTabIndents(e.target.checked);
+          }}
+        />
+        <span>Tab key indents in the editor</span>
+      </label>
+    </div>
+  );
+}
+
 function Status({ checking, errors, warnings }: { checking: boolean; errors: number; warnings: number }) {
   return (
     <span
@@ -474,7 +462,8 @@ function Status({ checking, errors, warnings }: { checking: boolean; errors: num
 function DiagnosticList({ diagnostics, path }: { diagnostics: Diagnostic[]; path: string }) {
   if (!diagnostics.length) return null;
   return (
-    <ul className="diagnostics" aria-label="Problems">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls, so it takes focus
+    <ul className="diagnostics" aria-label="Problems" tabIndex={0}>
       {diagnostics.slice(0, 30).map((d) => (
         <li key={`${d.code}:${d.file}:${d.line}:${d.column}:${d.message}`} className={d.severity}>
           <span className="where">
@@ -710,7 +699,9 @@ function Preview({
             <tr>
               <th scope="col">peak ≥</th>
               <th scope="col">P</th>
-              <th scope="col" aria-label="bar" />
+              <th scope="col">
+                <span className="sr-only">bar</span>
+              </th>
             </tr>
           </thead>
           <tbody>

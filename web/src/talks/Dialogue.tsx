@@ -2,6 +2,7 @@
 // codename and nothing else; the address holds only opaque ids and the tab.
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, get } from '../api.ts';
+import { tabPanel } from '../components/Tabs.tsx';
 import { Link, navigate } from '../router.tsx';
 import { DraftsPanel } from './Drafts.tsx';
 import {
@@ -95,9 +96,9 @@ export function DialoguePage({ id, tab }: { id: string; tab: string | undefined 
   const current = (tabs.find((t) => t.id === tab)?.id ?? tabs[0]!.id) as Tab;
   return (
     <div className="page talks">
-      <div className="crumbs">
-        <Link to="/talks">Talks</Link> / {ov.codename}
-      </div>
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <Link to="/talks">Talks</Link> <span aria-hidden="true">/</span> {ov.codename}
+      </nav>
       <div className="page-head">
         <div>
           <h1 className="codename">{ov.codename}</h1>
@@ -113,7 +114,7 @@ export function DialoguePage({ id, tab }: { id: string; tab: string | undefined 
         <span className={`role-badge ${ov.role}`}>{ov.role}</span>
       </div>
       <Tabs tabs={tabs} value={current} onChange={(t) => navigate(`/talks/${ov.id}/${t}`)} />
-      <div role="tabpanel" className="talks-panel">
+      <div {...tabPanel('talks', current)} className="talks-panel">
         {current === 'room' ? <RoomPanel ov={ov} reload={load} /> : null}
         {current === 'agenda' ? <AgendaPanel ov={ov} reload={load} /> : null}
         {current === 'positions' ? <PositionsPanel ov={ov} /> : null}

@@ -2,6 +2,8 @@
 // protocol simulation, the playbook, private notes and the audit log.
 import { useCallback, useEffect, useState } from 'react';
 import { del, errText, get, post, put } from '../api.ts';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
+import { Term } from '../components/Term.tsx';
 import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
 import { CopyField, DistWords, ErrorLine, ProgressBar, pct, when } from './ui.tsx';
@@ -15,91 +17,93 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
     <>
       <section className="panel" aria-labelledby="parties-h">
         <h2 id="parties-h">Parties</h2>
-        <table className="grid talks-grid">
-          <thead>
-            <tr>
-              <th scope="col">party</th>
-              <th scope="col">speaks for</th>
-              <th scope="col">joined</th>
-              <th scope="col">positions</th>
-              <th scope="col">invitation</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ov.delegations!.map((d) => (
-              <tr key={d.id}>
-                <th scope="row">
-                  {d.label}
-                  {d.kind === 'observer' ? <span className="pill">observer</span> : null}
-                </th>
-                <td>{actorName(d.actor)}</td>
-                <td>
-                  {d.members.length ? (
-                    d.members.map((m) => (
-                      <div key={m.userId}>
-                        <span className="status good">joined</span> {m.name}{' '}
-                        <span className="muted small">{when(m.joinedAt)}</span>
-                      </div>
-                    ))
-                  ) : (
-                    <span className="muted">not yet</span>
-                  )}
-                </td>
-                <td>
-                  {d.kind === 'observer' ? (
-                    <span className="muted">—</span>
-                  ) : d.positions?.submittedAt ? (
-                    <span className="status good">submitted {when(d.positions.submittedAt)}</span>
-                  ) : d.positions ? (
-                    <span className="pill">draft saved</span>
-                  ) : (
-                    <span className="muted">none yet</span>
-                  )}
-                </td>
-                <td>
-                  {links[d.id] ? (
-                    <CopyField label={`Single-use link for ${d.label}`} value={links[d.id]!} />
-                  ) : (
-                    <button
-                      type="button"
-                      className="secondary small"
-                      onClick={async () => {
-                        try {
-                          const r = await post<{ token: string }>(`/api/talks/${ov.id}/invitations`, {
-                            delegation: d.id,
-                          });
-                          setLinks({ ...links, [d.id]: `${location.origin}/talks/join#${r.token}` });
-                          reload();
-                        } catch (e) {
-                          setError(errText(e));
-                        }
-                      }}
-                    >
-                      Create invitation link
-                    </button>
-                  )}
-                  {d.invitations
-                    .filter((i) => i.status === 'pending')
-                    .map((i) => (
-                      <div key={i.id} className="small">
-                        <span className="pill">pending</span> until {when(i.expiresAt)}{' '}
-                        <button
-                          type="button"
-                          className="ghost small"
-                          onClick={async () => {
-                            await del(`/api/talks/${ov.id}/invitations/${i.id}`);
-                            reload();
-                          }}
-                        >
-                          Revoke
-                        </button>
-                      </div>
-                    ))}
-                </td>
+        <ScrollRegion label="Parties table">
+          <table className="grid talks-grid">
+            <thead>
+              <tr>
+                <th scope="col">party</th>
+                <th scope="col">speaks for</th>
+                <th scope="col">joined</th>
+                <th scope="col">positions</th>
+                <th scope="col">invitation</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {ov.delegations!.map((d) => (
+                <tr key={d.id}>
+                  <th scope="row">
+                    {d.label}
+                    {d.kind === 'observer' ? <span className="pill">observer</span> : null}
+                  </th>
+                  <td>{actorName(d.actor)}</td>
+                  <td>
+                    {d.members.length ? (
+                      d.members.map((m) => (
+                        <div key={m.userId}>
+                          <span className="status good">joined</span> {m.name}{' '}
+                          <span className="muted small">{when(m.joinedAt)}</span>
+                        </div>
+                      ))
+                    ) : (
+                      <span className="muted">not yet</span>
+                    )}
+                  </td>
+                  <td>
+                    {d.kind === 'observer' ? (
+                      <span className="muted">—</span>
+                    ) : d.positions?.submittedAt ? (
+                      <span className="status good">submitted {when(d.positions.submittedAt)}</span>
+                    ) : d.positions ? (
+                      <span className="pill">draft saved</span>
+                    ) : (
+                      <span className="muted">none yet</span>
+                    )}
+                  </td>
+                  <td>
+                    {links[d.id] ? (
+                      <CopyField label={`Single-use link for ${d.label}`} value={links[d.id]!} />
+                    ) : (
+                      <button
+                        type="button"
+                        className="secondary small"
+                        onClick={async () => {
+                          try {
+                            const r = await post<{ token: string }>(`/api/talks/${ov.id}/invitations`, {
+                              delegation: d.id,
+                            });
+                            setLinks({ ...links, [d.id]: `${location.origin}/talks/join#${r.token}` });
+                            reload();
+                          } catch (e) {
+                            setError(errText(e));
+                          }
+                        }}
+                      >
+                        Create invitation link
+                      </button>
+                    )}
+                    {d.invitations
+                      .filter((i) => i.status === 'pending')
+                      .map((i) => (
+                        <div key={i.id} className="small">
+                          <span className="pill">pending</span> until {when(i.expiresAt)}{' '}
+                          <button
+                            type="button"
+                            className="ghost small"
+                            onClick={async () => {
+                              await del(`/api/talks/${ov.id}/invitations/${i.id}`);
+                              reload();
+                            }}
+                          >
+                            Revoke
+                          </button>
+                        </div>
+                      ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
         <p className="muted small">
           Hand each link to its delegation yourself, by a channel you trust. A link works once and for seven
           days; it names only the codename. Suggested message: “You are invited to {ov.codename}. Open this
@@ -141,15 +145,22 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
             />
           </label>
           <label className="field small-field">
-            <span>Smallest gap ranked</span>
+            <span>
+              <Term id="smallest-gap">Smallest gap ranked</Term>
+            </span>
             <input
               type="number"
               min={0}
               max={1}
               step={0.01}
               value={settings.threshold}
+              aria-describedby="threshold-hint"
               onChange={(e) => setSettings({ ...settings, threshold: Number(e.target.value) })}
             />
+            <small id="threshold-hint" className="field-hint muted">
+              A share from 0 to 1: {settings.threshold} = {pct(settings.threshold || 0, 0)}. Smaller gaps
+              count as aligned and are not ranked.
+            </small>
           </label>
           <button type="submit" className="secondary">
             Save settings
@@ -320,8 +331,9 @@ export function GapsPanel({ ov }: { ov: Overview }) {
       <p className="muted small">
         A gap is what one delegation expects another to do after a trigger against what that delegation
         declared (its size: the share of probability that would have to move, 0–100%). Each gap is closed in
-        turn — the expectation set to the declaration — and P(war) and P(lethal clash) are compared with the
-        declared positions over the same runs.
+        turn — the expectation set to the declaration — and P(war or worse) and P(lethal clash or worse) are
+        compared with the declared positions over the same runs (<Term id="crn">paired</Term>, in{' '}
+        <Term id="pts">points</Term>).
       </p>
       <ErrorLine error={error} />
       {a ? (
@@ -332,15 +344,15 @@ export function GapsPanel({ ov }: { ov: Overview }) {
             <div key={r.scenario}>
               <BaseLine war={r.base.war} lethal={r.base.lethal} runs={result.settings.runs} />
               <table className="effects gaps-table">
-                <caption className="sr-only">Gaps ranked by their effect on P(war)</caption>
+                <caption className="sr-only">Gaps ranked by their effect on P(war or worse)</caption>
                 <thead>
                   <tr>
                     <th scope="col">#</th>
                     <th scope="col">gap</th>
                     <th scope="col">expected → declared</th>
                     <th scope="col">size</th>
-                    <th scope="col">closing it: P(war)</th>
-                    <th scope="col">closing it: P(lethal clash)</th>
+                    <th scope="col">closing it: P(war or worse)</th>
+                    <th scope="col">closing it: P(lethal clash or worse)</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -707,7 +719,7 @@ export function AuditPanel({ ov }: { ov: Overview }) {
           Tampering detected at row {v.row}: {v.problem}.
         </p>
       )}
-      <div className="audit-scroll">
+      <ScrollRegion className="audit-scroll" label="Audit entries">
         <table className="grid talks-grid audit">
           <thead>
             <tr>
@@ -736,7 +748,7 @@ export function AuditPanel({ ov }: { ov: Overview }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </section>
   );
 }

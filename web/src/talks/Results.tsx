@@ -1,5 +1,6 @@
 // Result views shared by the host's and the parties' pages: the gap ranking, the protocol effects
 // with the package, and the leak curve with its break-even point.
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import type { LeakAnalysis, PairedDelta } from './types.ts';
 import { Delta, DeltaBar, pct, rangeOf, reading } from './ui.tsx';
 
@@ -35,7 +36,7 @@ export interface EffectRow {
   strong?: boolean;
 }
 
-/** Effects as a forest plot in a table: change in P(war) and P(lethal clash) with 95% intervals. */
+/** Effects as a forest plot in a table: change in P(war or worse) and P(lethal clash or worse), 95% intervals. */
 export function EffectsTable({
   rows,
   caption,
@@ -47,48 +48,50 @@ export function EffectsTable({
 }) {
   const range = rangeOf(rows.flatMap((r) => [r.war, r.lethal]));
   return (
-    <table className="effects">
-      <caption className="sr-only">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{first}</th>
-          <th scope="col">P(war): change [95% interval]</th>
-          <th scope="col">
-            <span className="sr-only">interval</span>
-          </th>
-          <th scope="col">P(lethal clash): change</th>
-          <th scope="col">
-            <span className="sr-only">interval</span>
-          </th>
-          <th scope="col">reading</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => {
-          const rd = reading(r.war);
-          return (
-            <tr key={r.key} className={r.strong ? 'strong' : ''}>
-              <th scope="row">{r.label}</th>
-              <td>
-                <Delta d={r.war} />
-              </td>
-              <td>
-                <DeltaBar d={r.war} range={range} />
-              </td>
-              <td>
-                <Delta d={r.lethal} />
-              </td>
-              <td>
-                <DeltaBar d={r.lethal} range={range} />
-              </td>
-              <td>
-                <span className={`reading ${rd.cls}`}>{rd.text}</span>
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <ScrollRegion label={caption}>
+      <table className="effects">
+        <caption className="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{first}</th>
+            <th scope="col">P(war or worse): change [95% interval]</th>
+            <th scope="col">
+              <span className="sr-only">interval</span>
+            </th>
+            <th scope="col">P(lethal clash or worse): change</th>
+            <th scope="col">
+              <span className="sr-only">interval</span>
+            </th>
+            <th scope="col">reading</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const rd = reading(r.war);
+            return (
+              <tr key={r.key} className={r.strong ? 'strong' : ''}>
+                <th scope="row">{r.label}</th>
+                <td>
+                  <Delta d={r.war} />
+                </td>
+                <td>
+                  <DeltaBar d={r.war} range={range} />
+                </td>
+                <td>
+                  <Delta d={r.lethal} />
+                </td>
+                <td>
+                  <DeltaBar d={r.lethal} range={range} />
+                </td>
+                <td>
+                  <span className={`reading ${rd.cls}`}>{rd.text}</span>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </ScrollRegion>
   );
 }
 
@@ -100,15 +103,15 @@ export function leakWords(
     case 'no-talks':
       return 'The package holds no talks that could leak.';
     case 'never-pays':
-      return `Even if the talks never leak, the package does not lower P(war). (${venues})`;
+      return `Even if the talks never leak, the package does not lower P(war or worse). (${venues})`;
     case 'pays-always':
-      return `The package lowers P(war) even if the talks leak for certain. (${venues})`;
+      return `The package lowers P(war or worse) even if the talks leak for certain. (${venues})`;
     default:
-      return `The package stops lowering P(war) once the talks leak with probability ${pct(l.breakEven ?? 0)} per round or more. The venue’s own leak probability: ${venues}.`;
+      return `The package stops lowering P(war or worse) once the talks leak with probability ${pct(l.breakEven ?? 0)} per round or more. The venue’s own leak probability: ${venues}.`;
   }
 }
 
-/** The package's change in P(war) as the leak probability per round grows, with its interval band. */
+/** The package's change in P(war or worse) as the leak probability per round grows, with its interval band. */
 export function LeakChart({
   leak,
 }: {
@@ -137,7 +140,9 @@ export function LeakChart({
         viewBox={`0 0 ${W} ${H}`}
         width="100%"
         role="img"
-        aria-label="Change in P(war) with the package against the leak probability per round"
+        aria-label={`Change in P(war or worse) with the package against the leak probability per round: ${pts
+          .map((p) => `${pct(p.p, 0)} leak ${p.war.d > 0 ? '+' : ''}${(p.war.d * 100).toFixed(2)} points`)
+          .join(', ')}${leak.breakEven !== null ? `; break-even ${pct(leak.breakEven)}` : ''}`}
       >
         <path d={band} fill="#2d6cdf" opacity={0.15} />
         <line x1={m.l} x2={W - m.r} y1={y(0)} y2={y(0)} stroke="#94a3b8" />
@@ -189,12 +194,12 @@ export function LeakChart({
           fill="#5b6675"
           transform={`rotate(-90 12 ${(m.t + H - m.b) / 2})`}
         >
-          ΔP(war), points
+          ΔP(war or worse), points
         </text>
       </svg>
       <figcaption>
-        Change in P(war) with the package, against the declared positions, as the talks leak more often (line:
-        estimate; band: 95% interval; below the grey line the package lowers the risk).
+        Change in P(war or worse) with the package, against the declared positions, as the talks leak more
+        often (line: estimate; band: 95% interval; below the grey line the package lowers the risk).
       </figcaption>
     </figure>
   );

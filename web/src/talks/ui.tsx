@@ -1,6 +1,7 @@
 // Small pieces of the talks pages: a response-distribution editor in percentages, distributions in
 // words, interval bars for paired differences, progress, tabs, and a field to copy a link from.
 import { useId, useState } from 'react';
+import { TabList } from '../components/Tabs.tsx';
 import type { Dist, PairedDelta, ResponseOption } from './types.ts';
 
 export const pct = (p: number, digits = 1) => {
@@ -58,7 +59,7 @@ const RUNG_COLOURS: Record<string, string> = {
   'Incident / alarm': '#a3b8cc',
   'Coercive words': '#7aa6d8',
   'Display of force': '#5b8def',
-  'Alert / mobilisation': '#f4b942',
+  'Alert / mobilisation': '#d29a1e',
   'Non-lethal force': '#f59e0b',
   'Lethal limited clash': '#e4572e',
   'Nuclear brink': '#b91c1c',
@@ -257,21 +258,22 @@ export function Tabs<T extends string>(props: {
   onChange: (t: T) => void;
 }) {
   return (
-    <div className="talks-tabs" role="tablist">
-      {props.tabs.map((t) => (
-        <button
-          key={t.id}
-          type="button"
-          role="tab"
-          aria-selected={props.value === t.id}
-          className={props.value === t.id ? 'tab on' : 'tab'}
-          onClick={() => props.onChange(t.id)}
-        >
-          {t.label}
-          {t.badge ? <span className="badge">{t.badge}</span> : null}
-        </button>
-      ))}
-    </div>
+    <TabList
+      label="Dialogue sections"
+      idPrefix="talks"
+      className="talks-tabs"
+      tabs={props.tabs.map((t) => ({
+        id: t.id,
+        label: (
+          <>
+            {t.label}
+            {t.badge ? <span className="badge">{t.badge}</span> : null}
+          </>
+        ),
+      }))}
+      value={props.value}
+      onChange={props.onChange}
+    />
   );
 }
 

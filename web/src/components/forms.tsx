@@ -1,0 +1,243 @@
+// Field-level validation with the API's own zod schemas: a form checks its body with the schema the
+// route validates it with, and each problem is shown under its field in the user's words (the field's
+// label, not the body's key), tied to the input with aria-invalid and aria-describedby. A 400 from the
+// server (issues with paths) lands on the same fields.
+import { useId, useState } from 'react';
+import type { z } from 'zod';
+import { ApiError, errText } from '../api.ts';
+
+type Issue = z.core.$ZodIssue;
+
+const num = (x: unknown) =>
+  typeof x === 'bigint' || typeof x === 'number' ? Number(x).toLocaleString() : String(x);
+
+/** A zod issue as a sentence about the field (without its label). */
+export function issueWords(i: Issue): string {
+  const raw = i.message;
+  // A schema that gave its own message already speaks to people (e.g. "a password needs at least 10 characters").
+  if (!/^(Too small|Too big|Invalid|Expected|Required)/i.test(raw)) return raw;
+  switch (i.code) {
+    case 'too_small': {
+      const m = i as Issue & { origin: string; minimum: number | bigint; inclusive?: boolean };
+      if (m.origin === 'string')
+        return Number(m.minimum) <= 1 ? 'is required' : `needs at least ${num(m.minimum)} characters`;
+      if (m.origin === 'array' || m.origin === 'set') return `needs at least ${num(m.minimum)}`;
+      return m.inclusive === false
+        ? `must be more than ${num(m.minimum)}`
+        : `must be at least ${num(m.minimum)}`;
+    }
+    case 'too_big': {
+      const m = i as Issue & { origin: string; maximum: number | bigint; inclusive?: boolean };
+      if (m.origin === 'string') return `can have at most ${num(m.maximum)} characters`;
+      if (m.origin === 'array' || m.origin === 'set') return `can have at most ${num(m.maximum)}`;
+      return m.inclusive === false
+        ? `must be less than ${num(m.maximum)}`
+        : `must be at most ${num(m.maximum)}`;
+    }
+    case 'invalid_type': {
+      const m = i as Issue & { expected: string };
+      if (m.expected === 'int') return 'must be a whole number';
+      if (m.expected === 'number') return 'must be a number';
+      return 'is required';
+    }
+    case 'invalid_format':
+      return 'is not in the expected form';
+    case 'invalid_value':
+      return 'is not one of the choices';
+    default:
+      return raw;
+  }
+}
+
+/** The same, for a message as the server wrote it ("Too small: expected number to be >=1"). */
+export function messageWords(message: string): string {
+  let m = /^Too small: expected number to be >=?(-?[\d.e+]+)/.exec(message);
+  if (m) return `must be at least ${num(Number(m[1]))}`;
+  m = /^Too small: expected number to be >(-?[\d.e+]+)/.exec(message);
+  if (m) return `must be more than ${num(Number(m[1]))}`;
+  m = /^Too big: expected number to be <=?(-?[\d.e+]+)/.exec(message);
+  if (m) return `must be at most ${num(Number(m[1]))}`;
+  m = /^Too small: expected string to have >=(\d+) characters/.exec(message);
+  if (m) return Number(m[1]) <= 1 ? 'is required' : `needs at least ${m[1]} characters`;
+  m = /^Too big: expected string to have <=(\d+) characters/.exec(message);
+  if (m) return `can have at most ${m[1]} characters`;
+  if (/^Invalid input: expected int/.test(message)) return 'must be a whole number';
+  if (/^Invalid input: expected number/.test(message)) return 'must be a number';
+  return message;
+}
+
+export interface FieldErrors {
+  /** Problem per field name (the schema's key). */
+  errors: Record<string, string>;
+  /** A problem of the form as a whole (the server's, or a rule across fields without a field). */
+  formError: string;
+  /** Checks a body with the schema; shows each problem under its field; true when valid. */
+  check(body: unknown): boolean;
+  /** Puts a failed call's message on its fields (400 with issues) or on the form. */
+  fromServer(e: unknown): void;
+  clear(): void;
+  /** The ids that tie an input to its hint and its error. */
+  ids(name: string): { input: string; hint: string; error: string };
+}
+
+/** Field errors of a form validated with `schema`; `labels` names each field as the form shows it. */
+export function useFieldErrors(schema: z.ZodType, labels: Record<string, string>): FieldErrors {
+  const base = useId();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState('');
+  const place = (list: { path: string; words: string }[]) => {
+    const next: Record<string, string> = {};
+    const rest: string[] = [];
+    for (const x of list) {
+      const key = x.path.split('.')[0] ?? '';
+      if (key in labels) next[key] ??= `${labels[key]} ${x.words}.`;
+      else rest.push(x.words);
+    }
+    setErrors(next);
+    setFormError(rest.join(' '));
+    // Focus the first field in error, so that keyboard and screen-reader users land on it.
+    const first = Object.keys(labels).find((k) => next[k]);
+    if (first) requestAnimationFrame(() => document.getElementById(`${base}-${first}`)?.focus());
+  };
+  return {
+    errors,
+    formError,
+    check(body) {
+      const r = schema.safeParse(body);
+      if (r.success) {
+        setErrors({});
+        setFormError('');
+        return true;
+      }
+      place(r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), words: issueWords(i) })));
+      return false;
+    },
+    fromServer(e) {
+      const issues =
+        e instanceof ApiError
+          ? (e.body?.error as { issues?: { path: string; message: string }[] })?.issues
+          : undefined;
+      if (issues?.length && issues.some((i) => i.path.split('.')[0]! in labels))
+        place(issues.map((i) => ({ path: i.path, words: messageWords(i.message) })));
+      else {
+        setErrors({});
+        setFormError(errText(e));
+      }
+    },
+    clear() {
+      setErrors({});
+      setFormError('');
+    },
+    ids: (name) => ({
+      input: `${base}-${name}`,
+      hint: `${base}-${name}-hint`,
+      error: `${base}-${name}-error`,
+    }),
+  };
+}
+
+/** The aria attributes of an input: invalid when its field has an error, described by its hint and error. */
+export function fieldAria(form: FieldErrors, name: string, hint?: string) {
+  const ids = form.ids(name);
+  const describedBy = [hint ? ids.hint : '', form.errors[name] ? ids.error : ''].filter(Boolean).join(' ');
+  return {
+    id: ids.input,
+    'aria-invalid': form.errors[name] ? (true as const) : undefined,
+    'aria-describedby': describedBy || undefined,
+  };
+}
+
+/** A field's visible hint and its error, below the input. */
+export function FieldNotes({
+  form,
+  name,
+  hint,
+}: {
+  form: FieldErrors;
+  name: string;
+  hint?: string | undefined;
+}) {
+  const ids = form.ids(name);
+  return (
+    <>
+      {hint ? (
+        <small id={ids.hint} className="field-hint muted">
+          {hint}
+        </small>
+      ) : null}
+      {form.errors[name] ? (
+        <small id={ids.error} className="field-error">
+          {form.errors[name]}
+        </small>
+      ) : null}
+    </>
+  );
+}
+
+export function TextField(props: {
+  form: FieldErrors;
+  name: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  type?: string;
+  hint?: string;
+  autoComplete?: string;
+  required?: boolean;
+  placeholder?: string;
+}) {
+  const { form, name } = props;
+  return (
+    <div className="field">
+      <label htmlFor={form.ids(name).input}>{props.label}</label>
+      <input
+        {...fieldAria(form, name, props.hint)}
+        name={name}
+        type={props.type ?? 'text'}
+        value={props.value}
+        autoComplete={props.autoComplete}
+        required={props.required}
+        placeholder={props.placeholder}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      <FieldNotes form={form} name={name} hint={props.hint} />
+    </div>
+  );
+}
+
+export function NumberField(props: {
+  form: FieldErrors;
+  name: string;
+  label: string;
+  value: number;
+  onChange: (n: number) => void;
+  min?: number;
+  max?: number;
+  step?: number;
+  hint?: string;
+}) {
+  const { form, name } = props;
+  return (
+    <div className="field small-field">
+      <label htmlFor={form.ids(name).input}>{props.label}</label>
+      <input
+        {...fieldAria(form, name, props.hint)}
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step ?? 1}
+        value={Number.isFinite(props.value) ? props.value : ''}
+        onChange={(e) => props.onChange(e.target.value === '' ? Number.NaN : Number(e.target.value))}
+      />
+      <FieldNotes form={form} name={name} hint={props.hint} />
+    </div>
+  );
+}
+
+export function FormError({ form }: { form: FieldErrors }) {
+  return form.formError ? (
+    <p className="error" role="alert">
+      {form.formError}
+    </p>
+  ) : null;
+}
