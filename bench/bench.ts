@@ -21,9 +21,11 @@ import {
   type CallgrindResult,
   callgrindPerDecision,
   compareEngines,
+  cpuMs,
   ENGINE1_COMMIT,
   type EngineComparison,
   KOREA,
+  median,
 } from './engines.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -120,15 +122,7 @@ const now = () => performance.now();
  * The clock of the one-thread measurements: this process's CPU time (user + system), which a busy
  * machine does not inflate the way it inflates wall time; `--clock wall` for wall time.
  */
-let clock = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+let clock = cpuMs;
 
 function load(file: string): { model: Model; source: ModelSource } {
   const p = prepare(`${ROOT}${file}`, { readFile: (f) => readFileSync(f, 'utf8') });

@@ -72,11 +72,12 @@ export interface EngineComparison {
   ratio: number;
 }
 
-const cpuMs = () => {
+/** This process's CPU time in ms (user + system). */
+export const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

@@ -45,6 +45,20 @@ interface SweepJson {
   cells: { values: number[]; metrics: Record<string, { p: number; ci95: [number, number] }> }[];
 }
 
+const cache = new Map<string, RunJson>();
+/** `brink run scenarios/ID.yaml` at the page's runs and seed (with an intervention), once per key. */
+async function runOf(id: string, w = ''): Promise<RunJson> {
+  const key = `${id}+${w}`;
+  let r = cache.get(key);
+  if (!r) {
+    const args = ['run', `scenarios/${id}.yaml`, '--runs', String(RUNS), '--seed', '1', '--workers', '1'];
+    if (w) args.push('--with', w);
+    r = await brinkJson<RunJson>(args);
+    cache.set(key, r);
+  }
+  return r;
+}
+
 const pct = (p: number, d = 2) => `${(p * 100).toFixed(d)}%`;
 const ci = (c: [number, number], d = 2) => `[${(c[0] * 100).toFixed(d)}, ${(c[1] * 100).toFixed(d)}]`;
 
@@ -55,9 +69,7 @@ async function baselines(): Promise<string> {
   ];
   for (const s of SCENARIOS) {
     for (const w of ['', ...s.with]) {
-      const args = ['run', `scenarios/${s.id}.yaml`, '--runs', String(RUNS), '--seed', '1', '--workers', '1'];
-      if (w) args.push('--with', w);
-      const r = await brinkJson<RunJson>(args);
+      const r = await runOf(s.id, w);
       const at = (id: string) => r.exceedance.find((e) => e.id === id)!;
       const lethal = at('lethal-clash');
       const war = at('war');
@@ -163,29 +175,11 @@ async function record(): Promise<string> {
   const post = ps.reduce((a, p) => a + p * (1 - p) ** 40, 0) / (K * pred(40));
   const q = (f: number) => ps[Math.min(K - 1, Math.floor(f * K))]!;
   // The nominal scenario's per-season P(war).
-  const nominal = await brinkJson<RunJson>([
-    'run',
-    file,
-    '--runs',
-    String(RUNS),
-    '--seed',
-    '1',
-    '--workers',
-    '1',
-  ]);
+  const nominal = await runOf('korea-decapitation-misread');
   const pn = nominal.exceedance.find((e) => e.id === 'war')!.p;
   const crises: string[] = [];
   for (const s of SCENARIOS) {
-    const r = await brinkJson<RunJson>([
-      'run',
-      `scenarios/${s.id}.yaml`,
-      '--runs',
-      String(RUNS),
-      '--seed',
-      '1',
-      '--workers',
-      '1',
-    ]);
+    const r = await runOf(s.id);
     const p = r.exceedance.find((e) => e.id === 'war')!.p;
     crises.push(`| ${s.id} | ${pct(p)} | ${pct((1 - p) ** 13, 0)} |`);
   }
