@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { compileAt, paramTarget } from '../../src/analysis/design.ts';
 import { meanCi } from '../../src/analysis/stats.ts';
 import { Simulator } from '../../src/engine/run.ts';
-import { load, loadDoc } from '../scenarios.ts';
+import { interventionsOf, load, loadDoc } from '../scenarios.ts';
 import { INTERCEPT, paired, show, TEST_FAILURE } from './helpers.ts';
 
 test("compare: the US expectation that Pyongyang won't retaliate raises P(interception) and P(peak >= war)", () => {
@@ -41,4 +41,18 @@ test('Simulator.run: a higher DPRK re-test rate after the fatal failure means mo
   // paired on common random numbers: the per-run difference and its t interval
   const diff = meanCi(Float64Array.from(hi, (x, k) => x - lo[k]!));
   assert.ok(diff.ci95[0] > 0, `interceptions per run: +${diff.mean} [${diff.ci95}]`);
+});
+
+test('compare: every intervention of the Korea library changes some run of some scenario', () => {
+  const files = [TEST_FAILURE, INTERCEPT, 'scenarios/korea-decapitation-misread.yaml'];
+  const all = new Set(files.flatMap((f) => interventionsOf(f)));
+  for (const w of all) {
+    let changed = 0;
+    for (const f of files) {
+      if (!interventionsOf(f).includes(w)) continue;
+      const d = paired(load(f), load(f, [w]), 3000);
+      for (const x of Object.values(d)) changed += x.baseOnly + x.altOnly;
+    }
+    assert.ok(changed > 0, `${w} changes no run of any Korea scenario`);
+  }
 });
