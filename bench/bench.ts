@@ -477,7 +477,9 @@ async function main(): Promise<void> {
   let callgrind: CallgrindResult[] = [];
   if (o.callgrind.length) {
     log(`  callgrind instructions per decision (${o.callgrind.join(', ')}; slow) ...\n`);
-    callgrind = callgrindPerDecision(o.callgrind, o.quick ? [200, 1200] : [500, 4500]);
+    callgrind = callgrindPerDecision(o.callgrind, o.quick ? [200, 1200] : [500, 4500], (line) =>
+      log(`    ${line}\n`),
+    );
   }
   let speedup: SpeedupResult | undefined;
   if (o.speedup) {

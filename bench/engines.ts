@@ -153,7 +153,11 @@ export interface CallgrindResult {
 }
 
 /** Instructions per decision under callgrind: (Ir(n2) - Ir(n1)) / (decisions(n2) - decisions(n1)). */
-export function callgrindPerDecision(scenarios: string[], runs: [number, number]): CallgrindResult[] {
+export function callgrindPerDecision(
+  scenarios: string[],
+  runs: [number, number],
+  onMeasure: (line: string) => void = () => {},
+): CallgrindResult[] {
   const root1 = engine1Worktree();
   const out: CallgrindResult[] = [];
   const child = fileURLToPath(new URL('engine-child.ts', import.meta.url));
@@ -186,6 +190,7 @@ export function callgrindPerDecision(scenarios: string[], runs: [number, number]
         if (!m) throw new Error(`no instruction count in callgrind output: ${r.stderr.slice(-500)}`);
         ir.push(Number(m[1]!.replace(/,/g, '')));
         dec.push(Number(/decisions (\d+)/.exec(r.stdout)![1]));
+        onMeasure(`${id} engine ${engine}: ${n} runs, ${dec.at(-1)} decisions, ${ir.at(-1)} instructions`);
         for (const f of readdirSync(dir)) rmSync(join(dir, f));
         rmSync(dir, { recursive: true, force: true });
       }
