@@ -1,7 +1,7 @@
 // `npm run bench`: how fast the engine is, against its PRNG floor, its allocation per run, the memory of
 // a 10^7-run ensemble, and the speed-up over worker threads. Method and results: bench/README.md.
 //   npm run bench -- [--json] [--quick] [--only ID[,ID]] [--workers 1,2] [--big-runs N] [--no-rss] [--no-speedup]
-//                    [--no-analysis]
+//                    [--no-analysis] [--no-validate]
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,6 +27,7 @@ import {
   KOREA,
   median,
 } from './engines.ts';
+import { measureLargeValidation } from './validate-large.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -51,6 +52,8 @@ interface Options {
   speedup: boolean;
   /** Also the speed-up of `brink compare` and `brink sweep` over worker threads. */
   analysis: boolean;
+  /** Also `brink validate` of 10 MB files (bench/validate-large.ts). */
+  validate: boolean;
   /** Warm-up and each repetition, in seconds. */
   warmSeconds: number;
   repSeconds: number;
@@ -75,6 +78,7 @@ function parseArgs(argv: string[]): Options {
     rss: true,
     speedup: true,
     analysis: true,
+    validate: true,
     warmSeconds: 2,
     repSeconds: 2,
     repetitions: 5,
@@ -105,6 +109,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-analysis') o.analysis = false;
     else if (a === '--no-engines') o.engines = false;
     else if (a === '--callgrind') o.callgrind = next() === 'all' ? [...KOREA] : argv[i]!.split(',');
+    else if (a === '--no-validate') o.validate = false;
     else if (a === '--repetitions') o.repetitions = Number(next());
     else if (a === '--rep-seconds') o.repSeconds = Number(next());
     else if (a === '--clock') {
@@ -504,6 +509,11 @@ async function main(): Promise<void> {
       rss.push(await ensembleChild(file, runs, workers));
     }
   }
+  let validation: ReturnType<typeof measureLargeValidation> | null = null;
+  if (o.validate) {
+    log('  brink validate of 10 MB files ...\n');
+    validation = measureLargeValidation();
+  }
   const result = {
     engine: ENGINE_VERSION,
     machine: { ...machineStart, loadAverageEnd: machine().loadAverage },
@@ -527,6 +537,7 @@ async function main(): Promise<void> {
     parallel: speedup ?? null,
     analysisSpeedup: analyses,
     memory: rss,
+    validateLarge: validation,
   };
   if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(result, null, 2)}\n`);
   if (o.json) {
@@ -648,6 +659,14 @@ async function main(): Promise<void> {
         fmt(r.aggregateBytes),
       ]);
     log(`\nMemory of an ensemble (its own process, worker threads included):\n${m.toString()}\n`);
+  }
+  if (validation) {
+    const v = new Table({ head: ['brink validate', 'bytes', 'diagnostic', 'wall s', 'CPU s'], style: plain });
+    for (const r of [...validation.files, validation.startup])
+      v.push([r.file, fmt(r.bytes), r.code, fmt(r.wallSeconds, 2), fmt(r.cpuSeconds, 2)]);
+    log(
+      `\nValidating files at the 10 MB limit (compiled CLI, median of 3, start-up included):\n${v.toString()}\n`,
+    );
   }
   log(`\nload average at the end: ${result.machine.loadAverageEnd.join(' ')}\n`);
 }

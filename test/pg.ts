@@ -1,14 +1,17 @@
 // A hermetic PostgreSQL 15 cluster for tests: initdb in a temp dir, started on a free loopback port,
 // removed afterwards. As root (CI), the server runs as the `postgres` user, which initdb requires.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const BIN = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find(
-  (d) => existsSync(join(d, 'initdb')),
-);
+// Whatever major version the distribution ships (15 on Debian 12, 16 on Ubuntu 24.04, 17 on Debian 13).
+const BIN = (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [])
+  .map((v) => `/usr/lib/postgresql/${v}/bin`)
+  .filter((d) => existsSync(join(d, 'initdb')))
+  .sort((a, b) => Number(a.split('/')[4]) - Number(b.split('/')[4]))
+  .at(-1);
 
 export interface PgCluster {
   url: string;

@@ -27,7 +27,7 @@ import {
 import type { Locations } from '../scenario/parse.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { absolute, type Io, UserError } from './io.ts';
-import { printDiagnostics, redisUrl, workerCount } from './options.ts';
+import { featureSets, printDiagnostics, redisUrl, workerCount } from './options.ts';
 
 export interface ScenarioFile {
   file: string;
@@ -67,7 +67,11 @@ export function preparedOf(
   interventions: string[],
   set: Record<string, unknown> = {},
 ): { model: Model; doc: Scenario } {
-  const res = prepareLoaded(s.loaded, { interventions, set }, s.abs);
+  const res = prepareLoaded(
+    s.loaded,
+    { interventions, set: { ...featureSets(s.loaded.doc, s.file), ...set } },
+    s.abs,
+  );
   const shown = res.diagnostics.filter((d) => !s.loaded.diagnostics.includes(d));
   printDiagnostics(io, shown, s.file, s.abs);
   if (!res.model || !res.doc || hasErrors(res.diagnostics)) {

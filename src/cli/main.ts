@@ -3,11 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { RunawayError } from '../engine/run.ts';
 import { setColor } from './color.ts';
+import { registerAdmin } from './commands/admin.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBaseRates } from './commands/base-rates.ts';
 import { registerBreakeven } from './commands/breakeven.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerFit } from './commands/fit.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -28,6 +30,7 @@ const REGISTRARS: Registrar[] = [
   registerRun,
   registerTrace,
   registerCalibrate,
+  registerFit,
   registerBaseRates,
   registerBacktest,
   registerCompare,
@@ -36,6 +39,7 @@ const REGISTRARS: Registrar[] = [
   registerBreakeven,
   registerServe,
   registerWorker,
+  registerAdmin,
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

@@ -1,9 +1,11 @@
 // Option parsers and shared steps of the commands that load a scenario and run it.
 import { InvalidArgumentError } from 'commander';
 import type { ModelSource } from '../analysis/shard.ts';
+import { dyadFeaturesOf, featureOverrides } from '../calibration/generic-library.ts';
 import type { Model } from '../engine/model.ts';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
-import { prepare, type Scenario } from '../scenario/index.ts';
+import type { Scenario } from '../scenario/index.ts';
+import { loadDocument, prepareLoaded } from '../scenario/load.ts';
 import { displayPaths } from './commands/validate.ts';
 import { absolute, type Io, UserError } from './io.ts';
 
@@ -75,7 +77,11 @@ export function loadModel(
   sets: Record<string, unknown>,
 ): Loaded {
   const path = absolute(io, file);
-  const res = prepare(path, { readFile: io.readFile, interventions, set: sets });
+  const loaded = loadDocument(path, { readFile: io.readFile });
+  // A scenario on the generic crisis library that declares `features:` gets its dyad's own kernels
+  // (computed from the fitted coefficients); --set still wins.
+  const set = { ...featureSets(loaded.doc, file), ...sets };
+  const res = prepareLoaded(loaded, { interventions, set }, path);
   printDiagnostics(io, res.diagnostics, file, path);
   if (!res.model || hasErrors(res.diagnostics)) {
     throw new UserError(
@@ -86,6 +92,20 @@ export function loadModel(
   const source = { docJson: JSON.stringify(res.doc), hash, interventions: res.model.interventions };
   const out: Loaded = { model: res.model, hash, file, source };
   if (res.doc) out.doc = res.doc;
+  return out;
+}
+
+/** The `params.NAME` overrides that a document's `features:` imply (none without features or without the generic fit). */
+export function featureSets(doc: Scenario | undefined, shown: string): Record<string, number> {
+  if (!doc?.features) return {};
+  const { features, problems } = dyadFeaturesOf(doc.features);
+  if (problems.length) throw new UserError(`${shown}: ${problems.join('; ')}`);
+  const out = featureOverrides(doc.params, features);
+  if (!out) {
+    throw new UserError(
+      `${shown}: \`features:\` needs the generic crisis library (extend scenarios/lib/generic-actors.yaml), whose fitted coefficients turn them into kernels`,
+    );
+  }
   return out;
 }
 

@@ -390,7 +390,13 @@ export class Simulator {
     this.nD = model.domainIds.length;
     this.streams = new Streams(streamCount(model));
     this.s = newState(model);
-    const maxResp = Math.max(8, ...model.actors.map((a) => a.rules.length), model.actions.length);
+    // Sized by the model, not assumed: the longest response list of any rule, the rule count, the actions.
+    let maxResp = Math.max(8, model.actions.length);
+    for (const a of model.actors) {
+      maxResp = Math.max(maxResp, a.rules.length);
+      for (const r of a.rules)
+        maxResp = Math.max(maxResp, r.choose?.length ?? 0, r.respond?.actions.length ?? 0);
+    }
     this.dist = new Float64Array(maxResp);
     this.distAct = new Int32Array(maxResp);
     this.scratchB = new Float64Array(nT);

@@ -15,7 +15,7 @@ import {
 import { expectedHarm, lookaheadValue, responseDistribution } from '../engine/run.ts';
 import { dprimeOf, phi, probit, REFERENCE_QUALITY } from '../engine/sdt.ts';
 import { StartContext } from '../engine/start.ts';
-import { type Code, type Diagnostic, didYouMean } from './diagnostics.ts';
+import { type Code, clipMessage, type Diagnostic, didYouMean, listed } from './diagnostics.ts';
 import {
   distributionProblem,
   isDistribution,
@@ -48,6 +48,8 @@ type ActorDoc = Scenario['actors'][string];
 type RuleDoc = ActorDoc['doctrine'][string];
 
 const PROB_TOL = 1e-6;
+/** Most cells of the model's per-actor tables: actors x (acts + actors x intent types). */
+const MAX_MODEL_CELLS = 20_000_000;
 
 /** Compiles `doc` (already valid against the schema) into a model, or explains why it cannot. */
 export function compile(doc: Scenario, opts: CompileOptions = {}): CompileResult {
@@ -87,6 +89,7 @@ class Compiler {
   ladder: Rung[] = [];
   rungIndex = new Map<string, number>();
   typeIds: string[] = [];
+  typeIndex = new Map<string, number>();
   actorIds: string[] = [];
   actorIndex = new Map<string, number>();
   actions: ActionModel[] = [];
@@ -112,8 +115,8 @@ class Compiler {
     hint?: string,
     severity: 'error' | 'warning' = 'error',
   ) {
-    const d: Diagnostic = { code, severity, message, path };
-    if (hint) d.hint = hint;
+    const d: Diagnostic = { code, severity, message: clipMessage(message), path };
+    if (hint) d.hint = clipMessage(hint);
     this.diagnostics.push(d);
   }
 
@@ -179,7 +182,7 @@ class Compiler {
       'E_REF_ACTOR',
       path,
       `unknown actor '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-      `actors are: ${this.actorIds.join(', ')}`,
+      `actors are: ${listed(this.actorIds)}`,
     );
     return -1;
   }
@@ -197,22 +200,34 @@ class Compiler {
       'E_REF_RUNG',
       path,
       `unknown rung '${ref}'${near ? `; did you mean '${near}'?` : ''}`,
-      `rungs are: ${[...this.rungIndex.keys()].join(', ')}`,
+      `rungs are: ${listed(this.rungIndex.keys())}`,
     );
     return 0;
   }
 
   type(id: string, path: Path): number {
-    const k = this.typeIds.indexOf(id);
-    if (k >= 0) return k;
+    const k = this.typeIndex.get(id);
+    if (k !== undefined) return k;
     const near = didYouMean(id, this.typeIds);
     this.diag(
       'E_REF_TYPE',
       path,
       `unknown intent type '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-      `intent types are: ${this.typeIds.join(', ')}`,
+      `intent types are: ${listed(this.typeIds)}`,
     );
     return -1;
+  }
+
+  private actionIds = new Map<string, string[]>();
+
+  /** The full ids of an actor's actions (for hints; built once per actor, not once per reference). */
+  private actionsOf(actorId: string): string[] {
+    let own = this.actionIds.get(actorId);
+    if (!own) {
+      own = [...this.actionIndex.keys()].filter((k) => k.startsWith(`${actorId}.`));
+      this.actionIds.set(actorId, own);
+    }
+    return own;
   }
 
   /** Resolves `ACTOR.action[/outcome]` to [action, outcome (-1: none given)]. */
@@ -225,13 +240,13 @@ class Compiler {
     if (this.actor(actorId, path) < 0) return [-1, -1];
     const a = this.actionIndex.get(base);
     if (a === undefined) {
-      const own = [...this.actionIndex.keys()].filter((k) => k.startsWith(`${actorId}.`));
+      const own = this.actionsOf(actorId);
       const near = didYouMean(base, own);
       this.diag(
         'E_REF_ACTION',
         path,
         `unknown action '${base}'${near ? `; did you mean '${near}'?` : ''}`,
-        `${actorId}'s actions are: ${own.map((k) => k.slice(actorId.length + 1)).join(', ')}`,
+        `${actorId}'s actions are: ${listed(own.map((k) => k.slice(actorId.length + 1)))}`,
       );
       return [-1, -1];
     }
@@ -244,7 +259,7 @@ class Compiler {
         'E_REF_OUTCOME',
         path,
         `action '${base}' has no outcome '${outcomeId}'${near ? `; did you mean '${near}'?` : ''}`,
-        `its outcomes are: ${ids.join(', ')}`,
+        `its outcomes are: ${listed(ids)}`,
       );
       return [a, -1];
     }
@@ -277,7 +292,7 @@ class Compiler {
       'E_REF_CHANNEL',
       path,
       `unknown channel '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-      `channels are: ${[...this.channelIndex.keys()].join(', ') || '(none)'}`,
+      `channels are: ${listed(this.channelIndex.keys()) || '(none)'}`,
     );
     return -1;
   }
@@ -293,7 +308,7 @@ class Compiler {
           'E_REF_TALKS',
           [...path, k],
           `unknown talks '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-          `talks are: ${[...this.talksIndex.keys()].join(', ') || '(none in this scenario; an intervention may add them)'}`,
+          `talks are: ${listed(this.talksIndex.keys()) || '(none in this scenario; an intervention may add them)'}`,
         );
       } else out.push(t);
     });
@@ -413,6 +428,18 @@ class Compiler {
     for (const [k, id] of Object.keys(doc.talks).entries()) this.talksIndex.set(id, k);
     this.declareActions();
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    // The model's tables grow with actors x acts and actors^2 x types: refuse what would not fit
+    // rather than allocate it (the document's sizes, not assumed ones).
+    const cells = this.actorIds.length * (this.actIds.length + this.actorIds.length * this.typeIds.length);
+    if (cells > MAX_MODEL_CELLS) {
+      this.diag(
+        'E_MODEL_TOO_LARGE',
+        ['actors'],
+        `${this.actorIds.length} actors with ${this.actIds.length} acts and ${this.typeIds.length} intent types need ${cells.toLocaleString('en')} table cells; the engine holds at most ${MAX_MODEL_CELLS.toLocaleString('en')}`,
+        'fewer actors (merge minor ones) or fewer actions and outcomes',
+      );
+      return undefined;
+    }
 
     const nA = this.actorIds.length;
     const nT = this.typeIds.length;
@@ -516,8 +543,9 @@ class Compiler {
     const types = this.doc.intentTypes ?? DEFAULT_INTENT_TYPES;
     this.typeIds = types.map((t) => t.id);
     types.forEach((t, k) => {
-      if (this.typeIds.indexOf(t.id) !== k)
+      if (this.typeIndex.has(t.id))
         this.diag('E_DUPLICATE_ID', ['intentTypes', k, 'id'], `intent type '${t.id}' appears twice`);
+      else this.typeIndex.set(t.id, k);
     });
     const hostile = types.filter((t) => t.hostile).length;
     if (hostile !== 1)
@@ -686,13 +714,14 @@ class Compiler {
         const about =
           a.message.about !== undefined ? this.actor(a.message.about, [...mp, 'about']) : action.actor;
         const via = a.message.via.map((c, k) => this.channel(c, [...mp, 'via', k])).filter((x) => x >= 0);
+        const channelIds = via.length ? [...this.channelIndex.keys()] : [];
         via.forEach((c, k) => {
-          const ch = doc.channels[[...this.channelIndex.keys()][c]!]!;
+          const ch = doc.channels[channelIds[c]!]!;
           if (to >= 0 && !(ch.between.includes(actorId) && ch.between.includes(a.message!.to)))
             this.diag(
               'E_REF_CHANNEL',
               [...mp, 'via', k],
-              `channel '${[...this.channelIndex.keys()][c]}' does not connect ${actorId} and ${a.message!.to}`,
+              `channel '${channelIds[c]}' does not connect ${actorId} and ${a.message!.to}`,
             );
         });
         if (a.message.kind === 'warn' && (!a.message.on || !a.message.response))
@@ -1242,10 +1271,29 @@ class Compiler {
       );
       return out;
     }
-    for (const r of rule.respond ? Object.keys(rule.respond) : rule.choose!) {
-      const x = this.responseRef(r, who, [...path, rule.respond ? 'respond' : 'choose', r]);
-      if (x >= 0) out.push(x);
-    }
+    const field = rule.respond ? 'respond' : 'choose';
+    const refs = rule.respond ? Object.keys(rule.respond) : rule.choose!;
+    const firstAt = new Map<number, number>();
+    refs.forEach((r, k) => {
+      const x = this.responseRef(r, who, [...path, field, r]);
+      if (x < 0) return;
+      // The engine sizes its buffers by the actor's actions: a response listed twice (`act` and
+      // `ACTOR.act` are the same) would also count twice in a logit choice.
+      const first = firstAt.get(x);
+      if (first !== undefined)
+        this.diag(
+          'E_DUPLICATE_RESPONSE',
+          [...path, field, rule.respond ? r : k],
+          refs[first] === r
+            ? `'${r}' appears more than once in this rule's \`${field}\`: each response appears once`
+            : `'${r}' is the same response as '${refs[first]}': each response appears once`,
+          field === 'choose' ? 'remove the repeated entry; `values` weights a candidate' : undefined,
+        );
+      else {
+        firstAt.set(x, k);
+        out.push(x);
+      }
+    });
     return out;
   }
 

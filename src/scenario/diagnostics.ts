@@ -40,48 +40,111 @@ export function hasErrors(ds: readonly Diagnostic[]): boolean {
   return ds.some((d) => d.severity === 'error');
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
+// "Did you mean" compares names, not documents: a longer value (a pasted paragraph, a 9 MB string in
+// a field with fixed choices) gets no suggestion, and at most this many candidates are compared, so a
+// suggestion costs the same whatever the size of the file.
+const MAX_SUGGEST_LENGTH = 200;
+const MAX_SUGGEST_CANDIDATES = 2000;
+
+/**
+ * Levenshtein distance (case-insensitive), or `limit + 1` as soon as it must exceed `limit`: only the
+ * diagonal band of width 2 * limit + 1 is computed, so the cost is O(length * limit).
+ */
+export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
   const m = a.length;
   const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  if (Math.abs(m - n) > limit) return limit + 1;
+  const al = a.toLowerCase();
+  const bl = b.toLowerCase();
+  const band = Math.min(Math.max(m, n), limit);
+  const far = limit + 1;
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j <= band ? j : far;
   for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    const lo = Math.max(1, i - band);
+    const hi = Math.min(n, i + band);
+    cur.fill(far);
+    cur[0] = i <= band ? i : far;
+    let rowMin = cur[0]!;
+    for (let j = lo; j <= hi; j++) {
+      const cost = al.charCodeAt(i - 1) === bl.charCodeAt(j - 1) ? 0 : 1;
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
-    prev = cur;
+    if (rowMin > limit) return far;
+    [prev, cur] = [cur, prev];
   }
-  return prev[n]!;
+  return Math.min(prev[n]!, far);
 }
 
 /** The closest candidate to `name`, if close enough to be a likely typo. */
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > MAX_SUGGEST_LENGTH) return undefined;
+  const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
+  let bestD = limit + 1;
+  let seen = 0;
   for (const c of candidates) {
-    const d = editDistance(name, c);
+    if (++seen > MAX_SUGGEST_CANDIDATES) break;
+    if (c.length > MAX_SUGGEST_LENGTH + limit) continue;
+    const d = editDistance(name, c, bestD - 1);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  if (best === undefined) return undefined;
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return best;
+}
+
+/** Up to `max` names, comma-separated, with `...` when there are more (a hint lists, it does not dump). */
+export function listed(names: Iterable<string>, max = 12): string {
+  const out: string[] = [];
+  let more = false;
+  for (const n of names) {
+    if (out.length === max) {
+      more = true;
+      break;
+    }
+    out.push(clipName(n));
+  }
+  return `${out.join(', ')}${more ? ', ...' : ''}`;
+}
+
+/** A name as shown in a message: long ones cut, with their length. */
+export function clipName(s: string, max = 60): string {
+  return s.length <= max ? s : `${s.slice(0, 40)}... (${s.length} characters)`;
+}
+
+/** A message with every quoted name longer than 60 characters cut (see clipName). */
+export function clipMessage(s: string): string {
+  if (s.length <= 120) return s;
+  // One pass over the parts between quote characters (a regex would backtrack over a 9 MB name).
+  const parts = s.split(/(['`"])/);
+  let open = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i % 2 === 1) {
+      if (open === '') open = part;
+      else if (part === open) open = '';
+    } else if (open !== '' && part.length > 60) parts[i] = clipName(part);
+  }
+  return parts.join('');
 }
 
 /** Every diagnostic code Brink emits, with what it means. Codes are stable: tools may match on them. */
 export const CODES = {
   // Reading the file
   E_FILE_NOT_FOUND: 'the file (or a file it extends) cannot be read',
-  E_FILE_TOO_LARGE: 'the file is larger than the 10 MB limit for scenario files',
+  E_FILE_TOO_LARGE: 'the file is larger than a scenario file may be: 10 MB, or 50,000 keys and list items',
   E_BINARY: 'the file is not UTF-8 text (NUL bytes or invalid encoding)',
   E_EMPTY: 'the file is empty or holds only comments',
   E_YAML_SYNTAX: 'YAML (or JSON) syntax error',
   E_YAML_DUPLICATE_KEY: 'a key appears twice in the same mapping',
   E_YAML_ALIAS: 'YAML aliases expand too much (an alias bomb) or refer to nothing',
-  E_TOO_DEEP: 'nesting deeper than a scenario can be (limit 64 levels)',
+  E_YAML_CYCLE: 'a YAML alias inside the node it refers to: a value that would contain itself',
+  E_TOO_DEEP: 'nesting deeper than a scenario can be (limit 64 levels, aliases expanded)',
   E_NOT_MAPPING: 'the document is not a mapping of keys to values',
   E_VERSION: 'the `version` field is missing or not a version this Brink reads',
   // Structure (from the schema)
@@ -109,16 +172,21 @@ export const CODES = {
   E_DIST_PARAMS: 'a distribution with impossible parameters (e.g. uniform [hi, lo], beta with a <= 0)',
   E_RESERVED_ID: 'an id Brink reserves (`wait`)',
   E_DUPLICATE_ID: 'two ladder rungs or intent types with the same id',
+  E_DUPLICATE_RESPONSE: 'a doctrine rule lists the same response twice (`act` and `ACTOR.act` are the same)',
   E_LADDER: 'the ladder or intent types are inconsistent (order, ends, hostile type)',
   E_TIME: 'inconsistent time settings (horizon shorter than a tick, inject after the horizon)',
   E_WRONG_ACTOR: 'an action used where an action of a different actor is required',
   E_SELF: 'an actor related to itself (a channel or talks with one party)',
+  E_MODEL_TOO_LARGE:
+    'more actors and acts than the engine holds (actors x (acts + actors x intent types) over 20 million)',
   E_PARAM_UNKNOWN: 'a `{param: name}` reference names no entry of `params`',
   // Warnings
   W_UNUSED_INTERVENTION_PATCH:
     'an intervention patch adds a key that the scenario does not have (check for typos)',
   W_NO_DOCTRINE: 'a military actor with actions but no doctrine never responds to anything',
   W_LADDER_ENDS: 'a custom ladder without a `war` or `nuclear-use` rung: that outcome can never happen',
+  W_INTERVENTIONS_UNCHECKED:
+    'a file too large for each of its interventions to be checked alone when validated; each is checked when run',
   W_DIST_CLAMPED: 'a distribution for a probability has support outside [0, 1]; draws are clamped',
 } as const;
 

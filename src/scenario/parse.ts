@@ -16,6 +16,12 @@ import type { Diagnostic } from './diagnostics.ts';
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** Deepest nesting of maps and lists a scenario file may have. */
 export const MAX_DEPTH = 64;
+/**
+ * Most entries (keys and list items) a scenario file may have: the largest real ones have a few
+ * thousand (bench/scenarios/synthetic-large.yaml, the largest, about 7,000). Past this the YAML parser alone
+ * would take seconds (about 10 us a node), so the file is refused before it is parsed.
+ */
+export const MAX_ENTRIES = 50_000;
 /** What `io.readFile` returns instead of the text of an oversized file. */
 export const OVERSIZE_SENTINEL = '\u0000BRINK-OVERSIZE:';
 
@@ -124,7 +130,16 @@ export function parseText(text: string, file: string): Parsed {
     const what = text.charCodeAt(bad) === 0xfffd ? 'bytes that are not valid UTF-8' : 'control characters';
     return fail('E_BINARY', `the file holds ${what}: it is not a text scenario`, positionOf(text, bad));
   }
-  const deep = prescanDepth(text);
+  const scan = prescan(text);
+  if (scan.crowded >= 0) {
+    return fail(
+      'E_FILE_TOO_LARGE',
+      `the file has more than ${MAX_ENTRIES.toLocaleString('en')} entries (keys and list items), the most a scenario file may have`,
+      positionOf(text, scan.crowded),
+      'a large scenario has a few thousand; split generated data into files that extend each other',
+    );
+  }
+  const deep = scan.deep;
   if (deep >= 0) {
     return fail(
       'E_TOO_DEEP',
@@ -205,13 +220,25 @@ export function parseText(text: string, file: string): Parsed {
     if (n?.range) loc.at = posAt(n.range[0]);
     if (isAlias(node)) {
       aliases.push(node);
-      if (!node.resolve(doc)) {
+      const target = node.resolve(doc);
+      if (!target) {
         diagnostics.push({
           code: 'E_YAML_ALIAS',
           severity: 'error',
           message: `the alias *${node.source} refers to no anchor (an anchor &${node.source} must come before it)`,
           path: [],
           ...(loc.at ?? { file }),
+        });
+      } else if (contains(target, node)) {
+        // An alias inside the node it names makes a value that contains itself: every walk over it
+        // (extends, interventions, hashing) would recurse without end.
+        diagnostics.push({
+          code: 'E_YAML_CYCLE',
+          severity: 'error',
+          message: `the alias *${node.source} is inside the ${isSeq(target) ? 'list' : 'mapping'} &${node.source} it refers to: the value would contain itself`,
+          path: [],
+          ...(loc.at ?? { file }),
+          hint: 'an alias can repeat a node defined earlier, not the node it is part of',
         });
       }
       return loc;
@@ -290,7 +317,50 @@ export function parseText(text: string, file: string): Parsed {
     const d = fail('E_YAML_ALIAS', message, pos, 'write the repeated parts out, or use `extends`');
     return { ...d, locations: tree };
   }
+  // Aliases put one node inside another: the expanded value may nest deeper than the text does.
+  if (aliases.length > 0 && tooDeep(value)) {
+    const first = aliases[0] as YamlNode | undefined;
+    const pos = first?.range ? posAt(first.range[0]) : undefined;
+    const d = fail(
+      'E_TOO_DEEP',
+      `with its aliases expanded, the document nests deeper than ${MAX_DEPTH} levels`,
+      pos,
+      'a scenario nests a few levels deep; check what the aliases repeat',
+    );
+    return { ...d, locations: tree };
+  }
   return { value, locations: tree, diagnostics: [] };
+}
+
+/** Whether `node` lies inside the source range of `outer` (an alias within the node it names). */
+function contains(outer: YamlNode, node: YamlNode): boolean {
+  const [start, , end] = outer.range ?? [];
+  const at = node.range?.[0];
+  return (isMap(outer) || isSeq(outer)) && start !== undefined && end !== undefined && at !== undefined
+    ? at >= start && at < end
+    : false;
+}
+
+/**
+ * Whether a parsed value (a tree that aliases may have made a DAG, never a cycle: see `contains`) is
+ * more than MAX_DEPTH levels deep. Heights are memoised per object, so shared nodes are walked once.
+ */
+function tooDeep(value: unknown): boolean {
+  const heights = new Map<object, number>();
+  const height = (v: unknown, depth: number): number => {
+    if (typeof v !== 'object' || v === null) return 0;
+    const known = heights.get(v);
+    if (known !== undefined) return known;
+    if (depth > MAX_DEPTH) return Number.POSITIVE_INFINITY;
+    let h = 0;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      h = Math.max(h, height(child, depth + 1));
+      if (h === Number.POSITIVE_INFINITY) return h;
+    }
+    heights.set(v, h + 1);
+    return h + 1;
+  };
+  return height(value, 1) > MAX_DEPTH;
 }
 
 function megabytes(bytes: number): string {
@@ -325,14 +395,21 @@ const SPACE = (c: string | undefined) => c === ' ' || c === '\t';
 const BREAK = (c: string | undefined) => c === undefined || c === '\n' || c === '\r';
 
 /**
- * Offset at which the text nests too deep to hand to the yaml parser, or -1. Flow collections deeper
- * than MAX_DEPTH and absurd block indentation are found here, in one linear pass, because the parser
- * recurses (or, for 100 000 nested `- `, runs out of memory) before it could report them. Quoted
- * scalars, comments and block scalars are skipped so that brackets inside text do not count.
+ * Where the text nests too deep to hand to the yaml parser (`deep`), or holds more than MAX_ENTRIES
+ * entries (`crowded`); -1 when it does not. Flow collections deeper than MAX_DEPTH and absurd block
+ * indentation are found here, in one linear pass, because the parser recurses (or, for 100 000 nested
+ * `- `, runs out of memory) before it could report them. Quoted scalars, comments and block scalars are
+ * skipped so that brackets inside text do not count.
  */
-function prescanDepth(text: string): number {
+function prescan(text: string): { deep: number; crowded: number } {
   const n = text.length;
   let depth = 0;
+  // Entries counted: block keys and list items, flow collections and their separators.
+  let entries = 0;
+  let crowded = -1;
+  const entry = (at: number) => {
+    if (++entries > MAX_ENTRIES && crowded < 0) crowded = at;
+  };
   let atValue = true;
   let i = 0;
   const blockPrefixTooWide = (from: number): boolean => {
@@ -359,14 +436,14 @@ function prescanDepth(text: string): number {
     }
     return n;
   };
-  if (blockPrefixTooWide(0)) return 0;
-  while (i < n) {
+  if (blockPrefixTooWide(0)) return { deep: 0, crowded };
+  while (i < n && crowded < 0) {
     const c = text[i]!;
     if (c === '\n') {
       i++;
       if (depth === 0) {
         atValue = true;
-        if (blockPrefixTooWide(i)) return i;
+        if (blockPrefixTooWide(i)) return { deep: i, crowded };
       }
       continue;
     }
@@ -377,7 +454,11 @@ function prescanDepth(text: string): number {
     }
     if (depth > 0) {
       if (c === '[' || c === '{') {
-        if (++depth > MAX_DEPTH) return i;
+        if (++depth > MAX_DEPTH) return { deep: i, crowded };
+        entry(i);
+        i++;
+      } else if (c === ',') {
+        entry(i);
         i++;
       } else if (c === ']' || c === '}') {
         depth--;
@@ -389,16 +470,22 @@ function prescanDepth(text: string): number {
       continue;
     }
     if (!atValue) {
-      if (c === ':' && (SPACE(text[i + 1]) || BREAK(text[i + 1]))) atValue = true;
+      if (c === ':' && (SPACE(text[i + 1]) || BREAK(text[i + 1]))) {
+        atValue = true;
+        entry(i);
+      }
       i++;
       continue;
     }
     if (SPACE(c) || c === '\r') i++;
-    else if ((c === '-' || c === '?' || c === ':') && (SPACE(text[i + 1]) || BREAK(text[i + 1]))) i++;
-    else if (c === '&' || c === '!') {
+    else if ((c === '-' || c === '?' || c === ':') && (SPACE(text[i + 1]) || BREAK(text[i + 1]))) {
+      entry(i);
+      i++;
+    } else if (c === '&' || c === '!') {
       while (i < n && !SPACE(text[i]) && !BREAK(text[i])) i++;
     } else if (c === '[' || c === '{') {
       depth = 1;
+      entry(i);
       i++;
     } else if (c === '"' || c === "'") {
       i = skipQuoted(i);
@@ -422,5 +509,5 @@ function prescanDepth(text: string): number {
       i++;
     }
   }
-  return -1;
+  return { deep: -1, crowded };
 }

@@ -542,6 +542,27 @@ export const TRIGGER_TYPES = [
 ] as const;
 export type TriggerTypeName = (typeof TRIGGER_TYPES)[number];
 
+/**
+ * What is known at the trigger about the two sides, for the generic crisis library
+ * (scenarios/lib/generic-actors.yaml, actors A and B): its kernels are fitted functions of these.
+ */
+export const Features = z.strictObject({
+  nuclear: z.array(ActorId).optional().describe('actors that have nuclear weapons'),
+  greatPowers: z.array(ActorId).optional().describe('actors that are great powers'),
+  alliedToGreatPower: z.array(ActorId).optional().describe('actors allied to a great power'),
+  stronger: ActorId.optional().describe('the actor that is clearly the stronger (leave out when neither is)'),
+  protracted: z.boolean().optional().describe('the crisis is part of a protracted conflict'),
+  threat: z
+    .enum(['grave', 'territorial', 'other'])
+    .optional()
+    .describe('what the target sees at stake: grave (existence, grave damage), territorial, other'),
+  nonStateTrigger: z
+    .boolean()
+    .optional()
+    .describe('the triggering act came from a non-state actor or from inside'),
+});
+export type Features = z.infer<typeof Features>;
+
 // ---------------------------------------------------------------------------------------------
 // Hazards, injects, interventions
 
@@ -659,6 +680,9 @@ export const Scenario = z.strictObject({
     .describe(
       'what kind of act opens the crisis, in the International Crisis Behavior classification; the run report compares the baseline with ICB base rates for it (default: inferred from the first inject)',
     ),
+  features: Features.optional().describe(
+    'what is known at the trigger about actors A and B of the generic crisis library (nuclear weapons, great powers, alliances, the stronger side, a protracted conflict, the threat): their kernels are computed from these',
+  ),
   params: z
     .record(Slug, NamedParam)
     .optional()

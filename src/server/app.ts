@@ -7,6 +7,7 @@ import { mountRoutes, type RouteDef, type Services } from './http.ts';
 import { openApiDocument } from './openapi.ts';
 import { analysisRoutes } from './routes/analyses.ts';
 import { authRoutes } from './routes/auth.ts';
+import { invitationRoutes } from './routes/invitations.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -18,6 +19,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...systemRoutes,
   ...authRoutes,
   ...workspaceRoutes,
+  ...invitationRoutes,
   ...scenarioRoutes,
   ...runRoutes,
   ...analysisRoutes,

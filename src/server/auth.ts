@@ -12,10 +12,28 @@ const SESSION_DAYS = 14;
 const TOKEN_DAYS = 365;
 
 export interface AuthConfig {
-  /** Set the cookie's Secure flag (behind HTTPS). */
+  /** Set the cookie's Secure flag always (BRINK_SECURE_COOKIES=1). */
   secureCookies: boolean;
   /** When set, creating the first account needs this one-time token (servers not bound to loopback). */
   setupToken: string | undefined;
+  /** The address users reach the server at (BRINK_PUBLIC_URL); an https URL makes cookies Secure. */
+  publicUrl?: URL | undefined;
+  /**
+   * How many reverse proxies in front of the server to trust (BRINK_TRUST_PROXY): their
+   * X-Forwarded-For names the client's address, and X-Forwarded-Proto: https makes cookies Secure.
+   */
+  trustProxy?: number;
+}
+
+/** Whether this request reached us over HTTPS (directly, per BRINK_PUBLIC_URL, or per a trusted proxy). */
+export function isSecureRequest(c: Context, config: AuthConfig): boolean {
+  if (config.secureCookies || config.publicUrl?.protocol === 'https:') return true;
+  if (new URL(c.req.url).protocol === 'https:') return true;
+  if ((config.trustProxy ?? 0) > 0) {
+    const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+    return proto === 'https';
+  }
+  return false;
 }
 
 export interface Authenticated {
@@ -23,8 +41,20 @@ export interface Authenticated {
   session: Session;
 }
 
-export const hashPassword = (password: string): Promise<string> =>
-  argon2.hash(password, { type: argon2.argon2id });
+/**
+ * argon2id with the argon2 package's defaults, stated here so that docs/security.md and a test can hold
+ * them: 64 MiB of memory, 3 passes, 4 lanes, a 16-byte random salt and a 32-byte hash (OWASP's first
+ * recommended configuration is 19 MiB, 2 passes, 1 lane; this is stronger).
+ */
+export const ARGON2 = {
+  type: argon2.argon2id,
+  memoryCost: 65536,
+  timeCost: 3,
+  parallelism: 4,
+  hashLength: 32,
+} as const;
+
+export const hashPassword = (password: string): Promise<string> => argon2.hash(password, ARGON2);
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
@@ -76,7 +106,7 @@ export function setSessionCookie(c: Context, token: string, config: AuthConfig):
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Strict',
-    secure: config.secureCookies,
+    secure: isSecureRequest(c, config),
     path: '/',
     maxAge: SESSION_DAYS * 86_400,
   });

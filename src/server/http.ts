@@ -53,10 +53,104 @@ export interface RouteDef {
   produces?: string;
   /** Other statuses this route answers with, for the documentation. */
   errors?: number[];
+  /**
+   * The largest request body this route reads, in bytes (default: BODY_LIMITS.json for a route with a
+   * body schema, BODY_LIMITS.none without one). A larger body is refused with 413 before it is read.
+   */
+  maxBody?: number;
   handler: (ctx: RouteContext<never, never, never>) => Promise<Response> | Response;
 }
 
 const Empty = z.object({});
+
+/** Request body limits by kind of route (bytes). docs/security.md lists them. */
+export const BODY_LIMITS = {
+  /** Sign-in, setup, invitations: a few fields. */
+  auth: 8 * 1024,
+  /** Routes without a body schema (an empty `{}` is fine). */
+  none: 1024,
+  /** Ordinary JSON bodies (positions, drafts, notes of up to 100,000 characters). */
+  json: 1024 * 1024,
+  /** Scenario files (YAML of up to 10 MB, escaped in JSON). */
+  scenario: 12 * 1024 * 1024,
+} as const;
+
+/** The deepest nesting of arrays and objects a request body may have. */
+export const MAX_JSON_DEPTH = 20;
+
+export const bodyLimit = (def: Pick<RouteDef, 'maxBody' | 'body'>): number =>
+  def.maxBody ?? (def.body ? BODY_LIMITS.json : BODY_LIMITS.none);
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'too_large', `the request body is larger than this route takes (${limit} bytes)`);
+}
+
+/**
+ * Refuses a body whose declared length exceeds `limit` (before anything reads it). A body sent without
+ * a length is counted as it streams in (readBody).
+ */
+export function checkDeclaredLength(c: Context, limit: number): void {
+  const len = c.req.header('content-length');
+  if (len === undefined) return;
+  if (!/^\d{1,15}$/.test(len.trim()) || Number(len) > limit) throw tooLarge(limit);
+}
+
+/** Reads the body as text, at most `limit` bytes: past that, stops reading and answers 413. */
+export async function readBody(c: Context, limit: number): Promise<string> {
+  const stream = c.req.raw.body;
+  if (!stream) return '';
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The nesting depth of a JSON text (arrays and objects), counted without parsing it. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92)
+        i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 || ch === 91) max = Math.max(max, ++depth);
+    else if (ch === 125 || ch === 93) depth--;
+  }
+  return max;
+}
+
+/** Parses a JSON body read within its limit, refusing deep nesting before JSON.parse sees it. */
+export function parseJsonBody(text: string): unknown {
+  if (jsonDepth(text) > MAX_JSON_DEPTH)
+    throw new HttpError(
+      400,
+      'too_deep',
+      `the request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`,
+    );
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(
+      400,
+      'invalid_json',
+      'the request body must be JSON (Content-Type: application/json)',
+    );
+  }
+}
 
 /** Declares a route with typed params, query and body inferred from its schemas. */
 export function route<
@@ -97,6 +191,8 @@ export const ErrorBody = z.object({
 export function errorResponse(c: Context, e: HttpError): Response {
   const body: { error: Record<string, unknown> } = { error: { code: e.code, message: e.message } };
   if (e.details !== undefined) Object.assign(body.error, e.details as object);
+  // The rest of a refused body is not read into memory: the Node adapter drains it for at most 500 ms
+  // or 64 MB (so that the client can read this answer before the socket closes), then closes.
   return c.json(body, e.status as 400);
 }
 
@@ -122,10 +218,13 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Adds every route to `app` behind the same authentication, CSRF, role and validation checks. */
 export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Services): void {
   for (const def of routes) {
+    const limit = bodyLimit(def);
     app.on(def.method.toUpperCase(), def.path, async (c) => {
       try {
+        // Before anything else (and before any sign-in): a body larger than the route takes is refused.
+        checkDeclaredLength(c, limit);
         const auth = await authenticate(c, services.store, services.auth);
-        if (UNSAFE.has(c.req.method)) checkOrigin(c);
+        if (UNSAFE.has(c.req.method)) checkOrigin(c, services.auth.publicUrl);
         if (auth?.session.kind === 'cookie' && UNSAFE.has(c.req.method)) {
           if (c.req.header('x-csrf-token') !== auth.session.csrf)
             throw new HttpError(
@@ -160,19 +259,7 @@ export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Se
           'query',
         );
         let body: unknown = {};
-        if (def.body) {
-          let raw: unknown;
-          try {
-            raw = await c.req.json();
-          } catch {
-            throw new HttpError(
-              400,
-              'invalid_json',
-              'the request body must be JSON (Content-Type: application/json)',
-            );
-          }
-          body = await parsePart(def.body, raw, 'body');
-        }
+        if (def.body) body = await parsePart(def.body, parseJsonBody(await readBody(c, limit)), 'body');
         return await def.handler({
           c,
           params: params as never,
@@ -193,7 +280,7 @@ export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Se
 }
 
 /** Rejects cross-site writes: a browser's Origin header must name this host. */
-function checkOrigin(c: Context): void {
+function checkOrigin(c: Context, publicUrl: URL | undefined): void {
   const origin = c.req.header('origin');
   if (!origin) return;
   const host = c.req.header('host');
@@ -203,6 +290,8 @@ function checkOrigin(c: Context): void {
   } catch {
     throw new HttpError(403, 'csrf', 'bad Origin header');
   }
-  if (host && originHost !== host)
+  // Behind a proxy that rewrites Host, the public URL names this server.
+  if (publicUrl && originHost === publicUrl.host) return;
+  if ((host || publicUrl) && originHost !== host)
     throw new HttpError(403, 'csrf', `cross-site request from ${origin} refused`);
 }

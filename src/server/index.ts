@@ -19,6 +19,10 @@ export interface ServerOptions {
   examplesDir?: string;
   webDir?: string;
   secureCookies?: boolean;
+  /** BRINK_PUBLIC_URL: where users reach the server (https makes cookies Secure). */
+  publicUrl?: string;
+  /** BRINK_TRUST_PROXY: how many reverse proxies in front to trust for client address and scheme. */
+  trustProxy?: number;
   log?: (line: string) => void;
 }
 
@@ -33,6 +37,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export const DEFAULT_EXAMPLES = `${root}scenarios`;
 export const DEFAULT_WEB = `${root}dist/web`;
 
+/** The most header bytes a request may carry (Node answers 431 beyond). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 /** Opens the store and prepares it: examples into a first workspace, interrupted runs marked. */
@@ -41,6 +48,8 @@ export async function prepareServices(opts: {
   examplesDir: string;
   setupToken: string | undefined;
   secureCookies: boolean;
+  publicUrl?: string | undefined;
+  trustProxy?: number | undefined;
   talks?: TalksOptions;
 }): Promise<Services & { interrupted: string[]; seeded: number }> {
   const store = await openStore(opts.database);
@@ -51,13 +60,19 @@ export async function prepareServices(opts: {
   }
   const interrupted = await store.markInterrupted();
   await store.deleteExpiredSessions(new Date().toISOString());
+  await store.security.deleteStaleThrottles(new Date(Date.now() - 86_400_000).toISOString());
   const jobs = new RunQueue(store);
   const talks = await openTalks(store, opts.database, opts.talks);
   return {
     store,
     jobs,
     talks,
-    auth: { secureCookies: opts.secureCookies, setupToken: opts.setupToken },
+    auth: {
+      secureCookies: opts.secureCookies,
+      setupToken: opts.setupToken,
+      publicUrl: opts.publicUrl ? new URL(opts.publicUrl) : undefined,
+      trustProxy: opts.trustProxy ?? 0,
+    },
     examplesDir: opts.examplesDir,
     interrupted,
     seeded,
@@ -73,9 +88,18 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     examplesDir: opts.examplesDir ?? DEFAULT_EXAMPLES,
     setupToken,
     secureCookies: opts.secureCookies ?? false,
+    publicUrl: opts.publicUrl,
+    trustProxy: opts.trustProxy,
   });
   const app = createApp(services, { webDir: opts.webDir ?? DEFAULT_WEB });
-  const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
+  const server = serve({
+    fetch: app.fetch,
+    port: opts.port,
+    hostname: opts.host,
+    // Header limits at the edge: Node answers 431 past 16 KB of headers; a client gets 60 s to send its
+    // headers and 5 minutes for the whole request (docs/security.md).
+    serverOptions: { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: 60_000, requestTimeout: 300_000 },
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);

@@ -1,5 +1,7 @@
-// Fixed-window rate limits for sign-in and invitation use: a few tries per key (an address, an account,
-// a token) per window, then 429 with Retry-After until the window ends. In memory, per server process.
+// Fixed-window rate limits for invitation tokens: a few tries per key (an address, an account) per
+// window, then 429 with Retry-After until the window ends. In memory, per server process: tokens are
+// 256-bit random values, so this only keeps guessing quiet. Sign-in throttling is in the store
+// (signin.ts).
 import type { Context } from 'hono';
 import { HttpError } from './http.ts';
 
@@ -74,12 +76,6 @@ export function limiter(owner: object, name: string, opts: { limit: number; wind
   return l;
 }
 
-/** The caller's network address (the socket's; no proxy headers are trusted). */
-export function clientAddress(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'local';
-}
-
 /** Counts a try (or with `check`, only checks) and, when refused, sets Retry-After before the 429 goes out. */
 export function countTry(c: Context, l: RateLimiter, key: string, what: string, check = false): void {
   try {
@@ -92,7 +88,7 @@ export function countTry(c: Context, l: RateLimiter, key: string, what: string, 
   }
 }
 
-/** Sign-in tries: 10 per address and 5 per account per 15 minutes. */
+/** Invitation tokens tried in a join: 10 per address and 5 per account per 15 minutes. */
 export const SIGN_IN = {
   perAddress: { limit: 10, windowMs: 15 * 60_000 },
   perAccount: { limit: 5, windowMs: 15 * 60_000 },

@@ -22,12 +22,8 @@ export const Name = z.string().trim().min(1).max(100);
 export const Role = z.enum(RoleValues);
 
 /** Adding a member: an account by email, or a new one with a name and an initial password. */
-export const AddMemberBody = z.object({
-  email: Email,
-  role: Role,
-  name: Name.optional(),
-  password: Password.optional(),
-});
+/** An owner's invitation: a role, and the email it is addressed to (else whoever holds the link). */
+export const InviteMemberBody = z.object({ role: Role, email: Email.optional() });
 /** The first account (setup). */
 export const SetupBody = z.object({
   email: Email,

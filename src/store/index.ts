@@ -1,18 +1,18 @@
 // Opening the store: SQLite (embedded, the default) or PostgreSQL (DATABASE_URL=postgres://...).
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStore, type Tables } from './kysely-store.ts';
 import { migrateToLatest } from './migrations.ts';
+import { prepareDatabaseFile } from './private-files.ts';
 import type { Store } from './types.ts';
 
 export * from './types.ts';
 
-/** The SQLite adapter: one file (or `:memory:`), WAL journal, foreign keys on, migrated. */
+/** The SQLite adapter: one file (or `:memory:`, mode 0600 in a 0700 folder), WAL journal, foreign keys on, migrated. */
 export async function openSqlite(file: string): Promise<Store> {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') prepareDatabaseFile(file, dirname(file));
   const database = new Database(file);
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');

@@ -2,6 +2,7 @@
 // postgres.ts) only open the connection. Every query is portable: no dialect-specific SQL.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { SecurityQueries, type SecurityTables } from './security.ts';
 import type {
   FileKind,
   Role,
@@ -113,10 +114,12 @@ const toRun = (r: Selectable<Tables['runs']>): RunRecord => ({
 export class KyselyStore implements Store {
   readonly db: Kysely<Tables>;
   readonly dialect: 'sqlite' | 'postgres';
+  readonly security: SecurityQueries;
 
   constructor(db: Kysely<Tables>, dialect: 'sqlite' | 'postgres') {
     this.db = db;
     this.dialect = dialect;
+    this.security = new SecurityQueries(db as unknown as Kysely<SecurityTables>);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,9 @@
 // The storage port: what the workbench keeps (accounts, workspaces, scenarios with their history, runs
 // with their manifests) and the operations on it. Adapters (SQLite, PostgreSQL) implement `Store`; the
 // same contract suite runs against both (test/store/contract.ts).
+import type { SecurityStore } from './security.ts';
+
+export type { AcceptResult, SecurityStore, Throttle, WorkspaceInvitation } from './security.ts';
 
 export type Role = 'owner' | 'analyst' | 'viewer';
 export const ROLES: readonly Role[] = ['viewer', 'analyst', 'owner'];
@@ -153,6 +156,8 @@ export type UpdateResult<T> =
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /** Sign-in throttling, trusted devices and workspace invitations (src/store/security.ts). */
+  readonly security: SecurityStore;
 
   countUsers(): Promise<number>;
   createUser(u: { email: string; name: string; passwordHash: string }): Promise<User>;

@@ -28,7 +28,8 @@ export interface PlaybookScenario {
   protocols: ProtocolResults | null;
   gaps: {
     shown: RankedGap[];
-    withheld: number;
+    /** How many gaps are not shown: for the host's copy only (null in a party's). */
+    withheld: number | null;
     base: { war: number; lethal: number; manifest: Manifest };
   } | null;
   /** Actor id -> display label (the delegation's label). */
@@ -43,11 +44,30 @@ export interface PlaybookInput {
   distribution: { name: string; role: string }[];
   protocols: PlaybookProtocol[];
   scenarios: PlaybookScenario[];
+  /** For each analysis in the playbook: the latest positions it used and whether they changed since. */
+  freshness?: {
+    protocols: { positionsAt: string | null; stale: boolean } | null;
+    gaps: { positionsAt: string | null; stale: boolean } | null;
+  };
+  /** The host's copy (every agreed protocol, counts of withheld gaps); else a party's filtered copy. */
+  forHost?: boolean;
 }
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Text from users (names, titles, protocol text) in Markdown: HTML is escaped (a Markdown renderer
+ * passes raw HTML through), and Markdown's own markup characters are escaped so that a title cannot
+ * become a link, an image or a heading.
+ */
+export const mdText = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]()!#|~]/g, (ch) => `\\${ch}`);
+/** As mdText, on one line (table cells, list items, headings). */
+const md = (s: string) => mdText(s).replace(/\r?\n/g, ' ');
 
 function delta(d: PairedDelta): string {
   return `${pts(d.d)} [${pts(d.ci95[0])}, ${pts(d.ci95[1])}]`;
@@ -78,45 +98,41 @@ function manifestLine(m: Manifest): string {
   const set = Object.entries(m.set)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
-  return `scenario ${m.scenario} · hash ${m.hash.slice(0, 16)} · engine ${m.engine} · seed ${m.seed} · runs ${m.runs.toLocaleString('en')} · interventions ${iv}${set ? ` · set ${set}` : ''} · positions ${m.positions.slice(0, 12)}${m.variant ? ` · ${m.variant}` : ''}`;
+  return `scenario ${m.scenario} · id ${m.hash.slice(0, 16)} · engine ${m.engine} · seed ${m.seed ?? 'withheld'} · runs ${m.runs.toLocaleString('en')} · interventions ${iv}${set ? ` · set ${set}` : ''} · positions id ${m.positions.slice(0, 16)}${m.variant ? ` · ${m.variant}` : ''}`;
 }
 
 function gapWho(g: RankedGap, actors: Record<string, string>): string {
   return `${actors[g.holder] ?? g.holder} expects of ${actors[g.of] ?? g.of}`;
 }
 
-/** The playbook as Markdown. */
+/** The playbook as Markdown (every text from users escaped: no HTML or Markdown markup gets through). */
 export function playbookMarkdown(p: PlaybookInput): string {
   const out: string[] = [];
-  out.push(`# ${p.codename}: playbook`, '');
+  out.push(`# ${md(p.codename)}: playbook`, '');
   out.push(
     `Confidential. Made ${p.generatedAt.slice(0, 16).replace('T', ' ')} UTC for the distribution list below.`,
     '',
   );
+  if (p.forHost === false) out.push(PARTY_COPY, '');
   out.push('## Parties', '');
-  for (const x of p.parties) out.push(`- ${x.label}${x.kind === 'observer' ? ' (observer)' : ''}`);
+  for (const x of p.parties) out.push(`- ${md(x.label)}${x.kind === 'observer' ? ' (observer)' : ''}`);
   out.push('', '## Agreed protocols', '');
   if (!p.protocols.length) out.push('No protocol was agreed.', '');
   p.protocols.forEach((pr, k) => {
-    out.push(`### ${k + 1}. ${pr.title}`, '');
-    if (pr.text) out.push(pr.text, '');
-    out.push(`Parties: ${pr.parties.join(', ')}. Agreed by: ${pr.agreedBy.join(', ') || 'nobody yet'}.`, '');
+    out.push(`### ${k + 1}. ${md(pr.title)}`, '');
+    if (pr.text) out.push(mdText(pr.text), '');
+    out.push(
+      `Parties: ${md(pr.parties.join(', '))}. Agreed by: ${md(pr.agreedBy.join(', ')) || 'nobody yet'}.`,
+      '',
+    );
     for (const [path, m] of Object.entries(pr.mapping))
-      out.push(
-        `Modelled in ${path} as: ${m.interventions.join(' + ') || 'no intervention'}${
-          Object.keys(m.set).length
-            ? `; ${Object.entries(m.set)
-                .map(([a, b]) => `${a} = ${b}`)
-                .join(', ')}`
-            : ''
-        }.`,
-        '',
-      );
+      out.push(`Modelled in ${md(path)} as: ${md(mappingWords(m))}.`, '');
   });
   for (const s of p.scenarios) {
-    out.push(`## ${s.title}`, '');
+    out.push(`## ${md(s.title)}`, '');
     const r = s.protocols;
     if (r) {
+      out.push(...freshnessLines(p.freshness?.protocols, 'simulation').map(md), '');
       out.push(
         `With the declared positions: P(war or worse) ${pct(r.base.war, 2)}, P(lethal clash or worse) ${pct(r.base.lethal, 2)}. Differences below are paired on common random numbers (${r.base.manifest.runs.toLocaleString('en')} runs each), with 95% intervals.`,
         '',
@@ -130,7 +146,7 @@ export function playbookMarkdown(p: PlaybookInput): string {
         );
       out.push('');
       if (r.leak) {
-        out.push('### If the talks leak', '', leakWords(r.leak), '');
+        out.push('### If the talks leak', '', md(leakWords(r.leak)), '');
         if (r.leak.points.length) {
           out.push(
             '| leak probability per round | P(war): change | P(lethal clash): change |',
@@ -144,6 +160,7 @@ export function playbookMarkdown(p: PlaybookInput): string {
     }
     if (s.gaps) {
       out.push('### Remaining expectation gaps', '');
+      out.push(...freshnessLines(p.freshness?.gaps, 'gap ranking').map(md), '');
       if (s.gaps.shown.length) {
         out.push(
           '| rank | gap | on | size | closing it: P(war) | closing it: P(lethal clash) |',
@@ -155,22 +172,47 @@ export function playbookMarkdown(p: PlaybookInput): string {
           );
         out.push('');
       } else out.push('No gap may be shown.', '');
-      if (s.gaps.withheld)
-        out.push(`${s.gaps.withheld} further gap(s) are withheld: a party did not agree to show them.`, '');
+      out.push(withheldWords(s.gaps.withheld), '');
     }
     out.push('### Run manifests', '');
     if (r) {
-      out.push(`- Declared positions: ${manifestLine(r.base.manifest)}`);
-      for (const d of r.drafts) out.push(`- ${d.label}: ${manifestLine(d.manifest)}`);
-      if (r.package) out.push(`- Package: ${manifestLine(r.package.manifest)}`);
+      out.push(`- Declared positions: ${md(manifestLine(r.base.manifest))}`);
+      for (const d of r.drafts) out.push(`- ${md(d.label)}: ${md(manifestLine(d.manifest))}`);
+      if (r.package) out.push(`- Package: ${md(manifestLine(r.package.manifest))}`);
     }
-    if (s.gaps) for (const g of s.gaps.shown) out.push(`- Gap ${g.rank}: ${manifestLine(g.manifest)}`);
+    if (s.gaps) for (const g of s.gaps.shown) out.push(`- Gap ${g.rank}: ${md(manifestLine(g.manifest))}`);
     out.push('');
   }
   out.push('## Distribution list', '');
-  for (const d of p.distribution) out.push(`- ${d.name} (${d.role})`);
+  for (const d of p.distribution) out.push(`- ${md(d.name)} (${md(d.role)})`);
   out.push('');
   return out.join('\n');
+}
+
+const PARTY_COPY =
+  'This copy shows what its reader may see in the room: the agreed protocols it is party to (the package may also hold protocols agreed between other parties) and the gaps both parties agreed to show it.';
+
+function mappingWords(m: DraftMapping): string {
+  const set = Object.entries(m.set)
+    .map(([a, b]) => `${a} = ${b}`)
+    .join(', ');
+  return `${m.interventions.join(' + ') || 'no intervention'}${set ? `; ${set}` : ''}`;
+}
+
+/** The date of the positions an analysis used, and a warning when a delegation changed them since. */
+function freshnessLines(f: { positionsAt: string | null; stale: boolean } | null | undefined, what: string) {
+  if (!f) return [];
+  const when = f.positionsAt ? `${f.positionsAt.slice(0, 16).replace('T', ' ')} UTC` : null;
+  if (f.stale)
+    return [
+      `STALE: this ${what} used the positions submitted ${when ? `up to ${when}` : 'before'}; a delegation has changed its positions since, and these numbers do not reflect that.`,
+    ];
+  return when ? [`This ${what} used the positions submitted up to ${when}.`] : [];
+}
+
+function withheldWords(withheld: number | null): string {
+  if (withheld === null) return 'Gaps a party did not agree to show are neither listed nor counted.';
+  return withheld ? `${withheld} further gap(s) are withheld: a party did not agree to show them.` : '';
 }
 
 /** An interval bar for a difference in points, on a scale of ±`range`. */
@@ -189,6 +231,7 @@ h1{font-size:1.8rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px sol
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92em}td:first-child,th:first-child{min-width:12rem}th,td{border-bottom:1px solid #eaecf0;padding:.35rem .5rem;text-align:left;vertical-align:middle}
 th{background:#f9fafb;font-weight:600}.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 .muted{color:#667085}.manifest{font:12px/1.4 ui-monospace,monospace;color:#475467;word-break:break-all}
+.stale{border:2px solid #b42318;color:#b42318;padding:.3rem .6rem;font-weight:600}
 .protocol{border-left:4px solid #2e90fa;padding:.2rem 1rem;margin:1rem 0;background:#f5faff}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,.protocol{break-inside:avoid}}
 @page{margin:18mm}`;
@@ -203,6 +246,7 @@ export function playbookHtml(p: PlaybookInput): string {
   h.push(
     `<p class="muted">Made ${esc(p.generatedAt.slice(0, 16).replace('T', ' '))} UTC for the distribution list at the end.</p>`,
   );
+  if (p.forHost === false) h.push(`<p class="muted">${esc(PARTY_COPY)}</p>`);
   h.push(
     `<h2>Parties</h2><ul>${p.parties.map((x) => `<li>${esc(x.label)}${x.kind === 'observer' ? ' <span class="muted">(observer)</span>' : ''}</li>`).join('')}</ul>`,
   );
@@ -215,17 +259,7 @@ export function playbookHtml(p: PlaybookInput): string {
       `<p class="muted">Parties: ${esc(pr.parties.join(', '))}. Agreed by: ${esc(pr.agreedBy.join(', ') || 'nobody yet')}.</p>`,
     );
     for (const [path, m] of Object.entries(pr.mapping))
-      h.push(
-        `<p class="muted">Modelled in ${esc(path)} as ${esc(m.interventions.join(' + ') || 'no intervention')}${
-          Object.keys(m.set).length
-            ? `; ${esc(
-                Object.entries(m.set)
-                  .map(([a, b]) => `${a} = ${b}`)
-                  .join(', '),
-              )}`
-            : ''
-        }.</p>`,
-      );
+      h.push(`<p class="muted">Modelled in ${esc(path)} as ${esc(mappingWords(m))}.</p>`);
     h.push('</div>');
   });
   for (const s of p.scenarios) {
@@ -237,6 +271,8 @@ export function playbookHtml(p: PlaybookInput): string {
         ...(r.package ? [r.package.war, r.package.lethal] : []),
       ];
       const range = Math.max(0.001, ...all.flatMap((d) => d.ci95.map(Math.abs)));
+      for (const line of freshnessLines(p.freshness?.protocols, 'simulation'))
+        h.push(`<p class="${line.startsWith('STALE') ? 'stale' : 'muted'}">${esc(line)}</p>`);
       h.push(
         `<p>With the declared positions: P(war or worse) <b>${pct(r.base.war, 2)}</b>, P(lethal clash or worse) <b>${pct(r.base.lethal, 2)}</b>. Each change below is paired on common random numbers (${r.base.manifest.runs.toLocaleString('en')} runs per arm), with its 95% interval; green lowers the risk, red raises it, grey is not clearly different from zero.</p>`,
       );
@@ -267,6 +303,8 @@ export function playbookHtml(p: PlaybookInput): string {
     }
     if (s.gaps) {
       h.push('<h3>Remaining expectation gaps</h3>');
+      for (const line of freshnessLines(p.freshness?.gaps, 'gap ranking'))
+        h.push(`<p class="${line.startsWith('STALE') ? 'stale' : 'muted'}">${esc(line)}</p>`);
       if (s.gaps.shown.length) {
         const range = Math.max(0.001, ...s.gaps.shown.flatMap((g) => g.war.ci95.map(Math.abs)));
         h.push(
@@ -278,10 +316,8 @@ export function playbookHtml(p: PlaybookInput): string {
           );
         h.push('</tbody></table>');
       } else h.push('<p>No gap may be shown.</p>');
-      if (s.gaps.withheld)
-        h.push(
-          `<p class="muted">${s.gaps.withheld} further gap(s) are withheld: a party did not agree to show them.</p>`,
-        );
+      const words = withheldWords(s.gaps.withheld);
+      if (words) h.push(`<p class="muted">${esc(words)}</p>`);
     }
     h.push('<h3>Run manifests</h3><ul class="manifest">');
     if (r) {

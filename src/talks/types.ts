@@ -85,11 +85,15 @@ export interface Manifest {
   /** Content hash of the compiled document (positions, interventions and overrides included). */
   hash: string;
   engine: string;
-  seed: number;
+  /** The seed; null in a copy for a party, from whom the dialogue's seed is withheld. */
+  seed: number | null;
   runs: number;
   interventions: string[];
   set: Record<string, number | string | boolean>;
-  /** Hash of the positions overlay (declared responses and expectations). */
+  /**
+   * Hash of the positions overlay (declared responses and expectations). Stored sealed; whatever leaves
+   * the server carries a keyed identifier instead (TalksRoom.published), as does `hash`.
+   */
   positions: string;
   /** The variant's extra change (a closed gap), in words. */
   variant?: string;

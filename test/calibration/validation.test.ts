@@ -1,40 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  brierScore,
-  calibrationTable,
-  rankedProbabilityScore,
-  scoreCase,
-  smoothed,
-} from '../../src/calibration/backtest.ts';
+import { brierScore, calibrationTable } from '../../src/calibration/backtest.ts';
+import { smooth } from '../../src/calibration/scores.ts';
 import { verdictOf } from '../../src/calibration/violence.ts';
 import { brink, filesUnder } from '../scenario/helpers.ts';
 
-test('scoreCase: log score, Brier, RPS and PIT of a forecast that puts all runs on one rung', () => {
-  const peak = [0, 0, 0, 100, 0];
-  const s = scoreCase(
-    { id: 'x', runs: 100, peak, outcomes: [0, 0, 100, 0], observedPeak: 3, observedOutcome: 2 },
-    0.5,
-  );
-  const p = smoothed(peak, 100);
+test('smoothed counts sum to 1 and keep a small probability for a rung no run reached', () => {
+  const p = smooth([0, 0, 0, 100, 0]);
   assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12);
-  assert.equal(s.logScore, Math.log(100.5 / 102.5));
-  assert.ok(s.brier < 0.01);
-  assert.ok(Math.abs(s.pit - (s.below + 0.5 * s.at)) < 1e-12);
-  const miss = scoreCase(
-    { id: 'y', runs: 100, peak, outcomes: [0, 0, 100, 0], observedPeak: 0, observedOutcome: 0 },
-    0.5,
-  );
-  assert.ok(miss.logScore < Math.log(0.01));
-  assert.ok(miss.pit < 0.01, 'the observed rung is below nearly all the forecast');
-  assert.ok(miss.rps > s.rps);
-});
-
-test('brierScore and rankedProbabilityScore: 0 for a sure hit, larger the further off', () => {
+  assert.equal(p[3], 100.5 / 102.5);
+  assert.ok(p[0]! > 0 && p[0]! < 0.01);
   assert.equal(brierScore([0, 1, 0], 1), 0);
   assert.equal(brierScore([1, 0, 0], 2), 2);
-  assert.equal(rankedProbabilityScore([0, 1, 0], 1), 0);
-  assert.ok(rankedProbabilityScore([1, 0, 0], 2) > rankedProbabilityScore([0, 1, 0], 2));
 });
 
 test('calibrationTable pools (case, threshold) forecasts into bins with observed frequencies', () => {
@@ -67,24 +44,31 @@ test('brink backtest cases/*.yaml scores every case and prints the summary and c
   const r = await brink(['backtest', ...cases, '--runs', '2000', '--json']);
   assert.equal(r.code, 0, r.err);
   const out = JSON.parse(r.out) as {
-    cases: { id: string; logScore: number; pit: number; at: number }[];
-    summary: { cases: number; meanLogScore: number; calibration: { n: number }[]; pit: number[] };
+    cases: { id: string; logScore: number; pit: number; inSample: boolean }[];
+    summary: { n: number; logScore: number; calibration: { n: number }[]; pit: number[] };
+    inSample: { n: number };
   };
-  assert.equal(out.summary.cases, cases.length);
   assert.equal(out.cases.length, cases.length);
+  assert.equal(out.summary.n + out.inSample.n, cases.length);
   for (const c of out.cases) {
     assert.ok(c.logScore <= 0 && Number.isFinite(c.logScore), `${c.id}: ${c.logScore}`);
     assert.ok(c.pit >= 0 && c.pit <= 1);
   }
-  // Four threshold events per case.
+  // Four threshold events per out-of-sample case.
   assert.equal(
     out.summary.calibration.reduce((s, b) => s + b.n, 0),
-    4 * cases.length,
+    4 * out.summary.n,
   );
   const human = await brink(['backtest', ...cases.slice(0, 2), '--runs', '500']);
   assert.equal(human.code, 0, human.err);
-  assert.match(human.out, /peak rung: mean log score -?\d+\.\d\d \(uniform over 10 rungs: -2\.30\)/);
-  assert.match(human.out, /calibration \(events: peak >= alert, nonlethal-force, lethal-clash, war/);
+  assert.match(
+    human.out,
+    /mean log score -?\d+\.\d\d; ICB trigger-type base rate -?\d+\.\d\d; uniform -2\.30/,
+  );
+  assert.match(
+    human.out,
+    /calibration \(out of sample; events: peak >= alert, nonlethal-force, lethal-clash, war/,
+  );
 });
 
 test('brink backtest: a case with no observed outcome is a one-line error', async () => {
@@ -97,7 +81,7 @@ test('brink backtest: a case with no observed outcome is a one-line error', asyn
     '10',
   ]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /no entry "generic-military-act" in the observed outcomes/);
+  assert.match(r.err, /no entry "generic-military-act" in cases\/observed\.json/);
 });
 
 test('brink base-rates: the generic violent-act family is within ICB war share for violent triggers', async () => {

@@ -61,17 +61,23 @@ export async function seed(
     traceRuns: 40,
   });
   const sensitivity = await start('sensitivity', { tornadoRuns: 200, samples: 4, runsPerPoint: 40 });
+  // A second member: invited by the owner, accepting the link from a browser of her own.
+  const invitation = await json<{ token: string }>(
+    await rq.post(`${api}/invitations`, { headers, data: { email: 'bo@example.org', role: 'analyst' } }),
+  );
+  const invitee = await browser.newContext();
   await json(
-    await rq.post(`${api}/members`, {
-      headers,
+    await invitee.request.post(`${url}/api/invitations/join`, {
       data: {
+        token: invitation.token,
         email: 'bo@example.org',
         name: 'Bo Analyst',
         password: 'another long password',
-        role: 'analyst',
+        create: true,
       },
     }),
   );
+  await invitee.close();
   const dialogue = (
     await json<{ id: string }>(
       await rq.post(`${api}/talks`, {

@@ -306,6 +306,22 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
 });
 
+/** Opens an invitation link in a new browser, creates the account and joins; returns its page. */
+async function acceptInvitation(link: string, email: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const p = await context.newPage();
+  await p.goto(link);
+  const form = p.getByRole('form', { name: 'Accept the invitation' });
+  await form.waitFor();
+  assert.ok(!p.url().includes('#'), 'the token leaves the address bar');
+  await form.getByLabel('Your name').fill(email.split('@')[0]!);
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill('another long password');
+  await form.getByRole('button', { name: 'Join Default' }).click();
+  await p.getByRole('heading', { name: 'Scenarios', level: 1 }).waitFor();
+  return p;
+}
+
 async function signIn(email: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const p = await context.newPage();
@@ -333,29 +349,31 @@ async function appendLine(p: Page, path: string, line: string): Promise<void> {
 }
 
 test('workbench in Chromium: members, a stale save gets a conflict (nothing overwritten), a viewer reads only', async () => {
-  // The owner adds an analyst and a viewer from the Members page.
+  // The owner invites an analyst and two viewers from the Members page; each accepts the link in a
+  // browser of their own, creating an account (nobody becomes a member without accepting).
   await page.goto(server.url);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
   await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
-  const add = page.getByRole('form', { name: 'Add a member' });
+  const add = page.getByRole('form', { name: 'Invite a member' });
+  const links: Record<string, string> = {};
   for (const [email, role] of [
     ['bo@example.org', 'analyst'],
     ['vi@example.org', 'viewer'],
+    ['cy@example.org', 'viewer'],
   ] as const) {
-    await add.getByLabel('Email').fill(email);
-    await add.getByLabel('Name (new account)').fill(email.split('@')[0]!);
-    await add.getByLabel('Initial password (new account)').fill('another long password');
+    await add.getByLabel('Email (optional: only that account may accept)').fill(email);
     await add.getByLabel('Role').selectOption(role);
-    await add.getByRole('button', { name: 'Add member' }).click();
-    await page.getByText(`Added ${email} as ${role}.`).waitFor();
+    await add.getByRole('button', { name: 'Create invitation link' }).click();
+    const field = page.getByLabel(`Invitation link for ${email} (${role})`);
+    await field.waitFor();
+    links[email] = await field.inputValue();
   }
+  assert.equal(await page.getByRole('table', { name: 'Pending invitations' }).getByRole('row').count(), 4);
+  const bo = await acceptInvitation(links['bo@example.org']!, 'bo@example.org');
+  await acceptInvitation(links['cy@example.org']!, 'cy@example.org');
 
   // Change a role, remove a member; the last owner can be neither demoted nor removed.
-  await add.getByLabel('Email').fill('cy@example.org');
-  await add.getByLabel('Name (new account)').fill('cy');
-  await add.getByLabel('Initial password (new account)').fill('another long password');
-  await add.getByRole('button', { name: 'Add member' }).click();
-  await page.getByText('Added cy@example.org as viewer.').waitFor();
+  await page.reload();
   await page.getByLabel('Role of cy').selectOption('analyst');
   await page.getByText('cy is now an analyst.').waitFor();
   page.once('dialog', (d) => void d.accept());
@@ -371,7 +389,6 @@ test('workbench in Chromium: members, a stale save gets a conflict (nothing over
   await page.getByRole('heading', { name: 'Scenarios', level: 1 }).waitFor();
 
   // Owner and analyst open the same scenario; the owner saves first.
-  const bo = await signIn('bo@example.org');
   await openScenario(page, /DPRK test failure kills Japanese/);
   await openScenario(bo, /DPRK test failure kills Japanese/);
   await appendLine(page, 'korea-test-failure.yaml', '# owner: checked the fishing-boat figures');
@@ -392,6 +409,8 @@ test('workbench in Chromium: members, a stale save gets a conflict (nothing over
   assert.doesNotMatch(text, /competing edit/);
 
   // A viewer can read and preview but not edit or run.
+  // The viewer accepts, then signs in from another browser.
+  await acceptInvitation(links['vi@example.org']!, 'vi@example.org');
   const vi = await signIn('vi@example.org');
   assert.equal(await vi.getByRole('button', { name: 'New scenario' }).count(), 0);
   await openScenario(vi, /DPRK test failure kills Japanese/);

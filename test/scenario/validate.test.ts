@@ -30,7 +30,6 @@ for (const [file, want] of Object.entries(manifest.files)) {
     const r = await brink(['validate', `${DIR}/${file}`]);
     const all = r.out + r.err;
     assert.equal(r.code, 1, all);
-    assert.ok(r.ms < 5000, `took ${Math.round(r.ms)} ms`);
     assert.doesNotMatch(all, /^ {4}at /m, 'printed a stack trace');
     assert.doesNotMatch(all, /internal error/);
     const shown = `${DIR}/${want.in ?? file}`;
@@ -70,7 +69,6 @@ test('brink validate reports a file over 10 MB without reading it (E_FILE_TOO_LA
     const r = await brink(['validate', big]);
     assert.equal(r.code, 1);
     assert.match(r.out, /error E_FILE_TOO_LARGE: the file is 10\.\d MB; scenario files are limited to 10 MB/);
-    assert.ok(r.ms < 5000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,21 +5,23 @@ import { after, before, describe, test } from 'node:test';
 import { ROUTES } from '../../src/server/app.ts';
 import type { RouteDef } from '../../src/server/http.ts';
 import { type Role, roleAtLeast } from '../../src/store/index.ts';
-import { Client, member, scenarioId, setupOwner, type TestServer, testServer } from './helpers.ts';
+import { Client, invite, member, scenarioId, setupOwner, type TestServer, testServer } from './helpers.ts';
 
 interface Ids {
   ws: string;
   id: string;
   run: string;
   user: string;
+  inv: string;
 }
 
 /** A valid request for each route (path filled from ids, query, body). */
 const SAMPLES: Record<string, (ids: Ids) => { query?: string; body?: unknown }> = {
   'get /api/workspaces/:ws/members': () => ({}),
-  'post /api/workspaces/:ws/members': () => ({
-    body: { email: 'new@example.org', role: 'viewer', name: 'New', password: 'a long password' },
-  }),
+  'get /api/workspaces/:ws/invitations': () => ({}),
+  'post /api/workspaces/:ws/invitations': () => ({ body: { email: 'new@example.org', role: 'owner' } }),
+  'delete /api/workspaces/:ws/invitations/:inv': () => ({}),
+  'post /api/workspaces/:ws/members/:user/unlock': () => ({}),
   'patch /api/workspaces/:ws/members/:user': () => ({ body: { role: 'viewer' } }),
   'delete /api/workspaces/:ws/members/:user': () => ({}),
   'get /api/workspaces/:ws/scenarios': () => ({ query: 'kind=all' }),
@@ -97,7 +99,8 @@ describe('authorisation through every endpoint', () => {
     const run = await owner.post(`/api/workspaces/${s.ws}/runs`, { scenarioId: id, runs: 20, seed: 3 });
     await srv.services.jobs.idle();
     const me = await target.get('/api/auth/me');
-    a = { ws: s.ws, id, run: run.body.id, user: me.body.user.id };
+    const pending = await invite(owner, s.ws, 'viewer', 'someone@example.org');
+    a = { ws: s.ws, id, run: run.body.id, user: me.body.user.id, inv: pending.id };
     // The outsider owns workspace B (with its own copy of the examples) and is not a member of A.
     outsider = await member(srv.app, owner, s.ws, 'outsider@example.org', 'viewer');
     const wsB = await outsider.post('/api/workspaces', { name: 'Team B' });
@@ -116,9 +119,10 @@ describe('authorisation through every endpoint', () => {
       id: idB,
       run: runB.body.id,
       user: (await outsider.get('/api/auth/me')).body.user.id,
+      inv: (await invite(outsider, wsB.body.id, 'viewer')).id,
     };
     const fileA = await owner.get(`/api/workspaces/${a.ws}/scenarios/${a.id}`);
-    secrets = [a.id, a.run, fileA.body.yaml.slice(0, 60)];
+    secrets = [a.id, a.run, a.inv, 'someone@example.org', fileA.body.yaml.slice(0, 60)];
   });
   after(async () => {
     await srv.close();
@@ -151,13 +155,15 @@ describe('authorisation through every endpoint', () => {
   test("a member of workspace B cannot reach A's scenarios, runs or members through B's workspace path", async () => {
     // Routes that name a resource of A in their path or body.
     const startsJob = ['runs', 'comparisons', 'sensitivity'].map((p) => `post /api/workspaces/:ws/${p}`);
-    const namesResource = (x: RouteDef) => /:(id|run|user)\b/.test(x.path) || startsJob.includes(key(x));
+    const namesResource = (x: RouteDef) => /:(id|run|user|inv)\b/.test(x.path) || startsJob.includes(key(x));
     for (const r of workspaceRoutes.filter(namesResource)) {
       const res = await call(outsider, r, { ...a, ws: b.ws });
       assert.equal(res.status, 404, `${key(r)} with A's ids under B`);
       for (const s of secrets) assert.ok(!res.text.includes(s), `${key(r)} leaks A's data`);
     }
-    for (const r of workspaceRoutes.filter((x) => x.method === 'get' && !/:(id|run|user)\b/.test(x.path))) {
+    for (const r of workspaceRoutes.filter(
+      (x) => x.method === 'get' && !/:(id|run|user|inv)\b/.test(x.path),
+    )) {
       const res = await call(outsider, r, b);
       assert.ok(res.status < 300, `${key(r)} on B`);
       for (const s of secrets) assert.ok(!res.text.includes(s), `${key(r)} on B lists A's data`);

@@ -35,7 +35,7 @@ async function serve(port: number, data = dir): Promise<{ child: ChildProcess; o
   child.stderr!.on('data', (d) => {
     out += d;
   });
-  for (let i = 0; i < 200 && !out.includes('Brink workbench on'); i++)
+  for (let i = 0; i < 600 && !out.includes('Brink workbench on'); i++)
     await new Promise((r) => setTimeout(r, 100));
   assert.match(out, /Brink workbench on/);
   return { child, out: () => out };

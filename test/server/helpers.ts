@@ -14,18 +14,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function testServer(database = ':memory:', setupToken?: string): Promise<TestServer> {
+export async function testServer(
+  database = ':memory:',
+  setupToken?: string,
+  opts: { trustProxy?: number; publicUrl?: string } = {},
+): Promise<TestServer> {
   const services = await prepareServices({
     database,
     examplesDir: EXAMPLES,
     setupToken,
     secureCookies: false,
+    ...opts,
   });
   const app = createApp(services);
   return {
     app,
     services,
     close: async () => {
+      await services.talks?.jobs.stop();
       await services.jobs.stop();
       await services.store.close();
     },
@@ -43,6 +49,8 @@ export interface Reply {
 /** A caller: anonymous, a browser session (cookie + CSRF) or a Bearer token. */
 export class Client {
   cookie: string | undefined;
+  /** The trusted-device cookie a sign-in leaves (a browser keeps it across sessions). */
+  device: string | undefined;
   csrf: string | undefined;
   bearer: string | undefined;
   readonly app: Hono;
@@ -59,7 +67,8 @@ export class Client {
   ): Promise<Reply> {
     const h: Record<string, string> = { ...headers };
     if (body !== undefined) h['content-type'] = 'application/json';
-    if (this.cookie) h.cookie = this.cookie;
+    const jar = [this.cookie, this.device].filter(Boolean).join('; ');
+    if (jar && !('cookie' in h)) h.cookie = jar;
     if (this.csrf && method !== 'GET' && !('x-csrf-token' in h)) h['x-csrf-token'] = this.csrf;
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
     const res = await this.app.request(path, {
@@ -67,10 +76,10 @@ export class Client {
       headers: h,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    const set = res.headers.get('set-cookie');
-    if (set?.startsWith('brink_session=')) {
+    for (const set of res.headers.getSetCookie()) {
       const v = set.split(';')[0]!;
-      this.cookie = v === 'brink_session=' ? undefined : v;
+      if (v.startsWith('brink_session=')) this.cookie = v === 'brink_session=' ? undefined : v;
+      if (v.startsWith('brink_device=')) this.device = v;
     }
     const text = await res.text();
     let parsed: unknown = text;
@@ -106,7 +115,22 @@ export async function setupOwner(
   return { owner, ws: r.body.workspaces[0].id as string };
 }
 
-/** Adds an account with a role to a workspace (as its owner) and returns that user's signed-in client. */
+/** An owner's invitation to a workspace with a role (addressed to `email` if given): its id and token. */
+export async function invite(
+  owner: Client,
+  ws: string,
+  role: string,
+  email?: string,
+): Promise<{ id: string; token: string }> {
+  const r = await owner.post(`/api/workspaces/${ws}/invitations`, { role, ...(email ? { email } : {}) });
+  if (r.status !== 201) throw new Error(`inviting ${email} failed: ${r.status} ${r.text}`);
+  return { id: r.body.id, token: r.body.token };
+}
+
+/**
+ * Adds a member with a role the way people join: the owner invites, the invitee accepts the link; an
+ * email without an account creates one (password PASSWORD). Returns the member's signed-in client.
+ */
 export async function member(
   app: Hono,
   owner: Client,
@@ -114,16 +138,18 @@ export async function member(
   email: string,
   role: string,
 ): Promise<Client> {
-  const r = await owner.post(`/api/workspaces/${ws}/members`, {
-    email,
-    role,
-    name: email.split('@')[0],
-    password: PASSWORD,
-  });
-  if (r.status !== 201) throw new Error(`adding ${email} failed: ${r.status} ${r.text}`);
+  const { token } = await invite(owner, ws, role, email);
   const c = new Client(app);
-  const login = await c.post('/api/auth/login', { email, password: PASSWORD });
-  if (login.status !== 200) throw new Error(`login ${email} failed: ${login.status} ${login.text}`);
+  let r = await c.post('/api/invitations/join', {
+    token,
+    email,
+    password: PASSWORD,
+    name: email.split('@')[0],
+    create: true,
+  });
+  if (r.status === 409 && r.body.error.code === 'account_exists')
+    r = await c.post('/api/invitations/join', { token, email, password: PASSWORD });
+  if (r.status !== 200) throw new Error(`${email} joining failed: ${r.status} ${r.text}`);
   return c;
 }
 

@@ -251,5 +251,116 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.endRun(b.id, 'cancelled', null, 't3');
       assert.equal((await store.getRun(ws.id, b.id))?.status, 'cancelled');
     });
+    test('recordFailure counts per key within a window and starts again after it; lock and clearThrottle', async () => {
+      const sec = store.security;
+      const t0 = '2030-01-01T00:00:00.000Z';
+      const t1 = '2030-01-01T00:05:00.000Z';
+      const t2 = '2030-01-01T00:20:00.000Z';
+      assert.equal(await sec.throttle('acct:a@example.org'), undefined);
+      assert.equal((await sec.recordFailure('acct:a@example.org', t0, 15 * 60_000)).failures, 1);
+      assert.equal((await sec.recordFailure('acct:a@example.org', t1, 15 * 60_000)).failures, 2);
+      assert.equal((await sec.recordFailure('addr:10.0.0.1', t1, 15 * 60_000)).failures, 1, 'keys apart');
+      // Concurrent failures are all counted.
+      await Promise.all(
+        Array.from({ length: 5 }, () => sec.recordFailure('acct:a@example.org', t1, 900_000)),
+      );
+      assert.equal((await sec.throttle('acct:a@example.org'))?.failures, 7);
+      const again = await sec.recordFailure('acct:a@example.org', t2, 15 * 60_000);
+      assert.deepEqual([again.failures, again.windowStart], [1, t2], 'a new window');
+      await sec.lock('acct:a@example.org', '2030-01-01T01:00:00.000Z', t2);
+      assert.equal((await sec.throttle('acct:a@example.org'))?.lockedUntil, '2030-01-01T01:00:00.000Z');
+      await sec.lock('acct:new@example.org', '2030-01-01T01:00:00.000Z', t2);
+      assert.equal((await sec.throttle('acct:new@example.org'))?.failures, 0);
+      assert.equal(await sec.clearThrottle('acct:a@example.org'), true);
+      assert.equal(await sec.clearThrottle('acct:a@example.org'), false);
+      assert.equal(await sec.throttle('acct:a@example.org'), undefined);
+      // Stale counters go; a lock still running stays.
+      assert.equal(await sec.deleteStaleThrottles('2030-01-01T00:30:00.000Z'), 1);
+      assert.ok(await sec.throttle('acct:new@example.org'));
+    });
+
+    test('trusted devices: a device token names its account until it expires', async () => {
+      const u = await store.createUser({ email: 'dev@example.org', name: 'Dev', passwordHash: 'h' });
+      await store.security.addDevice({
+        tokenHash: 'd1',
+        userId: u.id,
+        createdAt: '2030-01-01T00:00:00.000Z',
+        expiresAt: '2030-06-01T00:00:00.000Z',
+      });
+      assert.equal(await store.security.deviceUser('d1', '2030-02-01T00:00:00.000Z'), u.id);
+      assert.equal(await store.security.deviceUser('d1', '2030-07-01T00:00:00.000Z'), undefined);
+      assert.equal(await store.security.deviceUser('nope', '2030-02-01T00:00:00.000Z'), undefined);
+    });
+
+    test('workspace invitations: single use, addressed to one email or to the link holder, revocable', async () => {
+      const sec = store.security;
+      const ws = await store.createWorkspace('Invites');
+      const owner = await store.createUser({ email: 'inv-owner@example.org', name: 'O', passwordHash: 'h' });
+      const ann = await store.createUser({ email: 'ann@example.org', name: 'Ann', passwordHash: 'h' });
+      const ben = await store.createUser({ email: 'ben@example.org', name: 'Ben', passwordHash: 'h' });
+      const far = new Date(Date.now() + 86_400_000).toISOString();
+      const at = new Date().toISOString();
+      const toAnn = await sec.createWorkspaceInvitation({
+        workspaceId: ws.id,
+        role: 'analyst',
+        email: 'Ann@Example.org',
+        tokenHash: 'th-ann',
+        createdBy: owner.id,
+        expiresAt: far,
+      });
+      assert.equal(toAnn.email, 'ann@example.org');
+      assert.equal((await sec.workspaceInvitationByHash('th-ann'))?.id, toAnn.id);
+      assert.deepEqual(
+        (await sec.pendingInvitationsFor('ANN@example.org', at)).map((i) => i.id),
+        [toAnn.id],
+      );
+      assert.deepEqual(await sec.acceptWorkspaceInvitation(toAnn.id, ben, at), {
+        ok: false,
+        reason: 'wrong_account',
+      });
+      assert.equal(await store.roleOf(ben.id, ws.id), undefined);
+      // Two accepts at once: exactly one wins.
+      const both = await Promise.all([
+        sec.acceptWorkspaceInvitation(toAnn.id, ann, at),
+        sec.acceptWorkspaceInvitation(toAnn.id, ann, at),
+      ]);
+      assert.equal(both.filter((r) => r.ok).length, 1);
+      assert.equal(await store.roleOf(ann.id, ws.id), 'analyst');
+      assert.deepEqual(await sec.pendingInvitationsFor('ann@example.org', at), []);
+      const link = await sec.createWorkspaceInvitation({
+        workspaceId: ws.id,
+        role: 'viewer',
+        email: null,
+        tokenHash: 'th-link',
+        createdBy: owner.id,
+        expiresAt: far,
+      });
+      assert.deepEqual(await sec.acceptWorkspaceInvitation(link.id, ann, at), {
+        ok: false,
+        reason: 'already_member',
+      });
+      assert.equal(await sec.revokeWorkspaceInvitation(link.id, at, 'another-ws'), false);
+      assert.equal(await sec.revokeWorkspaceInvitation(link.id, at, ws.id), true);
+      assert.deepEqual(await sec.acceptWorkspaceInvitation(link.id, ben, at), {
+        ok: false,
+        reason: 'invalid',
+      });
+      const old = await sec.createWorkspaceInvitation({
+        workspaceId: ws.id,
+        role: 'viewer',
+        email: null,
+        tokenHash: 'th-old',
+        createdBy: owner.id,
+        expiresAt: '2000-01-01T00:00:00.000Z',
+      });
+      assert.deepEqual(await sec.acceptWorkspaceInvitation(old.id, ben, at), {
+        ok: false,
+        reason: 'invalid',
+      });
+      assert.deepEqual(
+        (await sec.workspaceInvitations(ws.id)).map((i) => `${i.role} ${i.usedBy} ${!!i.revokedAt}`).sort(),
+        [`analyst ${ann.id} false`, 'viewer null false', 'viewer null true'],
+      );
+    });
   });
 }

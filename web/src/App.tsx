@@ -1,6 +1,7 @@
 // The shell: first-start setup, sign-in, then the workspace pages.
 import { lazy, Suspense, useCallback, useEffect, useId, useState } from 'react';
 import { ApiError, get, type Me, post, setCsrf } from './api.ts';
+import { InvitePage, MyInvitations } from './members/Invitations.tsx';
 import { GlossaryPage } from './pages/Glossary.tsx';
 import { FirstRunGuide } from './pages/Guide.tsx';
 import { Library, MembersPage } from './pages/Library.tsx';
@@ -78,6 +79,9 @@ export function App() {
   // An invitation opens before sign-in: it can create the account (talks room, web/src/talks/).
   if (path === '/talks/join' && (state.kind === 'in' || state.kind === 'login'))
     return <JoinPage me={state.kind === 'in' ? state.me : null} onJoined={() => void load()} />;
+  // A workspace invitation link, likewise (web/src/members/).
+  if (path === '/invite' && (state.kind === 'in' || state.kind === 'login'))
+    return <InvitePage me={state.kind === 'in' ? state.me : null} onJoined={() => void load()} />;
   if (state.kind === 'setup')
     return (
       <Setup
@@ -103,8 +107,9 @@ export function App() {
     return (
       <main className="center">
         <h1 className="sr-only">No workspace</h1>
+        <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
         <p>
-          You are not a member of any workspace yet. Ask an owner to add you, or open the{' '}
+          You are not a member of any workspace yet. Ask an owner for an invitation, or open the{' '}
           <Link to="/talks">talks</Link> you were invited to.
         </p>
       </main>

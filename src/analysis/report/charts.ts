@@ -387,3 +387,23 @@ export function breakevenChart(b: BreakevenReport): string {
     ],
   });
 }
+
+/** A PIT histogram: counts in equal bins of [0, 1] against the count a calibrated forecast expects. */
+export function pitChart(bins: readonly number[], label: string): string {
+  const n = bins.reduce((a, b) => a + b, 0);
+  const k = bins.length;
+  const data = bins.map((c, i) => ({ lo: i / k, hi: (i + 1) / k, c }));
+  return render({
+    width: 520,
+    height: 240,
+    marginLeft: 50,
+    marginBottom: 40,
+    x: { label, domain: [0, 1] },
+    y: { label: 'crises', grid: true },
+    marks: [
+      Plot.rectY(data, { x1: 'lo', x2: 'hi', y: 'c', fill: '#4c78a8', inset: 1 }),
+      Plot.ruleY([n / k], { stroke: '#d62728', strokeDasharray: '4,3' }),
+      Plot.ruleY([0]),
+    ],
+  });
+}

@@ -1,24 +1,50 @@
 import { dirname, join } from 'node:path';
 import Table from 'cli-table3';
+import { parse as parseYaml } from 'yaml';
 import { runRange } from '../../analysis/ensemble.ts';
 import {
-  type BacktestSummary,
   CALIBRATION_THRESHOLDS,
-  type CaseForecast,
-  type CaseScore,
+  type CalibrationBin,
+  calibrationTable,
   type Observed,
-  scoreCase,
-  summarizeBacktest,
 } from '../../calibration/backtest.ts';
-import { randomStream } from '../../engine/rng.ts';
+import { ladderBaseRate, readMidDisputes } from '../../calibration/case-baseline.ts';
+import { DEFAULT_FIT, type GenericFit } from '../../calibration/generic-fit.ts';
+import { CUTOFF_PARAM, coefficientsOf, readFitMeta } from '../../calibration/generic-library.ts';
+import {
+  backtestFolds,
+  backtestTimeSplit,
+  comparisonRows,
+  type IcbBacktest,
+  SCALE_IDS,
+  SCALES,
+  type ScaleResult,
+} from '../../calibration/icb-backtest.ts';
+import type { CrisisRecord } from '../../calibration/icb-crises.ts';
+import { logScore, mean, pit, pitDraw, rps, smooth } from '../../calibration/scores.ts';
+import { triggerOf } from '../../calibration/violence.ts';
 import { OUTCOMES } from '../../engine/run.ts';
+import { TRIGGER_TYPES } from '../../scenario/schema.ts';
 import { absolute, type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { loadModel, nonNegativeInt, positiveInt } from '../options.ts';
 import { pct } from '../report.ts';
+import {
+  DEFAULT_CUTOFF,
+  FIT_FILE,
+  type FitCliOptions,
+  fitOptionsOf,
+  inputsHash,
+  readIcbInputs,
+  yearOption,
+} from './fit.ts';
 
 /** Reads the observed outcomes; every entry must name a rung and an outcome type. */
-export function readObserved(io: Io, path: string, shown: string): Record<string, Observed> {
+export function readObserved(
+  io: Io,
+  path: string,
+  shown: string,
+): Record<string, Observed & { inSample?: boolean }> {
   const text = io.readFile(path);
   if (text === undefined)
     throw new UserError(`cannot read ${shown}: the observed outcomes of the cases (--observed)`);
@@ -31,79 +57,195 @@ export function readObserved(io: Io, path: string, shown: string): Record<string
   const cases = (data as { cases?: unknown })?.cases;
   if (typeof cases !== 'object' || cases === null)
     throw new UserError(`${shown}: expected {"cases": {ID: {...}}}`);
-  for (const [id, o] of Object.entries(cases as Record<string, Partial<Observed>>)) {
-    if (typeof o?.peak !== 'string') throw new UserError(`${shown}: case ${id}: "peak" must be a rung id`);
+  for (const [id, o] of Object.entries(cases as Record<string, Partial<Observed> & { inSample?: unknown }>)) {
+    if (typeof o?.peak !== 'string') throw new UserError(`${shown}: cases.${id}.peak must be a rung id`);
     if (!OUTCOMES.includes(o.outcome as (typeof OUTCOMES)[number])) {
-      throw new UserError(`${shown}: case ${id}: "outcome" must be one of ${OUTCOMES.join(', ')}`);
+      throw new UserError(`${shown}: cases.${id}.outcome must be one of ${OUTCOMES.join(', ')}`);
     }
+    if (o.inSample !== undefined && typeof o.inSample !== 'boolean')
+      throw new UserError(`${shown}: cases.${id}.inSample must be true or false`);
   }
-  return cases as Record<string, Observed>;
+  return cases as Record<string, Observed & { inSample?: boolean }>;
+}
+
+export interface CaseRow {
+  id: string;
+  file: string;
+  /** Observed peak rung (id) and its index on the ladder. */
+  observed: string;
+  observedIndex: number;
+  /** Brink's smoothed P(observed peak), P(below), P(above). */
+  p: number;
+  pBelow: number;
+  pAbove: number;
+  logScore: number;
+  rps: number;
+  /** Randomised PIT; its uniform draw is seeded from the case's id. */
+  pit: number;
+  /** P(observed peak) under ICB's base rate for the case's trigger type (null: no trigger type or a custom ladder). */
+  baseRate: number | null;
+  /** The ICB trigger type the case maps to. */
+  trigger: string | null;
+  /** Whether the case was used to write or fit a library it runs on (scored apart), and why. */
+  inSample: boolean;
+  inSampleWhy?: string;
+  peakP: number[];
+  outcome: string;
+  pOutcome: number;
+}
+
+export interface CaseSummary {
+  n: number;
+  logScore: number;
+  /** Mean log score of the uniform forecast over the ladder's rungs. */
+  uniform: number;
+  /** Mean log score of ICB's trigger-type base rate (over the cases that have one). */
+  baseRate: number;
+  rps: number;
+  outcomeLogScore: number;
+  pit: number[];
+  calibration: CalibrationBin[];
 }
 
 export interface BacktestResult {
   runs: number;
   seed: number;
-  cases: (CaseScore & { file: string; observed: Observed; trigger?: string })[];
-  summary: BacktestSummary;
+  /** The ICB training set the base rates come from: crises triggered before this year. */
+  cutoff: number;
+  cases: CaseRow[];
+  /** Out-of-sample cases. */
+  summary: CaseSummary;
+  /** Cases marked in-sample, scored apart. */
+  inSample: CaseSummary;
+}
+
+function summariseCases(rows: readonly CaseRow[], rungs: number, thresholds: number[]): CaseSummary {
+  const withBase = rows.filter((r) => r.baseRate !== null);
+  return {
+    n: rows.length,
+    logScore: mean(rows.map((r) => r.logScore)),
+    uniform: Math.log(1 / rungs),
+    baseRate: mean(withBase.map((r) => Math.log(r.baseRate!))),
+    rps: mean(rows.map((r) => r.rps)),
+    outcomeLogScore: mean(rows.map((r) => Math.log(r.pOutcome))),
+    pit: rows.map((r) => r.pit).sort((a, b) => a - b),
+    calibration: calibrationTable(
+      rows.map((r) => ({ peakP: r.peakP, observedPeak: r.observedIndex })),
+      thresholds,
+    ),
+  };
+}
+
+/** The ICB crises and MID disputes before the fit's cut-off, for the base rates of the cases. */
+function caseTraining(
+  io: Io,
+  data: string,
+  cutoff: number,
+): { train: CrisisRecord[]; all: CrisisRecord[]; mid: ReturnType<typeof readMidDisputes> } {
+  const inp = readIcbInputs(io, data);
+  const midPath = join(absolute(io, data), 'cow-mid-5.0', 'mida-disputes.csv');
+  const midText = io.readFile(midPath);
+  if (midText === undefined)
+    throw new UserError(
+      `cannot read ${join(data, 'cow-mid-5.0/mida-disputes.csv')}: COW MID 5.0 disputes (--data)`,
+    );
+  const mid = readMidDisputes(midText, join(data, 'cow-mid-5.0/mida-disputes.csv')).filter(
+    (d) => d.year < cutoff,
+  );
+  return { train: inp.crises.filter((c) => c.year < cutoff), all: inp.crises, mid };
 }
 
 export function backtest(
   io: Io,
   files: string[],
-  opts: { runs: number; seed: number; observed?: string },
+  opts: { runs: number; seed: number; observed?: string; data?: string },
 ): BacktestResult {
   if (!files.length) throw new UserError('no case files');
-  const obsPath = absolute(io, opts.observed ?? join(dirname(files[0]!), 'observed.json'));
-  const observed = readObserved(io, obsPath, opts.observed ?? join(dirname(files[0]!), 'observed.json'));
-  const forecasts: CaseForecast[] = [];
-  const scores: BacktestResult['cases'] = [];
+  const shownObs = opts.observed ?? join(dirname(files[0]!), 'observed.json');
+  const observed = readObserved(io, absolute(io, shownObs), shownObs);
+  const cutoff = readFitMeta(io.readFile(absolute(io, FIT_FILE))).cutoff ?? DEFAULT_CUTOFF;
+  const training = caseTraining(io, opts.data ?? 'data', cutoff);
+  const rows: CaseRow[] = [];
   let thresholds: number[] = [];
-  files.forEach((file, i) => {
+  let rungs = 10;
+  for (const file of files) {
     const { model, doc } = loadModel(io, file, [], {});
     const o = observed[model.id];
-    if (!o) throw new UserError(`${file}: no entry "${model.id}" in the observed outcomes`);
+    if (!o) throw new UserError(`${file}: no entry "${model.id}" in ${shownObs}`);
     const peak = model.rungIds.indexOf(o.peak);
-    if (peak < 0) throw new UserError(`observed outcome of ${model.id}: no rung "${o.peak}" on its ladder`);
+    if (peak < 0)
+      throw new UserError(`${shownObs}: cases.${model.id}.peak: no rung "${o.peak}" on its ladder`);
     const agg = runRange(model, opts.seed, 0, opts.runs);
-    const f: CaseForecast = {
-      id: model.id,
-      runs: agg.runs,
-      peak: agg.peak,
-      outcomes: agg.outcomes,
-      observedPeak: peak,
-      observedOutcome: OUTCOMES.indexOf(o.outcome),
-    };
+    const peakP = smooth(agg.peak);
+    const outcomeP = smooth(agg.outcomes);
+    const below = peakP.slice(0, peak).reduce((s, x) => s + x, 0);
+    const at = peakP[peak]!;
     thresholds = CALIBRATION_THRESHOLDS.map((t) => model.rungIds.indexOf(t)).filter((t) => t >= 0);
-    forecasts.push(f);
-    // The PIT's uniform draw: its own stream, keyed by the case's position.
-    const u = randomStream(opts.seed, 0x9e3779b9, i)();
-    const s = scoreCase(f, u);
-    const row: BacktestResult['cases'][number] = { ...s, file, observed: o };
-    if (doc?.trigger) row.trigger = doc.trigger;
-    scores.push(row);
-  });
+    rungs = model.rungIds.length;
+    const trig = doc?.trigger ?? triggerOf(model, undefined).type;
+    const base = ladderBaseRate(training.train, training.mid, model.rungIds);
+    const baseP = trig && base ? base(TRIGGER_TYPES.indexOf(trig) + 1)[peak]! : null;
+    let inSample = o.inSample === true;
+    let why = inSample ? `marked inSample in ${shownObs}` : undefined;
+    const fitCutoff = doc?.params?.[CUTOFF_PARAM];
+    const crisis = o.icb ? training.all.find((c) => c.crisno === o.icb!.crisno) : undefined;
+    if (!inSample && typeof fitCutoff === 'number' && crisis && crisis.year < fitCutoff) {
+      inSample = true;
+      why = `its ICB crisis (${crisis.crisno}, ${crisis.year}) is a training crisis of the generic fit (before ${fitCutoff})`;
+    }
+    const row: CaseRow = {
+      id: model.id,
+      file,
+      observed: o.peak,
+      observedIndex: peak,
+      p: at,
+      pBelow: below,
+      pAbove: Math.max(0, 1 - below - at),
+      logScore: logScore(peakP, peak),
+      rps: rps(peakP, peak),
+      pit: pit(peakP, peak, pitDraw(opts.seed, model.id)),
+      baseRate: baseP,
+      trigger: trig ?? null,
+      inSample,
+      peakP,
+      outcome: o.outcome,
+      pOutcome: outcomeP[OUTCOMES.indexOf(o.outcome)]!,
+    };
+    if (why) row.inSampleWhy = why;
+    rows.push(row);
+  }
+  const out = rows.filter((r) => !r.inSample);
+  const ins = rows.filter((r) => r.inSample);
   return {
     runs: opts.runs,
     seed: opts.seed,
-    cases: scores,
-    summary: summarizeBacktest(scores, forecasts, thresholds),
+    cutoff,
+    cases: rows,
+    summary: summariseCases(out, rungs, thresholds),
+    inSample: summariseCases(ins, rungs, thresholds),
   };
 }
 
-const f2 = (x: number) => x.toFixed(2);
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const plain = { head: [], border: [] };
+
+function summaryLine(label: string, s: CaseSummary): string {
+  if (!s.n) return `${label}: none`;
+  return `${label} (${s.n}): mean log score ${f2(s.logScore)}; ICB trigger-type base rate ${f2(s.baseRate)}; uniform ${f2(s.uniform)}; mean RPS ${f2(s.rps)}; outcome type ${f2(s.outcomeLogScore)}`;
+}
 
 export function renderBacktest(r: BacktestResult, rungIds: string[]): string {
   const t = new Table({
     head: [
       'case',
+      'set',
       'observed peak',
       'P(obs)',
       'P(below)',
       'P(above)',
       'mode',
       'log',
-      'Brier',
+      'base rate',
       'PIT',
       'outcome',
       'P(outcome)',
@@ -114,24 +256,24 @@ export function renderBacktest(r: BacktestResult, rungIds: string[]): string {
     const mode = c.peakP.indexOf(Math.max(...c.peakP));
     t.push([
       c.id,
-      c.observed.peak,
-      pct(c.at, 1),
-      pct(c.below, 1),
-      pct(c.above, 1),
+      c.inSample ? 'in' : 'out',
+      c.observed,
+      pct(c.p, 1),
+      pct(c.pBelow, 1),
+      pct(c.pAbove, 1),
       rungIds[mode] ?? String(mode),
       f2(c.logScore),
-      f2(c.brier),
+      c.baseRate === null ? '-' : pct(c.baseRate, 1),
       f2(c.pit),
-      c.observed.outcome,
-      pct(Math.exp(c.outcomeLogScore), 1),
+      c.outcome,
+      pct(c.pOutcome, 1),
     ]);
   }
-  const s = r.summary;
   const cal = new Table({
     head: ['forecast P(peak >= rung)', 'pairs', 'mean forecast', 'observed frequency'],
     style: plain,
   });
-  for (const b of s.calibration) {
+  for (const b of r.summary.calibration) {
     cal.push([
       `${f2(b.lo)}-${f2(b.hi)}`,
       String(b.n),
@@ -139,38 +281,189 @@ export function renderBacktest(r: BacktestResult, rungIds: string[]): string {
       b.n ? f2(b.observedFrequency) : '-',
     ]);
   }
+  const why = r.cases.filter((c) => c.inSample).map((c) => `  ${c.id}: ${c.inSampleWhy}`);
   return [
-    `backtest: ${r.cases.length} cases, ${r.runs} runs each, seed ${r.seed}`,
+    `backtest: ${r.cases.length} cases, ${r.runs} runs each, seed ${r.seed}; base rates from ICB crises before ${r.cutoff}`,
     t.toString(),
-    `peak rung: mean log score ${f2(s.meanLogScore)} (uniform over ${rungIds.length} rungs: ${f2(s.uniformLogScore)}), mean Brier ${f2(s.meanBrier)}, mean RPS ${f2(s.meanRps)}`,
-    `outcome type: mean log score ${f2(s.meanOutcomeLogScore)} (uniform over ${OUTCOMES.length}: ${f2(Math.log(1 / OUTCOMES.length))}), mean Brier ${f2(s.meanOutcomeBrier)}`,
-    `PIT (randomised): ${s.pit.map(f2).join(' ')}; thirds ${s.pitThirds.join(' / ')} (a calibrated model spreads them evenly)`,
-    `observed above the forecast's 90th percentile: ${s.underForecast.join(', ') || 'none'}; below its 10th: ${s.overForecast.join(', ') || 'none'}`,
-    `calibration (events: peak >= ${CALIBRATION_THRESHOLDS.join(', ')}, pooled over cases):`,
+    summaryLine('out of sample', r.summary),
+    summaryLine('in sample', r.inSample),
+    ...(why.length ? ['in sample because:', ...why] : []),
+    `PIT (out of sample, randomised with a draw seeded from each case's id): ${r.summary.pit.map(f2).join(' ')}`,
+    `calibration (out of sample; events: peak >= ${CALIBRATION_THRESHOLDS.join(', ')}):`,
     cal.toString(),
     '',
   ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// brink backtest --icb
+
+/** The committed fit, when it was made from this training set and these options. */
+function cachedFit(io: Io, hash: string): GenericFit | undefined {
+  const text = io.readFile(absolute(io, FIT_FILE));
+  if (readFitMeta(text).inputs !== hash || text === undefined) return undefined;
+  const doc = parseYaml(text) as { params?: Record<string, unknown> };
+  const co = coefficientsOf(doc.params);
+  if (!co) return undefined;
+  return {
+    coefficients: co.c,
+    nuclearUse: co.nuclearUse,
+    n: 0,
+    logLik: Number.NaN,
+    rounds: [],
+    meanParams: {},
+  };
+}
+
+export function icbBacktest(
+  io: Io,
+  o: { data: string; cutoff: number; folds?: number | undefined; runs: number; seed: number },
+  log: (m: string) => void,
+): IcbBacktest {
+  const inp = readIcbInputs(io, o.data);
+  // The fit is always made with the defaults of `brink fit`, so the committed one serves when it matches.
+  const cliOpts: FitCliOptions = {
+    cutoff: o.cutoff,
+    seed: DEFAULT_FIT.seed,
+    runs: DEFAULT_FIT.runs,
+    rounds: DEFAULT_FIT.rounds,
+  };
+  const def = fitOptionsOf(cliOpts);
+  const opts = {
+    runs: o.runs,
+    seed: o.seed,
+    fit: def,
+    log,
+    cached: () => cachedFit(io, inputsHash(inp, cliOpts)),
+  };
+  if (o.folds !== undefined)
+    return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, cached: () => undefined });
+  return backtestTimeSplit(inp.env, inp.crises, o.cutoff, opts);
+}
+
+const iv = (x: { mean: number; lo: number; hi: number }) =>
+  `${x.mean >= 0 ? '+' : ''}${f2(x.mean)} (${f2(x.lo)} to ${f2(x.hi)})`;
+
+export function renderScale(s: ScaleResult): string {
+  const t = new Table({
+    head: [
+      'forecast',
+      'mean log score',
+      'mean RPS',
+      'Brink minus it: log score (95% CI)',
+      'it minus Brink: RPS (95% CI)',
+    ],
+    style: plain,
+  });
+  for (const row of comparisonRows(s)) {
+    t.push([
+      row.name,
+      f2(row.scores.logScore),
+      f2(row.scores.rps),
+      row.vs ? iv(row.vs.logScore) : '',
+      row.vs ? iv(row.vs.rps) : '',
+    ]);
+  }
+  return t.toString();
+}
+
+export function renderIcb(r: IcbBacktest): string {
+  const split =
+    r.split.kind === 'time'
+      ? `fit on the ${r.train} ICB crises triggered before ${r.split.cutoff}${r.fits[0]?.fromCache ? ` (the committed ${FIT_FILE})` : ' (fitted now)'}, scored on the ${r.test} from ${r.split.cutoff} on`
+      : `${r.split.folds}-fold cross-validation over ${r.test} ICB crises (each fold scored by a fit on the others)`;
+  const out = [`backtest --icb: ${split}; ${r.runs} runs per crisis, seed ${r.seed}`];
+  for (const s of SCALE_IDS) {
+    const x = r.scales[s];
+    out.push(
+      '',
+      `${SCALES[s].name} (${SCALES[s].classes.join(' / ')}), ${x.n} crises:`,
+      renderScale(x),
+      `observed class below 1% of Brink's runs: ${x.floor.count} of ${x.n} (${pct(x.floor.share, 1)})`,
+      `PIT histogram (10 bins): ${x.pitHistogram.join(' ')}`,
+    );
+  }
+  out.push('');
+  return out.join('\n');
 }
 
 export const registerBacktest: Registrar = (program, io) => {
   program
     .command('backtest')
     .description(
-      'score scenarios of historical crises (written from what was known before the trigger) against what happened: log and Brier scores of the peak rung and outcome, PIT, calibration table',
+      'score forecasts against history: hand-written cases (FILES, against cases/observed.json), or with --icb the generic crisis model on ICB crises held out from its fit (time split or k folds), against the trigger-type base rate, a multinomial logit and uniform',
     )
-    .argument('<cases...>', 'case scenario files (cases/*.yaml)')
-    .option('-n, --runs <n>', 'runs per case', positiveInt, 20000)
+    .argument('[cases...]', 'case scenario files (cases/*.yaml)')
+    .option('--icb', 'score the generic crisis model on held-out ICB crises instead of case files')
+    .option(
+      '--cutoff <year>',
+      '--icb: fit on crises triggered before this year, score the rest',
+      yearOption,
+      DEFAULT_CUTOFF,
+    )
+    .option(
+      '--folds <k>',
+      '--icb: k-fold cross-validation over all ICB crises instead of the time split',
+      positiveInt,
+    )
+    .option(
+      '-n, --runs <n>',
+      'runs per case (default 20000) or per held-out ICB crisis (default 2000)',
+      positiveInt,
+    )
     .option('-s, --seed <seed>', 'seed', nonNegativeInt, 1)
     .option('--observed <file>', 'observed outcomes (default: observed.json beside the first case)')
+    .option('--data <dir>', 'data directory (ICB, MID)', 'data')
     .option('--json', 'print every score as JSON')
-    .action((files: string[], o: { runs: number; seed: number; observed?: string; json?: boolean }) => {
-      const opts: { runs: number; seed: number; observed?: string } = { runs: o.runs, seed: o.seed };
-      if (o.observed) opts.observed = o.observed;
-      const r = backtest(io, files, opts);
-      if (o.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
-      else {
-        const { model } = loadModel(io, files[0]!, [], {});
-        io.out(renderBacktest(r, model.rungIds));
-      }
-    });
+    .action(
+      (
+        files: string[],
+        o: {
+          icb?: boolean;
+          cutoff: number;
+          folds?: number;
+          runs?: number;
+          seed: number;
+          observed?: string;
+          data: string;
+          json?: boolean;
+        },
+      ) => {
+        if (o.icb) {
+          if (files.length) throw new UserError('--icb scores ICB crises: give no case files with it');
+          if (o.folds !== undefined && o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
+          const r = icbBacktest(
+            io,
+            { data: o.data, cutoff: o.cutoff, folds: o.folds, runs: o.runs ?? 2000, seed: o.seed },
+            (m) => io.err(`${m}\n`),
+          );
+          if (o.json) {
+            const s = r.scales.icb;
+            const summary = {
+              logScore: s.brink.logScore,
+              uniform: s.uniform.logScore,
+              baseRate: s.baseRate.logScore,
+              logit: s.logit.logScore,
+              rps: s.brink.rps,
+              n: s.n,
+            };
+            io.out(`${JSON.stringify({ summary, ...r }, null, 2)}\n`);
+          } else io.out(renderIcb(r));
+          return;
+        }
+        if (!files.length) throw new UserError('give case files (cases/*.yaml), or --icb');
+        const opts: { runs: number; seed: number; observed?: string; data: string } = {
+          runs: o.runs ?? 20000,
+          seed: o.seed,
+          data: o.data,
+        };
+        if (o.observed) opts.observed = o.observed;
+        const r = backtest(io, files, opts);
+        if (o.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
+        else {
+          const { model } = loadModel(io, files[0]!, [], {});
+          io.out(renderBacktest(r, model.rungIds));
+        }
+      },
+    );
 };

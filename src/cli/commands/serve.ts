@@ -1,8 +1,31 @@
-import { join } from 'node:path';
 import { startServer } from '../../server/index.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { nonNegativeInt } from '../options.ts';
+import { databaseOf } from './admin.ts';
+
+function publicUrl(text: string): string {
+  try {
+    const u = new URL(text);
+    if (u.protocol === 'https:' || u.protocol === 'http:') return u.toString();
+  } catch {
+    // below
+  }
+  throw new UserError(
+    `BRINK_PUBLIC_URL must be an http(s) URL such as https://brink.example.org, got ${text}`,
+  );
+}
+
+function trustProxy(text: string | undefined): number {
+  if (text === undefined || text === '' || text === '0' || text === 'false') return 0;
+  if (text === 'true') return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 10)
+    throw new UserError(
+      `BRINK_TRUST_PROXY is the number of reverse proxies in front of the server (0-10), got ${text}`,
+    );
+  return n;
+}
 
 export const registerServe: Registrar = (program, io) => {
   program
@@ -19,8 +42,7 @@ export const registerServe: Registrar = (program, io) => {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UserError(`PORT must be a port number, got ${process.env.PORT}`);
       const host = o.host ?? process.env.HOST ?? '127.0.0.1';
-      const data = o.data ?? process.env.BRINK_DATA ?? join(io.cwd, '.brink');
-      const database = o.database ?? process.env.DATABASE_URL ?? join(data, 'brink.db');
+      const database = databaseOf(o, io);
       let running: Awaited<ReturnType<typeof startServer>>;
       try {
         running = await startServer({
@@ -28,6 +50,8 @@ export const registerServe: Registrar = (program, io) => {
           host,
           database,
           secureCookies: process.env.BRINK_SECURE_COOKIES === '1',
+          ...(process.env.BRINK_PUBLIC_URL ? { publicUrl: publicUrl(process.env.BRINK_PUBLIC_URL) } : {}),
+          trustProxy: trustProxy(process.env.BRINK_TRUST_PROXY),
           log: (l) => io.out(`${l}\n`),
         });
       } catch (e) {

@@ -1,30 +1,11 @@
 // First-start setup, sign-in and sign-out, the caller's identity, API tokens.
 import { z } from 'zod';
-import {
-  clearSessionCookie,
-  dummyPasswordHash,
-  hashPassword,
-  openSession,
-  safeEqual,
-  setSessionCookie,
-  verifyPassword,
-} from '../auth.ts';
-import { HttpError, route } from '../http.ts';
+import { clearSessionCookie, hashPassword, openSession, safeEqual, setSessionCookie } from '../auth.ts';
+import { BODY_LIMITS, HttpError, route } from '../http.ts';
 import { Email, Name, SetupBody, User, WorkspaceWithRole } from '../schemas.ts';
+import { signIn } from '../signin.ts';
 
 const Me = z.object({ user: User, workspaces: z.array(WorkspaceWithRole), csrfToken: z.string() });
-
-// Failed sign-ins per email: after 10 within 15 minutes, that email is refused until the window passes.
-const FAILURES = new Map<string, number[]>();
-const WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES = 10;
-
-function recentFailures(email: string, now: number): number[] {
-  const list = (FAILURES.get(email) ?? []).filter((t) => now - t < WINDOW_MS);
-  if (list.length) FAILURES.set(email, list);
-  else FAILURES.delete(email);
-  return list;
-}
 
 export const authRoutes = [
   route({
@@ -46,6 +27,7 @@ export const authRoutes = [
     summary: 'Creates the first account: it becomes owner of the default workspace (with the examples)',
     tag: 'auth',
     access: 'public',
+    maxBody: BODY_LIMITS.auth,
     body: SetupBody,
     response: Me,
     status: 201,
@@ -80,28 +62,17 @@ export const authRoutes = [
   route({
     method: 'post',
     path: '/api/auth/login',
-    summary: 'Signs in with email and password; sets the httpOnly session cookie and returns the CSRF token',
+    summary:
+      'Signs in with email and password; sets the httpOnly session cookie and returns the CSRF token. Throttled by client address and by account (429 with Retry-After)',
     tag: 'auth',
     access: 'public',
+    maxBody: BODY_LIMITS.auth,
     body: z.object({ email: Email, password: z.string().max(200) }),
     response: Me,
     errors: [400, 401, 429],
     handler: async ({ c, body, services }) => {
       const { store, auth } = services;
-      const now = Date.now();
-      if (recentFailures(body.email, now).length >= MAX_FAILURES)
-        throw new HttpError(
-          429,
-          'too_many_attempts',
-          'too many failed sign-ins for this account: try again in 15 minutes',
-        );
-      const u = await store.userByEmail(body.email);
-      const ok = await verifyPassword(u?.passwordHash ?? (await dummyPasswordHash()), body.password);
-      if (!u || !ok) {
-        FAILURES.set(body.email, [...recentFailures(body.email, now), now]);
-        throw new HttpError(401, 'bad_credentials', 'wrong email or password');
-      }
-      FAILURES.delete(body.email);
+      const u = await signIn(c, store, auth, body.email, body.password);
       const { token, session } = await openSession(store, u.id, 'cookie');
       setSessionCookie(c, token, auth);
       const user = { id: u.id, email: u.email, name: u.name };

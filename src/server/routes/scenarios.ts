@@ -2,7 +2,7 @@
 // check (409 on a stale version), delete, history, and validation with the CLI's pipeline.
 import { z } from 'zod';
 import type { ScenarioRecord, Store } from '../../store/index.ts';
-import { HttpError, route } from '../http.ts';
+import { BODY_LIMITS, HttpError, route } from '../http.ts';
 import {
   CreateScenarioBody,
   DiagnosticSchema,
@@ -124,6 +124,7 @@ export const scenarioRoutes = [
     path: '/api/workspaces/:ws/scenarios',
     summary: 'Creates a scenario file from a template or from YAML text',
     tag: 'scenarios',
+    maxBody: BODY_LIMITS.scenario,
     access: 'analyst',
     params: WsParams,
     body: CreateScenarioBody,
@@ -182,6 +183,7 @@ export const scenarioRoutes = [
     summary:
       'Saves a scenario file (text and/or tags). `version` must be the version you edited: a stale one gets 409 with the current file',
     tag: 'scenarios',
+    maxBody: BODY_LIMITS.scenario,
     access: 'analyst',
     params: ScenarioParams,
     body: z.object({
@@ -264,6 +266,7 @@ export const scenarioRoutes = [
     access: 'viewer',
     params: WsParams,
     body: z.object({ path: FilePath, yaml: Yaml }),
+    maxBody: BODY_LIMITS.scenario,
     response: z.object({ diagnostics: z.array(DiagnosticSchema), hash: z.string().nullable() }),
     handler: async ({ c, params, body, services }) => {
       const files = { ...(await workspaceFiles(services.store, params.ws)), [body.path]: body.yaml };

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import type { User } from '../../store/index.ts';
 import type { TalksRole } from '../../store/talks.ts';
 import { type Dist, loadBase, playbookHtml, playbookMarkdown } from '../../talks/index.ts';
-import { hashPassword, openSession, setSessionCookie, verifyPassword } from '../auth.ts';
-import { HttpError, type RouteContext, type RouteDef, route, type Services } from '../http.ts';
-import { clientAddress, countTry, limiter, SIGN_IN } from '../ratelimit.ts';
-import { Email, Id, Name, Password, WsParams } from '../schemas.ts';
+import { BODY_LIMITS, HttpError, type RouteContext, type RouteDef, route, type Services } from '../http.ts';
+import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
+import { Email, Id, Name, WsParams } from '../schemas.ts';
+import { clientAddress, invitedAccount } from '../signin.ts';
 import { KeyError } from '../talks/crypto.ts';
 import type { TalksServices } from '../talks/index.ts';
 import type { Caller } from '../talks/room.ts';
@@ -280,6 +280,7 @@ export const talksRoutes: TalksRouteDef[] = [
     summary: 'What an invitation token is for (the codename and the delegation), before accepting it',
     tag: 'talks',
     access: 'public',
+    maxBody: BODY_LIMITS.auth,
     body: z.object({ token: z.string().min(10).max(200) }),
     errors: [404, 429],
     handler: ({ c, body, services }) =>
@@ -287,7 +288,7 @@ export const talksRoutes: TalksRouteDef[] = [
         countTry(
           c,
           limiter(services, 'talks-invitation', { limit: 30, windowMs: 15 * 60_000 }),
-          clientAddress(c),
+          clientAddress(c, services.auth),
           'invitation checks',
         );
         return c.json(await talksOf(services).room.previewInvitation(body.token));
@@ -300,6 +301,7 @@ export const talksRoutes: TalksRouteDef[] = [
       'Accepts an invitation (single use): signed in, or with an existing account’s email and password, or creating an account',
     tag: 'talks',
     access: 'public',
+    maxBody: BODY_LIMITS.auth,
     body: z.object({
       token: z.string().min(10).max(200),
       email: Email.optional(),
@@ -311,55 +313,27 @@ export const talksRoutes: TalksRouteDef[] = [
     handler: ({ c, body, services, auth }) =>
       guarded('POST /api/talks/join', async () => {
         const t = talksOf(services);
-        const address = clientAddress(c);
+        const address = clientAddress(c, services.auth);
         countTry(c, limiter(services, 'talks-join', SIGN_IN.perAddress), address, 'attempts to join');
         let user: User | undefined = auth?.user;
         let csrfToken = auth?.session.csrf;
         if (!user) {
-          if (!body.email || !body.password)
-            throw new HttpError(
-              401,
-              'unauthenticated',
-              'sign in, or give an email and password (and a name to create an account)',
+          if (body.email)
+            countTry(
+              c,
+              limiter(services, 'talks-join-account', SIGN_IN.perAccount),
+              body.email,
+              'sign-in attempts for this account',
             );
-          countTry(
+          ({ user, csrf: csrfToken } = await invitedAccount(
             c,
-            limiter(services, 'talks-join-account', SIGN_IN.perAccount),
-            body.email,
-            'sign-in attempts for this account',
-          );
-          // Check the invitation before creating anything.
-          await t.room.previewInvitation(body.token);
-          const existing = await services.store.userByEmail(body.email);
-          if (body.create) {
-            if (existing)
-              throw new HttpError(
-                409,
-                'account_exists',
-                'an account with this email exists: sign in with it instead',
-              );
-            const pw = Password.safeParse(body.password);
-            if (!pw.success) throw new HttpError(400, 'invalid_request', pw.error.issues[0]!.message);
-            if (!body.name)
-              throw new HttpError(400, 'invalid_request', 'give your name to create an account');
-            user = await services.store.createUser({
-              email: body.email,
-              name: body.name,
-              passwordHash: await hashPassword(body.password),
-            });
-          } else {
-            const ok = existing && (await verifyPassword(existing.passwordHash, body.password));
-            if (!existing || !ok) throw new HttpError(401, 'bad_credentials', 'wrong email or password');
-            user = {
-              id: existing.id,
-              email: existing.email,
-              name: existing.name,
-              createdAt: existing.createdAt,
-            };
-          }
-          const { token, session } = await openSession(services.store, user.id, 'cookie');
-          setSessionCookie(c, token, services.auth);
-          csrfToken = session.csrf;
+            services.store,
+            services.auth,
+            body,
+            async () => {
+              await t.room.previewInvitation(body.token);
+            },
+          ));
         }
         const joined = await t.room.join(user, body.token);
         return c.json({ ...joined, user: { id: user.id, email: user.email, name: user.name }, csrfToken });

@@ -3,9 +3,10 @@
 // comes from BRINK_MASTER_KEY or from a key file beside the database (created with mode 0600). Every
 // ciphertext is bound to its place (dialogue, record kind, record id) as associated data, so a record
 // copied onto another row does not decrypt. docs/talks.md says how to provide and back up the key.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writePrivateFile } from '../../store/private-files.ts';
 
 const ALG = 'aes-256-gcm';
 const VERSION = 'v1';
@@ -30,11 +31,7 @@ export function parseKey(text: string, where: string): Buffer {
 export function loadMasterKey(opts: { env?: string | undefined; keyFile: string }): Buffer {
   if (opts.env) return parseKey(opts.env, 'BRINK_MASTER_KEY');
   const file = opts.keyFile;
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
-  }
+  if (!existsSync(file)) writePrivateFile(file, `${randomBytes(32).toString('base64')}\n`, dirname(file));
   const mode = statSync(file).mode & 0o777;
   if (process.platform !== 'win32' && (mode & 0o077) !== 0)
     throw new KeyError(
@@ -73,6 +70,7 @@ function open(key: Buffer, sealed: string, aad: string): Buffer {
 export class Keyring {
   private readonly load: () => Buffer;
   private key: { master: Buffer; fp: string } | undefined;
+  private macKey: Buffer | undefined;
   private readonly cache = new Map<string, Buffer>();
 
   /** The master key, or how to get it on first use (so a server that never hosts talks makes no key file). */
@@ -117,6 +115,22 @@ export class Keyring {
     const key = open(this.master, body, `brink-talks-key:${dialogueId}`);
     this.cache.set(dialogueId, key);
     return key;
+  }
+
+  /**
+   * A keyed identifier of a confidential value of a dialogue (e.g. the hash of its positions in a run
+   * manifest): HMAC-SHA-256 under a key derived from the master key with HKDF, bound to the dialogue and
+   * a label, 128 bits in hex. Equal values get equal identifiers; without the key nobody can test a guess
+   * against one (an unkeyed hash could be, offline). A rotated master key gives new identifiers.
+   */
+  mac(dialogueId: string, label: string, value: string): string {
+    this.macKey ??= Buffer.from(
+      hkdfSync('sha256', this.master, Buffer.from('brink'), Buffer.from('brink-talks-identifiers-v1'), 32),
+    );
+    return createHmac('sha256', this.macKey)
+      .update(`${dialogueId}\u0000${label}\u0000${value}`)
+      .digest('hex')
+      .slice(0, 32);
   }
 
   /** Encrypts a JSON value for a record of a dialogue. */

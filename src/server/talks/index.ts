@@ -7,6 +7,7 @@ import type { Store } from '../../store/index.ts';
 import { loadMasterKey } from './crypto.ts';
 import { TalksJobs } from './jobs.ts';
 import { TalksRoom } from './room.ts';
+import { resolvePendingRotation } from './rotate.ts';
 
 export interface TalksServices {
   room: TalksRoom;
@@ -37,6 +38,9 @@ export async function openTalks(
   // An in-memory database lives as long as the process: so may its key.
   const ephemeral = database === ':memory:' && !process.env.BRINK_MASTER_KEY && !opts.keyFile;
   const keyFile = opts.keyFile ?? defaultKeyFile(database);
+  // A `brink keys rotate` that stopped between the database and the key file is finished (or undone).
+  if (opts.masterKey === undefined && !ephemeral && !process.env.BRINK_MASTER_KEY)
+    await resolvePendingRotation(store, keyFile);
   const load = () =>
     opts.masterKey ??
     (ephemeral ? randomBytes(32) : loadMasterKey({ env: process.env.BRINK_MASTER_KEY, keyFile }));

@@ -94,6 +94,7 @@ export class TalksJobs {
     await talks.setAnalysis(id, { status: 'running' });
     try {
       const declared = await this.room.declaredPositions(dialogue, config);
+      const positionsAt = Object.fromEntries(declared.map((d) => [d.delegation.id, d.submittedAt]));
       const perScenario = config.scenarios.map((s) => ({
         s,
         agenda: selectTriggers(s.agenda, s.selected),
@@ -133,7 +134,7 @@ export class TalksJobs {
           before = progress.total;
           total.runs = progress.total;
         }
-        const result: AnalysisResult = { kind: 'gaps', settings, results };
+        const result: AnalysisResult = { kind: 'gaps', settings, results, positionsAt };
         await talks.setAnalysis(id, {
           status: 'done',
           sealed: this.room.seal(dialogue, 'analysis', id, result),
@@ -157,6 +158,7 @@ export class TalksJobs {
           drafts: specs.map((d) => ({ id: d.row.id, title: d.content.title })),
           agreed,
           results,
+          positionsAt,
         };
         await talks.setAnalysis(id, {
           status: 'done',

@@ -3,7 +3,7 @@
 // audit log. Every confidential value is sealed with the dialogue's data key before it reaches the
 // store; every read or change of one is appended to the dialogue's hash-chained audit log. Errors say
 // what to do without naming any confidential content (they never quote positions or agenda items).
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Store, User } from '../../store/index.ts';
 import {
   type AnalysisRow,
@@ -21,6 +21,7 @@ import {
   type ExpectationSource,
   type GapRanking,
   loadBase,
+  type Manifest,
   type Positions,
   type ProtocolResults,
   prefillPositions,
@@ -83,16 +84,29 @@ export interface DraftContent {
   mapping: Record<string, DraftMapping>;
 }
 
+/** When each delegation submitted the positions an analysis used (delegation id -> time). */
+export type PositionsAt = Record<string, string>;
+
 export type AnalysisResult =
-  | { kind: 'gaps'; settings: Settings; results: GapRanking[]; error?: string }
+  | { kind: 'gaps'; settings: Settings; results: GapRanking[]; positionsAt?: PositionsAt; error?: string }
   | {
       kind: 'protocols';
       settings: Settings;
       drafts: { id: string; title: string }[];
       agreed: string[];
       results: ProtocolResults[];
+      positionsAt?: PositionsAt;
       error?: string;
     };
+
+/**
+ * Whether an analysis still reflects the positions: `positionsAt` is the latest submission it used,
+ * `stale` is true once a delegation has submitted (or withdrawn) positions since.
+ */
+export interface Freshness {
+  positionsAt: string | null;
+  stale: boolean;
+}
 
 /** Who is calling, in which dialogue, as what. */
 export interface Caller {
@@ -282,7 +296,9 @@ export class TalksRoom {
       hostLabel: body.hostLabel,
       delegations,
       scenarios,
-      settings: { runs: 10_000, seed: 1, threshold: 0.02, ...body.settings },
+      // The seed is random unless the host sets one, and only the host sees it: with a seed the parties
+      // could guess, a party could re-run the published numbers against guessed positions (docs/security.md).
+      settings: { runs: 10_000, seed: randomInt(2 ** 31), threshold: 0.02, ...body.settings },
       playbook: { distribution: [], extra: [], issuedAt: null },
     };
     const wrappedKey = this.keys.newDataKey(id);
@@ -944,7 +960,7 @@ export class TalksRoom {
   /** Submitted positions of every delegation, or 409 naming how many are missing. */
   async declaredPositions(dialogue: DialogueRow, config: DialogueConfig) {
     const rows = await this.talks.allPositions(dialogue.id);
-    const out: { delegation: Delegation; positions: SavedPositions }[] = [];
+    const out: { delegation: Delegation; positions: SavedPositions; submittedAt: string }[] = [];
     let missing = 0;
     for (const d of config.delegations.filter((x) => x.kind === 'delegation')) {
       const r = rows.find((x) => x.delegationId === d.id);
@@ -955,6 +971,7 @@ export class TalksRoom {
       out.push({
         delegation: d,
         positions: this.open<SavedPositions>(dialogue, 'positions', d.id, r.sealed),
+        submittedAt: r.submittedAt,
       });
     }
     if (missing)
@@ -979,6 +996,7 @@ export class TalksRoom {
 
   async analyses(c: Caller) {
     const rows = await this.talks.analyses(c.dialogue.id);
+    const current = await this.talks.allPositions(c.dialogue.id);
     return rows.map((a) => ({
       id: a.id,
       kind: a.kind,
@@ -986,7 +1004,40 @@ export class TalksRoom {
       published: a.published,
       createdAt: a.createdAt,
       finishedAt: a.finishedAt,
+      ...(a.status === 'done' && a.sealed
+        ? freshnessOf(a, this.open<AnalysisResult>(c.dialogue, 'analysis', a.id, a.sealed), current)
+        : {}),
     }));
+  }
+
+  /** Whether a finished analysis still reflects the submitted positions. */
+  private async freshness(c: Caller, a: AnalysisRow, result: AnalysisResult): Promise<Freshness> {
+    return freshnessOf(a, result, await this.talks.allPositions(c.dialogue.id));
+  }
+
+  /**
+   * A result as it may leave the server: in every run manifest, the hash of the positions overlay and of
+   * the compiled document (which contains the positions) become keyed identifiers (Keyring.mac), so that
+   * no one can test guessed positions against them; the seed is shown to the host only.
+   */
+  published<T>(c: Caller, value: T): T {
+    const host = c.member.role === 'host';
+    const d = c.dialogue.id;
+    const manifest = (m: Manifest): Manifest => ({
+      ...m,
+      hash: this.keys.mac(d, 'document', m.hash),
+      positions: this.keys.mac(d, 'positions', m.positions),
+      seed: host ? m.seed : null,
+    });
+    const walk = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (!v || typeof v !== 'object') return v;
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v))
+        out[k] = k === 'manifest' && x && typeof x === 'object' ? manifest(x as Manifest) : walk(x);
+      return out;
+    };
+    return walk(value) as T;
   }
 
   async analysis(c: Caller, id: string, progress?: { done: number; total: number }) {
@@ -1002,7 +1053,8 @@ export class TalksRoom {
       createdAt: a.createdAt,
       finishedAt: a.finishedAt,
       progress: progress ?? null,
-      result,
+      result: result ? this.published(c, result) : null,
+      ...(a.status === 'done' && result ? await this.freshness(c, a, result) : {}),
     };
   }
 
@@ -1045,7 +1097,10 @@ export class TalksRoom {
     );
   }
 
-  /** The published gap ranking as the caller may see it: gaps the other party agreed to show, no numbers of positions. */
+  /**
+   * The published gap ranking as the caller may see it: gaps the other party agreed to show, ranked
+   * among themselves, with no numbers of positions and no count of the gaps withheld.
+   */
   async gapsView(c: Caller) {
     const me = this.delegationOf(c);
     const latest = await this.latestDone(c, 'gaps', true);
@@ -1055,7 +1110,6 @@ export class TalksRoom {
     const byActor = (a: string) =>
       c.config.delegations.find((d) => d.actor === a && d.kind === 'delegation')!;
     const scenarios = latest.result.results.map((r) => {
-      let withheld = 0;
       const shown = r.ranked.filter((g) => {
         const holder = byActor(g.holder);
         const of = byActor(g.of);
@@ -1067,14 +1121,15 @@ export class TalksRoom {
         else if (me.id === holder.id) ok = this.consented(releases, of.id, r.scenario, g.trigger, me.id);
         else if (me.id === of.id) ok = this.consented(releases, holder.id, r.scenario, g.trigger, me.id);
         else ok = false;
-        if (!ok) withheld++;
         return ok;
       });
       return {
         scenario: r.scenario,
         base: { war: r.base.war, lethal: r.base.lethal },
-        gaps: shown.map((g) => ({
-          rank: g.rank,
+        // Ranks among the gaps shown, and no count of the others: how many gaps there are, and where a
+        // shown one stands among them, derive from positions the caller may not see.
+        gaps: shown.map((g, k) => ({
+          rank: k + 1,
           holder: byActor(g.holder).label,
           of: byActor(g.of).label,
           trigger: g.trigger,
@@ -1083,10 +1138,17 @@ export class TalksRoom {
           war: g.war,
           lethal: g.lethal,
         })),
-        withheld,
+        withheld: null,
       };
     });
-    return { analysis: { id: latest.row.id, finishedAt: latest.row.finishedAt }, scenarios };
+    return {
+      analysis: {
+        id: latest.row.id,
+        finishedAt: latest.row.finishedAt,
+        ...(await this.freshness(c, latest.row, latest.result)),
+      },
+      scenarios,
+    };
   }
 
   /** The published protocol simulation as the caller may see it: its drafts' effects, the package and leaks. */
@@ -1098,7 +1160,11 @@ export class TalksRoom {
     const rows = await this.talks.drafts(c.dialogue.id);
     const visible = new Set(rows.filter((d) => this.canSeeDraft(c, d)).map((d) => d.id));
     return {
-      analysis: { id: latest.row.id, finishedAt: latest.row.finishedAt },
+      analysis: {
+        id: latest.row.id,
+        finishedAt: latest.row.finishedAt,
+        ...(await this.freshness(c, latest.row, latest.result)),
+      },
       scenarios: latest.result.results.map((r) => ({
         scenario: r.scenario,
         base: { war: r.base.war, lethal: r.base.lethal },
@@ -1168,9 +1234,11 @@ export class TalksRoom {
     const label = (actor: string) =>
       c.config.delegations.find((d) => d.actor === actor && d.kind === 'delegation')?.label ?? actor;
     const idLabel = (id: string) => c.config.delegations.find((d) => d.id === id)?.label ?? id;
+    const host = c.member.role === 'host';
     const rows = await this.talks.drafts(c.dialogue.id);
+    // The same rule as GET …/drafts/:draft: a copy holds only the agreed drafts its reader may see.
     const agreedDrafts = rows.filter(
-      (d) => d.parties.length > 0 && d.parties.every((p) => d.agreed.includes(p)),
+      (d) => d.parties.length > 0 && d.parties.every((p) => d.agreed.includes(p)) && this.canSeeDraft(c, d),
     );
     const protocols = agreedDrafts.map((d) => {
       const content = this.open<DraftContent>(c.dialogue, 'draft', d.id, d.sealed);
@@ -1188,13 +1256,23 @@ export class TalksRoom {
     const byActor = (a: string) =>
       c.config.delegations.find((d) => d.actor === a && d.kind === 'delegation')!;
     const members = await this.talks.members(c.dialogue.id);
+    const me = c.member.delegationId;
+    // The same rule as GET …/gaps for the reader, on top of both parties' consent to show each other.
+    const mayShowGap = (scenario: string, h: string, o: string, trigger: string) =>
+      this.consented(releases, h, scenario, trigger, o) &&
+      this.consented(releases, o, scenario, trigger, h) &&
+      (host ||
+        (c.member.role === 'observer'
+          ? this.consented(releases, h, scenario, trigger, 'observers') &&
+            this.consented(releases, o, scenario, trigger, 'observers')
+          : me === h || me === o));
+    const agreedIds = new Set(agreedDrafts.map((d) => d.id));
     const scenarios = c.config.scenarios.map((s) => {
       const found =
         protocolsRun?.result.kind === 'protocols'
           ? protocolsRun.result.results.find((r) => r.scenario === s.path)
           : undefined;
       // The playbook reports the agreed protocols only (drafts under discussion stay in the room).
-      const agreedIds = new Set(agreedDrafts.map((d) => d.id));
       const pr = found ? { ...found, drafts: found.drafts.filter((d) => agreedIds.has(d.draft)) } : null;
       const gr =
         gapsRun?.result.kind === 'gaps'
@@ -1202,20 +1280,21 @@ export class TalksRoom {
           : null;
       let gaps = null;
       if (gr) {
-        const shown = gr.ranked.filter((g) => {
-          const h = byActor(g.holder).id;
-          const o = byActor(g.of).id;
-          return (
-            this.consented(releases, h, s.path, g.trigger, o) &&
-            this.consented(releases, o, s.path, g.trigger, h)
-          );
-        });
-        gaps = { shown, withheld: gr.ranked.length - shown.length, base: gr.base };
+        const shown = gr.ranked
+          .filter((g) => mayShowGap(s.path, byActor(g.holder).id, byActor(g.of).id, g.trigger))
+          .map((g, k) => (host ? g : { ...g, rank: k + 1 }));
+        // How many were withheld is itself derived from the positions: only the host learns it.
+        gaps = { shown, withheld: host ? gr.ranked.length - shown.length : null, base: gr.base };
       }
       const actors: Record<string, string> = {};
       for (const a of Object.keys(s.agenda.actorNames)) actors[a] = label(a);
-      return { title: s.agenda.title, path: s.path, protocols: pr, gaps, actors };
+      return this.published(c, { title: s.agenda.title, path: s.path, protocols: pr, gaps, actors });
     });
+    const current = await this.talks.allPositions(c.dialogue.id);
+    const freshness = {
+      protocols: protocolsRun ? freshnessOf(protocolsRun.row, protocolsRun.result, current) : null,
+      gaps: gapsRun ? freshnessOf(gapsRun.row, gapsRun.result, current) : null,
+    };
     await this.auditAs(c, 'playbook.export', `dialogue:${c.dialogue.id}`);
     return {
       codename: c.dialogue.codename,
@@ -1234,6 +1313,8 @@ export class TalksRoom {
       ],
       protocols,
       scenarios,
+      freshness,
+      forHost: host,
     };
   }
 
@@ -1282,6 +1363,27 @@ function toAuditView(
     outcome: r.outcome,
     hash: r.hash,
   };
+}
+
+/**
+ * An analysis is stale once the positions differ from those it used: a delegation submitted again, or
+ * withdrew its submission. Results from before the dates were recorded compare with the analysis's start.
+ */
+export function freshnessOf(
+  a: { createdAt: string },
+  result: { positionsAt?: PositionsAt },
+  current: readonly { delegationId: string; submittedAt: string | null }[],
+): Freshness {
+  const used = result.positionsAt;
+  if (!used) {
+    const stale = current.some((p) => !p.submittedAt || p.submittedAt > a.createdAt);
+    return { positionsAt: null, stale };
+  }
+  const stale = Object.entries(used).some(
+    ([del, at]) => current.find((p) => p.delegationId === del)?.submittedAt !== at,
+  );
+  const dates = Object.values(used).sort();
+  return { positionsAt: dates.at(-1) ?? null, stale };
 }
 
 export function invitationStatus(i: {

@@ -1,6 +1,6 @@
 // The scenario library of a workspace: search, tags, new from a template, members.
 import { useEffect, useMemo, useState } from 'react';
-import { AddMemberBody, CreateScenarioBody, CreateWorkspaceBody } from '../../../src/server/schemas.ts';
+import { CreateScenarioBody, CreateWorkspaceBody } from '../../../src/server/schemas.ts';
 import {
   del,
   errText,
@@ -15,6 +15,7 @@ import {
 } from '../api.ts';
 import { FormError, TextField, useFieldErrors } from '../components/forms.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
+import { InviteMembers, MyInvitations } from '../members/Invitations.tsx';
 import { Link, navigate } from '../router.tsx';
 
 interface Template {
@@ -68,6 +69,7 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
         </div>
         {canEdit ? <NewScenario ws={ws} /> : null}
       </div>
+      <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
       <search className="toolbar">
         <label className="search">
           <span className="sr-only">Search scenarios</span>
@@ -233,12 +235,14 @@ interface Member {
   email: string;
   name: string;
   role: Role;
+  /** For owners: the member's sign-in is locked after failed tries. */
+  signInLocked?: boolean;
 }
 
 const ROLE_HINT: Record<Role, string> = {
   viewer: 'reads scenarios, runs and reports',
   analyst: 'also edits scenarios and starts runs and analyses',
-  owner: 'also adds, changes and removes members',
+  owner: 'also invites, changes and removes members',
 };
 
 /** The members of a workspace: who has which role; an owner adds, changes and removes them. */
@@ -255,6 +259,7 @@ export function MembersPage({ ws, me }: { ws: WorkspaceRef; me: Me }) {
           </p>
         </div>
       </div>
+      <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
       <Members ws={ws} me={me} />
       <NewWorkspace />
     </div>
@@ -354,6 +359,20 @@ function Members({ ws, me }: { ws: WorkspaceRef; me: Me }) {
                       >
                         Remove
                       </button>
+                      {m.signInLocked ? (
+                        <button
+                          type="button"
+                          className="ghost small"
+                          onClick={() =>
+                            void act(
+                              () => post(`/api/workspaces/${ws.id}/members/${m.id}/unlock`),
+                              `${m.name} can sign in again.`,
+                            )
+                          }
+                        >
+                          Clear sign-in lock of {m.name}
+                        </button>
+                      ) : null}
                     </td>
                   ) : null}
                 </tr>
@@ -365,96 +384,8 @@ function Members({ ws, me }: { ws: WorkspaceRef; me: Me }) {
       <p role="status" className={msg.error ? 'error' : 'muted'} data-testid="members-status">
         {msg.text}
       </p>
-      {owner ? <AddMember ws={ws} onAdded={reload} /> : null}
+      {owner ? <InviteMembers ws={ws} onChange={reload} /> : null}
     </section>
-  );
-}
-
-function AddMember({ ws, onAdded }: { ws: WorkspaceRef; onAdded: () => void }) {
-  const [values, setValues] = useState({ email: '', name: '', password: '', role: 'analyst' as Role });
-  const [msg, setMsg] = useState('');
-  const form = useFieldErrors(AddMemberBody, {
-    email: 'Email',
-    name: 'Name',
-    password: 'Initial password',
-    role: 'Role',
-  });
-  const set = (k: keyof typeof values) => (v: string) => setValues({ ...values, [k]: v });
-  return (
-    <form
-      className="add-member"
-      aria-labelledby="add-member-h"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setMsg('');
-        const body = {
-          email: values.email,
-          role: values.role,
-          ...(values.name ? { name: values.name } : {}),
-          ...(values.password ? { password: values.password } : {}),
-        };
-        if (!form.check(body)) return;
-        try {
-          await post(`/api/workspaces/${ws.id}/members`, body);
-          setMsg(`Added ${values.email} as ${values.role}.`);
-          setValues({ email: '', name: '', password: '', role: values.role });
-          onAdded();
-        } catch (err) {
-          form.fromServer(err);
-        }
-      }}
-    >
-      <h3 id="add-member-h">Add a member</h3>
-      <p className="muted small">
-        Someone with an account is added by email. For someone new, also give a name and an initial password
-        (at least 10 characters) and hand them over yourself.
-      </p>
-      <div className="row wrap">
-        <TextField
-          form={form}
-          name="email"
-          label="Email"
-          type="email"
-          value={values.email}
-          onChange={set('email')}
-        />
-        <TextField
-          form={form}
-          name="name"
-          label="Name (new account)"
-          value={values.name}
-          onChange={set('name')}
-        />
-        <TextField
-          form={form}
-          name="password"
-          label="Initial password (new account)"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 10 characters."
-          value={values.password}
-          onChange={set('password')}
-        />
-        <label className="field">
-          <span>Role</span>
-          <select value={values.role} onChange={(e) => set('role')(e.target.value)}>
-            <option value="viewer">viewer (reads)</option>
-            <option value="analyst">analyst (edits, runs)</option>
-            <option value="owner">owner (manages members)</option>
-          </select>
-        </label>
-      </div>
-      <FormError form={form} />
-      <div className="row">
-        <button type="submit" className="secondary">
-          Add member
-        </button>
-        <p role="status" className="muted">
-          {msg}
-        </p>
-      </div>
-    </form>
   );
 }
 

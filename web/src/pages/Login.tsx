@@ -74,7 +74,10 @@ export function Login({ onDone }: { onDone: (me: Me) => void }) {
   const form = useFieldErrors(LoginBody, { email: 'Email', password: 'Password' });
   const [busy, setBusy] = useState(false);
   return (
-    <Frame title="Sign in" intro="Use the account an owner of your workspace gave you.">
+    <Frame
+      title="Sign in"
+      intro="Use your account. New here? Open the invitation link an owner of a workspace gave you."
+    >
       <form
         noValidate
         onSubmit={async (e) => {

@@ -6,7 +6,7 @@ import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
 import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
-import { CopyField, DistWords, ErrorLine, ProgressBar, pct, when } from './ui.tsx';
+import { CopyField, DistWords, ErrorLine, ProgressBar, pct, StaleNote, when } from './ui.tsx';
 
 export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
   const [links, setLinks] = useState<Record<string, string>>({});
@@ -339,6 +339,7 @@ export function GapsPanel({ ov }: { ov: Overview }) {
       {a ? (
         <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} />
       ) : null}
+      {a?.status === 'done' ? <StaleNote f={a} /> : null}
       {result
         ? result.results.map((r) => (
             <div key={r.scenario}>
@@ -401,7 +402,7 @@ export function GapsPanel({ ov }: { ov: Overview }) {
                 <dl>
                   <dt>scenario</dt>
                   <dd>
-                    {r.base.manifest.scenario} · hash {r.base.manifest.hash.slice(0, 16)}
+                    {r.base.manifest.scenario} · id {r.base.manifest.hash.slice(0, 16)}
                   </dd>
                   <dt>engine · seed · runs</dt>
                   <dd>
@@ -409,7 +410,10 @@ export function GapsPanel({ ov }: { ov: Overview }) {
                     {r.base.manifest.runs.toLocaleString()}
                   </dd>
                   <dt>positions</dt>
-                  <dd>{r.base.manifest.positions.slice(0, 16)} (hash of the declared positions overlay)</dd>
+                  <dd>
+                    {r.base.manifest.positions.slice(0, 16)} (a keyed identifier of the declared positions:
+                    the same positions give the same identifier)
+                  </dd>
                 </dl>
               </details>
             </div>
@@ -477,6 +481,7 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
       {a ? (
         <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} />
       ) : null}
+      {a?.status === 'done' ? <StaleNote f={a} /> : null}
       {result
         ? result.results.map((r) => (
             <div key={r.scenario}>

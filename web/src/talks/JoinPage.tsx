@@ -3,24 +3,14 @@
 // account, an existing account, or a new one. The token leaves the address bar at once.
 import { useEffect, useState } from 'react';
 import { errText, type Me, post } from '../api.ts';
+import { InvitationAccountForm, useInvitationToken } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { ErrorLine } from './ui.tsx';
 
-let remembered = '';
-
 export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue: string) => void }) {
-  const [token] = useState(() => {
-    const t = location.hash.slice(1) || remembered;
-    remembered = t;
-    if (location.hash) history.replaceState(null, '', location.pathname);
-    return t;
-  });
+  const [token, forget] = useInvitationToken('talks');
   const [preview, setPreview] = useState<{ codename: string; delegation: string; kind: string } | null>(null);
   const [error, setError] = useState('');
-  const [mode, setMode] = useState<'create' | 'signin'>('create');
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -45,7 +35,7 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
     setError('');
     try {
       const r = await post<{ id: string }>('/api/talks/join', { token, ...body });
-      remembered = '';
+      forget();
       onJoined(r.id);
       navigate(`/talks/${r.id}`);
     } catch (e) {
@@ -78,63 +68,12 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
           </button>
         ) : null}
         {preview && !me ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void join(mode === 'create' ? { name, email, password, create: true } : { email, password });
-            }}
-          >
-            <div className="tabs" role="tablist">
-              <button
-                type="button"
-                role="tab"
-                aria-selected={mode === 'create'}
-                className={mode === 'create' ? 'tab on' : 'tab'}
-                onClick={() => setMode('create')}
-              >
-                Create an account
-              </button>
-              <button
-                type="button"
-                role="tab"
-                aria-selected={mode === 'signin'}
-                className={mode === 'signin' ? 'tab on' : 'tab'}
-                onClick={() => setMode('signin')}
-              >
-                I have an account
-              </button>
-            </div>
-            {mode === 'create' ? (
-              <label className="field">
-                <span>Your name</span>
-                <input value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" />
-              </label>
-            ) : null}
-            <label className="field">
-              <span>Email</span>
-              <input
-                type="email"
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                required
-                autoComplete="username"
-              />
-            </label>
-            <label className="field">
-              <span>Password</span>
-              <input
-                type="password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                required
-                minLength={mode === 'create' ? 10 : 1}
-                autoComplete={mode === 'create' ? 'new-password' : 'current-password'}
-              />
-            </label>
-            <button type="submit" className="primary wide" disabled={busy}>
-              {busy ? 'Joining…' : `Join ${preview.codename}`}
-            </button>
-          </form>
+          <InvitationAccountForm
+            label="Join the dialogue"
+            submit={`Join ${preview.codename}`}
+            busy={busy}
+            join={(b) => void join(b)}
+          />
         ) : null}
       </div>
     </div>

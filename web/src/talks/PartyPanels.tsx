@@ -15,7 +15,7 @@ import type {
   SharedGaps,
   Trigger,
 } from './types.ts';
-import { DistBar, DistEditor, DistWords, ErrorLine, pct, when } from './ui.tsx';
+import { DistBar, DistEditor, DistWords, ErrorLine, pct, StaleNote, when } from './ui.tsx';
 
 const total = (d: Dist) => Object.values(d).reduce((s, p) => s + p, 0);
 
@@ -371,6 +371,7 @@ export function SharedGapsPanel({ ov }: { ov: Overview }) {
   return (
     <section className="panel" aria-labelledby="sg-h">
       <h2 id="sg-h">Expectation gaps shared by the host</h2>
+      <StaleNote f={g.analysis} />
       <p className="muted small">
         Only gaps you are party to that the other party agreed to show, and never the numbers of anyone’s
         positions: how far apart expectation and declaration are, and what closing the gap would change.
@@ -399,11 +400,9 @@ export function SharedGapsPanel({ ov }: { ov: Overview }) {
           ) : (
             <p className="muted">No gap may be shown to you.</p>
           )}
-          {s.withheld ? (
-            <p className="muted small">
-              {s.withheld} gap(s) withheld: the other party has not agreed to show them.
-            </p>
-          ) : null}
+          <p className="muted small">
+            Gaps the other party has not agreed to show are neither listed nor counted.
+          </p>
         </div>
       ))}
     </section>
@@ -426,6 +425,7 @@ export function SharedEffectsPanel({ ov }: { ov: Overview }) {
   return (
     <section className="panel" aria-labelledby="se-h">
       <h2 id="se-h">Simulated effects shared by the host</h2>
+      <StaleNote f={e.analysis} />
       {e.scenarios.map((s) => (
         <div key={s.scenario}>
           <BaseLine war={s.base.war} lethal={s.base.lethal} />

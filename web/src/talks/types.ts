@@ -135,6 +135,9 @@ export interface AnalysisRef {
   published: boolean;
   createdAt: string;
   finishedAt: string | null;
+  /** For a finished analysis: the latest submission of positions it used, and whether one changed since. */
+  positionsAt?: string | null;
+  stale?: boolean;
 }
 
 export type AnalysisResult =
@@ -158,8 +161,14 @@ export interface Analysis extends AnalysisRef {
   result: AnalysisResult | null;
 }
 
+/** Whether an analysis still reflects the positions (stale once a delegation resubmits). */
+export interface Freshness {
+  positionsAt?: string | null;
+  stale?: boolean;
+}
+
 export interface SharedGaps {
-  analysis: { id: string; finishedAt: string | null } | null;
+  analysis: ({ id: string; finishedAt: string | null } & Freshness) | null;
   scenarios: {
     scenario: string;
     base: { war: number; lethal: number };
@@ -173,12 +182,13 @@ export interface SharedGaps {
       war: PairedDelta;
       lethal: PairedDelta;
     }[];
-    withheld: number;
+    /** Always null for a party: how many gaps are withheld is not told. */
+    withheld: null;
   }[];
 }
 
 export interface SharedEffects {
-  analysis: { id: string; finishedAt: string | null } | null;
+  analysis: ({ id: string; finishedAt: string | null } & Freshness) | null;
   scenarios: {
     scenario: string;
     base: { war: number; lethal: number };

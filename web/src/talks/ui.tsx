@@ -310,3 +310,17 @@ export function ErrorLine({ error }: { error: string }) {
     </p>
   ) : null;
 }
+
+/** The date of the positions an analysis used, and a warning once a delegation has resubmitted since. */
+export function StaleNote({ f }: { f: { positionsAt?: string | null; stale?: boolean } | null | undefined }) {
+  if (!f) return null;
+  const when = f.positionsAt ? `${f.positionsAt.slice(0, 16).replace('T', ' ')} UTC` : null;
+  if (f.stale)
+    return (
+      <p className="error" role="status" data-testid="stale">
+        Stale: computed from the positions submitted {when ? `up to ${when}` : 'before'}; a delegation has
+        changed its positions since, so these numbers do not reflect them.
+      </p>
+    );
+  return when ? <p className="muted small">Computed from the positions submitted up to {when}.</p> : null;
+}

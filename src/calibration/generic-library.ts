@@ -1,0 +1,196 @@
+// The text of scenarios/lib/generic-fit.yaml (written by `brink fit`), and reading the coefficients
+// back from a document's `params`: the library's default kernels (mean over the training crises) and
+// the coefficients from which `features:` give a dyad its own kernels.
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { Features } from '../scenario/schema.ts';
+import type { GenericFit } from './generic-fit.ts';
+import {
+  type Coefficients,
+  type DyadFeatures,
+  dyadParams,
+  FEATURES,
+  GROUPS,
+  NO,
+  OPTIONS,
+  STIMULI,
+} from './generic-model.ts';
+
+/** Bump when the fit's logic changes (what `brink fit --check` compares besides the data and library). */
+export const FIT_VERSION = 1;
+
+/** The settings of a fit: training cut-off and the fit's options. */
+export interface FitSettings {
+  /** Training set: ICB crises triggered before this year. */
+  cutoff: number;
+  seed: number;
+  runs: number;
+  rounds: number;
+  step: number;
+  prior: { alphaSd: number; betaSd: number };
+}
+
+/** Everything a fit depends on, hashed: the data, the library files, the fit's options, the code and engine versions. */
+export function fitInputs(
+  texts: { crises: string; actors: string; library: string; calibrated: string },
+  opts: FitSettings,
+  engine: string,
+): string {
+  const canon = JSON.stringify({ fit: FIT_VERSION, engine, opts, texts });
+  return bytesToHex(sha256(utf8ToBytes(canon)));
+}
+
+/** The inputs hash and training cutoff recorded in a fit file's text (undefined when absent). */
+export function readFitMeta(text: string | undefined): { inputs?: string; cutoff?: number } {
+  if (text === undefined) return {};
+  const inputs = /^# Inputs sha256 ([0-9a-f]{64});/m.exec(text)?.[1];
+  const cutoff = /^ {2}gfit-training-cutoff: (\d+)$/m.exec(text)?.[1];
+  const out: { inputs?: string; cutoff?: number } = {};
+  if (inputs) out.inputs = inputs;
+  if (cutoff) out.cutoff = Number(cutoff);
+  return out;
+}
+
+export interface FitMeta extends FitSettings {
+  /** sha256 of everything the fit depends on (data, library, code version, options). */
+  inputs: string;
+  engine: string;
+}
+
+const num = (x: number) => Number(x.toPrecision(10));
+
+export const alphaParam = (s: number, o: number) => `gfit-alpha-${STIMULI[s]!.id}-${OPTIONS[o]!.id}`;
+export const betaParam = (g: number, f: number) => `gfit-beta-${GROUPS[g]}-${FEATURES[f]!.id}`;
+export const centerParam = (f: number) => `gfit-center-${FEATURES[f]!.id}`;
+export const NUCLEAR_USE_PARAM = 'gfit-nuclear-use';
+/** The training set's cutoff year: cases whose ICB crisis began before it are in-sample for this fit. */
+export const CUTOFF_PARAM = 'gfit-training-cutoff';
+
+/** Renders the fit as a library of named numbers, with a header saying what it is and how it was made. */
+export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
+  const c = fit.coefficients;
+  const lines = [
+    '# The generic crisis model fitted to ICB v15 crises by `brink fit`. GENERATED: do not edit; change',
+    '# src/calibration/, data/ or lib/generic-actors.yaml and run `npx brink fit` (`brink fit --check`, run',
+    '# in CI by test/calibration/generic.test.ts, fails when this file no longer matches its inputs).',
+    '#',
+    `# Training set: the ${fit.n} ICB crises triggered before ${meta.cutoff} (the crises from ${meta.cutoff} on are`,
+    '# held out for `brink backtest --icb`). Simulated maximum a posteriori: the engine runs the library in',
+    `# ${fit.rounds.length} rounds of ${meta.runs} runs per distinct dyad and opening act (seed ${meta.seed}); each round reweights its runs`,
+    "# to every candidate and L-BFGS maximises the likelihood of the crises' peak classes plus a Gaussian",
+    `# prior (intercepts sd ${meta.prior.alphaSd}, coefficients sd ${meta.prior.betaSd}; docs/decisions/0012-generic-crisis-model.md), each round`,
+    `# held near its proposal by a proximal term (scale ${meta.step}); the estimate is the mean of the last ${meta.rounds - Math.floor(meta.rounds / 2)} rounds.`,
+    ...fit.rounds.map(
+      (r) =>
+        `#   round ${r.round + 1}: L-BFGS objective (with the proximal term) ${r.value.toFixed(3)} after ${r.iterations} iterations (${r.stop}), moved ${r.moved.toFixed(3)}, effective runs per dyad min ${r.essMin.toFixed(0)}, median ${r.essMedian.toFixed(0)}`,
+    ),
+    `# Log likelihood at the estimate: ${fit.logLik.toFixed(3)} (${fit.n} crises).`,
+    `# Inputs sha256 ${meta.inputs}; engine ${meta.engine}.`,
+    '#',
+    "# generic-{a,b}-CLASS-OPTION: P(option | the other side's act is of CLASS), the mean over the training",
+    "# crises' sides (what a scenario without `features:` uses). gfit-*: the coefficients (intercepts by",
+    '# class and option against waiting, feature coefficients by response group, feature centres) from which',
+    "# a scenario's `features:` give its own kernels.",
+    '# yaml-language-server: $schema=../../scenario.schema.json',
+    'version: 1',
+    'kind: library',
+    'id: generic-fit',
+    'title: Generic crisis model fitted to ICB v15 (brink fit)',
+    'sources:',
+    '  icb:',
+    '    citation: Brecher and Wilkenfeld, A Study of Crisis (1997/2000); Brecher, Wilkenfeld, Beardsley, James and Quinn, International Crisis Behavior Data Codebook, Version 15 (2023).',
+    '    url: https://sites.duke.edu/icbdata/data-collections/',
+    '    licence: free for use with citation; see data/icb-v15/README.md',
+    'params:',
+  ];
+  const mp = fit.meanParams;
+  for (const side of ['a', 'b']) {
+    lines.push(`  # ---- side ${side.toUpperCase()}: mean kernels`);
+    for (const s of STIMULI) {
+      // The mean of distributions summing to 1 sums to 1; round so that it still does.
+      const names = OPTIONS.map((o) => `generic-${side}-${s.id}-${o.id}`);
+      const vals = names.map((n) => Math.round(mp[n]! * 1e9) / 1e9);
+      const big = vals.indexOf(Math.max(...vals));
+      vals[big] = Math.round((1 - vals.reduce((a, v, i) => (i === big ? a : a + v), 0)) * 1e9) / 1e9;
+      for (const [i, n] of names.entries()) lines.push(`  ${n}: ${vals[i]}`);
+    }
+    const q = Math.round(mp[`generic-${side}-war-nuclear-strike`]! * 1e9) / 1e9;
+    lines.push(`  generic-${side}-war-nuclear-strike: ${q}`);
+    lines.push(`  generic-${side}-war-offensive: ${Math.round((1 - q) * 1e9) / 1e9}`);
+  }
+  lines.push('  # ---- coefficients');
+  STIMULI.forEach((_, s) => {
+    for (let o = 1; o < NO; o++) lines.push(`  ${alphaParam(s, o)}: ${num(c.alpha[s]![o]!)}`);
+  });
+  GROUPS.forEach((_, g) => {
+    FEATURES.forEach((_, f) => {
+      lines.push(`  ${betaParam(g, f)}: ${num(c.beta[g]![f]!)}`);
+    });
+  });
+  FEATURES.forEach((_, f) => {
+    lines.push(`  ${centerParam(f)}: ${num(c.center[f]!)}`);
+  });
+  lines.push(`  ${NUCLEAR_USE_PARAM}: ${num(fit.nuclearUse)}`);
+  lines.push(`  ${CUTOFF_PARAM}: ${meta.cutoff}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The coefficients in a document's params, or undefined when it has none (it does not extend the fit). */
+export function coefficientsOf(
+  params: Record<string, unknown> | undefined,
+): { c: Coefficients; nuclearUse: number } | undefined {
+  if (!params || typeof params[NUCLEAR_USE_PARAM] !== 'number') return undefined;
+  const get = (k: string) => {
+    const v = params[k];
+    if (typeof v !== 'number') throw new Error(`generic fit: parameter ${k} missing`);
+    return v;
+  };
+  return {
+    c: {
+      alpha: STIMULI.map((_, s) => OPTIONS.map((_, o) => (o === 0 ? 0 : get(alphaParam(s, o))))),
+      beta: GROUPS.map((_, g) => FEATURES.map((_, f) => get(betaParam(g, f)))),
+      center: FEATURES.map((_, f) => get(centerParam(f))),
+    },
+    nuclearUse: get(NUCLEAR_USE_PARAM),
+  };
+}
+
+/** `params.NAME` overrides that give a document's generic actors the kernels of its declared features. */
+export function featureOverrides(
+  params: Record<string, unknown> | undefined,
+  f: DyadFeatures,
+): Record<string, number> | undefined {
+  const co = coefficientsOf(params);
+  if (!co) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(dyadParams(co.c, f, co.nuclearUse))) out[`params.${k}`] = v;
+  return out;
+}
+
+/** A scenario's declared `features:` as the dyad features of the generic library (actors A and B). */
+export function dyadFeaturesOf(f: Features): { features: DyadFeatures; problems: string[] } {
+  const problems: string[] = [];
+  const sides = (list: string[] | undefined, field: string) => {
+    for (const id of list ?? []) {
+      if (id !== 'A' && id !== 'B')
+        problems.push(`features.${field}: '${id}' is not A or B (the generic library's actors)`);
+    }
+    return { A: (list ?? []).includes('A'), B: (list ?? []).includes('B') };
+  };
+  if (f.stronger !== undefined && f.stronger !== 'A' && f.stronger !== 'B') {
+    problems.push(`features.stronger: '${f.stronger}' is not A or B (the generic library's actors)`);
+  }
+  return {
+    features: {
+      nuclear: sides(f.nuclear, 'nuclear'),
+      greatPower: sides(f.greatPowers, 'greatPowers'),
+      allied: sides(f.alliedToGreatPower, 'alliedToGreatPower'),
+      stronger: f.stronger === 'A' || f.stronger === 'B' ? f.stronger : undefined,
+      protracted: f.protracted ?? false,
+      threat: f.threat ?? 'other',
+      nonStateTrigger: f.nonStateTrigger ?? false,
+    },
+    problems,
+  };
+}

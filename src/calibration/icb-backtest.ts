@@ -1,0 +1,353 @@
+// `brink backtest --icb` as a use case: ICB crises split into training and held-out sets (by the year
+// of the trigger, or into k folds), the generic crisis model fitted on the training crises (or taken
+// from the committed fit when it was made from the same training set), and the held-out crises scored
+// on three scales against three baselines fitted on the same training crises: ICB's trigger-type base
+// rate, a multinomial logistic regression on the same features, and the uniform forecast. Pure apart
+// from the engine runs (files come through the GenericEnv).
+
+import { randomStream } from '../engine/rng.ts';
+import { type CalibrationBin, calibrationTable } from './backtest.ts';
+import {
+  type CrisisForecast,
+  type FitOptions,
+  fitGeneric,
+  forecastDyad,
+  type GenericEnv,
+  type GenericFit,
+  GenericModels,
+  icbOf,
+  ladderOf,
+  peak5Of,
+} from './generic-fit.ts';
+import { type Coefficients, sideVector } from './generic-model.ts';
+import {
+  type CrisisRecord,
+  DURATION_CLASSES,
+  ICB_CLASSES,
+  LADDER_CLASSES,
+  TRIGGER_ACTS,
+} from './icb-crises.ts';
+import { fitMlogit, predictMlogit } from './mlogit.ts';
+import {
+  bootstrapDiff,
+  type Interval,
+  logScore,
+  mean,
+  pit,
+  pitDraw,
+  pitHistogram,
+  rps,
+  smooth,
+} from './scores.ts';
+
+export const SCALES = {
+  icb: { name: "peak on ICB's violence scale", classes: ICB_CLASSES },
+  ladder: { name: "peak on Brink's ladder (MID level classes)", classes: LADDER_CLASSES },
+  duration: { name: 'duration class', classes: DURATION_CLASSES },
+} as const;
+export type Scale = keyof typeof SCALES;
+export const SCALE_IDS = Object.keys(SCALES) as Scale[];
+
+export function observedClass(c: CrisisRecord, s: Scale): number {
+  return s === 'icb' ? c.icb : s === 'ladder' ? c.ladder : c.duration;
+}
+
+/** Counts of a forecast's runs on a scale. */
+export function countsOn(f: CrisisForecast, s: Scale): number[] {
+  if (s === 'duration') return f.dur;
+  const k = SCALES[s].classes.length;
+  const out = new Array<number>(k).fill(0);
+  f.p5.forEach((n, p5) => {
+    out[s === 'icb' ? icbOf(p5) : ladderOf(p5)]! += n;
+  });
+  return out;
+}
+
+/** ICB's trigger-type base rate from training crises: smoothed class counts per trigger type (all training crises for a type with none). */
+export function baseRates(train: readonly CrisisRecord[], s: Scale): (trigger: number) => number[] {
+  const k = SCALES[s].classes.length;
+  const by = new Map<number, number[]>();
+  const all = new Array<number>(k).fill(0);
+  for (const c of train) {
+    const y = observedClass(c, s);
+    if (!Number.isFinite(y)) continue;
+    const row = by.get(c.trigger) ?? new Array<number>(k).fill(0);
+    row[y]!++;
+    all[y]!++;
+    by.set(c.trigger, row);
+  }
+  return (t) => smooth(by.get(t) ?? all);
+}
+
+/** The regression's design row: intercept, trigger-type dummies (2-9), the dyad's features. */
+export function designRow(c: { trigger: number; features: CrisisRecord['features'] }): number[] {
+  const dummies = Array.from({ length: 8 }, (_, i) => (c.trigger === i + 2 ? 1 : 0));
+  return [1, ...dummies, ...sideVector(c.features, 'A').slice(1)];
+}
+
+export function logitForecaster(train: readonly CrisisRecord[], s: Scale): (c: CrisisRecord) => number[] {
+  const rows = train.filter((c) => Number.isFinite(observedClass(c, s)));
+  const model = fitMlogit(
+    rows.map(designRow),
+    rows.map((c) => observedClass(c, s)),
+    SCALES[s].classes.length,
+  );
+  return (c) => predictMlogit(model, designRow(c));
+}
+
+export interface ModelScores {
+  logScore: number;
+  rps: number;
+}
+
+export interface ScaleResult {
+  scale: Scale;
+  n: number;
+  brink: ModelScores;
+  baseRate: ModelScores;
+  logit: ModelScores;
+  uniform: ModelScores;
+  /** Brink minus each baseline: mean log score difference with a paired bootstrap 95% interval (and RPS: baseline minus Brink, so positive favours Brink). */
+  vsBaseRate: { logScore: Interval; rps: Interval };
+  vsLogit: { logScore: Interval; rps: Interval };
+  vsUniform: { logScore: Interval; rps: Interval };
+  /** Held-out crises whose observed class got less than 1% of Brink's runs (before smoothing). */
+  floor: { count: number; share: number; ids: string[] };
+  /** Brink's randomised PIT in 10 bins. */
+  pitHistogram: number[];
+  /** Reliability of Brink's P(class >= k), k = 1 .. K-1, pooled over crises. */
+  calibration: CalibrationBin[];
+}
+
+export interface IcbCaseScore {
+  id: string;
+  crisno: number;
+  name: string;
+  year: number;
+  trigger: number;
+  fold?: number;
+  observed: { icb: number; ladder: number; duration: number };
+  /** Brink's smoothed probabilities on each scale, and its raw run counts. */
+  brink: Record<Scale, number[]>;
+  runs: number;
+  baseRate: Record<Scale, number[]>;
+  logit: Record<Scale, number[]>;
+}
+
+export interface IcbBacktest {
+  split: { kind: 'time'; cutoff: number } | { kind: 'folds'; folds: number };
+  seed: number;
+  runs: number;
+  train: number;
+  test: number;
+  fits: { fold: number; n: number; logLik: number; fromCache: boolean }[];
+  scales: Record<Scale, ScaleResult>;
+  cases: IcbCaseScore[];
+}
+
+export interface IcbOptions {
+  /** Runs per held-out crisis. */
+  runs: number;
+  seed: number;
+  fit: FitOptions;
+  /** A committed fit to use when it was made from the same training set. */
+  cached?: (train: readonly CrisisRecord[]) => GenericFit | undefined;
+  log?: (msg: string) => void;
+}
+
+function forecastsFor(
+  env: GenericEnv,
+  models: GenericModels,
+  c: Coefficients,
+  nuclearUse: number,
+  test: readonly CrisisRecord[],
+  runs: number,
+  seed: number,
+): CrisisForecast[] {
+  return test.map((cr) =>
+    forecastDyad(env, c, nuclearUse, cr.features, TRIGGER_ACTS[cr.trigger - 1]!, runs, seed, models),
+  );
+}
+
+function scoreFold(
+  train: readonly CrisisRecord[],
+  test: readonly CrisisRecord[],
+  forecasts: readonly CrisisForecast[],
+  fold: number | undefined,
+): IcbCaseScore[] {
+  const base = Object.fromEntries(SCALE_IDS.map((s) => [s, baseRates(train, s)])) as Record<
+    Scale,
+    (t: number) => number[]
+  >;
+  const logit = Object.fromEntries(SCALE_IDS.map((s) => [s, logitForecaster(train, s)])) as Record<
+    Scale,
+    (c: CrisisRecord) => number[]
+  >;
+  return test.map((c, i) => {
+    const f = forecasts[i]!;
+    const row: IcbCaseScore = {
+      id: `icb-${c.crisno}`,
+      crisno: c.crisno,
+      name: c.name,
+      year: c.year,
+      trigger: c.trigger,
+      observed: { icb: c.icb, ladder: c.ladder, duration: c.duration },
+      brink: Object.fromEntries(SCALE_IDS.map((s) => [s, countsOn(f, s)])) as Record<Scale, number[]>,
+      runs: f.runs,
+      baseRate: Object.fromEntries(SCALE_IDS.map((s) => [s, base[s](c.trigger)])) as Record<Scale, number[]>,
+      logit: Object.fromEntries(SCALE_IDS.map((s) => [s, logit[s](c)])) as Record<Scale, number[]>,
+    };
+    if (fold !== undefined) row.fold = fold;
+    return row;
+  });
+}
+
+/** Scores the held-out cases on one scale. */
+export function summarise(cases: readonly IcbCaseScore[], s: Scale, seed: number): ScaleResult {
+  const rows = cases.filter((c) => Number.isFinite(c.observed[s]));
+  const k = SCALES[s].classes.length;
+  const uni = new Array<number>(k).fill(1 / k);
+  const ls = (p: (c: IcbCaseScore) => number[]) => rows.map((c) => logScore(p(c), c.observed[s]));
+  const rp = (p: (c: IcbCaseScore) => number[]) => rows.map((c) => rps(p(c), c.observed[s]));
+  const brinkP = (c: IcbCaseScore) => smooth(c.brink[s]);
+  const models = {
+    brink: brinkP,
+    baseRate: (c: IcbCaseScore) => c.baseRate[s],
+    logit: (c: IcbCaseScore) => c.logit[s],
+    uniform: () => uni,
+  };
+  const lsOf = Object.fromEntries(Object.entries(models).map(([m, p]) => [m, ls(p)])) as Record<
+    keyof typeof models,
+    number[]
+  >;
+  const rpOf = Object.fromEntries(Object.entries(models).map(([m, p]) => [m, rp(p)])) as Record<
+    keyof typeof models,
+    number[]
+  >;
+  const vs = (m: 'baseRate' | 'logit' | 'uniform', salt: number) => ({
+    logScore: bootstrapDiff(lsOf.brink, lsOf[m], seed + salt),
+    rps: bootstrapDiff(rpOf[m], rpOf.brink, seed + salt + 7),
+  });
+  const floorIds = rows
+    .filter((c) => {
+      const n = c.brink[s].reduce((a, b) => a + b, 0);
+      return c.brink[s][c.observed[s]]! / n < 0.01;
+    })
+    .map((c) => c.id);
+  const pits = rows.map((c) => pit(brinkP(c), c.observed[s], pitDraw(seed, `${c.id}:${s}`)));
+  const ms = (m: keyof typeof models): ModelScores => ({ logScore: mean(lsOf[m]), rps: mean(rpOf[m]) });
+  return {
+    scale: s,
+    n: rows.length,
+    brink: ms('brink'),
+    baseRate: ms('baseRate'),
+    logit: ms('logit'),
+    uniform: ms('uniform'),
+    vsBaseRate: vs('baseRate', 1),
+    vsLogit: vs('logit', 2),
+    vsUniform: vs('uniform', 3),
+    floor: { count: floorIds.length, share: rows.length ? floorIds.length / rows.length : 0, ids: floorIds },
+    pitHistogram: pitHistogram(pits),
+    calibration: calibrationTable(
+      rows.map((c) => ({ peakP: brinkP(c), observedPeak: c.observed[s] })),
+      Array.from({ length: k - 1 }, (_, i) => i + 1),
+    ),
+  };
+}
+
+/** The rows of a scale's comparison table: each forecast's scores and, for the baselines, Brink's differences. */
+export function comparisonRows(
+  s: ScaleResult,
+): { name: string; scores: ModelScores; vs?: { logScore: Interval; rps: Interval } }[] {
+  return [
+    { name: 'Brink (generic crisis model)', scores: s.brink },
+    { name: 'ICB trigger-type base rate', scores: s.baseRate, vs: s.vsBaseRate },
+    { name: 'multinomial logit, same features', scores: s.logit, vs: s.vsLogit },
+    { name: 'uniform', scores: s.uniform, vs: s.vsUniform },
+  ];
+}
+
+function finish(
+  split: IcbBacktest['split'],
+  opts: IcbOptions,
+  nTrain: number,
+  fits: IcbBacktest['fits'],
+  cases: IcbCaseScore[],
+): IcbBacktest {
+  return {
+    split,
+    seed: opts.seed,
+    runs: opts.runs,
+    train: nTrain,
+    test: cases.length,
+    fits,
+    scales: Object.fromEntries(SCALE_IDS.map((s) => [s, summarise(cases, s, opts.seed)])) as Record<
+      Scale,
+      ScaleResult
+    >,
+    cases,
+  };
+}
+
+/** Fits on the crises triggered before `cutoff` and scores the rest. */
+export function backtestTimeSplit(
+  env: GenericEnv,
+  all: readonly CrisisRecord[],
+  cutoff: number,
+  opts: IcbOptions,
+): IcbBacktest {
+  const train = all.filter((c) => c.year < cutoff);
+  const test = all.filter((c) => c.year >= cutoff);
+  const cached = opts.cached?.(train);
+  const fit = cached ?? fitGeneric(env, train, opts.fit, opts.log);
+  const models = new GenericModels(env);
+  const forecasts = forecastsFor(env, models, fit.coefficients, fit.nuclearUse, test, opts.runs, opts.seed);
+  return finish(
+    { kind: 'time', cutoff },
+    opts,
+    train.length,
+    [{ fold: 0, n: fit.n, logLik: fit.logLik, fromCache: cached !== undefined }],
+    scoreFold(train, test, forecasts, undefined),
+  );
+}
+
+/** The fold of each crisis: a seeded shuffle dealt into k folds. */
+export function foldsOf(n: number, k: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  const rnd = randomStream(seed, 0xf01d5, 0);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const fold = new Array<number>(n).fill(0);
+  order.forEach((idx, r) => {
+    fold[idx] = r % k;
+  });
+  return fold;
+}
+
+/** k-fold cross-validation over the given crises: each fold scored by a fit on the others. */
+export function backtestFolds(
+  env: GenericEnv,
+  all: readonly CrisisRecord[],
+  k: number,
+  opts: IcbOptions,
+): IcbBacktest {
+  const fold = foldsOf(all.length, k, opts.seed);
+  const cases: IcbCaseScore[] = [];
+  const fits: IcbBacktest['fits'] = [];
+  const models = new GenericModels(env);
+  for (let f = 0; f < k; f++) {
+    const train = all.filter((_, i) => fold[i] !== f);
+    const test = all.filter((_, i) => fold[i] === f);
+    opts.log?.(`fold ${f + 1}/${k}: fitting on ${train.length} crises`);
+    const fit = fitGeneric(env, train, opts.fit, opts.log);
+    fits.push({ fold: f, n: fit.n, logLik: fit.logLik, fromCache: false });
+    const forecasts = forecastsFor(env, models, fit.coefficients, fit.nuclearUse, test, opts.runs, opts.seed);
+    cases.push(...scoreFold(train, test, forecasts, f));
+  }
+  cases.sort((a, b) => a.crisno - b.crisno);
+  return finish({ kind: 'folds', folds: k }, opts, all.length - cases.length / k, fits, cases);
+}
+
+export { peak5Of };

@@ -1,0 +1,153 @@
+// `brink fit`: fits the generic crisis model (scenarios/lib/generic-actors.yaml) to the ICB crises
+// triggered before a cut-off year and writes the coefficients to scenarios/lib/generic-fit.yaml;
+// `--check` compares the inputs hash recorded there with the current inputs (cheap, for CI).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_FIT, type FitOptions, fitGeneric, type GenericEnv } from '../../calibration/generic-fit.ts';
+import { fitInputs, readFitMeta, renderGenericFit } from '../../calibration/generic-library.ts';
+import { type CrisisRecord, readCrisisRecords } from '../../calibration/icb-crises.ts';
+import { DataError } from '../../calibration/index.ts';
+import { ENGINE_VERSION } from '../../engine/model.ts';
+import { formatText } from '../../scenario/format.ts';
+import { absolute, type Io, UserError } from '../io.ts';
+import type { Registrar } from '../main.ts';
+import { nonNegativeInt, positiveInt } from '../options.ts';
+
+export const DEFAULT_CUTOFF = 1985;
+export const FIT_FILE = 'scenarios/lib/generic-fit.yaml';
+export const LIBRARY_FILE = 'scenarios/lib/generic-actors.yaml';
+const CALIBRATED_FILE = 'scenarios/lib/calibrated.yaml';
+const ICB_FILES = { crises: 'icb-v15/icb1-crises.csv', actors: 'icb-v15/icb2-actors.csv' };
+
+export interface IcbInputs {
+  env: GenericEnv;
+  crises: CrisisRecord[];
+  texts: { crises: string; actors: string; library: string; calibrated: string };
+}
+
+function need(io: Io, path: string, shown: string, what: string): string {
+  const t = io.readFile(path);
+  if (t === undefined) throw new UserError(`cannot read ${shown}: ${what}`);
+  return t;
+}
+
+/** Reads the ICB files (from `data`) and the generic library (from `lib`); bad data are user errors naming the file. */
+export function readIcbInputs(io: Io, data: string, lib = LIBRARY_FILE): IcbInputs {
+  const dir = absolute(io, data);
+  const crises = need(
+    io,
+    join(dir, ICB_FILES.crises),
+    join(data, ICB_FILES.crises),
+    'ICB v15 crisis data (--data)',
+  );
+  const actors = need(
+    io,
+    join(dir, ICB_FILES.actors),
+    join(data, ICB_FILES.actors),
+    'ICB v15 actor data (--data)',
+  );
+  const libPath = absolute(io, lib);
+  const library = need(io, libPath, lib, 'the generic crisis library');
+  const calibratedPath = join(libPath, '..', 'calibrated.yaml');
+  const calibrated = need(
+    io,
+    calibratedPath,
+    CALIBRATED_FILE,
+    'the calibrated library the generic library extends',
+  );
+  let records: CrisisRecord[];
+  try {
+    records = readCrisisRecords(crises, actors, {
+      crises: join(data, ICB_FILES.crises),
+      actors: join(data, ICB_FILES.actors),
+    });
+  } catch (e) {
+    if (e instanceof DataError) throw new UserError(e.message);
+    throw e;
+  }
+  return {
+    env: { libPath, readFile: io.readFile },
+    crises: records,
+    texts: { crises, actors, library, calibrated },
+  };
+}
+
+export interface FitCliOptions {
+  cutoff: number;
+  seed: number;
+  runs: number;
+  rounds: number;
+}
+
+export function fitOptionsOf(o: FitCliOptions): FitOptions {
+  return { ...DEFAULT_FIT, seed: o.seed, runs: o.runs, rounds: o.rounds };
+}
+
+export function inputsHash(inp: IcbInputs, o: FitCliOptions): string {
+  const f = fitOptionsOf(o);
+  return fitInputs(
+    inp.texts,
+    { cutoff: o.cutoff, seed: f.seed, runs: f.runs, rounds: f.rounds, step: f.step, prior: f.prior },
+    ENGINE_VERSION,
+  );
+}
+
+export function yearOption(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1919 || n > 2019)
+    throw new UserError(`expected a year from 1919 to 2019 (ICB v15 covers 1918-2019), got '${v}'`);
+  return n;
+}
+
+export const registerFit: Registrar = (program, io, setExit) => {
+  program
+    .command('fit')
+    .description(
+      'fit the generic crisis model (scenarios/lib/generic-actors.yaml) to ICB crises triggered before a cut-off year, with the engine in the loop, and write scenarios/lib/generic-fit.yaml',
+    )
+    .option('--data <dir>', 'data directory', 'data')
+    .option('-o, --out <file>', 'fit to write', FIT_FILE)
+    .option('--lib <file>', 'the generic library', LIBRARY_FILE)
+    .option(
+      '--cutoff <year>',
+      'training crises: those triggered before this year',
+      yearOption,
+      DEFAULT_CUTOFF,
+    )
+    .option('-s, --seed <seed>', 'seed', nonNegativeInt, DEFAULT_FIT.seed)
+    .option('-n, --runs <n>', 'runs per dyad and round', positiveInt, DEFAULT_FIT.runs)
+    .option('--rounds <n>', 'rounds of simulation and refit', positiveInt, DEFAULT_FIT.rounds)
+    .option('--check', 'write nothing; exit 1 when the fit was not made from the current inputs')
+    .action((o: FitCliOptions & { data: string; out: string; lib: string; check?: boolean }) => {
+      const inp = readIcbInputs(io, o.data, o.lib);
+      const hash = inputsHash(inp, o);
+      const out = absolute(io, o.out);
+      if (o.check) {
+        const meta = readFitMeta(io.readFile(out));
+        if (meta.inputs === hash) io.out(`${o.out}: up to date (inputs ${hash.slice(0, 12)})\n`);
+        else {
+          io.err(
+            `${o.out}: ${meta.inputs ? 'stale' : 'missing or not a fit'}: it was not made from the current data, library and options; run \`brink fit\` to refit (a few minutes)\n`,
+          );
+          setExit(1);
+        }
+        return;
+      }
+      const train = inp.crises.filter((c) => c.year < o.cutoff);
+      const opts = fitOptionsOf(o);
+      io.err(`fitting on ${train.length} ICB crises triggered before ${o.cutoff}\n`);
+      const fit = fitGeneric(inp.env, train, opts, (m) => io.err(`${m}\n`));
+      const text = renderGenericFit(fit, {
+        cutoff: o.cutoff,
+        seed: o.seed,
+        runs: o.runs,
+        rounds: o.rounds,
+        step: opts.step,
+        prior: opts.prior,
+        inputs: hash,
+        engine: ENGINE_VERSION,
+      });
+      writeFileSync(out, formatText(text, o.out).text ?? text);
+      io.out(`wrote ${o.out}: ${train.length} training crises, log likelihood ${fit.logLik.toFixed(2)}\n`);
+    });
+};

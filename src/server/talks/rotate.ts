@@ -1,0 +1,145 @@
+// Rotating the talks master key (`brink keys rotate`): every dialogue gets a new data key, wrapped by the
+// new master key, and every sealed record (configuration, positions, releases, drafts, notes, analyses)
+// is decrypted with the old data key and sealed again with the new one, all in one database
+// transaction: if anything fails midway, nothing changes and the old key still opens everything.
+// The key file is replaced only after the transaction commits; a rotation interrupted between the two
+// leaves `talks-master.key.next`, which the next start (or rotation) resolves by asking the database
+// which key it is sealed with.
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import type { Kysely } from 'kysely';
+import type { Store } from '../../store/index.ts';
+import type { TalksTables } from '../../store/talks.ts';
+import { fingerprint, KeyError, Keyring, parseKey } from './crypto.ts';
+
+export interface RotationReport {
+  dialogues: number;
+  records: number;
+}
+
+const dbOf = (store: Store) => (store as unknown as { db: Kysely<TalksTables> }).db;
+
+/** The fingerprints of the master keys the stored dialogue keys are wrapped with. */
+export async function sealedWith(store: Store): Promise<Set<string>> {
+  const rows = await dbOf(store).selectFrom('talks_dialogues').select('wrapped_key').execute();
+  return new Set(rows.map((r) => r.wrapped_key.split('.')[1] ?? ''));
+}
+
+/**
+ * Re-encrypts every dialogue under `next` (new data keys wrapped by the new master key), in one
+ * transaction. `onRecord` is called after each record is re-sealed (a test makes it throw midway).
+ */
+export async function rotateMasterKey(
+  store: Store,
+  old: Buffer,
+  next: Buffer,
+  onRecord: (n: number) => void = () => {},
+): Promise<RotationReport> {
+  if (old.equals(next)) throw new KeyError('the new master key is the old one');
+  const from = new Keyring(old);
+  const to = new Keyring(next);
+  let records = 0;
+  let dialogues = 0;
+  await dbOf(store)
+    .transaction()
+    .execute(async (tx) => {
+      const all = await tx.selectFrom('talks_dialogues').select(['id', 'wrapped_key', 'sealed']).execute();
+      for (const d of all) {
+        const wrapped = to.newDataKey(d.id);
+        const again = (kind: string, id: string, sealed: string): string => {
+          const value = from.open<unknown>(d.id, d.wrapped_key, kind, id, sealed);
+          records++;
+          onRecord(records);
+          return to.seal(d.id, wrapped, kind, id, value);
+        };
+        await tx
+          .updateTable('talks_dialogues')
+          .set({ wrapped_key: wrapped, sealed: again('config', d.id, d.sealed) })
+          .where('id', '=', d.id)
+          .execute();
+        for (const p of await tx
+          .selectFrom('talks_positions')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          await tx
+            .updateTable('talks_positions')
+            .set({ sealed: again('positions', p.delegation_id, p.sealed) })
+            .where('dialogue_id', '=', d.id)
+            .where('delegation_id', '=', p.delegation_id)
+            .execute();
+        for (const r of await tx
+          .selectFrom('talks_releases')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          await tx
+            .updateTable('talks_releases')
+            .set({ sealed: again('release', r.id, r.sealed) })
+            .where('id', '=', r.id)
+            .execute();
+        for (const r of await tx
+          .selectFrom('talks_drafts')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          await tx
+            .updateTable('talks_drafts')
+            .set({ sealed: again('draft', r.id, r.sealed) })
+            .where('id', '=', r.id)
+            .execute();
+        for (const r of await tx
+          .selectFrom('talks_notes')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          await tx
+            .updateTable('talks_notes')
+            .set({ sealed: again('notes', d.id, r.sealed) })
+            .where('dialogue_id', '=', d.id)
+            .execute();
+        for (const r of await tx
+          .selectFrom('talks_analyses')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          if (r.sealed !== null)
+            await tx
+              .updateTable('talks_analyses')
+              .set({ sealed: again('analysis', r.id, r.sealed) })
+              .where('id', '=', r.id)
+              .execute();
+        dialogues++;
+      }
+    });
+  return { dialogues, records };
+}
+
+/** The file a rotation writes the new key to before the database is re-encrypted. */
+export const pendingKeyFile = (keyFile: string) => `${keyFile}.next`;
+
+/**
+ * Finishes or abandons a rotation that stopped between the database and the key file: if the database
+ * is sealed with the pending key, the pending key becomes the key file; otherwise it is removed.
+ * Returns what it did (undefined when there was nothing pending).
+ */
+export async function resolvePendingRotation(
+  store: Store,
+  keyFile: string,
+): Promise<'finished' | 'abandoned' | undefined> {
+  const pending = pendingKeyFile(keyFile);
+  if (!existsSync(pending)) return undefined;
+  const next = parseKey(readFileSync(pending, 'utf8'), pending);
+  const used = await sealedWith(store);
+  if (used.has(fingerprint(next))) {
+    if (existsSync(keyFile)) renameSync(keyFile, retiredKeyFile(keyFile, readFileSync(keyFile, 'utf8')));
+    renameSync(pending, keyFile);
+    return 'finished';
+  }
+  rmSync(pending);
+  return 'abandoned';
+}
+
+/** Where the old key goes after a rotation (the backups made before it still need it). */
+export function retiredKeyFile(keyFile: string, oldKeyText: string): string {
+  return `${keyFile}.${fingerprint(parseKey(oldKeyText, keyFile))}.retired`;
+}

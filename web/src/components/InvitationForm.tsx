@@ -1,0 +1,91 @@
+// What an invitation link's page shares, in the talks room (web/src/talks/JoinPage.tsx) and for
+// workspaces (web/src/members/Invitations.tsx): the token read from after `#` and taken out of the
+// address bar at once (a fragment never reaches a server log or a Referer), and the form that accepts
+// it with a new account or an existing one.
+import { useState } from 'react';
+
+const remembered: Record<string, string> = {};
+
+/** The invitation token of this page (kept across re-renders once it left the address bar). */
+export function useInvitationToken(page: string): [string, () => void] {
+  const [token] = useState(() => {
+    const t = location.hash.slice(1) || remembered[page] || '';
+    remembered[page] = t;
+    if (location.hash) history.replaceState(null, '', location.pathname);
+    return t;
+  });
+  return [token, () => delete remembered[page]];
+}
+
+/** Creates an account or signs in with one, then calls `join` with the credentials. */
+export function InvitationAccountForm(props: {
+  label: string;
+  submit: string;
+  busy: boolean;
+  join: (body: Record<string, unknown>) => void;
+}) {
+  const [mode, setMode] = useState<'create' | 'signin'>('create');
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  return (
+    <form
+      aria-label={props.label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.join(mode === 'create' ? { name, email, password, create: true } : { email, password });
+      }}
+    >
+      <div className="tabs" role="tablist">
+        <button
+          type="button"
+          role="tab"
+          aria-selected={mode === 'create'}
+          className={mode === 'create' ? 'tab on' : 'tab'}
+          onClick={() => setMode('create')}
+        >
+          Create an account
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={mode === 'signin'}
+          className={mode === 'signin' ? 'tab on' : 'tab'}
+          onClick={() => setMode('signin')}
+        >
+          I have an account
+        </button>
+      </div>
+      {mode === 'create' ? (
+        <label className="field">
+          <span>Your name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" />
+        </label>
+      ) : null}
+      <label className="field">
+        <span>Email</span>
+        <input
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+          autoComplete="username"
+        />
+      </label>
+      <label className="field">
+        <span>Password</span>
+        <input
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+          minLength={mode === 'create' ? 10 : 1}
+          autoComplete={mode === 'create' ? 'new-password' : 'current-password'}
+        />
+      </label>
+      <button type="submit" className="primary wide" disabled={props.busy}>
+        {props.busy ? 'Joining…' : props.submit}
+      </button>
+    </form>
+  );
+}

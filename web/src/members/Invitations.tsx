@@ -1,0 +1,243 @@
+// Workspace membership by invitation: an owner invites (a single-use link, addressed to an email or to
+// whoever holds it) and sees the invitations; the invitee accepts or declines the invitations addressed
+// to them, or opens the link (/invite#TOKEN), which can also create their account.
+import { useEffect, useState } from 'react';
+import { del, errText, get, type Me, post, type Role, type WorkspaceRef } from '../api.ts';
+import { InvitationAccountForm, useInvitationToken } from '../components/InvitationForm.tsx';
+import { navigate } from '../router.tsx';
+import { CopyField, ErrorLine } from '../talks/ui.tsx';
+
+interface Invitation {
+  id: string;
+  role: Role;
+  email: string | null;
+  status: 'pending' | 'used' | 'revoked' | 'expired';
+  createdAt: string;
+  expiresAt: string;
+  usedBy: string | null;
+}
+
+const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
+
+/** The owner's form and list: invite with a role, copy the link, revoke what is pending. */
+export function InviteMembers({ ws, onChange }: { ws: WorkspaceRef; onChange: () => void }) {
+  const [list, setList] = useState<Invitation[]>([]);
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('analyst');
+  const [link, setLink] = useState<{ label: string; url: string } | null>(null);
+  const [error, setError] = useState('');
+  const reload = () => void get<Invitation[]>(`/api/workspaces/${ws.id}/invitations`).then(setList);
+  useEffect(reload, [ws.id]);
+  return (
+    <>
+      <form
+        className="row wrap add-member"
+        aria-label="Invite a member"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError('');
+          try {
+            const r = await post<Invitation & { token: string }>(`/api/workspaces/${ws.id}/invitations`, {
+              role,
+              ...(email ? { email } : {}),
+            });
+            setLink({
+              label: `Invitation link for ${email || 'whoever holds it'} (${role})`,
+              url: `${location.origin}/invite#${r.token}`,
+            });
+            setEmail('');
+            reload();
+            onChange();
+          } catch (err) {
+            setError(errText(err));
+          }
+        }}
+      >
+        <label className="field">
+          <span>Email (optional: only that account may accept)</span>
+          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>Role</span>
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            <option value="viewer">viewer (reads)</option>
+            <option value="analyst">analyst (edits, runs)</option>
+            <option value="owner">owner (manages members)</option>
+          </select>
+        </label>
+        <button type="submit" className="secondary">
+          Create invitation link
+        </button>
+      </form>
+      <ErrorLine error={error} />
+      {link ? (
+        <div role="status">
+          <CopyField label={link.label} value={link.url} />
+          <p className="muted small">
+            The link works once, for seven days. Hand it over by a channel you trust; the invitee becomes a
+            member only when they accept it.
+          </p>
+        </div>
+      ) : null}
+      {list.some((i) => i.status === 'pending') ? (
+        <table className="grid" aria-label="Pending invitations">
+          <thead>
+            <tr>
+              <th scope="col">invited</th>
+              <th scope="col">role</th>
+              <th scope="col">expires</th>
+              <th scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {list
+              .filter((i) => i.status === 'pending')
+              .map((i) => (
+                <tr key={i.id}>
+                  <td>{i.email ?? 'whoever holds the link'}</td>
+                  <td>{i.role}</td>
+                  <td>{day(i.expiresAt)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="ghost small"
+                      onClick={async () => {
+                        await del(`/api/workspaces/${ws.id}/invitations/${i.id}`);
+                        reload();
+                      }}
+                    >
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      ) : null}
+    </>
+  );
+}
+
+interface Pending {
+  id: string;
+  workspace: string;
+  role: Role;
+  expiresAt: string;
+}
+
+/** Invitations addressed to the signed-in account: accept or decline. */
+export function MyInvitations({ onAccepted }: { onAccepted: (ws: WorkspaceRef) => void }) {
+  const [list, setList] = useState<Pending[]>([]);
+  const [error, setError] = useState('');
+  const reload = () => void get<Pending[]>('/api/invitations').then(setList, () => setList([]));
+  useEffect(reload, []);
+  if (!list.length) return null;
+  return (
+    <section className="members" aria-labelledby="my-inv-h">
+      <h2 id="my-inv-h">Invitations for you</h2>
+      <ul className="plain">
+        {list.map((i) => (
+          <li key={i.id} className="row wrap">
+            <span>
+              <strong>{i.workspace}</strong> as {i.role}{' '}
+              <span className="muted">(until {day(i.expiresAt)})</span>
+            </span>
+            <button
+              type="button"
+              className="secondary small"
+              onClick={async () => {
+                try {
+                  onAccepted(await post<WorkspaceRef>(`/api/invitations/${i.id}/accept`));
+                } catch (err) {
+                  setError(errText(err));
+                }
+                reload();
+              }}
+            >
+              Accept
+            </button>
+            <button
+              type="button"
+              className="ghost small"
+              onClick={async () => {
+                await post(`/api/invitations/${i.id}/decline`);
+                reload();
+              }}
+            >
+              Decline
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorLine error={error} />
+    </section>
+  );
+}
+
+/** /invite#TOKEN: what the link is for, then join signed in, with an existing account, or a new one. */
+export function InvitePage({ me, onJoined }: { me: Me | null; onJoined: (ws: string) => void }) {
+  const [token, forget] = useInvitationToken('workspace');
+  const [preview, setPreview] = useState<{ workspace: string; role: Role; addressed: boolean } | null>(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    document.title = 'Invitation · Brink';
+    if (!token) {
+      setError('This page needs the invitation link you were given (it ends with # and a code).');
+      return;
+    }
+    void post<{ workspace: string; role: Role; addressed: boolean }>('/api/invitations/preview', {
+      token,
+    }).then(setPreview, (e: Error) => setError(e.message));
+  }, [token]);
+
+  const join = async (body: Record<string, unknown>) => {
+    setBusy(true);
+    setError('');
+    try {
+      const r = await post<{ workspace: WorkspaceRef }>('/api/invitations/join', { token, ...body });
+      forget();
+      onJoined(r.workspace.id);
+      navigate(`/w/${r.workspace.id}`);
+    } catch (e) {
+      setError(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth-page">
+      <div className="auth-card">
+        <p className="eyebrow">Invitation</p>
+        {preview ? (
+          <>
+            <h1>{preview.workspace}</h1>
+            <p className="muted intro">
+              You are invited to join this workspace as <strong>{preview.role}</strong>
+              {preview.addressed ? ', with the account of the email it was sent to' : ''}. The link works
+              once.
+            </p>
+          </>
+        ) : (
+          <h1>Checking the invitation…</h1>
+        )}
+        <ErrorLine error={error} />
+        {preview && me ? (
+          <button type="button" className="primary wide" disabled={busy} onClick={() => join({})}>
+            Join as {me.user.name}
+          </button>
+        ) : null}
+        {preview && !me ? (
+          <InvitationAccountForm
+            label="Accept the invitation"
+            submit={`Join ${preview.workspace}`}
+            busy={busy}
+            join={(b) => void join(b)}
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}
