@@ -13,7 +13,13 @@ import {
   scenarioAssumptions,
 } from '../analysis/report/index.ts';
 import type { TaskRunner } from '../analysis/tasks.ts';
-import { QueueError, redactUrl, ShardQueueClient } from '../distributed/queue.ts';
+import {
+  type ClientOptions,
+  DEFAULT_QUEUE_TIMEOUT_MS,
+  QueueError,
+  redactUrl,
+  ShardQueueClient,
+} from '../distributed/queue.ts';
 import type { Model } from '../engine/model.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { hasErrors } from '../scenario/diagnostics.ts';
@@ -27,7 +33,7 @@ import {
 import type { Locations } from '../scenario/parse.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { absolute, type Io, UserError } from './io.ts';
-import { featureSets, printDiagnostics, redisUrl, workerCount } from './options.ts';
+import { featureSets, positiveInt, printDiagnostics, redisUrl, workerCount } from './options.ts';
 
 export interface ScenarioFile {
   file: string;
@@ -117,6 +123,17 @@ export function userErrors<T>(f: () => T): T {
 export interface ExecutionOpts {
   workers?: number;
   queue?: string;
+  /** Seconds an unreachable Redis is waited for before `--queue` gives up. */
+  queueTimeout?: number;
+}
+
+/** The producer's side of `--queue`: its URL, its deadline, and its `brink:` lines on stderr. */
+export function queueClientOptions(io: Io, o: ExecutionOpts & { queue: string }): ClientOptions {
+  return {
+    url: o.queue,
+    timeoutMs: (o.queueTimeout ?? DEFAULT_QUEUE_TIMEOUT_MS / 1000) * 1000,
+    log: (line) => io.err(`brink: ${line}\n`),
+  };
 }
 
 /** What an analysis command prints: `--report FILE.html`, `--format md|csv`, `--json`. */
@@ -136,6 +153,11 @@ export function analysisOptions(cmd: Command): Command {
       '--queue <url>',
       'compute on `brink worker` processes via Redis (redis://HOST:PORT); same numbers',
       redisUrl,
+    )
+    .option(
+      '--queue-timeout <s>',
+      `with --queue: seconds to wait for an unreachable Redis before giving up (default ${DEFAULT_QUEUE_TIMEOUT_MS / 1000})`,
+      positiveInt,
     )
     .option('--json', 'print one JSON object on stdout');
 }
@@ -161,12 +183,9 @@ export async function runAnalysis<T>(
   let execution: Record<string, unknown>;
   try {
     if (o.queue) {
-      const client = await ShardQueueClient.open({ url: o.queue });
+      const client = await ShardQueueClient.open(queueClientOptions(io, { ...o, queue: o.queue }));
       try {
-        if ((await client.workers()) === 0)
-          io.err(
-            `brink: no worker is connected to ${redactUrl(o.queue)} yet; waiting (start \`brink worker\`)\n`,
-          );
+        if ((await client.workers()) === 0) io.err(`brink: ${await client.noWorkersMessage()}\n`);
         result = await f(client, p.tick);
         execution = { queue: redactUrl(o.queue), ...client.stats };
       } finally {

@@ -15,6 +15,7 @@ import {
   manifestOf,
   preparedOf,
   progress,
+  queueClientOptions,
   reportOf,
   userErrors,
 } from '../analysis.ts';
@@ -57,6 +58,7 @@ interface RunOpts {
   format?: 'md' | 'csv';
   workers?: number;
   queue?: string;
+  queueTimeout?: number;
   shardSize?: number;
 }
 
@@ -175,12 +177,9 @@ export const registerRun: Registrar = (program, io) => {
           if (o.queue) {
             const r = await runEnsembleDistributed(source, {
               ...common,
-              url: o.queue,
+              ...queueClientOptions(io, { ...o, queue: o.queue }),
               ...(o.shardSize ? { shardSize: o.shardSize } : {}),
-              onNoWorkers: () =>
-                io.err(
-                  `brink: no worker is connected to ${redactUrl(o.queue!)} yet; waiting (start \`brink worker\`)\n`,
-                ),
+              onNoWorkers: (message) => io.err(`brink: ${message}\n`),
             });
             agg = r.aggregate;
             execution = { queue: redactUrl(o.queue), shards: r.shards, ...r.stats };
