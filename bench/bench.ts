@@ -17,6 +17,16 @@ import { ENGINE_VERSION, type Model, streamCount } from '../src/engine/model.ts'
 import { runKey, seedStreamOfRun, seedWords, xoshiroNext } from '../src/engine/rng.ts';
 import { Simulator } from '../src/engine/run.ts';
 import { applyInterventions, loadDocument, prepare } from '../src/scenario/index.ts';
+import {
+  type CallgrindResult,
+  callgrindPerDecision,
+  compareEngines,
+  cpuMs,
+  ENGINE1_COMMIT,
+  type EngineComparison,
+  KOREA,
+  median,
+} from './engines.ts';
 import { measureLargeValidation } from './validate-large.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -51,6 +61,10 @@ interface Options {
   clock: 'cpu' | 'wall';
   /** Also write the JSON object to this file. */
   jsonOut?: string;
+  /** Engine 2 against engine 1.0 (commit 65aca9b) on the Korea scenarios. */
+  engines: boolean;
+  /** Also instructions per decision under callgrind, for these scenarios (slow). */
+  callgrind: string[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -69,6 +83,8 @@ function parseArgs(argv: string[]): Options {
     repSeconds: 2,
     repetitions: 5,
     clock: 'cpu',
+    engines: true,
+    callgrind: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -91,6 +107,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--json-out') o.jsonOut = next();
     else if (a === '--no-speedup') o.speedup = false;
     else if (a === '--no-analysis') o.analysis = false;
+    else if (a === '--no-engines') o.engines = false;
+    else if (a === '--callgrind') o.callgrind = next() === 'all' ? [...KOREA] : argv[i]!.split(',');
     else if (a === '--no-validate') o.validate = false;
     else if (a === '--repetitions') o.repetitions = Number(next());
     else if (a === '--rep-seconds') o.repSeconds = Number(next());
@@ -109,15 +127,7 @@ const now = () => performance.now();
  * The clock of the one-thread measurements: this process's CPU time (user + system), which a busy
  * machine does not inflate the way it inflates wall time; `--clock wall` for wall time.
  */
-let clock = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+let clock = cpuMs;
 
 function load(file: string): { model: Model; source: ModelSource } {
   const p = prepare(`${ROOT}${file}`, { readFile: (f) => readFileSync(f, 'utf8') });
@@ -464,6 +474,18 @@ async function main(): Promise<void> {
     log(`  single thread: ${s.id} ...\n`);
     scenarios.push(await measureScenario(s.id, s.file, o));
   }
+  let engines: EngineComparison[] = [];
+  if (o.engines) {
+    log(`  engine 2 against engine 1.0 (commit ${ENGINE1_COMMIT}, a worktree under ${os.tmpdir()}) ...\n`);
+    engines = await compareEngines(o);
+  }
+  let callgrind: CallgrindResult[] = [];
+  if (o.callgrind.length) {
+    log(`  callgrind instructions per decision (${o.callgrind.join(', ')}; slow) ...\n`);
+    callgrind = callgrindPerDecision(o.callgrind, o.quick ? [200, 1200] : [500, 4500], (line) =>
+      log(`    ${line}\n`),
+    );
+  }
   let speedup: SpeedupResult | undefined;
   if (o.speedup) {
     log(`  speed-up over ${o.workers.join(', ')} workers (${ENSEMBLE_SCENARIO}) ...\n`);
@@ -510,6 +532,8 @@ async function main(): Promise<void> {
     speedup: speedup?.speedup ?? {},
     peakRssMB: rss.at(-1)?.peakRssMB ?? null,
     scenarios,
+    engines,
+    callgrind,
     parallel: speedup ?? null,
     analysisSpeedup: analyses,
     memory: rss,
@@ -554,6 +578,50 @@ async function main(): Promise<void> {
   log(
     `\nOne thread (median of ${o.repetitions} repetitions of ~${o.repSeconds} s after ${o.warmSeconds} s warm-up; ${o.clock === 'cpu' ? 'CPU' : 'wall'} time):\n${t.toString()}\n`,
   );
+  if (engines.length) {
+    const e = new Table({
+      head: ['scenario', 'engine', 'decisions/run', 'runs/s', 'decisions/s per core', 'engine 2 / engine 1'],
+      style: plain,
+    });
+    for (const x of engines) {
+      e.push([
+        x.scenario,
+        x.engine1.version,
+        fmt(x.engine1.decisionsPerRun, 2),
+        si(x.engine1.runsPerSecond),
+        si(x.engine1.decisionsPerSecond),
+        '',
+      ]);
+      e.push([
+        '',
+        x.engine2.version,
+        fmt(x.engine2.decisionsPerRun, 2),
+        si(x.engine2.runsPerSecond),
+        si(x.engine2.decisionsPerSecond),
+        `${fmt(x.ratio, 2)}×`,
+      ]);
+    }
+    log(
+      `\nEngine 2 against engine 1.0 (commit ${ENGINE1_COMMIT}; each its own scenario files; interleaved, median of ${o.repetitions} repetitions of ~${o.repSeconds} s, CPU time):\n${e.toString()}\n`,
+    );
+  }
+  if (callgrind.length) {
+    const c = new Table({
+      head: ['scenario', 'engine', 'runs', 'decisions', 'instructions/decision'],
+      style: plain,
+    });
+    for (const x of callgrind)
+      c.push([
+        x.scenario,
+        x.engine,
+        `${x.runs[1]} - ${x.runs[0]}`,
+        fmt(x.decisions[1] - x.decisions[0]),
+        fmt(x.instructionsPerDecision),
+      ]);
+    log(
+      `\nInstructions per decision (valgrind --tool=callgrind; difference of two run counts):\n${c.toString()}\n`,
+    );
+  }
   if (speedup) {
     const p = new Table({ head: ['workers', 'seconds', 'runs/s', 'speed-up'], style: plain });
     for (const w of Object.keys(speedup.seconds))

@@ -27,7 +27,14 @@ for (const file of exampleScenarios()) {
           assert.ok(r.endTick >= 0 && r.endTick <= m.horizon);
           if (r.outcome === OUTCOME_WAR) assert.ok(r.warTick >= 0 && r.peak >= m.warRung);
           if (r.outcome === OUTCOME_NUCLEAR) assert.equal(r.peak, m.nuclearRung);
-          if (r.warTick >= 0) assert.ok(r.endTick <= r.warTick + m.warPhase);
+          if (r.warTick >= 0 && m.war === null) assert.ok(r.endTick <= r.warTick + m.warPhase);
+          // a crisis resolves only with nothing pending, its activity over and readiness near baseline
+          if (r.outcome === 2) {
+            assert.equal(sim.s.pending, 0);
+            assert.ok(r.endTick >= sim.s.activityEnd);
+            for (let i = 0; i < m.actors.length; i++)
+              assert.ok(sim.readiness[i]! <= m.actors[i]!.readiness0 + m.resolveSlack);
+          }
           // path rungs never go down
           let last = -1;
           for (let k = 0; k < r.pathLength; k++) {

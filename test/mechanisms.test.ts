@@ -87,7 +87,12 @@ test('runRange: a notification regime nobody complies with changes nothing', () 
 });
 
 test('runRange: a hotline that does not exist changes nothing; one that exists is used', () => {
-  const base = load(DECAP);
+  // The intervention is the channel and the agreement to call over it: without the channel, the calls
+  // go by the New York channel exactly as they would with the agreement alone.
+  const doc = loadDoc(DECAP);
+  const patch = doc.interventions.hotline!.patch as { actors: { US: { doctrine: Record<string, unknown> } } };
+  Object.assign(doc.actors.US!.doctrine, structuredClone(patch.actors.US.doctrine));
+  const base = compileDoc(doc);
   const off = load(DECAP, ['hotline'], { 'channels.us-dprk-hotline.exists': false });
   assert.deepEqual(runRange(off, 4, 0, 3000), runRange(base, 4, 0, 3000));
   const on = load(DECAP, ['hotline']);

@@ -32,7 +32,17 @@ export function mechanismEvents(
         );
         break;
       case 'perceive':
-        if (r.perceived !== r.act) out.add(`${r.observer} misread ${r.act} as ${r.perceived}`);
+        if (r.disbelieved) out.add(`${r.observer} disbelieved ${r.act}`);
+        else if (r.perceived !== r.act) out.add(`${r.observer} misread ${r.act} as ${r.perceived}`);
+        break;
+      case 'review':
+        if (r.corrected) out.add(`${r.observer} corrected its reading ${r.perceived} (${r.by})`);
+        break;
+      case 'cancel':
+        out.add(`${r.actor} held ${r.act}`);
+        break;
+      case 'consult':
+        if (r.status === 'vetoed') out.add(`${r.ally} vetoed ${r.actor}'s ${r.act}`);
         break;
       case 'false-alarm':
         out.add(`${r.observer} false alarm: ${r.perceived}`);

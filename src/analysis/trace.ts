@@ -40,6 +40,7 @@ export function renderTrace(m: Model, trace: TraceRecord[]): string {
   const out: string[] = [];
   let lastT = -1;
   for (const r of trace) {
+    if (r.kind === 'chance') continue; // draws are data for tools, not part of the story
     if (r.t !== lastT && r.kind !== 'types' && r.kind !== 'talks') {
       out.push(`\n-- ${hours(m, r.t)} --`);
       lastT = r.t;
@@ -70,7 +71,7 @@ export function renderTrace(m: Model, trace: TraceRecord[]): string {
       }
       case 'perceive':
         out.push(
-          `  ${r.observer} sees #${r.event} as ${r.perceived === r.act ? r.perceived : `${r.perceived}  ** MISREAD ** (p ${(r.misreadP * 100).toFixed(1)}%)`}` +
+          `  ${r.observer} sees #${r.event} as ${r.disbelieved ? `${r.perceived}  ** DISBELIEVED **` : r.perceived === r.act ? r.perceived : `${r.perceived}  ** MISREAD ** (p ${(r.misreadP * 100).toFixed(1)}%)`}` +
             ` (detect p ${(r.detectP * 100).toFixed(0)}%${r.notified ? ', notified in advance' : ''}${r.arrives > r.t ? `, report at ${hours(m, r.arrives)}` : ''})`,
         );
         break;
@@ -89,7 +90,7 @@ export function renderTrace(m: Model, trace: TraceRecord[]): string {
         break;
       case 'decide':
         out.push(
-          `    ${r.actor} decides on ${r.stimulus} by rule ${r.rule}: ${r.options.map((o) => `${o.act} ${(o.p * 100).toFixed(1)}%`).join(', ')} -> ${r.chosen}`,
+          `    ${r.actor} decides on ${r.stimulus} by rule ${r.rule}: ${r.options.map((o) => `${o.act} ${(o.p * 100).toFixed(1)}%`).join(', ')} -> ${r.chosen}${r.delayHours !== undefined && r.delayHours > 0 ? ` (carried out in ${r.delayHours} h)` : ''}`,
         );
         break;
       case 'message':
@@ -108,8 +109,32 @@ export function renderTrace(m: Model, trace: TraceRecord[]): string {
           `  notice ${r.by} -> ${r.to} of #${r.event}: ${r.delivered ? 'delivered' : r.complied ? 'not delivered' : 'not given'}`,
         );
         break;
+      case 'holds':
+        out.push(`  ${r.actor} holds readiness ${r.readiness} (${r.act} again: no new act)`);
+        break;
+      case 'review':
+        out.push(
+          `  ${r.observer} REVIEW of ${r.perceived} (${r.by}): ${r.corrected ? `corrected, it was ${r.act}` : 'not corrected'}`,
+        );
+        break;
+      case 'cancel':
+        out.push(`    ${r.actor} HOLDS ${r.act}: ${r.reason.replace(/^held: /, '')}`);
+        break;
+      case 'consult':
+        out.push(
+          r.status === 'asked'
+            ? `    ${r.actor} consults ${r.ally} before ${r.act} (answer at ${hours(m, r.answerAt)})`
+            : `  ${r.ally} ${r.status === 'vetoed' ? 'VETOES' : 'agrees to'} ${r.actor}'s ${r.act}`,
+        );
+        break;
+      case 'policy':
+        out.push(`  ${r.actor} policy ${r.policy}: ${r.active ? 'in force' : 'revoked'}`);
+        break;
+      case 'war':
+        out.push(r.event === 'begins' ? `  WAR phase ${r.phase} begins` : `  CEASEFIRE (phase ${r.phase})`);
+        break;
       case 'end':
-        out.push(`\nEND ${r.outcome}, peak ${r.peak}`);
+        out.push(`\nEND ${r.outcome}, peak ${r.peak}${r.reason ? ` (${r.reason})` : ''}`);
         break;
     }
   }

@@ -54,9 +54,11 @@ export function renderRunReport(r: RunReport, timing?: { seconds: number }): str
     const what =
       c.kind === 'missed'
         ? `missed ${c.act}`
-        : c.kind === 'false-alarm'
-          ? `false alarm of ${c.act}`
-          : `${c.act} read as ${c.perceived}`;
+        : c.kind === 'disbelieved'
+          ? `disbelieved ${c.act}`
+          : c.kind === 'false-alarm'
+            ? `false alarm of ${c.act}`
+            : `${c.act} read as ${c.perceived}`;
     lines.push(`  ${pct(c.share, 1).padStart(7)}  ${c.observer}: ${what}`);
   }
   lines.push('');

@@ -1,7 +1,7 @@
 // The compiled model: what the engine runs. Names are dense indices; times are ticks; every number is a
 // plain value (uncertain parameters were resolved by the compiler). Built by src/scenario/compile.ts.
 
-export const ENGINE_VERSION = '1.0.0';
+export const ENGINE_VERSION = '2.0.0';
 
 export const N_READINESS = 5;
 
@@ -10,7 +10,11 @@ export type ConditionModel =
   | { kind: 'belief'; actor: number; type: number; lo: number; hi: number }
   | { kind: 'expects'; row: number; entry: number; lo: number; hi: number }
   | { kind: 'readiness'; lo: number; hi: number }
-  | { kind: 'type'; type: number };
+  | { kind: 'type'; type: number }
+  /** The actor's own standing policy (set by an act, kept until revoked) is in force, or not. */
+  | { kind: 'policy'; policy: number; active: boolean }
+  /** The stimulus came with a delivered advance notice (or, with false, without one). */
+  | { kind: 'notified'; notified: boolean };
 
 export interface RuleModel {
   id: string;
@@ -26,6 +30,20 @@ export interface RuleModel {
   requires: number[];
   /** An additional response: applies besides the first matching ordinary rule. */
   also: boolean;
+  /** Decision time of this rule in ticks (-1: the actor's). */
+  decisionTicks: number;
+}
+
+/**
+ * A misreading row of an observer, for one true action: what it can be taken for. Probabilities are
+ * signal-detection probits (decision 0008): P(entry k at readiness R) = Phi(z[k * 5 + R] + dir[k] * fear
+ * shift), where z folds the observer's sensitivity d' (from its ISR quality) and its criterion at R.
+ */
+export interface MisreadRow {
+  to: Int32Array;
+  z: Float64Array;
+  /** +1: the reading is more alarming than the truth (fear lowers the criterion); -1: less. */
+  dir: Int8Array;
 }
 
 export interface ActorModel {
@@ -38,17 +56,34 @@ export interface ActorModel {
   calmTicks: number;
   decisionTicks: number;
   waitAction: number;
-  /** Detection probability and latency (ticks) per domain. */
-  detect: Float64Array;
+  /** ISR quality q in [0, 1] (`isr.ACTOR.quality`): d' = 2 Phi^-1((1 + q) / 2) times each domain's sensitivity. */
+  quality: number;
+  /** Sensitivity d' per domain. */
+  dprime: Float64Array;
+  /** Detection probit per domain and readiness at [d * 5 + R]: P(detect) = Phi(z + (signature - 1) d' / 2). */
+  detectZ: Float64Array;
   latency: Int32Array;
-  /** Spontaneous false alarms: phantom act and probability per tick at readiness multiplier 1. */
+  /** Spontaneous false alarms: phantom act, probit per tick by readiness at [k * 5 + R]. */
   falseAlarmAction: Int32Array;
-  falseAlarmPerTick: Float64Array;
-  /** Misreading rows, indexed by true action: perceived actions and probabilities (null: none). */
-  misread: ({ to: Int32Array; p: Float64Array } | null)[];
-  readinessDetect: Float64Array;
-  readinessMisread: Float64Array;
-  readinessFalseAlarm: Float64Array;
+  falseAlarmZ: Float64Array;
+  /** Upper bound of each false alarm's probability per tick at each readiness, at [k * 5 + R] (thinning). */
+  falseAlarmMax: Float64Array;
+  /** Misreading rows, indexed by true act (stimulus: action and outcome; null: none). */
+  misread: (MisreadRow | null)[];
+  /** Criterion shift (SD units) per unit of hostile belief above the prior: fear lowers the bar for alarm. */
+  fear: number;
+  /** Probit of disbelieving a reassuring act or message, by readiness (-Infinity: never). */
+  disbeliefZ: Float64Array;
+  /** Investigation and allied intelligence: a wrong reading is corrected after `ticks` with probability p. */
+  review: { ticks: number; p: number } | null;
+  /** Whether this actor perceives action a at all (its beliefs or rules can use it), at a. */
+  perceives: Uint8Array;
+  /** Whether this actor's beliefs are read by anything (conditions, pre-emption, fear, urgency). */
+  usesBeliefs: boolean;
+  /** Decision windows shrink under threat: delay x (1 - urgency x hostile belief). */
+  urgency: number;
+  /** A correction or message that takes the hostile belief below this makes the actor reconsider its pending acts. */
+  reconsider: number;
   /** Prior over each actor's intent type: row j at [j * nTypes]. */
   intentPrior: Float64Array;
   /** Forgetting toward the prior, per tick. */
@@ -104,6 +139,17 @@ export interface ActionModel {
   cutChannel: number;
   substitutionP: number;
   substitutionTo: number;
+  /** Ticks the act's state lasts (an exercise): the crisis cannot end before it is over. */
+  durationTicks: number;
+  /** Policies the act puts in force and revokes (indices into Model.policies). */
+  setsPolicy: number[];
+  revokesPolicy: number[];
+  /** An ally consulted before the act (a lethal strike): latency out and back, veto chance. */
+  consult: { ally: number; channel: number; ticks: number; veto: number } | null;
+  /** Intent likelihoods favour a non-hostile type: observers may disbelieve it. */
+  reassuring: boolean;
+  /** Escalation rung of a readiness act: re-raising a readiness already held is no new act. */
+  holdsState: boolean;
 }
 
 export interface MessageModel {
@@ -170,6 +216,15 @@ export interface HazardModel {
   perTick: number;
   from: number;
   until: number;
+  /** Scheduled crisis activity (a bounded campaign, patrols): the crisis cannot end before `until`. */
+  activity: boolean;
+}
+
+/** War as a process of its own: phases of operations, each a recurring act, and a ceasefire hazard. */
+export interface WarModel {
+  phases: { id: string; action: number; everyTicks: number; meanTicks: number }[];
+  /** Probability of a ceasefire at each operations pulse, per phase. */
+  ceasefire: number[];
 }
 
 export interface InjectModel {
@@ -209,6 +264,14 @@ export interface Model {
   horizon: number;
   warPhase: number;
   resolveQuiet: number;
+  /** Readiness above baseline tolerated at resolution (v1 files: 1; v2: 0). */
+  resolveSlack: number;
+  /** War phases (null: v1 semantics, the run continues `warPhase` ticks after war starts). */
+  war: WarModel | null;
+  /** Standing policies by name. */
+  policies: string[];
+  /** Scenario format version the model was compiled from. */
+  formatVersion: number;
   actors: ActorModel[];
   actions: ActionModel[];
   /** Act (stimulus) index -> [action, outcome]. */
@@ -235,7 +298,9 @@ export const STREAM = {
   talks: 1,
   hazards: 2,
   injects: 3,
-  perActorBase: 4,
+  /** War phases and ceasefire. */
+  war: 4,
+  perActorBase: 5,
 } as const;
 
 /** Per-actor stream purposes. */
@@ -249,8 +314,12 @@ export const PURPOSE = {
   falseAlarm: 5,
   /** Advance notices under a notification regime (so a regime never shifts message draws). */
   notify: 6,
+  /** Reviews of a reading (investigation, allied intelligence) and belief in messages. */
+  review: 7,
+  /** Consultation of allies before an act. */
+  consult: 8,
 } as const;
-export const PER_ACTOR_STREAMS = 7;
+export const PER_ACTOR_STREAMS = 9;
 
 /** The stream of actor i for a purpose. */
 export function actorStream(i: number, purpose: number): number {

@@ -1,8 +1,12 @@
-// One run of a compiled model: next-event time advance on the tick grid. In each tick, in order:
-// acts due are executed (injects, hazards, chosen responses) and perceived by every observer through its
-// ISR; false alarms fire; observations and messages due are delivered, beliefs update and actors
-// choose; readiness relaxes; termination is checked. Domain model section 10; departures are in
-// docs/decisions/0002-engine.md.
+// One run of a compiled model (engine 2): next-event time advance on the tick grid. In each tick, in
+// order: acts due are executed (injects, hazards, chosen responses, war operations) and perceived by
+// every observer through signal detection; false alarms fire; observations, messages and reviews due are
+// delivered, beliefs update and actors choose; readiness relaxes; the crisis lifecycle is checked.
+// Domain model section 10; departures and engine 2's choices are in docs/decisions/0002 and 0008.
+//
+// Three places: the rules are the compiled Model; everything a run changes is one plain-data RunState
+// (state.ts); every random draw goes through `chance` (or `waitTicks` for waiting times), which applies
+// importance-sampling tilts, counterfactual suppression and draw tracing.
 
 import {
   actorStream,
@@ -14,7 +18,11 @@ import {
   streamCount,
 } from './model.ts';
 import { geometric, Streams } from './rng.ts';
+import { phi } from './sdt.ts';
+import { assignState, copyState, type RunResult, type RunState } from './state.ts';
 import type { TraceRecord } from './trace.ts';
+
+export type { RunResult, RunState };
 
 export const OUTCOMES = ['war', 'nuclearUse', 'resolved', 'horizon'] as const;
 export type OutcomeName = (typeof OUTCOMES)[number];
@@ -27,43 +35,13 @@ export const OUTCOME_HORIZON = 3;
 export const MP_MISREAD = 0;
 export const MP_FALSE_ALARM = 1;
 export const MP_MISSED = 2;
-export const MISPERCEPTION_KINDS = ['misread', 'false-alarm', 'missed'] as const;
-
-/** What a run leaves behind (the engine reuses the object: copy what you keep). */
-export interface RunResult {
-  outcome: number;
-  peak: number;
-  endTick: number;
-  warTick: number;
-  /** Acts (stimulus indices) that raised the peak rung, or struck again at a lethal peak, in order. */
-  path: Int32Array;
-  pathLength: number;
-  /** Whether the first act at or above the lethal rung had a misperception in its chain (-1: no lethal act). */
-  lethalMisperception: number;
-  /** Misperception record behind that act (-1: none). */
-  lethalCause: number;
-  /** Whether the act that started war (or nuclear use) had a misperception in its chain (-1: none). */
-  warMisperception: number;
-  warCause: number;
-  decisions: number;
-  events: number;
-  /** Misperception records of the run. */
-  mpCount: number;
-  mpKind: Int32Array;
-  mpObserver: Int32Array;
-  mpAct: Int32Array;
-  mpPerceived: Int32Array;
-  mpTick: Int32Array;
-  /** Ordinal of the observer's perception draw behind each misperception (for `RunOptions.suppress`). */
-  mpOrdinal: Int32Array;
-  talksHolding: Uint8Array;
-  leaks: number;
-  /** Log likelihood ratio (base over tilted law) of the run's tilted draws; 0 without a tilt. */
-  logWeight: number;
-}
+export const MP_DISBELIEVED = 3;
+export const MISPERCEPTION_KINDS = ['misread', 'false-alarm', 'missed', 'disbelieved'] as const;
 
 export interface RunOptions {
   trace?: TraceRecord[];
+  /** Also record every random draw in the trace (`chance` records). */
+  traceDraws?: boolean;
   /** Counterfactual: misperceptions that must not happen, by (observer, kind, ordinal of that observer's draws). */
   suppress?: (kind: number, observer: number, ordinal: number) => boolean;
   /** Importance sampling: draw the chance sites from a tilted law and record the likelihood ratio. */
@@ -71,13 +49,12 @@ export interface RunOptions {
 }
 
 /**
- * The explicit chance sites of a model, for importance sampling: each doctrine rule (its response
- * draw), each action with several outcomes (the outcome draw), each action with a substitution hazard
- * (two options: executed as ordered, substituted), and each misreading row of an observer (option 0:
- * read correctly, then the misreadings). Options of site s are at [start[s], start[s + 1]).
+ * The explicit chance sites of a model, for importance sampling. Options of site s are at
+ * [start[s], start[s + 1]). Every draw of the engine goes through one of them (or through the
+ * untilted site -1: intent types, notices, channel availability, war phase lengths).
  */
 export interface ChanceSites {
-  /** Site names: `rule ACTOR.rule`, `outcome ACTOR.action`, `substitution ACTOR.action`, `misread OBSERVER:ACTOR.action`. */
+  /** Site names: `rule ACTOR.rule`, `outcome ACTOR.action`, `detect OBSERVER:domain`, ... */
   names: string[];
   /** Option labels, flattened like the weights. */
   options: string[];
@@ -88,8 +65,25 @@ export interface ChanceSites {
   outcomeSite: Int32Array;
   /** Site of each action's substitution draw (-1: none). */
   substitutionSite: Int32Array;
-  /** Site of observer k's misreading row for action a at k * nActions + a (-1: none). */
+  /** Site of observer k's reading of act (stimulus) a at k * nActs + a (-1: read as it is). */
   misreadSite: Int32Array;
+  /** Site of observer k's detection in domain d at k * nDomains + d. */
+  detectSite: Int32Array;
+  /** Site of false alarm entry e of observer k at falseAlarmStart[k] + e. */
+  falseAlarmSite: Int32Array;
+  falseAlarmStart: Int32Array;
+  /** Site of each hazard (a waiting time: options occurs, not per tick). */
+  hazardSite: Int32Array;
+  /** Site of observer k's review of a wrong reading. */
+  reviewSite: Int32Array;
+  /** Site of each action's consultation (-1: none). */
+  consultSite: Int32Array;
+  /** Site of the ceasefire draw of each war phase. */
+  ceasefireSite: Int32Array;
+  /** Site of receiver k accepting a message over channel c at c * nActors + k. */
+  acceptSite: Int32Array;
+  /** Site of receiver k believing a reassuring message. */
+  believeSite: Int32Array;
 }
 
 /**
@@ -112,32 +106,10 @@ export interface Tilt {
   defensive?: number;
 }
 
-/** What `Simulator.snapshot` copies: the whole state of a run at a tick boundary. */
+/** What `Simulator.snapshot` copies: the whole state of a run, and its random streams. */
 export interface RunSnapshot {
   streams: { state: Uint32Array; draws: Uint32Array };
-  ints: Int32Array[];
-  belief: Float64Array;
-  prior: Float64Array;
-  expects: (Float64Array | null)[];
-  values: Float64Array | null;
-  talksHolding: Uint8Array;
-  channelOpen: Uint8Array;
-  events: Int32Array[];
-  queue: Int32Array[];
-  scalars: number[];
-  result: {
-    peak: number;
-    warTick: number;
-    path: Int32Array;
-    lethalMisperception: number;
-    lethalCause: number;
-    warMisperception: number;
-    warCause: number;
-    decisions: number;
-    leaks: number;
-    logWeight: number;
-    mp: Int32Array[];
-  };
+  state: RunState;
 }
 
 /** Lists the chance sites of a model (see `ChanceSites`). */
@@ -152,6 +124,8 @@ export function chanceSites(m: Model): ChanceSites {
     return names.length - 1;
   };
   const nAct = m.actions.length;
+  const nA = m.actors.length;
+  const nD = m.domainIds.length;
   const ruleSite = m.actors.map((a) =>
     Int32Array.from(a.rules, (rule) => {
       const acts = rule.respond ? rule.respond.actions : rule.choose!;
@@ -163,6 +137,7 @@ export function chanceSites(m: Model): ChanceSites {
   );
   const outcomeSite = new Int32Array(nAct).fill(-1);
   const substitutionSite = new Int32Array(nAct).fill(-1);
+  const consultSite = new Int32Array(nAct).fill(-1);
   m.actions.forEach((a, k) => {
     if (a.outcomes.length > 1)
       outcomeSite[k] = add(
@@ -171,16 +146,44 @@ export function chanceSites(m: Model): ChanceSites {
       );
     if (a.substitutionTo >= 0)
       substitutionSite[k] = add(`substitution ${a.id}`, [a.id, m.actions[a.substitutionTo]!.id]);
+    if (a.consult) consultSite[k] = add(`consult ${a.id}`, ['agreed', 'vetoed']);
   });
-  const misreadSite = new Int32Array(m.actors.length * nAct).fill(-1);
+  const nActs = m.actIds.length;
+  const misreadSite = new Int32Array(nA * nActs).fill(-1);
+  const detectSite = new Int32Array(nA * nD).fill(-1);
+  const falseAlarmStart = new Int32Array(nA + 1);
+  const fa: number[] = [];
+  const reviewSite = new Int32Array(nA).fill(-1);
+  const believeSite = new Int32Array(nA).fill(-1);
   m.actors.forEach((obs, i) => {
-    obs.misread.forEach((row, a) => {
-      if (!row) return;
-      misreadSite[i * nAct + a] = add(`misread ${obs.id}:${m.actions[a]!.id}`, [
-        m.actions[a]!.id,
-        ...Array.from(row.to, (x) => m.actions[x]!.id),
+    for (let d = 0; d < nD; d++)
+      detectSite[i * nD + d] = add(`detect ${obs.id}:${m.domainIds[d]}`, ['seen', 'missed']);
+    for (let a = 0; a < nActs; a++) {
+      const row = obs.misread[a];
+      const action = m.actions[m.actAction[a]!]!;
+      const disbelief = action.reassuring && obs.disbeliefZ[0]! > Number.NEGATIVE_INFINITY;
+      if (!row && !disbelief) continue;
+      misreadSite[i * nActs + a] = add(`misread ${obs.id}:${m.actIds[a]}`, [
+        m.actIds[a]!,
+        ...(row ? Array.from(row.to, (x) => m.actions[x]!.id) : []),
+        'disbelieved',
       ]);
-    });
+    }
+    falseAlarmStart[i] = fa.length;
+    for (const x of obs.falseAlarmAction)
+      fa.push(add(`false-alarm ${obs.id}:${m.actions[x]!.id}`, ['alarm', 'none']));
+    if (obs.review) reviewSite[i] = add(`review ${obs.id}`, ['corrected', 'kept']);
+    believeSite[i] = add(`believe ${obs.id}`, ['believed', 'disbelieved']);
+  });
+  falseAlarmStart[nA] = fa.length;
+  const hazardSite = Int32Array.from(m.hazards, (h) => add(`hazard ${h.id}`, ['occurs', 'not']));
+  const ceasefireSite = Int32Array.from(m.war?.phases ?? [], (ph) =>
+    add(`ceasefire ${ph.id}`, ['ceasefire', 'fight on']),
+  );
+  const acceptSite = new Int32Array(m.channels.length * nA).fill(-1);
+  m.channels.forEach((ch, c) => {
+    for (const k of [ch.a, ch.b])
+      if (k >= 0) acceptSite[c * nA + k] = add(`accept ${ch.id}:${m.actors[k]!.id}`, ['accepted', 'refused']);
   });
   start.push(options.length);
   return {
@@ -191,23 +194,41 @@ export function chanceSites(m: Model): ChanceSites {
     outcomeSite,
     substitutionSite,
     misreadSite,
+    detectSite,
+    falseAlarmSite: Int32Array.from(fa),
+    falseAlarmStart,
+    hazardSite,
+    reviewSite,
+    consultSite,
+    ceasefireSite,
+    acceptSite,
+    believeSite,
   };
 }
 
+// Queue item kinds. Phases within a tick: execution (0) before false alarms (1) before deliveries (2).
 const K_EXEC = 0;
 const K_FALSE = 1;
 const K_OBS = 2;
 const K_MSG = 3;
+const K_REVIEW = 4;
+const K_CONSULT = 5;
+const K_WAR = 6;
+/** A cancelled item (held orders): skipped. */
+const K_NONE = 7;
+const PHASE_OF = Int32Array.from([0, 1, 2, 2, 2, 0, 0, 0]);
 const F_MISREAD = 1;
 const F_FALSE = 2;
 const F_NOTIFIED = 4;
 const F_UNANNOUNCED = 8;
 const F_PUBLIC = 16;
+const F_DISBELIEVED = 32;
 const BELIEF_EPS = 0.02;
 const NO_OPTIONS: RunOptions = Object.freeze({});
 /** Cached likelihood powers are skipped for models where the cache would exceed this many entries. */
 const MAX_POW_CACHE = 1 << 22;
 const INF = 0x3fffffff;
+const SOURCE_WAR = -1000;
 
 /** More acts than this in one run means a doctrine answers itself without end (A answers B answers A...). */
 export const MAX_ACTS_PER_RUN = 100_000;
@@ -229,167 +250,71 @@ export class RunawayError extends Error {
 }
 
 /** A copy of `a` in an array twice as long (the per-run buffers grow this way, then stay). */
-function doubled(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
+function doubled<T extends Int32Array | Uint8Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
   b.set(a);
   return b;
 }
 
-/** A reusable simulator for one model: allocate once, call `run` many times. */
-export class Simulator {
-  readonly m: Model;
-  readonly nA: number;
-  readonly nT: number;
-  readonly streams: Streams;
-  // per-run state
-  type: Int32Array;
-  readiness: Int32Array;
-  lastAlarm: Int32Array;
-  belief: Float64Array;
-  prior: Float64Array;
-  lastTouch: Int32Array;
-  taint: Int32Array;
-  expects: Float64Array[];
-  expectsOwned: Uint8Array;
-  values: Float64Array;
-  valuesOwned: boolean;
-  talksHolding: Uint8Array;
-  channelOpen: Uint8Array;
-  falseGen: Int32Array;
-  // events
-  evAct: Int32Array;
-  evTick: Int32Array;
-  evTaint: Int32Array;
-  evFlags: Int32Array;
-  evNotified: Int32Array;
-  nEv = 0;
-  // queue: a binary heap of (key, seq, slot). key = tick * 4 + phase orders items by tick, then phase
-  // (execution, false alarms, deliveries), then insertion (seq); an item's fields stay in its slot.
-  qKey: Float64Array;
-  qSeq: Int32Array;
-  qSlot: Int32Array;
-  qLen = 0;
-  seq = 0;
-  /** Item fields by slot: kind and its five arguments (see processTop). */
-  sKind: Int32Array;
-  sA: Int32Array;
-  sB: Int32Array;
-  sC: Int32Array;
-  sD: Int32Array;
-  sE: Int32Array;
-  /** Slots free for reuse, and how many slots have been used this run. */
-  freeSlots: Int32Array;
-  nFree = 0;
-  nSlots = 0;
-  // counters of draws per observer, for counterfactual suppression
-  perceiveOrdinal: Int32Array;
-  // scratch
-  dist: Float64Array;
-  distAct: Int32Array;
-  scratchB: Float64Array;
-  /** A likelihood vector built on the fly (leaks, reassurances). */
-  scratchLik: Float64Array;
-  /** Draws taken in pairs (kept unboxed). */
-  u2: Float64Array;
-  /** Buffers that an actor's expectations and the look-ahead values are copied into when they change. */
-  expectsBuf: Float64Array[];
-  valuesBuf: Float64Array;
-  /** 1 where actor k is a victim of act (stimulus) a, at a * nA + k. */
-  victimOf: Uint8Array;
-  /** 1 where actor k is notified under regime n, at n * nA + k. */
-  notifiedBy: Uint8Array;
-  /**
-   * lik ** kappa for the likelihoods of each action's intent as observer i weighs them (confirming,
-   * then disconfirming, evidence), at ((i * nActions + action) * 2 + c) * nT + t; NaN until computed.
-   * Empty when the model is too large for it.
-   */
-  powCache: Float64Array;
-  /** (1 - omega_i) ** dt at i * (horizon + 1) + dt; NaN until computed; empty when too large. */
-  decayCache: Float64Array;
-  result: RunResult;
-  lastRule = 0;
-  t = 0;
-  /** Paused by `advance` between two queue items of tick `t`. */
-  midTick = false;
-  lastLoud = 0;
-  endTick = 0;
-  trace: TraceRecord[] | undefined;
-  suppress: RunOptions['suppress'];
-  tilt: Tilt | null = null;
-  sites: ChanceSites | undefined;
-  /** Base probabilities of the options of a tilted draw (scratch). */
-  tiltP: Float64Array;
-
-  constructor(model: Model) {
-    this.m = model;
-    const nA = model.actors.length;
-    const nT = model.typeIds.length;
-    this.nA = nA;
-    this.nT = nT;
-    this.streams = new Streams(streamCount(model));
-    this.type = new Int32Array(nA);
-    this.readiness = new Int32Array(nA);
-    this.lastAlarm = new Int32Array(nA);
-    this.belief = new Float64Array(nA * nA * nT);
-    this.prior = new Float64Array(nA * nA * nT);
-    this.lastTouch = new Int32Array(nA * nA);
-    this.taint = new Int32Array(nA);
-    this.expects = model.actors.map((a) => a.expects);
-    this.expectsOwned = new Uint8Array(nA);
-    this.values = model.baseValue;
-    this.valuesOwned = false;
-    this.talksHolding = new Uint8Array(model.talks.length);
-    this.channelOpen = new Uint8Array(model.channels.length);
-    this.falseGen = new Int32Array(nA);
-    const cap = 64;
-    this.evAct = new Int32Array(cap);
-    this.evTick = new Int32Array(cap);
-    this.evTaint = new Int32Array(cap);
-    this.evFlags = new Int32Array(cap);
-    this.evNotified = new Int32Array(cap);
-    this.qKey = new Float64Array(cap);
-    this.qSeq = new Int32Array(cap);
-    this.qSlot = new Int32Array(cap);
-    this.sKind = new Int32Array(cap);
-    this.sA = new Int32Array(cap);
-    this.sB = new Int32Array(cap);
-    this.sC = new Int32Array(cap);
-    this.sD = new Int32Array(cap);
-    this.sE = new Int32Array(cap);
-    this.freeSlots = new Int32Array(cap);
-    this.perceiveOrdinal = new Int32Array(nA);
-    // Sized by the model, not assumed: the longest response list of any rule, the rule count, the actions.
-    let maxResp = Math.max(8, model.actions.length);
-    for (const a of model.actors) {
-      maxResp = Math.max(maxResp, a.rules.length);
-      for (const r of a.rules)
-        maxResp = Math.max(maxResp, r.choose?.length ?? 0, r.respond?.actions.length ?? 0);
-    }
-    this.dist = new Float64Array(maxResp);
-    this.distAct = new Int32Array(maxResp);
-    this.scratchB = new Float64Array(nT);
-    this.scratchLik = new Float64Array(nT);
-    this.u2 = new Float64Array(2);
-    this.expectsBuf = model.actors.map((a) => new Float64Array(a.expects.length));
-    this.valuesBuf = new Float64Array(model.baseValue.length);
-    this.victimOf = new Uint8Array(model.actIds.length * nA);
-    for (const action of model.actions)
-      for (const o of action.outcomes) for (const k of o.casualties) this.victimOf[o.act * nA + k] = 1;
-    this.notifiedBy = new Uint8Array(model.notifications.length * nA);
-    model.notifications.forEach((reg, n) => {
-      for (const k of reg.to) this.notifiedBy[n * nA + k] = 1;
-    });
-    const powSize = nA * model.actions.length * 2 * nT;
-    this.powCache = new Float64Array(powSize <= MAX_POW_CACHE ? powSize : 0).fill(Number.NaN);
-    const decaySize = nA * (model.horizon + 1);
-    this.decayCache = new Float64Array(decaySize <= MAX_POW_CACHE ? decaySize : 0).fill(Number.NaN);
-    this.tiltP = new Float64Array(maxResp + 8);
-    this.result = {
+function newState(m: Model): RunState {
+  const nA = m.actors.length;
+  const nT = m.typeIds.length;
+  const cap = 64;
+  const talksHolding = new Uint8Array(m.talks.length);
+  return {
+    type: new Int32Array(nA),
+    readiness: new Int32Array(nA),
+    lastAlarm: new Int32Array(nA),
+    taint: new Int32Array(nA),
+    perceiveOrdinal: new Int32Array(nA),
+    falseGen: new Int32Array(nA),
+    decisionGen: new Int32Array(nA),
+    policy: new Uint8Array(nA * Math.max(1, m.policies.length)),
+    belief: new Float64Array(nA * nA * nT),
+    prior: new Float64Array(nA * nA * nT),
+    lastTouch: new Int32Array(nA * nA),
+    expects: new Float64Array(nA * m.expectSize),
+    values: m.baseValue.slice(),
+    expectsDirty: 1,
+    valuesDirty: 0,
+    talksHolding,
+    channelOpen: new Uint8Array(m.channels.length),
+    evAct: new Int32Array(cap),
+    evTick: new Int32Array(cap),
+    evTaint: new Int32Array(cap),
+    evFlags: new Int32Array(cap),
+    evNotified: new Int32Array(cap),
+    nEv: 0,
+    qKey: new Float64Array(cap),
+    qSeq: new Int32Array(cap),
+    qSlot: new Int32Array(cap),
+    sKind: new Int32Array(cap),
+    sA: new Int32Array(cap),
+    sB: new Int32Array(cap),
+    sC: new Int32Array(cap),
+    sD: new Int32Array(cap),
+    sE: new Int32Array(cap),
+    sF: new Int32Array(cap),
+    freeSlots: new Int32Array(cap),
+    qLen: 0,
+    seq: 0,
+    nFree: 0,
+    nSlots: 0,
+    pending: 0,
+    t: 0,
+    midTick: 0,
+    lastLoud: 0,
+    endTick: m.horizon,
+    activityEnd: 0,
+    warPhase: -1,
+    warPhaseEnd: 0,
+    ceasefire: 0,
+    result: {
       outcome: 0,
       peak: 0,
       endTick: 0,
       warTick: -1,
-      path: new Int32Array(model.rungIds.length + 8),
+      path: new Int32Array(m.rungIds.length + 8),
       pathLength: 0,
       lethalMisperception: -1,
       lethalCause: -1,
@@ -404,10 +329,120 @@ export class Simulator {
       mpPerceived: new Int32Array(16),
       mpTick: new Int32Array(16),
       mpOrdinal: new Int32Array(16),
-      talksHolding: this.talksHolding,
+      mpEvent: new Int32Array(16),
+      mpCorrected: new Uint8Array(16),
+      talksHolding,
       leaks: 0,
       logWeight: 0,
-    };
+    },
+  };
+}
+
+/** A reusable simulator for one model: allocate once, call `run` many times. */
+export class Simulator {
+  readonly m: Model;
+  readonly nA: number;
+  readonly nT: number;
+  readonly streams: Streams;
+  /** The state of the current run (one plain-data struct; see state.ts). */
+  s: RunState;
+  /** Views of each actor's expectations into `s.expects` (rebuilt when the buffer changes). */
+  private expectsView: Float64Array[] = [];
+  private expectsBuffer: Float64Array | null = null;
+  // scratch (not state: overwritten before each use)
+  dist: Float64Array;
+  distAct: Int32Array;
+  scratchB: Float64Array;
+  scratchLik: Float64Array;
+  /** Base probabilities of a draw's options (the chance function's argument). */
+  cp: Float64Array;
+  u2: Float64Array;
+  // derived from the model
+  /** 1 where actor k is a victim of act (stimulus) a, at a * nA + k. */
+  victimOf: Uint8Array;
+  /** 1 where actor k is notified under regime n, at n * nA + k. */
+  notifiedBy: Uint8Array;
+  /** Prior hostile belief of i about j (fear is measured from it). */
+  hostilePrior: Float64Array;
+  powCache: Float64Array;
+  decayCache: Float64Array;
+  /** Detection probability of observer k for action a at readiness R, at (k * nActions + a) * 5 + R (NaN: not yet computed). */
+  detectCache: Float64Array;
+  /** Misreading probabilities without a fear shift: per observer and act, entry j at readiness R at j * 5 + R. */
+  misreadCache: (Float64Array | null)[];
+  lastRule = 0;
+  /** Whether the stimulus being decided on came with a delivered notice. */
+  stimulusNotified = false;
+  trace: TraceRecord[] | undefined;
+  traceDraws = false;
+  suppress: RunOptions['suppress'];
+  tilt: Tilt | null = null;
+  sites: ChanceSites | undefined;
+  /** The site of the draw in progress, for suppression (set by the caller of chance). */
+  private nD: number;
+
+  constructor(model: Model) {
+    this.m = model;
+    const nA = model.actors.length;
+    const nT = model.typeIds.length;
+    this.nA = nA;
+    this.nT = nT;
+    this.nD = model.domainIds.length;
+    this.streams = new Streams(streamCount(model));
+    this.s = newState(model);
+    // Sized by the model, not assumed: the longest response list of any rule, the rule count, the actions.
+    let maxResp = Math.max(8, model.actions.length);
+    for (const a of model.actors) {
+      maxResp = Math.max(maxResp, a.rules.length);
+      for (const r of a.rules)
+        maxResp = Math.max(maxResp, r.choose?.length ?? 0, r.respond?.actions.length ?? 0);
+    }
+    this.dist = new Float64Array(maxResp);
+    this.distAct = new Int32Array(maxResp);
+    this.scratchB = new Float64Array(nT);
+    this.scratchLik = new Float64Array(nT);
+    this.cp = new Float64Array(maxResp + 16);
+    this.u2 = new Float64Array(2);
+    this.victimOf = new Uint8Array(model.actIds.length * nA);
+    for (const action of model.actions)
+      for (const o of action.outcomes) for (const k of o.casualties) this.victimOf[o.act * nA + k] = 1;
+    this.notifiedBy = new Uint8Array(model.notifications.length * nA);
+    model.notifications.forEach((reg, n) => {
+      for (const k of reg.to) this.notifiedBy[n * nA + k] = 1;
+    });
+    this.hostilePrior = new Float64Array(nA * nA);
+    const powSize = nA * model.actions.length * 2 * nT;
+    this.powCache = new Float64Array(powSize <= MAX_POW_CACHE ? powSize : 0).fill(Number.NaN);
+    this.detectCache = new Float64Array(nA * model.actions.length * N_READINESS).fill(Number.NaN);
+    this.misreadCache = [];
+    for (const obs of model.actors)
+      for (const row of obs.misread)
+        this.misreadCache.push(row ? new Float64Array(row.z.length).fill(Number.NaN) : null);
+    const decaySize = nA * (model.horizon + 1);
+    this.decayCache = new Float64Array(decaySize <= MAX_POW_CACHE ? decaySize : 0).fill(Number.NaN);
+  }
+
+  // Read-only views kept for callers of engine 1 (rare-event scores, tests).
+  get result(): RunResult {
+    return this.s.result;
+  }
+  get t(): number {
+    return this.s.t;
+  }
+  get nEv(): number {
+    return this.s.nEv;
+  }
+  get readiness(): Int32Array {
+    return this.s.readiness;
+  }
+  get belief(): Float64Array {
+    return this.s.belief;
+  }
+  get prior(): Float64Array {
+    return this.s.prior;
+  }
+  get lastTouch(): Int32Array {
+    return this.s.lastTouch;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -417,7 +452,7 @@ export class Simulator {
   run(seed: number, run: number, opts: RunOptions = NO_OPTIONS): RunResult {
     this.begin(seed, run, opts);
     this.advance();
-    return this.result;
+    return this.s.result;
   }
 
   /**
@@ -427,21 +462,27 @@ export class Simulator {
   begin(seed: number, run: number, opts: RunOptions = NO_OPTIONS): void {
     const m = this.m;
     this.trace = opts.trace;
+    this.traceDraws = opts.traceDraws === true && opts.trace !== undefined;
     this.suppress = opts.suppress;
     this.tilt = opts.tilt ?? null;
-    if (this.tilt && !this.sites) this.sites = chanceSites(m);
+    if (!this.sites) this.sites = chanceSites(m);
     this.streams.reset(seed, run);
     this.resetState();
 
     this.drawTypes();
     this.holdTalks();
 
-    // Schedule injects, hazards and false alarms.
+    const s = this.s;
     for (let k = 0; k < m.injects.length; k++) {
       const inj = m.injects[k]!;
-      this.push(inj.tick, K_EXEC, inj.action, inj.outcome, -1, -1, k);
+      this.push(inj.tick, K_EXEC, inj.action, inj.outcome, -1, -1, k, -1);
+      if (inj.tick > s.activityEnd) s.activityEnd = inj.tick;
     }
-    for (let h = 0; h < m.hazards.length; h++) this.scheduleHazard(h, m.hazards[h]!.from);
+    for (let h = 0; h < m.hazards.length; h++) {
+      const hz = m.hazards[h]!;
+      if (hz.activity && hz.until > s.activityEnd) s.activityEnd = Math.min(hz.until, m.horizon);
+      this.scheduleHazard(h, hz.from);
+    }
     for (let i = 0; i < this.nA; i++) this.scheduleFalseAlarms(i, 0);
   }
 
@@ -450,53 +491,51 @@ export class Simulator {
    * With `score`, stops early after the first queue item (an act, a perception, a message) after which
    * `score(this) > level`, and returns -1: the state there can be copied (`snapshot`) and the run
    * continued by calling `advance` again, after `branch` for fresh randomness (adaptive multilevel
-   * splitting). Stopping between items, not at the end of the tick, lets branches differ in the
-   * replies to the act that raised the score.
+   * splitting).
    */
   advance(level = Number.POSITIVE_INFINITY, score?: (sim: Simulator) => number): number {
     const m = this.m;
-    const r = this.result;
+    const s = this.s;
+    const r = s.result;
     let outcome = -1;
-    let t = this.t;
-    let resume = this.midTick;
-    this.midTick = false;
+    let t = s.t;
+    let resume = s.midTick === 1;
+    s.midTick = 0;
     for (;;) {
       if (resume) {
-        // Paused between two items of tick t: finish the tick.
         resume = false;
-        t = this.t;
+        t = s.t;
       } else {
-        const tq = this.qLen > 0 ? Math.floor(this.qKey[0]! * 0.25) : INF;
+        const tq = s.qLen > 0 ? Math.floor(s.qKey[0]! * 0.25) : INF;
         let next = tq;
-        let readyForResolution = r.warTick < 0;
+        let calm = r.warTick < 0 && s.pending === 0;
         for (let i = 0; i < this.nA; i++) {
           const a = m.actors[i]!;
-          const R = this.readiness[i]!;
+          const R = s.readiness[i]!;
           if (R > a.readiness0) {
-            const tc = this.lastAlarm[i]! + a.calmTicks;
+            const tc = s.lastAlarm[i]! + a.calmTicks;
             if (tc < next) next = tc;
           }
-          if (R > a.readiness0 + 1) readyForResolution = false;
+          if (R > a.readiness0 + m.resolveSlack) calm = false;
         }
-        if (readyForResolution) {
-          const tr = this.lastLoud + m.resolveQuiet;
+        if (calm) {
+          const tr = Math.max(s.lastLoud + m.resolveQuiet, s.activityEnd);
           if (tr < next) next = tr;
         }
-        if (next > this.endTick) {
-          t = this.endTick;
+        if (next > s.endTick) {
+          t = s.endTick;
           outcome = r.warTick >= 0 ? OUTCOME_WAR : OUTCOME_HORIZON;
           break;
         }
         t = next;
-        this.t = t;
+        s.t = t;
       }
-      // Everything due at t, in (phase, insertion) order.
-      const tEnd = t * 4 + 4; // keys of tick t are below
-      while (this.qLen > 0 && this.qKey[0]! < tEnd) {
+      const tEnd = t * 4 + 4;
+      while (s.qLen > 0 && s.qKey[0]! < tEnd) {
         this.processTop();
-        if (r.peak >= m.nuclearRung) break;
+        if (r.peak >= m.nuclearRung || s.ceasefire === 1) break;
         if (score !== undefined && score(this) > level) {
-          this.midTick = true;
+          s.midTick = 1;
           return -1;
         }
       }
@@ -504,23 +543,27 @@ export class Simulator {
         outcome = OUTCOME_NUCLEAR;
         break;
       }
-      // Readiness relaxes after calm.
+      if (s.ceasefire === 1) {
+        outcome = OUTCOME_WAR;
+        break;
+      }
       for (let i = 0; i < this.nA; i++) {
         const a = m.actors[i]!;
-        const R = this.readiness[i]!;
-        if (R > a.readiness0 && this.lastAlarm[i]! + a.calmTicks <= t) {
+        const R = s.readiness[i]!;
+        if (R > a.readiness0 && s.lastAlarm[i]! + a.calmTicks <= t) {
           this.setReadiness(i, R - 1, 'calm');
-          this.lastAlarm[i] = t;
+          s.lastAlarm[i] = t;
         }
       }
       if (r.warTick >= 0) {
-        if (t >= this.endTick) {
+        if (t >= s.endTick) {
           outcome = OUTCOME_WAR;
           break;
         }
-      } else if (t - this.lastLoud >= m.resolveQuiet) {
+      } else if (s.pending === 0 && t - s.lastLoud >= m.resolveQuiet && t >= s.activityEnd) {
         let calm = true;
-        for (let i = 0; i < this.nA; i++) if (this.readiness[i]! > m.actors[i]!.readiness0 + 1) calm = false;
+        for (let i = 0; i < this.nA; i++)
+          if (s.readiness[i]! > m.actors[i]!.readiness0 + m.resolveSlack) calm = false;
         if (calm) {
           outcome = OUTCOME_RESOLVED;
           break;
@@ -529,9 +572,28 @@ export class Simulator {
     }
     r.outcome = outcome;
     r.endTick = t;
-    r.events = this.nEv;
-    this.trace?.push({ t, kind: 'end', outcome: outcomeName(outcome), peak: m.rungIds[r.peak]! });
+    r.events = s.nEv;
+    this.trace?.push({
+      t,
+      kind: 'end',
+      outcome: outcomeName(outcome),
+      peak: m.rungIds[r.peak]!,
+      reason: this.endReason(outcome, t),
+    });
     return outcome;
+  }
+
+  private endReason(outcome: number, t: number): string {
+    const s = this.s;
+    if (outcome === OUTCOME_NUCLEAR) return 'nuclear use';
+    if (outcome === OUTCOME_RESOLVED) return 'crisis over: activity ended, readiness back to baseline, quiet';
+    if (outcome === OUTCOME_WAR)
+      return s.ceasefire === 1
+        ? 'ceasefire'
+        : t >= this.m.horizon
+          ? 'horizon (war goes on)'
+          : 'end of the war phase';
+    return 'horizon (crisis unresolved)';
   }
 
   /** Fresh randomness for the rest of the current run: every stream re-keyed by (seed, branch). */
@@ -539,169 +601,24 @@ export class Simulator {
     this.streams.branch(seed, branch);
   }
 
-  /** A copy of the whole state of the current run at a tick boundary (see `advance`). */
+  /** A copy of the whole state of the current run (see `advance`). */
   snapshot(): RunSnapshot {
-    const r = this.result;
-    const owned: (Float64Array | null)[] = [];
-    for (let i = 0; i < this.nA; i++)
-      owned.push(this.expectsOwned[i] === 1 ? this.expects[i]!.slice() : null);
-    return {
-      streams: this.streams.snapshot(),
-      ints: [
-        this.type,
-        this.readiness,
-        this.lastAlarm,
-        this.lastTouch,
-        this.taint,
-        this.falseGen,
-        this.perceiveOrdinal,
-      ].map((a) => a.slice()),
-      belief: this.belief.slice(),
-      prior: this.prior.slice(),
-      expects: owned,
-      values: this.valuesOwned ? this.values.slice() : null,
-      talksHolding: this.talksHolding.slice(),
-      channelOpen: this.channelOpen.slice(),
-      events: [this.evAct, this.evTick, this.evTaint, this.evFlags, this.evNotified].map((a) =>
-        a.slice(0, this.nEv),
-      ),
-      queue: this.queueItems(),
-      scalars: [this.nEv, this.qLen, this.seq, this.t, this.lastLoud, this.endTick, this.midTick ? 1 : 0],
-      result: {
-        peak: r.peak,
-        warTick: r.warTick,
-        path: r.path.slice(0, r.pathLength),
-        lethalMisperception: r.lethalMisperception,
-        lethalCause: r.lethalCause,
-        warMisperception: r.warMisperception,
-        warCause: r.warCause,
-        decisions: r.decisions,
-        leaks: r.leaks,
-        logWeight: r.logWeight,
-        mp: [r.mpKind, r.mpObserver, r.mpAct, r.mpPerceived, r.mpTick, r.mpOrdinal].map((a) =>
-          a.slice(0, r.mpCount),
-        ),
-      },
-    };
-  }
-
-  /** The queue in heap order as [tick, seq, kind, a, b, c, d, e] arrays (the snapshot's form). */
-  private queueItems(): Int32Array[] {
-    const n = this.qLen;
-    const out = Array.from({ length: 8 }, () => new Int32Array(n));
-    for (let h = 0; h < n; h++) {
-      const slot = this.qSlot[h]!;
-      out[0]![h] = Math.floor(this.qKey[h]! * 0.25);
-      out[1]![h] = this.qSeq[h]!;
-      out[2]![h] = this.sKind[slot]!;
-      out[3]![h] = this.sA[slot]!;
-      out[4]![h] = this.sB[slot]!;
-      out[5]![h] = this.sC[slot]!;
-      out[6]![h] = this.sD[slot]!;
-      out[7]![h] = this.sE[slot]!;
-    }
-    return out;
-  }
-
-  /** Puts back a queue saved by queueItems (heap order is kept, so the heap property holds). */
-  private setQueueItems(q: Int32Array[], n: number): void {
-    while (this.qKey.length < n) this.growQueue();
-    for (let h = 0; h < n; h++) {
-      const kind = q[2]![h]!;
-      this.qKey[h] = q[0]![h]! * 4 + (kind === K_MSG ? K_OBS : kind);
-      this.qSeq[h] = q[1]![h]!;
-      this.qSlot[h] = h;
-      this.sKind[h] = kind;
-      this.sA[h] = q[3]![h]!;
-      this.sB[h] = q[4]![h]!;
-      this.sC[h] = q[5]![h]!;
-      this.sD[h] = q[6]![h]!;
-      this.sE[h] = q[7]![h]!;
-    }
-    this.nSlots = n;
-    this.nFree = 0;
+    return { streams: this.streams.snapshot(), state: copyState(this.s) };
   }
 
   /** Puts the state of `snapshot` back (the same model); continue with `advance`. */
-  restore(s: RunSnapshot): void {
-    const r = this.result;
-    this.streams.restore(s.streams);
-    const ints = [
-      this.type,
-      this.readiness,
-      this.lastAlarm,
-      this.lastTouch,
-      this.taint,
-      this.falseGen,
-      this.perceiveOrdinal,
-    ];
-    for (let k = 0; k < ints.length; k++) ints[k]!.set(s.ints[k]!);
-    this.belief.set(s.belief);
-    this.prior.set(s.prior);
-    for (let i = 0; i < this.nA; i++) {
-      const e = s.expects[i];
-      this.expects[i] = e ? e.slice() : this.m.actors[i]!.expects;
-      this.expectsOwned[i] = e ? 1 : 0;
-    }
-    this.values = s.values ? s.values.slice() : this.m.baseValue;
-    this.valuesOwned = s.values !== null;
-    this.talksHolding.set(s.talksHolding);
-    this.channelOpen.set(s.channelOpen);
-    const [nEv, qLen, seq, t, lastLoud, endTick, midTick] = s.scalars as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    this.midTick = midTick === 1;
-    const fit = (a: Int32Array, src: Int32Array, n: number): Int32Array => {
-      const out = a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
-      out.set(src);
-      return out;
-    };
-    const ev = s.events;
-    this.evAct = fit(this.evAct, ev[0]!, nEv);
-    this.evTick = fit(this.evTick, ev[1]!, nEv);
-    this.evTaint = fit(this.evTaint, ev[2]!, nEv);
-    this.evFlags = fit(this.evFlags, ev[3]!, nEv);
-    this.evNotified = fit(this.evNotified, ev[4]!, nEv);
-    this.setQueueItems(s.queue, qLen);
-    this.nEv = nEv;
-    this.qLen = qLen;
-    this.seq = seq;
-    this.t = t;
-    this.lastLoud = lastLoud;
-    this.endTick = endTick;
-    const sr = s.result;
-    r.peak = sr.peak;
-    r.warTick = sr.warTick;
-    r.path.set(sr.path);
-    r.pathLength = sr.path.length;
-    r.lethalMisperception = sr.lethalMisperception;
-    r.lethalCause = sr.lethalCause;
-    r.warMisperception = sr.warMisperception;
-    r.warCause = sr.warCause;
-    r.decisions = sr.decisions;
-    r.leaks = sr.leaks;
-    r.logWeight = sr.logWeight;
-    const n = sr.mp[0]!.length;
-    r.mpKind = fit(r.mpKind, sr.mp[0]!, n);
-    r.mpObserver = fit(r.mpObserver, sr.mp[1]!, n);
-    r.mpAct = fit(r.mpAct, sr.mp[2]!, n);
-    r.mpPerceived = fit(r.mpPerceived, sr.mp[3]!, n);
-    r.mpTick = fit(r.mpTick, sr.mp[4]!, n);
-    r.mpOrdinal = fit(r.mpOrdinal, sr.mp[5]!, n);
-    r.mpCount = n;
+  restore(snap: RunSnapshot): void {
+    this.streams.restore(snap.streams);
+    assignState(this.s, snap.state);
+    this.s.result.talksHolding = this.s.talksHolding;
   }
 
   private resetState(): void {
     const m = this.m;
+    const s = this.s;
     const nA = this.nA;
     const nT = this.nT;
-    const r = this.result;
+    const r = s.result;
     r.peak = 0;
     r.warTick = -1;
     r.pathLength = 0;
@@ -713,45 +630,57 @@ export class Simulator {
     r.mpCount = 0;
     r.leaks = 0;
     r.logWeight = 0;
-    this.nEv = 0;
-    this.qLen = 0;
-    this.seq = 0;
-    this.nFree = 0;
-    this.nSlots = 0;
-    this.t = 0;
-    this.midTick = false;
-    this.lastLoud = 0;
-    this.endTick = m.horizon;
+    s.nEv = 0;
+    s.qLen = 0;
+    s.seq = 0;
+    s.nFree = 0;
+    s.nSlots = 0;
+    s.pending = 0;
+    s.t = 0;
+    s.midTick = 0;
+    s.lastLoud = 0;
+    s.endTick = m.horizon;
+    s.activityEnd = 0;
+    s.warPhase = -1;
+    s.warPhaseEnd = 0;
+    s.ceasefire = 0;
+    s.policy.fill(0);
     for (let i = 0; i < nA; i++) {
       const a = m.actors[i]!;
-      this.readiness[i] = a.readiness0;
-      this.lastAlarm[i] = 0;
-      this.taint[i] = -1;
-      this.falseGen[i] = 0;
-      this.perceiveOrdinal[i] = 0;
-      this.prior.set(a.intentPrior, i * nA * nT);
-      this.expects[i] = a.expects;
-      this.expectsOwned[i] = 0;
+      s.readiness[i] = a.readiness0;
+      s.lastAlarm[i] = 0;
+      s.taint[i] = -1;
+      s.perceiveOrdinal[i] = 0;
+      s.falseGen[i] = 0;
+      s.decisionGen[i] = 0;
+      s.prior.set(a.intentPrior, i * nA * nT);
     }
-    this.belief.set(this.prior);
-    this.lastTouch.fill(0);
-    this.values = m.baseValue;
-    this.valuesOwned = false;
-    for (let c = 0; c < m.channels.length; c++) this.channelOpen[c] = 1;
+    if (s.expectsDirty === 1) {
+      const E = m.expectSize;
+      for (let i = 0; i < nA; i++) s.expects.set(m.actors[i]!.expects, i * E);
+      s.expectsDirty = 0;
+    }
+    if (s.valuesDirty === 1) {
+      s.values.set(m.baseValue);
+      s.valuesDirty = 0;
+    }
+    s.belief.set(s.prior);
+    s.lastTouch.fill(0);
+    s.channelOpen.fill(1);
   }
 
   private drawTypes(): void {
     const m = this.m;
+    const s = this.s;
     for (let i = 0; i < this.nA; i++) {
       const cum = m.actors[i]!.typeCum;
-      const u = this.streams.uniform(STREAM.types);
-      let k = 0;
-      while (k < cum.length - 1 && u >= cum[k]!) k++;
-      this.type[i] = k;
+      const n = cum.length;
+      for (let k = 0; k < n; k++) this.cp[k] = (k === n - 1 ? 1 : cum[k]!) - (k > 0 ? cum[k - 1]! : 0);
+      s.type[i] = this.chance(STREAM.types, -1, n);
     }
     if (this.trace) {
       const types: Record<string, string> = {};
-      for (let i = 0; i < this.nA; i++) types[m.actors[i]!.id] = m.typeIds[this.type[i]!]!;
+      for (let i = 0; i < this.nA; i++) types[m.actors[i]!.id] = m.typeIds[s.type[i]!]!;
       this.trace.push({ t: 0, kind: 'types', types });
     }
   }
@@ -759,6 +688,7 @@ export class Simulator {
   /** Contingency talks held before the crisis: understanding grows per round; each round may leak. */
   private holdTalks(): void {
     const m = this.m;
+    const s = this.s;
     for (let k = 0; k < m.talks.length; k++) {
       const tk = m.talks[k]!;
       let u = 0;
@@ -767,16 +697,16 @@ export class Simulator {
         const leakedTo: string[] | undefined = this.trace ? [] : undefined;
         let leaked = 0;
         for (let l = 0; l < tk.leakTo.length; l++) {
-          if (this.streams.uniform(STREAM.talks) < tk.leakP[l]!) {
+          if (this.bernoulli(STREAM.talks, -1, tk.leakP[l]!)) {
             leakedTo?.push(m.actors[tk.leakTo[l]!]!.id);
             leaked++;
-            this.result.leaks++;
+            s.result.leaks++;
             this.applyEffects(tk.leakTo[l]!, tk.leakEffects[l]!, this.trace ? `leak of talks ${tk.id}` : '');
           }
         }
-        let broken = false;
-        if (leaked > 0) broken = !(this.streams.uniform(STREAM.talks) < tk.continueAfterLeak);
-        else this.streams.uniform(STREAM.talks); // keep the stream aligned whether or not a leak happened
+        // One draw whether or not a leak happened, so the stream stays aligned.
+        const goOn = this.bernoulli(STREAM.talks, -1, leaked > 0 ? tk.continueAfterLeak : 1);
+        const broken = leaked > 0 && !goOn;
         u += tk.convergence * (1 - u);
         this.trace?.push({
           t: 0,
@@ -792,15 +722,20 @@ export class Simulator {
           break;
         }
       }
-      this.talksHolding[k] = holding;
+      s.talksHolding[k] = holding;
       if (u > 0) this.alignParties(tk.parties, u, tk.alignExpects, tk.alignIntent);
     }
-    // Priors after talks are the reference beliefs decay back to.
-    this.prior.set(this.belief);
+    // Priors after talks are the reference beliefs decay back to, and fear is measured from.
+    s.prior.set(s.belief);
+    const nA = this.nA;
+    for (let i = 0; i < nA; i++)
+      for (let j = 0; j < nA; j++)
+        this.hostilePrior[i * nA + j] = s.prior[(i * nA + j) * this.nT + m.hostileType]!;
   }
 
   private alignParties(parties: number[], u: number, expects: boolean, intent: boolean): void {
     const m = this.m;
+    const s = this.s;
     const nA = this.nA;
     const nT = this.nT;
     for (const p of parties) {
@@ -809,8 +744,8 @@ export class Simulator {
         if (intent) {
           const base = (p * nA + q) * nT;
           for (let t = 0; t < nT; t++) {
-            const truth = this.type[q] === t ? 1 : 0;
-            this.belief[base + t] = (1 - u) * this.belief[base + t]! + u * truth;
+            const truth = s.type[q] === t ? 1 : 0;
+            s.belief[base + t] = (1 - u) * s.belief[base + t]! + u * truth;
           }
         }
         if (expects) {
@@ -828,25 +763,181 @@ export class Simulator {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Chance: every draw of a run
+
+  /**
+   * Draws one option of chance site `site` (-1: a site that is never tilted) whose n base
+   * probabilities are in `cp`, with one uniform from `stream`. Under a tilt, draws from the tilted law
+   * and adds the likelihood ratio to the run's log weight; with tracing of draws, records it.
+   */
+  chance(stream: number, site: number, n: number): number {
+    const u = this.streams.uniform(stream);
+    const p = this.cp;
+    let c = -1;
+    const tilt = this.tilt;
+    if (tilt !== null && site >= 0) c = this.tiltedDraw(site, n, u);
+    else {
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        if (p[k]! <= 0) continue;
+        c = k;
+        acc += p[k]!;
+        if (u < acc) break;
+      }
+      if (c < 0) c = 0;
+    }
+    if (this.traceDraws) this.traceDraw(site, n, c);
+    return c;
+  }
+
+  /** A Bernoulli(p) draw through `chance`: option 0 (true) with probability p. */
+  private bernoulli(stream: number, site: number, p: number): boolean {
+    this.cp[0] = p;
+    this.cp[1] = 1 - p;
+    return this.chance(stream, site, 2) === 0;
+  }
+
+  /**
+   * Ticks until an event of probability p per tick happens (>= 1), through the chance site `site`
+   * (options occurs, not). Under a tilt the per-tick probability is tilted and the likelihood ratio of
+   * the waiting time is exact; a time beyond `limit` ticks counts as "not within the window".
+   */
+  private waitTicks(stream: number, site: number, p: number, limit: number): number {
+    const u = this.streams.uniform(stream);
+    const tilt = this.tilt;
+    if (tilt === null || site < 0 || (tilt.until !== undefined && this.s.result.peak >= tilt.until)) {
+      const k = geometric(u, p);
+      if (this.traceDraws) this.traceWait(site, p, k);
+      return k;
+    }
+    const off = this.sites!.start[site]!;
+    const w1 = tilt.w[off]!;
+    const w0 = tilt.w[off + 1]!;
+    const d = tilt.defensive ?? 0;
+    const pt = p * w1 + (1 - p) * w0 > 0 ? (1 - d) * ((p * w1) / (p * w1 + (1 - p) * w0)) + d * p : p;
+    const k = geometric(u, pt);
+    const r = this.s.result;
+    const n = Math.min(k, limit + 1);
+    if (k <= limit) {
+      r.logWeight += Math.log(p) - Math.log(pt) + (k - 1) * (Math.log1p(-p) - Math.log1p(-pt));
+    } else r.logWeight += limit * (Math.log1p(-p) - Math.log1p(-pt));
+    if (tilt.chosen) {
+      const fired = k <= limit ? 1 : 0;
+      const ticks = fired ? n : limit;
+      tilt.chosen[off]! += fired;
+      tilt.chosen[off + 1]! += ticks - fired;
+      tilt.expected![off]! += p * ticks;
+      tilt.expected![off + 1]! += (1 - p) * ticks;
+    }
+    if (this.traceDraws) this.traceWait(site, pt, k);
+    return k;
+  }
+
+  private traceDraw(site: number, n: number, c: number): void {
+    const sites = this.sites!;
+    const name = site >= 0 ? sites.names[site]! : 'untilted';
+    const off = site >= 0 ? sites.start[site]! : 0;
+    this.trace!.push({
+      t: this.s.t,
+      kind: 'chance',
+      site: name,
+      options: Array.from({ length: n }, (_, k) => ({
+        id: site >= 0 ? (sites.options[off + k] ?? String(k)) : String(k),
+        p: this.cp[k]!,
+      })),
+      chosen: c,
+    });
+  }
+
+  private traceWait(site: number, p: number, k: number): void {
+    this.trace!.push({
+      t: this.s.t,
+      kind: 'chance',
+      site: site >= 0 ? this.sites!.names[site]! : 'untilted wait',
+      options: [{ id: 'per tick', p }],
+      chosen: k,
+    });
+  }
+
+  /**
+   * Draws an option of chance site `s` whose n base probabilities are in `cp`, from the tilted law
+   * (p_k * w_k, normalised), with the uniform u; adds the likelihood ratio to the run's log weight.
+   */
+  private tiltedDraw(s: number, n: number, u: number): number {
+    const tilt = this.tilt!;
+    const w = tilt.w;
+    const off = this.sites!.start[s]!;
+    const p = this.cp;
+    let z = 0;
+    for (let k = 0; k < n; k++) z += p[k]! * w[off + k]!;
+    let c = -1;
+    if (tilt.until !== undefined && this.s.result.peak >= tilt.until) z = 0;
+    else if (tilt.chosen) {
+      for (let k = 0; k < n; k++) tilt.expected![off + k]! += p[k]!;
+    }
+    if (z > 0) {
+      const d = tilt.defensive ?? 0;
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        const q = (1 - d) * ((p[k]! * w[off + k]!) / z) + d * p[k]!;
+        if (q <= 0) continue;
+        c = k;
+        acc += q;
+        if (u < acc) break;
+      }
+      const qc = (1 - d) * ((p[c]! * w[off + c]!) / z) + d * p[c]!;
+      this.s.result.logWeight += Math.log(p[c]!) - Math.log(qc);
+    } else {
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        if (p[k]! <= 0) continue;
+        c = k;
+        acc += p[k]!;
+        if (u < acc) break;
+      }
+    }
+    if (c < 0) c = 0;
+    if (tilt.chosen && z > 0) tilt.chosen[off + c]! += 1;
+    return c;
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Queue
 
-  private push(tick: number, kind: number, a: number, b: number, c: number, d: number, e: number): void {
-    if (this.qLen === this.qKey.length) this.growQueue();
-    const slot = this.nFree > 0 ? this.freeSlots[--this.nFree]! : this.nSlots++;
-    this.sKind[slot] = kind;
-    this.sA[slot] = a;
-    this.sB[slot] = b;
-    this.sC[slot] = c;
-    this.sD[slot] = d;
-    this.sE[slot] = e;
-    // Execution precedes false alarms precede deliveries (observations and messages alike).
-    const key = tick * 4 + (kind === K_MSG ? K_OBS : kind);
-    const seq = this.seq++;
-    const qKey = this.qKey;
-    const qSeq = this.qSeq;
-    const qSlot = this.qSlot;
-    let i = this.qLen++;
-    // sift up (seq is the largest so far: it only breaks ties against items already in)
+  private push(
+    tick: number,
+    kind: number,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    e: number,
+    f: number,
+  ): void {
+    const s = this.s;
+    if (s.qLen === s.qKey.length) this.growQueue();
+    const slot = s.nFree > 0 ? s.freeSlots[--s.nFree]! : s.nSlots++;
+    s.sKind[slot] = kind;
+    s.sA[slot] = a;
+    s.sB[slot] = b;
+    s.sC[slot] = c;
+    s.sD[slot] = d;
+    s.sE[slot] = e;
+    s.sF[slot] = f;
+    if (
+      kind === K_OBS ||
+      kind === K_MSG ||
+      kind === K_REVIEW ||
+      kind === K_CONSULT ||
+      (kind === K_EXEC && e === -1)
+    )
+      s.pending++;
+    const key = tick * 4 + PHASE_OF[kind]!;
+    const seq = s.seq++;
+    const qKey = s.qKey;
+    const qSeq = s.qSeq;
+    const qSlot = s.qSlot;
+    let i = s.qLen++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (qKey[p]! <= key) break;
@@ -861,35 +952,37 @@ export class Simulator {
   }
 
   private growQueue(): void {
-    const n = this.qKey.length * 2;
-    const key = new Float64Array(n);
-    key.set(this.qKey);
-    this.qKey = key;
-    this.qSeq = doubled(this.qSeq);
-    this.qSlot = doubled(this.qSlot);
-    this.sKind = doubled(this.sKind);
-    this.sA = doubled(this.sA);
-    this.sB = doubled(this.sB);
-    this.sC = doubled(this.sC);
-    this.sD = doubled(this.sD);
-    this.sE = doubled(this.sE);
-    this.freeSlots = doubled(this.freeSlots);
+    const s = this.s;
+    const key = new Float64Array(s.qKey.length * 2);
+    key.set(s.qKey);
+    s.qKey = key;
+    s.qSeq = doubled(s.qSeq);
+    s.qSlot = doubled(s.qSlot);
+    s.sKind = doubled(s.sKind);
+    s.sA = doubled(s.sA);
+    s.sB = doubled(s.sB);
+    s.sC = doubled(s.sC);
+    s.sD = doubled(s.sD);
+    s.sE = doubled(s.sE);
+    s.sF = doubled(s.sF);
+    s.freeSlots = doubled(s.freeSlots);
   }
 
   private processTop(): void {
-    const qKey = this.qKey;
-    const qSeq = this.qSeq;
-    const qSlot = this.qSlot;
+    const s = this.s;
+    const qKey = s.qKey;
+    const qSeq = s.qSeq;
+    const qSlot = s.qSlot;
     const slot = qSlot[0]!;
-    const kind = this.sKind[slot]!;
-    const a = this.sA[slot]!;
-    const b = this.sB[slot]!;
-    const c = this.sC[slot]!;
-    const d = this.sD[slot]!;
-    const e = this.sE[slot]!;
-    this.freeSlots[this.nFree++] = slot;
-    // pop: sift the last item down from the root
-    const last = --this.qLen;
+    const kind = s.sKind[slot]!;
+    const a = s.sA[slot]!;
+    const b = s.sB[slot]!;
+    const c = s.sC[slot]!;
+    const d = s.sD[slot]!;
+    const e = s.sE[slot]!;
+    const f = s.sF[slot]!;
+    s.freeSlots[s.nFree++] = slot;
+    const last = --s.qLen;
     if (last > 0) {
       const key = qKey[last]!;
       const seq = qSeq[last]!;
@@ -917,23 +1010,72 @@ export class Simulator {
     }
     switch (kind) {
       case K_EXEC:
-        // a: action, b: forced outcome, c: taint, d: cause event, e: source (inject k | -2-h hazard)
-        if (e <= -2) this.scheduleHazard(-2 - e, this.t + 1);
+        // a: action, b: forced outcome, c: taint, d: cause event, e: source (inject k | -2-h hazard |
+        // -1 decision), f: decision generation of the actor (-1: not a decision)
+        if (e === -1) {
+          s.pending--;
+          if (f !== s.decisionGen[this.m.actions[a]!.actor]) {
+            this.traceCancelled(a, 'held: the picture changed before the order was carried out');
+            break;
+          }
+        }
+        if (e <= -2 && e > SOURCE_WAR) this.scheduleHazard(-2 - e, s.t + 1);
         this.execute(a, b, c, d, e);
         break;
       case K_FALSE:
         // a: observer, b: false-alarm entry, c: generation
-        if (c === this.falseGen[a]) this.falseAlarm(a, b);
+        this.falseAlarm(a, b, c);
         break;
       case K_OBS:
         // a: observer, b: event (-1 false alarm), c: perceived act, d: flags, e: taint
+        s.pending--;
         this.observe(a, b, c, d, e);
         break;
       case K_MSG:
         // a: receiver, b: event, c: channel, e: taint
+        s.pending--;
         this.deliverMessage(a, b, c, e);
         break;
+      case K_REVIEW:
+        // a: observer, b: misperception record
+        s.pending--;
+        this.review(a, b);
+        break;
+      case K_CONSULT:
+        // a: action, c: taint, d: cause, f: generation
+        s.pending--;
+        this.consulted(a, c, d, f);
+        break;
+      case K_WAR:
+        this.warPulse();
+        break;
+      case K_NONE:
+        break;
     }
+  }
+
+  /** Holds the pending acts of actor i that match (taint, or every escalatory act with taint -2). */
+  private holdPending(i: number, taint: number, reason: string): void {
+    const s = this.s;
+    const m = this.m;
+    for (let h = 0; h < s.qLen; h++) {
+      const slot = s.qSlot[h]!;
+      const kind = s.sKind[slot]!;
+      if (!((kind === K_EXEC && s.sE[slot] === -1) || kind === K_CONSULT)) continue;
+      const action = m.actions[s.sA[slot]!]!;
+      if (action.actor !== i) continue;
+      if (taint === -2 ? action.rung < m.quietRung : s.sC[slot] !== taint) continue;
+      s.sKind[slot] = K_NONE;
+      s.pending--;
+      this.traceCancelled(s.sA[slot]!, reason);
+    }
+  }
+
+  private traceCancelled(action: number, reason: string): void {
+    if (!this.trace) return;
+    const m = this.m;
+    const a = m.actions[action]!;
+    this.trace.push({ t: this.s.t, kind: 'cancel', actor: m.actors[a.actor]!.id, act: a.id, reason });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -941,85 +1083,61 @@ export class Simulator {
 
   private scheduleHazard(h: number, from: number): void {
     const hz = this.m.hazards[h]!;
-    const u = this.streams.uniform(STREAM.hazards);
     const start = Math.max(from, hz.from);
-    const tick = start - 1 + geometric(u, hz.perTick);
-    if (tick <= hz.until && tick <= this.endTick) this.push(tick, K_EXEC, hz.action, -1, -1, -1, -2 - h);
+    const limit = Math.min(hz.until, this.s.endTick) - start + 1;
+    if (limit <= 0) return;
+    const k = this.waitTicks(STREAM.hazards, this.sites!.hazardSite[h]!, hz.perTick, limit);
+    const tick = start - 1 + k;
+    if (tick <= hz.until && tick <= this.s.endTick)
+      this.push(tick, K_EXEC, hz.action, -1, -1, -1, -2 - h, -1);
   }
 
-  /** (Re)samples every false alarm of observer i from tick `from`; older scheduled ones go stale. */
+  /** (Re)samples the false-alarm candidates of observer i from tick `from`; older ones go stale. */
   private scheduleFalseAlarms(i: number, from: number): void {
     const a = this.m.actors[i]!;
     if (a.falseAlarmAction.length === 0) return;
-    const gen = ++this.falseGen[i]!;
-    const mult = a.readinessFalseAlarm[this.readiness[i]!]!;
-    for (let k = 0; k < a.falseAlarmAction.length; k++) {
-      const p = Math.min(1, a.falseAlarmPerTick[k]! * mult);
-      const u = this.streams.uniform(actorStream(i, PURPOSE.falseAlarm));
-      const tick = from - 1 + geometric(u, p);
-      if (tick <= this.endTick) this.push(tick, K_FALSE, i, k, gen, -1, -1);
-    }
-  }
-
-  private falseAlarm(i: number, k: number): void {
-    const m = this.m;
-    const a = m.actors[i]!;
-    const phantom = a.falseAlarmAction[k]!;
-    const act = m.actions[phantom]!.outcomes[0]!.act;
-    const ordinal = this.perceiveOrdinal[i]!++;
-    const suppressed = this.suppress?.(MP_FALSE_ALARM, i, ordinal) ?? false;
-    // Next false alarm of this kind (same generation).
-    const p = Math.min(1, a.falseAlarmPerTick[k]! * a.readinessFalseAlarm[this.readiness[i]!]!);
-    const u = this.streams.uniform(actorStream(i, PURPOSE.falseAlarm));
-    const next = this.t + geometric(u, p);
-    if (next <= this.endTick) this.push(next, K_FALSE, i, k, this.falseGen[i]!, -1, -1);
-    if (suppressed) return;
-    const mp = this.recordMisperception(MP_FALSE_ALARM, i, act, act, ordinal);
-    const arrives = this.t + a.latency[m.actions[phantom]!.domain]!;
-    this.trace?.push({ t: this.t, kind: 'false-alarm', observer: a.id, perceived: m.actIds[act]!, arrives });
-    this.push(arrives, K_OBS, i, -1, act, F_FALSE, mp);
+    const gen = ++this.s.falseGen[i]!;
+    for (let e = 0; e < a.falseAlarmAction.length; e++) this.scheduleFalseAlarm(i, e, from, gen);
   }
 
   /**
-   * Draws an option of chance site `s` whose n base probabilities are in `tiltP`, from the tilted law
-   * (p_k * w_k, normalised), with the uniform u; adds the likelihood ratio to the run's log weight.
+   * Candidate false alarms of observer i's entry e arrive at the highest rate the entry can have at the
+   * observer's readiness (full fear); each is kept with probability p(now) / p_max. Thinning is exact
+   * for a rate that moves with fear; a change of readiness resamples the candidates (memoryless).
    */
-  private tiltedDraw(s: number, n: number, u: number): number {
-    const tilt = this.tilt!;
-    const w = tilt.w;
-    const off = this.sites!.start[s]!;
-    const p = this.tiltP;
-    let z = 0;
-    for (let k = 0; k < n; k++) z += p[k]! * w[off + k]!;
-    let c = -1;
-    if (tilt.until !== undefined && this.result.peak >= tilt.until) z = 0;
-    else if (tilt.chosen) {
-      for (let k = 0; k < n; k++) tilt.expected![off + k]! += p[k]!;
-    }
-    if (z > 0) {
-      const d = tilt.defensive ?? 0;
-      let acc = 0;
-      for (let k = 0; k < n; k++) {
-        const q = (1 - d) * ((p[k]! * w[off + k]!) / z) + d * p[k]!;
-        if (q <= 0) continue;
-        c = k;
-        acc += q;
-        if (u < acc) break;
-      }
-      const qc = (1 - d) * ((p[c]! * w[off + c]!) / z) + d * p[c]!;
-      this.result.logWeight += Math.log(p[c]!) - Math.log(qc);
-    } else {
-      // No tilted mass: draw from the base law (weight 1).
-      let acc = 0;
-      for (let k = 0; k < n; k++) {
-        if (p[k]! <= 0) continue;
-        c = k;
-        acc += p[k]!;
-        if (u < acc) break;
-      }
-    }
-    if (tilt.chosen && z > 0) tilt.chosen[off + c]! += 1;
-    return c;
+  private scheduleFalseAlarm(i: number, e: number, from: number, gen: number): void {
+    const a = this.m.actors[i]!;
+    const pmax = a.falseAlarmMax[e * N_READINESS + this.s.readiness[i]!]!;
+    const tick = from - 1 + geometric(this.streams.uniform(actorStream(i, PURPOSE.falseAlarm)), pmax);
+    if (tick <= this.s.endTick) this.push(tick, K_FALSE, i, e, gen, -1, -1, -1);
+  }
+
+  private falseAlarm(i: number, e: number, gen: number): void {
+    const m = this.m;
+    const s = this.s;
+    const a = m.actors[i]!;
+    if (gen !== s.falseGen[i]) return;
+    this.scheduleFalseAlarm(i, e, s.t + 1, gen);
+    const phantom = a.falseAlarmAction[e]!;
+    const j = m.actions[phantom]!.actor;
+    const z = a.falseAlarmZ[e * N_READINESS + s.readiness[i]!]! + a.fear * this.fearOf(i, j);
+    const p = Math.min(1, phi(z) / a.falseAlarmMax[e * N_READINESS + s.readiness[i]!]!);
+    const site = this.sites!.falseAlarmSite[this.sites!.falseAlarmStart[i]! + e]!;
+    if (!this.bernoulli(actorStream(i, PURPOSE.falseAlarm), site, p)) return;
+    const act = m.actions[phantom]!.outcomes[0]!.act;
+    const ordinal = s.perceiveOrdinal[i]!++;
+    if (this.suppress?.(MP_FALSE_ALARM, i, ordinal)) return;
+    const mp = this.recordMisperception(MP_FALSE_ALARM, i, act, act, ordinal);
+    const arrives = s.t + a.latency[m.actions[phantom]!.domain]!;
+    this.trace?.push({ t: s.t, kind: 'false-alarm', observer: a.id, perceived: m.actIds[act]!, arrives });
+    this.push(arrives, K_OBS, i, -1, act, F_FALSE, mp, -1);
+    if (a.review) this.push(s.t + a.review.ticks, K_REVIEW, i, mp, -1, -1, -1, -1);
+  }
+
+  /** How much more i fears j than before the crisis: hostile belief minus its prior. */
+  private fearOf(i: number, j: number): number {
+    if (this.m.actors[i]!.fear === 0) return 0;
+    return this.beliefOf(i, j, this.m.hostileType) - this.hostilePrior[i * this.nA + j]!;
   }
 
   private recordMisperception(
@@ -1028,8 +1146,9 @@ export class Simulator {
     act: number,
     perceived: number,
     ordinal: number,
+    ev = -1,
   ): number {
-    const r = this.result;
+    const r = this.s.result;
     if (r.mpCount === r.mpKind.length) {
       r.mpKind = doubled(r.mpKind);
       r.mpObserver = doubled(r.mpObserver);
@@ -1037,14 +1156,18 @@ export class Simulator {
       r.mpPerceived = doubled(r.mpPerceived);
       r.mpTick = doubled(r.mpTick);
       r.mpOrdinal = doubled(r.mpOrdinal);
+      r.mpEvent = doubled(r.mpEvent);
+      r.mpCorrected = doubled(r.mpCorrected);
     }
     const k = r.mpCount++;
     r.mpKind[k] = kind;
     r.mpObserver[k] = observer;
     r.mpAct[k] = act;
     r.mpPerceived[k] = perceived;
-    r.mpTick[k] = this.t;
+    r.mpTick[k] = this.s.t;
     r.mpOrdinal[k] = ordinal;
+    r.mpEvent[k] = ev;
+    r.mpCorrected[k] = 0;
     return k;
   }
 
@@ -1054,56 +1177,59 @@ export class Simulator {
   /** Executes an act of an actor: substitution, outcome, effects, perception by every observer. */
   private execute(action: number, forced: number, taint: number, cause: number, source: number): void {
     const m = this.m;
+    const s = this.s;
+    const sites = this.sites!;
     let act = m.actions[action]!;
     const i = act.actor;
     const sx = actorStream(i, PURPOSE.execute);
     let substitutedFor: string | undefined;
     // Accidental or unauthorised substitution (always one draw, so the stream stays aligned).
-    const us = this.streams.uniform(sx);
-    let substitute = act.substitutionTo >= 0 && us < act.substitutionP;
-    if (this.tilt !== null && act.substitutionTo >= 0) {
-      this.tiltP[0] = 1 - act.substitutionP;
-      this.tiltP[1] = act.substitutionP;
-      substitute = this.tiltedDraw(this.sites!.substitutionSite[action]!, 2, us) === 1;
-    }
-    if (substitute) {
+    this.cp[0] = 1 - act.substitutionP;
+    this.cp[1] = act.substitutionP;
+    if (this.chance(sx, sites.substitutionSite[action]!, 2) === 1) {
       substitutedFor = act.id;
       action = act.substitutionTo;
       act = m.actions[action]!;
       forced = -1;
     }
     // Outcome (always one draw).
-    const uo = this.streams.uniform(sx);
-    let o = 0;
+    const cum = act.outcomeCum;
+    const n = cum.length;
+    for (let k = 0; k < n; k++) this.cp[k] = (k === n - 1 ? 1 : cum[k]!) - (k > 0 ? cum[k - 1]! : 0);
+    let o = this.chance(sx, sites.outcomeSite[action]!, n);
     if (forced >= 0) o = forced;
-    else if (this.tilt !== null && act.outcomes.length > 1) {
-      const cum = act.outcomeCum;
-      const n = cum.length;
-      for (let k = 0; k < n; k++) this.tiltP[k] = (k === n - 1 ? 1 : cum[k]!) - (k > 0 ? cum[k - 1]! : 0);
-      o = this.tiltedDraw(this.sites!.outcomeSite[action]!, n, uo);
-    } else {
-      const cum = act.outcomeCum;
-      while (o < cum.length - 1 && uo >= cum[o]!) o++;
+    // A readiness already held is a state, not a new act: nobody sees anything new.
+    if (act.holdsState && s.readiness[i]! >= act.readiness) {
+      this.trace?.push({
+        t: s.t,
+        kind: 'holds',
+        actor: m.actors[i]!.id,
+        act: act.id,
+        readiness: s.readiness[i]!,
+      });
+      return;
     }
     const outcome = act.outcomes[o]!;
     const ev = this.newEvent(outcome.act, taint);
     const rung = outcome.rung;
-    const r = this.result;
+    const r = s.result;
     if (this.trace) {
       this.trace.push({
-        t: this.t,
+        t: s.t,
         kind: 'event',
         event: ev,
         act: m.actIds[outcome.act]!,
         rung: m.rungIds[rung]!,
         cause:
           cause >= 0
-            ? `response to event ${cause} (${m.actIds[this.evAct[cause]!]})`
-            : source <= -2
-              ? `hazard ${m.hazards[-2 - source]!.id}`
-              : source >= 0
-                ? `inject ${m.injects[source]!.id}`
-                : 'response to a perception',
+            ? `response to event ${cause} (${m.actIds[s.evAct[cause]!]})`
+            : source === SOURCE_WAR
+              ? `war operations (phase ${m.war!.phases[s.warPhase]!.id})`
+              : source <= -2
+                ? `hazard ${m.hazards[-2 - source]!.id}`
+                : source >= 0
+                  ? `inject ${m.injects[source]!.id}`
+                  : 'response to a perception',
         outcome:
           act.outcomes.length > 1 || forced >= 0
             ? {
@@ -1117,13 +1243,15 @@ export class Simulator {
       });
     }
     // Effects on the actor.
-    if (act.readiness >= 0 && this.readiness[i]! < act.readiness) this.setReadiness(i, act.readiness, act.id);
-    if (act.standDown && this.readiness[i] !== m.actors[i]!.readiness0)
+    if (act.readiness >= 0 && s.readiness[i]! < act.readiness) this.setReadiness(i, act.readiness, act.id);
+    if (act.standDown && s.readiness[i] !== m.actors[i]!.readiness0)
       this.setReadiness(i, m.actors[i]!.readiness0, act.id);
-    if (act.cutChannel >= 0) this.channelOpen[act.cutChannel] = 0;
+    if (act.cutChannel >= 0) s.channelOpen[act.cutChannel] = 0;
+    if (act.setsPolicy.length + act.revokesPolicy.length > 0) this.applyPolicy(i, action);
+    if (act.durationTicks > 0 && s.t + act.durationTicks > s.activityEnd)
+      s.activityEnd = Math.min(m.horizon, s.t + act.durationTicks);
     // Escalation record.
-    if (rung >= m.quietRung) this.lastLoud = this.t;
-    // The path records each act that raised the peak, and lethal exchanges at the peak (bounded).
+    if (rung >= m.quietRung) s.lastLoud = s.t;
     if (rung > r.peak || (rung === r.peak && rung >= m.lethalRung && rung < m.warRung)) {
       if (r.pathLength < r.path.length) r.path[r.pathLength++] = outcome.act;
       r.peak = rung;
@@ -1133,15 +1261,13 @@ export class Simulator {
       r.lethalCause = taint;
     }
     if (rung >= m.warRung && r.warTick < 0) {
-      r.warTick = this.t;
+      r.warTick = s.t;
       r.warMisperception = taint >= 0 ? 1 : 0;
       r.warCause = taint;
-      this.endTick = Math.min(this.endTick, this.t + m.warPhase);
+      this.startWar();
     }
     if (rung >= m.nuclearRung) return;
-    // Advance notice under a notification regime.
     this.notify(ev, action);
-    // Messages travel over channels; they are not seen through ISR.
     if (act.message) {
       this.send(ev, action, taint);
       return;
@@ -1149,36 +1275,104 @@ export class Simulator {
     this.perceiveEvent(ev, action);
   }
 
-  private newEvent(act: number, taint: number): number {
-    if (this.nEv >= MAX_ACTS_PER_RUN) throw new RunawayError(this.m, this.evAct, this.nEv);
-    if (this.nEv === this.evAct.length) {
-      this.evAct = doubled(this.evAct);
-      this.evTick = doubled(this.evTick);
-      this.evTaint = doubled(this.evTaint);
-      this.evFlags = doubled(this.evFlags);
-      this.evNotified = doubled(this.evNotified);
+  private applyPolicy(i: number, action: number): void {
+    const m = this.m;
+    const s = this.s;
+    const act = m.actions[action]!;
+    const nP = Math.max(1, m.policies.length);
+    for (const p of act.setsPolicy) {
+      s.policy[i * nP + p] = 1;
+      this.trace?.push({
+        t: s.t,
+        kind: 'policy',
+        actor: m.actors[i]!.id,
+        policy: m.policies[p]!,
+        active: true,
+      });
     }
-    const e = this.nEv++;
-    this.evAct[e] = act;
-    this.evTick[e] = this.t;
-    this.evTaint[e] = taint;
-    this.evFlags[e] = 0;
-    this.evNotified[e] = 0;
+    for (const p of act.revokesPolicy) {
+      s.policy[i * nP + p] = 0;
+      this.trace?.push({
+        t: s.t,
+        kind: 'policy',
+        actor: m.actors[i]!.id,
+        policy: m.policies[p]!,
+        active: false,
+      });
+    }
+  }
+
+  /** War begins: v1 runs on for a fixed window; with phases, operations pulse until a ceasefire. */
+  private startWar(): void {
+    const m = this.m;
+    const s = this.s;
+    if (!m.war) {
+      s.endTick = Math.min(s.endTick, s.t + m.warPhase);
+      return;
+    }
+    this.enterPhase(0);
+  }
+
+  private enterPhase(k: number): void {
+    const m = this.m;
+    const s = this.s;
+    const ph = m.war!.phases[k]!;
+    s.warPhase = k;
+    s.warPhaseEnd =
+      k < m.war!.phases.length - 1
+        ? s.t + (ph.meanTicks > 0 ? this.waitTicks(STREAM.war, -1, 1 / ph.meanTicks, INF) : 0)
+        : INF;
+    this.trace?.push({ t: s.t, kind: 'war', phase: ph.id, event: 'begins' });
+    this.push(s.t + ph.everyTicks, K_WAR, -1, -1, -1, -1, -1, -1);
+  }
+
+  private warPulse(): void {
+    const m = this.m;
+    const s = this.s;
+    if (s.t >= s.warPhaseEnd) this.enterPhase(s.warPhase + 1);
+    const k = s.warPhase;
+    const ph = m.war!.phases[k]!;
+    if (this.bernoulli(STREAM.war, this.sites!.ceasefireSite[k]!, m.war!.ceasefire[k]!)) {
+      s.ceasefire = 1;
+      this.trace?.push({ t: s.t, kind: 'war', phase: ph.id, event: 'ceasefire' });
+      return;
+    }
+    this.push(s.t + ph.everyTicks, K_WAR, -1, -1, -1, -1, -1, -1);
+    this.execute(ph.action, -1, -1, -1, SOURCE_WAR);
+  }
+
+  private newEvent(act: number, taint: number): number {
+    const s = this.s;
+    if (s.nEv >= MAX_ACTS_PER_RUN) throw new RunawayError(this.m, s.evAct, s.nEv);
+    if (s.nEv === s.evAct.length) {
+      s.evAct = doubled(s.evAct);
+      s.evTick = doubled(s.evTick);
+      s.evTaint = doubled(s.evTaint);
+      s.evFlags = doubled(s.evFlags);
+      s.evNotified = doubled(s.evNotified);
+    }
+    const e = s.nEv++;
+    s.evAct[e] = act;
+    s.evTick[e] = s.t;
+    s.evTaint[e] = taint;
+    s.evFlags[e] = 0;
+    s.evNotified[e] = 0;
     return e;
   }
 
   private notify(ev: number, action: number): void {
     const m = this.m;
+    const s = this.s;
     for (let n = 0; n < m.notifications.length; n++) {
       const reg = m.notifications[n]!;
       if (reg.covers[action] !== 1 || !this.active(reg.requires)) continue;
       const sx = actorStream(reg.by, PURPOSE.notify);
-      const complied = this.streams.uniform(sx) < reg.compliance;
+      const complied = this.bernoulli(sx, -1, reg.compliance);
       for (const k of reg.to) {
-        const delivered = this.streams.uniform(sx) < reg.delivery;
-        if (complied && delivered) this.evNotified[ev]! |= 1 << k;
+        const delivered = this.bernoulli(sx, -1, reg.delivery);
+        if (complied && delivered) s.evNotified[ev]! |= 1 << k;
         this.trace?.push({
-          t: this.t,
+          t: s.t,
           kind: 'notify',
           by: m.actors[reg.by]!.id,
           to: m.actors[k]!.id,
@@ -1187,104 +1381,121 @@ export class Simulator {
           delivered: complied && delivered,
         });
       }
-      this.evFlags[ev] = n + 1; // which regime covers it
+      s.evFlags[ev] = n + 1;
       return;
     }
   }
 
-  /** Every other actor perceives the event through its ISR (or sees it if public or a victim). */
+  /**
+   * Every other actor that attends to the act perceives it by signal detection: a private act is
+   * detected with Phi(z_det + (signature - 1) d'/2); any act, public and lethal ones included, may be
+   * read as another (the wrong intent or actor) with Phi(z + fear shift), and a reassuring one may be
+   * disbelieved. Always two draws per observer (detection, reading) so counterfactuals keep the rest.
+   */
   private perceiveEvent(ev: number, action: number): void {
     const m = this.m;
+    const s = this.s;
+    const sites = this.sites!;
     const act = m.actions[action]!;
     const source = act.actor;
-    const trueAct = this.evAct[ev]!;
-    const regime = this.evFlags[ev]! - 1;
+    const trueAct = s.evAct[ev]!;
+    const regime = s.evFlags[ev]! - 1;
+    const nActs = m.actIds.length;
     for (let k = 0; k < this.nA; k++) {
       if (k === source) continue;
       const obs = m.actors[k]!;
+      if (obs.perceives[action] !== 1) continue;
       const sx = actorStream(k, PURPOSE.perceive);
-      const R = this.readiness[k]!;
-      // Always two draws (detection, reading) so that counterfactuals keep every other draw.
-      this.streams.uniforms(sx, this.u2, 2);
-      const ud = this.u2[0]!;
-      const um = this.u2[1]!;
-      const ordinal = this.perceiveOrdinal[k]!++;
+      const R = s.readiness[k]!;
+      const ordinal = s.perceiveOrdinal[k]!++;
       const isVictim = this.victimOf[trueAct * this.nA + k] === 1;
       let flags = 0;
       let detectP = 1;
       let latency = 0;
       if (act.isPublic || isVictim) flags |= F_PUBLIC;
       else {
-        detectP = Math.min(1, obs.detect[act.domain]! * act.signature * obs.readinessDetect[R]!);
-        latency = obs.latency[act.domain]!;
+        const d = act.domain;
+        const ci = (k * m.actions.length + action) * N_READINESS + R;
+        detectP = this.detectCache[ci]!;
+        if (Number.isNaN(detectP)) {
+          detectP = phi(obs.detectZ[d * N_READINESS + R]! + ((act.signature - 1) * obs.dprime[d]!) / 2);
+          this.detectCache[ci] = detectP;
+        }
+        latency = obs.latency[d]!;
       }
-      let misreadScale = obs.readinessMisread[R]!;
+      // Detection draw.
+      this.cp[0] = detectP;
+      this.cp[1] = 1 - detectP;
+      let detected = this.chance(sx, sites.detectSite[k * this.nD + act.domain]!, 2) === 0;
+      if (!detected && this.suppress?.(MP_MISSED, k, ordinal)) detected = true;
+      // Reading draw: options read as it is, misreadings, disbelieved.
+      const row = obs.misread[trueAct];
+      let n = 1;
+      let misreadP = 0;
+      let fearShift = 0;
+      if (row || act.reassuring) fearShift = obs.fear * this.fearOf(k, source);
+      let notifiedScale = 0;
       if (regime >= 0 && this.notifiedBy[regime * this.nA + k] === 1) {
         const reg = m.notifications[regime]!;
-        if ((this.evNotified[ev]! & (1 << k)) !== 0) {
+        if ((s.evNotified[ev]! & (1 << k)) !== 0) {
           flags |= F_NOTIFIED;
-          misreadScale *= reg.misread;
+          notifiedScale = reg.misread;
         } else {
           flags |= F_UNANNOUNCED;
-          misreadScale *= reg.unannounced;
+          notifiedScale = reg.unannounced;
         }
       }
-      let detected = ud < detectP;
-      if (!detected && this.suppress?.(MP_MISSED, k, ordinal)) detected = true;
-      if (!detected) {
-        // A miss is a misperception when seeing the act would have lowered the observer's belief that
-        // its actor is hostile noticeably: the miss leaves it more alarmed than the evidence warrants.
-        this.hypotheticalDelta(k, source, action);
-        const delta = this.u2[0]!;
-        if (delta < -BELIEF_EPS) {
-          const mp = this.recordMisperception(MP_MISSED, k, trueAct, -1, ordinal);
-          if (this.taint[k]! < 0) this.taint[k] = mp;
+      if (row) {
+        const nTo = row.to.length;
+        const cache = fearShift === 0 ? this.misreadCache[k * nActs + trueAct]! : null;
+        for (let j = 0; j < nTo; j++) {
+          const zi = j * N_READINESS + R;
+          let p: number;
+          if (cache) {
+            p = cache[zi]!;
+            if (Number.isNaN(p)) {
+              p = phi(row.z[zi]!);
+              cache[zi] = p;
+            }
+          } else p = phi(row.z[zi]! + row.dir[j]! * fearShift);
+          if ((flags & (F_NOTIFIED | F_UNANNOUNCED)) !== 0) p *= notifiedScale;
+          this.cp[1 + j] = p;
+          misreadP += p;
         }
-        this.trace?.push({
-          t: this.t,
-          kind: 'miss',
-          observer: obs.id,
-          event: ev,
-          act: m.actIds[trueAct]!,
-          detectP,
-          beliefDelta: delta,
-        });
+        n = 1 + nTo;
+      }
+      let disbeliefP = 0;
+      if (act.reassuring && obs.disbeliefZ[R]! > Number.NEGATIVE_INFINITY) {
+        disbeliefP = phi(obs.disbeliefZ[R]! + fearShift);
+        this.cp[n] = disbeliefP;
+        n++;
+      }
+      const total = misreadP + disbeliefP;
+      if (total > 1) for (let j = 1; j < n; j++) this.cp[j] = this.cp[j]! / total;
+      this.cp[0] = Math.max(0, 1 - total);
+      const site = sites.misreadSite[k * nActs + trueAct]!;
+      let reading = 0;
+      if (n > 1) reading = this.chance(sx, site, n);
+      else this.streams.uniform(sx); // one draw either way: the stream stays aligned
+      if (!detected) {
+        this.missed(k, ev, action, source, trueAct, detectP, ordinal);
         continue;
       }
+      const disbelieved = disbeliefP > 0 && reading === n - 1;
+      if (reading > 0 && this.suppress?.(disbelieved ? MP_DISBELIEVED : MP_MISREAD, k, ordinal)) reading = 0;
       let perceived = trueAct;
-      let misreadP = 0;
-      const row = (flags & F_PUBLIC) === 0 ? obs.misread[action] : null;
-      if (row) {
-        let acc = 0;
-        for (let j = 0; j < row.to.length; j++) {
-          const p = Math.min(1, row.p[j]! * misreadScale);
-          misreadP += p;
-          if (perceived === trueAct && um < acc + p) perceived = m.actions[row.to[j]!]!.outcomes[0]!.act;
-          acc += p;
-        }
-        if (this.tilt !== null) {
-          // Option 0 reads correctly; option j + 1 is misreading j (with the base law's truncation at 1).
-          const nTo = row.to.length;
-          let before = 0;
-          let cum = 0;
-          for (let j = 0; j < nTo; j++) {
-            cum += Math.min(1, row.p[j]! * misreadScale);
-            this.tiltP[j + 1] = Math.min(1, cum) - before;
-            before = Math.min(1, cum);
-          }
-          this.tiltP[0] = 1 - before;
-          const c = this.tiltedDraw(this.sites!.misreadSite[k * m.actions.length + action]!, nTo + 1, um);
-          perceived = c === 0 ? trueAct : m.actions[row.to[c - 1]!]!.outcomes[0]!.act;
-        }
-        if (perceived !== trueAct && this.suppress?.(MP_MISREAD, k, ordinal)) perceived = trueAct;
-      }
-      let taint = this.evTaint[ev]!;
-      if (perceived !== trueAct) {
+      let taint = s.evTaint[ev]!;
+      if (reading > 0 && disbelieved) {
+        flags |= F_DISBELIEVED;
+        taint = this.recordMisperception(MP_DISBELIEVED, k, trueAct, trueAct, ordinal, ev);
+      } else if (reading > 0) {
+        perceived = m.actions[row!.to[reading - 1]!]!.outcomes[0]!.act;
         flags |= F_MISREAD;
-        taint = this.recordMisperception(MP_MISREAD, k, trueAct, perceived, ordinal);
+        taint = this.recordMisperception(MP_MISREAD, k, trueAct, perceived, ordinal, ev);
+        if (obs.review) this.push(s.t + latency + obs.review.ticks, K_REVIEW, k, taint, -1, -1, -1, -1);
       }
       this.trace?.push({
-        t: this.t,
+        t: s.t,
         kind: 'perceive',
         observer: obs.id,
         event: ev,
@@ -1293,10 +1504,43 @@ export class Simulator {
         detectP,
         misreadP,
         notified: (flags & F_NOTIFIED) !== 0,
-        arrives: this.t + latency,
+        arrives: s.t + latency,
+        ...((flags & F_DISBELIEVED) !== 0 ? { disbelieved: true } : {}),
       });
-      this.push(this.t + latency, K_OBS, k, ev, perceived, flags, taint);
+      this.push(s.t + latency, K_OBS, k, ev, perceived, flags, taint, -1);
     }
+  }
+
+  /** A missed act: a misperception when seeing it would have lowered the observer's hostile belief. */
+  private missed(
+    k: number,
+    ev: number,
+    action: number,
+    source: number,
+    trueAct: number,
+    detectP: number,
+    ordinal: number,
+  ): void {
+    const s = this.s;
+    const m = this.m;
+    let delta = 0;
+    if (m.actors[k]!.usesBeliefs) {
+      this.hypotheticalDelta(k, source, action);
+      delta = this.u2[0]!;
+    }
+    if (delta < -BELIEF_EPS) {
+      const mp = this.recordMisperception(MP_MISSED, k, trueAct, -1, ordinal);
+      if (s.taint[k]! < 0) s.taint[k] = mp;
+    }
+    this.trace?.push({
+      t: s.t,
+      kind: 'miss',
+      observer: m.actors[k]!.id,
+      event: ev,
+      act: m.actIds[trueAct]!,
+      detectP,
+      beliefDelta: delta,
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1304,10 +1548,11 @@ export class Simulator {
 
   /** Applies decay toward the prior for (i about j) up to now. */
   private touch(i: number, j: number): void {
+    const s = this.s;
     const idx = i * this.nA + j;
-    const dt = this.t - this.lastTouch[idx]!;
+    const dt = s.t - s.lastTouch[idx]!;
     if (dt <= 0) return;
-    this.lastTouch[idx] = this.t;
+    s.lastTouch[idx] = s.t;
     const omega = this.m.actors[i]!.omega;
     if (omega <= 0) return;
     let w: number;
@@ -1321,15 +1566,15 @@ export class Simulator {
       }
     } else w = (1 - omega) ** dt;
     const base = idx * this.nT;
-    for (let t = 0; t < this.nT; t++) {
-      this.belief[base + t] = w * this.belief[base + t]! + (1 - w) * this.prior[base + t]!;
-    }
+    const b = s.belief;
+    const p = s.prior;
+    for (let t = 0; t < this.nT; t++) b[base + t] = w * b[base + t]! + (1 - w) * p[base + t]!;
   }
 
   /** Belief of i that j is of type t, now. */
   beliefOf(i: number, j: number, t: number): number {
     this.touch(i, j);
-    return this.belief[(i * this.nA + j) * this.nT + t]!;
+    return this.s.belief[(i * this.nA + j) * this.nT + t]!;
   }
 
   /**
@@ -1345,20 +1590,21 @@ export class Simulator {
     action: number,
   ): boolean {
     this.touch(i, j);
+    const s = this.s;
     const nT = this.nT;
     const base = (i * this.nA + j) * nT;
     const a = this.m.actors[i]!;
-    // Confirmation bias: is the evidence for the currently most likely type?
+    const belief = s.belief;
     let top = 0;
-    for (let t = 1; t < nT; t++) if (this.belief[base + t]! > this.belief[base + top]!) top = t;
+    for (let t = 1; t < nT; t++) if (belief[base + t]! > belief[base + top]!) top = t;
     let others = 0;
     for (let t = 0; t < nT; t++) if (t !== top) others += lik[t]!;
     others /= nT - 1;
     const confirming = lik[top]! >= others;
     const kappa = (confirming ? a.kConfirm : a.kDisconfirm) * kScale;
-    const before = this.trace ? Array.from(this.belief.subarray(base, base + nT)) : undefined;
+    const before = this.trace ? Array.from(belief.subarray(base, base + nT)) : undefined;
     const hostile = this.m.hostileType;
-    const oldHostile = this.belief[base + hostile]!;
+    const oldHostile = belief[base + hostile]!;
     let sum = 0;
     const b = this.scratchB;
     const pow = this.powCache;
@@ -1371,32 +1617,31 @@ export class Simulator {
         }
       }
       for (let t = 0; t < nT; t++) {
-        b[t] = this.belief[base + t]! * pow[off + t]!;
+        b[t] = belief[base + t]! * pow[off + t]!;
         sum += b[t]!;
       }
     } else {
       for (let t = 0; t < nT; t++) {
         const l = lik[t]!;
-        b[t] = this.belief[base + t]! * (l === 1 ? 1 : l ** kappa);
+        b[t] = belief[base + t]! * (l === 1 ? 1 : l ** kappa);
         sum += b[t]!;
       }
     }
     if (!(sum > 0)) return false;
-    for (let t = 0; t < nT; t++) this.belief[base + t] = b[t]! / sum;
+    for (let t = 0; t < nT; t++) belief[base + t] = b[t]! / sum;
     if (this.trace && before) {
       const m = this.m;
       this.trace.push({
-        t: this.t,
+        t: s.t,
         kind: 'belief',
         observer: a.id,
         about: m.actors[j]!.id,
         reason,
         before,
-        after: Array.from(this.belief.subarray(base, base + nT)),
+        after: Array.from(belief.subarray(base, base + nT)),
       });
     }
-    // Whether the belief that j is hostile moved noticeably (a boolean: no boxed number per update).
-    return Math.abs(this.belief[base + hostile]! - oldHostile) > BELIEF_EPS;
+    return Math.abs(belief[base + hostile]! - oldHostile) > BELIEF_EPS;
   }
 
   /**
@@ -1408,56 +1653,41 @@ export class Simulator {
     const lik = this.m.actions[action]!.intent;
     if (!lik) return;
     this.touch(k, j);
+    const belief = this.s.belief;
     const nT = this.nT;
     const base = (k * this.nA + j) * nT;
     const a = this.m.actors[k]!;
     let top = 0;
-    for (let t = 1; t < nT; t++) if (this.belief[base + t]! > this.belief[base + top]!) top = t;
+    for (let t = 1; t < nT; t++) if (belief[base + t]! > belief[base + top]!) top = t;
     let others = 0;
     for (let t = 0; t < nT; t++) if (t !== top) others += lik[t]!;
     others /= nT - 1;
-    const confirming = lik[top]! >= others;
-    const kappa = confirming ? a.kConfirm : a.kDisconfirm;
-    const pow = this.powCache;
-    const off = ((k * this.m.actions.length + action) * 2 + (confirming ? 0 : 1)) * nT;
-    if (pow.length > 0 && Number.isNaN(pow[off]!)) {
-      for (let t = 0; t < nT; t++) {
-        const l = lik[t]!;
-        pow[off + t] = l === 1 ? 1 : l ** kappa;
-      }
-    }
+    const kappa = lik[top]! >= others ? a.kConfirm : a.kDisconfirm;
     let sum = 0;
     let hostile = 0;
     for (let t = 0; t < nT; t++) {
-      // 1 ** kappa is 1: the cached power is lik ** kappa for every likelihood.
-      const v = this.belief[base + t]! * (pow.length > 0 ? pow[off + t]! : lik[t]! ** kappa);
+      const v = belief[base + t]! * lik[t]! ** kappa;
       sum += v;
       if (t === this.m.hostileType) hostile = v;
     }
     if (!(sum > 0)) return;
-    this.u2[0] = hostile / sum - this.belief[base + this.m.hostileType]!;
+    this.u2[0] = hostile / sum - belief[base + this.m.hostileType]!;
   }
 
+  /** Actor i's expectations, a view into the state (writes mark them for reset). */
   private ownExpects(i: number): Float64Array {
-    if (this.expectsOwned[i] === 0) {
-      const own = this.expectsBuf[i]!;
-      own.set(this.expects[i]!);
-      this.expects[i] = own;
-      this.expectsOwned[i] = 1;
-    }
-    return this.expects[i]!;
+    this.s.expectsDirty = 1;
+    return this.expectsOf(i);
   }
 
   /** Recomputes i's look-ahead values after its expectations changed. */
   private refreshValues(i: number): void {
-    if (!this.valuesOwned) {
-      this.valuesBuf.set(this.values);
-      this.values = this.valuesBuf;
-      this.valuesOwned = true;
-    }
     const m = this.m;
+    const s = this.s;
+    s.valuesDirty = 1;
+    const e = this.expectsOf(i);
     for (let a = 0; a < m.actions.length; a++) {
-      if (m.actions[a]!.actor === i) this.values[a] = lookaheadValue(m, i, this.expects[i]!, a);
+      if (m.actions[a]!.actor === i) s.values[a] = lookaheadValue(m, i, e, a);
     }
   }
 
@@ -1483,26 +1713,24 @@ export class Simulator {
         this.refreshValues(k);
       }
     }
-    this.trace?.push({ t: this.t, kind: 'leak', to: m.actors[k]!.id, source: reason });
+    this.trace?.push({ t: this.s.t, kind: 'leak', to: m.actors[k]!.id, source: reason });
   }
 
   // -------------------------------------------------------------------------------------------
-  // Observation, messages, decisions
+  // Observation, review, messages, decisions
 
   private observe(k: number, ev: number, act: number, flags: number, taint: number): void {
     const m = this.m;
+    const s = this.s;
     const action = m.actAction[act]!;
     const a = m.actions[action]!;
     const j = a.actor;
+    if ((flags & F_DISBELIEVED) !== 0) return; // seen, not believed: no update, nothing to answer
     const outcomeRung = a.outcomes[m.actOutcome[act]!]!.rung;
-    if (outcomeRung >= m.quietRung || (flags & F_FALSE) !== 0) this.lastAlarm[k] = this.t;
-    // Beliefs about the actor's intent.
-    if (a.intent) {
+    if (outcomeRung >= m.quietRung || (flags & F_FALSE) !== 0) s.lastAlarm[k] = s.t;
+    if (a.intent && m.actors[k]!.usesBeliefs) {
       let kScale = 1;
-      if ((flags & F_NOTIFIED) !== 0) {
-        const reg = m.notifications[this.evFlags[ev]! - 1]!;
-        kScale = reg.evidence;
-      }
+      if ((flags & F_NOTIFIED) !== 0) kScale = m.notifications[s.evFlags[ev]! - 1]!.evidence;
       const moved = this.updateIntent(
         k,
         j,
@@ -1511,23 +1739,87 @@ export class Simulator {
         this.trace ? `saw ${m.actIds[act]}` : '',
         action,
       );
-      if (taint >= 0 && moved && this.taint[k]! < 0) this.taint[k] = taint;
+      if (taint >= 0 && moved && s.taint[k]! < 0) s.taint[k] = taint;
     }
-    this.decide(k, act, taint >= 0 ? taint : this.taint[k]!, ev);
+    this.stimulusNotified = (flags & F_NOTIFIED) !== 0;
+    this.decide(k, act, taint >= 0 ? taint : s.taint[k]!, ev);
+    this.stimulusNotified = false;
+  }
+
+  /** Investigation or allied intelligence reports on a wrong reading: it may be corrected. */
+  private review(k: number, mp: number): void {
+    const r = this.s.result;
+    if (r.mpCorrected[mp] === 1) return;
+    const obs = this.m.actors[k]!;
+    const corrected = this.bernoulli(
+      actorStream(k, PURPOSE.review),
+      this.sites!.reviewSite[k]!,
+      obs.review!.p,
+    );
+    this.trace?.push({
+      t: this.s.t,
+      kind: 'review',
+      observer: obs.id,
+      act: r.mpKind[mp] === MP_FALSE_ALARM ? 'nothing' : this.m.actIds[r.mpAct[mp]!]!,
+      perceived: this.m.actIds[r.mpPerceived[mp]!]!,
+      corrected,
+      p: obs.review!.p,
+      by: 'investigation and allied intelligence',
+    });
+    if (corrected) this.correct(k, mp);
+  }
+
+  /**
+   * Attribution as a belief: observer k learns that what it took for `perceived` was the true act (or
+   * nothing, for a false alarm). The wrong evidence is replaced by the right one, the orders given on
+   * the wrong picture are held, and k decides again on what really happened.
+   */
+  private correct(k: number, mp: number): void {
+    const m = this.m;
+    const s = this.s;
+    const r = s.result;
+    r.mpCorrected[mp] = 1;
+    const perceived = r.mpPerceived[mp]!;
+    const pa = m.actions[m.actAction[perceived]!]!;
+    const j = pa.actor;
+    const lik = this.scratchLik;
+    const trueAction = r.mpKind[mp] === MP_FALSE_ALARM ? -1 : m.actAction[r.mpAct[mp]!]!;
+    const ti = trueAction >= 0 ? m.actions[trueAction]!.intent : null;
+    const hostile = m.hostileType;
+    const before = this.beliefOf(k, j, hostile);
+    if (pa.intent && m.actors[k]!.usesBeliefs) {
+      for (let t = 0; t < this.nT; t++) lik[t] = (ti ? ti[t]! : 1) / Math.max(1e-12, pa.intent[t]!);
+      this.updateIntent(k, j, lik, 1, this.trace ? `corrected: not ${m.actIds[perceived]}` : '', -1);
+    }
+    this.holdPending(
+      k,
+      mp,
+      `held: ${m.actIds[perceived]} turned out to be ${trueAction >= 0 ? m.actIds[r.mpAct[mp]!] : 'nothing'}`,
+    );
+    this.reconsider(k, j, before);
+    if (trueAction >= 0) this.decide(k, r.mpAct[mp]!, -1, r.mpEvent[mp]!);
+  }
+
+  /** When k's hostile belief about j falls below its reconsider threshold, its escalatory orders are held. */
+  private reconsider(k: number, j: number, before: number): void {
+    const threshold = this.m.actors[k]!.reconsider;
+    const after = this.beliefOf(k, j, this.m.hostileType);
+    if (before >= threshold && after < threshold)
+      this.holdPending(k, -2, `held: belief that ${this.m.actors[j]!.id} attacks fell below ${threshold}`);
   }
 
   private send(ev: number, action: number, taint: number): void {
     const m = this.m;
+    const s = this.s;
     const msg = m.actions[action]!.message!;
     const from = m.actions[action]!.actor;
     const sx = actorStream(from, PURPOSE.channel);
     for (const c of msg.via) {
       const ch = m.channels[c]!;
       if (!this.channelUsable(c)) continue;
-      // availability draw, then leak draws
-      if (!(this.streams.uniform(sx) < ch.availability)) {
+      if (!this.bernoulli(sx, -1, ch.availability)) {
         this.trace?.push({
-          t: this.t,
+          t: s.t,
           kind: 'message',
           from: m.actors[from]!.id,
           to: m.actors[msg.to]!.id,
@@ -1537,8 +1829,8 @@ export class Simulator {
         continue;
       }
       for (let l = 0; l < ch.leakTo.length; l++) {
-        if (this.streams.uniform(sx) < ch.leakP[l]!) {
-          this.result.leaks++;
+        if (this.bernoulli(sx, -1, ch.leakP[l]!)) {
+          s.result.leaks++;
           this.applyEffects(
             ch.leakTo[l]!,
             ch.leakEffects[l]!,
@@ -1546,9 +1838,9 @@ export class Simulator {
           );
         }
       }
-      const arrives = this.t + ch.latency;
+      const arrives = s.t + ch.latency;
       this.trace?.push({
-        t: this.t,
+        t: s.t,
         kind: 'message',
         from: m.actors[from]!.id,
         to: m.actors[msg.to]!.id,
@@ -1556,11 +1848,11 @@ export class Simulator {
         status: 'sent',
         arrives,
       });
-      this.push(arrives, K_MSG, msg.to, ev, c, -1, taint);
+      this.push(arrives, K_MSG, msg.to, ev, c, -1, taint, -1);
       return;
     }
     this.trace?.push({
-      t: this.t,
+      t: s.t,
       kind: 'message',
       from: m.actors[from]!.id,
       to: m.actors[msg.to]!.id,
@@ -1571,36 +1863,73 @@ export class Simulator {
 
   private channelUsable(c: number): boolean {
     const ch = this.m.channels[c]!;
-    return ch.exists && this.channelOpen[c] === 1 && this.active(ch.requires);
+    return ch.exists && this.s.channelOpen[c] === 1 && this.active(ch.requires);
   }
 
   private active(requires: number[]): boolean {
     if (requires.length === 0) return true;
-    for (const k of requires) if (this.talksHolding[k] === 1) return true;
+    for (const k of requires) if (this.s.talksHolding[k] === 1) return true;
     return false;
   }
 
   private deliverMessage(k: number, ev: number, c: number, taint: number): void {
     const m = this.m;
-    const act = this.evAct[ev]!;
+    const s = this.s;
+    const act = s.evAct[ev]!;
     const action = m.actAction[act]!;
     const msg = m.actions[action]!.message!;
     const ch = m.channels[c]!;
     const from = m.actions[action]!.actor;
-    const accepted = this.streams.uniform(actorStream(k, PURPOSE.channel)) < ch.acceptance[k]!;
+    const sx = actorStream(k, PURPOSE.channel);
+    const accepted = this.bernoulli(sx, this.sites!.acceptSite[c * this.nA + k]!, ch.acceptance[k]!);
+    // Whether a reassurance is believed: one draw whether or not it was accepted (stream alignment).
+    const obs = m.actors[k]!;
+    const R = s.readiness[k]!;
+    let disbelieveP = 0;
+    if (msg.kind === 'reassure' && obs.disbeliefZ[R]! > Number.NEGATIVE_INFINITY)
+      disbelieveP = phi(
+        obs.disbeliefZ[R]! + obs.fear * this.fearOf(k, msg.about) - Math.log(Math.max(1, ch.credibility)),
+      );
+    let believed = !this.bernoulli(sx, this.sites!.believeSite[k]!, disbelieveP);
+    const ordinal = disbelieveP > 0 ? s.perceiveOrdinal[k]!++ : -1;
+    if (!believed && this.suppress?.(MP_DISBELIEVED, k, ordinal)) believed = true;
     this.trace?.push({
-      t: this.t,
+      t: s.t,
       kind: 'message',
       from: m.actors[from]!.id,
       to: m.actors[k]!.id,
       channel: ch.id,
-      status: accepted ? 'delivered' : 'refused',
+      status: accepted ? (believed ? 'delivered' : 'disbelieved') : 'refused',
     });
     if (!accepted) return;
+    if (!believed) {
+      this.recordMisperception(MP_DISBELIEVED, k, act, act, ordinal);
+      return;
+    }
     if (msg.kind === 'reassure') {
+      const before = this.beliefOf(k, msg.about, m.hostileType);
       const lik = this.scratchLik.fill(1);
       lik[m.hostileType] = 1 / Math.max(1, ch.credibility);
       this.updateIntent(k, msg.about, lik, 1, this.trace ? `${m.actIds[act]} via ${ch.id}` : '', -1);
+      // An explanation corrects the wrong readings the receiver holds about the sender's acts.
+      const r = s.result;
+      for (let x = 0; x < r.mpCount; x++) {
+        if (r.mpObserver[x] !== k || r.mpCorrected[x] === 1) continue;
+        if (r.mpKind[x] !== MP_MISREAD && r.mpKind[x] !== MP_FALSE_ALARM) continue;
+        if (m.actions[m.actAction[r.mpPerceived[x]!]!]!.actor !== msg.about) continue;
+        this.trace?.push({
+          t: s.t,
+          kind: 'review',
+          observer: obs.id,
+          act: r.mpKind[x] === MP_FALSE_ALARM ? 'nothing' : m.actIds[r.mpAct[x]!]!,
+          perceived: m.actIds[r.mpPerceived[x]!]!,
+          corrected: true,
+          p: 1,
+          by: `${m.actIds[act]} via ${ch.id}`,
+        });
+        this.correct(k, x);
+      }
+      this.reconsider(k, msg.about, before);
     } else if (msg.row >= 0) {
       const w = 1 - 1 / Math.max(1, ch.credibility);
       const e = this.ownExpects(k);
@@ -1610,9 +1939,8 @@ export class Simulator {
       }
       this.refreshValues(k);
     }
-    // The message itself is evidence about the sender and a stimulus for doctrine.
     const a = m.actions[action]!;
-    if (a.intent)
+    if (a.intent && obs.usesBeliefs)
       this.updateIntent(k, from, a.intent, 1, this.trace ? `received ${m.actIds[act]}` : '', action);
     this.decide(k, act, taint, ev);
   }
@@ -1638,66 +1966,127 @@ export class Simulator {
 
   private decideBy(i: number, act: number, taint: number, cause: number, n: number, protocol: boolean): void {
     const m = this.m;
+    const s = this.s;
     if (n === 0) return;
-    this.result.decisions++;
-    this.streams.uniforms(actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide), this.u2, 1);
-    const u = this.u2[0]!;
-    let chosen = n - 1;
-    if (this.tilt !== null) {
-      this.tiltP.set(this.dist.subarray(0, n));
-      chosen = this.tiltedDraw(this.sites!.ruleSite[i]![this.lastRule]!, n, u);
-    } else {
-      let acc = 0;
-      for (let k = 0; k < n; k++) {
-        acc += this.dist[k]!;
-        if (u < acc) {
-          chosen = k;
-          break;
-        }
-      }
-    }
+    s.result.decisions++;
+    for (let k = 0; k < n; k++) this.cp[k] = this.dist[k]!;
+    const rule = m.actors[i]!.rules[this.lastRule]!;
+    const chosen = this.chance(
+      actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide),
+      this.sites!.ruleSite[i]![this.lastRule]!,
+      n,
+    );
     const action = this.distAct[chosen]!;
+    const actor = m.actors[i]!;
+    // Decision windows shrink under threat.
+    let delay = rule.decisionTicks >= 0 ? rule.decisionTicks : actor.decisionTicks;
+    if (actor.urgency > 0 && delay > 0) delay = Math.round(delay * (1 - actor.urgency * this.threatOf(i)));
     if (this.trace) {
       const opts: { act: string; p: number }[] = [];
       for (let k = 0; k < n; k++) opts.push({ act: m.actions[this.distAct[k]!]!.id, p: this.dist[k]! });
       this.trace.push({
-        t: this.t,
+        t: s.t,
         kind: 'decide',
-        actor: m.actors[i]!.id,
+        actor: actor.id,
         stimulus: m.actIds[act]!,
-        rule: m.actors[i]!.rules[this.lastRule]!.id,
+        rule: rule.id,
         options: opts,
         chosen: m.actions[action]!.id,
+        ...(m.actions[action]!.isWait ? {} : { delayHours: delay * m.tickHours }),
       });
     }
-    if (m.actions[action]!.isWait) return;
-    this.push(this.t + m.actors[i]!.decisionTicks, K_EXEC, action, -1, taint, cause, -1);
+    const a = m.actions[action]!;
+    if (a.isWait) return;
+    if (a.consult) {
+      this.push(s.t + delay + a.consult.ticks, K_CONSULT, action, -1, taint, cause, -1, s.decisionGen[i]!);
+      this.trace?.push({
+        t: s.t,
+        kind: 'consult',
+        actor: actor.id,
+        ally: m.actors[a.consult.ally]!.id,
+        act: a.id,
+        status: 'asked',
+        answerAt: s.t + delay + a.consult.ticks,
+      });
+      return;
+    }
+    this.push(s.t + delay, K_EXEC, action, -1, taint, cause, -1, s.decisionGen[i]!);
+  }
+
+  /** The largest belief of actor i that an adversary is preparing an attack (its pre-emption targets, or anyone). */
+  private threatOf(i: number): number {
+    const m = this.m;
+    const pre = m.actors[i]!.preempt;
+    let b = 0;
+    if (pre) for (const j of pre.against) b = Math.max(b, this.beliefOf(i, j, m.hostileType));
+    else for (let j = 0; j < this.nA; j++) if (j !== i) b = Math.max(b, this.beliefOf(i, j, m.hostileType));
+    return b;
+  }
+
+  /** The ally's answer to a consultation arrives: the act goes ahead unless vetoed or held meanwhile. */
+  private consulted(action: number, taint: number, cause: number, gen: number): void {
+    const m = this.m;
+    const s = this.s;
+    const a = m.actions[action]!;
+    if (gen !== s.decisionGen[a.actor]) {
+      this.traceCancelled(action, 'held during the consultation');
+      return;
+    }
+    const c = a.consult!;
+    const vetoed = this.bernoulli(
+      actorStream(a.actor, PURPOSE.consult),
+      this.sites!.consultSite[action]!,
+      c.veto,
+    );
+    this.trace?.push({
+      t: s.t,
+      kind: 'consult',
+      actor: m.actors[a.actor]!.id,
+      ally: m.actors[c.ally]!.id,
+      act: a.id,
+      status: vetoed ? 'vetoed' : 'agreed',
+      answerAt: s.t,
+    });
+    if (!vetoed) this.execute(action, -1, taint, cause, -1);
   }
 
   private setReadiness(i: number, level: number, reason: string): void {
-    const from = this.readiness[i]!;
+    const s = this.s;
+    const from = s.readiness[i]!;
     if (from === level) return;
-    this.readiness[i] = level;
-    if (level > from) this.lastAlarm[i] = this.t;
-    this.trace?.push({ t: this.t, kind: 'readiness', actor: this.m.actors[i]!.id, from, to: level, reason });
-    this.scheduleFalseAlarms(i, this.t + 1);
+    s.readiness[i] = level;
+    if (level > from) s.lastAlarm[i] = s.t;
+    this.trace?.push({ t: s.t, kind: 'readiness', actor: this.m.actors[i]!.id, from, to: level, reason });
+    this.scheduleFalseAlarms(i, s.t + 1);
   }
 
   // Accessors used by responseDistribution (shared with the compiler's static evaluation).
   readinessOf(i: number): number {
-    return this.readiness[i]!;
+    return this.s.readiness[i]!;
   }
   typeOf(i: number): number {
-    return this.type[i]!;
+    return this.s.type[i]!;
   }
   holding(k: number): boolean {
-    return this.talksHolding[k] === 1;
+    return this.s.talksHolding[k] === 1;
   }
   expectsOf(i: number): Float64Array {
-    return this.expects[i]!;
+    const buf = this.s.expects;
+    if (buf !== this.expectsBuffer) {
+      const E = this.m.expectSize;
+      this.expectsView = this.m.actors.map((_, k) => buf.subarray(k * E, (k + 1) * E));
+      this.expectsBuffer = buf;
+    }
+    return this.expectsView[i]!;
   }
   valueOf(a: number): number {
-    return this.values[a]!;
+    return this.s.values[a]!;
+  }
+  policyActive(i: number, p: number): boolean {
+    return this.s.policy[i * Math.max(1, this.m.policies.length) + p] === 1;
+  }
+  notifiedStimulus(): boolean {
+    return this.stimulusNotified;
   }
 }
 
@@ -1712,6 +2101,8 @@ export interface DecisionContext {
   holding(k: number): boolean;
   expectsOf(i: number): Float64Array;
   valueOf(a: number): number;
+  policyActive(i: number, p: number): boolean;
+  notifiedStimulus(): boolean;
 }
 
 /**
@@ -1732,7 +2123,6 @@ export function responseDistribution(
   const rules = actor.rulesByAct[act]!;
   for (let q = 0; q < rules.length; q++) {
     const rule = actor.rules[rules[q]!]!;
-    // Ordinary rules: the first that applies. With `only`: that (also) rule alone.
     if (only >= 0 ? rules[q] !== only : rule.also) continue;
     if (!ruleApplies(ctx, m, i, rule.requires, rule.conditions)) continue;
     ctx.lastRule = rules[q]!;
@@ -1760,8 +2150,6 @@ export function responseDistribution(
       const a = cands[k]!;
       let v = ctx.valueOf(a);
       if (actor.preempt) {
-        // In the worlds (probability b) where the adversary strikes anyway, striking first adds no
-        // war that was not coming: the act's harm and replies count only in the other 1 - b.
         if (m.actions[a]!.preemptive) v *= 1 - b;
         else v -= b * (1 - actor.preempt.sigma) * actor.preempt.loss;
       }
@@ -1808,6 +2196,12 @@ function ruleApplies(
         break;
       case 'type':
         if (ctx.typeOf(i) !== c.type) return false;
+        continue;
+      case 'policy':
+        if (ctx.policyActive(i, c.policy) !== c.active) return false;
+        continue;
+      case 'notified':
+        if (ctx.notifiedStimulus() !== c.notified) return false;
         continue;
     }
     if (!(v > c.lo && v < c.hi)) return false;

@@ -30,4 +30,11 @@ export class StartContext implements DecisionContext {
   valueOf(a: number): number {
     return this.m.baseValue[a]!;
   }
+  /** No policy is in force at the start. */
+  policyActive(_i: number, _p: number): boolean {
+    return false;
+  }
+  notifiedStimulus(): boolean {
+    return false;
+  }
 }

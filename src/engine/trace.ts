@@ -33,6 +33,8 @@ export type TraceRecord =
       misreadP: number;
       notified: boolean;
       arrives: number;
+      /** A reassuring act seen but not believed. */
+      disbelieved?: boolean;
     }
   | {
       t: number;
@@ -61,6 +63,8 @@ export type TraceRecord =
       rule: string;
       options: { act: string; p: number }[];
       chosen: string;
+      /** Hours until the chosen act is carried out (decision windows shrink under threat). */
+      delayHours?: number;
     }
   | {
       t: number;
@@ -68,7 +72,7 @@ export type TraceRecord =
       from: string;
       to: string;
       channel: string;
-      status: 'sent' | 'unavailable' | 'no-channel' | 'refused' | 'delivered';
+      status: 'sent' | 'unavailable' | 'no-channel' | 'refused' | 'delivered' | 'disbelieved';
       arrives?: number;
     }
   | { t: number; kind: 'leak'; to: string; source: string }
@@ -83,4 +87,32 @@ export type TraceRecord =
       delivered: boolean;
     }
   | { t: number; kind: 'types'; types: Record<string, string> }
-  | { t: number; kind: 'end'; outcome: string; peak: string };
+  /** An actor re-raised a readiness it already held: a state, not a new act (nobody sees anything). */
+  | { t: number; kind: 'holds'; actor: string; act: string; readiness: number }
+  /** Later evidence on a reading: investigation, allied intelligence, or an explanation received. */
+  | {
+      t: number;
+      kind: 'review';
+      observer: string;
+      act: string;
+      perceived: string;
+      corrected: boolean;
+      p: number;
+      by: string;
+    }
+  /** A pending order held (cancelled) because the picture it was given on changed. */
+  | { t: number; kind: 'cancel'; actor: string; act: string; reason: string }
+  | {
+      t: number;
+      kind: 'consult';
+      actor: string;
+      ally: string;
+      act: string;
+      status: 'asked' | 'agreed' | 'vetoed';
+      answerAt: number;
+    }
+  | { t: number; kind: 'policy'; actor: string; policy: string; active: boolean }
+  | { t: number; kind: 'war'; phase: string; event: 'begins' | 'ceasefire' }
+  /** A random draw (only with RunOptions.traceDraws): site, options with base probabilities, option drawn. */
+  | { t: number; kind: 'chance'; site: string; options: { id: string; p: number }[]; chosen: number }
+  | { t: number; kind: 'end'; outcome: string; peak: string; reason?: string };

@@ -13,6 +13,7 @@ import {
   type RuleModel,
 } from '../engine/model.ts';
 import { expectedHarm, lookaheadValue, responseDistribution } from '../engine/run.ts';
+import { dprimeOf, phi, probit, REFERENCE_QUALITY } from '../engine/sdt.ts';
 import { StartContext } from '../engine/start.ts';
 import { type Code, clipMessage, type Diagnostic, didYouMean, listed } from './diagnostics.ts';
 import {
@@ -99,6 +100,7 @@ class Compiler {
   actOutcome: number[] = [];
   channelIndex = new Map<string, number>();
   talksIndex = new Map<string, number>();
+  policyIndex = new Map<string, number>();
   tickHours = 1;
 
   constructor(doc: Scenario, opts: CompileOptions) {
@@ -313,6 +315,94 @@ class Compiler {
     return out;
   }
 
+  /** The index of a standing policy (policies are declared by the acts and conditions that name them). */
+  policy(name: string): number {
+    let k = this.policyIndex.get(name);
+    if (k === undefined) {
+      k = this.policyIndex.size;
+      this.policyIndex.set(name, k);
+    }
+    return k;
+  }
+
+  /** Whether reading act `b` as act `a` makes it look more alarming (higher rung, or likelier hostile). */
+  moreAlarming(a: number, b: number): boolean {
+    const ra = this.actions[a]!.rung;
+    const rb = this.actions[b]!.rung;
+    if (ra !== rb) return ra > rb;
+    const h = this.hostileType();
+    const la = this.actions[a]!.intent;
+    const lb = this.actions[b]!.intent;
+    const ratio = (l: Float64Array | null) => {
+      if (!l) return 1;
+      let others = 0;
+      for (let t = 0; t < l.length; t++) if (t !== h) others += l[t]!;
+      return l[h]! / Math.max(1e-12, others / (l.length - 1));
+    };
+    return ratio(la) >= ratio(lb);
+  }
+
+  private compileWar(): Model['war'] {
+    const war = this.doc.war;
+    if (!war) return null;
+    const phases = Object.entries(war.phases).map(([id, ph]) => {
+      const path: Path = ['war', 'phases', id];
+      const [a] = this.actionRef(ph.action, [...path, 'action']);
+      const every = this.ticks(ph.everyHours, 1);
+      return {
+        id,
+        action: Math.max(0, a),
+        everyTicks: every,
+        meanTicks: this.ticks(this.num(ph.meanHours, [...path, 'meanHours'], 0, 0)),
+        ceasefire: -Math.expm1(
+          (-this.num(ph.ceasefirePerDay, [...path, 'ceasefirePerDay'], 0, 0) * every * this.tickHours) / 24,
+        ),
+      };
+    });
+    if (phases.length === 0)
+      this.diag('E_SCHEMA_REQUIRED', ['war', 'phases'], 'war needs at least one phase');
+    return {
+      phases: phases.map(({ ceasefire: _c, ...ph }) => ph),
+      ceasefire: phases.map((ph) => ph.ceasefire),
+    };
+  }
+
+  /**
+   * What each actor needs to perceive: an act it has a rule for (under any reading), an act that moves
+   * beliefs it uses, or an alarming act that keeps its raised readiness from relaxing. Acts nobody
+   * attends to cost no perception draws (decision 0008).
+   */
+  private compileAttention(model: Model): void {
+    const nAct = model.actions.length;
+    for (const [i, actor] of model.actors.entries()) {
+      const usesBeliefs =
+        actor.preempt !== null ||
+        actor.fear > 0 ||
+        actor.urgency > 0 ||
+        actor.rules.some((r) => r.conditions.some((c) => c.kind === 'belief'));
+      actor.usesBeliefs = usesBeliefs;
+      const raises = model.actions.some((x) => x.actor === i && x.readiness > actor.readiness0);
+      const perceives = new Uint8Array(nAct);
+      for (let a = 0; a < nAct; a++) {
+        const action = model.actions[a]!;
+        if (action.actor === i || action.isWait) continue;
+        const readings = [a];
+        for (const o of action.outcomes) {
+          const row = actor.misread[o.act];
+          if (row) readings.push(...row.to);
+        }
+        let attend = usesBeliefs && readings.some((x) => model.actions[x]!.intent !== null);
+        if (!attend && raises) attend = action.outcomes.some((o) => o.rung >= model.quietRung);
+        if (!attend)
+          attend = readings.some((x) =>
+            model.actions[x]!.outcomes.some((o) => actor.rulesByAct[o.act]!.length > 0),
+          );
+        perceives[a] = attend ? 1 : 0;
+      }
+      actor.perceives = perceives;
+    }
+  }
+
   /** Checks a probability table sums to 1. */
   sumsToOne(values: number[], path: Path, what: string): void {
     const s = values.reduce((x, y) => x + y, 0);
@@ -378,6 +468,10 @@ class Compiler {
       horizon,
       warPhase: this.ticks(doc.time.warPhaseHours),
       resolveQuiet: this.ticks(doc.time.resolveQuietHours, 1),
+      resolveSlack: doc.time.readinessSlack ?? (doc.version === 1 ? 1 : 0),
+      war: null,
+      policies: [],
+      formatVersion: doc.version,
       actors: [],
       actions: this.actions,
       actAction: Int32Array.from(this.actAction),
@@ -411,10 +505,17 @@ class Compiler {
     model.notifications = this.compileNotifications();
     model.hazards = this.compileHazards(horizon);
     model.injects = this.compileInjects(horizon);
+    model.war = this.compileWar();
+    for (const [id, q] of Object.entries(doc.isr ?? {})) {
+      this.actor(id, ['isr', id]);
+      this.prob(q.quality, ['isr', id, 'quality'], REFERENCE_QUALITY);
+    }
     model.actors = this.actorIds.map((id, i) => this.compileActor(model, id, i, nT, nR));
     this.compileExpectations(model);
     this.compileRules(model);
+    model.policies = [...this.policyIndex.keys()];
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    this.compileAttention(model);
     this.solveExpectations(model);
     return model;
   }
@@ -523,6 +624,12 @@ class Compiler {
           cutChannel: -1,
           substitutionP: 0,
           substitutionTo: -1,
+          durationTicks: 0,
+          setsPolicy: [],
+          revokesPolicy: [],
+          consult: null,
+          reassuring: false,
+          holdsState: false,
         });
       };
       addAction('wait', null, ['actors', actorId]);
@@ -557,6 +664,10 @@ class Compiler {
         if (lik.every((x) => x === 0))
           this.diag('E_SCHEMA_VALUE', [...path, 'intent'], 'at least one intent likelihood must be above 0');
         action.intent = lik;
+        const h = this.hostileType();
+        let others = 0;
+        for (let t = 0; t < lik.length; t++) if (t !== h) others = Math.max(others, lik[t]!);
+        action.reassuring = lik[h]! < others && lik[h]! < 1;
       }
       Object.entries(a.outcomes ?? {}).forEach(([oid, o], k) => {
         action.outcomes[k]!.casualties = (o.casualties ?? [])
@@ -564,6 +675,31 @@ class Compiler {
           .filter((x) => x >= 0);
       });
       if (a.cutChannel !== undefined) action.cutChannel = this.channel(a.cutChannel, [...path, 'cutChannel']);
+      action.durationTicks = this.ticks(this.num(a.durationHours, [...path, 'durationHours'], 0, 0));
+      action.setsPolicy = (a.policy?.set ?? []).map((x) => this.policy(x));
+      action.revokesPolicy = (a.policy?.revoke ?? []).map((x) => this.policy(x));
+      if (a.consult) {
+        const cp = [...path, 'consult'];
+        const ally = this.actor(a.consult.ally, [...cp, 'ally']);
+        const channel = this.channel(a.consult.via, [...cp, 'via']);
+        const ch = channel >= 0 ? doc.channels[a.consult.via]! : undefined;
+        if (ch && ally >= 0 && !(ch.between.includes(actorId) && ch.between.includes(a.consult.ally)))
+          this.diag(
+            'E_REF_CHANNEL',
+            [...cp, 'via'],
+            `channel '${a.consult.via}' does not connect ${actorId} and ${a.consult.ally}`,
+          );
+        if (ally === action.actor) this.diag('E_SELF', [...cp, 'ally'], 'an actor does not consult itself');
+        const latency = ch ? this.num(ch.latencyHours, ['channels', a.consult.via, 'latencyHours'], 0, 0) : 0;
+        action.consult = {
+          ally: Math.max(0, ally),
+          channel: Math.max(0, channel),
+          ticks: this.ticks(2 * latency + this.num(a.consult.hours, [...cp, 'hours'], 0, 0)),
+          veto: this.prob(a.consult.veto, [...cp, 'veto'], 0),
+        };
+      }
+      // A readiness act (an alert) is a state: raising a readiness already held is no new act.
+      action.holdsState = a.readiness !== undefined && !a.message && !a.standDown && !a.outcomes;
       if (a.substitution) {
         action.substitutionP = this.prob(a.substitution.p, [...path, 'substitution', 'p'], 0);
         action.substitutionTo = this.responseRef(a.substitution.to, action.actor, [
@@ -742,6 +878,7 @@ class Compiler {
         perTick: this.perTick(this.num(h.ratePerDay, [...path, 'ratePerDay'], 0, 0)),
         from: this.ticks(h.fromHours ?? 0),
         until: h.untilHours !== undefined ? this.ticks(h.untilHours) : horizon,
+        activity: h.activity ?? h.untilHours !== undefined,
       };
     });
   }
@@ -788,30 +925,46 @@ class Compiler {
       });
       typeCum[nT - 1] = 1;
     }
-    // Perception.
+    // Perception as signal detection (decision 0008). Every probability the file states (detect,
+    // misread, false alarm, with its readiness multiplier) holds at the reference quality 0.5; the
+    // compiler turns it into a criterion, and the actor's quality q sets the sensitivity d' the
+    // criterion is applied with: P = Phi(probit(p_ref) -/+ (d'(q) - d'(ref)) / 2).
     const per = a.perception ?? {};
-    const detect = new Float64Array(nD).fill(1);
+    const pp: Path = [...path, 'perception'];
+    const quality = this.prob(doc.isr?.[id]?.quality, ['isr', id, 'quality'], REFERENCE_QUALITY);
+    const dq = dprimeOf(quality);
+    const dRef = dprimeOf(REFERENCE_QUALITY);
+    const levels = (v: number[] | undefined) =>
+      v ? Float64Array.from(v) : new Float64Array(N_READINESS).fill(1);
+    const mDetect = levels(per.readiness?.detect);
+    const mMisread = levels(per.readiness?.misread);
+    const mFalse = levels(per.readiness?.falseAlarms);
+    const sens = new Float64Array(nD).fill(1);
+    const pDetect = new Float64Array(nD).fill(1);
     const latency = new Int32Array(nD);
     for (const [dom, isr] of Object.entries(per.isr ?? {})) {
       if (!isr) continue;
       const d = DOMAINS.indexOf(dom as (typeof DOMAINS)[number]);
-      detect[d] = this.prob(isr.detect, [...path, 'perception', 'isr', dom, 'detect'], 1);
-      latency[d] = this.ticks(
-        this.num(isr.latencyHours, [...path, 'perception', 'isr', dom, 'latencyHours'], 0, 0),
-      );
+      pDetect[d] = this.prob(isr.detect, [...pp, 'isr', dom, 'detect'], 1);
+      sens[d] = this.num(isr.sensitivity, [...pp, 'isr', dom, 'sensitivity'], 1, 0);
+      latency[d] = this.ticks(this.num(isr.latencyHours, [...pp, 'isr', dom, 'latencyHours'], 0, 0));
     }
-    const misread: ActorModel['misread'] = new Array(this.actions.length).fill(null);
+    const dprime = new Float64Array(nD);
+    const detectZ = new Float64Array(nD * N_READINESS);
+    /** How far the observer's d' in domain d is from the reference, halved. */
+    const gain = (d: number) => ((dq - dRef) * sens[d]!) / 2;
+    for (let d = 0; d < nD; d++) {
+      dprime[d] = dq * sens[d]!;
+      for (let R = 0; R < N_READINESS; R++)
+        detectZ[d * N_READINESS + R] = probit(Math.min(1, pDetect[d]! * mDetect[R]!)) + gain(d);
+    }
+    // Rows by act: `ACTOR.action` covers every outcome, `ACTOR.action/outcome` (v2) one of them (a
+    // failed test that kills nationals can be read as an attack more often than a test that lands at sea).
+    const misread: ActorModel['misread'] = new Array(this.actIds.length).fill(null);
     for (const [from, row] of Object.entries(per.misread ?? {})) {
-      const rp = [...path, 'perception', 'misread', from];
+      const rp = [...pp, 'misread', from];
       const [fa, fo] = this.actionRef(from, rp);
       if (fa < 0) continue;
-      if (fo >= 0)
-        this.diag(
-          'E_SCHEMA_VALUE',
-          rp,
-          'misreadings are per action: drop the /outcome part',
-          `write '${from.split('/')[0]}'`,
-        );
       const to: number[] = [];
       const p: number[] = [];
       for (const [target, q] of Object.entries(row)) {
@@ -827,12 +980,27 @@ class Compiler {
           rp,
           `the misreadings of ${from} sum to ${round(s)}; at most 1 (the rest is read correctly)`,
         );
-      misread[fa] = { to: Int32Array.from(to), p: Float64Array.from(p) };
+      const dom = this.actions[fa]!.domain;
+      const z = new Float64Array(to.length * N_READINESS);
+      const dir = new Int8Array(to.length);
+      to.forEach((ta, k) => {
+        for (let R = 0; R < N_READINESS; R++)
+          z[k * N_READINESS + R] = probit(Math.min(1, p[k]! * mMisread[R]!)) - gain(dom);
+        dir[k] = this.moreAlarming(ta, fa) ? 1 : -1;
+      });
+      const entry = { to: Int32Array.from(to), z, dir };
+      const outcomes = this.actions[fa]!.outcomes;
+      for (const [k, o] of outcomes.entries()) {
+        // An outcome's own row wins over the action's.
+        if (fo >= 0 ? k === fo : misread[o.act] === null) misread[o.act] = entry;
+      }
     }
+    const fear = this.num(per.fear, [...pp, 'fear'], 0, 0);
     const fa: number[] = [];
-    const fp: number[] = [];
+    const fz: number[] = [];
+    const fmax: number[] = [];
     for (const [ref, rate] of Object.entries(per.falseAlarms ?? {})) {
-      const rp = [...path, 'perception', 'falseAlarms', ref];
+      const rp = [...pp, 'falseAlarms', ref];
       const [x] = this.actionRef(ref, rp);
       if (x < 0) continue;
       if (this.actions[x]!.actor === i)
@@ -842,10 +1010,24 @@ class Compiler {
           'a false alarm is a phantom act of another actor, not of the observer',
         );
       fa.push(x);
-      fp.push(this.perTick(this.num(rate, rp, 0, 0)));
+      const p = this.perTick(this.num(rate, rp, 0, 0));
+      for (let R = 0; R < N_READINESS; R++) {
+        const z = probit(Math.min(1, p * mFalse[R]!)) - gain(this.actions[x]!.domain);
+        fz.push(z);
+        // The most fear can add: belief 1 against a prior of at least 0 (thinning bound).
+        fmax.push(phi(z + fear));
+      }
     }
-    const levels = (v: number[] | undefined) =>
-      v ? Float64Array.from(v) : new Float64Array(N_READINESS).fill(1);
+    const disbelief = this.prob(per.disbelief, [...pp, 'disbelief'], 0);
+    const disbeliefZ = new Float64Array(N_READINESS);
+    for (let R = 0; R < N_READINESS; R++)
+      disbeliefZ[R] = probit(Math.min(1, disbelief * mMisread[R]!)) - (dq - dRef) / 2;
+    const review = per.review
+      ? {
+          ticks: this.ticks(this.num(per.review.afterHours, [...pp, 'review', 'afterHours'], 0, 0), 1),
+          p: this.prob(per.review.p, [...pp, 'review', 'p'], 0),
+        }
+      : null;
     // Beliefs.
     const bias = a.beliefs?.bias ?? {};
     const hostility = this.prob(bias.hostility, [...path, 'beliefs', 'bias', 'hostility'], 0.05);
@@ -914,14 +1096,21 @@ class Compiler {
       calmTicks: this.ticks(this.num(a.calmHours, [...path, 'calmHours'], 48, 0), 1),
       decisionTicks: this.ticks(this.num(a.decisionHours, [...path, 'decisionHours'], this.tickHours, 0), 1),
       waitAction: this.actionIndex.get(`${id}.wait`)!,
-      detect,
+      quality,
+      dprime,
+      detectZ,
       latency,
       falseAlarmAction: Int32Array.from(fa),
-      falseAlarmPerTick: Float64Array.from(fp),
+      falseAlarmZ: Float64Array.from(fz),
+      falseAlarmMax: Float64Array.from(fmax),
       misread,
-      readinessDetect: levels(per.readiness?.detect),
-      readinessMisread: levels(per.readiness?.misread),
-      readinessFalseAlarm: levels(per.readiness?.falseAlarms),
+      fear,
+      disbeliefZ,
+      review,
+      perceives: new Uint8Array(0),
+      usesBeliefs: true,
+      urgency: this.prob(dec.urgency, [...path, 'decision', 'urgency'], 0),
+      reconsider: this.prob(dec.reconsiderBelow, [...path, 'decision', 'reconsiderBelow'], 0.5),
       intentPrior,
       omega: -Math.expm1(Math.log1p(-Math.min(forgetDay, 1 - 1e-12)) * (this.tickHours / 24)),
       kConfirm: this.num(bias.confirm, [...path, 'beliefs', 'bias', 'confirm'], 1, 0),
@@ -1139,6 +1328,13 @@ class Compiler {
               hi,
             });
           } else if ('readiness' in cond) conditions.push({ kind: 'readiness', lo, hi });
+          else if ('policy' in cond)
+            conditions.push({
+              kind: 'policy',
+              policy: this.policy(cond.policy),
+              active: cond.active ?? true,
+            });
+          else if ('notified' in cond) conditions.push({ kind: 'notified', notified: cond.notified });
           else {
             const t = this.type(cond.type, [...cp, 'type']);
             if (t >= 0) conditions.push({ kind: 'type', type: t });
@@ -1194,6 +1390,10 @@ class Compiler {
           bonus,
           requires: this.talksRefs(rule.requires, [...rp, 'requires']),
           also: rule.also ?? false,
+          decisionTicks:
+            rule.decisionHours !== undefined
+              ? this.ticks(this.num(rule.decisionHours, [...rp, 'decisionHours'], 0, 0))
+              : -1,
         });
         for (const act of this.ruleActs.get(`${iid}\u0000${rid}`) ?? []) byAct[act]!.push(index);
       }

@@ -308,7 +308,7 @@ export function schemaDiagnostics(
       (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')
     ) {
       if (isVersion) {
-        push('E_VERSION', 'missing `version`: a scenario starts with `version: 1`', { at: [] });
+        push('E_VERSION', 'missing `version`: a scenario starts with `version: 2` (or 1)', { at: [] });
         continue;
       }
       const about = schemasAt(path).find((f) => f.description)?.description;
@@ -323,6 +323,10 @@ export function schemaDiagnostics(
     }
     switch (issue.code) {
       case 'invalid_union': {
+        if (isVersion) {
+          push('E_VERSION', `version must be 1 or 2, got ${describeValue(value)}`);
+          break;
+        }
         const best = pickBranch(issue.errors);
         if (best) {
           append(out, schemaDiagnostics(best, data, locs, path));
@@ -364,14 +368,14 @@ export function schemaDiagnostics(
       case 'invalid_type':
         push(
           isVersion ? 'E_VERSION' : 'E_SCHEMA_TYPE',
-          `${isVersion ? 'version must be 1, got' : `expected ${expectedName(issue, path)}, got`} ${describeValue(value)}`,
+          `${isVersion ? 'version must be 1 or 2, got' : `expected ${expectedName(issue, path)}, got`} ${describeValue(value)}`,
         );
         break;
       case 'invalid_value': {
         if (isVersion) {
           push(
             'E_VERSION',
-            `${ZOD_DEFAULT_MESSAGE.test(issue.message) ? 'version must be 1' : issue.message}; got ${describeValue(value)}`,
+            `${ZOD_DEFAULT_MESSAGE.test(issue.message) ? 'version must be 1 or 2' : issue.message}; got ${describeValue(value)}`,
           );
           break;
         }

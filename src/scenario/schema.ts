@@ -1,8 +1,10 @@
-// The scenario language v1: the single source of truth for types, validation, the JSON Schema
+// The scenario language (format v2; v1 files read as v2 with v1 defaults): the single source of truth for types, validation, the JSON Schema
 // (`brink schema`) and the reference tables in docs/scenario-language.md.
 import { z } from 'zod';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Format versions this Brink reads (v1 files run with v1 defaults; `brink fmt --upgrade` rewrites them). */
+export const FORMAT_VERSIONS = [1, 2] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Names and references
@@ -216,6 +218,25 @@ export const Action = z.strictObject({
     .describe('a first strike: valued by the pre-emption rule (domain model section 6.2)'),
   message: Message.optional(),
   cutChannel: Slug.optional().describe('closes this channel'),
+  durationHours: NonNeg.optional().describe(
+    'v2: how long the state this act starts lasts (an exercise): the crisis cannot end before it is over',
+  ),
+  policy: z
+    .strictObject({
+      set: z.array(Slug).optional().describe('policies put in force (kept until revoked)'),
+      revoke: z.array(Slug).optional().describe('policies revoked'),
+    })
+    .optional()
+    .describe('v2: a standing policy of the actor (e.g. Japan intercepts overflights from now on)'),
+  consult: z
+    .strictObject({
+      ally: ActorId,
+      via: Slug.describe('the channel the consultation travels over (its latency counts both ways)'),
+      veto: Prob.describe('probability the ally vetoes the act'),
+      hours: NonNeg.optional().describe('time the ally takes to answer (default 0)'),
+    })
+    .optional()
+    .describe('v2: the act is executed only after consulting an ally, who may veto it'),
   substitution: z
     .strictObject({ p: Prob, to: Slug.describe('a more escalatory action of the same actor') })
     .optional()
@@ -224,7 +245,12 @@ export const Action = z.strictObject({
 export type Action = z.infer<typeof Action>;
 
 export const DomainIsr = z.strictObject({
-  detect: Prob.describe('probability of detecting a private act of signature 1 in this domain'),
+  detect: Prob.describe(
+    'probability of detecting a private act of signature 1 in this domain, at the reference ISR quality 0.5',
+  ),
+  sensitivity: NonNeg.optional().describe(
+    "v2: this domain's d' relative to the actor's ISR quality (default 1)",
+  ),
   latencyHours: NonNeg.optional().describe('reporting delay (default 0)'),
 });
 
@@ -255,7 +281,22 @@ export const Perception = z.strictObject({
       falseAlarms: fiveLevels.optional(),
     })
     .optional()
-    .describe('how the observer readiness shifts detection, misreading and false alarms'),
+    .describe(
+      'how the observer readiness shifts detection, misreading and false alarms (multipliers at the reference quality, compiled into criterion shifts)',
+    ),
+  fear: NonNeg.optional().describe(
+    'v2: criterion shift in standard deviations per unit of belief that the actor is hostile above the prior (fear lowers the bar for reading an act as an attack; default 0)',
+  ),
+  disbelief: Prob.optional().describe(
+    'v2: probability of disbelieving a reassuring act or message at the reference quality and no fear (default 0)',
+  ),
+  review: z
+    .strictObject({
+      afterHours: NonNeg.describe('time until investigation or allied intelligence reports'),
+      p: Prob.describe('probability that it corrects a wrong reading'),
+    })
+    .optional()
+    .describe('v2: later evidence revises a wrong reading (attribution as a belief)'),
 });
 
 export const Bias = z.strictObject({
@@ -302,6 +343,12 @@ export const Decision = z.strictObject({
     .union([z.literal(1), z.literal(2)])
     .optional()
     .describe('reply depth of the expected-utility look-ahead'),
+  urgency: Prob.optional().describe(
+    'v2: decision windows shrink under threat: decision time x (1 - urgency x belief that an adversary is hostile) (default 0)',
+  ),
+  reconsiderBelow: Prob.optional().describe(
+    'v2: when a correction or message takes the hostile belief below this, pending escalatory acts are held and the actor decides again (default 0.5)',
+  ),
   preemption: z
     .strictObject({
       against: z.array(ActorId).min(1),
@@ -330,10 +377,17 @@ export const Condition = z.union(
       below: z.number().optional(),
     }),
     z.strictObject({ type: Slug.describe('the actor own (true) intent type') }),
+    z.strictObject({
+      policy: Slug.describe("v2: one of the actor's own standing policies"),
+      active: z.boolean().optional().describe('in force (default true) or not'),
+    }),
+    z.strictObject({
+      notified: z.boolean().describe('v2: the stimulus came with a delivered advance notice (or not)'),
+    }),
   ],
   {
     error:
-      'a condition is {belief: ACTOR:type, above/below}, {expects: ACTOR.act, on: ACTOR.act, above/below}, {readiness: self, above/below} or {type: id}',
+      'a condition is {belief: ACTOR:type, above/below}, {expects: ACTOR.act, on: ACTOR.act, above/below}, {readiness: self, above/below}, {type: id}, {policy: name, active} or {notified: true|false}',
   },
 );
 
@@ -376,6 +430,9 @@ export const Rule = z.strictObject({
     .describe(
       'an additional response (e.g. a protocol message): drawn whenever it applies, besides the first matching rule',
     ),
+  decisionHours: NonNeg.optional().describe(
+    "v2: decision time of this rule (pre-delegated authority: 0; a leadership meeting: hours); default the actor's",
+  ),
 });
 
 export const Actor = z.strictObject({
@@ -515,6 +572,12 @@ export const Hazard = z.strictObject({
   ratePerDay: NonNeg,
   fromHours: z.number().min(0).optional(),
   untilHours: z.number().min(0).optional(),
+  activity: z
+    .boolean()
+    .optional()
+    .describe(
+      'v2: scheduled crisis activity (patrols, a test campaign) that keeps the crisis open until `untilHours` (default: true when untilHours is set)',
+    ),
 });
 
 export const Inject = z.strictObject({
@@ -539,6 +602,27 @@ export const Intervention = z.strictObject({
     .describe('dotted paths to existing values and their new values'),
 });
 
+export const WarPhase = z.strictObject({
+  name: z.string().optional(),
+  action: ActionRef.describe('the operations act of this phase, repeated (others perceive and answer it)'),
+  everyHours: z.number().positive().describe('time between operations pulses'),
+  meanHours: NonNeg.optional().describe('mean duration before the next phase (the last phase lasts)'),
+  ceasefirePerDay: NonNeg.describe('ceasefire hazard during this phase'),
+});
+
+export const War = z.strictObject({
+  phases: z
+    .record(Slug, WarPhase)
+    .describe('phases in order (e.g. conventional operations, then operations against command and control)'),
+});
+
+/** The analyst's ISR knob of one actor. */
+export const IsrQuality = z.strictObject({
+  quality: Prob.describe(
+    "0 blind, 1 perfect: sets the sensitivity d' of every sensor of the actor (0.5 is the reference the detect, misread and false-alarm numbers are stated at)",
+  ),
+});
+
 export const Source = z.strictObject({
   citation: z.string(),
   url: z.string().optional(),
@@ -549,20 +633,35 @@ export const Source = z.strictObject({
 export const Time = z.strictObject({
   tickHours: z.number().positive().default(1),
   horizonDays: z.number().positive().default(30),
-  warPhaseHours: z.number().min(0).default(72).describe('how long a run continues after war starts'),
+  warPhaseHours: z
+    .number()
+    .min(0)
+    .default(72)
+    .describe('without `war` phases: how long a run continues after war starts'),
   resolveQuietHours: z
     .number()
     .positive()
     .default(72)
-    .describe('resolved after this long with no act at or above `quietRung`, readiness near baseline'),
+    .describe(
+      'resolved after this long with no act at or above `quietRung`, every readiness at baseline (v1: within one level), no scheduled activity left and nothing pending',
+    ),
   quietRung: RungRef.default('display'),
+  readinessSlack: z
+    .number()
+    .int()
+    .min(0)
+    .max(4)
+    .optional()
+    .describe('readiness levels above baseline a resolved crisis may keep (default: 0; 1 in v1 files)'),
 });
 
 // ---------------------------------------------------------------------------------------------
 // The document
 
 export const Scenario = z.strictObject({
-  version: z.literal(FORMAT_VERSION, { error: 'version must be 1 (this Brink reads scenario format v1)' }),
+  version: z.union([z.literal(1), z.literal(2)], {
+    error: 'version must be 1 or 2 (this Brink reads scenario formats v1 and v2)',
+  }),
   kind: z
     .enum(['scenario', 'library'])
     .default('scenario')
@@ -612,6 +711,11 @@ export const Scenario = z.strictObject({
   talks: z.record(Slug, Talks).default({}),
   hazards: z.record(Slug, Hazard).default({}),
   injects: z.record(Slug, Inject).default({}),
+  isr: z
+    .record(ActorId, IsrQuality)
+    .optional()
+    .describe('v2: ISR quality per actor, the analyst parameter `isr.ACTOR.quality` (default 0.5)'),
+  war: War.optional().describe('v2: war as phases of operations with a ceasefire hazard'),
   interventions: z.record(Slug, Intervention).default({}),
 });
 export type ScenarioInput = z.input<typeof Scenario>;
@@ -680,7 +784,7 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(Scenario, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });
   return {
     ...schema,
-    $id: 'https://brink.dev/schema/scenario-v1.json',
-    title: 'Brink scenario (format v1)',
+    $id: 'https://brink.dev/schema/scenario-v2.json',
+    title: 'Brink scenario (format v2; reads v1)',
   };
 }

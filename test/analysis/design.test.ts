@@ -27,7 +27,7 @@ test('compileAt: a parameter at its nominal value compiles to the same runs as t
   );
   assert.deepEqual(runRange(m, 2, 0, 2000).outcomes, runRange(load(DECAP), 2, 0, 2000).outcomes);
   const t = paramTarget(doc, MISREAD);
-  assert.equal(t.nominal, 0.06);
+  assert.equal(t.nominal, 0.03);
   assert.ok(t.dist && 'triangular' in t.dist);
   assert.throws(() => paramTarget(doc, 'actors.DPRK.perception.misread.US.bomber-flite'), /does not exist/);
   assert.throws(() => compileAt(doc, [t], [1.5], meta), /probability/);

@@ -6,8 +6,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { serveShards } from '../../src/distributed/queue.ts';
+import { ENGINE_VERSION } from '../../src/engine/model.ts';
+import { FORMAT_VERSION } from '../../src/scenario/schema.ts';
 import { brink } from '../cli.ts';
 import { brinkProcess, freePort, type Proc, type RedisServer, startProxy, startRedis } from '../services.ts';
+
+/** The engine version as a regular expression. */
+const E = ENGINE_VERSION.replace(/\./g, '\\.');
 
 const FILE = 'scenarios/korea-intercept.yaml';
 // 30 shards of 2,000 runs: after the first shard is done, 29 are left (a second or more of work on
@@ -131,7 +136,11 @@ test('every worker killed mid-run, one started again: the producer says so both 
   const p = producer(redis.url);
   await a.waitFor(/^shard \S+ done/);
   a.kill('SIGKILL');
-  await p.waitFor(/^brink: no worker for engine 1\.0\.0 \(scenario format 1\) is connected to \S+; waiting/);
+  await p.waitFor(
+    new RegExp(
+      `^brink: no worker for engine ${E} \\(scenario format ${FORMAT_VERSION}\\) is connected to \\S+; waiting`,
+    ),
+  );
   const b = spawn(['worker', '--queue', redis.url, ...args]);
   await p.waitFor(/^brink: 1 worker connected again after \d+(\.\d)? s$/);
   const timing = await finishedLikeLocal(p);
@@ -180,8 +189,8 @@ test('Redis gone for good: the run fails within --queue-timeout with one brink: 
   assert.equal(ok.status, 200);
   const status = (await ok.json()) as { status: string; engine: string; queue: string };
   assert.equal(status.status, 'ok');
-  assert.equal(status.engine, '1.0.0');
-  assert.equal(status.queue, 'brink-engine-1.0.0-format-1');
+  assert.equal(status.engine, ENGINE_VERSION);
+  assert.equal(status.queue, `brink-engine-${ENGINE_VERSION}-format-${FORMAT_VERSION}`);
 
   const p = spawn(['run', ...RUN, '--queue', redis.url, '--shard-size', '2000', '--queue-timeout', '3']);
   await firstShardDone(ws);
@@ -243,16 +252,19 @@ test('a worker of another engine version beside a correct one: it takes nothing,
   const old = await serveShards({ url: redis.url, workers: 1, engine: '0.9.0', name: 'old' });
   try {
     const p = producer(redis.url);
-    await p.waitFor(/^brink: no worker for engine 1\.0\.0/);
+    await p.waitFor(new RegExp(`^brink: no worker for engine ${E}`));
     assert.match(
       p.errLines.join('\n'),
-      /^brink: no worker for engine 1\.0\.0 \(scenario format 1\) is connected to \S+; 1 worker runs another version \(engine 0\.9\.0 format 1\); waiting/m,
+      new RegExp(
+        `^brink: no worker for engine ${E} \\(scenario format ${FORMAT_VERSION}\\) is connected to \\S+; 1 worker runs another version \\(engine 0\\.9\\.0 format ${FORMAT_VERSION}\\); waiting`,
+        'm',
+      ),
     );
     const ws = await twoWorkers(redis.url);
     const timing = await finishedLikeLocal(p);
     assert.equal(timing.completed, 30);
     assert.equal(old.status().done + old.status().failed, 0, 'the old worker took no shard');
-    assert.equal(old.queue, 'brink-engine-0.9.0-format-1');
+    assert.equal(old.queue, `brink-engine-0.9.0-format-${FORMAT_VERSION}`);
 
     // brink workers: the three, by engine.
     const list = await brink(['workers', '--queue', redis.url, '--json']);
@@ -260,11 +272,14 @@ test('a worker of another engine version beside a correct one: it takes nothing,
     const fleet = JSON.parse(list.out) as { engine: string; name: string; threads: number }[];
     assert.deepEqual(
       fleet.map((w) => w.engine),
-      ['0.9.0', '1.0.0', '1.0.0'],
+      ['0.9.0', ENGINE_VERSION, ENGINE_VERSION],
     );
     const text = await brink(['workers', '--queue', redis.url]);
     assert.match(text.out, /^3 workers alive on redis:\/\/127\.0\.0\.1:\d+:$/m);
-    assert.match(text.out, /^ {2}old on \S+ {2}engine 0\.9\.0 format 1 {2}up \d+ s/m);
+    assert.match(
+      text.out,
+      new RegExp(`^ {2}old on \\S+ {2}engine 0\\.9\\.0 format ${FORMAT_VERSION} {2}up \\d+ s`, 'm'),
+    );
     await stopAll(ws);
   } finally {
     await old.close();

@@ -105,7 +105,7 @@ test('brink validate FILE... checks every file and exits 1 when any is invalid',
   const r = await brink([
     'validate',
     'test/fixtures/valid/two-actors.yaml',
-    `${DIR}/version-2.yaml`,
+    `${DIR}/version-3.yaml`,
     `${DIR}/empty.yaml`,
   ]);
   assert.equal(r.code, 1);

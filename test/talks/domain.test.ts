@@ -33,10 +33,11 @@ function declaredPrefill(): Declared[] {
 }
 
 describe('talks domain on korea-intercept', () => {
-  test('deriveAgenda lists the PRC facing the interception in every run, the US facing outcome-level triggers', () => {
+  test('deriveAgenda lists the PRC facing the interception first, the US facing outcome-level triggers', () => {
     const prc = full.triggers.PRC!;
     assert.equal(prc[0]!.id, 'US.intercept');
-    assert.equal(prc[0]!.frequency, 1);
+    // Engine 2: the interception is a US decision (about six runs in ten), no longer an inject.
+    assert.ok(prc[0]!.frequency > 0.3 && prc[0]!.frequency < 1, `${prc[0]!.frequency}`);
     const us = full.triggers.US!.map((t) => t.id);
     assert.ok(us.includes('DPRK.irbm-test/casualties'), 'the casualty outcome is a trigger of its own');
     assert.ok(!us.includes('DPRK.irbm-test'), 'a successful test is not answered by the US doctrine');

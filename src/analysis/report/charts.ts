@@ -210,7 +210,7 @@ export function attributionChart(
       ? `${c.observer}: ${c.act} read as ${c.perceived}`
       : c.kind === 'false-alarm'
         ? `${c.observer}: false alarm ${c.act}`
-        : `${c.observer}: missed ${c.act}`;
+        : `${c.observer}: ${c.kind === 'disbelieved' ? 'disbelieved' : 'missed'} ${c.act}`;
   const data = causes.slice(0, 12).map((c) => ({ what: label(c), p: c.share, lo: c.ci95[0], hi: c.ci95[1] }));
   const avoid = (avoidable ?? [])
     .map((a) => ({ what: label(a), p: a.share }))

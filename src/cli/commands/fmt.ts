@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { formatDiagnostic, hasErrors } from '../../scenario/diagnostics.ts';
 import { formatText } from '../../scenario/format.ts';
 import { loadDocument } from '../../scenario/load.ts';
+import { upgradeText } from '../../scenario/migrate.ts';
+import { FORMAT_VERSION } from '../../scenario/schema.ts';
 import { absolute, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { displayPaths, loadIo } from './validate.ts';
@@ -13,7 +15,8 @@ export const registerFmt: Registrar = (program, io, setExit) => {
     .argument('<files...>', 'scenario files (YAML or JSON)')
     .option('--check', 'list files that are not formatted; exit 1 if any')
     .option('--write', 'rewrite files in place')
-    .action((files: string[], o: { check?: boolean; write?: boolean }) => {
+    .option('--upgrade', `also upgrade older format versions to the current one (runs stay the same)`)
+    .action((files: string[], o: { check?: boolean; write?: boolean; upgrade?: boolean }) => {
       if (o.check && o.write) throw new UserError('use --check or --write, not both', 2);
       let unformatted = 0;
       for (const file of files) {
@@ -28,7 +31,9 @@ export const registerFmt: Registrar = (program, io, setExit) => {
           setExit(1);
           continue;
         }
-        const r = formatText(text, abs);
+        const r: { text?: string; diagnostics: typeof loaded.diagnostics; from?: number } = o.upgrade
+          ? upgradeText(text, abs)
+          : formatText(text, abs);
         if (r.text === undefined) {
           for (const d of displayPaths(io, r.diagnostics, abs, file)) io.err(`${formatDiagnostic(d)}\n`);
           setExit(1);
@@ -47,7 +52,9 @@ export const registerFmt: Registrar = (program, io, setExit) => {
             } catch (e) {
               throw new UserError(`cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`);
             }
-            io.out(`${file}: formatted\n`);
+            io.out(
+              `${file}: ${r.from !== undefined && r.from < FORMAT_VERSION ? `upgraded from v${r.from}` : 'formatted'}\n`,
+            );
           }
         } else {
           if (files.length > 1) io.out(`# ==> ${file} <==\n`);
