@@ -425,6 +425,9 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
   #complete(id: string, value: ShardJobResult | string, reused = false): void {
     // A result came through Redis: it is reachable, even if the watched connection has not said so yet.
     this.#watch.heard();
+    // A worker delivered while we had said none was connected: say it is back now, not at the next
+    // look (the run may end before it).
+    if (this.#workersGoneAt > 0) this.#workersBack();
     const w = this.#waiters.get(id);
     if (!w) {
       if (this.#done.has(id)) this.stats.duplicatesIgnored++;
@@ -471,11 +474,19 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
       this.#workersGoneAt = Date.now();
       this.#log(await this.noWorkersMessage());
     } else if (seen === 0 && n > 0 && this.#workersGoneAt > 0) {
-      this.#log(
-        `${n} worker${n === 1 ? '' : 's'} connected again after ${fmtSeconds(Date.now() - this.#workersGoneAt)}`,
-      );
-      this.#workersGoneAt = 0;
+      this.#workersBack(n);
     }
+  }
+
+  /** Says workers are back: `n` counted by a look, or none counted when a result just came in. */
+  #workersBack(n?: number): void {
+    const after = fmtSeconds(Date.now() - this.#workersGoneAt);
+    this.#workersGoneAt = 0;
+    this.#log(
+      n === undefined
+        ? `a worker connected again after ${after} (a shard came back)`
+        : `${n} worker${n === 1 ? '' : 's'} connected again after ${after}`,
+    );
   }
 
   #checkSafe(id: string): Promise<void> {
