@@ -169,19 +169,32 @@ export function featureOverrides(
 }
 
 /** A scenario's declared `features:` as the dyad features of the generic library (actors A and B). */
-export function dyadFeaturesOf(f: Features): { features: DyadFeatures; problems: string[] } {
-  const problems: string[] = [];
+export function dyadFeaturesOf(f: Features): {
+  features: DyadFeatures;
+  problems: string[];
+  /** The problems with the field path of each (for located diagnostics). */
+  located: { path: (string | number)[]; message: string }[];
+} {
+  const located: { path: (string | number)[]; message: string }[] = [];
   const sides = (list: string[] | undefined, field: string) => {
-    for (const id of list ?? []) {
+    (list ?? []).forEach((id, i) => {
       if (id !== 'A' && id !== 'B')
-        problems.push(`features.${field}: '${id}' is not A or B (the generic library's actors)`);
-    }
+        located.push({
+          path: ['features', field, i],
+          message: `features.${field}: '${id}' is not A or B (the generic library's actors)`,
+        });
+    });
     return { A: (list ?? []).includes('A'), B: (list ?? []).includes('B') };
   };
   if (f.stronger !== undefined && f.stronger !== 'A' && f.stronger !== 'B') {
-    problems.push(`features.stronger: '${f.stronger}' is not A or B (the generic library's actors)`);
+    located.push({
+      path: ['features', 'stronger'],
+      message: `features.stronger: '${f.stronger}' is not A or B (the generic library's actors)`,
+    });
   }
+  const problems = located.map((p) => p.message);
   return {
+    located,
     features: {
       nuclear: sides(f.nuclear, 'nuclear'),
       greatPower: sides(f.greatPowers, 'greatPowers'),

@@ -3,6 +3,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
+import { dyadFeaturesOf, featureOverrides } from '../calibration/generic-library.ts';
 import type { Model } from '../engine/model.ts';
 import { compile } from './compile.ts';
 import { type Diagnostic, didYouMean, formatPath, hasErrors, listed } from './diagnostics.ts';
@@ -863,8 +864,15 @@ export function prepareLoaded(
     locs = r.locations;
     applied = r.applied;
   }
-  if (opts.set && Object.keys(opts.set).length) {
-    const r = applySets(doc, opts.set, locs);
+  // A scenario on the generic crisis library that declares `features:` gets its dyad's own kernels,
+  // computed from the fitted coefficients in its params, here so that every edge (CLI, server,
+  // workbench, talks) runs the same model; `set` still wins.
+  const feat = featureSets(doc, locs);
+  append(diagnostics, locateAll(feat.diagnostics, locs, entry));
+  if (hasErrors(feat.diagnostics)) return { diagnostics, files };
+  const sets = { ...feat.set, ...opts.set };
+  if (Object.keys(sets).length) {
+    const r = applySets(doc, sets, locs);
     append(diagnostics, r.diagnostics);
     if (!r.doc) return { diagnostics, files };
     doc = r.doc;
@@ -876,6 +884,47 @@ export function prepareLoaded(
   const out: Prepared = { doc, hash, diagnostics, files };
   if (c.model && !hasErrors(diagnostics)) out.model = c.model;
   return out;
+}
+
+/** The `params.NAME` values that a document's `features:` imply (none without features). */
+export function featureSets(
+  doc: Scenario,
+  locs: Locations,
+): { set: Record<string, number>; diagnostics: Diagnostic[] } {
+  if (!doc.features) return { set: {}, diagnostics: [] };
+  const { features, located } = dyadFeaturesOf(doc.features);
+  const diagnostics: Diagnostic[] = located.map((p) =>
+    withPos(
+      {
+        code: 'E_REF_ACTOR',
+        severity: 'error',
+        message: p.message,
+        path: p.path,
+        hint: 'the generic crisis library has two actors: A (whose act opens the crisis) and B',
+      },
+      locate(locs, p.path),
+    ),
+  );
+  if (diagnostics.length) return { set: {}, diagnostics };
+  const set = featureOverrides(doc.params, features);
+  if (!set) {
+    return {
+      set: {},
+      diagnostics: [
+        withPos(
+          {
+            code: 'E_PARAM_UNKNOWN',
+            severity: 'error',
+            message:
+              '`features:` needs the generic crisis library (extend scenarios/lib/generic-actors.yaml), whose fitted coefficients (params gfit-*) turn them into kernels',
+            path: ['features'],
+          },
+          locate(locs, ['features']),
+        ),
+      ],
+    };
+  }
+  return { set, diagnostics: [] };
 }
 
 /** Loads, applies interventions and overrides, and compiles a scenario into an engine model. */

@@ -15,7 +15,9 @@ import {
   simulatePool,
 } from '../../src/calibration/generic-fit.ts';
 import { coefficientsOf } from '../../src/calibration/generic-library.ts';
+import { prepare } from '../../src/scenario/load.ts';
 import {
+  dyadParams,
   FEATURES,
   kernel,
   kernelParam,
@@ -36,6 +38,13 @@ import { parseText } from '../../src/scenario/parse.ts';
 import { brink } from '../scenario/helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+const readFileOr = (p: string): string | undefined => {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
 const env = {
   libPath: join(ROOT, 'scenarios/lib/generic-actors.yaml'),
   readFile: (p: string) => {
@@ -234,6 +243,32 @@ injects: { t: { atHours: 0, action: A.false-warning } }
   const korea = await brink(['run', join(dir, 'korea.yaml'), '--runs', '10']);
   assert.equal(korea.code, 1);
   assert.match(korea.err, /`features:` needs the generic crisis library/);
+});
+
+test('features reach the generic library in the scenario pipeline itself (server, workbench), located errors', () => {
+  const lib = join(ROOT, 'scenarios/lib/generic-actors.yaml');
+  const files: Record<string, string> = {
+    '/w/plain.yaml': `version: 1\nid: f\ntitle: f\nextends: ${lib}\ninjects: { t: { atHours: 0, action: A.threat } }\n`,
+  };
+  files['/w/nuclear.yaml'] = `${files['/w/plain.yaml']}features: { nuclear: [A, B], stronger: B }\n`;
+  files['/w/bad.yaml'] = `${files['/w/plain.yaml']}features:\n  nuclear: [A, C]\n`;
+  const io = { readFile: (p: string) => files[p] ?? readFileOr(p) };
+  const plain = prepare('/w/plain.yaml', io);
+  const nuclear = prepare('/w/nuclear.yaml', io);
+  assert.ok(plain.doc && nuclear.doc && plain.model && nuclear.model);
+  const co = coefficientsOf(nuclear.doc.params)!;
+  const want = dyadParams(co.c, { ...NO_FEATURES, nuclear: { A: true, B: true }, stronger: 'B' }, co.nuclearUse);
+  for (const [k, v] of Object.entries(want)) assert.equal(nuclear.doc.params![k], v, k);
+  assert.notEqual(plain.hash, nuclear.hash);
+  // --set still wins over what the features imply.
+  const k0 = kernelParam('B', 0, 0);
+  const set = prepare('/w/nuclear.yaml', { ...io, set: { [`params.${k0}`]: 0.5 } });
+  assert.equal(set.doc?.params?.[k0], 0.5);
+  const bad = prepare('/w/bad.yaml', io);
+  assert.equal(bad.model, undefined);
+  const d = bad.diagnostics.find((x) => x.code === 'E_REF_ACTOR')!;
+  assert.match(d.message, /features\.nuclear: 'C' is not A or B/);
+  assert.deepEqual([d.file, d.line], ['/w/bad.yaml', 7]);
 });
 
 test('brink backtest --icb --json: held-out ICB crises scored with the committed fit against the baselines', async () => {
