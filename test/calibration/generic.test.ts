@@ -15,7 +15,6 @@ import {
   simulatePool,
 } from '../../src/calibration/generic-fit.ts';
 import { coefficientsOf } from '../../src/calibration/generic-library.ts';
-import { prepare } from '../../src/scenario/load.ts';
 import {
   dyadParams,
   FEATURES,
@@ -34,6 +33,7 @@ import { fitMlogit, predictMlogit } from '../../src/calibration/mlogit.ts';
 import { minimise } from '../../src/calibration/optimize.ts';
 import { bootstrapDiff, pit, pitDraw, rps } from '../../src/calibration/scores.ts';
 import { randomStream } from '../../src/engine/rng.ts';
+import { prepare } from '../../src/scenario/load.ts';
 import { parseText } from '../../src/scenario/parse.ts';
 import { brink } from '../scenario/helpers.ts';
 
@@ -257,7 +257,11 @@ test('features reach the generic library in the scenario pipeline itself (server
   const nuclear = prepare('/w/nuclear.yaml', io);
   assert.ok(plain.doc && nuclear.doc && plain.model && nuclear.model);
   const co = coefficientsOf(nuclear.doc.params)!;
-  const want = dyadParams(co.c, { ...NO_FEATURES, nuclear: { A: true, B: true }, stronger: 'B' }, co.nuclearUse);
+  const want = dyadParams(
+    co.c,
+    { ...NO_FEATURES, nuclear: { A: true, B: true }, stronger: 'B' },
+    co.nuclearUse,
+  );
   for (const [k, v] of Object.entries(want)) assert.equal(nuclear.doc.params![k], v, k);
   assert.notEqual(plain.hash, nuclear.hash);
   // --set still wins over what the features imply.
