@@ -34,6 +34,7 @@ import {
   rounded,
   STIMULI,
   sideVector,
+  standoffParams,
   unpack,
   warParam,
 } from './generic-model.ts';
@@ -144,7 +145,8 @@ export function classifyRun(
   const v = violenceOfPath(m, Array.from(r.path.subarray(0, r.pathLength)));
   const p5 = v >= 1 ? v + 1 : (m.rungMid[r.peak] ?? 1) >= 3 ? 1 : 0;
   const days = (r.endTick * tickHours) / 24;
-  const dur = r.outcome === OUTCOME_RESOLVED && days <= HORIZON_DAYS ? 0 : 1;
+  // A run that lasts to the horizon (activity kept it open to the end of the window) is a long crisis.
+  const dur = r.outcome === OUTCOME_RESOLVED && r.endTick < m.horizon && days <= HORIZON_DAYS ? 0 : 1;
   return { p5, dur };
 }
 
@@ -365,6 +367,8 @@ export interface GenericFit {
   }[];
   /** Mean kernels over the training crises' sides (the library's default values). */
   meanParams: Record<string, number>;
+  /** P(an act opens a stand-off that outlasts the month), fitted to the training crises' durations. */
+  standoff: number;
 }
 
 /** Effective sample size of each unit's pool at theta (diagnostic of the proposal's coverage). */
@@ -439,7 +443,112 @@ function proposal(
     logQ[warIndex(j, true)] = Math.log(q0);
     logQ[warIndex(j, false)] = Math.log(1 - q0);
   });
+  // The peak does not depend on the stand-off (its act is private and at the bottom of the ladder).
+  Object.assign(params, standoffParams(0));
   return { params, logQ };
+}
+
+/**
+ * How many times the stakes actor S decided whether a stand-off opens, and whether the run was long
+ * anyway, for each run of a dyad's model with the stand-off off. S's acts are answered by nobody, so a
+ * run with stand-off probability q is the same run, long when it already was or when one of its n
+ * decisions opened a stand-off: P(long | q) = P(long | 0) + E[short at 0 x (1 - (1 - q)^n)], exactly.
+ */
+export function standoffExposure(m: Model, runs: number, seed: number): { n: Int32Array; long: Uint8Array } {
+  const sites = chanceSites(m);
+  const total = sites.options.length;
+  const sIdx: number[] = [];
+  sites.names.forEach((name, k) => {
+    if (/^rule S\./.test(name)) for (let j = sites.start[k]!; j < sites.start[k + 1]!; j++) sIdx.push(j);
+  });
+  const tilt: Tilt = {
+    w: new Float64Array(total).fill(1),
+    chosen: new Float64Array(total),
+    expected: new Float64Array(total),
+  };
+  const sim = new Simulator(m);
+  const n = new Int32Array(runs);
+  const long = new Uint8Array(runs);
+  for (let run = 0; run < runs; run++) {
+    const r = sim.run(seed, run, { tilt });
+    let c = 0;
+    for (const j of sIdx) c += tilt.chosen![j]!;
+    tilt.chosen!.fill(0);
+    tilt.expected!.fill(0);
+    n[run] = c;
+    long[run] = classifyRun(m, r, m.tickHours).dur;
+  }
+  return { n, long };
+}
+
+/** P(long crisis) of a dyad at stand-off probability q, from its exposure (see standoffExposure). */
+export function longShare(e: { n: Int32Array; long: Uint8Array }, q: number): number {
+  let s = 0;
+  for (let i = 0; i < e.n.length; i++) s += e.long[i] ? 1 : 1 - (1 - q) ** e.n[i]!;
+  return s / e.n.length;
+}
+
+/**
+ * The stand-off probability that maximises the likelihood of the training crises' duration classes,
+ * given the fitted kernels (a second stage: the peak does not depend on it). The engine runs each
+ * dyad once with its own kernels; the likelihood is exact in q (golden-section search on its logit).
+ */
+export function fitStandoff(
+  models: GenericModels,
+  c: Coefficients,
+  q: number,
+  train: readonly CrisisRecord[],
+  runs: number,
+  seed: number,
+): number {
+  const byDyad = new Map<string, { e: ReturnType<typeof standoffExposure>; long: number; short: number }>();
+  for (const cr of train) {
+    if (!Number.isFinite(cr.duration)) continue;
+    const act = TRIGGER_ACTS[cr.trigger - 1]!;
+    const key = `${act}|${JSON.stringify(cr.features)}`;
+    let d = byDyad.get(key);
+    if (!d) {
+      const m = models.model(act, { ...dyadParams(c, cr.features, q), ...standoffParams(0) });
+      d = { e: standoffExposure(m, runs, seed), long: 0, short: 0 };
+      byDyad.set(key, d);
+    }
+    if (cr.duration === 1) d.long++;
+    else d.short++;
+  }
+  const dyads = [...byDyad.values()];
+  const negLogLik = (z: number) => {
+    const p = 1 / (1 + Math.exp(-z));
+    let v = 0;
+    for (const d of dyads) {
+      // Half a run's worth of floor, as the scores smooth.
+      const l = Math.min(Math.max(longShare(d.e, p), 0.5 / runs), 1 - 0.5 / runs);
+      v -= d.long * Math.log(l) + d.short * Math.log(1 - l);
+    }
+    return v;
+  };
+  let lo = -12;
+  let hi = 4;
+  const g = (Math.sqrt(5) - 1) / 2;
+  let x1 = hi - g * (hi - lo);
+  let x2 = lo + g * (hi - lo);
+  let f1 = negLogLik(x1);
+  let f2 = negLogLik(x2);
+  for (let i = 0; i < 60; i++) {
+    if (f1 < f2) {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - g * (hi - lo);
+      f1 = negLogLik(x1);
+    } else {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + g * (hi - lo);
+      f2 = negLogLik(x2);
+    }
+  }
+  return 1 / (1 + Math.exp(-(lo + hi) / 2));
 }
 
 /** The prior probability of nuclear use when a nuclear-armed side answers war: Jeffreys posterior mean over training wars between two nuclear-armed sides (none used). */
@@ -553,6 +662,8 @@ export function fitGeneric(
   if (last)
     value = objective(theta, units, last.pools, last.byClass, center, q, mean, opts.prior, theta, 1).value;
   const coefficients = unpack(theta, center);
+  const standoff = fitStandoff(models, coefficients, q, train, opts.runs, opts.seed);
+  log(`stand-off: P(an act opens a stand-off that outlasts the month) = ${standoff.toFixed(4)}`);
   const priorPart = theta.reduce((s, t, i) => {
     const sd = i < N_ALPHA ? opts.prior.alphaSd : opts.prior.betaSd;
     return s + (t - mean[i]!) ** 2 / (2 * sd * sd);
@@ -564,6 +675,7 @@ export function fitGeneric(
     logLik: -(value - priorPart),
     rounds,
     meanParams: meanDyadParams(coefficients, train, q),
+    standoff,
   };
 }
 
@@ -590,8 +702,11 @@ export function forecastDyad(
   runs: number,
   seed: number,
   models?: GenericModels,
+  standoff?: number,
 ): CrisisForecast {
-  const m = (models ?? new GenericModels(env)).model(act, dyadParams(c, features, nuclearUse));
+  const params = dyadParams(c, features, nuclearUse);
+  if (standoff !== undefined) Object.assign(params, standoffParams(standoff));
+  const m = (models ?? new GenericModels(env)).model(act, params);
   const sim = new Simulator(m);
   const p5 = new Array<number>(PEAK5.length).fill(0);
   const dur = [0, 0];

@@ -14,11 +14,13 @@ import {
   GROUPS,
   NO,
   OPTIONS,
+  STANDOFF_PARAM,
   STIMULI,
+  standoffParams,
 } from './generic-model.ts';
 
 /** Bump when the fit's logic changes (what `brink fit --check` compares besides the data and library). */
-export const FIT_VERSION = 1;
+export const FIT_VERSION = 2;
 
 /** The settings of a fit: training cut-off and the fit's options. */
 export interface FitSettings {
@@ -119,6 +121,8 @@ export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
     lines.push(`  generic-${side}-war-nuclear-strike: ${q}`);
     lines.push(`  generic-${side}-war-offensive: ${Math.round((1 - q) * 1e9) / 1e9}`);
   }
+  lines.push("  # ---- the stakes S: P(an act opens a stand-off that outlasts the month), fitted to ICB's durations");
+  for (const [k, v] of Object.entries(standoffParams(fit.standoff))) lines.push(`  ${k}: ${num(v)}`);
   lines.push('  # ---- coefficients');
   STIMULI.forEach((_, s) => {
     for (let o = 1; o < NO; o++) lines.push(`  ${alphaParam(s, o)}: ${num(c.alpha[s]![o]!)}`);
@@ -139,7 +143,7 @@ export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
 /** The coefficients in a document's params, or undefined when it has none (it does not extend the fit). */
 export function coefficientsOf(
   params: Record<string, unknown> | undefined,
-): { c: Coefficients; nuclearUse: number } | undefined {
+): { c: Coefficients; nuclearUse: number; standoff: number } | undefined {
   if (!params || typeof params[NUCLEAR_USE_PARAM] !== 'number') return undefined;
   const get = (k: string) => {
     const v = params[k];
@@ -153,6 +157,8 @@ export function coefficientsOf(
       center: FEATURES.map((_, f) => get(centerParam(f))),
     },
     nuclearUse: get(NUCLEAR_USE_PARAM),
+    // A fit made before the stand-off existed has none: no stand-off.
+    standoff: typeof params[STANDOFF_PARAM] === 'number' ? params[STANDOFF_PARAM] : 0,
   };
 }
 

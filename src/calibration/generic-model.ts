@@ -200,3 +200,10 @@ export function dyadParams(c: Coefficients, f: DyadFeatures, nuclearUse: number)
   }
   return out;
 }
+
+/** Library parameters of the stand-off: P(an act opens a stand-off that outlasts the month), and its complement. */
+export const STANDOFF_PARAM = 'generic-standoff';
+export function standoffParams(q: number): Record<string, number> {
+  const p = Math.round(q * 1e12) / 1e12;
+  return { [STANDOFF_PARAM]: p, 'generic-settle': Math.round((1 - p) * 1e12) / 1e12 };
+}

@@ -19,7 +19,7 @@ import {
   ladderOf,
   peak5Of,
 } from './generic-fit.ts';
-import { type Coefficients, sideVector } from './generic-model.ts';
+import { sideVector } from './generic-model.ts';
 import {
   type CrisisRecord,
   DURATION_CLASSES,
@@ -135,7 +135,8 @@ export interface IcbCaseScore {
 }
 
 export interface IcbBacktest {
-  split: { kind: 'time'; cutoff: number } | { kind: 'folds'; folds: number };
+  /** How the crises were split; `until`: only crises triggered before this year were used at all (a split inside a training set). */
+  split: { kind: 'time'; cutoff: number; until?: number } | { kind: 'folds'; folds: number; until?: number };
   seed: number;
   runs: number;
   train: number;
@@ -153,19 +154,35 @@ export interface IcbOptions {
   /** A committed fit to use when it was made from the same training set. */
   cached?: (train: readonly CrisisRecord[]) => GenericFit | undefined;
   log?: (msg: string) => void;
+  /** Use only the crises triggered before this year (to choose a model inside a training set). */
+  until?: number | undefined;
+}
+
+/** The crises an evaluation may see: all, or those triggered before `until`. */
+export function visible(all: readonly CrisisRecord[], until: number | undefined): CrisisRecord[] {
+  return until === undefined ? [...all] : all.filter((c) => c.year < until);
 }
 
 function forecastsFor(
   env: GenericEnv,
   models: GenericModels,
-  c: Coefficients,
-  nuclearUse: number,
+  fit: GenericFit,
   test: readonly CrisisRecord[],
   runs: number,
   seed: number,
 ): CrisisForecast[] {
   return test.map((cr) =>
-    forecastDyad(env, c, nuclearUse, cr.features, TRIGGER_ACTS[cr.trigger - 1]!, runs, seed, models),
+    forecastDyad(
+      env,
+      fit.coefficients,
+      fit.nuclearUse,
+      cr.features,
+      TRIGGER_ACTS[cr.trigger - 1]!,
+      runs,
+      seed,
+      models,
+      fit.standoff,
+    ),
   );
 }
 
@@ -296,14 +313,15 @@ export function backtestTimeSplit(
   cutoff: number,
   opts: IcbOptions,
 ): IcbBacktest {
-  const train = all.filter((c) => c.year < cutoff);
-  const test = all.filter((c) => c.year >= cutoff);
+  const seen = visible(all, opts.until);
+  const train = seen.filter((c) => c.year < cutoff);
+  const test = seen.filter((c) => c.year >= cutoff);
   const cached = opts.cached?.(train);
   const fit = cached ?? fitGeneric(env, train, opts.fit, opts.log);
   const models = new GenericModels(env);
-  const forecasts = forecastsFor(env, models, fit.coefficients, fit.nuclearUse, test, opts.runs, opts.seed);
+  const forecasts = forecastsFor(env, models, fit, test, opts.runs, opts.seed);
   return finish(
-    { kind: 'time', cutoff },
+    opts.until === undefined ? { kind: 'time', cutoff } : { kind: 'time', cutoff, until: opts.until },
     opts,
     train.length,
     [{ fold: 0, n: fit.n, logLik: fit.logLik, fromCache: cached !== undefined }],
@@ -333,6 +351,7 @@ export function backtestFolds(
   k: number,
   opts: IcbOptions,
 ): IcbBacktest {
+  all = visible(all, opts.until);
   const fold = foldsOf(all.length, k, opts.seed);
   const cases: IcbCaseScore[] = [];
   const fits: IcbBacktest['fits'] = [];
@@ -343,11 +362,13 @@ export function backtestFolds(
     opts.log?.(`fold ${f + 1}/${k}: fitting on ${train.length} crises`);
     const fit = fitGeneric(env, train, opts.fit, opts.log);
     fits.push({ fold: f, n: fit.n, logLik: fit.logLik, fromCache: false });
-    const forecasts = forecastsFor(env, models, fit.coefficients, fit.nuclearUse, test, opts.runs, opts.seed);
+    const forecasts = forecastsFor(env, models, fit, test, opts.runs, opts.seed);
     cases.push(...scoreFold(train, test, forecasts, f));
   }
   cases.sort((a, b) => a.crisno - b.crisno);
-  return finish({ kind: 'folds', folds: k }, opts, all.length - cases.length / k, fits, cases);
+  return finish(
+    opts.until === undefined ? { kind: 'folds', folds: k } : { kind: 'folds', folds: k, until: opts.until },
+    opts, all.length - cases.length / k, fits, cases);
 }
 
 export { peak5Of };

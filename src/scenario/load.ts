@@ -906,7 +906,14 @@ export function featureSets(
     ),
   );
   if (diagnostics.length) return { set: {}, diagnostics };
-  const set = featureOverrides(doc.params, features);
+  let set: Record<string, number> | undefined;
+  let why = '';
+  try {
+    set = featureOverrides(doc.params, features);
+  } catch (e) {
+    // A fit from an older Brink (fewer coefficients): the user refits.
+    why = ` (${e instanceof Error ? e.message : String(e)}; run \`brink fit\`)`;
+  }
   if (!set) {
     return {
       set: {},
@@ -916,7 +923,7 @@ export function featureSets(
             code: 'E_PARAM_UNKNOWN',
             severity: 'error',
             message:
-              '`features:` needs the generic crisis library (extend scenarios/lib/generic-actors.yaml), whose fitted coefficients (params gfit-*) turn them into kernels',
+              `\`features:\` needs the generic crisis library (extend scenarios/lib/generic-actors.yaml), whose fitted coefficients (params gfit-*) turn them into kernels${why}`,
             path: ['features'],
           },
           locate(locs, ['features']),

@@ -8,11 +8,13 @@ import { test } from 'node:test';
 import {
   forecastDyad,
   GenericModels,
+  longShare,
   peak5Of,
   priorMean,
   proposalFor,
   reweightedClassProbs,
   simulatePool,
+  standoffExposure,
 } from '../../src/calibration/generic-fit.ts';
 import { coefficientsOf } from '../../src/calibration/generic-library.ts';
 import {
@@ -25,6 +27,7 @@ import {
   OPTIONS,
   STIMULI,
   sideVector,
+  standoffParams,
   unpack,
 } from '../../src/calibration/generic-model.ts';
 import { foldsOf } from '../../src/calibration/icb-backtest.ts';
@@ -183,6 +186,29 @@ test('reweighting a pool simulated under one kernel gives the class probabilitie
     const d = direct.p5[k]! / direct.runs;
     assert.ok(Math.abs(p - d) < 0.035, `class ${k}: reweighted ${p.toFixed(3)}, direct ${d.toFixed(3)}`);
   });
+});
+
+test('stand-off: the long share from runs at q = 0 is that of direct simulation at q; the stand-off never moves the peak', () => {
+  const models = new GenericModels(env);
+  const c = unpack(
+    priorMean(),
+    FEATURES.map(() => 0),
+  );
+  const f = NO_FEATURES;
+  const runs = 4000;
+  const m0 = models.model('political-act', { ...dyadParams(c, f, 0), ...standoffParams(0) });
+  const e = standoffExposure(m0, runs, 7);
+  assert.ok(e.n.some((n) => n > 1), 'S decides once per act of either side');
+  const q = 0.08;
+  const direct = forecastDyad(env, c, 0, f, 'political-act', runs, 7, models, q);
+  const none = forecastDyad(env, c, 0, f, 'political-act', runs, 7, models, 0);
+  // S draws from its own stream and nobody answers its act: the same runs reach the same peaks.
+  assert.deepEqual(direct.p5, none.p5);
+  const p = longShare(e, q);
+  const se = Math.sqrt((p * (1 - p)) / runs);
+  assert.ok(Math.abs(direct.dur[1]! / runs - p) < 4 * se + 1e-9, `${direct.dur[1]! / runs} vs ${p}`);
+  assert.ok(longShare(e, q) > longShare(e, 0), 'a stand-off makes long crises likelier');
+  assert.ok(longShare(e, 0.5) > longShare(e, q));
 });
 
 test('brink fit --check: passes on the committed fit, fails on a fit made from other inputs', async () => {

@@ -299,8 +299,8 @@ export function renderBacktest(r: BacktestResult, rungIds: string[]): string {
 // brink backtest --icb
 
 /** The committed fit, when it was made from this training set and these options. */
-function cachedFit(io: Io, hash: string): GenericFit | undefined {
-  const text = io.readFile(absolute(io, FIT_FILE));
+function cachedFit(io: Io, hash: string, file = FIT_FILE): GenericFit | undefined {
+  const text = io.readFile(absolute(io, file));
   if (readFitMeta(text).inputs !== hash || text === undefined) return undefined;
   const doc = parseYaml(text) as { params?: Record<string, unknown> };
   const co = coefficientsOf(doc.params);
@@ -308,6 +308,7 @@ function cachedFit(io: Io, hash: string): GenericFit | undefined {
   return {
     coefficients: co.c,
     nuclearUse: co.nuclearUse,
+    standoff: co.standoff,
     n: 0,
     logLik: Number.NaN,
     rounds: [],
@@ -317,7 +318,15 @@ function cachedFit(io: Io, hash: string): GenericFit | undefined {
 
 export function icbBacktest(
   io: Io,
-  o: { data: string; cutoff: number; folds?: number | undefined; runs: number; seed: number },
+  o: {
+    data: string;
+    cutoff: number;
+    folds?: number | undefined;
+    until?: number | undefined;
+    fit?: string | undefined;
+    runs: number;
+    seed: number;
+  },
   log: (m: string) => void,
 ): IcbBacktest {
   const inp = readIcbInputs(io, o.data);
@@ -334,7 +343,8 @@ export function icbBacktest(
     seed: o.seed,
     fit: def,
     log,
-    cached: () => cachedFit(io, inputsHash(inp, cliOpts)),
+    cached: () => cachedFit(io, inputsHash(inp, cliOpts), o.fit),
+    until: o.until,
   };
   if (o.folds !== undefined)
     return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, cached: () => undefined });
@@ -372,7 +382,8 @@ export function renderIcb(r: IcbBacktest): string {
     r.split.kind === 'time'
       ? `fit on the ${r.train} ICB crises triggered before ${r.split.cutoff}${r.fits[0]?.fromCache ? ` (the committed ${FIT_FILE})` : ' (fitted now)'}, scored on the ${r.test} from ${r.split.cutoff} on`
       : `${r.split.folds}-fold cross-validation over ${r.test} ICB crises (each fold scored by a fit on the others)`;
-  const out = [`backtest --icb: ${split}; ${r.runs} runs per crisis, seed ${r.seed}`];
+  const inside = r.split.until === undefined ? '' : `; only crises triggered before ${r.split.until} used`;
+  const out = [`backtest --icb: ${split}${inside}; ${r.runs} runs per crisis, seed ${r.seed}`];
   for (const s of SCALE_IDS) {
     const x = r.scales[s];
     out.push(
@@ -407,6 +418,12 @@ export const registerBacktest: Registrar = (program, io) => {
       positiveInt,
     )
     .option(
+      '--until <year>',
+      '--icb: use only crises triggered before this year (choose a model inside the training set: --cutoff 1970 --until 1985)',
+      yearOption,
+    )
+    .option('--fit <file>', '--icb: a fit to use when it was made from the same training set', FIT_FILE)
+    .option(
       '-n, --runs <n>',
       'runs per case (default 20000) or per held-out ICB crisis (default 2000)',
       positiveInt,
@@ -422,6 +439,8 @@ export const registerBacktest: Registrar = (program, io) => {
           icb?: boolean;
           cutoff: number;
           folds?: number;
+          until?: number;
+          fit: string;
           runs?: number;
           seed: number;
           observed?: string;
@@ -432,9 +451,19 @@ export const registerBacktest: Registrar = (program, io) => {
         if (o.icb) {
           if (files.length) throw new UserError('--icb scores ICB crises: give no case files with it');
           if (o.folds !== undefined && o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
+          if (o.until !== undefined && o.folds === undefined && o.until <= o.cutoff)
+            throw new UserError(`--until ${o.until}: must be after --cutoff ${o.cutoff} (no crisis left to score)`);
           const r = icbBacktest(
             io,
-            { data: o.data, cutoff: o.cutoff, folds: o.folds, runs: o.runs ?? 2000, seed: o.seed },
+            {
+              data: o.data,
+              cutoff: o.cutoff,
+              folds: o.folds,
+              until: o.until,
+              fit: o.fit,
+              runs: o.runs ?? 2000,
+              seed: o.seed,
+            },
             (m) => io.err(`${m}\n`),
           );
           if (o.json) {
