@@ -14,9 +14,11 @@ import {
   GROUPS,
   NO,
   OPTIONS,
+  pack,
   STANDOFF_PARAM,
   STIMULI,
   standoffParams,
+  unpack,
 } from './generic-model.ts';
 
 /** Bump when the fit's logic changes (what `brink fit --check` compares besides the data and library). */
@@ -121,7 +123,9 @@ export function renderGenericFit(fit: GenericFit, meta: FitMeta): string {
     lines.push(`  generic-${side}-war-nuclear-strike: ${q}`);
     lines.push(`  generic-${side}-war-offensive: ${Math.round((1 - q) * 1e9) / 1e9}`);
   }
-  lines.push("  # ---- the stakes S: P(an act opens a stand-off that outlasts the month), fitted to ICB's durations");
+  lines.push(
+    "  # ---- the stakes S: P(an act opens a stand-off that outlasts the month), fitted to ICB's durations",
+  );
   for (const [k, v] of Object.entries(standoffParams(fit.standoff))) lines.push(`  ${k}: ${num(v)}`);
   lines.push('  # ---- coefficients');
   STIMULI.forEach((_, s) => {
@@ -212,4 +216,69 @@ export function dyadFeaturesOf(f: Features): {
     },
     problems,
   };
+}
+
+/** The fits of a k-fold cross-validation, saved by `brink fit --folds K` (JSON). */
+export interface SavedFolds {
+  /** What `brink fit --check` compares: sha256 of the inputs, the folds and their seed. */
+  inputs: string;
+  engine: string;
+  folds: number;
+  seed: number;
+  until?: number;
+  fits: {
+    n: number;
+    logLik: number;
+    theta: number[];
+    center: number[];
+    nuclearUse: number;
+    standoff: number;
+  }[];
+}
+
+export function renderFolds(fits: readonly GenericFit[], meta: Omit<SavedFolds, 'fits'>): string {
+  const round = (x: number) => Number(x.toPrecision(10));
+  return `${JSON.stringify(
+    {
+      about:
+        'Fits of the generic crisis model on each fold of `brink backtest --icb --folds K` (written by `brink fit --folds K`; GENERATED, do not edit).',
+      ...meta,
+      fits: fits.map((f) => ({
+        n: f.n,
+        logLik: round(f.logLik),
+        theta: pack(f.coefficients).map(round),
+        center: f.coefficients.center.map(round),
+        nuclearUse: round(f.nuclearUse),
+        standoff: round(f.standoff),
+      })),
+    },
+    null,
+    1,
+  )}\n`;
+}
+
+/** The saved fold fits in a text when they were made from `inputs` (undefined otherwise). */
+export function readFolds(text: string | undefined, inputs: string): GenericFit[] | undefined {
+  if (text === undefined) return undefined;
+  let doc: SavedFolds;
+  try {
+    doc = JSON.parse(text) as SavedFolds;
+  } catch {
+    return undefined;
+  }
+  if (doc.inputs !== inputs || !Array.isArray(doc.fits)) return undefined;
+  return doc.fits.map((f) => ({
+    coefficients: unpack(f.theta, f.center),
+    nuclearUse: f.nuclearUse,
+    standoff: f.standoff,
+    n: f.n,
+    logLik: f.logLik,
+    rounds: [],
+    meanParams: {},
+  }));
+}
+
+/** The inputs hash of a k-fold's saved fits: the fit's inputs plus the folds. */
+export function foldsInputs(fitInputsHash: string, folds: number, seed: number, until?: number): string {
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify({ fit: fitInputsHash, folds, seed, until }))));
 }

@@ -344,31 +344,68 @@ export function foldsOf(n: number, k: number, seed: number): number[] {
   return fold;
 }
 
-/** k-fold cross-validation over the given crises: each fold scored by a fit on the others. */
+/** The training crises of each fold: a seeded shuffle of the visible crises dealt into k folds. */
+export function foldSplits(
+  all: readonly CrisisRecord[],
+  k: number,
+  seed: number,
+  until?: number,
+): { train: CrisisRecord[]; test: CrisisRecord[] }[] {
+  const seen = visible(all, until);
+  const fold = foldsOf(seen.length, k, seed);
+  return Array.from({ length: k }, (_, f) => ({
+    train: seen.filter((_, i) => fold[i] !== f),
+    test: seen.filter((_, i) => fold[i] === f),
+  }));
+}
+
+/** Fits the generic model on each fold's training crises (what `brink fit --folds K` saves). */
+export function fitFolds(
+  env: GenericEnv,
+  all: readonly CrisisRecord[],
+  k: number,
+  opts: IcbOptions,
+): GenericFit[] {
+  return foldSplits(all, k, opts.seed, opts.until).map(({ train }, f) => {
+    opts.log?.(`fold ${f + 1}/${k}: fitting on ${train.length} crises`);
+    return fitGeneric(env, train, opts.fit, opts.log);
+  });
+}
+
+/**
+ * k-fold cross-validation over the given crises: each fold scored by a fit on the others (`fits`: the
+ * saved fits of the same folds, or undefined to fit now).
+ */
 export function backtestFolds(
   env: GenericEnv,
   all: readonly CrisisRecord[],
   k: number,
   opts: IcbOptions,
+  saved?: readonly GenericFit[],
 ): IcbBacktest {
-  all = visible(all, opts.until);
-  const fold = foldsOf(all.length, k, opts.seed);
+  const splits = foldSplits(all, k, opts.seed, opts.until);
   const cases: IcbCaseScore[] = [];
   const fits: IcbBacktest['fits'] = [];
   const models = new GenericModels(env);
-  for (let f = 0; f < k; f++) {
-    const train = all.filter((_, i) => fold[i] !== f);
-    const test = all.filter((_, i) => fold[i] === f);
-    opts.log?.(`fold ${f + 1}/${k}: fitting on ${train.length} crises`);
-    const fit = fitGeneric(env, train, opts.fit, opts.log);
-    fits.push({ fold: f, n: fit.n, logLik: fit.logLik, fromCache: false });
+  splits.forEach(({ train, test }, f) => {
+    let fit = saved?.[f];
+    if (!fit) {
+      opts.log?.(`fold ${f + 1}/${k}: fitting on ${train.length} crises`);
+      fit = fitGeneric(env, train, opts.fit, opts.log);
+    }
+    fits.push({ fold: f, n: train.length, logLik: fit.logLik, fromCache: saved !== undefined });
     const forecasts = forecastsFor(env, models, fit, test, opts.runs, opts.seed);
     cases.push(...scoreFold(train, test, forecasts, f));
-  }
+  });
   cases.sort((a, b) => a.crisno - b.crisno);
+  const nTrain = splits.reduce((a, x) => a + x.train.length, 0) / k;
   return finish(
     opts.until === undefined ? { kind: 'folds', folds: k } : { kind: 'folds', folds: k, until: opts.until },
-    opts, all.length - cases.length / k, fits, cases);
+    opts,
+    nTrain,
+    fits,
+    cases,
+  );
 }
 
 export { peak5Of };

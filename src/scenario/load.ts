@@ -922,8 +922,7 @@ export function featureSets(
           {
             code: 'E_PARAM_UNKNOWN',
             severity: 'error',
-            message:
-              `\`features:\` needs the generic crisis library (extend scenarios/lib/generic-actors.yaml), whose fitted coefficients (params gfit-*) turn them into kernels${why}`,
+            message: `\`features:\` needs the generic crisis library (extend scenarios/lib/generic-actors.yaml), whose fitted coefficients (params gfit-*) turn them into kernels${why}`,
             path: ['features'],
           },
           locate(locs, ['features']),

@@ -198,7 +198,10 @@ test('stand-off: the long share from runs at q = 0 is that of direct simulation 
   const runs = 4000;
   const m0 = models.model('political-act', { ...dyadParams(c, f, 0), ...standoffParams(0) });
   const e = standoffExposure(m0, runs, 7);
-  assert.ok(e.n.some((n) => n > 1), 'S decides once per act of either side');
+  assert.ok(
+    e.n.some((n) => n > 1),
+    'S decides once per act of either side',
+  );
   const q = 0.08;
   const direct = forecastDyad(env, c, 0, f, 'political-act', runs, 7, models, q);
   const none = forecastDyad(env, c, 0, f, 'political-act', runs, 7, models, 0);

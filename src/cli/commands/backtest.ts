@@ -10,7 +10,7 @@ import {
 } from '../../calibration/backtest.ts';
 import { ladderBaseRate, readMidDisputes } from '../../calibration/case-baseline.ts';
 import { DEFAULT_FIT, type GenericFit } from '../../calibration/generic-fit.ts';
-import { CUTOFF_PARAM, coefficientsOf, readFitMeta } from '../../calibration/generic-library.ts';
+import { CUTOFF_PARAM, coefficientsOf, readFitMeta, readFolds } from '../../calibration/generic-library.ts';
 import {
   backtestFolds,
   backtestTimeSplit,
@@ -33,7 +33,9 @@ import {
   DEFAULT_CUTOFF,
   FIT_FILE,
   type FitCliOptions,
+  FOLDS_FILE,
   fitOptionsOf,
+  foldsHash,
   inputsHash,
   readIcbInputs,
   yearOption,
@@ -346,8 +348,16 @@ export function icbBacktest(
     cached: () => cachedFit(io, inputsHash(inp, cliOpts), o.fit),
     until: o.until,
   };
-  if (o.folds !== undefined)
-    return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, cached: () => undefined });
+  if (o.folds !== undefined) {
+    // The fits of `brink fit --folds K` serve when they were made from the same inputs and folds.
+    const hash = foldsHash(inp, { ...cliOpts, seed: o.seed }, o.folds, o.until);
+    const saved = readFolds(io.readFile(absolute(io, FOLDS_FILE)), hash);
+    if (!saved)
+      log(
+        `no saved fits of these ${o.folds} folds in ${FOLDS_FILE}: fitting each fold now (\`brink fit --folds ${o.folds}\` saves them)`,
+      );
+    return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, cached: () => undefined }, saved);
+  }
   return backtestTimeSplit(inp.env, inp.crises, o.cutoff, opts);
 }
 
@@ -452,7 +462,9 @@ export const registerBacktest: Registrar = (program, io) => {
           if (files.length) throw new UserError('--icb scores ICB crises: give no case files with it');
           if (o.folds !== undefined && o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
           if (o.until !== undefined && o.folds === undefined && o.until <= o.cutoff)
-            throw new UserError(`--until ${o.until}: must be after --cutoff ${o.cutoff} (no crisis left to score)`);
+            throw new UserError(
+              `--until ${o.until}: must be after --cutoff ${o.cutoff} (no crisis left to score)`,
+            );
           const r = icbBacktest(
             io,
             {

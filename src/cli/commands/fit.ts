@@ -4,7 +4,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_FIT, type FitOptions, fitGeneric, type GenericEnv } from '../../calibration/generic-fit.ts';
-import { fitInputs, readFitMeta, renderGenericFit } from '../../calibration/generic-library.ts';
+import {
+  fitInputs,
+  foldsInputs,
+  readFitMeta,
+  readFolds,
+  renderFolds,
+  renderGenericFit,
+} from '../../calibration/generic-library.ts';
+import { fitFolds } from '../../calibration/icb-backtest.ts';
 import { type CrisisRecord, readCrisisRecords } from '../../calibration/icb-crises.ts';
 import { DataError } from '../../calibration/index.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
@@ -15,6 +23,8 @@ import { nonNegativeInt, positiveInt } from '../options.ts';
 
 export const DEFAULT_CUTOFF = 1985;
 export const FIT_FILE = 'scenarios/lib/generic-fit.yaml';
+/** The fits of `brink backtest --icb --folds K`, saved by `brink fit --folds K`. */
+export const FOLDS_FILE = 'scenarios/lib/generic-fit-folds.json';
 export const LIBRARY_FILE = 'scenarios/lib/generic-actors.yaml';
 const CALIBRATED_FILE = 'scenarios/lib/calibrated.yaml';
 const ICB_FILES = { crises: 'icb-v15/icb1-crises.csv', actors: 'icb-v15/icb2-actors.csv' };
@@ -92,6 +102,16 @@ export function inputsHash(inp: IcbInputs, o: FitCliOptions): string {
   );
 }
 
+/** The inputs hash of the saved fits of a k-fold cross-validation (folds dealt with `seed`). */
+export function foldsHash(
+  inp: IcbInputs,
+  o: { seed: number; runs: number; rounds: number },
+  folds: number,
+  until?: number,
+): string {
+  return foldsInputs(inputsHash(inp, { ...o, cutoff: 0 }), folds, o.seed, until);
+}
+
 export function yearOption(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1919 || n > 2019)
@@ -117,37 +137,80 @@ export const registerFit: Registrar = (program, io, setExit) => {
     .option('-s, --seed <seed>', 'seed', nonNegativeInt, DEFAULT_FIT.seed)
     .option('-n, --runs <n>', 'runs per dyad and round', positiveInt, DEFAULT_FIT.runs)
     .option('--rounds <n>', 'rounds of simulation and refit', positiveInt, DEFAULT_FIT.rounds)
+    .option(
+      '--folds <k>',
+      `fit each fold of \`brink backtest --icb --folds K\` instead (all crises, or those before --until) and write ${FOLDS_FILE}`,
+      positiveInt,
+    )
+    .option('--until <year>', '--folds: use only crises triggered before this year', yearOption)
     .option('--check', 'write nothing; exit 1 when the fit was not made from the current inputs')
-    .action((o: FitCliOptions & { data: string; out: string; lib: string; check?: boolean }) => {
-      const inp = readIcbInputs(io, o.data, o.lib);
-      const hash = inputsHash(inp, o);
-      const out = absolute(io, o.out);
-      if (o.check) {
-        const meta = readFitMeta(io.readFile(out));
-        if (meta.inputs === hash) io.out(`${o.out}: up to date (inputs ${hash.slice(0, 12)})\n`);
-        else {
-          io.err(
-            `${o.out}: ${meta.inputs ? 'stale' : 'missing or not a fit'}: it was not made from the current data, library and options; run \`brink fit\` to refit (a few minutes)\n`,
-          );
-          setExit(1);
+    .action(
+      (
+        o: FitCliOptions & {
+          data: string;
+          out: string;
+          lib: string;
+          check?: boolean;
+          folds?: number;
+          until?: number;
+        },
+      ) => {
+        const inp = readIcbInputs(io, o.data, o.lib);
+        if (o.folds !== undefined) {
+          if (o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
+          const file = o.out === FIT_FILE ? FOLDS_FILE : o.out;
+          const hash = foldsHash(inp, o, o.folds, o.until);
+          const out = absolute(io, file);
+          if (o.check) {
+            if (readFolds(io.readFile(out), hash))
+              io.out(`${file}: up to date (inputs ${hash.slice(0, 12)})\n`);
+            else {
+              io.err(`${file}: stale or missing: run \`brink fit --folds ${o.folds}\` to refit the folds\n`);
+              setExit(1);
+            }
+            return;
+          }
+          const fits = fitFolds(inp.env, inp.crises, o.folds, {
+            runs: o.runs,
+            seed: o.seed,
+            fit: fitOptionsOf(o),
+            log: (m) => io.err(`${m}\n`),
+            until: o.until,
+          });
+          const meta = { inputs: hash, engine: ENGINE_VERSION, folds: o.folds, seed: o.seed };
+          writeFileSync(out, renderFolds(fits, o.until === undefined ? meta : { ...meta, until: o.until }));
+          io.out(`wrote ${file}: ${o.folds} fits\n`);
+          return;
         }
-        return;
-      }
-      const train = inp.crises.filter((c) => c.year < o.cutoff);
-      const opts = fitOptionsOf(o);
-      io.err(`fitting on ${train.length} ICB crises triggered before ${o.cutoff}\n`);
-      const fit = fitGeneric(inp.env, train, opts, (m) => io.err(`${m}\n`));
-      const text = renderGenericFit(fit, {
-        cutoff: o.cutoff,
-        seed: o.seed,
-        runs: o.runs,
-        rounds: o.rounds,
-        step: opts.step,
-        prior: opts.prior,
-        inputs: hash,
-        engine: ENGINE_VERSION,
-      });
-      writeFileSync(out, formatText(text, o.out).text ?? text);
-      io.out(`wrote ${o.out}: ${train.length} training crises, log likelihood ${fit.logLik.toFixed(2)}\n`);
-    });
+        const hash = inputsHash(inp, o);
+        const out = absolute(io, o.out);
+        if (o.check) {
+          const meta = readFitMeta(io.readFile(out));
+          if (meta.inputs === hash) io.out(`${o.out}: up to date (inputs ${hash.slice(0, 12)})\n`);
+          else {
+            io.err(
+              `${o.out}: ${meta.inputs ? 'stale' : 'missing or not a fit'}: it was not made from the current data, library and options; run \`brink fit\` to refit (a few minutes)\n`,
+            );
+            setExit(1);
+          }
+          return;
+        }
+        const train = inp.crises.filter((c) => c.year < o.cutoff);
+        const opts = fitOptionsOf(o);
+        io.err(`fitting on ${train.length} ICB crises triggered before ${o.cutoff}\n`);
+        const fit = fitGeneric(inp.env, train, opts, (m) => io.err(`${m}\n`));
+        const text = renderGenericFit(fit, {
+          cutoff: o.cutoff,
+          seed: o.seed,
+          runs: o.runs,
+          rounds: o.rounds,
+          step: opts.step,
+          prior: opts.prior,
+          inputs: hash,
+          engine: ENGINE_VERSION,
+        });
+        writeFileSync(out, formatText(text, o.out).text ?? text);
+        io.out(`wrote ${o.out}: ${train.length} training crises, log likelihood ${fit.logLik.toFixed(2)}\n`);
+      },
+    );
 };
