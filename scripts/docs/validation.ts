@@ -85,6 +85,28 @@ async function icbRegion(): Promise<string> {
   return out.join('\n');
 }
 
+async function foldsRegion(): Promise<string> {
+  const args = ['backtest', '--icb', '--folds', '5'];
+  const r = await brinkJson<IcbBacktest>(args);
+  const cached = r.fits.every((f) => f.fromCache);
+  const out = [
+    `\`${shell(args)}\` (${r.runs} runs per crisis, seed ${r.seed}): every one of the ${r.test} ICB crises scored by a fit on`,
+    `the other four fifths (about ${Math.round(r.train)} crises each; the five fits are ${cached ? 'the ones saved by `npx brink fit --folds 5` in `scenarios/lib/generic-fit-folds.json`' : 'made now'}).`,
+  ];
+  for (const s of SCALE_IDS) {
+    const x = r.scales[s];
+    out.push(
+      '',
+      `**${SCALES[s].name[0]!.toUpperCase()}${SCALES[s].name.slice(1)}** (${x.n} crises):`,
+      '',
+      scaleTable(x),
+      '',
+      `Observed class below 1% of Brink's runs (before smoothing): ${x.floor.count} of ${x.n} (${pct(x.floor.share)}). PIT histogram (10 bins): ${x.pitHistogram.join(' ')}.`,
+    );
+  }
+  return out.join('\n');
+}
+
 async function casesRegion(): Promise<string> {
   const files = [
     'able-archer-1983',
@@ -137,6 +159,7 @@ async function baseRatesRegion(): Promise<string> {
 export async function regions(): Promise<Record<string, string>> {
   return {
     'icb-backtest': await icbRegion(),
+    'icb-folds': await foldsRegion(),
     cases: await casesRegion(),
     'base-rates': await baseRatesRegion(),
   };
