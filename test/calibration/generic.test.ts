@@ -16,7 +16,7 @@ import {
   simulatePool,
   standoffExposure,
 } from '../../src/calibration/generic-fit.ts';
-import { coefficientsOf } from '../../src/calibration/generic-library.ts';
+import { coefficientsOf, readFolds } from '../../src/calibration/generic-library.ts';
 import {
   dyadParams,
   FEATURES,
@@ -30,7 +30,7 @@ import {
   standoffParams,
   unpack,
 } from '../../src/calibration/generic-model.ts';
-import { foldsOf } from '../../src/calibration/icb-backtest.ts';
+import { foldSplits, foldsOf } from '../../src/calibration/icb-backtest.ts';
 import { readCrisisRecords } from '../../src/calibration/icb-crises.ts';
 import { fitMlogit, predictMlogit } from '../../src/calibration/mlogit.ts';
 import { minimise } from '../../src/calibration/optimize.ts';
@@ -233,6 +233,29 @@ test('brink fit --check: passes on the committed fit, fails on a fit made from o
   const noData = await brink(['fit', '--check', '--data', dir]);
   assert.equal(noData.code, 1);
   assert.match(noData.err, /cannot read .*icb1-crises\.csv: ICB v15 crisis data \(--data\)/);
+});
+
+test('k-fold: the saved fold fits pass --check, read back only for their inputs; --until keeps later crises out of every fold', async () => {
+  const ok = await brink(['fit', '--folds', '5', '--check']);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /generic-fit-folds\.json: up to date/);
+  const text = readFileSync(join(ROOT, 'scenarios/lib/generic-fit-folds.json'), 'utf8');
+  const saved = JSON.parse(text) as { inputs: string; fits: unknown[] };
+  const fits = readFolds(text, saved.inputs)!;
+  assert.equal(fits.length, 5);
+  assert.equal(readFolds(text, '0'.repeat(64)), undefined, 'other inputs: refit');
+  const other = await brink(['fit', '--folds', '4', '--check']);
+  assert.equal(other.code, 1);
+  assert.match(other.err, /stale or missing: run `brink fit --folds 4`/);
+  const splits = foldSplits(records, 5, 1, 1985);
+  assert.equal(
+    splits.reduce((a, x) => a + x.test.length, 0),
+    records.filter((c) => c.year < 1985).length,
+  );
+  for (const x of splits) assert.ok([...x.train, ...x.test].every((c) => c.year < 1985));
+  const bad = await brink(['backtest', '--icb', '--cutoff', '1970', '--until', '1960']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /--until 1960: must be after --cutoff 1970/);
 });
 
 test('features: a case declaring them gets its dyad kernels; unknown actors and a non-generic library are errors', async () => {
