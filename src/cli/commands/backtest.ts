@@ -387,10 +387,10 @@ export function renderScale(s: ScaleResult): string {
   return t.toString();
 }
 
-export function renderIcb(r: IcbBacktest): string {
+export function renderIcb(r: IcbBacktest, fitFile = FIT_FILE): string {
   const split =
     r.split.kind === 'time'
-      ? `fit on the ${r.train} ICB crises triggered before ${r.split.cutoff}${r.fits[0]?.fromCache ? ` (the committed ${FIT_FILE})` : ' (fitted now)'}, scored on the ${r.test} from ${r.split.cutoff} on`
+      ? `fit on the ${r.train} ICB crises triggered before ${r.split.cutoff}${r.fits[0]?.fromCache ? ` (the saved ${fitFile})` : ' (fitted now)'}, scored on the ${r.test} from ${r.split.cutoff} on`
       : `${r.split.folds}-fold cross-validation over ${r.test} ICB crises (each fold scored by a fit on the others)`;
   const inside = r.split.until === undefined ? '' : `; only crises triggered before ${r.split.until} used`;
   const out = [`backtest --icb: ${split}${inside}; ${r.runs} runs per crisis, seed ${r.seed}`];
@@ -489,7 +489,7 @@ export const registerBacktest: Registrar = (program, io) => {
               n: s.n,
             };
             io.out(`${JSON.stringify({ summary, ...r }, null, 2)}\n`);
-          } else io.out(renderIcb(r));
+          } else io.out(renderIcb(r, o.fit));
           return;
         }
         if (!files.length) throw new UserError('give case files (cases/*.yaml), or --icb');
