@@ -356,7 +356,9 @@ export function icbBacktest(
       log(
         `no saved fits of these ${o.folds} folds in ${FOLDS_FILE}: fitting each fold now (\`brink fit --folds ${o.folds}\` saves them)`,
       );
-    return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, cached: () => undefined }, saved);
+    // Fold fits take the backtest's seed, as `brink fit --folds K --seed S` does.
+    const fit = fitOptionsOf({ ...cliOpts, seed: o.seed });
+    return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, fit, cached: () => undefined }, saved);
   }
   return backtestTimeSplit(inp.env, inp.crises, o.cutoff, opts);
 }
