@@ -36,6 +36,7 @@ import { fitMlogit, predictMlogit } from '../../src/calibration/mlogit.ts';
 import { minimise } from '../../src/calibration/optimize.ts';
 import { bootstrapDiff, pit, pitDraw, rps } from '../../src/calibration/scores.ts';
 import { randomStream } from '../../src/engine/rng.ts';
+import { OUTCOME_RESOLVED, Simulator } from '../../src/engine/run.ts';
 import { prepare } from '../../src/scenario/load.ts';
 import { parseText } from '../../src/scenario/parse.ts';
 import { brink } from '../scenario/helpers.ts';
@@ -212,6 +213,10 @@ test('stand-off: the long share from runs at q = 0 is that of direct simulation 
   assert.ok(Math.abs(direct.dur[1]! / runs - p) < 4 * se + 1e-9, `${direct.dur[1]! / runs} vs ${p}`);
   assert.ok(longShare(e, q) > longShare(e, 0), 'a stand-off makes long crises likelier');
   assert.ok(longShare(e, 0.5) > longShare(e, q));
+  // A stand-off keeps the crisis open to the horizon, where the engine ends the run as `horizon`.
+  const always = models.model('political-act', { ...dyadParams(c, f, 0), ...standoffParams(1) });
+  const sim = new Simulator(always);
+  for (let run = 0; run < 200; run++) assert.notEqual(sim.run(7, run).outcome, OUTCOME_RESOLVED);
 });
 
 test('brink fit --check: passes on the committed fit, fails on a fit made from other inputs', async () => {
