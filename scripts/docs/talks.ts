@@ -8,12 +8,6 @@ export const doc = 'docs/talks.md';
 
 const SCENARIOS = ['korea-test-failure', 'korea-intercept', 'korea-decapitation-misread'];
 const HOSTS = ['eu-hosted-talks', 'neutral-state-talks', 'track2-talks', 'us-china-talks'];
-const TALKS: Record<string, string> = {
-  'eu-hosted-talks': 'eu-hosted',
-  'neutral-state-talks': 'neutral-state',
-  'track2-talks': 'track2',
-  'us-china-talks': 'us-china',
-};
 
 type P = { p: number; ci95: [number, number] };
 interface CompareJson {
@@ -85,12 +79,28 @@ async function breakeven(): Promise<string> {
       ['talks.eu-hosted.venue.discretion', '0..1'],
     ] as const) {
       const args = ['breakeven', `scenarios/${id}.yaml`, '--with', 'eu-hosted-talks', '--param', param];
-      args.push('--range', range, '--runs', '10000', '--grid', '5', '--bisect', '3', '--seed', '3', '--workers', '1');
+      args.push(
+        '--range',
+        range,
+        '--runs',
+        '10000',
+        '--grid',
+        '5',
+        '--bisect',
+        '3',
+        '--seed',
+        '3',
+        '--workers',
+        '1',
+      );
       out.push(shell(args));
       const r = await brinkJson<BreakevenJson>(args);
+      const [lo, hi] = range.split('..').map(Number) as [number, number];
+      const onGrid = (x: number) =>
+        [0, 1, 2, 3, 4].some((k) => Math.abs(x - (lo + (k * (hi - lo)) / 4)) < 1e-9);
       const grid = r.points
-        .slice(0, 5)
-        .map((p) => `${p.x}: ${pts(-p.d)} ${ci([-p.ci95[1], -p.ci95[0]])}`)
+        .filter((p) => onGrid(p.x))
+        .map((p) => `${p.x}: ${pts(-p.d)} [${pts(-p.ci95[1])}, ${pts(-p.ci95[0])}]`)
         .join('; ');
       const c = r.crossing;
       const be = c

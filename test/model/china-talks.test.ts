@@ -18,7 +18,7 @@ function happened(m: Model, runs: number): Float64Array {
   return out;
 }
 
-test("Simulator.run: Beijing takes a non-wait action in at least half of the runs where its belief in a US attack exceeds 0.4 (korea-decapitation-misread, traces)", () => {
+test('Simulator.run: Beijing takes a non-wait action in at least half of the runs where its belief in a US attack exceeds 0.4 (korea-decapitation-misread, traces)', () => {
   const m = load(DECAP);
   const sim = new Simulator(m);
   const hostile = m.hostileType;
@@ -30,7 +30,8 @@ test("Simulator.run: Beijing takes a non-wait action in at least half of the run
     let crossed = false;
     let act = false;
     for (const r of trace) {
-      if (r.kind === 'belief' && r.observer === 'PRC' && r.about === 'US' && r.after[hostile]! > 0.4) crossed = true;
+      if (r.kind === 'belief' && r.observer === 'PRC' && r.about === 'US' && r.after[hostile]! > 0.4)
+        crossed = true;
       if (crossed && r.kind === 'decide' && r.actor === 'PRC' && r.chosen !== 'PRC.wait') act = true;
     }
     if (crossed) over++;
@@ -42,7 +43,10 @@ test("Simulator.run: Beijing takes a non-wait action in at least half of the run
 
 test("Simulator.begin: a leak of the talks to Pyongyang lowers the credibility of Beijing's relay (trace and state)", () => {
   // A leak every round, and Beijing not deterred by it (else it declines talks bound to leak).
-  const m = load(INTERCEPT, ['eu-hosted-talks'], { 'talks.eu-hosted.leak.DPRK.p': 1, 'params.prc-leak-cost': 0 });
+  const m = load(INTERCEPT, ['eu-hosted-talks'], {
+    'talks.eu-hosted.leak.DPRK.p': 1,
+    'params.prc-leak-cost': 0,
+  });
   const c = m.channels.findIndex((ch) => ch.id === 'prc-dprk-party');
   const sim = new Simulator(m);
   let leaks = 0;
@@ -50,7 +54,7 @@ test("Simulator.begin: a leak of the talks to Pyongyang lowers the credibility o
     const trace: TraceRecord[] = [];
     sim.begin(1, run, { trace });
     const leak = trace.find((r) => r.kind === 'leak');
-    if (!leak || leak.kind !== 'leak') continue; // Beijing declined: the talks never met
+    if (leak?.kind !== 'leak') continue; // Beijing declined: the talks never met
     leaks++;
     assert.ok(leak.credibility && leak.credibility.channel === 'prc-dprk-party', JSON.stringify(leak));
     assert.ok(leak.credibility.to < leak.credibility.from, JSON.stringify(leak));
@@ -62,9 +66,12 @@ test("Simulator.begin: a leak of the talks to Pyongyang lowers the credibility o
 test('Simulator.run: P(talks happen) falls as talks.eu-hosted.leak.DPRK.p rises (5 points; the 0 vs 0.2 paired interval excludes 0)', () => {
   const runs = 4000;
   const ps = [0, 0.05, 0.1, 0.15, 0.2];
-  const h = ps.map((p) => happened(load(DECAP, ['eu-hosted-talks'], { 'talks.eu-hosted.leak.DPRK.p': p }), runs));
+  const h = ps.map((p) =>
+    happened(load(DECAP, ['eu-hosted-talks'], { 'talks.eu-hosted.leak.DPRK.p': p }), runs),
+  );
   const share = h.map((x) => x.reduce((a, b) => a + b, 0) / runs);
-  for (let k = 1; k < share.length; k++) assert.ok(share[k]! <= share[k - 1]!, `not falling: ${share.join(', ')}`);
+  for (let k = 1; k < share.length; k++)
+    assert.ok(share[k]! <= share[k - 1]!, `not falling: ${share.join(', ')}`);
   const d = meanCi(Float64Array.from(h[4]!, (x, k) => x - h[0]![k]!));
   assert.ok(d.ci95[1] < 0, `P(talks happen), leak 0 -> 0.2 a round: ${d.mean} [${d.ci95}]`);
 });
@@ -100,14 +107,16 @@ test('compare: more leak harm (params.leak-dprk-attack-lr 1 -> 5) raises P(peak 
 });
 
 test('compare: the discreet EU venue gives a lower P(peak >= war) than bilateral talks (korea-intercept)', () => {
-  const w = paired(load(INTERCEPT, ['us-china-talks']), load(INTERCEPT, ['eu-hosted-talks']), 20000).warOrWorse!;
+  const w = paired(load(INTERCEPT, ['us-china-talks']), load(INTERCEPT, ['eu-hosted-talks']), 20000)
+    .warOrWorse!;
   assert.ok(w.ci95[1] < 0, `bilateral -> EU-hosted: ${show(w)}`);
 });
 
 test("compare: Beijing's restraint of Pyongyang lowers P(peak >= war) (korea-decapitation-misread)", () => {
   const never: Record<string, number> = {};
   for (const rule of ['restrain-pyongyang', 'restrain-pyongyang-conservative'])
-    for (const act of ['counsel-calm', 'restrain-dprk']) never[`actors.PRC.doctrine.${rule}.values.${act}`] = -500;
+    for (const act of ['counsel-calm', 'restrain-dprk'])
+      never[`actors.PRC.doctrine.${rule}.values.${act}`] = -500;
   const w = paired(load(DECAP, [], never), load(DECAP), 20000).warOrWorse!;
   assert.ok(w.ci95[1] < 0, `no restraint -> restraint: ${show(w)}`);
 });
