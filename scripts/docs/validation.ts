@@ -91,7 +91,7 @@ async function foldsRegion(): Promise<string> {
   const cached = r.fits.every((f) => f.fromCache);
   const out = [
     `\`${shell(args)}\` (${r.runs} runs per crisis, seed ${r.seed}): every one of the ${r.test} ICB crises scored by a fit on`,
-    `the other four fifths (about ${Math.round(r.train)} crises each; the five fits are ${cached ? 'the ones saved by `npx brink fit --folds 5` in `scenarios/lib/generic-fit-folds.json`' : 'made now'}).`,
+    `the other four fifths (about ${Math.round(r.train)} crises each; the five fits are ${cached ? 'the ones saved by `npx brink fit --folds 5` in `scenarios/lib/generic-fit-folds.yaml`' : 'made now'}).`,
   ];
   for (const s of SCALE_IDS) {
     const x = r.scales[s];

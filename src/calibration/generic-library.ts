@@ -4,6 +4,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { parse as parseYaml } from 'yaml';
 import type { Features } from '../scenario/schema.ts';
 import type { GenericFit } from './generic-fit.ts';
 import {
@@ -218,64 +219,96 @@ export function dyadFeaturesOf(f: Features): {
   };
 }
 
-/** The fits of a k-fold cross-validation, saved by `brink fit --folds K` (JSON). */
-export interface SavedFolds {
-  /** What `brink fit --check` compares: sha256 of the inputs, the folds and their seed. */
+/** What the saved fits of a k-fold cross-validation were made from (in the header of their file). */
+export interface FoldsMeta {
+  /** sha256 of the fit's inputs, the folds and their seed (what `brink fit --folds K --check` compares). */
   inputs: string;
   engine: string;
   folds: number;
   seed: number;
   until?: number;
-  fits: {
-    n: number;
-    logLik: number;
-    theta: number[];
-    center: number[];
-    nuclearUse: number;
-    standoff: number;
-  }[];
 }
 
-export function renderFolds(fits: readonly GenericFit[], meta: Omit<SavedFolds, 'fits'>): string {
-  const round = (x: number) => Number(x.toPrecision(10));
-  return `${JSON.stringify(
-    {
-      about:
-        'Fits of the generic crisis model on each fold of `brink backtest --icb --folds K` (written by `brink fit --folds K`; GENERATED, do not edit).',
-      ...meta,
-      fits: fits.map((f) => ({
-        n: f.n,
-        logLik: round(f.logLik),
-        theta: pack(f.coefficients).map(round),
-        center: f.coefficients.center.map(round),
-        nuclearUse: round(f.nuclearUse),
-        standoff: round(f.standoff),
-      })),
-    },
-    null,
-    1,
-  )}\n`;
+const foldPrefix = (k: number) => `fold-${k + 1}-`;
+
+/**
+ * The fits of a k-fold cross-validation as a library of named numbers (`brink fit --folds K` writes
+ * scenarios/lib/generic-fit-folds.yaml): each fold's coefficients under the names of generic-fit.yaml,
+ * prefixed `fold-K-`.
+ */
+export function renderFolds(fits: readonly GenericFit[], meta: FoldsMeta): string {
+  const lines = [
+    '# Fits of the generic crisis model on each fold of `brink backtest --icb --folds K`. GENERATED: do not',
+    '# edit; run `npx brink fit --folds K` (`--check` compares the inputs). Fold k was fitted to the ICB crises',
+    `# of the other folds (folds dealt at random with seed ${meta.seed}${meta.until === undefined ? '' : `, crises before ${meta.until} only`}), as \`brink fit\` fits; its`,
+    '# numbers are those of generic-fit.yaml prefixed `fold-k-`.',
+    `# Inputs sha256 ${meta.inputs}; engine ${meta.engine}; ${meta.folds} folds.`,
+    '# yaml-language-server: $schema=../../scenario.schema.json',
+    'version: 1',
+    'kind: library',
+    'id: generic-fit-folds',
+    'title: Generic crisis model fitted to each fold of the ICB k-fold backtest (brink fit --folds)',
+    'params:',
+  ];
+  fits.forEach((f, k) => {
+    const p = foldPrefix(k);
+    lines.push(`  # ---- fold ${k + 1}: ${f.n} training crises, log likelihood ${f.logLik.toFixed(3)}`);
+    lines.push(`  ${p}training-crises: ${f.n}`);
+    const c = f.coefficients;
+    STIMULI.forEach((_, s) => {
+      for (let o = 1; o < NO; o++) lines.push(`  ${p}${alphaParam(s, o)}: ${num(c.alpha[s]![o]!)}`);
+    });
+    GROUPS.forEach((_, g) => {
+      FEATURES.forEach((_, i) => {
+        lines.push(`  ${p}${betaParam(g, i)}: ${num(c.beta[g]![i]!)}`);
+      });
+    });
+    FEATURES.forEach((_, i) => {
+      lines.push(`  ${p}${centerParam(i)}: ${num(c.center[i]!)}`);
+    });
+    lines.push(`  ${p}${NUCLEAR_USE_PARAM}: ${num(f.nuclearUse)}`);
+    lines.push(`  ${p}${STANDOFF_PARAM}: ${num(f.standoff)}`);
+  });
+  return `${lines.join('\n')}\n`;
 }
 
-/** The saved fold fits in a text when they were made from `inputs` (undefined otherwise). */
+/** The saved fold fits in a file's text when they were made from `inputs` (undefined otherwise). */
 export function readFolds(text: string | undefined, inputs: string): GenericFit[] | undefined {
-  if (text === undefined) return undefined;
-  let doc: SavedFolds;
+  if (text === undefined || readFitMeta(text).inputs !== inputs) return undefined;
+  const folds = Number(/; (\d+) folds\.$/m.exec(text)?.[1]);
+  if (!Number.isInteger(folds)) return undefined;
+  let params: Record<string, unknown>;
   try {
-    doc = JSON.parse(text) as SavedFolds;
+    params = ((parseYaml(text) as { params?: Record<string, unknown> }).params ?? {}) as Record<
+      string,
+      unknown
+    >;
   } catch {
     return undefined;
   }
-  if (doc.inputs !== inputs || !Array.isArray(doc.fits)) return undefined;
-  return doc.fits.map((f) => ({
-    coefficients: unpack(f.theta, f.center),
-    nuclearUse: f.nuclearUse,
-    standoff: f.standoff,
-    n: f.n,
-    logLik: f.logLik,
-    rounds: [],
-    meanParams: {},
-  }));
+  const out: GenericFit[] = [];
+  for (let k = 0; k < folds; k++) {
+    const p = foldPrefix(k);
+    const own: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(params)) if (name.startsWith(p)) own[name.slice(p.length)] = v;
+    let co: ReturnType<typeof coefficientsOf>;
+    try {
+      co = coefficientsOf(own);
+    } catch {
+      return undefined;
+    }
+    if (!co) return undefined;
+    out.push({
+      coefficients: co.c,
+      nuclearUse: co.nuclearUse,
+      standoff: co.standoff,
+      n: typeof own['training-crises'] === 'number' ? own['training-crises'] : 0,
+      logLik: Number.NaN,
+      rounds: [],
+      meanParams: {},
+    });
+  }
+  return out;
 }
 
 /** The inputs hash of a k-fold's saved fits: the fit's inputs plus the folds. */

@@ -16,7 +16,7 @@ import {
   simulatePool,
   standoffExposure,
 } from '../../src/calibration/generic-fit.ts';
-import { coefficientsOf, readFolds } from '../../src/calibration/generic-library.ts';
+import { coefficientsOf, readFitMeta, readFolds } from '../../src/calibration/generic-library.ts';
 import {
   dyadParams,
   FEATURES,
@@ -243,10 +243,9 @@ test('brink fit --check: passes on the committed fit, fails on a fit made from o
 test('k-fold: the saved fold fits pass --check, read back only for their inputs; --until keeps later crises out of every fold', async () => {
   const ok = await brink(['fit', '--folds', '5', '--check']);
   assert.equal(ok.code, 0, ok.err);
-  assert.match(ok.out, /generic-fit-folds\.json: up to date/);
-  const text = readFileSync(join(ROOT, 'scenarios/lib/generic-fit-folds.json'), 'utf8');
-  const saved = JSON.parse(text) as { inputs: string; fits: unknown[] };
-  const fits = readFolds(text, saved.inputs)!;
+  assert.match(ok.out, /generic-fit-folds\.yaml: up to date/);
+  const text = readFileSync(join(ROOT, 'scenarios/lib/generic-fit-folds.yaml'), 'utf8');
+  const fits = readFolds(text, readFitMeta(text).inputs!)!;
   assert.equal(fits.length, 5);
   assert.equal(readFolds(text, '0'.repeat(64)), undefined, 'other inputs: refit');
   const other = await brink(['fit', '--folds', '4', '--check']);

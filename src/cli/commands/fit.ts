@@ -24,7 +24,7 @@ import { nonNegativeInt, positiveInt } from '../options.ts';
 export const DEFAULT_CUTOFF = 1985;
 export const FIT_FILE = 'scenarios/lib/generic-fit.yaml';
 /** The fits of `brink backtest --icb --folds K`, saved by `brink fit --folds K`. */
-export const FOLDS_FILE = 'scenarios/lib/generic-fit-folds.json';
+export const FOLDS_FILE = 'scenarios/lib/generic-fit-folds.yaml';
 export const LIBRARY_FILE = 'scenarios/lib/generic-actors.yaml';
 const CALIBRATED_FILE = 'scenarios/lib/calibrated.yaml';
 const ICB_FILES = { crises: 'icb-v15/icb1-crises.csv', actors: 'icb-v15/icb2-actors.csv' };
@@ -178,7 +178,8 @@ export const registerFit: Registrar = (program, io, setExit) => {
             until: o.until,
           });
           const meta = { inputs: hash, engine: ENGINE_VERSION, folds: o.folds, seed: o.seed };
-          writeFileSync(out, renderFolds(fits, o.until === undefined ? meta : { ...meta, until: o.until }));
+          const text = renderFolds(fits, o.until === undefined ? meta : { ...meta, until: o.until });
+          writeFileSync(out, formatText(text, file).text ?? text);
           io.out(`wrote ${file}: ${o.folds} fits\n`);
           return;
         }
