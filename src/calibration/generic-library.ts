@@ -15,11 +15,9 @@ import {
   GROUPS,
   NO,
   OPTIONS,
-  pack,
   STANDOFF_PARAM,
   STIMULI,
   standoffParams,
-  unpack,
 } from './generic-model.ts';
 
 /** Bump when the fit's logic changes (what `brink fit --check` compares besides the data and library). */
