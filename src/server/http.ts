@@ -4,6 +4,7 @@
 // OpenAPI document (openapi.ts) and the access tests (test/server/access.test.ts) read the same table.
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { DomainError, type ErrorKind } from '../errors.ts';
 import { type Role, roleAtLeast, type Store, type User } from '../store/index.ts';
 import { type AuthConfig, type Authenticated, authenticate } from './auth.ts';
 import type { RunQueue } from './jobs.ts';
@@ -188,6 +189,23 @@ export const ErrorBody = z.object({
   }),
 });
 
+/** The HTTP status of each kind of domain error: the one place use-case refusals become HTTP. */
+export const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+/** A use case's refusal as an HTTP error: its kind's status, its code and message, the field at fault. */
+export function httpErrorOf(e: DomainError): HttpError {
+  const details = e.path !== undefined ? { issues: [{ path: e.path, message: e.message }] } : undefined;
+  return new HttpError(STATUS_OF[e.kind], e.code, e.message, details);
+}
+
 export function errorResponse(c: Context, e: HttpError): Response {
   const body: { error: Record<string, unknown> } = { error: { code: e.code, message: e.message } };
   if (e.details !== undefined) Object.assign(body.error, e.details as object);
@@ -272,6 +290,7 @@ export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Se
         });
       } catch (e) {
         if (e instanceof HttpError) return errorResponse(c, e);
+        if (e instanceof DomainError) return errorResponse(c, httpErrorOf(e));
         console.error(`brink serve: ${c.req.method} ${c.req.path}:`, e);
         return errorResponse(c, new HttpError(500, 'internal', 'internal error (logged on the server)'));
       }

@@ -2,6 +2,7 @@
 // workbench's runs): the gap ranking of each agenda scenario, or the protocol drafts, the package and
 // the leak sweep. Results are sealed with the dialogue's key; a failure's message is sealed too (it may
 // name agenda items), and the clear-text error column only says that the analysis failed.
+import { DomainError } from '../../errors.ts';
 import {
   Cancelled,
   type Declared,
@@ -12,7 +13,6 @@ import {
   simulateProtocols,
   TalksError,
 } from '../../talks/index.ts';
-import { HttpError } from '../http.ts';
 import type { AnalysisResult, DialogueConfig, DraftContent, TalksRoom } from './room.ts';
 
 export interface AnalysisProgress {
@@ -175,7 +175,7 @@ export class TalksJobs {
       this.cancelled.delete(id);
       if (e instanceof Cancelled) return sealFail('cancelled', 'cancelled');
       const message =
-        e instanceof TalksError || e instanceof HttpError
+        e instanceof TalksError || e instanceof DomainError
           ? e.message
           : `internal error (${e instanceof Error ? e.name : 'unknown'})`;
       await sealFail('failed', message);

@@ -4,6 +4,7 @@
 // store; every read or change of one is appended to the dialogue's hash-chained audit log. Errors say
 // what to do without naming any confidential content (they never quote positions or agenda items).
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { conflict, type DomainError, forbidden, invalid, notFound, unprocessable } from '../../errors.ts';
 import type { Store, User } from '../../store/index.ts';
 import {
   type AnalysisRow,
@@ -29,7 +30,6 @@ import {
   selectTriggers,
   TalksError,
 } from '../../talks/index.ts';
-import { HttpError } from '../http.ts';
 import { workspaceFiles } from '../workspace.ts';
 import { auditHash, type Verification, verifyChain } from './audit.ts';
 import { Keyring } from './crypto.ts';
@@ -121,13 +121,7 @@ export const INVITATION_DAYS = 7;
 const tokenHash = (t: string) => createHash('sha256').update(t).digest('hex');
 const now = () => new Date().toISOString();
 
-function notFound(what = 'dialogue'): HttpError {
-  return new HttpError(404, 'not_found', `no such ${what}`);
-}
-
-function forbidden(message: string): HttpError {
-  return new HttpError(403, 'forbidden', message);
-}
+const noSuch = (what = 'dialogue'): DomainError => notFound(`no such ${what}`);
 
 /** The room: the talks store, the keyring and the jobs, over the workbench's store. */
 export class TalksRoom {
@@ -206,7 +200,7 @@ export class TalksRoom {
   }
 
   /** Records a refused request by a member, then returns the error to throw. */
-  async deny(c: Caller, action: string, target: string, e: HttpError): Promise<HttpError> {
+  async deny(c: Caller, action: string, target: string, e: DomainError): Promise<DomainError> {
     await this.auditAs(c, action, target, 'denied');
     return e;
   }
@@ -216,9 +210,9 @@ export class TalksRoom {
   /** The caller in a dialogue, or 404 when the dialogue does not exist or the user is not in it. */
   async caller(dialogueId: string, user: User): Promise<Caller> {
     const member = await this.talks.member(dialogueId, user.id);
-    if (!member) throw notFound();
+    if (!member) throw noSuch();
     const dialogue = await this.talks.dialogue(dialogueId);
-    if (!dialogue) throw notFound();
+    if (!dialogue) throw noSuch();
     const config = this.open<DialogueConfig>(dialogue, 'config', dialogue.id, dialogue.sealed);
     return { user, member, dialogue, config };
   }
@@ -232,7 +226,7 @@ export class TalksRoom {
   private async saveConfig(c: Caller, config: DialogueConfig): Promise<void> {
     const sealed = this.seal(c.dialogue, 'config', c.dialogue.id, config);
     if (!(await this.talks.updateDialogue(c.dialogue.id, c.dialogue.version, { sealed })))
-      throw new HttpError(409, 'conflict', 'the dialogue changed meanwhile: reload and try again');
+      throw conflict('the dialogue changed meanwhile: reload and try again');
     c.config = config;
     c.dialogue = { ...c.dialogue, version: c.dialogue.version + 1, sealed };
   }
@@ -261,28 +255,23 @@ export class TalksRoom {
     const delegations: Delegation[] = body.delegations.map((d) => ({ id: randomUUID(), ...d }));
     const actors = [...new Set(delegations.filter((d) => d.kind === 'delegation').map((d) => d.actor))];
     if (actors.some((a) => !a))
-      throw new HttpError(400, 'invalid_request', 'every delegation speaks for an actor');
+      throw invalid('every delegation speaks for an actor', { path: 'delegations' });
     if (actors.length < 2)
-      throw new HttpError(
-        400,
-        'invalid_request',
-        'a dialogue needs at least two delegations of different actors',
-      );
+      throw invalid('a dialogue needs at least two delegations of different actors', { path: 'delegations' });
     if (actors.length !== delegations.filter((d) => d.kind === 'delegation').length)
-      throw new HttpError(400, 'invalid_request', 'two delegations cannot speak for the same actor');
+      throw invalid('two delegations cannot speak for the same actor', { path: 'delegations' });
     const scenarios: AgendaScenario[] = [];
     for (const path of body.scenarios) {
-      if (!Object.hasOwn(files, path))
-        throw new HttpError(404, 'not_found', `no scenario ${path} in the workspace`);
+      if (!Object.hasOwn(files, path)) throw notFound(`no scenario ${path} in the workspace`);
       let base: ReturnType<typeof loadBase>;
       try {
         base = loadBase(files, path);
       } catch (e) {
-        throw new HttpError(422, 'not_runnable', (e as Error).message);
+        throw unprocessable((e as Error).message, { code: 'not_runnable' });
       }
       for (const a of actors)
         if (!base.model.actors.some((x) => x.id === a))
-          throw new HttpError(400, 'invalid_request', `scenario ${path} has no actor ${a}`);
+          throw invalid(`scenario ${path} has no actor ${a}`, { path: 'delegations' });
       const agenda = deriveAgenda(base, actors as string[], { pilotRuns: 300, seed: 1 });
       const snapshot: Files = {};
       for (const f of base.loaded.files) snapshot[f] = files[f]!;
@@ -411,14 +400,14 @@ export class TalksRoom {
         const known = new Set(ids.map((t) => t.id));
         for (const w of want)
           if (!known.has(w))
-            throw new HttpError(400, 'invalid_request', `trigger ${w} is not one of ${actor}'s`);
+            throw invalid(`trigger ${w} is not one of ${actor}'s`, { path: `selected.${s.path}.${actor}` });
         next[actor] = ids.filter((t) => want.includes(t.id)).map((t) => t.id);
       }
       return { ...s, selected: next };
     });
     for (const p of Object.keys(selected))
       if (!c.config.scenarios.some((s) => s.path === p))
-        throw new HttpError(400, 'invalid_request', `${p} is not on the agenda`);
+        throw invalid(`${p} is not on the agenda`, { path: 'selected' });
     await this.saveConfig(c, { ...c.config, scenarios });
     await this.auditAs(c, 'agenda.change', `dialogue:${c.dialogue.id}`);
   }
@@ -446,12 +435,12 @@ export class TalksRoom {
   }
 
   async removeMember(c: Caller, userId: string): Promise<void> {
-    if (!(await this.talks.removeMember(c.dialogue.id, userId))) throw notFound('member');
+    if (!(await this.talks.removeMember(c.dialogue.id, userId))) throw noSuch('member');
     await this.auditAs(c, 'member.remove', `user:${userId}`);
   }
 
   async invite(c: Caller, delegationId: string): Promise<{ id: string; token: string; expiresAt: string }> {
-    if (!c.config.delegations.some((d) => d.id === delegationId)) throw notFound('delegation');
+    if (!c.config.delegations.some((d) => d.id === delegationId)) throw noSuch('delegation');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000).toISOString();
     const inv = await this.talks.createInvitation({
@@ -478,21 +467,18 @@ export class TalksRoom {
   }
 
   async revokeInvitation(c: Caller, id: string): Promise<void> {
-    if (!(await this.talks.revokeInvitation(c.dialogue.id, id)))
-      throw new HttpError(404, 'not_found', 'no such pending invitation');
+    if (!(await this.talks.revokeInvitation(c.dialogue.id, id))) throw notFound('no such pending invitation');
     await this.auditAs(c, 'invitation.revoke', `invitation:${id}`);
   }
 
   private async validInvitation(token: string) {
     const inv = await this.talks.invitationByHash(tokenHash(token));
     if (!inv || invitationStatus(inv) !== 'pending')
-      throw new HttpError(
-        404,
-        'invalid_invitation',
-        'this invitation is not valid: it was used, revoked, or has expired',
-      );
+      throw notFound('this invitation is not valid: it was used, revoked, or has expired', {
+        code: 'invalid_invitation',
+      });
     const d = await this.talks.dialogue(inv.dialogueId);
-    if (!d) throw new HttpError(404, 'invalid_invitation', 'this invitation is not valid');
+    if (!d) throw notFound('this invitation is not valid', { code: 'invalid_invitation' });
     const config = this.open<DialogueConfig>(d, 'config', d.id, d.sealed);
     const del = config.delegations.find((x) => x.id === inv.delegationId)!;
     return { inv, dialogue: d, delegation: del };
@@ -508,13 +494,11 @@ export class TalksRoom {
     const { inv, dialogue, delegation } = await this.validInvitation(token);
     const role: TalksRole = delegation.kind === 'observer' ? 'observer' : 'delegation';
     if (await this.talks.member(dialogue.id, user.id))
-      throw new HttpError(409, 'already_member', 'you are already in this dialogue');
+      throw conflict('you are already in this dialogue', { code: 'already_member' });
     if (!(await this.talks.acceptInvitation(inv.id, user.id, role, now())))
-      throw new HttpError(
-        404,
-        'invalid_invitation',
-        'this invitation is not valid: it was used, revoked, or has expired',
-      );
+      throw notFound('this invitation is not valid: it was used, revoked, or has expired', {
+        code: 'invalid_invitation',
+      });
     await this.audit(
       dialogue.id,
       { userId: user.id, role, delegationId: delegation.id },
@@ -601,7 +585,10 @@ export class TalksRoom {
       const p = body.scenarios[s.path];
       if (!p) {
         if (body.submit)
-          throw new HttpError(400, 'incomplete', `positions are missing for ${s.agenda.title}`);
+          throw invalid(`positions are missing for ${s.agenda.title}`, {
+            code: 'incomplete',
+            path: 'scenarios',
+          });
         continue;
       }
       const agenda = selectTriggers(s.agenda, s.selected);
@@ -610,13 +597,14 @@ export class TalksRoom {
           ? checkPositions(agenda, me.actor, parties, p)
           : checkPartial(agenda, me.actor, parties, p);
       } catch (e) {
-        if (e instanceof TalksError) throw new HttpError(400, 'invalid_positions', e.message);
+        if (e instanceof TalksError)
+          throw invalid(e.message, { code: 'invalid_positions', path: `scenarios.${s.path}` });
         throw e;
       }
     }
     for (const p of Object.keys(body.scenarios))
       if (!c.config.scenarios.some((s) => s.path === p))
-        throw new HttpError(400, 'invalid_request', `${p} is not on the agenda`);
+        throw invalid(`${p} is not on the agenda`, { path: 'scenarios' });
     const sealed = this.seal(c.dialogue, 'positions', me.id, clean);
     if (
       !(await this.talks.savePositions(c.dialogue.id, me.id, body.version, {
@@ -625,9 +613,7 @@ export class TalksRoom {
         by: c.user.id,
       }))
     )
-      throw new HttpError(
-        409,
-        'conflict',
+      throw conflict(
         'your delegation saved these positions meanwhile: reload them and apply your change again',
       );
     await this.auditAs(c, body.submit ? 'positions.submit' : 'positions.save', `delegation:${me.id}`);
@@ -639,7 +625,7 @@ export class TalksRoom {
   /** A delegation's positions: the host's view of any delegation, or a delegation's own. */
   async positionsOf(c: Caller, delegationId: string) {
     const del = c.config.delegations.find((d) => d.id === delegationId);
-    if (!del) throw notFound('delegation');
+    if (!del) throw noSuch('delegation');
     if (c.member.role !== 'host' && c.member.delegationId !== delegationId)
       throw await this.deny(
         c,
@@ -663,25 +649,20 @@ export class TalksRoom {
     const me = this.delegationOf(c);
     if (me.kind !== 'delegation' || !me.actor) throw forbidden('observers have no positions to release');
     const s = c.config.scenarios.find((x) => x.path === r.scenario);
-    if (!s) throw new HttpError(400, 'invalid_request', `${r.scenario} is not on the agenda`);
+    if (!s) throw invalid(`${r.scenario} is not on the agenda`, { path: 'scenario' });
     if (r.to !== 'observers' && !c.config.delegations.some((d) => d.id === r.to && d.id !== me.id))
-      throw new HttpError(400, 'invalid_request', 'release to another delegation (by id) or to "observers"');
+      throw invalid('release to another delegation (by id) or to "observers"', { path: 'to' });
     const mine = s.selected[me.actor] ?? [];
     if (r.kind === 'response' && !mine.includes(r.trigger))
-      throw new HttpError(400, 'invalid_request', 'you can release only your answers to your own triggers');
+      throw invalid('you can release only your answers to your own triggers', { path: 'trigger' });
     if (r.kind === 'expectation') {
       const of = c.config.delegations.find((d) => d.actor === r.of && d.kind === 'delegation');
       if (!of || of.id === me.id || !(s.selected[r.of] ?? []).includes(r.trigger))
-        throw new HttpError(
-          400,
-          'invalid_request',
-          "release an expectation about another party's trigger on the agenda",
-        );
+        throw invalid("release an expectation about another party's trigger on the agenda");
     }
     if (r.kind === 'gap' && r.trigger !== '*') {
       const all = Object.values(s.selected).flat();
-      if (!all.includes(r.trigger))
-        throw new HttpError(400, 'invalid_request', 'that trigger is not on the agenda');
+      if (!all.includes(r.trigger)) throw invalid('that trigger is not on the agenda', { path: 'trigger' });
     }
     const id = randomUUID();
     await this.talks.addRelease(c.dialogue.id, me.id, id, this.seal(c.dialogue, 'release', id, r));
@@ -714,7 +695,7 @@ export class TalksRoom {
 
   async removeRelease(c: Caller, id: string): Promise<void> {
     const me = this.delegationOf(c);
-    if (!(await this.talks.removeRelease(c.dialogue.id, me.id, id))) throw notFound('release');
+    if (!(await this.talks.removeRelease(c.dialogue.id, me.id, id))) throw noSuch('release');
     await this.auditAs(c, 'release.remove', `release:${id}`);
   }
 
@@ -787,17 +768,18 @@ export class TalksRoom {
   private checkDraft(c: Caller, body: { parties: string[]; mapping: Record<string, DraftMapping> }): void {
     for (const p of body.parties)
       if (!c.config.delegations.some((d) => d.id === p && d.kind === 'delegation'))
-        throw new HttpError(400, 'invalid_request', 'parties are delegations of this dialogue (by id)');
+        throw invalid('parties are delegations of this dialogue (by id)', { path: 'parties' });
     for (const [path, m] of Object.entries(body.mapping)) {
       const s = c.config.scenarios.find((x) => x.path === path);
-      if (!s) throw new HttpError(400, 'invalid_request', `${path} is not on the agenda`);
+      if (!s) throw invalid(`${path} is not on the agenda`, { path: 'mapping' });
       const base = loadBase(s.files, s.path);
       for (const i of m.interventions)
         if (!Object.hasOwn(base.doc.interventions, i))
-          throw new HttpError(
-            400,
-            'invalid_request',
+          throw invalid(
             `${path} has no intervention ${i} (it has: ${Object.keys(base.doc.interventions).join(', ')})`,
+            {
+              path: `mapping.${path}.interventions`,
+            },
           );
     }
   }
@@ -812,7 +794,7 @@ export class TalksRoom {
     const d = await this.talks.draft(c.dialogue.id, id);
     if (!d || !this.canSeeDraft(c, d)) {
       if (d) await this.auditAs(c, 'draft.read', `draft:${id}`, 'denied');
-      throw notFound('draft');
+      throw noSuch('draft');
     }
     await this.auditAs(c, 'draft.read', `draft:${id}`);
     return this.draftView(c, d);
@@ -824,7 +806,7 @@ export class TalksRoom {
   ) {
     if (c.member.role === 'observer') throw forbidden('observers do not draft');
     if (c.member.role === 'delegation' && !body.parties.includes(c.member.delegationId!))
-      throw new HttpError(400, 'invalid_request', 'a delegation drafts only protocols it is party to');
+      throw invalid('a delegation drafts only protocols it is party to', { path: 'parties' });
     this.checkDraft(c, body);
     const id = randomUUID();
     const author = c.member.role === 'host' ? 'host' : c.member.delegationId!;
@@ -859,7 +841,7 @@ export class TalksRoom {
     },
   ) {
     const d = await this.talks.draft(c.dialogue.id, id);
-    if (!d || !this.canSeeDraft(c, d)) throw notFound('draft');
+    if (!d || !this.canSeeDraft(c, d)) throw noSuch('draft');
     if (c.member.role !== 'host' && d.author !== c.member.delegationId)
       throw await this.deny(
         c,
@@ -868,7 +850,7 @@ export class TalksRoom {
         forbidden('only the host and the author change a draft; propose changes to them'),
       );
     if (c.member.role === 'delegation' && !body.parties.includes(c.member.delegationId!))
-      throw new HttpError(400, 'invalid_request', 'a delegation drafts only protocols it is party to');
+      throw invalid('a delegation drafts only protocols it is party to', { path: 'parties' });
     this.checkDraft(c, body);
     const content: DraftContent = { title: body.title, text: body.text, mapping: body.mapping };
     // A changed text needs everyone's agreement again.
@@ -877,12 +859,7 @@ export class TalksRoom {
       parties: body.parties,
       agreed: [],
     });
-    if (!ok)
-      throw new HttpError(
-        409,
-        'conflict',
-        'the draft changed meanwhile: reload it and apply your change again',
-      );
+    if (!ok) throw conflict('the draft changed meanwhile: reload it and apply your change again');
     await this.auditAs(c, 'draft.change', `draft:${id}`);
     await this.notifyMembers(
       c,
@@ -894,7 +871,7 @@ export class TalksRoom {
 
   async agreeDraft(c: Caller, id: string, agree: boolean) {
     const d = await this.talks.draft(c.dialogue.id, id);
-    if (!d || !this.canSeeDraft(c, d)) throw notFound('draft');
+    if (!d || !this.canSeeDraft(c, d)) throw noSuch('draft');
     const me = c.member.delegationId;
     if (!me || !d.parties.includes(me))
       throw await this.deny(
@@ -905,7 +882,7 @@ export class TalksRoom {
       );
     const agreed = agree ? [...new Set([...d.agreed, me])] : d.agreed.filter((x) => x !== me);
     if (!(await this.talks.updateDraft(c.dialogue.id, id, d.version, { agreed })))
-      throw new HttpError(409, 'conflict', 'the draft changed meanwhile: reload it');
+      throw conflict('the draft changed meanwhile: reload it');
     await this.auditAs(c, agree ? 'draft.agree' : 'draft.withdraw', `draft:${id}`);
     if (agree && d.parties.every((p) => agreed.includes(p)))
       await this.notifyMembers(
@@ -918,16 +895,16 @@ export class TalksRoom {
 
   async releaseDraft(c: Caller, id: string, observers: boolean) {
     const d = await this.talks.draft(c.dialogue.id, id);
-    if (!d) throw notFound('draft');
+    if (!d) throw noSuch('draft');
     if (!(await this.talks.updateDraft(c.dialogue.id, id, d.version, { released: observers })))
-      throw new HttpError(409, 'conflict', 'the draft changed meanwhile: reload it');
+      throw conflict('the draft changed meanwhile: reload it');
     await this.auditAs(c, observers ? 'draft.release' : 'draft.unrelease', `draft:${id}`);
     return this.draft(c, id);
   }
 
   async deleteDraft(c: Caller, id: string): Promise<void> {
     const d = await this.talks.draft(c.dialogue.id, id);
-    if (!d || !this.canSeeDraft(c, d)) throw notFound('draft');
+    if (!d || !this.canSeeDraft(c, d)) throw noSuch('draft');
     if (c.member.role !== 'host' && d.author !== c.member.delegationId)
       throw await this.deny(
         c,
@@ -975,18 +952,16 @@ export class TalksRoom {
       });
     }
     if (missing)
-      throw new HttpError(
-        409,
-        'positions_missing',
-        `${missing} delegation(s) have not submitted their positions yet`,
-      );
+      throw conflict(`${missing} delegation(s) have not submitted their positions yet`, {
+        code: 'positions_missing',
+      });
     return out;
   }
 
   async startAnalysis(c: Caller, kind: 'gaps' | 'protocols') {
     await this.declaredPositions(c.dialogue, c.config);
     if (kind === 'protocols' && !(await this.talks.drafts(c.dialogue.id)).length)
-      throw new HttpError(409, 'no_drafts', 'there is no draft to simulate yet');
+      throw conflict('there is no draft to simulate yet', { code: 'no_drafts' });
     const id = randomUUID();
     await this.talks.createAnalysis({ id, dialogueId: c.dialogue.id, kind, createdBy: c.user.id });
     await this.auditAs(c, `analysis.${kind}.start`, `analysis:${id}`);
@@ -1042,7 +1017,7 @@ export class TalksRoom {
 
   async analysis(c: Caller, id: string, progress?: { done: number; total: number }) {
     const a = await this.talks.analysis(c.dialogue.id, id);
-    if (!a) throw notFound('analysis');
+    if (!a) throw noSuch('analysis');
     const result = a.sealed ? this.open<AnalysisResult>(c.dialogue, 'analysis', a.id, a.sealed) : null;
     await this.auditAs(c, 'analysis.read', `analysis:${id}`);
     return {
@@ -1060,8 +1035,8 @@ export class TalksRoom {
 
   async publish(c: Caller, id: string, published: boolean) {
     const a = await this.talks.analysis(c.dialogue.id, id);
-    if (!a) throw notFound('analysis');
-    if (a.status !== 'done') throw new HttpError(409, 'not_done', 'only a finished analysis can be shown');
+    if (!a) throw noSuch('analysis');
+    if (a.status !== 'done') throw conflict('only a finished analysis can be shown', { code: 'not_done' });
     await this.talks.setAnalysis(id, { published });
     await this.auditAs(c, published ? 'analysis.publish' : 'analysis.unpublish', `analysis:${id}`);
     if (published)
@@ -1203,7 +1178,7 @@ export class TalksRoom {
     const members = await this.talks.members(c.dialogue.id);
     for (const u of body.users)
       if (!members.some((m) => m.userId === u))
-        throw new HttpError(400, 'invalid_request', 'the distribution lists members of the dialogue (by id)');
+        throw invalid('the distribution lists members of the dialogue (by id)', { path: 'users' });
     await this.saveConfig(c, {
       ...c.config,
       playbook: { ...c.config.playbook, distribution: body.users, extra: body.extra },
