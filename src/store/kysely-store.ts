@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { SecurityQueries, type SecurityTables } from './security.ts';
+import { TalksQueries, type TalksTables } from './talks.ts';
 import type {
   FileKind,
   Role,
@@ -115,11 +116,13 @@ export class KyselyStore implements Store {
   readonly db: Kysely<Tables>;
   readonly dialect: 'sqlite' | 'postgres';
   readonly security: SecurityQueries;
+  readonly talks: TalksQueries;
 
   constructor(db: Kysely<Tables>, dialect: 'sqlite' | 'postgres') {
     this.db = db;
     this.dialect = dialect;
     this.security = new SecurityQueries(db as unknown as Kysely<SecurityTables>);
+    this.talks = new TalksQueries(db as unknown as Kysely<TalksTables>);
   }
 
   async close(): Promise<void> {

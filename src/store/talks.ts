@@ -5,7 +5,6 @@
 // SQLite and PostgreSQL, like the workbench store; its migration is `0002_talks` in migrations.ts.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Store } from './types.ts';
 
 export interface TalksTables {
   talks_dialogues: {
@@ -335,19 +334,23 @@ export interface AuditRow {
 
 const now = () => new Date().toISOString();
 
-/** The talks tables over the workbench's Kysely connection. */
-export class TalksStore {
-  readonly db: Kysely<TalksTables>;
+/** What the store offers the talks room (`Store.talks`); the store contract suite runs it on every adapter. */
+export type TalksStore = Pick<TalksQueries, keyof TalksQueries>;
+
+/** A dialogue's keys as a master-key rotation rewrites them (see `TalksQueries.rewrap`). */
+export interface Rewrap {
+  /** The dialogue's data key wrapped by the new master key. */
+  wrappedKey: string;
+  /** A sealed record (kind: config, positions, release, draft, notes, analysis; id) sealed again. */
+  reseal(kind: string, id: string, sealed: string): string;
+}
+
+/** The talks tables' queries over the workbench's Kysely connection (SQLite or PostgreSQL). */
+export class TalksQueries {
+  private readonly db: Kysely<TalksTables>;
 
   constructor(db: Kysely<TalksTables>) {
     this.db = db;
-  }
-
-  /** The talks store sharing a workbench store's connection (SQLite or PostgreSQL). */
-  static of(store: Store): TalksStore {
-    const db = (store as unknown as { db?: Kysely<TalksTables> }).db;
-    if (!db) throw new Error('the talks room needs the Kysely store (SQLite or PostgreSQL)');
-    return new TalksStore(db);
   }
 
   // Dialogues -----------------------------------------------------------------------------------
@@ -972,6 +975,85 @@ export class TalksStore {
       .where('user_id', '=', userId)
       .where('read_at', 'is', null)
       .execute();
+  }
+
+  // Master-key rotation -------------------------------------------------------------------------
+
+  /** The wrapped data keys of every dialogue (their second dot-separated part names the master key). */
+  async wrappedKeys(): Promise<string[]> {
+    const rows = await this.db.selectFrom('talks_dialogues').select('wrapped_key').execute();
+    return rows.map((r) => r.wrapped_key);
+  }
+
+  /**
+   * Rewrites every dialogue's data key and every sealed record with what `each` gives for the dialogue,
+   * in one transaction: when `each` or a `reseal` throws, nothing changes. Returns the dialogues done.
+   */
+  async rewrap(each: (d: { id: string; wrappedKey: string }) => Rewrap): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const all = await tx.selectFrom('talks_dialogues').select(['id', 'wrapped_key', 'sealed']).execute();
+      for (const d of all) {
+        const w = each({ id: d.id, wrappedKey: d.wrapped_key });
+        await tx
+          .updateTable('talks_dialogues')
+          .set({ wrapped_key: w.wrappedKey, sealed: w.reseal('config', d.id, d.sealed) })
+          .where('id', '=', d.id)
+          .execute();
+        for (const p of await tx
+          .selectFrom('talks_positions')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          await tx
+            .updateTable('talks_positions')
+            .set({ sealed: w.reseal('positions', p.delegation_id, p.sealed) })
+            .where('dialogue_id', '=', d.id)
+            .where('delegation_id', '=', p.delegation_id)
+            .execute();
+        for (const r of await tx
+          .selectFrom('talks_releases')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          await tx
+            .updateTable('talks_releases')
+            .set({ sealed: w.reseal('release', r.id, r.sealed) })
+            .where('id', '=', r.id)
+            .execute();
+        for (const r of await tx
+          .selectFrom('talks_drafts')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          await tx
+            .updateTable('talks_drafts')
+            .set({ sealed: w.reseal('draft', r.id, r.sealed) })
+            .where('id', '=', r.id)
+            .execute();
+        for (const r of await tx
+          .selectFrom('talks_notes')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          await tx
+            .updateTable('talks_notes')
+            .set({ sealed: w.reseal('notes', d.id, r.sealed) })
+            .where('dialogue_id', '=', d.id)
+            .execute();
+        for (const r of await tx
+          .selectFrom('talks_analyses')
+          .selectAll()
+          .where('dialogue_id', '=', d.id)
+          .execute())
+          if (r.sealed !== null)
+            await tx
+              .updateTable('talks_analyses')
+              .set({ sealed: w.reseal('analysis', r.id, r.sealed) })
+              .where('id', '=', r.id)
+              .execute();
+      }
+      return all.length;
+    });
   }
 }
 

@@ -2,6 +2,7 @@
 // with their manifests) and the operations on it. Adapters (SQLite, PostgreSQL) implement `Store`; the
 // same contract suite runs against both (test/store/contract.ts).
 import type { SecurityStore } from './security.ts';
+import type { TalksStore } from './talks.ts';
 
 export type { AcceptResult, SecurityStore, Throttle, WorkspaceInvitation } from './security.ts';
 
@@ -158,6 +159,8 @@ export interface Store {
   close(): Promise<void>;
   /** Sign-in throttling, trusted devices and workspace invitations (src/store/security.ts). */
   readonly security: SecurityStore;
+  /** The contingency-talks room's tables (src/store/talks.ts). */
+  readonly talks: TalksStore;
 
   countUsers(): Promise<number>;
   createUser(u: { email: string; name: string; passwordHash: string }): Promise<User>;

@@ -1,7 +1,9 @@
-// The storage contract: every adapter of the Store port must pass these, on a fresh database.
+// The storage contract: every adapter of the Store port must pass these, on a fresh database (with the
+// talks tables' part, talks-contract.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunManifest, Store } from '../../src/store/index.ts';
+import { talksStoreContract } from './talks-contract.ts';
 
 const manifest = (scenarioId: string): RunManifest => ({
   scenarioId,
@@ -362,5 +364,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         [`analyst ${ann.id} false`, 'viewer null false', 'viewer null true'],
       );
     });
+
+    talksStoreContract(() => store);
   });
 }

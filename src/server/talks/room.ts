@@ -6,12 +6,12 @@
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { conflict, type DomainError, forbidden, invalid, notFound, unprocessable } from '../../errors.ts';
 import type { Store, User } from '../../store/index.ts';
-import {
-  type AnalysisRow,
-  type DialogueRow,
-  type DraftRow,
-  type MemberRow,
-  type TalksRole,
+import type {
+  AnalysisRow,
+  DialogueRow,
+  DraftRow,
+  MemberRow,
+  TalksRole,
   TalksStore,
 } from '../../store/talks.ts';
 import {
@@ -136,7 +136,7 @@ export class TalksRoom {
 
   constructor(store: Store, master: Buffer | (() => Buffer), opts: { sessionHours?: number } = {}) {
     this.store = store;
-    this.talks = TalksStore.of(store);
+    this.talks = store.talks;
     this.keys = new Keyring(master);
     this.sessionHours = opts.sessionHours ?? 12;
   }
