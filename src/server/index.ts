@@ -62,7 +62,7 @@ export async function prepareServices(opts: {
   await store.deleteExpiredSessions(new Date().toISOString());
   await store.security.deleteStaleThrottles(new Date(Date.now() - 86_400_000).toISOString());
   const jobs = new RunQueue(store);
-  const talks = await openTalks(store, opts.database, opts.talks);
+  const talks = await openTalks(store, opts.database, jobs, opts.talks);
   return {
     store,
     jobs,

@@ -1,5 +1,7 @@
 // Background jobs: ensembles, comparisons and sensitivity analyses (src/server/analysis-jobs.ts opens
-// each as a SlicedJob). Jobs execute one at a time on this thread in short time slices (the engine is
+// each as a SlicedJob), and the tasks other parts of the server hand in (`submit`: the talks room's
+// analyses, src/server/talks/jobs.ts): one queue for the server. Jobs execute one at a time on this
+// thread in short time slices (the engine is
 // fast and pure; slicing keeps the server answering). After each few slices the job's integer counts are
 // checkpointed, so a server killed mid-run leaves the last checkpoint and no report: on restart the run
 // is marked `interrupted` and `resume` continues from the checkpoint to exactly the numbers an
@@ -17,6 +19,23 @@ export interface Progress {
 
 type Listener = (p: Progress) => void;
 
+/** What a submitted task is given: whether to stop (cancelled, or the server stopping) and a way to yield. */
+export interface TaskControl {
+  cancelled(): boolean;
+  /** Lets the event loop answer requests between two slices of the task. */
+  pause(): Promise<void>;
+}
+
+/** A task another part of the server runs on this queue; it records its own outcome. */
+export interface QueuedTask {
+  id: string;
+  run(ctl: TaskControl): Promise<void>;
+}
+
+type Entry = { id: string; ws: string } | { id: string; task: QueuedTask; settle: () => void };
+
+const pause = () => new Promise<void>((r) => setImmediate(r));
+
 export interface RunQueueOptions {
   /** Target duration of one slice of runs on the event loop. */
   sliceMs?: number;
@@ -28,7 +47,7 @@ export class RunQueue {
   private readonly store: Store;
   private readonly sliceMs: number;
   private readonly checkpointMs: number;
-  private readonly queue: { ws: string; id: string }[] = [];
+  private readonly queue: Entry[] = [];
   private readonly cancelled = new Set<string>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly latest = new Map<string, Progress>();
@@ -45,6 +64,22 @@ export class RunQueue {
   enqueue(workspaceId: string, id: string): void {
     if (this.stopped || this.queue.some((q) => q.id === id)) return;
     this.queue.push({ ws: workspaceId, id });
+    this.start();
+  }
+
+  /**
+   * Queues a task behind the runs and tasks already queued. Resolves when it has run, or when the queue
+   * stopped before it started (a task with the id of a queued one is not queued twice).
+   */
+  submit(task: QueuedTask): Promise<void> {
+    if (this.stopped || this.queue.some((q) => q.id === task.id)) return Promise.resolve();
+    return new Promise<void>((settle) => {
+      this.queue.push({ id: task.id, task, settle });
+      this.start();
+    });
+  }
+
+  private start(): void {
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
     });
@@ -76,7 +111,7 @@ export class RunQueue {
   /** Stops taking runs and waits for the current slice (the run in progress stays resumable). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.queue.length = 0;
+    for (const q of this.queue.splice(0)) if ('task' in q) q.settle();
     await this.idle();
   }
 
@@ -92,6 +127,10 @@ export class RunQueue {
   private async drain(): Promise<void> {
     for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
       const id = next.id;
+      if ('task' in next) {
+        await this.runTask(next.task).finally(next.settle);
+        continue;
+      }
       try {
         await this.execute(next.ws, id);
       } catch (e) {
@@ -100,6 +139,17 @@ export class RunQueue {
         await this.store.endRun(id, 'failed', message, new Date().toISOString()).catch(() => {});
         this.emit({ id, status: 'failed', doneRuns: 0, totalRuns: 0, error: message });
       }
+    }
+  }
+
+  /** Runs a submitted task; it records its own outcome (a failure it did not record is logged). */
+  private async runTask(task: QueuedTask): Promise<void> {
+    try {
+      await task.run({ cancelled: () => this.stopped || this.cancelled.has(task.id), pause });
+    } catch (e) {
+      console.error(`brink serve: job ${task.id} failed (${e instanceof Error ? e.name : typeof e})`);
+    } finally {
+      this.cancelled.delete(task.id);
     }
   }
 
