@@ -14,6 +14,14 @@ import {
 } from '../../errors.ts';
 import type { User } from '../../store/index.ts';
 import type { TalksRole } from '../../store/talks.ts';
+import {
+  MappingSchema,
+  PositionsSchema,
+  ReleaseBody,
+  ScenarioPath,
+  SettingsBody,
+  TriggerId,
+} from '../../talks/contract.ts';
 import { type Dist, loadBase, playbookHtml, playbookMarkdown } from '../../talks/index.ts';
 import { BODY_LIMITS, HttpError, type RouteContext, type RouteDef, route, type Services } from '../http.ts';
 import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
@@ -38,49 +46,12 @@ const Codename = z
     'a codename is letters, digits, spaces, - or _ (e.g. BLUE HERON)',
   );
 const Label = z.string().trim().min(1).max(80);
-const ScenarioPath = z.string().min(1).max(200);
-const TriggerId = z.string().min(1).max(200);
-const DistSchema = z.record(z.string().max(100), z.number().min(0).max(1));
-const PositionsSchema = z.object({
-  responses: z.record(TriggerId, DistSchema),
-  expectations: z.record(z.string().max(60), z.record(TriggerId, DistSchema)),
-});
-const MappingSchema = z.object({
-  interventions: z.array(z.string().max(100)).max(20),
-  set: z.record(z.string().max(200), z.union([z.number(), z.string().max(200), z.boolean()])).default({}),
-});
 const DraftBody = z.object({
   title: z.string().trim().min(1).max(200),
   text: z.string().max(5000).default(''),
   parties: z.array(Id).max(20),
   mapping: z.record(ScenarioPath, MappingSchema),
 });
-const SettingsBody = z.object({
-  runs: z.number().int().min(100).max(1_000_000).optional(),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
-  threshold: z.number().min(0).max(1).optional(),
-});
-const ReleaseBody = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('response'),
-    scenario: ScenarioPath,
-    trigger: TriggerId,
-    to: z.string().max(64),
-  }),
-  z.object({
-    kind: z.literal('expectation'),
-    scenario: ScenarioPath,
-    of: z.string().max(60),
-    trigger: TriggerId,
-    to: z.string().max(64),
-  }),
-  z.object({ kind: z.literal('gap'), scenario: ScenarioPath, trigger: TriggerId, to: z.string().max(64) }),
-]);
 
 function talksOf(services: Services): TalksServices {
   if (!services.talks)

@@ -14,6 +14,7 @@ import type {
   TalksRole,
   TalksStore,
 } from '../../store/talks.ts';
+import type * as V from '../../talks/contract.ts';
 import {
   checkPositions,
   type Dist,
@@ -31,7 +32,7 @@ import {
   TalksError,
 } from '../../talks/index.ts';
 import { workspaceFiles } from '../workspace.ts';
-import { auditHash, type Verification, verifyChain } from './audit.ts';
+import { auditHash, verifyChain } from './audit.ts';
 import { Keyring } from './crypto.ts';
 
 export type Files = Record<string, string>;
@@ -310,7 +311,7 @@ export class TalksRoom {
     return { id };
   }
 
-  async list(user: User) {
+  async list(user: User): Promise<V.DialogueRef[]> {
     const rows = await this.talks.dialoguesOf(user.id);
     return rows.map((r) => ({
       id: r.dialogueId,
@@ -322,7 +323,7 @@ export class TalksRoom {
   }
 
   /** What the caller may see of the dialogue itself. */
-  async overview(c: Caller) {
+  async overview(c: Caller): Promise<V.Overview> {
     await this.auditAs(c, 'dialogue.open', `dialogue:${c.dialogue.id}`);
     const parties = c.config.delegations.map((d) => ({
       id: d.id,
@@ -526,7 +527,7 @@ export class TalksRoom {
   }
 
   /** The caller's form: for each scenario, its triggers and the others', prefilled or as saved. */
-  async form(c: Caller) {
+  async form(c: Caller): Promise<V.Form> {
     const me = this.delegationOf(c);
     if (me.kind !== 'delegation' || !me.actor) throw forbidden('observers do not declare positions');
     const saved = await this.savedPositions(c, me.id);
@@ -684,7 +685,7 @@ export class TalksRoom {
     }));
   }
 
-  async myReleases(c: Caller) {
+  async myReleases(c: Caller): Promise<V.ReleaseRow[]> {
     const me = this.delegationOf(c);
     const all = await this.allReleases(c);
     await this.auditAs(c, 'release.list', `delegation:${me.id}`);
@@ -700,7 +701,7 @@ export class TalksRoom {
   }
 
   /** What other delegations released to the caller (a delegation, or the observers). */
-  async released(c: Caller) {
+  async released(c: Caller): Promise<V.ReleasedItem[]> {
     const me = this.delegationOf(c);
     const all = await this.allReleases(c);
     const mine = all.filter((x) =>
@@ -784,13 +785,13 @@ export class TalksRoom {
     }
   }
 
-  async drafts(c: Caller) {
+  async drafts(c: Caller): Promise<V.Draft[]> {
     const rows = await this.talks.drafts(c.dialogue.id);
     await this.auditAs(c, 'draft.list', `dialogue:${c.dialogue.id}`);
     return rows.filter((d) => this.canSeeDraft(c, d)).map((d) => this.draftView(c, d));
   }
 
-  async draft(c: Caller, id: string) {
+  async draft(c: Caller, id: string): Promise<V.Draft> {
     const d = await this.talks.draft(c.dialogue.id, id);
     if (!d || !this.canSeeDraft(c, d)) {
       if (d) await this.auditAs(c, 'draft.read', `draft:${id}`, 'denied');
@@ -917,7 +918,7 @@ export class TalksRoom {
   }
 
   /** The interventions and leak parameters of each agenda scenario, to map drafts onto. */
-  async interventions(c: Caller) {
+  async interventions(c: Caller): Promise<V.InterventionList[]> {
     return c.config.scenarios.map((s) => {
       const base = loadBase(s.files, s.path);
       return {
@@ -969,7 +970,7 @@ export class TalksRoom {
     return { id };
   }
 
-  async analyses(c: Caller) {
+  async analyses(c: Caller): Promise<V.AnalysisRef[]> {
     const rows = await this.talks.analyses(c.dialogue.id);
     const current = await this.talks.allPositions(c.dialogue.id);
     return rows.map((a) => ({
@@ -1015,7 +1016,7 @@ export class TalksRoom {
     return walk(value) as T;
   }
 
-  async analysis(c: Caller, id: string, progress?: { done: number; total: number }) {
+  async analysis(c: Caller, id: string, progress?: { done: number; total: number }): Promise<V.Analysis> {
     const a = await this.talks.analysis(c.dialogue.id, id);
     if (!a) throw noSuch('analysis');
     const result = a.sealed ? this.open<AnalysisResult>(c.dialogue, 'analysis', a.id, a.sealed) : null;
@@ -1076,7 +1077,7 @@ export class TalksRoom {
    * The published gap ranking as the caller may see it: gaps the other party agreed to show, ranked
    * among themselves, with no numbers of positions and no count of the gaps withheld.
    */
-  async gapsView(c: Caller) {
+  async gapsView(c: Caller): Promise<V.SharedGaps> {
     const me = this.delegationOf(c);
     const latest = await this.latestDone(c, 'gaps', true);
     await this.auditAs(c, 'gaps.read', `delegation:${me.id}`);
@@ -1127,7 +1128,7 @@ export class TalksRoom {
   }
 
   /** The published protocol simulation as the caller may see it: its drafts' effects, the package and leaks. */
-  async effectsView(c: Caller) {
+  async effectsView(c: Caller): Promise<V.SharedEffects> {
     const me = this.delegationOf(c);
     const latest = await this.latestDone(c, 'protocols', true);
     await this.auditAs(c, 'effects.read', `delegation:${me.id}`);
@@ -1295,14 +1296,12 @@ export class TalksRoom {
 
   // Audit log -----------------------------------------------------------------------------------
 
-  async auditLog(
-    c: Caller,
-  ): Promise<{ verification: Verification; entries: ReturnType<typeof toAuditView>[] }> {
+  async auditLog(c: Caller): Promise<V.AuditLog> {
     await this.auditAs(c, 'audit.read', `dialogue:${c.dialogue.id}`);
     return this.readAudit(c);
   }
 
-  async readAudit(c: Caller) {
+  async readAudit(c: Caller): Promise<V.AuditLog> {
     const rows = await this.talks.audit(c.dialogue.id);
     const head = (await this.talks.auditHead(c.dialogue.id))!;
     const verification = verifyChain(rows, head);
@@ -1321,11 +1320,11 @@ function toAuditView(
     delegationId: string | null;
     action: string;
     target: string;
-    outcome: string;
+    outcome: 'ok' | 'denied';
     hash: string;
   },
   name: string,
-) {
+): V.AuditEntry {
   return {
     seq: r.seq,
     at: r.at,
