@@ -334,6 +334,15 @@ export interface AuditRow {
 
 const now = () => new Date().toISOString();
 
+/** The tables of sealed records besides the dialogue's own: what each seal is bound to (kind, id). */
+const SEALED_RECORDS = [
+  { table: 'talks_positions', kind: 'positions', idColumn: 'delegation_id' },
+  { table: 'talks_releases', kind: 'release', idColumn: 'id' },
+  { table: 'talks_drafts', kind: 'draft', idColumn: 'id' },
+  { table: 'talks_notes', kind: 'notes', idColumn: 'dialogue_id' },
+  { table: 'talks_analyses', kind: 'analysis', idColumn: 'id' },
+] as const;
+
 /** What the store offers the talks room (`Store.talks`); the store contract suite runs it on every adapter. */
 export type TalksStore = Pick<TalksQueries, keyof TalksQueries>;
 
@@ -992,6 +1001,8 @@ export class TalksQueries {
   async rewrap(each: (d: { id: string; wrappedKey: string }) => Rewrap): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
       const all = await tx.selectFrom('talks_dialogues').select(['id', 'wrapped_key', 'sealed']).execute();
+      // The sealed tables read alike: text columns, the record's id in `idColumn`.
+      const rows = tx as unknown as Kysely<Record<string, Record<string, string | null>>>;
       for (const d of all) {
         const w = each({ id: d.id, wrappedKey: d.wrapped_key });
         await tx
@@ -999,58 +1010,21 @@ export class TalksQueries {
           .set({ wrapped_key: w.wrappedKey, sealed: w.reseal('config', d.id, d.sealed) })
           .where('id', '=', d.id)
           .execute();
-        for (const p of await tx
-          .selectFrom('talks_positions')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          await tx
-            .updateTable('talks_positions')
-            .set({ sealed: w.reseal('positions', p.delegation_id, p.sealed) })
+        for (const { table, kind, idColumn } of SEALED_RECORDS)
+          for (const r of await rows
+            .selectFrom(table)
+            .select([idColumn, 'sealed'])
             .where('dialogue_id', '=', d.id)
-            .where('delegation_id', '=', p.delegation_id)
-            .execute();
-        for (const r of await tx
-          .selectFrom('talks_releases')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          await tx
-            .updateTable('talks_releases')
-            .set({ sealed: w.reseal('release', r.id, r.sealed) })
-            .where('id', '=', r.id)
-            .execute();
-        for (const r of await tx
-          .selectFrom('talks_drafts')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          await tx
-            .updateTable('talks_drafts')
-            .set({ sealed: w.reseal('draft', r.id, r.sealed) })
-            .where('id', '=', r.id)
-            .execute();
-        for (const r of await tx
-          .selectFrom('talks_notes')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          await tx
-            .updateTable('talks_notes')
-            .set({ sealed: w.reseal('notes', d.id, r.sealed) })
-            .where('dialogue_id', '=', d.id)
-            .execute();
-        for (const r of await tx
-          .selectFrom('talks_analyses')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          if (r.sealed !== null)
-            await tx
-              .updateTable('talks_analyses')
-              .set({ sealed: w.reseal('analysis', r.id, r.sealed) })
-              .where('id', '=', r.id)
+            .execute()) {
+            const id = r[idColumn]!;
+            if (r.sealed === null || r.sealed === undefined) continue;
+            await rows
+              .updateTable(table)
+              .set({ sealed: w.reseal(kind, id, r.sealed) })
+              .where('dialogue_id', '=', d.id)
+              .where(idColumn, '=', id)
               .execute();
+          }
       }
       return all.length;
     });

@@ -8,6 +8,7 @@ import { conflict, type DomainError, forbidden, invalid, notFound, unprocessable
 import type { Store, User } from '../../store/index.ts';
 import type {
   AnalysisRow,
+  AuditRow,
   DialogueRow,
   DraftRow,
   MemberRow,
@@ -237,6 +238,11 @@ export class TalksRoom {
     const to = members.filter((m) => m.userId !== c.user.id && filter(m)).map((m) => m.userId);
     // Codename only: a notification never carries the subject of the talks.
     if (to.length) await this.talks.notify(c.dialogue.id, to, `${c.dialogue.codename}: ${subject}`);
+  }
+
+  /** Tells the host and the members of the delegations party to a draft. */
+  private notifyParties(c: Caller, subject: string, parties: readonly string[]): Promise<void> {
+    return this.notifyMembers(c, subject, (m) => m.role === 'host' || parties.includes(m.delegationId ?? ''));
   }
 
   // Convening -----------------------------------------------------------------------------------
@@ -822,11 +828,7 @@ export class TalksRoom {
       sealed: this.seal(c.dialogue, 'draft', id, content),
     });
     await this.auditAs(c, 'draft.create', `draft:${id}`);
-    await this.notifyMembers(
-      c,
-      'a draft awaits your review',
-      (m) => m.role === 'host' || body.parties.includes(m.delegationId ?? ''),
-    );
+    await this.notifyParties(c, 'a draft awaits your review', body.parties);
     return this.draft(c, id);
   }
 
@@ -862,11 +864,7 @@ export class TalksRoom {
     });
     if (!ok) throw conflict('the draft changed meanwhile: reload it and apply your change again');
     await this.auditAs(c, 'draft.change', `draft:${id}`);
-    await this.notifyMembers(
-      c,
-      'a draft changed',
-      (m) => m.role === 'host' || body.parties.includes(m.delegationId ?? ''),
-    );
+    await this.notifyParties(c, 'a draft changed', body.parties);
     return this.draft(c, id);
   }
 
@@ -886,11 +884,7 @@ export class TalksRoom {
       throw conflict('the draft changed meanwhile: reload it');
     await this.auditAs(c, agree ? 'draft.agree' : 'draft.withdraw', `draft:${id}`);
     if (agree && d.parties.every((p) => agreed.includes(p)))
-      await this.notifyMembers(
-        c,
-        'a protocol was agreed',
-        (m) => m.role === 'host' || d.parties.includes(m.delegationId ?? ''),
-      );
+      await this.notifyParties(c, 'a protocol was agreed', d.parties);
     return this.draft(c, id);
   }
 
@@ -1311,20 +1305,7 @@ export class TalksRoom {
   }
 }
 
-function toAuditView(
-  r: {
-    seq: number;
-    at: string;
-    userId: string;
-    role: string;
-    delegationId: string | null;
-    action: string;
-    target: string;
-    outcome: 'ok' | 'denied';
-    hash: string;
-  },
-  name: string,
-): V.AuditEntry {
+function toAuditView(r: AuditRow, name: string): V.AuditEntry {
   return {
     seq: r.seq,
     at: r.at,
