@@ -8,6 +8,7 @@ import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import type { Services } from './http.ts';
 import { RunQueue } from './jobs.ts';
+import { type PoolOptions, WorkPool } from './pool.ts';
 import { openTalks, type TalksOptions } from './talks/index.ts';
 import { loadExamples } from './workspace.ts';
 
@@ -51,6 +52,8 @@ export async function prepareServices(opts: {
   publicUrl?: string | undefined;
   trustProxy?: number | undefined;
   talks?: TalksOptions;
+  /** The request worker pool's size and limits (default: BRINK_POOL_THREADS or the cores; 128 waiting). */
+  pool?: PoolOptions;
 }): Promise<Services & { interrupted: string[]; seeded: number }> {
   const store = await openStore(opts.database);
   let seeded = 0;
@@ -63,9 +66,11 @@ export async function prepareServices(opts: {
   await store.security.deleteStaleThrottles(new Date(Date.now() - 86_400_000).toISOString());
   const jobs = new RunQueue(store);
   const talks = await openTalks(store, opts.database, opts.talks);
+  const pool = new WorkPool(opts.pool);
   return {
     store,
     jobs,
+    pool,
     talks,
     auth: {
       secureCookies: opts.secureCookies,
@@ -129,6 +134,7 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     close: async () => {
       await services.jobs.stop();
       await services.talks?.jobs.stop();
+      await services.pool.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Open event streams and keep-alive connections would hold close() forever.
       if ('closeAllConnections' in server) server.closeAllConnections();
