@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { type Role, roleAtLeast, type Store, type User } from '../store/index.ts';
 import { type AuthConfig, type Authenticated, authenticate } from './auth.ts';
 import type { RunQueue } from './jobs.ts';
+import type { RequestMetrics } from './metrics.ts';
 import { Busy, type WorkPool } from './pool.ts';
 import type { TalksServices } from './talks/index.ts';
 
@@ -18,6 +19,10 @@ export interface Services {
   jobs: RunQueue;
   /** Worker threads for the CPU work of requests (src/server/pool.ts). */
   pool: WorkPool;
+  /** Request latencies for /metrics. */
+  metrics: RequestMetrics;
+  /** BRINK_METRICS_TOKEN: when set, /metrics wants it as a Bearer token (else: loopback callers only). */
+  metricsToken?: string | undefined;
   auth: AuthConfig;
   /** The directory of the example scenarios loaded into new workspaces. */
   examplesDir: string;
@@ -234,7 +239,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Services): void {
   for (const def of routes) {
     const limit = bodyLimit(def);
-    app.on(def.method.toUpperCase(), def.path, async (c) => {
+    const handle = async (c: Context): Promise<Response> => {
       try {
         // Before anything else (and before any sign-in): a body larger than the route takes is refused.
         checkDeclaredLength(c, limit);
@@ -291,6 +296,12 @@ export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Se
         console.error(`brink serve: ${c.req.method} ${c.req.path}:`, e);
         return errorResponse(c, new HttpError(500, 'internal', 'internal error (logged on the server)'));
       }
+    };
+    app.on(def.method.toUpperCase(), def.path, async (c) => {
+      const t0 = performance.now();
+      const res = await handle(c);
+      services.metrics.observe(def.method, def.path, res.status, (performance.now() - t0) / 1000);
+      return res;
     });
   }
 }

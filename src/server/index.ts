@@ -8,6 +8,7 @@ import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import type { Services } from './http.ts';
 import { RunQueue } from './jobs.ts';
+import { RequestMetrics } from './metrics.ts';
 import { type PoolOptions, WorkPool } from './pool.ts';
 import { openTalks, type TalksOptions } from './talks/index.ts';
 import { loadExamples } from './workspace.ts';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   publicUrl?: string;
   /** BRINK_TRUST_PROXY: how many reverse proxies in front to trust for client address and scheme. */
   trustProxy?: number;
+  /** BRINK_METRICS_TOKEN: lets callers off this machine read /metrics with it as a Bearer token. */
+  metricsToken?: string;
   log?: (line: string) => void;
 }
 
@@ -54,6 +57,7 @@ export async function prepareServices(opts: {
   talks?: TalksOptions;
   /** The request worker pool's size and limits (default: BRINK_POOL_THREADS or the cores; 128 waiting). */
   pool?: PoolOptions;
+  metricsToken?: string | undefined;
 }): Promise<Services & { interrupted: string[]; seeded: number }> {
   const store = await openStore(opts.database);
   let seeded = 0;
@@ -71,6 +75,8 @@ export async function prepareServices(opts: {
     store,
     jobs,
     pool,
+    metrics: new RequestMetrics(),
+    metricsToken: opts.metricsToken,
     talks,
     auth: {
       secureCookies: opts.secureCookies,
@@ -95,6 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     secureCookies: opts.secureCookies ?? false,
     publicUrl: opts.publicUrl,
     trustProxy: opts.trustProxy,
+    metricsToken: opts.metricsToken,
   });
   const app = createApp(services, { webDir: opts.webDir ?? DEFAULT_WEB });
   const server = serve({

@@ -68,6 +68,11 @@ export class RunQueue {
     return this.latest.get(id);
   }
 
+  /** Jobs waiting for this process and the one it is executing (for /api/health and /metrics). */
+  stats(): { queued: number; running: number } {
+    return { queued: this.queue.length, running: this.running ? 1 : 0 };
+  }
+
   /** Resolves when nothing is queued or running. */
   async idle(): Promise<void> {
     while (this.running) await this.running;

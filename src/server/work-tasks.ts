@@ -1,9 +1,10 @@
 // The CPU-heavy work of HTTP requests, as plain data in and out so that it runs on a worker thread
 // (src/server/work-worker.ts, through the pool in src/server/pool.ts): validating, compiling and hashing
-// scenario files, describing a file's header, and rendering report downloads. Each function gives
+// scenario files, describing a file's header, and rendering report downloads and talks playbooks. Each function gives
 // exactly what the same call on the server's thread gave (the routes used to call these directly).
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import type { FileKind, RunRecord } from '../store/index.ts';
+import { type PlaybookInput, playbookHtml, playbookMarkdown } from '../talks/playbook.ts';
 import { reportDownload } from './report.ts';
 import { describeFile, type Files, prepareInFiles, validateInFiles } from './workspace.ts';
 
@@ -18,7 +19,8 @@ export type WorkTask =
       set?: Record<string, unknown>;
     }
   | { op: 'describe'; yaml: string; path: string }
-  | { op: 'report'; run: RunRecord; format: 'html' | 'json' | 'csv' };
+  | { op: 'report'; run: RunRecord; format: 'html' | 'json' | 'csv' }
+  | { op: 'playbook'; input: PlaybookInput; format: 'html' | 'md' };
 
 /** `POST …/validate`: the CLI's diagnostics and, for a scenario that compiles, its hash. */
 export interface ValidateResult {
@@ -49,7 +51,9 @@ export type WorkResult<T extends WorkTask> = T extends { op: 'validate' }
       ? PrepareResult
       : T extends { op: 'describe' }
         ? { kind: FileKind; title: string }
-        : { body: string; type: string; filename: string };
+        : T extends { op: 'report' }
+          ? { body: string; type: string; filename: string }
+          : string;
 
 /** Does one task (on whatever thread calls it). */
 export function doWork(task: WorkTask): unknown {
@@ -88,5 +92,7 @@ export function doWork(task: WorkTask): unknown {
       return describeFile(task.yaml, task.path);
     case 'report':
       return reportDownload(task.run, task.format);
+    case 'playbook':
+      return task.format === 'md' ? playbookMarkdown(task.input) : playbookHtml(task.input);
   }
 }

@@ -2,10 +2,12 @@
 // per-workspace fairness and a bounded waiting room (429 + Retry-After when full), password hashing one
 // at a time with a bounded line. Behaviour only: speed is measured by `npm run bench:server`.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { passwordHashing } from '../../src/server/auth.ts';
+import { startServer } from '../../src/server/index.ts';
 import { Limiter } from '../../src/server/limit.ts';
 import { Busy, WorkPool } from '../../src/server/pool.ts';
 import { doWork, type WorkTask } from '../../src/server/work-tasks.ts';
@@ -163,5 +165,137 @@ describe('workbench under load', () => {
     assert.equal(passwordHashing.slots, 1);
     assert.equal(passwordHashing.stats().completed - before, 6);
     assert.equal(passwordHashing.stats().running, 0);
+  });
+});
+
+describe('health and metrics', () => {
+  let srv: TestServer;
+  let owner: Client;
+  let ws: string;
+  const from = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
+
+  before(async () => {
+    srv = await testServer(':memory:', undefined, { pool: { threads: 1, maxQueue: 2, maxPerWorkspace: 2 } });
+    ({ owner, ws } = await setupOwner(srv.app));
+  });
+  after(async () => {
+    await srv.close();
+  });
+
+  test('GET /api/health reports the event-loop delay and the depth of the pool, job and hashing queues', async () => {
+    const idle = await new Client(srv.app).get('/api/health');
+    assert.equal(idle.status, 200);
+    const d = idle.body.eventLoopDelayMs;
+    for (const k of ['p50', 'p99', 'max', 'window']) assert.ok(Number.isFinite(d[k]) && d[k] >= 0, k);
+    assert.ok(d.p50 <= d.p99 && d.p99 <= d.max);
+    assert.deepEqual(idle.body.queue, {
+      pool: { threads: 1, running: 0, waiting: 0 },
+      jobs: { queued: 0, running: 0 },
+      passwordHashing: { running: 0, waiting: 0 },
+    });
+    const body = { path: KOREA, yaml: korea };
+    const burst = Array.from({ length: 3 }, () => owner.post(`/api/workspaces/${ws}/validate`, body));
+    while (srv.services.pool.stats().queued < 2) await new Promise((r) => setTimeout(r, 5));
+    const busy = await new Client(srv.app).get('/api/health');
+    assert.deepEqual(busy.body.queue.pool, { threads: 1, running: 1, waiting: 2 });
+    assert.deepEqual(
+      (await Promise.all(burst)).map((r) => r.status),
+      [200, 200, 200],
+    );
+  });
+
+  test('GET /metrics answers loopback callers in Prometheus text format', async () => {
+    await owner.post(`/api/workspaces/${ws}/runs`, {
+      scenarioId: (await owner.get(`/api/workspaces/${ws}/scenarios`)).body.find(
+        (s: { path: string }) => s.path === KOREA,
+      ).id,
+      runs: 200,
+      seed: 1,
+    });
+    await srv.services.jobs.idle();
+    const res = await srv.app.request('/metrics', {}, from('127.0.0.1'));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    const text = await res.text();
+    const sample =
+      /^[a-z_:][a-z0-9_:]*(\{[a-z_]+="(?:[^"\\]|\\.)*"(,[a-z_]+="(?:[^"\\]|\\.)*")*\})? (-?\d+(\.\d+)?(e[+-]?\d+)?|\+Inf|NaN)$/;
+    for (const line of text.trimEnd().split('\n'))
+      assert.ok(line.startsWith('# HELP ') || line.startsWith('# TYPE ') || sample.test(line), line);
+    assert.match(text, /^# TYPE brink_http_request_duration_seconds histogram$/m);
+    const route = 'method="POST",route="/api/workspaces/:ws/validate",status="200"';
+    assert.match(
+      text,
+      new RegExp(`^brink_http_request_duration_seconds_bucket\\{${route},le="\\+Inf"\\} 3$`, 'm'),
+    );
+    assert.match(text, new RegExp(`^brink_http_request_duration_seconds_count\\{${route}\\} 3$`, 'm'));
+    assert.match(text, /^brink_event_loop_delay_seconds\{quantile="0.99"\} [\d.e-]+$/m);
+    assert.match(text, /^brink_pool_threads 1$/m);
+    assert.match(text, /^brink_pool_tasks_total\{outcome="ok"\} \d+$/m);
+    assert.match(text, /^brink_pool_busy_seconds_total [\d.e-]+$/m);
+    assert.match(text, /^brink_jobs\{state="done"\} 1$/m);
+    assert.match(text, /^brink_jobs\{state="queued"\} 0$/m);
+    assert.match(text, /^brink_job_queue\{state="waiting"\} 0$/m);
+  });
+
+  test('GET /metrics over a real loopback socket answers 200', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brink-metrics-'));
+    const running = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      database: join(dir, 'brink.db'),
+      webDir: dir,
+      log: () => {},
+    });
+    try {
+      const res = await fetch(`${running.url}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /^# TYPE brink_jobs gauge$/m);
+    } finally {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('GET /metrics refuses callers off this machine (403, JSON), also behind a trusted proxy', async () => {
+    for (const address of ['10.0.0.5', '203.0.113.9', '::ffff:10.0.0.5']) {
+      const res = await srv.app.request('/metrics', {}, from(address));
+      assert.equal(res.status, 403, address);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'forbidden');
+      assert.match(body.error.message, /callers on this machine only \(set BRINK_METRICS_TOKEN/);
+    }
+    // A session does not open it either: it is the operator's, not a workspace's.
+    const withSession = await srv.app.request(
+      '/metrics',
+      { headers: { cookie: owner.cookie ?? '' } },
+      from('10.0.0.5'),
+    );
+    assert.equal(withSession.status, 403);
+    const proxied = await testServer(':memory:', undefined, { trustProxy: 1 });
+    try {
+      const via = (xff: string) =>
+        proxied.app.request('/metrics', { headers: { 'x-forwarded-for': xff } }, from('127.0.0.1'));
+      assert.equal((await via('203.0.113.9')).status, 403);
+      assert.equal((await via('127.0.0.1')).status, 200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  test('GET /metrics with BRINK_METRICS_TOKEN: the Bearer token from anywhere, nothing without it', async () => {
+    const token = 'operator-token-0123456789';
+    const s = await testServer(':memory:');
+    s.services.metricsToken = token;
+    try {
+      const get = (address: string, auth?: string) =>
+        s.app.request('/metrics', auth ? { headers: { authorization: auth } } : {}, from(address));
+      assert.equal((await get('203.0.113.9', `Bearer ${token}`)).status, 200);
+      assert.equal((await get('203.0.113.9', 'Bearer wrong-token')).status, 403);
+      assert.equal((await get('127.0.0.1')).status, 403);
+      const body = (await (await get('127.0.0.1')).json()) as { error: { message: string } };
+      assert.match(body.error.message, /needs the operator token/);
+    } finally {
+      await s.close();
+    }
   });
 });

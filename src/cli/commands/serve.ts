@@ -52,6 +52,7 @@ export const registerServe: Registrar = (program, io) => {
           secureCookies: process.env.BRINK_SECURE_COOKIES === '1',
           ...(process.env.BRINK_PUBLIC_URL ? { publicUrl: publicUrl(process.env.BRINK_PUBLIC_URL) } : {}),
           trustProxy: trustProxy(process.env.BRINK_TRUST_PROXY),
+          ...(process.env.BRINK_METRICS_TOKEN ? { metricsToken: process.env.BRINK_METRICS_TOKEN } : {}),
           log: (l) => io.out(`${l}\n`),
         });
       } catch (e) {
