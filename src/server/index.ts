@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import type { Services } from './http.ts';
+import { openJobOnThread } from './job-thread.ts';
 import { RunQueue } from './jobs.ts';
 import { RequestMetrics } from './metrics.ts';
 import { type PoolOptions, WorkPool } from './pool.ts';
@@ -68,7 +69,8 @@ export async function prepareServices(opts: {
   const interrupted = await store.markInterrupted();
   await store.deleteExpiredSessions(new Date().toISOString());
   await store.security.deleteStaleThrottles(new Date(Date.now() - 86_400_000).toISOString());
-  const jobs = new RunQueue(store);
+  // Each job on a worker thread of its own, in slices of about 100 ms (a cancel waits at most one).
+  const jobs = new RunQueue(store, { open: openJobOnThread, sliceMs: 100 });
   const talks = await openTalks(store, opts.database, opts.talks);
   const pool = new WorkPool(opts.pool);
   return {

@@ -67,17 +67,17 @@ export function workWorkerFile(): string {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return fileURLToPath(new URL('./work-worker.js', here));
   const compiled = fileURLToPath(new URL('../../dist/server/work-worker.js', here));
-  const dirs = ['engine', 'scenario', 'analysis', 'analysis/report', 'server', 'store'].map((d) =>
-    fileURLToPath(new URL(`../${d}/`, here)),
-  );
-  if (isFresh(compiled, dirs)) return compiled;
+  if (isFreshBuild(compiled)) return compiled;
   return fileURLToPath(new URL('./work-worker-tsx.mjs', here));
 }
 
-function isFresh(file: string, dirs: string[]): boolean {
+/** Whether a compiled worker in dist/ is newer than every source under src/ it may run. */
+export function isFreshBuild(file: string): boolean {
   if (!existsSync(file)) return false;
   const built = statSync(file).mtimeMs;
-  for (const dir of dirs) {
+  const src = fileURLToPath(new URL('../', import.meta.url));
+  for (const d of ['engine', 'scenario', 'analysis', 'analysis/report', 'server', 'store', 'talks']) {
+    const dir = join(src, d);
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir))
       if (f.endsWith('.ts') && statSync(join(dir, f)).mtimeMs > built) return false;
@@ -127,6 +127,9 @@ export class WorkPool {
       maxThreads: this.threads,
       // The pool's own queue (fair, bounded) holds the waiting tasks: at most `threads` reach piscina.
       idleTimeout: 60_000,
+      // Validation allocates a lot of short-lived objects: a young generation of 64 MB cut its CPU time
+      // on a thread by ~13% (6 validations of korea-intercept: 2.2 s against 2.5 s of CPU).
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
     return this.#piscina;
   }
