@@ -345,5 +345,16 @@ const out = {
   ...results,
 };
 const jsonOut = option('--json-out');
-if (jsonOut) writeFileSync(join(ROOT, jsonOut), `${JSON.stringify(out, null, 2)}\n`);
+if (jsonOut) {
+  writeFileSync(join(ROOT, jsonOut), `${JSON.stringify(out, null, 2)}\n`);
+  // In the repository's format (biome), so that `npm run lint` passes on the committed file.
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', jsonOut],
+    {
+      cwd: ROOT,
+      stdio: 'ignore',
+    },
+  );
+}
 console.log(JSON.stringify(out));
