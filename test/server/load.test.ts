@@ -6,8 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { openJob } from '../../src/server/analysis-jobs.ts';
 import { passwordHashing } from '../../src/server/auth.ts';
 import { startServer } from '../../src/server/index.ts';
+import { openJobOnThread } from '../../src/server/job-thread.ts';
+import type { JobHandle } from '../../src/server/jobs.ts';
 import { Limiter } from '../../src/server/limit.ts';
 import { Busy, WorkPool } from '../../src/server/pool.ts';
 import { doWork, type WorkTask } from '../../src/server/work-tasks.ts';
@@ -165,6 +168,44 @@ describe('workbench under load', () => {
     assert.equal(passwordHashing.slots, 1);
     assert.equal(passwordHashing.stats().completed - before, 6);
     assert.equal(passwordHashing.stats().running, 0);
+  });
+});
+
+describe('jobs on a thread', () => {
+  test('openJobOnThread gives the report openJob gives on this thread, whatever the slices, and the server stored', async () => {
+    const srv = await testServer();
+    try {
+      const { owner, ws } = await setupOwner(srv.app);
+      const list = (await owner.get(`/api/workspaces/${ws}/scenarios`)).body as {
+        id: string;
+        path: string;
+      }[];
+      const scenarioId = list.find((x) => x.path === KOREA)!.id;
+      const started = await owner.post(`/api/workspaces/${ws}/comparisons`, {
+        scenarioId,
+        arms: ['hotline'],
+        runs: 300,
+        seed: 7,
+      });
+      assert.equal(started.status, 202, started.text);
+      await srv.services.jobs.idle();
+      const stored = (await srv.services.store.getRun(ws, started.body.id))!;
+      assert.equal(stored.status, 'done');
+      const fresh = { ...stored, status: 'queued' as const, doneRuns: 0, checkpoint: null, report: null };
+      const drive = async (job: JobHandle, slice: number) => {
+        while (job.done() < job.total) await job.step(slice);
+        const report = await job.finish();
+        await job.close?.();
+        return report;
+      };
+      const inline = await drive(openJob(fresh), 1000);
+      assert.equal(await drive(await openJobOnThread(fresh), 37), inline);
+      assert.equal(stored.report, inline);
+      const broken = { ...fresh, files: { [KOREA]: 'version: 1\nid: [' } };
+      await assert.rejects(openJobOnThread(broken), /compile|scenario|YAML|parse/i);
+    } finally {
+      await srv.close();
+    }
   });
 });
 
