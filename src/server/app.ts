@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { mountRoutes, type RouteDef, type Services } from './http.ts';
-import { metricsAllowed, prometheusText } from './metrics.ts';
+import { loopDelay, metricsAllowed, prometheusText } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { analysisRoutes } from './routes/analyses.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -41,6 +41,7 @@ const CSP = [
 
 export function createApp(services: Services, opts: { webDir?: string } = {}): Hono {
   const app = new Hono();
+  loopDelay(); // the event-loop monitor starts with the app, so /api/health covers the time since
   app.use('*', async (c, next) => {
     await next();
     c.header('x-content-type-options', 'nosniff');

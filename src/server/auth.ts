@@ -55,20 +55,18 @@ export const ARGON2 = {
   hashLength: 32,
 } as const;
 
-function hashSlots(): number {
-  const v = process.env.BRINK_HASH_CONCURRENCY;
-  if (v === undefined || v === '') return 1;
+/** BRINK_HASH_CONCURRENCY as a number of hashes at once (1-64), or undefined when unset or invalid. */
+export function hashConcurrencyOf(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new RangeError(`BRINK_HASH_CONCURRENCY is a number of hashes at once (1-64), got ${v}`);
-  return n;
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : undefined;
 }
 
 /**
  * Password hashing's limit: one hash at a time by default (BRINK_HASH_CONCURRENCY), each holding 64 MiB,
  * so a burst of sign-ins queues (at most 256 waiting; then 429) instead of exhausting memory.
  */
-export const passwordHashing = new Limiter(hashSlots(), 256);
+export const passwordHashing = new Limiter(hashConcurrencyOf(process.env.BRINK_HASH_CONCURRENCY) ?? 1, 256);
 
 export const hashPassword = (password: string): Promise<string> =>
   passwordHashing.run(() => argon2.hash(password, ARGON2));
