@@ -14,6 +14,9 @@ import { type PoolOptions, WorkPool } from './pool.ts';
 import { openTalks, type TalksOptions } from './talks/index.ts';
 import { loadExamples } from './workspace.ts';
 
+/** Checks BRINK_HASH_CONCURRENCY (for `brink serve`, which starts the server through this module only). */
+export { hashConcurrencyOf } from './auth.ts';
+
 export interface ServerOptions {
   port: number;
   host: string;

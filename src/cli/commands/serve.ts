@@ -1,5 +1,4 @@
-import { hashConcurrencyOf } from '../../server/auth.ts';
-import { startServer } from '../../server/index.ts';
+import { hashConcurrencyOf, startServer } from '../../server/index.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { nonNegativeInt } from '../options.ts';
