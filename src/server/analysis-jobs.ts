@@ -2,11 +2,12 @@
 // manifest and the files it read, advanced in slices by the RunQueue, and checkpointed as its integer
 // counts (the `Aggregate`, `CompareState` or `SensitivityState`), so an interrupted job resumes to exactly
 // the numbers of an uninterrupted one (each run's numbers depend only on seed and run index).
-import { type Arm, type CompareReport, type CompareState, PairedComparison } from '../analysis/compare.ts';
-import { type Aggregate, emptyAggregate, merge, runRange } from '../analysis/ensemble.ts';
-import { SensitivityJob, type SensitivityState } from '../analysis/sensitivity.ts';
-import { ENGINE_VERSION, type Model } from '../engine/model.ts';
-import { Simulator } from '../engine/run.ts';
+import { type Arm, type CompareReport, PairedComparison } from '../analysis/compare.ts';
+import { EnsembleJob } from '../analysis/ensemble.ts';
+import { type AnalysisJob, stepJob } from '../analysis/kernel/executor.ts';
+import { sourceOf } from '../analysis/kernel/task.ts';
+import { SensitivityJob } from '../analysis/sensitivity.ts';
+import { ENGINE_VERSION } from '../engine/model.ts';
 import { jobKind, type RunRecord } from '../store/index.ts';
 import { type ReportExtras, reportExtras, runReport } from './report.ts';
 import { prepareInFiles } from './workspace.ts';
@@ -17,7 +18,7 @@ export interface SlicedJob {
   readonly total: number;
   /** Progress units done. */
   done(): number;
-  step(units: number): void;
+  step(units: number): void | Promise<void>;
   /** The state to checkpoint (JSON). */
   checkpoint(): string;
   /** The report (JSON), computed once every unit is done; may yield between expensive parts. */
@@ -50,52 +51,62 @@ function baseIn(run: RunRecord) {
   return p;
 }
 
-const modelIn = (run: RunRecord, interventions: string[]): Model => preparedIn(run, interventions).model;
+/** An analysis job run in slices on this thread (the kernel's inline execution), reported by `finish`. */
+function sliced(job: AnalysisJob<unknown>, finish: () => Promise<string>): SlicedJob {
+  return {
+    total: job.total,
+    done: () => job.done(),
+    step: (n) => stepJob(job, n),
+    checkpoint: () => job.checkpoint(),
+    finish,
+  };
+}
 
 function openEnsemble(run: RunRecord): SlicedJob {
   const m = run.manifest;
-  const { model } = baseIn(run);
-  const agg: Aggregate = run.checkpoint ? (JSON.parse(run.checkpoint) as Aggregate) : emptyAggregate(model);
-  const sim = new Simulator(model);
-  return {
-    total: m.runs,
-    done: () => agg.runs,
-    step: (n) => {
-      merge(agg, runRange(model, m.seed, agg.runs, Math.min(n, m.runs - agg.runs), sim));
-    },
-    checkpoint: () => JSON.stringify(agg),
-    finish: async () => JSON.stringify(runReport(model, agg, m.seed)),
-  };
+  const { model, doc } = baseIn(run);
+  const job = new EnsembleJob(
+    sourceOf(doc, model),
+    model,
+    { seed: m.seed, runs: m.runs, engine: ENGINE_VERSION },
+    run.checkpoint ?? undefined,
+  );
+  return sliced(job, async () => JSON.stringify(runReport(model, job.aggregate, m.seed)));
 }
 
 function openCompare(run: RunRecord): SlicedJob {
   const m = run.manifest;
   const settings = m.compare;
   if (!settings) throw new Error('the comparison has no settings in its manifest');
-  const base = baseIn(run).model;
-  const arms: Arm[] = settings.arms.map((label) => ({
-    label,
-    model: modelIn(run, [...m.interventions, label]),
-  }));
-  const state = run.checkpoint ? (JSON.parse(run.checkpoint) as CompareState) : undefined;
-  const c = new PairedComparison(base, arms, { seed: m.seed, traceRuns: settings.traceRuns }, state);
-  return {
-    total: m.runs,
-    done: () => c.state.runs,
-    step: (n) => c.step(Math.min(n, m.runs - c.state.runs)),
-    checkpoint: () => JSON.stringify(c.state),
-    finish: async () => {
-      // Tracing the saved and harmed runs of each arm takes a while: one arm at a time, yielding between.
-      const mechanisms: ReturnType<PairedComparison['mechanisms']>[] = [];
-      for (let ai = 0; ai < arms.length; ai++) {
-        await yieldNow();
-        mechanisms.push(c.mechanisms(ai));
-      }
-      const report = c.report({ engine: ENGINE_VERSION, topPaths: 12, mechanisms });
-      const stored: StoredCompareReport = { ...report, extras: reportExtras(base, c.state.base) };
-      return JSON.stringify(stored);
+  const b = baseIn(run);
+  const base = b.model;
+  const arms: Arm[] = settings.arms.map((label) => {
+    const p = preparedIn(run, [...m.interventions, label]);
+    return { label, model: p.model, source: sourceOf(p.doc, p.model) };
+  });
+  const c = new PairedComparison(
+    {
+      base,
+      baseSource: sourceOf(b.doc, base),
+      arms,
+      seed: m.seed,
+      runs: m.runs,
+      traceRuns: settings.traceRuns,
+      engine: ENGINE_VERSION,
     },
-  };
+    run.checkpoint ?? undefined,
+  );
+  return sliced(c, async () => {
+    // Tracing the saved and harmed runs of each arm takes a while: one arm at a time, yielding between.
+    const mechanisms: ReturnType<PairedComparison['mechanisms']>[] = [];
+    for (let ai = 0; ai < arms.length; ai++) {
+      await yieldNow();
+      mechanisms.push(c.mechanisms(ai));
+    }
+    const report = c.report({ topPaths: 12, mechanisms });
+    const stored: StoredCompareReport = { ...report, extras: reportExtras(base, c.state.base) };
+    return JSON.stringify(stored);
+  });
 }
 
 function openSensitivity(run: RunRecord): SlicedJob {
@@ -103,30 +114,19 @@ function openSensitivity(run: RunRecord): SlicedJob {
   const o = m.sensitivity;
   if (!o) throw new Error('the sensitivity analysis has no settings in its manifest');
   const p = baseIn(run);
-  const state = run.checkpoint ? (JSON.parse(run.checkpoint) as SensitivityState) : undefined;
   const job = new SensitivityJob(
     p.doc,
     { hash: p.hash, interventions: p.model.interventions, engine: ENGINE_VERSION },
     sensitivityOptions(m.seed, o),
-    state,
+    run.checkpoint ?? undefined,
   );
   if (job.totalRuns !== m.runs) throw new Error(`the design changed (${job.totalRuns} runs, not ${m.runs})`);
-  return {
-    total: m.runs,
-    done: () => job.state.doneRuns,
-    step: (n) => {
-      // Up to n engine runs, within one design point: entering a point compiles its model (15-40 ms on
-      // the Korea scenarios), so one slice compiles at most once and the server keeps answering.
-      const point = job.state.point;
-      let left = n;
-      while (left > 0 && !job.done && job.state.point === point) left -= job.step(left);
-    },
-    checkpoint: () => JSON.stringify(job.state),
-    finish: async () => {
-      await yieldNow();
-      return JSON.stringify(job.report());
-    },
-  };
+  // A slice stays within one design point: entering a point compiles its model (15-40 ms on the Korea
+  // scenarios), so one slice compiles at most once and the server keeps answering.
+  return sliced(job, async () => {
+    await yieldNow();
+    return JSON.stringify(job.report());
+  });
 }
 
 /** The options of `sensitivity()` from a manifest's settings. */

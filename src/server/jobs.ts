@@ -127,7 +127,7 @@ export class RunQueue {
       if (this.stopped) return;
       const t0 = performance.now();
       const before = job.done();
-      job.step(batch);
+      await job.step(batch);
       const n = Math.max(1, job.done() - before);
       const ms = performance.now() - t0;
       batch = Math.max(1, Math.min(20_000, Math.round((n * this.sliceMs) / Math.max(ms, 0.5))));
