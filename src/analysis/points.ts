@@ -1,6 +1,6 @@
 // Design points for sweep, sensitivity and break-even: one or more settings of a document (parameters
 // set, compiled), runs [start, start + count) of one seed of each, paired run by run and scored on some
-// metrics. `PointEvaluator` computes a point task (src/analysis/tasks.ts) on this thread, with the
+// metrics. `PointEvaluator` computes a point task (src/analysis/kernel/task.ts) on this thread, with the
 // compiled models cached, for the main thread and for workers alike.
 //
 // Sweep and break-even are written as plans, generators that yield batches of points (independent of
@@ -293,8 +293,12 @@ export class PlanJob<R> implements AnalysisJob<R> {
     this.#startBatch();
   }
 
+  /**
+   * Points done: `total` once the plan has finished (an adaptive plan may skip some), and short of it
+   * until then (a plan may also evaluate a point more than it counted, such as a baseline).
+   */
   done(): number {
-    return this.#points;
+    return this.#step.done ? this.total : Math.min(this.#points, this.total - 1);
   }
 
   next(sizing: { parallelism: number; units?: number }): Task[] {

@@ -5,7 +5,7 @@
 // is marked `interrupted` and `resume` continues from the checkpoint to exactly the numbers an
 // uninterrupted run gives (each run's numbers depend only on seed and run index).
 import type { RunStatus, Store } from '../store/index.ts';
-import { openJob } from './analysis-jobs.ts';
+import { openJob, type SlicedJob } from './analysis-jobs.ts';
 
 export interface Progress {
   id: string;
@@ -119,6 +119,15 @@ export class RunQueue {
     if (await this.cancelIfAsked(id, run.doneRuns, total)) return;
     if (!(await this.store.startRun(id, new Date().toISOString()))) return;
     const job = openJob(run);
+    try {
+      await this.#advance(id, job, total);
+    } finally {
+      await job.close?.();
+    }
+  }
+
+  /** Steps a job to its end, checkpointing and reporting progress, then stores its report. */
+  async #advance(id: string, job: SlicedJob, total: number): Promise<void> {
     let batch = 20;
     let lastCheckpoint = Date.now();
     this.emit({ id, status: 'running', doneRuns: job.done(), totalRuns: total, error: null });

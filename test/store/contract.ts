@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { RunManifest, Store } from '../../src/store/index.ts';
 
 const manifest = (scenarioId: string): RunManifest => ({
+  kind: 'run',
   scenarioId,
   scenarioPath: 'a.yaml',
   scenarioVersion: 1,

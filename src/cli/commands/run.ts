@@ -3,7 +3,9 @@ import { type Aggregate, EnsembleJob, summarize } from '../../analysis/ensemble.
 import { execute } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
-import { ESTIMATORS, type Estimator, RareJob } from '../../analysis/rare.ts';
+import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
+import { rareJob } from '../../analysis/registry.ts';
+import { bundledBaseRates } from '../../calibration/bundled.ts';
 import { sanityPanel } from '../../calibration/violence.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
 import {
@@ -18,7 +20,6 @@ import {
   runAnalysis,
 } from '../analysis.ts';
 import { renderAttribution, renderRare } from '../analysis-report.ts';
-import { bundledBaseRates } from '../base-rates.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { collect, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
@@ -107,25 +108,19 @@ export const registerRun: Registrar = (program, io) => {
       const forReport = () => docOf(io, s, o.with);
 
       if (o.estimator) {
-        const target = o.target ? rungOf(model, o.target) : undefined;
+        if (o.target) rungOf(model, o.target);
+        const rareSettings = {
+          estimator: o.estimator,
+          target: o.target ?? null,
+          runs: o.runs,
+          particles: o.particles,
+          replicates: o.replicates,
+          ceRuns: o.ceRuns,
+          isRuns: o.isRuns,
+        };
+        const prepared = { doc, model, hash: model.hash, source: sourceOf(doc, model) };
         const { result, timing } = await runAnalysis(io, `${o.estimator}`, o, (executor) =>
-          execute(
-            new RareJob(
-              [sourceOf(doc, model)],
-              o.estimator!,
-              {
-                seed: o.seed,
-                ...(target !== undefined ? { target } : {}),
-                runs: o.runs,
-                particles: o.particles,
-                replicates: o.replicates,
-                ceRuns: o.ceRuns,
-                isRuns: o.isRuns,
-              },
-              ENGINE_VERSION,
-            ),
-            executor,
-          ),
+          execute(rareJob(prepared, { seed: o.seed, engine: ENGINE_VERSION, rare: rareSettings }), executor),
         );
         const rare = result[0]!;
         const seconds = timing.seconds as number;
