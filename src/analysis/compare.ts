@@ -62,6 +62,8 @@ export interface Comparison {
   harmedRuns: number[];
   mechanisms: { saved: MechanismSummary | null; harmed: MechanismSummary | null };
   outcomes: RunReport['outcomes'];
+  /** The intervention arm's talks: P(talks happen), P(they leak) (arms with talks only). */
+  talks?: RunReport['talks'];
 }
 
 export interface CompareReport extends RunReport {
@@ -365,6 +367,7 @@ export class PairedComparison implements AnalysisJob<CompareReport> {
         harmedRuns: a.harmedRuns.slice(0, 10),
         mechanisms: opts.mechanisms?.[ai] ?? this.mechanisms(ai),
         outcomes: altReport.outcomes,
+        ...(altReport.talks ? { talks: altReport.talks } : {}),
       };
     });
     return {

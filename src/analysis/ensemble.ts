@@ -29,6 +29,10 @@ export interface Aggregate {
   misperceptions: number;
   leaks: number;
   endTicks: number;
+  /** Runs in which any talks took place / leaked, and per talks (model order). */
+  talksHappened: number;
+  talksLeaked: number;
+  byTalks: { happened: number; leaked: number }[];
 }
 
 export function emptyAggregate(m: Model): Aggregate {
@@ -49,6 +53,9 @@ export function emptyAggregate(m: Model): Aggregate {
     misperceptions: 0,
     leaks: 0,
     endTicks: 0,
+    talksHappened: 0,
+    talksLeaked: 0,
+    byTalks: m.talks.map(() => ({ happened: 0, leaked: 0 })),
   };
 }
 
@@ -85,6 +92,16 @@ export function record(agg: Aggregate, r: RunResult): void {
   agg.misperceptions += r.mpCount;
   agg.leaks += r.leaks;
   agg.endTicks += r.endTick;
+  let happened = 0;
+  let leaked = 0;
+  for (let k = 0; k < r.talksHappened.length; k++) {
+    happened |= r.talksHappened[k]!;
+    leaked |= r.talksLeaked[k]!;
+    agg.byTalks[k]!.happened += r.talksHappened[k]!;
+    agg.byTalks[k]!.leaked += r.talksLeaked[k]!;
+  }
+  agg.talksHappened += happened;
+  agg.talksLeaked += leaked;
 }
 
 /** Merges b into a (both must come from the same model). Integer sums: order does not matter. */
@@ -109,6 +126,12 @@ export function merge(a: Aggregate, b: Aggregate): Aggregate {
   a.misperceptions += b.misperceptions;
   a.leaks += b.leaks;
   a.endTicks += b.endTicks;
+  a.talksHappened += b.talksHappened;
+  a.talksLeaked += b.talksLeaked;
+  b.byTalks.forEach((t, k) => {
+    a.byTalks[k]!.happened += t.happened;
+    a.byTalks[k]!.leaked += t.leaked;
+  });
   return a;
 }
 
@@ -229,6 +252,18 @@ export interface RunReport {
   };
   peak: { rung: number; id: string; runs: number }[];
   perRun: { decisions: number; events: number; misperceptions: number; leaks: number; hours: number };
+  /**
+   * Contingency talks (scenarios with talks only): the share of runs in which talks took place (every
+   * party took part and a round was held) and in which they leaked, overall and per talks.
+   */
+  talks?: {
+    happened: { p: number; ci95: [number, number] };
+    leaked: { p: number; ci95: [number, number] };
+    byTalks: Record<
+      string,
+      { happened: { p: number; ci95: [number, number] }; leaked: { p: number; ci95: [number, number] } }
+    >;
+  };
 }
 
 /** Turns an aggregate into the report of `brink run --json` (everything but timing). */
@@ -296,5 +331,22 @@ export function summarize(
       leaks: n ? agg.leaks / n : 0,
       hours: n ? (agg.endTicks / n) * m.tickHours : 0,
     },
+    ...(m.talks.length > 0
+      ? {
+          talks: {
+            happened: proportion(agg.talksHappened, n),
+            leaked: proportion(agg.talksLeaked, n),
+            byTalks: Object.fromEntries(
+              m.talks.map((t, k) => [
+                t.id,
+                {
+                  happened: proportion(agg.byTalks[k]!.happened, n),
+                  leaked: proportion(agg.byTalks[k]!.leaked, n),
+                },
+              ]),
+            ),
+          },
+        }
+      : {}),
   };
 }

@@ -24,7 +24,10 @@ export function mechanismEvents(
         out.add(`leak to ${r.to} (${r.source})`);
         break;
       case 'talks':
-        if (r.broken) out.add(`talks ${r.talks} broke off`);
+        if (r.round === 0 && r.declined?.length)
+          out.add(`talks ${r.talks} declined by ${r.declined.join(', ')}`);
+        else if (r.convened === false) out.add(`talks ${r.talks} not convened`);
+        else if (r.broken) out.add(`talks ${r.talks} broke off`);
         break;
       case 'notify':
         out.add(

@@ -55,6 +55,18 @@ export function renderTrace(m: Model, trace: TraceRecord[]): string {
         );
         break;
       case 'talks':
+        if (r.round === 0) {
+          out.push(
+            `talks ${r.talks}: ${Object.entries(r.participation ?? {})
+              .map(([a, p]) => `${a} takes part with p ${(p * 100).toFixed(0)}%`)
+              .join(', ')}${r.declined?.length ? `; DECLINED by ${r.declined.join(', ')}` : ''}`,
+          );
+          break;
+        }
+        if (r.convened === false) {
+          out.push(`talks ${r.talks} round ${r.round}: not convened; the talks end`);
+          break;
+        }
         out.push(
           `talks ${r.talks} round ${r.round}: understanding ${(r.understanding * 100).toFixed(0)}%` +
             (r.leakedTo.length ? `; LEAKED to ${r.leakedTo.join(', ')}` : '') +
@@ -100,7 +112,9 @@ export function renderTrace(m: Model, trace: TraceRecord[]): string {
         );
         break;
       case 'leak':
-        out.push(`  LEAK to ${r.to}: ${r.source}`);
+        out.push(
+          `  LEAK to ${r.to}: ${r.source}${r.credibility ? `; ${r.credibility.channel} credibility ${r.credibility.from.toFixed(2)} -> ${r.credibility.to.toFixed(2)}` : ''}`,
+        );
         break;
       case 'readiness':
         out.push(`  ${r.actor} readiness ${r.from} -> ${r.to} (${r.reason})`);

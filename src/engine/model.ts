@@ -1,7 +1,7 @@
 // The compiled model: what the engine runs. Names are dense indices; times are ticks; every number is a
 // plain value (uncertain parameters were resolved by the compiler). Built by src/scenario/compile.ts.
 
-export const ENGINE_VERSION = '2.0.0';
+export const ENGINE_VERSION = '2.1.0';
 
 export const N_READINESS = 5;
 
@@ -181,7 +181,26 @@ export interface ChannelModel {
 
 export type BeliefEffectModel =
   | { kind: 'intent'; about: number; type: number; lr: number }
-  | { kind: 'expects'; responder: number; action: number; lr: number };
+  | { kind: 'expects'; responder: number; action: number; lr: number }
+  /** A leak costs a channel credibility for the rest of the run (Beijing's relay after a leak of talks). */
+  | { kind: 'credibility'; channel: number; factor: number };
+
+/**
+ * A party's decision to take part in talks (decision 0017): a logit on
+ * U = value - exposure x (1 - discretion) - leakCost x P(the talks leak) + sum of weight x belief + byType[own type].
+ */
+export interface ParticipationModel {
+  actor: number;
+  value: number;
+  exposure: number;
+  leakCost: number;
+  /** Terms weight x (the actor's belief that `about` is of intent `type`), at the start of the run. */
+  beliefs: { about: number; type: number; weight: number }[];
+  /** Extra value by the actor's own (true) intent type this run (the faction that prevails), or null. */
+  byType: Float64Array | null;
+  /** Logit sharpness (default: the actor's rationality). */
+  lambda: number;
+}
 
 export interface NotificationModel {
   id: string;
@@ -208,6 +227,12 @@ export interface TalksModel {
   leakP: number[];
   leakEffects: BeliefEffectModel[][];
   continueAfterLeak: number;
+  /** Venue: how little taking part exposes a party (0: as public as bilateral talks; 1: invisible). */
+  discretion: number;
+  /** Venue: probability each scheduled round is convened (a round not convened ends the talks). */
+  convening: number;
+  /** Parties that decide whether to take part (the others always do). */
+  participation: ParticipationModel[];
 }
 
 export interface HazardModel {

@@ -13,9 +13,11 @@ import {
   type BeliefEffectModel,
   type Model,
   N_READINESS,
+  type ParticipationModel,
   PURPOSE,
   STREAM,
   streamCount,
+  type TalksModel,
 } from './model.ts';
 import { geometric, Streams } from './rng.ts';
 import { phi } from './sdt.ts';
@@ -279,6 +281,7 @@ function newState(m: Model): RunState {
     valuesDirty: 0,
     talksHolding,
     channelOpen: new Uint8Array(m.channels.length),
+    channelCred: Float64Array.from(m.channels, (c) => c.credibility),
     evAct: new Int32Array(cap),
     evTick: new Int32Array(cap),
     evTaint: new Int32Array(cap),
@@ -332,6 +335,8 @@ function newState(m: Model): RunState {
       mpEvent: new Int32Array(16),
       mpCorrected: new Uint8Array(16),
       talksHolding,
+      talksHappened: new Uint8Array(m.talks.length),
+      talksLeaked: new Uint8Array(m.talks.length),
       leaks: 0,
       logWeight: 0,
     },
@@ -443,6 +448,10 @@ export class Simulator {
   }
   get lastTouch(): Int32Array {
     return this.s.lastTouch;
+  }
+  /** Credibility of channel c in the current run (a leak may have lowered it). */
+  credibilityOf(c: number): number {
+    return this.s.channelCred[c]!;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -667,6 +676,7 @@ export class Simulator {
     s.belief.set(s.prior);
     s.lastTouch.fill(0);
     s.channelOpen.fill(1);
+    for (let c = 0; c < m.channels.length; c++) s.channelCred[c] = m.channels[c]!.credibility;
   }
 
   private drawTypes(): void {
@@ -685,22 +695,74 @@ export class Simulator {
     }
   }
 
-  /** Contingency talks held before the crisis: understanding grows per round; each round may leak. */
+  /**
+   * Contingency talks held before the crisis (decision 0017): each deciding party takes part or not
+   * (a logit on the talks' value to it, its exposure at this venue, the leak risk, its beliefs and the
+   * faction that prevails); then each round is convened or not, closes a share of the gap between the
+   * parties' beliefs and the truth, and may leak to a named actor.
+   */
   private holdTalks(): void {
     const m = this.m;
     const s = this.s;
+    const r = s.result;
     for (let k = 0; k < m.talks.length; k++) {
       const tk = m.talks[k]!;
+      r.talksHappened[k] = 0;
+      r.talksLeaked[k] = 0;
+      let joined = tk.rounds > 0;
+      if (tk.participation.length > 0) {
+        const declined: string[] | undefined = this.trace ? [] : undefined;
+        const shares: Record<string, number> | undefined = this.trace ? {} : undefined;
+        for (const pt of tk.participation) {
+          const p = this.participationP(tk, pt);
+          // One draw per deciding party whatever the others chose, so the stream stays aligned.
+          const yes = this.bernoulli(STREAM.talks, -1, p);
+          if (shares) shares[m.actors[pt.actor]!.id] = p;
+          if (!yes) {
+            joined = false;
+            declined?.push(m.actors[pt.actor]!.id);
+          }
+        }
+        this.trace?.push({
+          t: 0,
+          kind: 'talks',
+          talks: tk.id,
+          round: 0,
+          understanding: 0,
+          leakedTo: [],
+          broken: !joined,
+          participation: shares!,
+          declined: declined!,
+        });
+      }
       let u = 0;
-      let holding = tk.rounds > 0 ? 1 : 0;
-      for (let round = 1; round <= tk.rounds; round++) {
+      let holding = joined ? 1 : 0;
+      for (let round = 1; joined && round <= tk.rounds; round++) {
+        // One draw per round whatever the venue, so the stream stays aligned.
+        const convened = this.bernoulli(STREAM.talks, -1, tk.convening);
+        if (!convened) {
+          this.trace?.push({
+            t: 0,
+            kind: 'talks',
+            talks: tk.id,
+            round,
+            understanding: u,
+            leakedTo: [],
+            broken: true,
+            convened: false,
+          });
+          if (round === 1) holding = 0;
+          break;
+        }
+        r.talksHappened[k] = 1;
         const leakedTo: string[] | undefined = this.trace ? [] : undefined;
         let leaked = 0;
         for (let l = 0; l < tk.leakTo.length; l++) {
           if (this.bernoulli(STREAM.talks, -1, tk.leakP[l]!)) {
             leakedTo?.push(m.actors[tk.leakTo[l]!]!.id);
             leaked++;
-            s.result.leaks++;
+            r.leaks++;
+            r.talksLeaked[k] = 1;
             this.applyEffects(tk.leakTo[l]!, tk.leakEffects[l]!, this.trace ? `leak of talks ${tk.id}` : '');
           }
         }
@@ -731,6 +793,16 @@ export class Simulator {
     for (let i = 0; i < nA; i++)
       for (let j = 0; j < nA; j++)
         this.hostilePrior[i * nA + j] = s.prior[(i * nA + j) * this.nT + m.hostileType]!;
+  }
+
+  /** Probability that a party takes part in talks `tk` (decision 0017). */
+  participationP(tk: TalksModel, pt: ParticipationModel): number {
+    let noLeak = 1;
+    for (let l = 0; l < tk.leakP.length; l++) noLeak *= (1 - tk.leakP[l]!) ** tk.rounds;
+    let u = pt.value - pt.exposure * (1 - tk.discretion) - pt.leakCost * (1 - noLeak);
+    for (const b of pt.beliefs) u += b.weight * this.beliefOf(pt.actor, b.about, b.type);
+    if (pt.byType) u += pt.byType[this.s.type[pt.actor]!]!;
+    return 1 / (1 + Math.exp(-pt.lambda * u));
   }
 
   private alignParties(parties: number[], u: number, expects: boolean, intent: boolean): void {
@@ -1693,8 +1765,14 @@ export class Simulator {
 
   private applyEffects(k: number, effects: BeliefEffectModel[], reason: string): void {
     const m = this.m;
+    let credibility: { channel: string; from: number; to: number } | undefined;
     for (const eff of effects) {
-      if (eff.kind === 'intent') {
+      if (eff.kind === 'credibility') {
+        const from = this.s.channelCred[eff.channel]!;
+        const to = from * eff.factor;
+        this.s.channelCred[eff.channel] = to;
+        if (this.trace) credibility = { channel: m.channels[eff.channel]!.id, from, to };
+      } else if (eff.kind === 'intent') {
         const lik = this.scratchLik.fill(1);
         lik[eff.type] = eff.lr;
         this.updateIntent(k, eff.about, lik, 1, reason, -1);
@@ -1713,7 +1791,13 @@ export class Simulator {
         this.refreshValues(k);
       }
     }
-    this.trace?.push({ t: this.s.t, kind: 'leak', to: m.actors[k]!.id, source: reason });
+    this.trace?.push({
+      t: this.s.t,
+      kind: 'leak',
+      to: m.actors[k]!.id,
+      source: reason,
+      ...(credibility ? { credibility } : {}),
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1879,6 +1963,7 @@ export class Simulator {
     const action = m.actAction[act]!;
     const msg = m.actions[action]!.message!;
     const ch = m.channels[c]!;
+    const credibility = s.channelCred[c]!;
     const from = m.actions[action]!.actor;
     const sx = actorStream(k, PURPOSE.channel);
     const accepted = this.bernoulli(sx, this.sites!.acceptSite[c * this.nA + k]!, ch.acceptance[k]!);
@@ -1888,7 +1973,7 @@ export class Simulator {
     let disbelieveP = 0;
     if (msg.kind === 'reassure' && obs.disbeliefZ[R]! > Number.NEGATIVE_INFINITY)
       disbelieveP = phi(
-        obs.disbeliefZ[R]! + obs.fear * this.fearOf(k, msg.about) - Math.log(Math.max(1, ch.credibility)),
+        obs.disbeliefZ[R]! + obs.fear * this.fearOf(k, msg.about) - Math.log(Math.max(1, credibility)),
       );
     let believed = !this.bernoulli(sx, this.sites!.believeSite[k]!, disbelieveP);
     const ordinal = disbelieveP > 0 ? s.perceiveOrdinal[k]!++ : -1;
@@ -1909,7 +1994,7 @@ export class Simulator {
     if (msg.kind === 'reassure') {
       const before = this.beliefOf(k, msg.about, m.hostileType);
       const lik = this.scratchLik.fill(1);
-      lik[m.hostileType] = 1 / Math.max(1, ch.credibility);
+      lik[m.hostileType] = 1 / Math.max(1, credibility);
       this.updateIntent(k, msg.about, lik, 1, this.trace ? `${m.actIds[act]} via ${ch.id}` : '', -1);
       // An explanation corrects the wrong readings the receiver holds about the sender's acts.
       const r = s.result;
@@ -1931,7 +2016,7 @@ export class Simulator {
       }
       this.reconsider(k, msg.about, before);
     } else if (msg.row >= 0) {
-      const w = 1 - 1 / Math.max(1, ch.credibility);
+      const w = 1 - 1 / Math.max(1, credibility);
       const e = this.ownExpects(k);
       const row = m.expectRows[msg.row]!;
       for (let x = 0; x < row.responses.length; x++) {

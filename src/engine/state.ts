@@ -37,6 +37,10 @@ export interface RunResult {
   /** 1 once later evidence (review, a believed message) corrected the misperception. */
   mpCorrected: Uint8Array;
   talksHolding: Uint8Array;
+  /** Per talks: 1 when every party took part and at least one round was held. */
+  talksHappened: Uint8Array;
+  /** Per talks: 1 when a round leaked to someone. */
+  talksLeaked: Uint8Array;
   leaks: number;
   /** Log likelihood ratio (base over tilted law) of the run's tilted draws; 0 without a tilt. */
   logWeight: number;
@@ -68,6 +72,8 @@ export interface RunState {
   valuesDirty: number;
   talksHolding: Uint8Array;
   channelOpen: Uint8Array;
+  /** Credibility of each channel this run (a leak may lower it). */
+  channelCred: Float64Array;
   // events
   evAct: Int32Array;
   evTick: Int32Array;

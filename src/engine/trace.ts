@@ -10,6 +10,11 @@ export type TraceRecord =
       understanding: number;
       leakedTo: string[];
       broken: boolean;
+      /** Round 0: each deciding party's probability of taking part, and who declined. */
+      participation?: Record<string, number>;
+      declined?: string[];
+      /** false: the round was not convened (the talks end there). */
+      convened?: boolean;
     }
   | {
       t: number;
@@ -75,7 +80,14 @@ export type TraceRecord =
       status: 'sent' | 'unavailable' | 'no-channel' | 'refused' | 'delivered' | 'disbelieved';
       arrives?: number;
     }
-  | { t: number; kind: 'leak'; to: string; source: string }
+  | {
+      t: number;
+      kind: 'leak';
+      to: string;
+      source: string;
+      /** A channel that lost credibility by the leak (Beijing's relay). */
+      credibility?: { channel: string; from: number; to: number };
+    }
   | { t: number; kind: 'readiness'; actor: string; from: number; to: number; reason: string }
   | {
       t: number;

@@ -46,6 +46,7 @@ export interface CompileResult {
 
 type ActorDoc = Scenario['actors'][string];
 type RuleDoc = ActorDoc['doctrine'][string];
+type EffectDoc = { belief?: string; expects?: string; lr: Param } | { credibility: string; factor: Param };
 
 const PROB_TOL = 1e-6;
 /** Most cells of the model's per-actor tables: actors x (acts + actors x intent types). */
@@ -511,6 +512,9 @@ class Compiler {
       this.prob(q.quality, ['isr', id, 'quality'], REFERENCE_QUALITY);
     }
     model.actors = this.actorIds.map((id, i) => this.compileActor(model, id, i, nT, nR));
+    for (const tk of model.talks)
+      for (const pt of tk.participation)
+        if (Number.isNaN(pt.lambda)) pt.lambda = model.actors[pt.actor]!.lambda;
     this.compileExpectations(model);
     this.compileRules(model);
     model.policies = [...this.policyIndex.keys()];
@@ -742,10 +746,16 @@ class Compiler {
     }
   }
 
-  private effects(list: { belief?: string; expects?: string; lr: Param }[], path: Path): BeliefEffectModel[] {
+  private effects(list: EffectDoc[], path: Path): BeliefEffectModel[] {
     const out: BeliefEffectModel[] = [];
     list.forEach((e, k) => {
       const p = [...path, k];
+      if ('credibility' in e) {
+        const channel = this.channel(e.credibility, [...p, 'credibility']);
+        const factor = this.num(e.factor, [...p, 'factor'], 1, 0);
+        if (channel >= 0) out.push({ kind: 'credibility', channel, factor });
+        return;
+      }
       const lr = this.num(e.lr, [...p, 'lr'], 1, 0);
       if (e.belief !== undefined) {
         const [aid, tid] = e.belief.split(':') as [string, string];
@@ -761,9 +771,7 @@ class Compiler {
   }
 
   private leaks(
-    leak:
-      | Record<string, { p: Param; effects: { belief?: string; expects?: string; lr: Param }[] }>
-      | undefined,
+    leak: Record<string, { p: Param; effects: EffectDoc[] }> | undefined,
     path: Path,
   ): { leakTo: number[]; leakP: number[]; leakEffects: BeliefEffectModel[][] } {
     const leakTo: number[] = [];
@@ -830,6 +838,46 @@ class Compiler {
         alignIntent: t.aligns.includes('intent'),
         ...this.leaks(t.leak, [...path, 'leak']),
         continueAfterLeak: this.prob(t.continueAfterLeak, [...path, 'continueAfterLeak'], 0),
+        discretion: this.prob(t.venue?.discretion, [...path, 'venue', 'discretion'], 0),
+        convening: this.prob(t.venue?.convening, [...path, 'venue', 'convening'], 1),
+        participation: Object.entries(t.participation ?? {}).flatMap(([aid, pt]) => {
+          const pp: Path = [...path, 'participation', aid];
+          const actor = this.actor(aid, pp);
+          if (actor < 0) return [];
+          if (!parties.includes(actor))
+            this.diag(
+              'E_REF_ACTOR',
+              pp,
+              `'${aid}' is not a party of talks '${id}'`,
+              `parties: ${t.parties.join(', ')}`,
+            );
+          const beliefs = Object.entries(pt.beliefs ?? {}).flatMap(([key, w]) => {
+            const [bid, tid] = key.split(':') as [string, string];
+            const about = this.actor(bid, [...pp, 'beliefs', key]);
+            const type = this.type(tid, [...pp, 'beliefs', key]);
+            if (about < 0 || type < 0) return [];
+            return [{ about, type, weight: this.num(w, [...pp, 'beliefs', key], 0) }];
+          });
+          let byType: Float64Array | null = null;
+          if (pt.byType) {
+            byType = new Float64Array(this.typeIds.length);
+            for (const [tid, v] of Object.entries(pt.byType)) {
+              const ty = this.type(tid, [...pp, 'byType', tid]);
+              if (ty >= 0) byType[ty] = this.num(v, [...pp, 'byType', tid], 0);
+            }
+          }
+          return [
+            {
+              actor,
+              value: this.num(pt.value, [...pp, 'value'], 0),
+              exposure: this.num(pt.exposure, [...pp, 'exposure'], 0, 0),
+              leakCost: this.num(pt.leakCost, [...pp, 'leakCost'], 0, 0),
+              beliefs,
+              byType,
+              lambda: this.num(pt.rationality, [...pp, 'rationality'], Number.NaN, 0),
+            },
+          ];
+        }),
       };
     });
   }

@@ -465,8 +465,15 @@ export const BeliefEffect = z.union(
       lr: NonNeg,
     }),
     z.strictObject({ expects: ActionRef.describe('a response ACTOR.act'), lr: NonNeg }),
+    z.strictObject({
+      credibility: Slug.describe('a channel whose credibility the leak costs (for the rest of the run)'),
+      factor: NonNeg.describe('multiplier on the channel credibility'),
+    }),
   ],
-  { error: 'a belief effect is {belief: ACTOR:type, lr: n} or {expects: ACTOR.act, lr: n}' },
+  {
+    error:
+      'a belief effect is {belief: ACTOR:type, lr: n}, {expects: ACTOR.act, lr: n} or {credibility: CHANNEL, factor: n}',
+  },
 );
 
 export const Leak = z.strictObject({
@@ -509,6 +516,35 @@ export const Notification = z.strictObject({
   requires: z.array(Slug).optional(),
 });
 
+/** A party's decision to take part in talks (decision 0017): a logit on the value of taking part. */
+export const Participation = z.strictObject({
+  value: Param.describe('value to the party of holding the talks (in its harm units)'),
+  exposure: NonNeg.optional().describe(
+    'cost of being seen to plan with the other side (China: legitimising regime change), times 1 - the venue discretion (default 0)',
+  ),
+  leakCost: NonNeg.optional().describe(
+    'cost if the talks leak, times the probability they leak over their rounds (default 0)',
+  ),
+  beliefs: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*:[a-z][a-z0-9-]*$/, 'a key is ACTOR:type'), Param)
+    .optional()
+    .describe('value per unit of the party belief ACTOR:type at the start of the run (signed)'),
+  byType: z
+    .record(Slug, Param)
+    .optional()
+    .describe('extra value when the party own intent type this run is the key (the faction that prevails)'),
+  rationality: NonNeg.optional().describe('logit sharpness (default: the party decision.rationality)'),
+});
+
+export const Venue = z.strictObject({
+  discretion: Prob.optional().describe(
+    'how little taking part exposes a party: 0 as public as bilateral talks, 1 invisible (default 0)',
+  ),
+  convening: Prob.optional().describe(
+    'probability each scheduled round is convened; a round not convened ends the talks (default 1)',
+  ),
+});
+
 export const Talks = z.strictObject({
   name: z.string().optional(),
   parties: z.array(ActorId).min(2),
@@ -524,6 +560,11 @@ export const Talks = z.strictObject({
     .optional()
     .describe('per round, probability that a named actor learns of the talks'),
   continueAfterLeak: Prob.optional().describe('probability the talks survive a leak (default 0)'),
+  venue: Venue.optional().describe('properties of the venue (host) that parties weigh'),
+  participation: z
+    .record(ActorId, Participation)
+    .optional()
+    .describe('parties that decide whether to take part (the others always do)'),
 });
 
 // ---------------------------------------------------------------------------------------------
