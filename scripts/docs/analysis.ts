@@ -58,7 +58,8 @@ interface CounterfactualJson {
 
 /** `$ brink ARGS` and what it printed, as a console block (`show` replaces the args on the `$` line). */
 function consoleBlock(args: string[], out: string, show?: string, cut?: number): string {
-  let body = out.replace(/\n+$/, '');
+  // `brink run` ends its summary with the wall-clock seconds: not a figure this page may carry.
+  let body = out.replace(/\n+$/, '').replace(/; \d+(\.\d+)? s wall$/gm, '; (wall-clock time: npm run bench)');
   if (cut !== undefined) {
     const lines = body.split('\n');
     if (lines.length > cut) body = `${lines.slice(0, cut).join('\n')}\n...`;

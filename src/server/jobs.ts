@@ -1,11 +1,26 @@
 // Background jobs: ensembles, comparisons and sensitivity analyses (src/server/analysis-jobs.ts opens
-// each as a SlicedJob). Jobs execute one at a time on this thread in short time slices (the engine is
-// fast and pure; slicing keeps the server answering). After each few slices the job's integer counts are
+// each as a SlicedJob). Jobs execute one at a time in short time slices, on a worker thread of their own
+// in the server (job-thread.ts; the event loop only relays progress) or on this thread (the default of
+// the class: slicing keeps a server answering). After each few slices the job's integer counts are
 // checkpointed, so a server killed mid-run leaves the last checkpoint and no report: on restart the run
 // is marked `interrupted` and `resume` continues from the checkpoint to exactly the numbers an
 // uninterrupted run gives (each run's numbers depend only on seed and run index).
-import type { RunStatus, Store } from '../store/index.ts';
-import { openJob, type SlicedJob } from './analysis-jobs.ts';
+import type { RunRecord, RunStatus, Store } from '../store/index.ts';
+import { openJob } from './analysis-jobs.ts';
+
+/**
+ * A job as the queue drives it: a SlicedJob on this thread, or its proxy on a worker thread
+ * (job-thread.ts), whose steps are awaited while the event loop serves requests.
+ */
+export interface JobHandle {
+  readonly total: number;
+  done(): number;
+  step(units: number): void | Promise<void>;
+  checkpoint(): string | Promise<string>;
+  finish(): Promise<string>;
+  /** Releases what the job holds (its thread). */
+  close?(): Promise<void>;
+}
 
 export interface Progress {
   id: string;
@@ -22,12 +37,15 @@ export interface RunQueueOptions {
   sliceMs?: number;
   /** Minimum time between two checkpoints. */
   checkpointMs?: number;
+  /** Where jobs run: on this thread in slices (default, openJob) or elsewhere (openJobOnThread). */
+  open?: (run: RunRecord) => JobHandle | Promise<JobHandle>;
 }
 
 export class RunQueue {
   private readonly store: Store;
   private readonly sliceMs: number;
   private readonly checkpointMs: number;
+  private readonly open: (run: RunRecord) => JobHandle | Promise<JobHandle>;
   private readonly queue: { ws: string; id: string }[] = [];
   private readonly cancelled = new Set<string>();
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -39,6 +57,7 @@ export class RunQueue {
     this.store = store;
     this.sliceMs = opts.sliceMs ?? 25;
     this.checkpointMs = opts.checkpointMs ?? 500;
+    this.open = opts.open ?? openJob;
   }
 
   /** Queues a run (queued or interrupted) to execute. */
@@ -66,6 +85,11 @@ export class RunQueue {
   /** The last progress seen for a run executing in this process. */
   progress(id: string): Progress | undefined {
     return this.latest.get(id);
+  }
+
+  /** Jobs waiting for this process and the one it is executing (for /api/health and /metrics). */
+  stats(): { queued: number; running: number } {
+    return { queued: this.queue.length, running: this.running ? 1 : 0 };
   }
 
   /** Resolves when nothing is queued or running. */
@@ -118,16 +142,15 @@ export class RunQueue {
     const total = run.manifest.runs;
     if (await this.cancelIfAsked(id, run.doneRuns, total)) return;
     if (!(await this.store.startRun(id, new Date().toISOString()))) return;
-    const job = openJob(run);
+    const job = await this.open(run);
     try {
-      await this.#advance(id, job, total);
+      await this.slices(id, total, job);
     } finally {
       await job.close?.();
     }
   }
 
-  /** Steps a job to its end, checkpointing and reporting progress, then stores its report. */
-  async #advance(id: string, job: SlicedJob, total: number): Promise<void> {
+  private async slices(id: string, total: number, job: JobHandle): Promise<void> {
     let batch = 20;
     let lastCheckpoint = Date.now();
     this.emit({ id, status: 'running', doneRuns: job.done(), totalRuns: total, error: null });
@@ -141,7 +164,7 @@ export class RunQueue {
       const ms = performance.now() - t0;
       batch = Math.max(1, Math.min(20_000, Math.round((n * this.sliceMs) / Math.max(ms, 0.5))));
       if (job.done() < total && Date.now() - lastCheckpoint >= this.checkpointMs) {
-        await this.store.checkpointRun(id, job.done(), job.checkpoint());
+        await this.store.checkpointRun(id, job.done(), await job.checkpoint());
         lastCheckpoint = Date.now();
       }
       this.emit({ id, status: 'running', doneRuns: job.done(), totalRuns: total, error: null });

@@ -553,6 +553,24 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async countRunsByStatus(): Promise<Record<RunStatus, number>> {
+    const rows = await this.db
+      .selectFrom('runs')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('status')
+      .execute();
+    const out: Record<RunStatus, number> = {
+      queued: 0,
+      running: 0,
+      done: 0,
+      failed: 0,
+      cancelled: 0,
+      interrupted: 0,
+    };
+    for (const r of rows) out[r.status as RunStatus] = Number(r.n);
+    return out;
+  }
+
   async markInterrupted(): Promise<string[]> {
     return this.db.transaction().execute(async (tx) => {
       const rows = await tx

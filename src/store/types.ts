@@ -185,4 +185,6 @@ export interface Store {
   endRun(id: string, status: 'failed' | 'cancelled', error: string | null, now: string): Promise<void>;
   /** Marks every run left queued or running (by a server that died) as interrupted; returns their ids. */
   markInterrupted(): Promise<string[]>;
+  /** How many jobs (runs, comparisons, sensitivity analyses) are in each status, over all workspaces. */
+  countRunsByStatus(): Promise<Record<RunStatus, number>>;
 }

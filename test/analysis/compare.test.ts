@@ -62,7 +62,9 @@ test('compare: EU-hosted talks save runs through the PRC relay, and leaks of bil
   const [eu, bi] = r.comparisons as [(typeof r.comparisons)[0], (typeof r.comparisons)[0]];
   assert.ok(eu.delta.warOrWorse!.ci95[1] < 0, 'EU-hosted talks lower P(war or worse)');
   assert.ok(eu.saved > eu.harmed);
-  const relay = eu.mechanisms.saved!.present.find((m) => m.mechanism.startsWith('message PRC->DPRK'));
+  // The relay itself (engine 2.1: Beijing also counsels Pyongyang over the party channel at baseline,
+  // so the channel's messages are no longer unique to the talks; the relay act is).
+  const relay = eu.mechanisms.saved!.present.find((m) => m.mechanism === 'act PRC.relay-reassurance');
   assert.ok(
     relay && relay.withIntervention > 0.5 && relay.atBaseline === 0,
     JSON.stringify(eu.mechanisms.saved),

@@ -215,6 +215,8 @@ describe('workbench API', () => {
       'hotline',
       'interception-notice',
       'launch-notification',
+      'neutral-state-talks',
+      'track2-talks',
       'us-china-talks',
     ]);
   });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { User } from '../../store/index.ts';
 import type { TalksRole } from '../../store/talks.ts';
-import { type Dist, loadBase, playbookHtml, playbookMarkdown } from '../../talks/index.ts';
+import { type Dist, loadBase } from '../../talks/index.ts';
 import { BODY_LIMITS, HttpError, type RouteContext, type RouteDef, route, type Services } from '../http.ts';
 import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
 import { Email, Id, Name, WsParams } from '../schemas.ts';
@@ -691,16 +691,21 @@ export const talksRoutes: TalksRouteDef[] = [
     roles: ALL,
     query: z.object({ format: z.enum(['html', 'md']).default('html') }),
     produces: 'text/html, text/markdown',
-    handler: async ({ c, caller, query, t }) => {
+    handler: async ({ c, caller, query, t, services }) => {
       const input = await t.room.playbookInput(caller);
       const name = `${slug(caller.dialogue.codename)}-playbook.${query.format === 'md' ? 'md' : 'html'}`;
       c.header('content-disposition', `attachment; filename="${name}"`);
       c.header('cache-control', 'no-store');
+      const text = await services.pool.run(`talks:${caller.dialogue.id}`, {
+        op: 'playbook',
+        input,
+        format: query.format,
+      });
       if (query.format === 'md') {
         c.header('content-type', 'text/markdown; charset=utf-8');
-        return c.body(playbookMarkdown(input));
+        return c.body(text);
       }
-      return c.html(playbookHtml(input));
+      return c.html(text);
     },
   }),
   dialogueRoute({
