@@ -24,7 +24,7 @@ async function answer(req: JobRequest): Promise<JobReply> {
   }
   if (!job) throw new Error('no job is open on this thread');
   if (req.op === 'step') {
-    job.step(req.units);
+    await job.step(req.units);
     return { ok: true, done: job.done() };
   }
   if (req.op === 'checkpoint') return { ok: true, checkpoint: job.checkpoint() };

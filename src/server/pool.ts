@@ -76,7 +76,18 @@ export function isFreshBuild(file: string): boolean {
   if (!existsSync(file)) return false;
   const built = statSync(file).mtimeMs;
   const src = fileURLToPath(new URL('../', import.meta.url));
-  for (const d of ['engine', 'scenario', 'analysis', 'analysis/report', 'server', 'store', 'talks']) {
+  for (const d of [
+    'engine',
+    'scenario',
+    'analysis',
+    'analysis/kernel',
+    'analysis/report',
+    'calibration',
+    'contract',
+    'server',
+    'store',
+    'talks',
+  ]) {
     const dir = join(src, d);
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir))

@@ -2,6 +2,7 @@
 // postgres.ts) only open the connection. Every query is portable: no dialect-specific SQL.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { manifestOf } from '../contract/runs.ts';
 import { SecurityQueries, type SecurityTables } from './security.ts';
 import { TalksQueries, type TalksTables } from './talks.ts';
 import type {
@@ -100,7 +101,7 @@ const toRun = (r: Selectable<Tables['runs']>): RunRecord => ({
   workspaceId: r.workspace_id,
   scenarioId: r.scenario_id,
   status: r.status as RunStatus,
-  manifest: JSON.parse(r.manifest) as RunManifest,
+  manifest: manifestOf(JSON.parse(r.manifest)),
   files: JSON.parse(r.files) as Record<string, string>,
   doneRuns: Number(r.done_runs),
   checkpoint: r.checkpoint,

@@ -73,56 +73,22 @@ export interface ScenarioVersion {
   createdBy: string | null;
 }
 
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type {
+  BreakevenSettings,
+  CompareSettings,
+  JobKind,
+  ManifestOf,
+  RareSettings,
+  RunManifest,
+  RunStatus,
+  SensitivitySettings,
+  SweepSettings,
+} from '../contract/runs.ts';
 
-/** What a background job computes: an ensemble, a paired comparison of interventions, or a sensitivity analysis. */
-export type JobKind = 'run' | 'compare' | 'sensitivity';
-
-/** The settings of a comparison (as `brink compare`): the arms and how many saved/harmed runs to trace. */
-export interface CompareSettings {
-  /** Interventions or combinations `a+b`, each compared with the baseline. */
-  arms: string[];
-  traceRuns: number;
-}
-
-/** The settings of a sensitivity analysis (as `brink sensitivity`). */
-export interface SensitivitySettings {
-  metric: string;
-  tornadoRuns: number;
-  low: number;
-  high: number;
-  samples: number;
-  runsPerPoint: number;
-  bootstrap: number;
-  only: string[];
-  /** Uncertain parameters analysed. */
-  parameters: number;
-}
-
-/**
- * What names a run (or comparison, or sensitivity analysis) and makes it re-runnable to the same
- * numbers. `runs` is the progress total: runs for an ensemble, runs per arm for a comparison, engine
- * runs over the whole design for a sensitivity analysis.
- */
-export interface RunManifest {
-  /** Absent on runs stored before comparisons existed: an ensemble. */
-  kind?: JobKind;
-  scenarioId: string;
-  scenarioPath: string;
-  scenarioVersion: number;
-  /** Content hash of the compiled document (after interventions and overrides). */
-  hash: string;
-  engine: string;
-  seed: number;
-  runs: number;
-  interventions: string[];
-  set: Record<string, number | string | boolean>;
-  compare?: CompareSettings;
-  sensitivity?: SensitivitySettings;
-}
+import type { JobKind, RunManifest, RunStatus } from '../contract/runs.ts';
 
 /** The kind of job a manifest describes. */
-export const jobKind = (m: RunManifest): JobKind => m.kind ?? 'run';
+export const jobKind = (m: RunManifest): JobKind => m.kind;
 
 export interface RunRecord {
   id: string;

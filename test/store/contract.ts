@@ -6,6 +6,7 @@ import type { RunManifest, Store } from '../../src/store/index.ts';
 import { talksStoreContract } from './talks-contract.ts';
 
 const manifest = (scenarioId: string): RunManifest => ({
+  kind: 'run',
   scenarioId,
   scenarioPath: 'a.yaml',
   scenarioVersion: 1,

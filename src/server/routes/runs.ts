@@ -97,6 +97,7 @@ export const runRoutes = [
         workspaceId: params.ws,
         scenarioId: s.id,
         manifest: {
+          kind: 'run',
           scenarioId: s.id,
           scenarioPath: s.path,
           scenarioVersion: s.version,
@@ -272,11 +273,12 @@ export const runRoutes = [
     errors: [400, 404, 422],
     handler: async ({ c, params, query, services }) => {
       const r = await getRun(services.store, params.ws, params.run);
-      if (query.arm !== undefined && !r.manifest.compare?.arms.includes(query.arm))
+      const arms = r.manifest.kind === 'compare' ? r.manifest.compare.arms : null;
+      if (query.arm !== undefined && !arms?.includes(query.arm))
         throw new HttpError(
           400,
           'invalid_request',
-          `arm '${query.arm}' is not an arm of this job${r.manifest.compare ? ` (arms: ${r.manifest.compare.arms.join(', ')})` : ''}`,
+          `arm '${query.arm}' is not an arm of this job${arms ? ` (arms: ${arms.join(', ')})` : ''}`,
         );
       const m = modelOf(r, query.arm);
       let index = query.index;
