@@ -1,7 +1,7 @@
 // Boundaries between the layers (docs/architecture.md), checked by dependency-cruiser in `npm test`
 // (scripts/test.sh) and shown to fail on a fixture that breaks each rule (test/boundaries.test.ts).
 // Layers: src/engine (pure core) <- src/scenario (the language) <- src/analysis (ensembles, comparisons,
-// ...); the use cases above them (src/talks, src/calibration, src/store, src/errors.ts, ...); the edges
+// ...), with src/contract (the API's schemas) a leaf beside them; the use cases above them (src/talks, src/calibration, src/store, src/errors.ts, ...); the edges
 // src/cli, src/server and web/src, which use the layers below and never each other.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -23,10 +23,19 @@ module.exports = {
     },
     {
       name: 'analysis-only-engine-and-scenario',
-      comment: 'src/analysis builds on the engine and the scenario language only',
+      comment:
+        'src/analysis builds on the engine and the scenario language only (and the API contract, src/contract, whose schemas its registry names)',
       severity: 'error',
       from: { path: '^src/analysis/' },
-      to: { path: '^(src|web)/', pathNot: '^src/(analysis|scenario|engine)/' },
+      to: { path: '^(src|web)/', pathNot: '^src/(analysis|scenario|engine|contract)/' },
+    },
+    {
+      name: 'contract-imports-nothing',
+      comment:
+        'src/contract (the API contract: zod schemas shared by server, web and the analyses) imports nothing of the project',
+      severity: 'error',
+      from: { path: '^src/contract/' },
+      to: { path: '^(src|web)/', pathNot: '^src/contract/' },
     },
     {
       name: 'cli-not-other-edges',

@@ -37,7 +37,10 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
       'src/engine/rng.ts': 'export const seed = 1;\n',
       'src/engine/run.ts': "import { seed } from './rng.ts';\nexport const run = () => seed;\n",
       'src/scenario/ok.ts': "import { run } from '../engine/run.ts';\nexport const ok = run;\n",
-      'src/analysis/ok.ts': "import { ok } from '../scenario/ok.ts';\nexport const fine = ok;\n",
+      'src/contract/runs.ts': 'export type Kind = string;\n',
+      'src/analysis/ok.ts':
+        "import type { Kind } from '../contract/runs.ts';\nimport { ok } from '../scenario/ok.ts';\nexport const fine: Kind | typeof ok = ok;\n",
+      'src/contract/bad.ts': "import { entry } from '../store/s.ts';\nexport const c = entry;\n",
       'src/server/index.ts': "import { fine } from '../analysis/ok.ts';\nexport const start = fine;\n",
       'web/src/ok.ts': "import { run } from '../../src/engine/run.ts';\nexport const w = run;\n",
       // Each of these breaks one rule.
@@ -81,9 +84,10 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
     ]);
   });
 
-  test('scenario-only-engine and analysis-only-engine-and-scenario', () => {
+  test('scenario-only-engine, analysis-only-engine-and-scenario, contract-imports-nothing', () => {
     assert.deepEqual(broken('scenario-only-engine'), ['src/scenario/bad.ts -> src/talks/t.ts']);
     assert.deepEqual(broken('analysis-only-engine-and-scenario'), ['src/analysis/bad.ts -> src/store/s.ts']);
+    assert.deepEqual(broken('contract-imports-nothing'), ['src/contract/bad.ts -> src/store/s.ts']);
   });
 
   test('the edges never import each other; serve uses only the server entry', () => {
@@ -107,6 +111,7 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
       'src/engine/run.ts',
       'src/scenario/ok.ts',
       'src/analysis/ok.ts',
+      'src/contract/runs.ts',
       'src/server/index.ts',
       'web/src/ok.ts',
     ];
