@@ -8,11 +8,12 @@ import os from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
-import { compareOn } from '../src/analysis/compare.ts';
-import { emptyAggregate, record } from '../src/analysis/ensemble.ts';
-import { runEnsembleParallel, ShardPool } from '../src/analysis/parallel.ts';
-import { type ModelSource, modelSourceOf } from '../src/analysis/shard.ts';
-import { parseSweepParam, sweepOn } from '../src/analysis/sweep.ts';
+import { PairedComparison } from '../src/analysis/compare.ts';
+import { type Aggregate, EnsembleJob, emptyAggregate, record } from '../src/analysis/ensemble.ts';
+import { type Executor, execute, InlineExecutor } from '../src/analysis/kernel/executor.ts';
+import { compileSource, type ModelSource, modelSourceOf } from '../src/analysis/kernel/task.ts';
+import { ThreadExecutor } from '../src/analysis/parallel.ts';
+import { openSweep, parseSweepParam } from '../src/analysis/sweep.ts';
 import { ENGINE_VERSION, type Model, streamCount } from '../src/engine/model.ts';
 import { runKey, seedStreamOfRun, seedWords, xoshiroNext } from '../src/engine/rng.ts';
 import { Simulator } from '../src/engine/run.ts';
@@ -294,6 +295,20 @@ export interface SpeedupResult {
   thisThreadSeconds: number;
 }
 
+/** An ensemble of `runs` runs of SEED on an executor (the CLI's `run`). */
+function ensemble(
+  source: ModelSource,
+  executor: Executor,
+  runs: number,
+  shardSize?: number,
+  model: Model = compileSource(source),
+): Promise<Aggregate> {
+  return execute(
+    new EnsembleJob(source, model, { seed: SEED, runs, engine: ENGINE_VERSION, shardSize }),
+    executor,
+  );
+}
+
 async function measureSpeedup(o: Options, singleRate: number): Promise<SpeedupResult> {
   const file = BENCH_SCENARIOS.find((s) => s.id === ENSEMBLE_SCENARIO)!.file;
   const { model, source } = load(file);
@@ -303,13 +318,13 @@ async function measureSpeedup(o: Options, singleRate: number): Promise<SpeedupRe
   const rps: Record<string, number> = {};
   const reps = o.quick ? 1 : 3;
   for (const w of o.workers) {
-    const pool = new ShardPool(w);
+    const pool = new ThreadExecutor(w);
     try {
-      await runEnsembleParallel(source, { seed: SEED, runs: w * 2000, runner: pool, shardSize: 1000 });
+      await ensemble(source, pool, w * 2000, 1000);
       const times: number[] = [];
       for (let r = 0; r < reps; r++) {
         const t = now();
-        await runEnsembleParallel(source, { seed: SEED, runs, runner: pool });
+        await ensemble(source, pool, runs);
         times.push((now() - t) / 1000);
       }
       seconds[w] = median(times);
@@ -319,7 +334,7 @@ async function measureSpeedup(o: Options, singleRate: number): Promise<SpeedupRe
     }
   }
   const t = now();
-  await runEnsembleParallel(source, { seed: SEED, runs, workers: 1, model });
+  await ensemble(source, new InlineExecutor(), runs, undefined, model);
   const thisThreadSeconds = (now() - t) / 1000;
   const speedup = speedupOf(o, seconds);
   return { scenario: ENSEMBLE_SCENARIO, runs, seconds, runsPerSecond: rps, speedup, thisThreadSeconds };
@@ -335,11 +350,11 @@ export interface AnalysisSpeedup {
 /** Median wall seconds of `run` on a started and warmed pool of each size in `o.workers`. */
 async function timeOnPools(
   o: Options,
-  run: (pool: ShardPool) => Promise<unknown>,
+  run: (pool: ThreadExecutor) => Promise<unknown>,
 ): Promise<Record<string, number>> {
   const seconds: Record<string, number> = {};
   for (const w of o.workers) {
-    const pool = new ShardPool(w);
+    const pool = new ThreadExecutor(w);
     try {
       await run(pool); // warm-up: threads started, models compiled, JIT settled
       const times: number[] = [];
@@ -371,13 +386,18 @@ async function measureAnalysisSpeedup(o: Options): Promise<AnalysisSpeedup[]> {
   });
   const runs = o.quick ? 6000 : 40_000;
   const compareSeconds = await timeOnPools(o, (pool) =>
-    compareOn(pool, base.model, arms, {
-      seed: SEED,
-      runs,
-      traceRuns: 0,
-      engine: ENGINE_VERSION,
-      baseSource: base.source,
-    }),
+    execute(
+      new PairedComparison({
+        base: base.model,
+        baseSource: base.source,
+        arms,
+        seed: SEED,
+        runs,
+        traceRuns: 0,
+        engine: ENGINE_VERSION,
+      }),
+      pool,
+    ),
   );
   const doc = loadDocument(`${ROOT}${file}`, { readFile: (f) => readFileSync(f, 'utf8') }).doc!;
   const withTalks = applyInterventions(doc, ['eu-hosted-talks'], {}).doc!;
@@ -387,7 +407,7 @@ async function measureAnalysisSpeedup(o: Options): Promise<AnalysisSpeedup[]> {
   );
   const meta = { hash: base.model.hash, interventions: ['eu-hosted-talks'], engine: ENGINE_VERSION };
   const sweepSeconds = await timeOnPools(o, (pool) =>
-    sweepOn(pool, withTalks, params, meta, { seed: SEED, runs: cellRuns }),
+    execute(openSweep(withTalks, params, meta, { seed: SEED, runs: cellRuns }), pool),
   );
   return [
     {

@@ -40,7 +40,6 @@ async function job(kind: 'compare' | 'sensitivity', path: string, settings: Reco
     workspaceId: ws,
     scenarioId: s.id,
     manifest: {
-      kind,
       scenarioId: s.id,
       scenarioPath: s.path,
       scenarioVersion: s.version,
@@ -51,8 +50,9 @@ async function job(kind: 'compare' | 'sensitivity', path: string, settings: Reco
       interventions: [],
       set: {},
       ...(kind === 'compare'
-        ? { compare: { arms: settings.arms as string[], traceRuns: 200 } }
+        ? { kind, compare: { arms: settings.arms as string[], traceRuns: 200 } }
         : {
+            kind,
             sensitivity: {
               metric: 'warOrWorse',
               tornadoRuns: 5000,

@@ -7,6 +7,8 @@ shopt -s globstar nullglob
 bash scripts/test-deps.sh
 echo "== typecheck"; npx tsc -p tsconfig.json; npx tsc -p web/tsconfig.json
 echo "== lint and format"; npx biome check .
+# The layers' boundaries (.dependency-cruiser.cjs; test/boundaries.test.ts shows each rule failing).
+echo "== boundaries"; bash scripts/boundaries.sh
 echo "== build"; npm run build --silent
 echo "== tests"
 files=(test/**/*.test.ts)

@@ -12,10 +12,11 @@ import { randomStream } from '../engine/rng.ts';
 import { getIn } from '../scenario/merge.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
+import { executeSync } from './kernel/executor.ts';
+import type { PointTally } from './kernel/task.ts';
 import { metric, metricDef } from './metrics.ts';
-import { type Point, type PointJob, type PointPlan, runPlan, runPlanOn } from './points.ts';
+import { PlanJob, type Point, type PointJob, type PointPlan } from './points.ts';
 import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
-import type { PointTally, TaskRunner } from './tasks.ts';
 
 export interface BreakevenOptions {
   seed: number;
@@ -274,9 +275,28 @@ function* breakevenPlan(
 }
 
 /**
- * Finds where `withDoc` (the scenario with the intervention applied) stops beating `baseDoc` as the
- * parameter at `path` varies. The parameter is set in the baseline too when it exists there.
+ * Break-even as an analysis job (run it with `execute` on any executor, or `breakeven` on this
+ * thread): where `withDoc` (the scenario with the intervention applied) stops beating `baseDoc` as the
+ * parameter at `path` varies. The parameter is set in the baseline too when it exists there. Each grid
+ * point and bisection step is cut into run ranges over the workers; the same report on any executor.
  */
+export function openBreakeven(
+  baseDoc: Scenario,
+  withDoc: Scenario,
+  path: string,
+  meta: BreakevenMeta,
+  opts: BreakevenOptions,
+  checkpoint?: string,
+): PlanJob<BreakevenReport> {
+  const total = Math.max(3, opts.grid ?? 9) + (opts.bisect ?? 5);
+  return new PlanJob(
+    breakevenPlan(baseDoc, withDoc, path, meta, opts),
+    { engine: meta.engine, total },
+    checkpoint,
+  );
+}
+
+/** Break-even on this thread. */
 export function breakeven(
   baseDoc: Scenario,
   withDoc: Scenario,
@@ -284,23 +304,5 @@ export function breakeven(
   meta: BreakevenMeta,
   opts: BreakevenOptions,
 ): BreakevenReport {
-  return runPlan(breakevenPlan(baseDoc, withDoc, path, meta, opts));
-}
-
-/**
- * `breakeven` with its points on a task runner (worker threads or a queue, left open; this thread
- * without one): each grid point and bisection step is cut into run ranges over the workers; the same
- * report, whatever the number of workers.
- */
-export async function breakevenOn(
-  runner: TaskRunner | undefined,
-  baseDoc: Scenario,
-  withDoc: Scenario,
-  path: string,
-  meta: BreakevenMeta,
-  opts: BreakevenOptions & { signal?: AbortSignal },
-): Promise<BreakevenReport> {
-  const plan = breakevenPlan(baseDoc, withDoc, path, meta, opts);
-  if (!runner) return runPlan(plan);
-  return runPlanOn(plan, runner, { engine: meta.engine, signal: opts.signal });
+  return executeSync(openBreakeven(baseDoc, withDoc, path, meta, opts));
 }

@@ -3,21 +3,22 @@
 // the difference is estimated from paired runs. Paired test: McNemar exact mid-p; interval: Newcombe's
 // hybrid score interval for paired proportions (docs/decisions/0004-paired-comparisons.md).
 import type { Model } from '../engine/model.ts';
-import { OUTCOMES, Simulator } from '../engine/run.ts';
+import { OUTCOMES, type Simulator } from '../engine/run.ts';
 import { type Aggregate, emptyAggregate, merge, type RunReport, record, summarize } from './ensemble.ts';
+import { type AnalysisJob, executeSync } from './kernel/executor.ts';
+import { simulatorOf } from './kernel/simulator.ts';
+import { type CompareTask, localSource, type ModelSource, ranges, type Task } from './kernel/task.ts';
 import { type MechanismSummary, traceMechanisms } from './mechanisms.ts';
 import { warOrWorseRung } from './metrics.ts';
-import { type Estimator, estimateRare, type RareOptions, type RareResult } from './rare.ts';
-import { type ModelSource, planShards } from './shard.ts';
+import type { Estimator, RareResult } from './rare.ts';
 import { mcnemarMidP, pairedDifferenceCi, sig } from './stats.ts';
-import { type CompareTask, runInOrder, type TaskRunner, workersOf } from './tasks.ts';
 
 export interface Arm {
   /** As given on the command line: `eu-hosted-talks`, `hotline+launch-notification`. */
   label: string;
   model: Model;
-  /** What other threads and machines rebuild the model from (needed to run on a TaskRunner). */
-  source?: ModelSource;
+  /** What other threads and machines rebuild the model from (without it: this thread only). */
+  source?: ModelSource | undefined;
 }
 
 export interface CompareOptions {
@@ -142,7 +143,7 @@ export function compareRange(
   start: number,
   count: number,
   traceRuns: number,
-  sims: readonly Simulator[] = [base, ...arms].map((m) => new Simulator(m)),
+  sims: readonly Simulator[] = [base, ...arms].map(simulatorOf),
 ): CompareState {
   const st = emptyState(base, arms);
   const nOut = OUTCOMES.length;
@@ -209,109 +210,109 @@ export function mergeCompareState(into: CompareState, next: CompareState, traceR
   return into;
 }
 
+/** What a paired comparison runs: the baseline, the arms, runs per arm, the seed. */
+export interface CompareSetup {
+  base: Model;
+  /** What other threads and machines rebuild the baseline from (without it: this thread only). */
+  baseSource?: ModelSource | undefined;
+  arms: readonly Arm[];
+  seed: number;
+  runs: number;
+  /** Trace up to this many saved and harmed runs each to find mechanisms (default 200; 0: none). */
+  traceRuns?: number | undefined;
+  engine: string;
+  /** Run indices per task (default: from the runs and the workers; the numbers do not depend on it). */
+  shardSize?: number | undefined;
+}
+
 /**
- * A paired comparison run in chunks of run indices: `step(n)` runs the next n indices on the baseline
- * and on every arm (a compare task on this thread, merged into the state), `runOn` hands the same tasks
- * to worker threads or a queue, and `report()` turns the counts into the comparison. `compare()` is
- * this in one go.
+ * A paired comparison as an analysis job: compare tasks over consecutive run indices of the baseline
+ * and every arm, merged in run order into the state (integer counts: a checkpoint resumes to exactly
+ * the numbers of an uninterrupted comparison); `report()` turns the counts into the comparison.
  */
-export class PairedComparison {
+export class PairedComparison implements AnalysisJob<CompareReport> {
   readonly base: Model;
   readonly arms: readonly Arm[];
   readonly seed: number;
   readonly traceRuns: number;
   readonly state: CompareState;
+  /** Run indices in all (each runs the baseline and every arm). */
+  readonly total: number;
   private readonly war: number;
-  private readonly sims: Simulator[];
+  private readonly setup: CompareSetup;
 
-  constructor(
-    base: Model,
-    arms: readonly Arm[],
-    opts: { seed: number; traceRuns?: number },
-    state?: CompareState,
-  ) {
+  constructor(setup: CompareSetup, checkpoint?: string) {
+    const { base, arms } = setup;
     for (const arm of arms) {
       if (arm.model.rungIds.join() !== base.rungIds.join())
         throw new RangeError(`${arm.label}: the intervention changes the ladder; arms must share it`);
     }
+    this.setup = setup;
     this.base = base;
     this.arms = arms;
-    this.seed = opts.seed;
-    this.traceRuns = opts.traceRuns ?? 200;
+    this.seed = setup.seed;
+    this.total = setup.runs;
+    this.traceRuns = setup.traceRuns ?? 200;
     this.war = warOrWorseRung(base);
     const nQ = OUTCOMES.length + 1 + base.rungIds.length;
-    this.state =
-      state ??
-      emptyState(
-        base,
-        arms.map((a) => a.model),
-      );
+    this.state = checkpoint
+      ? (JSON.parse(checkpoint) as CompareState)
+      : emptyState(
+          base,
+          arms.map((a) => a.model),
+        );
     if (
       this.state.arms.length !== arms.length ||
       this.state.arms.some((a) => a.tables.length !== DELTA_SLOTS * nQ)
     )
       throw new RangeError('the saved comparison state does not match these arms');
-    this.sims = [base, ...arms.map((a) => a.model)].map((m) => new Simulator(m));
   }
 
-  /** Runs the next `n` run indices on the baseline and every arm. */
-  step(n: number): void {
-    const models = this.arms.map((a) => a.model);
-    const next = compareRange(this.base, models, this.seed, this.state.runs, n, this.traceRuns, this.sims);
-    mergeCompareState(this.state, next, this.traceRuns);
+  done(): number {
+    return this.state.runs;
   }
 
-  /** The compare task of runs [start, start + count) (every model needs its `source`). */
-  task(range: { start: number; count: number }, baseSource: ModelSource, engine: string): CompareTask {
+  /**
+   * The compare tasks of the run indices left: about 8 per worker (no fewer than 1000 indices, no more
+   * than 20,000 each), or one of `units` indices for a slice.
+   */
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    const from = this.state.runs;
+    const left = Math.max(0, this.total - from);
+    const size =
+      sizing.units !== undefined
+        ? Math.max(1, sizing.units)
+        : (this.setup.shardSize ??
+          Math.max(
+            1000,
+            Math.min(20_000, Math.ceil(left / (sizing.parallelism * 8 * (1 + this.arms.length)))),
+          ));
+    const cut = ranges(from, this.total, { size });
+    return (sizing.units !== undefined ? cut.slice(0, 1) : cut).map((r) => this.task(r));
+  }
+
+  /** The compare task of runs [start, start + count). */
+  task(range: { start: number; count: number }): CompareTask {
     return {
       kind: 'compare',
-      base: baseSource,
-      arms: this.arms.map((a) => {
-        if (!a.source) throw new Error(`arm ${a.label} has no source to run elsewhere`);
-        return a.source;
-      }),
+      base: this.setup.baseSource ?? localSource(this.base),
+      arms: this.arms.map((a) => a.source ?? localSource(a.model)),
       seed: this.seed,
       start: range.start,
       count: range.count,
       traceRuns: this.traceRuns,
-      engine,
+      engine: this.setup.engine,
     };
   }
 
-  /**
-   * Runs the indices up to `runs` on a task runner (worker threads or a queue): the range is cut into
-   * shards, computed at most `runner.capacity` at a time (memory flat in the runs) and merged in
-   * order, so the state is the one `step` gives on this thread.
-   */
-  async runOn(
-    runner: TaskRunner,
-    runs: number,
-    opts: {
-      baseSource: ModelSource;
-      engine: string;
-      shardSize?: number | undefined;
-      signal?: AbortSignal | undefined;
-      onProgress?: ((runs: number) => void) | undefined;
-    },
-  ): Promise<void> {
-    const from = this.state.runs;
-    const left = Math.max(0, runs - from);
-    const size =
-      opts.shardSize ??
-      Math.max(1000, Math.min(20_000, Math.ceil(left / (workersOf(runner) * 8 * (1 + this.arms.length)))));
-    const tasks = planShards(left, size).map((r) =>
-      this.task({ start: from + r.start, count: r.count }, opts.baseSource, opts.engine),
-    );
-    await runInOrder(
-      tasks,
-      (t, signal) => runner.runTask(t, signal),
-      (k, st) => {
-        if (tasks[k]!.start !== this.state.runs) throw new Error('compare: a shard out of order');
-        mergeCompareState(this.state, st, this.traceRuns);
-        opts.onProgress?.(this.state.runs);
-      },
-      { window: runner.capacity, signal: opts.signal },
-    );
+  absorb(task: Task, result: unknown): void {
+    if (task.kind !== 'compare' || task.start !== this.state.runs)
+      throw new Error('compare: a shard out of order');
+    mergeCompareState(this.state, result as CompareState, this.traceRuns);
+  }
+
+  checkpoint(): string {
+    return JSON.stringify(this.state);
   }
 
   /** The mechanisms behind one arm's saved and harmed runs (traces up to `traceRuns` of each in both arms). */
@@ -332,11 +333,8 @@ export class PairedComparison {
   }
 
   /** The comparison of the runs done so far (mechanisms as given, or traced now). */
-  report(opts: {
-    engine: string;
-    topPaths?: number;
-    mechanisms?: Comparison['mechanisms'][];
-  }): CompareReport {
+  report(opts: { topPaths?: number; mechanisms?: Comparison['mechanisms'][] } = {}): CompareReport {
+    const engine = this.setup.engine;
     const st = this.state;
     const n = st.runs;
     const base = this.base;
@@ -344,7 +342,7 @@ export class PairedComparison {
     const nQ = nOut + 1;
     const report = summarize(base, st.base, {
       seed: this.seed,
-      engine: opts.engine,
+      engine,
       topPaths: opts.topPaths ?? 8,
     });
     const comparisons: Comparison[] = this.arms.map((arm, ai) => {
@@ -354,7 +352,7 @@ export class PairedComparison {
         d[o] = deltaAt(a.tables, k);
       });
       d.warOrWorse = deltaAt(a.tables, nOut);
-      const altReport = summarize(arm.model, a.alt, { seed: this.seed, engine: opts.engine });
+      const altReport = summarize(arm.model, a.alt, { seed: this.seed, engine });
       return {
         with: arm.label,
         interventions: arm.model.interventions,
@@ -385,58 +383,11 @@ export class PairedComparison {
   }
 }
 
-function comparisonOf(base: Model, arms: readonly Arm[], opts: CompareOptions): PairedComparison {
-  return new PairedComparison(base, arms, {
-    seed: opts.seed,
-    ...(opts.traceRuns !== undefined ? { traceRuns: opts.traceRuns } : {}),
-  });
-}
-
-/** Steps `c` on this thread to `opts.runs`, in chunks (progress between them; the numbers do not depend on them). */
-function runHere(c: PairedComparison, opts: CompareOptions): void {
-  const per = 1 + c.arms.length;
-  while (c.state.runs < opts.runs) {
-    c.step(Math.min(5000, opts.runs - c.state.runs));
-    opts.onProgress?.(c.state.runs * per, opts.runs * per);
-  }
-}
-
-function reportOpts(opts: CompareOptions) {
-  return { engine: opts.engine, ...(opts.topPaths !== undefined ? { topPaths: opts.topPaths } : {}) };
-}
-
 /** Runs the baseline and every arm on the same random numbers and compares them run by run (this thread). */
 export function compare(base: Model, arms: readonly Arm[], opts: CompareOptions): CompareReport {
-  const c = comparisonOf(base, arms, opts);
-  runHere(c, opts);
-  return c.report(reportOpts(opts));
-}
-
-/**
- * `compare` on a task runner (worker threads or a queue, left open; this thread without one): the same
- * report whatever the number of workers. Returns the comparison too (its state has the baseline's
- * aggregate, for the report's paths).
- */
-export async function compareOn(
-  runner: TaskRunner | undefined,
-  base: Model,
-  arms: readonly Arm[],
-  opts: CompareOptions & { baseSource?: ModelSource; shardSize?: number; signal?: AbortSignal },
-): Promise<{ report: CompareReport; comparison: PairedComparison }> {
-  const c = comparisonOf(base, arms, opts);
-  if (!runner) runHere(c, opts);
-  else {
-    if (!opts.baseSource) throw new Error('compareOn: a runner needs the baseline as a ModelSource');
-    const per = 1 + arms.length;
-    await c.runOn(runner, opts.runs, {
-      baseSource: opts.baseSource,
-      engine: opts.engine,
-      shardSize: opts.shardSize,
-      signal: opts.signal,
-      onProgress: (runs) => opts.onProgress?.(runs * per, opts.runs * per),
-    });
-  }
-  return { report: c.report(reportOpts(opts)), comparison: c };
+  const c = new PairedComparison({ base, arms, ...opts });
+  executeSync(c, opts.onProgress);
+  return c.report(opts.topPaths !== undefined ? { topPaths: opts.topPaths } : {});
 }
 
 /** A rare-event comparison: each arm estimated on its own (no pairing), the difference with a normal interval. */
@@ -448,27 +399,27 @@ export interface RareComparison {
 }
 
 /**
- * Compares arms with a rare-event estimator. Splitting and tilting change which random numbers each
- * arm uses, so the arms cannot be paired: each is estimated independently and the interval of the
- * difference adds their variances.
+ * Compares arms with a rare-event estimator (the estimates of a `RareJob` over the baseline and the
+ * arms, in that order). Splitting and tilting change which random numbers each arm uses, so the arms
+ * cannot be paired: each is estimated independently and the interval of the difference adds their
+ * variances.
  */
 export function compareRare(
-  base: Model,
-  arms: readonly Arm[],
   estimator: Estimator,
-  opts: RareOptions,
+  labels: readonly string[],
+  results: readonly RareResult[],
 ): RareComparison {
-  const baseline = estimateRare(base, estimator, opts);
+  const baseline = results[0]!;
   const se = (r: RareResult) => r.relativeError * r.estimate;
   return {
     estimator,
     target: baseline.target,
     baseline,
-    comparisons: arms.map((arm) => {
-      const result = estimateRare(arm.model, estimator, opts);
+    comparisons: labels.map((label, k) => {
+      const result = results[k + 1]!;
       const d = result.estimate - baseline.estimate;
       const h = 1.959963984540054 * Math.sqrt(se(result) ** 2 + se(baseline) ** 2);
-      return { with: arm.label, result, d: sig(d), ci95: [sig(d - h), sig(d + h)] as [number, number] };
+      return { with: label, result, d: sig(d), ci95: [sig(d - h), sig(d + h)] as [number, number] };
     }),
   };
 }

@@ -1,8 +1,11 @@
 // Ensembles: many runs of one model, aggregated as integer counts so that any split of the runs
 // (batches, workers, machines) merges to exactly the same numbers.
 import type { Model } from '../engine/model.ts';
-import { MISPERCEPTION_KINDS, OUTCOMES, type RunResult, Simulator } from '../engine/run.ts';
+import { MISPERCEPTION_KINDS, OUTCOMES, type RunResult, type Simulator } from '../engine/run.ts';
 import { proportion } from '../engine/stats.ts';
+import type { AnalysisJob } from './kernel/executor.ts';
+import { simulatorOf } from './kernel/simulator.ts';
+import { type EnsembleTask, type ModelSource, ranges, type Task } from './kernel/task.ts';
 
 export interface Aggregate {
   runs: number;
@@ -132,40 +135,94 @@ export function merge(a: Aggregate, b: Aggregate): Aggregate {
   return a;
 }
 
-/** Runs [start, start + count) of `seed` on one thread. */
+/** Runs [start, start + count) of `seed` on this thread: the body of an ensemble task. */
 export function runRange(
   m: Model,
   seed: number,
   start: number,
   count: number,
-  sim = new Simulator(m),
+  sim: Simulator = simulatorOf(m),
 ): Aggregate {
   const agg = emptyAggregate(m);
   for (let run = start; run < start + count; run++) record(agg, sim.run(seed, run));
   return agg;
 }
 
-export interface EnsembleOptions {
-  seed: number;
-  runs: number;
-  /** Called between chunks with the number of runs done; may be async (to let a progress bar draw). */
-  onProgress?: (done: number, total: number) => void | Promise<void>;
-  chunk?: number;
-  signal?: AbortSignal;
+/**
+ * A shard size that keeps every worker busy (about 8 shards per worker, for balance and progress)
+ * without tiny shards (overhead) or huge ones (coarse progress, long retries after a lost worker).
+ * The numbers never depend on it: runs are keyed by index.
+ */
+export function defaultShardSize(runs: number, workers: number): number {
+  const target = Math.ceil(runs / Math.max(1, workers * 8));
+  return Math.max(5000, Math.min(50_000, target));
 }
 
-/** Runs an ensemble on this thread in chunks, reporting progress between them. */
-export async function runEnsemble(m: Model, opts: EnsembleOptions): Promise<Aggregate> {
-  const sim = new Simulator(m);
-  const agg = emptyAggregate(m);
-  const chunk = opts.chunk ?? 5000;
-  for (let start = 0; start < opts.runs; start += chunk) {
-    if (opts.signal?.aborted) throw new Error('cancelled');
-    const n = Math.min(chunk, opts.runs - start);
-    merge(agg, runRange(m, opts.seed, start, n, sim));
-    await opts.onProgress?.(start + n, opts.runs);
+/** A stable name of an ensemble task: the same inputs give the same id on any machine. */
+export function shardId(task: Omit<EnsembleTask, 'kind'>): string {
+  return `brink-${task.engine}-${task.source.hash.slice(0, 16)}-${task.seed}-${task.start}-${task.count}`;
+}
+
+/**
+ * An ensemble as an analysis job: runs [0, runs) of `seed` cut into ensemble tasks, their aggregates
+ * merged in run order. The state is the aggregate of the runs done (a checkpoint resumes from it).
+ */
+export class EnsembleJob implements AnalysisJob<Aggregate> {
+  readonly total: number;
+  readonly aggregate: Aggregate;
+  readonly #source: ModelSource;
+  readonly #seed: number;
+  readonly #engine: string;
+  readonly #shardSize: number | undefined;
+
+  constructor(
+    source: ModelSource,
+    model: Model,
+    opts: { seed: number; runs: number; engine: string; shardSize?: number | undefined },
+    checkpoint?: string,
+  ) {
+    this.#source = source;
+    this.#seed = opts.seed;
+    this.#engine = opts.engine;
+    this.#shardSize = opts.shardSize;
+    this.total = opts.runs;
+    this.aggregate = checkpoint ? (JSON.parse(checkpoint) as Aggregate) : emptyAggregate(model);
   }
-  return agg;
+
+  done(): number {
+    return this.aggregate.runs;
+  }
+
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    const from = this.aggregate.runs;
+    const size =
+      sizing.units !== undefined
+        ? Math.max(1, sizing.units)
+        : (this.#shardSize ?? defaultShardSize(this.total, sizing.parallelism));
+    const cut = ranges(from, this.total, { size });
+    return (sizing.units !== undefined ? cut.slice(0, 1) : cut).map((r) => ({
+      kind: 'ensemble' as const,
+      source: this.#source,
+      seed: this.#seed,
+      start: r.start,
+      count: r.count,
+      engine: this.#engine,
+    }));
+  }
+
+  absorb(task: Task, result: unknown): void {
+    if (task.kind !== 'ensemble' || task.start !== this.aggregate.runs)
+      throw new Error('ensemble: a shard out of order');
+    merge(this.aggregate, result as Aggregate);
+  }
+
+  checkpoint(): string {
+    return JSON.stringify(this.aggregate);
+  }
+
+  report(): Aggregate {
+    return this.aggregate;
+  }
 }
 
 export interface RunReport {

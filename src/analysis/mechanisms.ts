@@ -2,8 +2,8 @@
 // relays, advance notices, leaks, talks breaking off, misreadings, acts) appear in the runs an
 // intervention changed, with the intervention and without it on the same random numbers.
 import type { Model } from '../engine/model.ts';
-import { Simulator } from '../engine/run.ts';
 import type { TraceRecord } from '../engine/trace.ts';
+import { ownSimulator } from './kernel/simulator.ts';
 import { warOrWorseRung } from './metrics.ts';
 
 /**
@@ -91,8 +91,8 @@ export function traceMechanisms(
   top = 6,
 ): MechanismSummary {
   const outcomeRungs = new Set(base.rungIds.slice(warOrWorseRung(base)));
-  const sb = new Simulator(base);
-  const sa = new Simulator(alt);
+  const sb = ownSimulator(base);
+  const sa = ownSimulator(alt);
   const inAlt = new Map<string, number>();
   const inBase = new Map<string, number>();
   for (const run of runs) {

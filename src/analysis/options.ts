@@ -67,3 +67,52 @@ export function checkOptions<S extends z.ZodType>(
   const key = String(i.path[0] ?? '');
   throw new RangeError(`${flags[key] ?? key}: ${i.message}`);
 }
+
+/** A sweep's grid parameter: a dotted path and LO..HI in STEPS values (as `--param PATH=LO..HI:STEPS`). */
+export const SweepParamOption = z.object({
+  path: z.string().min(1).max(300),
+  lo: z.number(),
+  hi: z.number(),
+  steps: z.number().int().min(1).max(1000),
+});
+
+/** `brink sweep`: interventions applied first, the grid, runs per cell, seed and the metrics per cell. */
+export const SweepOptionsSchema = z.object({
+  interventions: z.array(z.string().min(1).max(100)).max(20).default([]),
+  params: z.array(SweepParamOption).min(1, 'a sweep needs at least one parameter').max(4),
+  runs: z.number().int().min(1).max(1_000_000).default(5000),
+  seed: SeedOption,
+  metrics: z.array(z.string().min(1).max(80)).max(10).default([]),
+});
+
+/** `brink breakeven`: the intervention, the parameter and its range, runs per point, the search. */
+export const BreakevenOptionsSchema = z
+  .object({
+    with: ArmOption,
+    param: z.string().min(1).max(300),
+    range: z.tuple([z.number(), z.number()]).optional(),
+    runs: z.number().int().min(1).max(1_000_000).default(20_000),
+    seed: SeedOption,
+    grid: z.number().int().min(3).max(50).default(9),
+    bisect: z.number().int().min(0).max(20).default(5),
+    metric: z.string().min(1).max(80).default('warOrWorse'),
+    bootstrap: z.number().int().min(1).max(10_000).default(500),
+  })
+  .refine((o) => !o.range || o.range[0] < o.range[1], {
+    message: 'the range must have LO < HI',
+    path: ['range'],
+  });
+
+/** `brink run --estimator`: a rare-event estimate of P(peak >= target rung). */
+export const RareOptionsSchema = z.object({
+  interventions: z.array(z.string().min(1).max(100)).max(20).default([]),
+  estimator: z.enum(['crude', 'ams', 'is']),
+  /** A rung id or index (default: nuclear use, else war). */
+  target: z.string().min(1).max(80).optional(),
+  seed: SeedOption,
+  runs: z.number().int().min(1).max(10_000_000).default(100_000),
+  particles: z.number().int().min(10).max(20_000).default(1000),
+  replicates: z.number().int().min(2).max(200).default(20),
+  ceRuns: z.number().int().min(100).max(1_000_000).default(2000),
+  isRuns: z.number().int().min(100).max(10_000_000).default(10_000),
+});

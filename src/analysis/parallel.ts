@@ -1,23 +1,15 @@
-// Ensembles over worker threads (piscina). The work is cut into shards (run ranges); each worker
-// rebuilds the model from the same validated document and returns integer-count aggregates, merged in
-// shard order, so the numbers are those of a single-threaded run whatever the number of workers.
+// The worker-thread adapter of the executor port (src/analysis/kernel/executor.ts): a piscina pool whose
+// threads compute tasks with the kernel's task function (shard-worker.ts). Results are integer counts
+// merged in task order by the analysis, so the numbers are those of a single thread whatever the
+// number of workers.
 import { setMaxListeners } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { ENGINE_VERSION, type Model } from '../engine/model.ts';
-import { type Aggregate, emptyAggregate, merge, runRange } from './ensemble.ts';
-import {
-  compileSource,
-  defaultShardSize,
-  type ModelSource,
-  planShards,
-  type RunRange,
-  type ShardTask,
-} from './shard.ts';
-import { type AnalysisTask, runInOrder, type TaskResult, type TaskRunner, type WorkerTask } from './tasks.ts';
+import { type Executor, InlineExecutor } from './kernel/executor.ts';
+import type { Task, TaskResult } from './kernel/task.ts';
 
 /** The default number of workers: the cores this process may use. */
 export function defaultWorkers(): number {
@@ -37,7 +29,9 @@ export function shardWorkerFile(): string {
   if (
     isFresh(
       compiled,
-      ['engine', 'scenario', 'analysis'].map((d) => fileURLToPath(new URL(`../${d}/`, here))),
+      ['engine', 'scenario', 'analysis', 'analysis/kernel'].map((d) =>
+        fileURLToPath(new URL(`../${d}/`, here)),
+      ),
     )
   )
     return compiled;
@@ -54,30 +48,22 @@ function isFresh(file: string, dirs: string[]): boolean {
   return true;
 }
 
-/** Something that computes shards: worker threads here (ShardPool), or workers elsewhere (a queue). */
-export interface ShardRunner {
-  /** How many shards to hand it at once (more waiting would only use memory). */
-  readonly capacity: number;
-  run(task: ShardTask, signal?: AbortSignal): Promise<Aggregate>;
-}
-
 /**
- * A pool of worker threads that compute ensemble shards and analysis tasks (compare shards, design
- * points). Reuse one across ensembles and design points to skip start-up.
+ * A pool of worker threads that compute tasks. Reuse one across analyses to skip start-up; close it
+ * when done.
  */
-export class ShardPool implements ShardRunner, TaskRunner {
+export class ThreadExecutor implements Executor {
   readonly size: number;
-  /** The threads (TaskRunner's `parallelism`). */
   readonly parallelism: number;
   readonly capacity: number;
-  readonly #piscina: Piscina<WorkerTask, unknown>;
+  readonly #piscina: Piscina<Task, unknown>;
 
   constructor(size = defaultWorkers()) {
     if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`workers must be >= 1: ${size}`);
     this.size = size;
     this.parallelism = size;
     this.capacity = size * 2;
-    this.#piscina = new Piscina<WorkerTask, unknown>({
+    this.#piscina = new Piscina<Task, unknown>({
       filename: shardWorkerFile(),
       minThreads: size,
       maxThreads: size,
@@ -85,13 +71,8 @@ export class ShardPool implements ShardRunner, TaskRunner {
     });
   }
 
-  /** Computes one shard on some worker. */
-  run(task: ShardTask, signal?: AbortSignal): Promise<Aggregate> {
-    return this.#piscina.run(task, this.#options(signal)) as Promise<Aggregate>;
-  }
-
-  /** Computes one analysis task on some worker. */
-  runTask<T extends AnalysisTask>(task: T, signal?: AbortSignal): Promise<TaskResult<T>> {
+  /** Computes one task on some worker. */
+  run<T extends Task>(task: T, signal?: AbortSignal): Promise<TaskResult<T>> {
     return this.#piscina.run(task, this.#options(signal)) as Promise<TaskResult<T>>;
   }
 
@@ -102,81 +83,26 @@ export class ShardPool implements ShardRunner, TaskRunner {
     return { signal };
   }
 
-  /** Finishes the shards in hand, then stops the threads. */
+  /** Finishes the tasks in hand, then stops the threads. */
   close(): Promise<void> {
     return this.#piscina.close();
   }
 
-  /** Stops the threads now; shards in hand are lost (their promises reject). */
+  /** Stops the threads now; tasks in hand are lost (their promises reject). */
   destroy(): Promise<void> {
     return this.#piscina.destroy();
   }
 }
 
-export interface ParallelOptions {
-  seed: number;
-  runs: number;
-  /** Worker threads (default: the cores). 1 runs on this thread. Ignored when `runner` is given. */
-  workers?: number;
-  /** Runs per shard (default: defaultShardSize). The numbers do not depend on it. */
-  shardSize?: number;
-  /** A pool or queue to use (and leave open) instead of starting a pool for this ensemble. */
-  runner?: ShardRunner;
-  /** The compiled model, when the caller has it: saves compiling again for work on this thread. */
-  model?: Model;
-  /** Called as runs complete; may be async (to let a progress bar draw). */
-  onProgress?: (done: number, total: number) => void | Promise<void>;
-  signal?: AbortSignal;
-}
-
-/** Runs [0, runs) of `seed` of the scenario in `source` over worker threads and merges the shards in order. */
-export async function runEnsembleParallel(source: ModelSource, opts: ParallelOptions): Promise<Aggregate> {
-  const workers = opts.workers ?? defaultWorkers();
-  const size =
-    opts.shardSize ?? defaultShardSize(opts.runs, opts.runner ? opts.runner.capacity / 2 : workers);
-  const shards = planShards(opts.runs, size);
-  if (opts.runner) return runShards(opts.runner, source, shards, opts);
-  if (workers <= 1 || shards.length <= 1) return runOnThisThread(source, opts);
-  const pool = new ShardPool(Math.min(workers, shards.length));
+/**
+ * Calls `f` with an executor of `workers` threads (closed afterwards), or this thread for one worker.
+ */
+export async function withThreads<T>(workers: number, f: (executor: Executor) => Promise<T>): Promise<T> {
+  if (workers <= 1) return f(new InlineExecutor());
+  const pool = new ThreadExecutor(workers);
   try {
-    return await runShards(pool, source, shards, opts);
+    return await f(pool);
   } finally {
     await pool.close();
   }
-}
-
-async function runOnThisThread(source: ModelSource, opts: ParallelOptions): Promise<Aggregate> {
-  const m = opts.model ?? compileSource(source);
-  const agg = emptyAggregate(m);
-  // Chunks only pace progress reports: runs are keyed by index, so the numbers do not depend on them.
-  for (const r of planShards(opts.runs, 2000)) {
-    if (opts.signal?.aborted) throw new Error('cancelled');
-    merge(agg, runRange(m, opts.seed, r.start, r.count));
-    await opts.onProgress?.(r.start + r.count, opts.runs);
-  }
-  return agg;
-}
-
-async function runShards(
-  runner: ShardRunner,
-  source: ModelSource,
-  shards: RunRange[],
-  opts: ParallelOptions,
-): Promise<Aggregate> {
-  // A bounded window of shards in flight keeps memory flat in the number of runs; finished shards wait
-  // (at most the window) until every earlier shard has been merged.
-  let merged: Aggregate | undefined;
-  let done = 0;
-  await runInOrder(
-    shards,
-    (r, signal) =>
-      runner.run({ source, seed: opts.seed, start: r.start, count: r.count, engine: ENGINE_VERSION }, signal),
-    async (k, agg) => {
-      merged = merged ? merge(merged, agg) : agg;
-      done += shards[k]!.count;
-      await opts.onProgress?.(done, opts.runs);
-    },
-    { window: runner.capacity, signal: opts.signal },
-  );
-  return merged ?? emptyAggregate(opts.model ?? compileSource(source));
 }

@@ -2,9 +2,10 @@
 // the share of war runs whose chain began with each misperception, and counterfactual replays of the
 // war runs with that misperception removed and every other draw unchanged.
 import type { Model } from '../engine/model.ts';
-import { MISPERCEPTION_KINDS, OUTCOMES, Simulator } from '../engine/run.ts';
+import { MISPERCEPTION_KINDS, OUTCOMES } from '../engine/run.ts';
 import { proportion } from '../engine/stats.ts';
 import { type Aggregate, emptyAggregate, record } from './ensemble.ts';
+import { ownSimulator } from './kernel/simulator.ts';
 import { warOrWorseRung } from './metrics.ts';
 import { sig } from './stats.ts';
 
@@ -191,8 +192,8 @@ export function ensembleWithReplays(
     onProgress?: (done: number, total: number) => void;
   },
 ): EnsembleWithReplays {
-  const sim = new Simulator(m);
-  const cf = new Simulator(m);
+  const sim = ownSimulator(m);
+  const cf = ownSimulator(m);
   const agg = emptyAggregate(m);
   const war = warOrWorseRung(m);
   const limit = opts.limit ?? 5000;

@@ -1,29 +1,30 @@
 // Design points for sweep, sensitivity and break-even: one or more settings of a document (parameters
 // set, compiled), runs [start, start + count) of one seed of each, paired run by run and scored on some
-// metrics. `PointEvaluator` computes a point task (src/analysis/tasks.ts) on this thread, with the
+// metrics. `PointEvaluator` computes a point task (src/analysis/kernel/task.ts) on this thread, with the
 // compiled models cached, for the main thread and for workers alike.
 //
 // Sweep and break-even are written as plans, generators that yield batches of points (independent of
-// each other) and receive their tallies, so that the same code runs them on this thread (`runPlan`) or
-// on a task runner (`runPlanOn`: worker threads or a queue); the numbers are the same because a point's
-// tally is integer counts and per-run hit patterns, merged in run order.
+// each other) and receive their tallies; `PlanJob` runs a plan as an analysis job on any executor
+// (src/analysis/kernel/executor.ts); the numbers are the same because a point's tally is integer counts
+// and per-run hit patterns, merged in run order.
 import type { Model } from '../engine/model.ts';
-import { Simulator } from '../engine/run.ts';
+import type { Simulator } from '../engine/run.ts';
 import { contentHash } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, type ParamTarget } from './design.ts';
-import { type Metric, type MetricDef, metricOf } from './metrics.ts';
+import type { AnalysisJob } from './kernel/executor.ts';
+import { simulatorOf } from './kernel/simulator.ts';
 import {
   addCounts,
   type DocSource,
   type PointSetting,
   type PointTally,
   type PointTask,
-  runInOrder,
-  splitRuns,
-  type TaskRunner,
-  workersOf,
-} from './tasks.ts';
+  pointEvaluator,
+  ranges,
+  type Task,
+} from './kernel/task.ts';
+import { type Metric, type MetricDef, metricOf } from './metrics.ts';
 
 /** A setting with its document as an object (the caller's side of a `PointSetting`). */
 export interface Point {
@@ -94,10 +95,12 @@ function lruGet<V>(cache: Map<string, V>, key: string, size: number, make: () =>
 export class PointEvaluator {
   readonly #held = new Map<string, Scenario>();
   readonly #docs = new Map<string, Scenario>();
-  readonly #models = new Map<string, Simulator>();
+  readonly #models = new Map<string, Model>();
 
-  /** Uses `doc` for tasks that name `hash` (the caller vouches for the hash). */
+  /** Uses `doc` for tasks that name `hash` (the caller vouches for the hash; the last 32 are kept). */
   hold(hash: string, doc: Scenario): void {
+    this.#held.delete(hash);
+    if (this.#held.size >= 32) this.#held.delete(this.#held.keys().next().value!);
     this.#held.set(hash, doc);
   }
 
@@ -114,15 +117,14 @@ export class PointEvaluator {
 
   /** Uses `model`, compiled by the caller, for `setting`. */
   prime(setting: PointSetting, model: Model): void {
-    lruGet(this.#models, settingKey(setting), 8, () => new Simulator(model));
+    lruGet(this.#models, settingKey(setting), 8, () => model);
   }
 
   /** The simulator of a setting (compiled once; a RangeError names the values when it does not compile). */
   simulator(s: PointSetting): Simulator {
-    return lruGet(this.#models, settingKey(s), 8, () => {
-      const model: Model = compileAt(this.#doc(s.doc), s.targets, s.values, s.meta);
-      return new Simulator(model);
-    });
+    return simulatorOf(
+      lruGet(this.#models, settingKey(s), 8, () => compileAt(this.#doc(s.doc), s.targets, s.values, s.meta)),
+    );
   }
 
   run(task: PointTask): PointTally {
@@ -187,22 +189,6 @@ export interface PointJob {
 /** A use case over design points: yields batches of jobs, receives their tallies in the same order. */
 export type PointPlan<R> = Generator<PointJob[], R, PointTally[]>;
 
-/** Runs a plan on this thread; `onPoint` is called as each point is done. */
-export function runPlan<R>(plan: PointPlan<R>, onPoint?: () => void): R {
-  const ev = new PointEvaluator();
-  const docs = new DocSources(ev);
-  let step = plan.next();
-  while (!step.done) {
-    const tallies = step.value.map((job) => {
-      const t = ev.run(pointTask(docs, job, 0, job.runs, ''));
-      onPoint?.();
-      return t;
-    });
-    step = plan.next(tallies);
-  }
-  return step.value;
-}
-
 function pointTask(docs: DocSources, job: PointJob, start: number, count: number, engine: string): PointTask {
   return {
     kind: 'point',
@@ -219,41 +205,147 @@ function pointTask(docs: DocSources, job: PointJob, start: number, count: number
 /** Smallest run range of a point worth a task of its own (each worker compiles the points it gets). */
 export const MIN_POINT_RUNS = 1000;
 
+/** A point tally as JSON (a checkpoint). */
+interface TallyJson {
+  counts: number[][];
+  patterns: number[][] | null;
+}
+
+const tallyJson = (t: PointTally): TallyJson => ({
+  counts: t.counts,
+  patterns: t.patterns ? t.patterns.map((p) => Array.from(p)) : null,
+});
+const tallyOf = (j: TallyJson): PointTally => ({
+  counts: j.counts,
+  patterns: j.patterns ? j.patterns.map((p) => Uint8Array.from(p)) : null,
+});
+
+/** Where a plan is: the tallies of the batches done, and of the batch in progress up to a run. */
+interface PlanCheckpoint {
+  batches: TallyJson[][];
+  current: TallyJson[];
+  job: number;
+  runIn: number;
+}
+
 /**
- * Runs a plan on a task runner (worker threads or a queue). A batch's points are cut into run ranges
- * when there are fewer points than the workers could share, so a single point (a bisection step) still
- * uses every worker; ranges of a point merge in run order. `onPoint` is called as each point is done.
+ * A plan of design points as an analysis job. The batch in progress is cut into point tasks (its
+ * points into run ranges when there are fewer points than the workers could share, so a single point,
+ * a bisection step, still uses every worker); tallies merge in run order, and a finished batch is
+ * handed to the plan, which yields the next. Progress counts points. The checkpoint is the tallies so
+ * far: the plan is replayed from them (it is a function of its inputs and the tallies).
  */
-export async function runPlanOn<R>(
-  plan: PointPlan<R>,
-  runner: TaskRunner,
-  opts: { engine: string; signal?: AbortSignal | undefined; onPoint?: () => void },
-): Promise<R> {
-  const docs = new DocSources();
-  const workers = workersOf(runner);
-  let step = plan.next();
-  while (!step.done) {
-    const jobs = step.value;
-    const parts = Math.ceil((4 * workers) / Math.max(1, jobs.length));
-    const tasks: { job: number; task: PointTask }[] = [];
-    jobs.forEach((job, j) => {
-      for (const r of splitRuns(0, job.runs, parts, MIN_POINT_RUNS))
-        tasks.push({ job: j, task: pointTask(docs, job, r.start, r.count, opts.engine) });
-    });
-    const tallies = jobs.map((job) =>
+export class PlanJob<R> implements AnalysisJob<R> {
+  readonly total: number;
+  readonly #plan: PointPlan<R>;
+  readonly #docs = new DocSources(pointEvaluator());
+  readonly #engine: string;
+  readonly #onPoint: (() => void) | undefined;
+  readonly #batches: PointTally[][] = [];
+  #step: IteratorResult<PointJob[], R>;
+  #tallies: PointTally[] = [];
+  #job = 0;
+  #runIn = 0;
+  #points = 0;
+
+  /** `total`: the points the plan will evaluate (an upper bound, for progress). */
+  constructor(
+    plan: PointPlan<R>,
+    opts: { engine: string; total: number; onPoint?: (() => void) | undefined },
+    checkpoint?: string,
+  ) {
+    this.#plan = plan;
+    this.#engine = opts.engine;
+    this.total = opts.total;
+    this.#onPoint = opts.onPoint;
+    this.#step = plan.next();
+    this.#startBatch();
+    if (checkpoint) {
+      const c = JSON.parse(checkpoint) as PlanCheckpoint;
+      for (const b of c.batches) {
+        this.#points += this.#batch().length;
+        this.#finishBatch(b.map(tallyOf));
+      }
+      this.#tallies = c.current.map(tallyOf);
+      this.#points += c.job;
+      this.#job = c.job;
+      this.#runIn = c.runIn;
+    }
+  }
+
+  #batch(): PointJob[] {
+    return this.#step.done ? [] : this.#step.value;
+  }
+
+  #startBatch(): void {
+    this.#tallies = this.#batch().map((job) =>
       emptyTally(job.metrics.length, job.settings.length, job.perRun ? job.runs : null),
     );
-    await runInOrder(
-      tasks,
-      (t, signal) => runner.runTask(t.task, signal),
-      (k, res) => {
-        const { job, task } = tasks[k]!;
-        mergeTally(tallies[job]!, res, task.start);
-        if (task.start + task.count === jobs[job]!.runs) opts.onPoint?.();
-      },
-      { window: runner.capacity, signal: opts.signal },
-    );
-    step = plan.next(tallies);
+    this.#job = 0;
+    this.#runIn = 0;
+    // A batch of points without runs is finished as it comes.
+    if (!this.#step.done && this.#batch().every((j) => j.runs === 0)) this.#finishBatch(this.#tallies);
   }
-  return step.value;
+
+  #finishBatch(tallies: PointTally[]): void {
+    this.#batches.push(tallies);
+    this.#step = this.#plan.next(tallies);
+    this.#startBatch();
+  }
+
+  /**
+   * Points done: `total` once the plan has finished (an adaptive plan may skip some), and short of it
+   * until then (a plan may also evaluate a point more than it counted, such as a baseline).
+   */
+  done(): number {
+    return this.#step.done ? this.total : Math.min(this.#points, this.total - 1);
+  }
+
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    const jobs = this.#batch();
+    if (jobs.length === 0) return [];
+    if (sizing.units !== undefined) {
+      const job = jobs[this.#job]!;
+      const count = Math.max(1, Math.min(sizing.units, job.runs - this.#runIn));
+      return [pointTask(this.#docs, job, this.#runIn, count, this.#engine)];
+    }
+    const parts = Math.ceil((4 * sizing.parallelism) / Math.max(1, jobs.length));
+    const tasks: Task[] = [];
+    for (let j = this.#job; j < jobs.length; j++) {
+      const job = jobs[j]!;
+      const from = j === this.#job ? this.#runIn : 0;
+      for (const r of ranges(from, job.runs, { parts, minSize: MIN_POINT_RUNS }))
+        tasks.push(pointTask(this.#docs, job, r.start, r.count, this.#engine));
+    }
+    return tasks;
+  }
+
+  absorb(task: Task, result: unknown): void {
+    const job = this.#batch()[this.#job];
+    if (task.kind !== 'point' || !job || task.start !== this.#runIn)
+      throw new Error('plan: a task out of order');
+    mergeTally(this.#tallies[this.#job]!, result as PointTally, task.start);
+    this.#runIn += task.count;
+    if (this.#runIn < job.runs) return;
+    this.#points++;
+    this.#onPoint?.();
+    this.#job++;
+    this.#runIn = 0;
+    if (this.#job === this.#batch().length) this.#finishBatch(this.#tallies);
+  }
+
+  checkpoint(): string {
+    const c: PlanCheckpoint = {
+      batches: this.#batches.map((b) => b.map(tallyJson)),
+      current: this.#tallies.map(tallyJson),
+      job: this.#job,
+      runIn: this.#runIn,
+    };
+    return JSON.stringify(c);
+  }
+
+  report(): R {
+    if (!this.#step.done) throw new Error('the analysis is not finished');
+    return this.#step.value;
+  }
 }

@@ -7,8 +7,11 @@
 // count toward the IS estimate's work.
 import type { Model } from '../engine/model.ts';
 import { randomStream } from '../engine/rng.ts';
-import { chanceSites, type RunSnapshot, Simulator, type Tilt } from '../engine/run.ts';
+import { chanceSites, type RunSnapshot, type Simulator, type Tilt } from '../engine/run.ts';
 import { wilson } from '../engine/stats.ts';
+import type { AnalysisJob } from './kernel/executor.ts';
+import { ownSimulator } from './kernel/simulator.ts';
+import type { ModelSource, RareTask, Task } from './kernel/task.ts';
 import { meanCi, sig } from './stats.ts';
 
 export type Estimator = 'crude' | 'ams' | 'is';
@@ -102,6 +105,51 @@ function targetOf(m: Model, opts: RareOptions): number {
   return t;
 }
 
+/**
+ * Rare-event estimates of one or more models (a baseline and the arms compared with it) as an analysis
+ * job: one task per model (splitting and tilting are sequential within an estimate; the models are
+ * independent, so they share the workers). The state is the results so far.
+ */
+export class RareJob implements AnalysisJob<RareResult[]> {
+  readonly total: number;
+  readonly results: RareResult[];
+  readonly #tasks: RareTask[];
+
+  constructor(
+    sources: readonly ModelSource[],
+    estimator: Estimator,
+    options: Omit<RareOptions, 'onProgress'>,
+    engine: string,
+    checkpoint?: string,
+  ) {
+    this.#tasks = sources.map((source) => ({ kind: 'rare', source, estimator, options, engine }));
+    this.total = sources.length;
+    this.results = checkpoint ? (JSON.parse(checkpoint) as RareResult[]) : [];
+  }
+
+  done(): number {
+    return this.results.length;
+  }
+
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    const left = this.#tasks.slice(this.results.length);
+    return sizing.units !== undefined ? left.slice(0, 1) : left;
+  }
+
+  absorb(task: Task, result: unknown): void {
+    if (task !== this.#tasks[this.results.length]) throw new Error('rare: a task out of order');
+    this.results.push(result as RareResult);
+  }
+
+  checkpoint(): string {
+    return JSON.stringify(this.results);
+  }
+
+  report(): RareResult[] {
+    return this.results;
+  }
+}
+
 /** Estimates P(peak >= target) with the chosen estimator. */
 export function estimateRare(m: Model, estimator: Estimator, opts: RareOptions): RareResult {
   if (estimator === 'crude') return crude(m, opts);
@@ -136,7 +184,7 @@ function finish(
 function crude(m: Model, opts: RareOptions): RareResult {
   const target = targetOf(m, opts);
   const n = opts.runs ?? 100000;
-  const sim = new Simulator(m);
+  const sim = ownSimulator(m);
   let hits = 0;
   let events = 0;
   for (let run = 0; run < n; run++) {
@@ -315,7 +363,7 @@ function ams(m: Model, opts: RareOptions): RareResult {
   const R = opts.replicates ?? 20;
   if (R < 2) throw new RangeError('ams needs at least 2 replicates for an interval');
   const weights = opts.importance ?? { belief: 0.5, readiness: 0.5 };
-  const sim = new Simulator(m);
+  const sim = ownSimulator(m);
   const per: { estimate: number; iterations: number; events: number }[] = [];
   let events = 0;
   let crudeEvents = 0;
@@ -358,7 +406,7 @@ function importanceSampling(m: Model, opts: RareOptions): RareResult {
     for (let o = sites.start[s]!; o < sites.start[s + 1]!; o++) siteOf[o] = s;
   // The tilt stops once the target is reached: later draws cannot change the event.
   const tilt: Tilt = { w: new Float64Array(nOpt).fill(1), until: target, defensive: opts.defensive ?? 0.1 };
-  const sim = new Simulator(m);
+  const sim = ownSimulator(m);
   let events = 0;
   let runIndex = 0;
   let plainEvents = 0;

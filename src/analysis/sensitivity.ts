@@ -12,20 +12,20 @@
 import { randomStream } from '../engine/rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, type ParamTarget, uncertainTargets, uniformMatrix, valueAt } from './design.ts';
-import { type MetricDef, metric, metricDef } from './metrics.ts';
-import { DocSources, type Point, PointEvaluator } from './points.ts';
-import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
+import { type AnalysisJob, executeSync } from './kernel/executor.ts';
 import {
   hitsOf,
   type PointTally,
   type PointTask,
   pairedTable,
+  pointEvaluator,
   type RunRange,
-  runInOrder,
-  splitRuns,
-  type TaskRunner,
-  workersOf,
-} from './tasks.ts';
+  ranges,
+  type Task,
+} from './kernel/task.ts';
+import { type MetricDef, metric, metricDef } from './metrics.ts';
+import { DocSources, type Point } from './points.ts';
+import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
 
 export interface SensitivityOptions {
   seed: number;
@@ -161,13 +161,13 @@ export interface SensitivityState {
 }
 
 /**
- * A sensitivity analysis run in slices: `step(maxRuns)` advances by up to that many engine runs (design
- * points are compiled as reached), `report()` computes the tornado and the Sobol indices from the counts.
- * `sensitivity()` is this in one go. A slice is a point task (src/analysis/tasks.ts) over a run range of
- * one design point, merged into the state by `absorb`; `runOn` hands the same tasks to worker threads
- * or a queue. Each run's numbers depend only on (seed, run index), so any slicing gives the same report.
+ * A sensitivity analysis as an analysis job: point tasks over run ranges of its design points (the
+ * nominal, the tornado bars, the Sobol points), merged in design order into the state by `absorb`;
+ * `report()` computes the tornado and the Sobol indices from the counts. A slice (`units`) stays within
+ * one design point, so it compiles at most one model. Each run's numbers depend only on (seed, run
+ * index), so any slicing and any executor give the same report.
  */
-export class SensitivityJob {
+export class SensitivityJob implements AnalysisJob<SensitivityReport> {
   readonly targets: ParamTarget[];
   readonly state: SensitivityState;
   /** Engine runs the whole analysis needs. */
@@ -184,15 +184,15 @@ export class SensitivityJob {
   private readonly M: number;
   private readonly A: Float64Array[];
   private readonly B: Float64Array[];
-  private readonly evaluator = new PointEvaluator();
-  private readonly docs = new DocSources(this.evaluator);
+  private readonly docs = new DocSources(pointEvaluator());
 
   constructor(
     doc: Scenario,
     meta: { hash: string; interventions: string[]; engine: string },
     opts: SensitivityOptions,
-    state?: SensitivityState,
+    checkpoint?: string,
   ) {
+    const state = checkpoint ? (JSON.parse(checkpoint) as SensitivityState) : undefined;
     let targets: ParamTarget[] = uncertainTargets(doc);
     if (opts.only?.length) {
       const unknown = opts.only.filter((p) => !targets.some((t) => t.name === p));
@@ -233,7 +233,7 @@ export class SensitivityJob {
     if (this.state.tornado.length !== k || this.state.sobol.length !== this.N * (k + 2))
       throw new RangeError('the saved sensitivity state does not match this design');
     // The nominal model is compiled already: keep it for the first point.
-    this.evaluator.prime(this.docs.setting(this.settingsOf(0)[0]!), base);
+    pointEvaluator().prime(this.docs.setting(this.settingsOf(0)[0]!), base);
   }
 
   /** Design points: the nominal, one per tornado bar, then the Sobol points. */
@@ -241,8 +241,21 @@ export class SensitivityJob {
     return 1 + this.targets.length + this.N * (this.targets.length + 2);
   }
 
-  get done(): boolean {
+  get finished(): boolean {
     return this.state.point >= this.points;
+  }
+
+  get total(): number {
+    return this.totalRuns;
+  }
+
+  /** Engine runs done. */
+  done(): number {
+    return this.state.doneRuns;
+  }
+
+  checkpoint(): string {
+    return JSON.stringify(this.state);
   }
 
   /** The parameter values of Sobol design point `i` (A_j, B_j, then A_B^(i)_j). */
@@ -304,8 +317,10 @@ export class SensitivityJob {
    * Merges the tally of the next run range of the point in progress into the state (tasks must come
    * in order: the state is always a prefix of the design, so it can be checkpointed at any time).
    */
-  absorb(task: PointTask, tally: PointTally): void {
+  absorb(task: Task, result: unknown): void {
     const st = this.state;
+    if (task.kind !== 'point') throw new Error('sensitivity: not a point task');
+    const tally = result as PointTally;
     if (task.start !== st.runInPoint) throw new Error(`sensitivity: range ${task.start} out of order`);
     const k = this.targets.length;
     const point = st.point;
@@ -325,56 +340,40 @@ export class SensitivityJob {
     }
   }
 
-  /** Advances by up to `maxRuns` engine runs (at least one run index); returns the engine runs done. */
-  step(maxRuns: number): number {
-    const st = this.state;
-    if (this.done) return 0;
-    const point = st.point;
-    const perIndex = point === 0 || point > this.targets.length ? 1 : 2;
-    const n = Math.max(1, Math.min(this.runsAt(point) - st.runInPoint, Math.floor(maxRuns / perIndex)));
-    const task = this.task(point, { start: st.runInPoint, count: n });
-    this.absorb(task, this.evaluator.run(task));
-    return n * perIndex;
-  }
-
   /**
-   * Runs the rest of the design on a task runner (worker threads or a queue), merging in design order:
-   * the state and the report are those of `step` on this thread. Points with many runs are cut into
-   * ranges so that the workers share them; `onPoint` is called as each point is done.
+   * The tasks of the rest of the design in design order: about 8 per worker over the whole design, but
+   * no range under MIN_RANGE runs (a worker compiles each point it is handed); or, for a slice of
+   * `units` engine runs, one task within the point in progress (at least one run index).
    */
-  async runOn(
-    runner: TaskRunner,
-    opts: { signal?: AbortSignal | undefined; onPoint?: (point: number) => void } = {},
-  ): Promise<void> {
+  next(sizing: { parallelism: number; units?: number }): Task[] {
     const st = this.state;
+    if (this.finished) return [];
+    if (sizing.units !== undefined) {
+      const point = st.point;
+      const perIndex = point === 0 || point > this.targets.length ? 1 : 2;
+      const n = Math.max(
+        1,
+        Math.min(this.runsAt(point) - st.runInPoint, Math.floor(sizing.units / perIndex)),
+      );
+      return [this.task(point, { start: st.runInPoint, count: n })];
+    }
     let remaining = 0;
     for (let p = st.point; p < this.points; p++)
       remaining += this.runsAt(p) - (p === st.point ? st.runInPoint : 0);
-    // About 8 tasks per worker over the whole design, but no range under MIN_RANGE runs: a worker
-    // compiles each point it is handed.
-    const size = Math.max(MIN_RANGE, Math.ceil(remaining / (8 * workersOf(runner))));
+    const size = Math.max(MIN_RANGE, Math.ceil(remaining / (8 * sizing.parallelism)));
     const tasks: PointTask[] = [];
     for (let p = st.point; p < this.points; p++) {
       const from = p === st.point ? st.runInPoint : 0;
       const to = this.runsAt(p);
-      for (const r of splitRuns(from, to, Math.ceil((to - from) / size), MIN_RANGE))
+      for (const r of ranges(from, to, { parts: Math.ceil((to - from) / size), minSize: MIN_RANGE }))
         tasks.push(this.task(p, r));
     }
-    await runInOrder(
-      tasks,
-      (t, signal) => runner.runTask(t, signal),
-      (k, tally) => {
-        const before = st.point;
-        this.absorb(tasks[k]!, tally);
-        if (st.point !== before) opts.onPoint?.(st.point);
-      },
-      { window: runner.capacity, signal: opts.signal },
-    );
+    return tasks;
   }
 
   /** The tornado and Sobol indices (call when `done`). */
   report(): SensitivityReport {
-    if (!this.done) throw new Error('the sensitivity analysis is not finished');
+    if (!this.finished) throw new Error('the sensitivity analysis is not finished');
     const st = this.state;
     const targets = this.targets;
     const k = targets.length;
@@ -461,41 +460,27 @@ export class SensitivityJob {
 /** Smallest run range of a design point handed to a runner as a task of its own. */
 const MIN_RANGE = 500;
 
-/** Tornado and Sobol indices of the metric over the document's uncertain parameters (interventions applied). */
+/** Tornado and Sobol indices of the metric over the document's uncertain parameters (interventions applied), on this thread. */
 export function sensitivity(
   doc: Scenario,
   meta: { hash: string; interventions: string[]; engine: string },
   opts: SensitivityOptions,
 ): SensitivityReport {
   const job = new SensitivityJob(doc, meta, opts);
-  const points = job.points;
-  let lastPoint = 0;
-  while (!job.done) {
-    job.step(Number.MAX_SAFE_INTEGER);
-    if (job.state.point !== lastPoint) {
-      lastPoint = job.state.point;
-      opts.onProgress?.(lastPoint, points, lastPoint <= job.targets.length ? 'tornado' : 'sobol');
-    }
-  }
-  return job.report();
+  return executeSync(job, progressOf(job, opts));
 }
 
-/**
- * `sensitivity` with its design points on a task runner (worker threads or a queue, left open; this
- * thread without one): the same report, whatever the number of workers.
- */
-export async function sensitivityOn(
-  runner: TaskRunner | undefined,
-  doc: Scenario,
-  meta: { hash: string; interventions: string[]; engine: string },
-  opts: SensitivityOptions & { signal?: AbortSignal },
-): Promise<SensitivityReport> {
-  if (!runner) return sensitivity(doc, meta, opts);
-  const job = new SensitivityJob(doc, meta, opts);
-  const points = job.points;
-  await job.runOn(runner, {
-    signal: opts.signal,
-    onPoint: (p) => opts.onProgress?.(p, points, p <= job.targets.length ? 'tornado' : 'sobol'),
-  });
-  return job.report();
+/** The progress of a sensitivity job as `onProgress` takes it: design points done, and the phase. */
+export function progressOf(
+  job: SensitivityJob,
+  opts: Pick<SensitivityOptions, 'onProgress'>,
+): (() => void) | undefined {
+  if (!opts.onProgress) return undefined;
+  let last = job.state.point;
+  return () => {
+    const p = job.state.point;
+    if (p === last) return;
+    last = p;
+    opts.onProgress?.(p, job.points, p <= job.targets.length ? 'tornado' : 'sobol');
+  };
 }

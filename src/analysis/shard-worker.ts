@@ -1,39 +1,7 @@
-// The worker-thread task of the pool (src/analysis/parallel.ts): an ensemble shard, a compare shard or a
-// design-point shard in, its integer-count result out (src/analysis/tasks.ts).
-import { ENGINE_VERSION, type Model } from '../engine/model.ts';
-import { Simulator } from '../engine/run.ts';
-import { type CompareState, compareRange } from './compare.ts';
-import type { Aggregate } from './ensemble.ts';
-import { PointEvaluator } from './points.ts';
-import { compileSource, runShard } from './shard.ts';
-import type { PointTally, WorkerTask } from './tasks.ts';
+// The worker-thread entry of the thread executor (src/analysis/parallel.ts): a task in, its
+// integer-count result out, computed by the kernel's one task function.
+import { runTask, type Task, type TaskResult } from './kernel/task.ts';
 
-const sims = new WeakMap<Model, Simulator>();
-const points = new PointEvaluator();
-
-function simOf(m: Model): Simulator {
-  let s = sims.get(m);
-  if (!s) {
-    s = new Simulator(m);
-    sims.set(m, s);
-  }
-  return s;
-}
-
-export default function shardTask(task: WorkerTask): Aggregate | CompareState | PointTally {
-  if (!('kind' in task)) return runShard(task);
-  if (task.engine !== ENGINE_VERSION)
-    throw new Error(`this worker runs engine ${ENGINE_VERSION}, the task needs engine ${task.engine}`);
-  if (task.kind === 'point') return points.run(task);
-  const base = compileSource(task.base);
-  const arms = task.arms.map(compileSource);
-  return compareRange(
-    base,
-    arms,
-    task.seed,
-    task.start,
-    task.count,
-    task.traceRuns,
-    [base, ...arms].map(simOf),
-  );
+export default function shardTask(task: Task): TaskResult<Task> {
+  return runTask(task);
 }

@@ -3,10 +3,11 @@
 import { proportion } from '../engine/stats.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
+import { executeSync } from './kernel/executor.ts';
+import { hitsOf } from './kernel/task.ts';
 import { metric, metricDef } from './metrics.ts';
-import { type PointPlan, runPlan, runPlanOn } from './points.ts';
+import { PlanJob, type PointPlan } from './points.ts';
 import { sig } from './stats.ts';
-import { hitsOf, type TaskRunner } from './tasks.ts';
 
 export interface SweepParam {
   /** Dotted path as `--set` accepts it. */
@@ -122,35 +123,32 @@ function cellsOf(params: readonly SweepParam[]): number {
   return params.reduce((a, p) => a * Math.max(1, p.steps), 1);
 }
 
-/** Runs the grid of every combination of the parameters' values. `doc` has its interventions applied. */
+/**
+ * The sweep as an analysis job (run it with `execute` on any executor, or `sweep` on this thread):
+ * the grid of every combination of the parameters' values. `doc` has its interventions applied.
+ */
+export function openSweep(
+  doc: Scenario,
+  params: readonly SweepParam[],
+  meta: SweepMeta,
+  opts: SweepOptions,
+  checkpoint?: string,
+): PlanJob<SweepReport> {
+  let done = 0;
+  const total = cellsOf(params);
+  return new PlanJob(
+    sweepPlan(doc, params, meta, opts),
+    { engine: meta.engine, total, onPoint: () => opts.onProgress?.(++done, total) },
+    checkpoint,
+  );
+}
+
+/** Runs the grid on this thread. */
 export function sweep(
   doc: Scenario,
   params: readonly SweepParam[],
   meta: SweepMeta,
   opts: SweepOptions,
 ): SweepReport {
-  let done = 0;
-  const total = cellsOf(params);
-  return runPlan(sweepPlan(doc, params, meta, opts), () => opts.onProgress?.(++done, total));
-}
-
-/**
- * `sweep` with its cells on a task runner (worker threads or a queue, left open; this thread without
- * one): the same report, whatever the number of workers.
- */
-export async function sweepOn(
-  runner: TaskRunner | undefined,
-  doc: Scenario,
-  params: readonly SweepParam[],
-  meta: SweepMeta,
-  opts: SweepOptions & { signal?: AbortSignal },
-): Promise<SweepReport> {
-  if (!runner) return sweep(doc, params, meta, opts);
-  let done = 0;
-  const total = cellsOf(params);
-  return runPlanOn(sweepPlan(doc, params, meta, opts), runner, {
-    engine: meta.engine,
-    signal: opts.signal,
-    onPoint: () => opts.onProgress?.(++done, total),
-  });
+  return executeSync(openSweep(doc, params, meta, opts));
 }

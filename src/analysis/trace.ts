@@ -1,7 +1,8 @@
 // Recording and reading single runs: the playthrough behind a number.
 import type { Model } from '../engine/model.ts';
-import { OUTCOMES, Simulator } from '../engine/run.ts';
+import { OUTCOMES } from '../engine/run.ts';
 import type { TraceRecord } from '../engine/trace.ts';
+import { ownSimulator } from './kernel/simulator.ts';
 
 /** Records run `run` of `seed` as a trace. */
 export function traceRun(
@@ -10,14 +11,14 @@ export function traceRun(
   run: number,
 ): { trace: TraceRecord[]; outcome: string; peak: string } {
   const trace: TraceRecord[] = [];
-  const r = new Simulator(m).run(seed, run, { trace });
+  const r = ownSimulator(m).run(seed, run, { trace });
   return { trace, outcome: OUTCOMES[r.outcome]!, peak: m.rungIds[r.peak]! };
 }
 
 /** The first run index in [from, from + limit) with the given outcome, or -1. */
 export function findRun(m: Model, seed: number, outcome: string, from = 0, limit = 1_000_000): number {
   const k = OUTCOMES.indexOf(outcome as (typeof OUTCOMES)[number]);
-  const sim = new Simulator(m);
+  const sim = ownSimulator(m);
   for (let run = from; run < from + limit; run++) {
     const r = sim.run(seed, run);
     if (k >= 0 ? r.outcome === k : m.rungIds[r.peak] === outcome) return run;

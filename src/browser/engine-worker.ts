@@ -1,9 +1,10 @@
 // The engine in a browser Web Worker, for the workbench's instant previews: scenario texts in, the
 // report of `brink run --json` out (same numbers as Node for the same seed), with progress between
 // chunks. Bundled by scripts/build-web.ts into dist/web/engine-worker.js; no node:* anywhere below.
-import { emptyAggregate, merge, runRange, summarize } from '../analysis/ensemble.ts';
+import { EnsembleJob, summarize } from '../analysis/ensemble.ts';
+import { execute, InlineExecutor } from '../analysis/kernel/executor.ts';
+import { localSource } from '../analysis/kernel/task.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
-import { Simulator } from '../engine/run.ts';
 import { hasErrors } from '../scenario/diagnostics.ts';
 import { prepare } from '../scenario/load.ts';
 import type { EngineRequest, EngineResponse, RunRequest } from './protocol.ts';
@@ -14,10 +15,9 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-const cancelled = new Set<number>();
-
-/** Lets queued messages (a cancel) in between chunks. */
-const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const running = new Map<number, AbortController>();
+/** This thread, a chunk at a time, letting queued messages (a cancel) in between chunks. */
+const inline = new InlineExecutor();
 
 async function run(req: RunRequest): Promise<void> {
   const p = prepare(req.entry, {
@@ -36,19 +36,27 @@ async function run(req: RunRequest): Promise<void> {
   }
   const m = p.model;
   const started = performance.now();
-  const sim = new Simulator(m);
-  const agg = emptyAggregate(m);
-  const chunk = req.chunk ?? 2000;
-  for (let start = 0; start < req.runs; start += chunk) {
-    if (cancelled.delete(req.id)) {
-      scope.postMessage({ type: 'error', id: req.id, message: 'cancelled', diagnostics: [] });
-      return;
-    }
-    const n = Math.min(chunk, req.runs - start);
-    merge(agg, runRange(m, req.seed, start, n, sim));
-    scope.postMessage({ type: 'progress', id: req.id, done: start + n, total: req.runs });
-    await breathe();
+  const abort = new AbortController();
+  running.set(req.id, abort);
+  const job = new EnsembleJob(localSource(m), m, {
+    seed: req.seed,
+    runs: req.runs,
+    engine: ENGINE_VERSION,
+    shardSize: req.chunk ?? 2000,
+  });
+  try {
+    await execute(job, inline, {
+      signal: abort.signal,
+      onProgress: (done, total) => scope.postMessage({ type: 'progress', id: req.id, done, total }),
+    });
+  } catch (e) {
+    if (!abort.signal.aborted) throw e;
+    scope.postMessage({ type: 'error', id: req.id, message: 'cancelled', diagnostics: [] });
+    return;
+  } finally {
+    running.delete(req.id);
   }
+  const agg = job.aggregate;
   const report = summarize(m, agg, { seed: req.seed, engine: ENGINE_VERSION, topPaths: req.topPaths ?? 10 });
   const seconds = (performance.now() - started) / 1000;
   scope.postMessage({
@@ -64,7 +72,7 @@ async function run(req: RunRequest): Promise<void> {
 scope.onmessage = (e) => {
   const req = e.data;
   if (req.type === 'cancel') {
-    cancelled.add(req.id);
+    running.get(req.id)?.abort();
     return;
   }
   run(req).catch((err: unknown) => {

@@ -8,8 +8,10 @@
 // and the pools simulated again, a fixed number of times. Scoring never reweights: it runs the engine
 // with each crisis's own kernels (`forecastCrisis`). Deterministic for a seed. Files come through
 // `readFile`.
+
+import { ownSimulator } from '../analysis/kernel/simulator.ts';
 import type { Model } from '../engine/model.ts';
-import { chanceSites, OUTCOME_RESOLVED, Simulator, type Tilt } from '../engine/run.ts';
+import { chanceSites, OUTCOME_RESOLVED, type Tilt } from '../engine/run.ts';
 import { compile } from '../scenario/compile.ts';
 import { type Diagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { loadDocument } from '../scenario/load.ts';
@@ -167,7 +169,7 @@ export function simulatePool(m: Model, act: string, logQ: Float64Array, runs: nu
     chosen: new Float64Array(total),
     expected: new Float64Array(total),
   };
-  const sim = new Simulator(m);
+  const sim = ownSimulator(m);
   const bySig = new Map<string, Pool['sigs'][number]>();
   const counts = new Int32Array(D);
   for (let run = 0; run < runs; run++) {
@@ -466,7 +468,7 @@ export function standoffExposure(m: Model, runs: number, seed: number): { n: Int
     chosen: new Float64Array(total),
     expected: new Float64Array(total),
   };
-  const sim = new Simulator(m);
+  const sim = ownSimulator(m);
   const n = new Int32Array(runs);
   const long = new Uint8Array(runs);
   for (let run = 0; run < runs; run++) {
@@ -707,7 +709,7 @@ export function forecastDyad(
   const params = dyadParams(c, features, nuclearUse);
   if (standoff !== undefined) Object.assign(params, standoffParams(standoff));
   const m = (models ?? new GenericModels(env)).model(act, params);
-  const sim = new Simulator(m);
+  const sim = ownSimulator(m);
   const p5 = new Array<number>(PEAK5.length).fill(0);
   const dur = [0, 0];
   for (let run = 0; run < runs; run++) {

@@ -2,7 +2,8 @@
 // with interventions), progress on stderr, and writing JSON, Markdown, CSV or an HTML report.
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ParamTarget } from '../analysis/design.ts';
-import { defaultWorkers, ShardPool } from '../analysis/parallel.ts';
+import type { Executor } from '../analysis/kernel/executor.ts';
+import { defaultWorkers, withThreads } from '../analysis/parallel.ts';
 import {
   csvReport,
   htmlReport,
@@ -12,7 +13,6 @@ import {
   type ReportData,
   scenarioAssumptions,
 } from '../analysis/report/index.ts';
-import type { TaskRunner } from '../analysis/tasks.ts';
 import {
   type ClientOptions,
   DEFAULT_QUEUE_TIMEOUT_MS,
@@ -175,7 +175,7 @@ export async function runAnalysis<T>(
   io: Io,
   label: string,
   o: ExecutionOpts,
-  f: (runner: TaskRunner | undefined, tick: Tick) => Promise<T>,
+  f: (executor: Executor, tick: Tick) => Promise<T>,
 ): Promise<{ result: T; timing: Record<string, unknown> }> {
   const p = progress(io, label);
   const started = performance.now();
@@ -187,13 +187,13 @@ export async function runAnalysis<T>(
       try {
         if ((await client.workers()) === 0) io.err(`brink: ${await client.noWorkersMessage()}\n`);
         result = await f(client, p.tick);
-        execution = { queue: redactUrl(o.queue), ...client.stats };
+        execution = { queue: redactUrl(o.queue), shards: client.stats.tasks, ...client.stats };
       } finally {
         await client.close();
       }
     } else {
       const workers = o.workers ?? defaultWorkers();
-      result = await withWorkers(workers, (pool) => f(pool, p.tick));
+      result = await withThreads(workers, (executor) => f(executor, p.tick));
       execution = { workers };
     }
   } catch (e) {
@@ -203,23 +203,6 @@ export async function runAnalysis<T>(
     p.done();
   }
   return { result, timing: { seconds: (performance.now() - started) / 1000, ...execution } };
-}
-
-/**
- * Calls `f` with a pool of `workers` threads (closed afterwards), or with none for one worker (the
- * analysis then runs on this thread).
- */
-export async function withWorkers<T>(
-  workers: number,
-  f: (pool: ShardPool | undefined) => Promise<T>,
-): Promise<T> {
-  if (workers <= 1) return f(undefined);
-  const pool = new ShardPool(workers);
-  try {
-    return await f(pool);
-  } finally {
-    await pool.close();
-  }
 }
 
 /**

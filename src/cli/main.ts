@@ -69,7 +69,11 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
       return e.exitCode;
     }
     // A scenario whose doctrine loops is the user's to fix; it may arrive from a worker thread.
-    if (e instanceof RunawayError || (e instanceof Error && e.name === 'RunawayError')) {
+    // (A worker thread's error comes back as a plain Error whose stack still names it.)
+    if (
+      e instanceof RunawayError ||
+      (e instanceof Error && (e.name === 'RunawayError' || /^RunawayError: /.test(e.stack ?? '')))
+    ) {
       io.err(`brink: ${e.message.replace(/^RunawayError: /, '')}\n`);
       return 1;
     }

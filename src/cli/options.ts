@@ -1,6 +1,6 @@
 // Option parsers and shared steps of the commands that load a scenario and run it.
 import { InvalidArgumentError } from 'commander';
-import type { ModelSource } from '../analysis/shard.ts';
+import type { ModelSource } from '../analysis/kernel/task.ts';
 import { dyadFeaturesOf, featureOverrides } from '../calibration/generic-library.ts';
 import type { Model } from '../engine/model.ts';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';

@@ -1,5 +1,5 @@
-// Distributed ensembles and analyses on BullMQ + Redis. A producer turns its work into range tasks
-// (src/analysis/tasks.ts): ensemble shards named by (engine, scenario hash, seed, run range), compare
+// Distributed ensembles and analyses on BullMQ + Redis: the queue adapter of the executor port
+// (src/analysis/kernel/executor.ts). A producer's range tasks (src/analysis/kernel/task.ts): ensemble shards named by (engine, scenario hash, seed, run range), compare
 // shards and design-point shards named by a hash of their inputs; workers on any machine compute them
 // from the scenario documents stored once in Redis and return integer counts; the producer merges
 // them in task order, so the numbers are those of a local run. A worker that dies mid-task loses its
@@ -9,24 +9,21 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Aggregate } from '../analysis/ensemble.ts';
-import {
-  type ParallelOptions,
-  runEnsembleParallel,
-  ShardPool,
-  type ShardRunner,
-} from '../analysis/parallel.ts';
-import { type ModelSource, type ShardTask, shardId } from '../analysis/shard.ts';
+import { type Aggregate, shardId } from '../analysis/ensemble.ts';
+import type { Executor } from '../analysis/kernel/executor.ts';
 import type {
-  AnalysisTask,
   CompareTask,
   DocSource,
+  EnsembleTask,
+  ModelSource,
   PointSetting,
   PointTally,
   PointTask,
+  RareTask,
+  Task,
   TaskResult,
-  TaskRunner,
-} from '../analysis/tasks.ts';
+} from '../analysis/kernel/task.ts';
+import { ThreadExecutor } from '../analysis/parallel.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { FORMAT_VERSION } from '../scenario/schema.ts';
 import {
@@ -75,10 +72,14 @@ export interface ShardJobData {
 type SourceRef = Omit<ModelSource, 'docJson'>;
 type SettingRef = Omit<PointSetting, 'doc'> & { doc: { hash: string } };
 
-/** What a compare or design-point job carries: the task with its documents replaced by their hashes. */
+/** A task other than an ensemble shard. */
+type AnalysisTask = CompareTask | PointTask | RareTask;
+
+/** What a compare, design-point or rare-event job carries: the task with its documents replaced by their hashes. */
 export type AnalysisJobData =
   | (Omit<CompareTask, 'base' | 'arms'> & { base: SourceRef; arms: SourceRef[] })
-  | (Omit<PointTask, 'settings'> & { settings: SettingRef[] });
+  | (Omit<PointTask, 'settings'> & { settings: SettingRef[] })
+  | (Omit<RareTask, 'source'> & { source: SourceRef });
 
 export type QueueJobData = ShardJobData | AnalysisJobData;
 
@@ -101,8 +102,9 @@ export interface ShardJobResult {
 
 /** An analysis task as job data, and the documents it names. */
 function analysisJob(task: AnalysisTask): { data: AnalysisJobData; docs: DocSource[] } {
+  const ref = ({ hash, interventions }: ModelSource): SourceRef => ({ hash, interventions });
+  if (task.kind === 'rare') return { data: { ...task, source: ref(task.source) }, docs: [task.source] };
   if (task.kind === 'compare') {
-    const ref = ({ hash, interventions }: ModelSource): SourceRef => ({ hash, interventions });
     return {
       data: { ...task, base: ref(task.base), arms: task.arms.map(ref) },
       docs: [task.base, ...task.arms],
@@ -119,8 +121,9 @@ async function taskOfJob(
   data: AnalysisJobData,
   docJson: (hash: string) => Promise<string>,
 ): Promise<AnalysisTask> {
+  const src = async (r: SourceRef): Promise<ModelSource> => ({ ...r, docJson: await docJson(r.hash) });
+  if (data.kind === 'rare') return { ...data, source: await src(data.source) };
   if (data.kind === 'compare') {
-    const src = async (r: SourceRef): Promise<ModelSource> => ({ ...r, docJson: await docJson(r.hash) });
     return { ...data, base: await src(data.base), arms: await Promise.all(data.arms.map(src)) };
   }
   const settings = await Promise.all(
@@ -222,14 +225,16 @@ export interface ShardQueueStats {
 }
 
 /**
- * The producer side: a ShardRunner and TaskRunner whose tasks are computed by `brink worker` processes
+ * The producer side: an executor whose tasks are computed by `brink worker` processes
  * on any machine. Several analyses may share one client at the same time. The producer owns its
  * tasks: a task that vanished from Redis (a restart without persistence, FLUSHALL) is queued again
  * under the same id, and when Redis stays unreachable longer than `timeoutMs`, every task fails with
  * a QueueError that says so.
  */
-export class ShardQueueClient implements ShardRunner, TaskRunner {
+export class ShardQueueClient implements Executor {
   readonly capacity: number;
+  /** Workers assumed for sizing tasks (the fleet is not known in advance): half the window. */
+  readonly parallelism: number;
   readonly stats: ShardQueueStats = {
     tasks: 0,
     completed: 0,
@@ -263,6 +268,7 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
     this.#prefix = conn.prefix ?? DEFAULT_PREFIX;
     this.#log = conn.log ?? (() => {});
     this.capacity = capacity;
+    this.parallelism = Math.max(1, Math.floor(capacity / 2));
     const connection = bullConnection(conn.url);
     this.#queue = new Queue<QueueJobData, ShardJobResult>(QUEUE_NAME, { connection, prefix: this.#prefix });
     this.#events = new QueueEvents(QUEUE_NAME, { connection, prefix: this.#prefix });
@@ -341,9 +347,16 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
     return `no worker for engine ${ENGINE_VERSION} (scenario format ${FORMAT_VERSION}) is connected to ${redactUrl(this.#url)}${others}; waiting (start \`brink worker\`)`;
   }
 
-  async run(task: ShardTask): Promise<Aggregate> {
+  /** Computes a task on the queue's workers. */
+  run<T extends Task>(task: T): Promise<TaskResult<T>> {
+    if (task.engine !== ENGINE_VERSION)
+      return Promise.reject(new QueueError(`engine mismatch: ${task.engine}`));
+    if (task.kind === 'ensemble') return this.#runShard(task) as Promise<TaskResult<T>>;
+    return this.#runAnalysis(task as AnalysisTask) as Promise<TaskResult<T>>;
+  }
+
+  async #runShard(task: EnsembleTask): Promise<Aggregate> {
     const { source } = task;
-    if (task.engine !== ENGINE_VERSION) throw new QueueError(`engine mismatch: ${task.engine}`);
     const data: ShardJobData = {
       hash: source.hash,
       interventions: source.interventions,
@@ -352,15 +365,14 @@ export class ShardQueueClient implements ShardRunner, TaskRunner {
       count: task.count,
       engine: task.engine,
     };
-    const r = await this.#submit(shardId(source.hash, task.seed, task), data, [source]);
+    const r = await this.#submit(shardId(task), data, [source]);
     return r.aggregate!;
   }
 
-  async runTask<T extends AnalysisTask>(task: T): Promise<TaskResult<T>> {
-    if (task.engine !== ENGINE_VERSION) throw new QueueError(`engine mismatch: ${task.engine}`);
+  async #runAnalysis(task: AnalysisTask): Promise<unknown> {
     const { data, docs } = analysisJob(task);
     const r = await this.#submit(analysisJobId(data), data, docs);
-    return decodeResult(task, r.result) as TaskResult<T>;
+    return decodeResult(task, r.result);
   }
 
   /** Queues the job (once per id) with its documents, and waits for its result. */
@@ -588,38 +600,6 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined>
   }
 }
 
-export interface DistributedOptions
-  extends Omit<ParallelOptions, 'pool' | 'runner' | 'workers'>,
-    ClientOptions {
-  /** Called once if no worker is connected when the ensemble starts (with what to tell the user). */
-  onNoWorkers?: (message: string) => void;
-}
-
-/** Runs an ensemble on the workers of a queue; the same numbers as `runEnsembleParallel` on this machine. */
-export async function runEnsembleDistributed(
-  source: ModelSource,
-  opts: DistributedOptions,
-): Promise<{ aggregate: Aggregate; stats: ShardQueueStats; shards: number }> {
-  const client = await ShardQueueClient.open(opts);
-  try {
-    if (opts.onNoWorkers && (await client.workers()) === 0) opts.onNoWorkers(await client.noWorkersMessage());
-    let shards = 0;
-    const aggregate = await runEnsembleParallel(source, {
-      ...opts,
-      runner: {
-        capacity: client.capacity,
-        run: (task) => {
-          shards++;
-          return client.run(task);
-        },
-      },
-    });
-    return { aggregate, stats: { ...client.stats }, shards };
-  } finally {
-    await client.close();
-  }
-}
-
 export interface ServeOptions extends QueueConnection {
   /** Worker threads on this machine (shards computed at once). */
   workers: number;
@@ -663,7 +643,7 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
   const redis = await connect(opts.url);
   const log = opts.log ?? (() => {});
   const watch = new RedisWatch(redis, { url: opts.url, log });
-  const pool = new ShardPool(opts.workers);
+  const pool = new ThreadExecutor(opts.workers);
   const docs = new Map<string, string>();
   const name = opts.name ?? `pid ${process.pid}`;
   const running = new Map<string, number>();
@@ -696,6 +676,7 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
         let out: Pick<ShardJobResult, 'aggregate' | 'result'>;
         if (d.kind === undefined) {
           const aggregate = await pool.run({
+            kind: 'ensemble',
             source: { docJson: await docJson(d.hash), hash: d.hash, interventions: d.interventions },
             seed: d.seed,
             start: d.start,
@@ -706,7 +687,7 @@ export async function serveShards(opts: ServeOptions): Promise<ShardServer> {
         } else {
           const task = await taskOfJob(d, docJson);
           try {
-            out = { result: encodeResult(task, await pool.runTask(task)) };
+            out = { result: encodeResult(task, await pool.run(task)) };
           } catch (e) {
             // A design point that does not compile fails the same on every worker: not retried.
             if (e instanceof RangeError) throw new UnrecoverableError(`${SCENARIO_ERROR}${e.message}`);

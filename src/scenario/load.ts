@@ -3,10 +3,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { dyadFeaturesOf, featureOverrides } from '../calibration/generic-library.ts';
 import type { Model } from '../engine/model.ts';
 import { compile } from './compile.ts';
 import { type Diagnostic, didYouMean, formatPath, hasErrors, listed } from './diagnostics.ts';
+import { dyadFeaturesOf, featureOverrides } from './generic-features.ts';
 import { getIn, isPlainObject, mergePatch, type Path, setPath } from './merge.ts';
 import { isParamRef } from './params.ts';
 import { type Locations, locate, locationsAt, type Parsed, parseText, withPos } from './parse.ts';

@@ -1,15 +1,19 @@
-// Ensembles, comparisons and sensitivity analyses as background jobs. Each is opened from its stored
-// manifest and the files it read, advanced in slices by the RunQueue, and checkpointed as its integer
-// counts (the `Aggregate`, `CompareState` or `SensitivityState`), so an interrupted job resumes to exactly
-// the numbers of an uninterrupted one (each run's numbers depend only on seed and run index).
-import { type Arm, type CompareReport, type CompareState, PairedComparison } from '../analysis/compare.ts';
-import { type Aggregate, emptyAggregate, merge, runRange } from '../analysis/ensemble.ts';
-import { SensitivityJob, type SensitivityState } from '../analysis/sensitivity.ts';
-import { ENGINE_VERSION, type Model } from '../engine/model.ts';
-import { Simulator } from '../engine/run.ts';
-import { jobKind, type RunRecord } from '../store/index.ts';
-import { type ReportExtras, reportExtras, runReport } from './report.ts';
-import { prepareInFiles } from './workspace.ts';
+// Background jobs: every analysis of the registry (src/analysis/registry.ts) opened from its stored
+// manifest and the files it read, advanced in slices by the RunQueue on the kernel's inline executor (a
+// job whose tasks cannot be cut small, a rare-event estimate, on a worker thread instead), and
+// checkpointed as its integer counts, so an interrupted job resumes to exactly the numbers of an
+// uninterrupted one (each run's numbers depend only on seed and run index).
+import type { CompareReport } from '../analysis/compare.ts';
+import { stepJob } from '../analysis/kernel/executor.ts';
+import { sourceOf } from '../analysis/kernel/task.ts';
+import { ThreadExecutor } from '../analysis/parallel.ts';
+import { ANALYSES, type OpenedAnalysis, type PrepareWith } from '../analysis/registry.ts';
+import { bundledBaseRates } from '../calibration/bundled.ts';
+import { sanityPanel } from '../calibration/violence.ts';
+import type { Diagnostic } from '../scenario/diagnostics.ts';
+import type { RunManifest, RunRecord } from '../store/index.ts';
+import { type ReportExtras, reportExtras } from './report.ts';
+import { type Files, prepareInFiles } from './workspace.ts';
 
 /** A job the queue advances in slices: `step(n)` does about n progress units (runs, or run indices per arm). */
 export interface SlicedJob {
@@ -17,139 +21,118 @@ export interface SlicedJob {
   readonly total: number;
   /** Progress units done. */
   done(): number;
-  step(units: number): void;
+  step(units: number): void | Promise<void>;
   /** The state to checkpoint (JSON). */
   checkpoint(): string;
   /** The report (JSON), computed once every unit is done; may yield between expensive parts. */
   finish(): Promise<string>;
+  /** Releases what the job holds (a worker thread), whether it finished or not. */
+  close?(): Promise<void>;
 }
 
 /** A stored comparison report: `brink compare --json`'s object and the baseline's report extras. */
 export type StoredCompareReport = CompareReport & { extras: ReportExtras };
 
-const yieldNow = () => new Promise((r) => setImmediate(r));
+const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 
-/** The run's scenario (with `interventions`) prepared from the files it read; throws when it no longer compiles. */
-function preparedIn(run: RunRecord, interventions: string[]) {
-  const m = run.manifest;
-  const p = prepareInFiles(run.files, m.scenarioPath, { interventions, set: m.set });
-  if (!p.model || !p.doc || p.hash === undefined) {
-    const first = p.diagnostics.find((d) => d.severity === 'error');
-    throw new Error(
-      `the scenario${interventions.length ? ` with ${interventions.join(', ')}` : ''} does not compile: ${first?.message ?? 'unknown error'}`,
-    );
+/** A scenario that does not compile (with the interventions asked for): a domain error, 422 at the edge. */
+export class NotRunnableError extends Error {
+  readonly what: string;
+  readonly diagnostics: Diagnostic[];
+  constructor(what: string, diagnostics: Diagnostic[]) {
+    const first = diagnostics.find((d) => d.severity === 'error');
+    super(`${what} does not compile: ${first?.message ?? 'unknown error'}`);
+    this.what = what;
+    this.diagnostics = diagnostics;
   }
-  return { model: p.model, doc: p.doc, hash: p.hash };
 }
 
-/** The run's own scenario, checked against the content hash in its manifest. */
-function baseIn(run: RunRecord) {
-  const p = preparedIn(run, run.manifest.interventions);
-  if (p.hash !== run.manifest.hash)
-    throw new Error(`the scenario's content hash changed (${p.hash} != ${run.manifest.hash})`);
-  return p;
+/**
+ * The `prepare` use case over a set of files: the scenario at `path` with interventions (and the job's
+ * overrides) applied, compiled, with its source for workers. Records every file read in `snapshot`.
+ */
+export function preparerIn(
+  files: Files,
+  path: string,
+  set: Record<string, unknown> = {},
+  snapshot: Files = {},
+): PrepareWith {
+  return (interventions) => {
+    const p = prepareInFiles(files, path, { interventions, set });
+    if (!p.model || !p.doc || p.hash === undefined)
+      throw new NotRunnableError(
+        `the scenario${interventions.length ? ` with ${interventions.join(', ')}` : ''}`,
+        p.diagnostics,
+      );
+    Object.assign(snapshot, p.snapshot);
+    return { doc: p.doc, model: p.model, hash: p.hash, source: sourceOf(p.doc, p.model) };
+  };
 }
 
-const modelIn = (run: RunRecord, interventions: string[]): Model => preparedIn(run, interventions).model;
-
-function openEnsemble(run: RunRecord): SlicedJob {
+/** The job's scenario from the files it read, its own content checked against the manifest's hash. */
+function preparerOf(run: RunRecord): PrepareWith {
   const m = run.manifest;
-  const { model } = baseIn(run);
-  const agg: Aggregate = run.checkpoint ? (JSON.parse(run.checkpoint) as Aggregate) : emptyAggregate(model);
-  const sim = new Simulator(model);
-  return {
-    total: m.runs,
-    done: () => agg.runs,
-    step: (n) => {
-      merge(agg, runRange(model, m.seed, agg.runs, Math.min(n, m.runs - agg.runs), sim));
-    },
-    checkpoint: () => JSON.stringify(agg),
-    finish: async () => JSON.stringify(runReport(model, agg, m.seed)),
+  const prepare = preparerIn(run.files, m.scenarioPath, m.set);
+  let checked = false;
+  return (interventions) => {
+    if (!checked) {
+      checked = true;
+      const own = prepare(m.interventions);
+      if (own.hash !== m.hash)
+        throw new Error(`the scenario's content hash changed (${own.hash} != ${m.hash})`);
+    }
+    return prepare(interventions);
   };
 }
 
-function openCompare(run: RunRecord): SlicedJob {
+/** The analysis of a stored job, opened from its checkpoint (if any). */
+function openAnalysis(run: RunRecord): { opened: OpenedAnalysis; report: () => Promise<unknown> } {
   const m = run.manifest;
-  const settings = m.compare;
-  if (!settings) throw new Error('the comparison has no settings in its manifest');
-  const base = baseIn(run).model;
-  const arms: Arm[] = settings.arms.map((label) => ({
-    label,
-    model: modelIn(run, [...m.interventions, label]),
-  }));
-  const state = run.checkpoint ? (JSON.parse(run.checkpoint) as CompareState) : undefined;
-  const c = new PairedComparison(base, arms, { seed: m.seed, traceRuns: settings.traceRuns }, state);
-  return {
-    total: m.runs,
-    done: () => c.state.runs,
-    step: (n) => c.step(Math.min(n, m.runs - c.state.runs)),
-    checkpoint: () => JSON.stringify(c.state),
-    finish: async () => {
-      // Tracing the saved and harmed runs of each arm takes a while: one arm at a time, yielding between.
-      const mechanisms: ReturnType<PairedComparison['mechanisms']>[] = [];
-      for (let ai = 0; ai < arms.length; ai++) {
-        await yieldNow();
-        mechanisms.push(c.mechanisms(ai));
-      }
-      const report = c.report({ engine: ENGINE_VERSION, topPaths: 12, mechanisms });
-      const stored: StoredCompareReport = { ...report, extras: reportExtras(base, c.state.base) };
-      return JSON.stringify(stored);
-    },
-  };
+  const prepare = preparerOf(run);
+  const checkpoint = run.checkpoint ?? undefined;
+  switch (m.kind) {
+    case 'run': {
+      const opened = ANALYSES.run.open(prepare, m, checkpoint);
+      const report = async () => {
+        const r = await opened.finish();
+        // The sanity panel of `brink run` too: the baseline against ICB's base rates for its trigger type.
+        const sanity = sanityPanel(r.model, r.agg, r.doc.trigger, bundledBaseRates());
+        return { ...r.report, sanity, extras: reportExtras(r.model, r.agg) };
+      };
+      return { opened, report };
+    }
+    case 'compare': {
+      const opened = ANALYSES.compare.open(prepare, m, checkpoint);
+      const report = async () => {
+        const r = await opened.finish(yieldNow);
+        const stored: StoredCompareReport = { ...r.report, extras: reportExtras(r.model, r.agg) };
+        return stored;
+      };
+      return { opened, report };
+    }
+    default: {
+      // The analyses whose stored report is their own report (as the CLI's --json prints it).
+      const def = ANALYSES[m.kind] as unknown as {
+        open(p: PrepareWith, m: RunManifest, c?: string): OpenedAnalysis;
+      };
+      const opened = def.open(prepare, m, checkpoint);
+      return { opened, report: () => opened.finish(yieldNow) };
+    }
+  }
 }
 
-function openSensitivity(run: RunRecord): SlicedJob {
-  const m = run.manifest;
-  const o = m.sensitivity;
-  if (!o) throw new Error('the sensitivity analysis has no settings in its manifest');
-  const p = baseIn(run);
-  const state = run.checkpoint ? (JSON.parse(run.checkpoint) as SensitivityState) : undefined;
-  const job = new SensitivityJob(
-    p.doc,
-    { hash: p.hash, interventions: p.model.interventions, engine: ENGINE_VERSION },
-    sensitivityOptions(m.seed, o),
-    state,
-  );
-  if (job.totalRuns !== m.runs) throw new Error(`the design changed (${job.totalRuns} runs, not ${m.runs})`);
-  return {
-    total: m.runs,
-    done: () => job.state.doneRuns,
-    step: (n) => {
-      // Up to n engine runs, within one design point: entering a point compiles its model (15-40 ms on
-      // the Korea scenarios), so one slice compiles at most once and the server keeps answering.
-      const point = job.state.point;
-      let left = n;
-      while (left > 0 && !job.done && job.state.point === point) left -= job.step(left);
-    },
-    checkpoint: () => JSON.stringify(job.state),
-    finish: async () => {
-      await yieldNow();
-      return JSON.stringify(job.report());
-    },
-  };
-}
-
-/** The options of `sensitivity()` from a manifest's settings. */
-export function sensitivityOptions(
-  seed: number,
-  o: NonNullable<RunRecord['manifest']['sensitivity']>,
-): ConstructorParameters<typeof SensitivityJob>[2] {
-  return {
-    seed,
-    metric: o.metric,
-    tornadoRuns: o.tornadoRuns,
-    quantiles: [o.low, o.high],
-    samples: o.samples,
-    runs: o.runsPerPoint,
-    bootstrap: o.bootstrap,
-    only: o.only,
-  };
-}
-
-/** Opens a stored ensemble, comparison or sensitivity analysis to run (from its checkpoint, if any). */
+/** Opens a stored job to run (from its checkpoint, if any). */
 export function openJob(run: RunRecord): SlicedJob {
-  const kind = jobKind(run.manifest);
-  if (kind === 'compare') return openCompare(run);
-  if (kind === 'sensitivity') return openSensitivity(run);
-  return openEnsemble(run);
+  const { opened, report } = openAnalysis(run);
+  const job = opened.job;
+  // A task that cannot be cut small runs on a thread of its own, so the server keeps answering.
+  const thread = opened.unsliced ? new ThreadExecutor(1) : undefined;
+  return {
+    total: job.total,
+    done: () => job.done(),
+    step: (n) => stepJob(job, n, thread),
+    checkpoint: () => job.checkpoint(),
+    finish: async () => JSON.stringify(await report()),
+    ...(thread ? { close: () => thread.close() } : {}),
+  };
 }

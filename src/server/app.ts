@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { mountRoutes, type RouteDef, type Services } from './http.ts';
+import { loopDelay, metricsAllowed, prometheusText } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { analysisRoutes } from './routes/analyses.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -40,6 +41,7 @@ const CSP = [
 
 export function createApp(services: Services, opts: { webDir?: string } = {}): Hono {
   const app = new Hono();
+  loopDelay(); // the event-loop monitor starts with the app, so /api/health covers the time since
   app.use('*', async (c, next) => {
     await next();
     c.header('x-content-type-options', 'nosniff');
@@ -51,6 +53,26 @@ export function createApp(services: Services, opts: { webDir?: string } = {}): H
   const doc = openApiDocument(ROUTES);
   app.get('/api/openapi.json', (c) => c.json(doc));
   mountRoutes(app, ROUTES, services);
+  // Prometheus' scrape target, outside the API and its sessions: loopback callers, or the operator's
+  // BRINK_METRICS_TOKEN as a Bearer token (docs/decisions/0018-server-load.md).
+  app.get('/metrics', async (c) => {
+    if (!metricsAllowed(c, services, services.metricsToken)) {
+      const body = {
+        error: {
+          code: 'forbidden',
+          message: services.metricsToken
+            ? '/metrics needs the operator token: Authorization: Bearer $BRINK_METRICS_TOKEN'
+            : '/metrics answers callers on this machine only (set BRINK_METRICS_TOKEN to scrape it from elsewhere)',
+        },
+      };
+      c.header('cache-control', 'no-store');
+      return c.json(body, 403);
+    }
+    c.header('cache-control', 'no-store');
+    return c.body(await prometheusText(services, services.metrics), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    });
+  });
   app.all('/api/*', (c) =>
     c.json(
       {

@@ -6,6 +6,7 @@ import argon2 from 'argon2';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Session, Store, User } from '../store/index.ts';
+import { Limiter } from './limit.ts';
 
 export const SESSION_COOKIE = 'brink_session';
 const SESSION_DAYS = 14;
@@ -54,14 +55,31 @@ export const ARGON2 = {
   hashLength: 32,
 } as const;
 
-export const hashPassword = (password: string): Promise<string> => argon2.hash(password, ARGON2);
+/** BRINK_HASH_CONCURRENCY as a number of hashes at once (1-64), or undefined when unset or invalid. */
+export function hashConcurrencyOf(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : undefined;
+}
+
+/**
+ * Password hashing's limit: one hash at a time by default (BRINK_HASH_CONCURRENCY), each holding 64 MiB,
+ * so a burst of sign-ins queues (at most 256 waiting; then 429) instead of exhausting memory.
+ */
+export const passwordHashing = new Limiter(hashConcurrencyOf(process.env.BRINK_HASH_CONCURRENCY) ?? 1, 256);
+
+export const hashPassword = (password: string): Promise<string> =>
+  passwordHashing.run(() => argon2.hash(password, ARGON2));
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  try {
-    return await argon2.verify(hash, password);
-  } catch {
-    return false;
-  }
+  // Outside the try: a full line (Busy, 429) is not a wrong password.
+  return passwordHashing.run(async () => {
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 // A hash to verify against when the email is unknown, so that both cases take the same time.

@@ -4,9 +4,12 @@
 // OpenAPI document (openapi.ts) and the access tests (test/server/access.test.ts) read the same table.
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { DomainError, type ErrorKind } from '../errors.ts';
 import { type Role, roleAtLeast, type Store, type User } from '../store/index.ts';
 import { type AuthConfig, type Authenticated, authenticate } from './auth.ts';
 import type { RunQueue } from './jobs.ts';
+import type { RequestMetrics } from './metrics.ts';
+import { Busy, type WorkPool } from './pool.ts';
 import type { TalksServices } from './talks/index.ts';
 
 /** Who may call a route: anyone, any signed-in user, or a member of the `:ws` workspace with at least a role. */
@@ -15,6 +18,12 @@ export type Access = 'public' | 'user' | Role;
 export interface Services {
   store: Store;
   jobs: RunQueue;
+  /** Worker threads for the CPU work of requests (src/server/pool.ts). */
+  pool: WorkPool;
+  /** Request latencies for /metrics. */
+  metrics: RequestMetrics;
+  /** BRINK_METRICS_TOKEN: when set, /metrics wants it as a Bearer token (else: loopback callers only). */
+  metricsToken?: string | undefined;
   auth: AuthConfig;
   /** The directory of the example scenarios loaded into new workspaces. */
   examplesDir: string;
@@ -188,12 +197,41 @@ export const ErrorBody = z.object({
   }),
 });
 
+/** The HTTP status of each kind of domain error: the one place use-case refusals become HTTP. */
+export const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+/** A use case's refusal as an HTTP error: its kind's status, its code and message, the field at fault. */
+export function httpErrorOf(e: DomainError): HttpError {
+  const details = e.path !== undefined ? { issues: [{ path: e.path, message: e.message }] } : undefined;
+  return new HttpError(STATUS_OF[e.kind], e.code, e.message, details);
+}
+
 export function errorResponse(c: Context, e: HttpError): Response {
   const body: { error: Record<string, unknown> } = { error: { code: e.code, message: e.message } };
   if (e.details !== undefined) Object.assign(body.error, e.details as object);
   // The rest of a refused body is not read into memory: the Node adapter drains it for at most 500 ms
   // or 64 MB (so that the client can read this answer before the socket closes), then closes.
   return c.json(body, e.status as 400);
+}
+
+/** 429 with Retry-After: the worker threads' waiting room is full. */
+export function busyResponse(c: Context, e: Busy): Response {
+  c.header('retry-after', String(e.retryAfter));
+  return errorResponse(
+    c,
+    new HttpError(429, 'busy', e.message, {
+      retryAfter: e.retryAfter,
+      queue: { scope: e.scope, waiting: e.queued, limit: e.limit },
+    }),
+  );
 }
 
 function validationError(where: string, issues: z.core.$ZodIssue[]): HttpError {
@@ -219,7 +257,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Services): void {
   for (const def of routes) {
     const limit = bodyLimit(def);
-    app.on(def.method.toUpperCase(), def.path, async (c) => {
+    const handle = async (c: Context): Promise<Response> => {
       try {
         // Before anything else (and before any sign-in): a body larger than the route takes is refused.
         checkDeclaredLength(c, limit);
@@ -272,9 +310,17 @@ export function mountRoutes(app: Hono, routes: readonly RouteDef[], services: Se
         });
       } catch (e) {
         if (e instanceof HttpError) return errorResponse(c, e);
+        if (e instanceof DomainError) return errorResponse(c, httpErrorOf(e));
+        if (e instanceof Busy) return busyResponse(c, e);
         console.error(`brink serve: ${c.req.method} ${c.req.path}:`, e);
         return errorResponse(c, new HttpError(500, 'internal', 'internal error (logged on the server)'));
       }
+    };
+    app.on(def.method.toUpperCase(), def.path, async (c) => {
+      const t0 = performance.now();
+      const res = await handle(c);
+      services.metrics.observe(def.method, def.path, res.status, (performance.now() - t0) / 1000);
+      return res;
     });
   }
 }

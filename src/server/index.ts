@@ -7,9 +7,15 @@ import { serve } from '@hono/node-server';
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import type { Services } from './http.ts';
+import { openJobOnThread } from './job-thread.ts';
 import { RunQueue } from './jobs.ts';
+import { RequestMetrics } from './metrics.ts';
+import { type PoolOptions, WorkPool } from './pool.ts';
 import { openTalks, type TalksOptions } from './talks/index.ts';
 import { loadExamples } from './workspace.ts';
+
+/** Checks BRINK_HASH_CONCURRENCY (for `brink serve`, which starts the server through this module only). */
+export { hashConcurrencyOf } from './auth.ts';
 
 export interface ServerOptions {
   port: number;
@@ -23,6 +29,8 @@ export interface ServerOptions {
   publicUrl?: string;
   /** BRINK_TRUST_PROXY: how many reverse proxies in front to trust for client address and scheme. */
   trustProxy?: number;
+  /** BRINK_METRICS_TOKEN: lets callers off this machine read /metrics with it as a Bearer token. */
+  metricsToken?: string;
   log?: (line: string) => void;
 }
 
@@ -51,6 +59,9 @@ export async function prepareServices(opts: {
   publicUrl?: string | undefined;
   trustProxy?: number | undefined;
   talks?: TalksOptions;
+  /** The request worker pool's size and limits (default: BRINK_POOL_THREADS or the cores; 128 waiting). */
+  pool?: PoolOptions;
+  metricsToken?: string | undefined;
 }): Promise<Services & { interrupted: string[]; seeded: number }> {
   const store = await openStore(opts.database);
   let seeded = 0;
@@ -61,11 +72,16 @@ export async function prepareServices(opts: {
   const interrupted = await store.markInterrupted();
   await store.deleteExpiredSessions(new Date().toISOString());
   await store.security.deleteStaleThrottles(new Date(Date.now() - 86_400_000).toISOString());
-  const jobs = new RunQueue(store);
-  const talks = await openTalks(store, opts.database, opts.talks);
+  // Each job on a worker thread of its own, in slices of about 100 ms (a cancel waits at most one).
+  const jobs = new RunQueue(store, { open: openJobOnThread, sliceMs: 100 });
+  const talks = await openTalks(store, opts.database, jobs, opts.talks);
+  const pool = new WorkPool(opts.pool);
   return {
     store,
     jobs,
+    pool,
+    metrics: new RequestMetrics(),
+    metricsToken: opts.metricsToken,
     talks,
     auth: {
       secureCookies: opts.secureCookies,
@@ -90,6 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     secureCookies: opts.secureCookies ?? false,
     publicUrl: opts.publicUrl,
     trustProxy: opts.trustProxy,
+    metricsToken: opts.metricsToken,
   });
   const app = createApp(services, { webDir: opts.webDir ?? DEFAULT_WEB });
   const server = serve({
@@ -129,6 +146,7 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     close: async () => {
       await services.jobs.stop();
       await services.talks?.jobs.stop();
+      await services.pool.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Open event streams and keep-alive connections would hold close() forever.
       if ('closeAllConnections' in server) server.closeAllConnections();

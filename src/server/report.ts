@@ -1,8 +1,11 @@
 // Reports of finished jobs: the stored report of a run (summary and what the HTML report draws), and
 // the downloads of runs, comparisons and sensitivity analyses as self-contained HTML (the CLI's
 // `--report`), JSON and CSV.
+
+import type { BreakevenReport } from '../analysis/breakeven.ts';
 import { type Aggregate, type RunReport, summarize } from '../analysis/ensemble.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../analysis/paths.ts';
+import type { RareResult } from '../analysis/rare.ts';
 import {
   csvReport,
   htmlReport,
@@ -12,6 +15,7 @@ import {
   scenarioAssumptions,
 } from '../analysis/report/index.ts';
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
+import type { SweepReport } from '../analysis/sweep.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
 import { applyInterventions, applySets, loadDocument } from '../scenario/load.ts';
 import type { Locations } from '../scenario/parse.ts';
@@ -83,20 +87,56 @@ const quote = (a: string) => (/^[\w./@:=+,-]+$/.test(a) ? a : `'${a.replace(/'/g
 /** The `brink` command that computes the same numbers from the scenario file. */
 export function equivalentCommand(m: RunManifest): string {
   const args: (string | number)[] = [];
-  const kind = jobKind(m);
   const withs = (xs: string[]) => xs.flatMap((x) => ['--with', x]);
-  if (kind === 'compare') {
-    args.push('compare', m.scenarioPath, ...withs(m.compare?.arms ?? []), '--runs', m.runs, '--seed', m.seed);
-    if (m.compare && m.compare.traceRuns !== 200) args.push('--trace', m.compare.traceRuns);
-  } else if (kind === 'sensitivity') {
-    const o = m.sensitivity!;
-    args.push('sensitivity', m.scenarioPath, ...withs(m.interventions), '--seed', m.seed);
-    args.push('--metric', o.metric, '--tornado-runs', o.tornadoRuns, '--low', o.low, '--high', o.high);
-    args.push('--samples', o.samples, '--runs', o.runsPerPoint, '--bootstrap', o.bootstrap);
-    for (const p of o.only) args.push('--only', p);
-  } else {
-    args.push('run', m.scenarioPath, ...withs(m.interventions), '--runs', m.runs, '--seed', m.seed);
-    for (const [k, v] of Object.entries(m.set)) args.push('--set', `${k}=${String(v)}`);
+  switch (m.kind) {
+    case 'compare':
+      args.push('compare', m.scenarioPath, ...withs(m.compare.arms), '--runs', m.runs, '--seed', m.seed);
+      if (m.compare.traceRuns !== 200) args.push('--trace', m.compare.traceRuns);
+      break;
+    case 'sensitivity': {
+      const o = m.sensitivity;
+      args.push('sensitivity', m.scenarioPath, ...withs(m.interventions), '--seed', m.seed);
+      args.push('--metric', o.metric, '--tornado-runs', o.tornadoRuns, '--low', o.low, '--high', o.high);
+      args.push('--samples', o.samples, '--runs', o.runsPerPoint, '--bootstrap', o.bootstrap);
+      for (const p of o.only) args.push('--only', p);
+      break;
+    }
+    case 'sweep': {
+      const o = m.sweep;
+      args.push('sweep', m.scenarioPath, ...withs(m.interventions));
+      for (const p of o.params) args.push('--param', `${p.path}=${p.lo}..${p.hi}:${p.steps}`);
+      args.push('--runs', o.runsPerCell, '--seed', m.seed);
+      for (const x of o.metrics) args.push('--metric', x);
+      break;
+    }
+    case 'breakeven': {
+      const o = m.breakeven;
+      args.push('breakeven', m.scenarioPath, '--with', o.with, '--param', o.param);
+      if (o.range) args.push('--range', `${o.range[0]}..${o.range[1]}`);
+      args.push('--runs', o.runsPerPoint, '--seed', m.seed, '--grid', o.grid, '--bisect', o.bisect);
+      args.push('--metric', o.metric);
+      break;
+    }
+    case 'rare': {
+      const o = m.rare;
+      args.push(
+        'run',
+        m.scenarioPath,
+        ...withs(m.interventions),
+        '--seed',
+        m.seed,
+        '--estimator',
+        o.estimator,
+      );
+      if (o.target !== null) args.push('--target', o.target);
+      if (o.estimator === 'crude') args.push('--runs', o.runs);
+      if (o.estimator === 'ams') args.push('--particles', o.particles, '--replicates', o.replicates);
+      if (o.estimator === 'is') args.push('--ce-runs', o.ceRuns, '--is-runs', o.isRuns);
+      break;
+    }
+    case 'run':
+      args.push('run', m.scenarioPath, ...withs(m.interventions), '--runs', m.runs, '--seed', m.seed);
+      for (const [k, v] of Object.entries(m.set)) args.push('--set', `${k}=${String(v)}`);
   }
   return `brink ${args.map((a) => quote(String(a))).join(' ')}`;
 }
@@ -132,7 +172,7 @@ export function reportData(r: RunRecord): ReportData {
   const m = r.manifest;
   const kind = jobKind(m);
   const stored = JSON.parse(r.report) as Record<string, unknown>;
-  const arms = kind === 'compare' ? (m.compare?.arms ?? []) : [];
+  const arms = m.kind === 'compare' ? m.compare.arms : [];
   const { doc, locations } = documentOf(r, m.interventions);
   const settings: Record<string, string | number> = {
     'workbench job': r.id,
@@ -145,7 +185,7 @@ export function reportData(r: RunRecord): ReportData {
     engine: m.engine,
     brink: ENGINE_VERSION,
     seed: m.seed,
-    runs: kind === 'sensitivity' ? null : m.runs,
+    runs: kind === 'sensitivity' || kind === 'sweep' || kind === 'breakeven' ? null : m.runs,
     interventions: kind === 'compare' ? arms : m.interventions,
     settings,
   };
@@ -157,10 +197,10 @@ export function reportData(r: RunRecord): ReportData {
     }),
     interventions: interventionInfo(doc, kind === 'compare' ? arms : m.interventions),
   };
-  if (kind === 'compare') {
+  if (m.kind === 'compare') {
     const report = stored as unknown as StoredCompareReport;
     settings.pairing = 'common random numbers';
-    settings['saved/harmed runs traced per arm'] = m.compare?.traceRuns ?? 0;
+    settings['saved/harmed runs traced per arm'] = m.compare.traceRuns;
     return {
       kind: 'compare',
       title: `Interventions compared: ${doc.title}`,
@@ -172,9 +212,9 @@ export function reportData(r: RunRecord): ReportData {
       ...common,
     };
   }
-  if (kind === 'sensitivity') {
+  if (m.kind === 'sensitivity') {
     const report = stored as unknown as SensitivityReport;
-    const o = m.sensitivity!;
+    const o = m.sensitivity;
     Object.assign(settings, {
       metric: report.metric.id,
       'tornado runs per end': o.tornadoRuns,
@@ -187,6 +227,37 @@ export function reportData(r: RunRecord): ReportData {
       title: `Sensitivity: ${doc.title}`,
       manifest,
       sensitivity: report,
+      ...common,
+    };
+  }
+  if (m.kind === 'sweep') {
+    settings['runs per cell'] = m.sweep.runsPerCell;
+    return {
+      kind: 'sweep',
+      title: `Sweep: ${doc.title}`,
+      manifest,
+      sweep: stored as unknown as SweepReport,
+      ...common,
+    };
+  }
+  if (m.kind === 'breakeven') {
+    settings['runs per point'] = m.breakeven.runsPerPoint;
+    return {
+      kind: 'breakeven',
+      title: `Break-even of ${m.breakeven.with}: ${doc.title}`,
+      manifest: { ...manifest, interventions: [m.breakeven.with] },
+      breakeven: stored as unknown as BreakevenReport,
+      ...common,
+      interventions: interventionInfo(doc, [m.breakeven.with]),
+    };
+  }
+  if (m.kind === 'rare') {
+    settings.estimator = m.rare.estimator;
+    return {
+      kind: 'run',
+      title: `Rare-event estimate: ${doc.title}`,
+      manifest,
+      rare: stored as unknown as RareResult,
       ...common,
     };
   }

@@ -112,19 +112,6 @@ export const CompareOptions = CompareOptionsSchema;
 export const SensitivityOptions = SensitivityOptionsSchema;
 export { MAX_SENSITIVITY_RUNS };
 
-export const CompareSettings = z.object({ arms: z.array(z.string()), traceRuns: z.number() });
-export const SensitivitySettings = z.object({
-  metric: z.string(),
-  tornadoRuns: z.number(),
-  low: z.number(),
-  high: z.number(),
-  samples: z.number(),
-  runsPerPoint: z.number(),
-  bootstrap: z.number(),
-  only: z.array(z.string()),
-  parameters: z.number(),
-});
-
 export const UncertainParam = z.object({
   path: z.string(),
   nominal: z.number(),
@@ -134,32 +121,8 @@ export const UncertainParam = z.object({
   where: z.string().nullable(),
 });
 
-export const RunManifest = z.object({
-  kind: z.enum(['run', 'compare', 'sensitivity']).optional(),
-  scenarioId: z.string(),
-  scenarioPath: z.string(),
-  scenarioVersion: z.number(),
-  hash: z.string(),
-  engine: z.string(),
-  seed: z.number(),
-  runs: z.number(),
-  interventions: z.array(z.string()),
-  set: z.record(z.string(), z.unknown()),
-  compare: CompareSettings.optional(),
-  sensitivity: SensitivitySettings.optional(),
-});
+export { CompareSettings, RunManifest, RunSummary, SensitivitySettings } from '../contract/runs.ts';
 
-export const RunSummary = z.object({
-  id: z.string(),
-  workspaceId: z.string(),
-  scenarioId: z.string(),
-  status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']),
-  manifest: RunManifest,
-  doneRuns: z.number(),
-  error: z.string().nullable(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-});
+import { RunSummary } from '../contract/runs.ts';
 
 export const RunDetail = RunSummary.extend({ report: z.unknown().nullable() });

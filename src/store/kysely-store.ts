@@ -2,7 +2,9 @@
 // postgres.ts) only open the connection. Every query is portable: no dialect-specific SQL.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { manifestOf } from '../contract/runs.ts';
 import { SecurityQueries, type SecurityTables } from './security.ts';
+import { TalksQueries, type TalksTables } from './talks.ts';
 import type {
   FileKind,
   Role,
@@ -99,7 +101,7 @@ const toRun = (r: Selectable<Tables['runs']>): RunRecord => ({
   workspaceId: r.workspace_id,
   scenarioId: r.scenario_id,
   status: r.status as RunStatus,
-  manifest: JSON.parse(r.manifest) as RunManifest,
+  manifest: manifestOf(JSON.parse(r.manifest)),
   files: JSON.parse(r.files) as Record<string, string>,
   doneRuns: Number(r.done_runs),
   checkpoint: r.checkpoint,
@@ -115,11 +117,13 @@ export class KyselyStore implements Store {
   readonly db: Kysely<Tables>;
   readonly dialect: 'sqlite' | 'postgres';
   readonly security: SecurityQueries;
+  readonly talks: TalksQueries;
 
   constructor(db: Kysely<Tables>, dialect: 'sqlite' | 'postgres') {
     this.db = db;
     this.dialect = dialect;
     this.security = new SecurityQueries(db as unknown as Kysely<SecurityTables>);
+    this.talks = new TalksQueries(db as unknown as Kysely<TalksTables>);
   }
 
   async close(): Promise<void> {
@@ -550,6 +554,24 @@ export class KyselyStore implements Store {
       .where('id', '=', id)
       .where('status', 'in', ['queued', 'running', 'interrupted'])
       .execute();
+  }
+
+  async countRunsByStatus(): Promise<Record<RunStatus, number>> {
+    const rows = await this.db
+      .selectFrom('runs')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('status')
+      .execute();
+    const out: Record<RunStatus, number> = {
+      queued: 0,
+      running: 0,
+      done: 0,
+      failed: 0,
+      cancelled: 0,
+      interrupted: 0,
+    };
+    for (const r of rows) out[r.status as RunStatus] = Number(r.n);
+    return out;
   }
 
   async markInterrupted(): Promise<string[]> {

@@ -5,7 +5,6 @@
 // SQLite and PostgreSQL, like the workbench store; its migration is `0002_talks` in migrations.ts.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Store } from './types.ts';
 
 export interface TalksTables {
   talks_dialogues: {
@@ -335,19 +334,32 @@ export interface AuditRow {
 
 const now = () => new Date().toISOString();
 
-/** The talks tables over the workbench's Kysely connection. */
-export class TalksStore {
-  readonly db: Kysely<TalksTables>;
+/** The tables of sealed records besides the dialogue's own: what each seal is bound to (kind, id). */
+const SEALED_RECORDS = [
+  { table: 'talks_positions', kind: 'positions', idColumn: 'delegation_id' },
+  { table: 'talks_releases', kind: 'release', idColumn: 'id' },
+  { table: 'talks_drafts', kind: 'draft', idColumn: 'id' },
+  { table: 'talks_notes', kind: 'notes', idColumn: 'dialogue_id' },
+  { table: 'talks_analyses', kind: 'analysis', idColumn: 'id' },
+] as const;
+
+/** What the store offers the talks room (`Store.talks`); the store contract suite runs it on every adapter. */
+export type TalksStore = Pick<TalksQueries, keyof TalksQueries>;
+
+/** A dialogue's keys as a master-key rotation rewrites them (see `TalksQueries.rewrap`). */
+export interface Rewrap {
+  /** The dialogue's data key wrapped by the new master key. */
+  wrappedKey: string;
+  /** A sealed record (kind: config, positions, release, draft, notes, analysis; id) sealed again. */
+  reseal(kind: string, id: string, sealed: string): string;
+}
+
+/** The talks tables' queries over the workbench's Kysely connection (SQLite or PostgreSQL). */
+export class TalksQueries {
+  private readonly db: Kysely<TalksTables>;
 
   constructor(db: Kysely<TalksTables>) {
     this.db = db;
-  }
-
-  /** The talks store sharing a workbench store's connection (SQLite or PostgreSQL). */
-  static of(store: Store): TalksStore {
-    const db = (store as unknown as { db?: Kysely<TalksTables> }).db;
-    if (!db) throw new Error('the talks room needs the Kysely store (SQLite or PostgreSQL)');
-    return new TalksStore(db);
   }
 
   // Dialogues -----------------------------------------------------------------------------------
@@ -972,6 +984,50 @@ export class TalksStore {
       .where('user_id', '=', userId)
       .where('read_at', 'is', null)
       .execute();
+  }
+
+  // Master-key rotation -------------------------------------------------------------------------
+
+  /** The wrapped data keys of every dialogue (their second dot-separated part names the master key). */
+  async wrappedKeys(): Promise<string[]> {
+    const rows = await this.db.selectFrom('talks_dialogues').select('wrapped_key').execute();
+    return rows.map((r) => r.wrapped_key);
+  }
+
+  /**
+   * Rewrites every dialogue's data key and every sealed record with what `each` gives for the dialogue,
+   * in one transaction: when `each` or a `reseal` throws, nothing changes. Returns the dialogues done.
+   */
+  async rewrap(each: (d: { id: string; wrappedKey: string }) => Rewrap): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const all = await tx.selectFrom('talks_dialogues').select(['id', 'wrapped_key', 'sealed']).execute();
+      // The sealed tables read alike: text columns, the record's id in `idColumn`.
+      const rows = tx as unknown as Kysely<Record<string, Record<string, string | null>>>;
+      for (const d of all) {
+        const w = each({ id: d.id, wrappedKey: d.wrapped_key });
+        await tx
+          .updateTable('talks_dialogues')
+          .set({ wrapped_key: w.wrappedKey, sealed: w.reseal('config', d.id, d.sealed) })
+          .where('id', '=', d.id)
+          .execute();
+        for (const { table, kind, idColumn } of SEALED_RECORDS)
+          for (const r of await rows
+            .selectFrom(table)
+            .select([idColumn, 'sealed'])
+            .where('dialogue_id', '=', d.id)
+            .execute()) {
+            const id = r[idColumn]!;
+            if (r.sealed === null || r.sealed === undefined) continue;
+            await rows
+              .updateTable(table)
+              .set({ sealed: w.reseal(kind, id, r.sealed) })
+              .where('dialogue_id', '=', d.id)
+              .where(idColumn, '=', id)
+              .execute();
+          }
+      }
+      return all.length;
+    });
   }
 }
 

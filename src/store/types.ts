@@ -2,6 +2,7 @@
 // with their manifests) and the operations on it. Adapters (SQLite, PostgreSQL) implement `Store`; the
 // same contract suite runs against both (test/store/contract.ts).
 import type { SecurityStore } from './security.ts';
+import type { TalksStore } from './talks.ts';
 
 export type { AcceptResult, SecurityStore, Throttle, WorkspaceInvitation } from './security.ts';
 
@@ -72,56 +73,22 @@ export interface ScenarioVersion {
   createdBy: string | null;
 }
 
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type {
+  BreakevenSettings,
+  CompareSettings,
+  JobKind,
+  ManifestOf,
+  RareSettings,
+  RunManifest,
+  RunStatus,
+  SensitivitySettings,
+  SweepSettings,
+} from '../contract/runs.ts';
 
-/** What a background job computes: an ensemble, a paired comparison of interventions, or a sensitivity analysis. */
-export type JobKind = 'run' | 'compare' | 'sensitivity';
-
-/** The settings of a comparison (as `brink compare`): the arms and how many saved/harmed runs to trace. */
-export interface CompareSettings {
-  /** Interventions or combinations `a+b`, each compared with the baseline. */
-  arms: string[];
-  traceRuns: number;
-}
-
-/** The settings of a sensitivity analysis (as `brink sensitivity`). */
-export interface SensitivitySettings {
-  metric: string;
-  tornadoRuns: number;
-  low: number;
-  high: number;
-  samples: number;
-  runsPerPoint: number;
-  bootstrap: number;
-  only: string[];
-  /** Uncertain parameters analysed. */
-  parameters: number;
-}
-
-/**
- * What names a run (or comparison, or sensitivity analysis) and makes it re-runnable to the same
- * numbers. `runs` is the progress total: runs for an ensemble, runs per arm for a comparison, engine
- * runs over the whole design for a sensitivity analysis.
- */
-export interface RunManifest {
-  /** Absent on runs stored before comparisons existed: an ensemble. */
-  kind?: JobKind;
-  scenarioId: string;
-  scenarioPath: string;
-  scenarioVersion: number;
-  /** Content hash of the compiled document (after interventions and overrides). */
-  hash: string;
-  engine: string;
-  seed: number;
-  runs: number;
-  interventions: string[];
-  set: Record<string, number | string | boolean>;
-  compare?: CompareSettings;
-  sensitivity?: SensitivitySettings;
-}
+import type { JobKind, RunManifest, RunStatus } from '../contract/runs.ts';
 
 /** The kind of job a manifest describes. */
-export const jobKind = (m: RunManifest): JobKind => m.kind ?? 'run';
+export const jobKind = (m: RunManifest): JobKind => m.kind;
 
 export interface RunRecord {
   id: string;
@@ -158,6 +125,8 @@ export interface Store {
   close(): Promise<void>;
   /** Sign-in throttling, trusted devices and workspace invitations (src/store/security.ts). */
   readonly security: SecurityStore;
+  /** The contingency-talks room's tables (src/store/talks.ts). */
+  readonly talks: TalksStore;
 
   countUsers(): Promise<number>;
   createUser(u: { email: string; name: string; passwordHash: string }): Promise<User>;
@@ -219,4 +188,6 @@ export interface Store {
   endRun(id: string, status: 'failed' | 'cancelled', error: string | null, now: string): Promise<void>;
   /** Marks every run left queued or running (by a server that died) as interrupted; returns their ids. */
   markInterrupted(): Promise<string[]>;
+  /** How many jobs (runs, comparisons, sensitivity analyses) are in each status, over all workspaces. */
+  countRunsByStatus(): Promise<Record<RunStatus, number>>;
 }

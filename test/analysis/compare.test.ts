@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compare, PairedComparison } from '../../src/analysis/compare.ts';
 import { runRange } from '../../src/analysis/ensemble.ts';
+import { stepJob } from '../../src/analysis/kernel/executor.ts';
+import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { load } from '../scenarios.ts';
 
 const INTERCEPT = 'scenarios/korea-intercept.yaml';
@@ -71,20 +73,23 @@ test('compare: EU-hosted talks save runs through the PRC relay, and leaks of bil
   assert.ok(leak && leak.withIntervention > 0.5, JSON.stringify(bi.mechanisms.harmed));
 });
 
-test('PairedComparison: uneven steps, with the state through JSON between them, give the report of compare()', () => {
+test('PairedComparison: uneven steps, with the state through JSON between them, give the report of compare()', async () => {
   const base = load(INTERCEPT);
   const arms = [
     { label: 'us-china-talks', model: load(INTERCEPT, ['us-china-talks']) },
     { label: 'hotline+launch-notification', model: load(INTERCEPT, ['hotline+launch-notification']) },
   ];
-  const opts = { seed: 2, traceRuns: 30 };
-  const whole = compare(base, arms, { ...opts, runs: 3000, engine: 't' });
-  let c = new PairedComparison(base, arms, opts);
+  const setup = { base, arms, seed: 2, traceRuns: 30, runs: 3000, engine: ENGINE_VERSION };
+  const whole = compare(base, arms, setup);
+  let c = new PairedComparison(setup);
   for (const n of [1, 999, 1234, 766]) {
-    c.step(n);
-    c = new PairedComparison(base, arms, opts, JSON.parse(JSON.stringify(c.state)));
+    await stepJob(c, n);
+    c = new PairedComparison(setup, c.checkpoint());
   }
   assert.equal(c.state.runs, 3000);
-  assert.deepEqual(c.report({ engine: 't' }), whole);
-  assert.throws(() => new PairedComparison(base, arms.slice(1), opts, c.state), /does not match these arms/);
+  assert.deepEqual(c.report(), whole);
+  assert.throws(
+    () => new PairedComparison({ ...setup, arms: arms.slice(1) }, c.checkpoint()),
+    /does not match these arms/,
+  );
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { breakeven } from '../../src/analysis/breakeven.ts';
 import { compileAt, paramTarget, uncertainTargets } from '../../src/analysis/design.ts';
 import { runRange } from '../../src/analysis/ensemble.ts';
+import { stepJob } from '../../src/analysis/kernel/executor.ts';
 import { metric } from '../../src/analysis/metrics.ts';
 import { SensitivityJob, sensitivity } from '../../src/analysis/sensitivity.ts';
 import { parseSweepParam, sweep } from '../../src/analysis/sweep.ts';
@@ -106,7 +107,7 @@ test('sensitivity: the tornado ranks the bomber misreading first and Sobol indic
   );
 });
 
-test('SensitivityJob: any slicing, with the state through JSON between slices, gives the report of sensitivity()', () => {
+test('SensitivityJob: any slicing, with the state through JSON between slices, gives the report of sensitivity()', async () => {
   const doc = loadDoc(DECAP);
   const opts = {
     seed: 3,
@@ -120,10 +121,10 @@ test('SensitivityJob: any slicing, with the state through JSON between slices, g
   let job = new SensitivityJob(doc, meta, opts);
   assert.equal(job.totalRuns, 300 * 7 + 4 * 5 * 60);
   const sizes = [1, 299, 450, 77, 1000, 13];
-  for (let i = 0; !job.done; i++) {
-    let left = sizes[i % sizes.length]!;
-    while (left > 0 && !job.done) left -= job.step(left);
-    job = new SensitivityJob(doc, meta, opts, JSON.parse(JSON.stringify(job.state)));
+  for (let i = 0; !job.finished; i++) {
+    // A slice stays within one design point: slices of any size, checkpointed between them.
+    await stepJob(job, sizes[i % sizes.length]!);
+    job = new SensitivityJob(doc, meta, opts, job.checkpoint());
   }
   assert.equal(job.state.doneRuns, job.totalRuns);
   assert.deepEqual(job.report(), whole);

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { runRange } from '../../src/analysis/ensemble.ts';
-import { runEnsembleParallel, ShardPool } from '../../src/analysis/parallel.ts';
+import { type Aggregate, defaultShardSize, EnsembleJob, runRange } from '../../src/analysis/ensemble.ts';
+import { type Executor, execute, InlineExecutor } from '../../src/analysis/kernel/executor.ts';
 import {
   compileSource,
-  defaultShardSize,
   type ModelSource,
   modelSourceOf,
-  planShards,
-  runShard,
-} from '../../src/analysis/shard.ts';
+  ranges,
+  runTask,
+} from '../../src/analysis/kernel/task.ts';
+import { ThreadExecutor } from '../../src/analysis/parallel.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { prepare } from '../../src/scenario/index.ts';
 import { ROOT } from '../scenarios.ts';
@@ -20,7 +20,22 @@ function source(file: string, interventions: string[] = []): ModelSource {
   return modelSourceOf(p);
 }
 
-test('runEnsembleParallel: 1, 2 and 7 workers give identical aggregates, equal to runRange', async () => {
+/** An ensemble of `src` on an executor (the kernel's ensemble job). */
+function ensemble(
+  src: ModelSource,
+  executor: Executor,
+  opts: { seed: number; runs: number; shardSize: number; onProgress?: (done: number) => void },
+): Promise<Aggregate> {
+  const job = new EnsembleJob(src, compileSource(src), {
+    seed: opts.seed,
+    runs: opts.runs,
+    engine: ENGINE_VERSION,
+    shardSize: opts.shardSize,
+  });
+  return execute(job, executor, { onProgress: opts.onProgress });
+}
+
+test('execute(EnsembleJob): this thread, 2 and 7 worker threads give identical aggregates, equal to runRange', async () => {
   const cases = [
     { src: source('scenarios/korea-intercept.yaml', ['hotline', 'eu-hosted-talks']), seed: 11 },
     { src: source('scenarios/korea-decapitation-misread.yaml'), seed: 12 },
@@ -28,20 +43,21 @@ test('runEnsembleParallel: 1, 2 and 7 workers give identical aggregates, equal t
   const runs = 12_345;
   const sequential = cases.map((c) => JSON.stringify(runRange(compileSource(c.src), c.seed, 0, runs)));
   // 1: this thread; 2: a pool started for each ensemble; 7: one pool (more threads than cores) for both.
-  const pool7 = new ShardPool(7);
+  const pool7 = new ThreadExecutor(7);
   try {
     for (const workers of [1, 2, 7]) {
       for (const [k, c] of cases.entries()) {
         const progress: number[] = [];
-        const agg = await runEnsembleParallel(c.src, {
+        const pool = workers === 2 ? new ThreadExecutor(2) : undefined;
+        const executor = workers === 1 ? new InlineExecutor() : (pool ?? pool7);
+        const agg = await ensemble(c.src, executor, {
           seed: c.seed,
           runs,
           shardSize: 1000,
-          ...(workers === 7 ? { runner: pool7 } : { workers }),
           onProgress: (done) => {
             progress.push(done);
           },
-        });
+        }).finally(() => pool?.close());
         // Same counts and the same key order (paths first seen in run order): the same JSON text.
         assert.equal(JSON.stringify(agg), sequential[k], `case ${k} with ${workers} workers`);
         assert.equal(progress.at(-1), runs);
@@ -53,14 +69,14 @@ test('runEnsembleParallel: 1, 2 and 7 workers give identical aggregates, equal t
   }
 });
 
-test('runEnsembleParallel: a shared pool serves several ensembles at once with the numbers of each alone', async () => {
+test('ThreadExecutor: a shared pool serves several ensembles at once with the numbers of each alone', async () => {
   const a = source('scenarios/korea-intercept.yaml');
   const b = source('scenarios/korea-test-failure.yaml', ['launch-notification']);
-  const pool = new ShardPool(2);
+  const pool = new ThreadExecutor(2);
   try {
     const [ra, rb] = await Promise.all([
-      runEnsembleParallel(a, { seed: 3, runs: 6000, runner: pool, shardSize: 700 }),
-      runEnsembleParallel(b, { seed: 4, runs: 5000, runner: pool, shardSize: 900 }),
+      ensemble(a, pool, { seed: 3, runs: 6000, shardSize: 700 }),
+      ensemble(b, pool, { seed: 4, runs: 5000, shardSize: 900 }),
     ]);
     assert.deepEqual(ra, runRange(compileSource(a), 3, 0, 6000));
     assert.deepEqual(rb, runRange(compileSource(b), 4, 0, 5000));
@@ -69,40 +85,41 @@ test('runEnsembleParallel: a shared pool serves several ensembles at once with t
   }
 });
 
-test('runEnsembleParallel: a failing shard rejects the ensemble with the worker error', async () => {
+test('ThreadExecutor: a failing shard rejects the ensemble with the worker error', async () => {
   const src = source('scenarios/korea-intercept.yaml');
-  const pool = new ShardPool(2);
+  const pool = new ThreadExecutor(2);
   try {
     const bad = { ...src, hash: '0'.repeat(64) };
-    await assert.rejects(
-      runEnsembleParallel(bad, { seed: 1, runs: 4000, runner: pool, shardSize: 1000 }),
-      /does not match its hash/,
-    );
+    const job = new EnsembleJob(bad, compileSource(src), {
+      seed: 1,
+      runs: 4000,
+      engine: ENGINE_VERSION,
+      shardSize: 1000,
+    });
+    await assert.rejects(execute(job, pool), /does not match its hash/);
     // The pool still works afterwards.
-    const ok = await runEnsembleParallel(src, { seed: 1, runs: 2000, runner: pool, shardSize: 1000 });
+    const ok = await ensemble(src, pool, { seed: 1, runs: 2000, shardSize: 1000 });
     assert.equal(ok.runs, 2000);
   } finally {
     await pool.close();
   }
 });
 
-test('runShard refuses a task for another engine version', () => {
+test('runTask refuses a task for another engine version', () => {
   const src = source('scenarios/korea-intercept.yaml');
-  assert.throws(
-    () => runShard({ source: src, seed: 1, start: 0, count: 10, engine: `${ENGINE_VERSION}-other` }),
-    /needs engine/,
-  );
-  assert.equal(runShard({ source: src, seed: 1, start: 0, count: 10, engine: ENGINE_VERSION }).runs, 10);
+  const task = { kind: 'ensemble' as const, source: src, seed: 1, start: 0, count: 10 };
+  assert.throws(() => runTask({ ...task, engine: `${ENGINE_VERSION}-other` }), /needs engine/);
+  assert.equal(runTask({ ...task, engine: ENGINE_VERSION }).runs, 10);
 });
 
-test('planShards covers [0, runs) with consecutive ranges; defaultShardSize stays within bounds', () => {
-  assert.deepEqual(planShards(10, 4), [
+test('ranges by size covers [from, to) with consecutive ranges; defaultShardSize stays within bounds', () => {
+  assert.deepEqual(ranges(0, 10, { size: 4 }), [
     { start: 0, count: 4 },
     { start: 4, count: 4 },
     { start: 8, count: 2 },
   ]);
-  assert.deepEqual(planShards(0, 4), []);
-  assert.throws(() => planShards(10, 0), /shard size/);
+  assert.deepEqual(ranges(0, 0, { size: 4 }), []);
+  assert.throws(() => ranges(0, 10, { size: 0 }), /shard size/);
   assert.equal(defaultShardSize(100, 2), 5000);
   assert.equal(defaultShardSize(10_000_000, 2), 50_000);
   assert.equal(defaultShardSize(1_600_000, 2), 50_000);

@@ -1,16 +1,23 @@
 // The analysis commands give the same numbers on 1, 2 and 7 workers (issue 5), and the range tasks
-// behind them (src/analysis/tasks.ts) merge exactly: in order, from a checkpoint, and with a bounded
+// behind them (src/analysis/kernel/) merge exactly: in order, from a checkpoint, and with a bounded
 // window of tasks in flight.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { breakevenOn } from '../../src/analysis/breakeven.ts';
-import { compare, compareOn, PairedComparison } from '../../src/analysis/compare.ts';
-import { ShardPool } from '../../src/analysis/parallel.ts';
-import { SensitivityJob, sensitivity, sensitivityOn } from '../../src/analysis/sensitivity.ts';
-import { modelSourceOf } from '../../src/analysis/shard.ts';
-import { parseSweepParam, sweepOn } from '../../src/analysis/sweep.ts';
-import { runInOrder, splitRuns, type TaskRunner } from '../../src/analysis/tasks.ts';
+import { openBreakeven } from '../../src/analysis/breakeven.ts';
+import { compare, PairedComparison } from '../../src/analysis/compare.ts';
+import {
+  type Executor,
+  execute,
+  InlineExecutor,
+  runInOrder,
+  runJob,
+  stepJob,
+} from '../../src/analysis/kernel/executor.ts';
+import { modelSourceOf, ranges } from '../../src/analysis/kernel/task.ts';
+import { ThreadExecutor } from '../../src/analysis/parallel.ts';
+import { progressOf, SensitivityJob, sensitivity } from '../../src/analysis/sensitivity.ts';
+import { openSweep, parseSweepParam } from '../../src/analysis/sweep.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { applyInterventions, prepare } from '../../src/scenario/index.ts';
 import { loadDocument } from '../../src/scenario/load.ts';
@@ -32,71 +39,90 @@ function doc(file: string): Scenario {
 }
 
 // Two pools for the whole file (threads start once): 2 workers, and 7 (more threads than cores).
-let pool: ShardPool;
-let pool7: ShardPool;
+let pool: ThreadExecutor;
+let pool7: ThreadExecutor;
+const here = new InlineExecutor();
 before(() => {
-  pool = new ShardPool(2);
-  pool7 = new ShardPool(7);
+  pool = new ThreadExecutor(2);
+  pool7 = new ThreadExecutor(7);
 });
 after(async () => {
   await Promise.all([pool.close(), pool7.close()]);
 });
 
 /** The JSON of an analysis on this thread, on 2 and on 7 worker threads: the same text. */
-async function sameOnAnyWorkers(name: string, run: (runner: TaskRunner | undefined) => Promise<unknown>) {
-  const one = JSON.stringify(await run(undefined));
+async function sameOnAnyWorkers(name: string, run: (executor: Executor) => Promise<unknown>) {
+  const one = JSON.stringify(await run(here));
   const [two, seven] = await Promise.all([run(pool), run(pool7)]);
   assert.equal(JSON.stringify(two), one, `${name}: 2 workers differ from 1`);
   assert.equal(JSON.stringify(seven), one, `${name}: 7 workers differ from 1`);
 }
 
-test('compareOn, sweepOn, sensitivityOn, breakevenOn: the same JSON report on 1, 2 and 7 workers', async () => {
+test('execute: compare, sweep, sensitivity and break-even give the same JSON report on 1, 2 and 7 workers', async () => {
   const base = prepared(INTERCEPT);
   const arms = ['hotline', 'eu-hosted-talks+launch-notification'].map((label) => ({
     label,
     ...prepared(INTERCEPT, [label]),
   }));
-  await sameOnAnyWorkers('compare', async (runner) => {
-    const opts = { seed: 4, runs: 5500, traceRuns: 20, engine: ENGINE_VERSION, baseSource: base.source };
-    return (await compareOn(runner, base.model, arms, opts)).report;
-  });
+  await sameOnAnyWorkers('compare', (executor) =>
+    execute(
+      new PairedComparison({
+        base: base.model,
+        baseSource: base.source,
+        arms,
+        seed: 4,
+        runs: 5500,
+        traceRuns: 20,
+        engine: ENGINE_VERSION,
+      }),
+      executor,
+    ),
+  );
   const intercept = doc(INTERCEPT);
   const withTalks = applyInterventions(intercept, ['eu-hosted-talks'], {}).doc!;
   const meta = { hash: 'h', interventions: ['eu-hosted-talks'], engine: ENGINE_VERSION };
   const grid = ['talks.eu-hosted.leak.DPRK.p=0..0.3:3', 'talks.eu-hosted.convergence=0.2..0.6:2'];
-  await sameOnAnyWorkers('sweep', (runner) =>
-    sweepOn(runner, withTalks, grid.map(parseSweepParam), meta, {
-      seed: 2,
-      runs: 1500,
-      metrics: ['warOrWorse', 'war', 'peak>=lethal-clash'],
-    }),
+  await sameOnAnyWorkers('sweep', (executor) =>
+    execute(
+      openSweep(withTalks, grid.map(parseSweepParam), meta, {
+        seed: 2,
+        runs: 1500,
+        metrics: ['warOrWorse', 'war', 'peak>=lethal-clash'],
+      }),
+      executor,
+    ),
   );
   const decap = doc(DECAP);
-  await sameOnAnyWorkers('sensitivity', (runner) =>
-    sensitivityOn(
-      runner,
-      decap,
-      { hash: 'h', interventions: [], engine: ENGINE_VERSION },
-      {
-        seed: 3,
-        only: ['actors.DPRK.perception.isr.air.detect', 'hazards.bomber-flights.ratePerDay'],
-        tornadoRuns: 1200,
-        samples: 3,
-        runs: 80,
-        bootstrap: 30,
-      },
+  await sameOnAnyWorkers('sensitivity', (executor) =>
+    execute(
+      new SensitivityJob(
+        decap,
+        { hash: 'h', interventions: [], engine: ENGINE_VERSION },
+        {
+          seed: 3,
+          only: ['actors.DPRK.perception.isr.air.detect', 'hazards.bomber-flights.ratePerDay'],
+          tornadoRuns: 1200,
+          samples: 3,
+          runs: 80,
+          bootstrap: 30,
+        },
+      ),
+      executor,
     ),
   );
   const be = { ...meta, with: 'eu-hosted-talks' };
-  await sameOnAnyWorkers('breakeven', (runner) =>
-    breakevenOn(runner, intercept, withTalks, 'talks.eu-hosted.leak.DPRK.p', be, {
-      seed: 1,
-      runs: 2000,
-      range: [0, 0.4],
-      grid: 3,
-      bisect: 2,
-      bootstrap: 100,
-    }),
+  await sameOnAnyWorkers('breakeven', (executor) =>
+    execute(
+      openBreakeven(intercept, withTalks, 'talks.eu-hosted.leak.DPRK.p', be, {
+        seed: 1,
+        runs: 2000,
+        range: [0, 0.4],
+        grid: 3,
+        bisect: 2,
+        bootstrap: 100,
+      }),
+      executor,
+    ),
   );
 });
 
@@ -171,24 +197,28 @@ test('brink compare --workers 0 and sweep --queue without a URL are option error
   assert.match(q.err, /expected a Redis URL/);
 });
 
-test('PairedComparison.runOn: resumed from a checkpoint on worker threads, the report of compare() on one', async () => {
+test('PairedComparison: resumed from a checkpoint on worker threads, the report of compare() on one', async () => {
   const base = prepared(INTERCEPT);
   const arms = ['hotline', 'us-china-talks'].map((label) => ({ label, ...prepared(INTERCEPT, [label]) }));
-  const opts = { seed: 9, traceRuns: 25 };
-  const whole = compare(base.model, arms, { ...opts, runs: 4321, engine: ENGINE_VERSION });
-  // A workbench job's first slices on this thread, a checkpoint, then the rest on the pool in shards.
-  const first = new PairedComparison(base.model, arms, opts);
-  first.step(777);
-  const resumed = new PairedComparison(base.model, arms, opts, JSON.parse(JSON.stringify(first.state)));
-  const seen: number[] = [];
-  await resumed.runOn(pool, 4321, {
+  const setup = {
+    base: base.model,
     baseSource: base.source,
+    arms,
+    seed: 9,
+    traceRuns: 25,
+    runs: 4321,
     engine: ENGINE_VERSION,
-    shardSize: 500,
-    onProgress: (runs) => seen.push(runs),
-  });
+  };
+  const whole = compare(base.model, arms, setup);
+  // A workbench job's first slices on this thread, a checkpoint, then the rest on the pool in shards.
+  const first = new PairedComparison(setup);
+  await stepJob(first, 777);
+  assert.equal(first.done(), 777);
+  const resumed = new PairedComparison({ ...setup, shardSize: 500 }, first.checkpoint());
+  const seen: number[] = [];
+  await runJob(resumed, pool, { onProgress: (runs) => void seen.push(runs) });
   assert.equal(resumed.state.runs, 4321);
-  assert.deepEqual(resumed.report({ engine: ENGINE_VERSION }), whole);
+  assert.deepEqual(resumed.report(), whole);
   assert.deepEqual(
     seen,
     [...seen].sort((a, b) => a - b),
@@ -196,7 +226,7 @@ test('PairedComparison.runOn: resumed from a checkpoint on worker threads, the r
   assert.equal(seen.at(-1), 4321);
 });
 
-test('SensitivityJob.runOn: resumed mid-design on worker threads, the report of sensitivity() on one', async () => {
+test('SensitivityJob: resumed mid-design on worker threads, the report of sensitivity() on one', async () => {
   const d = doc(DECAP);
   const meta = { hash: 'h', interventions: [], engine: ENGINE_VERSION };
   const opts = {
@@ -209,31 +239,39 @@ test('SensitivityJob.runOn: resumed mid-design on worker threads, the report of 
   };
   const whole = sensitivity(d, meta, opts);
   const job = new SensitivityJob(d, meta, opts);
-  job.step(1700); // into the first tornado bar
-  const resumed = new SensitivityJob(d, meta, opts, JSON.parse(JSON.stringify(job.state)));
+  // Slices within one design point each: the nominal point (1500 runs), then into the first tornado bar.
+  await stepJob(job, 1700);
+  await stepJob(job, 200);
+  assert.deepEqual([job.state.point, job.state.runInPoint], [1, 100]);
+  const resumed = new SensitivityJob(d, meta, opts, job.checkpoint());
   const points: number[] = [];
-  await resumed.runOn(pool, { onPoint: (p) => points.push(p) });
+  await runJob(resumed, pool, {
+    onProgress: progressOf(resumed, { onProgress: (p) => points.push(p) }),
+  });
   assert.equal(resumed.state.doneRuns, resumed.totalRuns);
   assert.deepEqual(resumed.report(), whole);
   assert.deepEqual(
     points,
     Array.from({ length: resumed.points - 1 }, (_, i) => i + 2),
   );
-  assert.deepEqual(await sensitivityOn(pool, d, meta, opts), whole);
+  assert.deepEqual(await execute(new SensitivityJob(d, meta, opts), pool), whole);
 });
 
-test('sweepOn: a cell that does not compile fails with the error of the first such cell, as on one thread', async () => {
+test('sweep: a cell that does not compile fails with the error of the first such cell, as on one thread', async () => {
   const d = applyInterventions(doc(INTERCEPT), ['eu-hosted-talks'], {}).doc!;
   const meta = { hash: 'h', interventions: ['eu-hosted-talks'], engine: ENGINE_VERSION };
   // Probabilities above 1 do not compile: the cells at 1.5 and 2 fail, the first one is reported.
   const params = [parseSweepParam('talks.eu-hosted.leak.DPRK.p=0..2:5')];
   const first = /^with talks\.eu-hosted\.leak\.DPRK\.p=1\.5: a probability must lie in \[0, 1\]/;
-  for (const runner of [undefined, pool, pool7])
-    await assert.rejects(sweepOn(runner, d, params, meta, { seed: 1, runs: 200 }), (e: unknown) => {
-      assert.ok(e instanceof RangeError, String(e));
-      assert.match(e.message, first);
-      return true;
-    });
+  for (const executor of [here, pool, pool7])
+    await assert.rejects(
+      execute(openSweep(d, params, meta, { seed: 1, runs: 200 }), executor),
+      (e: unknown) => {
+        assert.ok(e instanceof RangeError, String(e));
+        assert.match(e.message, first);
+        return true;
+      },
+    );
 });
 
 test('runInOrder: results handed on in task order, never more than the window started and not handed on', async () => {
@@ -276,12 +314,12 @@ test('runInOrder: results handed on in task order, never more than the window st
   );
 });
 
-test('splitRuns: consecutive ranges covering [from, to), none under the minimum', () => {
-  assert.deepEqual(splitRuns(100, 1100, 4, 300), [
+test('ranges by parts: consecutive ranges covering [from, to), none under the minimum', () => {
+  assert.deepEqual(ranges(100, 1100, { parts: 4, minSize: 300 }), [
     { start: 100, count: 333 },
     { start: 433, count: 333 },
     { start: 766, count: 334 },
   ]);
-  assert.deepEqual(splitRuns(0, 50, 8, 100), [{ start: 0, count: 50 }]);
-  assert.deepEqual(splitRuns(5, 5, 8, 100), []);
+  assert.deepEqual(ranges(0, 50, { parts: 8, minSize: 100 }), [{ start: 0, count: 50 }]);
+  assert.deepEqual(ranges(5, 5, { parts: 8, minSize: 100 }), []);
 });

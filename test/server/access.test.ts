@@ -2,6 +2,7 @@
 // request here fails the first test, so no endpoint escapes these checks.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ANALYSIS_KINDS } from '../../src/analysis/registry.ts';
 import { ROUTES } from '../../src/server/app.ts';
 import type { RouteDef } from '../../src/server/http.ts';
 import { type Role, roleAtLeast } from '../../src/store/index.ts';
@@ -51,6 +52,32 @@ const SAMPLES: Record<string, (ids: Ids) => { query?: string; body?: unknown }> 
   }),
   'post /api/workspaces/:ws/sensitivity': (ids) => ({
     body: { scenarioId: ids.id, tornadoRuns: 2, samples: 0, bootstrap: 1 },
+  }),
+  'post /api/workspaces/:ws/analyses/compare': (ids) => ({
+    body: { scenarioId: ids.id, arms: ['hotline'], runs: 10, seed: 1, traceRuns: 0 },
+  }),
+  'post /api/workspaces/:ws/analyses/sensitivity': (ids) => ({
+    body: { scenarioId: ids.id, tornadoRuns: 2, samples: 0, bootstrap: 1 },
+  }),
+  'post /api/workspaces/:ws/analyses/sweep': (ids) => ({
+    body: {
+      scenarioId: ids.id,
+      params: [{ path: 'talks.eu-hosted.leak.DPRK.p', lo: 0, hi: 0.2, steps: 2 }],
+      runs: 10,
+    },
+  }),
+  'post /api/workspaces/:ws/analyses/breakeven': (ids) => ({
+    body: {
+      scenarioId: ids.id,
+      with: 'eu-hosted-talks',
+      param: 'talks.eu-hosted.leak.DPRK.p',
+      runs: 10,
+      grid: 3,
+      bisect: 0,
+    },
+  }),
+  'post /api/workspaces/:ws/analyses/rare': (ids) => ({
+    body: { scenarioId: ids.id, estimator: 'crude', runs: 100 },
   }),
   'get /api/workspaces/:ws/scenarios/:id/parameters': () => ({ query: 'interventions=hotline' }),
   // The talks room's own access table is test/server/talks-access.test.ts.
@@ -154,7 +181,12 @@ describe('authorisation through every endpoint', () => {
 
   test("a member of workspace B cannot reach A's scenarios, runs or members through B's workspace path", async () => {
     // Routes that name a resource of A in their path or body.
-    const startsJob = ['runs', 'comparisons', 'sensitivity'].map((p) => `post /api/workspaces/:ws/${p}`);
+    const startsJob = [
+      'runs',
+      'comparisons',
+      'sensitivity',
+      ...ANALYSIS_KINDS.map((k) => `analyses/${k}`),
+    ].map((p) => `post /api/workspaces/:ws/${p}`);
     const namesResource = (x: RouteDef) => /:(id|run|user|inv)\b/.test(x.path) || startsJob.includes(key(x));
     for (const r of workspaceRoutes.filter(namesResource)) {
       const res = await call(outsider, r, { ...a, ws: b.ws });

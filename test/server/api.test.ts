@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { runRange, summarize } from '../../src/analysis/ensemble.ts';
+import { bundledBaseRates } from '../../src/calibration/bundled.ts';
+import { sanityPanel } from '../../src/calibration/violence.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { prepare } from '../../src/scenario/index.ts';
 import { ROUTES } from '../../src/server/app.ts';
@@ -213,6 +215,8 @@ describe('workbench API', () => {
       'hotline',
       'interception-notice',
       'launch-notification',
+      'neutral-state-talks',
+      'track2-talks',
       'us-china-talks',
     ]);
   });
@@ -327,10 +331,15 @@ describe('workbench API', () => {
     const p = prepare(`${EXAMPLES}/korea-intercept.yaml`, { readFile, interventions: ['hotline'] });
     const agg = runRange(p.model!, 7, 0, 3000);
     const direct = summarize(p.model!, agg, { seed: 7, engine: ENGINE_VERSION, topPaths: 12 });
-    const { extras, ...stored } = done.body.report;
+    const { extras, sanity, ...stored } = done.body.report;
     assert.deepEqual(stored, JSON.parse(JSON.stringify(direct)));
     // What the HTML report draws besides: the Sankey's path tree and the misperceptions behind war.
     assert.deepEqual(extras, JSON.parse(JSON.stringify(reportExtras(p.model!, agg))));
+    // And the sanity panel `brink run` prints: the same report on the CLI and in the workbench.
+    assert.deepEqual(
+      sanity,
+      JSON.parse(JSON.stringify(sanityPanel(p.model!, agg, p.doc!.trigger, bundledBaseRates()))),
+    );
     assert.equal(done.body.manifest.hash, p.hash);
 
     const again = await owner.post(`/api/workspaces/${ws}/runs/${start.body.id}/rerun`);

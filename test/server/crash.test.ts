@@ -9,6 +9,8 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compare } from '../../src/analysis/compare.ts';
 import { runRange, summarize } from '../../src/analysis/ensemble.ts';
+import { bundledBaseRates } from '../../src/calibration/bundled.ts';
+import { sanityPanel } from '../../src/calibration/violence.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { prepare } from '../../src/scenario/index.ts';
 import { reportExtras } from '../../src/server/report.ts';
@@ -115,9 +117,13 @@ test('brink serve killed mid-run: the run is interrupted, resumes from its check
   const p = prepare(`${EXAMPLES}/korea-test-failure.yaml`, { readFile });
   const agg = runRange(p.model!, 11, 0, RUNS);
   const direct = summarize(p.model!, agg, { seed: 11, engine: ENGINE_VERSION, topPaths: 12 });
-  const { extras, ...stored } = done.report;
+  const { extras, sanity, ...stored } = done.report;
   assert.deepEqual(stored, JSON.parse(JSON.stringify(direct)));
   assert.deepEqual(extras, JSON.parse(JSON.stringify(reportExtras(p.model!, agg))));
+  assert.deepEqual(
+    sanity,
+    JSON.parse(JSON.stringify(sanityPanel(p.model!, agg, p.doc!.trigger, bundledBaseRates()))),
+  );
   second.child.kill('SIGTERM');
   await new Promise((r) => second.child.once('exit', r));
 });

@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import { createApp } from '../../src/server/app.ts';
 import type { Services } from '../../src/server/http.ts';
 import { prepareServices } from '../../src/server/index.ts';
+import type { PoolOptions } from '../../src/server/pool.ts';
 
 export const EXAMPLES = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
@@ -17,7 +18,7 @@ export interface TestServer {
 export async function testServer(
   database = ':memory:',
   setupToken?: string,
-  opts: { trustProxy?: number; publicUrl?: string } = {},
+  opts: { trustProxy?: number; publicUrl?: string; pool?: PoolOptions } = {},
 ): Promise<TestServer> {
   const services = await prepareServices({
     database,
@@ -33,6 +34,7 @@ export async function testServer(
     close: async () => {
       await services.talks?.jobs.stop();
       await services.jobs.stop();
+      await services.pool.close();
       await services.store.close();
     },
   };

@@ -1,9 +1,12 @@
-// The storage contract: every adapter of the Store port must pass these, on a fresh database.
+// The storage contract: every adapter of the Store port must pass these, on a fresh database (with the
+// talks tables' part, talks-contract.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunManifest, Store } from '../../src/store/index.ts';
+import { talksStoreContract } from './talks-contract.ts';
 
 const manifest = (scenarioId: string): RunManifest => ({
+  kind: 'run',
   scenarioId,
   scenarioPath: 'a.yaml',
   scenarioVersion: 1,
@@ -251,6 +254,28 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.endRun(b.id, 'cancelled', null, 't3');
       assert.equal((await store.getRun(ws.id, b.id))?.status, 'cancelled');
     });
+    test('countRunsByStatus counts jobs in each status over all workspaces', async () => {
+      const before = await store.countRunsByStatus();
+      const add = async (name: string) =>
+        store.createRun({
+          workspaceId: (await store.createWorkspace(name)).id,
+          scenarioId: 's',
+          manifest: manifest('s'),
+          files: {},
+          by: null,
+        });
+      await add('Count A');
+      const r = await add('Count B');
+      const f = await add('Count C');
+      await store.startRun(r.id, 't');
+      await store.startRun(f.id, 't');
+      await store.endRun(f.id, 'failed', 'boom', 't');
+      const after = await store.countRunsByStatus();
+      const delta = Object.fromEntries(
+        Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]),
+      );
+      assert.deepEqual(delta, { queued: 1, running: 1, done: 0, failed: 1, cancelled: 0, interrupted: 0 });
+    });
     test('recordFailure counts per key within a window and starts again after it; lock and clearThrottle', async () => {
       const sec = store.security;
       const t0 = '2030-01-01T00:00:00.000Z';
@@ -362,5 +387,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         [`analyst ${ann.id} false`, 'viewer null false', 'viewer null true'],
       );
     });
+
+    talksStoreContract(() => store);
   });
 }

@@ -3,6 +3,7 @@
 import type { CompareReport, Comparison, PairedDelta } from '../../src/analysis/compare.ts';
 import type { RunReport } from '../../src/analysis/ensemble.ts';
 import type { SensitivityReport } from '../../src/analysis/sensitivity.ts';
+import type { JobKind, RunManifest, RunSummary } from '../../src/contract/runs.ts';
 import type { TraceRecord } from '../../src/engine/trace.ts';
 import type { Diagnostic } from '../../src/scenario/diagnostics.ts';
 
@@ -37,31 +38,9 @@ export interface ScenarioDetail extends ScenarioSummary {
   diagnostics: Diagnostic[];
   interventions: { id: string; title: string }[];
 }
-export type JobKind = 'run' | 'compare' | 'sensitivity';
-export interface Manifest {
-  kind?: JobKind;
-  scenarioId: string;
-  scenarioPath: string;
-  scenarioVersion: number;
-  hash: string;
-  engine: string;
-  seed: number;
-  runs: number;
-  interventions: string[];
-  set: Record<string, unknown>;
-  compare?: { arms: string[]; traceRuns: number };
-  sensitivity?: {
-    metric: string;
-    tornadoRuns: number;
-    low: number;
-    high: number;
-    samples: number;
-    runsPerPoint: number;
-    bootstrap: number;
-    only: string[];
-    parameters: number;
-  };
-}
+export type { JobKind, ManifestOf } from '../../src/contract/runs.ts';
+/** A job's manifest: the contract's discriminated union (src/contract/runs.ts). */
+export type Manifest = RunManifest;
 /** An uncertain parameter of a scenario, as the sensitivity analysis varies it. */
 export interface UncertainParam {
   path: string;
@@ -71,20 +50,8 @@ export interface UncertainParam {
   citation: string | null;
   where: string | null;
 }
-export const kindOf = (m: Manifest): JobKind => m.kind ?? 'run';
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
-export interface RunSummary {
-  id: string;
-  workspaceId: string;
-  scenarioId: string;
-  status: RunStatus;
-  manifest: Manifest;
-  doneRuns: number;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+export const kindOf = (m: Manifest): JobKind => m.kind;
+export type { RunStatus, RunSummary } from '../../src/contract/runs.ts';
 export interface RunDetail extends RunSummary {
   report: RunReport | null;
 }

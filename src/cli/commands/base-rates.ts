@@ -1,4 +1,5 @@
 import { runRange } from '../../analysis/ensemble.ts';
+import { bundledBaseRates } from '../../calibration/bundled.ts';
 import {
   addCounts,
   type Comparison,
@@ -7,7 +8,6 @@ import {
   type ViolenceCounts,
   violenceCounts,
 } from '../../calibration/violence.ts';
-import { bundledBaseRates } from '../base-rates.ts';
 import { type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { loadModel, nonNegativeInt, positiveInt } from '../options.ts';

@@ -1,5 +1,6 @@
-import { breakevenOn } from '../../analysis/breakeven.ts';
+import { openBreakeven } from '../../analysis/breakeven.ts';
 import { paramTarget } from '../../analysis/design.ts';
+import { execute } from '../../analysis/kernel/executor.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
   analysisOptions,
@@ -53,22 +54,24 @@ export const registerBreakeven: Registrar = (program, io) => {
       modelOf(io, s, [o.with]);
       const base = docOf(io, s, []);
       const alt = docOf(io, s, [o.with]);
-      const { result: report, timing } = await runAnalysis(io, 'breakeven', o, (runner, tick) =>
-        breakevenOn(
-          runner,
-          base.doc,
-          alt.doc,
-          o.param!,
-          { hash: base.hash, with: o.with!, interventions: alt.applied, engine: ENGINE_VERSION },
-          {
-            seed: o.seed,
-            runs: o.runs,
-            grid: o.grid,
-            bisect: o.bisect,
-            metric: o.metric,
-            ...(o.range ? { range: o.range } : {}),
-            onProgress: tick,
-          },
+      const { result: report, timing } = await runAnalysis(io, 'breakeven', o, (executor, tick) =>
+        execute(
+          openBreakeven(
+            base.doc,
+            alt.doc,
+            o.param!,
+            { hash: base.hash, with: o.with!, interventions: alt.applied, engine: ENGINE_VERSION },
+            {
+              seed: o.seed,
+              runs: o.runs,
+              grid: o.grid,
+              bisect: o.bisect,
+              metric: o.metric,
+              ...(o.range ? { range: o.range } : {}),
+              onProgress: tick,
+            },
+          ),
+          executor,
         ),
       );
       printAnalysis(

@@ -1,8 +1,10 @@
 import { InvalidArgumentError } from 'commander';
-import { type Arm, compareOn, compareRare } from '../../analysis/compare.ts';
+import { type Arm, compareRare, PairedComparison } from '../../analysis/compare.ts';
+import { execute, runJob } from '../../analysis/kernel/executor.ts';
+import { sourceOf } from '../../analysis/kernel/task.ts';
 import { CompareOptionsSchema, checkOptions } from '../../analysis/options.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../../analysis/paths.ts';
-import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
+import { ESTIMATORS, type Estimator, RareJob } from '../../analysis/rare.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
   analysisOptions,
@@ -13,7 +15,6 @@ import {
   type OutputOpts,
   preparedOf,
   printAnalysis,
-  progress,
   reportOf,
   runAnalysis,
   userErrors,
@@ -84,27 +85,30 @@ export const registerCompare: Registrar = (program, io) => {
       // The models, and what worker threads and remote workers rebuild them from.
       const sourced = (interventions: string[]) => {
         const { model, doc } = preparedOf(io, s, interventions);
-        const source = { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions };
-        return { model, source };
+        return { model, source: sourceOf(doc, model) };
       };
       const { model: base, source: baseSource } = sourced([]);
       const arms: Arm[] = o.with.map((label) => ({ label, ...sourced([label]) }));
-      const started = performance.now();
       const manifest = (settings: Record<string, string | number>) =>
         manifestOf(s, argv, { hash: base.hash, seed: o.seed, runs: o.runs, interventions: o.with, settings });
       const baseDoc = () => docOf(io, s, []);
       if (o.estimator && o.estimator !== 'crude') {
-        const p = progress(io, `compare (${o.estimator})`);
-        const rc = userErrors(() =>
-          compareRare(base, arms, o.estimator!, {
-            seed: o.seed,
-            runs: o.runs,
-            particles: o.particles,
-            replicates: o.replicates,
-            onProgress: p.tick,
-          }),
+        const { result: results, timing } = await runAnalysis(io, `compare (${o.estimator})`, o, (executor) =>
+          execute(
+            new RareJob(
+              [baseSource, ...arms.map((a) => a.source!)],
+              o.estimator!,
+              { seed: o.seed, runs: o.runs, particles: o.particles, replicates: o.replicates },
+              ENGINE_VERSION,
+            ),
+            executor,
+          ),
         );
-        p.done();
+        const rc = compareRare(
+          o.estimator,
+          arms.map((a) => a.label),
+          results,
+        );
         const report = {
           scenario: { id: base.id, hash: base.hash },
           engine: ENGINE_VERSION,
@@ -115,7 +119,7 @@ export const registerCompare: Registrar = (program, io) => {
           io,
           o,
           report,
-          { seconds: (performance.now() - started) / 1000 },
+          { seconds: timing.seconds },
           () =>
             reportOf(
               io,
@@ -133,17 +137,20 @@ export const registerCompare: Registrar = (program, io) => {
         );
         return;
       }
-      const { result, timing } = await runAnalysis(io, 'compare', o, (runner, tick) =>
-        compareOn(runner, base, arms, {
+      const { result, timing } = await runAnalysis(io, 'compare', o, (executor, tick) => {
+        const c = new PairedComparison({
+          base,
+          baseSource,
+          arms,
           seed: o.seed,
           runs: o.runs,
           traceRuns: o.trace,
           engine: ENGINE_VERSION,
-          onProgress: tick,
-          baseSource,
-        }),
-      );
-      const { report, comparison } = result;
+        });
+        return runJob(c, executor, { onProgress: tick }).then(() => c);
+      });
+      const comparison = result;
+      const report = comparison.report();
       // The baseline's paths and attribution for the report: its aggregate is in the comparison's state.
       const agg = comparison.state.base;
       printAnalysis(

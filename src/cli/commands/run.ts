@@ -1,11 +1,12 @@
 import { InvalidArgumentError } from 'commander';
-import type { runEnsemble } from '../../analysis/ensemble.ts';
-import { summarize } from '../../analysis/ensemble.ts';
-import { defaultWorkers, runEnsembleParallel } from '../../analysis/parallel.ts';
+import { type Aggregate, EnsembleJob, summarize } from '../../analysis/ensemble.ts';
+import { execute } from '../../analysis/kernel/executor.ts';
+import { sourceOf } from '../../analysis/kernel/task.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
-import { ESTIMATORS, type Estimator, estimateRare } from '../../analysis/rare.ts';
+import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
+import { rareJob } from '../../analysis/registry.ts';
+import { bundledBaseRates } from '../../calibration/bundled.ts';
 import { sanityPanel } from '../../calibration/violence.ts';
-import { QueueError, redactUrl, runEnsembleDistributed } from '../../distributed/queue.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
 import {
   analysisOptions,
@@ -15,16 +16,13 @@ import {
   manifestOf,
   preparedOf,
   progress,
-  queueClientOptions,
   reportOf,
-  userErrors,
+  runAnalysis,
 } from '../analysis.ts';
 import { renderAttribution, renderRare } from '../analysis-report.ts';
-import { bundledBaseRates } from '../base-rates.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { collect, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
-import { progressBar } from '../progress.ts';
 import { renderRunReport, renderSanity } from '../report.ts';
 
 function estimatorOption(value: string): Estimator {
@@ -110,22 +108,22 @@ export const registerRun: Registrar = (program, io) => {
       const forReport = () => docOf(io, s, o.with);
 
       if (o.estimator) {
-        const target = o.target ? rungOf(model, o.target) : undefined;
-        const p = progress(io, `${o.estimator}`);
-        const rare = userErrors(() =>
-          estimateRare(model, o.estimator!, {
-            seed: o.seed,
-            ...(target !== undefined ? { target } : {}),
-            runs: o.runs,
-            particles: o.particles,
-            replicates: o.replicates,
-            ceRuns: o.ceRuns,
-            isRuns: o.isRuns,
-            onProgress: p.tick,
-          }),
+        if (o.target) rungOf(model, o.target);
+        const rareSettings = {
+          estimator: o.estimator,
+          target: o.target ?? null,
+          runs: o.runs,
+          particles: o.particles,
+          replicates: o.replicates,
+          ceRuns: o.ceRuns,
+          isRuns: o.isRuns,
+        };
+        const prepared = { doc, model, hash: model.hash, source: sourceOf(doc, model) };
+        const { result, timing } = await runAnalysis(io, `${o.estimator}`, o, (executor) =>
+          execute(rareJob(prepared, { seed: o.seed, engine: ENGINE_VERSION, rare: rareSettings }), executor),
         );
-        p.done();
-        const seconds = (performance.now() - started) / 1000;
+        const rare = result[0]!;
+        const seconds = timing.seconds as number;
         const used = emitReport(
           io,
           () => {
@@ -154,7 +152,7 @@ export const registerRun: Registrar = (program, io) => {
       }
 
       const replay = Boolean(o.counterfactual || o.report);
-      let agg: Awaited<ReturnType<typeof runEnsemble>>;
+      let agg: Aggregate;
       let counterfactual = null;
       let execution: Record<string, unknown> = { workers: 1 };
       if (replay) {
@@ -170,34 +168,22 @@ export const registerRun: Registrar = (program, io) => {
         counterfactual = r.counterfactual;
       } else {
         // Worker threads here, or `brink worker` processes through Redis: the same numbers.
-        const bar = progressBar(io);
-        const source = { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions };
-        const common = { seed: o.seed, runs: o.runs, onProgress: bar.onProgress, model };
-        try {
-          if (o.queue) {
-            const r = await runEnsembleDistributed(source, {
-              ...common,
-              ...queueClientOptions(io, { ...o, queue: o.queue }),
-              ...(o.shardSize ? { shardSize: o.shardSize } : {}),
-              onNoWorkers: (message) => io.err(`brink: ${message}\n`),
-            });
-            agg = r.aggregate;
-            execution = { queue: redactUrl(o.queue), shards: r.shards, ...r.stats };
-          } else {
-            const workers = o.workers ?? defaultWorkers();
-            agg = await runEnsembleParallel(source, {
-              ...common,
-              workers,
-              ...(o.shardSize ? { shardSize: o.shardSize } : {}),
-            });
-            execution = { workers };
-          }
-        } catch (e) {
-          if (e instanceof QueueError) throw new UserError(e.message);
-          throw e;
-        } finally {
-          bar.stop();
-        }
+        const source = sourceOf(doc, model);
+        const r = await runAnalysis(io, 'running', o, (executor, tick) =>
+          execute(
+            new EnsembleJob(source, model, {
+              seed: o.seed,
+              runs: o.runs,
+              engine: ENGINE_VERSION,
+              shardSize: o.shardSize,
+            }),
+            executor,
+            { onProgress: tick },
+          ),
+        );
+        agg = r.result;
+        const { seconds: _s, ...where } = r.timing;
+        execution = where;
       }
       const seconds = (performance.now() - started) / 1000;
       const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });

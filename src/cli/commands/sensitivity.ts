@@ -1,5 +1,6 @@
+import { execute } from '../../analysis/kernel/executor.ts';
 import { checkOptions, SensitivityOptionsSchema } from '../../analysis/options.ts';
-import { sensitivityOn } from '../../analysis/sensitivity.ts';
+import { progressOf, SensitivityJob } from '../../analysis/sensitivity.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
   analysisOptions,
@@ -84,9 +85,8 @@ export const registerSensitivity: Registrar = (program, io) => {
       const s = loadScenarioFile(io, file);
       modelOf(io, s, o.with);
       const d = docOf(io, s, o.with);
-      const { result: report, timing } = await runAnalysis(io, 'sensitivity', o, (runner, tick) =>
-        sensitivityOn(
-          runner,
+      const { result: report, timing } = await runAnalysis(io, 'sensitivity', o, (executor, tick) => {
+        const job = new SensitivityJob(
           d.doc,
           { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
           {
@@ -98,10 +98,11 @@ export const registerSensitivity: Registrar = (program, io) => {
             runs: o.runs,
             bootstrap: o.bootstrap,
             only: o.only,
-            onProgress: tick,
           },
-        ),
-      );
+        );
+        const onProgress = progressOf(job, { onProgress: tick });
+        return execute(job, executor, { onProgress });
+      });
       printAnalysis(
         io,
         o,

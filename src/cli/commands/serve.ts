@@ -1,4 +1,4 @@
-import { startServer } from '../../server/index.ts';
+import { hashConcurrencyOf, startServer } from '../../server/index.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { nonNegativeInt } from '../options.ts';
@@ -43,6 +43,11 @@ export const registerServe: Registrar = (program, io) => {
         throw new UserError(`PORT must be a port number, got ${process.env.PORT}`);
       const host = o.host ?? process.env.HOST ?? '127.0.0.1';
       const database = databaseOf(o, io);
+      const hashes = process.env.BRINK_HASH_CONCURRENCY;
+      if (hashes !== undefined && hashes !== '' && hashConcurrencyOf(hashes) === undefined)
+        throw new UserError(
+          `BRINK_HASH_CONCURRENCY is how many password hashes run at once (1-64; each takes 64 MiB), got ${hashes}`,
+        );
       let running: Awaited<ReturnType<typeof startServer>>;
       try {
         running = await startServer({
@@ -52,6 +57,7 @@ export const registerServe: Registrar = (program, io) => {
           secureCookies: process.env.BRINK_SECURE_COOKIES === '1',
           ...(process.env.BRINK_PUBLIC_URL ? { publicUrl: publicUrl(process.env.BRINK_PUBLIC_URL) } : {}),
           trustProxy: trustProxy(process.env.BRINK_TRUST_PROXY),
+          ...(process.env.BRINK_METRICS_TOKEN ? { metricsToken: process.env.BRINK_METRICS_TOKEN } : {}),
           log: (l) => io.out(`${l}\n`),
         });
       } catch (e) {

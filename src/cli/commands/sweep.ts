@@ -1,6 +1,7 @@
 import { paramTarget } from '../../analysis/design.ts';
+import { execute } from '../../analysis/kernel/executor.ts';
 import { metric } from '../../analysis/metrics.ts';
-import { parseSweepParam, type SweepParam, sweepOn } from '../../analysis/sweep.ts';
+import { openSweep, parseSweepParam, type SweepParam } from '../../analysis/sweep.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import {
   analysisOptions,
@@ -57,13 +58,15 @@ export const registerSweep: Registrar = (program, io) => {
       const d = docOf(io, s, o.with);
       const metrics = o.metric.length ? o.metric : undefined;
       if (metrics) userErrors(() => metrics.map((x) => metric(model, x)));
-      const { result: report, timing } = await runAnalysis(io, 'sweep', o, (runner, tick) =>
-        sweepOn(
-          runner,
-          d.doc,
-          params,
-          { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
-          { seed: o.seed, runs: o.runs, ...(metrics ? { metrics } : {}), onProgress: tick },
+      const { result: report, timing } = await runAnalysis(io, 'sweep', o, (executor, tick) =>
+        execute(
+          openSweep(
+            d.doc,
+            params,
+            { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
+            { seed: o.seed, runs: o.runs, ...(metrics ? { metrics } : {}), onProgress: tick },
+          ),
+          executor,
         ),
       );
       printAnalysis(

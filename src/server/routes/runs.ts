@@ -8,7 +8,6 @@ import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
 import type { Diagnostic } from '../../scenario/diagnostics.ts';
 import type { RunRecord, ScenarioRecord, Store } from '../../store/index.ts';
 import { HttpError, route } from '../http.ts';
-import { reportDownload } from '../report.ts';
 import { DiagnosticSchema, Id, RunDetail, RunOptions, RunParams, RunSummary, WsParams } from '../schemas.ts';
 import { prepareInFiles, workspaceFiles } from '../workspace.ts';
 
@@ -86,12 +85,19 @@ export const runRoutes = [
       const { store, jobs } = services;
       const s = await runnableScenario(store, params.ws, body.scenarioId);
       const files = await workspaceFiles(store, params.ws);
-      const p = prepareInFiles(files, s.path, { interventions: body.interventions, set: body.set });
-      if (!p.model || p.hash === undefined) throw notRunnable(s.path, p.diagnostics);
+      const p = await services.pool.run(params.ws, {
+        op: 'prepare',
+        files,
+        path: s.path,
+        interventions: body.interventions,
+        set: body.set,
+      });
+      if (!p.compiled || p.hash === undefined) throw notRunnable(s.path, p.diagnostics);
       const run = await store.createRun({
         workspaceId: params.ws,
         scenarioId: s.id,
         manifest: {
+          kind: 'run',
           scenarioId: s.id,
           scenarioPath: s.path,
           scenarioVersion: s.version,
@@ -267,11 +273,12 @@ export const runRoutes = [
     errors: [400, 404, 422],
     handler: async ({ c, params, query, services }) => {
       const r = await getRun(services.store, params.ws, params.run);
-      if (query.arm !== undefined && !r.manifest.compare?.arms.includes(query.arm))
+      const arms = r.manifest.kind === 'compare' ? r.manifest.compare.arms : null;
+      if (query.arm !== undefined && !arms?.includes(query.arm))
         throw new HttpError(
           400,
           'invalid_request',
-          `arm '${query.arm}' is not an arm of this job${r.manifest.compare ? ` (arms: ${r.manifest.compare.arms.join(', ')})` : ''}`,
+          `arm '${query.arm}' is not an arm of this job${arms ? ` (arms: ${arms.join(', ')})` : ''}`,
         );
       const m = modelOf(r, query.arm);
       let index = query.index;
@@ -313,7 +320,8 @@ export const runRoutes = [
     errors: [404, 409],
     handler: async ({ c, params, query, services }) => {
       const r = await getRun(services.store, params.ws, params.run);
-      const d = reportDownload(r, query.format);
+      if (!r.report) throw new HttpError(409, 'not_finished', `the job is ${r.status}: no report yet`);
+      const d = await services.pool.run(params.ws, { op: 'report', run: r, format: query.format });
       c.header('content-disposition', `attachment; filename="${d.filename}"`);
       return c.body(d.body, 200, { 'content-type': d.type });
     },

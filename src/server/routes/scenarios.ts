@@ -1,8 +1,8 @@
 // Scenario files in a workspace: list and search, create from a template, read, save with a version
 // check (409 on a stale version), delete, history, and validation with the CLI's pipeline.
 import { z } from 'zod';
-import type { ScenarioRecord, Store } from '../../store/index.ts';
-import { BODY_LIMITS, HttpError, route } from '../http.ts';
+import type { ScenarioRecord } from '../../store/index.ts';
+import { BODY_LIMITS, HttpError, route, type Services } from '../http.ts';
 import {
   CreateScenarioBody,
   DiagnosticSchema,
@@ -15,7 +15,7 @@ import {
   Yaml,
 } from '../schemas.ts';
 import { TEMPLATES } from '../templates.ts';
-import { describeFile, prepareInFiles, validateInFiles, workspaceFiles } from '../workspace.ts';
+import { workspaceFiles } from '../workspace.ts';
 
 const summary = (s: ScenarioRecord) => ({
   id: s.id,
@@ -35,21 +35,10 @@ const ListQuery = z.object({
 });
 
 /** A file with its diagnostics (the base scenario: `POST …/validate` also checks each intervention). */
-async function detail(services: { store: Store }, s: ScenarioRecord) {
+async function detail(services: Pick<Services, 'store' | 'pool'>, s: ScenarioRecord) {
   const files = await workspaceFiles(services.store, s.workspaceId);
-  if (s.kind === 'library')
-    return {
-      ...summary(s),
-      yaml: s.yaml,
-      diagnostics: validateInFiles(files, s.path).diagnostics,
-      interventions: [],
-    };
-  const p = prepareInFiles(files, s.path);
-  const interventions = Object.entries(p.doc?.interventions ?? {}).map(([id, iv]) => ({
-    id,
-    title: iv.title ?? id,
-  }));
-  return { ...summary(s), yaml: s.yaml, diagnostics: p.diagnostics, interventions };
+  const d = await services.pool.run(s.workspaceId, { op: 'detail', files, path: s.path, kind: s.kind });
+  return { ...summary(s), yaml: s.yaml, diagnostics: d.diagnostics, interventions: d.interventions };
 }
 
 export const scenarioRoutes = [
@@ -148,7 +137,11 @@ export const scenarioRoutes = [
           .replace(/[^a-z0-9-]+/g, '-');
         yaml = t.yaml(id, '../'.repeat(body.path.split('/').length - 1));
       }
-      const { kind, title } = describeFile(yaml!, body.path);
+      const { kind, title } = await services.pool.run(params.ws, {
+        op: 'describe',
+        yaml: yaml!,
+        path: body.path,
+      });
       const s = await services.store.createScenario({
         workspaceId: params.ws,
         path: body.path,
@@ -198,7 +191,12 @@ export const scenarioRoutes = [
       if (body.yaml !== undefined) {
         patch.yaml = body.yaml;
         const s = await services.store.getScenario(params.ws, params.id);
-        patch.title = describeFile(body.yaml, s?.path ?? '').title;
+        const d = await services.pool.run(params.ws, {
+          op: 'describe',
+          yaml: body.yaml,
+          path: s?.path ?? '',
+        });
+        patch.title = d.title;
       }
       if (body.tags !== undefined) patch.tags = [...new Set(body.tags)];
       const r = await services.store.updateScenario(params.ws, params.id, body.version, patch);
@@ -270,9 +268,8 @@ export const scenarioRoutes = [
     response: z.object({ diagnostics: z.array(DiagnosticSchema), hash: z.string().nullable() }),
     handler: async ({ c, params, body, services }) => {
       const files = { ...(await workspaceFiles(services.store, params.ws)), [body.path]: body.yaml };
-      const v = validateInFiles(files, body.path);
-      const p = v.kind === 'scenario' ? prepareInFiles(files, body.path) : undefined;
-      return c.json({ diagnostics: v.diagnostics, hash: p?.hash ?? null });
+      const v = await services.pool.run(params.ws, { op: 'validate', files, path: body.path });
+      return c.json({ diagnostics: v.diagnostics, hash: v.hash });
     },
   }),
 ];

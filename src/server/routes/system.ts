@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import { scenarioJsonSchema } from '../../scenario/index.ts';
 import { route } from '../http.ts';
+import { loadReport } from '../metrics.ts';
 
 export const systemRoutes = [
   route({
     method: 'get',
     path: '/api/health',
-    summary: 'Whether the server and its database answer',
+    summary:
+      'Whether the server and its database answer, the event-loop delay (ms, last 10-20 s) and the queues: request pool, jobs, password hashing',
     tag: 'system',
     access: 'public',
     response: z.object({
@@ -16,6 +18,12 @@ export const systemRoutes = [
       engine: z.string(),
       database: z.string(),
       setupNeeded: z.boolean(),
+      eventLoopDelayMs: z.object({ p50: z.number(), p99: z.number(), max: z.number(), window: z.number() }),
+      queue: z.object({
+        pool: z.object({ threads: z.number(), running: z.number(), waiting: z.number() }),
+        jobs: z.object({ queued: z.number(), running: z.number() }),
+        passwordHashing: z.object({ running: z.number(), waiting: z.number() }),
+      }),
     }),
     handler: async ({ c, services }) => {
       const users = await services.store.countUsers();
@@ -24,6 +32,7 @@ export const systemRoutes = [
         engine: ENGINE_VERSION,
         database: services.store.dialect,
         setupNeeded: users === 0,
+        ...loadReport(services),
       });
     },
   }),

@@ -4,9 +4,25 @@
 // older than the room allows. Finer rules (own positions, drafts one is party to, releases) are in the
 // room (src/server/talks/room.ts). test/server/talks-access.test.ts drives every route with every role.
 import { z } from 'zod';
+import {
+  DomainError,
+  forbidden,
+  notFound,
+  unauthenticated,
+  unavailable,
+  unprocessable,
+} from '../../errors.ts';
 import type { User } from '../../store/index.ts';
 import type { TalksRole } from '../../store/talks.ts';
-import { type Dist, loadBase, playbookHtml, playbookMarkdown } from '../../talks/index.ts';
+import {
+  MappingSchema,
+  PositionsSchema,
+  ReleaseBody,
+  ScenarioPath,
+  SettingsBody,
+  TriggerId,
+} from '../../talks/contract.ts';
+import { type Dist, loadBase } from '../../talks/index.ts';
 import { BODY_LIMITS, HttpError, type RouteContext, type RouteDef, route, type Services } from '../http.ts';
 import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
 import { Email, Id, Name, WsParams } from '../schemas.ts';
@@ -30,68 +46,29 @@ const Codename = z
     'a codename is letters, digits, spaces, - or _ (e.g. BLUE HERON)',
   );
 const Label = z.string().trim().min(1).max(80);
-const ScenarioPath = z.string().min(1).max(200);
-const TriggerId = z.string().min(1).max(200);
-const DistSchema = z.record(z.string().max(100), z.number().min(0).max(1));
-const PositionsSchema = z.object({
-  responses: z.record(TriggerId, DistSchema),
-  expectations: z.record(z.string().max(60), z.record(TriggerId, DistSchema)),
-});
-const MappingSchema = z.object({
-  interventions: z.array(z.string().max(100)).max(20),
-  set: z.record(z.string().max(200), z.union([z.number(), z.string().max(200), z.boolean()])).default({}),
-});
 const DraftBody = z.object({
   title: z.string().trim().min(1).max(200),
   text: z.string().max(5000).default(''),
   parties: z.array(Id).max(20),
   mapping: z.record(ScenarioPath, MappingSchema),
 });
-const SettingsBody = z.object({
-  runs: z.number().int().min(100).max(1_000_000).optional(),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
-  threshold: z.number().min(0).max(1).optional(),
-});
-const ReleaseBody = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('response'),
-    scenario: ScenarioPath,
-    trigger: TriggerId,
-    to: z.string().max(64),
-  }),
-  z.object({
-    kind: z.literal('expectation'),
-    scenario: ScenarioPath,
-    of: z.string().max(60),
-    trigger: TriggerId,
-    to: z.string().max(64),
-  }),
-  z.object({ kind: z.literal('gap'), scenario: ScenarioPath, trigger: TriggerId, to: z.string().max(64) }),
-]);
 
 function talksOf(services: Services): TalksServices {
   if (!services.talks)
-    throw new HttpError(503, 'talks_unavailable', 'the talks room is not enabled on this server');
+    throw unavailable('the talks room is not enabled on this server', { code: 'talks_unavailable' });
   return services.talks;
 }
 
 /** Talks rooms take browser sessions only, and only young ones: an old session signs in again. */
 function freshSession(ctx: { auth: RouteContext<unknown, unknown, unknown>['auth'] }, hours: number): void {
   const s = ctx.auth?.session;
-  if (!s) throw new HttpError(401, 'unauthenticated', 'sign in first (POST /api/auth/login)');
+  if (!s) throw unauthenticated('sign in first (POST /api/auth/login)');
   if (s.kind !== 'cookie')
-    throw new HttpError(
-      401,
-      'browser_session_needed',
-      'the talks room takes browser sessions only, not API tokens',
-    );
+    throw unauthenticated('the talks room takes browser sessions only, not API tokens', {
+      code: 'browser_session_needed',
+    });
   if (Date.now() - Date.parse(s.createdAt) > hours * 3_600_000)
-    throw new HttpError(401, 'session_expired', `sign in again: talks sessions last ${hours} hours`);
+    throw unauthenticated(`sign in again: talks sessions last ${hours} hours`, { code: 'session_expired' });
 }
 
 /** Turns unexpected errors into a 500 whose log line names the route, not the error's content. */
@@ -99,9 +76,9 @@ async function guarded<T>(where: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof HttpError) throw e;
+    if (e instanceof HttpError || e instanceof DomainError) throw e;
     // A key problem is the operator's to fix, and its message names no content.
-    if (e instanceof KeyError) throw new HttpError(503, 'talks_key', e.message);
+    if (e instanceof KeyError) throw unavailable(e.message, { code: 'talks_key' });
     console.error(
       `brink serve: talks: internal error in ${where} (${e instanceof Error ? e.name : typeof e})`,
     );
@@ -148,7 +125,7 @@ function dialogueRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.Zod
             caller,
             where,
             `dialogue:${caller.dialogue.id}`,
-            new HttpError(403, 'forbidden', `this is for the ${def.roles.join(' or ')} of the dialogue`),
+            forbidden(`this is for the ${def.roles.join(' or ')} of the dialogue`),
           );
         return def.handler({ ...ctx, caller, t } as DlgCtx<z.output<P>, z.output<Q>, z.output<B>>);
       }),
@@ -224,8 +201,7 @@ export const talksRoutes: TalksRouteDef[] = [
     handler: ({ c, params, query, services }) =>
       guarded('GET /api/workspaces/:ws/talks/actors', async () => {
         const files = await workspaceFiles(services.store, params.ws);
-        if (!Object.hasOwn(files, query.scenario))
-          throw new HttpError(404, 'not_found', `no scenario ${query.scenario}`);
+        if (!Object.hasOwn(files, query.scenario)) throw notFound(`no scenario ${query.scenario}`);
         try {
           const base = loadBase(files, query.scenario);
           return c.json({
@@ -233,7 +209,7 @@ export const talksRoutes: TalksRouteDef[] = [
             actors: base.model.actors.map((a) => ({ id: a.id, name: a.name, kind: a.kind })),
           });
         } catch (e) {
-          throw new HttpError(422, 'not_runnable', (e as Error).message);
+          throw unprocessable((e as Error).message, { code: 'not_runnable' });
         }
       }),
   }),
@@ -609,7 +585,7 @@ export const talksRoutes: TalksRouteDef[] = [
     status: 202,
     handler: async ({ c, caller, params, t }) => {
       const a = await t.room.talks.analysis(caller.dialogue.id, params.an);
-      if (!a) throw new HttpError(404, 'not_found', 'no such analysis');
+      if (!a) throw notFound('no such analysis');
       t.jobs.cancel(params.an);
       return c.json({ id: params.an }, 202);
     },
@@ -691,16 +667,21 @@ export const talksRoutes: TalksRouteDef[] = [
     roles: ALL,
     query: z.object({ format: z.enum(['html', 'md']).default('html') }),
     produces: 'text/html, text/markdown',
-    handler: async ({ c, caller, query, t }) => {
+    handler: async ({ c, caller, query, t, services }) => {
       const input = await t.room.playbookInput(caller);
       const name = `${slug(caller.dialogue.codename)}-playbook.${query.format === 'md' ? 'md' : 'html'}`;
       c.header('content-disposition', `attachment; filename="${name}"`);
       c.header('cache-control', 'no-store');
+      const text = await services.pool.run(`talks:${caller.dialogue.id}`, {
+        op: 'playbook',
+        input,
+        format: query.format,
+      });
       if (query.format === 'md') {
         c.header('content-type', 'text/markdown; charset=utf-8');
-        return c.body(playbookMarkdown(input));
+        return c.body(text);
       }
-      return c.html(playbookHtml(input));
+      return c.html(text);
     },
   }),
   dialogueRoute({

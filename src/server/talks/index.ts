@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Store } from '../../store/index.ts';
+import type { RunQueue } from '../jobs.ts';
 import { loadMasterKey } from './crypto.ts';
 import { TalksJobs } from './jobs.ts';
 import { TalksRoom } from './room.ts';
@@ -29,10 +30,11 @@ export function defaultKeyFile(database: string): string {
   return join(process.env.BRINK_DATA ?? '.brink', 'talks-master.key');
 }
 
-/** Opens the talks room on a store; marks analyses a stopped server left unfinished as interrupted. */
+/** Opens the talks room on a store, its analyses on the server's job queue; marks analyses a stopped server left unfinished as interrupted. */
 export async function openTalks(
   store: Store,
   database: string,
+  queue: RunQueue,
   opts: TalksOptions = {},
 ): Promise<TalksServices> {
   // An in-memory database lives as long as the process: so may its key.
@@ -53,7 +55,7 @@ export async function openTalks(
   const sessionHours = opts.sessionHours ?? (envHours > 0 ? envHours : undefined);
   const room = new TalksRoom(store, master, sessionHours !== undefined ? { sessionHours } : {});
   await room.talks.markInterrupted();
-  const jobs = new TalksJobs(room);
+  const jobs = new TalksJobs(room, queue);
   return { room, jobs };
 }
 

@@ -1,7 +1,9 @@
-// Talks analyses in the background, one at a time on the server's thread in short slices (like the
-// workbench's runs): the gap ranking of each agenda scenario, or the protocol drafts, the package and
-// the leak sweep. Results are sealed with the dialogue's key; a failure's message is sealed too (it may
-// name agenda items), and the clear-text error column only says that the analysis failed.
+// Talks analyses in the background, as tasks of the server's one job queue (src/server/jobs.ts): one at
+// a time on the server's thread in short slices, like the workbench's runs. An analysis is the gap
+// ranking of each agenda scenario, or the protocol drafts, the package and the leak sweep. Results are
+// sealed with the dialogue's key; a failure's message is sealed too (it may name agenda items), and the
+// clear-text error column only says that the analysis failed.
+import { DomainError } from '../../errors.ts';
 import {
   Cancelled,
   type Declared,
@@ -12,7 +14,7 @@ import {
   simulateProtocols,
   TalksError,
 } from '../../talks/index.ts';
-import { HttpError } from '../http.ts';
+import type { RunQueue, TaskControl } from '../jobs.ts';
 import type { AnalysisResult, DialogueConfig, DraftContent, TalksRoom } from './room.ts';
 
 export interface AnalysisProgress {
@@ -20,27 +22,40 @@ export interface AnalysisProgress {
   total: number;
 }
 
-const pause = () => new Promise<void>((r) => setImmediate(r));
-
+/**
+ * The talks room's analyses as tasks of the server's one job queue (src/server/jobs.ts): queued behind
+ * the workbench's runs, cancelled and stopped the same way. Progress is kept here while one runs.
+ */
 export class TalksJobs {
   private readonly room: TalksRoom;
-  private readonly queue: { dialogueId: string; id: string }[] = [];
+  private readonly queue: RunQueue;
   private readonly progressOf = new Map<string, AnalysisProgress>();
-  private readonly cancelled = new Set<string>();
-  private running: Promise<void> | undefined;
+  private readonly submitted = new Set<Promise<void>>();
   private stopped = false;
 
-  constructor(room: TalksRoom) {
+  constructor(room: TalksRoom, queue: RunQueue) {
     this.room = room;
+    this.queue = queue;
     room.onAnalysis = (dialogueId, id) => this.enqueue(dialogueId, id);
   }
 
   enqueue(dialogueId: string, id: string): void {
     if (this.stopped) return;
-    this.queue.push({ dialogueId, id });
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-    });
+    const done = this.queue
+      .submit({
+        id,
+        run: async (ctl) => {
+          // Stopped while queued: the analysis stays queued (marked interrupted on the next start).
+          if (this.stopped) return;
+          try {
+            await this.execute(dialogueId, id, ctl);
+          } finally {
+            this.progressOf.delete(id);
+          }
+        },
+      })
+      .finally(() => this.submitted.delete(done));
+    this.submitted.add(done);
   }
 
   progress(id: string): AnalysisProgress | undefined {
@@ -48,33 +63,21 @@ export class TalksJobs {
   }
 
   cancel(id: string): void {
-    this.cancelled.add(id);
+    this.queue.cancel(id);
   }
 
+  /** Resolves when no talks analysis is queued or running. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.submitted.size) await Promise.all(this.submitted);
   }
 
+  /** Takes no more analyses; the one running ends as cancelled, queued ones stay queued. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.queue.length = 0;
-    for (const q of this.progressOf.keys()) this.cancelled.add(q);
     await this.idle();
   }
 
-  private async drain(): Promise<void> {
-    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      try {
-        await this.execute(next.dialogueId, next.id);
-      } catch {
-        // execute records its own failures
-      } finally {
-        this.progressOf.delete(next.id);
-      }
-    }
-  }
-
-  private async execute(dialogueId: string, id: string): Promise<void> {
+  private async execute(dialogueId: string, id: string, ctl: TaskControl): Promise<void> {
     const { talks } = this.room;
     const dialogue = await talks.dialogue(dialogueId);
     const a = await talks.analysis(dialogueId, id);
@@ -90,7 +93,7 @@ export class TalksJobs {
         finishedAt: new Date().toISOString(),
       });
     };
-    if (this.cancelled.delete(id)) return sealFail('cancelled', 'cancelled before it started');
+    if (ctl.cancelled()) return sealFail('cancelled', 'cancelled before it started');
     await talks.setAnalysis(id, { status: 'running' });
     try {
       const declared = await this.room.declaredPositions(dialogue, config);
@@ -118,8 +121,8 @@ export class TalksJobs {
       const opts = {
         seed: settings.seed,
         runs: settings.runs,
-        pause,
-        cancelled: () => this.cancelled.has(id) || this.stopped,
+        pause: ctl.pause,
+        cancelled: () => ctl.cancelled() || this.stopped,
         onArm: (arm: number, arms: number, done: number) => {
           progress.total = total.runs + arms * settings.runs;
           progress.done = before + arm * settings.runs + done;
@@ -172,10 +175,9 @@ export class TalksJobs {
         `${dialogue.codename}: an analysis finished`,
       );
     } catch (e) {
-      this.cancelled.delete(id);
       if (e instanceof Cancelled) return sealFail('cancelled', 'cancelled');
       const message =
-        e instanceof TalksError || e instanceof HttpError
+        e instanceof TalksError || e instanceof DomainError
           ? e.message
           : `internal error (${e instanceof Error ? e.name : 'unknown'})`;
       await sealFail('failed', message);

@@ -4,15 +4,18 @@
 // store; every read or change of one is appended to the dialogue's hash-chained audit log. Errors say
 // what to do without naming any confidential content (they never quote positions or agenda items).
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { conflict, type DomainError, forbidden, invalid, notFound, unprocessable } from '../../errors.ts';
 import type { Store, User } from '../../store/index.ts';
-import {
-  type AnalysisRow,
-  type DialogueRow,
-  type DraftRow,
-  type MemberRow,
-  type TalksRole,
+import type {
+  AnalysisRow,
+  AuditRow,
+  DialogueRow,
+  DraftRow,
+  MemberRow,
+  TalksRole,
   TalksStore,
 } from '../../store/talks.ts';
+import type * as V from '../../talks/contract.ts';
 import {
   checkPositions,
   type Dist,
@@ -29,9 +32,8 @@ import {
   selectTriggers,
   TalksError,
 } from '../../talks/index.ts';
-import { HttpError } from '../http.ts';
 import { workspaceFiles } from '../workspace.ts';
-import { auditHash, type Verification, verifyChain } from './audit.ts';
+import { auditHash, verifyChain } from './audit.ts';
 import { Keyring } from './crypto.ts';
 
 export type Files = Record<string, string>;
@@ -121,13 +123,7 @@ export const INVITATION_DAYS = 7;
 const tokenHash = (t: string) => createHash('sha256').update(t).digest('hex');
 const now = () => new Date().toISOString();
 
-function notFound(what = 'dialogue'): HttpError {
-  return new HttpError(404, 'not_found', `no such ${what}`);
-}
-
-function forbidden(message: string): HttpError {
-  return new HttpError(403, 'forbidden', message);
-}
+const noSuch = (what = 'dialogue'): DomainError => notFound(`no such ${what}`);
 
 /** The room: the talks store, the keyring and the jobs, over the workbench's store. */
 export class TalksRoom {
@@ -142,7 +138,7 @@ export class TalksRoom {
 
   constructor(store: Store, master: Buffer | (() => Buffer), opts: { sessionHours?: number } = {}) {
     this.store = store;
-    this.talks = TalksStore.of(store);
+    this.talks = store.talks;
     this.keys = new Keyring(master);
     this.sessionHours = opts.sessionHours ?? 12;
   }
@@ -206,7 +202,7 @@ export class TalksRoom {
   }
 
   /** Records a refused request by a member, then returns the error to throw. */
-  async deny(c: Caller, action: string, target: string, e: HttpError): Promise<HttpError> {
+  async deny(c: Caller, action: string, target: string, e: DomainError): Promise<DomainError> {
     await this.auditAs(c, action, target, 'denied');
     return e;
   }
@@ -216,9 +212,9 @@ export class TalksRoom {
   /** The caller in a dialogue, or 404 when the dialogue does not exist or the user is not in it. */
   async caller(dialogueId: string, user: User): Promise<Caller> {
     const member = await this.talks.member(dialogueId, user.id);
-    if (!member) throw notFound();
+    if (!member) throw noSuch();
     const dialogue = await this.talks.dialogue(dialogueId);
-    if (!dialogue) throw notFound();
+    if (!dialogue) throw noSuch();
     const config = this.open<DialogueConfig>(dialogue, 'config', dialogue.id, dialogue.sealed);
     return { user, member, dialogue, config };
   }
@@ -232,7 +228,7 @@ export class TalksRoom {
   private async saveConfig(c: Caller, config: DialogueConfig): Promise<void> {
     const sealed = this.seal(c.dialogue, 'config', c.dialogue.id, config);
     if (!(await this.talks.updateDialogue(c.dialogue.id, c.dialogue.version, { sealed })))
-      throw new HttpError(409, 'conflict', 'the dialogue changed meanwhile: reload and try again');
+      throw conflict('the dialogue changed meanwhile: reload and try again');
     c.config = config;
     c.dialogue = { ...c.dialogue, version: c.dialogue.version + 1, sealed };
   }
@@ -242,6 +238,11 @@ export class TalksRoom {
     const to = members.filter((m) => m.userId !== c.user.id && filter(m)).map((m) => m.userId);
     // Codename only: a notification never carries the subject of the talks.
     if (to.length) await this.talks.notify(c.dialogue.id, to, `${c.dialogue.codename}: ${subject}`);
+  }
+
+  /** Tells the host and the members of the delegations party to a draft. */
+  private notifyParties(c: Caller, subject: string, parties: readonly string[]): Promise<void> {
+    return this.notifyMembers(c, subject, (m) => m.role === 'host' || parties.includes(m.delegationId ?? ''));
   }
 
   // Convening -----------------------------------------------------------------------------------
@@ -261,28 +262,23 @@ export class TalksRoom {
     const delegations: Delegation[] = body.delegations.map((d) => ({ id: randomUUID(), ...d }));
     const actors = [...new Set(delegations.filter((d) => d.kind === 'delegation').map((d) => d.actor))];
     if (actors.some((a) => !a))
-      throw new HttpError(400, 'invalid_request', 'every delegation speaks for an actor');
+      throw invalid('every delegation speaks for an actor', { path: 'delegations' });
     if (actors.length < 2)
-      throw new HttpError(
-        400,
-        'invalid_request',
-        'a dialogue needs at least two delegations of different actors',
-      );
+      throw invalid('a dialogue needs at least two delegations of different actors', { path: 'delegations' });
     if (actors.length !== delegations.filter((d) => d.kind === 'delegation').length)
-      throw new HttpError(400, 'invalid_request', 'two delegations cannot speak for the same actor');
+      throw invalid('two delegations cannot speak for the same actor', { path: 'delegations' });
     const scenarios: AgendaScenario[] = [];
     for (const path of body.scenarios) {
-      if (!Object.hasOwn(files, path))
-        throw new HttpError(404, 'not_found', `no scenario ${path} in the workspace`);
+      if (!Object.hasOwn(files, path)) throw notFound(`no scenario ${path} in the workspace`);
       let base: ReturnType<typeof loadBase>;
       try {
         base = loadBase(files, path);
       } catch (e) {
-        throw new HttpError(422, 'not_runnable', (e as Error).message);
+        throw unprocessable((e as Error).message, { code: 'not_runnable' });
       }
       for (const a of actors)
         if (!base.model.actors.some((x) => x.id === a))
-          throw new HttpError(400, 'invalid_request', `scenario ${path} has no actor ${a}`);
+          throw invalid(`scenario ${path} has no actor ${a}`, { path: 'delegations' });
       const agenda = deriveAgenda(base, actors as string[], { pilotRuns: 300, seed: 1 });
       const snapshot: Files = {};
       for (const f of base.loaded.files) snapshot[f] = files[f]!;
@@ -321,7 +317,7 @@ export class TalksRoom {
     return { id };
   }
 
-  async list(user: User) {
+  async list(user: User): Promise<V.DialogueRef[]> {
     const rows = await this.talks.dialoguesOf(user.id);
     return rows.map((r) => ({
       id: r.dialogueId,
@@ -333,7 +329,7 @@ export class TalksRoom {
   }
 
   /** What the caller may see of the dialogue itself. */
-  async overview(c: Caller) {
+  async overview(c: Caller): Promise<V.Overview> {
     await this.auditAs(c, 'dialogue.open', `dialogue:${c.dialogue.id}`);
     const parties = c.config.delegations.map((d) => ({
       id: d.id,
@@ -411,14 +407,14 @@ export class TalksRoom {
         const known = new Set(ids.map((t) => t.id));
         for (const w of want)
           if (!known.has(w))
-            throw new HttpError(400, 'invalid_request', `trigger ${w} is not one of ${actor}'s`);
+            throw invalid(`trigger ${w} is not one of ${actor}'s`, { path: `selected.${s.path}.${actor}` });
         next[actor] = ids.filter((t) => want.includes(t.id)).map((t) => t.id);
       }
       return { ...s, selected: next };
     });
     for (const p of Object.keys(selected))
       if (!c.config.scenarios.some((s) => s.path === p))
-        throw new HttpError(400, 'invalid_request', `${p} is not on the agenda`);
+        throw invalid(`${p} is not on the agenda`, { path: 'selected' });
     await this.saveConfig(c, { ...c.config, scenarios });
     await this.auditAs(c, 'agenda.change', `dialogue:${c.dialogue.id}`);
   }
@@ -446,12 +442,12 @@ export class TalksRoom {
   }
 
   async removeMember(c: Caller, userId: string): Promise<void> {
-    if (!(await this.talks.removeMember(c.dialogue.id, userId))) throw notFound('member');
+    if (!(await this.talks.removeMember(c.dialogue.id, userId))) throw noSuch('member');
     await this.auditAs(c, 'member.remove', `user:${userId}`);
   }
 
   async invite(c: Caller, delegationId: string): Promise<{ id: string; token: string; expiresAt: string }> {
-    if (!c.config.delegations.some((d) => d.id === delegationId)) throw notFound('delegation');
+    if (!c.config.delegations.some((d) => d.id === delegationId)) throw noSuch('delegation');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000).toISOString();
     const inv = await this.talks.createInvitation({
@@ -478,21 +474,18 @@ export class TalksRoom {
   }
 
   async revokeInvitation(c: Caller, id: string): Promise<void> {
-    if (!(await this.talks.revokeInvitation(c.dialogue.id, id)))
-      throw new HttpError(404, 'not_found', 'no such pending invitation');
+    if (!(await this.talks.revokeInvitation(c.dialogue.id, id))) throw notFound('no such pending invitation');
     await this.auditAs(c, 'invitation.revoke', `invitation:${id}`);
   }
 
   private async validInvitation(token: string) {
     const inv = await this.talks.invitationByHash(tokenHash(token));
     if (!inv || invitationStatus(inv) !== 'pending')
-      throw new HttpError(
-        404,
-        'invalid_invitation',
-        'this invitation is not valid: it was used, revoked, or has expired',
-      );
+      throw notFound('this invitation is not valid: it was used, revoked, or has expired', {
+        code: 'invalid_invitation',
+      });
     const d = await this.talks.dialogue(inv.dialogueId);
-    if (!d) throw new HttpError(404, 'invalid_invitation', 'this invitation is not valid');
+    if (!d) throw notFound('this invitation is not valid', { code: 'invalid_invitation' });
     const config = this.open<DialogueConfig>(d, 'config', d.id, d.sealed);
     const del = config.delegations.find((x) => x.id === inv.delegationId)!;
     return { inv, dialogue: d, delegation: del };
@@ -508,13 +501,11 @@ export class TalksRoom {
     const { inv, dialogue, delegation } = await this.validInvitation(token);
     const role: TalksRole = delegation.kind === 'observer' ? 'observer' : 'delegation';
     if (await this.talks.member(dialogue.id, user.id))
-      throw new HttpError(409, 'already_member', 'you are already in this dialogue');
+      throw conflict('you are already in this dialogue', { code: 'already_member' });
     if (!(await this.talks.acceptInvitation(inv.id, user.id, role, now())))
-      throw new HttpError(
-        404,
-        'invalid_invitation',
-        'this invitation is not valid: it was used, revoked, or has expired',
-      );
+      throw notFound('this invitation is not valid: it was used, revoked, or has expired', {
+        code: 'invalid_invitation',
+      });
     await this.audit(
       dialogue.id,
       { userId: user.id, role, delegationId: delegation.id },
@@ -542,7 +533,7 @@ export class TalksRoom {
   }
 
   /** The caller's form: for each scenario, its triggers and the others', prefilled or as saved. */
-  async form(c: Caller) {
+  async form(c: Caller): Promise<V.Form> {
     const me = this.delegationOf(c);
     if (me.kind !== 'delegation' || !me.actor) throw forbidden('observers do not declare positions');
     const saved = await this.savedPositions(c, me.id);
@@ -601,7 +592,10 @@ export class TalksRoom {
       const p = body.scenarios[s.path];
       if (!p) {
         if (body.submit)
-          throw new HttpError(400, 'incomplete', `positions are missing for ${s.agenda.title}`);
+          throw invalid(`positions are missing for ${s.agenda.title}`, {
+            code: 'incomplete',
+            path: 'scenarios',
+          });
         continue;
       }
       const agenda = selectTriggers(s.agenda, s.selected);
@@ -610,13 +604,14 @@ export class TalksRoom {
           ? checkPositions(agenda, me.actor, parties, p)
           : checkPartial(agenda, me.actor, parties, p);
       } catch (e) {
-        if (e instanceof TalksError) throw new HttpError(400, 'invalid_positions', e.message);
+        if (e instanceof TalksError)
+          throw invalid(e.message, { code: 'invalid_positions', path: `scenarios.${s.path}` });
         throw e;
       }
     }
     for (const p of Object.keys(body.scenarios))
       if (!c.config.scenarios.some((s) => s.path === p))
-        throw new HttpError(400, 'invalid_request', `${p} is not on the agenda`);
+        throw invalid(`${p} is not on the agenda`, { path: 'scenarios' });
     const sealed = this.seal(c.dialogue, 'positions', me.id, clean);
     if (
       !(await this.talks.savePositions(c.dialogue.id, me.id, body.version, {
@@ -625,9 +620,7 @@ export class TalksRoom {
         by: c.user.id,
       }))
     )
-      throw new HttpError(
-        409,
-        'conflict',
+      throw conflict(
         'your delegation saved these positions meanwhile: reload them and apply your change again',
       );
     await this.auditAs(c, body.submit ? 'positions.submit' : 'positions.save', `delegation:${me.id}`);
@@ -639,7 +632,7 @@ export class TalksRoom {
   /** A delegation's positions: the host's view of any delegation, or a delegation's own. */
   async positionsOf(c: Caller, delegationId: string) {
     const del = c.config.delegations.find((d) => d.id === delegationId);
-    if (!del) throw notFound('delegation');
+    if (!del) throw noSuch('delegation');
     if (c.member.role !== 'host' && c.member.delegationId !== delegationId)
       throw await this.deny(
         c,
@@ -663,25 +656,20 @@ export class TalksRoom {
     const me = this.delegationOf(c);
     if (me.kind !== 'delegation' || !me.actor) throw forbidden('observers have no positions to release');
     const s = c.config.scenarios.find((x) => x.path === r.scenario);
-    if (!s) throw new HttpError(400, 'invalid_request', `${r.scenario} is not on the agenda`);
+    if (!s) throw invalid(`${r.scenario} is not on the agenda`, { path: 'scenario' });
     if (r.to !== 'observers' && !c.config.delegations.some((d) => d.id === r.to && d.id !== me.id))
-      throw new HttpError(400, 'invalid_request', 'release to another delegation (by id) or to "observers"');
+      throw invalid('release to another delegation (by id) or to "observers"', { path: 'to' });
     const mine = s.selected[me.actor] ?? [];
     if (r.kind === 'response' && !mine.includes(r.trigger))
-      throw new HttpError(400, 'invalid_request', 'you can release only your answers to your own triggers');
+      throw invalid('you can release only your answers to your own triggers', { path: 'trigger' });
     if (r.kind === 'expectation') {
       const of = c.config.delegations.find((d) => d.actor === r.of && d.kind === 'delegation');
       if (!of || of.id === me.id || !(s.selected[r.of] ?? []).includes(r.trigger))
-        throw new HttpError(
-          400,
-          'invalid_request',
-          "release an expectation about another party's trigger on the agenda",
-        );
+        throw invalid("release an expectation about another party's trigger on the agenda");
     }
     if (r.kind === 'gap' && r.trigger !== '*') {
       const all = Object.values(s.selected).flat();
-      if (!all.includes(r.trigger))
-        throw new HttpError(400, 'invalid_request', 'that trigger is not on the agenda');
+      if (!all.includes(r.trigger)) throw invalid('that trigger is not on the agenda', { path: 'trigger' });
     }
     const id = randomUUID();
     await this.talks.addRelease(c.dialogue.id, me.id, id, this.seal(c.dialogue, 'release', id, r));
@@ -703,7 +691,7 @@ export class TalksRoom {
     }));
   }
 
-  async myReleases(c: Caller) {
+  async myReleases(c: Caller): Promise<V.ReleaseRow[]> {
     const me = this.delegationOf(c);
     const all = await this.allReleases(c);
     await this.auditAs(c, 'release.list', `delegation:${me.id}`);
@@ -714,12 +702,12 @@ export class TalksRoom {
 
   async removeRelease(c: Caller, id: string): Promise<void> {
     const me = this.delegationOf(c);
-    if (!(await this.talks.removeRelease(c.dialogue.id, me.id, id))) throw notFound('release');
+    if (!(await this.talks.removeRelease(c.dialogue.id, me.id, id))) throw noSuch('release');
     await this.auditAs(c, 'release.remove', `release:${id}`);
   }
 
   /** What other delegations released to the caller (a delegation, or the observers). */
-  async released(c: Caller) {
+  async released(c: Caller): Promise<V.ReleasedItem[]> {
     const me = this.delegationOf(c);
     const all = await this.allReleases(c);
     const mine = all.filter((x) =>
@@ -787,32 +775,33 @@ export class TalksRoom {
   private checkDraft(c: Caller, body: { parties: string[]; mapping: Record<string, DraftMapping> }): void {
     for (const p of body.parties)
       if (!c.config.delegations.some((d) => d.id === p && d.kind === 'delegation'))
-        throw new HttpError(400, 'invalid_request', 'parties are delegations of this dialogue (by id)');
+        throw invalid('parties are delegations of this dialogue (by id)', { path: 'parties' });
     for (const [path, m] of Object.entries(body.mapping)) {
       const s = c.config.scenarios.find((x) => x.path === path);
-      if (!s) throw new HttpError(400, 'invalid_request', `${path} is not on the agenda`);
+      if (!s) throw invalid(`${path} is not on the agenda`, { path: 'mapping' });
       const base = loadBase(s.files, s.path);
       for (const i of m.interventions)
         if (!Object.hasOwn(base.doc.interventions, i))
-          throw new HttpError(
-            400,
-            'invalid_request',
+          throw invalid(
             `${path} has no intervention ${i} (it has: ${Object.keys(base.doc.interventions).join(', ')})`,
+            {
+              path: `mapping.${path}.interventions`,
+            },
           );
     }
   }
 
-  async drafts(c: Caller) {
+  async drafts(c: Caller): Promise<V.Draft[]> {
     const rows = await this.talks.drafts(c.dialogue.id);
     await this.auditAs(c, 'draft.list', `dialogue:${c.dialogue.id}`);
     return rows.filter((d) => this.canSeeDraft(c, d)).map((d) => this.draftView(c, d));
   }
 
-  async draft(c: Caller, id: string) {
+  async draft(c: Caller, id: string): Promise<V.Draft> {
     const d = await this.talks.draft(c.dialogue.id, id);
     if (!d || !this.canSeeDraft(c, d)) {
       if (d) await this.auditAs(c, 'draft.read', `draft:${id}`, 'denied');
-      throw notFound('draft');
+      throw noSuch('draft');
     }
     await this.auditAs(c, 'draft.read', `draft:${id}`);
     return this.draftView(c, d);
@@ -824,7 +813,7 @@ export class TalksRoom {
   ) {
     if (c.member.role === 'observer') throw forbidden('observers do not draft');
     if (c.member.role === 'delegation' && !body.parties.includes(c.member.delegationId!))
-      throw new HttpError(400, 'invalid_request', 'a delegation drafts only protocols it is party to');
+      throw invalid('a delegation drafts only protocols it is party to', { path: 'parties' });
     this.checkDraft(c, body);
     const id = randomUUID();
     const author = c.member.role === 'host' ? 'host' : c.member.delegationId!;
@@ -839,11 +828,7 @@ export class TalksRoom {
       sealed: this.seal(c.dialogue, 'draft', id, content),
     });
     await this.auditAs(c, 'draft.create', `draft:${id}`);
-    await this.notifyMembers(
-      c,
-      'a draft awaits your review',
-      (m) => m.role === 'host' || body.parties.includes(m.delegationId ?? ''),
-    );
+    await this.notifyParties(c, 'a draft awaits your review', body.parties);
     return this.draft(c, id);
   }
 
@@ -859,7 +844,7 @@ export class TalksRoom {
     },
   ) {
     const d = await this.talks.draft(c.dialogue.id, id);
-    if (!d || !this.canSeeDraft(c, d)) throw notFound('draft');
+    if (!d || !this.canSeeDraft(c, d)) throw noSuch('draft');
     if (c.member.role !== 'host' && d.author !== c.member.delegationId)
       throw await this.deny(
         c,
@@ -868,7 +853,7 @@ export class TalksRoom {
         forbidden('only the host and the author change a draft; propose changes to them'),
       );
     if (c.member.role === 'delegation' && !body.parties.includes(c.member.delegationId!))
-      throw new HttpError(400, 'invalid_request', 'a delegation drafts only protocols it is party to');
+      throw invalid('a delegation drafts only protocols it is party to', { path: 'parties' });
     this.checkDraft(c, body);
     const content: DraftContent = { title: body.title, text: body.text, mapping: body.mapping };
     // A changed text needs everyone's agreement again.
@@ -877,24 +862,15 @@ export class TalksRoom {
       parties: body.parties,
       agreed: [],
     });
-    if (!ok)
-      throw new HttpError(
-        409,
-        'conflict',
-        'the draft changed meanwhile: reload it and apply your change again',
-      );
+    if (!ok) throw conflict('the draft changed meanwhile: reload it and apply your change again');
     await this.auditAs(c, 'draft.change', `draft:${id}`);
-    await this.notifyMembers(
-      c,
-      'a draft changed',
-      (m) => m.role === 'host' || body.parties.includes(m.delegationId ?? ''),
-    );
+    await this.notifyParties(c, 'a draft changed', body.parties);
     return this.draft(c, id);
   }
 
   async agreeDraft(c: Caller, id: string, agree: boolean) {
     const d = await this.talks.draft(c.dialogue.id, id);
-    if (!d || !this.canSeeDraft(c, d)) throw notFound('draft');
+    if (!d || !this.canSeeDraft(c, d)) throw noSuch('draft');
     const me = c.member.delegationId;
     if (!me || !d.parties.includes(me))
       throw await this.deny(
@@ -905,29 +881,25 @@ export class TalksRoom {
       );
     const agreed = agree ? [...new Set([...d.agreed, me])] : d.agreed.filter((x) => x !== me);
     if (!(await this.talks.updateDraft(c.dialogue.id, id, d.version, { agreed })))
-      throw new HttpError(409, 'conflict', 'the draft changed meanwhile: reload it');
+      throw conflict('the draft changed meanwhile: reload it');
     await this.auditAs(c, agree ? 'draft.agree' : 'draft.withdraw', `draft:${id}`);
     if (agree && d.parties.every((p) => agreed.includes(p)))
-      await this.notifyMembers(
-        c,
-        'a protocol was agreed',
-        (m) => m.role === 'host' || d.parties.includes(m.delegationId ?? ''),
-      );
+      await this.notifyParties(c, 'a protocol was agreed', d.parties);
     return this.draft(c, id);
   }
 
   async releaseDraft(c: Caller, id: string, observers: boolean) {
     const d = await this.talks.draft(c.dialogue.id, id);
-    if (!d) throw notFound('draft');
+    if (!d) throw noSuch('draft');
     if (!(await this.talks.updateDraft(c.dialogue.id, id, d.version, { released: observers })))
-      throw new HttpError(409, 'conflict', 'the draft changed meanwhile: reload it');
+      throw conflict('the draft changed meanwhile: reload it');
     await this.auditAs(c, observers ? 'draft.release' : 'draft.unrelease', `draft:${id}`);
     return this.draft(c, id);
   }
 
   async deleteDraft(c: Caller, id: string): Promise<void> {
     const d = await this.talks.draft(c.dialogue.id, id);
-    if (!d || !this.canSeeDraft(c, d)) throw notFound('draft');
+    if (!d || !this.canSeeDraft(c, d)) throw noSuch('draft');
     if (c.member.role !== 'host' && d.author !== c.member.delegationId)
       throw await this.deny(
         c,
@@ -940,7 +912,7 @@ export class TalksRoom {
   }
 
   /** The interventions and leak parameters of each agenda scenario, to map drafts onto. */
-  async interventions(c: Caller) {
+  async interventions(c: Caller): Promise<V.InterventionList[]> {
     return c.config.scenarios.map((s) => {
       const base = loadBase(s.files, s.path);
       return {
@@ -975,18 +947,16 @@ export class TalksRoom {
       });
     }
     if (missing)
-      throw new HttpError(
-        409,
-        'positions_missing',
-        `${missing} delegation(s) have not submitted their positions yet`,
-      );
+      throw conflict(`${missing} delegation(s) have not submitted their positions yet`, {
+        code: 'positions_missing',
+      });
     return out;
   }
 
   async startAnalysis(c: Caller, kind: 'gaps' | 'protocols') {
     await this.declaredPositions(c.dialogue, c.config);
     if (kind === 'protocols' && !(await this.talks.drafts(c.dialogue.id)).length)
-      throw new HttpError(409, 'no_drafts', 'there is no draft to simulate yet');
+      throw conflict('there is no draft to simulate yet', { code: 'no_drafts' });
     const id = randomUUID();
     await this.talks.createAnalysis({ id, dialogueId: c.dialogue.id, kind, createdBy: c.user.id });
     await this.auditAs(c, `analysis.${kind}.start`, `analysis:${id}`);
@@ -994,7 +964,7 @@ export class TalksRoom {
     return { id };
   }
 
-  async analyses(c: Caller) {
+  async analyses(c: Caller): Promise<V.AnalysisRef[]> {
     const rows = await this.talks.analyses(c.dialogue.id);
     const current = await this.talks.allPositions(c.dialogue.id);
     return rows.map((a) => ({
@@ -1040,9 +1010,9 @@ export class TalksRoom {
     return walk(value) as T;
   }
 
-  async analysis(c: Caller, id: string, progress?: { done: number; total: number }) {
+  async analysis(c: Caller, id: string, progress?: { done: number; total: number }): Promise<V.Analysis> {
     const a = await this.talks.analysis(c.dialogue.id, id);
-    if (!a) throw notFound('analysis');
+    if (!a) throw noSuch('analysis');
     const result = a.sealed ? this.open<AnalysisResult>(c.dialogue, 'analysis', a.id, a.sealed) : null;
     await this.auditAs(c, 'analysis.read', `analysis:${id}`);
     return {
@@ -1060,8 +1030,8 @@ export class TalksRoom {
 
   async publish(c: Caller, id: string, published: boolean) {
     const a = await this.talks.analysis(c.dialogue.id, id);
-    if (!a) throw notFound('analysis');
-    if (a.status !== 'done') throw new HttpError(409, 'not_done', 'only a finished analysis can be shown');
+    if (!a) throw noSuch('analysis');
+    if (a.status !== 'done') throw conflict('only a finished analysis can be shown', { code: 'not_done' });
     await this.talks.setAnalysis(id, { published });
     await this.auditAs(c, published ? 'analysis.publish' : 'analysis.unpublish', `analysis:${id}`);
     if (published)
@@ -1101,7 +1071,7 @@ export class TalksRoom {
    * The published gap ranking as the caller may see it: gaps the other party agreed to show, ranked
    * among themselves, with no numbers of positions and no count of the gaps withheld.
    */
-  async gapsView(c: Caller) {
+  async gapsView(c: Caller): Promise<V.SharedGaps> {
     const me = this.delegationOf(c);
     const latest = await this.latestDone(c, 'gaps', true);
     await this.auditAs(c, 'gaps.read', `delegation:${me.id}`);
@@ -1152,7 +1122,7 @@ export class TalksRoom {
   }
 
   /** The published protocol simulation as the caller may see it: its drafts' effects, the package and leaks. */
-  async effectsView(c: Caller) {
+  async effectsView(c: Caller): Promise<V.SharedEffects> {
     const me = this.delegationOf(c);
     const latest = await this.latestDone(c, 'protocols', true);
     await this.auditAs(c, 'effects.read', `delegation:${me.id}`);
@@ -1203,7 +1173,7 @@ export class TalksRoom {
     const members = await this.talks.members(c.dialogue.id);
     for (const u of body.users)
       if (!members.some((m) => m.userId === u))
-        throw new HttpError(400, 'invalid_request', 'the distribution lists members of the dialogue (by id)');
+        throw invalid('the distribution lists members of the dialogue (by id)', { path: 'users' });
     await this.saveConfig(c, {
       ...c.config,
       playbook: { ...c.config.playbook, distribution: body.users, extra: body.extra },
@@ -1320,14 +1290,12 @@ export class TalksRoom {
 
   // Audit log -----------------------------------------------------------------------------------
 
-  async auditLog(
-    c: Caller,
-  ): Promise<{ verification: Verification; entries: ReturnType<typeof toAuditView>[] }> {
+  async auditLog(c: Caller): Promise<V.AuditLog> {
     await this.auditAs(c, 'audit.read', `dialogue:${c.dialogue.id}`);
     return this.readAudit(c);
   }
 
-  async readAudit(c: Caller) {
+  async readAudit(c: Caller): Promise<V.AuditLog> {
     const rows = await this.talks.audit(c.dialogue.id);
     const head = (await this.talks.auditHead(c.dialogue.id))!;
     const verification = verifyChain(rows, head);
@@ -1337,20 +1305,7 @@ export class TalksRoom {
   }
 }
 
-function toAuditView(
-  r: {
-    seq: number;
-    at: string;
-    userId: string;
-    role: string;
-    delegationId: string | null;
-    action: string;
-    target: string;
-    outcome: string;
-    hash: string;
-  },
-  name: string,
-) {
+function toAuditView(r: AuditRow, name: string): V.AuditEntry {
   return {
     seq: r.seq,
     at: r.at,

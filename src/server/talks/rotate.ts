@@ -6,9 +6,7 @@
 // leaves `talks-master.key.next`, which the next start (or rotation) resolves by asking the database
 // which key it is sealed with.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import type { Kysely } from 'kysely';
 import type { Store } from '../../store/index.ts';
-import type { TalksTables } from '../../store/talks.ts';
 import { fingerprint, KeyError, Keyring, parseKey } from './crypto.ts';
 
 export interface RotationReport {
@@ -16,12 +14,9 @@ export interface RotationReport {
   records: number;
 }
 
-const dbOf = (store: Store) => (store as unknown as { db: Kysely<TalksTables> }).db;
-
 /** The fingerprints of the master keys the stored dialogue keys are wrapped with. */
 export async function sealedWith(store: Store): Promise<Set<string>> {
-  const rows = await dbOf(store).selectFrom('talks_dialogues').select('wrapped_key').execute();
-  return new Set(rows.map((r) => r.wrapped_key.split('.')[1] ?? ''));
+  return new Set((await store.talks.wrappedKeys()).map((k) => k.split('.')[1] ?? ''));
 }
 
 /**
@@ -38,79 +33,18 @@ export async function rotateMasterKey(
   const from = new Keyring(old);
   const to = new Keyring(next);
   let records = 0;
-  let dialogues = 0;
-  await dbOf(store)
-    .transaction()
-    .execute(async (tx) => {
-      const all = await tx.selectFrom('talks_dialogues').select(['id', 'wrapped_key', 'sealed']).execute();
-      for (const d of all) {
-        const wrapped = to.newDataKey(d.id);
-        const again = (kind: string, id: string, sealed: string): string => {
-          const value = from.open<unknown>(d.id, d.wrapped_key, kind, id, sealed);
-          records++;
-          onRecord(records);
-          return to.seal(d.id, wrapped, kind, id, value);
-        };
-        await tx
-          .updateTable('talks_dialogues')
-          .set({ wrapped_key: wrapped, sealed: again('config', d.id, d.sealed) })
-          .where('id', '=', d.id)
-          .execute();
-        for (const p of await tx
-          .selectFrom('talks_positions')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          await tx
-            .updateTable('talks_positions')
-            .set({ sealed: again('positions', p.delegation_id, p.sealed) })
-            .where('dialogue_id', '=', d.id)
-            .where('delegation_id', '=', p.delegation_id)
-            .execute();
-        for (const r of await tx
-          .selectFrom('talks_releases')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          await tx
-            .updateTable('talks_releases')
-            .set({ sealed: again('release', r.id, r.sealed) })
-            .where('id', '=', r.id)
-            .execute();
-        for (const r of await tx
-          .selectFrom('talks_drafts')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          await tx
-            .updateTable('talks_drafts')
-            .set({ sealed: again('draft', r.id, r.sealed) })
-            .where('id', '=', r.id)
-            .execute();
-        for (const r of await tx
-          .selectFrom('talks_notes')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          await tx
-            .updateTable('talks_notes')
-            .set({ sealed: again('notes', d.id, r.sealed) })
-            .where('dialogue_id', '=', d.id)
-            .execute();
-        for (const r of await tx
-          .selectFrom('talks_analyses')
-          .selectAll()
-          .where('dialogue_id', '=', d.id)
-          .execute())
-          if (r.sealed !== null)
-            await tx
-              .updateTable('talks_analyses')
-              .set({ sealed: again('analysis', r.id, r.sealed) })
-              .where('id', '=', r.id)
-              .execute();
-        dialogues++;
-      }
-    });
+  const dialogues = await store.talks.rewrap((d) => {
+    const wrapped = to.newDataKey(d.id);
+    return {
+      wrappedKey: wrapped,
+      reseal: (kind, id, sealed) => {
+        const value = from.open<unknown>(d.id, d.wrappedKey, kind, id, sealed);
+        records++;
+        onRecord(records);
+        return to.seal(d.id, wrapped, kind, id, value);
+      },
+    };
+  });
   return { dialogues, records };
 }
 

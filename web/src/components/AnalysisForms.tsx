@@ -9,7 +9,7 @@ import { type FieldErrors, FormError, NumberField, useFieldErrors } from './form
 import { InterventionChecks } from './InterventionChecks.tsx';
 import { Term } from './Term.tsx';
 
-interface Props {
+export interface Props {
   ws: WorkspaceRef;
   scenarioId: string;
   interventions: { id: string; title: string }[];
@@ -20,7 +20,7 @@ interface Props {
   save: () => Promise<void>;
 }
 
-function useStart(p: Props, form: FieldErrors) {
+export function useStart(p: Props, form: FieldErrors) {
   const [starting, setStarting] = useState(false);
   const start = async (path: string, body: Record<string, unknown>) => {
     if (!form.check(body)) return;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { get, kindOf, post, type RunSummary, type WorkspaceRef } from '../api.ts';
 import { Link, navigate } from '../router.tsx';
+import { jobLine } from './RunPage.tsx';
 
 export const STATUS_LABEL: Record<string, string> = {
   queued: 'queued',
@@ -13,11 +14,11 @@ export const STATUS_LABEL: Record<string, string> = {
 
 function historyLine(r: RunSummary): string {
   const m = r.manifest;
-  const kind = kindOf(m);
-  if (kind === 'compare')
-    return `${(m.compare?.arms ?? []).join(', ')} · ${m.runs.toLocaleString()} runs per arm · seed ${m.seed}`;
-  if (kind === 'sensitivity')
-    return `${m.sensitivity?.parameters ?? '?'} parameters${m.interventions.length ? ` · with ${m.interventions.join(' + ')}` : ''} · seed ${m.seed}`;
+  if (m.kind === 'compare')
+    return `${m.compare.arms.join(', ')} · ${m.runs.toLocaleString()} runs per arm · seed ${m.seed}`;
+  if (m.kind === 'sensitivity')
+    return `${m.sensitivity.parameters} parameters${m.interventions.length ? ` · with ${m.interventions.join(' + ')}` : ''} · seed ${m.seed}`;
+  if (m.kind !== 'run') return jobLine(m);
   return `${m.runs.toLocaleString()} runs · seed ${m.seed}${m.interventions.length ? ` · ${m.interventions.join(' + ')}` : ' · baseline'}`;
 }
 

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import {
   errText,
   get,
+  type JobKind,
   type Manifest as JobManifest,
   kindOf,
   post,
@@ -23,25 +24,63 @@ import { Term } from '../components/Term.tsx';
 import { Timeline } from '../components/Timeline.tsx';
 import { Link, navigate } from '../router.tsx';
 import { CompareResults, SensitivityResults } from './AnalysisResults.tsx';
+import { BreakevenResults, RareResults, SweepResults } from './EstimateResults.tsx';
 import { STATUS_LABEL } from './RunHistory.tsx';
+
+/** What a job's progress counts (the manifest's `runs`). */
+const UNITS: Record<JobKind, string> = {
+  run: 'runs',
+  compare: 'runs per arm',
+  sensitivity: 'engine runs',
+  sweep: 'cells',
+  breakeven: 'points',
+  rare: 'estimates',
+};
+
+const CRUMB: Record<JobKind, string> = {
+  run: 'run',
+  compare: 'comparison',
+  sensitivity: 'sensitivity',
+  sweep: 'sweep',
+  breakeven: 'break-even',
+  rare: 'rare-event estimate',
+};
 
 /** What a job is, after the scenario's name. */
 export function jobTitle(m: JobManifest): string {
-  const kind = kindOf(m);
   const w = m.interventions.length ? ` with ${m.interventions.join(' + ')}` : '';
-  if (kind === 'compare')
-    return `compared: ${(m.compare?.arms ?? []).map((a) => a.replace(/\+/g, ' + ')).join(', ')}`;
-  if (kind === 'sensitivity') return `sensitivity${w}`;
-  return w ? w.trim() : 'baseline';
+  switch (m.kind) {
+    case 'compare':
+      return `compared: ${m.compare.arms.map((a) => a.replace(/\+/g, ' + ')).join(', ')}`;
+    case 'sensitivity':
+      return `sensitivity${w}`;
+    case 'sweep':
+      return `sweep of ${m.sweep.params.map((p) => p.path).join(' × ')}${w}`;
+    case 'breakeven':
+      return `break-even of ${m.breakeven.with} in ${m.breakeven.param}`;
+    case 'rare':
+      return `rare-event estimate (${m.rare.estimator})${w}`;
+    case 'run':
+      return w ? w.trim() : 'baseline';
+  }
 }
 
 /** Its size in one line. */
 export function jobLine(m: JobManifest): string {
-  const kind = kindOf(m);
-  if (kind === 'compare') return `${m.runs.toLocaleString()} runs per arm · seed ${m.seed}`;
-  if (kind === 'sensitivity')
-    return `${m.sensitivity?.parameters ?? '?'} parameters · ${m.sensitivity?.metric ?? ''} · ${m.runs.toLocaleString()} engine runs · seed ${m.seed}`;
-  return `${m.runs.toLocaleString()} runs · seed ${m.seed}`;
+  switch (m.kind) {
+    case 'compare':
+      return `${m.runs.toLocaleString()} runs per arm · seed ${m.seed}`;
+    case 'sensitivity':
+      return `${m.sensitivity.parameters} parameters · ${m.sensitivity.metric} · ${m.runs.toLocaleString()} engine runs · seed ${m.seed}`;
+    case 'sweep':
+      return `${m.runs.toLocaleString()} cells × ${m.sweep.runsPerCell.toLocaleString()} runs · seed ${m.seed}`;
+    case 'breakeven':
+      return `${m.breakeven.runsPerPoint.toLocaleString()} paired runs per point · ${m.breakeven.metric} · seed ${m.seed}`;
+    case 'rare':
+      return `${m.rare.estimator} · target ${m.rare.target ?? 'default'} · seed ${m.seed}`;
+    case 'run':
+      return `${m.runs.toLocaleString()} runs · seed ${m.seed}`;
+  }
 }
 
 interface Progress {
@@ -100,14 +139,14 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
   const live = status === 'running' || status === 'queued';
   const canAct = ws.role !== 'viewer';
   const kind = kindOf(m);
-  const unit = kind === 'compare' ? 'runs per arm' : kind === 'sensitivity' ? 'engine runs' : 'runs';
+  const unit = UNITS[kind];
 
   return (
     <div className="page run-page">
       <nav className="crumbs" aria-label="Breadcrumb">
         <Link to={`/w/${ws.id}`}>Scenarios</Link> <span aria-hidden="true">/</span>{' '}
         <Link to={`/w/${ws.id}/s/${run.scenarioId}`}>{m.scenarioPath}</Link> <span aria-hidden="true">/</span>{' '}
-        <span>{kind === 'run' ? 'run' : kind === 'compare' ? 'comparison' : 'sensitivity'}</span>
+        <span>{CRUMB[kind]}</span>
       </nav>
       <div className="page-head">
         <div>
@@ -168,7 +207,7 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           </div>
           <p className="muted" aria-live="polite">
             {done.toLocaleString()} of {m.runs.toLocaleString()} {unit} ({fmtP(done / m.runs, 0)})
-            {kind === 'compare' && m.compare ? ` · ${1 + m.compare.arms.length} arms on each` : ''}
+            {m.kind === 'compare' ? ` · ${1 + m.compare.arms.length} arms on each` : ''}
           </p>
           {status === 'interrupted' ? (
             <p>
@@ -213,6 +252,12 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           <CompareResults ws={ws} run={run} />
         ) : kind === 'sensitivity' ? (
           <SensitivityResults ws={ws} run={run} />
+        ) : kind === 'sweep' ? (
+          <SweepResults run={run} />
+        ) : kind === 'breakeven' ? (
+          <BreakevenResults run={run} />
+        ) : kind === 'rare' ? (
+          <RareResults run={run} />
         ) : (
           <Results ws={ws} run={run} />
         )
@@ -240,11 +285,11 @@ function Manifest({ run }: { run: RunDetail }) {
         <dt>seed, runs</dt>
         <dd>
           {m.seed}, {m.runs.toLocaleString()}
-          {m.kind === 'compare' ? ' per arm' : m.kind === 'sensitivity' ? ' engine runs in all' : ''}
+          {m.kind === 'run' ? '' : ` ${UNITS[m.kind]}`}
         </dd>
         <dt>interventions</dt>
         <dd>{m.interventions.join(' + ') || 'none'}</dd>
-        {m.compare ? (
+        {m.kind === 'compare' ? (
           <>
             <dt>arms</dt>
             <dd>{m.compare.arms.join(', ')}</dd>
@@ -254,7 +299,7 @@ function Manifest({ run }: { run: RunDetail }) {
             </dd>
           </>
         ) : null}
-        {m.sensitivity ? (
+        {m.kind === 'sensitivity' ? (
           <>
             <dt>metric</dt>
             <dd>{m.sensitivity.metric}</dd>

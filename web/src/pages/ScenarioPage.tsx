@@ -16,6 +16,7 @@ import {
 } from '../api.ts';
 import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
+import { BreakevenForm, RareForm, SweepForm } from '../components/EstimateForms.tsx';
 import { FormError, NumberField, useFieldErrors } from '../components/forms.tsx';
 import { InterventionChecks } from '../components/InterventionChecks.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
@@ -34,6 +35,9 @@ const JOB_TABS = [
   { id: 'run', label: 'Ensemble' },
   { id: 'compare', label: 'Compare' },
   { id: 'sensitivity', label: 'Sensitivity' },
+  { id: 'sweep', label: 'Sweep' },
+  { id: 'breakeven', label: 'Break-even' },
+  { id: 'rare', label: 'Rare event' },
 ] as const;
 
 let schemaPromise: Promise<object> | undefined;
@@ -325,6 +329,12 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
                     <CompareForm {...jobProps} />
                   ) : job === 'sensitivity' ? (
                     <SensitivityForm {...jobProps} />
+                  ) : job === 'sweep' ? (
+                    <SweepForm {...jobProps} />
+                  ) : job === 'breakeven' ? (
+                    <BreakevenForm {...jobProps} />
+                  ) : job === 'rare' ? (
+                    <RareForm {...jobProps} />
                   ) : (
                     <>
                       <h2 id="run-h" className="sr-only">

@@ -2,7 +2,7 @@
 // words, interval bars for paired differences, progress, tabs, and a field to copy a link from.
 import { useId, useState } from 'react';
 import { TabList } from '../components/Tabs.tsx';
-import type { Dist, PairedDelta, ResponseOption } from './types.ts';
+import type { Dist, Freshness, PairedDelta, ResponseOption } from './types.ts';
 
 export const pct = (p: number, digits = 1) => {
   const v = p * 100;
@@ -312,7 +312,7 @@ export function ErrorLine({ error }: { error: string }) {
 }
 
 /** The date of the positions an analysis used, and a warning once a delegation has resubmitted since. */
-export function StaleNote({ f }: { f: { positionsAt?: string | null; stale?: boolean } | null | undefined }) {
+export function StaleNote({ f }: { f: Freshness | null | undefined }) {
   if (!f) return null;
   const when = f.positionsAt ? `${f.positionsAt.slice(0, 16).replace('T', ' ')} UTC` : null;
   if (f.stale)

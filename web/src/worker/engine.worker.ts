@@ -1,12 +1,14 @@
 // The scenario pipeline and the engine in a Web Worker: diagnostics while typing (the CLI's
 // validateFile over the workspace's files) and a quick in-browser preview ensemble.
-import { emptyAggregate, merge, runRange, summarize } from '../../../src/analysis/ensemble.ts';
+import { EnsembleJob, summarize } from '../../../src/analysis/ensemble.ts';
+import { execute, InlineExecutor } from '../../../src/analysis/kernel/executor.ts';
+import { localSource } from '../../../src/analysis/kernel/task.ts';
 import { ENGINE_VERSION } from '../../../src/engine/model.ts';
-import { Simulator } from '../../../src/engine/run.ts';
 import { prepare, validateFile } from '../../../src/scenario/index.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
 
 let latestPreview = 0;
+const inline = new InlineExecutor();
 
 const reply = (m: WorkerReply) => (self as unknown as Worker).postMessage(m);
 
@@ -27,16 +29,26 @@ async function preview(req: Extract<WorkerRequest, { type: 'preview' }>): Promis
     });
     return;
   }
-  const agg = emptyAggregate(p.model);
-  const sim = new Simulator(p.model);
-  for (let done = 0; done < req.runs; ) {
-    const n = Math.min(250, req.runs - done);
-    merge(agg, runRange(p.model, req.seed, done, n, sim));
-    done += n;
-    // Let a newer request in: if one arrived, this preview is stale.
-    await new Promise((r) => setTimeout(r, 0));
-    if (latestPreview !== req.id) return;
+  // A newer request makes this preview stale: it stops at the next chunk.
+  const stale = new AbortController();
+  const job = new EnsembleJob(localSource(p.model), p.model, {
+    seed: req.seed,
+    runs: req.runs,
+    engine: ENGINE_VERSION,
+    shardSize: 250,
+  });
+  try {
+    await execute(job, inline, {
+      signal: stale.signal,
+      onProgress: () => {
+        if (latestPreview !== req.id) stale.abort();
+      },
+    });
+  } catch (e) {
+    if (stale.signal.aborted) return;
+    throw e;
   }
+  const agg = job.aggregate;
   const report = summarize(p.model, agg, { seed: req.seed, engine: ENGINE_VERSION, topPaths: 8 });
   reply({ type: 'preview', id: req.id, report, error: null, ms: performance.now() - t0 });
 }

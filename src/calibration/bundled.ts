@@ -1,8 +1,8 @@
-// ICB base rates for the sanity panel and `brink base-rates`: read from the calibrated library that ships
+// ICB base rates for the sanity panel (CLI and workbench) and `brink base-rates`: read from the calibrated library that ships
 // with Brink (scenarios/lib/calibrated.yaml, written by `brink calibrate`).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { type BaseRates, baseRatesFromParams } from '../calibration/violence.ts';
+import { type BaseRates, baseRatesFromParams } from './violence.ts';
 
 /** Where the calibrated library is, from this module (same depth under src/ and dist/). */
 export const CALIBRATED_LIBRARY = new URL('../../scenarios/lib/calibrated.yaml', import.meta.url);

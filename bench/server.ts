@@ -1,0 +1,360 @@
+// The workbench under load (issue 18): `brink serve` in a child process on a fresh SQLite database,
+// driven over HTTP with an API token, while /api/health is polled every 10 ms:
+//   1. 30 simultaneous validations of korea-intercept;
+//   2. 30 simultaneous run submissions (small ensembles), then the 30 jobs executing one after another;
+//   3. 20 simultaneous sign-ins (latency of each, the server's RSS growth);
+//   4. reads (8 clients listing scenarios) alone, then while 4 large ensembles run in the background.
+// `--before REF` also builds REF (git archive into a temp directory, tsc) and runs the same scenarios
+// against it first, for before/after figures. Results go to stdout and, with --json-out, to a file that
+// scripts/docs/workbench.ts turns into docs/workbench.md's table.
+//   npm run bench:server -- [--before main] [--quick] [--ensemble-runs N] [--json-out bench/results/server.json]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = flag('--quick');
+const ENSEMBLE_RUNS = Number(option('--ensemble-runs') ?? (quick ? 200_000 : 2_000_000));
+const READ_SECONDS = quick ? 3 : 8;
+const KOREA = 'korea-intercept.yaml';
+const PASSWORD = 'bench password 123';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const r0 = (x: number) => Math.round(x);
+
+interface Server {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startServer(dir: string, data: string): Promise<Server> {
+  const child = spawn(process.execPath, [join(dir, 'bin/brink.js'), 'serve', '--port', '0', '--data', data], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
+  for (let i = 0; i < 1200 && !/Brink workbench on (\S+)/.test(out); i++) await sleep(50);
+  const m = /Brink workbench on (\S+?)\s/.exec(out);
+  if (!m) {
+    child.kill('SIGKILL');
+    throw new Error(`the server did not start:\n${out}`);
+  }
+  return {
+    url: m[1]!,
+    pid: child.pid!,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+class Api {
+  bearer = '';
+  readonly base: string;
+  constructor(base: string) {
+    this.base = base;
+  }
+  async req(
+    method: string,
+    path: string,
+    body?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: replies of many shapes
+  ): Promise<{ status: number; body: any; ms: number }> {
+    const t0 = performance.now();
+    const res = await fetch(this.base + path, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    const ms = performance.now() - t0;
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed, ms };
+  }
+}
+
+/** Polls /api/health every 10 ms (one at a time) until stopped; returns each wait in ms. */
+function pollHealth(base: string): { stop(): Promise<number[]> } {
+  const waits: number[] = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const t0 = performance.now();
+      await (await fetch(`${base}/api/health`)).arrayBuffer();
+      const ms = performance.now() - t0;
+      waits.push(ms);
+      if (ms < 10) await sleep(10 - ms);
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await loop;
+      return waits;
+    },
+  };
+}
+
+const rss = (pid: number) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+};
+
+async function waitJobs(api: Api, ws: string, ids: string[], timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const runs = (await api.req('GET', `/api/workspaces/${ws}/runs?limit=500`)).body as {
+      id: string;
+      status: string;
+    }[];
+    const open = runs.filter((r) => ids.includes(r.id) && (r.status === 'queued' || r.status === 'running'));
+    if (open.length === 0) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+async function measure(dir: string) {
+  const data = mkdtempSync(join(tmpdir(), 'brink-bench-server-'));
+  const server = await startServer(dir, data);
+  const api = new Api(server.url);
+  try {
+    const setup = await api.req('POST', '/api/setup', {
+      email: 'bench@example.org',
+      name: 'Bench',
+      password: PASSWORD,
+    });
+    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${JSON.stringify(setup.body)}`);
+    const ws = setup.body.workspaces[0].id as string;
+    // A token through a browser-style sign-in would need CSRF; the setup answer's cookie is not kept,
+    // so sign in once more to create the token with the session (cookie + CSRF).
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.org', password: PASSWORD }),
+    });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const csrf = ((await login.json()) as { csrfToken: string }).csrfToken;
+    const tok = await fetch(`${server.url}/api/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: JSON.stringify({ name: 'bench' }),
+    });
+    api.bearer = ((await tok.json()) as { token: string }).token;
+    const scenarios = (await api.req('GET', `/api/workspaces/${ws}/scenarios`)).body as {
+      id: string;
+      path: string;
+    }[];
+    const korea = scenarios.find((s) => s.path === KOREA)!;
+    const yaml = (await api.req('GET', `/api/workspaces/${ws}/scenarios/${korea.id}`)).body.yaml as string;
+    // Warm up (JIT, threads) with one of each.
+    await api.req('POST', `/api/workspaces/${ws}/validate`, { path: KOREA, yaml });
+
+    // 1. 30 validations
+    let poll = pollHealth(server.url);
+    await sleep(100);
+    const v = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        api.req('POST', `/api/workspaces/${ws}/validate`, { path: KOREA, yaml }),
+      ),
+    );
+    const vHealth = await poll.stop();
+    const validations = {
+      healthMaxMs: r0(Math.max(...vHealth)),
+      healthP99Ms: r0(pct(vHealth, 99)),
+      healthPolls: vHealth.length,
+      requestMinMs: r0(Math.min(...v.map((x) => x.ms))),
+      requestMaxMs: r0(Math.max(...v.map((x) => x.ms))),
+      statuses: countStatuses(v),
+    };
+    console.log('  30 validations', JSON.stringify(validations));
+
+    // 2. 30 run submissions, then their execution
+    poll = pollHealth(server.url);
+    await sleep(100);
+    const subs = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        api.req('POST', `/api/workspaces/${ws}/runs`, { scenarioId: korea.id, runs: 2000, seed: 100 + i }),
+      ),
+    );
+    const sHealth = await poll.stop();
+    poll = pollHealth(server.url);
+    const ids = subs.filter((s) => s.status === 202).map((s) => s.body.id as string);
+    const finished = await waitJobs(api, ws, ids, 600_000);
+    const jHealth = await poll.stop();
+    const submissions = {
+      healthMaxMs: r0(Math.max(...sHealth)),
+      healthP99Ms: r0(pct(sHealth, 99)),
+      requestMaxMs: r0(Math.max(...subs.map((x) => x.ms))),
+      statuses: countStatuses(subs),
+      jobsHealthMaxMs: r0(Math.max(...jHealth)),
+      jobsHealthP99Ms: r0(pct(jHealth, 99)),
+      jobsFinished: finished,
+    };
+    console.log('  30 run submissions', JSON.stringify(submissions));
+
+    // 3. 20 sign-ins
+    await sleep(1000);
+    const rss0 = rss(server.pid);
+    let peak = rss0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rss(server.pid));
+    }, 20);
+    const logins = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        new Api(server.url).req('POST', '/api/auth/login', {
+          email: 'bench@example.org',
+          password: PASSWORD,
+        }),
+      ),
+    );
+    clearInterval(sampler);
+    peak = Math.max(peak, rss(server.pid));
+    const signIns = {
+      minMs: r0(Math.min(...logins.map((x) => x.ms))),
+      maxMs: r0(Math.max(...logins.map((x) => x.ms))),
+      over1s: logins.filter((x) => x.ms > 1000).length,
+      over2s: logins.filter((x) => x.ms > 2000).length,
+      rssBeforeMB: r0(rss0),
+      rssGrowthMB: r0(peak - rss0),
+      statuses: countStatuses(logins),
+    };
+    console.log('  20 sign-ins', JSON.stringify(signIns));
+
+    // 4. reads alone, then during 4 ensembles
+    const quiet = await reads(api, ws, READ_SECONDS);
+    const big = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        api.req('POST', `/api/workspaces/${ws}/runs`, {
+          scenarioId: korea.id,
+          runs: ENSEMBLE_RUNS,
+          seed: 900 + i,
+        }),
+      ),
+    );
+    await sleep(500);
+    const busy = await reads(api, ws, READ_SECONDS);
+    for (const b of big)
+      if (b.status === 202) await api.req('POST', `/api/workspaces/${ws}/runs/${b.body.id}/cancel`);
+    const readsResult = { quiet, duringEnsembles: busy, ensembleRuns: ENSEMBLE_RUNS };
+    console.log('  reads', JSON.stringify(readsResult));
+    return { validations, submissions, signIns, reads: readsResult };
+  } finally {
+    await server.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+function countStatuses(xs: { status: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x.status] = (out[x.status] ?? 0) + 1;
+  return out;
+}
+
+/** 8 clients listing the workspace's scenarios for `seconds`: requests per second and p99. */
+async function reads(api: Api, ws: string, seconds: number) {
+  const times: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (performance.now() < end)
+        times.push((await api.req('GET', `/api/workspaces/${ws}/scenarios`)).ms);
+    }),
+  );
+  return { perSecond: r0(times.length / seconds), p99Ms: r0(pct(times, 99)), maxMs: r0(Math.max(...times)) };
+}
+
+/** Builds `ref` of this repository in a temp directory (git archive, node_modules linked, tsc). */
+function buildRef(ref: string): { dir: string; commit: string } {
+  const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: ROOT, encoding: 'utf8' }).trim();
+  const dir = join(tmpdir(), `brink-bench-${commit}`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('bash', ['-c', `git archive ${commit} | tar -x -C ${dir}`], { cwd: ROOT });
+  try {
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  } catch {
+    // already linked
+  }
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: dir,
+      stdio: 'inherit',
+    },
+  );
+  return { dir, commit };
+}
+
+const machine = {
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  loadAverageAtStart: loadavg().map((x) => Math.round(x * 10) / 10),
+  date: new Date().toISOString().slice(0, 10),
+  node: process.version,
+};
+console.log(`machine: ${JSON.stringify(machine)}`);
+const results: Record<string, unknown> = {};
+const before = option('--before');
+if (before) {
+  const b = buildRef(before);
+  console.log(`before (${before} = ${b.commit}):`);
+  results.before = { ref: b.commit, ...(await measure(b.dir)) };
+}
+const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+console.log(`after (this checkout, ${head}):`);
+results.after = { ref: head, ...(await measure(ROOT)) };
+const out = {
+  command: `npm run bench:server -- ${args.join(' ')}`.trim(),
+  machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 10) / 10) },
+  ...results,
+};
+const jsonOut = option('--json-out');
+if (jsonOut) {
+  writeFileSync(join(ROOT, jsonOut), `${JSON.stringify(out, null, 2)}\n`);
+  // In the repository's format (biome), so that `npm run lint` passes on the committed file.
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', jsonOut],
+    {
+      cwd: ROOT,
+      stdio: 'ignore',
+    },
+  );
+}
+console.log(JSON.stringify(out));

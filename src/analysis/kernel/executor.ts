@@ -1,0 +1,202 @@
+// The executor port: something that computes tasks (src/analysis/kernel/task.ts) and hands back their
+// results. Three adapters: `InlineExecutor` here (this thread, a task at a time, yielding between tasks
+// so that a server or a page keeps answering; cancellable), `ThreadExecutor` (worker threads, piscina:
+// src/analysis/parallel.ts) and `ShardQueueClient` (`brink worker` processes over Redis:
+// src/distributed/queue.ts). An analysis is an `AnalysisJob`: it plans its next tasks from its state and
+// absorbs their results in task order, so `execute` gives the same state, and the same report, on any
+// executor with any number of workers.
+import { computeTask, type Task, type TaskResult } from './task.ts';
+
+export interface Executor {
+  /** How many tasks to hand it at once (a bounded window: memory stays flat in the number of runs). */
+  readonly capacity: number;
+  /** Threads it computes on, for sizing tasks. */
+  readonly parallelism: number;
+  run<T extends Task>(task: T, signal?: AbortSignal): Promise<TaskResult<T>>;
+}
+
+/** Lets other work in (timers, I/O, a cancel message) between two tasks on this thread. */
+const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** This thread: one task at a time, with a pause before each (so `signal` and other work get in). */
+export class InlineExecutor implements Executor {
+  readonly capacity = 1;
+  readonly parallelism = 1;
+  readonly #pause: () => Promise<void>;
+
+  /** `pause` runs before each task (default: one macrotask; `async () => {}` for none). */
+  constructor(pause: () => Promise<void> = breathe) {
+    this.#pause = pause;
+  }
+
+  async run<T extends Task>(task: T, signal?: AbortSignal): Promise<TaskResult<T>> {
+    await this.#pause();
+    if (signal?.aborted) throw new Error('cancelled');
+    return computeTask(task);
+  }
+}
+
+/** An analysis under way: integer-count state, the tasks still to run, and the report at the end. */
+export interface AnalysisJob<R> {
+  /** Progress units in all (runs, run indices, engine runs or design points: the analysis says). */
+  readonly total: number;
+  /** Progress units done. */
+  done(): number;
+  /**
+   * The next tasks, in the order their results must be absorbed; none when finished. With `units`,
+   * at most about that many progress units (at least one task), for slices on this thread.
+   */
+  next(sizing: { parallelism: number; units?: number }): Task[];
+  /** Merges the result of the next task (in order) into the state. */
+  absorb(task: Task, result: unknown): void;
+  /** The state as JSON, to resume from (`open…(…, checkpoint)`) to exactly the same numbers. */
+  checkpoint(): string;
+  /** The report, once finished. */
+  report(): R | Promise<R>;
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal | undefined;
+  /** Called as results are absorbed; may be async (to let a progress bar draw). */
+  onProgress?: ((done: number, total: number) => void | Promise<void>) | undefined;
+}
+
+/** Runs a job to the end on an executor (results absorbed in task order) and returns its report. */
+export async function execute<R>(
+  job: AnalysisJob<R>,
+  executor: Executor,
+  opts: ExecuteOptions = {},
+): Promise<R> {
+  await runJob(job, executor, opts);
+  return await job.report();
+}
+
+/** Runs a job's remaining tasks on an executor, without the report. */
+export async function runJob(
+  job: AnalysisJob<unknown>,
+  executor: Executor,
+  opts: ExecuteOptions = {},
+): Promise<void> {
+  const parallelism = Math.max(1, executor.parallelism);
+  for (let tasks = job.next({ parallelism }); tasks.length > 0; tasks = job.next({ parallelism })) {
+    await runInOrder(
+      tasks,
+      (t, signal) => executor.run(t, signal),
+      async (k, r) => {
+        job.absorb(tasks[k]!, r);
+        await opts.onProgress?.(job.done(), job.total);
+      },
+      { window: executor.capacity, signal: opts.signal },
+    );
+  }
+}
+
+/** Advances a job by about `units` progress units on this thread (one slice of a background job). */
+export async function stepJob(
+  job: AnalysisJob<unknown>,
+  units: number,
+  executor: Executor = SYNC,
+): Promise<void> {
+  for (const t of job.next({ parallelism: 1, units })) job.absorb(t, await executor.run(t));
+}
+
+/** This thread without pauses (for slices whose caller paces them). */
+export const SYNC: Executor = new InlineExecutor(async () => {});
+
+/**
+ * Runs `tasks` with at most `window` in flight or waiting and hands each result to `onResult` in task
+ * order (a finished task waits until every earlier one has been handed on). A task's failure is also
+ * taken in order (so the error is the one a single thread meets first, whatever the timing): it aborts
+ * the tasks in flight and rejects. `signal` rejects at once (with "cancelled").
+ */
+export async function runInOrder<T, R>(
+  tasks: readonly T[],
+  run: (task: T, signal: AbortSignal) => Promise<R>,
+  onResult: (k: number, result: R) => void | Promise<void>,
+  opts: { window: number; signal?: AbortSignal | undefined },
+): Promise<void> {
+  if (tasks.length === 0) return;
+  if (opts.signal?.aborted) throw new Error('cancelled');
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  opts.signal?.addEventListener('abort', onAbort);
+  const window = Math.max(1, opts.window);
+  const pending = new Map<number, { ok: true; r: R } | { ok: false; e: unknown }>();
+  let nextToHand = 0;
+  let nextToStart = 0;
+  let failure: unknown;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let inFlight = 0;
+      let handing = false;
+      const fail = (e: unknown) => {
+        if (failure) return;
+        failure = opts.signal?.aborted ? new Error('cancelled') : e;
+        abort.abort();
+        reject(failure);
+      };
+      // Hands on the results that are next in order; one loop at a time, so that an async onResult
+      // (a progress bar drawing) finishes before the next result is handed on.
+      const hand = async () => {
+        if (handing) return;
+        handing = true;
+        try {
+          while (!failure && pending.has(nextToHand)) {
+            const x = pending.get(nextToHand)!;
+            pending.delete(nextToHand);
+            if (!x.ok) throw x.e;
+            await onResult(nextToHand, x.r);
+            nextToHand++;
+          }
+        } catch (e) {
+          fail(e);
+        } finally {
+          handing = false;
+        }
+        if (failure) return;
+        if (nextToHand === tasks.length) resolve();
+        else startMore();
+      };
+      // The window counts tasks started but not yet handed on, so results waiting for an earlier
+      // one are bounded too.
+      const startMore = () => {
+        while (!failure && inFlight + pending.size < window && nextToStart < tasks.length) {
+          const k = nextToStart++;
+          inFlight++;
+          run(tasks[k]!, abort.signal).then(
+            (r) => {
+              inFlight--;
+              if (failure) return;
+              pending.set(k, { ok: true, r });
+              void hand();
+            },
+            (e: unknown) => {
+              inFlight--;
+              if (failure) return;
+              if (abort.signal.aborted) fail(e);
+              else {
+                pending.set(k, { ok: false, e });
+                void hand();
+              }
+            },
+          );
+        }
+      };
+      startMore();
+    });
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Runs a job to the end on this thread without yielding (scripts, tests, small analyses). */
+export function executeSync<R>(job: AnalysisJob<R>, onProgress?: (done: number, total: number) => void): R {
+  for (let tasks = job.next({ parallelism: 1 }); tasks.length > 0; tasks = job.next({ parallelism: 1 }))
+    for (const t of tasks) {
+      job.absorb(t, computeTask(t));
+      onProgress?.(job.done(), job.total);
+    }
+  const r = job.report();
+  if (r instanceof Promise) throw new Error('executeSync: this analysis reports asynchronously');
+  return r;
+}

@@ -1,0 +1,268 @@
+// The launchers of the analyses the registry added to the workbench: a sweep over one parameter, a
+// break-even search, and a rare-event estimate. Each checks its body with the API's own schema, starts
+// a background job (`POST …/analyses/{kind}`) and opens its page.
+import { useState } from 'react';
+import {
+  BreakevenOptionsSchema,
+  RareOptionsSchema,
+  SweepOptionsSchema,
+} from '../../../src/analysis/options.ts';
+import { type Props, useStart } from './AnalysisForms.tsx';
+import { FormError, NumberField, TextField, useFieldErrors } from './forms.tsx';
+import { InterventionChecks } from './InterventionChecks.tsx';
+
+function StartButton(
+  p: Props & { starting: boolean; label: string; onClick: () => void; disabled?: boolean },
+) {
+  return (
+    <>
+      <button
+        type="button"
+        className="primary wide"
+        disabled={!p.canEdit || p.starting || p.blocked || p.disabled}
+        onClick={p.onClick}
+      >
+        {p.starting ? 'Starting…' : p.dirty ? `Save and ${p.label.toLowerCase()}` : p.label}
+      </button>
+      {!p.canEdit ? <p className="muted small">Viewers can read results but not start analyses.</p> : null}
+    </>
+  );
+}
+
+type Form = ReturnType<typeof useFieldErrors>;
+type Num = [number, (n: number) => void];
+
+/** The interventions applied before the analysis. */
+function Applied(p: Props & { applied: string[]; onChange: (a: string[]) => void; legend: string }) {
+  return (
+    <fieldset className="interventions">
+      <legend>{p.legend}</legend>
+      <InterventionChecks interventions={p.interventions} selected={p.applied} onChange={p.onChange} />
+    </fieldset>
+  );
+}
+
+/** A parameter's dotted path and the range it varies over. */
+function ParamRange(p: { form: Form; name: string; path: [string, (v: string) => void]; lo: Num; hi: Num }) {
+  return (
+    <>
+      <TextField
+        form={p.form}
+        name={p.name}
+        label="Parameter (dotted path)"
+        value={p.path[0]}
+        onChange={p.path[1]}
+        placeholder="talks.eu-hosted.leak.DPRK.p"
+      />
+      <div className="row wrap">
+        <NumberField form={p.form} name="lo" label="From" value={p.lo[0]} onChange={p.lo[1]} step={0.01} />
+        <NumberField form={p.form} name="hi" label="To" value={p.hi[0]} onChange={p.hi[1]} step={0.01} />
+      </div>
+    </>
+  );
+}
+
+/** Runs (per cell or point) and the seed. */
+function RunsAndSeed(p: { form: Form; label: string; runs: Num; seed: Num }) {
+  return (
+    <div className="row wrap">
+      <NumberField
+        form={p.form}
+        name="runs"
+        label={p.label}
+        value={p.runs[0]}
+        onChange={p.runs[1]}
+        min={1}
+        step={1000}
+      />
+      <NumberField form={p.form} name="seed" label="Seed" value={p.seed[0]} onChange={p.seed[1]} min={0} />
+    </div>
+  );
+}
+
+export function SweepForm(p: Props) {
+  const [applied, setApplied] = useState<string[]>([]);
+  const [path, setPath] = useState('');
+  const [lo, setLo] = useState(0);
+  const [hi, setHi] = useState(0.3);
+  const [steps, setSteps] = useState(4);
+  const [runs, setRuns] = useState(5000);
+  const [seed, setSeed] = useState(1);
+  const form = useFieldErrors(SweepOptionsSchema, {
+    params: 'Parameter',
+    runs: 'Runs per cell',
+    seed: 'Seed',
+  });
+  const { starting, start } = useStart(p, form);
+  return (
+    <div className="analysis-form">
+      <p className="muted small">
+        Every value of the parameter runs on the same random worlds, so the cells differ by the parameter
+        only.
+      </p>
+      <Applied {...p} applied={applied} onChange={setApplied} legend="Interventions to apply first" />
+      <ParamRange form={form} name="params" path={[path, setPath]} lo={[lo, setLo]} hi={[hi, setHi]} />
+      <NumberField
+        form={form}
+        name="steps"
+        label="Values"
+        value={steps}
+        onChange={setSteps}
+        min={1}
+        max={1000}
+      />
+      <RunsAndSeed form={form} label="Runs per cell" runs={[runs, setRuns]} seed={[seed, setSeed]} />
+      <FormError form={form} />
+      <StartButton
+        {...p}
+        starting={starting}
+        label="Sweep"
+        disabled={!path}
+        onClick={() =>
+          void start('analyses/sweep', {
+            interventions: applied,
+            params: [{ path, lo, hi, steps }],
+            runs,
+            seed,
+          })
+        }
+      />
+    </div>
+  );
+}
+
+export function BreakevenForm(p: Props) {
+  const [arm, setArm] = useState('');
+  const [param, setParam] = useState('');
+  const [lo, setLo] = useState(0);
+  const [hi, setHi] = useState(1);
+  const [runs, setRuns] = useState(20000);
+  const [seed, setSeed] = useState(1);
+  const form = useFieldErrors(BreakevenOptionsSchema, {
+    with: 'Intervention',
+    param: 'Parameter',
+    range: 'Range',
+    runs: 'Paired runs per point',
+    seed: 'Seed',
+  });
+  const { starting, start } = useStart(p, form);
+  const armId = arm || p.interventions[0]?.id || '';
+  return (
+    <div className="analysis-form">
+      <p className="muted small">
+        Where the intervention stops lowering P(war or worse) as a parameter varies: a grid, then bisection,
+        with a bootstrap interval.
+      </p>
+      <div className="field">
+        <label htmlFor="breakeven-with">Intervention</label>
+        <select id="breakeven-with" value={armId} onChange={(e) => setArm(e.target.value)}>
+          {p.interventions.map((iv) => (
+            <option key={iv.id} value={iv.id}>
+              {iv.title}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ParamRange form={form} name="param" path={[param, setParam]} lo={[lo, setLo]} hi={[hi, setHi]} />
+      <RunsAndSeed form={form} label="Paired runs per point" runs={[runs, setRuns]} seed={[seed, setSeed]} />
+      <FormError form={form} />
+      <StartButton
+        {...p}
+        starting={starting}
+        label="Find the break-even"
+        disabled={!armId || !param}
+        onClick={() => void start('analyses/breakeven', { with: armId, param, range: [lo, hi], runs, seed })}
+      />
+    </div>
+  );
+}
+
+const ESTIMATORS = [
+  { id: 'ams', label: 'Adaptive multilevel splitting' },
+  { id: 'is', label: 'Importance sampling (cross-entropy)' },
+  { id: 'crude', label: 'Crude Monte Carlo' },
+] as const;
+
+export function RareForm(p: Props) {
+  const [applied, setApplied] = useState<string[]>([]);
+  const [estimator, setEstimator] = useState<(typeof ESTIMATORS)[number]['id']>('ams');
+  const [target, setTarget] = useState('');
+  const [particles, setParticles] = useState(1000);
+  const [replicates, setReplicates] = useState(20);
+  const [seed, setSeed] = useState(1);
+  const form = useFieldErrors(RareOptionsSchema, {
+    target: 'Target rung',
+    particles: 'Particles',
+    replicates: 'Replicates',
+    seed: 'Seed',
+  });
+  const { starting, start } = useStart(p, form);
+  return (
+    <div className="analysis-form">
+      <p className="muted small">
+        P(peak at or above a rung) for outcomes too rare for plain Monte Carlo, with an interval and the gain
+        over it.
+      </p>
+      <Applied {...p} applied={applied} onChange={setApplied} legend="Interventions to apply" />
+      <div className="field">
+        <label htmlFor="rare-estimator">Estimator</label>
+        <select
+          id="rare-estimator"
+          value={estimator}
+          onChange={(e) => setEstimator(e.target.value as (typeof ESTIMATORS)[number]['id'])}
+        >
+          {ESTIMATORS.map((x) => (
+            <option key={x.id} value={x.id}>
+              {x.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <TextField
+        form={form}
+        name="target"
+        label="Target rung (default: nuclear use)"
+        value={target}
+        onChange={setTarget}
+        placeholder="nuclear-use"
+      />
+      {estimator === 'ams' ? (
+        <div className="row wrap">
+          <NumberField
+            form={form}
+            name="particles"
+            label="Particles"
+            value={particles}
+            onChange={setParticles}
+            min={10}
+          />
+          <NumberField
+            form={form}
+            name="replicates"
+            label="Replicates"
+            value={replicates}
+            onChange={setReplicates}
+            min={2}
+          />
+        </div>
+      ) : null}
+      <NumberField form={form} name="seed" label="Seed" value={seed} onChange={setSeed} min={0} />
+      <FormError form={form} />
+      <StartButton
+        {...p}
+        starting={starting}
+        label="Estimate"
+        onClick={() =>
+          void start('analyses/rare', {
+            interventions: applied,
+            estimator,
+            ...(target ? { target } : {}),
+            particles,
+            replicates,
+            seed,
+          })
+        }
+      />
+    </div>
+  );
+}
