@@ -270,7 +270,9 @@ test('formatText round-trips variations of the example files: values changed, co
       fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
       (text, choices) => {
         // Re-render the file with random styles and comments on top of its own.
-        const d = new Document(value(text));
+        // Anchors of the library files (e.g. &prc-participation) come back as shared objects: write them out
+        // in full, since the yaml library cannot print an alias that a flow toggle puts before its anchor.
+        const d = new Document(value(text), { aliasDuplicateObjects: false });
         let k = 0;
         const pick = (n: number) => choices[k++ % choices.length]! % n;
         visit(d, {
