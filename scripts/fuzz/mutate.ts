@@ -426,6 +426,17 @@ const extendsOp: Op = (d, doc, ctx) => {
 };
 
 const MAX_GROWN_NODES = 120_000;
+/** Copies of a long string are bounded by their characters too (3000 copies of a 9 MB name ran the fuzzer out of memory). */
+const MAX_GROWN_CHARS = 12_000_000;
+
+function charsOf(item: unknown): number {
+  try {
+    const json = isCollection(item) || isScalar(item) ? JSON.stringify((item as Node).toJSON()) : undefined;
+    return Math.max(1, json?.length ?? 1);
+  } catch {
+    return 1;
+  }
+}
 
 const grow: Op = (d, doc) => {
   const ss = sites(doc);
@@ -445,6 +456,7 @@ const grow: Op = (d, doc) => {
       Math.min(
         copies,
         Math.floor((MAX_GROWN_NODES - nodes) / (isCollection(item) ? sites(item as Node).length : 1)),
+        Math.floor(MAX_GROWN_CHARS / charsOf(item)),
       ),
     );
   if (isMap(c)) {
