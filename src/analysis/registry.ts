@@ -311,6 +311,21 @@ export function targetRung(m: Model, ref: string | null | undefined): number | u
 }
 
 /** The rare-event job of a manifest's settings (the CLI's `run --estimator` runs the same). */
+/** The manifest's `rare` settings from rare-event options (the registry's and `brink run --estimator`'s). */
+export function rareSettingsOf(
+  o: Omit<ManifestOf<'rare'>['rare'], 'target'> & { target?: string | null | undefined },
+): ManifestOf<'rare'>['rare'] {
+  return {
+    estimator: o.estimator,
+    target: o.target ?? null,
+    runs: o.runs,
+    particles: o.particles,
+    replicates: o.replicates,
+    ceRuns: o.ceRuns,
+    isRuns: o.isRuns,
+  };
+}
+
 export function rareJob(
   p: PreparedScenario,
   m: Pick<ManifestOf<'rare'>, 'seed' | 'engine' | 'rare'>,
@@ -342,15 +357,7 @@ const rare = define({
   options: RareOptionsSchema,
   manifest(prepare, o, engine) {
     const p = prepare(o.interventions);
-    const settings = {
-      estimator: o.estimator,
-      target: o.target ?? null,
-      runs: o.runs,
-      particles: o.particles,
-      replicates: o.replicates,
-      ceRuns: o.ceRuns,
-      isRuns: o.isRuns,
-    };
+    const settings = rareSettingsOf(o);
     const job = rareJob(p, { seed: o.seed, engine, rare: settings });
     return {
       kind: 'rare',

@@ -4,7 +4,7 @@ import { execute } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
 import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
-import { rareJob } from '../../analysis/registry.ts';
+import { rareJob, rareSettingsOf } from '../../analysis/registry.ts';
 import { bundledBaseRates } from '../../calibration/bundled.ts';
 import { sanityPanel } from '../../calibration/violence.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
@@ -109,15 +109,7 @@ export const registerRun: Registrar = (program, io) => {
 
       if (o.estimator) {
         if (o.target) rungOf(model, o.target);
-        const rareSettings = {
-          estimator: o.estimator,
-          target: o.target ?? null,
-          runs: o.runs,
-          particles: o.particles,
-          replicates: o.replicates,
-          ceRuns: o.ceRuns,
-          isRuns: o.isRuns,
-        };
+        const rareSettings = rareSettingsOf({ ...o, estimator: o.estimator });
         const prepared = { doc, model, hash: model.hash, source: sourceOf(doc, model) };
         const { result, timing } = await runAnalysis(io, `${o.estimator}`, o, (executor) =>
           execute(rareJob(prepared, { seed: o.seed, engine: ENGINE_VERSION, rare: rareSettings }), executor),
