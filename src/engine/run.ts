@@ -48,7 +48,16 @@ export interface RunOptions {
   suppress?: (kind: number, observer: number, ordinal: number) => boolean;
   /** Importance sampling: draw the chance sites from a tilted law and record the likelihood ratio. */
   tilt?: Tilt;
+  /**
+   * Players in the loop (tabletop exercises): called at each doctrine decision (not at protocol `also`
+   * rules) after the draw, with the index drawn among `sim.distAct[0, n)`; returns the index to carry
+   * out. The draw is always made, so the random streams stay aligned whatever a player chooses.
+   */
+  choose?: Chooser;
 }
+
+/** See `RunOptions.choose`: `actor` decides on stimulus `act` among `n` options; `drawn` is the doctrine's pick. */
+export type Chooser = (actor: number, act: number, n: number, drawn: number, sim: Simulator) => number;
 
 /**
  * The explicit chance sites of a model, for importance sampling. Options of site s are at
@@ -381,6 +390,7 @@ export class Simulator {
   trace: TraceRecord[] | undefined;
   traceDraws = false;
   suppress: RunOptions['suppress'];
+  choose: Chooser | undefined;
   tilt: Tilt | null = null;
   sites: ChanceSites | undefined;
   /** The site of the draw in progress, for suppression (set by the caller of chance). */
@@ -473,6 +483,7 @@ export class Simulator {
     this.trace = opts.trace;
     this.traceDraws = opts.traceDraws === true && opts.trace !== undefined;
     this.suppress = opts.suppress;
+    this.choose = opts.choose;
     this.tilt = opts.tilt ?? null;
     if (!this.sites) this.sites = chanceSites(m);
     this.streams.reset(seed, run);
@@ -500,9 +511,14 @@ export class Simulator {
    * With `score`, stops early after the first queue item (an act, a perception, a message) after which
    * `score(this) > level`, and returns -1: the state there can be copied (`snapshot`) and the run
    * continued by calling `advance` again, after `branch` for fresh randomness (adaptive multilevel
-   * splitting).
+   * splitting). With `until`, stops (returning -1) once every tick up to `until` is processed and the
+   * run goes on past it: a clock for play in turns; `advance` again continues.
    */
-  advance(level = Number.POSITIVE_INFINITY, score?: (sim: Simulator) => number): number {
+  advance(
+    level = Number.POSITIVE_INFINITY,
+    score?: (sim: Simulator) => number,
+    until = Number.POSITIVE_INFINITY,
+  ): number {
     const m = this.m;
     const s = this.s;
     const r = s.result;
@@ -531,6 +547,7 @@ export class Simulator {
           const tr = Math.max(s.lastLoud + m.resolveQuiet, s.activityEnd);
           if (tr < next) next = tr;
         }
+        if (next > until && until < s.endTick) return -1;
         if (next > s.endTick) {
           t = s.endTick;
           outcome = r.warTick >= 0 ? OUTCOME_WAR : OUTCOME_HORIZON;
@@ -2056,11 +2073,12 @@ export class Simulator {
     s.result.decisions++;
     for (let k = 0; k < n; k++) this.cp[k] = this.dist[k]!;
     const rule = m.actors[i]!.rules[this.lastRule]!;
-    const chosen = this.chance(
+    let chosen = this.chance(
       actorStream(i, protocol ? PURPOSE.protocol : PURPOSE.decide),
       this.sites!.ruleSite[i]![this.lastRule]!,
       n,
     );
+    if (this.choose !== undefined && !protocol) chosen = this.choose(i, act, n, chosen, this);
     const action = this.distAct[chosen]!;
     const actor = m.actors[i]!;
     // Decision windows shrink under threat.

@@ -12,6 +12,7 @@ import { type CompareState, compareRange } from '../compare.ts';
 import type { ParamTarget } from '../design.ts';
 import { type Aggregate, runRange } from '../ensemble.ts';
 import type { MetricDef } from '../metrics.ts';
+import { type ContinuationSpec, continuations } from '../play.ts';
 import { PointEvaluator } from '../points.ts';
 import { type Estimator, estimateRare, type RareOptions, type RareResult } from '../rare.ts';
 import { simulatorOf } from './simulator.ts';
@@ -138,8 +139,22 @@ export interface RareTask {
   engine: string;
 }
 
+/**
+ * Continuations [start, start + count) of an exercise from a branch point (src/analysis/play.ts): the
+ * coach's look-ahead (one arm) and the after-action review's counterfactuals (the players' choice
+ * against the doctrine's, paired on common random numbers). Its result: counts of war patterns.
+ */
+export interface PlayTask {
+  kind: 'play';
+  source: ModelSource;
+  spec: ContinuationSpec;
+  start: number;
+  count: number;
+  engine: string;
+}
+
 /** Any task of any analysis. */
-export type Task = EnsembleTask | CompareTask | PointTask | RareTask;
+export type Task = EnsembleTask | CompareTask | PointTask | RareTask | PlayTask;
 
 /** The result of a task. */
 export type TaskResult<T extends Task> = T extends EnsembleTask
@@ -150,7 +165,9 @@ export type TaskResult<T extends Task> = T extends EnsembleTask
       ? PointTally
       : T extends RareTask
         ? RareResult
-        : never;
+        : T extends PlayTask
+          ? number[]
+          : never;
 
 /** The model source of a prepared scenario (`prepare(...)` without errors). */
 export function modelSourceOf(p: Prepared): ModelSource {
@@ -249,7 +266,7 @@ export function computeTask<T extends Task>(task: T): TaskResult<T> {
   return compute(task) as TaskResult<T>;
 }
 
-function compute(task: Task): Aggregate | CompareState | PointTally | RareResult {
+function compute(task: Task): Aggregate | CompareState | PointTally | RareResult | number[] {
   switch (task.kind) {
     case 'ensemble': {
       const m = compileSource(task.source);
@@ -264,6 +281,8 @@ function compute(task: Task): Aggregate | CompareState | PointTally | RareResult
       return pointEvaluator().run(task);
     case 'rare':
       return estimateRare(compileSource(task.source), task.estimator, task.options);
+    case 'play':
+      return continuations(compileSource(task.source), task.spec, task.start, task.count);
   }
 }
 

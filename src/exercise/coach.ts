@@ -1,0 +1,181 @@
+// The model as coach, through the analysis kernel (tasks of kind `play`, src/analysis/kernel/task.ts):
+// the look-ahead ("from here, with the model playing everyone, what is P(war) in the next D days?") and
+// the after-action review's counterfactuals (each team decision against the doctrine's choice at the
+// same point, replayed on common random numbers, the model playing everyone afterwards).
+import { type AnalysisJob, type Executor, execute } from '../analysis/kernel/executor.ts';
+import { type PlayTask, ranges, sourceOf } from '../analysis/kernel/task.ts';
+import { type Choices, type ContinuationSpec, play } from '../analysis/play.ts';
+import { pairedDifferenceCi } from '../analysis/stats.ts';
+import { ENGINE_VERSION } from '../engine/model.ts';
+import { wilson } from '../engine/stats.ts';
+import { choicesOf, type Game, overridable } from './game.ts';
+
+/** The continuations of one spec as a kernel job: integer pattern counts, merged in task order. */
+class PlayJob implements AnalysisJob<number[]> {
+  readonly total: number;
+  private readonly counts: number[];
+  private readonly tasks: PlayTask[];
+  private absorbed = 0;
+  private handed = 0;
+  constructor(game: Game, spec: ContinuationSpec, runs: number) {
+    const source = sourceOf(game.doc, game.model);
+    this.total = runs;
+    this.counts = new Array<number>(1 << spec.arms.length).fill(0);
+    this.tasks = ranges(0, runs, { size: 250 }).map((r) => ({
+      kind: 'play',
+      source,
+      spec,
+      start: r.start,
+      count: r.count,
+      engine: ENGINE_VERSION,
+    }));
+  }
+  done(): number {
+    return this.tasks.slice(0, this.absorbed).reduce((s, t) => s + t.count, 0);
+  }
+  next(): PlayTask[] {
+    const out = this.tasks.slice(this.handed);
+    this.handed = this.tasks.length;
+    return out;
+  }
+  absorb(_task: unknown, result: unknown): void {
+    (result as number[]).forEach((c, k) => {
+      this.counts[k]! += c;
+    });
+    this.absorbed++;
+  }
+  checkpoint(): string {
+    return JSON.stringify({ counts: this.counts, absorbed: this.absorbed });
+  }
+  report(): number[] {
+    return this.counts;
+  }
+}
+
+/** The seed of the continuations: the exercise's seed and the branch point (so asking twice gives the same answer). */
+const branchSeed = (seed: number, from: number) => (seed * 1_000_003 + from * 7919 + 1) >>> 0;
+
+export interface Lookahead {
+  /** The tick the continuations start from (the game's time). */
+  from: number;
+  days: number;
+  runs: number;
+  war: number;
+  p: number;
+  ci95: [number, number];
+}
+
+/** P(war within `days`) from the game's time, with the model playing everyone from here. */
+export async function lookahead(
+  game: Game,
+  executor: Executor,
+  opts: { runs: number; days: number },
+): Promise<Lookahead> {
+  const m = game.model;
+  const from = game.t;
+  const spec: ContinuationSpec = {
+    seed: game.state.setup.seed,
+    run: 0,
+    arms: [{ choices: choicesOf(game.state) }],
+    from,
+    windowTicks: Math.round((opts.days * 24) / m.tickHours),
+    branchSeed: branchSeed(game.state.setup.seed, from),
+  };
+  const counts = await execute(new PlayJob(game, spec, opts.runs), executor);
+  const war = counts[1] ?? 0;
+  return { from, days: opts.days, runs: opts.runs, war, p: war / opts.runs, ci95: wilson(war, opts.runs) };
+}
+
+export interface DecisionEffect {
+  key: string;
+  team: string;
+  actor: string;
+  t: number;
+  stimulus: string;
+  /** What the team chose, and what the doctrine drew at the same point (same random numbers). */
+  chosen: string;
+  doctrine: string;
+  /** P(war by the horizon) with the team's choice and with the doctrine's, from the decision on. */
+  pTeam: number;
+  pDoctrine: number;
+  /** pTeam - pDoctrine with its paired 95% interval (Newcombe). */
+  effect: number;
+  ci95: [number, number];
+  runs: number;
+}
+
+/**
+ * Every team decision of the game against the doctrine's choice at that point, ranked by the size of
+ * its effect on P(war by the horizon). The doctrine's choice is the engine's own draw at the decision
+ * (made whatever the team chose), so the two arms differ only in that decision.
+ */
+export async function decisionEffects(
+  game: Game,
+  executor: Executor,
+  runs: number,
+): Promise<DecisionEffect[]> {
+  const st = game.state;
+  const all = choicesOf(st);
+  const out: DecisionEffect[] = [];
+  const doctrineRun = doctrineChoices(game);
+  for (const d of overridable(game)) {
+    const c = st.choices[d.key];
+    if (!c || c.by === 'facilitator') continue;
+    const team = st.setup.teams.find((t) => t.actor === d.actor);
+    if (!team) continue;
+    const without: Record<string, string> = { ...all };
+    delete without[d.key];
+    const spec: ContinuationSpec = {
+      seed: st.setup.seed,
+      run: 0,
+      arms: [{ choices: without }, { choices: all }],
+      from: d.t,
+      windowTicks: game.model.horizon,
+      branchSeed: branchSeed(st.setup.seed, d.t),
+    };
+    const counts = await execute(new PlayJob(game, spec, runs), executor);
+    const [both, docOnly, teamOnly, neither] = [counts[3]!, counts[1]!, counts[2]!, counts[0]!];
+    out.push({
+      key: d.key,
+      team: team.id,
+      actor: d.actor,
+      t: d.t,
+      stimulus: d.stimulus,
+      chosen: c.action,
+      doctrine: doctrineRun[d.key] ?? '?',
+      pTeam: (both + teamOnly) / runs,
+      pDoctrine: (both + docOnly) / runs,
+      effect: (teamOnly - docOnly) / runs,
+      ci95: pairedDifferenceCi(both, docOnly, teamOnly, neither),
+      runs,
+    });
+  }
+  return out.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect) || a.t - b.t);
+}
+
+/** What the doctrine drew at each team decision (the same prefix, the decision left to the doctrine). */
+function doctrineChoices(game: Game): Choices {
+  const out: Record<string, string> = {};
+  const st = game.state;
+  const all = choicesOf(st);
+  for (const key of Object.keys(all)) {
+    const without: Record<string, string> = { ...all };
+    delete without[key];
+    const g = replayWith(game, without);
+    const d = overridable(g).find((x) => x.key === key);
+    if (d) out[key] = d.chosen;
+  }
+  return out;
+}
+
+/** The game replayed with other choices (no waiting: the doctrine takes what no one chose). */
+function replayWith(game: Game, choices: Choices): Pick<Game, 'run' | 'model'> {
+  const run = play(game.model, {
+    seed: game.state.setup.seed,
+    run: 0,
+    choices,
+    players: new Set(),
+    until: game.t,
+  });
+  return { run, model: game.model };
+}
