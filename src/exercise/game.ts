@@ -57,7 +57,7 @@ export interface ExerciseState {
 /** Folds a log (in seq order) into the state in force. */
 export function fold(log: readonly LoggedEntry[]): ExerciseState {
   const first = log[0];
-  if (!first || first.entry.kind !== 'setup') throw new ExerciseError('the log does not start with a set-up');
+  if (first?.entry.kind !== 'setup') throw new ExerciseError('the log does not start with a set-up');
   let active: LoggedEntry[] = [];
   const audit: ExerciseState['audit'] = [];
   for (const e of log) {
@@ -327,9 +327,7 @@ export function checkEntry(game: Game, entry: LogEntry, team: Team | null): void
 }
 
 /** Decisions of the game so far that the facilitator may override (every decision, taken by anyone). */
-export function overridable(
-  game: Pick<Game, 'run' | 'model'>,
-): {
+export function overridable(game: Pick<Game, 'run' | 'model'>): {
   key: string;
   actor: string;
   t: number;

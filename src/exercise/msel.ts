@@ -91,7 +91,8 @@ export function mselFromCsv(text: string, file = 'msel.csv'): Inject[] {
     if (!Number.isFinite(delay) || delay < 0)
       throw new ExerciseError(`${at('Delay (h)')}: delay must be hours >= 0, not ${delayText}`);
     let trigger: Trigger;
-    let m: RegExpMatchArray | null;
+    const after = /^after\s+(\S+)$/i.exec(trig);
+    const rung = /^rung\s*>=\s*(\S+)$/i.exec(trig);
     if (trig === 'time') {
       const hm = /^(?:H\s*\+\s*)?(\d+(?:\.\d+)?)\s*h?$/i.exec(time);
       if (!hm)
@@ -100,8 +101,8 @@ export function mselFromCsv(text: string, file = 'msel.csv'): Inject[] {
         );
       trigger = { atHours: Number(hm[1]) };
     } else if (trig === 'manual') trigger = { manual: true };
-    else if ((m = /^after\s+(\S+)$/i.exec(trig))) trigger = { afterAct: m[1]!, delayHours: delay };
-    else if ((m = /^rung\s*>=\s*(\S+)$/i.exec(trig))) trigger = { rungAtLeast: m[1]!, delayHours: delay };
+    else if (after) trigger = { afterAct: after[1]!, delayHours: delay };
+    else if (rung) trigger = { rungAtLeast: rung[1]!, delayHours: delay };
     else
       throw new ExerciseError(
         `${at('Trigger')}: a trigger is "time" (with a Designated Scenario Time), "after ACTOR.action", "rung >= RUNG" or "manual", not "${trig}"`,

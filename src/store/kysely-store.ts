@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { manifestOf } from '../contract/runs.ts';
+import { ExerciseQueries, type ExerciseTables } from './exercises.ts';
 import { SecurityQueries, type SecurityTables } from './security.ts';
 import { TalksQueries, type TalksTables } from './talks.ts';
 import type {
@@ -118,12 +119,14 @@ export class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly security: SecurityQueries;
   readonly talks: TalksQueries;
+  readonly exercises: ExerciseQueries;
 
   constructor(db: Kysely<Tables>, dialect: 'sqlite' | 'postgres') {
     this.db = db;
     this.dialect = dialect;
     this.security = new SecurityQueries(db as unknown as Kysely<SecurityTables>);
     this.talks = new TalksQueries(db as unknown as Kysely<TalksTables>);
+    this.exercises = new ExerciseQueries(db as unknown as Kysely<ExerciseTables>);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
 // text (UUIDs), times are ISO strings written by the application, JSON is text. Never edit a migration
 // that has shipped: add the next one.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { EXERCISES_MIGRATION } from './exercises.ts';
 import { SECURITY_MIGRATION } from './security.ts';
 import { TALKS_MIGRATION } from './talks.ts';
 
@@ -95,6 +96,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_talks': TALKS_MIGRATION,
   // Sign-in throttling, trusted devices, workspace invitations (src/store/security.ts).
   '0003_security': SECURITY_MIGRATION,
+  // Tabletop exercises (src/store/exercises.ts).
+  '0004_exercises': EXERCISES_MIGRATION,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,9 +1,17 @@
 // The storage port: what the workbench keeps (accounts, workspaces, scenarios with their history, runs
 // with their manifests) and the operations on it. Adapters (SQLite, PostgreSQL) implement `Store`; the
 // same contract suite runs against both (test/store/contract.ts).
+import type { ExerciseStore } from './exercises.ts';
 import type { SecurityStore } from './security.ts';
 import type { TalksStore } from './talks.ts';
 
+export type {
+  ExerciseInvitationRow,
+  ExerciseMemberRow,
+  ExerciseRole,
+  ExerciseRow,
+  ExerciseStore,
+} from './exercises.ts';
 export type { AcceptResult, SecurityStore, Throttle, WorkspaceInvitation } from './security.ts';
 
 export type Role = 'owner' | 'analyst' | 'viewer';
@@ -127,6 +135,8 @@ export interface Store {
   readonly security: SecurityStore;
   /** The contingency-talks room's tables (src/store/talks.ts). */
   readonly talks: TalksStore;
+  /** The tabletop exercises' tables (src/store/exercises.ts). */
+  readonly exercises: ExerciseStore;
 
   countUsers(): Promise<number>;
   createUser(u: { email: string; name: string; passwordHash: string }): Promise<User>;

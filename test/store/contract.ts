@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunManifest, Store } from '../../src/store/index.ts';
+import { exercisesStoreContract } from './exercises-contract.ts';
 import { talksStoreContract } from './talks-contract.ts';
 
 const manifest = (scenarioId: string): RunManifest => ({
@@ -389,5 +390,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     talksStoreContract(() => store);
+    exercisesStoreContract(() => store);
   });
 }

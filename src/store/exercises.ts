@@ -1,0 +1,407 @@
+// The tabletop exercises' storage: exercises, members (the facilitator and one user per team seat),
+// single-use team invitations (a token kept only as its hash, as in the talks room), and the exercise
+// log, append-only: an entry is written at the next sequence number only if the head is still the one
+// the writer read (a stale writer gets false and reads again). One implementation over Kysely for SQLite
+// and PostgreSQL; its migration is `0004_exercises` in migrations.ts.
+import { randomUUID } from 'node:crypto';
+import { type Kysely, type Migration, sql } from 'kysely';
+
+export interface ExerciseTables {
+  exercises: {
+    id: string;
+    workspace_id: string;
+    title: string;
+    facilitator_id: string;
+    head: number;
+    created_at: string;
+    updated_at: string;
+  };
+  exercise_members: {
+    exercise_id: string;
+    user_id: string;
+    role: string;
+    team_id: string | null;
+    joined_at: string;
+  };
+  exercise_invitations: {
+    id: string;
+    exercise_id: string;
+    team_id: string;
+    token_hash: string;
+    created_by: string;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+    used_by: string | null;
+    revoked_at: string | null;
+  };
+  exercise_log: {
+    exercise_id: string;
+    seq: number;
+    at: string;
+    user_id: string;
+    entry: string;
+  };
+}
+
+export const EXERCISES_MIGRATION: Migration = {
+  async up(db: Kysely<unknown>) {
+    const s = db.schema;
+    await s
+      .createTable('exercises')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('facilitator_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('head', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await s
+      .createTable('exercise_members')
+      .addColumn('exercise_id', 'text', (c) => c.notNull().references('exercises.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('team_id', 'text')
+      .addColumn('joined_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('exercise_members_pk', ['exercise_id', 'user_id'])
+      .execute();
+    await s
+      .createTable('exercise_invitations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('exercise_id', 'text', (c) => c.notNull().references('exercises.id').onDelete('cascade'))
+      .addColumn('team_id', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('used_by', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await s
+      .createTable('exercise_log')
+      .addColumn('exercise_id', 'text', (c) => c.notNull().references('exercises.id').onDelete('cascade'))
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('entry', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('exercise_log_pk', ['exercise_id', 'seq'])
+      .execute();
+    await s.createIndex('exercise_members_user').on('exercise_members').column('user_id').execute();
+    await sql`select 1`.execute(db);
+  },
+};
+
+export type ExerciseRole = 'facilitator' | 'team';
+
+export interface ExerciseRow {
+  id: string;
+  workspaceId: string;
+  title: string;
+  facilitatorId: string;
+  head: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ExerciseMemberRow {
+  exerciseId: string;
+  userId: string;
+  role: ExerciseRole;
+  teamId: string | null;
+  joinedAt: string;
+}
+
+export interface ExerciseInvitationRow {
+  id: string;
+  exerciseId: string;
+  teamId: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  usedBy: string | null;
+  revokedAt: string | null;
+}
+
+export interface LogRow {
+  seq: number;
+  at: string;
+  userId: string;
+  /** The entry as JSON (validated by src/exercise/schema.ts when read). */
+  entry: string;
+}
+
+const now = () => new Date().toISOString();
+
+const toExercise = (r: ExerciseTables['exercises']): ExerciseRow => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  title: r.title,
+  facilitatorId: r.facilitator_id,
+  head: Number(r.head),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toMember = (r: ExerciseTables['exercise_members']): ExerciseMemberRow => ({
+  exerciseId: r.exercise_id,
+  userId: r.user_id,
+  role: r.role as ExerciseRole,
+  teamId: r.team_id,
+  joinedAt: r.joined_at,
+});
+
+const toInvitation = (r: ExerciseTables['exercise_invitations']): ExerciseInvitationRow => ({
+  id: r.id,
+  exerciseId: r.exercise_id,
+  teamId: r.team_id,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  usedAt: r.used_at,
+  usedBy: r.used_by,
+  revokedAt: r.revoked_at,
+});
+
+/** The exercise tables' queries over the workbench's Kysely connection. */
+export class ExerciseQueries {
+  private readonly db: Kysely<ExerciseTables>;
+
+  constructor(db: Kysely<ExerciseTables>) {
+    this.db = db;
+  }
+
+  /** Creates an exercise with its facilitator and its log's first entry (the set-up), at once. */
+  async createExercise(e: {
+    id: string;
+    workspaceId: string;
+    title: string;
+    facilitatorId: string;
+    setup: string;
+  }): Promise<void> {
+    const t = now();
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('exercises')
+        .values({
+          id: e.id,
+          workspace_id: e.workspaceId,
+          title: e.title,
+          facilitator_id: e.facilitatorId,
+          head: 0,
+          created_at: t,
+          updated_at: t,
+        })
+        .execute();
+      await tx
+        .insertInto('exercise_members')
+        .values({
+          exercise_id: e.id,
+          user_id: e.facilitatorId,
+          role: 'facilitator',
+          team_id: null,
+          joined_at: t,
+        })
+        .execute();
+      await tx
+        .insertInto('exercise_log')
+        .values({ exercise_id: e.id, seq: 0, at: t, user_id: e.facilitatorId, entry: e.setup })
+        .execute();
+    });
+  }
+
+  async exercise(id: string): Promise<ExerciseRow | undefined> {
+    const r = await this.db.selectFrom('exercises').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toExercise(r) : undefined;
+  }
+
+  /** The exercises a user is a member of, newest first, with the user's role and team. */
+  async exercisesOf(
+    userId: string,
+  ): Promise<(ExerciseRow & { role: ExerciseRole; teamId: string | null })[]> {
+    const rows = await this.db
+      .selectFrom('exercise_members as m')
+      .innerJoin('exercises as e', 'e.id', 'm.exercise_id')
+      .selectAll('e')
+      .select(['m.role', 'm.team_id'])
+      .where('m.user_id', '=', userId)
+      .orderBy('e.created_at', 'desc')
+      .execute();
+    return rows.map((r) => ({ ...toExercise(r), role: r.role as ExerciseRole, teamId: r.team_id }));
+  }
+
+  async member(exerciseId: string, userId: string): Promise<ExerciseMemberRow | undefined> {
+    const r = await this.db
+      .selectFrom('exercise_members')
+      .selectAll()
+      .where('exercise_id', '=', exerciseId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return r ? toMember(r) : undefined;
+  }
+
+  async members(exerciseId: string): Promise<(ExerciseMemberRow & { name: string })[]> {
+    const rows = await (
+      this.db as unknown as Kysely<ExerciseTables & { users: { id: string; name: string } }>
+    )
+      .selectFrom('exercise_members as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .selectAll('m')
+      .select('u.name')
+      .where('m.exercise_id', '=', exerciseId)
+      .orderBy('m.role')
+      .orderBy('m.joined_at')
+      .execute();
+    return rows.map((r) => ({ ...toMember(r), name: r.name }));
+  }
+
+  async createInvitation(i: {
+    exerciseId: string;
+    teamId: string;
+    tokenHash: string;
+    createdBy: string;
+    expiresAt: string;
+  }): Promise<ExerciseInvitationRow> {
+    const row = {
+      id: randomUUID(),
+      exercise_id: i.exerciseId,
+      team_id: i.teamId,
+      token_hash: i.tokenHash,
+      created_by: i.createdBy,
+      created_at: now(),
+      expires_at: i.expiresAt,
+      used_at: null,
+      used_by: null,
+      revoked_at: null,
+    };
+    await this.db.insertInto('exercise_invitations').values(row).execute();
+    return toInvitation(row);
+  }
+
+  async invitations(exerciseId: string): Promise<ExerciseInvitationRow[]> {
+    const rows = await this.db
+      .selectFrom('exercise_invitations')
+      .selectAll()
+      .where('exercise_id', '=', exerciseId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toInvitation);
+  }
+
+  async invitationByHash(tokenHash: string): Promise<ExerciseInvitationRow | undefined> {
+    const r = await this.db
+      .selectFrom('exercise_invitations')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return r ? toInvitation(r) : undefined;
+  }
+
+  async revokeInvitation(exerciseId: string, id: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('exercise_invitations')
+      .set({ revoked_at: now() })
+      .where('exercise_id', '=', exerciseId)
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Uses an invitation and seats the user in its team, atomically: false when the invitation was used,
+   * revoked or expired meanwhile, or the user is already in the exercise.
+   */
+  async acceptInvitation(id: string, userId: string, at: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const inv = await tx
+        .selectFrom('exercise_invitations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!inv || inv.used_at || inv.revoked_at || inv.expires_at < at) return false;
+      const already = await tx
+        .selectFrom('exercise_members')
+        .select('user_id')
+        .where('exercise_id', '=', inv.exercise_id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (already) return false;
+      const r = await tx
+        .updateTable('exercise_invitations')
+        .set({ used_at: at, used_by: userId })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await tx
+        .insertInto('exercise_members')
+        .values({
+          exercise_id: inv.exercise_id,
+          user_id: userId,
+          role: 'team',
+          team_id: inv.team_id,
+          joined_at: at,
+        })
+        .execute();
+      return true;
+    });
+  }
+
+  /**
+   * Appends entries after `head` (the last seq the writer read): false, and nothing written, when
+   * another entry was appended meanwhile.
+   */
+  async append(
+    exerciseId: string,
+    head: number,
+    entries: { userId: string; entry: string }[],
+  ): Promise<boolean> {
+    if (entries.length === 0) return true;
+    const at = now();
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        const r = await tx
+          .updateTable('exercises')
+          .set({ head: head + entries.length, updated_at: at })
+          .where('id', '=', exerciseId)
+          .where('head', '=', head)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return false;
+        await tx
+          .insertInto('exercise_log')
+          .values(
+            entries.map((e, k) => ({
+              exercise_id: exerciseId,
+              seq: head + 1 + k,
+              at,
+              user_id: e.userId,
+              entry: e.entry,
+            })),
+          )
+          .execute();
+        return true;
+      });
+    } catch {
+      // Two writers at the same head: the primary key refused the second.
+      return false;
+    }
+  }
+
+  async log(exerciseId: string): Promise<LogRow[]> {
+    const rows = await this.db
+      .selectFrom('exercise_log')
+      .select(['seq', 'at', 'user_id', 'entry'])
+      .where('exercise_id', '=', exerciseId)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), at: r.at, userId: r.user_id, entry: r.entry }));
+  }
+}
+
+/** What the store offers the exercises (`Store.exercises`); the store contract suite runs it on every adapter. */
+export type ExerciseStore = Pick<ExerciseQueries, keyof ExerciseQueries>;
