@@ -83,7 +83,10 @@ export async function lookahead(
   };
   const counts = await execute(new PlayJob(game, spec, opts.runs), executor);
   const war = counts[1] ?? 0;
-  return { from, days: opts.days, runs: opts.runs, war, p: war / opts.runs, ci95: wilson(war, opts.runs) };
+  const p = war / opts.runs;
+  // Wilson's bounds, kept around p (at 0 or 1 rounding can put a bound a hair past it).
+  const [lo, hi] = wilson(war, opts.runs);
+  return { from, days: opts.days, runs: opts.runs, war, p, ci95: [Math.min(lo, p), Math.max(hi, p)] };
 }
 
 export interface DecisionEffect {

@@ -8,6 +8,7 @@ import { loopDelay, metricsAllowed, prometheusText } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { analysisRoutes } from './routes/analyses.ts';
 import { authRoutes } from './routes/auth.ts';
+import { exerciseRoutes } from './routes/exercises.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
@@ -25,6 +26,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...runRoutes,
   ...analysisRoutes,
   ...talksRoutes,
+  ...exerciseRoutes,
 ];
 
 const CSP = [

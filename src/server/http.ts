@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DomainError, type ErrorKind } from '../errors.ts';
 import { type Role, roleAtLeast, type Store, type User } from '../store/index.ts';
 import { type AuthConfig, type Authenticated, authenticate } from './auth.ts';
+import type { ExerciseRoom } from './exercises/room.ts';
 import type { RunQueue } from './jobs.ts';
 import type { RequestMetrics } from './metrics.ts';
 import { Busy, type WorkPool } from './pool.ts';
@@ -29,6 +30,8 @@ export interface Services {
   examplesDir: string;
   /** The contingency-talks room (src/server/talks/), when the server has its master key. */
   talks?: TalksServices;
+  /** Tabletop exercises (src/server/exercises/). */
+  exercises: ExerciseRoom;
 }
 
 export interface RouteContext<P, Q, B> {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
+import { ExerciseRoom } from './exercises/room.ts';
 import type { Services } from './http.ts';
 import { openJobOnThread } from './job-thread.ts';
 import { RunQueue } from './jobs.ts';
@@ -83,6 +84,7 @@ export async function prepareServices(opts: {
     metrics: new RequestMetrics(),
     metricsToken: opts.metricsToken,
     talks,
+    exercises: new ExerciseRoom(store),
     auth: {
       secureCookies: opts.secureCookies,
       setupToken: opts.setupToken,

@@ -10,7 +10,11 @@ import { Role as RoleSchema } from './schemas.ts';
 
 export const WORKSPACE_INVITATION_DAYS = 7;
 
-const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
+/** An invitation token as stored: its SHA-256 (the token itself is shown once and never kept). */
+export const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
+
+/** A fresh invitation token: 256 random bits, URL-safe. */
+export const newToken = () => randomBytes(32).toString('base64url');
 
 export const InvitationView = z.object({
   id: z.string(),
@@ -47,7 +51,7 @@ export async function inviteToWorkspace(
   store: Store,
   i: { workspaceId: string; role: Role; email: string | null; by: string },
 ): Promise<{ invitation: WorkspaceInvitation; token: string }> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newToken();
   const invitation = await store.security.createWorkspaceInvitation({
     workspaceId: i.workspaceId,
     role: i.role,

@@ -3,7 +3,7 @@
 // audit log. Every confidential value is sealed with the dialogue's data key before it reaches the
 // store; every read or change of one is appended to the dialogue's hash-chained audit log. Errors say
 // what to do without naming any confidential content (they never quote positions or agenda items).
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { conflict, type DomainError, forbidden, invalid, notFound, unprocessable } from '../../errors.ts';
 import type { Store, User } from '../../store/index.ts';
 import type {
@@ -32,6 +32,7 @@ import {
   selectTriggers,
   TalksError,
 } from '../../talks/index.ts';
+import { hashToken, newToken } from '../invitations.ts';
 import { workspaceFiles } from '../workspace.ts';
 import { auditHash, verifyChain } from './audit.ts';
 import { Keyring } from './crypto.ts';
@@ -120,7 +121,6 @@ export interface Caller {
 
 export const INVITATION_DAYS = 7;
 
-const tokenHash = (t: string) => createHash('sha256').update(t).digest('hex');
 const now = () => new Date().toISOString();
 
 const noSuch = (what = 'dialogue'): DomainError => notFound(`no such ${what}`);
@@ -448,12 +448,12 @@ export class TalksRoom {
 
   async invite(c: Caller, delegationId: string): Promise<{ id: string; token: string; expiresAt: string }> {
     if (!c.config.delegations.some((d) => d.id === delegationId)) throw noSuch('delegation');
-    const token = randomBytes(32).toString('base64url');
+    const token = newToken();
     const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000).toISOString();
     const inv = await this.talks.createInvitation({
       dialogueId: c.dialogue.id,
       delegationId,
-      tokenHash: tokenHash(token),
+      tokenHash: hashToken(token),
       createdBy: c.user.id,
       expiresAt,
     });
@@ -479,7 +479,7 @@ export class TalksRoom {
   }
 
   private async validInvitation(token: string) {
-    const inv = await this.talks.invitationByHash(tokenHash(token));
+    const inv = await this.talks.invitationByHash(hashToken(token));
     if (!inv || invitationStatus(inv) !== 'pending')
       throw notFound('this invitation is not valid: it was used, revoked, or has expired', {
         code: 'invalid_invitation',
