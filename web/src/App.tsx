@@ -13,6 +13,9 @@ const ScenarioPage = lazy(() =>
 );
 const RunPage = lazy(() => import('./pages/RunPage.tsx').then((m) => ({ default: m.RunPage })));
 
+import { ExercisePage } from './exercises/ExercisePage.tsx';
+import { ExercisesHome } from './exercises/ExercisesHome.tsx';
+import { JoinExercise } from './exercises/JoinExercise.tsx';
 import { Link, match, navigate, usePath, useRouteFocus } from './router.tsx';
 import { DialoguePage } from './talks/Dialogue.tsx';
 import { JoinPage } from './talks/JoinPage.tsx';
@@ -79,6 +82,9 @@ export function App() {
   // An invitation opens before sign-in: it can create the account (talks room, web/src/talks/).
   if (path === '/talks/join' && (state.kind === 'in' || state.kind === 'login'))
     return <JoinPage me={state.kind === 'in' ? state.me : null} onJoined={() => void load()} />;
+  // A team's invitation to an exercise, likewise (web/src/exercises/).
+  if (path === '/exercises/join' && (state.kind === 'in' || state.kind === 'login'))
+    return <JoinExercise me={state.kind === 'in' ? state.me : null} onJoined={() => void load()} />;
   // A workspace invitation link, likewise (web/src/members/).
   if (path === '/invite' && (state.kind === 'in' || state.kind === 'login'))
     return <InvitePage me={state.kind === 'in' ? state.me : null} onJoined={() => void load()} />;
@@ -103,14 +109,15 @@ export function App() {
     match('/w/:ws/members', path);
   const ws = me.workspaces.find((w) => w.id === wsParam?.ws) ?? first;
   const talks = path === '/talks' || path.startsWith('/talks/');
-  if (!ws && !talks && path !== '/glossary')
+  const exercises = path === '/exercises' || path.startsWith('/exercises/');
+  if (!ws && !talks && !exercises && path !== '/glossary')
     return (
       <main className="center">
         <h1 className="sr-only">No workspace</h1>
         <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
         <p>
           You are not a member of any workspace yet. Ask an owner for an invitation, or open the{' '}
-          <Link to="/talks">talks</Link> you were invited to.
+          <Link to="/talks">talks</Link> or <Link to="/exercises">exercises</Link> you were invited to.
         </p>
       </main>
     );
@@ -119,7 +126,10 @@ export function App() {
   const s = match('/w/:ws/s/:id', path);
   const r = match('/w/:ws/r/:run', path);
   const dlg = match('/talks/:dlg', path) ?? match('/talks/:dlg/:tab', path);
+  const ex = match('/exercises/:ex', path);
   if (path === '/talks') page = <TalksHome workspaces={me.workspaces} />;
+  else if (path === '/exercises') page = <ExercisesHome workspaces={me.workspaces} />;
+  else if (ex) page = <ExercisePage key={ex.ex} id={ex.ex!} />;
   else if (path === '/glossary') page = <GlossaryPage />;
   else if (dlg) page = <DialoguePage key={dlg.dlg} id={dlg.dlg!} tab={dlg.tab} />;
   else if (!ws) page = null;
@@ -191,6 +201,9 @@ export function App() {
             ) : null}
             <Link to="/talks" current={talks}>
               Talks
+            </Link>
+            <Link to="/exercises" current={exercises}>
+              Exercises
             </Link>
             <Link to="/glossary" current={path === '/glossary'}>
               Glossary

@@ -22,6 +22,7 @@ import {
 } from '../../exercise/index.ts';
 import type { ExerciseRole } from '../../store/exercises.ts';
 import type { User } from '../../store/index.ts';
+import { loadBase } from '../../talks/scenario.ts';
 import { type ExerciseCaller, refusal } from '../exercises/room.ts';
 import { BODY_LIMITS, HttpError, type RouteContext, type RouteDef, route } from '../http.ts';
 import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
@@ -157,6 +158,31 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
         coach: body.coach,
       });
       return c.json(created, 201);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/workspaces/:ws/exercises/actors',
+    summary: "A scenario's actors, for assigning teams (the others are played by the model's doctrine)",
+    tag: 'exercises',
+    access: 'analyst',
+    params: WsParams,
+    query: z.object({ scenario: z.string().min(1).max(300) }),
+    errors: [404, 422],
+    handler: async ({ c, params, query, services }) => {
+      const files = await workspaceFiles(services.store, params.ws);
+      if (!Object.hasOwn(files, query.scenario))
+        throw new HttpError(404, 'not_found', `no scenario ${query.scenario} in this workspace`);
+      try {
+        const { model } = loadBase(files, query.scenario);
+        return c.json({
+          actors: model.actors.map((a) => ({ id: a.id, name: a.name })),
+          tickHours: model.tickHours,
+          horizonHours: model.horizon * model.tickHours,
+        });
+      } catch (e) {
+        throw new HttpError(422, 'unprocessable', e instanceof Error ? e.message : String(e));
+      }
     },
   }),
   route({
