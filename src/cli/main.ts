@@ -9,6 +9,7 @@ import { registerBaseRates } from './commands/base-rates.ts';
 import { registerBreakeven } from './commands/breakeven.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerExercise } from './commands/exercise.ts';
 import { registerFit } from './commands/fit.ts';
 import { registerFmt } from './commands/fmt.ts';
 import { registerRun } from './commands/run.ts';
@@ -38,6 +39,7 @@ const REGISTRARS: Registrar[] = [
   registerSensitivity,
   registerBreakeven,
   registerServe,
+  registerExercise,
   registerWorker,
   registerAdmin,
 ];
