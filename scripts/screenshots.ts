@@ -1,9 +1,11 @@
+// npm run screenshots -- exercises: the tabletop exercise's end-to-end test (test/e2e/exercises.test.ts)
+// with its screenshots written to docs/img/exercise-*.png for docs/exercises.md.
 // npm run screenshots: every main page of the workbench and the talks room at 1280 and 390 px, from a
 // real Chromium session on a fresh server (the same pages and content as test/e2e/a11y.test.ts), into
 // docs/img/workbench-<page>-<width>.png for docs/workbench.md. Needs `npm run build` first; with
 // pngquant installed (apt-get install pngquant) the files are quantised to keep the repository small.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,26 @@ import { launchChromium } from '../test/chromium.ts';
 import { mainPages, seed } from '../test/e2e/fixture.ts';
 
 const OUT = fileURLToPath(new URL('../docs/img', import.meta.url));
+if (process.argv.includes('exercises')) {
+  execFileSync(process.execPath, ['--import', 'tsx', '--test', 'test/e2e/exercises.test.ts'], {
+    stdio: 'inherit',
+    env: { ...process.env, EXERCISE_SHOTS: 'docs/img' },
+  });
+  for (const f of readdirSync(OUT).filter((x) => x.startsWith('exercise-') && x.endsWith('.png')))
+    try {
+      execFileSync('pngquant', [
+        '--force',
+        '--skip-if-larger',
+        '--quality=60-85',
+        '--output',
+        join(OUT, f),
+        join(OUT, f),
+      ]);
+    } catch {
+      // pngquant missing or the file would grow: keep it as it is
+    }
+  process.exit(0);
+}
 const dir = mkdtempSync(join(tmpdir(), 'brink-shots-'));
 mkdirSync(OUT, { recursive: true });
 const server = await startServer({

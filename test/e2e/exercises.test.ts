@@ -17,7 +17,10 @@ import { fold, LogEntry, type LoggedEntry, perceptionOf, replay } from '../../sr
 import { DEFAULT_WEB, type Running, startServer } from '../../src/server/index.ts';
 import { launchChromium } from '../chromium.ts';
 
-const SHOTS = fileURLToPath(new URL('../../test-output/screenshots', import.meta.url));
+// `npm run screenshots -- exercises` sets EXERCISE_SHOTS=docs/img for the guide (docs/exercises.md).
+const SHOTS = process.env.EXERCISE_SHOTS
+  ? fileURLToPath(new URL(`../../${process.env.EXERCISE_SHOTS}/`, import.meta.url))
+  : fileURLToPath(new URL('../../test-output/screenshots', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'brink-exercise-e2e-'));
 let server: Running;
 let browser: Browser;
@@ -46,8 +49,10 @@ async function open(name: string): Promise<Page> {
   return page;
 }
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(SHOTS, `exercise-${name}.png`), fullPage: true });
+const shot = async (page: Page, name: string) => {
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(SHOTS, `exercise-${name}.png`), fullPage: true });
+};
 
 const MSEL_CSV = [
   'MSEL #,Designated Scenario Time,Trigger,Delay (h),Event Synopsis,From,Intended Player,Engine Action,Expected Player Action,Objective / Core Capability,Responsible Controller,Notes',
@@ -59,7 +64,8 @@ const MSEL_CSV = [
 // Scripted moves: each team takes its first option that shows force (intercept, alert, deployment,
 // strike), else its last option.
 const FORCE = /strike|artillery|naval|intercept|alert|border/;
-const SCRIPT = (_stimulus: string, options: string[]) => options.find((x) => FORCE.test(x)) ?? options.at(-1)!;
+const SCRIPT = (_stimulus: string, options: string[]) =>
+  options.find((x) => FORCE.test(x)) ?? options.at(-1)!;
 
 async function joinWith(page: Page, link: string, name: string, email: string, team: string) {
   await page.goto(link);

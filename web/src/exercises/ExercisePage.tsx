@@ -483,7 +483,7 @@ function ConsolePanel({ s, view, busy, act }: PanelProps) {
                 // biome-ignore lint/suspicious/noArrayIndexKey: rows in time order, never reordered
                 <tr key={`t-${k}`} className={`true-${r.kind}`}>
                   <td>{h(r.t)}</td>
-                  <td>{truthText(r)}</td>
+                  <td>{truthText(r, view.tickHours)}</td>
                 </tr>
               ))}
           </tbody>
@@ -493,12 +493,12 @@ function ConsolePanel({ s, view, busy, act }: PanelProps) {
   );
 }
 
-function truthText(r: TrueView['trace'][number]): string {
+function truthText(r: TrueView['trace'][number], tickHours: number): string {
   switch (r.kind) {
     case 'event':
       return `${r.act} (${r.rung}) ← ${r.cause}`;
     case 'perceive':
-      return `${r.observer} sees ${r.act}${r.perceived !== r.act ? ` as ${r.perceived} (MISREAD)` : ''}, report at ${r.arrives}`;
+      return `${r.observer} sees ${r.act}${r.perceived !== r.act ? ` as ${r.perceived} (MISREAD)` : ''}, report at ${hours(r.arrives, tickHours)}`;
     case 'miss':
       return `${r.observer} misses ${r.act}`;
     case 'false-alarm':
