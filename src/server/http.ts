@@ -180,6 +180,60 @@ export function route<
   return def as unknown as RouteDef;
 }
 
+/** A route on one resource its members reach (a talks dialogue, an exercise), as its feature declares it. */
+export interface MemberRouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R, X> {
+  method: Method;
+  path: string;
+  summary: string;
+  /** The member roles it admits (the feature's access test reads them). */
+  roles: readonly R[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  status?: number;
+  produces?: string;
+  maxBody?: number;
+  errors?: number[];
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>> & X) => Promise<Response> | Response;
+}
+
+/**
+ * The route table entry of a member route: signed-in users only; `admit` (inside `guard`, with the
+ * route's `METHOD path`) finds the caller's membership and refuses a role outside `roles`, and what it
+ * returns is added to the handler's context. 403 and 404 are always among its answers.
+ */
+export function memberRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R, X>(
+  def: MemberRouteDef<P, Q, B, R, X>,
+  feature: {
+    tag: string;
+    params: z.ZodType;
+    guard: (where: string, fn: () => Promise<Response>) => Promise<Response>;
+    admit: (ctx: RouteContext<unknown, unknown, unknown>, where: string, roles: readonly R[]) => Promise<X>;
+  },
+): RouteDef & { memberRoles: readonly R[] } {
+  const where = `${def.method.toUpperCase()} ${def.path}`;
+  const r = route({
+    method: def.method,
+    path: def.path,
+    summary: def.summary,
+    tag: feature.tag,
+    access: 'user',
+    params: (def.params ?? feature.params) as P,
+    ...(def.query ? { query: def.query } : {}),
+    ...(def.body ? { body: def.body } : {}),
+    ...(def.status ? { status: def.status } : {}),
+    ...(def.produces ? { produces: def.produces } : {}),
+    ...(def.maxBody ? { maxBody: def.maxBody } : {}),
+    errors: [...new Set([403, 404, ...(def.errors ?? [])])],
+    handler: (ctx) =>
+      feature.guard(where, async () => {
+        const extra = await feature.admit(ctx as RouteContext<unknown, unknown, unknown>, where, def.roles);
+        return def.handler({ ...ctx, ...extra } as RouteContext<z.output<P>, z.output<Q>, z.output<B>> & X);
+      }),
+  });
+  return Object.assign(r, { memberRoles: def.roles });
+}
+
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;

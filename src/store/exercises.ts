@@ -3,8 +3,8 @@
 // log, append-only: an entry is written at the next sequence number only if the head is still the one
 // the writer read (a stale writer gets false and reads again). One implementation over Kysely for SQLite
 // and PostgreSQL; its migration is `0004_exercises` in migrations.ts.
-import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
+import { InvitationTable } from './invitation-table.ts';
 
 export interface ExerciseTables {
   exercises: {
@@ -168,9 +168,11 @@ const toInvitation = (r: ExerciseTables['exercise_invitations']): ExerciseInvita
 /** The exercise tables' queries over the workbench's Kysely connection. */
 export class ExerciseQueries {
   private readonly db: Kysely<ExerciseTables>;
+  private readonly invitationTable: InvitationTable;
 
   constructor(db: Kysely<ExerciseTables>) {
     this.db = db;
+    this.invitationTable = new InvitationTable(db as Kysely<unknown>, 'exercise_invitations', 'exercise_id');
   }
 
   /** Creates an exercise with its facilitator and its log's first entry (the set-up), at once. */
@@ -264,51 +266,29 @@ export class ExerciseQueries {
     createdBy: string;
     expiresAt: string;
   }): Promise<ExerciseInvitationRow> {
-    const row = {
-      id: randomUUID(),
+    const row = await this.invitationTable.create({
       exercise_id: i.exerciseId,
       team_id: i.teamId,
       token_hash: i.tokenHash,
       created_by: i.createdBy,
-      created_at: now(),
       expires_at: i.expiresAt,
-      used_at: null,
-      used_by: null,
-      revoked_at: null,
-    };
-    await this.db.insertInto('exercise_invitations').values(row).execute();
-    return toInvitation(row);
+    });
+    return toInvitation(row as ExerciseTables['exercise_invitations']);
   }
 
   async invitations(exerciseId: string): Promise<ExerciseInvitationRow[]> {
-    const rows = await this.db
-      .selectFrom('exercise_invitations')
-      .selectAll()
-      .where('exercise_id', '=', exerciseId)
-      .orderBy('created_at')
-      .execute();
-    return rows.map(toInvitation);
+    return (await this.invitationTable.list(exerciseId)).map((r) =>
+      toInvitation(r as ExerciseTables['exercise_invitations']),
+    );
   }
 
   async invitationByHash(tokenHash: string): Promise<ExerciseInvitationRow | undefined> {
-    const r = await this.db
-      .selectFrom('exercise_invitations')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    return r ? toInvitation(r) : undefined;
+    const r = await this.invitationTable.byHash(tokenHash);
+    return r ? toInvitation(r as ExerciseTables['exercise_invitations']) : undefined;
   }
 
   async revokeInvitation(exerciseId: string, id: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('exercise_invitations')
-      .set({ revoked_at: now() })
-      .where('exercise_id', '=', exerciseId)
-      .where('id', '=', id)
-      .where('used_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.invitationTable.revoke(exerciseId, id);
   }
 
   /**
@@ -316,40 +296,30 @@ export class ExerciseQueries {
    * revoked or expired meanwhile, or the user is already in the exercise.
    */
   async acceptInvitation(id: string, userId: string, at: string): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
-      const inv = await tx
-        .selectFrom('exercise_invitations')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!inv || inv.used_at || inv.revoked_at || inv.expires_at < at) return false;
-      const already = await tx
-        .selectFrom('exercise_members')
-        .select('user_id')
-        .where('exercise_id', '=', inv.exercise_id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      if (already) return false;
-      const r = await tx
-        .updateTable('exercise_invitations')
-        .set({ used_at: at, used_by: userId })
-        .where('id', '=', id)
-        .where('used_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return false;
-      await tx
-        .insertInto('exercise_members')
-        .values({
-          exercise_id: inv.exercise_id,
-          user_id: userId,
-          role: 'team',
-          team_id: inv.team_id,
-          joined_at: at,
-        })
-        .execute();
-      return true;
-    });
+    return this.invitationTable.use(
+      id,
+      userId,
+      at,
+      async (tx, inv) =>
+        !!(await tx
+          .selectFrom('exercise_members')
+          .select('user_id')
+          .where('exercise_id', '=', inv.exercise_id!)
+          .where('user_id', '=', userId)
+          .executeTakeFirst()),
+      async (tx, inv) => {
+        await tx
+          .insertInto('exercise_members')
+          .values({
+            exercise_id: inv.exercise_id!,
+            user_id: userId,
+            role: 'team',
+            team_id: inv.team_id!,
+            joined_at: at,
+          })
+          .execute();
+      },
+    );
   }
 
   /**

@@ -5,6 +5,7 @@
 // SQLite and PostgreSQL, like the workbench store; its migration is `0002_talks` in migrations.ts.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
+import { InvitationTable } from './invitation-table.ts';
 
 export interface TalksTables {
   talks_dialogues: {
@@ -357,9 +358,11 @@ export interface Rewrap {
 /** The talks tables' queries over the workbench's Kysely connection (SQLite or PostgreSQL). */
 export class TalksQueries {
   private readonly db: Kysely<TalksTables>;
+  private readonly invitationTable: InvitationTable;
 
   constructor(db: Kysely<TalksTables>) {
     this.db = db;
+    this.invitationTable = new InvitationTable(db as Kysely<unknown>, 'talks_invitations', 'dialogue_id');
   }
 
   // Dialogues -----------------------------------------------------------------------------------
@@ -513,51 +516,29 @@ export class TalksQueries {
   async createInvitation(
     i: Omit<InvitationRow, 'id' | 'createdAt' | 'usedAt' | 'usedBy' | 'revokedAt'> & { tokenHash: string },
   ): Promise<InvitationRow> {
-    const row = {
-      id: randomUUID(),
+    const row = await this.invitationTable.create({
       dialogue_id: i.dialogueId,
       delegation_id: i.delegationId,
       token_hash: i.tokenHash,
       created_by: i.createdBy,
-      created_at: now(),
       expires_at: i.expiresAt,
-      used_at: null,
-      used_by: null,
-      revoked_at: null,
-    };
-    await this.db.insertInto('talks_invitations').values(row).execute();
-    return toInvitation(row);
+    });
+    return toInvitation(row as TalksTables['talks_invitations']);
   }
 
   async invitations(dialogueId: string): Promise<InvitationRow[]> {
-    const rows = await this.db
-      .selectFrom('talks_invitations')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .orderBy('created_at')
-      .execute();
-    return rows.map(toInvitation);
+    return (await this.invitationTable.list(dialogueId)).map((r) =>
+      toInvitation(r as TalksTables['talks_invitations']),
+    );
   }
 
   async invitationByHash(tokenHash: string): Promise<InvitationRow | undefined> {
-    const r = await this.db
-      .selectFrom('talks_invitations')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    return r ? toInvitation(r) : undefined;
+    const r = await this.invitationTable.byHash(tokenHash);
+    return r ? toInvitation(r as TalksTables['talks_invitations']) : undefined;
   }
 
   async revokeInvitation(dialogueId: string, id: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('talks_invitations')
-      .set({ revoked_at: now() })
-      .where('dialogue_id', '=', dialogueId)
-      .where('id', '=', id)
-      .where('used_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.invitationTable.revoke(dialogueId, id);
   }
 
   /**
@@ -565,40 +546,30 @@ export class TalksQueries {
    * expired meanwhile, or the user is already in the dialogue.
    */
   async acceptInvitation(id: string, userId: string, role: TalksRole, at: string): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
-      const inv = await tx
-        .selectFrom('talks_invitations')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!inv || inv.used_at || inv.revoked_at || inv.expires_at < at) return false;
-      const already = await tx
-        .selectFrom('talks_members')
-        .select('user_id')
-        .where('dialogue_id', '=', inv.dialogue_id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      if (already) return false;
-      const r = await tx
-        .updateTable('talks_invitations')
-        .set({ used_at: at, used_by: userId })
-        .where('id', '=', id)
-        .where('used_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return false;
-      await tx
-        .insertInto('talks_members')
-        .values({
-          dialogue_id: inv.dialogue_id,
-          user_id: userId,
-          role,
-          delegation_id: inv.delegation_id,
-          joined_at: at,
-        })
-        .execute();
-      return true;
-    });
+    return this.invitationTable.use(
+      id,
+      userId,
+      at,
+      async (tx, inv) =>
+        !!(await tx
+          .selectFrom('talks_members')
+          .select('user_id')
+          .where('dialogue_id', '=', inv.dialogue_id!)
+          .where('user_id', '=', userId)
+          .executeTakeFirst()),
+      async (tx, inv) => {
+        await tx
+          .insertInto('talks_members')
+          .values({
+            dialogue_id: inv.dialogue_id!,
+            user_id: userId,
+            role,
+            delegation_id: inv.delegation_id!,
+            joined_at: at,
+          })
+          .execute();
+      },
+    );
   }
 
   // Positions -----------------------------------------------------------------------------------

@@ -92,6 +92,15 @@ const SAMPLES: Record<string, (ids: Ids) => { query?: string; body?: unknown }> 
       ],
     },
   }),
+  // The exercises' own access table is test/server/exercises-access.test.ts.
+  'get /api/workspaces/:ws/exercises/actors': () => ({ query: 'scenario=korea-intercept.yaml' }),
+  'post /api/workspaces/:ws/exercises': () => ({
+    body: {
+      title: 'Access test',
+      scenario: 'korea-intercept.yaml',
+      teams: [{ id: 'a', label: 'A', actor: 'US' }],
+    },
+  }),
 };
 
 const key = (r: RouteDef) => `${r.method} ${r.path}`;

@@ -78,6 +78,7 @@ const TABLE: Record<string, Row> = {
   },
 };
 const OUTSIDE = [
+  'get /api/workspaces/:ws/exercises/actors',
   'post /api/workspaces/:ws/exercises',
   'get /api/exercises',
   'post /api/exercises/invitation',

@@ -24,7 +24,15 @@ import type { ExerciseRole } from '../../store/exercises.ts';
 import type { User } from '../../store/index.ts';
 import { loadBase } from '../../talks/scenario.ts';
 import { type ExerciseCaller, refusal } from '../exercises/room.ts';
-import { BODY_LIMITS, HttpError, type RouteContext, type RouteDef, route } from '../http.ts';
+import {
+  BODY_LIMITS,
+  HttpError,
+  type MemberRouteDef,
+  memberRoute,
+  type RouteContext,
+  type RouteDef,
+  route,
+} from '../http.ts';
 import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
 import { Email, Id, Name, WsParams } from '../schemas.ts';
 import { clientAddress, invitedAccount } from '../signin.ts';
@@ -55,41 +63,19 @@ async function guarded<T>(where: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** A route on one exercise, for members with one of `roles`. */
-function exerciseRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(def: {
-  method: RouteDef['method'];
-  path: string;
-  summary: string;
-  roles: readonly ExerciseRole[];
-  params?: P;
-  query?: Q;
-  body?: B;
-  status?: number;
-  produces?: string;
-  maxBody?: number;
-  errors?: number[];
-  handler: (ctx: ExCtx<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Response> | Response;
-}): ExerciseRouteDef {
-  const where = `${def.method.toUpperCase()} ${def.path}`;
-  const r = route({
-    method: def.method,
-    path: def.path,
-    summary: def.summary,
+function exerciseRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  def: MemberRouteDef<P, Q, B, ExerciseRole, { caller: ExerciseCaller }>,
+): ExerciseRouteDef {
+  const r = memberRoute(def, {
     tag: 'exercises',
-    access: 'user',
-    params: (def.params ?? ExParams) as P,
-    ...(def.query ? { query: def.query } : {}),
-    ...(def.body ? { body: def.body } : {}),
-    ...(def.status ? { status: def.status } : {}),
-    ...(def.produces ? { produces: def.produces } : {}),
-    ...(def.maxBody ? { maxBody: def.maxBody } : {}),
-    errors: [...new Set([403, 404, ...(def.errors ?? [])])],
-    handler: (ctx) =>
-      guarded(where, async () => {
-        const caller = await ctx.services.exercises.caller((ctx.params as { ex: string }).ex, ctx.user);
-        if (!def.roles.includes(caller.member.role))
-          throw new HttpError(403, 'forbidden', `this is for the ${def.roles.join(' or ')} of the exercise`);
-        return def.handler({ ...ctx, caller } as ExCtx<z.output<P>, z.output<Q>, z.output<B>>);
-      }),
+    params: ExParams,
+    guard: guarded,
+    admit: async (ctx, _where, roles) => {
+      const caller = await ctx.services.exercises.caller((ctx.params as { ex: string }).ex, ctx.user);
+      if (!roles.includes(caller.member.role))
+        throw new HttpError(403, 'forbidden', `this is for the ${roles.join(' or ')} of the exercise`);
+      return { caller };
+    },
   }) as ExerciseRouteDef;
   r.exerciseRoles = def.roles;
   return r;

@@ -23,7 +23,16 @@ import {
   TriggerId,
 } from '../../talks/contract.ts';
 import { type Dist, loadBase } from '../../talks/index.ts';
-import { BODY_LIMITS, HttpError, type RouteContext, type RouteDef, route, type Services } from '../http.ts';
+import {
+  BODY_LIMITS,
+  HttpError,
+  type MemberRouteDef,
+  memberRoute,
+  type RouteContext,
+  type RouteDef,
+  route,
+  type Services,
+} from '../http.ts';
 import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
 import { Email, Id, Name, WsParams } from '../schemas.ts';
 import { clientAddress, invitedAccount } from '../signin.ts';
@@ -86,49 +95,27 @@ async function guarded<T>(where: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-type DlgCtx<P, Q, B> = RouteContext<P, Q, B> & { caller: Caller; t: TalksServices };
-
 /** A route on one dialogue, for members with one of `roles`. */
-function dialogueRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(def: {
-  method: RouteDef['method'];
-  path: string;
-  summary: string;
-  roles: readonly TalksRole[];
-  params?: P;
-  query?: Q;
-  body?: B;
-  status?: number;
-  produces?: string;
-  errors?: number[];
-  handler: (ctx: DlgCtx<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Response> | Response;
-}): TalksRouteDef {
-  const where = `${def.method.toUpperCase()} ${def.path}`;
-  const r = route({
-    method: def.method,
-    path: def.path,
-    summary: def.summary,
+function dialogueRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  def: MemberRouteDef<P, Q, B, TalksRole, { caller: Caller; t: TalksServices }>,
+): TalksRouteDef {
+  const r = memberRoute(def, {
     tag: 'talks',
-    access: 'user',
-    params: (def.params ?? DlgParams) as P,
-    ...(def.query ? { query: def.query } : {}),
-    ...(def.body ? { body: def.body } : {}),
-    ...(def.status ? { status: def.status } : {}),
-    ...(def.produces ? { produces: def.produces } : {}),
-    errors: [...new Set([403, 404, ...(def.errors ?? [])])],
-    handler: (ctx) =>
-      guarded(where, async () => {
-        const t = talksOf(ctx.services);
-        freshSession(ctx, t.room.sessionHours);
-        const caller = await t.room.caller((ctx.params as { dlg: string }).dlg, ctx.user);
-        if (!def.roles.includes(caller.member.role))
-          throw await t.room.deny(
-            caller,
-            where,
-            `dialogue:${caller.dialogue.id}`,
-            forbidden(`this is for the ${def.roles.join(' or ')} of the dialogue`),
-          );
-        return def.handler({ ...ctx, caller, t } as DlgCtx<z.output<P>, z.output<Q>, z.output<B>>);
-      }),
+    params: DlgParams,
+    guard: guarded,
+    admit: async (ctx, where, roles) => {
+      const t = talksOf(ctx.services);
+      freshSession(ctx, t.room.sessionHours);
+      const caller = await t.room.caller((ctx.params as { dlg: string }).dlg, ctx.user);
+      if (!roles.includes(caller.member.role))
+        throw await t.room.deny(
+          caller,
+          where,
+          `dialogue:${caller.dialogue.id}`,
+          forbidden(`this is for the ${roles.join(' or ')} of the dialogue`),
+        );
+      return { caller, t };
+    },
   }) as TalksRouteDef;
   r.talksRoles = def.roles;
   return r;
