@@ -20,19 +20,18 @@ if (process.argv.includes('exercises')) {
     env: { ...process.env, EXERCISE_SHOTS: 'docs/img' },
   });
   for (const f of readdirSync(OUT).filter((x) => x.startsWith('exercise-') && x.endsWith('.png')))
-    try {
-      execFileSync('pngquant', [
-        '--force',
-        '--skip-if-larger',
-        '--quality=60-85',
-        '--output',
-        join(OUT, f),
-        join(OUT, f),
-      ]);
-    } catch {
-      // pngquant missing or the file would grow: keep it as it is
-    }
+    if (!quantiseFile(join(OUT, f))) break;
   process.exit(0);
+}
+
+/** Quantises a PNG in place with pngquant; false when pngquant is not installed. */
+function quantiseFile(file: string): boolean {
+  try {
+    execFileSync('pngquant', ['--force', '--skip-if-larger', '--quality=60-85', '--output', file, file]);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+  }
+  return true;
 }
 const dir = mkdtempSync(join(tmpdir(), 'brink-shots-'));
 mkdirSync(OUT, { recursive: true });
@@ -66,20 +65,7 @@ try {
         await page.locator('figure.chart').first().screenshot({ path: shots[1]! });
       }
       for (const file of shots) {
-        if (quantise) {
-          try {
-            execFileSync('pngquant', [
-              '--force',
-              '--skip-if-larger',
-              '--quality=60-85',
-              '--output',
-              file,
-              file,
-            ]);
-          } catch (e) {
-            if ((e as NodeJS.ErrnoException).code === 'ENOENT') quantise = false;
-          }
-        }
+        if (quantise) quantise = quantiseFile(file);
         console.log(`${file}: ${Math.round(statSync(file).size / 1024)} KiB`);
       }
     }

@@ -149,35 +149,18 @@ export function teamView(game: Game, team: Team): TeamView {
           });
         break;
       case 'message': {
+        // The receiver learns of a message when it arrives; the sender knows it sent one.
+        const arrived = r.status === 'delivered' || r.status === 'disbelieved' || r.status === 'refused';
         const src = msgs.get(r);
-        if (
-          r.to === actor &&
-          (r.status === 'delivered' || r.status === 'disbelieved' || r.status === 'refused')
-        )
-          items.push({
-            at: r.t,
-            kind: 'message-in',
-            from: r.from,
-            channel: r.channel,
-            act: src?.act ?? '',
-            status: r.status,
-            text: src?.text ?? '',
-          });
-        else if (
-          r.from === actor &&
-          r.status !== 'delivered' &&
-          r.status !== 'disbelieved' &&
-          r.status !== 'refused'
-        )
-          items.push({
-            at: r.t,
-            kind: 'message-out',
-            to: r.to,
-            channel: r.channel,
-            act: src?.act ?? '',
-            status: r.status,
-            text: src?.text ?? '',
-          });
+        const common = {
+          at: r.t,
+          channel: r.channel,
+          act: src?.act ?? '',
+          status: r.status,
+          text: src?.text ?? '',
+        };
+        if (arrived && r.to === actor) items.push({ ...common, kind: 'message-in', from: r.from });
+        else if (!arrived && r.from === actor) items.push({ ...common, kind: 'message-out', to: r.to });
         break;
       }
       case 'leak':

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { renderTrace } from '../../src/analysis/trace.ts';
 import { brink } from '../cli.ts';
-import { Log, koreaSetup, playTurns } from './helpers.ts';
+import { koreaSetup, Log, playTurns } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brink-exercise-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

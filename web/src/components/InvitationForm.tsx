@@ -89,3 +89,51 @@ export function InvitationAccountForm(props: {
     </form>
   );
 }
+
+/**
+ * The page of an invitation link: what it is for (`title` and `intro` once the preview arrived), then
+ * joining as the signed-in user, or with an account made or signed in here.
+ */
+export function InvitationCard(props: {
+  eyebrow: string;
+  /** null while the invitation is being checked. */
+  title: React.ReactNode | null;
+  intro: React.ReactNode;
+  error: React.ReactNode;
+  me: { user: { name: string } } | null;
+  busy: boolean;
+  formLabel: string;
+  submit: string;
+  join: (body: Record<string, unknown>) => void;
+}) {
+  const ready = props.title !== null;
+  return (
+    <div className="auth-page">
+      <div className="auth-card">
+        <p className="eyebrow">{props.eyebrow}</p>
+        {ready ? (
+          <>
+            {props.title}
+            <p className="muted intro">{props.intro}</p>
+          </>
+        ) : (
+          <h1>Checking the invitation…</h1>
+        )}
+        {props.error}
+        {ready && props.me ? (
+          <button type="button" className="primary wide" disabled={props.busy} onClick={() => props.join({})}>
+            Join as {props.me.user.name}
+          </button>
+        ) : null}
+        {ready && !props.me ? (
+          <InvitationAccountForm
+            label={props.formLabel}
+            submit={props.submit}
+            busy={props.busy}
+            join={props.join}
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}

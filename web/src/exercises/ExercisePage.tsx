@@ -50,6 +50,24 @@ function useLiveView<T>(ex: string): [T | null, string, () => Promise<void>] {
   return [view, error, reload];
 }
 
+/** One request at a time from a screen: whether one is under way, its error, and how to start one. */
+function useAction(): [boolean, string, (fn: () => Promise<unknown>) => Promise<void>] {
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setErr('');
+    try {
+      await fn();
+    } catch (e) {
+      setErr(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return [busy, err, run];
+}
+
 export function ExercisePage({ id }: { id: string }) {
   const [summary, setSummary] = useState<Summary | null>(null);
   const [error, setError] = useState('');
@@ -79,19 +97,7 @@ function TeamScreen({ s }: { s: Summary }) {
   const [view, error] = useLiveView<TeamView>(s.id);
   const [msg, setMsg] = useState('');
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setErr('');
-    try {
-      await fn();
-    } catch (e) {
-      setErr(errText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const [busy, err, run] = useAction();
   if (!view) return <div className="page muted">{error || 'Loading…'}</div>;
   const team = view.team;
   return (
@@ -250,19 +256,7 @@ const TABS: { id: Tab; label: string }[] = [
 function Console({ s }: { s: Summary }) {
   const [view, error] = useLiveView<TrueView>(s.id);
   const [tab, setTab] = useState<Tab>('console');
-  const [err, setErr] = useState('');
-  const [busy, setBusy] = useState(false);
-  const act = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setErr('');
-    try {
-      await fn();
-    } catch (e) {
-      setErr(errText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const [busy, err, act] = useAction();
   if (!view) return <div className="page muted">{error || 'Loading…'}</div>;
   const h = (t: number) => hours(t, view.tickHours);
   return (
@@ -703,8 +697,7 @@ function InvitationsPanel({ s }: { s: Summary }) {
 
 function ReviewPanel({ s, view }: { s: Summary; view: TrueView }) {
   const [aar, setAar] = useState<Aar | null>(null);
-  const [err, setErr] = useState('');
-  const [busy, setBusy] = useState(false);
+  const [busy, err, run] = useAction();
   const h = (t: number) => hours(t, view.tickHours);
   const base = `/api/exercises/${s.id}`;
   return (
@@ -719,17 +712,7 @@ function ReviewPanel({ s, view }: { s: Summary; view: TrueView }) {
           type="button"
           className="primary"
           disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            setErr('');
-            try {
-              setAar(await get<Aar>(`${base}/aar`));
-            } catch (e) {
-              setErr(errText(e));
-            } finally {
-              setBusy(false);
-            }
-          }}
+          onClick={() => run(async () => setAar(await get<Aar>(`${base}/aar`)))}
         >
           {busy ? 'Replaying the decisions…' : 'Build the review'}
         </button>

@@ -2,7 +2,7 @@
 // exercise's title and the team, then joining with the signed-in account, an existing one or a new one.
 import { useEffect, useState } from 'react';
 import { errText, type Me, post } from '../api.ts';
-import { InvitationAccountForm, useInvitationToken } from '../components/InvitationForm.tsx';
+import { InvitationCard, useInvitationToken } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { ErrorLine } from '../talks/ui.tsx';
 
@@ -37,35 +37,23 @@ export function JoinExercise({ me, onJoined }: { me: Me | null; onJoined: () => 
     }
   };
   return (
-    <div className="auth-page">
-      <div className="auth-card">
-        <p className="eyebrow">Exercise invitation</p>
-        {preview ? (
+    <InvitationCard
+      eyebrow="Exercise invitation"
+      title={preview ? <h1>{preview.title}</h1> : null}
+      intro={
+        preview ? (
           <>
-            <h1>{preview.title}</h1>
-            <p className="muted intro">
-              You are invited to play <strong>{preview.team}</strong> ({preview.actor}). Your team sees only
-              what its actor perceives. The link works once.
-            </p>
+            You are invited to play <strong>{preview.team}</strong> ({preview.actor}). Your team sees only
+            what its actor perceives. The link works once.
           </>
-        ) : (
-          <h1>Checking the invitation…</h1>
-        )}
-        <ErrorLine error={error} />
-        {preview && me ? (
-          <button type="button" className="primary wide" disabled={busy} onClick={() => join({})}>
-            Join as {me.user.name}
-          </button>
-        ) : null}
-        {preview && !me ? (
-          <InvitationAccountForm
-            label="Join the exercise"
-            submit={`Join ${preview.team}`}
-            busy={busy}
-            join={(b) => void join(b)}
-          />
-        ) : null}
-      </div>
-    </div>
+        ) : null
+      }
+      error={<ErrorLine error={error} />}
+      me={me}
+      busy={busy}
+      formLabel="Join the exercise"
+      submit={`Join ${preview?.team ?? ''}`}
+      join={(b) => void join(b)}
+    />
   );
 }

@@ -3,7 +3,7 @@
 // account, an existing account, or a new one. The token leaves the address bar at once.
 import { useEffect, useState } from 'react';
 import { errText, type Me, post } from '../api.ts';
-import { InvitationAccountForm, useInvitationToken } from '../components/InvitationForm.tsx';
+import { InvitationCard, useInvitationToken } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { ErrorLine } from './ui.tsx';
 
@@ -46,36 +46,24 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
   };
 
   return (
-    <div className="auth-page">
-      <div className="auth-card">
-        <p className="eyebrow">Invitation</p>
-        {preview ? (
+    <InvitationCard
+      eyebrow="Invitation"
+      title={preview ? <h1 className="codename">{preview.codename}</h1> : null}
+      intro={
+        preview ? (
           <>
-            <h1 className="codename">{preview.codename}</h1>
-            <p className="muted intro">
-              You are invited to join as <strong>{preview.delegation}</strong>
-              {preview.kind === 'observer' ? ' (observer)' : ''}. What your delegation declares stays private
-              to it and the host unless you release it. The link works once.
-            </p>
+            You are invited to join as <strong>{preview.delegation}</strong>
+            {preview.kind === 'observer' ? ' (observer)' : ''}. What your delegation declares stays private to
+            it and the host unless you release it. The link works once.
           </>
-        ) : (
-          <h1>Checking the invitation…</h1>
-        )}
-        <ErrorLine error={error} />
-        {preview && me ? (
-          <button type="button" className="primary wide" disabled={busy} onClick={() => join({})}>
-            Join as {me.user.name}
-          </button>
-        ) : null}
-        {preview && !me ? (
-          <InvitationAccountForm
-            label="Join the dialogue"
-            submit={`Join ${preview.codename}`}
-            busy={busy}
-            join={(b) => void join(b)}
-          />
-        ) : null}
-      </div>
-    </div>
+        ) : null
+      }
+      error={<ErrorLine error={error} />}
+      me={me}
+      busy={busy}
+      formLabel="Join the dialogue"
+      submit={`Join ${preview?.codename ?? ''}`}
+      join={(b) => void join(b)}
+    />
   );
 }
