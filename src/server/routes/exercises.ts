@@ -21,7 +21,6 @@ import {
   TeamId,
 } from '../../exercise/index.ts';
 import type { ExerciseRole } from '../../store/exercises.ts';
-import type { User } from '../../store/index.ts';
 import { loadBase } from '../../talks/scenario.ts';
 import { type ExerciseCaller, refusal } from '../exercises/room.ts';
 import {
@@ -33,10 +32,9 @@ import {
   type RouteDef,
   route,
 } from '../http.ts';
-import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
-import { Email, Id, Name, WsParams } from '../schemas.ts';
-import { clientAddress, invitedAccount } from '../signin.ts';
+import { Id, WsParams } from '../schemas.ts';
 import { workspaceFiles } from '../workspace.ts';
+import { invitationLinkRoutes } from './join.ts';
 
 /** A route of an exercise, with the exercise roles it admits (for the access table test). */
 export type ExerciseRouteDef = RouteDef & { exerciseRoles?: readonly ExerciseRole[] };
@@ -179,74 +177,13 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     access: 'user',
     handler: async ({ c, services, user }) => c.json(await services.exercises.list(user)),
   }),
-  route({
-    method: 'post',
-    path: '/api/exercises/invitation',
-    summary: 'What an exercise invitation is for (the exercise and the team), before accepting it',
+  ...invitationLinkRoutes({
+    base: '/api/exercises',
     tag: 'exercises',
-    access: 'public',
-    maxBody: BODY_LIMITS.auth,
-    body: z.object({ token: z.string().min(10).max(200) }),
-    errors: [404, 429],
-    handler: ({ c, body, services }) =>
-      guarded('POST /api/exercises/invitation', async () => {
-        countTry(
-          c,
-          limiter(services, 'exercise-invitation', { limit: 30, windowMs: 15 * 60_000 }),
-          clientAddress(c, services.auth),
-          'invitation checks',
-        );
-        return c.json(await services.exercises.previewInvitation(body.token));
-      }),
-  }),
-  route({
-    method: 'post',
-    path: '/api/exercises/join',
-    summary:
-      'Accepts a team invitation (single use): signed in, with an account’s email and password, or creating one',
-    tag: 'exercises',
-    access: 'public',
-    maxBody: BODY_LIMITS.auth,
-    body: z.object({
-      token: z.string().min(10).max(200),
-      email: Email.optional(),
-      password: z.string().max(200).optional(),
-      name: Name.optional(),
-      create: z.boolean().default(false),
-    }),
-    errors: [401, 404, 409, 429],
-    handler: ({ c, body, services, auth }) =>
-      guarded('POST /api/exercises/join', async () => {
-        const room = services.exercises;
-        countTry(
-          c,
-          limiter(services, 'exercise-join', SIGN_IN.perAddress),
-          clientAddress(c, services.auth),
-          'attempts to join',
-        );
-        let user: User | undefined = auth?.user;
-        let csrfToken = auth?.session.csrf;
-        if (!user) {
-          if (body.email)
-            countTry(
-              c,
-              limiter(services, 'exercise-join-account', SIGN_IN.perAccount),
-              body.email,
-              'sign-in attempts for this account',
-            );
-          ({ user, csrf: csrfToken } = await invitedAccount(
-            c,
-            services.store,
-            services.auth,
-            body,
-            async () => {
-              await room.previewInvitation(body.token);
-            },
-          ));
-        }
-        const joined = await room.join(user, body.token);
-        return c.json({ ...joined, user: { id: user.id, email: user.email, name: user.name }, csrfToken });
-      }),
+    scope: 'exercise',
+    what: 'the exercise and the team',
+    port: (services) => services.exercises,
+    guard: guarded,
   }),
   exerciseRoute({
     method: 'get',
@@ -430,8 +367,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     path: '/api/exercises/:ex/msel.csv',
     summary: "Replaces the MSEL from CSV in HSEEP's columns (errors name line and column)",
     roles: FACILITATOR,
-    body: z.object({ csv: z.string().max(1_000_000) }),
-    maxBody: 2 * 1024 * 1024,
+    body: z.object({ csv: z.string().max(500_000) }),
     errors: [400],
     handler: (ctx) => act(ctx, { kind: 'msel', msel: mselFromCsv(ctx.body.csv) }),
   }),

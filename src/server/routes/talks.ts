@@ -12,7 +12,6 @@ import {
   unavailable,
   unprocessable,
 } from '../../errors.ts';
-import type { User } from '../../store/index.ts';
 import type { TalksRole } from '../../store/talks.ts';
 import {
   MappingSchema,
@@ -24,7 +23,6 @@ import {
 } from '../../talks/contract.ts';
 import { type Dist, loadBase } from '../../talks/index.ts';
 import {
-  BODY_LIMITS,
   HttpError,
   type MemberRouteDef,
   memberRoute,
@@ -33,13 +31,12 @@ import {
   route,
   type Services,
 } from '../http.ts';
-import { countTry, limiter, SIGN_IN } from '../ratelimit.ts';
-import { Email, Id, Name, WsParams } from '../schemas.ts';
-import { clientAddress, invitedAccount } from '../signin.ts';
+import { Id, WsParams } from '../schemas.ts';
 import { KeyError } from '../talks/crypto.ts';
 import type { TalksServices } from '../talks/index.ts';
 import type { Caller } from '../talks/room.ts';
 import { workspaceFiles } from '../workspace.ts';
+import { invitationLinkRoutes } from './join.ts';
 
 /** A route of the talks room, with the dialogue roles it admits (for the access table test). */
 export type TalksRouteDef = RouteDef & { talksRoles?: readonly TalksRole[] };
@@ -237,70 +234,13 @@ export const talksRoutes: TalksRouteDef[] = [
         return c.body(null, 204);
       }),
   }),
-  route({
-    method: 'post',
-    path: '/api/talks/invitation',
-    summary: 'What an invitation token is for (the codename and the delegation), before accepting it',
+  ...invitationLinkRoutes({
+    base: '/api/talks',
     tag: 'talks',
-    access: 'public',
-    maxBody: BODY_LIMITS.auth,
-    body: z.object({ token: z.string().min(10).max(200) }),
-    errors: [404, 429],
-    handler: ({ c, body, services }) =>
-      guarded('POST /api/talks/invitation', async () => {
-        countTry(
-          c,
-          limiter(services, 'talks-invitation', { limit: 30, windowMs: 15 * 60_000 }),
-          clientAddress(c, services.auth),
-          'invitation checks',
-        );
-        return c.json(await talksOf(services).room.previewInvitation(body.token));
-      }),
-  }),
-  route({
-    method: 'post',
-    path: '/api/talks/join',
-    summary:
-      'Accepts an invitation (single use): signed in, or with an existing account’s email and password, or creating an account',
-    tag: 'talks',
-    access: 'public',
-    maxBody: BODY_LIMITS.auth,
-    body: z.object({
-      token: z.string().min(10).max(200),
-      email: Email.optional(),
-      password: z.string().max(200).optional(),
-      name: Name.optional(),
-      create: z.boolean().default(false),
-    }),
-    errors: [401, 404, 409, 429],
-    handler: ({ c, body, services, auth }) =>
-      guarded('POST /api/talks/join', async () => {
-        const t = talksOf(services);
-        const address = clientAddress(c, services.auth);
-        countTry(c, limiter(services, 'talks-join', SIGN_IN.perAddress), address, 'attempts to join');
-        let user: User | undefined = auth?.user;
-        let csrfToken = auth?.session.csrf;
-        if (!user) {
-          if (body.email)
-            countTry(
-              c,
-              limiter(services, 'talks-join-account', SIGN_IN.perAccount),
-              body.email,
-              'sign-in attempts for this account',
-            );
-          ({ user, csrf: csrfToken } = await invitedAccount(
-            c,
-            services.store,
-            services.auth,
-            body,
-            async () => {
-              await t.room.previewInvitation(body.token);
-            },
-          ));
-        }
-        const joined = await t.room.join(user, body.token);
-        return c.json({ ...joined, user: { id: user.id, email: user.email, name: user.name }, csrfToken });
-      }),
+    scope: 'talks',
+    what: 'the codename and the delegation',
+    port: (services) => talksOf(services).room,
+    guard: guarded,
   }),
   dialogueRoute({
     method: 'get',
