@@ -4,7 +4,7 @@
 // the writer read (a stale writer gets false and reads again). One implementation over Kysely for SQLite
 // and PostgreSQL; its migration is `0004_exercises` in migrations.ts.
 import { type Kysely, type Migration, sql } from 'kysely';
-import { InvitationTable } from './invitation-table.ts';
+import { type InvitationColumns, InvitationTable } from './invitation-table.ts';
 
 export interface ExerciseTables {
   exercises: {
@@ -23,18 +23,7 @@ export interface ExerciseTables {
     team_id: string | null;
     joined_at: string;
   };
-  exercise_invitations: {
-    id: string;
-    exercise_id: string;
-    team_id: string;
-    token_hash: string;
-    created_by: string;
-    created_at: string;
-    expires_at: string;
-    used_at: string | null;
-    used_by: string | null;
-    revoked_at: string | null;
-  };
+  exercise_invitations: InvitationColumns & { exercise_id: string; team_id: string };
   exercise_log: {
     exercise_id: string;
     seq: number;
@@ -168,7 +157,7 @@ const toInvitation = (r: ExerciseTables['exercise_invitations']): ExerciseInvita
 /** The exercise tables' queries over the workbench's Kysely connection. */
 export class ExerciseQueries {
   private readonly db: Kysely<ExerciseTables>;
-  private readonly invitationTable: InvitationTable;
+  private readonly invitationTable: InvitationTable<ExerciseTables['exercise_invitations']>;
 
   constructor(db: Kysely<ExerciseTables>) {
     this.db = db;
@@ -273,18 +262,16 @@ export class ExerciseQueries {
       created_by: i.createdBy,
       expires_at: i.expiresAt,
     });
-    return toInvitation(row as ExerciseTables['exercise_invitations']);
+    return toInvitation(row);
   }
 
   async invitations(exerciseId: string): Promise<ExerciseInvitationRow[]> {
-    return (await this.invitationTable.list(exerciseId)).map((r) =>
-      toInvitation(r as ExerciseTables['exercise_invitations']),
-    );
+    return (await this.invitationTable.list(exerciseId)).map(toInvitation);
   }
 
   async invitationByHash(tokenHash: string): Promise<ExerciseInvitationRow | undefined> {
     const r = await this.invitationTable.byHash(tokenHash);
-    return r ? toInvitation(r as ExerciseTables['exercise_invitations']) : undefined;
+    return r ? toInvitation(r) : undefined;
   }
 
   async revokeInvitation(exerciseId: string, id: string): Promise<boolean> {

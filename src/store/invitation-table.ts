@@ -21,7 +21,7 @@ type Row = InvitationColumns & Record<string, string | null>;
 type Db = Kysely<Record<string, Row>>;
 
 /** Queries over one invitation table whose rows belong to a scope (`scope` column: dialogue_id, exercise_id). */
-export class InvitationTable {
+export class InvitationTable<R extends InvitationColumns> {
   private readonly db: Db;
   private readonly table: string;
   private readonly scope: string;
@@ -33,7 +33,7 @@ export class InvitationTable {
   }
 
   /** Inserts a fresh invitation (its own columns: scope, seat, token hash, creator, expiry). */
-  async create(values: Record<string, string>): Promise<Row> {
+  async create(values: Record<string, string>): Promise<R> {
     const row: Row = {
       ...values,
       id: randomUUID(),
@@ -46,24 +46,24 @@ export class InvitationTable {
       revoked_at: null,
     };
     await this.db.insertInto(this.table).values(row).execute();
-    return row;
+    return row as unknown as R;
   }
 
-  async list(scopeId: string): Promise<Row[]> {
+  async list(scopeId: string): Promise<R[]> {
     return this.db
       .selectFrom(this.table)
       .selectAll()
       .where(this.scope, '=', scopeId)
       .orderBy('created_at')
-      .execute() as Promise<Row[]>;
+      .execute() as unknown as Promise<R[]>;
   }
 
-  async byHash(tokenHash: string): Promise<Row | undefined> {
+  async byHash(tokenHash: string): Promise<R | undefined> {
     return this.db
       .selectFrom(this.table)
       .selectAll()
       .where('token_hash', '=', tokenHash)
-      .executeTakeFirst() as Promise<Row | undefined>;
+      .executeTakeFirst() as unknown as Promise<R | undefined>;
   }
 
   /** Revokes a pending invitation of the scope; false when it was not pending. */

@@ -4,24 +4,13 @@
 // workspace invitations (single-use, accepted by the invitee). Tokens are kept only as SHA-256 hashes.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
+import type { InvitationColumns } from './invitation-table.ts';
 import type { Role } from './types.ts';
 
 export interface SecurityTables {
   auth_throttle: { key: string; failures: number; window_start: string; locked_until: string | null };
   auth_devices: { token_hash: string; user_id: string; created_at: string; expires_at: string };
-  workspace_invitations: {
-    id: string;
-    workspace_id: string;
-    role: string;
-    email: string | null;
-    token_hash: string;
-    created_by: string;
-    created_at: string;
-    expires_at: string;
-    used_at: string | null;
-    used_by: string | null;
-    revoked_at: string | null;
-  };
+  workspace_invitations: InvitationColumns & { workspace_id: string; role: string; email: string | null };
 }
 
 export const SECURITY_MIGRATION: Migration = {

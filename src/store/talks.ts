@@ -5,7 +5,7 @@
 // SQLite and PostgreSQL, like the workbench store; its migration is `0002_talks` in migrations.ts.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
-import { InvitationTable } from './invitation-table.ts';
+import { type InvitationColumns, InvitationTable } from './invitation-table.ts';
 
 export interface TalksTables {
   talks_dialogues: {
@@ -29,18 +29,7 @@ export interface TalksTables {
     delegation_id: string | null;
     joined_at: string;
   };
-  talks_invitations: {
-    id: string;
-    dialogue_id: string;
-    delegation_id: string;
-    token_hash: string;
-    created_by: string;
-    created_at: string;
-    expires_at: string;
-    used_at: string | null;
-    used_by: string | null;
-    revoked_at: string | null;
-  };
+  talks_invitations: InvitationColumns & { dialogue_id: string; delegation_id: string };
   talks_positions: {
     dialogue_id: string;
     delegation_id: string;
@@ -358,7 +347,7 @@ export interface Rewrap {
 /** The talks tables' queries over the workbench's Kysely connection (SQLite or PostgreSQL). */
 export class TalksQueries {
   private readonly db: Kysely<TalksTables>;
-  private readonly invitationTable: InvitationTable;
+  private readonly invitationTable: InvitationTable<TalksTables['talks_invitations']>;
 
   constructor(db: Kysely<TalksTables>) {
     this.db = db;
@@ -523,18 +512,16 @@ export class TalksQueries {
       created_by: i.createdBy,
       expires_at: i.expiresAt,
     });
-    return toInvitation(row as TalksTables['talks_invitations']);
+    return toInvitation(row);
   }
 
   async invitations(dialogueId: string): Promise<InvitationRow[]> {
-    return (await this.invitationTable.list(dialogueId)).map((r) =>
-      toInvitation(r as TalksTables['talks_invitations']),
-    );
+    return (await this.invitationTable.list(dialogueId)).map(toInvitation);
   }
 
   async invitationByHash(tokenHash: string): Promise<InvitationRow | undefined> {
     const r = await this.invitationTable.byHash(tokenHash);
-    return r ? toInvitation(r as TalksTables['talks_invitations']) : undefined;
+    return r ? toInvitation(r) : undefined;
   }
 
   async revokeInvitation(dialogueId: string, id: string): Promise<boolean> {
