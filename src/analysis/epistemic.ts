@@ -245,7 +245,10 @@ export interface ParameterImportance {
    * change the decision).
    */
   importance: number;
-  /** Sobol first-order index of the paired difference: the share of its variance across draws this parameter explains alone. */
+  /**
+   * Sobol first-order index of the paired difference: the share of its variance across draws this
+   * parameter explains alone (binned, less what bins of pure noise would explain).
+   */
   firstOrder: number;
 }
 
@@ -273,7 +276,13 @@ export function importanceOf(d: readonly number[], u: (draw: number) => number):
     gain += (to - from) * Math.max(0, -m);
     between += (to - from) * (m - mean) ** 2;
   }
-  return { evppi: Math.max(0, gain / n - Math.max(0, -mean)), first: total > 0 ? between / total : 0 };
+  // Bin means of pure noise explain (bins - 1) / (n - 1) of the variance on average: take that off.
+  const floor = (bins - 1) / Math.max(1, n - 1);
+  const raw = total > 0 ? between / total : 0;
+  return {
+    evppi: Math.max(0, gain / n - Math.max(0, -mean)),
+    first: floor < 1 ? Math.max(0, (raw - floor) / (1 - floor)) : 0,
+  };
 }
 
 /** The epistemic part of one comparison. */

@@ -176,6 +176,23 @@ export function renderSweep(r: SweepReport): string {
       ...r.metrics.flatMap((m) => [pct(c.metrics[m.id]!.p, 3), ci(c.metrics[m.id]!.ci95, 3)]),
     ]);
   lines.push(t.toString());
+  if (r.epistemic) {
+    const e = r.epistemic;
+    const b = new Table({
+      head: [...r.params.map((p) => p.path), ...r.metrics.map((m) => `${m.label} median [5-95% band]`)],
+      style: plain,
+    });
+    for (const c of r.cells)
+      b.push([...c.values.map(String), ...r.metrics.map((m) => band(c.epistemic![m.id]!, 3))]);
+    lines.push(
+      '',
+      pc.bold('Parameter uncertainty') +
+        `  ${e.draws} draws of the ${e.parameters} other uncertain parameters (${e.design}) per cell, ${e.runsPerDraw.toLocaleString('en-US')} runs each`,
+      b.toString(),
+      '',
+      pc.dim(TWO_INTERVALS),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -264,6 +281,19 @@ export function renderBreakeven(r: BreakevenReport): string {
           : `${r.with} does not lower ${r.metric.label} anywhere in the range`,
       ),
     );
+  if (r.epistemic) {
+    const e = r.epistemic;
+    lines.push(
+      '',
+      pc.bold('Parameter uncertainty') +
+        `  the grid at ${e.draws} draws of the ${e.parameters} other uncertain parameters (${e.design}), ${e.runsPerDraw.toLocaleString('en-US')} paired runs per point`,
+      `  draws where it crosses: ${pct(e.verdicts.crosses, 0)}; pays over the whole range: ${pct(e.verdicts.pays, 0)}; never pays: ${pct(e.verdicts.never, 0)}`,
+      e.crossing
+        ? `  crossing across those draws: median ${e.crossing.median}, band 5-95% ${e.crossing.band90[0]} to ${e.crossing.band90[1]}`
+        : '  no draw crosses inside the range',
+      pc.dim(`  ${INTERVAL_WORDS.band}; the 95% CI above is the bootstrap interval over runs at nominal values.`),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -321,8 +351,4 @@ export function renderEpistemicCompare(e: EpistemicCompareReport, top = 8): stri
     ),
   );
   return `${lines.join('\n')}\n`;
-}
-
-export function renderEpistemicBand(label: string, b: { median: number; band90: [number, number] }): string {
-  return `${label} ${band(b)}`;
 }

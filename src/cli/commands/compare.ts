@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
-import { type Arm, compareRare, PairedComparison } from '../../analysis/compare.ts';
+import { type Arm, type CompareReport, compareRare, PairedComparison } from '../../analysis/compare.ts';
+import { type EpistemicCompareReport, openEpistemicCompare } from '../../analysis/epistemic.ts';
+import type { Scenario } from '../../scenario/schema.ts';
 import { execute, runJob } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { CompareOptionsSchema, checkOptions } from '../../analysis/options.ts';
@@ -19,10 +21,10 @@ import {
   runAnalysis,
   userErrors,
 } from '../analysis.ts';
-import { renderCompare, renderRareCompare } from '../analysis-report.ts';
+import { renderCompare, renderEpistemicCompare, renderRareCompare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt } from '../options.ts';
+import { collect, drawCount, EPISTEMIC_HELP, nonNegativeInt, positiveInt } from '../options.ts';
 
 function estimatorOption(value: string): Estimator {
   if (!(ESTIMATORS as readonly string[]).includes(value))
@@ -38,6 +40,24 @@ interface CompareOpts extends ExecutionOpts, OutputOpts {
   estimator?: Estimator;
   particles: number;
   replicates: number;
+  epistemic?: number;
+}
+
+/**
+ * The comparison report with each comparison's epistemic part (`comparisons[i].epistemic`) and the
+ * design (`epistemic`); unchanged without one.
+ */
+export function withEpistemic(r: CompareReport, e: EpistemicCompareReport | null): CompareReport {
+  if (!e) return r;
+  const { comparisons, ...design } = e;
+  return {
+    ...r,
+    epistemic: design,
+    comparisons: r.comparisons.map((c, i) => {
+      const { with: _w, ...x } = comparisons[i]!;
+      return { ...c, epistemic: x };
+    }),
+  };
 }
 
 export const registerCompare: Registrar = (program, io) => {
@@ -67,7 +87,8 @@ export const registerCompare: Registrar = (program, io) => {
       estimatorOption,
     )
     .option('--particles <n>', 'ams: particles per replicate', positiveInt, 1000)
-    .option('--replicates <n>', 'ams: replicates', positiveInt, 20);
+    .option('--replicates <n>', 'ams: replicates', positiveInt, 20)
+    .option('--epistemic <n>', EPISTEMIC_HELP, drawCount);
   analysisOptions(cmd).action(
     async (file: string, o: CompareOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
       if (o.with.length === 0)
@@ -76,19 +97,29 @@ export const registerCompare: Registrar = (program, io) => {
       userErrors(() =>
         checkOptions(
           CompareOptionsSchema,
-          { arms: o.with, runs: o.runs, seed: o.seed, traceRuns: o.trace },
-          { arms: '--with', runs: '--runs', seed: '--seed', traceRuns: '--trace' },
+          { arms: o.with, runs: o.runs, seed: o.seed, traceRuns: o.trace, epistemic: o.epistemic ?? 0 },
+          {
+            arms: '--with',
+            runs: '--runs',
+            seed: '--seed',
+            traceRuns: '--trace',
+            epistemic: '--epistemic',
+          },
         ),
       );
       const argv = c.parent?.rawArgs ?? [];
       const s = loadScenarioFile(io, file);
       // The models, and what worker threads and remote workers rebuild them from.
+      const docs = new Map<string, Scenario>();
       const sourced = (interventions: string[]) => {
         const { model, doc } = preparedOf(io, s, interventions);
+        docs.set(interventions.join('+'), doc);
         return { model, source: sourceOf(doc, model) };
       };
       const { model: base, source: baseSource } = sourced([]);
       const arms: Arm[] = o.with.map((label) => ({ label, ...sourced([label]) }));
+      if (o.estimator && o.estimator !== 'crude' && o.epistemic)
+        throw new UserError('--epistemic does not combine with --estimator ams|is');
       const manifest = (settings: Record<string, string | number>) =>
         manifestOf(s, argv, { hash: base.hash, seed: o.seed, runs: o.runs, interventions: o.with, settings });
       const baseDoc = () => docOf(io, s, []);
@@ -150,7 +181,24 @@ export const registerCompare: Registrar = (program, io) => {
         return runJob(c, executor, { onProgress: tick }).then(() => c);
       });
       const comparison = result;
-      const report = comparison.report();
+      // The parameter-uncertainty band: at each draw, the baseline and each arm paired on --runs runs.
+      const epistemic = o.epistemic
+        ? (
+            await runAnalysis(io, 'parameter draws', o, (executor, tick) =>
+              execute(
+                openEpistemicCompare(
+                  docs.get('')!,
+                  arms.map((a) => ({ label: a.label, doc: docs.get(a.label)!, interventions: a.model.interventions })),
+                  { hash: base.hash, engine: ENGINE_VERSION },
+                  { seed: o.seed, runs: o.runs, draws: o.epistemic! },
+                ),
+                executor,
+                { onProgress: tick },
+              ),
+            )
+          ).result
+        : null;
+      const report = withEpistemic(comparison.report(), epistemic);
       // The baseline's paths and attribution for the report: its aggregate is in the comparison's state.
       const agg = comparison.state.base;
       printAnalysis(
@@ -170,13 +218,14 @@ export const registerCompare: Registrar = (program, io) => {
               paths: pathTree(base, agg, { minPeak: sankeyFloor(base, agg), minShare: 0.01 }),
               attribution: attributeMisperceptions(base, agg),
               compare: report,
+              ...(epistemic ? { epistemicCompare: epistemic } : {}),
             },
             d.doc,
             d.locations,
             o.with,
           );
         },
-        (r) => renderCompare(r, file),
+        (r) => renderCompare(r, file) + (epistemic ? `\n${renderEpistemicCompare(epistemic)}` : ''),
       );
     },
   );
