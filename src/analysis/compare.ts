@@ -73,7 +73,7 @@ export interface CompareReport extends RunReport {
   method: { pairing: string; interval: string; test: string; savedHarmed: string };
   comparisons: Comparison[];
   /** With parameter draws: the design (draws, runs per draw, the parameters drawn). */
-  epistemic?: Omit<EpistemicCompareReport, 'comparisons'>;
+  parameterDraws?: Omit<EpistemicCompareReport, 'comparisons'>;
 }
 
 function delta(a: number, b: number, c: number, d: number): PairedDelta {

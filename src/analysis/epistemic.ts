@@ -14,6 +14,7 @@ import { OUTCOMES } from '../engine/run.ts';
 import { wilson } from '../engine/stats.ts';
 import type { Path } from '../scenario/params.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { CompareReport } from './compare.ts';
 import { compileAt, type ParamTarget, uncertainTargets, valueAt } from './design.ts';
 import { hitsOf, type PointTally } from './kernel/task.ts';
 import { type MetricDef, metric, metricDef } from './metrics.ts';
@@ -90,7 +91,9 @@ export class EpistemicDesign {
 
   constructor(docs: readonly Scenario[], draws: number, seed: number, exclude: readonly Path[] = []) {
     if (!Number.isSafeInteger(draws) || draws < 2 || draws > MAX_DRAWS)
-      throw new RangeError(`--epistemic: the number of parameter draws must be 2..${MAX_DRAWS}, got ${draws}`);
+      throw new RangeError(
+        `--epistemic: the number of parameter draws must be 2..${MAX_DRAWS}, got ${draws}`,
+      );
     const skip = new Set(exclude.map(pathKey));
     const parameters: ParamTarget[] = [];
     for (const d of docs)
@@ -258,7 +261,10 @@ export interface ParameterImportance {
  * (Sadatsafavi et al. 2013, Value in Health 16: 438; Strong & Oakley 2013, Med Decis Making 33: 755).
  * The decision adopts the intervention when the mean paired difference d (alt - baseline) is below 0.
  */
-export function importanceOf(d: readonly number[], u: (draw: number) => number): { evppi: number; first: number } {
+export function importanceOf(
+  d: readonly number[],
+  u: (draw: number) => number,
+): { evppi: number; first: number } {
   const n = d.length;
   const mean = d.reduce((s, x) => s + x, 0) / n;
   const total = d.reduce((s, x) => s + (x - mean) ** 2, 0);
@@ -315,11 +321,7 @@ function* comparePlan(
   meta: { hash: string; engine: string },
   opts: { seed: number; runs: number; draws: number; metric?: string },
 ): PointPlan<EpistemicCompareReport> {
-  const design = new EpistemicDesign(
-    [base, ...arms.map((a) => a.doc)],
-    opts.draws,
-    opts.seed,
-  );
+  const design = new EpistemicDesign([base, ...arms.map((a) => a.doc)], opts.draws, opts.seed);
   const bm = { hash: meta.hash, interventions: [] as string[] };
   const probeAt = design.point(base, bm, 0);
   const probe = compileAt(base, probeAt.targets, probeAt.values, bm);
@@ -391,4 +393,21 @@ export function openEpistemicCompare(
     { engine: meta.engine, total: opts.draws * arms.length },
     checkpoint,
   );
+}
+
+/**
+ * The comparison report with each comparison's epistemic part (`comparisons[i].epistemic`) and the
+ * design (`parameterDraws`); unchanged without one.
+ */
+export function withEpistemic(r: CompareReport, e: EpistemicCompareReport | null): CompareReport {
+  if (!e) return r;
+  const { comparisons, ...design } = e;
+  return {
+    ...r,
+    parameterDraws: design,
+    comparisons: r.comparisons.map((c, i) => {
+      const { with: _w, ...x } = comparisons[i]!;
+      return { ...c, epistemic: x };
+    }),
+  };
 }

@@ -91,6 +91,7 @@ export const SweepOptionsSchema = z.object({
   runs: z.number().int().min(1).max(1_000_000).default(5000),
   seed: SeedOption,
   metrics: z.array(z.string().min(1).max(80)).max(10).default([]),
+  epistemic: EpistemicOption,
 });
 
 /** `brink breakeven`: the intervention, the parameter and its range, runs per point, the search. */
@@ -105,6 +106,7 @@ export const BreakevenOptionsSchema = z
     bisect: z.number().int().min(0).max(20).default(5),
     metric: z.string().min(1).max(80).default('warOrWorse'),
     bootstrap: z.number().int().min(1).max(10_000).default(500),
+    epistemic: EpistemicOption,
   })
   .refine((o) => !o.range || o.range[0] < o.range[1], {
     message: 'the range must have LO < HI',

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { type Arm, type CompareReport, compareRare, PairedComparison } from '../../analysis/compare.ts';
-import { type EpistemicCompareReport, openEpistemicCompare } from '../../analysis/epistemic.ts';
+import { type Arm, compareRare, PairedComparison } from '../../analysis/compare.ts';
+import { openEpistemicCompare, withEpistemic } from '../../analysis/epistemic.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { execute, runJob } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
@@ -41,23 +41,6 @@ interface CompareOpts extends ExecutionOpts, OutputOpts {
   particles: number;
   replicates: number;
   epistemic?: number;
-}
-
-/**
- * The comparison report with each comparison's epistemic part (`comparisons[i].epistemic`) and the
- * design (`epistemic`); unchanged without one.
- */
-export function withEpistemic(r: CompareReport, e: EpistemicCompareReport | null): CompareReport {
-  if (!e) return r;
-  const { comparisons, ...design } = e;
-  return {
-    ...r,
-    epistemic: design,
-    comparisons: r.comparisons.map((c, i) => {
-      const { with: _w, ...x } = comparisons[i]!;
-      return { ...c, epistemic: x };
-    }),
-  };
 }
 
 export const registerCompare: Registrar = (program, io) => {
