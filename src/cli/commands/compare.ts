@@ -151,6 +151,7 @@ export const registerCompare: Registrar = (program, io) => {
         );
         return;
       }
+      const started = performance.now();
       const { result, timing } = await runAnalysis(io, 'compare', o, (executor, tick) => {
         const c = new PairedComparison({
           base,
@@ -182,6 +183,7 @@ export const registerCompare: Registrar = (program, io) => {
           ).result
         : null;
       const report = withEpistemic(comparison.report(), epistemic);
+      timing.seconds = (performance.now() - started) / 1000;
       // The baseline's paths and attribution for the report: its aggregate is in the comparison's state.
       const agg = comparison.state.base;
       printAnalysis(
