@@ -267,12 +267,10 @@ function* breakevenPlan(
   }
   let epistemic: BreakevenReport['epistemic'];
   if (opts.epistemic) {
-    const design = new EpistemicDesign(
-      [baseDoc, withDoc],
-      opts.epistemic,
-      opts.seed,
-      [target.path, ...(baseTarget ? [baseTarget.path] : [])],
-    );
+    const design = new EpistemicDesign([baseDoc, withDoc], opts.epistemic, opts.seed, [
+      target.path,
+      ...(baseTarget ? [baseTarget.path] : []),
+    ]);
     const none = { targets: [] as ParamTarget[], values: [] as number[] };
     const jobs: PointJob[] = [];
     for (let d = 0; d < design.draws; d++)

@@ -423,12 +423,7 @@ const run = {
     const p = prepare(m.interventions);
     const draws = m.epistemic ?? 0;
     const [cpRuns, cpDraws] = draws ? JobChain.parts(checkpoint) : [checkpoint, undefined];
-    const job = new EnsembleJob(
-      p.source,
-      p.model,
-      { seed: m.seed, runs: m.runs, engine: m.engine },
-      cpRuns,
-    );
+    const job = new EnsembleJob(p.source, p.model, { seed: m.seed, runs: m.runs, engine: m.engine }, cpRuns);
     const epistemic = draws
       ? openEpistemicRun(
           p.doc,

@@ -7,7 +7,7 @@ import { type Band, bandOf, EpistemicDesign } from './epistemic.ts';
 import { executeSync } from './kernel/executor.ts';
 import { hitsOf } from './kernel/task.ts';
 import { metric, metricDef } from './metrics.ts';
-import { type Point, type PointJob, PlanJob, type PointPlan } from './points.ts';
+import { PlanJob, type Point, type PointJob, type PointPlan } from './points.ts';
 import { sig } from './stats.ts';
 
 export interface SweepParam {

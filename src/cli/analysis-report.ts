@@ -291,7 +291,9 @@ export function renderBreakeven(r: BreakevenReport): string {
       e.crossing
         ? `  crossing across those draws: median ${e.crossing.median}, band 5-95% ${e.crossing.band90[0]} to ${e.crossing.band90[1]}`
         : '  no draw crosses inside the range',
-      pc.dim(`  ${INTERVAL_WORDS.band}; the 95% CI above is the bootstrap interval over runs at nominal values.`),
+      pc.dim(
+        `  ${INTERVAL_WORDS.band}; the 95% CI above is the bootstrap interval over runs at nominal values.`,
+      ),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -216,3 +216,18 @@ export function betaQuantile(a: number, b: number, u: number): number {
   }
   return (lo + hi) / 2;
 }
+
+/**
+ * The table a probability at `path` belongs to, if it must sum to 1: the path of the table and how to
+ * reach an entry's probability within an entry (`['p']` for outcomes, `[]` otherwise).
+ */
+export function sumGroup(path: Path): { table: Path; inner: Path } | undefined {
+  const n = path.length;
+  const at = (k: number) => path[n - k];
+  if (n >= 3 && at(1) === 'p' && at(3) === 'outcomes') return { table: path.slice(0, n - 2), inner: ['p'] };
+  if (n >= 2 && at(2) === 'respond') return { table: path.slice(0, n - 1), inner: [] };
+  if (n === 4 && path[0] === 'actors' && path[2] === 'type') return { table: path.slice(0, 3), inner: [] };
+  if (n >= 3 && at(3) === 'intent' && at(4) === 'beliefs') return { table: path.slice(0, n - 1), inner: [] };
+  if (n >= 4 && at(4) === 'expects' && at(5) === 'beliefs') return { table: path.slice(0, n - 1), inner: [] };
+  return undefined;
+}

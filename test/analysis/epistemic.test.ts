@@ -268,3 +268,23 @@ test('registry: a background comparison with parameter draws resumes from a chec
   const resumed = (await opened.finish(async () => {})).report;
   assert.equal(JSON.stringify(resumed), JSON.stringify(expected));
 });
+
+test('brink validate --strict: lists the judged numbers without a distribution, by field path and line, and not those drawn', async () => {
+  const r = await brink(['validate', '--strict', '--json', 'test/fixtures/valid/two-actors.yaml', BETA]);
+  assert.equal(r.code, 0, r.err);
+  const [toy, beta] = JSON.parse(r.out).files as {
+    diagnostics: { code: string; path: (string | number)[]; line?: number }[];
+  }[];
+  const fixed = (f: typeof toy) =>
+    f!.diagnostics.filter((d) => d.code === 'W_FIXED_JUDGED').map((d) => d.path.join('.'));
+  const acceptance = toy!.diagnostics.find((d) => d.path.join('.') === 'channels.hotline.acceptance');
+  assert.equal(acceptance?.code, 'W_FIXED_JUDGED');
+  assert.equal(acceptance?.line, 44);
+  assert.ok(fixed(toy).includes('actors.Blue.doctrine.reassure-on-alert.respond.reassure'));
+  assert.ok(fixed(toy).includes('actors.Red.perception.misread.Blue.bomber-flight.Blue.strike-package'));
+  // Not judged numbers: hours, ids; and in the toy, the drawn probability and its complement.
+  assert.ok(!fixed(toy).some((p) => p.startsWith('injects') || p.startsWith('time')));
+  assert.deepEqual(fixed(beta), []);
+  const plain = await brink(['validate', '--json', 'test/fixtures/valid/two-actors.yaml']);
+  assert.ok(!plain.out.includes('W_FIXED_JUDGED'));
+});

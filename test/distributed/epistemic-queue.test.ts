@@ -45,8 +45,7 @@ test('brink run and compare --epistemic --queue: two workers give exactly the JS
   ];
   const locals = [await brink([...run, '--workers', '1']), await brink([...compare, '--workers', '1'])];
   for (const l of locals) assert.equal(l.code, 0, l.err);
-  for (let i = 0; i < 2; i++)
-    workers.push(brinkProcess(['worker', '--queue', redis.url, '--workers', '1']));
+  for (let i = 0; i < 2; i++) workers.push(brinkProcess(['worker', '--queue', redis.url, '--workers', '1']));
   await Promise.all(workers.map((w) => w.waitFor(/serving queue/)));
   for (const [args, local] of [
     [run, locals[0]!],

@@ -1,13 +1,13 @@
 import { InvalidArgumentError } from 'commander';
 import { type Arm, compareRare, PairedComparison } from '../../analysis/compare.ts';
 import { openEpistemicCompare, withEpistemic } from '../../analysis/epistemic.ts';
-import type { Scenario } from '../../scenario/schema.ts';
 import { execute, runJob } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { CompareOptionsSchema, checkOptions } from '../../analysis/options.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../../analysis/paths.ts';
 import { ESTIMATORS, type Estimator, RareJob } from '../../analysis/rare.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
+import type { Scenario } from '../../scenario/schema.ts';
 import {
   analysisOptions,
   docOf,
@@ -172,7 +172,11 @@ export const registerCompare: Registrar = (program, io) => {
               execute(
                 openEpistemicCompare(
                   docs.get('')!,
-                  arms.map((a) => ({ label: a.label, doc: docs.get(a.label)!, interventions: a.model.interventions })),
+                  arms.map((a) => ({
+                    label: a.label,
+                    doc: docs.get(a.label)!,
+                    interventions: a.model.interventions,
+                  })),
                   { hash: base.hash, engine: ENGINE_VERSION },
                   { seed: o.seed, runs: o.runs, draws: o.epistemic! },
                 ),

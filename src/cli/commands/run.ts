@@ -1,9 +1,9 @@
 import { InvalidArgumentError } from 'commander';
 import { type Aggregate, EnsembleJob, summarize } from '../../analysis/ensemble.ts';
+import { openEpistemicRun } from '../../analysis/epistemic.ts';
 import { execute } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
-import { openEpistemicRun } from '../../analysis/epistemic.ts';
 import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
 import { rareJob, rareSettingsOf } from '../../analysis/registry.ts';
 import { bundledBaseRates } from '../../calibration/bundled.ts';
@@ -111,7 +111,9 @@ export const registerRun: Registrar = (program, io) => {
       const forReport = () => docOf(io, s, o.with);
 
       if (o.estimator && o.epistemic)
-        throw new UserError('--epistemic does not combine with --estimator (a band of rare-event estimates is not built yet)');
+        throw new UserError(
+          '--epistemic does not combine with --estimator (a band of rare-event estimates is not built yet)',
+        );
       if (o.estimator) {
         if (o.target) rungOf(model, o.target);
         const rareSettings = rareSettingsOf({ ...o, estimator: o.estimator });
