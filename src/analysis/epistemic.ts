@@ -12,11 +12,12 @@
 import { randomStream } from '../engine/rng.ts';
 import { OUTCOMES } from '../engine/run.ts';
 import { wilson } from '../engine/stats.ts';
-import type { Path } from '../scenario/params.ts';
+import { getIn } from '../scenario/merge.ts';
+import { gammaQuantile, type Path, sumGroup } from '../scenario/params.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { CompareReport } from './compare.ts';
 import { compileAt, type ParamTarget, uncertainTargets, valueAt } from './design.ts';
-import { hitsOf, type PointTally } from './kernel/task.ts';
+import { hitsOf } from './kernel/task.ts';
 import { type MetricDef, metric, metricDef } from './metrics.ts';
 import { PlanJob, type Point, type PointJob, type PointPlan } from './points.ts';
 import { percentileSorted, sig } from './stats.ts';
@@ -62,6 +63,35 @@ export interface Band {
   mean: number;
 }
 
+/**
+ * The Dirichlet tables among some targets: a table that sums to 1 (outcomes, responses, intent priors,
+ * expectations) whose every entry is drawn and is `{beta: [a_i, A - a_i]}` with one A is Dirichlet(a)
+ * (its marginals are those betas). Each entry of such a table gets its shape a_i (the others null):
+ * drawn as Gamma(a_i, 1) and normalised, the table is an exact Dirichlet draw.
+ */
+export function dirichletShapes(doc: Scenario, targets: readonly ParamTarget[]): (number | null)[] {
+  const out: (number | null)[] = targets.map(() => null);
+  const groups = new Map<string, number[]>();
+  targets.forEach((t, i) => {
+    const g = sumGroup(t.path);
+    if (!g || !t.dist || !('beta' in t.dist)) return;
+    const key = pathKey(g.table);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  for (const [key, members] of groups) {
+    const table = getIn(doc, JSON.parse(key) as Path);
+    if (typeof table !== 'object' || table === null) continue;
+    if (Object.keys(table).length !== members.length || members.length < 2) continue;
+    const shapes = members.map((i) => (targets[i]!.dist as { beta: [number, number] }).beta);
+    const total = shapes[0]![0] + shapes[0]![1];
+    if (shapes.some(([a, b]) => Math.abs(a + b - total) > 1e-9 * total)) continue;
+    members.forEach((i, k) => {
+      out[i] = shapes[k]![0];
+    });
+  }
+  return out;
+}
+
 /** The band of a list of values (sorted in place). */
 export function bandOf(values: number[]): Band {
   values.sort((a, b) => a - b);
@@ -87,7 +117,10 @@ export class EpistemicDesign {
   readonly parameters: ParamTarget[];
   readonly rows: Float64Array[];
   readonly #columns = new Map<string, number>();
-  readonly #targets = new WeakMap<Scenario, { targets: ParamTarget[]; columns: number[] }>();
+  readonly #targets = new WeakMap<
+    Scenario,
+    { targets: ParamTarget[]; columns: number[]; gamma: (number | null)[] }
+  >();
 
   constructor(docs: readonly Scenario[], draws: number, seed: number, exclude: readonly Path[] = []) {
     if (!Number.isSafeInteger(draws) || draws < 2 || draws > MAX_DRAWS)
@@ -126,7 +159,7 @@ export class EpistemicDesign {
         targets.push(t);
         columns.push(c);
       }
-      e = { targets, columns };
+      e = { targets, columns, gamma: dirichletShapes(doc, targets) };
       this.#targets.set(doc, e);
     }
     return e;
@@ -139,13 +172,19 @@ export class EpistemicDesign {
     d: number,
     fixed: { targets: readonly ParamTarget[]; values: readonly number[] } = { targets: [], values: [] },
   ): Point {
-    const { targets, columns } = this.#of(doc);
+    const { targets, columns, gamma } = this.#of(doc);
     const row = this.rows[d]!;
+    // An entry of a Dirichlet table takes a Gamma(a_i) draw; compiling normalises the table.
+    const value = (t: ParamTarget, i: number) => {
+      const u = row[columns[i]!]!;
+      const a = gamma[i];
+      return a === null || a === undefined ? valueAt(t, u) : gammaQuantile(a, u);
+    };
     return {
       doc,
       meta,
       targets: [...fixed.targets, ...targets],
-      values: [...fixed.values, ...targets.map((t, i) => valueAt(t, row[columns[i]!]!))],
+      values: [...fixed.values, ...targets.map(value)],
     };
   }
 

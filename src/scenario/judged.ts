@@ -64,10 +64,14 @@ export function fixedJudgedNumbers(doc: unknown): { path: Path; value: number }[
         for (const [k, x] of Object.entries(v)) walk(d.valueType!, x, [...path, k]);
         return;
       case 'array':
-        if (Array.isArray(v)) v.forEach((x, i) => walk(d.element!, x, [...path, i]));
+        if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(d.element!, x, [...path, i]);
         return;
       case 'tuple':
-        if (Array.isArray(v)) v.forEach((x, i) => d.items?.[i] && walk(d.items[i]!, x, [...path, i]));
+        if (Array.isArray(v))
+          for (const [i, x] of v.entries()) {
+            const item = d.items?.[i];
+            if (item) walk(item, x, [...path, i]);
+          }
         return;
       case 'union': {
         if (takesDistribution(s)) {

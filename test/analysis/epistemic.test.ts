@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { openBreakeven } from '../../src/analysis/breakeven.ts';
+import { compileAt } from '../../src/analysis/design.ts';
 import {
   EPISTEMIC_DESIGN,
+  EpistemicDesign,
   importanceOf,
   latinHypercube,
   openEpistemicCompare,
@@ -287,4 +289,29 @@ test('brink validate --strict: lists the judged numbers without a distribution, 
   assert.deepEqual(fixed(beta), []);
   const plain = await brink(['validate', '--json', 'test/fixtures/valid/two-actors.yaml']);
   assert.ok(!plain.out.includes('W_FIXED_JUDGED'));
+});
+
+test('EpistemicDesign: a response table whose entries are beta with one a + b is drawn as a Dirichlet (exact marginals)', () => {
+  const p = prepared('test/fixtures/valid/dirichlet-doctrine.yaml');
+  const design = new EpistemicDesign([p.doc], 400, 5);
+  const m = { hash: p.hash, interventions: [] };
+  const shares: number[][] = [[], [], []];
+  for (let d = 0; d < design.draws; d++) {
+    const pt = design.point(p.doc, m, d);
+    const total = pt.values.reduce((s, x) => s + x, 0);
+    pt.values.forEach((x, i) => shares[i]!.push(x / total));
+  }
+  const shapes = [2, 3, 5];
+  shapes.forEach((a, i) => {
+    const s = shares[i]!.sort((x, y) => x - y);
+    for (const q of [0.05, 0.5, 0.95]) {
+      const got = s[Math.round(q * (s.length - 1))]!;
+      const want = betaQuantile(a, 10 - a, q);
+      assert.ok(Math.abs(got - want) < 0.02, `entry ${i} at ${q}: ${got} vs Beta(${a}, ${10 - a}) ${want}`);
+    }
+  });
+  // The model compiled at a draw holds the normalised table.
+  const pt = design.point(p.doc, m, 0);
+  const model = compileAt(p.doc, pt.targets, pt.values, m);
+  assert.ok(model);
 });
