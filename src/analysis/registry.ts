@@ -130,7 +130,8 @@ const compare = define({
       cpCompare,
     );
     return {
-      job: epistemic ? new JobChain(c, epistemic, () => null) : c,
+      // Progress in runs per arm: a run index costs 1 + arms engine runs, a draw of an arm 2 x runs.
+      job: epistemic ? new JobChain(c, epistemic, () => null, [1 + arms.length, 2 * m.runs]) : c,
       finish: async (yieldNow) => {
         // Tracing the saved and harmed runs of each arm takes a while: one arm at a time, yielding between.
         const mechanisms: ReturnType<PairedComparison['mechanisms']>[] = [];
@@ -433,7 +434,8 @@ const run = {
         )
       : null;
     return {
-      job: epistemic ? new JobChain(job, epistemic, () => null) : job,
+      // Progress in runs: a draw costs `runs` engine runs.
+      job: epistemic ? new JobChain(job, epistemic, () => null, [1, m.runs]) : job,
       finish: async (): Promise<{
         report: RunReport;
         model: Model;

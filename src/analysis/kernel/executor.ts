@@ -203,20 +203,29 @@ export function executeSync<R>(job: AnalysisJob<R>, onProgress?: (done: number, 
 
 /**
  * Two jobs one after the other as one job (an analysis and its parameter draws): the first's tasks,
- * then the second's; progress adds up; the checkpoint holds both, so it resumes either part.
+ * then the second's; the checkpoint holds both, so it resumes either part. Progress is counted in the
+ * first job's units (a manifest's `runs` keeps its meaning), the work of both spread over them by the
+ * engine runs each unit costs (`work`).
  */
 export class JobChain<A, B, R> implements AnalysisJob<R> {
   readonly total: number;
   readonly #a: AnalysisJob<A>;
   readonly #b: AnalysisJob<B>;
   readonly #report: (a: A, b: B) => R | Promise<R>;
+  readonly #work: [number, number];
   #current: 0 | 1 = 0;
 
-  constructor(a: AnalysisJob<A>, b: AnalysisJob<B>, report: (a: A, b: B) => R | Promise<R>) {
+  constructor(
+    a: AnalysisJob<A>,
+    b: AnalysisJob<B>,
+    report: (a: A, b: B) => R | Promise<R>,
+    work: [number, number] = [1, 1],
+  ) {
     this.#a = a;
     this.#b = b;
     this.#report = report;
-    this.total = a.total + b.total;
+    this.#work = work;
+    this.total = a.total;
   }
 
   /** The parts' checkpoints in a chain's checkpoint (undefined: start afresh). */
@@ -227,7 +236,10 @@ export class JobChain<A, B, R> implements AnalysisJob<R> {
   }
 
   done(): number {
-    return this.#a.done() + this.#b.done();
+    const [wa, wb] = this.#work;
+    const all = wa * this.#a.total + wb * this.#b.total;
+    const done = wa * this.#a.done() + wb * this.#b.done();
+    return all > 0 ? Math.min(this.total, Math.floor((this.total * done) / all)) : this.total;
   }
 
   next(sizing: { parallelism: number; units?: number }): Task[] {

@@ -3,7 +3,7 @@
 import type { BreakevenReport } from '../breakeven.ts';
 import type { CompareReport, RareComparison } from '../compare.ts';
 import type { RunReport } from '../ensemble.ts';
-import type { EpistemicCompareReport, EpistemicRunReport } from '../epistemic.ts';
+import type { EpistemicRunReport } from '../epistemic.ts';
 import type { Attribution, Counterfactual, PathTree } from '../paths.ts';
 import type { RareResult } from '../rare.ts';
 import type { SensitivityReport } from '../sensitivity.ts';
@@ -44,10 +44,8 @@ export interface ReportData {
   sweep?: SweepReport;
   sensitivity?: SensitivityReport;
   breakeven?: BreakevenReport;
-  /** The parameter-uncertainty band of a run (`--epistemic N`). */
+  /** The parameter-uncertainty band of a run (`--epistemic N`), when `run` does not carry it. */
   epistemic?: EpistemicRunReport;
-  /** The parameter-uncertainty part of a comparison (`--epistemic N`). */
-  epistemicCompare?: EpistemicCompareReport;
   assumptions: Assumption[];
   interventions: InterventionInfo[];
 }

@@ -255,7 +255,7 @@ function runSections(d: ReportData): string[] {
 
 /** The parameter-uncertainty band of a run, beside each outcome's Monte Carlo interval. */
 function bandSections(d: ReportData): string[] {
-  const x = d.epistemic;
+  const x = d.epistemic ?? d.run?.epistemic;
   if (!x) return [];
   return [
     '<h2 id="parameter-uncertainty">Parameter uncertainty</h2>',

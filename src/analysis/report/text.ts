@@ -123,13 +123,14 @@ export function markdownReport(d: ReportData): string {
       '',
     );
   }
-  if (d.epistemic)
+  const band = d.epistemic ?? d.run?.epistemic;
+  if (band)
     out.push(
       '## Parameter uncertainty',
       '',
-      mdTable(epistemicRunHead, epistemicRunRows(d.epistemic, d.run)),
+      mdTable(epistemicRunHead, epistemicRunRows(band, d.run)),
       '',
-      `${drawsNote(d.epistemic)} ${BAND_NOTE}`,
+      `${drawsNote(band)} ${BAND_NOTE}`,
       '',
     );
   if (d.compare?.parameterDraws)
@@ -257,6 +258,12 @@ export function csvReport(d: ReportData): string {
     for (const [k, v] of Object.entries(d.run.outcomes)) add('outcome', k, 'share', v.p, v.ci95);
     for (const p of d.run.paths) add('path', p.events.join(' > '), 'share', p.share);
   }
+  // The parameter-uncertainty band: median across draws, 5th and 95th percentiles.
+  for (const [k, v] of Object.entries((d.epistemic ?? d.run?.epistemic)?.outcomes ?? {}))
+    add('parameter-band', k, 'median across draws', v.median, v.band90);
+  for (const c of d.compare?.comparisons ?? [])
+    if (c.epistemic)
+      add('parameter-band', c.with, 'P(helps) across draws', c.epistemic.pHelps.p, c.epistemic.pHelps.ci95);
   for (const c of d.attribution?.causes ?? [])
     add(
       'misperception',

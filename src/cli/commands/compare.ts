@@ -207,7 +207,6 @@ export const registerCompare: Registrar = (program, io) => {
               paths: pathTree(base, agg, { minPeak: sankeyFloor(base, agg), minShare: 0.01 }),
               attribution: attributeMisperceptions(base, agg),
               compare: report,
-              ...(epistemic ? { epistemicCompare: epistemic } : {}),
             },
             d.doc,
             d.locations,
