@@ -81,21 +81,42 @@ export function withValues(
   return out as Scenario;
 }
 
-/** The field paths where a document uses `{param: name}`. */
-function usesOf(doc: unknown, name: string): Path[] {
-  const out: Path[] = [];
-  const walk = (v: unknown, path: Path) => {
+const usesCache = new WeakMap<object, Map<string, Path[]>>();
+
+/**
+ * The field paths where a document uses each named parameter (`{param: name}`), found in one walk and
+ * kept per document (design points of one document ask again and again).
+ */
+function paramUses(doc: Scenario): Map<string, Path[]> {
+  let uses = usesCache.get(doc);
+  if (uses) return uses;
+  const found = new Map<string, Path[]>();
+  const path: Path = [];
+  const walk = (v: unknown) => {
     if (isParamRef(v)) {
-      if (v.param === name) out.push(path);
+      const list = found.get(v.param) ?? [];
+      list.push([...path]);
+      found.set(v.param, list);
       return;
     }
-    if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, [...path, i]);
+    if (Array.isArray(v))
+      for (const [i, x] of v.entries()) {
+        path.push(i);
+        walk(x);
+        path.pop();
+      }
     else if (typeof v === 'object' && v !== null)
-      for (const [k, x] of Object.entries(v))
-        if (!(path.length === 0 && k === 'params')) walk(x, [...path, k]);
+      for (const [k, x] of Object.entries(v)) {
+        if (path.length === 0 && k === 'params') continue;
+        path.push(k);
+        walk(x);
+        path.pop();
+      }
   };
-  walk(doc, []);
-  return out;
+  walk(doc);
+  uses = found;
+  usesCache.set(doc, uses);
+  return uses;
 }
 
 function probOf(v: unknown): number {
@@ -149,10 +170,12 @@ export function compileAt(
   meta: { hash: string; interventions: string[] },
 ): Model {
   let d = withValues(doc, targets, values);
-  // Entries of sum-to-one tables touched directly or through a named parameter.
+  // Entries of sum-to-one tables touched directly or through a named parameter (setting values moves
+  // no reference, so the uses are the original document's).
   const touched: Path[] = [];
   for (const t of targets) {
-    if (t.path[0] === 'params' && t.path.length === 2) touched.push(...usesOf(d, String(t.path[1])));
+    if (t.path[0] === 'params' && t.path.length === 2)
+      touched.push(...(paramUses(doc).get(String(t.path[1])) ?? []));
     else touched.push(t.path);
   }
   if (touched.some((p) => sumGroup(p))) d = rebalance(resolveParamRefs(d).doc, touched);
