@@ -8,8 +8,9 @@ import { compileAt } from '../src/analysis/design.ts';
 import { EnsembleJob } from '../src/analysis/ensemble.ts';
 import { EpistemicDesign, openEpistemicRun } from '../src/analysis/epistemic.ts';
 import { executeSync } from '../src/analysis/kernel/executor.ts';
+import { simulatorOf } from '../src/analysis/kernel/simulator.ts';
 import { modelSourceOf } from '../src/analysis/kernel/task.ts';
-import { ENGINE_VERSION } from '../src/engine/model.ts';
+import { ENGINE_VERSION, type Model } from '../src/engine/model.ts';
 import { prepare } from '../src/scenario/index.ts';
 import { cpuMs, median } from './engines.ts';
 
@@ -27,6 +28,14 @@ export interface EpistemicCost {
   ratio: number;
   /** CPU seconds of compiling the draws' models alone (once each). */
   compileSeconds: number;
+  /**
+   * Doctrine decisions per run at the drawn parameters over those at the nominal values (the first
+   * `sampleRuns` runs of each draw, untimed): the engine's own extra work, since a drawn scenario
+   * escalates more or less than the nominal one.
+   */
+  decisionRatio: number;
+  /** `ratio` / `decisionRatio`: the cost of the draws per unit of engine work. */
+  ratioPerDecision: number;
   repetitions: number;
 }
 
@@ -61,13 +70,22 @@ export function measureEpistemic(
     plainS.push(timed(() => plain(plainRuns, seed + 2 + r)));
     drawnS.push(timed(() => drawn(draws, runsPerDraw, seed + 2 + r)));
   }
-  const design = new EpistemicDesign([doc], draws, seed);
+  const design = new EpistemicDesign([doc], draws, seed + 2);
+  const models: Model[] = [];
   const compileSeconds = timed(() => {
     for (let d = 0; d < draws; d++) {
       const pt = design.point(doc, meta, d);
-      compileAt(doc, pt.targets, pt.values, meta);
+      models.push(compileAt(doc, pt.targets, pt.values, meta));
     }
   });
+  const sampleRuns = Math.min(runsPerDraw, 200);
+  let drawnDecisions = 0;
+  for (const m of models) {
+    const sim = simulatorOf(m);
+    for (let i = 0; i < sampleRuns; i++) drawnDecisions += sim.run(seed + 2, i).decisions;
+  }
+  const nominalDecisions = plain(sampleRuns * draws, seed + 2).decisions;
+  const decisionRatio = drawnDecisions / nominalDecisions;
   const plainSeconds = median(plainS);
   const epistemicSeconds = median(drawnS);
   return {
@@ -79,9 +97,13 @@ export function measureEpistemic(
     epistemicSeconds,
     ratio: epistemicSeconds / plainSeconds,
     compileSeconds,
+    decisionRatio,
+    ratioPerDecision: epistemicSeconds / plainSeconds / decisionRatio,
     repetitions: reps,
   };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url))
-  process.stdout.write(`${JSON.stringify(measureEpistemic({ quick: process.argv.includes('--quick') }), null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(measureEpistemic({ quick: process.argv.includes('--quick') }), null, 2)}\n`,
+  );
