@@ -421,18 +421,9 @@ interface EpistemicCompareJson {
 
 /** The section on the two intervals: small run counts (the figures are about the method, not the scenario). */
 async function epistemic(): Promise<Record<string, string>> {
-  const run = [
-    'run',
-    'scenarios/korea-decapitation-misread.yaml',
-    '--epistemic',
-    '20',
-    '--runs',
-    '1000',
-    '--seed',
-    '1',
-    '--workers',
-    '1',
-  ];
+  // Few draws and runs: the figures show the method; `--workers 1` is left off the command shown.
+  const small = ['--epistemic', '20', '--runs', '1000', '--seed', '1', '--workers', '1'];
+  const run = ['run', 'scenarios/korea-decapitation-misread.yaml', ...small];
   const text = await brinkText(run);
   const j = await brinkJson<BandJson>(run);
   const war = j.outcomes.war!;
@@ -442,24 +433,16 @@ async function epistemic(): Promise<Record<string, string>> {
     'compare',
     'scenarios/korea-intercept.yaml',
     '--with',
-    'hotline',
-    '--with',
     'eu-hosted-talks',
-    '--epistemic',
-    '20',
-    '--runs',
-    '1000',
+    '--with',
+    'hotline',
     '--trace',
     '0',
-    '--seed',
-    '1',
-    '--workers',
-    '1',
+    ...small,
   ];
   const ctext = await brinkText(cmp);
   const c = await brinkJson<EpistemicCompareJson>(cmp);
   const part = (t: string) => t.slice(t.indexOf('Parameter uncertainty'));
-  // Without `--workers 1` (the last two arguments): the same numbers on any count.
   const show = (args: string[]) => `brink ${args.slice(0, -2).join(' ')}`;
   const armReading = (x: EpistemicCompareJson['comparisons'][number]) => {
     const top = x.epistemic.parameters[0]!;
