@@ -299,7 +299,7 @@ test('EpistemicDesign: a response table whose entries are beta with one a + b is
   for (let d = 0; d < design.draws; d++) {
     const pt = design.point(p.doc, m, d);
     const total = pt.values.reduce((s, x) => s + x, 0);
-    pt.values.forEach((x, i) => shares[i]!.push(x / total));
+    for (const [i, x] of pt.values.entries()) shares[i]!.push(x / total);
   }
   const shapes = [2, 3, 5];
   shapes.forEach((a, i) => {
