@@ -420,7 +420,7 @@ interface EpistemicCompareJson {
 }
 
 /** The section on the two intervals: small run counts (the figures are about the method, not the scenario). */
-async function epistemic(): Promise<Record<string, string>> {
+export async function epistemic(): Promise<Record<string, string>> {
   // Few draws and runs: the figures show the method; `--workers 1` is left off the command shown.
   const small = ['--epistemic', '20', '--runs', '1000', '--seed', '1', '--workers', '1'];
   const run = ['run', 'scenarios/korea-decapitation-misread.yaml', ...small];
@@ -442,7 +442,12 @@ async function epistemic(): Promise<Record<string, string>> {
   ];
   const ctext = await brinkText(cmp);
   const c = await brinkJson<EpistemicCompareJson>(cmp);
-  const part = (t: string) => t.slice(t.indexOf('Parameter uncertainty'));
+  // The band's own section: from its title to the line that names the two intervals.
+  const part = (t: string) => {
+    const from = t.slice(t.indexOf('Parameter uncertainty'));
+    const end = from.indexOf('\n\nMisperceptions behind');
+    return end < 0 ? from : from.slice(0, end);
+  };
   const show = (args: string[]) => `brink ${args.slice(0, -2).join(' ')}`;
   const armReading = (x: EpistemicCompareJson['comparisons'][number]) => {
     const top = x.epistemic.parameters[0]!;

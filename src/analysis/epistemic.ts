@@ -188,6 +188,11 @@ export class EpistemicDesign {
     };
   }
 
+  /** The columns of the parameters a document has. */
+  columnsOf(doc: Scenario): readonly number[] {
+    return this.#of(doc).columns;
+  }
+
   /** The quantile of parameter `c` at draw `d` (what importance is computed on). */
   u(d: number, c: number): number {
     return this.rows[d]![c]!;
@@ -337,7 +342,7 @@ export interface EpistemicComparison {
   pHelps: { p: number; ci95: [number, number] };
   /** The paired difference alt - baseline across draws, per metric. */
   d: Record<string, Band>;
-  /** Every parameter drawn, most important to the decision first. */
+  /** Every parameter drawn in the baseline or this arm, most important to the decision first. */
   parameters: ParameterImportance[];
 }
 
@@ -392,10 +397,15 @@ function* comparePlan(
     const dMain = diffs[0]!;
     const helps = dMain.filter((x) => x < 0).length;
     const ci = wilson(helps, design.draws);
+    // The parameters of this comparison's two documents (another arm's talks are not this arm's).
+    const own = new Set([...design.columnsOf(base), ...design.columnsOf(a.doc)]);
     const parameters = design.parameters
-      .map((t, c) => {
+      .map((t, c) => ({ t, c }))
+      .filter(({ c }) => own.has(c))
+      .map(({ t, c }) => {
         const { evppi, first } = importanceOf(dMain, (d) => design.u(d, c));
-        return { path: t.name, importance: sig(evppi, 4), firstOrder: sig(first, 3) };
+        // Below 1e-9 (rounding of a decision no draw flips) is no value at all.
+        return { path: t.name, importance: sig(Math.round(evppi * 1e9) / 1e9, 4), firstOrder: sig(first, 3) };
       })
       .sort(
         (x, y) => y.importance - x.importance || y.firstOrder - x.firstOrder || (x.path < y.path ? -1 : 1),
