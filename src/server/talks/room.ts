@@ -61,6 +61,8 @@ export interface Settings {
   seed: number;
   /** Gaps smaller than this total variation distance are listed as aligned. */
   threshold: number;
+  /** The most runs per arm of the gap ranking (absent in dialogues made before: DEFAULT_MAX_RUNS). */
+  maxRuns?: number;
 }
 
 export interface DialogueConfig {
