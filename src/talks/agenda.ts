@@ -1,8 +1,9 @@
 // The agenda: the triggers of each delegation actor (the acts of others its doctrine answers), with the
 // scenario's response to each at the start of the crisis (the form's prefill) and how often the
 // trigger comes up in a pilot ensemble.
-import type { Model } from '../engine/model.ts';
+
 import { ownSimulator } from '../analysis/kernel/simulator.ts';
+import type { Model } from '../engine/model.ts';
 import { responseDistribution } from '../engine/run.ts';
 import { StartContext } from '../engine/start.ts';
 import type { TraceRecord } from '../engine/trace.ts';

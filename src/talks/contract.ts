@@ -259,6 +259,9 @@ export const SharedGaps = z.object({
           size: z.number(),
           war: Paired,
           lethal: Paired,
+          /** Whether the interval on P(war) excludes 0, and if not, why (from the gap's own numbers). */
+          clear: z.boolean().optional(),
+          why: z.string().nullable().optional(),
         }),
       ),
       /** Always null for a party: how many gaps are withheld is not told. */

@@ -130,8 +130,7 @@ function whyNotClear(
   const n = (r.runs ?? 0).toLocaleString('en');
   if (ctx.sameModel)
     return 'closing it changes nothing in the model: both positions give the engine the same parameters';
-  if (ctx.held === 0)
-    return `the talks took place in none of the ${n} runs, so they never close it`;
+  if (ctx.held === 0) return `the talks took place in none of the ${n} runs, so they never close it`;
   const moved = r.war.baseOnly + r.war.altOnly;
   if (moved === 0) {
     if (ctx.frequency === 0)
@@ -139,7 +138,8 @@ function whyNotClear(
     return `closing it changed no run's outcome in ${n} runs: the expectation does not decide a choice on the way to or away from war`;
   }
   const half = (r.war.ci95[1] - r.war.ci95[0]) / 2;
-  const capped = (r.runs ?? 0) >= ctx.maxRuns ? `, at the cap of ${ctx.maxRuns.toLocaleString('en')} runs` : '';
+  const capped =
+    (r.runs ?? 0) >= ctx.maxRuns ? `, at the cap of ${ctx.maxRuns.toLocaleString('en')} runs` : '';
   return `the runs it changes go both ways (${r.war.altOnly} to war, ${r.war.baseOnly} away from it in ${n}); the effect is smaller than its interval (±${pts(half).slice(1)} pts${capped})`;
 }
 
@@ -207,7 +207,13 @@ export async function rankGaps(
       rank: 0,
       war,
       lethal: pairedDelta(b, f, LETHAL),
-      manifest: manifest(base, ds, c.arm?.hash ?? ds.model.hash, { seed: opts.seed, runs: f.length }, variant),
+      manifest: manifest(
+        base,
+        ds,
+        c.arm?.hash ?? ds.model.hash,
+        { seed: opts.seed, runs: f.length },
+        variant,
+      ),
       runs: f.length,
     };
     r.clear = c.arm !== null && clear(war);
@@ -235,10 +241,7 @@ export async function rankGaps(
     ranked,
     aligned: gaps.filter((g) => g.size < threshold),
     threshold,
-    venue:
-      venue && held
-        ? { ...venue, happened: shareOf(held, TALKS), runs: held.length }
-        : null,
+    venue: venue && held ? { ...venue, happened: shareOf(held, TALKS), runs: held.length } : null,
     precision: { halfWidth, minRuns: opts.runs, maxRuns },
   };
 }
@@ -248,4 +251,3 @@ function countHeld(held: Uint8Array, n: number): number {
   for (let i = 0; i < n; i++) if ((held[i]! & TALKS) !== 0) k++;
   return k;
 }
-

@@ -9,7 +9,13 @@
 // in slices, worker threads) to the same numbers, and may grow their arms while they run (adaptive run
 // counts: `extend`).
 import { type AnalysisJob, type Executor, runInOrder, SYNC } from '../analysis/kernel/executor.ts';
-import { type PointSetting, type PointTally, pointEvaluator, ranges, type Task } from '../analysis/kernel/task.ts';
+import {
+  type PointSetting,
+  type PointTally,
+  pointEvaluator,
+  ranges,
+  type Task,
+} from '../analysis/kernel/task.ts';
 import type { MetricDef } from '../analysis/metrics.ts';
 import { DocSources, MIN_POINT_RUNS } from '../analysis/points.ts';
 import { pairedDifferenceCi } from '../analysis/stats.ts';

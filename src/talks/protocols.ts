@@ -39,8 +39,8 @@ import {
 import type {
   ArmResult,
   Declared,
-  Hosting,
   DraftMapping,
+  Hosting,
   LeakAnalysis,
   LeakPoint,
   Manifest,

@@ -1109,6 +1109,7 @@ export class TalksRoom {
           size: g.size,
           war: g.war,
           lethal: g.lethal,
+          ...(g.clear !== undefined ? { clear: g.clear, why: g.why ?? null } : {}),
         })),
         withheld: null,
       };
@@ -1256,7 +1257,12 @@ export class TalksRoom {
           .filter((g) => mayShowGap(s.path, byActor(g.holder).id, byActor(g.of).id, g.trigger))
           .map((g, k) => (host ? g : { ...g, rank: k + 1 }));
         // How many were withheld is itself derived from the positions: only the host learns it.
-        gaps = { shown, withheld: host ? gr.ranked.length - shown.length : null, base: gr.base };
+        gaps = {
+          shown,
+          withheld: host ? gr.ranked.length - shown.length : null,
+          base: gr.base,
+          venue: gr.venue,
+        };
       }
       const actors: Record<string, string> = {};
       for (const a of Object.keys(s.agenda.actorNames)) actors[a] = label(a);
