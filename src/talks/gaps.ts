@@ -33,7 +33,7 @@ import {
 } from './paired.ts';
 import { type Base, compileDoc, resolveVenue, withProtocols } from './scenario.ts';
 import type { Declared, Gap, GapRanking, Manifest, RankedGap, ScenarioAgenda } from './types.ts';
-import { pts } from './words.ts';
+import { ptsNumber } from './words.ts';
 
 /** Every expectation gap between delegation actors, largest first. */
 export function listGaps(agenda: ScenarioAgenda, declared: readonly Declared[]): Gap[] {
@@ -140,7 +140,11 @@ function whyNotClear(
   const half = (r.war.ci95[1] - r.war.ci95[0]) / 2;
   const capped =
     (r.runs ?? 0) >= ctx.maxRuns ? `, at the cap of ${ctx.maxRuns.toLocaleString('en')} runs` : '';
-  return `the runs it changes go both ways (${r.war.altOnly} to war, ${r.war.baseOnly} away from it in ${n}); the effect is smaller than its interval (±${pts(half).slice(1)} pts${capped})`;
+  const how =
+    r.war.altOnly > 0 && r.war.baseOnly > 0
+      ? `the runs it changes go both ways (${r.war.altOnly} to war, ${r.war.baseOnly} away from it in ${n})`
+      : `it changes few runs (${r.war.altOnly} to war, ${r.war.baseOnly} away from it in ${n})`;
+  return `${how}; the effect is smaller than its interval (±${ptsNumber(half).replace('+', '')} pts${capped})`;
 }
 
 /** The gap ranking of one scenario: each gap closed against the declared positions, paired. */
@@ -231,17 +235,23 @@ export async function rankGaps(
   ranked.forEach((g, i) => {
     g.rank = i + 1;
   });
+  // The declared positions and the venue are reported on the first `runs` runs: how far they ran
+  // depends on every gap's variance, withheld gaps included, and a party must not learn that.
+  const pilot = baseFlags.subarray(0, opts.runs);
   return {
     scenario: base.path,
     base: {
-      war: share(baseFlags, WAR),
-      lethal: share(baseFlags, LETHAL),
-      manifest: manifest(base, ds, ds.model.hash, { seed: opts.seed, runs: baseFlags.length }),
+      war: share(pilot, WAR),
+      lethal: share(pilot, LETHAL),
+      manifest: manifest(base, ds, ds.model.hash, { seed: opts.seed, runs: opts.runs }),
     },
     ranked,
     aligned: gaps.filter((g) => g.size < threshold),
     threshold,
-    venue: venue && held ? { ...venue, happened: shareOf(held, TALKS), runs: held.length } : null,
+    venue:
+      venue && held
+        ? { ...venue, happened: shareOf(held.subarray(0, opts.runs), TALKS), runs: opts.runs }
+        : null,
     precision: { halfWidth, minRuns: opts.runs, maxRuns },
   };
 }

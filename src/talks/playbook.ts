@@ -13,7 +13,7 @@ import type {
   ProtocolResults,
   RankedGap,
 } from './types.ts';
-import { pct, pts } from './words.ts';
+import { pct, pts, ptsNumber } from './words.ts';
 
 export interface PlaybookProtocol {
   title: string;
@@ -83,7 +83,7 @@ function level(p: number, ci: [number, number] | undefined): string {
 }
 
 /** The hosting paragraph: P(talks happen), P(they leak) and the value of hosting, with intervals. */
-export function hostingWords(h: Hosting): string[] {
+export function hostingWords(h: Hosting, text: (s: string) => string = (s) => s): string[] {
   const v = h.value;
   const reading =
     v.ci95[0] > 0
@@ -94,8 +94,8 @@ export function hostingWords(h: Hosting): string[] {
   const what =
     h.of === 'package' ? 'the talks with the agreed package' : 'the talks (no protocol agreed yet)';
   return [
-    `Venue: ${h.venue.title}. P(talks happen) ${level(h.happened.p, h.happened.ci95)}; P(they leak) ${level(h.leaked.p, h.leaked.ci95)}.`,
-    `Value of hosting ${what}, at the venue's own leak chance: P(war) falls by ${pts(v.d)} points [${pts(v.ci95[0])}, ${pts(v.ci95[1])}]: ${reading}. Protocols take effect only in the runs where the talks take place.`,
+    `Venue: ${text(h.venue.title)}. P(talks happen) ${level(h.happened.p, h.happened.ci95)}; P(they leak) ${level(h.leaked.p, h.leaked.ci95)}.`,
+    `Value of hosting ${what}, at the venue's own leak chance: P(war) falls by ${ptsNumber(v.d)} points [${ptsNumber(v.ci95[0])}, ${ptsNumber(v.ci95[1])}]: ${reading}. Protocols take effect only in the runs where the talks take place.`,
   ];
 }
 
@@ -167,7 +167,7 @@ export function playbookMarkdown(p: PlaybookInput): string {
         `With the declared positions: P(war or worse) ${pct(r.base.war, 2)}, P(lethal clash or worse) ${pct(r.base.lethal, 2)}. Differences below are paired on common random numbers (${r.base.manifest.runs.toLocaleString('en')} runs each), with 95% intervals.`,
         '',
       );
-      if (r.hosting) out.push('### Hosting', '', ...hostingWords(r.hosting).flatMap((l) => [md(l), '']));
+      if (r.hosting) out.push('### Hosting', '', ...hostingWords(r.hosting, md).flatMap((l) => [l, '']));
       out.push(
         `Without any protocol: P(war) ${level(r.base.war, r.drafts[0]?.war.baseCi95 ?? r.package?.war.baseCi95)}.`,
         '',

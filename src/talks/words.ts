@@ -30,6 +30,13 @@ export function pct(p: number, digits = 1): string {
 }
 
 /** A difference in percentage points with its sign: -0.0123 -> "-1.23 pts". */
+/** Points of probability as a signed number without the unit: `+0.38`, `−0.012` → `-0.012`. */
+export function ptsNumber(d: number): string {
+  const v = d * 100;
+  const s = Math.abs(v) < 0.1 ? v.toFixed(3) : v.toFixed(2);
+  return `${v > 0 ? '+' : ''}${s}`;
+}
+
 export function pts(d: number): string {
   const v = d * 100;
   const s = Math.abs(v) < 0.1 ? v.toFixed(3) : v.toFixed(2);
