@@ -129,9 +129,9 @@ test('talks room in Chromium: three contexts from invitation to playbook', async
 
   // Settings for a quick run, then the invitations.
   await tab(host, 'Room');
-  await host.getByLabel('Runs per arm').fill(String(RUNS));
+  await host.getByLabel('Runs per arm', { exact: true }).fill(String(RUNS));
   // The gap ranking adds runs until each interval is ±0.1 points; capped here for a quick test.
-  await host.getByLabel('Most runs per arm').fill(String(RUNS));
+  await host.getByLabel(/^Most runs per arm/).fill(String(RUNS));
   // The documented figures use seed 1 (a dialogue's seed is random unless the host sets one).
   await host.getByLabel('Seed').fill('1');
   await host.getByRole('button', { name: 'Save settings' }).click();
