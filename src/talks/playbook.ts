@@ -13,7 +13,7 @@ import type {
   ProtocolResults,
   RankedGap,
 } from './types.ts';
-import { pct, pts, ptsNumber } from './words.ts';
+import { hostingVerdict, pct, pts, ptsNumber } from './words.ts';
 
 export interface PlaybookProtocol {
   title: string;
@@ -85,12 +85,7 @@ function level(p: number, ci: [number, number] | undefined): string {
 /** The hosting paragraph: P(talks happen), P(they leak) and the value of hosting, with intervals. */
 export function hostingWords(h: Hosting, text: (s: string) => string = (s) => s): string[] {
   const v = h.value;
-  const reading =
-    v.ci95[0] > 0
-      ? 'hosting pays: it lowers P(war)'
-      : v.ci95[1] < 0
-        ? 'hosting does not pay: it raises P(war)'
-        : 'hosting has no clear effect on P(war)';
+  const reading = hostingVerdict(v.ci95);
   const what =
     h.of === 'package' ? 'the talks with the agreed package' : 'the talks (no protocol agreed yet)';
   return [

@@ -51,3 +51,10 @@ export function distWords(d: Record<string, number>, labels: Record<string, stri
     .map(([k, p]) => `${labels[k] ?? humanize(k)} ${pct(p, 0)}`)
     .join(', ');
 }
+
+/** What the interval of the value of hosting (fall in P(war)) says, in words. */
+export function hostingVerdict(ci95: readonly [number, number]): string {
+  if (ci95[0] > 0) return 'hosting pays: it lowers P(war)';
+  if (ci95[1] < 0) return 'hosting does not pay: it raises P(war)';
+  return 'hosting has no clear effect on P(war)';
+}

@@ -10,31 +10,18 @@ import { rankGaps } from '../../src/talks/gaps.ts';
 import { applyOverlay, declareScenario, withExpectation } from '../../src/talks/overlay.ts';
 import { FlagsJob, LETHAL, runArms, runFlags, runsFor, TALKS, WAR } from '../../src/talks/paired.ts';
 import { hostingWords, playbookHtml, playbookMarkdown } from '../../src/talks/playbook.ts';
-import { prefillPositions, selectTriggers } from '../../src/talks/positions.ts';
 import { simulateProtocols } from '../../src/talks/protocols.ts';
 import { compileDoc, loadBase, resolveVenue, withProtocols } from '../../src/talks/scenario.ts';
 import type { Declared } from '../../src/talks/types.ts';
-import { koreaFiles, twoPartyFiles } from './helpers.ts';
+import { blueHeron, koreaFiles, twoPartyFiles } from './helpers.ts';
 
 const base = loadBase(koreaFiles(), 'korea-intercept.yaml');
-const agenda = selectTriggers(deriveAgenda(base, ['US', 'PRC'], { pilotRuns: 60 }), {
-  US: ['DPRK.artillery-fire', 'DPRK.alert', 'PRC.military-support'],
-  PRC: ['US.intercept', 'US.limited-strike'],
-});
+const example = blueHeron(base, 60);
+const agenda = example.agenda;
 
-/** The prefilled positions, with the US declaring a harder answer to shelling than the PRC expects. */
+/** The example's positions, and the US expecting Beijing to relay a reassurance after an interception. */
 function declared(): Declared[] {
-  const out = ['US', 'PRC'].map((actor) => ({
-    actor,
-    positions: prefillPositions(base, agenda, actor, ['US', 'PRC']).positions,
-  }));
-  out[0]!.positions.responses['DPRK.artillery-fire'] = {
-    protest: 0.2,
-    'show-of-force': 0.3,
-    alert: 0.2,
-    'limited-strike': 0.3,
-  };
-  // The US expects Beijing to relay a reassurance after an interception; Beijing declared a protest.
+  const out = example.declared();
   out[0]!.positions.expectations.PRC!['US.intercept'] = { 'relay-reassurance': 0.9, wait: 0.1 };
   return out;
 }

@@ -1,6 +1,7 @@
 // The host's pages: the room (parties, invitations, settings), the agenda, the gap ranking, the
 // protocol simulation, the playbook, private notes and the audit log.
 import { useCallback, useEffect, useId, useState } from 'react';
+import { hostingVerdict } from '../../../src/talks/words.ts';
 import { del, errText, get, post, put } from '../api.ts';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
@@ -498,12 +499,8 @@ function Share({ p }: { p: { p: number; ci95: [number, number] } }) {
 function HostingBox({ h }: { h: NonNullable<import('./types.ts').ProtocolResults['hosting']> }) {
   const v = h.value;
   const id = useId();
-  const verdict =
-    v.ci95[0] > 0
-      ? 'Hosting pays: it lowers P(war or worse).'
-      : v.ci95[1] < 0
-        ? 'Hosting does not pay: it raises P(war or worse).'
-        : 'Hosting has no clear effect on P(war or worse).';
+  const words = hostingVerdict(v.ci95);
+  const verdict = `${words[0]!.toUpperCase()}${words.slice(1)}.`;
   return (
     <section className="hosting" aria-labelledby={id}>
       <h3 id={id}>Hosting: {h.venue.title}</h3>
