@@ -220,6 +220,17 @@ describe('the gap ranking resolves a tenth of a point', () => {
       assert.ok(half <= halfWidth * 1.1, `${g.holder} ${g.trigger}: ±${half}`);
       assert.equal(g.why, null);
     }
+    // What a party may see beside its own gaps does not depend on how far the other gaps ran (their
+    // variance derives from positions it may not see): the same as a ranking capped at the pilot.
+    const capped = await rankGaps(fixture, fAgenda, fDeclared, {
+      seed: 7,
+      runs: 1000,
+      maxRuns: 1000,
+      halfWidth,
+      threshold: 0.01,
+    });
+    assert.deepEqual(r.base, capped.base);
+    assert.equal(r.base.manifest.runs, 1000);
     // Bravo answers by a fixed table: what it expects of Alpha moves no run, and stays at the pilot.
     for (const g of r.ranked.filter((x) => x.holder === 'B')) {
       assert.equal(g.clear, false);
