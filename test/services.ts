@@ -30,8 +30,12 @@ export class Proc {
   #waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(cmd: string, args: string[], opts: { cwd?: string } = {}) {
-    this.child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+    this.child = spawn(cmd, args, {
+      cwd: opts.cwd ?? ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+    });
     for (const s of [this.child.stdout!, this.child.stderr!]) {
       let buf = '';
       const isErr = s === this.child.stderr;
@@ -133,10 +137,10 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisSer
 }
 
 /** `brink` from the compiled dist/ (built by `npm test` before the tests) as a child process. */
-export function brinkProcess(args: string[]): Proc {
+export function brinkProcess(args: string[], env?: Record<string, string>): Proc {
   if (!existsSync(join(ROOT, 'dist/cli/main.js')))
     throw new Error('dist/ is missing: run `npm run build` first');
-  return new Proc(process.execPath, [join(ROOT, 'bin/brink.js'), ...args]);
+  return new Proc(process.execPath, [join(ROOT, 'bin/brink.js'), ...args], env ? { env } : {});
 }
 
 export interface TcpProxy {

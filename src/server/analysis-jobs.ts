@@ -1,10 +1,11 @@
 // Background jobs: every analysis of the registry (src/analysis/registry.ts) opened from its stored
 // manifest and the files it read, advanced in slices by the RunQueue on the kernel's inline executor (a
-// job whose tasks cannot be cut small, a rare-event estimate, on a worker thread instead), and
+// job whose tasks cannot be cut small, a rare-event estimate, on a worker thread instead) or, with
+// BRINK_JOBS=redis://…, its tasks computed by `brink worker` processes (`openJobOn`), and
 // checkpointed as its integer counts, so an interrupted job resumes to exactly the numbers of an
 // uninterrupted one (each run's numbers depend only on seed and run index).
 import type { CompareReport } from '../analysis/compare.ts';
-import { stepJob } from '../analysis/kernel/executor.ts';
+import { type Executor, runJob, stepJob } from '../analysis/kernel/executor.ts';
 import { sourceOf } from '../analysis/kernel/task.ts';
 import { ThreadExecutor } from '../analysis/parallel.ts';
 import { ANALYSES, type OpenedAnalysis, type PrepareWith } from '../analysis/registry.ts';
@@ -134,5 +135,68 @@ export function openJob(run: RunRecord): SlicedJob {
     checkpoint: () => job.checkpoint(),
     finish: async () => JSON.stringify(await report()),
     ...(thread ? { close: () => thread.close() } : {}),
+  };
+}
+
+/** How long a step of a job whose tasks are computed elsewhere waits for progress before it reports. */
+const QUEUED_STEP_MS = 250;
+
+/**
+ * Opens a stored job (from its checkpoint, if any) whose tasks `executor` computes: the workers of a
+ * Redis queue (docs/decisions/0018-server-load.md). The job's tasks flow from the first step on, as
+ * many at once as the executor takes, and their results are absorbed in task order, so the state, the
+ * checkpoints and the report are those of the same job in slices on this thread. A step waits for
+ * progress (or a quarter of a second), so the queue checkpoints and reports progress as it does for a
+ * job in slices; `close` stops waiting for the tasks still out (a worker that computes one leaves its
+ * result in Redis, where a resumed job finds it).
+ */
+export function openJobOn(run: RunRecord, executor: Executor): SlicedJob {
+  const { opened, report } = openAnalysis(run);
+  const job = opened.job;
+  const abort = new AbortController();
+  let flowing: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const start = () => {
+    flowing ??= runJob(job, executor, { signal: abort.signal, onProgress: notify }).then(notify, (e) => {
+      failure = { error: e };
+      notify();
+    });
+    return flowing;
+  };
+  const check = () => {
+    if (failure) throw failure.error;
+  };
+  return {
+    total: job.total,
+    done: () => job.done(),
+    step: async () => {
+      void start();
+      check();
+      if (job.done() >= job.total) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, QUEUED_STEP_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      check();
+    },
+    checkpoint: () => job.checkpoint(),
+    finish: async () => {
+      await start();
+      check();
+      return JSON.stringify(await report());
+    },
+    close: async () => {
+      abort.abort();
+      await flowing;
+    },
   };
 }

@@ -4,10 +4,13 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { redactUrl, ShardQueueClient } from '../distributed/queue.ts';
+import { ENGINE_VERSION } from '../engine/model.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import type { Services } from './http.ts';
-import { openJobOnThread } from './job-thread.ts';
+import { jobsOnThreads } from './job-thread.ts';
+import type { JobQueue } from './job-worker.ts';
 import { RunQueue } from './jobs.ts';
 import { RequestMetrics } from './metrics.ts';
 import { type PoolOptions, WorkPool } from './pool.ts';
@@ -31,6 +34,8 @@ export interface ServerOptions {
   trustProxy?: number;
   /** BRINK_METRICS_TOKEN: lets callers off this machine read /metrics with it as a Bearer token. */
   metricsToken?: string;
+  /** BRINK_JOBS=redis://…: jobs' tasks computed by `brink worker` processes on this queue. */
+  jobs?: JobQueue;
   log?: (line: string) => void;
 }
 
@@ -62,6 +67,8 @@ export async function prepareServices(opts: {
   /** The request worker pool's size and limits (default: BRINK_POOL_THREADS or the cores; 128 waiting). */
   pool?: PoolOptions;
   metricsToken?: string | undefined;
+  /** Where jobs' tasks are computed: by the workers of this Redis queue, or (default) on threads here. */
+  jobs?: JobQueue | undefined;
 }): Promise<Services & { interrupted: string[]; seeded: number }> {
   const store = await openStore(opts.database);
   let seeded = 0;
@@ -72,8 +79,13 @@ export async function prepareServices(opts: {
   const interrupted = await store.markInterrupted();
   await store.deleteExpiredSessions(new Date().toISOString());
   await store.security.deleteStaleThrottles(new Date(Date.now() - 86_400_000).toISOString());
-  // Each job on a worker thread of its own, in slices of about 100 ms (a cancel waits at most one).
-  const jobs = new RunQueue(store, { open: openJobOnThread, sliceMs: 100 });
+  // Each job on a worker thread of its own, in slices of about 100 ms (a cancel waits at most one); with
+  // a queue, the thread hands the job's tasks to `brink worker` processes and absorbs their results.
+  const jobs = new RunQueue(store, {
+    open: jobsOnThreads(opts.jobs),
+    sliceMs: 100,
+    computedOn: opts.jobs ? 'queue' : 'thread',
+  });
   const talks = await openTalks(store, opts.database, jobs, opts.talks);
   const pool = new WorkPool(opts.pool);
   return {
@@ -95,8 +107,27 @@ export async function prepareServices(opts: {
   };
 }
 
+/** How long `brink serve` waits for the Redis of BRINK_JOBS at start before it refuses to start. */
+const JOBS_PROBE_MS = 10_000;
+
+/** Checks at start that the jobs' Redis answers; says how many workers are there now. */
+async function probeJobQueue(queue: JobQueue): Promise<string> {
+  const client = await ShardQueueClient.open({
+    url: queue.url,
+    timeoutMs: JOBS_PROBE_MS,
+    ...(queue.prefix !== undefined ? { prefix: queue.prefix } : {}),
+  });
+  try {
+    const n = await client.workers();
+    return `Jobs are computed by \`brink worker\` processes on ${redactUrl(queue.url)} (${n} of engine ${ENGINE_VERSION} connected now${n === 0 ? ': start `brink worker --queue URL`' : ''}).`;
+  } finally {
+    await client.close();
+  }
+}
+
 export async function startServer(opts: ServerOptions): Promise<Running> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  const jobsLine = opts.jobs ? await probeJobQueue(opts.jobs) : undefined;
   // Off loopback, whoever reaches the server first could claim the owner account: require a token.
   const setupToken = isLoopback(opts.host) ? undefined : randomBytes(18).toString('base64url');
   const services = await prepareServices({
@@ -107,6 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     publicUrl: opts.publicUrl,
     trustProxy: opts.trustProxy,
     metricsToken: opts.metricsToken,
+    jobs: opts.jobs,
   });
   const app = createApp(services, { webDir: opts.webDir ?? DEFAULT_WEB });
   const server = serve({
@@ -127,6 +159,7 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
   log(
     `Brink workbench on ${url} (database: ${services.store.dialect}${services.store.dialect === 'sqlite' ? ` ${opts.database}` : ''})`,
   );
+  if (jobsLine) log(jobsLine);
   if (services.seeded) log(`Loaded ${services.seeded} example files into workspace "Default".`);
   if (services.interrupted.length)
     log(

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunRecord } from '../store/index.ts';
-import type { JobReply, JobRequest } from './job-worker.ts';
+import type { JobQueue, JobReply, JobRequest } from './job-worker.ts';
 import type { JobHandle } from './jobs.ts';
 import { isFreshBuild } from './pool.ts';
 
@@ -18,8 +18,19 @@ export function jobWorkerFile(): string {
   return fileURLToPath(new URL('./job-worker-tsx.mjs', here));
 }
 
+/** How long a closing job may take to let go of its queue connection before its thread is ended. */
+const CLOSE_MS = 2000;
+
+/**
+ * Opens stored jobs on worker threads: their tasks computed on the thread, or, with `queue`, by the
+ * `brink worker` processes of that Redis queue (BRINK_JOBS).
+ */
+export function jobsOnThreads(queue?: JobQueue): (run: RunRecord) => Promise<JobHandle> {
+  return (run) => openJobOnThread(run, queue);
+}
+
 /** Opens a stored job on a new worker thread; the handle's close() ends the thread. */
-export async function openJobOnThread(run: RunRecord): Promise<JobHandle> {
+export async function openJobOnThread(run: RunRecord, queue?: JobQueue): Promise<JobHandle> {
   const worker = new Worker(jobWorkerFile());
   let failure: Error | undefined;
   let waiting: { resolve: (r: JobReply) => void; reject: (e: Error) => void } | undefined;
@@ -49,7 +60,7 @@ export async function openJobOnThread(run: RunRecord): Promise<JobHandle> {
   };
   let opened: JobReply & { ok: true };
   try {
-    opened = await ask({ op: 'open', run });
+    opened = await ask({ op: 'open', run, queue });
   } catch (e) {
     await worker.terminate();
     throw e;
@@ -64,6 +75,12 @@ export async function openJobOnThread(run: RunRecord): Promise<JobHandle> {
     checkpoint: async () => (await ask({ op: 'checkpoint' })).checkpoint ?? '',
     finish: async () => (await ask({ op: 'finish' })).report ?? '',
     close: async () => {
+      // A job on a queue closes its Redis connections first (bounded: a thread stuck in a task is ended).
+      if (queue && !failure)
+        await Promise.race([
+          ask({ op: 'close' }).catch(() => {}),
+          new Promise((r) => setTimeout(r, CLOSE_MS)),
+        ]);
       worker.removeAllListeners('exit');
       await worker.terminate();
     },

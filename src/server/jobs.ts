@@ -56,15 +56,21 @@ export interface RunQueueOptions {
   sliceMs?: number;
   /** Minimum time between two checkpoints. */
   checkpointMs?: number;
-  /** Where jobs run: on this thread in slices (default, openJob) or elsewhere (openJobOnThread). */
+  /** Where jobs run: on this thread in slices (default, openJob) or elsewhere (jobsOnThreads). */
   open?: (run: RunRecord) => JobHandle | Promise<JobHandle>;
+  /** Where `open` computes their tasks, as /api/health reports it (default `thread`). */
+  computedOn?: JobsComputedOn;
 }
+
+/** Where jobs' tasks are computed: on the server's threads, or by `brink worker` processes over Redis. */
+export type JobsComputedOn = 'thread' | 'queue';
 
 export class RunQueue {
   private readonly store: Store;
   private readonly sliceMs: number;
   private readonly checkpointMs: number;
   private readonly open: (run: RunRecord) => JobHandle | Promise<JobHandle>;
+  private readonly computedOn: JobsComputedOn;
   private readonly queue: Entry[] = [];
   private readonly cancelled = new Set<string>();
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -77,6 +83,7 @@ export class RunQueue {
     this.sliceMs = opts.sliceMs ?? 25;
     this.checkpointMs = opts.checkpointMs ?? 500;
     this.open = opts.open ?? openJob;
+    this.computedOn = opts.computedOn ?? 'thread';
   }
 
   /** Queues a run (queued or interrupted) to execute. */
@@ -123,8 +130,8 @@ export class RunQueue {
   }
 
   /** Jobs waiting for this process and the one it is executing (for /api/health and /metrics). */
-  stats(): { queued: number; running: number } {
-    return { queued: this.queue.length, running: this.running ? 1 : 0 };
+  stats(): { queued: number; running: number; computedOn: JobsComputedOn } {
+    return { queued: this.queue.length, running: this.running ? 1 : 0, computedOn: this.computedOn };
   }
 
   /** Resolves when nothing is queued or running. */

@@ -27,7 +27,16 @@ let page: Page;
 before(async () => {
   assert.ok(existsSync(join(DEFAULT_WEB, 'index.html')), 'dist/web is missing: run `npm run build` first');
   mkdirSync(SHOTS, { recursive: true });
-  server = await startServer({ port: 0, host: '127.0.0.1', database: join(dir, 'brink.db'), log: () => {} });
+  // workbench-queue.test.ts runs this file again with the jobs computed by `brink worker` processes.
+  const jobs = process.env.BRINK_E2E_JOBS;
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    database: join(dir, 'brink.db'),
+    log: () => {},
+    ...(jobs ? { jobs: { url: jobs } } : {}),
+  });
+  if (jobs) assert.equal(server.services.jobs.stats().computedOn, 'queue');
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   page = await context.newPage();

@@ -1,4 +1,6 @@
+import { redactUrl } from '../../distributed/queue.ts';
 import { hashConcurrencyOf, startServer } from '../../server/index.ts';
+import type { JobQueue } from '../../server/job-worker.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { nonNegativeInt } from '../options.ts';
@@ -27,6 +29,22 @@ function trustProxy(text: string | undefined): number {
   return n;
 }
 
+/**
+ * BRINK_JOBS: unset, empty or `threads` computes jobs on this server's threads; `redis://…` sends their
+ * tasks to `brink worker` processes on that queue (BRINK_JOBS_PREFIX: the Redis key prefix, default
+ * `brink`, as `brink worker --prefix`).
+ */
+function jobsOf(text: string | undefined, prefix: string | undefined): JobQueue | undefined {
+  if (text === undefined || text === '' || text === 'threads') return undefined;
+  if (!/^rediss?:\/\/[^/]/.test(text))
+    throw new UserError(
+      `BRINK_JOBS is where jobs are computed: \`threads\` (default) or a Redis queue such as redis://127.0.0.1:6379 served by \`brink worker --queue URL\`, got ${redactUrl(text)}`,
+    );
+  if (prefix !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(prefix))
+    throw new UserError(`BRINK_JOBS_PREFIX is a Redis key prefix (letters, digits, _ . -), got ${prefix}`);
+  return { url: text, ...(prefix ? { prefix } : {}) };
+}
+
 export const registerServe: Registrar = (program, io) => {
   program
     .command('serve')
@@ -48,6 +66,7 @@ export const registerServe: Registrar = (program, io) => {
         throw new UserError(
           `BRINK_HASH_CONCURRENCY is how many password hashes run at once (1-64; each takes 64 MiB), got ${hashes}`,
         );
+      const jobs = jobsOf(process.env.BRINK_JOBS, process.env.BRINK_JOBS_PREFIX);
       let running: Awaited<ReturnType<typeof startServer>>;
       try {
         running = await startServer({
@@ -58,6 +77,7 @@ export const registerServe: Registrar = (program, io) => {
           ...(process.env.BRINK_PUBLIC_URL ? { publicUrl: publicUrl(process.env.BRINK_PUBLIC_URL) } : {}),
           trustProxy: trustProxy(process.env.BRINK_TRUST_PROXY),
           ...(process.env.BRINK_METRICS_TOKEN ? { metricsToken: process.env.BRINK_METRICS_TOKEN } : {}),
+          ...(jobs ? { jobs } : {}),
           log: (l) => io.out(`${l}\n`),
         });
       } catch (e) {

@@ -21,7 +21,12 @@ export const systemRoutes = [
       eventLoopDelayMs: z.object({ p50: z.number(), p99: z.number(), max: z.number(), window: z.number() }),
       queue: z.object({
         pool: z.object({ threads: z.number(), running: z.number(), waiting: z.number() }),
-        jobs: z.object({ queued: z.number(), running: z.number() }),
+        jobs: z.object({
+          queued: z.number(),
+          running: z.number(),
+          /** Where jobs' tasks are computed: this server's threads, or `brink worker` processes (BRINK_JOBS). */
+          computedOn: z.enum(['thread', 'queue']),
+        }),
         passwordHashing: z.object({ running: z.number(), waiting: z.number() }),
       }),
     }),
