@@ -199,8 +199,7 @@ test('talks room in Chromium: three contexts from invitation to playbook', async
   await tab(host, 'Gaps');
   await host.getByRole('button', { name: 'Rank the gaps' }).click();
   await host.locator('table.gaps-table').waitFor({ timeout: WAIT });
-  const firstGap =
-    (await host.locator('table.gaps-table tbody tr:not(.group)').first().textContent()) ?? '';
+  const firstGap = (await host.locator('table.gaps-table tbody tr:not(.group)').first().textContent()) ?? '';
   assert.match(firstGap, /expects of/);
   const gapsText = (await host.locator('table.gaps-table').textContent()) ?? '';
   assert.match(gapsText, /US delegation expects of PRC delegation.*Limited strike on a launch site/s);
