@@ -189,7 +189,9 @@ export async function rankGaps(
     const want = simulated.map((_, k) => {
       const f = closed(flags, k);
       const n = runsFor(flags[0]!.subarray(0, f.length), f, WAR, halfWidth);
-      return Math.min(maxRuns, Math.max(flags[first + k]!.length, n));
+      const now = flags[first + k]!.length;
+      // Within 5% of the runs it has (an interval within 2.5% of the target): not worth another round.
+      return Math.min(maxRuns, n > now * 1.05 ? n : now);
     });
     const most = Math.max(flags[0]!.length, ...want);
     return [most, ...(venueArm ? [most] : []), ...want];

@@ -249,8 +249,10 @@ export async function simulateProtocols(
   if (venue && hostArm) {
     const r = result(hostArm);
     const own = flagsOf.get(hostArm)!;
+    // The talks the package itself holds, if it names some; else the venue's.
+    const held = hostArm.mapping.interventions.find((i) => talksIvs.has(i)) ?? venue.intervention;
     hosting = {
-      venue,
+      venue: { intervention: held, title: base.doc.interventions[held]!.title },
       of: pkgArm ? 'package' : 'talks',
       happened: shareOf(own, TALKS),
       leaked: shareOf(own, LEAKED),

@@ -161,6 +161,21 @@ describe('talks that may not take place', () => {
   });
 });
 
+test('simulateProtocols: a package that names its own talks is hosted by them, not by the default venue', async () => {
+  const drafts = [{ id: 'bi', title: 'Bilateral', mapping: { interventions: ['us-china-talks'], set: {} } }];
+  const r = await simulateProtocols(base, agenda, declared(), drafts, ['bi'], {
+    seed: 2,
+    runs: 200,
+    leakGrid: [0],
+  });
+  assert.equal(r.hosting!.venue.intervention, 'us-china-talks');
+  assert.deepEqual(r.package!.manifest.interventions, ['us-china-talks']);
+  assert.deepEqual(
+    r.leak!.venues.map((v) => v.talks),
+    ['us-china'],
+  );
+});
+
 describe('the gap ranking resolves a tenth of a point', () => {
   const fixture = loadBase(twoPartyFiles(), 'two-party.yaml');
   const fAgenda = deriveAgenda(fixture, ['A', 'B'], { pilotRuns: 50 });
