@@ -216,3 +216,22 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     },
   };
 }
+
+/**
+ * A one-thread `brink worker` on `url` with short locks, so that a dead worker's task comes back
+ * within seconds (`--lock-duration 1500 --stalled-interval 500`).
+ */
+export function quickWorker(url: string, extra: string[] = []): Proc {
+  return brinkProcess([
+    'worker',
+    '--queue',
+    url,
+    '--workers',
+    '1',
+    '--lock-duration',
+    '1500',
+    '--stalled-interval',
+    '500',
+    ...extra,
+  ]);
+}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pitChart } from '../../src/analysis/report/charts.ts';
 import type { IcbBacktest, ScaleResult } from '../../src/calibration/icb-backtest.ts';
 import { comparisonRows, SCALE_IDS, SCALES } from '../../src/calibration/icb-backtest.ts';
+import { bestWeight, meanCurve, type PoolPoint } from '../../src/calibration/pooling.ts';
 import type { BacktestResult } from '../../src/cli/commands/backtest.ts';
 import { brinkJson, brinkText, ROOT, shell } from './lib.ts';
 
@@ -60,7 +61,7 @@ async function icbRegion(): Promise<string> {
       '',
       scaleTable(x),
       '',
-      `Observed class below 1% of Brink's runs (before smoothing): ${x.floor.count} of ${x.n} (${pct(x.floor.share)})${x.floor.ids.length ? `: ${x.floor.ids.join(', ')}` : ''}. PIT histogram (10 bins): ${x.pitHistogram.join(' ')}.`,
+      `Observed class below 1% of the engine's runs (before smoothing and pooling): ${x.floor.count} of ${x.n} (${pct(x.floor.share)})${x.floor.ids.length ? `: ${x.floor.ids.join(', ')}` : ''}. PIT histogram (10 bins): ${x.pitHistogram.join(' ')}.`,
     );
     if (s !== 'duration') out.push('', reliability(x));
   }
@@ -101,9 +102,54 @@ async function foldsRegion(): Promise<string> {
       '',
       scaleTable(x),
       '',
-      `Observed class below 1% of Brink's runs (before smoothing): ${x.floor.count} of ${x.n} (${pct(x.floor.share)}). PIT histogram (10 bins): ${x.pitHistogram.join(' ')}.`,
+      `Observed class below 1% of the engine's runs (before smoothing and pooling): ${x.floor.count} of ${x.n} (${pct(x.floor.share)}). PIT histogram (10 bins): ${x.pitHistogram.join(' ')}.`,
     );
   }
+  return out.join('\n');
+}
+
+/** Files of the fits made inside the training period, from which the base rate's weight is chosen. */
+export const INNER_FOLDS_FILE = 'scenarios/lib/generic-fit-folds-1985.yaml';
+export const INNER_SPLIT_FILE = 'scenarios/lib/generic-fit-1970.yaml';
+
+async function poolRegion(): Promise<string> {
+  const foldArgs = ['backtest', '--icb', '--folds', '5', '--until', '1985', '--fit', INNER_FOLDS_FILE];
+  const splitArgs = ['backtest', '--icb', '--cutoff', '1970', '--until', '1985', '--fit', INNER_SPLIT_FILE];
+  const folds = await brinkJson<IcbBacktest>(foldArgs);
+  const split = await brinkJson<IcbBacktest>(splitArgs);
+  const mean = Object.fromEntries(
+    SCALE_IDS.map((sc) => [sc, meanCurve([folds.scales[sc].pool.curve, split.scales[sc].pool.curve])]),
+  ) as Record<(typeof SCALE_IDS)[number], PoolPoint[]>;
+  const cell = (curve: readonly PoolPoint[], i: number) => {
+    const v = f3(curve[i]!.logScore);
+    return curve[i]!.weight === bestWeight(curve).weight ? `**${v}**` : v;
+  };
+  const rows = folds.scales.icb.pool.curve.map(
+    (p, i) =>
+      `| ${p.weight.toFixed(2)} | ${SCALE_IDS.map((sc) => [folds.scales[sc].pool.curve, split.scales[sc].pool.curve, mean[sc]].map((c) => cell(c, i)).join(' | ')).join(' | ')} |`,
+  );
+  const inUse = SCALE_IDS.map((sc) => `${SCALES[sc].name} ${folds.scales[sc].pool.weight.toFixed(2)}`);
+  const out = [
+    `Mean log score of the pooled forecast by the base rate's weight (0: the engine alone, 1: the base rate`,
+    `alone; the best of each column in bold), on the crises before 1985 only: \`${shell(foldArgs)}\``,
+    `(5-fold cross-validation over the ${folds.test} training crises; the five fits are saved in \`${INNER_FOLDS_FILE}\``,
+    `by \`npx brink fit --folds 5 --until 1985 -o ${INNER_FOLDS_FILE}\`) and \`${shell(splitArgs)}\``,
+    `(fit on the ${split.train} crises before 1970, saved by \`npx brink fit --cutoff 1970 -o ${INNER_SPLIT_FILE}\`, scored on the ${split.test} of 1970-1984).`,
+    '',
+    `| weight | ${SCALE_IDS.map((sc) => [`5-fold`, `1970 split`, `mean`].map((d) => `${sc}: ${d}`).join(' | ')).join(' | ')} |`,
+    `| --- |${' --- |'.repeat(9)}`,
+    ...rows,
+    '',
+    `Weights in use (the best of the mean of the two designs, each scale): ${inUse.join('; ')}.`,
+    '',
+    `The pooled forecast at these weights in the same 5-fold cross-validation, **peak on ICB's violence scale** (${folds.scales.icb.n} crises before 1985):`,
+    '',
+    scaleTable(folds.scales.icb),
+    '',
+    `And on the 1970 split (${split.scales.icb.n} crises of 1970-1984):`,
+    '',
+    scaleTable(split.scales.icb),
+  ];
   return out.join('\n');
 }
 
@@ -160,6 +206,7 @@ export async function regions(): Promise<Record<string, string>> {
   return {
     'icb-backtest': await icbRegion(),
     'icb-folds': await foldsRegion(),
+    'icb-pool': await poolRegion(),
     cases: await casesRegion(),
     'base-rates': await baseRatesRegion(),
   };

@@ -28,6 +28,7 @@ import {
   TRIGGER_ACTS,
 } from './icb-crises.ts';
 import { fitMlogit, predictMlogit } from './mlogit.ts';
+import { bestWeight, type PoolPoint, poolCurve, pooled } from './pooling.ts';
 import {
   bootstrapDiff,
   type Interval,
@@ -47,6 +48,17 @@ export const SCALES = {
 } as const;
 export type Scale = keyof typeof SCALES;
 export const SCALE_IDS = Object.keys(SCALES) as Scale[];
+
+/**
+ * Weight of ICB's trigger-type base rate in Brink's forecast of each scale (a linear pool with the
+ * engine's runs; src/calibration/pooling.ts). Chosen on the crises before 1985 only, never on held-out
+ * crises (decision 0022): the best of the grid 0, 0.05, ..., 1 for the mean of two cross-validation
+ * curves, the 5-fold one (`npx brink backtest --icb --folds 5 --until 1985 --fit
+ * scenarios/lib/generic-fit-folds-1985.yaml`) and the time split at 1970 (`npx brink backtest --icb
+ * --cutoff 1970 --until 1985 --fit scenarios/lib/generic-fit-1970.yaml`). test/calibration/pooling.test.ts
+ * recomputes the choice from the saved fits.
+ */
+export const POOL_WEIGHTS: Readonly<Record<Scale, number>> = { icb: 0.2, ladder: 0.15, duration: 0.4 };
 
 export function observedClass(c: CrisisRecord, s: Scale): number {
   return s === 'icb' ? c.icb : s === 'ladder' ? c.ladder : c.duration;
@@ -103,7 +115,10 @@ export interface ModelScores {
 export interface ScaleResult {
   scale: Scale;
   n: number;
+  /** Brink's forecast: the engine's runs pooled with the base rate at `pool.weight`. */
   brink: ModelScores;
+  /** The engine's runs alone (add-half smoothing), before pooling. */
+  engine: ModelScores;
   baseRate: ModelScores;
   logit: ModelScores;
   uniform: ModelScores;
@@ -111,7 +126,10 @@ export interface ScaleResult {
   vsBaseRate: { logScore: Interval; rps: Interval };
   vsLogit: { logScore: Interval; rps: Interval };
   vsUniform: { logScore: Interval; rps: Interval };
-  /** Held-out crises whose observed class got less than 1% of Brink's runs (before smoothing). */
+  vsEngine: { logScore: Interval; rps: Interval };
+  /** The base rate's weight in Brink's forecast, and the mean log score every weight of the grid would give on these crises (what a choice of the weight reads: only ever on training crises). */
+  pool: { weight: number; curve: PoolPoint[]; best: PoolPoint };
+  /** Held-out crises whose observed class got less than 1% of the engine's runs (before smoothing and pooling). */
   floor: { count: number; share: number; ids: string[] };
   /** Brink's randomised PIT in 10 bins. */
   pitHistogram: number[];
@@ -127,12 +145,17 @@ export interface IcbCaseScore {
   trigger: number;
   fold?: number;
   observed: { icb: number; ladder: number; duration: number };
-  /** Brink's smoothed probabilities on each scale, and its raw run counts. */
+  /** The engine's run counts on each scale. */
   brink: Record<Scale, number[]>;
   runs: number;
+  /** Brink's forecast on each scale: the engine's smoothed shares pooled with the base rate. */
+  p: Record<Scale, number[]>;
   baseRate: Record<Scale, number[]>;
   logit: Record<Scale, number[]>;
 }
+
+/** A case's scores before Brink's forecast is pooled with the base rate. */
+type Unpooled = Omit<IcbCaseScore, 'p'>;
 
 export interface IcbBacktest {
   /** How the crises were split; `until`: only crises triggered before this year were used at all (a split inside a training set). */
@@ -156,6 +179,8 @@ export interface IcbOptions {
   log?: (msg: string) => void;
   /** Use only the crises triggered before this year (to choose a model inside a training set). */
   until?: number | undefined;
+  /** The base rate's weight in Brink's forecast of each scale (default POOL_WEIGHTS). */
+  pool?: Readonly<Record<Scale, number>>;
 }
 
 /** The crises an evaluation may see: all, or those triggered before `until`. */
@@ -191,7 +216,7 @@ function scoreFold(
   test: readonly CrisisRecord[],
   forecasts: readonly CrisisForecast[],
   fold: number | undefined,
-): IcbCaseScore[] {
+): Unpooled[] {
   const base = Object.fromEntries(SCALE_IDS.map((s) => [s, baseRates(train, s)])) as Record<
     Scale,
     (t: number) => number[]
@@ -202,7 +227,7 @@ function scoreFold(
   >;
   return test.map((c, i) => {
     const f = forecasts[i]!;
-    const row: IcbCaseScore = {
+    const row: Unpooled = {
       id: `icb-${c.crisno}`,
       crisno: c.crisno,
       name: c.name,
@@ -219,16 +244,33 @@ function scoreFold(
   });
 }
 
-/** Scores the held-out cases on one scale. */
-export function summarise(cases: readonly IcbCaseScore[], s: Scale, seed: number): ScaleResult {
+/** Brink's forecast of each case on each scale: the engine's smoothed run shares pooled with the base rate. */
+function withPool(cases: readonly Unpooled[], pool: Readonly<Record<Scale, number>>): IcbCaseScore[] {
+  return cases.map((c) => ({
+    ...c,
+    p: Object.fromEntries(
+      SCALE_IDS.map((s) => [s, pooled(smooth(c.brink[s]), c.baseRate[s], pool[s])]),
+    ) as Record<Scale, number[]>,
+  }));
+}
+
+/** Scores the held-out cases on one scale (Brink's forecast: `c.p`, pooled at `weight`). */
+export function summarise(
+  cases: readonly IcbCaseScore[],
+  s: Scale,
+  seed: number,
+  weight: number,
+): ScaleResult {
   const rows = cases.filter((c) => Number.isFinite(c.observed[s]));
   const k = SCALES[s].classes.length;
   const uni = new Array<number>(k).fill(1 / k);
   const ls = (p: (c: IcbCaseScore) => number[]) => rows.map((c) => logScore(p(c), c.observed[s]));
   const rp = (p: (c: IcbCaseScore) => number[]) => rows.map((c) => rps(p(c), c.observed[s]));
-  const brinkP = (c: IcbCaseScore) => smooth(c.brink[s]);
+  const brinkP = (c: IcbCaseScore) => c.p[s];
+  const engineP = (c: IcbCaseScore) => smooth(c.brink[s]);
   const models = {
     brink: brinkP,
+    engine: engineP,
     baseRate: (c: IcbCaseScore) => c.baseRate[s],
     logit: (c: IcbCaseScore) => c.logit[s],
     uniform: () => uni,
@@ -241,7 +283,7 @@ export function summarise(cases: readonly IcbCaseScore[], s: Scale, seed: number
     keyof typeof models,
     number[]
   >;
-  const vs = (m: 'baseRate' | 'logit' | 'uniform', salt: number) => ({
+  const vs = (m: 'baseRate' | 'logit' | 'uniform' | 'engine', salt: number) => ({
     logScore: bootstrapDiff(lsOf.brink, lsOf[m], seed + salt),
     rps: bootstrapDiff(rpOf[m], rpOf.brink, seed + salt + 7),
   });
@@ -251,18 +293,24 @@ export function summarise(cases: readonly IcbCaseScore[], s: Scale, seed: number
       return c.brink[s][c.observed[s]]! / n < 0.01;
     })
     .map((c) => c.id);
+  const curve = poolCurve(
+    rows.map((c) => ({ engine: engineP(c), base: c.baseRate[s], observed: c.observed[s] })),
+  );
   const pits = rows.map((c) => pit(brinkP(c), c.observed[s], pitDraw(seed, `${c.id}:${s}`)));
   const ms = (m: keyof typeof models): ModelScores => ({ logScore: mean(lsOf[m]), rps: mean(rpOf[m]) });
   return {
     scale: s,
     n: rows.length,
     brink: ms('brink'),
+    engine: ms('engine'),
     baseRate: ms('baseRate'),
     logit: ms('logit'),
     uniform: ms('uniform'),
     vsBaseRate: vs('baseRate', 1),
     vsLogit: vs('logit', 2),
     vsUniform: vs('uniform', 3),
+    vsEngine: vs('engine', 4),
+    pool: { weight, curve, best: bestWeight(curve) },
     floor: { count: floorIds.length, share: rows.length ? floorIds.length / rows.length : 0, ids: floorIds },
     pitHistogram: pitHistogram(pits),
     calibration: calibrationTable(
@@ -277,7 +325,11 @@ export function comparisonRows(
   s: ScaleResult,
 ): { name: string; scores: ModelScores; vs?: { logScore: Interval; rps: Interval } }[] {
   return [
-    { name: 'Brink (generic crisis model)', scores: s.brink },
+    {
+      name: `Brink (generic crisis model: engine pooled with the base rate, weight ${s.pool.weight.toFixed(2)})`,
+      scores: s.brink,
+    },
+    { name: "Brink's engine alone (its runs, no pooling)", scores: s.engine, vs: s.vsEngine },
     { name: 'ICB trigger-type base rate', scores: s.baseRate, vs: s.vsBaseRate },
     { name: 'multinomial logit, same features', scores: s.logit, vs: s.vsLogit },
     { name: 'uniform', scores: s.uniform, vs: s.vsUniform },
@@ -289,8 +341,10 @@ function finish(
   opts: IcbOptions,
   nTrain: number,
   fits: IcbBacktest['fits'],
-  cases: IcbCaseScore[],
+  raw: readonly Unpooled[],
 ): IcbBacktest {
+  const pool = opts.pool ?? POOL_WEIGHTS;
+  const cases = withPool(raw, pool);
   return {
     split,
     seed: opts.seed,
@@ -298,7 +352,7 @@ function finish(
     train: nTrain,
     test: cases.length,
     fits,
-    scales: Object.fromEntries(SCALE_IDS.map((s) => [s, summarise(cases, s, opts.seed)])) as Record<
+    scales: Object.fromEntries(SCALE_IDS.map((s) => [s, summarise(cases, s, opts.seed, pool[s])])) as Record<
       Scale,
       ScaleResult
     >,
@@ -384,7 +438,7 @@ export function backtestFolds(
   saved?: readonly GenericFit[],
 ): IcbBacktest {
   const splits = foldSplits(all, k, opts.seed, opts.until);
-  const cases: IcbCaseScore[] = [];
+  const cases: Unpooled[] = [];
   const fits: IcbBacktest['fits'] = [];
   const models = new GenericModels(env);
   splits.forEach(({ train, test }, f) => {

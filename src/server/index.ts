@@ -19,6 +19,8 @@ import { loadExamples } from './workspace.ts';
 
 /** Checks BRINK_HASH_CONCURRENCY (for `brink serve`, which starts the server through this module only). */
 export { hashConcurrencyOf } from './auth.ts';
+/** Where jobs' tasks are computed (BRINK_JOBS), for `brink serve`. */
+export type { JobQueue } from './job-worker.ts';
 
 export interface ServerOptions {
   port: number;

@@ -17,6 +17,7 @@ import type { Store, User, UserWithHash } from '../store/index.ts';
 import {
   type AuthConfig,
   dummyPasswordHash,
+  hashIsOutdated,
   hashPassword,
   isSecureRequest,
   openSession,
@@ -139,6 +140,9 @@ export async function signIn(
     }
     throw new HttpError(401, 'bad_credentials', 'wrong email or password');
   }
+  // A hash made with older (costlier) parameters is replaced now that the password is at hand.
+  if (hashIsOutdated(u.passwordHash))
+    await store.replacePasswordHash(u.id, u.passwordHash, await hashPassword(password));
   // A success clears what this sign-in was counted against (never the address: one good account
   // must not reset a sprayer's counter).
   if (trusted) await sec.clearThrottle(deviceKey(device.hash));

@@ -161,6 +161,16 @@ export class KyselyStore implements Store {
     return r ? { ...toUser(r), passwordHash: r.password_hash } : undefined;
   }
 
+  async replacePasswordHash(userId: string, from: string, to: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({ password_hash: to })
+      .where('id', '=', userId)
+      .where('password_hash', '=', from)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async userById(id: string): Promise<User | undefined> {
     const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toUser(r) : undefined;

@@ -131,6 +131,11 @@ export interface Store {
   countUsers(): Promise<number>;
   createUser(u: { email: string; name: string; passwordHash: string }): Promise<User>;
   userByEmail(email: string): Promise<UserWithHash | undefined>;
+  /**
+   * Replaces a user's password hash if it is still `from` (a hash made with older parameters, rehashed
+   * at sign-in); false when it changed meanwhile or the user is gone.
+   */
+  replacePasswordHash(userId: string, from: string, to: string): Promise<boolean>;
   userById(id: string): Promise<User | undefined>;
 
   createWorkspace(name: string): Promise<Workspace>;

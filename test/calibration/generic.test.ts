@@ -30,11 +30,12 @@ import {
   standoffParams,
   unpack,
 } from '../../src/calibration/generic-model.ts';
-import { foldSplits, foldsOf } from '../../src/calibration/icb-backtest.ts';
+import { foldSplits, foldsOf, POOL_WEIGHTS, type Scale } from '../../src/calibration/icb-backtest.ts';
 import { readCrisisRecords } from '../../src/calibration/icb-crises.ts';
 import { fitMlogit, predictMlogit } from '../../src/calibration/mlogit.ts';
 import { minimise } from '../../src/calibration/optimize.ts';
-import { bootstrapDiff, pit, pitDraw, rps } from '../../src/calibration/scores.ts';
+import { pooled } from '../../src/calibration/pooling.ts';
+import { bootstrapDiff, pit, pitDraw, rps, smooth } from '../../src/calibration/scores.ts';
 import { randomStream } from '../../src/engine/rng.ts';
 import { OUTCOME_RESOLVED, Simulator } from '../../src/engine/run.ts';
 import { prepare } from '../../src/scenario/load.ts';
@@ -335,13 +336,35 @@ test('brink backtest --icb --json: held-out ICB crises scored with the committed
   const r = await brink(['backtest', '--icb', '--runs', '300', '--json']);
   assert.equal(r.code, 0, r.err);
   const out = JSON.parse(r.out) as {
-    summary: { logScore: number; uniform: number; baseRate: number; logit: number; rps: number; n: number };
+    summary: {
+      logScore: number;
+      engine: number;
+      uniform: number;
+      baseRate: number;
+      logit: number;
+      rps: number;
+      n: number;
+    };
     fits: { fromCache: boolean }[];
     scales: Record<
       string,
-      { n: number; vsBaseRate: { logScore: { lo: number; hi: number } }; pitHistogram: number[] }
+      {
+        n: number;
+        brink: { logScore: number };
+        engine: { logScore: number };
+        baseRate: { logScore: number };
+        vsBaseRate: { logScore: { lo: number; hi: number } };
+        pitHistogram: number[];
+        pool: { weight: number; curve: { weight: number; logScore: number }[] };
+      }
     >;
-    cases: { year: number }[];
+    cases: {
+      year: number;
+      observed: Record<string, number>;
+      brink: Record<string, number[]>;
+      baseRate: Record<string, number[]>;
+      p: Record<string, number[]>;
+    }[];
   };
   assert.equal(out.fits[0]!.fromCache, true, 'the committed fit serves the default time split');
   assert.equal(out.summary.n, 142);
@@ -356,7 +379,17 @@ test('brink backtest --icb --json: held-out ICB crises scored with the committed
     );
     const iv = out.scales[s]!.vsBaseRate.logScore;
     assert.ok(iv.lo <= iv.hi);
+    // Brink's forecast is the engine's smoothed runs pooled with the base rate at the weight in use.
+    const x = out.scales[s]!;
+    assert.equal(x.pool.weight, POOL_WEIGHTS[s as Scale]);
+    for (const c of out.cases)
+      assert.deepEqual(c.p[s], pooled(smooth(c.brink[s]!), c.baseRate[s]!, x.pool.weight));
+    const at = (w: number) => x.pool.curve.find((p) => p.weight === w)!.logScore;
+    assert.ok(Math.abs(at(0) - x.engine.logScore) < 1e-12);
+    assert.ok(Math.abs(at(1) - x.baseRate.logScore) < 1e-12);
+    assert.ok(Math.abs(at(x.pool.weight) - x.brink.logScore) < 1e-12);
   }
+  assert.equal(out.summary.engine, out.scales.icb!.engine.logScore);
   const bad = await brink(['backtest', '--icb', '--cutoff', '1800']);
   assert.equal(bad.code, 1);
   assert.match(bad.err, /expected a year from 1919 to 2019/);

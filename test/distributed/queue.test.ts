@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { brink } from '../cli.ts';
-import { brinkProcess, freePort, type Proc, type RedisServer, startRedis } from '../services.ts';
+import { brinkProcess, freePort, type Proc, quickWorker, type RedisServer, startRedis } from '../services.ts';
 
 const FILE = 'scenarios/korea-intercept.yaml';
 const COMMON = [FILE, '--runs', '48000', '--seed', '5', '--with', 'hotline', '--json'];
@@ -20,18 +20,7 @@ after(async () => {
 });
 
 function startWorker(): Proc {
-  // Short locks so that a dead worker's shard comes back within seconds.
-  const w = brinkProcess([
-    'worker',
-    '--queue',
-    redis.url,
-    '--workers',
-    '1',
-    '--lock-duration',
-    '1500',
-    '--stalled-interval',
-    '500',
-  ]);
+  const w = quickWorker(redis.url);
   workers.push(w);
   return w;
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { brinkProcess, freePort, type Proc, type RedisServer, startRedis } from '../services.ts';
+import { brinkProcess, freePort, type Proc, quickWorker, type RedisServer, startRedis } from '../services.ts';
 import { killChildren, stopChild } from './child-server.ts';
 import { assertRunReport, crashMidComparison, crashMidRun, ownerOn } from './crash-cases.ts';
 
@@ -16,19 +16,8 @@ let redis: RedisServer;
 let env: Record<string, string>;
 const workers: Proc[] = [];
 
-/** A one-thread worker with short locks (a dead worker's task comes back within seconds). */
 async function worker(): Promise<Proc> {
-  const w = brinkProcess([
-    'worker',
-    '--queue',
-    redis.url,
-    '--workers',
-    '1',
-    '--lock-duration',
-    '1500',
-    '--stalled-interval',
-    '500',
-  ]);
+  const w = quickWorker(redis.url);
   workers.push(w);
   await w.waitFor(/serving queue/);
   return w;

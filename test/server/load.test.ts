@@ -231,7 +231,7 @@ describe('health and metrics', () => {
     assert.ok(d.p50 <= d.p99 && d.p99 <= d.max);
     assert.deepEqual(idle.body.queue, {
       pool: { threads: 1, running: 0, waiting: 0 },
-      jobs: { queued: 0, running: 0 },
+      jobs: { queued: 0, running: 0, computedOn: 'thread' },
       passwordHashing: { running: 0, waiting: 0 },
     });
     const body = { path: KOREA, yaml: korea };

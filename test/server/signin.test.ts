@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import argon2 from 'argon2';
 import { hashPassword } from '../../src/server/auth.ts';
 import { ACCOUNT_FAILURES, ADDRESS_FAILURES } from '../../src/server/signin.ts';
 import { brink } from '../cli.ts';
@@ -146,9 +147,39 @@ describe('sign-in throttling', () => {
     assert.match(missing.err, /no database at/);
   });
 
-  test('passwords are hashed with argon2id, 64 MiB, 3 passes, 4 lanes (as docs/security.md states)', async () => {
+  test('passwords are hashed with argon2id, 19 MiB, 2 passes, 1 lane (as docs/security.md states)', async () => {
     const h = await hashPassword('a long password');
-    assert.match(h, /^\$argon2id\$v=19\$m=65536,p=4,t=3\$/);
+    assert.match(h, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+  });
+
+  test('a hash made with the parameters of Brink 1.0 still signs in, and is replaced by one with the current parameters', async () => {
+    const srv = await server(':memory:');
+    const { owner } = await setupOwner(srv.app);
+    assert.equal((await owner.get('/api/auth/me')).status, 200);
+    const old = await argon2.hash(PASSWORD, {
+      type: argon2.argon2id,
+      memoryCost: 65536,
+      timeCost: 3,
+      parallelism: 4,
+    });
+    const store = srv.services.store;
+    const u = (await store.userByEmail('owner@example.org'))!;
+    assert.ok(await store.replacePasswordHash(u.id, u.passwordHash, old));
+    // A wrong password changes nothing.
+    assert.equal(
+      (await login(new Client(srv.app), 'owner@example.org', 'not the password at all')).status,
+      401,
+    );
+    assert.equal((await store.userByEmail('owner@example.org'))?.passwordHash, old);
+    const ok = await login(new Client(srv.app), 'owner@example.org', PASSWORD);
+    assert.equal(ok.status, 200, ok.text);
+    const now = (await store.userByEmail('owner@example.org'))!.passwordHash;
+    assert.match(now, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    assert.ok(await argon2.verify(now, PASSWORD));
+    // And the next sign-in uses it as it is.
+    assert.equal((await login(new Client(srv.app), 'owner@example.org', PASSWORD)).status, 200);
+    assert.equal((await store.userByEmail('owner@example.org'))?.passwordHash, now);
+    await srv.close();
   });
 });
 

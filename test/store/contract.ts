@@ -39,6 +39,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await store.userByEmail('nobody@example.org'), undefined);
     });
 
+    test('replacePasswordHash replaces a hash only while it is the one read (compare-and-set)', async () => {
+      const u = await store.createUser({ email: 'rehash@example.org', name: 'R', passwordHash: 'old' });
+      assert.equal(await store.replacePasswordHash(u.id, 'stale', 'new'), false);
+      assert.equal((await store.userByEmail('rehash@example.org'))?.passwordHash, 'old');
+      assert.equal(await store.replacePasswordHash(u.id, 'old', 'new'), true);
+      assert.equal((await store.userByEmail('rehash@example.org'))?.passwordHash, 'new');
+      assert.equal(await store.replacePasswordHash(u.id, 'old', 'newer'), false);
+      assert.equal(await store.replacePasswordHash('no-such-user', 'new', 'x'), false);
+    });
+
     test('setMember, roleOf, workspacesOf, members and removeMember keep one role per member', async () => {
       const ws = await store.createWorkspace('Team A');
       const other = await store.createWorkspace('Team B');

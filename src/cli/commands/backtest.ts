@@ -350,11 +350,13 @@ export function icbBacktest(
   };
   if (o.folds !== undefined) {
     // The fits of `brink fit --folds K` serve when they were made from the same inputs and folds.
+    // `--fit FILE` names the saved fold fits (of `brink fit --folds K -o FILE`); by default FOLDS_FILE.
+    const file = o.fit === undefined || o.fit === FIT_FILE ? FOLDS_FILE : o.fit;
     const hash = foldsHash(inp, { ...cliOpts, seed: o.seed }, o.folds, o.until);
-    const saved = readFolds(io.readFile(absolute(io, FOLDS_FILE)), hash);
+    const saved = readFolds(io.readFile(absolute(io, file)), hash);
     if (!saved)
       log(
-        `no saved fits of these ${o.folds} folds in ${FOLDS_FILE}: fitting each fold now (\`brink fit --folds ${o.folds}\` saves them)`,
+        `no saved fits of these ${o.folds} folds in ${file}: fitting each fold now (\`brink fit --folds ${o.folds}${o.until === undefined ? '' : ` --until ${o.until}`}${file === FOLDS_FILE ? '' : ` -o ${file}`}\` saves them)`,
       );
     // Fold fits take the backtest's seed, as `brink fit --folds K --seed S` does.
     const fit = fitOptionsOf({ ...cliOpts, seed: o.seed });
@@ -402,9 +404,14 @@ export function renderIcb(r: IcbBacktest, fitFile = FIT_FILE): string {
       '',
       `${SCALES[s].name} (${SCALES[s].classes.join(' / ')}), ${x.n} crises:`,
       renderScale(x),
-      `observed class below 1% of Brink's runs: ${x.floor.count} of ${x.n} (${pct(x.floor.share, 1)})`,
+      `observed class below 1% of the engine's runs: ${x.floor.count} of ${x.n} (${pct(x.floor.share, 1)})`,
       `PIT histogram (10 bins): ${x.pitHistogram.join(' ')}`,
     );
+    // Inside a training set (--until) the backtest is where the base rate's weight is chosen: show the curve.
+    if (r.split.until !== undefined)
+      out.push(
+        `pooling with the base rate, mean log score by weight: ${x.pool.curve.map((p) => `${p.weight.toFixed(2)}: ${p.logScore.toFixed(3)}`).join(', ')}; best ${x.pool.best.weight.toFixed(2)} (${x.pool.best.logScore.toFixed(3)}), in use ${x.pool.weight.toFixed(2)}`,
+      );
   }
   out.push('');
   return out.join('\n');
@@ -434,7 +441,11 @@ export const registerBacktest: Registrar = (program, io) => {
       '--icb: use only crises triggered before this year (choose a model inside the training set: --cutoff 1970 --until 1985)',
       yearOption,
     )
-    .option('--fit <file>', '--icb: a fit to use when it was made from the same training set', FIT_FILE)
+    .option(
+      '--fit <file>',
+      `--icb: a fit to use when it was made from the same training set (with --folds: the saved fold fits, default ${FOLDS_FILE})`,
+      FIT_FILE,
+    )
     .option(
       '-n, --runs <n>',
       'runs per case (default 20000) or per held-out ICB crisis (default 2000)',
@@ -484,6 +495,7 @@ export const registerBacktest: Registrar = (program, io) => {
             const s = r.scales.icb;
             const summary = {
               logScore: s.brink.logScore,
+              engine: s.engine.logScore,
               uniform: s.uniform.logScore,
               baseRate: s.baseRate.logScore,
               logit: s.logit.logScore,

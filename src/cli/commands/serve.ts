@@ -1,6 +1,5 @@
 import { redactUrl } from '../../distributed/queue.ts';
-import { hashConcurrencyOf, startServer } from '../../server/index.ts';
-import type { JobQueue } from '../../server/job-worker.ts';
+import { hashConcurrencyOf, type JobQueue, startServer } from '../../server/index.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { nonNegativeInt } from '../options.ts';
