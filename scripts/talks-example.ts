@@ -2,52 +2,29 @@
 // same agenda and positions as the end-to-end test (test/e2e/talks.test.ts), the gap ranking and the
 // protocol simulation, and, for the largest gap, the first decision that differs in the runs where
 // closing it changes the outcome. Usage: node --import tsx scripts/talks-example.ts [runs] [seed]
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Simulator } from '../src/engine/run.ts';
+import { ownSimulator } from '../src/analysis/kernel/simulator.ts';
 import type { TraceRecord } from '../src/engine/trace.ts';
 import {
   applyOverlay,
   declareScenario,
-  deriveAgenda,
   loadBase,
   pct,
-  prefillPositions,
   pts,
   rankGaps,
-  selectTriggers,
   simulateProtocols,
   withExpectation,
 } from '../src/talks/index.ts';
 import { compileDoc } from '../src/talks/scenario.ts';
+import { blueHeron, koreaFiles } from '../test/talks/helpers.ts';
 
 const runs = Number(process.argv[2] ?? 20_000);
 const seed = Number(process.argv[3] ?? 1);
-const files: Record<string, string> = {};
-const walk = (dir: string, prefix: string) => {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) walk(join(dir, e.name), `${prefix}${e.name}/`);
-    else if (e.name.endsWith('.yaml')) files[`${prefix}${e.name}`] = readFileSync(join(dir, e.name), 'utf8');
-  }
-};
-walk('scenarios', '');
-const base = loadBase(files, 'korea-intercept.yaml');
-const agenda = selectTriggers(deriveAgenda(base, ['US', 'PRC'], { pilotRuns: 300, seed: 1 }), {
-  US: ['DPRK.artillery-fire', 'DPRK.alert', 'PRC.military-support'],
-  PRC: ['US.intercept', 'US.limited-strike'],
-});
-const declared = ['US', 'PRC'].map((actor) => ({
-  actor,
-  positions: prefillPositions(base, agenda, actor, ['US', 'PRC']).positions,
-}));
-declared[0]!.positions.responses['DPRK.artillery-fire'] = {
-  protest: 0.2,
-  'show-of-force': 0.3,
-  alert: 0.2,
-  'limited-strike': 0.3,
-};
+const base = loadBase(koreaFiles(), 'korea-intercept.yaml');
+const { agenda, declared: positions } = blueHeron(base, 300);
+const declared = positions();
 
-const gaps = await rankGaps(base, agenda, declared, { seed, runs });
+// A fixed number of runs per arm, as the walkthrough reports them (the room adapts them per gap).
+const gaps = await rankGaps(base, agenda, declared, { seed, runs, maxRuns: runs });
 console.log(
   `declared positions: P(war) ${pct(gaps.base.war, 2)}, P(lethal clash) ${pct(gaps.base.lethal, 2)} (${runs} runs, seed ${seed})`,
 );
@@ -90,8 +67,9 @@ const closed = compileDoc(
   [],
   base.path,
 ).model;
-const a = new Simulator(ds.model);
-const b = new Simulator(closed);
+// Traced replays beside their runs: simulators of their own (src/analysis/kernel/simulator.ts).
+const a = ownSimulator(ds.model);
+const b = ownSimulator(closed);
 const firsts = new Map<string, number>();
 for (let i = 0; i < runs; i++) {
   const x = a.run(seed, i).peak >= ds.model.lethalRung;

@@ -10,7 +10,7 @@ const SCENARIOS = ['korea-test-failure', 'korea-intercept', 'korea-decapitation-
 const HOSTS = ['eu-hosted-talks', 'neutral-state-talks', 'track2-talks', 'us-china-talks'];
 
 type P = { p: number; ci95: [number, number] };
-interface CompareJson {
+export interface CompareJson {
   engine: string;
   comparisons: {
     with: string;
@@ -31,18 +31,32 @@ const pct = (p: number, d = 2) => `${(p * 100).toFixed(d)}%`;
 const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}`;
 const ci = (c: [number, number], d = 2) => `[${(c[0] * 100).toFixed(d)}, ${(c[1] * 100).toFixed(d)}]`;
 
-async function hosting(): Promise<string> {
+/** The paired comparison of every host with no talks, per op-ed scenario: the commands and their results. */
+export async function hostingRuns(): Promise<{ id: string; command: string; r: CompareJson }[]> {
+  const out = [];
+  for (const id of SCENARIOS) {
+    const args = ['compare', `scenarios/${id}.yaml`, ...HOSTS.flatMap((h) => ['--with', h])];
+    args.push('--runs', '20000', '--seed', '3', '--workers', '1', '--trace', '0');
+    out.push({ id, command: shell(args), r: await brinkJson<CompareJson>(args) });
+  }
+  return out;
+}
+
+/** The value of hosting with its interval, as `+0.14 [+0.06, +0.21]` (points; positive lowers P(war)). */
+export function hostingValue(c: CompareJson['comparisons'][number]): string {
+  const w = c.delta.warOrWorse!;
+  return `${pts(-w.d)} [${pts(-w.ci95[1])}, ${pts(-w.ci95[0])}]`;
+}
+
+export async function hosting(): Promise<string> {
   const out: string[] = [];
   const rows: string[] = [
     '| scenario | talks | P(talks happen) | P(they leak) | P(≥ war) | value of hosting: baseline − talks, pts |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
   let engine = '';
-  for (const id of SCENARIOS) {
-    const args = ['compare', `scenarios/${id}.yaml`, ...HOSTS.flatMap((h) => ['--with', h])];
-    args.push('--runs', '20000', '--seed', '3', '--workers', '1', '--trace', '0');
-    out.push(shell(args));
-    const r = await brinkJson<CompareJson>(args);
+  for (const { id, command, r } of await hostingRuns()) {
+    out.push(command);
     engine = r.engine;
     const base = r.comparisons[0]!.delta.warOrWorse!.base;
     rows.push(`| ${id} | none (baseline) | – | – | ${pct(base)} | – |`);
@@ -50,7 +64,7 @@ async function hosting(): Promise<string> {
       const w = c.delta.warOrWorse!;
       const t = c.talks!;
       rows.push(
-        `| ${id} | ${c.with} | ${pct(t.happened.p, 1)} ${ci(t.happened.ci95, 1)} | ${pct(t.leaked.p, 1)} | ${pct(w.alt)} | ${pts(-w.d)} [${pts(-w.ci95[1])}, ${pts(-w.ci95[0])}] |`,
+        `| ${id} | ${c.with} | ${pct(t.happened.p, 1)} ${ci(t.happened.ci95, 1)} | ${pct(t.leaked.p, 1)} | ${pct(w.alt)} | ${hostingValue(c)} |`,
       );
     }
   }
@@ -112,25 +126,67 @@ async function breakeven(): Promise<string> {
   return ['```sh', ...out, '```', '', ...rows].join('\n');
 }
 
-async function participation(): Promise<string> {
-  const rows: string[] = ['| venue discretion | P(Beijing takes part) |', '| --: | --- |'];
-  const lines: string[] = [];
-  for (const x of [0, 0.25, 0.5, 0.75, 1]) {
-    const args = ['run', 'scenarios/korea-intercept.yaml', '--with', 'eu-hosted-talks'];
-    args.push('--set', `talks.eu-hosted.venue.discretion=${x}`, '--set', 'talks.eu-hosted.venue.convening=1');
-    args.push('--runs', '4000', '--seed', '1', '--workers', '1');
-    lines.push(shell(args));
-    const r = await brinkJson<RunJson>(args);
-    rows.push(`| ${x} | ${pct(r.talks!.happened.p, 1)} ${ci(r.talks!.happened.ci95, 1)} |`);
+const DISCRETION = [0, 0.25, 0.5, 0.75, 1];
+
+/**
+ * P(Beijing takes part) in EU-hosted talks at each venue discretion, per op-ed scenario (every round
+ * convened, so the talks happen exactly when Beijing takes part): the commands, and scenario -> shares.
+ */
+export async function participationRuns(): Promise<{ commands: string[]; p: Map<string, P[]> }> {
+  const commands: string[] = [];
+  const p = new Map<string, P[]>();
+  for (const id of SCENARIOS) {
+    const row: P[] = [];
+    for (const x of DISCRETION) {
+      const args = ['run', `scenarios/${id}.yaml`, '--with', 'eu-hosted-talks'];
+      args.push(
+        '--set',
+        `talks.eu-hosted.venue.discretion=${x}`,
+        '--set',
+        'talks.eu-hosted.venue.convening=1',
+      );
+      args.push('--runs', '4000', '--seed', '1', '--workers', '1');
+      commands.push(shell(args));
+      row.push((await brinkJson<RunJson>(args)).talks!.happened);
+    }
+    p.set(id, row);
   }
+  return { commands, p };
+}
+
+/** The participation table: a row per discretion, a column per scenario (and a note when they agree). */
+export function participationTable(p: Map<string, P[]>): string[] {
+  const same = SCENARIOS.every((id) => JSON.stringify(p.get(id)) === JSON.stringify(p.get(SCENARIOS[0]!)));
+  const note = same
+    ? [
+        '',
+        'The columns are identical: Beijing decides before the crisis, from priors the three scenarios share, on',
+        "the talks' own random stream, so with the same seed it takes the same decisions. The scenario changes",
+        'what the talks are worth, not whether they happen.',
+      ]
+    : [];
+  return [
+    `| venue discretion | ${SCENARIOS.join(' | ')} |`,
+    `| --: | ${SCENARIOS.map(() => '---').join(' | ')} |`,
+    ...DISCRETION.map(
+      (x, k) =>
+        `| ${x} | ${SCENARIOS.map((id) => `${pct(p.get(id)![k]!.p, 1)} ${ci(p.get(id)![k]!.ci95, 1)}`).join(' | ')} |`,
+    ),
+    ...note,
+  ];
+}
+
+export async function participation(): Promise<string> {
+  const { commands, p } = await participationRuns();
   return [
     '```sh',
-    ...lines,
+    ...commands,
     '```',
     '',
-    'With every round convened, the talks happen exactly when Beijing takes part (the US always does).',
+    'P(Beijing takes part) with its 95% interval. With every round convened, the talks happen exactly when',
+    'Beijing takes part (the US always does).',
     '',
-    ...rows,
+    ...participationTable(p),
   ].join('\n');
 }
 
