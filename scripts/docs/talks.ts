@@ -264,7 +264,7 @@ export async function exampleGaps(): Promise<string> {
   const clearOnes = g.ranked.filter((x) => x.clear);
   const others = g.ranked.filter((x) => !x.clear);
   out.push(
-    `${plural(g.ranked.length, 'gap exceeds', 'gaps exceed')} the ${pctWords(g.threshold, 0)} threshold; ${plural(clearOnes.length, 'has', 'have')} an effect on P(war) whose interval excludes 0.`,
+    `${plural(g.ranked.length, 'gap exceeds', 'gaps exceed')} the ${pctWords(g.threshold, 0)} threshold; ${clearOnes.length === 0 ? 'none has' : `${count(clearOnes.length)} of them ${clearOnes.length === 1 ? 'has' : 'have'}`} an effect on P(war) whose interval excludes 0.`,
     '',
     '**Gaps whose closing clearly changes P(war)**',
     '',
@@ -300,17 +300,16 @@ export async function exampleGaps(): Promise<string> {
     const firsts = firstDifferences(ex, x);
     const n = firsts.reduce((s, f) => s + f.runs, 0);
     if (n === 0) continue;
-    const actors = [...new Set(firsts.map((f) => f.actor))];
-    const away = actors.filter((a) => !parties.has(a));
-    const reading =
-      away.length === 0
-        ? `every one of them is a choice of a party at the table (${actors.join(', ')})`
-        : away.length === actors.length
-          ? `every one of them is a choice of ${away.join(', ')}, which is not at the table`
-          : `${actors.join(', ')} choose first in some; ${away.join(', ')} ${away.length === 1 ? 'is' : 'are'} not at the table`;
+    const by = new Map<string, number>();
+    for (const f of firsts) by.set(f.actor, (by.get(f.actor) ?? 0) + f.runs);
+    const whose = [...by]
+      .sort((a, b) => b[1] - a[1])
+      .map(([a, k]) => `${a}'s in ${count(k)}${parties.has(a) ? '' : ` (${a} is not at the table)`}`)
+      .join(', ');
+    const to = firsts.filter((f) => f.reached).reduce((s, f) => s + f.runs, 0);
     out.push(
       '',
-      `Gap ${x.rank}: closing it changes the outcome of ${plural(n, 'run', 'runs')} where the talks take place (war or lethal clash, either way); the first choice that differs in them (\`${EXAMPLE_COMMAND}\`) — ${reading}:`,
+      `Gap ${x.rank}: in the runs where the talks take place, closing it changes the outcome (war, or else lethal clash) of ${plural(n, 'run', 'runs')}: ${count(to)} toward it, ${count(n - to)} away from it. The first choice that differs is ${whose}:`,
       '',
       '| runs | outcome | who chooses | after | as declared | gap closed |',
       '| --: | --- | --- | --- | --- | --- |',
