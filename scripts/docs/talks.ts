@@ -304,7 +304,7 @@ export async function exampleGaps(): Promise<string> {
     for (const f of firsts) by.set(f.actor, (by.get(f.actor) ?? 0) + f.runs);
     const whose = [...by]
       .sort((a, b) => b[1] - a[1])
-      .map(([a, k]) => `${a}'s in ${count(k)}${parties.has(a) ? '' : ` (${a} is not at the table)`}`)
+      .map(([a, k]) => `the ${a}'s in ${count(k)}${parties.has(a) ? '' : ` (${a} is not at the table)`}`)
       .join(', ');
     const to = firsts.filter((f) => f.reached).reduce((s, f) => s + f.runs, 0);
     out.push(
