@@ -8,7 +8,7 @@ import { leakParams } from '../../src/talks/protocols.ts';
 import { withProtocols } from '../../src/talks/scenario.ts';
 import type { RankedGap } from '../../src/talks/types.ts';
 import { distWords, pct as pctWords } from '../../src/talks/words.ts';
-import { blueHeronExample, type Example, firstDifferences } from '../talks/blue-heron.ts';
+import { AGREED, blueHeronExample, DRAFTS, type Example, firstDifferences } from '../talks/blue-heron.ts';
 import { brinkJson, shell } from './lib.ts';
 
 export const doc = 'docs/talks.md';
@@ -336,8 +336,11 @@ export async function exampleProtocols(): Promise<string> {
     x.happened ? level(x.happened.p, x.happened.ci95) : '–';
   const row = (label: string, x: (typeof r.drafts)[number] | NonNullable<typeof r.package>) =>
     `| ${label} | ${level(x.war.alt, x.war.altCi95)} | ${delta(x.war)} | ${delta(x.lethal)} | ${happened(x)} | ${verdict(x.war)} |`;
-  for (const d of r.drafts) out.push(row(`${d.label}${d.draft === 'launch' ? ' (not agreed)' : ''}`, d));
-  if (r.package) out.push(row('**package** (notice + relay)', r.package));
+  for (const d of r.drafts) out.push(row(`${d.label}${AGREED.includes(d.draft) ? '' : ' (not agreed)'}`, d));
+  if (r.package) {
+    const titles = DRAFTS.filter((d) => AGREED.includes(d.id)).map((d) => d.title);
+    out.push(row(`**package** (${titles.join(' + ')})`, r.package));
+  }
   const clearDrafts = r.drafts.filter((d) => verdict(d.war) !== 'no clear effect');
   out.push(
     '',
