@@ -73,12 +73,12 @@ export const mdText = (s: string) =>
 /** As mdText, on one line (table cells, list items, headings). */
 const md = (s: string) => mdText(s).replace(/\r?\n/g, ' ');
 
-function delta(d: PairedDelta): string {
+export function delta(d: PairedDelta): string {
   return `${pts(d.d)} [${pts(d.ci95[0])}, ${pts(d.ci95[1])}]`;
 }
 
 /** A level with its interval, when the result has one: `3.10% [2.80, 3.42]`. */
-function level(p: number, ci: [number, number] | undefined): string {
+export function level(p: number, ci: [number, number] | undefined): string {
   return ci ? `${pct(p, 2)} [${(ci[0] * 100).toFixed(2)}, ${(ci[1] * 100).toFixed(2)}]` : pct(p, 2);
 }
 
@@ -98,7 +98,7 @@ export function hostingWords(h: Hosting, text: (s: string) => string = (s) => s)
 const whyOf = (g: RankedGap) => g.why ?? 'no clear effect';
 const isClear = (g: RankedGap) => g.clear ?? (g.war.ci95[1] < 0 || g.war.ci95[0] > 0);
 
-function verdict(d: PairedDelta): string {
+export function verdict(d: PairedDelta): string {
   if (d.ci95[1] < 0) return 'lowers the risk';
   if (d.ci95[0] > 0) return 'raises the risk';
   return 'no clear effect';
