@@ -1,7 +1,7 @@
 // `npm run bench`: how fast the engine is, against its PRNG floor, its allocation per run, the memory of
 // a 10^7-run ensemble, and the speed-up over worker threads. Method and results: bench/README.md.
 //   npm run bench -- [--json] [--quick] [--only ID[,ID]] [--workers 1,2] [--big-runs N] [--no-rss] [--no-speedup]
-//                    [--no-analysis] [--no-validate]
+//                    [--no-analysis] [--no-validate] [--no-epistemic]
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +28,7 @@ import {
   KOREA,
   median,
 } from './engines.ts';
+import { type EpistemicCost, measureEpistemic } from './epistemic.ts';
 import { measureLargeValidation } from './validate-large.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -55,6 +56,8 @@ interface Options {
   analysis: boolean;
   /** Also `brink validate` of 10 MB files (bench/validate-large.ts). */
   validate: boolean;
+  /** Also parameter draws against plain runs (bench/epistemic.ts). */
+  epistemic: boolean;
   /** Warm-up and each repetition, in seconds. */
   warmSeconds: number;
   repSeconds: number;
@@ -80,6 +83,7 @@ function parseArgs(argv: string[]): Options {
     speedup: true,
     analysis: true,
     validate: true,
+    epistemic: true,
     warmSeconds: 2,
     repSeconds: 2,
     repetitions: 5,
@@ -111,6 +115,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-engines') o.engines = false;
     else if (a === '--callgrind') o.callgrind = next() === 'all' ? [...KOREA] : argv[i]!.split(',');
     else if (a === '--no-validate') o.validate = false;
+    else if (a === '--no-epistemic') o.epistemic = false;
     else if (a === '--repetitions') o.repetitions = Number(next());
     else if (a === '--rep-seconds') o.repSeconds = Number(next());
     else if (a === '--clock') {
@@ -529,6 +534,11 @@ async function main(): Promise<void> {
       rss.push(await ensembleChild(file, runs, workers));
     }
   }
+  let epistemic: EpistemicCost | null = null;
+  if (o.epistemic) {
+    log('  parameter draws (--epistemic 200 --runs 2000) against 400,000 plain runs ...\n');
+    epistemic = measureEpistemic({ quick: o.quick, seed: SEED });
+  }
   let validation: ReturnType<typeof measureLargeValidation> | null = null;
   if (o.validate) {
     log('  brink validate of 10 MB files ...\n');
@@ -558,6 +568,7 @@ async function main(): Promise<void> {
     analysisSpeedup: analyses,
     memory: rss,
     validateLarge: validation,
+    epistemic,
   };
   if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(result, null, 2)}\n`);
   if (o.json) {
@@ -679,6 +690,20 @@ async function main(): Promise<void> {
         fmt(r.aggregateBytes),
       ]);
     log(`\nMemory of an ensemble (its own process, worker threads included):\n${m.toString()}\n`);
+  }
+  if (epistemic) {
+    const x = epistemic;
+    const t = new Table({ head: ['', 'CPU s', 'ratio'], style: plain });
+    t.push([`${fmt(x.plainRuns)} plain runs`, fmt(x.plainSeconds, 2), '1']);
+    t.push([
+      `${x.draws} draws × ${fmt(x.runsPerDraw)} runs`,
+      fmt(x.epistemicSeconds, 2),
+      `${fmt(x.ratio, 2)}×`,
+    ]);
+    t.push([`  of which compiling the ${x.draws} models`, fmt(x.compileSeconds, 2), '']);
+    log(
+      `\nParameter draws (${x.scenario}, this thread, median of ${x.repetitions}): engine decisions per run at the draws / at nominal ${fmt(x.decisionRatio, 2)}; cost per decision ${fmt(x.ratioPerDecision, 2)}×\n${t.toString()}\n`,
+    );
   }
   if (validation) {
     const v = new Table({ head: ['brink validate', 'bytes', 'diagnostic', 'wall s', 'CPU s'], style: plain });

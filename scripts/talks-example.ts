@@ -1,114 +1,46 @@
-// The example dialogue of docs/talks.md without the web room: BLUE HERON on korea-intercept.yaml, the
-// same agenda and positions as the end-to-end test (test/e2e/talks.test.ts), the gap ranking and the
-// protocol simulation, and, for the largest gap, the first decision that differs in the runs where
-// closing it changes the outcome. Usage: node --import tsx scripts/talks-example.ts [runs] [seed]
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Simulator } from '../src/engine/run.ts';
-import type { TraceRecord } from '../src/engine/trace.ts';
-import {
-  applyOverlay,
-  declareScenario,
-  deriveAgenda,
-  loadBase,
-  pct,
-  prefillPositions,
-  pts,
-  rankGaps,
-  selectTriggers,
-  simulateProtocols,
-  withExpectation,
-} from '../src/talks/index.ts';
-import { compileDoc } from '../src/talks/scenario.ts';
+// The example dialogue of docs/talks.md without the web room (scripts/talks/blue-heron.ts): BLUE HERON on
+// korea-intercept.yaml, the gap ranking, the protocol simulation with the value of hosting and the leak
+// sweep, and, for each simulated gap, the first decision that differs in the runs where closing it
+// changes the outcome. Usage: node --import tsx scripts/talks-example.ts [runs] [seed]
+import { pct, pts } from '../src/talks/index.ts';
+import type { PairedDelta } from '../src/talks/types.ts';
+import { blueHeronExample, firstDifferences } from './talks/blue-heron.ts';
 
 const runs = Number(process.argv[2] ?? 20_000);
 const seed = Number(process.argv[3] ?? 1);
-const files: Record<string, string> = {};
-const walk = (dir: string, prefix: string) => {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) walk(join(dir, e.name), `${prefix}${e.name}/`);
-    else if (e.name.endsWith('.yaml')) files[`${prefix}${e.name}`] = readFileSync(join(dir, e.name), 'utf8');
-  }
-};
-walk('scenarios', '');
-const base = loadBase(files, 'korea-intercept.yaml');
-const agenda = selectTriggers(deriveAgenda(base, ['US', 'PRC'], { pilotRuns: 300, seed: 1 }), {
-  US: ['DPRK.artillery-fire', 'DPRK.alert', 'PRC.military-support'],
-  PRC: ['US.intercept', 'US.limited-strike'],
-});
-const declared = ['US', 'PRC'].map((actor) => ({
-  actor,
-  positions: prefillPositions(base, agenda, actor, ['US', 'PRC']).positions,
-}));
-declared[0]!.positions.responses['DPRK.artillery-fire'] = {
-  protest: 0.2,
-  'show-of-force': 0.3,
-  alert: 0.2,
-  'limited-strike': 0.3,
-};
+const ex = await blueHeronExample(runs, seed);
+const { gaps, protocols: p } = ex;
+const d = (x: PairedDelta) => `${pts(x.d)} [${pts(x.ci95[0])}, ${pts(x.ci95[1])}]`;
 
-const gaps = await rankGaps(base, agenda, declared, { seed, runs });
 console.log(
   `declared positions: P(war) ${pct(gaps.base.war, 2)}, P(lethal clash) ${pct(gaps.base.lethal, 2)} (${runs} runs, seed ${seed})`,
 );
+if (gaps.venue)
+  console.log(
+    `${gaps.venue.title}: P(talks happen) ${pct(gaps.venue.happened.p, 2)} [${pct(gaps.venue.happened.ci95[0], 2)}, ${pct(gaps.venue.happened.ci95[1], 2)}]`,
+  );
 for (const g of gaps.ranked)
   console.log(
-    `gap ${g.rank}: ${g.holder} expects of ${g.of} after ${g.trigger}, size ${pct(g.size, 0)}: P(war) ${pts(g.war.d)} [${pts(g.war.ci95[0])}, ${pts(g.war.ci95[1])}], P(lethal) ${pts(g.lethal.d)} [${pts(g.lethal.ci95[0])}, ${pts(g.lethal.ci95[1])}]`,
+    `gap ${g.rank}: ${g.holder} expects of ${g.of} after ${g.trigger}, size ${pct(g.size, 0)}: P(war) ${d(g.war)}, P(lethal) ${d(g.lethal)}; ${g.clear ? 'clear' : `not clear: ${g.why}`}`,
   );
-
-const drafts = [
-  {
-    id: 'notice',
-    title: 'interception notice',
-    mapping: { interventions: ['interception-notice'], set: {} },
-  },
-  {
-    id: 'relay',
-    title: 'PRC relay (EU-hosted talks)',
-    mapping: { interventions: ['eu-hosted-talks'], set: {} },
-  },
-  {
-    id: 'launch',
-    title: 'launch notification',
-    mapping: { interventions: ['launch-notification'], set: {} },
-  },
-];
-const p = await simulateProtocols(base, agenda, declared, drafts, ['notice', 'relay'], { seed, runs });
-for (const d of [...p.drafts, ...(p.package ? [{ ...p.package, label: 'package' }] : [])])
+console.log(`aligned (below ${pct(gaps.threshold, 0)}): ${gaps.aligned.length}`);
+for (const x of [...p.drafts, ...(p.package ? [{ ...p.package, label: 'package' }] : [])])
   console.log(
-    `${d.label}: P(war) ${pts(d.war.d)} [${pts(d.war.ci95[0])}, ${pts(d.war.ci95[1])}], P(lethal) ${pts(d.lethal.d)}`,
+    `${x.label}: P(war) ${d(x.war)}, P(lethal) ${d(x.lethal)}${x.happened ? `, P(talks happen) ${pct(x.happened.p, 2)}` : ''}`,
+  );
+if (p.hosting)
+  console.log(
+    `hosting (${p.hosting.venue.intervention}, ${p.hosting.of}): value ${pts(p.hosting.value.d)} [${pts(p.hosting.value.ci95[0])}, ${pts(p.hosting.value.ci95[1])}], P(talks happen) ${pct(p.hosting.happened.p, 2)}, P(leak) ${pct(p.hosting.leaked.p, 2)}`,
   );
 console.log(`leak: ${p.leak?.verdict}, break-even ${p.leak?.breakEven}`);
-for (const x of p.leak?.points ?? [])
-  console.log(`  leak ${pct(x.p)}: P(war) ${pts(x.war.d)} [${pts(x.war.ci95[0])}, ${pts(x.war.ci95[1])}]`);
+for (const x of p.leak?.points ?? []) console.log(`  leak ${pct(x.p)}: P(war) ${d(x.war)}`);
 
-// Why the top gap moves the risk: the first decision that differs in runs whose outcome changes.
-const top = gaps.ranked[0]!;
-const ds = declareScenario(base, agenda, declared);
-const closed = compileDoc(
-  applyOverlay(base.doc, withExpectation(ds, declared, top.holder, top.of, top.trigger, top.declared)),
-  [],
-  base.path,
-).model;
-const a = new Simulator(ds.model);
-const b = new Simulator(closed);
-const firsts = new Map<string, number>();
-for (let i = 0; i < runs; i++) {
-  const x = a.run(seed, i).peak >= ds.model.lethalRung;
-  const y = b.run(seed, i).peak >= closed.lethalRung;
-  if (x === y) continue;
-  const ta: TraceRecord[] = [];
-  const tb: TraceRecord[] = [];
-  a.run(seed, i, { trace: ta });
-  b.run(seed, i, { trace: tb });
-  const da = ta.filter((r) => r.kind === 'decide');
-  const db = tb.filter((r) => r.kind === 'decide');
-  let k = 0;
-  while (k < da.length && k < db.length && JSON.stringify(da[k]) === JSON.stringify(db[k])) k++;
-  const u = da[k] as Extract<TraceRecord, { kind: 'decide' }> | undefined;
-  const v = db[k] as Extract<TraceRecord, { kind: 'decide' }> | undefined;
-  const key = `${y ? 'lethal only when closed' : 'lethal only as declared'}: ${u?.actor} after ${u?.stimulus} chose ${u?.chosen} -> ${v?.chosen}`;
-  firsts.set(key, (firsts.get(key) ?? 0) + 1);
+for (const g of gaps.ranked) {
+  console.log(
+    `gap ${g.rank}: runs whose outcome changes when it is closed, by the first choice that differs:`,
+  );
+  for (const f of firstDifferences(ex, g))
+    console.log(
+      `  ${f.runs}  ${f.outcome} ${f.reached ? 'only when closed' : 'only as declared'}: ${f.actor} after ${f.stimulus} chose ${f.declared} -> ${f.closed}`,
+    );
 }
-console.log(`runs whose lethal outcome changes when gap 1 is closed, by the first decision that differs:`);
-for (const [k, n] of firsts) console.log(`  ${n}  ${k}`);

@@ -397,6 +397,70 @@ async function reports(): Promise<Record<string, string>> {
   }
 }
 
+interface BandJson {
+  outcomes: Record<string, { p: number; ci95: [number, number] }>;
+  epistemic: {
+    draws: number;
+    parameters: number;
+    runsPerDraw: number;
+    outcomes: Record<string, { median: number; band90: [number, number]; noiseShare: number }>;
+  };
+}
+interface EpistemicCompareJson {
+  parameterDraws: { draws: number; parameters: number };
+  comparisons: {
+    with: string;
+    delta: Record<string, Delta>;
+    epistemic: {
+      pHelps: { p: number; ci95: [number, number] };
+      d: Record<string, { median: number; band90: [number, number] }>;
+      parameters: { path: string; importance: number; firstOrder: number }[];
+    };
+  }[];
+}
+
+/** The section on the two intervals: small run counts (the figures are about the method, not the scenario). */
+export async function epistemic(): Promise<Record<string, string>> {
+  // Few draws and runs: the figures show the method; `--workers 1` is left off the command shown.
+  const small = ['--epistemic', '20', '--runs', '1000', '--seed', '1', '--workers', '1'];
+  const run = ['run', 'scenarios/korea-decapitation-misread.yaml', ...small];
+  const text = await brinkText(run);
+  const j = await brinkJson<BandJson>(run);
+  const war = j.outcomes.war!;
+  const band = j.epistemic.outcomes.war!;
+  const width = (c: [number, number]) => c[1] - c[0];
+  const cmp = [
+    'compare',
+    'scenarios/korea-intercept.yaml',
+    '--with',
+    'eu-hosted-talks',
+    '--with',
+    'hotline',
+    '--trace',
+    '0',
+    ...small,
+  ];
+  const ctext = await brinkText(cmp);
+  const c = await brinkJson<EpistemicCompareJson>(cmp);
+  // The band's own section: from its title to the line that names the two intervals.
+  const part = (t: string) => {
+    const from = t.slice(t.indexOf('Parameter uncertainty'));
+    const end = from.indexOf('\n\nMisperceptions behind');
+    return end < 0 ? from : from.slice(0, end);
+  };
+  const show = (args: string[]) => `brink ${args.slice(0, -2).join(' ')}`;
+  const armReading = (x: EpistemicCompareJson['comparisons'][number]) => {
+    const top = x.epistemic.parameters[0]!;
+    return `\`${x.with}\` lowers P(war or worse) in ${pct(x.epistemic.pHelps.p, 0)} of the draws (95% CI ${pct(x.epistemic.pHelps.ci95[0], 0)} to ${pct(x.epistemic.pHelps.ci95[1], 0)}); the parameter whose uncertainty matters most to that decision is \`${top.path}\` (EVPPI ${(top.importance * 100).toFixed(3)} points, first-order share ${top.firstOrder.toFixed(2)})`;
+  };
+  return {
+    'epistemic-run': consoleBlock(run, part(text), `${show(run)}   # the ensemble's own tables omitted`),
+    'epistemic-run-reading': `Reading: at its nominal parameters, ${pct(war.p, 1)} of the 1,000 runs end in war, with a Monte Carlo interval of ${pct(war.ci95[0], 1)} to ${pct(war.ci95[1], 1)} (${(width(war.ci95) * 100).toFixed(1)} points wide). Across ${j.epistemic.draws} draws of its ${j.epistemic.parameters} uncertain parameters the median is ${pct(band.median, 1)} and the parameter-uncertainty band runs from ${pct(band.band90[0], 1)} to ${pct(band.band90[1], 1)} (${(width(band.band90) * 100).toFixed(1)} points): ${(width(band.band90) / width(war.ci95)).toFixed(1)} times as wide. The runs' own noise accounts for ${pct(band.noiseShare, 0)} of the spread across draws.`,
+    'epistemic-compare': consoleBlock(cmp, part(ctext), `${show(cmp)}   # the paired table omitted`),
+    'epistemic-compare-reading': `Reading: ${c.comparisons.map(armReading).join('; ')}.`,
+  };
+}
+
 export async function regions(): Promise<Record<string, string>> {
   return {
     workers: await workers(),
@@ -422,6 +486,7 @@ export async function regions(): Promise<Record<string, string>> {
     ...(await sweep()),
     ...(await sensitivity()),
     ...(await breakeven()),
+    ...(await epistemic()),
     ...(await rare()),
     ...(await reports()),
   };

@@ -85,8 +85,25 @@ export async function writeDoc(g: DocGenerator): Promise<boolean> {
   return true;
 }
 
-/** Runs `brink ARGS` in-process from the repo root; throws with its stderr when it fails. */
-export async function brinkText(args: string[]): Promise<string> {
+const outputs = new Map<string, Promise<string>>();
+
+/**
+ * Runs `brink ARGS` in-process from the repo root; throws with its stderr when it fails. A command is
+ * run once per process (same arguments, same seed: same output), so two docs may show the same figures
+ * from the same command at the cost of one.
+ */
+export function brinkText(args: string[]): Promise<string> {
+  const key = JSON.stringify(args);
+  let p = outputs.get(key);
+  if (!p) {
+    p = runBrink(args);
+    outputs.set(key, p);
+    p.catch(() => outputs.delete(key));
+  }
+  return p;
+}
+
+async function runBrink(args: string[]): Promise<string> {
   let out = '';
   let err = '';
   const io = {

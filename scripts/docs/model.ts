@@ -9,6 +9,7 @@ import { randomStream } from '../../src/engine/rng.ts';
 import { loadDocument } from '../../src/scenario/index.ts';
 import type { Scenario } from '../../src/scenario/schema.ts';
 import { brinkJson, ROOT, shell } from './lib.ts';
+import { hostingRuns, hostingValue, participationRuns, participationTable } from './talks.ts';
 
 export const doc = 'docs/model.md';
 
@@ -202,9 +203,48 @@ async function record(): Promise<string> {
   ].join('\n');
 }
 
+/**
+ * The talks in each op-ed scenario: the value of EU-hosted and bilateral talks against none (paired, with
+ * intervals) and P(Beijing takes part) by venue discretion; the same commands as docs/talks.md (run once
+ * per process: scripts/docs/lib.ts).
+ */
+export async function talks(): Promise<string> {
+  const host = await hostingRuns();
+  const part = await participationRuns();
+  const rows = [
+    '| scenario | P(≥ war), no talks | EU-hosted: P(talks happen) | EU-hosted: value of hosting, pts | bilateral: P(talks happen) | bilateral: value, pts |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const { id, r } of host) {
+    const eu = r.comparisons.find((c) => c.with === 'eu-hosted-talks')!;
+    const bi = r.comparisons.find((c) => c.with === 'us-china-talks')!;
+    const happened = (c: typeof eu) => `${pct(c.talks!.happened.p, 1)} ${ci(c.talks!.happened.ci95, 1)}`;
+    rows.push(
+      `| ${id} | ${pct(eu.delta.warOrWorse!.base)} | ${happened(eu)} | ${hostingValue(eu)} | ${happened(bi)} | ${hostingValue(bi)} |`,
+    );
+  }
+  return [
+    '```sh',
+    ...host.map((h) => h.command),
+    ...part.commands,
+    '```',
+    '',
+    'The value of hosting is the fall in P(peak ≥ war) against no talks, paired on common random numbers, with',
+    'its 95% interval (positive: the talks lower the risk; the leak risk at the venue’s own leak chance is in',
+    'it). Where hosting stops paying (leak chance, discretion) and the other hosts: docs/talks.md.',
+    '',
+    ...rows,
+    '',
+    'P(Beijing takes part) in EU-hosted talks by the venue’s discretion (every round convened):',
+    '',
+    ...participationTable(part.p),
+  ].join('\n');
+}
+
 export async function regions(): Promise<Record<string, string>> {
   return {
     baselines: await baselines(),
+    talks: await talks(),
     quality: await quality(),
     stopping: await stopping(),
     record: await record(),

@@ -443,7 +443,11 @@ const grow: Op = (d, doc) => {
   const copies = d.pick([2, 10, 100, 500, 1000, 3000]);
   const cols = collectionsOf(ss).filter((s) => (s.node as YAMLMap | YAMLSeq).items.length > 0);
   // Interventions most often: each is validated alone (the cost that grew with their square).
-  const ivs = ss.find((s) => s.key === 'interventions' && isMap(s.node));
+  // (An empty interventions map has nothing to copy: seed 20, mutant 41292 picked from it and crashed the
+  // fuzzer itself, not Brink.)
+  const ivs = ss.find(
+    (s) => s.key === 'interventions' && isMap(s.node) && (s.node as YAMLMap).items.length > 0,
+  );
   const target = ivs && d.chance(0.4) ? ivs : cols.length ? d.pick(cols) : undefined;
   if (!target) return undefined;
   const c = target.node;

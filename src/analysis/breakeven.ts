@@ -12,8 +12,9 @@ import { randomStream } from '../engine/rng.ts';
 import { getIn } from '../scenario/merge.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
+import { type Band, bandOf, EpistemicDesign } from './epistemic.ts';
 import { executeSync } from './kernel/executor.ts';
-import type { PointTally } from './kernel/task.ts';
+import { hitsOf, type PointTally } from './kernel/task.ts';
 import { metric, metricDef } from './metrics.ts';
 import { PlanJob, type Point, type PointJob, type PointPlan } from './points.ts';
 import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
@@ -29,6 +30,8 @@ export interface BreakevenOptions {
   bisect?: number;
   bootstrap?: number;
   metric?: string;
+  /** Parameter draws of the other uncertain parameters (0 or absent: none): a break-even per draw. */
+  epistemic?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -63,6 +66,15 @@ export interface BreakevenReport {
     /** Share of bootstrap replicates whose line does not cross inside the range. */
     unresolved: number;
   } | null;
+  /**
+   * With parameter draws: the grid again at each draw of the other uncertain parameters; the share
+   * of draws with each verdict, and the band of the crossing (linear between grid points) over the
+   * draws where it crosses.
+   */
+  epistemic?: ReturnType<EpistemicDesign['summary']> & {
+    verdicts: { crosses: number; pays: number; never: number };
+    crossing: Band | null;
+  };
 }
 
 function fitRoot(xs: number[], ds: number[]): number {
@@ -253,6 +265,50 @@ function* breakevenPlan(
       unresolved: sig(unresolved / nBoot, 4),
     };
   }
+  let epistemic: BreakevenReport['epistemic'];
+  if (opts.epistemic) {
+    const design = new EpistemicDesign([baseDoc, withDoc], opts.epistemic, opts.seed, [
+      target.path,
+      ...(baseTarget ? [baseTarget.path] : []),
+    ]);
+    const none = { targets: [] as ParamTarget[], values: [] as number[] };
+    const jobs: PointJob[] = [];
+    for (let d = 0; d < design.draws; d++)
+      for (const x of xs)
+        jobs.push({
+          ...job([
+            design.point(baseDoc, baseMeta, d, baseTarget ? { targets: [baseTarget], values: [x] } : none),
+            design.point(withDoc, altMeta, d, { targets: [target], values: [x] }),
+          ]),
+          perRun: false,
+        });
+    const tallies = yield jobs;
+    const verdicts = { crosses: 0, pays: 0, never: 0 };
+    const roots: number[] = [];
+    for (let d = 0; d < design.draws; d++) {
+      const dd = xs.map((_, i) => {
+        const c = tallies[d * xs.length + i]!.counts[0]!;
+        return (hitsOf(c, 1) - hitsOf(c, 0)) / n;
+      });
+      const k = dd.findIndex((v, i) => i + 1 < dd.length && v < 0 !== dd[i + 1]! < 0);
+      if (k < 0) {
+        verdicts[dd.every((v) => v < 0) ? 'pays' : 'never']++;
+        continue;
+      }
+      verdicts.crosses++;
+      const [x0, x1, d0, d1] = [xs[k]!, xs[k + 1]!, dd[k]!, dd[k + 1]!];
+      roots.push(d1 === d0 ? (x0 + x1) / 2 : x0 + ((0 - d0) * (x1 - x0)) / (d1 - d0));
+    }
+    epistemic = {
+      ...design.summary(n),
+      verdicts: {
+        crosses: sig(verdicts.crosses / design.draws),
+        pays: sig(verdicts.pays / design.draws),
+        never: sig(verdicts.never / design.draws),
+      },
+      crossing: roots.length ? bandOf(roots) : null,
+    };
+  }
   return {
     scenario: { id: withDoc.id, hash: meta.hash },
     engine: meta.engine,
@@ -271,6 +327,7 @@ function* breakevenPlan(
     points: evaluated.map((e) => e.point).sort((p, q) => p.x - q.x),
     verdict,
     crossing,
+    ...(epistemic ? { epistemic } : {}),
   };
 }
 
@@ -288,7 +345,8 @@ export function openBreakeven(
   opts: BreakevenOptions,
   checkpoint?: string,
 ): PlanJob<BreakevenReport> {
-  const total = Math.max(3, opts.grid ?? 9) + (opts.bisect ?? 5);
+  const nGrid = Math.max(3, opts.grid ?? 9);
+  const total = nGrid + (opts.bisect ?? 5) + nGrid * (opts.epistemic ?? 0);
   return new PlanJob(
     breakevenPlan(baseDoc, withDoc, path, meta, opts),
     { engine: meta.engine, total },

@@ -5,6 +5,7 @@
 import type { Model } from '../engine/model.ts';
 import { OUTCOMES, type Simulator } from '../engine/run.ts';
 import { type Aggregate, emptyAggregate, merge, type RunReport, record, summarize } from './ensemble.ts';
+import type { EpistemicCompareReport, EpistemicComparison } from './epistemic.ts';
 import { type AnalysisJob, executeSync } from './kernel/executor.ts';
 import { simulatorOf } from './kernel/simulator.ts';
 import { type CompareTask, localSource, type ModelSource, ranges, type Task } from './kernel/task.ts';
@@ -64,11 +65,15 @@ export interface Comparison {
   outcomes: RunReport['outcomes'];
   /** The intervention arm's talks: P(talks happen), P(they leak) (arms with talks only). */
   talks?: RunReport['talks'];
+  /** With parameter draws (`--epistemic N`): P(it lowers the metric) across draws, and what matters to that. */
+  epistemic?: EpistemicComparison;
 }
 
 export interface CompareReport extends RunReport {
   method: { pairing: string; interval: string; test: string; savedHarmed: string };
   comparisons: Comparison[];
+  /** With parameter draws: the design (draws, runs per draw, the parameters drawn). */
+  parameterDraws?: Omit<EpistemicCompareReport, 'comparisons'>;
 }
 
 function delta(a: number, b: number, c: number, d: number): PairedDelta {

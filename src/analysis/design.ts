@@ -17,6 +17,7 @@ import {
   type Path,
   quantile,
   resolveParamRefs,
+  sumGroup,
   support,
   uncertainParams,
 } from '../scenario/params.ts';
@@ -80,36 +81,42 @@ export function withValues(
   return out as Scenario;
 }
 
-/** The field paths where a document uses `{param: name}`. */
-function usesOf(doc: unknown, name: string): Path[] {
-  const out: Path[] = [];
-  const walk = (v: unknown, path: Path) => {
-    if (isParamRef(v)) {
-      if (v.param === name) out.push(path);
-      return;
-    }
-    if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, [...path, i]);
-    else if (typeof v === 'object' && v !== null)
-      for (const [k, x] of Object.entries(v))
-        if (!(path.length === 0 && k === 'params')) walk(x, [...path, k]);
-  };
-  walk(doc, []);
-  return out;
-}
+const usesCache = new WeakMap<object, Map<string, Path[]>>();
 
 /**
- * The table a probability at `path` belongs to, if it must sum to 1: the path of the table and how to
- * reach an entry's probability within an entry (`['p']` for outcomes, `[]` otherwise).
+ * The field paths where a document uses each named parameter (`{param: name}`), found in one walk and
+ * kept per document (design points of one document ask again and again).
  */
-function sumGroup(path: Path): { table: Path; inner: Path } | undefined {
-  const n = path.length;
-  const at = (k: number) => path[n - k];
-  if (n >= 3 && at(1) === 'p' && at(3) === 'outcomes') return { table: path.slice(0, n - 2), inner: ['p'] };
-  if (n >= 2 && at(2) === 'respond') return { table: path.slice(0, n - 1), inner: [] };
-  if (n === 4 && path[0] === 'actors' && path[2] === 'type') return { table: path.slice(0, 3), inner: [] };
-  if (n >= 3 && at(3) === 'intent' && at(4) === 'beliefs') return { table: path.slice(0, n - 1), inner: [] };
-  if (n >= 4 && at(4) === 'expects' && at(5) === 'beliefs') return { table: path.slice(0, n - 1), inner: [] };
-  return undefined;
+function paramUses(doc: Scenario): Map<string, Path[]> {
+  let uses = usesCache.get(doc);
+  if (uses) return uses;
+  const found = new Map<string, Path[]>();
+  const path: Path = [];
+  const walk = (v: unknown) => {
+    if (isParamRef(v)) {
+      const list = found.get(v.param) ?? [];
+      list.push([...path]);
+      found.set(v.param, list);
+      return;
+    }
+    if (Array.isArray(v))
+      for (const [i, x] of v.entries()) {
+        path.push(i);
+        walk(x);
+        path.pop();
+      }
+    else if (typeof v === 'object' && v !== null)
+      for (const [k, x] of Object.entries(v)) {
+        if (path.length === 0 && k === 'params') continue;
+        path.push(k);
+        walk(x);
+        path.pop();
+      }
+  };
+  walk(doc);
+  uses = found;
+  usesCache.set(doc, uses);
+  return uses;
 }
 
 function probOf(v: unknown): number {
@@ -163,10 +170,12 @@ export function compileAt(
   meta: { hash: string; interventions: string[] },
 ): Model {
   let d = withValues(doc, targets, values);
-  // Entries of sum-to-one tables touched directly or through a named parameter.
+  // Entries of sum-to-one tables touched directly or through a named parameter (setting values moves
+  // no reference, so the uses are the original document's).
   const touched: Path[] = [];
   for (const t of targets) {
-    if (t.path[0] === 'params' && t.path.length === 2) touched.push(...usesOf(d, String(t.path[1])));
+    if (t.path[0] === 'params' && t.path.length === 2)
+      touched.push(...(paramUses(doc).get(String(t.path[1])) ?? []));
     else touched.push(t.path);
   }
   if (touched.some((p) => sumGroup(p))) d = rebalance(resolveParamRefs(d).doc, touched);

@@ -3,6 +3,7 @@
 import type { Model } from '../engine/model.ts';
 import { MISPERCEPTION_KINDS, OUTCOMES, type RunResult, type Simulator } from '../engine/run.ts';
 import { proportion } from '../engine/stats.ts';
+import type { EpistemicRunReport } from './epistemic.ts';
 import type { AnalysisJob } from './kernel/executor.ts';
 import { simulatorOf } from './kernel/simulator.ts';
 import { type EnsembleTask, type ModelSource, ranges, type Task } from './kernel/task.ts';
@@ -226,6 +227,8 @@ export class EnsembleJob implements AnalysisJob<Aggregate> {
 }
 
 export interface RunReport {
+  /** With parameter draws (`--epistemic N`): each outcome's parameter-uncertainty band. */
+  epistemic?: EpistemicRunReport;
   scenario: { id: string; hash: string };
   engine: string;
   seed: number;

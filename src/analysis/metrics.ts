@@ -6,14 +6,15 @@ import { quantityLabel } from './vocabulary.ts';
 
 /**
  * A binary quantity of one run, as data (what worker threads are sent): the run ends in outcome `at`
- * (`kind: 'outcome'`), or its peak reaches rung `at` (`kind: 'peak'`).
+ * (`kind: 'outcome'`), its peak reaches rung `at` (`kind: 'peak'`), or talks `at` (index in the model;
+ * -1: any talks) took place (`kind: 'talksHappened'`) or leaked (`kind: 'talksLeaked'`).
  */
 export interface MetricDef {
   /** As written: `war`, `nuclearUse`, `resolved`, `horizon`, `warOrWorse`, `peak>=lethal-clash`. */
   id: string;
   /** For people (src/analysis/vocabulary.ts): "P(war or worse)", "P(ended in war)", "P(peak >= lethal-clash)". */
   label: string;
-  kind: 'outcome' | 'peak';
+  kind: 'outcome' | 'peak' | 'talksHappened' | 'talksLeaked';
   at: number;
 }
 
@@ -25,9 +26,21 @@ export interface Metric extends MetricDef {
 /** The metric of a definition (as `metric` resolved it for some model). */
 export function metricOf(def: MetricDef): Metric {
   const { id, label, kind, at } = def;
-  return kind === 'outcome'
-    ? { id, label, kind, at, of: (r) => r.outcome === at }
-    : { id, label, kind, at, of: (r) => r.peak >= at };
+  switch (kind) {
+    case 'outcome':
+      return { id, label, kind, at, of: (r) => r.outcome === at };
+    case 'peak':
+      return { id, label, kind, at, of: (r) => r.peak >= at };
+    case 'talksHappened':
+      return { id, label, kind, at, of: (r) => flagAt(r.talksHappened, at) };
+    case 'talksLeaked':
+      return { id, label, kind, at, of: (r) => flagAt(r.talksLeaked, at) };
+  }
+}
+
+/** Whether flag `at` of a run's per-talks flags is set (-1: any of them). */
+function flagAt(flags: Uint8Array, at: number): boolean {
+  return at < 0 ? flags.includes(1) : flags[at] === 1;
 }
 
 /** The definition of a metric, without its function. */

@@ -18,6 +18,13 @@ export const ArmOption = z
   .max(200)
   .regex(/^[^+\s]+(\+[^+\s]+)*$/, 'expected an intervention id or a combination a+b');
 
+/** Parameter draws of a second-order Monte Carlo (`--epistemic N`; 0: none). */
+export const EpistemicOption = z
+  .number()
+  .int()
+  .refine((n) => n === 0 || (n >= 2 && n <= 5000), 'parameter draws: 0 (none) or 2..5000')
+  .default(0);
+
 /** `brink compare`: the arms, runs per arm, seed, and saved/harmed runs traced per arm. */
 export const CompareOptionsSchema = z.object({
   arms: z
@@ -28,6 +35,7 @@ export const CompareOptionsSchema = z.object({
   runs: z.number().int().min(1).max(10_000_000).default(20_000),
   seed: SeedOption,
   traceRuns: z.number().int().min(0).max(1000).default(200),
+  epistemic: EpistemicOption,
 });
 
 /** At most this many engine runs in one sensitivity analysis (tornado plus Sobol design). */
@@ -83,6 +91,7 @@ export const SweepOptionsSchema = z.object({
   runs: z.number().int().min(1).max(1_000_000).default(5000),
   seed: SeedOption,
   metrics: z.array(z.string().min(1).max(80)).max(10).default([]),
+  epistemic: EpistemicOption,
 });
 
 /** `brink breakeven`: the intervention, the parameter and its range, runs per point, the search. */
@@ -97,6 +106,7 @@ export const BreakevenOptionsSchema = z
     bisect: z.number().int().min(0).max(20).default(5),
     metric: z.string().min(1).max(80).default('warOrWorse'),
     bootstrap: z.number().int().min(1).max(10_000).default(500),
+    epistemic: EpistemicOption,
   })
   .refine((o) => !o.range || o.range[0] < o.range[1], {
     message: 'the range must have LO < HI',

@@ -10,7 +10,8 @@ import type { Scenario } from '../scenario/schema.ts';
 import { openBreakeven } from './breakeven.ts';
 import { type Arm, PairedComparison } from './compare.ts';
 import { EnsembleJob, type RunReport, summarize } from './ensemble.ts';
-import type { AnalysisJob } from './kernel/executor.ts';
+import { type EpistemicArm, openEpistemicCompare, openEpistemicRun, withEpistemic } from './epistemic.ts';
+import { type AnalysisJob, JobChain } from './kernel/executor.ts';
 import type { ModelSource } from './kernel/task.ts';
 import {
   BreakevenOptionsSchema,
@@ -94,15 +95,28 @@ const compare = define({
       seed: o.seed,
       runs: o.runs,
       interventions: [],
-      compare: { arms: o.arms, traceRuns: o.traceRuns },
+      compare: { arms: o.arms, traceRuns: o.traceRuns, ...(o.epistemic ? { epistemic: o.epistemic } : {}) },
     };
   },
   open(prepare, m, checkpoint) {
     const b = prepare(m.interventions);
+    const docs: EpistemicArm[] = [];
     const arms: Arm[] = m.compare.arms.map((label) => {
       const p = prepare([...m.interventions, label]);
+      docs.push({ label, doc: p.doc, interventions: p.model.interventions });
       return { label, model: p.model, source: p.source };
     });
+    const draws = m.compare.epistemic ?? 0;
+    const [cpCompare, cpDraws] = draws ? JobChain.parts(checkpoint) : [checkpoint, undefined];
+    const epistemic = draws
+      ? openEpistemicCompare(
+          b.doc,
+          docs,
+          { hash: b.hash, engine: m.engine },
+          { seed: m.seed, runs: m.runs, draws },
+          cpDraws,
+        )
+      : null;
     const c = new PairedComparison(
       {
         base: b.model,
@@ -113,10 +127,11 @@ const compare = define({
         traceRuns: m.compare.traceRuns,
         engine: m.engine,
       },
-      checkpoint,
+      cpCompare,
     );
     return {
-      job: c,
+      // Progress in runs per arm: a run index costs 1 + arms engine runs, a draw of an arm 2 x runs.
+      job: epistemic ? new JobChain(c, epistemic, () => null, [1 + arms.length, 2 * m.runs]) : c,
       finish: async (yieldNow) => {
         // Tracing the saved and harmed runs of each arm takes a while: one arm at a time, yielding between.
         const mechanisms: ReturnType<PairedComparison['mechanisms']>[] = [];
@@ -125,7 +140,10 @@ const compare = define({
           mechanisms.push(c.mechanisms(ai));
         }
         return {
-          report: c.report({ topPaths: STORED_TOP_PATHS, mechanisms }),
+          report: withEpistemic(
+            c.report({ topPaths: STORED_TOP_PATHS, mechanisms }),
+            epistemic ? epistemic.report() : null,
+          ),
           model: b.model,
           agg: c.state.base,
         };
@@ -214,11 +232,17 @@ const sweep = define({
   options: SweepOptionsSchema,
   manifest(prepare, o, engine) {
     const p = prepare(o.interventions);
-    const settings = { params: o.params, metrics: o.metrics, runsPerCell: o.runs };
+    const settings = {
+      params: o.params,
+      metrics: o.metrics,
+      runsPerCell: o.runs,
+      ...(o.epistemic ? { epistemic: o.epistemic } : {}),
+    };
     const job = openSweep(p.doc, o.params, sweepMeta(p, o.interventions, engine), {
       seed: o.seed,
       runs: o.runs,
       ...(o.metrics.length ? { metrics: o.metrics } : {}),
+      ...(o.epistemic ? { epistemic: o.epistemic } : {}),
     });
     return {
       kind: 'sweep',
@@ -236,7 +260,12 @@ const sweep = define({
       p.doc,
       s.params,
       sweepMeta(p, m.interventions, m.engine),
-      { seed: m.seed, runs: s.runsPerCell, ...(s.metrics.length ? { metrics: s.metrics } : {}) },
+      {
+        seed: m.seed,
+        runs: s.runsPerCell,
+        ...(s.metrics.length ? { metrics: s.metrics } : {}),
+        ...(s.epistemic ? { epistemic: s.epistemic } : {}),
+      },
       checkpoint,
     );
     return { job, finish: async () => job.report() };
@@ -264,6 +293,7 @@ function breakevenJob(
       metric: o.metric,
       bootstrap: o.bootstrap,
       ...(o.range ? { range: o.range } : {}),
+      ...(o.epistemic ? { epistemic: o.epistemic } : {}),
     },
     checkpoint,
   );
@@ -284,6 +314,7 @@ const breakeven = define({
       bisect: o.bisect,
       metric: o.metric,
       bootstrap: o.bootstrap,
+      ...(o.epistemic ? { epistemic: o.epistemic } : {}),
     };
     const job = breakevenJob(prepare, { seed: o.seed, engine, breakeven: settings });
     return {
@@ -391,25 +422,34 @@ const run = {
   kind: 'run' as const,
   open(prepare: PrepareWith, m: ManifestOf<'run'>, checkpoint?: string) {
     const p = prepare(m.interventions);
-    const job = new EnsembleJob(
-      p.source,
-      p.model,
-      { seed: m.seed, runs: m.runs, engine: m.engine },
-      checkpoint,
-    );
+    const draws = m.epistemic ?? 0;
+    const [cpRuns, cpDraws] = draws ? JobChain.parts(checkpoint) : [checkpoint, undefined];
+    const job = new EnsembleJob(p.source, p.model, { seed: m.seed, runs: m.runs, engine: m.engine }, cpRuns);
+    const epistemic = draws
+      ? openEpistemicRun(
+          p.doc,
+          { hash: p.hash, interventions: p.model.interventions, engine: m.engine },
+          { seed: m.seed, runs: m.runs, draws },
+          cpDraws,
+        )
+      : null;
     return {
-      job,
+      // Progress in runs: a draw costs `runs` engine runs.
+      job: epistemic ? new JobChain(job, epistemic, () => null, [1, m.runs]) : job,
       finish: async (): Promise<{
         report: RunReport;
         model: Model;
         agg: typeof job.aggregate;
         doc: Scenario;
       }> => ({
-        report: summarize(p.model, job.aggregate, {
-          seed: m.seed,
-          engine: m.engine,
-          topPaths: STORED_TOP_PATHS,
-        }),
+        report: {
+          ...summarize(p.model, job.aggregate, {
+            seed: m.seed,
+            engine: m.engine,
+            topPaths: STORED_TOP_PATHS,
+          }),
+          ...(epistemic ? { epistemic: epistemic.report() } : {}),
+        },
         model: p.model,
         agg: job.aggregate,
         doc: p.doc,

@@ -3,10 +3,11 @@
 import { proportion } from '../engine/stats.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, grid, type ParamTarget, paramTarget } from './design.ts';
+import { type Band, bandOf, EpistemicDesign } from './epistemic.ts';
 import { executeSync } from './kernel/executor.ts';
 import { hitsOf } from './kernel/task.ts';
 import { metric, metricDef } from './metrics.ts';
-import { PlanJob, type PointPlan } from './points.ts';
+import { PlanJob, type Point, type PointJob, type PointPlan } from './points.ts';
 import { sig } from './stats.ts';
 
 export interface SweepParam {
@@ -22,12 +23,16 @@ export interface SweepOptions {
   runs: number;
   /** Metrics per cell (default: warOrWorse, war, nuclearUse). */
   metrics?: string[];
+  /** Parameter draws per cell of the other uncertain parameters (0 or absent: none). */
+  epistemic?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface SweepCell {
   values: number[];
   metrics: Record<string, { p: number; ci95: [number, number] }>;
+  /** With parameter draws: each metric's parameter-uncertainty band in this cell. */
+  epistemic?: Record<string, Band>;
 }
 
 export interface SweepReport {
@@ -39,6 +44,8 @@ export interface SweepReport {
   params: { path: string; values: number[]; nominal: number; distribution: unknown; source: string | null }[];
   metrics: { id: string; label: string }[];
   cells: SweepCell[];
+  /** With parameter draws: the design (the swept parameters are not drawn). */
+  epistemic?: ReturnType<EpistemicDesign['summary']>;
 }
 
 /** Parses `PATH=LO..HI:STEPS`. */
@@ -84,13 +91,28 @@ function* sweepPlan(
   // Metrics name rungs and outcomes, which no parameter value changes: resolved on the first cell.
   const first = compileAt(doc, targets, cellValues[0]!, cm);
   const ms = (opts.metrics ?? ['warOrWorse', 'war', 'nuclearUse']).map((s) => metricDef(metric(first, s)));
-  const tallies = yield cellValues.map((values) => ({
-    settings: [{ doc, meta: cm, targets, values }],
+  const job = (settings: Point[]): PointJob => ({
+    settings,
     seed: opts.seed,
     runs: opts.runs,
     metrics: ms,
     perRun: false,
-  }));
+  });
+  // With parameter draws, every cell also runs at each draw of the other uncertain parameters (the
+  // same draws in every cell), after the cells at nominal values.
+  const design = opts.epistemic
+    ? new EpistemicDesign(
+        [doc],
+        opts.epistemic,
+        opts.seed,
+        targets.map((t) => t.path),
+      )
+    : null;
+  const jobs = cellValues.map((values) => job([{ doc, meta: cm, targets, values }]));
+  if (design)
+    for (const values of cellValues)
+      for (let d = 0; d < design.draws; d++) jobs.push(job([design.point(doc, cm, d, { targets, values })]));
+  const tallies = yield jobs;
   const cells: SweepCell[] = cellValues.map((values, c) => {
     const counts = tallies[c]!.counts;
     const out: SweepCell['metrics'] = {};
@@ -98,7 +120,15 @@ function* sweepPlan(
       const pr = proportion(hitsOf(counts[k]!), opts.runs);
       out[x.id] = { p: sig(pr.p), ci95: [sig(pr.ci95[0]), sig(pr.ci95[1])] };
     });
-    return { values, metrics: out };
+    if (!design) return { values, metrics: out };
+    const epistemic: Record<string, Band> = {};
+    const at = nCells + c * design.draws;
+    ms.forEach((x, k) => {
+      epistemic[x.id] = bandOf(
+        Array.from({ length: design.draws }, (_, d) => hitsOf(tallies[at + d]!.counts[k]!) / opts.runs),
+      );
+    });
+    return { values, metrics: out, epistemic };
   });
   return {
     scenario: { id: doc.id, hash: meta.hash },
@@ -115,12 +145,13 @@ function* sweepPlan(
     })),
     metrics: ms.map((x) => ({ id: x.id, label: x.label })),
     cells,
+    ...(design ? { epistemic: design.summary(opts.runs) } : {}),
   };
 }
 
 /** The cells of a grid, for progress. */
-function cellsOf(params: readonly SweepParam[]): number {
-  return params.reduce((a, p) => a * Math.max(1, p.steps), 1);
+function cellsOf(params: readonly SweepParam[], draws = 0): number {
+  return params.reduce((a, p) => a * Math.max(1, p.steps), 1) * (1 + draws);
 }
 
 /**
@@ -135,7 +166,7 @@ export function openSweep(
   checkpoint?: string,
 ): PlanJob<SweepReport> {
   let done = 0;
-  const total = cellsOf(params);
+  const total = cellsOf(params, opts.epistemic ?? 0);
   return new PlanJob(
     sweepPlan(doc, params, meta, opts),
     { engine: meta.engine, total, onPoint: () => opts.onProgress?.(++done, total) },

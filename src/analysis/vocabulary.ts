@@ -124,6 +124,27 @@ export const GLOSSARY: GlossaryEntry[] = [
     group: 'Intervals and tests',
   },
   {
+    id: 'parameter-band',
+    term: 'Parameter-uncertainty band',
+    definition:
+      'Where a probability lies when the uncertain parameters (the judged and estimated numbers that carry a distribution) vary: the 5th to 95th percentile of the probability across N parameter draws (a Latin hypercube), each run on the same random numbers. Not the Monte Carlo interval, which says only how precisely the runs pin the probability down with every parameter at its nominal value: more runs narrow that interval, not this band.',
+    group: 'Intervals and tests',
+  },
+  {
+    id: 'p-helps',
+    term: 'P(helps)',
+    definition:
+      'The share of parameter draws in which an intervention lowers the probability (its paired difference with the baseline is below zero), with a Wilson 95% interval over the draws: how sure we can be that the measure helps, whatever the uncertain numbers turn out to be.',
+    group: 'Intervals and tests',
+  },
+  {
+    id: 'evppi',
+    term: 'EVPPI',
+    definition:
+      'Expected value of partial perfect information: how much lower, in points of probability, the outcome would be on average if one uncertain parameter were known before deciding whether to adopt an intervention. Zero when knowing it would never change the decision.',
+    group: 'Intervals and tests',
+  },
+  {
     id: 'wilson',
     term: 'Wilson interval',
     definition:

@@ -2,6 +2,12 @@
 import Table from 'cli-table3';
 import type { BreakevenReport } from '../analysis/breakeven.ts';
 import type { CompareReport, RareComparison } from '../analysis/compare.ts';
+import type { RunReport } from '../analysis/ensemble.ts';
+import {
+  type EpistemicCompareReport,
+  type EpistemicRunReport,
+  INTERVAL_WORDS,
+} from '../analysis/epistemic.ts';
 import type { Attribution, Counterfactual } from '../analysis/paths.ts';
 import type { RareResult } from '../analysis/rare.ts';
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
@@ -170,6 +176,23 @@ export function renderSweep(r: SweepReport): string {
       ...r.metrics.flatMap((m) => [pct(c.metrics[m.id]!.p, 3), ci(c.metrics[m.id]!.ci95, 3)]),
     ]);
   lines.push(t.toString());
+  if (r.epistemic) {
+    const e = r.epistemic;
+    const b = new Table({
+      head: [...r.params.map((p) => p.path), ...r.metrics.map((m) => `${m.label} median [5-95% band]`)],
+      style: plain,
+    });
+    for (const c of r.cells)
+      b.push([...c.values.map(String), ...r.metrics.map((m) => band(c.epistemic![m.id]!, 3))]);
+    lines.push(
+      '',
+      pc.bold('Parameter uncertainty') +
+        `  ${e.draws} draws of the ${e.parameters} other uncertain parameters (${e.design}) per cell, ${e.runsPerDraw.toLocaleString('en-US')} runs each`,
+      b.toString(),
+      '',
+      pc.dim(TWO_INTERVALS),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -258,5 +281,76 @@ export function renderBreakeven(r: BreakevenReport): string {
           : `${r.with} does not lower ${r.metric.label} anywhere in the range`,
       ),
     );
+  if (r.epistemic) {
+    const e = r.epistemic;
+    lines.push(
+      '',
+      pc.bold('Parameter uncertainty') +
+        `  the grid at ${e.draws} draws of the ${e.parameters} other uncertain parameters (${e.design}), ${e.runsPerDraw.toLocaleString('en-US')} paired runs per point`,
+      `  draws where it crosses: ${pct(e.verdicts.crosses, 0)}; pays over the whole range: ${pct(e.verdicts.pays, 0)}; never pays: ${pct(e.verdicts.never, 0)}`,
+      e.crossing
+        ? `  crossing across those draws: median ${e.crossing.median}, band 5-95% ${e.crossing.band90[0]} to ${e.crossing.band90[1]}`
+        : '  no draw crosses inside the range',
+      pc.dim(
+        `  ${INTERVAL_WORDS.band}; the 95% CI above is the bootstrap interval over runs at nominal values.`,
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The two intervals of every probability, in words (the foot of each table that shows both). */
+const TWO_INTERVALS = `${INTERVAL_WORDS.monteCarlo}; ${INTERVAL_WORDS.band}.`;
+
+function band(b: { median: number; band90: [number, number] }, digits = 2): string {
+  return `${pct(b.median, digits)} ${ci(b.band90, digits)}`;
+}
+
+export function renderEpistemicRun(r: RunReport, e: EpistemicRunReport): string {
+  const lines = [
+    pc.bold('Parameter uncertainty') +
+      `  ${e.draws} draws of ${e.parameters} uncertain parameters (${e.design}), ${e.runsPerDraw.toLocaleString('en-US')} runs each on common random numbers`,
+    '',
+  ];
+  const t = new Table({
+    head: ['outcome', 'nominal', 'Monte Carlo 95%', 'median across draws', 'band 5-95%', 'run noise share'],
+    style: plain,
+  });
+  for (const [k, v] of Object.entries(e.outcomes)) {
+    const nominal = r.outcomes[k as keyof RunReport['outcomes']];
+    t.push([
+      QUANTITY[k as QuantityId]?.label ?? k,
+      nominal ? pct(nominal.p) : '',
+      nominal ? ci(nominal.ci95) : '',
+      pct(v.median),
+      ci(v.band90),
+      pct(v.noiseShare, 0),
+    ]);
+  }
+  lines.push(t.toString(), '', pc.dim(TWO_INTERVALS));
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderEpistemicCompare(e: EpistemicCompareReport, top = 8): string {
+  const lines = [
+    pc.bold('Parameter uncertainty') +
+      `  ${e.draws} draws of ${e.parameters} uncertain parameters (${e.design}), ${e.runsPerDraw.toLocaleString('en-US')} runs per arm and draw, paired`,
+    '',
+  ];
+  for (const c of e.comparisons) {
+    const d = c.d[c.metric.id]!;
+    lines.push(
+      `${pc.bold(c.with)}: lowers ${c.metric.label} in ${pct(c.pHelps.p, 0)} of the draws ${ci(c.pHelps.ci95, 0)}; difference across draws ${signed(d.median, 3)} [${signed(d.band90[0], 3)}, ${signed(d.band90[1], 3)}]`,
+    );
+    const t = new Table({ head: ['parameter', 'EVPPI (pts)', 'first-order share'], style: plain });
+    for (const x of c.parameters.slice(0, top))
+      t.push([x.path, (x.importance * 100).toFixed(3), x.firstOrder.toFixed(2)]);
+    lines.push(t.toString(), '');
+  }
+  lines.push(
+    pc.dim(
+      `${INTERVAL_WORDS.band}. EVPPI: how much lower, in points, ${e.comparisons[0]?.metric.label ?? 'the metric'} would be on average if the parameter were known before deciding.`,
+    ),
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -22,6 +22,18 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** `--epistemic N`: parameter draws of a second-order Monte Carlo (2..5000). */
+export function drawCount(value: string): number {
+  const n = Number(value.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < 2 || n > 5000)
+    throw new InvalidArgumentError('expected a number of parameter draws from 2 to 5000 (e.g. 200)');
+  return n;
+}
+
+/** The help of `--epistemic N`, the same on every command. */
+export const EPISTEMIC_HELP =
+  'also give the parameter-uncertainty band: N draws of the uncertain parameters (Latin hypercube), each with --runs runs on common random numbers';
+
 /** `--workers N`: worker threads (1 = this thread only). */
 export function workerCount(value: string): number {
   const n = Number(value);

@@ -13,6 +13,8 @@ export const CompareSettings = z.object({
   /** Interventions or combinations `a+b`, each compared with the baseline. */
   arms: z.array(z.string()),
   traceRuns: z.number(),
+  /** Parameter draws (`--epistemic N`; absent: none). */
+  epistemic: z.number().optional(),
 });
 export type CompareSettings = z.infer<typeof CompareSettings>;
 
@@ -36,6 +38,8 @@ export const SweepSettings = z.object({
   params: z.array(z.object({ path: z.string(), lo: z.number(), hi: z.number(), steps: z.number() })),
   metrics: z.array(z.string()),
   runsPerCell: z.number(),
+  /** Parameter draws per cell (`--epistemic N`; absent: none). */
+  epistemic: z.number().optional(),
 });
 export type SweepSettings = z.infer<typeof SweepSettings>;
 
@@ -49,6 +53,8 @@ export const BreakevenSettings = z.object({
   bisect: z.number(),
   metric: z.string(),
   bootstrap: z.number(),
+  /** Parameter draws (`--epistemic N`; absent: none). */
+  epistemic: z.number().optional(),
 });
 export type BreakevenSettings = z.infer<typeof BreakevenSettings>;
 
@@ -83,7 +89,11 @@ const ManifestBase = z.object({
 });
 
 const Manifests = z.discriminatedUnion('kind', [
-  ManifestBase.extend({ kind: z.literal('run') }),
+  ManifestBase.extend({
+    kind: z.literal('run'),
+    /** Parameter draws (`--epistemic N`; absent: none). */
+    epistemic: z.number().optional(),
+  }),
   ManifestBase.extend({ kind: z.literal('compare'), compare: CompareSettings }),
   ManifestBase.extend({ kind: z.literal('sensitivity'), sensitivity: SensitivitySettings }),
   ManifestBase.extend({ kind: z.literal('sweep'), sweep: SweepSettings }),

@@ -188,6 +188,8 @@ export const CODES = {
   W_INTERVENTIONS_UNCHECKED:
     'a file too large for each of its interventions to be checked alone when validated; each is checked when run',
   W_DIST_CLAMPED: 'a distribution for a probability has support outside [0, 1]; draws are clamped',
+  W_FIXED_JUDGED:
+    'a judged number (a field that takes a distribution) given as a plain number: parameter draws and sensitivity analyses hold it fixed (listed by `brink validate --strict`)',
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -205,6 +205,53 @@ export function logGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(s);
 }
 
+/** Regularised lower incomplete gamma P(a, x): series below a + 1, continued fraction above (Numerical Recipes 6.2). */
+export function gammaCdf(x: number, a: number): number {
+  if (x <= 0) return 0;
+  const lg = logGamma(a);
+  if (x < a + 1) {
+    let sum = 1 / a;
+    let term = sum;
+    for (let n = 1; n < 1000; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
+    }
+    return sum * Math.exp(-x + a * Math.log(x) - lg);
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-15) break;
+  }
+  return 1 - Math.exp(-x + a * Math.log(x) - lg) * h;
+}
+
+/** Gamma(a, 1) quantile by bisection on the CDF (the upper end doubled until it brackets u). */
+export function gammaQuantile(a: number, u: number): number {
+  let hi = Math.max(1, 2 * a);
+  while (gammaCdf(hi, a) < u && hi < 1e6) hi *= 2;
+  let lo = 0;
+  for (let k = 0; k < 80; k++) {
+    const mid = (lo + hi) / 2;
+    if (gammaCdf(mid, a) < u) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /** Beta quantile by bisection on the CDF (60 halvings: below 1e-15 of the interval). */
 export function betaQuantile(a: number, b: number, u: number): number {
   let lo = 0;
@@ -215,4 +262,19 @@ export function betaQuantile(a: number, b: number, u: number): number {
     else hi = mid;
   }
   return (lo + hi) / 2;
+}
+
+/**
+ * The table a probability at `path` belongs to, if it must sum to 1: the path of the table and how to
+ * reach an entry's probability within an entry (`['p']` for outcomes, `[]` otherwise).
+ */
+export function sumGroup(path: Path): { table: Path; inner: Path } | undefined {
+  const n = path.length;
+  const at = (k: number) => path[n - k];
+  if (n >= 3 && at(1) === 'p' && at(3) === 'outcomes') return { table: path.slice(0, n - 2), inner: ['p'] };
+  if (n >= 2 && at(2) === 'respond') return { table: path.slice(0, n - 1), inner: [] };
+  if (n === 4 && path[0] === 'actors' && path[2] === 'type') return { table: path.slice(0, 3), inner: [] };
+  if (n >= 3 && at(3) === 'intent' && at(4) === 'beliefs') return { table: path.slice(0, n - 1), inner: [] };
+  if (n >= 4 && at(4) === 'expects' && at(5) === 'beliefs') return { table: path.slice(0, n - 1), inner: [] };
+  return undefined;
 }

@@ -2,20 +2,15 @@
 // drives one on its own thread (open, step, checkpoint, finish), but the compiling, the runs and the
 // report happen on a thread of the job's own, so reads and health checks are answered while a job runs
 // and when one job hands over to the next (docs/decisions/0018-server-load.md).
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunRecord } from '../store/index.ts';
 import type { JobQueue, JobReply, JobRequest } from './job-worker.ts';
 import type { JobHandle } from './jobs.ts';
-import { isFreshBuild } from './pool.ts';
+import { serverWorkerFile } from './pool.ts';
 
 /** The job worker: compiled (dist/), or from the sources the compiled one when fresh, else the tsx shim. */
 export function jobWorkerFile(): string {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return fileURLToPath(new URL('./job-worker.js', here));
-  const compiled = fileURLToPath(new URL('../../dist/server/job-worker.js', here));
-  if (isFreshBuild(compiled)) return compiled;
-  return fileURLToPath(new URL('./job-worker-tsx.mjs', here));
+  return serverWorkerFile('job-worker');
 }
 
 /** How long a closing job may take to let go of its queue connection before its thread is ended. */

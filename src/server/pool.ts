@@ -64,11 +64,19 @@ interface Item {
  * worker in dist/ when it is newer than every source it runs, else a shim that registers tsx.
  */
 export function workWorkerFile(): string {
+  return serverWorkerFile('work-worker');
+}
+
+/**
+ * A worker entry of src/server (`name`.ts): compiled beside this module (dist/), or from the sources
+ * the compiled one in dist/ when it is fresh, else its shim `name`-tsx.mjs that registers tsx.
+ */
+export function serverWorkerFile(name: string): string {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return fileURLToPath(new URL('./work-worker.js', here));
-  const compiled = fileURLToPath(new URL('../../dist/server/work-worker.js', here));
+  if (!here.endsWith('.ts')) return fileURLToPath(new URL(`./${name}.js`, here));
+  const compiled = fileURLToPath(new URL(`../../dist/server/${name}.js`, here));
   if (isFreshBuild(compiled)) return compiled;
-  return fileURLToPath(new URL('./work-worker-tsx.mjs', here));
+  return fileURLToPath(new URL(`./${name}-tsx.mjs`, here));
 }
 
 /** Whether a compiled worker in dist/ is newer than every source under src/ it may run. */

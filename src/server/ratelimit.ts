@@ -23,34 +23,14 @@ export class RateLimiter {
       this.hits.set(key, h);
     }
     h.count++;
-    if (h.count > this.limit) {
-      const wait = Math.ceil((h.until - now) / 1000);
-      throw new HttpError(
-        429,
-        'rate_limited',
-        `too many ${what}: try again in ${Math.ceil(wait / 60)} minute(s)`,
-        {
-          retryAfter: wait,
-        },
-      );
-    }
+    if (h.count > this.limit) throw limited(what, h.until, now);
     if (this.hits.size > 10_000) for (const [k, v] of this.hits) if (v.until <= now) this.hits.delete(k);
   }
 
   /** Throws the 429 if `key` has used up its tries in this window, without counting a try. */
   check(key: string, what: string, now = Date.now()): void {
     const h = this.hits.get(key);
-    if (h && h.until > now && h.count >= this.limit) {
-      const wait = Math.ceil((h.until - now) / 1000);
-      throw new HttpError(
-        429,
-        'rate_limited',
-        `too many ${what}: try again in ${Math.ceil(wait / 60)} minute(s)`,
-        {
-          retryAfter: wait,
-        },
-      );
-    }
+    if (h && h.until > now && h.count >= this.limit) throw limited(what, h.until, now);
   }
 
   /** Forgets a key (after a successful sign-in). */
@@ -93,3 +73,16 @@ export const SIGN_IN = {
   perAddress: { limit: 10, windowMs: 15 * 60_000 },
   perAccount: { limit: 5, windowMs: 15 * 60_000 },
 };
+
+/** The 429 of a key that has used up its tries until `until` (ms). */
+function limited(what: string, until: number, now: number): HttpError {
+  const wait = Math.ceil((until - now) / 1000);
+  return new HttpError(
+    429,
+    'rate_limited',
+    `too many ${what}: try again in ${Math.ceil(wait / 60)} minute(s)`,
+    {
+      retryAfter: wait,
+    },
+  );
+}

@@ -197,6 +197,17 @@ export function reportData(r: RunRecord): ReportData {
     }),
     interventions: interventionInfo(doc, kind === 'compare' ? arms : m.interventions),
   };
+  const draws =
+    m.kind === 'run'
+      ? m.epistemic
+      : m.kind === 'compare'
+        ? m.compare.epistemic
+        : m.kind === 'sweep'
+          ? m.sweep.epistemic
+          : m.kind === 'breakeven'
+            ? m.breakeven.epistemic
+            : undefined;
+  if (draws) settings['parameter draws'] = draws;
   if (m.kind === 'compare') {
     const report = stored as unknown as StoredCompareReport;
     settings.pairing = 'common random numbers';

@@ -1,6 +1,11 @@
 // Request and response schemas shared by the routes, the OpenAPI document and the web client.
 import { z } from 'zod';
-import { CompareOptionsSchema, MAX_SENSITIVITY_RUNS, SensitivityOptionsSchema } from '../analysis/options.ts';
+import {
+  CompareOptionsSchema,
+  EpistemicOption,
+  MAX_SENSITIVITY_RUNS,
+  SensitivityOptionsSchema,
+} from '../analysis/options.ts';
 import { Role as RoleValues } from './roles.ts';
 
 export const Id = z
@@ -105,6 +110,8 @@ export const RunOptions = z.object({
   set: z
     .record(z.string().min(1).max(200), z.union([z.number(), z.string().max(200), z.boolean()]))
     .default({}),
+  /** Parameter draws for the parameter-uncertainty band (0: none), as `brink run --epistemic N`. */
+  epistemic: EpistemicOption,
 });
 
 /** Options of a comparison and of a sensitivity analysis: the schemas `brink compare` and `brink sensitivity` check their flags with. */

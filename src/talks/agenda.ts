@@ -1,8 +1,10 @@
 // The agenda: the triggers of each delegation actor (the acts of others its doctrine answers), with the
 // scenario's response to each at the start of the crisis (the form's prefill) and how often the
 // trigger comes up in a pilot ensemble.
+
+import { ownSimulator } from '../analysis/kernel/simulator.ts';
 import type { Model } from '../engine/model.ts';
-import { responseDistribution, Simulator } from '../engine/run.ts';
+import { responseDistribution } from '../engine/run.ts';
 import { StartContext } from '../engine/start.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import type { Base } from './scenario.ts';
@@ -171,7 +173,8 @@ export function triggerFrequencies(
     }
   }
   const counts = new Map<string, number>();
-  const sim = new Simulator(m);
+  // Traced runs: a simulator of its own (src/analysis/kernel/simulator.ts), one run at a time.
+  const sim = ownSimulator(m);
   for (let r = 0; r < runs; r++) {
     const trace: TraceRecord[] = [];
     sim.run(seed, r, { trace });

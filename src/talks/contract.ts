@@ -33,6 +33,8 @@ export const SettingsBody = z.object({
     .max(2 ** 31 - 1)
     .optional(),
   threshold: z.number().min(0).max(1).optional(),
+  /** The most runs per arm the gap ranking may take to resolve an effect of a tenth of a point. */
+  maxRuns: z.number().int().min(100).max(1_000_000).optional(),
 });
 
 export const ReleaseBody = z.discriminatedUnion('kind', [
@@ -56,7 +58,12 @@ export const ReleaseBody = z.discriminatedUnion('kind', [
 
 const TriggerSchema = z.custom<Trigger>();
 const Paired = z.custom<PairedDelta>();
-const Settings = z.object({ runs: z.number(), seed: z.number(), threshold: z.number() });
+const Settings = z.object({
+  runs: z.number(),
+  seed: z.number(),
+  threshold: z.number(),
+  maxRuns: z.number().optional(),
+});
 
 export const TalksRoleSchema = z.enum(['host', 'delegation', 'observer']);
 
@@ -252,6 +259,9 @@ export const SharedGaps = z.object({
           size: z.number(),
           war: Paired,
           lethal: Paired,
+          /** Whether the interval on P(war) excludes 0, and if not, why (from the gap's own numbers). */
+          clear: z.boolean().optional(),
+          why: z.string().nullable().optional(),
         }),
       ),
       /** Always null for a party: how many gaps are withheld is not told. */

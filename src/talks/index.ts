@@ -3,7 +3,7 @@
 // encrypts and authorises; these functions compute.
 export { StartContext } from '../engine/start.ts';
 export { deriveAgenda, roundDist, startResponse, triggersOf } from './agenda.ts';
-export { listGaps, type RankOptions, rankGaps } from './gaps.ts';
+export { DEFAULT_HALF_WIDTH, DEFAULT_MAX_RUNS, listGaps, type RankOptions, rankGaps } from './gaps.ts';
 export {
   applyOverlay,
   checkDist,
@@ -14,7 +14,19 @@ export {
   tvDistance,
   withExpectation,
 } from './overlay.ts';
-export { Cancelled, LETHAL, pairedDelta, runFlags, WAR } from './paired.ts';
+export {
+  Cancelled,
+  FlagsJob,
+  LEAKED,
+  LETHAL,
+  pairedDelta,
+  runArms,
+  runFlags,
+  runsFor,
+  TALKS,
+  WAR,
+  whereHeld,
+} from './paired.ts';
 export { type PlaybookInput, playbookHtml, playbookMarkdown } from './playbook.ts';
 export { checkPositions, type ExpectationSource, prefillPositions, selectTriggers } from './positions.ts';
 export {
@@ -26,6 +38,13 @@ export {
   packageOf,
   simulateProtocols,
 } from './protocols.ts';
-export { type Base, type Files, loadBase, TalksError } from './scenario.ts';
+export {
+  type Base,
+  type Files,
+  loadBase,
+  resolveVenue,
+  TalksError,
+  talksInterventions,
+} from './scenario.ts';
 export * from './types.ts';
 export { actionLabel, distWords, humanize, pct, pts } from './words.ts';

@@ -5,13 +5,15 @@
 // line, author or scenario name goes into the document's metadata.
 import type {
   DraftMapping,
+  GapRanking,
+  Hosting,
   LeakAnalysis,
   Manifest,
   PairedDelta,
   ProtocolResults,
   RankedGap,
 } from './types.ts';
-import { pct, pts } from './words.ts';
+import { hostingVerdict, pct, pts, ptsNumber } from './words.ts';
 
 export interface PlaybookProtocol {
   title: string;
@@ -31,6 +33,8 @@ export interface PlaybookScenario {
     /** How many gaps are not shown: for the host's copy only (null in a party's). */
     withheld: number | null;
     base: { war: number; lethal: number; manifest: Manifest };
+    /** The talks that would close the gaps and how often they took place (null: taken as held). */
+    venue?: GapRanking['venue'];
   } | null;
   /** Actor id -> display label (the delegation's label). */
   actors: Record<string, string>;
@@ -69,11 +73,32 @@ export const mdText = (s: string) =>
 /** As mdText, on one line (table cells, list items, headings). */
 const md = (s: string) => mdText(s).replace(/\r?\n/g, ' ');
 
-function delta(d: PairedDelta): string {
+export function delta(d: PairedDelta): string {
   return `${pts(d.d)} [${pts(d.ci95[0])}, ${pts(d.ci95[1])}]`;
 }
 
-function verdict(d: PairedDelta): string {
+/** A level with its interval, when the result has one: `3.10% [2.80, 3.42]`. */
+export function level(p: number, ci: [number, number] | undefined): string {
+  return ci ? `${pct(p, 2)} [${(ci[0] * 100).toFixed(2)}, ${(ci[1] * 100).toFixed(2)}]` : pct(p, 2);
+}
+
+/** The hosting paragraph: P(talks happen), P(they leak) and the value of hosting, with intervals. */
+export function hostingWords(h: Hosting, text: (s: string) => string = (s) => s): string[] {
+  const v = h.value;
+  const reading = hostingVerdict(v.ci95);
+  const what =
+    h.of === 'package' ? 'the talks with the agreed package' : 'the talks (no protocol agreed yet)';
+  return [
+    `Venue: ${text(h.venue.title)}. P(talks happen) ${level(h.happened.p, h.happened.ci95)}; P(they leak) ${level(h.leaked.p, h.leaked.ci95)}.`,
+    `Value of hosting ${what}, at the venue's own leak chance: P(war) falls by ${ptsNumber(v.d)} points [${ptsNumber(v.ci95[0])}, ${ptsNumber(v.ci95[1])}]: ${reading}. Protocols take effect only in the runs where the talks take place.`,
+  ];
+}
+
+/** Why-words of a gap without a clear effect (results stored before carry none). */
+const whyOf = (g: RankedGap) => g.why ?? 'no clear effect';
+const isClear = (g: RankedGap) => g.clear ?? (g.war.ci95[1] < 0 || g.war.ci95[0] > 0);
+
+export function verdict(d: PairedDelta): string {
   if (d.ci95[1] < 0) return 'lowers the risk';
   if (d.ci95[0] > 0) return 'raises the risk';
   return 'no clear effect';
@@ -137,12 +162,24 @@ export function playbookMarkdown(p: PlaybookInput): string {
         `With the declared positions: P(war or worse) ${pct(r.base.war, 2)}, P(lethal clash or worse) ${pct(r.base.lethal, 2)}. Differences below are paired on common random numbers (${r.base.manifest.runs.toLocaleString('en')} runs each), with 95% intervals.`,
         '',
       );
-      out.push('| | P(war): change | P(lethal clash): change | reading |', '|---|---|---|---|');
+      if (r.hosting) out.push('### Hosting', '', ...hostingWords(r.hosting, md).flatMap((l) => [l, '']));
+      out.push(
+        `Without any protocol: P(war) ${level(r.base.war, r.drafts[0]?.war.baseCi95 ?? r.package?.war.baseCi95)}.`,
+        '',
+      );
+      out.push(
+        '| | P(war) with it | P(war): change | P(lethal clash): change | P(talks happen) | reading |',
+        '|---|---|---|---|---|---|',
+      );
+      const happened = (x: { happened?: { p: number; ci95: [number, number] } }) =>
+        x.happened ? level(x.happened.p, x.happened.ci95) : '–';
       for (const d of r.drafts)
-        out.push(`| ${md(d.label)} | ${delta(d.war)} | ${delta(d.lethal)} | ${verdict(d.war)} |`);
+        out.push(
+          `| ${md(d.label)} | ${level(d.war.alt, d.war.altCi95)} | ${delta(d.war)} | ${delta(d.lethal)} | ${happened(d)} | ${verdict(d.war)} |`,
+        );
       if (r.package)
         out.push(
-          `| **Package** | ${delta(r.package.war)} | ${delta(r.package.lethal)} | ${verdict(r.package.war)} |`,
+          `| **Package** | ${level(r.package.war.alt, r.package.war.altCi95)} | ${delta(r.package.war)} | ${delta(r.package.lethal)} | ${happened(r.package)} | ${verdict(r.package.war)} |`,
         );
       out.push('');
       if (r.leak) {
@@ -161,16 +198,32 @@ export function playbookMarkdown(p: PlaybookInput): string {
     if (s.gaps) {
       out.push('### Remaining expectation gaps', '');
       out.push(...freshnessLines(p.freshness?.gaps, 'gap ranking').map(md), '');
+      const vw = venueWords(s.gaps.venue);
+      if (vw) out.push(md(vw), '');
       if (s.gaps.shown.length) {
-        out.push(
-          '| rank | gap | on | size | closing it: P(war) | closing it: P(lethal clash) |',
-          '|---|---|---|---|---|---|',
-        );
-        for (const g of s.gaps.shown)
+        const clearOnes = s.gaps.shown.filter(isClear);
+        const others = s.gaps.shown.filter((g) => !isClear(g));
+        out.push('#### Gaps whose closing clearly changes P(war)', '');
+        if (clearOnes.length) {
           out.push(
-            `| ${g.rank} | ${md(gapWho(g, s.actors))} | ${md(g.triggerLabel)} | ${pct(g.size, 0)} | ${delta(g.war)} | ${delta(g.lethal)} |`,
+            '| rank | gap | on | size | closing it: P(war) | closing it: P(lethal clash) |',
+            '|---|---|---|---|---|---|',
           );
+          for (const g of clearOnes)
+            out.push(
+              `| ${g.rank} | ${md(gapWho(g, s.actors))} | ${md(g.triggerLabel)} | ${pct(g.size, 0)} | ${delta(g.war)} | ${delta(g.lethal)} |`,
+            );
+        } else out.push('None: no interval excludes 0.');
         out.push('');
+        if (others.length) {
+          out.push('#### Gaps without a clear effect', '');
+          out.push('| rank | gap | on | size | closing it: P(war) | why |', '|---|---|---|---|---|---|');
+          for (const g of others)
+            out.push(
+              `| ${g.rank} | ${md(gapWho(g, s.actors))} | ${md(g.triggerLabel)} | ${pct(g.size, 0)} | ${delta(g.war)} | ${md(whyOf(g))} |`,
+            );
+          out.push('');
+        }
       } else out.push('No gap may be shown.', '');
       out.push(withheldWords(s.gaps.withheld), '');
     }
@@ -191,6 +244,13 @@ export function playbookMarkdown(p: PlaybookInput): string {
 
 const PARTY_COPY =
   'This copy shows what its reader may see in the room: the agreed protocols it is party to (the package may also hold protocols agreed between other parties) and the gaps both parties agreed to show it.';
+
+/** Whether the gap ranking took the talks as held, or how often they took place. */
+function venueWords(v: GapRanking['venue']): string {
+  if (v === undefined) return '';
+  if (v === null) return 'The scenario models no talks: each gap is taken as closed in every run.';
+  return `A gap is closed only where the talks take place: ${v.title} took place in ${level(v.happened.p, v.happened.ci95)} of ${v.runs.toLocaleString('en')} runs.`;
+}
 
 function mappingWords(m: DraftMapping): string {
   const set = Object.entries(m.set)
@@ -276,15 +336,28 @@ export function playbookHtml(p: PlaybookInput): string {
       h.push(
         `<p>With the declared positions: P(war or worse) <b>${pct(r.base.war, 2)}</b>, P(lethal clash or worse) <b>${pct(r.base.lethal, 2)}</b>. Each change below is paired on common random numbers (${r.base.manifest.runs.toLocaleString('en')} runs per arm), with its 95% interval; green lowers the risk, red raises it, grey is not clearly different from zero.</p>`,
       );
-      h.push(
-        '<table><thead><tr><th>protocol</th><th>P(war): change</th><th></th><th>P(lethal clash): change</th><th></th></tr></thead><tbody>',
-      );
-      const row = (label: string, war: PairedDelta, lethal: PairedDelta, strong = false) =>
+      if (r.hosting)
         h.push(
-          `<tr><td>${strong ? `<b>${esc(label)}</b>` : esc(label)}</td><td class="num">${esc(delta(war))}</td><td>${bar(war, range)}</td><td class="num">${esc(delta(lethal))}</td><td>${bar(lethal, range)}</td></tr>`,
+          `<h3>Hosting</h3>${hostingWords(r.hosting)
+            .map((l) => `<p>${esc(l)}</p>`)
+            .join('')}`,
         );
-      for (const d of r.drafts) row(d.label, d.war, d.lethal);
-      if (r.package) row('Package', r.package.war, r.package.lethal, true);
+      h.push(
+        `<p>Without any protocol: P(war) ${esc(level(r.base.war, r.drafts[0]?.war.baseCi95 ?? r.package?.war.baseCi95))}.</p>`,
+      );
+      h.push(
+        '<table><thead><tr><th>protocol</th><th>P(war) with it</th><th>P(war): change</th><th></th><th>P(lethal clash): change</th><th></th><th>P(talks happen)</th></tr></thead><tbody>',
+      );
+      const row = (
+        label: string,
+        x: { war: PairedDelta; lethal: PairedDelta; happened?: { p: number; ci95: [number, number] } },
+        strong = false,
+      ) =>
+        h.push(
+          `<tr><td>${strong ? `<b>${esc(label)}</b>` : esc(label)}</td><td class="num">${esc(level(x.war.alt, x.war.altCi95))}</td><td class="num">${esc(delta(x.war))}</td><td>${bar(x.war, range)}</td><td class="num">${esc(delta(x.lethal))}</td><td>${bar(x.lethal, range)}</td><td class="num">${x.happened ? esc(level(x.happened.p, x.happened.ci95)) : '–'}</td></tr>`,
+        );
+      for (const d of r.drafts) row(d.label, d);
+      if (r.package) row('Package', r.package, true);
       h.push('</tbody></table>');
       if (r.leak) {
         h.push(`<h3>If the talks leak</h3><p>${esc(leakWords(r.leak))}</p>`);
@@ -305,16 +378,29 @@ export function playbookHtml(p: PlaybookInput): string {
       h.push('<h3>Remaining expectation gaps</h3>');
       for (const line of freshnessLines(p.freshness?.gaps, 'gap ranking'))
         h.push(`<p class="${line.startsWith('STALE') ? 'stale' : 'muted'}">${esc(line)}</p>`);
+      const vw = venueWords(s.gaps.venue);
+      if (vw) h.push(`<p class="muted">${esc(vw)}</p>`);
       if (s.gaps.shown.length) {
         const range = Math.max(0.001, ...s.gaps.shown.flatMap((g) => g.war.ci95.map(Math.abs)));
-        h.push(
-          '<table><thead><tr><th>gap</th><th>on</th><th>size</th><th>closing it: P(war)</th><th></th><th>closing it: P(lethal clash)</th></tr></thead><tbody>',
-        );
-        for (const g of s.gaps.shown)
+        const table = (gaps: RankedGap[], last: 'lethal' | 'why') => {
           h.push(
-            `<tr><td>${g.rank}. ${esc(gapWho(g, s.actors))}</td><td style="min-width:14rem">${esc(g.triggerLabel)}</td><td class="num">${pct(g.size, 0)}</td><td class="num">${esc(delta(g.war))}</td><td>${bar(g.war, range)}</td><td class="num">${esc(delta(g.lethal))}</td></tr>`,
+            `<table><thead><tr><th>gap</th><th>on</th><th>size</th><th>closing it: P(war)</th><th></th><th>${last === 'why' ? 'why' : 'closing it: P(lethal clash)'}</th></tr></thead><tbody>`,
           );
-        h.push('</tbody></table>');
+          for (const g of gaps)
+            h.push(
+              `<tr><td>${g.rank}. ${esc(gapWho(g, s.actors))}</td><td style="min-width:14rem">${esc(g.triggerLabel)}</td><td class="num">${pct(g.size, 0)}</td><td class="num">${esc(delta(g.war))}</td><td>${bar(g.war, range)}</td><td${last === 'why' ? '' : ' class="num"'}>${esc(last === 'why' ? whyOf(g) : delta(g.lethal))}</td></tr>`,
+            );
+          h.push('</tbody></table>');
+        };
+        const clearOnes = s.gaps.shown.filter(isClear);
+        const others = s.gaps.shown.filter((g) => !isClear(g));
+        h.push('<h4>Gaps whose closing clearly changes P(war)</h4>');
+        if (clearOnes.length) table(clearOnes, 'lethal');
+        else h.push('<p>None: no interval excludes 0.</p>');
+        if (others.length) {
+          h.push('<h4>Gaps without a clear effect</h4>');
+          table(others, 'why');
+        }
       } else h.push('<p>No gap may be shown.</p>');
       const words = withheldWords(s.gaps.withheld);
       if (words) h.push(`<p class="muted">${esc(words)}</p>`);

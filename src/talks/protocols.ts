@@ -2,17 +2,45 @@
 // overrides) and the package of agreed drafts, against the scenario with the declared positions, on
 // common random numbers; then the package with the talks leaking (each venue's leak probability per
 // round swept from 0 to 1) and the break-even leak probability at which it stops lowering P(war).
+//
+// A protocol is agreed only if the talks take place (decision 0021): every arm holds the dialogue's
+// venue (the intervention that adds its talks, unless the drafts already hold talks), and run i takes
+// the arm's run where its talks happened in run i, the declared-positions run elsewhere. The value of
+// hosting is P(war) without talks minus P(war) with the talks hosted (and the package agreed where they
+// take place), at the venue's own leak chance: the leak risk is in it.
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { isPlainObject } from '../scenario/merge.ts';
 import { isParamRef, nominal } from '../scenario/params.ts';
 import type { NamedParam, Scenario } from '../scenario/schema.ts';
 import { applyOverlay, type DeclaredScenario, declareScenario } from './overlay.ts';
-import { LETHAL, pairedDelta, type RunOptions, runFlags, share, WAR } from './paired.ts';
-import { type Base, compileDoc, TalksError, withProtocols } from './scenario.ts';
+import {
+  type FlagArm,
+  FlagsJob,
+  LEAKED,
+  LETHAL,
+  pairedDelta,
+  type RunOptions,
+  runArms,
+  share,
+  shareOf,
+  sig,
+  TALKS,
+  WAR,
+  whereHeld,
+} from './paired.ts';
+import {
+  type Base,
+  compileDoc,
+  resolveVenue,
+  TalksError,
+  talksInterventions,
+  withProtocols,
+} from './scenario.ts';
 import type {
   ArmResult,
   Declared,
   DraftMapping,
+  Hosting,
   LeakAnalysis,
   LeakPoint,
   Manifest,
@@ -31,7 +59,8 @@ export interface ProtocolOptions extends RunOptions {
   runs: number;
   /** Leak probabilities per round to evaluate the package at (default 0, .01, .02, .05, .1, .2, .35, .5, .75, 1). */
   leakGrid?: number[];
-  onArm?: (arm: number, arms: number, done: number) => void;
+  /** The intervention that holds the talks (undefined: the scenario's hosted talks; null: taken as held). */
+  venue?: string | null;
 }
 
 export const DEFAULT_LEAK_GRID = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1];
@@ -108,7 +137,7 @@ function checkSetValues(set: Record<string, unknown>): void {
   }
 }
 
-/** Simulates each draft, the package of agreed drafts, and the package with the talks leaking. */
+/** Simulates each draft, the package of agreed drafts, the value of hosting, and the package leaking. */
 export async function simulateProtocols(
   base: Base,
   agenda: ScenarioAgenda,
@@ -118,79 +147,131 @@ export async function simulateProtocols(
   opts: ProtocolOptions,
 ): Promise<ProtocolResults> {
   const ds = declareScenario(base, agenda, declared);
+  const venue = resolveVenue(base.doc, base.path, opts.venue);
+  const talksIvs = new Set(talksInterventions(base.doc));
+  // A mapping as simulated: with the venue's talks, unless it already holds talks of its own.
+  const hosted = (m: DraftMapping): DraftMapping =>
+    venue && !m.interventions.some((i) => talksIvs.has(i))
+      ? { interventions: [venue.intervention, ...m.interventions], set: m.set }
+      : m;
   const pkgDrafts = drafts.filter((d) => agreed.includes(d.id));
-  const pkg = pkgDrafts.length ? packageOf(pkgDrafts) : null;
+  const pkg = pkgDrafts.length ? hosted(packageOf(pkgDrafts)) : null;
   const pkgDoc = pkg ? withProtocols(base, pkg.interventions, pkg.set) : null;
   const venues = pkgDoc ? leakParams(pkgDoc) : [];
   const grid = [...new Set([...(opts.leakGrid ?? DEFAULT_LEAK_GRID), ...venues.map((v) => v.p)])].sort(
     (a, b) => a - b,
   );
-  const arms = 1 + drafts.length + (pkg ? 1 : 0) + (venues.length ? grid.length : 0);
-  let arm = 0;
-  const armOpts = (): RunOptions => {
-    const k = arm++;
-    return {
-      ...opts,
-      onProgress: (done) => {
-        opts.onProgress?.(done);
-        opts.onArm?.(k, arms, done);
-      },
-    };
-  };
-  const baseFlags = await runFlags(ds.model, opts.seed, opts.runs, armOpts());
-  const man = (hash: string, mapping: DraftMapping): Manifest => ({
+  const man = (hash: string, mapping: DraftMapping, runs: number): Manifest => ({
     scenario: base.path,
     hash,
     engine: ENGINE_VERSION,
     seed: opts.seed,
-    runs: opts.runs,
+    runs,
     interventions: mapping.interventions,
     set: mapping.set,
     positions: ds.hash,
   });
-  const evaluate = async (label: string, doc: Scenario, mapping: DraftMapping): Promise<ArmResult> => {
-    const { model, hash } = compileDoc(applyOverlay(doc, ds.overlay), mapping.interventions, base.path);
-    const flags = await runFlags(model, opts.seed, opts.runs, armOpts());
+  // Every arm is known before any runs: compile them all, then run them as one job.
+  interface Planned {
+    label: string;
+    mapping: DraftMapping;
+    arm: FlagArm & { hash: string };
+  }
+  const plan = (label: string, doc: Scenario, mapping: DraftMapping): Planned => {
+    const overlaid = applyOverlay(doc, ds.overlay);
+    const { model, hash } = compileDoc(overlaid, mapping.interventions, base.path);
+    return { label, mapping, arm: { doc: overlaid, model, hash } };
+  };
+  const draftArms = drafts.map((d) => {
+    checkSetValues(d.mapping.set);
+    const m = hosted(d.mapping);
+    return { draft: d.id, ...plan(d.title, withProtocols(base, m.interventions, m.set), m) };
+  });
+  const pkgArm = pkg && pkgDoc ? plan('Package', pkgDoc, pkg) : null;
+  const talksArm =
+    venue && !pkgArm
+      ? plan(venue.title, withProtocols(base, [venue.intervention], {}), {
+          interventions: [venue.intervention],
+          set: {},
+        })
+      : null;
+  const leakArms =
+    pkg && pkgDoc && venues.length
+      ? grid.map((p) => {
+          const mapping = { interventions: pkg.interventions, set: { ...pkg.set } };
+          for (const v of venues) mapping.set[v.path] = p;
+          return { p, ...plan(`Package, leak ${p}`, setLeak(pkgDoc, venues, p), mapping) };
+        })
+      : [];
+  const planned: Planned[] = [
+    ...draftArms,
+    ...(pkgArm ? [pkgArm] : []),
+    ...(talksArm ? [talksArm] : []),
+    ...leakArms,
+  ];
+  const job = new FlagsJob([{ doc: ds.doc, model: ds.model }, ...planned.map((x) => x.arm)], {
+    seed: opts.seed,
+    runs: opts.runs,
+  });
+  const flags = await runArms(job, opts);
+  const baseFlags = flags[0]!;
+  const flagsOf = new Map(planned.map((x, k) => [x, flags[k + 1]!]));
+  // Where the arm's talks did not take place, nothing was agreed: the declared-positions run.
+  const agreedWhereHeld = (x: Planned) => {
+    const f = flagsOf.get(x)!;
+    return venue ? whereHeld(baseFlags, f, f) : f;
+  };
+  const result = (x: Planned): ArmResult => {
+    const f = agreedWhereHeld(x);
+    const own = flagsOf.get(x)!;
     return {
-      label,
-      war: pairedDelta(baseFlags, flags, WAR),
-      lethal: pairedDelta(baseFlags, flags, LETHAL),
-      manifest: man(hash, mapping),
+      label: x.label,
+      war: pairedDelta(baseFlags, f, WAR),
+      lethal: pairedDelta(baseFlags, f, LETHAL),
+      manifest: man(x.arm.hash, x.mapping, opts.runs),
+      ...(x.arm.model.talks.length ? { happened: shareOf(own, TALKS) } : {}),
     };
   };
-  const results: ProtocolResults['drafts'] = [];
-  for (const d of drafts) {
-    checkSetValues(d.mapping.set);
-    const doc = withProtocols(base, d.mapping.interventions, d.mapping.set);
-    results.push({ draft: d.id, ...(await evaluate(d.title, doc, d.mapping)) });
-  }
-  let packageResult: ArmResult | null = null;
+  const results: ProtocolResults['drafts'] = draftArms.map((d) => ({ draft: d.draft, ...result(d) }));
+  const packageResult = pkgArm ? result(pkgArm) : null;
   let leak: LeakAnalysis | null = null;
-  if (pkg && pkgDoc) {
-    packageResult = await evaluate('Package', pkgDoc, pkg);
-    if (venues.length) {
-      const points: LeakPoint[] = [];
-      for (const p of grid) {
-        const mapping = { interventions: pkg.interventions, set: { ...pkg.set } };
-        for (const v of venues) mapping.set[v.path] = p;
-        const r = await evaluate(`Package, leak ${p}`, setLeak(pkgDoc, venues, p), mapping);
-        points.push({ p, war: r.war, lethal: r.lethal });
-      }
-      leak = { venues, points, ...breakEven(points) };
-    } else {
-      leak = { venues: [], points: [], breakEven: null, verdict: 'no-talks' };
-    }
+  if (pkgArm) {
+    const points: LeakPoint[] = leakArms.map((x) => {
+      const r = result(x);
+      return { p: x.p, war: r.war, lethal: r.lethal };
+    });
+    leak = venues.length
+      ? { venues, points, ...breakEven(points) }
+      : { venues: [], points: [], breakEven: null, verdict: 'no-talks' };
+  }
+  const hostArm = pkgArm ?? talksArm;
+  let hosting: Hosting | null = null;
+  if (venue && hostArm) {
+    const r = result(hostArm);
+    const own = flagsOf.get(hostArm)!;
+    // The talks the package itself holds, if it names some; else the venue's.
+    const held = hostArm.mapping.interventions.find((i) => talksIvs.has(i)) ?? venue.intervention;
+    hosting = {
+      venue: { intervention: held, title: base.doc.interventions[held]!.title },
+      of: pkgArm ? 'package' : 'talks',
+      happened: shareOf(own, TALKS),
+      leaked: shareOf(own, LEAKED),
+      war: r.war,
+      lethal: r.lethal,
+      value: { d: sig(-r.war.d), ci95: [sig(-r.war.ci95[1]), sig(-r.war.ci95[0])] },
+    };
   }
   return {
     scenario: base.path,
     base: {
       war: share(baseFlags, WAR),
       lethal: share(baseFlags, LETHAL),
-      manifest: man(ds.model.hash, { interventions: [], set: {} }),
+      manifest: man(ds.model.hash, { interventions: [], set: {} }, opts.runs),
     },
     drafts: results,
     package: packageResult,
     leak,
+    hosting,
   };
 }
 

@@ -6,6 +6,7 @@ import { compile } from '../scenario/compile.ts';
 import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { applyInterventions, applySets, contentHash, type Loaded, loadDocument } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { Venue } from './types.ts';
 
 export type Files = Record<string, string>;
 
@@ -74,4 +75,36 @@ export function withProtocols(
     doc = r.doc;
   }
   return doc;
+}
+
+/** The talks an intervention adds (`patch.talks`), by id, with whether a third party hosts them. */
+function talksAdded(doc: Scenario, intervention: string): { id: string; hosted: boolean }[] {
+  const iv = doc.interventions[intervention];
+  const talks = (iv?.patch as { talks?: Record<string, { host?: unknown }> } | undefined)?.talks;
+  if (!talks) return [];
+  return Object.entries(talks).map(([id, t]) => ({ id, hosted: t?.host !== undefined }));
+}
+
+/** The interventions of a document that add talks, in document order. */
+export function talksInterventions(doc: Scenario): string[] {
+  return Object.keys(doc.interventions).filter((id) => talksAdded(doc, id).length > 0);
+}
+
+/**
+ * The venue of a dialogue in one scenario: the intervention named (it must add talks), or by default the
+ * first that adds talks hosted by a third party, else the first that adds any talks; null when the
+ * scenario models no talks (or `null` was asked for), and then the talks are taken as held.
+ */
+export function resolveVenue(doc: Scenario, path: string, ask?: string | null): Venue | null {
+  if (ask === null) return null;
+  const all = talksInterventions(doc);
+  if (ask !== undefined) {
+    if (!all.includes(ask))
+      throw new TalksError(
+        `venue ${ask}: ${path} has no intervention adding talks by that name (${all.join(', ') || 'it has none'})`,
+      );
+    return { intervention: ask, title: doc.interventions[ask]!.title };
+  }
+  const id = all.find((x) => talksAdded(doc, x).some((t) => t.hosted)) ?? all[0];
+  return id === undefined ? null : { intervention: id, title: doc.interventions[id]!.title };
 }

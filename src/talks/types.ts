@@ -74,9 +74,25 @@ export interface PairedDelta {
   d: number;
   /** 95% interval of d (Newcombe's hybrid score interval for paired proportions). */
   ci95: [number, number];
+  /** Wilson 95% intervals of the two levels (absent in results stored before they were added). */
+  baseCi95?: [number, number];
+  altCi95?: [number, number];
   /** Discordant runs: base only, alt only. */
   baseOnly: number;
   altOnly: number;
+}
+
+/** A share of runs with its Wilson 95% interval. */
+export interface Proportion {
+  p: number;
+  ci95: [number, number];
+}
+
+/** The talks that host the dialogue in the model: an intervention of the scenario that adds talks. */
+export interface Venue {
+  /** The intervention's id (`eu-hosted-talks`). */
+  intervention: string;
+  title: string;
 }
 
 /** What a simulation was: enough to re-run it to the same numbers. */
@@ -115,19 +131,33 @@ export interface Gap {
 /** A gap with its effect on escalation risk when closed. */
 export interface RankedGap extends Gap {
   rank: number;
-  /** P(war or worse) and P(lethal clash or worse): gap closed minus declared positions. */
+  /**
+   * P(war or worse) and P(lethal clash or worse): gap closed (in the runs where the talks take place)
+   * minus declared positions.
+   */
   war: PairedDelta;
   lethal: PairedDelta;
   manifest: Manifest;
+  /** Whether the interval of the effect on P(war) excludes 0 (absent in results stored before). */
+  clear?: boolean;
+  /** Why the effect is not clear, in words (null when it is). */
+  why?: string | null;
+  /** Runs per arm this gap was estimated on. */
+  runs?: number;
 }
 
 export interface GapRanking {
   scenario: string;
   base: { war: number; lethal: number; manifest: Manifest };
+  /** Clear effects first (largest first), then the others (each says why). */
   ranked: RankedGap[];
   /** Gaps below the size threshold, not simulated. */
   aligned: Gap[];
   threshold: number;
+  /** The talks that would close the gaps and how often they take place (null: taken as held). */
+  venue?: (Venue & { happened: Proportion; runs: number }) | null;
+  /** The interval half-width the run counts aimed at, and the cap on runs per arm. */
+  precision?: { halfWidth: number; minRuns: number; maxRuns: number };
 }
 
 /** A protocol draft's mapping onto one scenario. */
@@ -141,6 +171,8 @@ export interface ArmResult {
   war: PairedDelta;
   lethal: PairedDelta;
   manifest: Manifest;
+  /** P(the talks take place) in this arm (absent when it holds no talks). */
+  happened?: Proportion;
 }
 
 export interface LeakPoint {
@@ -158,10 +190,28 @@ export interface LeakAnalysis {
   verdict: 'pays-always' | 'never-pays' | 'break-even' | 'no-talks';
 }
 
+/**
+ * The value of hosting: the talks hosted (with the agreed package, if any, taking effect where they take
+ * place) against no talks, at the venue's own leak chance; positive `value` lowers P(war).
+ */
+export interface Hosting {
+  venue: Venue;
+  /** `package`: the talks with the agreed drafts; `talks`: the talks alone (nothing agreed yet). */
+  of: 'package' | 'talks';
+  happened: Proportion;
+  leaked: Proportion;
+  war: PairedDelta;
+  lethal: PairedDelta;
+  /** P(war) without talks minus with them, and its 95% interval (= -war.d). */
+  value: { d: number; ci95: [number, number] };
+}
+
 export interface ProtocolResults {
   scenario: string;
   base: { war: number; lethal: number; manifest: Manifest };
   drafts: (ArmResult & { draft: string })[];
   package: ArmResult | null;
   leak: LeakAnalysis | null;
+  /** Null when the scenario models no talks (every draft is then taken as held). */
+  hosting?: Hosting | null;
 }

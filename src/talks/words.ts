@@ -30,6 +30,13 @@ export function pct(p: number, digits = 1): string {
 }
 
 /** A difference in percentage points with its sign: -0.0123 -> "-1.23 pts". */
+/** Points of probability as a signed number without the unit: `+0.38`, `−0.012` → `-0.012`. */
+export function ptsNumber(d: number): string {
+  const v = d * 100;
+  const s = Math.abs(v) < 0.1 ? v.toFixed(3) : v.toFixed(2);
+  return `${v > 0 ? '+' : ''}${s}`;
+}
+
 export function pts(d: number): string {
   const v = d * 100;
   const s = Math.abs(v) < 0.1 ? v.toFixed(3) : v.toFixed(2);
@@ -43,4 +50,11 @@ export function distWords(d: Record<string, number>, labels: Record<string, stri
     .sort((a, b) => b[1] - a[1])
     .map(([k, p]) => `${labels[k] ?? humanize(k)} ${pct(p, 0)}`)
     .join(', ');
+}
+
+/** What the interval of the value of hosting (fall in P(war)) says, in words. */
+export function hostingVerdict(ci95: readonly [number, number]): string {
+  if (ci95[0] > 0) return 'hosting pays: it lowers P(war)';
+  if (ci95[1] < 0) return 'hosting does not pay: it raises P(war)';
+  return 'hosting has no clear effect on P(war)';
 }

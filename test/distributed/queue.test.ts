@@ -123,6 +123,47 @@ test('brink compare and sweep --queue: two workers give exactly the JSON of a lo
   await Promise.all([a.exited, b.exited]);
 });
 
+// Parameter draws (issue 16) are design-point tasks: the same JSON over the queue.
+test('brink run and compare --epistemic --queue: two workers give exactly the JSON of a local run', async () => {
+  const run = ['run', FILE, '--runs', '1500', '--seed', '4', '--epistemic', '5', '--json'];
+  const compare = [
+    'compare',
+    FILE,
+    '--with',
+    'eu-hosted-talks',
+    '--runs',
+    '1200',
+    '--seed',
+    '4',
+    '--trace',
+    '0',
+    '--epistemic',
+    '4',
+    '--json',
+  ];
+  const locals = [await brink([...run, '--workers', '1']), await brink([...compare, '--workers', '1'])];
+  for (const l of locals) assert.equal(l.code, 0, l.err);
+  const pair = [startWorker(), startWorker()];
+  await Promise.all(pair.map((w) => w.waitFor(/serving queue/)));
+  for (const [args, local] of [
+    [run, locals[0]!],
+    [compare, locals[1]!],
+  ] as const) {
+    const dist = await brink([...args, '--queue', redis.url]);
+    assert.equal(dist.code, 0, dist.err);
+    assert.deepEqual(withoutTiming(dist.out), withoutTiming(local.out), `brink ${args[0]}`);
+    assert.ok(JSON.parse(dist.out).epistemic || JSON.parse(dist.out).parameterDraws);
+  }
+  // Both workers computed parameter draws (design-point tasks).
+  for (const w of pair)
+    assert.ok(
+      w.lines.some((l) => /^shard brink-[\d.]+-point-\S+ done/.test(l)),
+      w.lines.join('\n'),
+    );
+  for (const w of pair) w.kill('SIGTERM');
+  await Promise.all(pair.map((w) => w.exited));
+});
+
 test('brink sweep --queue: a scenario mistake at a design point is a one-line error, as on this machine', async () => {
   const w = startWorker();
   await w.waitFor(/serving queue/);

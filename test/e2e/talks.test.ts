@@ -129,7 +129,9 @@ test('talks room in Chromium: three contexts from invitation to playbook', async
 
   // Settings for a quick run, then the invitations.
   await tab(host, 'Room');
-  await host.getByLabel('Runs per arm').fill(String(RUNS));
+  await host.getByLabel('Runs per arm', { exact: true }).fill(String(RUNS));
+  // The gap ranking adds runs until each interval is ±0.1 points; capped here for a quick test.
+  await host.getByLabel(/^Most runs per arm/).fill(String(RUNS));
   // The documented figures use seed 1 (a dialogue's seed is random unless the host sets one).
   await host.getByLabel('Seed').fill('1');
   await host.getByRole('button', { name: 'Save settings' }).click();
@@ -197,10 +199,17 @@ test('talks room in Chromium: three contexts from invitation to playbook', async
   await tab(host, 'Gaps');
   await host.getByRole('button', { name: 'Rank the gaps' }).click();
   await host.locator('table.gaps-table').waitFor({ timeout: WAIT });
-  const firstGap = (await host.locator('table.gaps-table tbody tr').first().textContent()) ?? '';
+  const firstGap = (await host.locator('table.gaps-table tbody tr:not(.group)').first().textContent()) ?? '';
   assert.match(firstGap, /expects of/);
   const gapsText = (await host.locator('table.gaps-table').textContent()) ?? '';
   assert.match(gapsText, /US delegation expects of PRC delegation.*Limited strike on a launch site/s);
+  // Whether the talks take place is modelled: the ranking says how often they did, and why a gap has
+  // no clear effect.
+  assert.match(
+    (await host.locator('.panel').filter({ hasText: 'Expectation gaps, ranked' }).textContent()) ?? '',
+    /took place in \d+(\.\d)?%/,
+  );
+  if (/No clear effect/.test(gapsText)) assert.match(gapsText, /Why: /);
   await shot(host, '07-gaps');
   await host.getByRole('checkbox', { name: /Share with the delegations/ }).check();
 
@@ -254,6 +263,11 @@ test('talks room in Chromium: three contexts from invitation to playbook', async
     (await host.locator('.panel').filter({ hasText: 'If the talks leak' }).textContent()) ?? '',
     /leak/,
   );
+  // The host sees P(talks happen) and the value of hosting, each with its interval.
+  const hostingBox = (await host.locator('section.hosting').first().textContent()) ?? '';
+  assert.match(hostingBox, /P\(talks happen\)/);
+  assert.match(hostingBox, /value of hosting/);
+  assert.match(hostingBox, /\[-?\d+\.\d{2}, -?\d+\.\d{2}\]/);
   await shot(host, '11-simulation');
   await host.getByRole('checkbox', { name: /Share with the parties/ }).check();
   await tab(prc, 'Effects');
@@ -284,6 +298,9 @@ test('talks room in Chromium: three contexts from invitation to playbook', async
   assert.match(html, /Each side notifies the other within 30 minutes of an interception/);
   assert.doesNotMatch(html, /Launch windows are notified/, 'only agreed protocols');
   assert.match(html, /EU Special Envoy/);
+  // P(talks happen) and the value of hosting, with intervals, in the host's playbook.
+  assert.match(html, /P\(talks happen\) \d+\.\d{2}% \[\d+\.\d{2}, \d+\.\d{2}\]/);
+  assert.match(html, /Value of hosting [^<]*\[[-+]?\d+\.\d{2,3}, [-+]?\d+\.\d{2,3}\]/);
   assert.doesNotMatch(html, /Beijing: the relay only if/, "the host's notes stay out");
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'talks-playbook.html'), html);

@@ -3,6 +3,7 @@
 // settings, resumable from a checkpoint to the same numbers, with a manifest of their own kind.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { CompareReport } from '../../src/analysis/compare.ts';
 import { openJob } from '../../src/server/analysis-jobs.ts';
 import { brink } from '../cli.ts';
 import { type Client, scenarioId, setupOwner, type TestServer, testServer } from './helpers.ts';
@@ -130,6 +131,66 @@ describe('sweep, break-even and rare-event jobs in the workbench', () => {
       '4',
     ]);
     assert.deepEqual(done.report, expected);
+  });
+
+  test('parameter draws (epistemic) in the workbench: run, compare and sweep jobs store the bands `brink … --epistemic --json` prints', async () => {
+    const common = ['--runs', '600', '--seed', '3', '--epistemic', '3'];
+    const sweep = await job('sweep', {
+      scenarioId: intercept,
+      interventions: ['eu-hosted-talks'],
+      params: [{ path: 'talks.eu-hosted.leak.DPRK.p', lo: 0, hi: 0.2, steps: 2 }],
+      runs: 600,
+      seed: 3,
+      epistemic: 3,
+    });
+    assert.equal(sweep.manifest.sweep.epistemic, 3);
+    assert.deepEqual(
+      sweep.report,
+      await cli([
+        'sweep',
+        'scenarios/korea-intercept.yaml',
+        '--with',
+        'eu-hosted-talks',
+        '--param',
+        'talks.eu-hosted.leak.DPRK.p=0..0.2:2',
+        ...common,
+      ]),
+    );
+    const compare = await job('compare', {
+      scenarioId: intercept,
+      arms: ['eu-hosted-talks'],
+      runs: 600,
+      seed: 3,
+      traceRuns: 0,
+      epistemic: 3,
+    });
+    const cmp = (await cli([
+      'compare',
+      'scenarios/korea-intercept.yaml',
+      '--with',
+      'eu-hosted-talks',
+      '--trace',
+      '0',
+      ...common,
+    ])) as CompareReport;
+    assert.deepEqual(compare.report.parameterDraws, cmp.parameterDraws);
+    assert.deepEqual(compare.report.comparisons[0].epistemic, cmp.comparisons[0]!.epistemic);
+    const start = await owner.post(`/api/workspaces/${ws}/runs`, {
+      scenarioId: intercept,
+      runs: 600,
+      seed: 3,
+      epistemic: 3,
+    });
+    assert.equal(start.status, 202, start.text);
+    await srv.services.jobs.idle();
+    const run = await owner.get(`/api/workspaces/${ws}/runs/${start.body.id}`);
+    assert.equal(run.body.status, 'done', JSON.stringify(run.body.error));
+    assert.equal(run.body.doneRuns, 600);
+    const local = (await cli(['run', 'scenarios/korea-intercept.yaml', ...common])) as { epistemic: unknown };
+    assert.deepEqual(run.body.report.epistemic, local.epistemic);
+    const html = await owner.get(`/api/workspaces/${ws}/runs/${start.body.id}/report?format=html`);
+    assert.match(html.text, /parameter-uncertainty band/);
+    assert.match(html.text, /Monte Carlo interval/);
   });
 
   test('sweep and break-even jobs stepped in slices, checkpointed and reopened give the stored report', async () => {

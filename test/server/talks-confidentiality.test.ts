@@ -86,7 +86,7 @@ describe('what leaves the talks room', () => {
         { label: 'PRC delegation', actor: 'PRC' },
         { label: 'Observer', actor: null, kind: 'observer' },
       ],
-      settings: { runs: 200 },
+      settings: { runs: 200, maxRuns: 200 },
     });
     await ok(conv, 201);
     dlg = conv.body.id;

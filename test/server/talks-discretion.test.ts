@@ -57,7 +57,7 @@ describe('talks discretion on a SQLite file', () => {
         { label: MARKS.label, actor: 'US' },
         { label: MARKS.other, actor: 'PRC' },
       ],
-      settings: { runs: 100 },
+      settings: { runs: 100, maxRuns: 100 },
     });
     await ok(conv, 201);
     dlg = conv.body.id;

@@ -59,7 +59,7 @@ export async function setupRoom(opts: { runs?: number } = {}): Promise<Room> {
       { label: 'PRC delegation', actor: 'PRC' },
       { label: 'Observer', actor: null, kind: 'observer' },
     ],
-    settings: { runs: opts.runs ?? 200, seed: 5 },
+    settings: { runs: opts.runs ?? 200, maxRuns: opts.runs ?? 200, seed: 5 },
   });
   await ok(conv, 201);
   const dlg = conv.body.id as string;

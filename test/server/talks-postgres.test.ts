@@ -32,7 +32,7 @@ test('a dialogue on PostgreSQL: convene, join, submit, rank gaps, audit chain ve
         { label: 'US delegation', actor: 'US' },
         { label: 'PRC delegation', actor: 'PRC' },
       ],
-      settings: { runs: 100 },
+      settings: { runs: 100, maxRuns: 100 },
     });
     await ok(conv, 201);
     const dlg = conv.body.id;

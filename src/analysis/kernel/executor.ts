@@ -200,3 +200,67 @@ export function executeSync<R>(job: AnalysisJob<R>, onProgress?: (done: number, 
   if (r instanceof Promise) throw new Error('executeSync: this analysis reports asynchronously');
   return r;
 }
+
+/**
+ * Two jobs one after the other as one job (an analysis and its parameter draws): the first's tasks,
+ * then the second's; the checkpoint holds both, so it resumes either part. Progress is counted in the
+ * first job's units (a manifest's `runs` keeps its meaning), the work of both spread over them by the
+ * engine runs each unit costs (`work`).
+ */
+export class JobChain<A, B, R> implements AnalysisJob<R> {
+  readonly total: number;
+  readonly #a: AnalysisJob<A>;
+  readonly #b: AnalysisJob<B>;
+  readonly #report: (a: A, b: B) => R | Promise<R>;
+  readonly #work: [number, number];
+  #current: 0 | 1 = 0;
+
+  constructor(
+    a: AnalysisJob<A>,
+    b: AnalysisJob<B>,
+    report: (a: A, b: B) => R | Promise<R>,
+    work: [number, number] = [1, 1],
+  ) {
+    this.#a = a;
+    this.#b = b;
+    this.#report = report;
+    this.#work = work;
+    this.total = a.total;
+  }
+
+  /** The parts' checkpoints in a chain's checkpoint (undefined: start afresh). */
+  static parts(checkpoint: string | undefined): [string | undefined, string | undefined] {
+    if (!checkpoint) return [undefined, undefined];
+    const c = JSON.parse(checkpoint) as { a: string; b: string };
+    return [c.a, c.b];
+  }
+
+  done(): number {
+    const [wa, wb] = this.#work;
+    const all = wa * this.#a.total + wb * this.#b.total;
+    const done = wa * this.#a.done() + wb * this.#b.done();
+    return all > 0 ? Math.min(this.total, Math.floor((this.total * done) / all)) : this.total;
+  }
+
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    const first = this.#a.next(sizing);
+    this.#current = first.length ? 0 : 1;
+    return first.length ? first : this.#b.next(sizing);
+  }
+
+  absorb(task: Task, result: unknown): void {
+    (this.#current === 0 ? this.#a : this.#b).absorb(task, result);
+  }
+
+  checkpoint(): string {
+    return JSON.stringify({ a: this.#a.checkpoint(), b: this.#b.checkpoint() });
+  }
+
+  report(): R | Promise<R> {
+    const a = this.#a.report();
+    const b = this.#b.report();
+    if (a instanceof Promise || b instanceof Promise)
+      return Promise.all([a, b]).then(([x, y]) => this.#report(x, y));
+    return this.#report(a, b);
+  }
+}

@@ -3,6 +3,7 @@
 import type { BreakevenReport } from '../breakeven.ts';
 import type { CompareReport, RareComparison } from '../compare.ts';
 import type { RunReport } from '../ensemble.ts';
+import type { EpistemicRunReport } from '../epistemic.ts';
 import type { Attribution, Counterfactual, PathTree } from '../paths.ts';
 import type { RareResult } from '../rare.ts';
 import type { SensitivityReport } from '../sensitivity.ts';
@@ -43,6 +44,8 @@ export interface ReportData {
   sweep?: SweepReport;
   sensitivity?: SensitivityReport;
   breakeven?: BreakevenReport;
+  /** The parameter-uncertainty band of a run (`--epistemic N`), when `run` does not carry it. */
+  epistemic?: EpistemicRunReport;
   assumptions: Assumption[];
   interventions: InterventionInfo[];
 }

@@ -16,12 +16,23 @@ import {
 import type { ReportData } from './data.ts';
 import {
   attributionRows,
+  BAND_NOTE,
+  breakevenBandLines,
   breakevenRows,
+  drawsNote,
+  epistemicCompareHead,
+  epistemicCompareRows,
+  epistemicRunHead,
+  epistemicRunRows,
   exceedanceRows,
   fmtCi,
   fmtP,
+  importanceHead,
+  importanceRows,
   type Row,
   sobolRows,
+  sweepBandHead,
+  sweepBandRows,
   sweepHead,
   sweepRows,
   tornadoRows,
@@ -52,6 +63,9 @@ const REPORT_TERMS = [
   'sobol',
   'nominal',
   'bootstrap',
+  'parameter-band',
+  'p-helps',
+  'evppi',
 ];
 
 /** A table in a region that scrolls sideways on a narrow screen (focusable, so the keyboard can scroll it). */
@@ -239,6 +253,17 @@ function runSections(d: ReportData): string[] {
   return out;
 }
 
+/** The parameter-uncertainty band of a run, beside each outcome's Monte Carlo interval. */
+function bandSections(d: ReportData): string[] {
+  const x = d.epistemic ?? d.run?.epistemic;
+  if (!x) return [];
+  return [
+    '<h2 id="parameter-uncertainty">Parameter uncertainty</h2>',
+    `<p class="note">${e(drawsNote(x))} ${e(BAND_NOTE)}</p>`,
+    table(epistemicRunHead, epistemicRunRows(x, d.run), '', 'Parameter-uncertainty band per outcome'),
+  ];
+}
+
 function compareSections(d: ReportData): string[] {
   const c = d.compare;
   const out: string[] = [];
@@ -259,8 +284,25 @@ function compareSections(d: ReportData): string[] {
           .join('; ')}`,
       ),
     );
+    if (c.parameterDraws) {
+      out.push(
+        '<h3 id="parameter-uncertainty">Parameter uncertainty: does it help whatever the parameters?</h3>',
+        `<p class="note">${e(drawsNote(c.parameterDraws))} ${e(BAND_NOTE)}</p>`,
+        table(
+          epistemicCompareHead,
+          epistemicCompareRows(c.comparisons),
+          '',
+          'P(helps) across parameter draws',
+        ),
+      );
+    }
     for (const x of c.comparisons) {
       out.push(`<h3>${e(x.with)}</h3>`);
+      if (x.epistemic)
+        out.push(
+          `<p>Across parameter draws it lowers ${e(x.epistemic.metric.label)} in <b>${fmtP(x.epistemic.pHelps.p)}</b> of them ${fmtCi(x.epistemic.pHelps.ci95)}. What matters most to that decision (EVPPI: how much lower the probability would be on average if the parameter were known before deciding):</p>`,
+          table(importanceHead, importanceRows(x.epistemic), '', `Parameters that matter to ${x.with}`),
+        );
       out.push(
         `<p>Saved from war or worse: <b>${x.saved}</b> runs (${fmtP(x.savedShare)}); pushed into it: <b>${x.harmed}</b> (${fmtP(x.harmedShare)}). ${e(c.method.savedHarmed)}.</p>`,
       );
@@ -329,6 +371,12 @@ function sweepSections(d: ReportData): string[] {
       );
   }
   out.push(table(sweepHead(s), sweepRows(s)));
+  if (s.epistemic)
+    out.push(
+      '<h3 id="parameter-uncertainty">Parameter uncertainty per cell</h3>',
+      `<p class="note">${e(drawsNote(s.epistemic))} The swept parameters are not drawn. ${e(BAND_NOTE)}</p>`,
+      table(sweepBandHead(s), sweepBandRows(s), '', 'Parameter-uncertainty band per cell'),
+    );
   return out;
 }
 
@@ -389,6 +437,13 @@ function breakevenSections(d: ReportData): string[] {
       `Paired difference against ${b.param.path}: ${b.points.map((p) => `${p.x}: ${fmtP(p.d)}`).join('; ')}`,
     ),
     table([b.param.path, 'baseline', `with ${b.with}`, 'difference', '95% CI'], breakevenRows(b)),
+    ...(b.epistemic
+      ? [
+          '<h3 id="parameter-uncertainty">Parameter uncertainty</h3>',
+          ...breakevenBandLines(b).map((l) => `<p>${e(l)}</p>`),
+          `<p class="note">${e(BAND_NOTE)}</p>`,
+        ]
+      : []),
   ];
 }
 
@@ -397,6 +452,7 @@ export function htmlReport(d: ReportData): string {
   const m = d.manifest;
   const parts = [
     ...runSections(d),
+    ...bandSections(d),
     ...compareSections(d),
     ...sweepSections(d),
     ...sensitivitySections(d),

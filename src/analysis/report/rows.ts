@@ -1,10 +1,18 @@
 // The rows of the report's tables, shared by the HTML and Markdown renderings (each writes its own
 // headers and markup): the same numbers, formatted once.
 import type { BreakevenReport } from '../breakeven.ts';
+import type { Comparison } from '../compare.ts';
 import type { RunReport } from '../ensemble.ts';
+import {
+  type Band,
+  type EpistemicComparison,
+  type EpistemicRunReport,
+  INTERVAL_WORDS,
+} from '../epistemic.ts';
 import type { Attribution } from '../paths.ts';
 import type { SensitivityReport } from '../sensitivity.ts';
 import type { SweepReport } from '../sweep.ts';
+import { quantityLabel } from '../vocabulary.ts';
 
 export type Row = (string | number)[];
 
@@ -69,3 +77,87 @@ export const attributionRows = (causes: Attribution[]): Row[] =>
     fmtP(c.share),
     fmtCi(c.ci95),
   ]);
+
+/** The two intervals in words, under every table that shows a parameter-uncertainty band. */
+export const BAND_NOTE = `${INTERVAL_WORDS.monteCarlo}. ${INTERVAL_WORDS.band[0]!.toUpperCase()}${INTERVAL_WORDS.band.slice(1)}.`;
+
+const fmtBand = (b: Band) => `${fmtP(b.median)} ${fmtCi(b.band90)}`;
+
+/** How a design of parameter draws is described under its tables. */
+export const drawsNote = (e: { draws: number; parameters: number; design: string; runsPerDraw: number }) =>
+  `${e.draws} draws of ${e.parameters} uncertain parameters (${e.design}), ${e.runsPerDraw.toLocaleString('en-US')} runs each on common random numbers.`;
+
+export const epistemicRunHead = [
+  'outcome',
+  'nominal',
+  'Monte Carlo interval (95%)',
+  'median across draws',
+  'parameter-uncertainty band (5–95%)',
+];
+
+/** outcome, nominal share, Monte Carlo interval, median across draws, parameter-uncertainty band. */
+export const epistemicRunRows = (e: EpistemicRunReport, r?: RunReport): Row[] =>
+  Object.entries(e.outcomes).map(([k, v]) => {
+    const nominal = r?.outcomes[k as keyof RunReport['outcomes']];
+    return [
+      quantityLabel(k),
+      nominal ? fmtP(nominal.p) : '',
+      nominal ? fmtCi(nominal.ci95) : '',
+      fmtP(v.median),
+      fmtCi(v.band90),
+    ];
+  });
+
+export const epistemicCompareHead = [
+  'with',
+  'quantity',
+  'P(it lowers the quantity) across draws',
+  '95% CI (Wilson, over draws)',
+  'difference: median across draws',
+  'parameter-uncertainty band (5–95%)',
+];
+
+/** Per arm: P(helps) with its interval, and the band of the paired difference. */
+export const epistemicCompareRows = (comparisons: readonly Comparison[]): Row[] =>
+  comparisons.flatMap((c) => {
+    const e = c.epistemic;
+    if (!e) return [];
+    const d = e.d[e.metric.id]!;
+    return [
+      [c.with, e.metric.label, fmtP(e.pHelps.p), fmtCi(e.pHelps.ci95), fmtP(d.median), fmtCi(d.band90)],
+    ];
+  });
+
+export const importanceHead = [
+  'parameter',
+  'EVPPI (points of probability)',
+  'first-order share of the difference',
+];
+
+/** The parameters most important to the decision: EVPPI and first-order share. */
+export const importanceRows = (e: EpistemicComparison, top = 10): Row[] =>
+  e.parameters.slice(0, top).map((p) => [p.path, (p.importance * 100).toFixed(3), p.firstOrder.toFixed(2)]);
+
+/** Sweep cells with each metric's parameter-uncertainty band. */
+export const sweepBandHead = (s: SweepReport): string[] => [
+  ...s.params.map((p) => p.path),
+  ...s.metrics.map((m) => `${m.label}: median [5–95% band]`),
+];
+
+export const sweepBandRows = (s: SweepReport): Row[] =>
+  s.cells.map((c) => [
+    ...c.values,
+    ...s.metrics.map((m) => (c.epistemic ? fmtBand(c.epistemic[m.id]!) : '')),
+  ]);
+
+/** Sentences on a break-even across parameter draws. */
+export function breakevenBandLines(b: BreakevenReport): string[] {
+  const e = b.epistemic;
+  if (!e) return [];
+  return [
+    `At ${e.draws} draws of the ${e.parameters} other uncertain parameters (${e.design}), ${e.runsPerDraw.toLocaleString('en-US')} paired runs per grid point: the difference crosses zero inside the range in ${fmtP(e.verdicts.crosses)} of the draws, the intervention pays over the whole range in ${fmtP(e.verdicts.pays)} and never in ${fmtP(e.verdicts.never)}.`,
+    e.crossing
+      ? `Where it crosses, the break-even lies at ${e.crossing.median} (median), parameter-uncertainty band ${e.crossing.band90[0]} to ${e.crossing.band90[1]} (5–95% of those draws).`
+      : 'No draw crosses inside the range.',
+  ];
+}

@@ -3,12 +3,23 @@ import { QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
 import type { ReportData } from './data.ts';
 import {
   attributionRows,
+  BAND_NOTE,
+  breakevenBandLines,
   breakevenRows,
+  drawsNote,
+  epistemicCompareHead,
+  epistemicCompareRows,
+  epistemicRunHead,
+  epistemicRunRows,
   exceedanceRows,
   fmtCi,
   fmtP,
+  importanceHead,
+  importanceRows,
   type Row,
   sobolRows,
+  sweepBandHead,
+  sweepBandRows,
   sweepHead,
   sweepRows,
   tornadoRows,
@@ -112,6 +123,25 @@ export function markdownReport(d: ReportData): string {
       '',
     );
   }
+  const band = d.epistemic ?? d.run?.epistemic;
+  if (band)
+    out.push(
+      '## Parameter uncertainty',
+      '',
+      mdTable(epistemicRunHead, epistemicRunRows(band, d.run)),
+      '',
+      `${drawsNote(band)} ${BAND_NOTE}`,
+      '',
+    );
+  if (d.compare?.parameterDraws)
+    out.push(
+      '## Parameter uncertainty',
+      '',
+      mdTable(epistemicCompareHead, epistemicCompareRows(d.compare.comparisons)),
+      '',
+      `${drawsNote(d.compare.parameterDraws)} ${BAND_NOTE}`,
+      '',
+    );
   if (d.compare) {
     for (const c of d.compare.comparisons) {
       out.push(`## With ${c.with}`, '', `Saved ${c.saved} runs, harmed ${c.harmed}.`, '');
@@ -132,11 +162,21 @@ export function markdownReport(d: ReportData): string {
       for (const s of [...(c.mechanisms.saved?.sentences ?? []), ...(c.mechanisms.harmed?.sentences ?? [])])
         out.push(`- ${s}`);
       out.push('');
+      if (c.epistemic) out.push(mdTable(importanceHead, importanceRows(c.epistemic)), '');
     }
   }
   if (d.sweep) {
     const s = d.sweep;
     out.push('## Sweep', '', mdTable(sweepHead(s), sweepRows(s)), '');
+    if (s.epistemic)
+      out.push(
+        '## Parameter uncertainty per cell',
+        '',
+        mdTable(sweepBandHead(s), sweepBandRows(s)),
+        '',
+        `${drawsNote(s.epistemic)} ${BAND_NOTE}`,
+        '',
+      );
   }
   if (d.sensitivity) {
     const s = d.sensitivity;
@@ -165,6 +205,7 @@ export function markdownReport(d: ReportData): string {
       '',
     );
     out.push(mdTable([b.param.path, 'baseline', 'with', 'difference', '95% CI'], breakevenRows(b)), '');
+    if (b.epistemic) out.push(...breakevenBandLines(b), '', BAND_NOTE, '');
   }
   out.push(
     '## Assumptions',
@@ -217,6 +258,12 @@ export function csvReport(d: ReportData): string {
     for (const [k, v] of Object.entries(d.run.outcomes)) add('outcome', k, 'share', v.p, v.ci95);
     for (const p of d.run.paths) add('path', p.events.join(' > '), 'share', p.share);
   }
+  // The parameter-uncertainty band: median across draws, 5th and 95th percentiles.
+  for (const [k, v] of Object.entries((d.epistemic ?? d.run?.epistemic)?.outcomes ?? {}))
+    add('parameter-band', k, 'median across draws', v.median, v.band90);
+  for (const c of d.compare?.comparisons ?? [])
+    if (c.epistemic)
+      add('parameter-band', c.with, 'P(helps) across draws', c.epistemic.pHelps.p, c.epistemic.pHelps.ci95);
   for (const c of d.attribution?.causes ?? [])
     add(
       'misperception',

@@ -18,7 +18,7 @@ import {
 import { renderBreakeven } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { nonNegativeInt, positiveInt } from '../options.ts';
+import { drawCount, EPISTEMIC_HELP, nonNegativeInt, positiveInt } from '../options.ts';
 
 interface BreakevenOpts extends ExecutionOpts, OutputOpts {
   with?: string;
@@ -29,6 +29,7 @@ interface BreakevenOpts extends ExecutionOpts, OutputOpts {
   grid: number;
   bisect: number;
   metric: string;
+  epistemic?: number;
 }
 
 export const registerBreakeven: Registrar = (program, io) => {
@@ -45,7 +46,8 @@ export const registerBreakeven: Registrar = (program, io) => {
     .option('-s, --seed <seed>', 'seed', nonNegativeInt, 1)
     .option('--grid <k>', 'grid points over the range', positiveInt, 9)
     .option('--bisect <k>', 'bisection steps inside the bracket', nonNegativeInt, 5)
-    .option('-m, --metric <id>', 'warOrWorse, war, nuclearUse or peak>=RUNG', 'warOrWorse');
+    .option('-m, --metric <id>', 'warOrWorse, war, nuclearUse or peak>=RUNG', 'warOrWorse')
+    .option('--epistemic <n>', `${EPISTEMIC_HELP}; the grid again at each draw`, drawCount);
   analysisOptions(cmd).action(
     async (file: string, o: BreakevenOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
       if (!o.with) throw new UserError('breakeven needs --with INTERVENTION');
@@ -68,6 +70,7 @@ export const registerBreakeven: Registrar = (program, io) => {
               bisect: o.bisect,
               metric: o.metric,
               ...(o.range ? { range: o.range } : {}),
+              ...(o.epistemic ? { epistemic: o.epistemic } : {}),
               onProgress: tick,
             },
           ),
@@ -90,7 +93,11 @@ export const registerBreakeven: Registrar = (program, io) => {
                 seed: o.seed,
                 runs: o.runs,
                 interventions: alt.applied,
-                settings: { parameter: o.param!, metric: report.metric.id },
+                settings: {
+                  parameter: o.param!,
+                  metric: report.metric.id,
+                  ...(o.epistemic ? { 'parameter draws': o.epistemic } : {}),
+                },
               }),
               breakeven: report,
             },

@@ -1,11 +1,13 @@
 import { InvalidArgumentError } from 'commander';
 import { type Arm, compareRare, PairedComparison } from '../../analysis/compare.ts';
+import { openEpistemicCompare, withEpistemic } from '../../analysis/epistemic.ts';
 import { execute, runJob } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { CompareOptionsSchema, checkOptions } from '../../analysis/options.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../../analysis/paths.ts';
 import { ESTIMATORS, type Estimator, RareJob } from '../../analysis/rare.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
+import type { Scenario } from '../../scenario/schema.ts';
 import {
   analysisOptions,
   docOf,
@@ -19,10 +21,10 @@ import {
   runAnalysis,
   userErrors,
 } from '../analysis.ts';
-import { renderCompare, renderRareCompare } from '../analysis-report.ts';
+import { renderCompare, renderEpistemicCompare, renderRareCompare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt } from '../options.ts';
+import { collect, drawCount, EPISTEMIC_HELP, nonNegativeInt, positiveInt } from '../options.ts';
 
 function estimatorOption(value: string): Estimator {
   if (!(ESTIMATORS as readonly string[]).includes(value))
@@ -38,6 +40,7 @@ interface CompareOpts extends ExecutionOpts, OutputOpts {
   estimator?: Estimator;
   particles: number;
   replicates: number;
+  epistemic?: number;
 }
 
 export const registerCompare: Registrar = (program, io) => {
@@ -67,7 +70,8 @@ export const registerCompare: Registrar = (program, io) => {
       estimatorOption,
     )
     .option('--particles <n>', 'ams: particles per replicate', positiveInt, 1000)
-    .option('--replicates <n>', 'ams: replicates', positiveInt, 20);
+    .option('--replicates <n>', 'ams: replicates', positiveInt, 20)
+    .option('--epistemic <n>', EPISTEMIC_HELP, drawCount);
   analysisOptions(cmd).action(
     async (file: string, o: CompareOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
       if (o.with.length === 0)
@@ -76,19 +80,29 @@ export const registerCompare: Registrar = (program, io) => {
       userErrors(() =>
         checkOptions(
           CompareOptionsSchema,
-          { arms: o.with, runs: o.runs, seed: o.seed, traceRuns: o.trace },
-          { arms: '--with', runs: '--runs', seed: '--seed', traceRuns: '--trace' },
+          { arms: o.with, runs: o.runs, seed: o.seed, traceRuns: o.trace, epistemic: o.epistemic ?? 0 },
+          {
+            arms: '--with',
+            runs: '--runs',
+            seed: '--seed',
+            traceRuns: '--trace',
+            epistemic: '--epistemic',
+          },
         ),
       );
       const argv = c.parent?.rawArgs ?? [];
       const s = loadScenarioFile(io, file);
       // The models, and what worker threads and remote workers rebuild them from.
+      const docs = new Map<string, Scenario>();
       const sourced = (interventions: string[]) => {
         const { model, doc } = preparedOf(io, s, interventions);
+        docs.set(interventions.join('+'), doc);
         return { model, source: sourceOf(doc, model) };
       };
       const { model: base, source: baseSource } = sourced([]);
       const arms: Arm[] = o.with.map((label) => ({ label, ...sourced([label]) }));
+      if (o.estimator && o.estimator !== 'crude' && o.epistemic)
+        throw new UserError('--epistemic does not combine with --estimator ams|is');
       const manifest = (settings: Record<string, string | number>) =>
         manifestOf(s, argv, { hash: base.hash, seed: o.seed, runs: o.runs, interventions: o.with, settings });
       const baseDoc = () => docOf(io, s, []);
@@ -137,6 +151,7 @@ export const registerCompare: Registrar = (program, io) => {
         );
         return;
       }
+      const started = performance.now();
       const { result, timing } = await runAnalysis(io, 'compare', o, (executor, tick) => {
         const c = new PairedComparison({
           base,
@@ -150,7 +165,29 @@ export const registerCompare: Registrar = (program, io) => {
         return runJob(c, executor, { onProgress: tick }).then(() => c);
       });
       const comparison = result;
-      const report = comparison.report();
+      // The parameter-uncertainty band: at each draw, the baseline and each arm paired on --runs runs.
+      const epistemic = o.epistemic
+        ? (
+            await runAnalysis(io, 'parameter draws', o, (executor, tick) =>
+              execute(
+                openEpistemicCompare(
+                  docs.get('')!,
+                  arms.map((a) => ({
+                    label: a.label,
+                    doc: docs.get(a.label)!,
+                    interventions: a.model.interventions,
+                  })),
+                  { hash: base.hash, engine: ENGINE_VERSION },
+                  { seed: o.seed, runs: o.runs, draws: o.epistemic! },
+                ),
+                executor,
+                { onProgress: tick },
+              ),
+            )
+          ).result
+        : null;
+      const report = withEpistemic(comparison.report(), epistemic);
+      timing.seconds = (performance.now() - started) / 1000;
       // The baseline's paths and attribution for the report: its aggregate is in the comparison's state.
       const agg = comparison.state.base;
       printAnalysis(
@@ -176,7 +213,7 @@ export const registerCompare: Registrar = (program, io) => {
             o.with,
           );
         },
-        (r) => renderCompare(r, file),
+        (r) => renderCompare(r, file) + (epistemic ? `\n${renderEpistemicCompare(epistemic)}` : ''),
       );
     },
   );

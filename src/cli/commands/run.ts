@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { type Aggregate, EnsembleJob, summarize } from '../../analysis/ensemble.ts';
+import { openEpistemicRun } from '../../analysis/epistemic.ts';
 import { execute } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
@@ -19,10 +20,10 @@ import {
   reportOf,
   runAnalysis,
 } from '../analysis.ts';
-import { renderAttribution, renderRare } from '../analysis-report.ts';
+import { renderAttribution, renderEpistemicRun, renderRare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
+import { collect, drawCount, EPISTEMIC_HELP, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
 import { renderRunReport, renderSanity } from '../report.ts';
 
 function estimatorOption(value: string): Estimator {
@@ -58,6 +59,7 @@ interface RunOpts {
   queue?: string;
   queueTimeout?: number;
   shardSize?: number;
+  epistemic?: number;
 }
 
 export const registerRun: Registrar = (program, io) => {
@@ -85,6 +87,7 @@ export const registerRun: Registrar = (program, io) => {
     )
     .option('--ce-runs <n>', 'is: runs per cross-entropy iteration', positiveInt, 2000)
     .option('--is-runs <n>', 'is: runs of the final estimate', positiveInt, 10000)
+    .option('--epistemic <n>', EPISTEMIC_HELP, drawCount)
     .option('--counterfactual', 'replay each war run without the misperception its chain began with')
     .option(
       '--shard-size <n>',
@@ -103,10 +106,14 @@ export const registerRun: Registrar = (program, io) => {
           seed: o.seed,
           runs: o.runs,
           interventions: model.interventions,
-          settings,
+          settings: o.epistemic ? { 'parameter draws': o.epistemic, ...settings } : settings,
         });
       const forReport = () => docOf(io, s, o.with);
 
+      if (o.estimator && o.epistemic)
+        throw new UserError(
+          '--epistemic does not combine with --estimator (a band of rare-event estimates is not built yet)',
+        );
       if (o.estimator) {
         if (o.target) rungOf(model, o.target);
         const rareSettings = rareSettingsOf({ ...o, estimator: o.estimator });
@@ -177,6 +184,22 @@ export const registerRun: Registrar = (program, io) => {
         const { seconds: _s, ...where } = r.timing;
         execution = where;
       }
+      // The parameter-uncertainty band: N draws of the uncertain parameters, --runs runs each.
+      let epistemic = null;
+      if (o.epistemic) {
+        const r = await runAnalysis(io, 'parameter draws', o, (executor, tick) =>
+          execute(
+            openEpistemicRun(
+              doc,
+              { hash: model.hash, interventions: model.interventions, engine: ENGINE_VERSION },
+              { seed: o.seed, runs: o.runs, draws: o.epistemic! },
+            ),
+            executor,
+            { onProgress: tick },
+          ),
+        );
+        epistemic = r.result;
+      }
       const seconds = (performance.now() - started) / 1000;
       const report = summarize(model, agg, { seed: o.seed, engine: ENGINE_VERSION, topPaths: o.paths });
       // The sanity panel: the baseline against ICB's base rates for the scenario's trigger type.
@@ -197,6 +220,7 @@ export const registerRun: Registrar = (program, io) => {
               paths: tree,
               attribution,
               counterfactual,
+              ...(epistemic ? { epistemic } : {}),
             },
             d.doc,
             d.locations,
@@ -214,6 +238,7 @@ export const registerRun: Registrar = (program, io) => {
               attribution,
               ...(counterfactual ? { counterfactual } : {}),
               pathTree: tree,
+              ...(epistemic ? { epistemic } : {}),
               timing: { seconds, runsPerSecond: o.runs / seconds, ...execution },
             },
             null,
@@ -222,6 +247,7 @@ export const registerRun: Registrar = (program, io) => {
         );
       } else if (!used) {
         io.out(renderRunReport(report, { seconds }) + renderSanity(sanity));
+        if (epistemic) io.out(`\n${renderEpistemicRun(report, epistemic)}`);
         if (attribution.causes.length) io.out(`\n${renderAttribution(attribution, counterfactual)}`);
       }
     },

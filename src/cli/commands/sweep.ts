@@ -19,7 +19,7 @@ import {
 import { renderSweep } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, nonNegativeInt, positiveInt } from '../options.ts';
+import { collect, drawCount, EPISTEMIC_HELP, nonNegativeInt, positiveInt } from '../options.ts';
 
 interface SweepOpts extends ExecutionOpts, OutputOpts {
   param: string[];
@@ -27,6 +27,7 @@ interface SweepOpts extends ExecutionOpts, OutputOpts {
   seed: number;
   with: string[];
   metric: string[];
+  epistemic?: number;
 }
 
 export const registerSweep: Registrar = (program, io) => {
@@ -48,7 +49,8 @@ export const registerSweep: Registrar = (program, io) => {
       'metric per cell (repeatable; default warOrWorse, war, nuclearUse)',
       collect,
       [],
-    );
+    )
+    .option('--epistemic <n>', EPISTEMIC_HELP, drawCount);
   analysisOptions(cmd).action(
     async (file: string, o: SweepOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
       if (o.param.length === 0) throw new UserError('sweep needs at least one --param PATH=LO..HI:STEPS');
@@ -64,7 +66,13 @@ export const registerSweep: Registrar = (program, io) => {
             d.doc,
             params,
             { hash: d.hash, interventions: d.applied, engine: ENGINE_VERSION },
-            { seed: o.seed, runs: o.runs, ...(metrics ? { metrics } : {}), onProgress: tick },
+            {
+              seed: o.seed,
+              runs: o.runs,
+              ...(metrics ? { metrics } : {}),
+              ...(o.epistemic ? { epistemic: o.epistemic } : {}),
+              onProgress: tick,
+            },
           ),
           executor,
         ),
@@ -85,7 +93,11 @@ export const registerSweep: Registrar = (program, io) => {
                 seed: o.seed,
                 runs: o.runs,
                 interventions: d.applied,
-                settings: { cells: report.cells.length, params: o.param.join(' ') },
+                settings: {
+                  cells: report.cells.length,
+                  params: o.param.join(' '),
+                  ...(o.epistemic ? { 'parameter draws': o.epistemic } : {}),
+                },
               }),
               sweep: report,
             },

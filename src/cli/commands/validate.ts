@@ -1,6 +1,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../../scenario/diagnostics.ts';
-import { type LoadIo, validateFile } from '../../scenario/load.ts';
+import { fixedJudgedDiagnostics } from '../../scenario/judged.ts';
+import { type LoadIo, loadDocument, validateFile } from '../../scenario/load.ts';
 import { absolute, type Io } from '../io.ts';
 import type { Registrar } from '../main.ts';
 
@@ -30,10 +31,18 @@ export const registerValidate: Registrar = (program, io, setExit) => {
     .description('check scenario files: syntax, structure, references, and each intervention applied alone')
     .argument('<files...>', 'scenario files (YAML or JSON)')
     .option('--json', 'print {files: [{file, valid, diagnostics}]} on stdout')
-    .action((files: string[], o: { json?: boolean }) => {
+    .option(
+      '--strict',
+      'also list the judged numbers given without a distribution (W_FIXED_JUDGED: parameter draws hold them fixed)',
+    )
+    .action((files: string[], o: { json?: boolean; strict?: boolean }) => {
       const results = files.map((file) => {
         const abs = absolute(io, file);
         const r = validateFile(abs, loadIo(io));
+        if (o.strict && !hasErrors(r.diagnostics)) {
+          const loaded = loadDocument(abs, loadIo(io));
+          r.diagnostics.push(...fixedJudgedDiagnostics(loaded.doc ?? loaded.value, loaded.locations));
+        }
         const diagnostics = displayPaths(io, r.diagnostics, abs, file);
         return { file, valid: !hasErrors(diagnostics), diagnostics };
       });

@@ -107,6 +107,7 @@ export const runRoutes = [
           runs: body.runs,
           interventions: body.interventions,
           set: body.set,
+          ...(body.epistemic ? { epistemic: body.epistemic } : {}),
         },
         files: p.snapshot,
         by: user.id,

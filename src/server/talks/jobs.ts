@@ -1,11 +1,13 @@
 // Talks analyses in the background, as tasks of the server's one job queue (src/server/jobs.ts): one at
-// a time on the server's thread in short slices, like the workbench's runs. An analysis is the gap
+// a time on the server's thread in short slices, like the workbench's runs; their runs are tasks of the
+// analysis kernel (src/talks/paired.ts: FlagsJob). An analysis is the gap
 // ranking of each agenda scenario, or the protocol drafts, the package and the leak sweep. Results are
 // sealed with the dialogue's key; a failure's message is sealed too (it may name agenda items), and the
 // clear-text error column only says that the analysis failed.
 import { DomainError } from '../../errors.ts';
 import {
   Cancelled,
+  DEFAULT_MAX_RUNS,
   type Declared,
   type DraftSpec,
   loadBase,
@@ -113,8 +115,8 @@ export class TalksJobs {
       const agreed = drafts
         .filter((d) => d.parties.length && d.parties.every((p) => d.agreed.includes(p)))
         .map((d) => d.id);
-      // Progress in runs over every arm of every scenario (arms are known once each scenario starts).
-      const total = { runs: 0 };
+      // Progress in runs over every arm of the scenarios done and the one under way (its total grows
+      // as the gap ranking adds the runs each gap needs).
       const progress: AnalysisProgress = { done: 0, total: 0 };
       this.progressOf.set(id, progress);
       let before = 0;
@@ -123,19 +125,25 @@ export class TalksJobs {
         runs: settings.runs,
         pause: ctl.pause,
         cancelled: () => ctl.cancelled() || this.stopped,
-        onArm: (arm: number, arms: number, done: number) => {
-          progress.total = total.runs + arms * settings.runs;
-          progress.done = before + arm * settings.runs + done;
+        onProgress: (done: number, total: number) => {
+          progress.total = before + total;
+          progress.done = before + done;
         },
+      };
+      const finished = () => {
+        before = progress.total;
       };
       if (a.kind === 'gaps') {
         const results = [];
         for (const x of perScenario) {
           const base = loadBase(x.s.files, x.s.path);
-          const r = await rankGaps(base, x.agenda, x.declared, { ...opts, threshold: settings.threshold });
+          const r = await rankGaps(base, x.agenda, x.declared, {
+            ...opts,
+            threshold: settings.threshold,
+            maxRuns: settings.maxRuns ?? DEFAULT_MAX_RUNS,
+          });
           results.push(r);
-          before = progress.total;
-          total.runs = progress.total;
+          finished();
         }
         const result: AnalysisResult = { kind: 'gaps', settings, results, positionsAt };
         await talks.setAnalysis(id, {
@@ -152,8 +160,7 @@ export class TalksJobs {
             .map((d) => ({ id: d.row.id, title: d.content.title, mapping: d.content.mapping[x.s.path]! }));
           const r = await simulateProtocols(base, x.agenda, x.declared, list, agreed, opts);
           results.push(r);
-          before = progress.total;
-          total.runs = progress.total;
+          finished();
         }
         const result: AnalysisResult = {
           kind: 'protocols',

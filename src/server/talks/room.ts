@@ -62,6 +62,8 @@ export interface Settings {
   seed: number;
   /** Gaps smaller than this total variation distance are listed as aligned. */
   threshold: number;
+  /** The most runs per arm of the gap ranking (absent in dialogues made before: DEFAULT_MAX_RUNS). */
+  maxRuns?: number;
 }
 
 export interface DialogueConfig {
@@ -1107,6 +1109,7 @@ export class TalksRoom {
           size: g.size,
           war: g.war,
           lethal: g.lethal,
+          ...(g.clear !== undefined ? { clear: g.clear, why: g.why ?? null } : {}),
         })),
         withheld: null,
       };
@@ -1254,7 +1257,12 @@ export class TalksRoom {
           .filter((g) => mayShowGap(s.path, byActor(g.holder).id, byActor(g.of).id, g.trigger))
           .map((g, k) => (host ? g : { ...g, rank: k + 1 }));
         // How many were withheld is itself derived from the positions: only the host learns it.
-        gaps = { shown, withheld: host ? gr.ranked.length - shown.length : null, base: gr.base };
+        gaps = {
+          shown,
+          withheld: host ? gr.ranked.length - shown.length : null,
+          base: gr.base,
+          venue: gr.venue,
+        };
       }
       const actors: Record<string, string> = {};
       for (const a of Object.keys(s.agenda.actorNames)) actors[a] = label(a);

@@ -5,7 +5,7 @@ import { CompareOptionsSchema, SensitivityOptionsSchema } from '../../../src/ana
 import { QUANTITY } from '../../../src/analysis/vocabulary.ts';
 import { get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
 import { navigate } from '../router.tsx';
-import { type FieldErrors, FormError, NumberField, useFieldErrors } from './forms.tsx';
+import { DrawsField, type FieldErrors, FormError, NumberField, useFieldErrors } from './forms.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
 import { Term } from './Term.tsx';
 
@@ -48,11 +48,13 @@ export function CompareForm(p: Props) {
   const [runs, setRuns] = useState(20000);
   const [seed, setSeed] = useState(1);
   const [traceRuns, setTraceRuns] = useState(200);
+  const [epistemic, setEpistemic] = useState(0);
   const form = useFieldErrors(CompareOptionsSchema, {
     arms: 'Arms',
     runs: 'Runs per arm',
     seed: 'Seed',
     traceRuns: 'Saved and harmed runs to trace',
+    epistemic: 'Parameter draws',
   });
   const { starting, start } = useStart(p, form);
   const ids = p.interventions.map((i) => i.id);
@@ -125,6 +127,7 @@ export function CompareForm(p: Props) {
           hint="1 to 10,000,000"
         />
         <NumberField form={form} name="seed" label="Seed" value={seed} onChange={setSeed} min={0} />
+        <DrawsField form={form} value={epistemic} onChange={setEpistemic} />
       </div>
       <details className="advanced" open={!!form.errors.traceRuns || undefined}>
         <summary>Advanced</summary>
@@ -141,7 +144,7 @@ export function CompareForm(p: Props) {
       </details>
       <p className="muted small" data-testid="compare-work">
         {arms.length
-          ? `${arms.length} arm${arms.length > 1 ? 's' : ''} against the baseline · ${(runs * (1 + arms.length)).toLocaleString()} runs in all`
+          ? `${arms.length} arm${arms.length > 1 ? 's' : ''} against the baseline · ${(runs * (1 + arms.length) + 2 * (epistemic || 0) * arms.length * runs).toLocaleString()} runs in all`
           : 'Pick at least one intervention.'}
       </p>
       <FormError form={form} />
@@ -149,7 +152,7 @@ export function CompareForm(p: Props) {
         type="button"
         className="primary wide"
         disabled={!p.canEdit || starting || p.blocked || arms.length === 0}
-        onClick={() => void start('comparisons', { arms, runs, seed, traceRuns })}
+        onClick={() => void start('comparisons', { arms, runs, seed, traceRuns, epistemic })}
       >
         {starting ? 'Starting…' : p.dirty ? 'Save and compare' : 'Compare'}
       </button>

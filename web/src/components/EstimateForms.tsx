@@ -8,7 +8,7 @@ import {
   SweepOptionsSchema,
 } from '../../../src/analysis/options.ts';
 import { type Props, useStart } from './AnalysisForms.tsx';
-import { FormError, NumberField, TextField, useFieldErrors } from './forms.tsx';
+import { DrawsField, FormError, NumberField, TextField, useFieldErrors } from './forms.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
 
 function StartButton(
@@ -62,8 +62,8 @@ function ParamRange(p: { form: Form; name: string; path: [string, (v: string) =>
   );
 }
 
-/** Runs (per cell or point) and the seed. */
-function RunsAndSeed(p: { form: Form; label: string; runs: Num; seed: Num }) {
+/** Runs (per cell or point), the seed and the parameter draws. */
+function RunsAndSeed(p: { form: Form; label: string; runs: Num; seed: Num; draws: Num }) {
   return (
     <div className="row wrap">
       <NumberField
@@ -76,6 +76,7 @@ function RunsAndSeed(p: { form: Form; label: string; runs: Num; seed: Num }) {
         step={1000}
       />
       <NumberField form={p.form} name="seed" label="Seed" value={p.seed[0]} onChange={p.seed[1]} min={0} />
+      <DrawsField form={p.form} value={p.draws[0]} onChange={p.draws[1]} />
     </div>
   );
 }
@@ -88,10 +89,12 @@ export function SweepForm(p: Props) {
   const [steps, setSteps] = useState(4);
   const [runs, setRuns] = useState(5000);
   const [seed, setSeed] = useState(1);
+  const [epistemic, setEpistemic] = useState(0);
   const form = useFieldErrors(SweepOptionsSchema, {
     params: 'Parameter',
     runs: 'Runs per cell',
     seed: 'Seed',
+    epistemic: 'Parameter draws',
   });
   const { starting, start } = useStart(p, form);
   return (
@@ -111,7 +114,13 @@ export function SweepForm(p: Props) {
         min={1}
         max={1000}
       />
-      <RunsAndSeed form={form} label="Runs per cell" runs={[runs, setRuns]} seed={[seed, setSeed]} />
+      <RunsAndSeed
+        form={form}
+        label="Runs per cell"
+        runs={[runs, setRuns]}
+        seed={[seed, setSeed]}
+        draws={[epistemic, setEpistemic]}
+      />
       <FormError form={form} />
       <StartButton
         {...p}
@@ -124,6 +133,7 @@ export function SweepForm(p: Props) {
             params: [{ path, lo, hi, steps }],
             runs,
             seed,
+            epistemic,
           })
         }
       />
@@ -138,12 +148,14 @@ export function BreakevenForm(p: Props) {
   const [hi, setHi] = useState(1);
   const [runs, setRuns] = useState(20000);
   const [seed, setSeed] = useState(1);
+  const [epistemic, setEpistemic] = useState(0);
   const form = useFieldErrors(BreakevenOptionsSchema, {
     with: 'Intervention',
     param: 'Parameter',
     range: 'Range',
     runs: 'Paired runs per point',
     seed: 'Seed',
+    epistemic: 'Parameter draws',
   });
   const { starting, start } = useStart(p, form);
   const armId = arm || p.interventions[0]?.id || '';
@@ -164,14 +176,22 @@ export function BreakevenForm(p: Props) {
         </select>
       </div>
       <ParamRange form={form} name="param" path={[param, setParam]} lo={[lo, setLo]} hi={[hi, setHi]} />
-      <RunsAndSeed form={form} label="Paired runs per point" runs={[runs, setRuns]} seed={[seed, setSeed]} />
+      <RunsAndSeed
+        form={form}
+        label="Paired runs per point"
+        runs={[runs, setRuns]}
+        seed={[seed, setSeed]}
+        draws={[epistemic, setEpistemic]}
+      />
       <FormError form={form} />
       <StartButton
         {...p}
         starting={starting}
         label="Find the break-even"
         disabled={!armId || !param}
-        onClick={() => void start('analyses/breakeven', { with: armId, param, range: [lo, hi], runs, seed })}
+        onClick={() =>
+          void start('analyses/breakeven', { with: armId, param, range: [lo, hi], runs, seed, epistemic })
+        }
       />
     </div>
   );

@@ -234,6 +234,23 @@ export function NumberField(props: {
   );
 }
 
+/** Parameter draws (`epistemic`): 0 for none, else a parameter-uncertainty band beside every interval. */
+export function DrawsField(props: { form: FieldErrors; value: number; onChange: (n: number) => void }) {
+  return (
+    <NumberField
+      form={props.form}
+      name="epistemic"
+      label="Parameter draws"
+      value={props.value}
+      onChange={props.onChange}
+      min={0}
+      max={5000}
+      step={10}
+      hint="0: none. Else 2 to 5,000 draws of the uncertain parameters, each with the runs above: a parameter-uncertainty band beside every Monte Carlo interval (costs draws × runs)."
+    />
+  );
+}
+
 export function FormError({ form }: { form: FieldErrors }) {
   return form.formError ? (
     <p className="error" role="alert">

@@ -19,6 +19,7 @@ import {
   SobolChart,
   TornadoChart,
 } from '../components/analysis-charts.tsx';
+import { CompareBands } from '../components/Bands.tsx';
 import { fmtP } from '../components/charts.tsx';
 import { type Names, useNames } from '../components/names.ts';
 import { TabList, tabPanel } from '../components/Tabs.tsx';
@@ -64,6 +65,14 @@ export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }
                 P(war or worse), <Term id="pts">pts</Term>; 95% <Term id="newcombe">CI</Term>{' '}
                 {fmtPts(d.ci95[0])} to {fmtPts(d.ci95[1])}
               </div>
+              {c.epistemic ? (
+                <div className="muted small">
+                  <Term id="parameter-band">parameter band</Term>{' '}
+                  {fmtPts(c.epistemic.d.warOrWorse!.band90[0])} to{' '}
+                  {fmtPts(c.epistemic.d.warOrWorse!.band90[1])}; lowers it in {fmtP(c.epistemic.pHelps.p)} of
+                  the draws (<Term id="p-helps">P(helps)</Term>)
+                </div>
+              ) : null}
             </div>
           );
         })}
@@ -71,6 +80,7 @@ export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }
       <section className="panel">
         <ForestPlot comparisons={report.comparisons} />
       </section>
+      <CompareBands report={report} />
       <div className="arm-grid">
         {report.comparisons.map((c, i) => (
           <ArmCard

@@ -5,6 +5,7 @@ import type { BreakevenReport } from '../../../src/analysis/breakeven.ts';
 import type { RareResult } from '../../../src/analysis/rare.ts';
 import type { SweepReport } from '../../../src/analysis/sweep.ts';
 import type { RunDetail } from '../api.ts';
+import { BreakevenBands, SweepBands } from '../components/Bands.tsx';
 import { fmtP } from '../components/charts.tsx';
 
 const ci = (c: [number, number]) => `${fmtP(c[0])} to ${fmtP(c[1])}`;
@@ -12,45 +13,48 @@ const ci = (c: [number, number]) => `${fmtP(c[0])} to ${fmtP(c[1])}`;
 export function SweepResults({ run }: { run: RunDetail }) {
   const r = run.report as unknown as SweepReport;
   return (
-    <section className="panel" aria-labelledby="sweep-h">
-      <h2 id="sweep-h">Sweep: each cell on the same random numbers</h2>
-      <table className="mini" data-testid="sweep-table">
-        <thead>
-          <tr>
-            {r.params.map((p) => (
-              <th key={p.path} scope="col">
-                {p.path}
-              </th>
-            ))}
-            {r.metrics.map((x) => (
-              <th key={x.id} scope="col">
-                {x.label} (95% interval)
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {r.cells.map((c) => (
-            <tr key={c.values.join(',')}>
-              {c.values.map((v, k) => (
-                <td key={r.params[k]!.path}>{v}</td>
+    <>
+      <section className="panel" aria-labelledby="sweep-h">
+        <h2 id="sweep-h">Sweep: each cell on the same random numbers</h2>
+        <table className="mini" data-testid="sweep-table">
+          <thead>
+            <tr>
+              {r.params.map((p) => (
+                <th key={p.path} scope="col">
+                  {p.path}
+                </th>
               ))}
-              {r.metrics.map((x) => {
-                const m = c.metrics[x.id]!;
-                return (
-                  <td key={x.id}>
-                    {fmtP(m.p)} <span className="muted small">({ci(m.ci95)})</span>
-                  </td>
-                );
-              })}
+              {r.metrics.map((x) => (
+                <th key={x.id} scope="col">
+                  {x.label} (95% interval)
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="muted small">
-        {r.runs.toLocaleString()} runs per cell, seed {r.seed}
-      </p>
-    </section>
+          </thead>
+          <tbody>
+            {r.cells.map((c) => (
+              <tr key={c.values.join(',')}>
+                {c.values.map((v, k) => (
+                  <td key={r.params[k]!.path}>{v}</td>
+                ))}
+                {r.metrics.map((x) => {
+                  const m = c.metrics[x.id]!;
+                  return (
+                    <td key={x.id}>
+                      {fmtP(m.p)} <span className="muted small">({ci(m.ci95)})</span>
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="muted small">
+          {r.runs.toLocaleString()} runs per cell, seed {r.seed}
+        </p>
+      </section>
+      <SweepBands report={r} />
+    </>
   );
 }
 
@@ -63,32 +67,35 @@ export function BreakevenResults({ run }: { run: RunDetail }) {
         ? `${r.with} lowers ${r.metric.label} over the whole range`
         : `${r.with} never lowers ${r.metric.label} in the range`;
   return (
-    <section className="panel" aria-labelledby="be-h">
-      <h2 id="be-h">Break-even</h2>
-      <p data-testid="breakeven-verdict">{verdict}</p>
-      <table className="mini">
-        <thead>
-          <tr>
-            <th scope="col">{r.param.path}</th>
-            <th scope="col">baseline</th>
-            <th scope="col">with {r.with}</th>
-            <th scope="col">difference (95% interval)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.points.map((p) => (
-            <tr key={p.x}>
-              <td>{p.x}</td>
-              <td>{fmtP(p.base)}</td>
-              <td>{fmtP(p.alt)}</td>
-              <td>
-                {fmtP(p.d)} <span className="muted small">({ci(p.ci95)})</span>
-              </td>
+    <>
+      <section className="panel" aria-labelledby="be-h">
+        <h2 id="be-h">Break-even</h2>
+        <p data-testid="breakeven-verdict">{verdict}</p>
+        <table className="mini">
+          <thead>
+            <tr>
+              <th scope="col">{r.param.path}</th>
+              <th scope="col">baseline</th>
+              <th scope="col">with {r.with}</th>
+              <th scope="col">difference (95% interval)</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+          </thead>
+          <tbody>
+            {r.points.map((p) => (
+              <tr key={p.x}>
+                <td>{p.x}</td>
+                <td>{fmtP(p.base)}</td>
+                <td>{fmtP(p.alt)}</td>
+                <td>
+                  {fmtP(p.d)} <span className="muted small">({ci(p.ci95)})</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <BreakevenBands report={r} />
+    </>
   );
 }
 

@@ -13,6 +13,7 @@ import {
   type TraceReply,
   type WorkspaceRef,
 } from '../api.ts';
+import { KpiBand, RunBands } from '../components/Bands.tsx';
 import {
   ExceedanceChart,
   fmtP,
@@ -357,9 +358,20 @@ function Results({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
           note={`P(peak ≥ ${worse.id})`}
           value={fmtP(worse.p)}
           ci={worse.ci95}
+          band={report.epistemic?.outcomes.warOrWorse}
         />
-        <Kpi label={<Term id="ended-in-war">Ended in war</Term>} value={fmtP(war.p)} ci={war.ci95} />
-        <Kpi label={<Term id="nuclear-use-outcome">Nuclear use</Term>} value={fmtP(nuc.p)} ci={nuc.ci95} />
+        <Kpi
+          label={<Term id="ended-in-war">Ended in war</Term>}
+          value={fmtP(war.p)}
+          ci={war.ci95}
+          band={report.epistemic?.outcomes.war}
+        />
+        <Kpi
+          label={<Term id="nuclear-use-outcome">Nuclear use</Term>}
+          value={fmtP(nuc.p)}
+          ci={nuc.ci95}
+          band={report.epistemic?.outcomes.nuclearUse}
+        />
         <Kpi
           label={
             <>
@@ -378,6 +390,7 @@ function Results({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
           value={`${report.perRun.hours.toFixed(0)} h`}
         />
       </section>
+      <RunBands report={report} />
       <div className="grid2">
         <section className="panel wide-panel">
           <div className="row space">
@@ -431,11 +444,13 @@ function Kpi({
   value,
   ci,
   note,
+  band,
 }: {
   label: React.ReactNode;
   value: string;
   ci?: [number, number];
   note?: string;
+  band?: { band90: [number, number] } | undefined;
 }) {
   return (
     <div className="kpi">
@@ -447,6 +462,7 @@ function Kpi({
           95% <Term id="wilson">CI</Term> {fmtP(ci[0])} – {fmtP(ci[1])}
         </div>
       ) : null}
+      <KpiBand band={band} />
     </div>
   );
 }

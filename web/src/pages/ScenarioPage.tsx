@@ -17,7 +17,7 @@ import {
 import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
 import { BreakevenForm, RareForm, SweepForm } from '../components/EstimateForms.tsx';
-import { FormError, NumberField, useFieldErrors } from '../components/forms.tsx';
+import { DrawsField, FormError, NumberField, useFieldErrors } from '../components/forms.tsx';
 import { InterventionChecks } from '../components/InterventionChecks.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
 import { TabList, tabPanel } from '../components/Tabs.tsx';
@@ -62,11 +62,12 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   const [selected, setSelected] = useState<string[]>([]);
   const [seed, setSeed] = useState(1);
   const [runs, setRuns] = useState(20000);
+  const [epistemic, setEpistemic] = useState(0);
   const [starting, setStarting] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
   const [job, setJob] = useState<(typeof JOB_TABS)[number]['id']>('run');
   const [tabIndents, setTabIndents] = useState(() => localStorage.getItem('brink.tabIndents') === '1');
-  const runForm = useFieldErrors(RunOptions, { runs: 'Runs', seed: 'Seed' });
+  const runForm = useFieldErrors(RunOptions, { runs: 'Runs', seed: 'Seed', epistemic: 'Parameter draws' });
   const canEdit = ws.role !== 'viewer';
 
   useEffect(() => {
@@ -158,7 +159,7 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   };
 
   const startRun = async () => {
-    const body = { runs, seed, interventions: selected };
+    const body = { runs, seed, interventions: selected, epistemic };
     if (!runForm.check(body)) return;
     setStarting(true);
     try {
@@ -372,6 +373,7 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
                           min={0}
                           hint="Same seed, same numbers"
                         />
+                        <DrawsField form={runForm} value={epistemic} onChange={setEpistemic} />
                       </div>
                       <FormError form={runForm} />
                       <button

@@ -1,6 +1,7 @@
 // The host's pages: the room (parties, invitations, settings), the agenda, the gap ranking, the
 // protocol simulation, the playbook, private notes and the audit log.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
+import { hostingVerdict } from '../../../src/talks/words.ts';
 import { del, errText, get, post, put } from '../api.ts';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
@@ -134,6 +135,20 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
               value={settings.runs}
               onChange={(e) => setSettings({ ...settings, runs: Number(e.target.value) })}
             />
+          </label>
+          <label className="field small-field">
+            <span>Most runs per arm</span>
+            <input
+              type="number"
+              min={100}
+              step={100}
+              value={settings.maxRuns ?? 200_000}
+              aria-describedby="max-runs-hint"
+              onChange={(e) => setSettings({ ...settings, maxRuns: Number(e.target.value) })}
+            />
+            <small id="max-runs-hint" className="field-hint muted">
+              The gap ranking adds runs until each gap’s interval is ±0.1 points, up to this many.
+            </small>
           </label>
           <label className="field small-field">
             <span>Seed</span>
@@ -343,7 +358,8 @@ export function GapsPanel({ ov }: { ov: Overview }) {
       {result
         ? result.results.map((r) => (
             <div key={r.scenario}>
-              <BaseLine war={r.base.war} lethal={r.base.lethal} runs={result.settings.runs} />
+              <BaseLine war={r.base.war} lethal={r.base.lethal} runs={r.base.manifest.runs} />
+              <VenueLine venue={r.venue} />
               <table className="effects gaps-table">
                 <caption className="sr-only">Gaps ranked by their effect on P(war or worse)</caption>
                 <thead>
@@ -356,40 +372,57 @@ export function GapsPanel({ ov }: { ov: Overview }) {
                     <th scope="col">closing it: P(lethal clash or worse)</th>
                   </tr>
                 </thead>
-                <tbody>
-                  {r.ranked.map((g) => {
-                    const opts =
-                      ov.scenarios
-                        .find((s) => s.path === r.scenario)
-                        ?.triggers[g.of]?.find((t) => t.id === g.trigger)?.options ?? [];
-                    return (
-                      <tr key={`${g.holder}-${g.trigger}`}>
-                        <td>{g.rank}</td>
-                        <th scope="row">
-                          {label(g.holder)} expects of {label(g.of)}
-                          <div className="muted small">after: {g.triggerLabel}</div>
+                {[true, false].map((clear) => {
+                  const gaps = r.ranked.filter((g) => (g.clear ?? true) === clear);
+                  if (!gaps.length) return null;
+                  return (
+                    <tbody key={String(clear)}>
+                      <tr className="group">
+                        <th scope="colgroup" colSpan={6}>
+                          {clear
+                            ? 'Closing these clearly changes P(war or worse): the interval excludes 0'
+                            : 'No clear effect on P(war or worse): the interval includes 0'}
                         </th>
-                        <td className="small">
-                          <div>
-                            <span className="muted">expects</span>{' '}
-                            <DistWords dist={g.expected} options={opts} />
-                          </div>
-                          <div>
-                            <span className="muted">declared</span>{' '}
-                            <DistWords dist={g.declared} options={opts} />
-                          </div>
-                        </td>
-                        <td className="num">{pct(g.size, 0)}</td>
-                        <td>
-                          <GapDelta d={g.war} />
-                        </td>
-                        <td>
-                          <GapDelta d={g.lethal} />
-                        </td>
                       </tr>
-                    );
-                  })}
-                </tbody>
+                      {gaps.map((g) => {
+                        const opts =
+                          ov.scenarios
+                            .find((s) => s.path === r.scenario)
+                            ?.triggers[g.of]?.find((t) => t.id === g.trigger)?.options ?? [];
+                        return (
+                          <tr key={`${g.holder}-${g.trigger}`}>
+                            <td>{g.rank}</td>
+                            <th scope="row">
+                              {label(g.holder)} expects of {label(g.of)}
+                              <div className="muted small">after: {g.triggerLabel}</div>
+                            </th>
+                            <td className="small">
+                              <div>
+                                <span className="muted">expects</span>{' '}
+                                <DistWords dist={g.expected} options={opts} />
+                              </div>
+                              <div>
+                                <span className="muted">declared</span>{' '}
+                                <DistWords dist={g.declared} options={opts} />
+                              </div>
+                            </td>
+                            <td className="num">{pct(g.size, 0)}</td>
+                            <td>
+                              <GapDelta d={g.war} />
+                              {g.runs ? (
+                                <div className="muted small">{g.runs.toLocaleString()} runs per arm</div>
+                              ) : null}
+                              {g.why ? <div className="small why">Why: {g.why}.</div> : null}
+                            </td>
+                            <td>
+                              <GapDelta d={g.lethal} />
+                            </td>
+                          </tr>
+                        );
+                      })}
+                    </tbody>
+                  );
+                })}
               </table>
               {r.aligned.length ? (
                 <p className="muted small">
@@ -428,6 +461,79 @@ export function GapsPanel({ ov }: { ov: Overview }) {
           </span>
         </label>
       ) : null}
+    </section>
+  );
+}
+
+/** Whether the gap ranking took the talks as held, or how often they took place. */
+function VenueLine({ venue }: { venue: import('./types.ts').GapRanking['venue'] }) {
+  if (venue === undefined) return null;
+  if (venue === null)
+    return (
+      <p className="muted small">The scenario models no talks: each gap is taken as closed in every run.</p>
+    );
+  return (
+    <p className="small">
+      A gap is closed only where the talks take place: <b>{venue.title}</b> took place in{' '}
+      <b>
+        <Share p={venue.happened} />
+      </b>{' '}
+      of {venue.runs.toLocaleString()} runs (Beijing declined or no round was convened in the others).
+    </p>
+  );
+}
+
+/** A share with its 95% interval: `61.2% [60.3, 62.1]`. */
+function Share({ p }: { p: { p: number; ci95: [number, number] } }) {
+  return (
+    <span className="num">
+      {pct(p.p, 1)}{' '}
+      <span className="muted small">
+        [{(p.ci95[0] * 100).toFixed(1)}, {(p.ci95[1] * 100).toFixed(1)}]
+      </span>
+    </span>
+  );
+}
+
+/** The value of hosting: P(talks happen), P(they leak), and the fall in P(war), with intervals. */
+function HostingBox({ h }: { h: NonNullable<import('./types.ts').ProtocolResults['hosting']> }) {
+  const v = h.value;
+  const id = useId();
+  const words = hostingVerdict(v.ci95);
+  const verdict = `${words[0]!.toUpperCase()}${words.slice(1)}.`;
+  return (
+    <section className="hosting" aria-labelledby={id}>
+      <h3 id={id}>Hosting: {h.venue.title}</h3>
+      <div className="kpis">
+        <div className="kpi">
+          <div className="kpi-value">
+            <Share p={h.happened} />
+          </div>
+          <div className="kpi-label">P(talks happen)</div>
+          <div className="muted small">Beijing takes part and the rounds are convened</div>
+        </div>
+        <div className="kpi">
+          <div className="kpi-value">
+            <Share p={h.leaked} />
+          </div>
+          <div className="kpi-label">P(they leak)</div>
+          <div className="muted small">at the venue’s own leak chance</div>
+        </div>
+        <div className="kpi">
+          <div className="kpi-value num">
+            {`${v.d > 0 ? '+' : ''}${(v.d * 100).toFixed(2)} pts`}{' '}
+            <span className="muted small">
+              [{(v.ci95[0] * 100).toFixed(2)}, {(v.ci95[1] * 100).toFixed(2)}]
+            </span>
+          </div>
+          <div className="kpi-label">value of hosting</div>
+          <div className="muted small">
+            fall in P(war or worse), {h.of === 'package' ? 'with the agreed package' : 'talks alone'}, leaks
+            included
+          </div>
+        </div>
+      </div>
+      <p className="small">{verdict} Protocols take effect only in the runs where the talks take place.</p>
     </section>
   );
 }
@@ -486,6 +592,11 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
         ? result.results.map((r) => (
             <div key={r.scenario}>
               <BaseLine war={r.base.war} lethal={r.base.lethal} runs={result.settings.runs} />
+              {r.hosting ? (
+                <HostingBox h={r.hosting} />
+              ) : r.hosting === null ? (
+                <p className="muted small">The scenario models no talks: every draft is taken as held.</p>
+              ) : null}
               <EffectsTable
                 caption="Change in risk with each draft and with the package"
                 rows={[

@@ -47,6 +47,8 @@ export function EffectsTable({
   first?: string;
 }) {
   const range = rangeOf(rows.flatMap((r) => [r.war, r.lethal]));
+  // P(war) with each row's change, with its interval (results made before intervals were kept have none).
+  const levels = rows.some((r) => r.war.altCi95);
   return (
     <ScrollRegion label={caption}>
       <table className="effects">
@@ -54,6 +56,7 @@ export function EffectsTable({
         <thead>
           <tr>
             <th scope="col">{first}</th>
+            {levels ? <th scope="col">P(war or worse) with it [95%]</th> : null}
             <th scope="col">P(war or worse): change [95% interval]</th>
             <th scope="col">
               <span className="sr-only">interval</span>
@@ -71,6 +74,17 @@ export function EffectsTable({
             return (
               <tr key={r.key} className={r.strong ? 'strong' : ''}>
                 <th scope="row">{r.label}</th>
+                {levels ? (
+                  <td className="num">
+                    {pct(r.war.alt, 2)}
+                    {r.war.altCi95 ? (
+                      <span className="muted small">
+                        {' '}
+                        [{(r.war.altCi95[0] * 100).toFixed(2)}, {(r.war.altCi95[1] * 100).toFixed(2)}]
+                      </span>
+                    ) : null}
+                  </td>
+                ) : null}
                 <td>
                   <Delta d={r.war} />
                 </td>

@@ -1,0 +1,109 @@
+// The cost of parameter draws (issue 16): `--epistemic 200 --runs 2000` against 400,000 plain runs of
+// the same scenario, both on this thread (the analysis kernel's `executeSync`), in CPU time,
+// interleaved repetitions, median. The draws' model compiles are timed on their own as well. Called by
+// bench/bench.ts; alone: node --import tsx bench/epistemic.ts [--quick].
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { compileAt } from '../src/analysis/design.ts';
+import { EnsembleJob } from '../src/analysis/ensemble.ts';
+import { EpistemicDesign, openEpistemicRun } from '../src/analysis/epistemic.ts';
+import { executeSync } from '../src/analysis/kernel/executor.ts';
+import { simulatorOf } from '../src/analysis/kernel/simulator.ts';
+import { modelSourceOf } from '../src/analysis/kernel/task.ts';
+import { ENGINE_VERSION, type Model } from '../src/engine/model.ts';
+import { prepare } from '../src/scenario/index.ts';
+import { cpuMs, median } from './engines.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+export interface EpistemicCost {
+  scenario: string;
+  draws: number;
+  runsPerDraw: number;
+  plainRuns: number;
+  /** CPU seconds, median of the repetitions. */
+  plainSeconds: number;
+  epistemicSeconds: number;
+  /** epistemic / plain: the issue's target is at most 1.3. */
+  ratio: number;
+  /** CPU seconds of compiling the draws' models alone (once each). */
+  compileSeconds: number;
+  /**
+   * Doctrine decisions per run at the drawn parameters over those at the nominal values (the first
+   * `sampleRuns` runs of each draw, untimed): the engine's own extra work, since a drawn scenario
+   * escalates more or less than the nominal one.
+   */
+  decisionRatio: number;
+  /** `ratio` / `decisionRatio`: the cost of the draws per unit of engine work. */
+  ratioPerDecision: number;
+  repetitions: number;
+}
+
+export function measureEpistemic(
+  opts: { quick?: boolean; scenario?: string; seed?: number; repetitions?: number } = {},
+): EpistemicCost {
+  const scenario = opts.scenario ?? 'korea-decapitation-misread';
+  const seed = opts.seed ?? 20261128;
+  const [draws, runsPerDraw] = opts.quick ? [20, 500] : [200, 2000];
+  const reps = opts.repetitions ?? (opts.quick ? 1 : 3);
+  const p = prepare(`${ROOT}scenarios/${scenario}.yaml`, { readFile: (f) => readFileSync(f, 'utf8') });
+  if (!p.model || !p.doc || !p.hash) throw new Error(`${scenario} does not compile`);
+  const { model, doc, hash } = p;
+  const source = modelSourceOf(p);
+  const meta = { hash, interventions: [], engine: ENGINE_VERSION };
+  const plainRuns = draws * runsPerDraw;
+  const plain = (runs: number, s: number) =>
+    executeSync(new EnsembleJob(source, model, { seed: s, runs, engine: ENGINE_VERSION }));
+  const drawn = (n: number, runs: number, s: number) =>
+    executeSync(openEpistemicRun(doc, meta, { seed: s, runs, draws: n }));
+  // Warm-up: the JIT settles on both paths.
+  plain(5000, seed + 1);
+  drawn(5, 1000, seed + 1);
+  const timed = (f: () => unknown) => {
+    const t0 = cpuMs();
+    f();
+    return (cpuMs() - t0) / 1000;
+  };
+  const plainS: number[] = [];
+  const drawnS: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    plainS.push(timed(() => plain(plainRuns, seed + 2 + r)));
+    drawnS.push(timed(() => drawn(draws, runsPerDraw, seed + 2 + r)));
+  }
+  const design = new EpistemicDesign([doc], draws, seed + 2);
+  const models: Model[] = [];
+  const compileSeconds = timed(() => {
+    for (let d = 0; d < draws; d++) {
+      const pt = design.point(doc, meta, d);
+      models.push(compileAt(doc, pt.targets, pt.values, meta));
+    }
+  });
+  const sampleRuns = Math.min(runsPerDraw, 200);
+  let drawnDecisions = 0;
+  for (const m of models) {
+    const sim = simulatorOf(m);
+    for (let i = 0; i < sampleRuns; i++) drawnDecisions += sim.run(seed + 2, i).decisions;
+  }
+  const nominalDecisions = plain(sampleRuns * draws, seed + 2).decisions;
+  const decisionRatio = drawnDecisions / nominalDecisions;
+  const plainSeconds = median(plainS);
+  const epistemicSeconds = median(drawnS);
+  return {
+    scenario,
+    draws,
+    runsPerDraw,
+    plainRuns,
+    plainSeconds,
+    epistemicSeconds,
+    ratio: epistemicSeconds / plainSeconds,
+    compileSeconds,
+    decisionRatio,
+    ratioPerDecision: epistemicSeconds / plainSeconds / decisionRatio,
+    repetitions: reps,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  process.stdout.write(
+    `${JSON.stringify(measureEpistemic({ quick: process.argv.includes('--quick') }), null, 2)}\n`,
+  );
