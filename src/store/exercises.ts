@@ -4,7 +4,13 @@
 // the writer read (a stale writer gets false and reads again). One implementation over Kysely for SQLite
 // and PostgreSQL; its migration is `0004_exercises` in migrations.ts.
 import { type Kysely, type Migration, sql } from 'kysely';
-import { type InvitationColumns, InvitationTable } from './invitation-table.ts';
+import {
+  addInvitationColumns,
+  type InvitationColumns,
+  type InvitationState,
+  InvitationTable,
+  toInvitationState,
+} from './invitation-table.ts';
 
 export interface ExerciseTables {
   exercises: {
@@ -60,13 +66,7 @@ export const EXERCISES_MIGRATION: Migration = {
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('exercise_id', 'text', (c) => c.notNull().references('exercises.id').onDelete('cascade'))
       .addColumn('team_id', 'text', (c) => c.notNull())
-      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-      .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('expires_at', 'text', (c) => c.notNull())
-      .addColumn('used_at', 'text')
-      .addColumn('used_by', 'text')
-      .addColumn('revoked_at', 'text')
+      .$call(addInvitationColumns)
       .execute();
     await s
       .createTable('exercise_log')
@@ -102,16 +102,10 @@ export interface ExerciseMemberRow {
   joinedAt: string;
 }
 
-export interface ExerciseInvitationRow {
+export interface ExerciseInvitationRow extends InvitationState {
   id: string;
   exerciseId: string;
   teamId: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-  usedAt: string | null;
-  usedBy: string | null;
-  revokedAt: string | null;
 }
 
 export interface LogRow {
@@ -146,12 +140,7 @@ const toInvitation = (r: ExerciseTables['exercise_invitations']): ExerciseInvita
   id: r.id,
   exerciseId: r.exercise_id,
   teamId: r.team_id,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  usedAt: r.used_at,
-  usedBy: r.used_by,
-  revokedAt: r.revoked_at,
+  ...toInvitationState(r),
 });
 
 /** The exercise tables' queries over the workbench's Kysely connection. */
@@ -161,7 +150,11 @@ export class ExerciseQueries {
 
   constructor(db: Kysely<ExerciseTables>) {
     this.db = db;
-    this.invitationTable = new InvitationTable(db as Kysely<unknown>, 'exercise_invitations', 'exercise_id');
+    this.invitationTable = new InvitationTable(db as Kysely<unknown>, 'exercise_invitations', {
+      table: 'exercise_members',
+      scope: 'exercise_id',
+      seat: 'team_id',
+    });
   }
 
   /** Creates an exercise with its facilitator and its log's first entry (the set-up), at once. */
@@ -283,30 +276,7 @@ export class ExerciseQueries {
    * revoked or expired meanwhile, or the user is already in the exercise.
    */
   async acceptInvitation(id: string, userId: string, at: string): Promise<boolean> {
-    return this.invitationTable.use(
-      id,
-      userId,
-      at,
-      async (tx, inv) =>
-        !!(await tx
-          .selectFrom('exercise_members')
-          .select('user_id')
-          .where('exercise_id', '=', inv.exercise_id!)
-          .where('user_id', '=', userId)
-          .executeTakeFirst()),
-      async (tx, inv) => {
-        await tx
-          .insertInto('exercise_members')
-          .values({
-            exercise_id: inv.exercise_id!,
-            user_id: userId,
-            role: 'team',
-            team_id: inv.team_id!,
-            joined_at: at,
-          })
-          .execute();
-      },
-    );
+    return this.invitationTable.use(id, userId, 'team', at);
   }
 
   /**

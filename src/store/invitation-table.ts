@@ -3,7 +3,7 @@
 // queries over any such table, so the rules (pending = not used, not revoked, not expired) are written
 // once.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
 
 /** The columns of an invitation table besides its scope (the dialogue or exercise) and its seat. */
 export interface InvitationColumns {
@@ -20,16 +20,61 @@ export interface InvitationColumns {
 type Row = InvitationColumns & Record<string, string | null>;
 type Db = Kysely<Record<string, Row>>;
 
+/** The columns an invitation table has after its id, scope and seat (`.$call(addInvitationColumns)`). */
+export function addInvitationColumns<T extends string, C extends string>(
+  t: CreateTableBuilder<T, C>,
+): CreateTableBuilder<T, C | Exclude<keyof InvitationColumns, 'id'>> {
+  return t
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('used_at', 'text')
+    .addColumn('used_by', 'text')
+    .addColumn('revoked_at', 'text');
+}
+
+/** An invitation's state as the stores return it (after its id, scope and seat). */
+export interface InvitationState {
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  usedBy: string | null;
+  revokedAt: string | null;
+}
+
+export const toInvitationState = (r: InvitationColumns): InvitationState => ({
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  usedAt: r.used_at,
+  usedBy: r.used_by,
+  revokedAt: r.revoked_at,
+});
+
+/**
+ * Where an invitation seats its user: the members table (keyed by the scope column and user_id), the
+ * invitation's seat column (copied to the member row, e.g. delegation_id, team_id) and the role given.
+ */
+export interface Seating {
+  table: string;
+  scope: string;
+  seat: string;
+}
+
 /** Queries over one invitation table whose rows belong to a scope (`scope` column: dialogue_id, exercise_id). */
 export class InvitationTable<R extends InvitationColumns> {
   private readonly db: Db;
   private readonly table: string;
   private readonly scope: string;
+  private readonly members: Seating;
 
-  constructor(db: Kysely<unknown>, table: string, scope: string) {
+  constructor(db: Kysely<unknown>, table: string, members: Seating) {
     this.db = db as unknown as Db;
     this.table = table;
-    this.scope = scope;
+    this.scope = members.scope;
+    this.members = members;
   }
 
   /** Inserts a fresh invitation (its own columns: scope, seat, token hash, creator, expiry). */
@@ -80,22 +125,23 @@ export class InvitationTable<R extends InvitationColumns> {
   }
 
   /**
-   * Uses an invitation in `tx` and calls `seat` with it to add the member, atomically: false (nothing
-   * written) when it was used, revoked or expired meanwhile, or `isMember` says the user is in already.
+   * Uses an invitation and seats the user (with `role`, in the invitation's seat), atomically: false
+   * (nothing written) when it was used, revoked or expired meanwhile, or the user is in the scope already.
    */
-  async use(
-    id: string,
-    userId: string,
-    at: string,
-    isMember: (tx: Transaction<Record<string, Row>>, inv: Row) => Promise<boolean>,
-    seat: (tx: Transaction<Record<string, Row>>, inv: Row) => Promise<void>,
-  ): Promise<boolean> {
+  async use(id: string, userId: string, role: string, at: string): Promise<boolean> {
+    const { table: members, scope, seat } = this.members;
     return this.db.transaction().execute(async (tx) => {
       const inv = (await tx.selectFrom(this.table).selectAll().where('id', '=', id).executeTakeFirst()) as
         | Row
         | undefined;
       if (!inv || inv.used_at || inv.revoked_at || inv.expires_at < at) return false;
-      if (await isMember(tx, inv)) return false;
+      const already = await tx
+        .selectFrom(members)
+        .select('user_id')
+        .where(scope, '=', inv[scope]!)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (already) return false;
       const r = await tx
         .updateTable(this.table)
         .set({ used_at: at, used_by: userId })
@@ -104,7 +150,13 @@ export class InvitationTable<R extends InvitationColumns> {
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
-      await seat(tx, inv);
+      const member: Record<string, string> = { user_id: userId, role, joined_at: at };
+      member[scope] = inv[scope]!;
+      member[seat] = inv[seat]!;
+      await tx
+        .insertInto(members)
+        .values(member as unknown as Row)
+        .execute();
       return true;
     });
   }

@@ -4,7 +4,12 @@
 // workspace invitations (single-use, accepted by the invitee). Tokens are kept only as SHA-256 hashes.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { InvitationColumns } from './invitation-table.ts';
+import {
+  addInvitationColumns,
+  type InvitationColumns,
+  type InvitationState,
+  toInvitationState,
+} from './invitation-table.ts';
 import type { Role } from './types.ts';
 
 export interface SecurityTables {
@@ -36,13 +41,7 @@ export const SECURITY_MIGRATION: Migration = {
       .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
       .addColumn('role', 'text', (c) => c.notNull())
       .addColumn('email', 'text')
-      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-      .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('expires_at', 'text', (c) => c.notNull())
-      .addColumn('used_at', 'text')
-      .addColumn('used_by', 'text')
-      .addColumn('revoked_at', 'text')
+      .$call(addInvitationColumns)
       .execute();
     await s
       .createIndex('workspace_invitations_ws')
@@ -62,18 +61,12 @@ export interface Throttle {
   lockedUntil: string | null;
 }
 
-export interface WorkspaceInvitation {
+export interface WorkspaceInvitation extends InvitationState {
   id: string;
   workspaceId: string;
   role: Role;
   /** The invitee's email when the invitation is addressed (only that account may accept), else null. */
   email: string | null;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-  usedAt: string | null;
-  usedBy: string | null;
-  revokedAt: string | null;
 }
 
 export type AcceptResult =
@@ -92,12 +85,7 @@ const toInvitation = (r: SecurityTables['workspace_invitations']): WorkspaceInvi
   workspaceId: r.workspace_id,
   role: r.role as Role,
   email: r.email,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  usedAt: r.used_at,
-  usedBy: r.used_by,
-  revokedAt: r.revoked_at,
+  ...toInvitationState(r),
 });
 
 /** What the store offers for sign-in throttling, trusted devices and workspace invitations. */

@@ -5,7 +5,13 @@
 // SQLite and PostgreSQL, like the workbench store; its migration is `0002_talks` in migrations.ts.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
-import { type InvitationColumns, InvitationTable } from './invitation-table.ts';
+import {
+  addInvitationColumns,
+  type InvitationColumns,
+  type InvitationState,
+  InvitationTable,
+  toInvitationState,
+} from './invitation-table.ts';
 
 export interface TalksTables {
   talks_dialogues: {
@@ -130,13 +136,7 @@ export const TALKS_MIGRATION: Migration = {
         c.notNull().references('talks_dialogues.id').onDelete('cascade'),
       )
       .addColumn('delegation_id', 'text', (c) => c.notNull())
-      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-      .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('expires_at', 'text', (c) => c.notNull())
-      .addColumn('used_at', 'text')
-      .addColumn('used_by', 'text')
-      .addColumn('revoked_at', 'text')
+      .$call(addInvitationColumns)
       .execute();
     await s
       .createTable('talks_positions')
@@ -262,16 +262,10 @@ export interface MemberRow {
   joinedAt: string;
 }
 
-export interface InvitationRow {
+export interface InvitationRow extends InvitationState {
   id: string;
   dialogueId: string;
   delegationId: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-  usedAt: string | null;
-  usedBy: string | null;
-  revokedAt: string | null;
 }
 
 export interface PositionsRow {
@@ -351,7 +345,11 @@ export class TalksQueries {
 
   constructor(db: Kysely<TalksTables>) {
     this.db = db;
-    this.invitationTable = new InvitationTable(db as Kysely<unknown>, 'talks_invitations', 'dialogue_id');
+    this.invitationTable = new InvitationTable(db as Kysely<unknown>, 'talks_invitations', {
+      table: 'talks_members',
+      scope: 'dialogue_id',
+      seat: 'delegation_id',
+    });
   }
 
   // Dialogues -----------------------------------------------------------------------------------
@@ -533,30 +531,7 @@ export class TalksQueries {
    * expired meanwhile, or the user is already in the dialogue.
    */
   async acceptInvitation(id: string, userId: string, role: TalksRole, at: string): Promise<boolean> {
-    return this.invitationTable.use(
-      id,
-      userId,
-      at,
-      async (tx, inv) =>
-        !!(await tx
-          .selectFrom('talks_members')
-          .select('user_id')
-          .where('dialogue_id', '=', inv.dialogue_id!)
-          .where('user_id', '=', userId)
-          .executeTakeFirst()),
-      async (tx, inv) => {
-        await tx
-          .insertInto('talks_members')
-          .values({
-            dialogue_id: inv.dialogue_id!,
-            user_id: userId,
-            role,
-            delegation_id: inv.delegation_id!,
-            joined_at: at,
-          })
-          .execute();
-      },
-    );
+    return this.invitationTable.use(id, userId, role, at);
   }
 
   // Positions -----------------------------------------------------------------------------------
@@ -994,12 +969,7 @@ function toInvitation(r: TalksTables['talks_invitations']): InvitationRow {
     id: r.id,
     dialogueId: r.dialogue_id,
     delegationId: r.delegation_id,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    usedAt: r.used_at,
-    usedBy: r.used_by,
-    revokedAt: r.revoked_at,
+    ...toInvitationState(r),
   };
 }
 
