@@ -7,8 +7,8 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import {
   addInvitationColumns,
   type InvitationColumns,
+  InvitationQueries,
   type InvitationState,
-  InvitationTable,
   toInvitationState,
 } from './invitation-table.ts';
 
@@ -144,17 +144,22 @@ const toInvitation = (r: ExerciseTables['exercise_invitations']): ExerciseInvita
 });
 
 /** The exercise tables' queries over the workbench's Kysely connection. */
-export class ExerciseQueries {
+export class ExerciseQueries extends InvitationQueries<
+  ExerciseTables['exercise_invitations'],
+  ExerciseInvitationRow,
+  { exerciseId: string; teamId: string }
+> {
   private readonly db: Kysely<ExerciseTables>;
-  private readonly invitationTable: InvitationTable<ExerciseTables['exercise_invitations']>;
 
   constructor(db: Kysely<ExerciseTables>) {
+    super(
+      db as Kysely<unknown>,
+      'exercise_invitations',
+      { table: 'exercise_members', scope: 'exercise_id', seat: 'team_id' },
+      toInvitation,
+      (i) => ({ exercise_id: i.exerciseId, team_id: i.teamId }),
+    );
     this.db = db;
-    this.invitationTable = new InvitationTable(db as Kysely<unknown>, 'exercise_invitations', {
-      table: 'exercise_members',
-      scope: 'exercise_id',
-      seat: 'team_id',
-    });
   }
 
   /** Creates an exercise with its facilitator and its log's first entry (the set-up), at once. */
@@ -239,36 +244,6 @@ export class ExerciseQueries {
       .orderBy('m.joined_at')
       .execute();
     return rows.map((r) => ({ ...toMember(r), name: r.name }));
-  }
-
-  async createInvitation(i: {
-    exerciseId: string;
-    teamId: string;
-    tokenHash: string;
-    createdBy: string;
-    expiresAt: string;
-  }): Promise<ExerciseInvitationRow> {
-    const row = await this.invitationTable.create({
-      exercise_id: i.exerciseId,
-      team_id: i.teamId,
-      token_hash: i.tokenHash,
-      created_by: i.createdBy,
-      expires_at: i.expiresAt,
-    });
-    return toInvitation(row);
-  }
-
-  async invitations(exerciseId: string): Promise<ExerciseInvitationRow[]> {
-    return (await this.invitationTable.list(exerciseId)).map(toInvitation);
-  }
-
-  async invitationByHash(tokenHash: string): Promise<ExerciseInvitationRow | undefined> {
-    const r = await this.invitationTable.byHash(tokenHash);
-    return r ? toInvitation(r) : undefined;
-  }
-
-  async revokeInvitation(exerciseId: string, id: string): Promise<boolean> {
-    return this.invitationTable.revoke(exerciseId, id);
   }
 
   /**

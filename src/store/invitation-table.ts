@@ -161,3 +161,51 @@ export class InvitationTable<R extends InvitationColumns> {
     });
   }
 }
+
+/**
+ * The invitation queries a store offers (talks, exercises), over one InvitationTable: `toRow` maps a
+ * row to what the store returns, `seatColumns` maps the new invitation's scope and seat to its columns.
+ */
+export class InvitationQueries<R extends InvitationColumns, Invitation, Seat> {
+  protected readonly invitationTable: InvitationTable<R>;
+  private readonly toRow: (r: R) => Invitation;
+  private readonly seatColumns: (s: Seat) => Record<string, string>;
+
+  constructor(
+    db: Kysely<unknown>,
+    table: string,
+    seating: Seating,
+    toRow: (r: R) => Invitation,
+    seatColumns: (s: Seat) => Record<string, string>,
+  ) {
+    this.invitationTable = new InvitationTable(db, table, seating);
+    this.toRow = toRow;
+    this.seatColumns = seatColumns;
+  }
+
+  async createInvitation(
+    i: Seat & { tokenHash: string; createdBy: string; expiresAt: string },
+  ): Promise<Invitation> {
+    const row = await this.invitationTable.create({
+      ...this.seatColumns(i),
+      token_hash: i.tokenHash,
+      created_by: i.createdBy,
+      expires_at: i.expiresAt,
+    });
+    return this.toRow(row);
+  }
+
+  async invitations(scopeId: string): Promise<Invitation[]> {
+    return (await this.invitationTable.list(scopeId)).map(this.toRow);
+  }
+
+  async invitationByHash(tokenHash: string): Promise<Invitation | undefined> {
+    const r = await this.invitationTable.byHash(tokenHash);
+    return r ? this.toRow(r) : undefined;
+  }
+
+  /** Revokes a pending invitation of the scope (dialogue, exercise); false when it was not pending. */
+  async revokeInvitation(scopeId: string, id: string): Promise<boolean> {
+    return this.invitationTable.revoke(scopeId, id);
+  }
+}

@@ -8,8 +8,8 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import {
   addInvitationColumns,
   type InvitationColumns,
+  InvitationQueries,
   type InvitationState,
-  InvitationTable,
   toInvitationState,
 } from './invitation-table.ts';
 
@@ -339,17 +339,22 @@ export interface Rewrap {
 }
 
 /** The talks tables' queries over the workbench's Kysely connection (SQLite or PostgreSQL). */
-export class TalksQueries {
+export class TalksQueries extends InvitationQueries<
+  TalksTables['talks_invitations'],
+  InvitationRow,
+  { dialogueId: string; delegationId: string }
+> {
   private readonly db: Kysely<TalksTables>;
-  private readonly invitationTable: InvitationTable<TalksTables['talks_invitations']>;
 
   constructor(db: Kysely<TalksTables>) {
+    super(
+      db as Kysely<unknown>,
+      'talks_invitations',
+      { table: 'talks_members', scope: 'dialogue_id', seat: 'delegation_id' },
+      toInvitation,
+      (i) => ({ dialogue_id: i.dialogueId, delegation_id: i.delegationId }),
+    );
     this.db = db;
-    this.invitationTable = new InvitationTable(db as Kysely<unknown>, 'talks_invitations', {
-      table: 'talks_members',
-      scope: 'dialogue_id',
-      seat: 'delegation_id',
-    });
   }
 
   // Dialogues -----------------------------------------------------------------------------------
@@ -499,32 +504,7 @@ export class TalksQueries {
   }
 
   // Invitations ---------------------------------------------------------------------------------
-
-  async createInvitation(
-    i: Omit<InvitationRow, 'id' | 'createdAt' | 'usedAt' | 'usedBy' | 'revokedAt'> & { tokenHash: string },
-  ): Promise<InvitationRow> {
-    const row = await this.invitationTable.create({
-      dialogue_id: i.dialogueId,
-      delegation_id: i.delegationId,
-      token_hash: i.tokenHash,
-      created_by: i.createdBy,
-      expires_at: i.expiresAt,
-    });
-    return toInvitation(row);
-  }
-
-  async invitations(dialogueId: string): Promise<InvitationRow[]> {
-    return (await this.invitationTable.list(dialogueId)).map(toInvitation);
-  }
-
-  async invitationByHash(tokenHash: string): Promise<InvitationRow | undefined> {
-    const r = await this.invitationTable.byHash(tokenHash);
-    return r ? toInvitation(r) : undefined;
-  }
-
-  async revokeInvitation(dialogueId: string, id: string): Promise<boolean> {
-    return this.invitationTable.revoke(dialogueId, id);
-  }
+  // Creating, listing, finding by hash and revoking come from InvitationQueries.
 
   /**
    * Uses an invitation and adds the member, atomically: false when the invitation was used, revoked or
