@@ -234,6 +234,38 @@ export function memberRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
   return Object.assign(r, { memberRoles: def.roles });
 }
 
+/**
+ * A feature's guard around its routes: HttpError and DomainError pass, `translate` turns the feature's
+ * own errors into answers, and anything else is a 500 whose log line names the feature, the route and
+ * `detail` of the error only (the talks room logs the error's name, never its message).
+ */
+export function featureGuard(
+  feature: string,
+  translate: (e: unknown) => unknown,
+  detail: (e: Error) => string,
+): <T>(where: string, fn: () => Promise<T>) => Promise<T> {
+  return async (where, fn) => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof HttpError || e instanceof DomainError) throw e;
+      const answer = translate(e);
+      if (answer !== undefined) throw answer;
+      console.error(
+        `brink serve: ${feature}: internal error in ${where} (${e instanceof Error ? detail(e) : typeof e})`,
+      );
+      throw new HttpError(500, 'internal', 'internal error');
+    }
+  };
+}
+
+/** `Exercise: Blue Harbor!` -> `exercise-blue-harbor` (a download's file name), `fallback` when empty. */
+export const slug = (s: string, fallback: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || fallback;
+
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;

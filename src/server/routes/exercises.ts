@@ -7,7 +7,6 @@
 import { randomInt } from 'node:crypto';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { DomainError } from '../../errors.ts';
 import {
   aarHtml,
   aarMarkdown,
@@ -25,12 +24,14 @@ import { loadBase } from '../../talks/scenario.ts';
 import { type ExerciseCaller, refusal } from '../exercises/room.ts';
 import {
   BODY_LIMITS,
+  featureGuard,
   HttpError,
   type MemberRouteDef,
   memberRoute,
   type RouteContext,
   type RouteDef,
   route,
+  slug,
 } from '../http.ts';
 import { Id, WsParams } from '../schemas.ts';
 import { workspaceFiles } from '../workspace.ts';
@@ -47,18 +48,11 @@ const TEAM: readonly ExerciseRole[] = ['team'];
 type ExCtx<P, Q, B> = RouteContext<P, Q, B> & { caller: ExerciseCaller };
 
 /** Unexpected errors become a 500 whose log line names the route only. */
-async function guarded<T>(where: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof HttpError || e instanceof DomainError) throw e;
-    if (e instanceof ExerciseError) throw refusal(e);
-    console.error(
-      `brink serve: exercises: internal error in ${where} (${e instanceof Error ? e.message : typeof e})`,
-    );
-    throw new HttpError(500, 'internal', 'internal error');
-  }
-}
+const guarded = featureGuard(
+  'exercises',
+  (e) => (e instanceof ExerciseError ? refusal(e) : undefined),
+  (e) => e.message,
+);
 
 /** A route on one exercise, for members with one of `roles`. */
 function exerciseRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
@@ -102,12 +96,6 @@ const download = (
   type: string,
   name: string,
 ) => c.body(body, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name}"` });
-
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '') || 'exercise';
 
 /** Appends an entry for the caller and answers with the caller's own view. */
 async function act(ctx: ExCtx<unknown, unknown, unknown>, entry: LogEntry): Promise<Response> {
@@ -358,7 +346,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
         c,
         mselToCsv(game.state.msel),
         'text/csv; charset=utf-8',
-        `${slug(caller.exercise.title)}-msel.csv`,
+        `${slug(caller.exercise.title, 'exercise')}-msel.csv`,
       );
     },
   }),
@@ -439,7 +427,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
         c,
         aarMarkdown(await services.exercises.review(caller)),
         'text/markdown; charset=utf-8',
-        `${slug(caller.exercise.title)}-aar.md`,
+        `${slug(caller.exercise.title, 'exercise')}-aar.md`,
       ),
   }),
   exerciseRoute({
@@ -453,7 +441,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
         c,
         aarHtml(await services.exercises.review(caller)),
         'text/html; charset=utf-8',
-        `${slug(caller.exercise.title)}-aar.html`,
+        `${slug(caller.exercise.title, 'exercise')}-aar.html`,
       ),
   }),
   exerciseRoute({

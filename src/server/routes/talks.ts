@@ -4,14 +4,7 @@
 // older than the room allows. Finer rules (own positions, drafts one is party to, releases) are in the
 // room (src/server/talks/room.ts). test/server/talks-access.test.ts drives every route with every role.
 import { z } from 'zod';
-import {
-  DomainError,
-  forbidden,
-  notFound,
-  unauthenticated,
-  unavailable,
-  unprocessable,
-} from '../../errors.ts';
+import { forbidden, notFound, unauthenticated, unavailable, unprocessable } from '../../errors.ts';
 import type { TalksRole } from '../../store/talks.ts';
 import {
   MappingSchema,
@@ -23,13 +16,14 @@ import {
 } from '../../talks/contract.ts';
 import { type Dist, loadBase } from '../../talks/index.ts';
 import {
-  HttpError,
+  featureGuard,
   type MemberRouteDef,
   memberRoute,
   type RouteContext,
   type RouteDef,
   route,
   type Services,
+  slug,
 } from '../http.ts';
 import { Id, WsParams } from '../schemas.ts';
 import { KeyError } from '../talks/crypto.ts';
@@ -78,19 +72,12 @@ function freshSession(ctx: { auth: RouteContext<unknown, unknown, unknown>['auth
 }
 
 /** Turns unexpected errors into a 500 whose log line names the route, not the error's content. */
-async function guarded<T>(where: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof HttpError || e instanceof DomainError) throw e;
-    // A key problem is the operator's to fix, and its message names no content.
-    if (e instanceof KeyError) throw unavailable(e.message, { code: 'talks_key' });
-    console.error(
-      `brink serve: talks: internal error in ${where} (${e instanceof Error ? e.name : typeof e})`,
-    );
-    throw new HttpError(500, 'internal', 'internal error');
-  }
-}
+const guarded = featureGuard(
+  'talks',
+  // A key problem is the operator's to fix, and its message names no content.
+  (e) => (e instanceof KeyError ? unavailable(e.message, { code: 'talks_key' }) : undefined),
+  (e) => e.name,
+);
 
 /** A route on one dialogue, for members with one of `roles`. */
 function dialogueRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
@@ -123,12 +110,6 @@ const HOST: readonly TalksRole[] = ['host'];
 const DELEGATION: readonly TalksRole[] = ['delegation'];
 const PARTIES: readonly TalksRole[] = ['delegation', 'observer'];
 const DRAFTERS: readonly TalksRole[] = ['host', 'delegation'];
-
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '') || 'dialogue';
 
 export const talksRoutes: TalksRouteDef[] = [
   route({
@@ -596,7 +577,7 @@ export const talksRoutes: TalksRouteDef[] = [
     produces: 'text/html, text/markdown',
     handler: async ({ c, caller, query, t, services }) => {
       const input = await t.room.playbookInput(caller);
-      const name = `${slug(caller.dialogue.codename)}-playbook.${query.format === 'md' ? 'md' : 'html'}`;
+      const name = `${slug(caller.dialogue.codename, 'dialogue')}-playbook.${query.format === 'md' ? 'md' : 'html'}`;
       c.header('content-disposition', `attachment; filename="${name}"`);
       c.header('cache-control', 'no-store');
       const text = await services.pool.run(`talks:${caller.dialogue.id}`, {
