@@ -7,47 +7,20 @@
 // with its interval; the AAR/IP export opens. Screenshots: test-output/screenshots/exercise-*.png (the
 // ones docs/exercises.md shows).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { fold, LogEntry, type LoggedEntry, perceptionOf, replay } from '../../src/exercise/index.ts';
-import { DEFAULT_WEB, type Running, startServer } from '../../src/server/index.ts';
-import { launchChromium } from '../chromium.ts';
+import { multiUser } from './multi-user.ts';
 
 // `npm run screenshots -- exercises` sets EXERCISE_SHOTS=docs/img for the guide (docs/exercises.md).
 const SHOTS = process.env.EXERCISE_SHOTS
   ? fileURLToPath(new URL(`../../${process.env.EXERCISE_SHOTS}/`, import.meta.url))
   : fileURLToPath(new URL('../../test-output/screenshots', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'brink-exercise-e2e-'));
-let server: Running;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  assert.ok(existsSync(join(DEFAULT_WEB, 'index.html')), 'dist/web is missing: run `npm run build` first');
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer({ port: 0, host: '127.0.0.1', database: join(dir, 'brink.db'), log: () => {} });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(name: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (e) => console.error(`${name} page error:`, e.message));
-  return page;
-}
+const session = multiUser('brink-exercise-e2e-', SHOTS);
+const { open } = session;
 
 const shot = async (page: Page, name: string) => {
   await page.mouse.move(0, 0);
@@ -94,7 +67,7 @@ async function screenReports(page: Page, team: string) {
 
 test('a tabletop exercise in Chromium: a facilitator and three teams play korea-intercept to the review', async () => {
   const fac = await open('facilitator');
-  await fac.goto(server.url);
+  await fac.goto(session.server.url);
   await fac.getByRole('heading', { name: /create the first account/ }).waitFor();
   await fac.getByLabel('Your name').fill('Fran Facilitator');
   await fac.getByLabel('Email').fill('fac@example.org');
@@ -275,7 +248,7 @@ test('a tabletop exercise in Chromium: a facilitator and three teams play korea-
     fac.waitForEvent('download'),
     fac.getByRole('link', { name: 'Download the AAR/IP (HTML)' }).click(),
   ]);
-  const file = join(dir, 'aar.html');
+  const file = join(session.dir, 'aar.html');
   await download.saveAs(file);
   const doc = await open('aar');
   await doc.goto(pathToFileURL(file).href);

@@ -4,47 +4,20 @@
 // the gaps, drafts three protocols, the parties agree to two, the host simulates them with the talks
 // leaking, issues the playbook and checks the audit log. Screenshots: test-output/screenshots/talks-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEFAULT_WEB, type Running, startServer } from '../../src/server/index.ts';
-import { launchChromium } from '../chromium.ts';
+import type { Page } from 'playwright-core';
+import { multiUser } from './multi-user.ts';
 
 const SHOTS = fileURLToPath(new URL('../../test-output/screenshots', import.meta.url));
 const OUT = fileURLToPath(new URL('../../test-output', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'brink-talks-e2e-'));
 // Runs per arm: small for CI; docs/talks.md was made with TALKS_E2E_RUNS=20000.
 const RUNS = Number(process.env.TALKS_E2E_RUNS ?? 2000);
 const WAIT = 60_000 + RUNS * 30;
-let server: Running;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  assert.ok(existsSync(join(DEFAULT_WEB, 'index.html')), 'dist/web is missing: run `npm run build` first');
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer({ port: 0, host: '127.0.0.1', database: join(dir, 'brink.db'), log: () => {} });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(name: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (e) => console.error(`${name} page error:`, e.message));
-  return page;
-}
+const session = multiUser('brink-talks-e2e-', SHOTS);
+const { open } = session;
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SHOTS, `talks-${name}.png`), fullPage: true });
@@ -74,7 +47,7 @@ async function joinWith(page: Page, link: string, name: string, email: string) {
 test('talks room in Chromium: three contexts from invitation to playbook', async () => {
   const host = await open('host');
   // The host is the first account: owner of the workspace with the Korea scenarios.
-  await host.goto(server.url);
+  await host.goto(session.server.url);
   await host.getByRole('heading', { name: /create the first account/ }).waitFor();
   await host.getByLabel('Your name').fill('Elena Host');
   await host.getByLabel('Email').fill('host@example.org');

@@ -1,8 +1,10 @@
-// What an invitation link's page shares, in the talks room (web/src/talks/JoinPage.tsx) and for
-// workspaces (web/src/members/Invitations.tsx): the token read from after `#` and taken out of the
-// address bar at once (a fragment never reaches a server log or a Referer), and the form that accepts
-// it with a new account or an existing one.
-import { useState } from 'react';
+// What an invitation link's page shares, in the talks room (web/src/talks/JoinPage.tsx), the exercises
+// (web/src/exercises/JoinExercise.tsx) and workspaces (web/src/members/Invitations.tsx): the token read
+// from after `#` and taken out of the address bar at once (a fragment never reaches a server log or a
+// Referer), the preview and join requests, and the form that accepts it with a new account or an
+// existing one.
+import { useEffect, useState } from 'react';
+import { errText, post } from '../api.ts';
 
 const remembered: Record<string, string> = {};
 
@@ -15,6 +17,49 @@ export function useInvitationToken(page: string): [string, () => void] {
     return t;
   });
   return [token, () => delete remembered[page]];
+}
+
+/**
+ * An invitation page's state: the token (`page` as in useInvitationToken), the preview `previewUrl`
+ * answers for it, and `join`, which posts the token with the account's credentials (or none when
+ * signed in) to `joinUrl` and hands the answer to `joined`. `title` is the page's title meanwhile.
+ */
+export function useInvitation<P, R>(opts: {
+  page: string;
+  title: string;
+  previewUrl: string;
+  joinUrl: string;
+  joined: (r: R) => void;
+}): { preview: P | null; error: string; busy: boolean; join: (body: Record<string, unknown>) => void } {
+  const [token, forget] = useInvitationToken(opts.page);
+  const [preview, setPreview] = useState<P | null>(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const { title, previewUrl } = opts;
+
+  useEffect(() => {
+    document.title = title;
+    if (!token) {
+      setError('This page needs the invitation link you were given (it ends with # and a code).');
+      return;
+    }
+    void post<P>(previewUrl, { token }).then(setPreview, (e: Error) => setError(e.message));
+  }, [token, title, previewUrl]);
+
+  const join = async (body: Record<string, unknown>) => {
+    setBusy(true);
+    setError('');
+    try {
+      const r = await post<R>(opts.joinUrl, { token, ...body });
+      forget();
+      opts.joined(r);
+    } catch (e) {
+      setError(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { preview, error, busy, join: (body) => void join(body) };
 }
 
 /** Creates an account or signs in with one, then calls `join` with the credentials. */

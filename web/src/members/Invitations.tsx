@@ -3,7 +3,7 @@
 // to them, or opens the link (/invite#TOKEN), which can also create their account.
 import { useEffect, useState } from 'react';
 import { del, errText, get, type Me, post, type Role, type WorkspaceRef } from '../api.ts';
-import { InvitationAccountForm, useInvitationToken } from '../components/InvitationForm.tsx';
+import { InvitationAccountForm, useInvitation } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { CopyField, ErrorLine } from '../talks/ui.tsx';
 
@@ -176,36 +176,19 @@ export function MyInvitations({ onAccepted }: { onAccepted: (ws: WorkspaceRef) =
 
 /** /invite#TOKEN: what the link is for, then join signed in, with an existing account, or a new one. */
 export function InvitePage({ me, onJoined }: { me: Me | null; onJoined: (ws: string) => void }) {
-  const [token, forget] = useInvitationToken('workspace');
-  const [preview, setPreview] = useState<{ workspace: string; role: Role; addressed: boolean } | null>(null);
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    document.title = 'Invitation · Brink';
-    if (!token) {
-      setError('This page needs the invitation link you were given (it ends with # and a code).');
-      return;
-    }
-    void post<{ workspace: string; role: Role; addressed: boolean }>('/api/invitations/preview', {
-      token,
-    }).then(setPreview, (e: Error) => setError(e.message));
-  }, [token]);
-
-  const join = async (body: Record<string, unknown>) => {
-    setBusy(true);
-    setError('');
-    try {
-      const r = await post<{ workspace: WorkspaceRef }>('/api/invitations/join', { token, ...body });
-      forget();
+  const { preview, error, busy, join } = useInvitation<
+    { workspace: string; role: Role; addressed: boolean },
+    { workspace: WorkspaceRef }
+  >({
+    page: 'workspace',
+    title: 'Invitation · Brink',
+    previewUrl: '/api/invitations/preview',
+    joinUrl: '/api/invitations/join',
+    joined: (r) => {
       onJoined(r.workspace.id);
       navigate(`/w/${r.workspace.id}`);
-    } catch (e) {
-      setError(errText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <div className="auth-page">
@@ -234,7 +217,7 @@ export function InvitePage({ me, onJoined }: { me: Me | null; onJoined: (ws: str
             label="Accept the invitation"
             submit={`Join ${preview.workspace}`}
             busy={busy}
-            join={(b) => void join(b)}
+            join={join}
           />
         ) : null}
       </div>

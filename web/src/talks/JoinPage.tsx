@@ -1,49 +1,30 @@
 // Accepting an invitation: the link carries its token after `#` (a fragment never reaches the server's
 // logs or a Referer); the page shows the codename and the delegation, then joins with the signed-in
 // account, an existing account, or a new one. The token leaves the address bar at once.
-import { useEffect, useState } from 'react';
-import { errText, type Me, post } from '../api.ts';
-import { InvitationCard, useInvitationToken } from '../components/InvitationForm.tsx';
+import { useEffect } from 'react';
+import type { Me } from '../api.ts';
+import { InvitationCard, useInvitation } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { ErrorLine } from './ui.tsx';
 
 export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue: string) => void }) {
-  const [token, forget] = useInvitationToken('talks');
-  const [preview, setPreview] = useState<{ codename: string; delegation: string; kind: string } | null>(null);
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    document.title = 'Invitation · Brink';
-    if (!token) {
-      setError('This page needs the invitation link you were given (it ends with # and a code).');
-      return;
-    }
-    void post<{ codename: string; delegation: string; kind: string }>('/api/talks/invitation', {
-      token,
-    }).then(
-      (p) => {
-        setPreview(p);
-        document.title = `${p.codename} · invitation`;
-      },
-      (e: Error) => setError(e.message),
-    );
-  }, [token]);
-
-  const join = async (body: Record<string, unknown>) => {
-    setBusy(true);
-    setError('');
-    try {
-      const r = await post<{ id: string }>('/api/talks/join', { token, ...body });
-      forget();
+  const { preview, error, busy, join } = useInvitation<
+    { codename: string; delegation: string; kind: string },
+    { id: string }
+  >({
+    page: 'talks',
+    title: 'Invitation · Brink',
+    previewUrl: '/api/talks/invitation',
+    joinUrl: '/api/talks/join',
+    joined: (r) => {
       onJoined(r.id);
       navigate(`/talks/${r.id}`);
-    } catch (e) {
-      setError(errText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
+  const codename = preview?.codename;
+  useEffect(() => {
+    if (codename) document.title = `${codename} · invitation`;
+  }, [codename]);
 
   return (
     <InvitationCard
@@ -63,7 +44,7 @@ export function JoinPage({ me, onJoined }: { me: Me | null; onJoined: (dialogue:
       busy={busy}
       formLabel="Join the dialogue"
       submit={`Join ${preview?.codename ?? ''}`}
-      join={(b) => void join(b)}
+      join={join}
     />
   );
 }
