@@ -126,26 +126,16 @@ export function teamView(game: Game, team: Team): TeamView {
   for (const r of game.run.trace) {
     switch (r.kind) {
       case 'perceive':
-        if (r.observer === actor && r.arrives <= T)
-          items.push({
-            at: r.arrives,
-            kind: 'report',
-            perceived: r.perceived,
-            happenedAt: r.t,
-            notified: r.notified,
-            disbelieved: r.disbelieved === true,
-          });
-        break;
       case 'false-alarm':
-        // Indistinguishable from a report of a real act, as it is for the observer.
+        // A false alarm is indistinguishable from a report of a real act, as it is for the observer.
         if (r.observer === actor && r.arrives <= T)
           items.push({
             at: r.arrives,
             kind: 'report',
             perceived: r.perceived,
             happenedAt: r.t,
-            notified: false,
-            disbelieved: false,
+            notified: r.kind === 'perceive' ? r.notified : false,
+            disbelieved: r.kind === 'perceive' && r.disbelieved === true,
           });
         break;
       case 'message': {
