@@ -19,6 +19,12 @@ export function useInvitationToken(page: string): [string, () => void] {
   return [token, () => delete remembered[page]];
 }
 
+/** Creates an invitation by posting `body` to `api`; its single-use link to `page` (the token after `#`). */
+export async function invitationLink(api: string, body: object, page: string): Promise<string> {
+  const r = await post<{ token: string }>(api, body);
+  return `${location.origin}${page}#${r.token}`;
+}
+
 /**
  * An invitation page's state: the token (`page` as in useInvitationToken), the preview `previewUrl`
  * answers for it, and `join`, which posts the token with the account's credentials (or none when

@@ -9,6 +9,7 @@ import type { Lookahead } from '../../../src/exercise/coach.ts';
 import type { Inject, Team } from '../../../src/exercise/schema.ts';
 import type { TeamView, TrueView } from '../../../src/exercise/views.ts';
 import { errText, get, post } from '../api.ts';
+import { invitationLink } from '../components/InvitationForm.tsx';
 import { TabList } from '../components/Tabs.tsx';
 import { ErrorLine, pct } from '../talks/ui.tsx';
 
@@ -667,10 +668,12 @@ function InvitationsPanel({ s }: { s: Summary }) {
                   type="button"
                   onClick={async () => {
                     try {
-                      const r = await post<{ token: string }>(`/api/exercises/${s.id}/invitations`, {
-                        team: t.id,
-                      });
-                      setLinks({ ...links, [t.id]: `${location.origin}/exercises/join#${r.token}` });
+                      const link = await invitationLink(
+                        `/api/exercises/${s.id}/invitations`,
+                        { team: t.id },
+                        '/exercises/join',
+                      );
+                      setLinks({ ...links, [t.id]: link });
                     } catch (e) {
                       setErr(errText(e));
                     }

@@ -3,7 +3,7 @@
 // to them, or opens the link (/invite#TOKEN), which can also create their account.
 import { useEffect, useState } from 'react';
 import { del, errText, get, type Me, post, type Role, type WorkspaceRef } from '../api.ts';
-import { InvitationAccountForm, useInvitation } from '../components/InvitationForm.tsx';
+import { InvitationAccountForm, invitationLink, useInvitation } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { CopyField, ErrorLine } from '../talks/ui.tsx';
 
@@ -37,14 +37,12 @@ export function InviteMembers({ ws, onChange }: { ws: WorkspaceRef; onChange: ()
           e.preventDefault();
           setError('');
           try {
-            const r = await post<Invitation & { token: string }>(`/api/workspaces/${ws.id}/invitations`, {
-              role,
-              ...(email ? { email } : {}),
-            });
-            setLink({
-              label: `Invitation link for ${email || 'whoever holds it'} (${role})`,
-              url: `${location.origin}/invite#${r.token}`,
-            });
+            const url = await invitationLink(
+              `/api/workspaces/${ws.id}/invitations`,
+              { role, ...(email ? { email } : {}) },
+              '/invite',
+            );
+            setLink({ label: `Invitation link for ${email || 'whoever holds it'} (${role})`, url });
             setEmail('');
             reload();
             onChange();

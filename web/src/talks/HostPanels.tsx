@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { hostingVerdict } from '../../../src/talks/words.ts';
 import { del, errText, get, post, put } from '../api.ts';
+import { invitationLink } from '../components/InvitationForm.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
 import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
@@ -69,10 +70,12 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
                         className="secondary small"
                         onClick={async () => {
                           try {
-                            const r = await post<{ token: string }>(`/api/talks/${ov.id}/invitations`, {
-                              delegation: d.id,
-                            });
-                            setLinks({ ...links, [d.id]: `${location.origin}/talks/join#${r.token}` });
+                            const link = await invitationLink(
+                              `/api/talks/${ov.id}/invitations`,
+                              { delegation: d.id },
+                              '/talks/join',
+                            );
+                            setLinks({ ...links, [d.id]: link });
                             reload();
                           } catch (e) {
                             setError(errText(e));
