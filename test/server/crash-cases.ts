@@ -60,12 +60,12 @@ async function killAndResume(
   return { done, second };
 }
 
+// The jobs are sized so that the first checkpoint (after 500 ms) lands mid-job on an idle machine too:
+// with 40,000 runs (and a 16,000-run comparison) an idle 2-core machine finished before the test saw one.
+
 /** An ensemble of korea-test-failure: its stored report is the one runRange + summarize give. */
-export async function crashMidRun(
-  data: string,
-  env: Record<string, string> = {},
-  RUNS = 40_000,
-): Promise<void> {
+export async function crashMidRun(data: string, env: Record<string, string> = {}): Promise<void> {
+  const RUNS = 200_000;
   const o = await ownerOn(data, env, 'korea-test-failure.yaml');
   const start = await o.h.req('POST', `/api/workspaces/${o.ws}/runs`, {
     scenarioId: o.scenarioId,
@@ -106,7 +106,7 @@ export function assertRunReport(
 /** A comparison of korea-intercept with EU-hosted talks: its stored report is compare()'s. */
 export async function crashMidComparison(data: string, env: Record<string, string> = {}): Promise<void> {
   const o = await ownerOn(data, env, 'korea-intercept.yaml');
-  const settings = { arms: ['eu-hosted-talks'], runs: 16_000, seed: 5, traceRuns: 20 };
+  const settings = { arms: ['eu-hosted-talks'], runs: 80_000, seed: 5, traceRuns: 20 };
   const start = await o.h.req('POST', `/api/workspaces/${o.ws}/comparisons`, {
     scenarioId: o.scenarioId,
     ...settings,
