@@ -11,7 +11,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -344,9 +344,11 @@ const out = {
   machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 10) / 10) },
   ...results,
 };
-const jsonOut = option('--json-out');
-if (jsonOut) {
-  writeFileSync(join(ROOT, jsonOut), `${JSON.stringify(out, null, 2)}\n`);
+const jsonOutOption = option('--json-out');
+if (jsonOutOption) {
+  // Relative to the repository (as the docs' command writes it), or absolute.
+  const jsonOut = resolve(ROOT, jsonOutOption);
+  writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
   // In the repository's format (biome), so that `npm run lint` passes on the committed file.
   execFileSync(
     process.execPath,
