@@ -89,7 +89,7 @@ export async function regions(): Promise<Record<string, string>> {
     '',
     // Other work on the machine (the load average at the start, before the bench's own load) decides
     // how the figures may be read.
-    m.loadAverageAtStart[0] >= m.cores
+    (m.loadAverageAtStart[0] ?? 0) >= m.cores
       ? `Measured with \`${r.command}\` on ${m.date}, Node ${m.node}, on a **shared ${m.cores}-core machine (${m.cpu}) that other jobs were loading**: load average ${m.loadAverageAtStart[0]} at the start and ${m.loadAverageAtEnd[0]} at the end, so the server got a fraction of a core and every figure is several times what an idle machine gives; compare the columns with each other, not with a target.`
       : `Measured with \`${r.command}\` on ${m.date}, Node ${m.node}, on a ${m.cores}-core machine (${m.cpu}) with little else running: load average ${m.loadAverageAtStart[0]} at the start (below the ${m.cores} cores) and ${m.loadAverageAtEnd[0]} at the end (the bench's own server, clients and ensembles).`,
   ];
