@@ -390,6 +390,8 @@ test('workbench in Chromium: members, a stale save gets a conflict (nothing over
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Remove cy' }).click();
   await page.getByText('cy was removed from the workspace.').waitFor();
+  // The message shows when the removal succeeded; the table reloads just after it.
+  await page.getByRole('cell', { name: 'cy@example.org' }).waitFor({ state: 'detached' });
   assert.equal(await page.getByRole('cell', { name: 'cy@example.org' }).count(), 0);
   assert.ok(await page.getByRole('button', { name: 'Remove Ana Analyst' }).isDisabled());
   await page.getByLabel('Role of Ana Analyst').selectOption('viewer');
