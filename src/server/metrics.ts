@@ -156,6 +156,12 @@ export async function prometheusText(services: Services, metrics: RequestMetrics
     ['{outcome="refused"}', p.refused],
   ]);
   metric(
+    'brink_pool_operations_total',
+    'counter',
+    'Request-pool tasks finished since start by operation (validate, prepare, analysis, trace, report, …).',
+    Object.entries(p.byOp).map(([op, count]) => [`{op="${esc(op)}"}`, count]),
+  );
+  metric(
     'brink_pool_busy_seconds_total',
     'counter',
     'Thread-seconds the request pool spent on tasks (utilisation = rate / brink_pool_threads).',

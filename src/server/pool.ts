@@ -51,6 +51,8 @@ export interface PoolStats {
   refused: number;
   /** Seconds the threads spent on tasks since start (utilisation = its rate / threads). */
   busySeconds: number;
+  /** Tasks finished since start, by operation (`validate`, `prepare`, `analysis`, `trace`, …). */
+  byOp: Partial<Record<WorkTask['op'], number>>;
 }
 
 interface Item {
@@ -126,6 +128,7 @@ export class WorkPool {
   #failed = 0;
   #refused = 0;
   #busyMs = 0;
+  readonly #byOp: Partial<Record<WorkTask['op'], number>> = {};
   /** Mean task time (exponentially weighted), for Retry-After. */
   #meanMs = 100;
   #closed = false;
@@ -184,6 +187,7 @@ export class WorkPool {
       failed: this.#failed,
       refused: this.#refused,
       busySeconds: this.#busyMs / 1000,
+      byOp: { ...this.#byOp },
     };
   }
 
@@ -215,14 +219,15 @@ export class WorkPool {
       this.#threadsOf()
         .run(item.task)
         .then(
-          (v) => this.#settle(t0, item.resolve, v, false),
-          (e) => this.#settle(t0, item.reject, e, true),
+          (v) => this.#settle(item.task.op, t0, item.resolve, v, false),
+          (e) => this.#settle(item.task.op, t0, item.reject, e, true),
         );
     }
   }
 
-  #settle(t0: number, fn: (v: unknown) => void, v: unknown, failed: boolean): void {
+  #settle(op: WorkTask['op'], t0: number, fn: (v: unknown) => void, v: unknown, failed: boolean): void {
     const ms = performance.now() - t0;
+    this.#byOp[op] = (this.#byOp[op] ?? 0) + 1;
     this.#busyMs += ms;
     this.#meanMs = 0.8 * this.#meanMs + 0.2 * ms;
     this.#running--;

@@ -1,12 +1,23 @@
 // The CPU-heavy work of HTTP requests, as plain data in and out so that it runs on a worker thread
 // (src/server/work-worker.ts, through the pool in src/server/pool.ts): validating, compiling and hashing
-// scenario files, describing a file's header, and rendering report downloads and talks playbooks. Each function gives
-// exactly what the same call on the server's thread gave (the routes used to call these directly).
+// scenario files, describing a file's header, checking an analysis's design into its manifest, a scenario's
+// uncertain parameters, replaying one run of a job as a trace, and rendering report downloads and talks
+// playbooks. Each function gives exactly what the same call on the server's thread gave (the routes used to
+// call these directly); a user's mistake comes back as a value, for the route to answer as before.
+import { type Assumption, scenarioAssumptions } from '../analysis/report/index.ts';
+import { ANALYSES, type AnalysisKind, type ManifestFields } from '../analysis/registry.ts';
+import { findRun, traceRun } from '../analysis/trace.ts';
+import { ENGINE_VERSION, type Model } from '../engine/model.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
+import { applyInterventions, loadDocument } from '../scenario/load.ts';
 import type { FileKind, RunRecord } from '../store/index.ts';
 import { type PlaybookInput, playbookHtml, playbookMarkdown } from '../talks/playbook.ts';
+import { NotRunnableError, preparerIn } from './analysis-jobs.ts';
 import { reportDownload } from './report.ts';
 import { describeFile, type Files, prepareInFiles, validateInFiles } from './workspace.ts';
+
+/** What a trace needs of a stored job: its identity, manifest and the files it read (not its report). */
+export type TracedRun = Pick<RunRecord, 'id' | 'files' | 'manifest'>;
 
 export type WorkTask =
   | { op: 'validate'; files: Files; path: string }
@@ -19,6 +30,10 @@ export type WorkTask =
       set?: Record<string, unknown>;
     }
   | { op: 'describe'; yaml: string; path: string }
+  | { op: 'analysis'; kind: AnalysisKind; files: Files; path: string; options: unknown }
+  | { op: 'parameters'; files: Files; path: string; interventions: string[] }
+  | { op: 'find'; run: TracedRun; arm?: string; outcome: string; from: number; limit: number }
+  | { op: 'trace'; run: TracedRun; arm?: string; index: number }
   | { op: 'report'; run: RunRecord; format: 'html' | 'json' | 'csv' }
   | { op: 'playbook'; input: PlaybookInput; format: 'html' | 'md' };
 
@@ -43,17 +58,97 @@ export interface PrepareResult {
   snapshot: Files;
 }
 
-export type WorkResult<T extends WorkTask> = T extends { op: 'validate' }
-  ? ValidateResult
-  : T extends { op: 'detail' }
-    ? DetailResult
-    : T extends { op: 'prepare' }
-      ? PrepareResult
-      : T extends { op: 'describe' }
-        ? { kind: FileKind; title: string }
-        : T extends { op: 'report' }
-          ? { body: string; type: string; filename: string }
-          : string;
+/**
+ * An analysis's manifest fields (its design checked by opening the job once) and the files it read; or
+ * why it cannot run: the scenario (with an arm) does not compile, or the design is invalid.
+ */
+export type AnalysisResult =
+  | { ok: true; fields: ManifestFields<AnalysisKind>; snapshot: Files }
+  | { ok: false; notRunnable: { what: string; diagnostics: Diagnostic[] } }
+  | { ok: false; invalid: string };
+
+/** A scenario's uncertain parameters (null: it does not load). */
+export type ParametersResult = Assumption[] | null;
+
+/** One run of a job replayed: the trace route's answer, or null when the run's scenario no longer compiles. */
+export type TraceResult = {
+  run: number;
+  seed: number;
+  outcome: string;
+  peak: string;
+  actors: string[];
+  types: Model['typeIds'];
+  rungs: Model['rungIds'];
+  tickHours: number;
+  interventions: Model['interventions'];
+  trace: ReturnType<typeof traceRun>['trace'];
+} | null;
+
+type ResultOf = {
+  validate: ValidateResult;
+  detail: DetailResult;
+  prepare: PrepareResult;
+  describe: { kind: FileKind; title: string };
+  analysis: AnalysisResult;
+  parameters: ParametersResult;
+  /** The first run index in the range with the outcome, -1 if none, null when the scenario no longer compiles. */
+  find: number | null;
+  trace: TraceResult;
+  report: { body: string; type: string; filename: string };
+  playbook: string;
+};
+
+export type WorkResult<T extends WorkTask> = ResultOf[T['op']];
+
+// Compiled models of recent jobs on this thread, for traces (compiling the Korea library takes tens of
+// milliseconds; finding a rare outcome replays one job's model in many tasks). A job's files and
+// manifest never change, so its id, hash and arm name its model.
+const models = new Map<string, Model | null>();
+function modelOf(r: TracedRun, arm?: string): Model | null {
+  const key = `${r.id}|${r.manifest.hash}|${arm ?? ''}`;
+  let m = models.get(key);
+  if (m === undefined) {
+    const p = prepareInFiles(r.files, r.manifest.scenarioPath, {
+      interventions: arm ? [...r.manifest.interventions, arm] : r.manifest.interventions,
+      set: r.manifest.set,
+    });
+    m = p.model ?? null;
+    models.set(key, m);
+    if (models.size > 20) models.delete(models.keys().next().value!);
+  }
+  return m;
+}
+
+/** The validated document with interventions applied, and its source positions (for labels and sources). */
+function documentWith(files: Files, path: string, interventions: string[]) {
+  const loaded = loadDocument(path, {
+    readFile: (p) => (Object.hasOwn(files, p) ? files[p] : undefined),
+  });
+  if (!loaded.doc) return undefined;
+  if (!interventions.length) return { doc: loaded.doc, locations: loaded.locations };
+  const a = applyInterventions(loaded.doc, interventions, loaded.locations);
+  return a.doc ? { doc: a.doc, locations: a.locations } : undefined;
+}
+
+/** The manifest fields of an analysis of `kind` with validated options, on the scenario at `path`. */
+function analysisManifest(task: Extract<WorkTask, { op: 'analysis' }>): AnalysisResult {
+  const snapshot: Files = {};
+  const prepare = preparerIn(task.files, task.path, {}, snapshot);
+  const manifest = ANALYSES[task.kind].manifest as (
+    p: typeof prepare,
+    o: unknown,
+    engine: string,
+  ) => ManifestFields<AnalysisKind>;
+  try {
+    // The design is checked (and its work counted) by opening the job once.
+    return { ok: true, fields: manifest(prepare, task.options, ENGINE_VERSION), snapshot };
+  } catch (e) {
+    if (e instanceof NotRunnableError)
+      return { ok: false, notRunnable: { what: e.what, diagnostics: e.diagnostics } };
+    if (e instanceof RangeError) return { ok: false, invalid: e.message };
+    throw e;
+  }
+}
 
 /** Does one task (on whatever thread calls it). */
 export function doWork(task: WorkTask): unknown {
@@ -90,6 +185,37 @@ export function doWork(task: WorkTask): unknown {
     }
     case 'describe':
       return describeFile(task.yaml, task.path);
+    case 'analysis':
+      return analysisManifest(task);
+    case 'parameters': {
+      const d = documentWith(task.files, task.path, task.interventions);
+      if (!d) return null satisfies ParametersResult;
+      return scenarioAssumptions(d.doc, {
+        locations: d.locations,
+        readText: (f) => (Object.hasOwn(task.files, f) ? task.files[f] : undefined),
+      }) satisfies ParametersResult;
+    }
+    case 'find': {
+      const m = modelOf(task.run, task.arm);
+      return m ? findRun(m, task.run.manifest.seed, task.outcome, task.from, task.limit) : null;
+    }
+    case 'trace': {
+      const m = modelOf(task.run, task.arm);
+      if (!m) return null satisfies TraceResult;
+      const t = traceRun(m, task.run.manifest.seed, task.index);
+      return {
+        run: task.index,
+        seed: task.run.manifest.seed,
+        outcome: t.outcome,
+        peak: t.peak,
+        actors: m.actors.map((a) => a.id),
+        types: m.typeIds,
+        rungs: m.rungIds,
+        tickHours: m.tickHours,
+        interventions: m.interventions,
+        trace: t.trace,
+      } satisfies TraceResult;
+    }
     case 'report':
       return reportDownload(task.run, task.format);
     case 'playbook':

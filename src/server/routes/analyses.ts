@@ -3,13 +3,11 @@
 // estimates (and the older `/comparisons` and `/sensitivity` paths of the first two). Each is stored as
 // a job in the run history (same table, `manifest.kind`), so following (SSE), cancelling, resuming,
 // re-running and downloading the report go through the `…/runs/{run}/…` routes.
+// The scenario's parsing, compiling and the design's check run on the request pool (src/server/pool.ts).
 import { z } from 'zod';
 import { ANALYSES, ANALYSIS_KINDS, type AnalysisKind } from '../../analysis/registry.ts';
-import { scenarioAssumptions } from '../../analysis/report/index.ts';
 import type { RunManifest } from '../../contract/runs.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
-import { applyInterventions, loadDocument } from '../../scenario/load.ts';
-import { NotRunnableError, preparerIn } from '../analysis-jobs.ts';
 import { HttpError, type RouteDef, route } from '../http.ts';
 import {
   Id,
@@ -19,19 +17,8 @@ import {
   UncertainParam,
   WsParams,
 } from '../schemas.ts';
-import { type Files, workspaceFiles } from '../workspace.ts';
+import { workspaceFiles } from '../workspace.ts';
 import { notRunnable, runnableScenario, summary } from './runs.ts';
-
-/** The validated document with interventions applied, and its source positions (for labels and sources). */
-function documentWith(files: Files, path: string, interventions: string[]) {
-  const loaded = loadDocument(path, {
-    readFile: (p) => (Object.hasOwn(files, p) ? files[p] : undefined),
-  });
-  if (!loaded.doc) return undefined;
-  if (!interventions.length) return { doc: loaded.doc, locations: loaded.locations };
-  const a = applyInterventions(loaded.doc, interventions, loaded.locations);
-  return a.doc ? { doc: a.doc, locations: a.locations } : undefined;
-}
 
 /** The route that starts an analysis of `kind` in the background (202), from its registry entry. */
 function analysisRoute(kind: AnalysisKind, path: string): RouteDef {
@@ -51,22 +38,22 @@ function analysisRoute(kind: AnalysisKind, path: string): RouteDef {
       const { store, jobs } = services;
       const s = await runnableScenario(store, params.ws, (body as { scenarioId: string }).scenarioId);
       const files = await workspaceFiles(store, params.ws);
-      const snapshot: Files = {};
-      const prepare = preparerIn(files, s.path, {}, snapshot);
-      let fields: ReturnType<(typeof def)['manifest']>;
-      try {
-        // The design is checked (and its work counted) by opening the job once.
-        fields = (def.manifest as (p: typeof prepare, o: unknown, e: string) => typeof fields)(
-          prepare,
-          body,
-          ENGINE_VERSION,
-        );
-      } catch (e) {
-        if (e instanceof NotRunnableError)
-          throw notRunnable(`${s.path}${e.what.replace(/^the scenario/, '')}`, e.diagnostics);
-        if (e instanceof RangeError) throw new HttpError(422, 'invalid_analysis', e.message);
-        throw e;
+      // The design is checked (and its work counted) by opening the job once, on a pool thread.
+      const a = await services.pool.run(params.ws, {
+        op: 'analysis',
+        kind,
+        files,
+        path: s.path,
+        options: body,
+      });
+      if (!a.ok) {
+        if ('notRunnable' in a) {
+          const { what, diagnostics } = a.notRunnable;
+          throw notRunnable(`${s.path}${what.replace(/^the scenario/, '')}`, diagnostics);
+        }
+        throw new HttpError(422, 'invalid_analysis', a.invalid);
       }
+      const fields = a.fields as ReturnType<(typeof def)['manifest']>;
       if (kind === 'sensitivity' && fields.runs > MAX_SENSITIVITY_RUNS)
         throw new HttpError(
           422,
@@ -85,7 +72,7 @@ function analysisRoute(kind: AnalysisKind, path: string): RouteDef {
         workspaceId: params.ws,
         scenarioId: s.id,
         manifest,
-        files: snapshot,
+        files: a.snapshot,
         by: user.id,
       });
       jobs.enqueue(params.ws, run.id);
@@ -119,12 +106,13 @@ export const analysisRoutes = [
     handler: async ({ c, params, query, services }) => {
       const s = await runnableScenario(services.store, params.ws, params.id);
       const files = await workspaceFiles(services.store, params.ws);
-      const d = documentWith(files, s.path, query.interventions);
-      if (!d) throw new HttpError(422, 'not_runnable', `${s.path} does not load: fix its errors first`);
-      const rows = scenarioAssumptions(d.doc, {
-        locations: d.locations,
-        readText: (f) => (Object.hasOwn(files, f) ? files[f] : undefined),
+      const rows = await services.pool.run(params.ws, {
+        op: 'parameters',
+        files,
+        path: s.path,
+        interventions: query.interventions,
       });
+      if (!rows) throw new HttpError(422, 'not_runnable', `${s.path} does not load: fix its errors first`);
       return c.json(
         rows.map((a) => ({
           path: a.path,

@@ -3,13 +3,13 @@
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { RunReport } from '../../analysis/ensemble.ts';
-import { findRun, traceRun } from '../../analysis/trace.ts';
-import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
+import { ENGINE_VERSION } from '../../engine/model.ts';
 import type { Diagnostic } from '../../scenario/diagnostics.ts';
 import type { RunRecord, ScenarioRecord, Store } from '../../store/index.ts';
 import { HttpError, route } from '../http.ts';
 import { DiagnosticSchema, Id, RunDetail, RunOptions, RunParams, RunSummary, WsParams } from '../schemas.ts';
-import { prepareInFiles, workspaceFiles } from '../workspace.ts';
+import type { TracedRun } from '../work-tasks.ts';
+import { workspaceFiles } from '../workspace.ts';
 
 /** A run as the API lists it (also the answer to starting any background job). */
 export const summary = (r: RunRecord) => ({
@@ -50,23 +50,7 @@ async function getRun(store: Store, ws: string, id: string): Promise<RunRecord> 
   return r;
 }
 
-// Compiled models of recent runs, for traces (compiling the Korea library takes tens of milliseconds).
-const models = new Map<string, Model>();
-function modelOf(r: RunRecord, arm?: string): Model {
-  const key = `${r.id}|${arm ?? ''}`;
-  let m = models.get(key);
-  if (!m) {
-    const p = prepareInFiles(r.files, r.manifest.scenarioPath, {
-      interventions: arm ? [...r.manifest.interventions, arm] : r.manifest.interventions,
-      set: r.manifest.set,
-    });
-    if (!p.model) throw new HttpError(422, 'not_runnable', "the run's scenario no longer compiles");
-    m = p.model;
-    models.set(key, m);
-    if (models.size > 20) models.delete(models.keys().next().value!);
-  }
-  return m;
-}
+const noLongerCompiles = () => new HttpError(422, 'not_runnable', "the run's scenario no longer compiles");
 
 export const runRoutes = [
   route({
@@ -281,31 +265,32 @@ export const runRoutes = [
           'invalid_request',
           `arm '${query.arm}' is not an arm of this job${arms ? ` (arms: ${arms.join(', ')})` : ''}`,
         );
-      const m = modelOf(r, query.arm);
+      // Compiling the run's model and replaying runs happen on the request pool (each thread keeps the
+      // models of recent jobs); a search for an outcome goes in tasks of 2,000 runs, so other
+      // requests take their turn between them.
+      const run: TracedRun = { id: r.id, files: r.files, manifest: r.manifest };
+      const arm = query.arm !== undefined ? { arm: query.arm } : {};
       let index = query.index;
       if (query.find) {
-        // In chunks, yielding between them: a rare outcome must not stall the server.
         index = -1;
         for (let from = query.index; index < 0 && from < query.index + 200_000; from += 2000) {
-          index = findRun(m, r.manifest.seed, query.find, from, 2000);
-          await new Promise((resolve) => setImmediate(resolve));
+          const found = await services.pool.run(params.ws, {
+            op: 'find',
+            run,
+            ...arm,
+            outcome: query.find,
+            from,
+            limit: 2000,
+          });
+          if (found === null) throw noLongerCompiles();
+          index = found;
         }
         if (index < 0)
           throw new HttpError(404, 'not_found', `no run ending in '${query.find}' among the next 200000`);
       }
-      const t = traceRun(m, r.manifest.seed, index);
-      return c.json({
-        run: index,
-        seed: r.manifest.seed,
-        outcome: t.outcome,
-        peak: t.peak,
-        actors: m.actors.map((a) => a.id),
-        types: m.typeIds,
-        rungs: m.rungIds,
-        tickHours: m.tickHours,
-        interventions: m.interventions,
-        trace: t.trace,
-      });
+      const t = await services.pool.run(params.ws, { op: 'trace', run, ...arm, index });
+      if (!t) throw noLongerCompiles();
+      return c.json(t);
     },
   }),
   route({
