@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ANALYSES } from '../../src/analysis/registry.ts';
+import type { Assumption } from '../../src/analysis/report/index.ts';
+import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { openJob } from '../../src/server/analysis-jobs.ts';
 import { passwordHashing } from '../../src/server/auth.ts';
 import { startServer } from '../../src/server/index.ts';
@@ -13,8 +16,8 @@ import { openJobOnThread } from '../../src/server/job-thread.ts';
 import type { JobHandle } from '../../src/server/jobs.ts';
 import { Limiter } from '../../src/server/limit.ts';
 import { Busy, WorkPool } from '../../src/server/pool.ts';
-import { doWork, type WorkTask } from '../../src/server/work-tasks.ts';
-import { exampleFiles } from '../../src/server/workspace.ts';
+import { type AnalysisResult, doWork, type WorkTask } from '../../src/server/work-tasks.ts';
+import { exampleFiles, workspaceFiles } from '../../src/server/workspace.ts';
 import { Client, EXAMPLES, PASSWORD, setupOwner, type TestServer, testServer } from './helpers.ts';
 
 const KOREA = 'korea-intercept.yaml';
@@ -26,16 +29,36 @@ describe('WorkPool', () => {
     try {
       const files = exampleFiles(EXAMPLES);
       const broken = { ...files, [KOREA]: korea.replace(/^version: .*$/m, 'version: 99') };
+      const compare = { arms: ['hotline'], runs: 500, seed: 3, traceRuns: 10 };
       const tasks: WorkTask[] = [
         { op: 'validate', files, path: KOREA },
         { op: 'validate', files: broken, path: KOREA },
         { op: 'prepare', files, path: KOREA, interventions: ['hotline'] },
+        { op: 'analysis', kind: 'compare', files, path: KOREA, options: compare },
+        { op: 'analysis', kind: 'compare', files: broken, path: KOREA, options: compare },
+        { op: 'analysis', kind: 'compare', files, path: KOREA, options: { ...compare, arms: ['bribery'] } },
+        { op: 'parameters', files, path: KOREA, interventions: ['hotline'] },
+        { op: 'parameters', files: broken, path: KOREA, interventions: [] },
       ];
       for (const task of tasks) {
         assert.deepEqual(await pool.run('w', task), doWork(task), task.op);
       }
       const v = await pool.run('w', { op: 'validate', files: broken, path: KOREA });
       assert.ok(v.diagnostics.some((d) => d.severity === 'error' && d.line !== undefined));
+      const a = await pool.run('w', {
+        op: 'analysis',
+        kind: 'compare',
+        files: broken,
+        path: KOREA,
+        options: compare,
+      });
+      assert.ok(!a.ok && 'notRunnable' in a);
+      assert.ok(
+        a.notRunnable.diagnostics.some(
+          (d) => d.severity === 'error' && d.line !== undefined && d.column !== undefined && d.file === KOREA,
+        ),
+      );
+      assert.deepEqual(pool.stats().byOp, { validate: 3, prepare: 1, analysis: 4, parameters: 2 });
     } finally {
       await pool.close();
     }
@@ -152,6 +175,131 @@ describe('workbench under load', () => {
     assert.equal(alone.status, 200);
     assert.match(alone.body.hash, /^[0-9a-f]{8,}/);
     for (const r of fine) assert.deepEqual(r.body, alone.body);
+  });
+
+  test('analysis submissions queue on the pool like validations: 429 with Retry-After past the waiting room, the rest stored as one by one', async () => {
+    const scenarioId = (await owner.get(`/api/workspaces/${ws}/scenarios`)).body.find(
+      (x: { path: string }) => x.path === KOREA,
+    ).id as string;
+    const body = { scenarioId, arms: ['hotline'], runs: 200, seed: 5 };
+    // The options as the route has them: validated, with the defaults filled in.
+    const options = ANALYSES.compare.options.parse(body);
+    const before = srv.services.pool.stats().byOp.analysis ?? 0;
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => owner.post(`/api/workspaces/${ws}/analyses/compare`, body)),
+    );
+    const busy = replies.filter((r) => r.status === 429);
+    const fine = replies.filter((r) => r.status === 202);
+    assert.equal(busy.length + fine.length, 8);
+    assert.ok(busy.length >= 1 && fine.length >= 3, `${busy.length} refused, ${fine.length} accepted`);
+    for (const r of busy) {
+      assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+      assert.equal(r.body.error.code, 'busy');
+    }
+    // Every accepted submission had its design checked on a pool thread, not on the event loop.
+    assert.equal((srv.services.pool.stats().byOp.analysis ?? 0) - before, fine.length);
+    await srv.services.jobs.idle();
+    const alone = await owner.post(`/api/workspaces/${ws}/analyses/compare`, body);
+    assert.equal(alone.status, 202, alone.text);
+    const stored = (await srv.services.store.getRun(ws, alone.body.id))!;
+    // The manifest and the files stored are those the same check gives on this thread.
+    const files = await workspaceFiles(srv.services.store, ws);
+    const here = doWork({
+      op: 'analysis',
+      kind: 'compare',
+      files,
+      path: KOREA,
+      options,
+    }) as AnalysisResult;
+    assert.ok(here.ok);
+    assert.deepEqual(stored.files, here.snapshot);
+    const { scenarioId: sid, scenarioPath, scenarioVersion, engine, set, ...fields } = stored.manifest;
+    assert.deepEqual(fields, here.fields);
+    assert.deepEqual(
+      { sid, scenarioPath, engine, set },
+      { sid: scenarioId, scenarioPath: KOREA, engine: ENGINE_VERSION, set: {} },
+    );
+    assert.ok(scenarioVersion >= 1);
+    for (const r of fine) {
+      const run = (await srv.services.store.getRun(ws, r.body.id))!;
+      assert.deepEqual(run.manifest, stored.manifest);
+      assert.equal(run.status, 'done');
+    }
+    // A design that cannot run: the same 422 and diagnostics as the check gives on this thread.
+    const bad = await owner.post(`/api/workspaces/${ws}/analyses/compare`, { ...body, arms: ['bribery'] });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.error.code, 'not_runnable');
+    const why = doWork({
+      op: 'analysis',
+      kind: 'compare',
+      files,
+      path: KOREA,
+      options: { ...options, arms: ['bribery'] },
+    }) as AnalysisResult;
+    assert.ok(!why.ok && 'notRunnable' in why);
+    assert.deepEqual(
+      bad.body.error.diagnostics,
+      why.notRunnable.diagnostics.filter((d) => d.severity === 'error'),
+    );
+  });
+
+  test('trace reads and scenario parameters are computed on the pool and answer what the same work gives on this thread', async () => {
+    const scenarioId = (await owner.get(`/api/workspaces/${ws}/scenarios`)).body.find(
+      (x: { path: string }) => x.path === KOREA,
+    ).id as string;
+    const start = await owner.post(`/api/workspaces/${ws}/analyses/compare`, {
+      scenarioId,
+      arms: ['hotline'],
+      runs: 300,
+      seed: 11,
+    });
+    assert.equal(start.status, 202, start.text);
+    await srv.services.jobs.idle();
+    const run = (await srv.services.store.getRun(ws, start.body.id))!;
+    const traced = { id: run.id, files: run.files, manifest: run.manifest };
+    const ops = () => srv.services.pool.stats().byOp;
+    const t0 = ops();
+    const byIndex = await owner.get(`/api/workspaces/${ws}/runs/${run.id}/trace?index=7&arm=hotline`);
+    assert.equal(byIndex.status, 200, byIndex.text);
+    assert.deepEqual(byIndex.body, doWork({ op: 'trace', run: traced, arm: 'hotline', index: 7 }));
+    assert.equal((ops().trace ?? 0) - (t0.trace ?? 0), 1);
+    const war = await owner.get(`/api/workspaces/${ws}/runs/${run.id}/trace?find=war`);
+    assert.equal(war.status, 200, war.text);
+    assert.equal(war.body.outcome, 'war');
+    const first = doWork({ op: 'find', run: traced, outcome: 'war', from: 0, limit: 200_000 }) as number;
+    assert.deepEqual(war.body, doWork({ op: 'trace', run: traced, index: first }));
+    assert.equal((ops().trace ?? 0) - (t0.trace ?? 0), 2);
+    assert.ok((ops().find ?? 0) - (t0.find ?? 0) >= 1);
+    // A run whose files no longer compile: 422, from the pool.
+    const broken = await srv.services.store.createRun({
+      workspaceId: ws,
+      scenarioId,
+      manifest: run.manifest,
+      files: { ...run.files, [KOREA]: korea.replace(/^version: .*$/m, 'version: 99') },
+      by: null,
+    });
+    const no = await owner.get(`/api/workspaces/${ws}/runs/${broken.id}/trace?index=0`);
+    assert.equal(no.status, 422);
+    assert.equal(no.body.error.message, "the run's scenario no longer compiles");
+    const p0 = ops().parameters ?? 0;
+    const params = await owner.get(
+      `/api/workspaces/${ws}/scenarios/${scenarioId}/parameters?interventions=hotline`,
+    );
+    assert.equal(params.status, 200);
+    const files = await workspaceFiles(srv.services.store, ws);
+    const rows = doWork({ op: 'parameters', files, path: KOREA, interventions: ['hotline'] }) as Assumption[];
+    assert.deepEqual(
+      params.body,
+      rows.map(({ path, value, distribution, source, citation, where }) => ({
+        path,
+        nominal: value,
+        distribution,
+        source,
+        citation,
+        where,
+      })),
+    );
+    assert.equal((ops().parameters ?? 0) - p0, 1);
   });
 
   test('POST /api/auth/login: a burst of sign-ins queues for the hashing slot and every one signs in', async () => {
