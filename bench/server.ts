@@ -2,14 +2,28 @@
 // driven over HTTP with an API token, while /api/health is polled every 10 ms:
 //   1. 30 simultaneous validations of korea-intercept;
 //   2. 30 simultaneous run submissions (small ensembles), then the 30 jobs executing one after another;
+//   2b. 30 simultaneous analysis submissions (comparisons of korea-intercept with two arms, whose designs
+//      are checked by compiling the scenario with each arm), then the 30 jobs executing;
 //   3. 20 simultaneous sign-ins (latency of each, the server's RSS growth);
 //   4. reads (8 clients listing scenarios) alone, then while 4 large ensembles run in the background.
 // `--before REF` also builds REF (git archive into a temp directory, tsc) and runs the same scenarios
 // against it first, for before/after figures. Results go to stdout and, with --json-out, to a file that
 // scripts/docs/workbench.ts turns into docs/workbench.md's table.
-//   npm run bench:server -- [--before main] [--quick] [--ensemble-runs N] [--json-out bench/results/server.json]
+//   npm run bench:server -- [--before main] [--quick] [--ensemble-runs N] [--only analyses,...]
+//                           [--cpu-prof-dir DIR] [--json-out bench/results/server.json]
+// `--only` runs some sections (validations, submissions, analyses, signIns, reads); with --json-out it
+// writes them into the existing file (each side's section with the ref, command and machine that
+// measured it), keeping the other sections as they were measured.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +38,13 @@ const option = (name: string) => {
 const quick = flag('--quick');
 const ENSEMBLE_RUNS = Number(option('--ensemble-runs') ?? (quick ? 200_000 : 2_000_000));
 const READ_SECONDS = quick ? 3 : 8;
+const SECTIONS = ['validations', 'submissions', 'analyses', 'signIns', 'reads'] as const;
+type Section = (typeof SECTIONS)[number];
+const only = option('--only')?.split(',');
+for (const x of only ?? [])
+  if (!(SECTIONS as readonly string[]).includes(x))
+    throw new Error(`--only takes sections among ${SECTIONS.join(', ')}, got '${x}'`);
+const runs = (x: Section) => !only || only.includes(x);
 const KOREA = 'korea-intercept.yaml';
 const PASSWORD = 'bench password 123';
 
@@ -42,10 +63,17 @@ interface Server {
 }
 
 async function startServer(dir: string, data: string): Promise<Server> {
-  const child = spawn(process.execPath, [join(dir, 'bin/brink.js'), 'serve', '--port', '0', '--data', data], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // --cpu-prof-dir DIR: the server writes V8 CPU profiles of its threads there (bench/cpuprofile-summary.ts).
+  const prof = option('--cpu-prof-dir');
+  const node = prof ? ['--cpu-prof', '--cpu-prof-dir', resolve(prof)] : [];
+  const child = spawn(
+    process.execPath,
+    [...node, join(dir, 'bin/brink.js'), 'serve', '--port', '0', '--data', data],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d) => {
     out += d;
@@ -146,7 +174,136 @@ async function waitJobs(api: Api, ws: string, ids: string[], timeoutMs: number):
   return false;
 }
 
-async function measure(dir: string) {
+interface Ctx {
+  url: string;
+  pid: number;
+  api: Api;
+  ws: string;
+  korea: { id: string };
+  yaml: string;
+}
+
+/** Runs `burst` while /api/health is polled every 10 ms; the longest wait, p99 and number of polls. */
+async function underPolling<T>(url: string, burst: () => Promise<T>) {
+  const poll = pollHealth(url);
+  await sleep(100);
+  const result = await burst();
+  const waits = await poll.stop();
+  return {
+    result,
+    healthMaxMs: r0(Math.max(...waits)),
+    healthP99Ms: r0(pct(waits, 99)),
+    healthPolls: waits.length,
+  };
+}
+
+// 1. 30 validations
+async function validationsSection({ url, api, ws, yaml }: Ctx) {
+  const { result: v, ...health } = await underPolling(url, () =>
+    Promise.all(
+      Array.from({ length: 30 }, () =>
+        api.req('POST', `/api/workspaces/${ws}/validate`, { path: KOREA, yaml }),
+      ),
+    ),
+  );
+  return {
+    ...health,
+    requestMinMs: r0(Math.min(...v.map((x) => x.ms))),
+    requestMaxMs: r0(Math.max(...v.map((x) => x.ms))),
+    statuses: countStatuses(v),
+  };
+}
+
+/** 30 simultaneous submissions (`body(i)` to `path`), then their 30 jobs executing, health polled throughout. */
+async function submitSection({ url, api, ws }: Ctx, path: string, body: (i: number) => unknown) {
+  const { result: subs, ...health } = await underPolling(url, () =>
+    Promise.all(
+      Array.from({ length: 30 }, (_, i) => api.req('POST', `/api/workspaces/${ws}${path}`, body(i))),
+    ),
+  );
+  const ids = subs.filter((s) => s.status === 202).map((s) => s.body.id as string);
+  const jobs = await underPolling(url, () => waitJobs(api, ws, ids, 600_000));
+  return {
+    healthMaxMs: health.healthMaxMs,
+    healthP99Ms: health.healthP99Ms,
+    healthPolls: health.healthPolls,
+    requestMinMs: r0(Math.min(...subs.map((x) => x.ms))),
+    requestMaxMs: r0(Math.max(...subs.map((x) => x.ms))),
+    statuses: countStatuses(subs),
+    jobsHealthMaxMs: jobs.healthMaxMs,
+    jobsHealthP99Ms: jobs.healthP99Ms,
+    jobsFinished: jobs.result,
+  };
+}
+
+// 2. 30 run submissions, then their execution
+const submissionsSection = (c: Ctx) =>
+  submitSection(c, '/runs', (i) => ({ scenarioId: c.korea.id, runs: 2000, seed: 100 + i }));
+
+// 2b. 30 comparison submissions (each compiles korea-intercept three times: baseline and two arms), then
+// their execution. `/comparisons` is the path every version of the workbench has.
+const analysesSection = (c: Ctx) =>
+  submitSection(c, '/comparisons', (i) => ({
+    scenarioId: c.korea.id,
+    arms: ['hotline', 'eu-hosted-talks'],
+    runs: 1000,
+    seed: 300 + i,
+  }));
+
+// 3. 20 sign-ins
+async function signInsSection({ url, pid }: Ctx) {
+  await sleep(1000);
+  const rss0 = rss(pid);
+  let peak = rss0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rss(pid));
+  }, 20);
+  const logins = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      new Api(url).req('POST', '/api/auth/login', { email: 'bench@example.org', password: PASSWORD }),
+    ),
+  );
+  clearInterval(sampler);
+  peak = Math.max(peak, rss(pid));
+  return {
+    minMs: r0(Math.min(...logins.map((x) => x.ms))),
+    maxMs: r0(Math.max(...logins.map((x) => x.ms))),
+    over1s: logins.filter((x) => x.ms > 1000).length,
+    over2s: logins.filter((x) => x.ms > 2000).length,
+    rssBeforeMB: r0(rss0),
+    rssGrowthMB: r0(peak - rss0),
+    statuses: countStatuses(logins),
+  };
+}
+
+// 4. reads alone, then during 4 ensembles
+async function readsSection({ api, ws, korea }: Ctx) {
+  const quiet = await reads(api, ws, READ_SECONDS);
+  const big = await Promise.all(
+    Array.from({ length: 4 }, (_, i) =>
+      api.req('POST', `/api/workspaces/${ws}/runs`, {
+        scenarioId: korea.id,
+        runs: ENSEMBLE_RUNS,
+        seed: 900 + i,
+      }),
+    ),
+  );
+  await sleep(500);
+  const busy = await reads(api, ws, READ_SECONDS);
+  for (const b of big)
+    if (b.status === 202) await api.req('POST', `/api/workspaces/${ws}/runs/${b.body.id}/cancel`);
+  return { quiet, duringEnsembles: busy, ensembleRuns: ENSEMBLE_RUNS };
+}
+
+const SECTION_RUN: Record<Section, [string, (c: Ctx) => Promise<unknown>]> = {
+  validations: ['30 validations', validationsSection],
+  submissions: ['30 run submissions', submissionsSection],
+  analyses: ['30 comparison submissions', analysesSection],
+  signIns: ['20 sign-ins', signInsSection],
+  reads: ['reads', readsSection],
+};
+
+async function measure(dir: string): Promise<Partial<Record<Section, unknown>>> {
   const data = mkdtempSync(join(tmpdir(), 'brink-bench-server-'));
   const server = await startServer(dir, data);
   const api = new Api(server.url);
@@ -184,96 +341,15 @@ async function measure(dir: string) {
     const yaml = (await api.req('GET', `/api/workspaces/${ws}/scenarios/${korea.id}`)).body.yaml as string;
     // Warm up (JIT, threads) with one of each.
     await api.req('POST', `/api/workspaces/${ws}/validate`, { path: KOREA, yaml });
-
-    // 1. 30 validations
-    let poll = pollHealth(server.url);
-    await sleep(100);
-    const v = await Promise.all(
-      Array.from({ length: 30 }, () =>
-        api.req('POST', `/api/workspaces/${ws}/validate`, { path: KOREA, yaml }),
-      ),
-    );
-    const vHealth = await poll.stop();
-    const validations = {
-      healthMaxMs: r0(Math.max(...vHealth)),
-      healthP99Ms: r0(pct(vHealth, 99)),
-      healthPolls: vHealth.length,
-      requestMinMs: r0(Math.min(...v.map((x) => x.ms))),
-      requestMaxMs: r0(Math.max(...v.map((x) => x.ms))),
-      statuses: countStatuses(v),
-    };
-    console.log('  30 validations', JSON.stringify(validations));
-
-    // 2. 30 run submissions, then their execution
-    poll = pollHealth(server.url);
-    await sleep(100);
-    const subs = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        api.req('POST', `/api/workspaces/${ws}/runs`, { scenarioId: korea.id, runs: 2000, seed: 100 + i }),
-      ),
-    );
-    const sHealth = await poll.stop();
-    poll = pollHealth(server.url);
-    const ids = subs.filter((s) => s.status === 202).map((s) => s.body.id as string);
-    const finished = await waitJobs(api, ws, ids, 600_000);
-    const jHealth = await poll.stop();
-    const submissions = {
-      healthMaxMs: r0(Math.max(...sHealth)),
-      healthP99Ms: r0(pct(sHealth, 99)),
-      requestMaxMs: r0(Math.max(...subs.map((x) => x.ms))),
-      statuses: countStatuses(subs),
-      jobsHealthMaxMs: r0(Math.max(...jHealth)),
-      jobsHealthP99Ms: r0(pct(jHealth, 99)),
-      jobsFinished: finished,
-    };
-    console.log('  30 run submissions', JSON.stringify(submissions));
-
-    // 3. 20 sign-ins
-    await sleep(1000);
-    const rss0 = rss(server.pid);
-    let peak = rss0;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rss(server.pid));
-    }, 20);
-    const logins = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        new Api(server.url).req('POST', '/api/auth/login', {
-          email: 'bench@example.org',
-          password: PASSWORD,
-        }),
-      ),
-    );
-    clearInterval(sampler);
-    peak = Math.max(peak, rss(server.pid));
-    const signIns = {
-      minMs: r0(Math.min(...logins.map((x) => x.ms))),
-      maxMs: r0(Math.max(...logins.map((x) => x.ms))),
-      over1s: logins.filter((x) => x.ms > 1000).length,
-      over2s: logins.filter((x) => x.ms > 2000).length,
-      rssBeforeMB: r0(rss0),
-      rssGrowthMB: r0(peak - rss0),
-      statuses: countStatuses(logins),
-    };
-    console.log('  20 sign-ins', JSON.stringify(signIns));
-
-    // 4. reads alone, then during 4 ensembles
-    const quiet = await reads(api, ws, READ_SECONDS);
-    const big = await Promise.all(
-      Array.from({ length: 4 }, (_, i) =>
-        api.req('POST', `/api/workspaces/${ws}/runs`, {
-          scenarioId: korea.id,
-          runs: ENSEMBLE_RUNS,
-          seed: 900 + i,
-        }),
-      ),
-    );
-    await sleep(500);
-    const busy = await reads(api, ws, READ_SECONDS);
-    for (const b of big)
-      if (b.status === 202) await api.req('POST', `/api/workspaces/${ws}/runs/${b.body.id}/cancel`);
-    const readsResult = { quiet, duringEnsembles: busy, ensembleRuns: ENSEMBLE_RUNS };
-    console.log('  reads', JSON.stringify(readsResult));
-    return { validations, submissions, signIns, reads: readsResult };
+    const ctx: Ctx = { url: server.url, pid: server.pid, api, ws, korea, yaml };
+    const out: Partial<Record<Section, unknown>> = {};
+    for (const section of SECTIONS) {
+      if (!runs(section)) continue;
+      const [label, run] = SECTION_RUN[section];
+      out[section] = await run(ctx);
+      console.log(`  ${label}`, JSON.stringify(out[section]));
+    }
+    return out;
   } finally {
     await server.stop();
     rmSync(data, { recursive: true, force: true });
@@ -339,15 +415,28 @@ if (before) {
 const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
 console.log(`after (this checkout, ${head}):`);
 results.after = { ref: head, ...(await measure(ROOT)) };
-const out = {
-  command: `npm run bench:server -- ${args.join(' ')}`.trim(),
-  machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 10) / 10) },
-  ...results,
-};
+const command = `npm run bench:server -- ${args.join(' ')}`.trim();
+const machineNow = { ...machine, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 10) / 10) };
 const jsonOutOption = option('--json-out');
-if (jsonOutOption) {
-  // Relative to the repository (as the docs' command writes it), or absolute.
-  const jsonOut = resolve(ROOT, jsonOutOption);
+// Relative to the repository (as the docs' command writes it), or absolute.
+const jsonOut = jsonOutOption ? resolve(ROOT, jsonOutOption) : undefined;
+let out: Record<string, unknown> = { command, machine: machineNow, ...results };
+if (only && jsonOut && existsSync(jsonOut)) {
+  // Some sections measured now, the rest as the file has them: each section measured now names its ref,
+  // and `apart` records the command and the machine that measured it.
+  out = JSON.parse(readFileSync(jsonOut, 'utf8')) as Record<string, unknown>;
+  const apart = (out.apart ?? {}) as Record<string, unknown>;
+  for (const side of ['before', 'after'] as const) {
+    const now = results[side] as ({ ref: string } & Record<string, unknown>) | undefined;
+    if (!now) continue;
+    const kept = (out[side] ?? { ref: now.ref }) as Record<string, unknown>;
+    for (const section of only) kept[section] = { ref: now.ref, ...(now[section] as object) };
+    out[side] = kept;
+  }
+  for (const section of only) apart[section] = { command, machine: machineNow };
+  out.apart = apart;
+}
+if (jsonOut) {
   writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
   // In the repository's format (biome), so that `npm run lint` passes on the committed file.
   execFileSync(

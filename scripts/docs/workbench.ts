@@ -7,6 +7,25 @@ import { ROOT } from './lib.ts';
 
 export const doc = 'docs/workbench.md';
 
+interface Burst {
+  healthMaxMs: number;
+  healthP99Ms: number;
+  requestMinMs: number;
+  requestMaxMs: number;
+  jobsHealthMaxMs: number;
+  jobsHealthP99Ms: number;
+  statuses: Record<string, number>;
+}
+
+interface Machine {
+  cores: number;
+  cpu: string;
+  loadAverageAtStart: number[];
+  loadAverageAtEnd: number[];
+  date: string;
+  node: string;
+}
+
 interface Side {
   ref: string;
   validations: {
@@ -23,6 +42,8 @@ interface Side {
     jobsHealthMaxMs: number;
     jobsHealthP99Ms: number;
   };
+  /** 30 comparison submissions (in the file since issue 18's analysis routes moved to the pool). */
+  analyses?: Burst & { ref?: string };
   signIns: { minMs: number; maxMs: number; over1s: number; over2s: number; rssGrowthMB: number };
   reads: {
     quiet: { perSecond: number; p99Ms: number };
@@ -33,16 +54,11 @@ interface Side {
 
 interface Results {
   command: string;
-  machine: {
-    cores: number;
-    cpu: string;
-    loadAverageAtStart: number[];
-    loadAverageAtEnd: number[];
-    date: string;
-    node: string;
-  };
+  machine: Machine;
   before?: Side;
   after: Side;
+  /** Sections measured by a later `--only` run: its command and machine. */
+  apart?: Partial<Record<'analyses', { command: string; machine: Machine }>>;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -87,11 +103,46 @@ export async function regions(): Promise<Record<string, string>> {
       (s) => `${n(s.reads.duringEnsembles.perSecond)} (${ms(s.reads.duringEnsembles.p99Ms)})`,
     ),
     '',
-    // Other work on the machine (the load average at the start, before the bench's own load) decides
-    // how the figures may be read.
-    (m.loadAverageAtStart[0] ?? 0) >= m.cores
-      ? `Measured with \`${r.command}\` on ${m.date}, Node ${m.node}, on a **shared ${m.cores}-core machine (${m.cpu}) that other jobs were loading**: load average ${m.loadAverageAtStart[0]} at the start and ${m.loadAverageAtEnd[0]} at the end, so the server got a fraction of a core and every figure is several times what an idle machine gives; compare the columns with each other, not with a target.`
-      : `Measured with \`${r.command}\` on ${m.date}, Node ${m.node}, on a ${m.cores}-core machine (${m.cpu}) with little else running: load average ${m.loadAverageAtStart[0]} at the start (below the ${m.cores} cores) and ${m.loadAverageAtEnd[0]} at the end (the bench's own server, clients and ensembles).`,
+    measuredWith(r.command, m),
   ];
-  return { 'server-load': lines.join('\n') };
+  return { 'server-load': lines.join('\n'), 'server-load-analyses': analysesTable(r) };
+}
+
+// Other work on the machine (the load average at the start, before the bench's own load) decides how the
+// figures may be read.
+function measuredWith(command: string, m: Machine): string {
+  return (m.loadAverageAtStart[0] ?? 0) >= m.cores
+    ? `Measured with \`${command}\` on ${m.date}, Node ${m.node}, on a **shared ${m.cores}-core machine (${m.cpu}) that other jobs were loading**: load average ${m.loadAverageAtStart[0]} at the start and ${m.loadAverageAtEnd[0]} at the end, so the server got a fraction of a core and every figure is several times what an idle machine gives; compare the columns with each other, not with a target.`
+    : `Measured with \`${command}\` on ${m.date}, Node ${m.node}, on a ${m.cores}-core machine (${m.cpu}) with little else running: load average ${m.loadAverageAtStart[0]} at the start (below the ${m.cores} cores) and ${m.loadAverageAtEnd[0]} at the end (the bench's own server, clients and ensembles).`;
+}
+
+/** The 30 comparison submissions, before and after, with the run that measured them. */
+function analysesTable(r: Results): string {
+  const sides = [r.before, r.after]
+    .map((s, i) =>
+      s?.analyses
+        ? { label: i === 0 ? 'before' : 'after', ref: s.analyses.ref ?? s.ref, a: s.analyses }
+        : null,
+    )
+    .filter((s) => s !== null);
+  if (sides.length === 0)
+    return 'Not measured yet: run `npm run bench:server -- --only analyses --json-out bench/results/server.json`.';
+  const row = (label: string, f: (a: Burst) => string) =>
+    `| ${label} | ${sides.map((s) => f(s.a)).join(' | ')} |`;
+  const apart = r.apart?.analyses;
+  return [
+    `| | ${sides.map((s) => `${s.label} (${s.ref})`).join(' | ')} |`,
+    `|---|${sides.map(() => '---').join('|')}|`,
+    row(
+      '30 comparison submissions: longest /api/health wait (p99)',
+      (a) => `${ms(a.healthMaxMs)} (${ms(a.healthP99Ms)})`,
+    ),
+    row('30 comparison submissions: each took', (a) => `${n(a.requestMinMs)}–${ms(a.requestMaxMs)}`),
+    row(
+      'the 30 comparisons executing: longest /api/health wait (p99)',
+      (a) => `${ms(a.jobsHealthMaxMs)} (${ms(a.jobsHealthP99Ms)})`,
+    ),
+    '',
+    apart ? measuredWith(apart.command, apart.machine) : measuredWith(r.command, r.machine),
+  ].join('\n');
 }
