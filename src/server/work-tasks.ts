@@ -4,8 +4,9 @@
 // uncertain parameters, replaying one run of a job as a trace, and rendering report downloads and talks
 // playbooks. Each function gives exactly what the same call on the server's thread gave (the routes used to
 // call these directly); a user's mistake comes back as a value, for the route to answer as before.
-import { type Assumption, scenarioAssumptions } from '../analysis/report/index.ts';
+
 import { ANALYSES, type AnalysisKind, type ManifestFields } from '../analysis/registry.ts';
+import { type Assumption, scenarioAssumptions } from '../analysis/report/index.ts';
 import { findRun, traceRun } from '../analysis/trace.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
