@@ -25,7 +25,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -415,7 +415,14 @@ if (before) {
 const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
 console.log(`after (this checkout, ${head}):`);
 results.after = { ref: head, ...(await measure(ROOT)) };
-const command = `npm run bench:server -- ${args.join(' ')}`.trim();
+// The command as run from the repository (a --json-out inside it relative, as the docs print it).
+const command = `npm run bench:server -- ${args
+  .map((a, i) =>
+    args[i - 1] === '--json-out' && resolve(ROOT, a).startsWith(`${ROOT}/`)
+      ? relative(ROOT, resolve(ROOT, a))
+      : a,
+  )
+  .join(' ')}`.trim();
 const machineNow = { ...machine, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 10) / 10) };
 const jsonOutOption = option('--json-out');
 // Relative to the repository (as the docs' command writes it), or absolute.
