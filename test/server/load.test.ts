@@ -23,6 +23,27 @@ import { Client, EXAMPLES, PASSWORD, setupOwner, type TestServer, testServer } f
 const KOREA = 'korea-intercept.yaml';
 const korea = readFileSync(join(EXAMPLES, KOREA), 'utf8');
 
+/** The id of korea-intercept in the workspace. */
+async function koreaId(owner: Client, ws: string): Promise<string> {
+  const list = (await owner.get(`/api/workspaces/${ws}/scenarios`)).body as { id: string; path: string }[];
+  return list.find((x) => x.path === KOREA)!.id;
+}
+
+/** A comparison of korea-intercept with the hotline (300 runs), submitted to `path` and finished, as stored. */
+async function finishedComparison(srv: TestServer, owner: Client, ws: string, path: string, seed: number) {
+  const started = await owner.post(`/api/workspaces/${ws}${path}`, {
+    scenarioId: await koreaId(owner, ws),
+    arms: ['hotline'],
+    runs: 300,
+    seed,
+  });
+  assert.equal(started.status, 202, started.text);
+  await srv.services.jobs.idle();
+  const stored = (await srv.services.store.getRun(ws, started.body.id))!;
+  assert.equal(stored.status, 'done');
+  return stored;
+}
+
 describe('WorkPool', () => {
   test('run gives what the same task gives on this thread (diagnostics, hash, interventions)', async () => {
     const pool = new WorkPool({ threads: 1 });
@@ -143,6 +164,25 @@ describe('Limiter', () => {
   });
 });
 
+/**
+ * `n` simultaneous POSTs of `body` to a pool of 1 thread and 2 waiting places: some are refused with 429,
+ * Retry-After and the `busy` error, at least 3 get `ok`; returns those.
+ */
+async function burst(owner: Client, path: string, body: unknown, n: number, ok: number) {
+  const replies = await Promise.all(Array.from({ length: n }, () => owner.post(path, body)));
+  const busy = replies.filter((r) => r.status === 429);
+  const fine = replies.filter((r) => r.status === ok);
+  assert.equal(busy.length + fine.length, n);
+  assert.ok(busy.length >= 1 && fine.length >= 3, `${busy.length} refused, ${fine.length} answered`);
+  for (const r of busy) {
+    assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+    assert.equal(r.body.error.code, 'busy');
+    assert.equal(r.body.error.retryAfter, Number(r.headers.get('retry-after')));
+    assert.match(r.body.error.message, /waiting for a worker thread \(limit 2\); retry in \d+ s/);
+  }
+  return fine;
+}
+
 describe('workbench under load', () => {
   let srv: TestServer;
   let owner: Client;
@@ -158,19 +198,7 @@ describe('workbench under load', () => {
 
   test('POST …/validate answers 429 with Retry-After and a JSON error when the waiting room is full; the rest validate as one by one', async () => {
     const body = { path: KOREA, yaml: korea };
-    const replies = await Promise.all(
-      Array.from({ length: 10 }, () => owner.post(`/api/workspaces/${ws}/validate`, body)),
-    );
-    const busy = replies.filter((r) => r.status === 429);
-    const fine = replies.filter((r) => r.status === 200);
-    assert.equal(busy.length + fine.length, 10);
-    assert.ok(busy.length >= 1 && fine.length >= 3, `${busy.length} refused, ${fine.length} answered`);
-    for (const r of busy) {
-      assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-      assert.equal(r.body.error.code, 'busy');
-      assert.equal(r.body.error.retryAfter, Number(r.headers.get('retry-after')));
-      assert.match(r.body.error.message, /waiting for a worker thread \(limit 2\); retry in \d+ s/);
-    }
+    const fine = await burst(owner, `/api/workspaces/${ws}/validate`, body, 10, 200);
     const alone = await owner.post(`/api/workspaces/${ws}/validate`, body);
     assert.equal(alone.status, 200);
     assert.match(alone.body.hash, /^[0-9a-f]{8,}/);
@@ -178,24 +206,12 @@ describe('workbench under load', () => {
   });
 
   test('analysis submissions queue on the pool like validations: 429 with Retry-After past the waiting room, the rest stored as one by one', async () => {
-    const scenarioId = (await owner.get(`/api/workspaces/${ws}/scenarios`)).body.find(
-      (x: { path: string }) => x.path === KOREA,
-    ).id as string;
+    const scenarioId = await koreaId(owner, ws);
     const body = { scenarioId, arms: ['hotline'], runs: 200, seed: 5 };
     // The options as the route has them: validated, with the defaults filled in.
     const options = ANALYSES.compare.options.parse(body);
     const before = srv.services.pool.stats().byOp.analysis ?? 0;
-    const replies = await Promise.all(
-      Array.from({ length: 8 }, () => owner.post(`/api/workspaces/${ws}/analyses/compare`, body)),
-    );
-    const busy = replies.filter((r) => r.status === 429);
-    const fine = replies.filter((r) => r.status === 202);
-    assert.equal(busy.length + fine.length, 8);
-    assert.ok(busy.length >= 1 && fine.length >= 3, `${busy.length} refused, ${fine.length} accepted`);
-    for (const r of busy) {
-      assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-      assert.equal(r.body.error.code, 'busy');
-    }
+    const fine = await burst(owner, `/api/workspaces/${ws}/analyses/compare`, body, 8, 202);
     // Every accepted submission had its design checked on a pool thread, not on the event loop.
     assert.equal((srv.services.pool.stats().byOp.analysis ?? 0) - before, fine.length);
     await srv.services.jobs.idle();
@@ -244,18 +260,8 @@ describe('workbench under load', () => {
   });
 
   test('trace reads and scenario parameters are computed on the pool and answer what the same work gives on this thread', async () => {
-    const scenarioId = (await owner.get(`/api/workspaces/${ws}/scenarios`)).body.find(
-      (x: { path: string }) => x.path === KOREA,
-    ).id as string;
-    const start = await owner.post(`/api/workspaces/${ws}/analyses/compare`, {
-      scenarioId,
-      arms: ['hotline'],
-      runs: 300,
-      seed: 11,
-    });
-    assert.equal(start.status, 202, start.text);
-    await srv.services.jobs.idle();
-    const run = (await srv.services.store.getRun(ws, start.body.id))!;
+    const scenarioId = await koreaId(owner, ws);
+    const run = await finishedComparison(srv, owner, ws, '/analyses/compare', 11);
     const traced = { id: run.id, files: run.files, manifest: run.manifest };
     const ops = () => srv.services.pool.stats().byOp;
     const t0 = ops();
@@ -324,21 +330,7 @@ describe('jobs on a thread', () => {
     const srv = await testServer();
     try {
       const { owner, ws } = await setupOwner(srv.app);
-      const list = (await owner.get(`/api/workspaces/${ws}/scenarios`)).body as {
-        id: string;
-        path: string;
-      }[];
-      const scenarioId = list.find((x) => x.path === KOREA)!.id;
-      const started = await owner.post(`/api/workspaces/${ws}/comparisons`, {
-        scenarioId,
-        arms: ['hotline'],
-        runs: 300,
-        seed: 7,
-      });
-      assert.equal(started.status, 202, started.text);
-      await srv.services.jobs.idle();
-      const stored = (await srv.services.store.getRun(ws, started.body.id))!;
-      assert.equal(stored.status, 'done');
+      const stored = await finishedComparison(srv, owner, ws, '/comparisons', 7);
       const fresh = { ...stored, status: 'queued' as const, doneRuns: 0, checkpoint: null, report: null };
       const drive = async (job: JobHandle, slice: number) => {
         while (job.done() < job.total) await job.step(slice);
@@ -395,9 +387,7 @@ describe('health and metrics', () => {
 
   test('GET /metrics answers loopback callers in Prometheus text format', async () => {
     await owner.post(`/api/workspaces/${ws}/runs`, {
-      scenarioId: (await owner.get(`/api/workspaces/${ws}/scenarios`)).body.find(
-        (s: { path: string }) => s.path === KOREA,
-      ).id,
+      scenarioId: await koreaId(owner, ws),
       runs: 200,
       seed: 1,
     });
