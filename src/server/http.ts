@@ -248,7 +248,8 @@ export function featureGuard(
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof HttpError || e instanceof DomainError) throw e;
+      // A full request pool is a 429 with Retry-After (answered by the app), not an internal error.
+      if (e instanceof HttpError || e instanceof DomainError || e instanceof Busy) throw e;
       const answer = translate(e);
       if (answer !== undefined) throw answer;
       console.error(

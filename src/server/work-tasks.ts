@@ -1,7 +1,7 @@
 // The CPU-heavy work of HTTP requests, as plain data in and out so that it runs on a worker thread
 // (src/server/work-worker.ts, through the pool in src/server/pool.ts): validating, compiling and hashing
 // scenario files, describing a file's header, checking an analysis's design into its manifest, a scenario's
-// uncertain parameters, replaying one run of a job as a trace, and rendering report downloads and talks
+// uncertain parameters and actors, replaying one run of a job as a trace, and rendering report downloads and talks
 // playbooks. Each function gives exactly what the same call on the server's thread gave (the routes used to
 // call these directly); a user's mistake comes back as a value, for the route to answer as before.
 
@@ -13,6 +13,7 @@ import type { Diagnostic } from '../scenario/diagnostics.ts';
 import { applyInterventions, loadDocument } from '../scenario/load.ts';
 import type { FileKind, RunRecord } from '../store/index.ts';
 import { type PlaybookInput, playbookHtml, playbookMarkdown } from '../talks/playbook.ts';
+import { loadBase } from '../talks/scenario.ts';
 import { NotRunnableError, preparerIn } from './analysis-jobs.ts';
 import { reportDownload } from './report.ts';
 import { describeFile, type Files, prepareInFiles, validateInFiles } from './workspace.ts';
@@ -33,6 +34,7 @@ export type WorkTask =
   | { op: 'describe'; yaml: string; path: string }
   | { op: 'analysis'; kind: AnalysisKind; files: Files; path: string; options: unknown }
   | { op: 'parameters'; files: Files; path: string; interventions: string[] }
+  | { op: 'actors'; files: Files; path: string }
   | { op: 'find'; run: TracedRun; arm?: string; outcome: string; from: number; limit: number }
   | { op: 'trace'; run: TracedRun; arm?: string; index: number }
   | { op: 'report'; run: RunRecord; format: 'html' | 'json' | 'csv' }
@@ -85,6 +87,17 @@ export type TraceResult = {
   trace: ReturnType<typeof traceRun>['trace'];
 } | null;
 
+/** A scenario's title, actors and clock (for convening talks, assigning exercise teams), or why it does not load. */
+export type ActorsResult =
+  | {
+      ok: true;
+      title: string;
+      actors: { id: string; name: string; kind: Model['actors'][number]['kind'] }[];
+      tickHours: number;
+      horizonHours: number;
+    }
+  | { ok: false; message: string };
+
 type ResultOf = {
   validate: ValidateResult;
   detail: DetailResult;
@@ -92,6 +105,7 @@ type ResultOf = {
   describe: { kind: FileKind; title: string };
   analysis: AnalysisResult;
   parameters: ParametersResult;
+  actors: ActorsResult;
   /** The first run index in the range with the outcome, -1 if none, null when the scenario no longer compiles. */
   find: number | null;
   trace: TraceResult;
@@ -195,6 +209,22 @@ export function doWork(task: WorkTask): unknown {
         locations: d.locations,
         readText: (f) => (Object.hasOwn(task.files, f) ? task.files[f] : undefined),
       }) satisfies ParametersResult;
+    }
+    case 'actors': {
+      let base: ReturnType<typeof loadBase>;
+      try {
+        base = loadBase(task.files, task.path);
+      } catch (e) {
+        return { ok: false, message: e instanceof Error ? e.message : String(e) } satisfies ActorsResult;
+      }
+      const m = base.model;
+      return {
+        ok: true,
+        title: base.doc.title,
+        actors: m.actors.map((a) => ({ id: a.id, name: a.name, kind: a.kind })),
+        tickHours: m.tickHours,
+        horizonHours: m.horizon * m.tickHours,
+      } satisfies ActorsResult;
     }
     case 'find': {
       const m = modelOf(task.run, task.arm);

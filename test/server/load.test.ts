@@ -11,12 +11,18 @@ import type { Assumption } from '../../src/analysis/report/index.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { openJob } from '../../src/server/analysis-jobs.ts';
 import { passwordHashing } from '../../src/server/auth.ts';
+import { featureGuard } from '../../src/server/http.ts';
 import { startServer } from '../../src/server/index.ts';
 import { openJobOnThread } from '../../src/server/job-thread.ts';
 import type { JobHandle } from '../../src/server/jobs.ts';
 import { Limiter } from '../../src/server/limit.ts';
 import { Busy, WorkPool } from '../../src/server/pool.ts';
-import { type AnalysisResult, doWork, type WorkTask } from '../../src/server/work-tasks.ts';
+import {
+  type ActorsResult,
+  type AnalysisResult,
+  doWork,
+  type WorkTask,
+} from '../../src/server/work-tasks.ts';
 import { exampleFiles, workspaceFiles } from '../../src/server/workspace.ts';
 import { Client, EXAMPLES, PASSWORD, setupOwner, type TestServer, testServer } from './helpers.ts';
 
@@ -128,6 +134,21 @@ describe('WorkPool', () => {
       await pool.close();
     }
   });
+});
+
+test('a feature guard (talks, exercises) passes a full pool on as Busy, for the 429, not as an internal error', async () => {
+  const guarded = featureGuard(
+    'talks',
+    () => undefined,
+    (e) => e.name,
+  );
+  const busy = new Busy('server', 128, 128, 3);
+  await assert.rejects(
+    guarded('GET /api/workspaces/:ws/talks/actors', async () => {
+      throw busy;
+    }),
+    (e: unknown) => e === busy,
+  );
 });
 
 describe('Limiter', () => {
@@ -306,6 +327,42 @@ describe('workbench under load', () => {
       })),
     );
     assert.equal((ops().parameters ?? 0) - p0, 1);
+  });
+
+  test('the actors of a scenario (talks, exercises) are read on the pool, with the same answers and 422s', async () => {
+    const saved = await owner.post(`/api/workspaces/${ws}/scenarios`, {
+      path: 'broken.yaml',
+      yaml: 'version: 1\nid: [',
+    });
+    assert.equal(saved.status, 201, saved.text);
+    const files = await workspaceFiles(srv.services.store, ws);
+    const here = doWork({ op: 'actors', files, path: KOREA }) as ActorsResult;
+    assert.ok(here.ok && here.actors.length >= 2);
+    const a0 = srv.services.pool.stats().byOp.actors ?? 0;
+    const talks = await owner.get(`/api/workspaces/${ws}/talks/actors?scenario=${KOREA}`);
+    assert.equal(talks.status, 200, talks.text);
+    assert.deepEqual(talks.body, { title: here.title, actors: here.actors });
+    const exercises = await owner.get(`/api/workspaces/${ws}/exercises/actors?scenario=${KOREA}`);
+    assert.equal(exercises.status, 200, exercises.text);
+    assert.deepEqual(exercises.body, {
+      actors: here.actors.map(({ id, name }) => ({ id, name })),
+      tickHours: here.tickHours,
+      horizonHours: here.horizonHours,
+    });
+    const why = doWork({ op: 'actors', files, path: 'broken.yaml' }) as ActorsResult;
+    assert.ok(!why.ok);
+    assert.match(why.message, /^scenario broken\.yaml does not load: broken\.yaml:\d+:\d+: /);
+    const bad = await owner.get(`/api/workspaces/${ws}/talks/actors?scenario=broken.yaml`);
+    assert.deepEqual(
+      [bad.status, bad.body.error.code, bad.body.error.message],
+      [422, 'not_runnable', why.message],
+    );
+    const bad2 = await owner.get(`/api/workspaces/${ws}/exercises/actors?scenario=broken.yaml`);
+    assert.deepEqual(
+      [bad2.status, bad2.body.error.code, bad2.body.error.message],
+      [422, 'unprocessable', why.message],
+    );
+    assert.equal((srv.services.pool.stats().byOp.actors ?? 0) - a0, 4);
   });
 
   test('POST /api/auth/login: a burst of sign-ins queues for the hashing slot and every one signs in', async () => {

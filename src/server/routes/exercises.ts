@@ -20,7 +20,6 @@ import {
   TeamId,
 } from '../../exercise/index.ts';
 import type { ExerciseRole } from '../../store/exercises.ts';
-import { loadBase } from '../../talks/scenario.ts';
 import { type ExerciseCaller, refusal } from '../exercises/room.ts';
 import {
   BODY_LIMITS,
@@ -145,16 +144,13 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
       const files = await workspaceFiles(services.store, params.ws);
       if (!Object.hasOwn(files, query.scenario))
         throw new HttpError(404, 'not_found', `no scenario ${query.scenario} in this workspace`);
-      try {
-        const { model } = loadBase(files, query.scenario);
-        return c.json({
-          actors: model.actors.map((a) => ({ id: a.id, name: a.name })),
-          tickHours: model.tickHours,
-          horizonHours: model.horizon * model.tickHours,
-        });
-      } catch (e) {
-        throw new HttpError(422, 'unprocessable', e instanceof Error ? e.message : String(e));
-      }
+      const a = await services.pool.run(params.ws, { op: 'actors', files, path: query.scenario });
+      if (!a.ok) throw new HttpError(422, 'unprocessable', a.message);
+      return c.json({
+        actors: a.actors.map(({ id, name }) => ({ id, name })),
+        tickHours: a.tickHours,
+        horizonHours: a.horizonHours,
+      });
     },
   }),
   route({

@@ -14,7 +14,7 @@ import {
   SettingsBody,
   TriggerId,
 } from '../../talks/contract.ts';
-import { type Dist, loadBase } from '../../talks/index.ts';
+import type { Dist } from '../../talks/index.ts';
 import {
   featureGuard,
   type MemberRouteDef,
@@ -167,15 +167,9 @@ export const talksRoutes: TalksRouteDef[] = [
       guarded('GET /api/workspaces/:ws/talks/actors', async () => {
         const files = await workspaceFiles(services.store, params.ws);
         if (!Object.hasOwn(files, query.scenario)) throw notFound(`no scenario ${query.scenario}`);
-        try {
-          const base = loadBase(files, query.scenario);
-          return c.json({
-            title: base.doc.title,
-            actors: base.model.actors.map((a) => ({ id: a.id, name: a.name, kind: a.kind })),
-          });
-        } catch (e) {
-          throw unprocessable((e as Error).message, { code: 'not_runnable' });
-        }
+        const a = await services.pool.run(params.ws, { op: 'actors', files, path: query.scenario });
+        if (!a.ok) throw unprocessable(a.message, { code: 'not_runnable' });
+        return c.json({ title: a.title, actors: a.actors });
       }),
   }),
   route({
