@@ -1,9 +1,10 @@
 // The CPU-heavy work of HTTP requests, as plain data in and out so that it runs on a worker thread
 // (src/server/work-worker.ts, through the pool in src/server/pool.ts): validating, compiling and hashing
-// scenario files, describing a file's header, checking an analysis's design into its manifest, a scenario's
-// uncertain parameters and actors, replaying one run of a job as a trace, and rendering report downloads and talks
-// playbooks. Each function gives exactly what the same call on the server's thread gave (the routes used to
-// call these directly); a user's mistake comes back as a value, for the route to answer as before.
+// scenario files, describing a file's header, checking an analysis's design into its manifest, listing a
+// scenario's uncertain parameters and actors, replaying one run of a job as a trace, and rendering report
+// downloads and talks playbooks. Each function gives exactly what the same call on the server's thread
+// gave (the routes used to call these directly); a user's mistake comes back as a value, which the route
+// answers as before.
 
 import { ANALYSES, type AnalysisKind, type ManifestFields } from '../analysis/registry.ts';
 import { type Assumption, scenarioAssumptions } from '../analysis/report/index.ts';
