@@ -7,6 +7,9 @@ import type { TalksStore } from './talks.ts';
 
 export type {
   ExerciseInvitationRow,
+  ExerciseJobKind,
+  ExerciseJobRow,
+  ExerciseJobStatus,
   ExerciseMemberRow,
   ExerciseRole,
   ExerciseRow,
