@@ -14,6 +14,7 @@ export type {
   ExerciseRole,
   ExerciseRow,
   ExerciseStore,
+  LogRow,
 } from './exercises.ts';
 export type { AcceptResult, SecurityStore, Throttle, WorkspaceInvitation } from './security.ts';
 

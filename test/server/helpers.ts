@@ -33,6 +33,8 @@ export async function testServer(
     services,
     close: async () => {
       await services.talks?.jobs.stop();
+      services.exercises.stopClock();
+      await services.exerciseJobs.stop();
       await services.jobs.stop();
       await services.pool.close();
       await services.store.close();
