@@ -94,3 +94,11 @@ export async function settle(d: Drill, pick: (options: string[]) => string = (o)
   }
   return taken;
 }
+
+/** Waits for the exercise's background jobs, then reads a job (with its result once done). */
+export async function jobDone(d: Drill, job: { id: string }) {
+  await d.srv.services.exerciseJobs.idle();
+  const r = await d.facilitator.get(`/api/exercises/${d.ex}/jobs/${job.id}`);
+  await ok(r);
+  return r.body;
+}
