@@ -14,7 +14,11 @@ export interface Clock {
 const HOUR_MS = 3_600_000;
 
 /** The tick game time has reached at wall time `wall` (the state's own tick when play does not run). */
-export function gameTick(st: ExerciseState, model: Pick<Model, 'tickHours' | 'horizon'>, wall: number): number {
+export function gameTick(
+  st: ExerciseState,
+  model: Pick<Model, 'tickHours' | 'horizon'>,
+  wall: number,
+): number {
   const mode = st.setup.clock;
   if (mode.kind !== 'realtime' || !st.running || st.paused || st.ended) return st.now;
   const hours = (Math.max(0, wall - st.running.wall) * mode.multiplier) / HOUR_MS;

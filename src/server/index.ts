@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { redactUrl, ShardQueueClient } from '../distributed/queue.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import type { Clock } from '../exercise/clock.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import { ExerciseJobs } from './exercises/jobs.ts';
@@ -73,6 +74,8 @@ export async function prepareServices(opts: {
   metricsToken?: string | undefined;
   /** Where jobs' tasks are computed: by the workers of this Redis queue, or (default) on threads here. */
   jobs?: JobQueue | undefined;
+  /** The wall clock of real-time exercises (default: the server's; a test moves its own). */
+  clock?: Clock;
 }): Promise<Services & { interrupted: string[]; seeded: number }> {
   const store = await openStore(opts.database);
   let seeded = 0;
@@ -93,7 +96,7 @@ export async function prepareServices(opts: {
   const talks = await openTalks(store, opts.database, jobs, opts.talks);
   const pool = new WorkPool(opts.pool);
   // Exercise content is sealed under the talks room's master key (one keyring, one rotation).
-  const exercises = new ExerciseRoom(store, talks.room.keys);
+  const exercises = new ExerciseRoom(store, talks.room.keys, opts.clock);
   await store.exercises.markInterruptedJobs();
   const exerciseJobs = new ExerciseJobs(exercises, jobs);
   exercises.startClock();

@@ -71,7 +71,10 @@ const TABLE: Record<string, Row> = {
   'get /api/exercises/:ex/jobs': { expect: FAC(200) },
   'get /api/exercises/:ex/jobs/:job': { expect: FAC(200), sample: () => ({ params: { job: jobs.review } }) },
   // The job is done: nothing to cancel (the facilitator's 404); a team is refused by role.
-  'delete /api/exercises/:ex/jobs/:job': { expect: FAC(404), sample: () => ({ params: { job: jobs.review } }) },
+  'delete /api/exercises/:ex/jobs/:job': {
+    expect: FAC(404),
+    sample: () => ({ params: { job: jobs.review } }),
+  },
   'get /api/exercises/:ex/log': { expect: FAC(200) },
   'get /api/exercises/:ex/aar': { expect: FAC(200) },
   'get /api/exercises/:ex/aar.md': { expect: FAC(200) },
@@ -148,7 +151,10 @@ describe('exercise authorisation through every route and role', () => {
     assert.equal(review.status, 202);
     jobs.review = (await jobDone(d, review.body)).id;
     const aar = await d.facilitator.get(`/api/exercises/${d.ex}/aar`);
-    assert.ok(aar.text.includes(SECRET), "the review holds blue's message (else the leak checks prove nothing)");
+    assert.ok(
+      aar.text.includes(SECRET),
+      "the review holds blue's message (else the leak checks prove nothing)",
+    );
   });
   after(async () => {
     await d.srv.close();

@@ -1,5 +1,6 @@
 // In-process workbench for API tests: a real store (SQLite in memory unless a URL is given), the
 // example scenarios, and clients that keep their session cookie and CSRF token like a browser.
+import type { Clock } from '../../src/exercise/clock.ts';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createApp } from '../../src/server/app.ts';
@@ -18,7 +19,7 @@ export interface TestServer {
 export async function testServer(
   database = ':memory:',
   setupToken?: string,
-  opts: { trustProxy?: number; publicUrl?: string; pool?: PoolOptions } = {},
+  opts: { trustProxy?: number; publicUrl?: string; pool?: PoolOptions; clock?: Clock } = {},
 ): Promise<TestServer> {
   const services = await prepareServices({
     database,

@@ -42,7 +42,14 @@ export function exercisesStoreContract(store: () => Store): void {
   test('exercises: jobs are stored per exercise, move through their states, and stop as interrupted', async () => {
     const { x, id } = await exercise('jobs');
     const other = await exercise('jobs-other');
-    const job = { exerciseId: id, kind: 'review' as const, head: 4, options: '{"runs":300}', done: 0, total: 0 };
+    const job = {
+      exerciseId: id,
+      kind: 'review' as const,
+      head: 4,
+      options: '{"runs":300}',
+      done: 0,
+      total: 0,
+    };
     await x.createJob({ ...job, id: 'j1', status: 'queued' });
     await x.createJob({ ...job, id: 'j2', kind: 'lookahead', status: 'queued' });
     // Another exercise's job is not this exercise's.
@@ -57,13 +64,10 @@ export function exercisesStoreContract(store: () => Store): void {
     );
     assert.equal((await x.job(id, 'j2'))?.sealed, 'sealed');
     assert.equal(await x.markInterruptedJobs(), 1);
-    assert.deepEqual(
-      (await x.jobs(id)).map((j) => [j.id, j.status]).sort(),
-      [
-        ['j1', 'interrupted'],
-        ['j2', 'done'],
-      ],
-    );
+    assert.deepEqual((await x.jobs(id)).map((j) => [j.id, j.status]).sort(), [
+      ['j1', 'interrupted'],
+      ['j2', 'done'],
+    ]);
   });
 
   test("exercises: the wrapped data key is kept; a rotation's rewrap rewrites key, log and job results", async () => {
@@ -85,7 +89,10 @@ export function exercisesStoreContract(store: () => Store): void {
     await x.setJob(`k-${id}`, { sealed: 'result' });
     const seen: string[] = [];
     // Other tests' dialogues and exercises in this store are rewritten as they are.
-    const same = (w: string) => ({ wrappedKey: w, reseal: (_k: string, _i: string, sealed: string) => sealed });
+    const same = (w: string) => ({
+      wrappedKey: w,
+      reseal: (_k: string, _i: string, sealed: string) => sealed,
+    });
     await s.talks.rewrap(
       (d) => same(d.wrappedKey),
       async (tx) => {

@@ -67,7 +67,10 @@ export class ExerciseJobs {
       const job =
         row.kind === 'review'
           ? new ReviewJob(game, options.runs)
-          : lookaheadJob(game, { runs: options.runs, days: options.days ?? game.state.setup.coach.windowDays });
+          : lookaheadJob(game, {
+              runs: options.runs,
+              days: options.days ?? game.state.setup.coach.windowDays,
+            });
       await store.setJob(id, { status: 'running', total: job.total, done: 0 });
       await tell();
       let written = performance.now();
@@ -83,7 +86,8 @@ export class ExerciseJobs {
         await ctl.pause();
       }
       const report = await job.report();
-      const result = row.kind === 'review' ? buildAar(game, report as Awaited<ReturnType<ReviewJob['report']>>) : report;
+      const result =
+        row.kind === 'review' ? buildAar(game, report as Awaited<ReturnType<ReviewJob['report']>>) : report;
       await store.setJob(id, {
         status: 'done',
         done: job.total,

@@ -245,11 +245,11 @@ export class ExerciseRoom {
     const game = await this.locked(id, async () => {
       const game = await this.catchUp(id, await this.load(id), c.user.id);
       const team = c.member.role === 'team' ? this.teamOf(c, game) : null;
-      if (game.state.paused && (entry.kind === 'choose' || entry.kind === 'act' || entry.kind === 'clock'))
-        throw conflict('the exercise is paused: the facilitator resumes it');
       const realtime = game.state.setup.clock.kind === 'realtime';
       if (realtime && entry.kind === 'clock')
         throw invalid('the clock runs in real time: the facilitator pauses or resumes it', { path: 'turns' });
+      if (game.state.paused && (entry.kind === 'choose' || entry.kind === 'act' || entry.kind === 'clock'))
+        throw conflict('the exercise is paused: the facilitator resumes it');
       const stamped: LogEntry =
         realtime && entry.kind === 'resume' ? { kind: 'resume', wall: this.clock.now() } : entry;
       try {
@@ -523,7 +523,7 @@ export class ExerciseRoom {
       throw conflict('no after-action review has been built yet: build it (POST …/review) and wait for it', {
         code: 'review_not_ready',
       });
-    return { ...(await this.result(done)) as Aar, head: done.head };
+    return { ...((await this.result(done)) as Aar), head: done.head };
   }
 
   /** Tells the exercise's facilitators' streams how a job moves. */

@@ -279,7 +279,8 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
   exerciseRoute({
     method: 'post',
     path: '/api/exercises/:ex/clock',
-    summary: 'Advances the clock by a number of turns (default one); in real time, refused (pause or resume it)',
+    summary:
+      'Advances the clock by a number of turns (default one); in real time, refused (pause or resume it)',
     roles: FACILITATOR,
     body: z.object({ turns: z.number().int().min(1).max(100).default(1) }),
     errors: [400, 409],
@@ -435,7 +436,8 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     roles: FACILITATOR,
     params: z.object({ ex: Id, job: Id }),
     errors: [404],
-    handler: async ({ c, caller, services, params }) => c.json(await services.exercises.job(caller, params.job)),
+    handler: async ({ c, caller, services, params }) =>
+      c.json(await services.exercises.job(caller, params.job)),
   }),
   exerciseRoute({
     method: 'delete',
