@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { unavailable } from '../../errors.ts';
 import {
   aarHtml,
   aarMarkdown,
@@ -35,6 +36,7 @@ import {
   slug,
 } from '../http.ts';
 import { Id, WsParams } from '../schemas.ts';
+import { KeyError } from '../talks/crypto.ts';
 import { workspaceFiles } from '../workspace.ts';
 import { invitationLinkRoutes } from './join.ts';
 
@@ -51,7 +53,13 @@ type ExCtx<P, Q, B> = RouteContext<P, Q, B> & { caller: ExerciseCaller };
 /** Unexpected errors become a 500 whose log line names the route only. */
 const guarded = featureGuard(
   'exercises',
-  (e) => (e instanceof ExerciseError ? refusal(e) : undefined),
+  (e) =>
+    e instanceof ExerciseError
+      ? refusal(e)
+      : // Sealed content this server cannot open (another master key, a record altered or moved).
+        e instanceof KeyError
+        ? unavailable(e.message, { code: 'exercise_key' })
+        : undefined,
   (e) => e.message,
 );
 
