@@ -178,6 +178,20 @@ test('the coach gives P(war) with an interval; the review ranks decisions and ex
   assert.equal((await d.facilitator.post(api('/clock'), {})).status, 400);
 });
 
+test('a job the facilitator cancels ends cancelled, with no result', async () => {
+  const asked = await d.facilitator.post(api('/lookahead'), { runs: 5000, days: 3 });
+  assert.equal(asked.status, 202);
+  const r = await d.facilitator.request('DELETE', api(`/jobs/${asked.body.id}`));
+  assert.equal(r.status, 204, r.text);
+  const job = await jobDone(d, asked.body);
+  assert.equal(job.status, 'cancelled');
+  assert.equal(job.result, undefined);
+  // Nothing left to cancel.
+  assert.equal((await d.facilitator.request('DELETE', api(`/jobs/${asked.body.id}`))).status, 404);
+  const list = await d.facilitator.get(api('/jobs'));
+  assert.equal(list.body[0].id, asked.body.id);
+});
+
 test('the MSEL round-trips through CSV; a bad row is refused with its line and column', async () => {
   const csv = await d.facilitator.get(api('/msel.csv'));
   assert.match(csv.text, /^MSEL #,Designated Scenario Time,Trigger/);

@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createApp } from '../../src/server/app.ts';
 import { prepareServices } from '../../src/server/index.ts';
 import { rotateMasterKey } from '../../src/server/talks/rotate.ts';
 import { joinTeam } from './exercises-helpers.ts';
-import { Client, EXAMPLES, member, PASSWORD, setupOwner } from './helpers.ts';
+import { Client, EXAMPLES, fileServer, member, PASSWORD, setupOwner } from './helpers.ts';
 import { ok } from './talks-helpers.ts';
 
 const MARKS = {
@@ -23,16 +22,7 @@ const MARKS = {
   expected: 'Controller note Harrier',
 };
 
-async function server(dir: string, masterKey: Buffer) {
-  const services = await prepareServices({
-    database: join(dir, 'brink.db'),
-    examplesDir: EXAMPLES,
-    setupToken: undefined,
-    secureCookies: false,
-    talks: { masterKey },
-  });
-  return { services, app: createApp(services) };
-}
+const server = fileServer;
 
 async function close(srv: Awaited<ReturnType<typeof server>>) {
   srv.services.exercises.stopClock();
@@ -40,6 +30,18 @@ async function close(srv: Awaited<ReturnType<typeof server>>) {
   await srv.services.talks?.jobs.stop();
   await srv.services.jobs.stop();
   await srv.services.store.close();
+}
+
+/** The facilitator's view of the exercise from a fresh server with `masterKey` (reads the rows afresh). */
+async function viewWith(dir: string, masterKey: Buffer, ex: string) {
+  const other = await server(dir, masterKey);
+  try {
+    const c = new Client(other.app);
+    await ok(await c.post('/api/auth/login', { email: 'fac@example.org', password: PASSWORD }));
+    return await c.get(`/api/exercises/${ex}/view`);
+  } finally {
+    await close(other);
+  }
 }
 
 /** Every byte of the database files (the database, its write-ahead log and shared memory). */
@@ -144,12 +146,8 @@ describe('exercise content on a SQLite file', () => {
     const put = db.prepare('update exercise_log set entry = ? where exercise_id = ? and seq = ?');
     put.run(two, ex, 1);
     put.run(one, ex, 2);
-    // The server's cached game is for the same head: a new server reads the rows afresh.
-    const other = await server(dir, key);
     try {
-      const c = new Client(other.app);
-      await ok(await c.post('/api/auth/login', { email: 'fac@example.org', password: PASSWORD }));
-      const r = await c.get(`/api/exercises/${ex}/view`);
+      const r = await viewWith(dir, key, ex);
       assert.equal(r.status, 503);
       assert.equal(r.body.error.code, 'exercise_key');
       assert.match(r.body.error.message, /does not decrypt: wrong key, or the record was altered or moved/);
@@ -157,23 +155,15 @@ describe('exercise content on a SQLite file', () => {
       put.run(one, ex, 1);
       put.run(two, ex, 2);
       db.close();
-      await close(other);
     }
   });
 
   test('a server with another master key cannot open the exercise and says why', async () => {
-    const other = await server(dir, Buffer.alloc(32, 9));
-    try {
-      const c = new Client(other.app);
-      await ok(await c.post('/api/auth/login', { email: 'fac@example.org', password: PASSWORD }));
-      const r = await c.get(`/api/exercises/${ex}/view`);
-      assert.equal(r.status, 503);
-      assert.equal(r.body.error.code, 'exercise_key');
-      assert.match(r.body.error.message, /sealed with another master key/);
-      assert.ok(!r.text.includes(MARKS.message));
-    } finally {
-      await close(other);
-    }
+    const r = await viewWith(dir, Buffer.alloc(32, 9), ex);
+    assert.equal(r.status, 503);
+    assert.equal(r.body.error.code, 'exercise_key');
+    assert.match(r.body.error.message, /sealed with another master key/);
+    assert.ok(!r.text.includes(MARKS.message));
   });
 
   test('a master-key rotation re-seals the exercise: the new key opens it to the same views', async () => {
@@ -201,13 +191,6 @@ describe('exercise content on a SQLite file', () => {
     assert.equal(after.text, before);
     assert.ok((await c.get(`/api/exercises/${ex}/aar`)).text.includes(MARKS.inject));
     // The old key no longer opens it.
-    const old = await server(dir, key);
-    try {
-      const o = new Client(old.app);
-      await ok(await o.post('/api/auth/login', { email: 'fac@example.org', password: PASSWORD }));
-      assert.equal((await o.get(`/api/exercises/${ex}/view`)).status, 503);
-    } finally {
-      await close(old);
-    }
+    assert.equal((await viewWith(dir, key, ex)).status, 503);
   });
 });

@@ -1,8 +1,10 @@
 // In-process workbench for API tests: a real store (SQLite in memory unless a URL is given), the
 // example scenarios, and clients that keep their session cookie and CSRF token like a browser.
-import type { Clock } from '../../src/exercise/clock.ts';
+
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
+import type { Clock } from '../../src/exercise/clock.ts';
 import { createApp } from '../../src/server/app.ts';
 import type { Services } from '../../src/server/http.ts';
 import { prepareServices } from '../../src/server/index.ts';
@@ -163,4 +165,16 @@ export async function scenarioId(c: Client, ws: string, path: string): Promise<s
   const s = (r.body as { id: string; path: string }[]).find((x) => x.path === path);
   if (!s) throw new Error(`no ${path} in ${ws}`);
   return s.id;
+}
+
+/** A server on a SQLite file in `dir` (brink.db) with this talks master key (exercises share it). */
+export async function fileServer(dir: string, masterKey: Buffer) {
+  const services = await prepareServices({
+    database: join(dir, 'brink.db'),
+    examplesDir: EXAMPLES,
+    setupToken: undefined,
+    secureCookies: false,
+    talks: { masterKey },
+  });
+  return { services, app: createApp(services) };
 }

@@ -7,7 +7,7 @@
 import { stepJob } from '../../analysis/kernel/executor.ts';
 import { DomainError } from '../../errors.ts';
 import { buildAar, ExerciseError, lookaheadJob, ReviewJob } from '../../exercise/index.ts';
-import type { RunQueue, TaskControl } from '../jobs.ts';
+import { type RunQueue, SubmittedTasks, type TaskControl } from '../jobs.ts';
 import { type ExerciseRoom, jobInfo } from './room.ts';
 
 /** Runs per slice: one kernel task of the continuations (250 runs). */
@@ -17,34 +17,31 @@ const PROGRESS_MS = 250;
 
 export class ExerciseJobs {
   private readonly room: ExerciseRoom;
-  private readonly queue: RunQueue;
-  private readonly submitted = new Set<Promise<void>>();
-  private stopped = false;
+  private readonly tasks: SubmittedTasks;
+  /** Jobs the facilitator cancelled (a job stopped by the server stopping is not one of them). */
+  private readonly cancelled = new Set<string>();
 
   constructor(room: ExerciseRoom, queue: RunQueue) {
     this.room = room;
-    this.queue = queue;
-    room.onJob = (exerciseId, id) => this.enqueue(exerciseId, id);
-    room.onCancel = (id) => queue.cancel(id);
-  }
-
-  enqueue(exerciseId: string, id: string): void {
-    if (this.stopped) return;
-    const done = this.queue
-      .submit({ id, run: (ctl) => (this.stopped ? Promise.resolve() : this.execute(exerciseId, id, ctl)) })
-      .finally(() => this.submitted.delete(done));
-    this.submitted.add(done);
+    this.tasks = new SubmittedTasks(queue);
+    room.onJob = (exerciseId, id) =>
+      this.tasks.submit(id, (ctl) =>
+        this.execute(exerciseId, id, ctl).finally(() => this.cancelled.delete(id)),
+      );
+    room.onCancel = (id) => {
+      this.cancelled.add(id);
+      this.tasks.cancel(id);
+    };
   }
 
   /** Resolves when no exercise job is queued or running. */
-  async idle(): Promise<void> {
-    while (this.submitted.size) await Promise.all(this.submitted);
+  idle(): Promise<void> {
+    return this.tasks.idle();
   }
 
   /** Takes no more jobs; the one running stops (it is marked interrupted on the next start). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.idle();
+  stop(): Promise<void> {
+    return this.tasks.stop();
   }
 
   private async execute(exerciseId: string, id: string, ctl: TaskControl): Promise<void> {
@@ -60,7 +57,10 @@ export class ExerciseJobs {
       await store.setJob(id, { status, error, finishedAt: new Date().toISOString() });
       await tell();
     };
-    if (ctl.cancelled()) return end('cancelled', 'cancelled before it started');
+    // Stopped by the facilitator: cancelled; by the server stopping: left as it is (marked interrupted
+    // when the server starts again).
+    const stop = () => (this.cancelled.has(id) ? end('cancelled', 'cancelled') : undefined);
+    if (ctl.cancelled() || this.tasks.stopped) return stop();
     try {
       const game = await this.room.gameAt(exerciseId, row.head);
       const options = JSON.parse(row.options) as { runs: number; days?: number };
@@ -75,7 +75,7 @@ export class ExerciseJobs {
       await tell();
       let written = performance.now();
       while (job.done() < job.total) {
-        if (ctl.cancelled()) return end('cancelled', this.stopped ? 'the server stopped' : 'cancelled');
+        if (ctl.cancelled() || this.tasks.stopped) return stop();
         await stepJob(job, SLICE_RUNS);
         const info = { ...jobInfo(row), status: 'running' as const, done: job.done(), total: job.total };
         if (performance.now() - written >= PROGRESS_MS) {

@@ -16,7 +16,7 @@ import {
   simulateProtocols,
   TalksError,
 } from '../../talks/index.ts';
-import type { RunQueue, TaskControl } from '../jobs.ts';
+import { type RunQueue, SubmittedTasks, type TaskControl } from '../jobs.ts';
 import type { AnalysisResult, DialogueConfig, DraftContent, TalksRoom } from './room.ts';
 
 export interface AnalysisProgress {
@@ -30,34 +30,24 @@ export interface AnalysisProgress {
  */
 export class TalksJobs {
   private readonly room: TalksRoom;
-  private readonly queue: RunQueue;
+  private readonly tasks: SubmittedTasks;
   private readonly progressOf = new Map<string, AnalysisProgress>();
-  private readonly submitted = new Set<Promise<void>>();
-  private stopped = false;
 
   constructor(room: TalksRoom, queue: RunQueue) {
     this.room = room;
-    this.queue = queue;
+    this.tasks = new SubmittedTasks(queue);
     room.onAnalysis = (dialogueId, id) => this.enqueue(dialogueId, id);
   }
 
   enqueue(dialogueId: string, id: string): void {
-    if (this.stopped) return;
-    const done = this.queue
-      .submit({
-        id,
-        run: async (ctl) => {
-          // Stopped while queued: the analysis stays queued (marked interrupted on the next start).
-          if (this.stopped) return;
-          try {
-            await this.execute(dialogueId, id, ctl);
-          } finally {
-            this.progressOf.delete(id);
-          }
-        },
-      })
-      .finally(() => this.submitted.delete(done));
-    this.submitted.add(done);
+    // Stopped while queued: the analysis stays queued (marked interrupted on the next start).
+    this.tasks.submit(id, async (ctl) => {
+      try {
+        await this.execute(dialogueId, id, ctl);
+      } finally {
+        this.progressOf.delete(id);
+      }
+    });
   }
 
   progress(id: string): AnalysisProgress | undefined {
@@ -65,18 +55,17 @@ export class TalksJobs {
   }
 
   cancel(id: string): void {
-    this.queue.cancel(id);
+    this.tasks.cancel(id);
   }
 
   /** Resolves when no talks analysis is queued or running. */
-  async idle(): Promise<void> {
-    while (this.submitted.size) await Promise.all(this.submitted);
+  idle(): Promise<void> {
+    return this.tasks.idle();
   }
 
   /** Takes no more analyses; the one running ends as cancelled, queued ones stay queued. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.idle();
+  stop(): Promise<void> {
+    return this.tasks.stop();
   }
 
   private async execute(dialogueId: string, id: string, ctl: TaskControl): Promise<void> {
@@ -124,7 +113,7 @@ export class TalksJobs {
         seed: settings.seed,
         runs: settings.runs,
         pause: ctl.pause,
-        cancelled: () => ctl.cancelled() || this.stopped,
+        cancelled: () => ctl.cancelled() || this.tasks.stopped,
         onProgress: (done: number, total: number) => {
           progress.total = before + total;
           progress.done = before + done;
