@@ -81,7 +81,7 @@ export class SubmittedTasks {
     while (this.submitted.size) await Promise.all(this.submitted);
   }
 
-  /** Takes no more tasks and waits for the one running. */
+  /** Takes no more tasks (a queued one does not start; the one running sees `stopped`) and waits. */
   async stop(): Promise<void> {
     this.halted = true;
     await this.idle();

@@ -15,33 +15,20 @@ const SLICE_RUNS = 250;
 /** At most this often is progress written to the store (the stream hears every slice). */
 const PROGRESS_MS = 250;
 
-export class ExerciseJobs {
+export class ExerciseJobs extends SubmittedTasks {
   private readonly room: ExerciseRoom;
-  private readonly tasks: SubmittedTasks;
   /** Jobs the facilitator cancelled (a job stopped by the server stopping is not one of them). */
   private readonly cancelled = new Set<string>();
 
   constructor(room: ExerciseRoom, queue: RunQueue) {
+    super(queue);
     this.room = room;
-    this.tasks = new SubmittedTasks(queue);
     room.onJob = (exerciseId, id) =>
-      this.tasks.submit(id, (ctl) =>
-        this.execute(exerciseId, id, ctl).finally(() => this.cancelled.delete(id)),
-      );
+      this.submit(id, (ctl) => this.execute(exerciseId, id, ctl).finally(() => this.cancelled.delete(id)));
     room.onCancel = (id) => {
       this.cancelled.add(id);
-      this.tasks.cancel(id);
+      this.cancel(id);
     };
-  }
-
-  /** Resolves when no exercise job is queued or running. */
-  idle(): Promise<void> {
-    return this.tasks.idle();
-  }
-
-  /** Takes no more jobs; the one running stops (it is marked interrupted on the next start). */
-  stop(): Promise<void> {
-    return this.tasks.stop();
   }
 
   private async execute(exerciseId: string, id: string, ctl: TaskControl): Promise<void> {
@@ -60,7 +47,7 @@ export class ExerciseJobs {
     // Stopped by the facilitator: cancelled; by the server stopping: left as it is (marked interrupted
     // when the server starts again).
     const stop = () => (this.cancelled.has(id) ? end('cancelled', 'cancelled') : undefined);
-    if (ctl.cancelled() || this.tasks.stopped) return stop();
+    if (ctl.cancelled() || this.stopped) return stop();
     try {
       const game = await this.room.gameAt(exerciseId, row.head);
       const options = JSON.parse(row.options) as { runs: number; days?: number };
@@ -75,7 +62,7 @@ export class ExerciseJobs {
       await tell();
       let written = performance.now();
       while (job.done() < job.total) {
-        if (ctl.cancelled() || this.tasks.stopped) return stop();
+        if (ctl.cancelled() || this.stopped) return stop();
         await stepJob(job, SLICE_RUNS);
         const info = { ...jobInfo(row), status: 'running' as const, done: job.done(), total: job.total };
         if (performance.now() - written >= PROGRESS_MS) {

@@ -28,20 +28,19 @@ export interface AnalysisProgress {
  * The talks room's analyses as tasks of the server's one job queue (src/server/jobs.ts): queued behind
  * the workbench's runs, cancelled and stopped the same way. Progress is kept here while one runs.
  */
-export class TalksJobs {
+export class TalksJobs extends SubmittedTasks {
   private readonly room: TalksRoom;
-  private readonly tasks: SubmittedTasks;
   private readonly progressOf = new Map<string, AnalysisProgress>();
 
   constructor(room: TalksRoom, queue: RunQueue) {
+    super(queue);
     this.room = room;
-    this.tasks = new SubmittedTasks(queue);
     room.onAnalysis = (dialogueId, id) => this.enqueue(dialogueId, id);
   }
 
   enqueue(dialogueId: string, id: string): void {
     // Stopped while queued: the analysis stays queued (marked interrupted on the next start).
-    this.tasks.submit(id, async (ctl) => {
+    this.submit(id, async (ctl) => {
       try {
         await this.execute(dialogueId, id, ctl);
       } finally {
@@ -52,20 +51,6 @@ export class TalksJobs {
 
   progress(id: string): AnalysisProgress | undefined {
     return this.progressOf.get(id);
-  }
-
-  cancel(id: string): void {
-    this.tasks.cancel(id);
-  }
-
-  /** Resolves when no talks analysis is queued or running. */
-  idle(): Promise<void> {
-    return this.tasks.idle();
-  }
-
-  /** Takes no more analyses; the one running ends as cancelled, queued ones stay queued. */
-  stop(): Promise<void> {
-    return this.tasks.stop();
   }
 
   private async execute(dialogueId: string, id: string, ctl: TaskControl): Promise<void> {
@@ -113,7 +98,7 @@ export class TalksJobs {
         seed: settings.seed,
         runs: settings.runs,
         pause: ctl.pause,
-        cancelled: () => ctl.cancelled() || this.tasks.stopped,
+        cancelled: () => ctl.cancelled() || this.stopped,
         onProgress: (done: number, total: number) => {
           progress.total = before + total;
           progress.done = before + done;
