@@ -50,6 +50,8 @@ export class ExerciseJobs extends SubmittedTasks {
     if (ctl.cancelled() || this.stopped) return stop();
     try {
       const game = await this.room.gameAt(exerciseId, row.head);
+      // Replaying the game and (for a review) each decision's prefix take a while: let requests in.
+      await ctl.pause();
       const options = JSON.parse(row.options) as { runs: number; days?: number };
       const job =
         row.kind === 'review'
@@ -58,6 +60,7 @@ export class ExerciseJobs extends SubmittedTasks {
               runs: options.runs,
               days: options.days ?? game.state.setup.coach.windowDays,
             });
+      await ctl.pause();
       await store.setJob(id, { status: 'running', total: job.total, done: 0 });
       await tell();
       let written = performance.now();
