@@ -117,6 +117,34 @@ test('paused, game time stands; resumed, it runs on from the resume', async () =
   assert.equal(await now(), at + 2);
 });
 
+test('while someone watches, the server moves the clock by itself and tells the watchers', {
+  timeout: 30_000,
+}, async () => {
+  const room = d.srv.services.exercises;
+  room.stopClock();
+  room.startClock(10);
+  // The server's ticker does not keep a process alive (unref): this test's wait does.
+  const alive = setInterval(() => {}, 1000);
+  try {
+    const at = await now();
+    const moved = new Promise<void>((resolve) => {
+      const off = room.subscribe(d.ex, (e) => {
+        if (e.kind !== 'change') return;
+        off();
+        resolve();
+      });
+    });
+    clock.advance(3 * SECOND);
+    // No request: the server's own tick appends the clock entry and tells the subscriber.
+    await moved;
+    const log = (await d.facilitator.get(api('/log'))).body as { userId: string; entry: LogEntry }[];
+    assert.deepEqual(log.at(-1), { ...log.at(-1)!, userId: 'clock', entry: { kind: 'clock', now: at + 3 } });
+  } finally {
+    clearInterval(alive);
+    room.stopClock();
+  }
+});
+
 test('the log replays to the same game without any clock', async () => {
   const log = (await d.facilitator.get(api('/log'))).body.map((e: { entry: unknown }) => ({
     ...e,

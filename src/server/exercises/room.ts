@@ -272,7 +272,12 @@ export class ExerciseRoom {
    */
   startClock(everyMs = 1000): void {
     this.ticker ??= setInterval(() => {
-      for (const id of this.listeners.keys()) void this.game(id).catch(() => {});
+      for (const id of this.listeners.keys()) {
+        // A game in turns never moves by the clock: no need to read its log.
+        const cached = this.games.get(id)?.game.state;
+        if (cached && (cached.setup.clock.kind !== 'realtime' || cached.paused || cached.ended)) continue;
+        void this.game(id).catch(() => {});
+      }
     }, everyMs);
     this.ticker.unref?.();
   }
