@@ -53,8 +53,11 @@ export interface Flag {
   required?: string;
 }
 
-/** The flags of an options schema, by option, in the order the help lists them. */
-export type FlagMap<S extends z.ZodObject> = { [F in keyof z.input<S>]?: Flag };
+/**
+ * The flags of an options schema, by option, in the order the help lists them. A flag whose key is not
+ * an option of the schema is the command's own (it needs `parse`; the command reads it as it is).
+ */
+export type FlagMap<S extends z.ZodObject> = { [F in keyof z.input<S>]?: Flag } & Record<string, Flag>;
 
 const unwrap = (t: z.ZodType): z.ZodType =>
   t instanceof z.ZodDefault || t instanceof z.ZodOptional ? unwrap(t.unwrap() as z.ZodType) : t;
@@ -88,14 +91,14 @@ export function schemaFlags<S extends z.ZodObject>(
 ): (flags: Record<string, unknown>) => z.output<S> {
   const fields: { field: string; attr: string; flag: Flag; long: string }[] = [];
   for (const [field, flag] of Object.entries(map) as [string, Flag][]) {
-    const type = schema.shape[field] as z.ZodType;
+    const type = schema.shape[field] as z.ZodType | undefined;
     const option = cmd.createOption(flag.flags, flag.help);
-    const parse = flag.parse ?? parserOf(type);
+    const parse = flag.parse ?? (type && parserOf(type));
     if (parse) option.argParser(parse as (value: string, previous: unknown) => unknown);
-    const def = flag.default === undefined ? defaultOf(type) : flag.default;
+    const def = flag.default === undefined && type ? defaultOf(type) : flag.default;
     if (def !== undefined && def !== null) option.default(def);
     cmd.addOption(option);
-    fields.push({ field, attr: option.attributeName(), flag, long: option.long ?? flag.flags });
+    if (type) fields.push({ field, attr: option.attributeName(), flag, long: option.long ?? flag.flags });
   }
   return (flags) => {
     const values: Record<string, unknown> = {};

@@ -1,10 +1,9 @@
-import { InvalidArgumentError } from 'commander';
 import { type Aggregate, EnsembleJob, summarize } from '../../analysis/ensemble.ts';
 import { openEpistemicRun } from '../../analysis/epistemic.ts';
 import { execute } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
-import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
+import type { Estimator } from '../../analysis/rare.ts';
 import { rareJob, rareSettingsOf } from '../../analysis/registry.ts';
 import { bundledBaseRates } from '../../calibration/bundled.ts';
 import { sanityPanel } from '../../calibration/violence.ts';
@@ -23,14 +22,16 @@ import {
 import { renderAttribution, renderEpistemicRun, renderRare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, drawCount, EPISTEMIC_HELP, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
+import {
+  collect,
+  drawCount,
+  EPISTEMIC_HELP,
+  estimatorOption,
+  nonNegativeInt,
+  parseSets,
+  positiveInt,
+} from '../options.ts';
 import { renderRunReport, renderSanity } from '../report.ts';
-
-function estimatorOption(value: string): Estimator {
-  if (!(ESTIMATORS as readonly string[]).includes(value))
-    throw new InvalidArgumentError(`expected one of ${ESTIMATORS.join(', ')}`);
-  return value as Estimator;
-}
 
 function rungOf(m: Model, ref: string): number {
   const k = /^\d+$/.test(ref) ? Number(ref) : m.rungIds.indexOf(ref);
