@@ -4,7 +4,7 @@
 import type { Model } from '../engine/model.ts';
 import { MISPERCEPTION_KINDS, OUTCOMES } from '../engine/run.ts';
 import { proportion } from '../engine/stats.ts';
-import { type Aggregate, emptyAggregate, record } from './ensemble.ts';
+import { type Aggregate, emptyAggregate, type MisperceptionCause, record } from './ensemble.ts';
 import { ownSimulator } from './kernel/simulator.ts';
 import { warOrWorseRung } from './metrics.ts';
 import { sig } from './stats.ts';
@@ -107,14 +107,8 @@ export function pathTree(
   return { runs: n, minPeak: { rung: minPeak, id: m.rungIds[minPeak]! }, nodes: nodeList, links: linkList };
 }
 
-export interface Attribution {
-  kind: string;
-  observer: string;
-  act: string;
-  perceived: string | null;
-  /** War runs (war or nuclear use) whose chain began with this misperception. */
-  runs: number;
-  share: number;
+/** `runs`: war runs (war or nuclear use) whose chain began with this misperception. */
+export interface Attribution extends MisperceptionCause {
   ci95: [number, number];
 }
 
