@@ -21,6 +21,7 @@ import {
 } from '../components/analysis-charts.tsx';
 import { CompareBands } from '../components/Bands.tsx';
 import { fmtP } from '../components/charts.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { type Names, useNames } from '../components/names.ts';
 import { TabList, tabPanel } from '../components/Tabs.tsx';
 import { Term } from '../components/Term.tsx';
@@ -181,30 +182,20 @@ function ArmCard({
       })}
       <details>
         <summary>Every rung: P(peak ≥ rung), baseline and with</summary>
-        <table className="mini">
-          <thead>
-            <tr>
-              <th scope="col">rung</th>
-              <th scope="col">baseline</th>
-              <th scope="col">with</th>
-              <th scope="col">difference</th>
-              <th scope="col">95% CI</th>
-            </tr>
-          </thead>
-          <tbody>
-            {c.exceedance.map((e) => (
-              <tr key={e.id}>
-                <td>{e.id}</td>
-                <td className="num">{fmtP(e.base)}</td>
-                <td className="num">{fmtP(e.alt)}</td>
-                <td className="num">{fmtPts(e.d)}</td>
-                <td>
-                  {fmtPts(e.ci95[0])} to {fmtPts(e.ci95[1])}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="mini"
+          head={['rung', 'baseline', 'with', 'difference', '95% CI']}
+          numeric={[1, 2, 3]}
+          rows={c.exceedance}
+          rowKey={(e) => e.id}
+          cells={(e) => [
+            e.id,
+            fmtP(e.base),
+            fmtP(e.alt),
+            fmtPts(e.d),
+            `${fmtPts(e.ci95[0])} to ${fmtPts(e.ci95[1])}`,
+          ]}
+        />
       </details>
     </section>
   );
