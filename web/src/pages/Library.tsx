@@ -14,6 +14,7 @@ import {
   type WorkspaceRef,
 } from '../api.ts';
 import { FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+import { Page } from '../components/Page.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { InviteMembers, MyInvitations } from '../members/Invitations.tsx';
 import { Link, navigate } from '../router.tsx';
@@ -58,17 +59,16 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
   const libraries = (list ?? []).filter((s) => s.kind === 'library');
 
   return (
-    <div className="page">
-      <div className="page-head">
-        <div>
-          <h1>Scenarios</h1>
-          <p className="muted">
-            Workspace “{ws.name}” · you are{' '}
-            {ws.role === 'owner' ? 'an owner' : `an ${ws.role}`.replace('an viewer', 'a viewer')}
-          </p>
-        </div>
-        {canEdit ? <NewScenario ws={ws} /> : null}
-      </div>
+    <Page
+      title="Scenarios"
+      actions={canEdit ? <NewScenario ws={ws} /> : null}
+      intro={
+        <>
+          Workspace “{ws.name}” · you are{' '}
+          {ws.role === 'owner' ? 'an owner' : `an ${ws.role}`.replace('an viewer', 'a viewer')}
+        </>
+      }
+    >
       <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
       <search className="toolbar">
         <label className="search">
@@ -152,7 +152,7 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
         <Link to={`/w/${ws.id}/members`}>Members of this workspace</Link>
         {ws.role === 'owner' ? ': add colleagues, change their role or remove them.' : '.'}
       </p>
-    </div>
+    </Page>
   );
 }
 
@@ -248,21 +248,20 @@ const ROLE_HINT: Record<Role, string> = {
 /** The members of a workspace: who has which role; an owner adds, changes and removes them. */
 export function MembersPage({ ws, me }: { ws: WorkspaceRef; me: Me }) {
   return (
-    <div className="page">
-      <div className="page-head">
-        <div>
-          <h1>Members</h1>
-          <p className="muted">
-            Workspace “{ws.name}”: <strong>viewers</strong> {ROLE_HINT.viewer}; <strong>analysts</strong>{' '}
-            {ROLE_HINT.analyst}; <strong>owners</strong> {ROLE_HINT.owner}. A workspace keeps at least one
-            owner.
-          </p>
-        </div>
-      </div>
+    <Page
+      title="Members"
+      intro={
+        <>
+          Workspace “{ws.name}”: <strong>viewers</strong> {ROLE_HINT.viewer}; <strong>analysts</strong>{' '}
+          {ROLE_HINT.analyst}; <strong>owners</strong> {ROLE_HINT.owner}. A workspace keeps at least one
+          owner.
+        </>
+      }
+    >
       <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
       <Members ws={ws} me={me} />
       <NewWorkspace />
-    </div>
+    </Page>
   );
 }
 

@@ -2,6 +2,7 @@
 // analyst of a workspace, convening a new dialogue on its scenarios.
 import { useEffect, useState } from 'react';
 import { errText, get, post, type ScenarioSummary, type WorkspaceRef } from '../api.ts';
+import { Page } from '../components/Page.tsx';
 import { Link, navigate } from '../router.tsx';
 import type { DialogueRef, Notification } from './types.ts';
 import { ErrorLine, when } from './ui.tsx';
@@ -19,17 +20,17 @@ export function TalksHome({ workspaces }: { workspaces: WorkspaceRef[] }) {
   }, []);
   const canConvene = workspaces.filter((w) => w.role !== 'viewer');
   return (
-    <div className="page talks">
-      <div className="page-head">
-        <div>
-          <h1>Contingency talks</h1>
-          <p className="muted">
-            Discreet dialogues under a codename: each delegation declares, in private, what it would do and
-            what it expects of the others; the host sees where expectations diverge and what closing each gap
-            would change.
-          </p>
-        </div>
-      </div>
+    <Page
+      title="Contingency talks"
+      className="talks"
+      intro={
+        <>
+          Discreet dialogues under a codename: each delegation declares, in private, what it would do and what
+          it expects of the others; the host sees where expectations diverge and what closing each gap would
+          change.
+        </>
+      }
+    >
       <ErrorLine error={error} />
       <div className="grid2">
         <section className="panel" aria-labelledby="dlg-h">
@@ -85,7 +86,7 @@ export function TalksHome({ workspaces }: { workspaces: WorkspaceRef[] }) {
         </section>
       </div>
       {canConvene.length ? <Convene workspaces={canConvene} /> : null}
-    </div>
+    </Page>
   );
 }
 
