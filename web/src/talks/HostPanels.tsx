@@ -6,7 +6,7 @@ import { del, errText, get, post, put } from '../api.ts';
 import { invitationLink } from '../components/InvitationForm.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
-import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
+import { BaseLine, EffectsTable, LeakSection, PlaybookLinks, packageRow } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
 import { CopyField, DistWords, ErrorLine, ProgressBar, pct, StaleNote, when } from './ui.tsx';
 
@@ -618,25 +618,11 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
                     war: d.war,
                     lethal: d.lethal,
                   })),
-                  ...(r.package
-                    ? [
-                        {
-                          key: 'package',
-                          label: 'Package (agreed drafts)',
-                          war: r.package.war,
-                          lethal: r.package.lethal,
-                          strong: true,
-                        },
-                      ]
-                    : []),
+                  ...packageRow('package', r.package),
                 ]}
               />
               {r.leak ? (
-                <>
-                  <h3>If the talks leak</h3>
-                  <p>{leakWords(r.leak)}</p>
-                  <LeakChart leak={r.leak} />
-                </>
+                <LeakSection leak={r.leak} />
               ) : (
                 <p className="muted">No draft is agreed yet: there is no package to test against leaks.</p>
               )}
@@ -669,14 +655,7 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
         to show (without the numbers of anyone’s positions), the run manifests, and the distribution list. The
         HTML file is self-contained and prints to PDF from the browser.
       </p>
-      <div className="row wrap">
-        <a className="button primary" href={`/api/talks/${ov.id}/playbook?format=html`} download>
-          Download HTML
-        </a>
-        <a className="button secondary" href={`/api/talks/${ov.id}/playbook?format=md`} download>
-          Download Markdown
-        </a>
-      </div>
+      <PlaybookLinks dialogue={ov.id} />
       <h3>Distribution list</h3>
       <fieldset>
         <legend>Members who receive it</legend>

@@ -3,7 +3,7 @@
 // shared parts.
 import { useCallback, useEffect, useState } from 'react';
 import { del, errText, get, post, put } from '../api.ts';
-import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
+import { BaseLine, EffectsTable, LeakSection, packageRow } from './Results.tsx';
 import type {
   Dist,
   Form,
@@ -433,26 +433,10 @@ export function SharedEffectsPanel({ ov }: { ov: Overview }) {
             caption="Change in risk with each draft and the package"
             rows={[
               ...s.drafts.map((d) => ({ key: d.label, label: d.label, war: d.war, lethal: d.lethal })),
-              ...(s.package
-                ? [
-                    {
-                      key: 'pkg',
-                      label: 'Package (agreed drafts)',
-                      war: s.package.war,
-                      lethal: s.package.lethal,
-                      strong: true,
-                    },
-                  ]
-                : []),
+              ...packageRow('pkg', s.package),
             ]}
           />
-          {s.leak ? (
-            <>
-              <h3>If the talks leak</h3>
-              <p>{leakWords(s.leak)}</p>
-              <LeakChart leak={s.leak} />
-            </>
-          ) : null}
+          {s.leak ? <LeakSection leak={s.leak} /> : null}
         </div>
       ))}
     </section>
