@@ -1,6 +1,7 @@
 // One run as a timeline: what truly happened (left) beside what each actor perceived, believed and
 // chose at the same time. Misreadings, misses and false alarms are marked.
-import type { TraceRecord, TraceReply } from '../api.ts';
+import { type ReactNode, useState } from 'react';
+import { errText, type TraceRecord, type TraceReply } from '../api.ts';
 import { ScrollRegion } from './ScrollRegion.tsx';
 
 const TYPE_COLORS = ['#15803d', '#a16207', '#b91c1c', '#7e22ce', '#0e7490'];
@@ -241,5 +242,48 @@ export function Timeline({ trace }: { trace: TraceReply }) {
         </table>
       </ScrollRegion>
     </div>
+  );
+}
+
+/** The form that asks for a trace: its fields, a button that says it is tracing, and the error in words. */
+export function TraceForm({
+  label,
+  load,
+  children,
+}: {
+  label: string;
+  load: () => Promise<void>;
+  children: ReactNode;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  return (
+    <>
+      <form
+        className="row wrap"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError('');
+          try {
+            await load();
+          } catch (err) {
+            setError(errText(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {children}
+        <button type="submit" className="secondary" disabled={busy}>
+          {busy ? 'Tracing…' : label}
+        </button>
+      </form>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
   );
 }

@@ -4,7 +4,6 @@ import { useState } from 'react';
 import {
   type CompareReport,
   type Comparison,
-  errText,
   get,
   type RunDetail,
   type SensitivityReport,
@@ -25,7 +24,7 @@ import { DataTable } from '../components/DataTable.tsx';
 import { type Names, useNames } from '../components/names.ts';
 import { TabList, tabPanel } from '../components/Tabs.tsx';
 import { Term } from '../components/Term.tsx';
-import { Timeline } from '../components/Timeline.tsx';
+import { Timeline, TraceForm } from '../components/Timeline.tsx';
 
 export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
   const report = run.report as unknown as CompareReport;
@@ -218,38 +217,19 @@ function ReplayPair({
   const [choice, setChoice] = useState(0);
   const [pair, setPair] = useState<[TraceReply, TraceReply] | null>(null);
   const [side, setSide] = useState<0 | 1>(1);
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
   if (!options.length) return null;
   const o = options[choice] ?? options[0]!;
   const load = async () => {
-    setBusy(true);
-    setError('');
-    try {
-      const base = `/api/workspaces/${ws.id}/runs/${run.id}/trace?index=${o.index}`;
-      setPair(
-        await Promise.all([
-          get<TraceReply>(base),
-          get<TraceReply>(`${base}&arm=${encodeURIComponent(o.arm)}`),
-        ]),
-      );
-      setSide(1);
-    } catch (e) {
-      setError(errText(e));
-    } finally {
-      setBusy(false);
-    }
+    const base = `/api/workspaces/${ws.id}/runs/${run.id}/trace?index=${o.index}`;
+    setPair(
+      await Promise.all([get<TraceReply>(base), get<TraceReply>(`${base}&arm=${encodeURIComponent(o.arm)}`)]),
+    );
+    setSide(1);
   };
   return (
     <section className="panel" aria-labelledby="replay-h">
       <h2 id="replay-h">The same random world, with and without the intervention</h2>
-      <form
-        className="row wrap"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load();
-        }}
-      >
+      <TraceForm label="Replay both arms" load={load}>
         <label className="field inline">
           <span>Replay</span>
           <select value={choice} onChange={(e) => setChoice(Number(e.target.value))}>
@@ -260,15 +240,7 @@ function ReplayPair({
             ))}
           </select>
         </label>
-        <button type="submit" className="secondary" disabled={busy}>
-          {busy ? 'Tracing…' : 'Replay both arms'}
-        </button>
-      </form>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      </TraceForm>
       {pair ? (
         <>
           <TabList

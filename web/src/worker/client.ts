@@ -47,7 +47,9 @@ export async function validateInWorker(
   return { diagnostics: r.diagnostics, ms: r.ms };
 }
 
-export async function previewInWorker(opts: PreviewRequest): Promise<{ report: RunReport | null; error: string | null; ms: number }> {
+export async function previewInWorker(
+  opts: PreviewRequest,
+): Promise<{ report: RunReport | null; error: string | null; ms: number }> {
   const r = await previewer.send({ type: 'preview', ...opts });
   if (r.type !== 'preview') throw new Error('unexpected worker reply');
   return r;
