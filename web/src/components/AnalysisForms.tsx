@@ -5,7 +5,14 @@ import { CompareOptionsSchema, SensitivityOptionsSchema } from '../../../src/ana
 import { QUANTITY } from '../../../src/analysis/vocabulary.ts';
 import { get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
 import { navigate } from '../router.tsx';
-import { DrawsField, type FieldErrors, FormError, NumberField, useFieldErrors } from './forms.tsx';
+import {
+  DrawsField,
+  type FieldErrors,
+  FormError,
+  NumberField,
+  SelectField,
+  useFieldErrors,
+} from './forms.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
 import { Term } from './Term.tsx';
 
@@ -218,16 +225,12 @@ export function SensitivityForm(p: Props) {
           <InterventionChecks interventions={p.interventions} selected={applied} onChange={setApplied} />
         </fieldset>
       ) : null}
-      <label className="field">
-        <span>Metric</span>
-        <select value={metric} onChange={(e) => setMetric(e.target.value as typeof metric)}>
-          {METRICS.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Metric"
+        value={metric}
+        onChange={setMetric}
+        options={METRICS.map((m) => [m.id, m.label] as const)}
+      />
       <details className="params-list">
         <summary>
           {params === null ? 'Uncertain parameters…' : `${k} of ${params.length} uncertain parameters`}

@@ -8,7 +8,7 @@ import {
   SweepOptionsSchema,
 } from '../../../src/analysis/options.ts';
 import { type Props, useStart } from './AnalysisForms.tsx';
-import { DrawsField, FormError, NumberField, TextField, useFieldErrors } from './forms.tsx';
+import { DrawsField, FormError, NumberField, SelectField, TextField, useFieldErrors } from './forms.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
 
 function StartButton(
@@ -224,20 +224,12 @@ export function RareForm(p: Props) {
         over it.
       </p>
       <Applied {...p} applied={applied} onChange={setApplied} legend="Interventions to apply" />
-      <div className="field">
-        <label htmlFor="rare-estimator">Estimator</label>
-        <select
-          id="rare-estimator"
-          value={estimator}
-          onChange={(e) => setEstimator(e.target.value as (typeof ESTIMATORS)[number]['id'])}
-        >
-          {ESTIMATORS.map((x) => (
-            <option key={x.id} value={x.id}>
-              {x.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        label="Estimator"
+        value={estimator}
+        onChange={setEstimator}
+        options={ESTIMATORS.map((x) => [x.id, x.label] as const)}
+      />
       <TextField
         form={form}
         name="target"

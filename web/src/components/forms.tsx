@@ -4,7 +4,7 @@
 // server (issues with paths) lands on the same fields.
 import { useId, useState } from 'react';
 import type { z } from 'zod';
-import { ApiError, errText } from '../api.ts';
+import { ApiError, del, errText } from '../api.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -257,4 +257,61 @@ export function FormError({ form }: { form: FieldErrors }) {
       {form.formError}
     </p>
   ) : null;
+}
+
+/** A labelled choice among options, each `[value, label]`. */
+export function SelectField<T extends string>({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value: T;
+  onChange: (v: T) => void;
+  options: readonly (readonly [T, string])[];
+}) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A small button that deletes (or revokes) what `url` names, then reloads the list it is in. */
+export function DeleteButton({
+  url,
+  then,
+  children,
+}: {
+  url: string;
+  then: () => unknown;
+  children: React.ReactNode;
+}) {
+  return (
+    <SmallButton
+      onClick={async () => {
+        await del(url);
+        await then();
+      }}
+    >
+      {children}
+    </SmallButton>
+  );
+}
+
+/** A small, quiet button (remove a row, add one, revoke). */
+export function SmallButton({ onClick, children }: { onClick: () => unknown; children: React.ReactNode }) {
+  return (
+    <button type="button" className="ghost small" onClick={() => void onClick()}>
+      {children}
+    </button>
+  );
 }

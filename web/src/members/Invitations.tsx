@@ -2,7 +2,8 @@
 // whoever holds it) and sees the invitations; the invitee accepts or declines the invitations addressed
 // to them, or opens the link (/invite#TOKEN), which can also create their account.
 import { useEffect, useState } from 'react';
-import { del, errText, get, type Me, post, type Role, type WorkspaceRef } from '../api.ts';
+import { errText, get, type Me, post, type Role, type WorkspaceRef } from '../api.ts';
+import { DeleteButton } from '../components/forms.tsx';
 import { InvitationAccountForm, invitationLink, useInvitation } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { CopyField, ErrorLine } from '../talks/ui.tsx';
@@ -96,16 +97,9 @@ export function InviteMembers({ ws, onChange }: { ws: WorkspaceRef; onChange: ()
                   <td>{i.role}</td>
                   <td>{day(i.expiresAt)}</td>
                   <td>
-                    <button
-                      type="button"
-                      className="ghost small"
-                      onClick={async () => {
-                        await del(`/api/workspaces/${ws.id}/invitations/${i.id}`);
-                        reload();
-                      }}
-                    >
+                    <DeleteButton url={`/api/workspaces/${ws.id}/invitations/${i.id}`} then={reload}>
                       Revoke
-                    </button>
+                    </DeleteButton>
                   </td>
                 </tr>
               ))}

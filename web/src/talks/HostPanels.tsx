@@ -2,7 +2,8 @@
 // protocol simulation, the playbook, private notes and the audit log.
 import { useCallback, useEffect, useId, useState } from 'react';
 import { hostingVerdict } from '../../../src/talks/words.ts';
-import { del, errText, get, post, put } from '../api.ts';
+import { errText, get, post, put } from '../api.ts';
+import { DeleteButton, SmallButton } from '../components/forms.tsx';
 import { invitationLink } from '../components/InvitationForm.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
@@ -90,16 +91,9 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
                       .map((i) => (
                         <div key={i.id} className="small">
                           <span className="pill">pending</span> until {when(i.expiresAt)}{' '}
-                          <button
-                            type="button"
-                            className="ghost small"
-                            onClick={async () => {
-                              await del(`/api/talks/${ov.id}/invitations/${i.id}`);
-                              reload();
-                            }}
-                          >
+                          <DeleteButton url={`/api/talks/${ov.id}/invitations/${i.id}`} then={reload}>
                             Revoke
-                          </button>
+                          </DeleteButton>
                         </div>
                       ))}
                   </td>
@@ -691,22 +685,12 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
               value={x.role}
               onChange={(e) => setExtra(extra.map((y, k) => (k === i ? { ...y, role: e.target.value } : y)))}
             />
-            <button
-              type="button"
-              className="ghost small"
-              onClick={() => setExtra(extra.filter((_, k) => k !== i))}
-            >
-              Remove
-            </button>
+            <SmallButton onClick={() => setExtra(extra.filter((_, k) => k !== i))}>Remove</SmallButton>
           </div>
         ))}
-        <button
-          type="button"
-          className="ghost small"
-          onClick={() => setExtra([...extra, { name: '', role: '' }])}
-        >
+        <SmallButton onClick={() => setExtra([...extra, { name: '', role: '' }])}>
           Add a recipient
-        </button>
+        </SmallButton>
       </fieldset>
       <ErrorLine error={error} />
       <div className="row">

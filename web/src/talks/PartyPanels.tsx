@@ -2,7 +2,8 @@
 // releases, and what was shared with it (released answers, gaps, simulated effects). Observers get the
 // shared parts.
 import { useCallback, useEffect, useState } from 'react';
-import { del, errText, get, post, put } from '../api.ts';
+import { errText, get, post, put } from '../api.ts';
+import { DeleteButton } from '../components/forms.tsx';
 import { BaseLine, EffectsTable, LeakSection, packageRow } from './Results.tsx';
 import type {
   Dist,
@@ -304,16 +305,9 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
           {rows.map((r) => (
             <li key={r.id}>
               {label(r)} <span className="muted small">{when(r.createdAt)}</span>{' '}
-              <button
-                type="button"
-                className="ghost small"
-                onClick={async () => {
-                  await del(`/api/talks/${ov.id}/releases/${r.id}`);
-                  await load();
-                }}
-              >
+              <DeleteButton url={`/api/talks/${ov.id}/releases/${r.id}`} then={load}>
                 Take back
-              </button>
+              </DeleteButton>
             </li>
           ))}
         </ul>
