@@ -174,6 +174,24 @@ export function FieldNotes({
   );
 }
 
+/** A field: its label, its input (the child), its hint and its error. */
+function FieldShell(props: {
+  form: FieldErrors;
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  small?: boolean;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className={props.small ? 'field small-field' : 'field'}>
+      <label htmlFor={props.form.ids(props.name).input}>{props.label}</label>
+      {props.children}
+      <FieldNotes form={props.form} name={props.name} hint={props.hint} />
+    </div>
+  );
+}
+
 export function TextField(props: {
   form: FieldErrors;
   name: string;
@@ -188,8 +206,7 @@ export function TextField(props: {
 }) {
   const { form, name } = props;
   return (
-    <div className="field">
-      <label htmlFor={form.ids(name).input}>{props.label}</label>
+    <FieldShell form={form} name={name} label={props.label} hint={props.hint}>
       <input
         {...fieldAria(form, name, props.hint)}
         name={name}
@@ -200,8 +217,7 @@ export function TextField(props: {
         placeholder={props.placeholder}
         onChange={(e) => props.onChange(e.target.value)}
       />
-      <FieldNotes form={form} name={name} hint={props.hint} />
-    </div>
+    </FieldShell>
   );
 }
 
@@ -218,8 +234,7 @@ export function NumberField(props: {
 }) {
   const { form, name } = props;
   return (
-    <div className="field small-field">
-      <label htmlFor={form.ids(name).input}>{props.label}</label>
+    <FieldShell form={form} name={name} label={props.label} hint={props.hint} small>
       <input
         {...fieldAria(form, name, props.hint)}
         type="number"
@@ -229,8 +244,7 @@ export function NumberField(props: {
         value={Number.isFinite(props.value) ? props.value : ''}
         onChange={(e) => props.onChange(e.target.value === '' ? Number.NaN : Number(e.target.value))}
       />
-      <FieldNotes form={form} name={name} hint={props.hint} />
-    </div>
+    </FieldShell>
   );
 }
 

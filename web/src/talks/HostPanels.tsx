@@ -9,7 +9,7 @@ import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
 import { BaseLine, EffectsTable, LeakSection, PlaybookLinks, packageRow } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
-import { CopyField, DistWords, ErrorLine, ProgressBar, pct, StaleNote, when } from './ui.tsx';
+import { ActionButton, CopyField, DistWords, ErrorLine, ProgressBar, pct, StaleNote, when } from './ui.tsx';
 
 export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
   const [links, setLinks] = useState<Record<string, string>>({});
@@ -66,25 +66,21 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
                     {links[d.id] ? (
                       <CopyField label={`Single-use link for ${d.label}`} value={links[d.id]!} />
                     ) : (
-                      <button
-                        type="button"
+                      <ActionButton
                         className="secondary small"
-                        onClick={async () => {
-                          try {
-                            const link = await invitationLink(
-                              `/api/talks/${ov.id}/invitations`,
-                              { delegation: d.id },
-                              '/talks/join',
-                            );
-                            setLinks({ ...links, [d.id]: link });
-                            reload();
-                          } catch (e) {
-                            setError(errText(e));
-                          }
+                        onError={setError}
+                        run={async () => {
+                          const link = await invitationLink(
+                            `/api/talks/${ov.id}/invitations`,
+                            { delegation: d.id },
+                            '/talks/join',
+                          );
+                          setLinks({ ...links, [d.id]: link });
+                          reload();
                         }}
                       >
                         Create invitation link
-                      </button>
+                      </ActionButton>
                     )}
                     {d.invitations
                       .filter((i) => i.status === 'pending')
@@ -237,21 +233,17 @@ export function AgendaPanel({ ov, reload }: { ov: Overview; reload: () => void }
       ))}
       <ErrorLine error={error} />
       <div className="row">
-        <button
-          type="button"
+        <ActionButton
           className="primary"
-          onClick={async () => {
-            try {
-              await put(`/api/talks/${ov.id}/agenda`, { selected: sel });
-              setSaved('Agenda saved.');
-              reload();
-            } catch (e) {
-              setError(errText(e));
-            }
+          onError={setError}
+          run={async () => {
+            await put(`/api/talks/${ov.id}/agenda`, { selected: sel });
+            setSaved('Agenda saved.');
+            reload();
           }}
         >
           Save the agenda
-        </button>
+        </ActionButton>
         <span className="muted" aria-live="polite">
           {saved}
         </span>
@@ -694,43 +686,35 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
       </fieldset>
       <ErrorLine error={error} />
       <div className="row">
-        <button
-          type="button"
+        <ActionButton
           className="secondary"
-          onClick={async () => {
-            try {
-              await put(`/api/talks/${ov.id}/playbook/distribution`, {
-                users,
-                extra: extra.filter((x) => x.name && x.role),
-              });
-              setMsg('Distribution list saved.');
-              reload();
-            } catch (e) {
-              setError(errText(e));
-            }
+          onError={setError}
+          run={async () => {
+            await put(`/api/talks/${ov.id}/playbook/distribution`, {
+              users,
+              extra: extra.filter((x) => x.name && x.role),
+            });
+            setMsg('Distribution list saved.');
+            reload();
           }}
         >
           Save the list
-        </button>
-        <button
-          type="button"
+        </ActionButton>
+        <ActionButton
           className="primary"
-          onClick={async () => {
-            try {
-              await put(`/api/talks/${ov.id}/playbook/distribution`, {
-                users,
-                extra: extra.filter((x) => x.name && x.role),
-              });
-              await post(`/api/talks/${ov.id}/playbook/issue`);
-              setMsg('Issued: the members on the list can download the playbook.');
-              reload();
-            } catch (e) {
-              setError(errText(e));
-            }
+          onError={setError}
+          run={async () => {
+            await put(`/api/talks/${ov.id}/playbook/distribution`, {
+              users,
+              extra: extra.filter((x) => x.name && x.role),
+            });
+            await post(`/api/talks/${ov.id}/playbook/issue`);
+            setMsg('Issued: the members on the list can download the playbook.');
+            reload();
           }}
         >
           Issue to the list
-        </button>
+        </ActionButton>
         <span className="muted" aria-live="polite">
           {msg || (ov.distribution!.issuedAt ? `Issued ${when(ov.distribution!.issuedAt)}` : '')}
         </span>

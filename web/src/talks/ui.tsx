@@ -1,7 +1,7 @@
 // Small pieces of the talks pages: a response-distribution editor in percentages, distributions in
 // words, interval bars for paired differences, progress, tabs, and a field to copy a link from.
 import { useEffect, useId, useState } from 'react';
-import { get } from '../api.ts';
+import { errText, get } from '../api.ts';
 import { TabList } from '../components/Tabs.tsx';
 import type { Dist, Freshness, PairedDelta, ResponseOption } from './types.ts';
 
@@ -333,4 +333,33 @@ export function useGet<T>(url: string): T | null {
     void get<T>(url).then(setData);
   }, [url]);
   return data;
+}
+
+/** A button that runs an action and reports its failure in words (`onError`). */
+export function ActionButton({
+  className,
+  run,
+  onError,
+  children,
+}: {
+  className: string;
+  run: () => Promise<unknown>;
+  onError: (message: string) => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className={className}
+      onClick={async () => {
+        try {
+          await run();
+        } catch (e) {
+          onError(errText(e));
+        }
+      }}
+    >
+      {children}
+    </button>
+  );
 }
