@@ -227,8 +227,8 @@ export function NumberField(props: {
   label: string;
   value: number;
   onChange: (n: number) => void;
-  min?: number;
-  max?: number;
+  min?: number | undefined;
+  max?: number | undefined;
   step?: number;
   hint?: string;
 }) {
@@ -248,15 +248,72 @@ export function NumberField(props: {
   );
 }
 
-/** Parameter draws (`epistemic`): 0 for none, else a parameter-uncertainty band beside every interval. */
-export function DrawsField(props: { form: FieldErrors; value: number; onChange: (n: number) => void }) {
+/** A form's numeric options in one state (from the schema's defaults, or `initial`), with its errors. */
+export interface Options {
+  form: FieldErrors;
+  schema: z.ZodObject;
+  labels: Record<string, string>;
+  values: Record<string, number>;
+  set: (name: string, value: number) => void;
+}
+
+export function useOptions(
+  schema: z.ZodObject,
+  labels: Record<string, string>,
+  initial: Record<string, number> = {},
+): Options {
+  const form = useFieldErrors(schema, labels);
+  const [values, setValues] = useState<Record<string, number>>(() => {
+    const out: Record<string, number> = {};
+    for (const [k, t] of Object.entries(schema.shape)) {
+      const d = (t as z.ZodType).safeParse(undefined);
+      if (d.success && typeof d.data === 'number') out[k] = d.data;
+    }
+    return { ...out, ...initial };
+  });
+  return { form, schema, labels, values, set: (name, v) => setValues((prev) => ({ ...prev, [name]: v })) };
+}
+
+/** A bound the input can show (zod's whole numbers without one have the safe-integer range). */
+const shown = (n: number | null | undefined) =>
+  n !== null && n !== undefined && Math.abs(n) < Number.MAX_SAFE_INTEGER ? n : undefined;
+
+/** The number field of an option: its label, limits and value from the form's schema and state. */
+export function OptionField(props: {
+  o: Options;
+  name: string;
+  label?: string;
+  step?: number;
+  hint?: string;
+}) {
+  const { o, name } = props;
+  let t = o.schema.shape[name] as z.ZodType;
+  while ('unwrap' in t && typeof t.unwrap === 'function') t = t.unwrap() as z.ZodType;
+  const n = t as z.ZodNumber;
   return (
     <NumberField
-      form={props.form}
+      form={o.form}
+      name={name}
+      label={props.label ?? o.labels[name] ?? name}
+      value={o.values[name] ?? Number.NaN}
+      onChange={(v) => o.set(name, v)}
+      min={shown(n.minValue)}
+      max={shown(n.maxValue)}
+      {...(props.step ? { step: props.step } : {})}
+      {...(props.hint ? { hint: props.hint } : {})}
+    />
+  );
+}
+
+/** Parameter draws (`epistemic`): 0 for none, else a parameter-uncertainty band beside every interval. */
+export function DrawsField({ o }: { o: Options }) {
+  return (
+    <NumberField
+      form={o.form}
       name="epistemic"
       label="Parameter draws"
-      value={props.value}
-      onChange={props.onChange}
+      value={o.values.epistemic ?? 0}
+      onChange={(v) => o.set('epistemic', v)}
       min={0}
       max={5000}
       step={10}
