@@ -67,6 +67,17 @@ function countCause(causes: Record<string, number>, r: RunResult, c: number): vo
   causes[key] = (causes[key] ?? 0) + 1;
 }
 
+/** A misperception counted by `countCause`, in words: its kind, who misperceived which act as what. */
+export function causeParts(m: Model, key: string) {
+  const [kind, obs, act, perceived] = key.split(',').map(Number) as [number, number, number, number];
+  return {
+    kind: MISPERCEPTION_KINDS[kind]!,
+    observer: m.actors[obs]!.id,
+    act: m.actIds[act]!,
+    perceived: perceived >= 0 ? m.actIds[perceived]! : null,
+  };
+}
+
 /** Adds one run's result to an aggregate. */
 export function record(agg: Aggregate, r: RunResult): void {
   agg.runs++;
@@ -300,17 +311,11 @@ export function summarize(
   const war = proportion(agg.warWithMisperception, agg.warRuns);
   const causes = Object.entries(agg.lethalCauses)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([key, runs]) => {
-      const [kind, obs, act, perceived] = key.split(',').map(Number) as [number, number, number, number];
-      return {
-        kind: MISPERCEPTION_KINDS[kind]!,
-        observer: m.actors[obs]!.id,
-        act: m.actIds[act]!,
-        perceived: perceived >= 0 ? m.actIds[perceived]! : null,
-        runs,
-        share: agg.lethalRuns > 0 ? runs / agg.lethalRuns : 0,
-      };
-    });
+    .map(([key, runs]) => ({
+      ...causeParts(m, key),
+      runs,
+      share: agg.lethalRuns > 0 ? runs / agg.lethalRuns : 0,
+    }));
   return {
     ...reportHead(m.id, m.hash, meta.engine, meta.seed),
     runs: n,

@@ -633,6 +633,8 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
   const [extra, setExtra] = useState(ov.distribution!.extra);
   const [msg, setMsg] = useState('');
   const [error, setError] = useState('');
+  const saveList = () =>
+    put(`/api/talks/${ov.id}/playbook/distribution`, { users, extra: extra.filter((x) => x.name && x.role) });
   return (
     <section className="panel" aria-labelledby="pb-h">
       <h2 id="pb-h">Playbook</h2>
@@ -690,10 +692,7 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
           className="secondary"
           onError={setError}
           run={async () => {
-            await put(`/api/talks/${ov.id}/playbook/distribution`, {
-              users,
-              extra: extra.filter((x) => x.name && x.role),
-            });
+            await saveList();
             setMsg('Distribution list saved.');
             reload();
           }}
@@ -704,10 +703,7 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
           className="primary"
           onError={setError}
           run={async () => {
-            await put(`/api/talks/${ov.id}/playbook/distribution`, {
-              users,
-              extra: extra.filter((x) => x.name && x.role),
-            });
+            await saveList();
             await post(`/api/talks/${ov.id}/playbook/issue`);
             setMsg('Issued: the members on the list can download the playbook.');
             reload();
