@@ -48,9 +48,7 @@ export function CompareForm(p: Props) {
   const o = useOptions(CompareOptionsSchema, {
     arms: 'Arms',
     runs: 'Runs per arm',
-    seed: 'Seed',
     traceRuns: 'Saved and harmed runs to trace',
-    epistemic: 'Parameter draws',
   });
   const { form, values: v } = o;
   const { starting, start } = useStart(p, form);
@@ -159,7 +157,6 @@ export function SensitivityForm(p: Props) {
     tornadoRuns: 'Tornado runs per end',
     samples: 'Sobol base samples N',
     runsPerPoint: 'Runs per design point',
-    seed: 'Seed',
     low: 'Low quantile',
     high: 'High quantile',
     bootstrap: 'Bootstrap replicates',

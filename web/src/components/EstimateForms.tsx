@@ -92,8 +92,6 @@ export function SweepForm(p: Props) {
   const o = useOptions(SweepOptionsSchema, {
     params: 'Parameter',
     runs: 'Runs per cell',
-    seed: 'Seed',
-    epistemic: 'Parameter draws',
   });
   const { form } = o;
   const { starting, start } = useStart(p, form);
@@ -143,8 +141,6 @@ export function BreakevenForm(p: Props) {
     param: 'Parameter',
     range: 'Range',
     runs: 'Paired runs per point',
-    seed: 'Seed',
-    epistemic: 'Parameter draws',
   });
   const { form } = o;
   const { starting, start } = useStart(p, form);
@@ -202,7 +198,6 @@ export function RareForm(p: Props) {
     target: 'Target rung',
     particles: 'Particles',
     replicates: 'Replicates',
-    seed: 'Seed',
   });
   const { form } = o;
   const { starting, start } = useStart(p, form);

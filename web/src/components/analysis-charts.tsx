@@ -178,6 +178,18 @@ function labelLayout(labels: string[], width: number, minBand: number): { margin
   return { margin, band: Math.max(minBand, 15 * lines + 12) };
 }
 
+/** The frame of a chart of horizontal bars: its size, the labels' margin, and the type. */
+function barFrame(width: number, margin: number, height: number) {
+  return {
+    width,
+    height,
+    marginLeft: margin,
+    marginRight: narrow(width) ? 12 : 30,
+    marginBottom: 44,
+    style: { fontSize: '12px', background: 'transparent' },
+  };
+}
+
 /** A sensitivity chart's report, how many parameters it shows, and their names in words. */
 interface SensitivityChartProps {
   report: SensitivityReport;
@@ -220,12 +232,7 @@ export function TornadoChart({ report, top = 15, names = NO_NAMES }: Sensitivity
       40,
     );
     return Plot.plot({
-      width,
-      height: band * data.length + 90,
-      marginLeft: margin,
-      marginRight: narrow(width) ? 12 : 30,
-      marginBottom: 44,
-      style: { fontSize: '12px', background: 'transparent' },
+      ...barFrame(width, margin, band * data.length + 90),
       x: {
         label: `${report.metric.label}, % of runs →`,
         labelAnchor: 'center',
@@ -356,12 +363,7 @@ export function SobolChart({ report, top = 15, names = NO_NAMES }: SensitivityCh
     const short = (r: (typeof rows)[number]) =>
       `${r.kind === 'total' ? 'total' : 'first'} ${Number(r.v.toPrecision(2))}`;
     return Plot.plot({
-      width,
-      height: band * indices.length + 80,
-      marginLeft: margin,
-      marginRight: narrow(width) ? 12 : 30,
-      marginBottom: 44,
-      style: { fontSize: '12px', background: 'transparent' },
+      ...barFrame(width, margin, band * indices.length + 80),
       x: {
         label: narrow(width)
           ? 'share of variance →'

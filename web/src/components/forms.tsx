@@ -257,12 +257,17 @@ export interface Options {
   set: (name: string, value: number) => void;
 }
 
+/** The labels of the options every analysis has (a form names only its own). */
+const COMMON_LABELS: Record<string, string> = { seed: 'Seed', epistemic: 'Parameter draws' };
+
 export function useOptions(
   schema: z.ZodObject,
   labels: Record<string, string>,
   initial: Record<string, number> = {},
 ): Options {
-  const form = useFieldErrors(schema, labels);
+  const common = Object.entries(COMMON_LABELS).filter(([k]) => k in schema.shape);
+  const all = { ...labels, ...Object.fromEntries(common.filter(([k]) => !(k in labels))) };
+  const form = useFieldErrors(schema, all);
   const [values, setValues] = useState<Record<string, number>>(() => {
     const out: Record<string, number> = {};
     for (const [k, t] of Object.entries(schema.shape)) {
@@ -271,7 +276,13 @@ export function useOptions(
     }
     return { ...out, ...initial };
   });
-  return { form, schema, labels, values, set: (name, v) => setValues((prev) => ({ ...prev, [name]: v })) };
+  return {
+    form,
+    schema,
+    labels: all,
+    values,
+    set: (name, v) => setValues((prev) => ({ ...prev, [name]: v })),
+  };
 }
 
 /** A bound the input can show (zod's whole numbers without one have the safe-integer range). */

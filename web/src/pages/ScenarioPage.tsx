@@ -64,11 +64,7 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   const [historyKey, setHistoryKey] = useState(0);
   const [job, setJob] = useState<(typeof JOB_TABS)[number]['id']>('run');
   const [tabIndents, setTabIndents] = useState(() => localStorage.getItem('brink.tabIndents') === '1');
-  const run = useOptions(
-    RunOptions,
-    { runs: 'Runs', seed: 'Seed', epistemic: 'Parameter draws' },
-    { runs: 20000 },
-  );
+  const run = useOptions(RunOptions, { runs: 'Runs' }, { runs: 20000 });
   const { form: runForm } = run;
   const seed = run.values.seed ?? 1;
   const canEdit = ws.role !== 'viewer';
