@@ -41,6 +41,27 @@ export function useStart(p: Props, form: FieldErrors) {
   return { starting, start };
 }
 
+/** Starts the analysis (saving the text first when it changed); viewers read why they cannot. */
+export function StartButton(
+  p: Props & { starting: boolean; label: string; onClick: () => void; disabled?: boolean; viewers?: string },
+) {
+  return (
+    <>
+      <button
+        type="button"
+        className="primary wide"
+        disabled={!p.canEdit || p.starting || p.blocked || p.disabled}
+        onClick={p.onClick}
+      >
+        {p.starting ? 'Starting…' : p.dirty ? `Save and ${p.label.toLowerCase()}` : p.label}
+      </button>
+      {!p.canEdit ? (
+        <p className="muted small">{p.viewers ?? 'Viewers can read results but not start analyses.'}</p>
+      ) : null}
+    </>
+  );
+}
+
 export function CompareForm(p: Props) {
   const [singles, setSingles] = useState<string[]>([]);
   const [combos, setCombos] = useState<string[]>([]);
@@ -129,15 +150,14 @@ export function CompareForm(p: Props) {
           : 'Pick at least one intervention.'}
       </p>
       <FormError form={form} />
-      <button
-        type="button"
-        className="primary wide"
-        disabled={!p.canEdit || starting || p.blocked || arms.length === 0}
+      <StartButton
+        {...p}
+        starting={starting}
+        label="Compare"
+        disabled={arms.length === 0}
         onClick={() => void start('comparisons', { arms, ...v })}
-      >
-        {starting ? 'Starting…' : p.dirty ? 'Save and compare' : 'Compare'}
-      </button>
-      {!p.canEdit ? <p className="muted small">Viewers can read comparisons but not start them.</p> : null}
+        viewers="Viewers can read comparisons but not start them."
+      />
     </div>
   );
 }
@@ -257,15 +277,14 @@ export function SensitivityForm(p: Props) {
           : 'No uncertain parameter selected.'}
       </p>
       <FormError form={form} />
-      <button
-        type="button"
-        className="primary wide"
-        disabled={!p.canEdit || starting || p.blocked || k === 0}
+      <StartButton
+        {...p}
+        starting={starting}
+        label="Run sensitivity"
+        disabled={k === 0}
         onClick={() => void start('sensitivity', { interventions: applied, metric, ...v, only })}
-      >
-        {starting ? 'Starting…' : p.dirty ? 'Save and run sensitivity' : 'Run sensitivity'}
-      </button>
-      {!p.canEdit ? <p className="muted small">Viewers can read analyses but not start them.</p> : null}
+        viewers="Viewers can read analyses but not start them."
+      />
     </div>
   );
 }

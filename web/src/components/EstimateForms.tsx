@@ -7,7 +7,7 @@ import {
   RareOptionsSchema,
   SweepOptionsSchema,
 } from '../../../src/analysis/options.ts';
-import { type Props, useStart } from './AnalysisForms.tsx';
+import { type Props, StartButton, useStart } from './AnalysisForms.tsx';
 import {
   DrawsField,
   type FieldErrors,
@@ -20,24 +20,6 @@ import {
   useOptions,
 } from './forms.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
-
-function StartButton(
-  p: Props & { starting: boolean; label: string; onClick: () => void; disabled?: boolean },
-) {
-  return (
-    <>
-      <button
-        type="button"
-        className="primary wide"
-        disabled={!p.canEdit || p.starting || p.blocked || p.disabled}
-        onClick={p.onClick}
-      >
-        {p.starting ? 'Starting…' : p.dirty ? `Save and ${p.label.toLowerCase()}` : p.label}
-      </button>
-      {!p.canEdit ? <p className="muted small">Viewers can read results but not start analyses.</p> : null}
-    </>
-  );
-}
 
 type Form = FieldErrors;
 type Num = [number, (n: number) => void];

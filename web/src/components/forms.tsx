@@ -397,3 +397,17 @@ export function SmallButton({ onClick, children }: { onClick: () => unknown; chi
     </button>
   );
 }
+
+/** A labelled input without schema errors (the value in, each edit out as text). */
+export function LabeledInput({
+  label,
+  onValue,
+  ...input
+}: { label: string; onValue: (v: string) => void } & React.InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input {...input} onChange={(e) => onValue(e.target.value)} />
+    </label>
+  );
+}
