@@ -1,7 +1,8 @@
 // One run as a timeline: what truly happened (left) beside what each actor perceived, believed and
 // chose at the same time. Misreadings, misses and false alarms are marked.
-import { type ReactNode, useState } from 'react';
-import { errText, type TraceRecord, type TraceReply } from '../api.ts';
+import type { ReactNode } from 'react';
+import type { TraceRecord, TraceReply } from '../api.ts';
+import { useAction } from './forms.tsx';
 import { ScrollRegion } from './ScrollRegion.tsx';
 
 const TYPE_COLORS = ['#15803d', '#a16207', '#b91c1c', '#7e22ce', '#0e7490'];
@@ -255,23 +256,14 @@ export function TraceForm({
   load: () => Promise<void>;
   children: ReactNode;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const [busy, error, run] = useAction();
   return (
     <>
       <form
         className="row wrap"
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
-          setBusy(true);
-          setError('');
-          try {
-            await load();
-          } catch (err) {
-            setError(errText(err));
-          } finally {
-            setBusy(false);
-          }
+          void run(load);
         }}
       >
         {children}

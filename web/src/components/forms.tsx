@@ -411,3 +411,21 @@ export function LabeledInput({
     </label>
   );
 }
+
+/** One request at a time from a screen: whether one is under way, its error, and how to start one. */
+export function useAction(): [boolean, string, (fn: () => Promise<unknown>) => Promise<void>] {
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setErr('');
+    try {
+      await fn();
+    } catch (e) {
+      setErr(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return [busy, err, run];
+}

@@ -73,27 +73,17 @@ function Credentials({
   password: State<string>;
   current: boolean;
 }) {
+  const autoComplete = current ? 'current-password' : 'new-password';
+  const pw = { name: 'password', label: 'Password', type: 'password', state: password, autoComplete };
+  const fields = [
+    { name: 'email', label: 'Email', type: 'email', state: email, autoComplete: 'username' },
+    current ? pw : { ...pw, hint: 'At least 10 characters.' },
+  ];
   return (
     <>
-      <Field
-        form={form}
-        label="Email"
-        name="email"
-        type="email"
-        value={email[0]}
-        onChange={email[1]}
-        autoComplete="username"
-      />
-      <Field
-        form={form}
-        label="Password"
-        name="password"
-        type="password"
-        value={password[0]}
-        onChange={password[1]}
-        autoComplete={current ? 'current-password' : 'new-password'}
-        {...(current ? {} : { hint: 'At least 10 characters.' })}
-      />
+      {fields.map(({ state, ...f }) => (
+        <Field key={f.name} form={form} {...f} value={state[0]} onChange={state[1]} />
+      ))}
     </>
   );
 }
