@@ -10,6 +10,9 @@ export function DataTable<T>({
   className,
   caption,
   numeric = [],
+  classes = [],
+  rowClass,
+  label,
   testId,
 }: {
   /** The column headers. */
@@ -22,10 +25,15 @@ export function DataTable<T>({
   caption?: ReactNode;
   /** The columns of numbers (right-aligned: class `num`). */
   numeric?: number[];
+  /** Each column's cell class (instead of `num`). */
+  classes?: (string | undefined)[];
+  rowClass?: (row: T) => string;
+  /** The table's accessible name. */
+  label?: string;
   testId?: string;
 }) {
   return (
-    <table className={className} data-testid={testId}>
+    <table className={className} data-testid={testId} aria-label={label}>
       {caption ? <caption>{caption}</caption> : null}
       <thead>
         <tr>
@@ -39,10 +47,10 @@ export function DataTable<T>({
       </thead>
       <tbody>
         {rows.map((r, i) => (
-          <tr key={rowKey(r, i)}>
+          <tr key={rowKey(r, i)} className={rowClass?.(r)}>
             {cells(r, i).map((c, j) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: the columns are fixed
-              <td key={j} className={numeric.includes(j) ? 'num' : undefined}>
+              <td key={j} className={classes[j] ?? (numeric.includes(j) ? 'num' : undefined)}>
                 {c}
               </td>
             ))}

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { hostingVerdict } from '../../../src/talks/words.ts';
 import { errText, get, post, put } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
 import { DeleteButton, SmallButton } from '../components/forms.tsx';
 import { invitationLink } from '../components/InvitationForm.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
@@ -782,34 +783,28 @@ export function AuditPanel({ ov }: { ov: Overview }) {
         </p>
       )}
       <ScrollRegion className="audit-scroll" label="Audit entries">
-        <table className="grid talks-grid audit">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">when</th>
-              <th scope="col">who</th>
-              <th scope="col">what</th>
-              <th scope="col">on</th>
-              <th scope="col" />
-            </tr>
-          </thead>
-          <tbody>
-            {[...log.entries].reverse().map((e) => (
-              <tr key={e.seq} className={e.outcome === 'denied' ? 'denied' : ''}>
-                <td className="num">{e.seq}</td>
-                <td className="small">{when(e.at)}</td>
-                <td>
-                  {e.user} <span className="muted small">{party(e.delegationId)}</span>
-                </td>
-                <td>
-                  <code>{e.action}</code>
-                </td>
-                <td className="small muted">{e.target.split(':')[0]}</td>
-                <td>{e.outcome === 'denied' ? <span className="status bad">refused</span> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="grid talks-grid audit"
+          head={['#', 'when', 'who', 'what', 'on', '']}
+          classes={['num', 'small', undefined, undefined, 'small muted']}
+          rows={[...log.entries].reverse()}
+          rowKey={(e) => e.seq}
+          rowClass={(e) => (e.outcome === 'denied' ? 'denied' : '')}
+          cells={(e) => [
+            e.seq,
+            when(e.at),
+            <>
+              {e.user} <span className="muted small">{party(e.delegationId)}</span>
+            </>,
+            <code key="a">{e.action}</code>,
+            e.target.split(':')[0],
+            e.outcome === 'denied' ? (
+              <span key="o" className="status bad">
+                refused
+              </span>
+            ) : null,
+          ]}
+        />
       </ScrollRegion>
     </section>
   );
