@@ -1,6 +1,7 @@
 // The analysis commands: JSON contracts, determinism, formats and clear errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { BreakevenOptionsSchema, SensitivityOptionsSchema } from '../src/analysis/options.ts';
 import { brink } from './cli.ts';
 
 const INTERCEPT = 'scenarios/korea-intercept.yaml';
@@ -182,4 +183,41 @@ test('brink sensitivity and breakeven --format md', async () => {
   const missing = await brink(['breakeven', INTERCEPT, '--param', 'x']);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /needs --with/);
+});
+
+test('brink sweep, breakeven and sensitivity: flags from the options schema (its defaults in the help, its limits as errors)', async () => {
+  const help = await brink(['breakeven', '--help']);
+  assert.equal(help.code, 0);
+  const runs = BreakevenOptionsSchema.shape.runs.parse(undefined);
+  assert.ok(help.out.replace(/\s+/g, ' ').includes(`paired runs per point (default: ${runs})`), help.out);
+  const sens = await brink(['sensitivity', '--help']);
+  const text = sens.out.replace(/\s+/g, ' ');
+  const samples = SensitivityOptionsSchema.shape.samples.parse(undefined);
+  assert.ok(text.includes(`Sobol base sample size N (0: tornado only) (default: ${samples})`), text);
+  // The API's limits, named by the flag (before: any positive number was taken).
+  const grid = await brink([
+    'breakeven',
+    INTERCEPT,
+    '--with',
+    'eu-hosted-talks',
+    '--param',
+    'talks.eu-hosted.leak.DPRK.p',
+    '--grid',
+    '2',
+  ]);
+  assert.equal(grid.code, 1);
+  assert.match(grid.err, /--grid: Too small: expected number to be >=3/);
+  const cells = await brink([
+    'sweep',
+    INTERCEPT,
+    '--with',
+    'eu-hosted-talks',
+    '--param',
+    'talks.eu-hosted.leak.DPRK.p=0..0.2:3',
+    '--runs',
+    '2000000',
+  ]);
+  assert.equal(cells.code, 1);
+  assert.match(cells.err, /--runs: Too big: expected number to be <=1000000/);
+  assert.doesNotMatch(cells.err, /at .*\.ts:\d+/);
 });

@@ -194,6 +194,8 @@ export function analysisCommand<K extends AnalysisKind>(spec: AnalysisCommand<K>
             ENGINE_VERSION,
           ),
         );
+        // The job's manifest as the server would store it; a file on disk has no stored version (0) and
+        // no `--set` (the analysis commands take none).
         const manifest = {
           ...fields,
           scenarioId: s.loaded.doc.id,
