@@ -6,6 +6,10 @@ import { brink } from './cli.ts';
 
 const INTERCEPT = 'scenarios/korea-intercept.yaml';
 const DECAP = 'scenarios/korea-decapitation-misread.yaml';
+/** A sweep of the EU-hosted talks' leak probability, and the break-even search over it. */
+const LEAK = 'talks.eu-hosted.leak.DPRK.p';
+const SWEEP = ['sweep', INTERCEPT, '--with', 'eu-hosted-talks', '--param', `${LEAK}=0..0.2:3`];
+const BREAKEVEN = ['breakeven', INTERCEPT, '--with', 'eu-hosted-talks', '--param', LEAK];
 
 test('brink compare --json: comparisons with paired deltas beside the baseline run keys, same output for the same seed', async () => {
   const args = [
@@ -116,18 +120,7 @@ test('brink run --counterfactual --json: attribution, replay and path tree', asy
 });
 
 test('brink sweep: grid, csv, and path errors with a hint', async () => {
-  const r = await brink([
-    'sweep',
-    INTERCEPT,
-    '--with',
-    'eu-hosted-talks',
-    '--param',
-    'talks.eu-hosted.leak.DPRK.p=0..0.2:3',
-    '--runs',
-    '1000',
-    '--format',
-    'csv',
-  ]);
+  const r = await brink([...SWEEP, '--runs', '1000', '--format', 'csv']);
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trim().split('\n');
   assert.equal(lines[0], 'section,item,quantity,value,lo,hi');
@@ -161,12 +154,7 @@ test('brink sensitivity and breakeven --format md', async () => {
   assert.match(s.out, /## Tornado/);
   assert.match(s.out, /## Sobol indices/);
   const b = await brink([
-    'breakeven',
-    INTERCEPT,
-    '--with',
-    'eu-hosted-talks',
-    '--param',
-    'talks.eu-hosted.leak.DPRK.p',
+    ...BREAKEVEN,
     '--range',
     '0..0.4',
     '--runs',
@@ -195,28 +183,10 @@ test('brink sweep, breakeven and sensitivity: flags from the options schema (its
   const samples = SensitivityOptionsSchema.shape.samples.parse(undefined);
   assert.ok(text.includes(`Sobol base sample size N (0: tornado only) (default: ${samples})`), text);
   // The API's limits, named by the flag (before: any positive number was taken).
-  const grid = await brink([
-    'breakeven',
-    INTERCEPT,
-    '--with',
-    'eu-hosted-talks',
-    '--param',
-    'talks.eu-hosted.leak.DPRK.p',
-    '--grid',
-    '2',
-  ]);
+  const grid = await brink([...BREAKEVEN, '--grid', '2']);
   assert.equal(grid.code, 1);
   assert.match(grid.err, /--grid: Too small: expected number to be >=3/);
-  const cells = await brink([
-    'sweep',
-    INTERCEPT,
-    '--with',
-    'eu-hosted-talks',
-    '--param',
-    'talks.eu-hosted.leak.DPRK.p=0..0.2:3',
-    '--runs',
-    '2000000',
-  ]);
+  const cells = await brink([...SWEEP, '--runs', '2000000']);
   assert.equal(cells.code, 1);
   assert.match(cells.err, /--runs: Too big: expected number to be <=1000000/);
   assert.doesNotMatch(cells.err, /at .*\.ts:\d+/);

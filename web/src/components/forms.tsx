@@ -429,3 +429,43 @@ export function useAction(): [boolean, string, (fn: () => Promise<unknown>) => P
   };
   return [busy, err, run];
 }
+
+/**
+ * A form that checks its body with the schema of `form` before sending it, and shows the server's
+ * errors by field; `children` may take whether it is sending.
+ */
+export interface CheckedFormProps<B> {
+  form: FieldErrors;
+  body: () => B;
+  send: (body: B) => Promise<unknown>;
+  className?: string;
+  /** The form's accessible name. */
+  label?: string;
+  children: React.ReactNode | ((busy: boolean) => React.ReactNode);
+}
+
+export function CheckedForm<B>({ form, body, send, className, label, children }: CheckedFormProps<B>) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className={className}
+      aria-label={label}
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const b = body();
+        if (!form.check(b)) return;
+        setBusy(true);
+        try {
+          await send(b);
+        } catch (err) {
+          form.fromServer(err);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {typeof children === 'function' ? children(busy) : children}
+    </form>
+  );
+}

@@ -13,7 +13,7 @@ import {
   type ScenarioSummary,
   type WorkspaceRef,
 } from '../api.ts';
-import { FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+import { CheckedForm, FormError, TextField, useFieldErrors } from '../components/forms.tsx';
 import { Page } from '../components/Page.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { InviteMembers, MyInvitations } from '../members/Invitations.tsx';
@@ -173,20 +173,14 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
       </button>
     );
   return (
-    <form
+    <CheckedForm
       className="panel new-scenario"
-      aria-label="New scenario"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const body = { path, template, tags: ['draft'] };
-        if (!form.check(body)) return;
-        try {
-          const s = await post<ScenarioDetail>(`/api/workspaces/${ws.id}/scenarios`, body);
-          navigate(`/w/${ws.id}/s/${s.id}`);
-        } catch (err) {
-          form.fromServer(err);
-        }
+      label="New scenario"
+      form={form}
+      body={() => ({ path, template, tags: ['draft'] })}
+      send={async (body) => {
+        const s = await post<ScenarioDetail>(`/api/workspaces/${ws.id}/scenarios`, body);
+        navigate(`/w/${ws.id}/s/${s.id}`);
       }}
     >
       <TextField
@@ -226,7 +220,7 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
           Cancel
         </button>
       </div>
-    </form>
+    </CheckedForm>
   );
 }
 
@@ -395,20 +389,14 @@ function NewWorkspace() {
     <section className="members">
       <h2>Another workspace</h2>
       <p className="muted">A workspace has its own scenarios, runs and members; you become its owner.</p>
-      <form
+      <CheckedForm
         className="row wrap add-member"
-        aria-label="New workspace"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const body = { name, examples: true };
-          if (!form.check(body)) return;
-          try {
-            const w = await post<WorkspaceRef>('/api/workspaces', body);
-            location.assign(`/w/${w.id}`);
-          } catch (err) {
-            form.fromServer(err);
-          }
+        label="New workspace"
+        form={form}
+        body={() => ({ name, examples: true })}
+        send={async (body) => {
+          const w = await post<WorkspaceRef>('/api/workspaces', body);
+          location.assign(`/w/${w.id}`);
         }}
       >
         <TextField form={form} name="name" label="Name" value={name} onChange={setName} required />
@@ -416,7 +404,7 @@ function NewWorkspace() {
           Create workspace (with the examples)
         </button>
         <FormError form={form} />
-      </form>
+      </CheckedForm>
     </section>
   );
 }

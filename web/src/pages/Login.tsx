@@ -2,7 +2,14 @@ import { useState } from 'react';
 import { z } from 'zod';
 import { Email, SetupBody } from '../../../src/server/schemas.ts';
 import { type Me, post } from '../api.ts';
-import { type FieldErrors, FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+import {
+  CheckedForm,
+  type CheckedFormProps,
+  type FieldErrors,
+  FormError,
+  TextField,
+  useFieldErrors,
+} from '../components/forms.tsx';
 import { Logo } from '../components/Logo.tsx';
 
 const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) });
@@ -90,44 +97,23 @@ function Credentials({
 
 /** A form that checks its body against the schema, sends it, and shows the server's errors by field. */
 function AuthForm<B>({
-  form,
-  body,
-  send,
-  label,
+  submit,
   busyLabel,
   children,
-}: {
-  form: FieldErrors;
-  body: () => B;
-  send: (body: B) => Promise<void>;
-  label: string;
-  busyLabel: string;
-  children: React.ReactNode;
-}) {
-  const [busy, setBusy] = useState(false);
+  ...checked
+}: Omit<CheckedFormProps<B>, 'children'> & { submit: string; busyLabel: string; children: React.ReactNode }) {
   return (
-    <form
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const b = body();
-        if (!form.check(b)) return;
-        setBusy(true);
-        try {
-          await send(b);
-        } catch (err) {
-          form.fromServer(err);
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
-      {children}
-      <FormError form={form} />
-      <button type="submit" className="primary wide" disabled={busy}>
-        {busy ? busyLabel : label}
-      </button>
-    </form>
+    <CheckedForm {...checked}>
+      {(busy) => (
+        <>
+          {children}
+          <FormError form={checked.form} />
+          <button type="submit" className="primary wide" disabled={busy}>
+            {busy ? busyLabel : submit}
+          </button>
+        </>
+      )}
+    </CheckedForm>
   );
 }
 
@@ -144,7 +130,7 @@ export function Login({ onDone }: { onDone: (me: Me) => void }) {
         form={form}
         body={() => ({ email: email[0], password: password[0] })}
         send={async (b) => onDone(await post<Me>('/api/auth/login', b))}
-        label="Sign in"
+        submit="Sign in"
         busyLabel="Signing in…"
       >
         <Credentials form={form} email={email} password={password} current />
@@ -178,7 +164,7 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
         form={form}
         body={() => ({ email: email[0], name, password: password[0], ...(tokenRequired ? { token } : {}) })}
         send={async (b) => onDone(await post<Me>('/api/setup', b))}
-        label="Create account and open the workbench"
+        submit="Create account and open the workbench"
         busyLabel="Creating…"
       >
         <Field
