@@ -29,7 +29,7 @@ export interface EpistemicCost {
   epistemicSeconds: number;
   /** epistemic / plain: the issue's target is at most 1.3. */
   ratio: number;
-  /** CPU seconds of compiling the draws' models alone (once each). */
+  /** CPU seconds of compiling the draws' models alone (once each; median of the repetitions). */
   compileSeconds: number;
   /**
    * Doctrine decisions per run at the drawn parameters over those at the nominal values (the first
@@ -47,7 +47,10 @@ export interface EpistemicCost {
    */
   engineSeconds: { nominal: number; nominalCopies: number; drawn: number };
   /** Doctrine decisions and engine events of those runs (nominal, drawn). */
-  engineWork: { nominal: { decisions: number; events: number }; drawn: { decisions: number; events: number } };
+  engineWork: {
+    nominal: { decisions: number; events: number };
+    drawn: { decisions: number; events: number };
+  };
   repetitions: number;
 }
 
@@ -77,13 +80,12 @@ export function measureEpistemic(
     return (cpuMs() - t0) / 1000;
   };
   const design = new EpistemicDesign([doc], draws, seed + 2);
-  const models: Model[] = [];
-  const compileSeconds = timed(() => {
-    for (let d = 0; d < draws; d++) {
+  const compileAll = () =>
+    Array.from({ length: draws }, (_, d) => {
       const pt = design.point(doc, meta, d);
-      models.push(compileAt(doc, pt.targets, pt.values, meta));
-    }
-  });
+      return compileAt(doc, pt.targets, pt.values, meta);
+    });
+  const models = compileAll();
   const copies = Array.from({ length: draws }, () => compileAt(doc, [], [], meta));
   // The engine alone: runs 0..n-1 of `s` of each model.
   const work = { decisions: 0, events: 0 };
@@ -104,11 +106,13 @@ export function measureEpistemic(
   engine(models.slice(0, 5), 1000, seed + 1);
   const plainS: number[] = [];
   const drawnS: number[] = [];
+  const compileS: number[] = [];
   const engineS = { nominal: [] as number[], nominalCopies: [] as number[], drawn: [] as number[] };
   let engineWork = { nominal: { ...work }, drawn: { ...work } };
   for (let r = 0; r < reps; r++) {
     plainS.push(timed(() => plain(plainRuns, seed + 2 + r)));
     drawnS.push(timed(() => drawn(draws, runsPerDraw, seed + 2 + r)));
+    compileS.push(timed(compileAll));
     engineS.nominal.push(timed(() => engine([model], plainRuns, seed + 2)));
     const nominalWork = { ...work };
     engineS.nominalCopies.push(timed(() => engine(copies, runsPerDraw, seed + 2)));
@@ -133,7 +137,7 @@ export function measureEpistemic(
     plainSeconds,
     epistemicSeconds,
     ratio: epistemicSeconds / plainSeconds,
-    compileSeconds,
+    compileSeconds: median(compileS),
     decisionRatio,
     ratioPerDecision: epistemicSeconds / plainSeconds / decisionRatio,
     engineSeconds: {
