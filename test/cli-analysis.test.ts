@@ -1,10 +1,15 @@
 // The analysis commands: JSON contracts, determinism, formats and clear errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { BreakevenOptionsSchema, SensitivityOptionsSchema } from '../src/analysis/options.ts';
 import { brink } from './cli.ts';
 
 const INTERCEPT = 'scenarios/korea-intercept.yaml';
 const DECAP = 'scenarios/korea-decapitation-misread.yaml';
+/** A sweep of the EU-hosted talks' leak probability, and the break-even search over it. */
+const LEAK = 'talks.eu-hosted.leak.DPRK.p';
+const SWEEP = ['sweep', INTERCEPT, '--with', 'eu-hosted-talks', '--param', `${LEAK}=0..0.2:3`];
+const BREAKEVEN = ['breakeven', INTERCEPT, '--with', 'eu-hosted-talks', '--param', LEAK];
 
 test('brink compare --json: comparisons with paired deltas beside the baseline run keys, same output for the same seed', async () => {
   const args = [
@@ -115,18 +120,7 @@ test('brink run --counterfactual --json: attribution, replay and path tree', asy
 });
 
 test('brink sweep: grid, csv, and path errors with a hint', async () => {
-  const r = await brink([
-    'sweep',
-    INTERCEPT,
-    '--with',
-    'eu-hosted-talks',
-    '--param',
-    'talks.eu-hosted.leak.DPRK.p=0..0.2:3',
-    '--runs',
-    '1000',
-    '--format',
-    'csv',
-  ]);
+  const r = await brink([...SWEEP, '--runs', '1000', '--format', 'csv']);
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trim().split('\n');
   assert.equal(lines[0], 'section,item,quantity,value,lo,hi');
@@ -160,12 +154,7 @@ test('brink sensitivity and breakeven --format md', async () => {
   assert.match(s.out, /## Tornado/);
   assert.match(s.out, /## Sobol indices/);
   const b = await brink([
-    'breakeven',
-    INTERCEPT,
-    '--with',
-    'eu-hosted-talks',
-    '--param',
-    'talks.eu-hosted.leak.DPRK.p',
+    ...BREAKEVEN,
     '--range',
     '0..0.4',
     '--runs',
@@ -182,4 +171,23 @@ test('brink sensitivity and breakeven --format md', async () => {
   const missing = await brink(['breakeven', INTERCEPT, '--param', 'x']);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /needs --with/);
+});
+
+test('brink sweep, breakeven and sensitivity: flags from the options schema (its defaults in the help, its limits as errors)', async () => {
+  const help = await brink(['breakeven', '--help']);
+  assert.equal(help.code, 0);
+  const runs = BreakevenOptionsSchema.shape.runs.parse(undefined);
+  assert.ok(help.out.replace(/\s+/g, ' ').includes(`paired runs per point (default: ${runs})`), help.out);
+  const sens = await brink(['sensitivity', '--help']);
+  const text = sens.out.replace(/\s+/g, ' ');
+  const samples = SensitivityOptionsSchema.shape.samples.parse(undefined);
+  assert.ok(text.includes(`Sobol base sample size N (0: tornado only) (default: ${samples})`), text);
+  // The API's limits, named by the flag (before: any positive number was taken).
+  const grid = await brink([...BREAKEVEN, '--grid', '2']);
+  assert.equal(grid.code, 1);
+  assert.match(grid.err, /--grid: Too small: expected number to be >=3/);
+  const cells = await brink([...SWEEP, '--runs', '2000000']);
+  assert.equal(cells.code, 1);
+  assert.match(cells.err, /--runs: Too big: expected number to be <=1000000/);
+  assert.doesNotMatch(cells.err, /at .*\.ts:\d+/);
 });

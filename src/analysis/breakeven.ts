@@ -17,6 +17,7 @@ import { executeSync } from './kernel/executor.ts';
 import { hitsOf, type PointTally } from './kernel/task.ts';
 import { metric, metricDef } from './metrics.ts';
 import { PlanJob, type Point, type PointJob, type PointPlan } from './points.ts';
+import { type ReportHead, reportHead } from './report-head.ts';
 import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
 
 export interface BreakevenOptions {
@@ -43,10 +44,7 @@ export interface BreakevenPoint {
   ci95: [number, number];
 }
 
-export interface BreakevenReport {
-  scenario: { id: string; hash: string };
-  engine: string;
-  seed: number;
+export interface BreakevenReport extends ReportHead {
   runs: number;
   with: string;
   param: { path: string; nominal: number; distribution: unknown; source: string | null; inBaseline: boolean };
@@ -310,9 +308,7 @@ function* breakevenPlan(
     };
   }
   return {
-    scenario: { id: withDoc.id, hash: meta.hash },
-    engine: meta.engine,
-    seed: opts.seed,
+    ...reportHead(withDoc.id, meta.hash, meta.engine, opts.seed),
     runs: n,
     with: meta.with,
     param: {

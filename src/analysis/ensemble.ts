@@ -7,6 +7,7 @@ import type { EpistemicRunReport } from './epistemic.ts';
 import type { AnalysisJob } from './kernel/executor.ts';
 import { simulatorOf } from './kernel/simulator.ts';
 import { type EnsembleTask, type ModelSource, ranges, type Task } from './kernel/task.ts';
+import { type ReportHead, reportHead } from './report-head.ts';
 
 export interface Aggregate {
   runs: number;
@@ -60,6 +61,23 @@ export function emptyAggregate(m: Model): Aggregate {
   };
 }
 
+/** Counts misperception `c` of a run (its kind, observer, act and what it was taken for) in `causes`. */
+function countCause(causes: Record<string, number>, r: RunResult, c: number): void {
+  const key = `${r.mpKind[c]},${r.mpObserver[c]},${r.mpAct[c]},${r.mpPerceived[c]}`;
+  causes[key] = (causes[key] ?? 0) + 1;
+}
+
+/** A misperception counted by `countCause`, in words: its kind, who misperceived which act as what. */
+export function causeParts(m: Model, key: string) {
+  const [kind, obs, act, perceived] = key.split(',').map(Number) as [number, number, number, number];
+  return {
+    kind: MISPERCEPTION_KINDS[kind]!,
+    observer: m.actors[obs]!.id,
+    act: m.actIds[act]!,
+    perceived: perceived >= 0 ? m.actIds[perceived]! : null,
+  };
+}
+
 /** Adds one run's result to an aggregate. */
 export function record(agg: Aggregate, r: RunResult): void {
   agg.runs++;
@@ -69,18 +87,14 @@ export function record(agg: Aggregate, r: RunResult): void {
     agg.lethalRuns++;
     if (r.lethalMisperception === 1) {
       agg.lethalWithMisperception++;
-      const c = r.lethalCause;
-      const key = `${r.mpKind[c]},${r.mpObserver[c]},${r.mpAct[c]},${r.mpPerceived[c]}`;
-      agg.lethalCauses[key] = (agg.lethalCauses[key] ?? 0) + 1;
+      countCause(agg.lethalCauses, r, r.lethalCause);
     }
   }
   if (r.warMisperception >= 0) {
     agg.warRuns++;
     if (r.warMisperception === 1) {
       agg.warWithMisperception++;
-      const c = r.warCause;
-      const key = `${r.mpKind[c]},${r.mpObserver[c]},${r.mpAct[c]},${r.mpPerceived[c]}`;
-      agg.warCauses[key] = (agg.warCauses[key] ?? 0) + 1;
+      countCause(agg.warCauses, r, r.warCause);
     }
   }
   let key = '';
@@ -226,12 +240,19 @@ export class EnsembleJob implements AnalysisJob<Aggregate> {
   }
 }
 
-export interface RunReport {
+/** A misperception (its kind, who misperceived which act as what) and the runs whose chain began with it. */
+export interface MisperceptionCause {
+  kind: string;
+  observer: string;
+  act: string;
+  perceived: string | null;
+  runs: number;
+  share: number;
+}
+
+export interface RunReport extends ReportHead {
   /** With parameter draws (`--epistemic N`): each outcome's parameter-uncertainty band. */
   epistemic?: EpistemicRunReport;
-  scenario: { id: string; hash: string };
-  engine: string;
-  seed: number;
   runs: number;
   interventions: string[];
   ladder: { rung: number; id: string; name: string; mid: number }[];
@@ -244,14 +265,7 @@ export interface RunReport {
     ci95: [number, number];
     runs: number;
     war: { share: number; ci95: [number, number]; runs: number };
-    causes: {
-      kind: string;
-      observer: string;
-      act: string;
-      perceived: string | null;
-      runs: number;
-      share: number;
-    }[];
+    causes: MisperceptionCause[];
   };
   peak: { rung: number; id: string; runs: number }[];
   perRun: { decisions: number; events: number; misperceptions: number; leaks: number; hours: number };
@@ -297,21 +311,13 @@ export function summarize(
   const war = proportion(agg.warWithMisperception, agg.warRuns);
   const causes = Object.entries(agg.lethalCauses)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([key, runs]) => {
-      const [kind, obs, act, perceived] = key.split(',').map(Number) as [number, number, number, number];
-      return {
-        kind: MISPERCEPTION_KINDS[kind]!,
-        observer: m.actors[obs]!.id,
-        act: m.actIds[act]!,
-        perceived: perceived >= 0 ? m.actIds[perceived]! : null,
-        runs,
-        share: agg.lethalRuns > 0 ? runs / agg.lethalRuns : 0,
-      };
-    });
+    .map(([key, runs]) => ({
+      ...causeParts(m, key),
+      runs,
+      share: agg.lethalRuns > 0 ? runs / agg.lethalRuns : 0,
+    }));
   return {
-    scenario: { id: m.id, hash: m.hash },
-    engine: meta.engine,
-    seed: meta.seed,
+    ...reportHead(m.id, m.hash, meta.engine, meta.seed),
     runs: n,
     interventions: m.interventions,
     ladder: m.rungIds.map((id, rung) => ({ rung, id, name: m.rungNames[rung]!, mid: m.rungMid[rung]! })),

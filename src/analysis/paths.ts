@@ -2,9 +2,9 @@
 // the share of war runs whose chain began with each misperception, and counterfactual replays of the
 // war runs with that misperception removed and every other draw unchanged.
 import type { Model } from '../engine/model.ts';
-import { MISPERCEPTION_KINDS, OUTCOMES } from '../engine/run.ts';
+import { OUTCOMES } from '../engine/run.ts';
 import { proportion } from '../engine/stats.ts';
-import { type Aggregate, emptyAggregate, record } from './ensemble.ts';
+import { type Aggregate, causeParts, emptyAggregate, type MisperceptionCause, record } from './ensemble.ts';
 import { ownSimulator } from './kernel/simulator.ts';
 import { warOrWorseRung } from './metrics.ts';
 import { sig } from './stats.ts';
@@ -107,25 +107,9 @@ export function pathTree(
   return { runs: n, minPeak: { rung: minPeak, id: m.rungIds[minPeak]! }, nodes: nodeList, links: linkList };
 }
 
-export interface Attribution {
-  kind: string;
-  observer: string;
-  act: string;
-  perceived: string | null;
-  /** War runs (war or nuclear use) whose chain began with this misperception. */
-  runs: number;
-  share: number;
+/** `runs`: war runs (war or nuclear use) whose chain began with this misperception. */
+export interface Attribution extends MisperceptionCause {
   ci95: [number, number];
-}
-
-function causeParts(m: Model, key: string) {
-  const [kind, obs, act, perceived] = key.split(',').map(Number) as [number, number, number, number];
-  return {
-    kind: MISPERCEPTION_KINDS[kind]!,
-    observer: m.actors[obs]!.id,
-    act: m.actIds[act]!,
-    perceived: perceived >= 0 ? m.actIds[perceived]! : null,
-  };
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 } from './kernel/task.ts';
 import { type MetricDef, metric, metricDef } from './metrics.ts';
 import { DocSources, type Point } from './points.ts';
+import { type ReportHead, reportHead } from './report-head.ts';
 import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
 
 export interface SensitivityOptions {
@@ -63,10 +64,7 @@ export interface SobolIndex {
   totalCi95: [number, number];
 }
 
-export interface SensitivityReport {
-  scenario: { id: string; hash: string };
-  engine: string;
-  seed: number;
+export interface SensitivityReport extends ReportHead {
   interventions: string[];
   metric: { id: string; label: string };
   nominal: { p: number; runs: number };
@@ -439,9 +437,7 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
       };
     }
     return {
-      scenario: { id: this.doc.id, hash: this.meta.hash },
-      engine: this.meta.engine,
-      seed: this.opts.seed,
+      ...reportHead(this.doc.id, this.meta.hash, this.meta.engine, this.opts.seed),
       interventions: this.meta.interventions,
       metric: { id: this.m.id, label: this.m.label },
       nominal: { p: sig(st.nominal / tRuns), runs: tRuns },

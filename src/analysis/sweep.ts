@@ -8,6 +8,7 @@ import { executeSync } from './kernel/executor.ts';
 import { hitsOf } from './kernel/task.ts';
 import { metric, metricDef } from './metrics.ts';
 import { PlanJob, type Point, type PointJob, type PointPlan } from './points.ts';
+import { type ReportHead, reportHead } from './report-head.ts';
 import { sig } from './stats.ts';
 
 export interface SweepParam {
@@ -35,10 +36,7 @@ export interface SweepCell {
   epistemic?: Record<string, Band>;
 }
 
-export interface SweepReport {
-  scenario: { id: string; hash: string };
-  engine: string;
-  seed: number;
+export interface SweepReport extends ReportHead {
   runs: number;
   interventions: string[];
   params: { path: string; values: number[]; nominal: number; distribution: unknown; source: string | null }[];
@@ -131,9 +129,7 @@ function* sweepPlan(
     return { values, metrics: out, epistemic };
   });
   return {
-    scenario: { id: doc.id, hash: meta.hash },
-    engine: meta.engine,
-    seed: opts.seed,
+    ...reportHead(doc.id, meta.hash, meta.engine, opts.seed),
     runs: opts.runs,
     interventions: meta.interventions,
     params: targets.map((t, k) => ({

@@ -309,42 +309,15 @@ export function buildParams(d: DprkCalibration, icb: IcbCalibration, mid: MidCal
     const vMilitary = sig(v.military.mean, 4);
     const vOther = sig(1 - vWar - vFire - vMilitary, 8);
     const base = `icb actors triggered by a ${v.name}: major response violent ${v.counts.violent} of ${v.n} (of which ${w.k} of ${w.n} full-scale war, sevvio 4), non-violent military ${v.counts.military}, other ${v.counts.other}`;
-    out.push(
-      outcomeParam(
-        `icb-kernel-${v.id}-war`,
-        g,
-        war,
-        `${base}; P(violent) x P(war | violent), Beta matched on mean and variance`,
-        vWar,
-      ),
-    );
-    out.push(
-      outcomeParam(
-        `icb-kernel-${v.id}-fire`,
-        g,
-        fire,
-        `${base}; P(violent) x (1 - P(war | violent)), Beta matched on mean and variance`,
-        vFire,
-      ),
-    );
-    out.push(
-      outcomeParam(
-        `icb-kernel-${v.id}-military`,
-        g,
-        { a: v.military.a, b: v.military.b },
-        `${base}; Dirichlet(1, 1, 1) marginal`,
-        vMilitary,
-      ),
-    );
-    out.push(
-      outcomeParam(
-        `icb-kernel-${v.id}-other`,
-        g,
-        { a: v.other.a, b: v.other.b },
-        `${base}; Dirichlet(1, 1, 1) marginal`,
-        vOther,
-      ),
-    );
+    const beta = 'Beta matched on mean and variance';
+    const outcomes: [string, { a: number; b: number }, string, number][] = [
+      ['war', war, `P(violent) x P(war | violent), ${beta}`, vWar],
+      ['fire', fire, `P(violent) x (1 - P(war | violent)), ${beta}`, vFire],
+      ['military', v.military, 'Dirichlet(1, 1, 1) marginal', vMilitary],
+      ['other', v.other, 'Dirichlet(1, 1, 1) marginal', vOther],
+    ];
+    for (const [outcome, ab, how, value] of outcomes)
+      out.push(outcomeParam(`icb-kernel-${v.id}-${outcome}`, g, ab, `${base}; ${how}`, value));
   }
 
   // ---- MID

@@ -1,6 +1,7 @@
 // Option parsers and shared steps of the commands that load a scenario and run it.
 import { InvalidArgumentError } from 'commander';
 import type { ModelSource } from '../analysis/kernel/task.ts';
+import { ESTIMATORS, type Estimator } from '../analysis/rare.ts';
 import { dyadFeaturesOf, featureOverrides } from '../calibration/generic-library.ts';
 import type { Model } from '../engine/model.ts';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
@@ -33,6 +34,13 @@ export function drawCount(value: string): number {
 /** The help of `--epistemic N`, the same on every command. */
 export const EPISTEMIC_HELP =
   'also give the parameter-uncertainty band: N draws of the uncertain parameters (Latin hypercube), each with --runs runs on common random numbers';
+
+/** `--estimator KIND`: a rare-event estimator. */
+export function estimatorOption(value: string): Estimator {
+  if (!(ESTIMATORS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${ESTIMATORS.join(', ')}`);
+  return value as Estimator;
+}
 
 /** `--workers N`: worker threads (1 = this thread only). */
 export function workerCount(value: string): number {

@@ -176,16 +176,31 @@ class Compiler {
   // ---- references -----------------------------------------------------------------------
 
   actor(id: string, path: Path): number {
-    const k = this.actorIndex.get(id);
+    return this.ref(this.actorIndex, id, path, 'E_REF_ACTOR', ['actor', 'actors'], -1);
+  }
+
+  /**
+   * The index of `id` among the names of one kind, or a diagnostic at `path` (with the nearest name and
+   * the list of names) and `missing`.
+   */
+  private ref(
+    index: Map<string, number>,
+    id: string,
+    path: Path,
+    code: Code,
+    [what, whats]: [string, string],
+    missing: number,
+  ): number {
+    const k = index.get(id);
     if (k !== undefined) return k;
-    const near = didYouMean(id, this.actorIds);
+    const near = didYouMean(id, index.keys());
     this.diag(
-      'E_REF_ACTOR',
+      code,
       path,
-      `unknown actor '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-      `actors are: ${listed(this.actorIds)}`,
+      `unknown ${what} '${id}'${near ? `; did you mean '${near}'?` : ''}`,
+      `${whats} are: ${listed(index.keys())}`,
     );
-    return -1;
+    return missing;
   }
 
   rung(ref: string | number, path: Path): number {
@@ -194,29 +209,11 @@ class Compiler {
       this.diag('E_REF_RUNG', path, `rung ${ref} is beyond the ladder (0..${this.ladder.length - 1})`);
       return 0;
     }
-    const k = this.rungIndex.get(ref);
-    if (k !== undefined) return k;
-    const near = didYouMean(ref, this.rungIndex.keys());
-    this.diag(
-      'E_REF_RUNG',
-      path,
-      `unknown rung '${ref}'${near ? `; did you mean '${near}'?` : ''}`,
-      `rungs are: ${listed(this.rungIndex.keys())}`,
-    );
-    return 0;
+    return this.ref(this.rungIndex, ref, path, 'E_REF_RUNG', ['rung', 'rungs'], 0);
   }
 
   type(id: string, path: Path): number {
-    const k = this.typeIndex.get(id);
-    if (k !== undefined) return k;
-    const near = didYouMean(id, this.typeIds);
-    this.diag(
-      'E_REF_TYPE',
-      path,
-      `unknown intent type '${id}'${near ? `; did you mean '${near}'?` : ''}`,
-      `intent types are: ${listed(this.typeIds)}`,
-    );
-    return -1;
+    return this.ref(this.typeIndex, id, path, 'E_REF_TYPE', ['intent type', 'intent types'], -1);
   }
 
   private actionIds = new Map<string, string[]>();

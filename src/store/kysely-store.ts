@@ -8,6 +8,7 @@ import { SecurityQueries, type SecurityTables } from './security.ts';
 import { TalksQueries, type TalksTables } from './talks.ts';
 import type {
   FileKind,
+  NewScenario,
   Role,
   RunManifest,
   RunRecord,
@@ -343,15 +344,7 @@ export class KyselyStore implements Store {
     return r ? toScenario(r) : undefined;
   }
 
-  async createScenario(s: {
-    workspaceId: string;
-    path: string;
-    kind: FileKind;
-    title: string;
-    yaml: string;
-    tags: string[];
-    by: string | null;
-  }): Promise<ScenarioRecord | undefined> {
+  async createScenario(s: NewScenario): Promise<ScenarioRecord | undefined> {
     const t = now();
     const row = {
       id: randomUUID(),

@@ -110,8 +110,11 @@ export class SecurityQueries {
    */
   async recordFailure(key: string, at: string, windowMs: number): Promise<Throttle> {
     return this.db.transaction().execute(async (tx) => {
+      const now = async () =>
+        toThrottle(
+          await tx.selectFrom('auth_throttle').selectAll().where('key', '=', key).executeTakeFirstOrThrow(),
+        );
       const r = await tx.selectFrom('auth_throttle').selectAll().where('key', '=', key).executeTakeFirst();
-      const expired = !r || Date.parse(r.window_start) + windowMs <= Date.parse(at);
       if (!r) {
         const row = { key, failures: 1, window_start: at, locked_until: null };
         // Two first failures at once: the second insert loses and counts as an update below.
@@ -120,31 +123,15 @@ export class SecurityQueries {
           .values(row)
           .onConflict((oc) => oc.column('key').doUpdateSet({ failures: sql`auth_throttle.failures + 1` }))
           .execute();
-        const now = await tx
-          .selectFrom('auth_throttle')
-          .selectAll()
-          .where('key', '=', key)
-          .executeTakeFirstOrThrow();
-        return toThrottle(now);
+        return now();
       }
-      if (expired)
-        await tx
-          .updateTable('auth_throttle')
-          .set({ failures: 1, window_start: at })
-          .where('key', '=', key)
-          .execute();
-      else
-        await tx
-          .updateTable('auth_throttle')
-          .set({ failures: sql`failures + 1` })
-          .where('key', '=', key)
-          .execute();
-      const now = await tx
-        .selectFrom('auth_throttle')
-        .selectAll()
+      const expired = Date.parse(r.window_start) + windowMs <= Date.parse(at);
+      await tx
+        .updateTable('auth_throttle')
+        .set(expired ? { failures: 1, window_start: at } : { failures: sql`failures + 1` })
         .where('key', '=', key)
-        .executeTakeFirstOrThrow();
-      return toThrottle(now);
+        .execute();
+      return now();
     });
   }
 

@@ -128,6 +128,17 @@ export type UpdateResult<T> =
   | { ok: true; value: T }
   | { ok: false; reason: 'missing' | 'conflict'; current?: T };
 
+/** A scenario file to create: its workspace, path, kind, title, text, tags and author. */
+export interface NewScenario {
+  workspaceId: string;
+  path: string;
+  kind: FileKind;
+  title: string;
+  yaml: string;
+  tags: string[];
+  by: string | null;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
@@ -165,15 +176,7 @@ export interface Store {
   getScenario(workspaceId: string, id: string): Promise<ScenarioRecord | undefined>;
   getScenarioByPath(workspaceId: string, path: string): Promise<ScenarioRecord | undefined>;
   /** Creates a file; undefined when the path is taken in that workspace. */
-  createScenario(s: {
-    workspaceId: string;
-    path: string;
-    kind: FileKind;
-    title: string;
-    yaml: string;
-    tags: string[];
-    by: string | null;
-  }): Promise<ScenarioRecord | undefined>;
+  createScenario(s: NewScenario): Promise<ScenarioRecord | undefined>;
   /** Changes a file if its version is still `expectedVersion` (optimistic concurrency). */
   updateScenario(
     workspaceId: string,

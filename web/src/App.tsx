@@ -13,6 +13,7 @@ const ScenarioPage = lazy(() =>
 );
 const RunPage = lazy(() => import('./pages/RunPage.tsx').then((m) => ({ default: m.RunPage })));
 
+import { Logo } from './components/Logo.tsx';
 import { ExercisePage } from './exercises/ExercisePage.tsx';
 import { ExercisesHome } from './exercises/ExercisesHome.tsx';
 import { JoinExercise } from './exercises/JoinExercise.tsx';
@@ -151,17 +152,7 @@ export function App() {
       </a>
       <header className="topbar">
         <Link to={ws ? `/w/${ws.id}` : '/talks'} className="brand">
-          <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
-            <rect width="32" height="32" rx="7" fill="#f1a208" />
-            <path
-              d="M6 24 L13 15 L18 19 L26 8"
-              stroke="#1d3557"
-              strokeWidth="3.5"
-              fill="none"
-              strokeLinecap="round"
-              strokeLinejoin="round"
-            />
-          </svg>
+          <Logo size={26} />
           <span>Brink</span>
           <span className="brand-sub">workbench</span>
         </Link>

@@ -1,11 +1,10 @@
-import { InvalidArgumentError } from 'commander';
 import { type Arm, compareRare, PairedComparison } from '../../analysis/compare.ts';
 import { openEpistemicCompare, withEpistemic } from '../../analysis/epistemic.ts';
 import { execute, runJob } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
-import { CompareOptionsSchema, checkOptions } from '../../analysis/options.ts';
+import { CompareOptionsSchema } from '../../analysis/options.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../../analysis/paths.ts';
-import { ESTIMATORS, type Estimator, RareJob } from '../../analysis/rare.ts';
+import { type Estimator, RareJob } from '../../analysis/rare.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import {
@@ -19,18 +18,12 @@ import {
   printAnalysis,
   reportOf,
   runAnalysis,
-  userErrors,
 } from '../analysis.ts';
+import { schemaFlags } from '../analysis-command.ts';
 import { renderCompare, renderEpistemicCompare, renderRareCompare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, drawCount, EPISTEMIC_HELP, nonNegativeInt, positiveInt } from '../options.ts';
-
-function estimatorOption(value: string): Estimator {
-  if (!(ESTIMATORS as readonly string[]).includes(value))
-    throw new InvalidArgumentError(`expected one of ${ESTIMATORS.join(', ')}`);
-  return value as Estimator;
-}
+import { drawCount, EPISTEMIC_HELP, estimatorOption, positiveInt } from '../options.ts';
 
 interface CompareOpts extends ExecutionOpts, OutputOpts {
   runs: number;
@@ -49,47 +42,38 @@ export const registerCompare: Registrar = (program, io) => {
     .description(
       'compare interventions with the baseline on common random numbers: paired differences per outcome and rung, runs saved and harmed, mechanisms',
     )
-    .argument('<file>', 'scenario file')
-    .option(
-      '-w, --with <intervention>',
-      'an intervention or combination a+b to compare (repeatable)',
-      collect,
-      [],
-    )
-    .option('-n, --runs <n>', 'runs per arm', positiveInt, 20000)
-    .option('-s, --seed <seed>', 'seed', nonNegativeInt, 1)
-    .option(
-      '--trace <k>',
-      'trace up to k saved and k harmed runs to find mechanisms (0: none)',
-      nonNegativeInt,
-      200,
-    )
-    .option(
-      '--estimator <kind>',
-      'ams or is: compare P(nuclear use) by a rare-event estimator instead (arms unpaired)',
-      estimatorOption,
-    )
-    .option('--particles <n>', 'ams: particles per replicate', positiveInt, 1000)
-    .option('--replicates <n>', 'ams: replicates', positiveInt, 20)
-    .option('--epistemic <n>', EPISTEMIC_HELP, drawCount);
+    .argument('<file>', 'scenario file');
+  // The same settings and limits as the workbench's API.
+  const optionsOf = schemaFlags(cmd, CompareOptionsSchema, {
+    arms: {
+      flags: '-w, --with <intervention>',
+      help: 'an intervention or combination a+b to compare (repeatable)',
+      default: [],
+      required: 'compare needs at least one --with INTERVENTION (a+b combines)',
+    },
+    runs: { flags: '-n, --runs <n>', help: 'runs per arm' },
+    seed: { flags: '-s, --seed <seed>', help: 'seed' },
+    traceRuns: {
+      flags: '--trace <k>',
+      help: 'trace up to k saved and k harmed runs to find mechanisms (0: none)',
+    },
+    estimator: {
+      flags: '--estimator <kind>',
+      help: 'ams or is: compare P(nuclear use) by a rare-event estimator instead (arms unpaired)',
+      parse: estimatorOption,
+    },
+    particles: {
+      flags: '--particles <n>',
+      help: 'ams: particles per replicate',
+      parse: positiveInt,
+      default: 1000,
+    },
+    replicates: { flags: '--replicates <n>', help: 'ams: replicates', parse: positiveInt, default: 20 },
+    epistemic: { flags: '--epistemic <n>', help: EPISTEMIC_HELP, parse: drawCount, default: null },
+  });
   analysisOptions(cmd).action(
     async (file: string, o: CompareOpts, c: { parent?: { rawArgs?: string[] } | null }) => {
-      if (o.with.length === 0)
-        throw new UserError('compare needs at least one --with INTERVENTION (a+b combines)');
-      // The same settings and limits as the workbench's API.
-      userErrors(() =>
-        checkOptions(
-          CompareOptionsSchema,
-          { arms: o.with, runs: o.runs, seed: o.seed, traceRuns: o.trace, epistemic: o.epistemic ?? 0 },
-          {
-            arms: '--with',
-            runs: '--runs',
-            seed: '--seed',
-            traceRuns: '--trace',
-            epistemic: '--epistemic',
-          },
-        ),
-      );
+      optionsOf(o as unknown as Record<string, unknown>);
       const argv = c.parent?.rawArgs ?? [];
       const s = loadScenarioFile(io, file);
       // The models, and what worker threads and remote workers rebuild them from.

@@ -1,11 +1,11 @@
-import { InvalidArgumentError } from 'commander';
 import { type Aggregate, EnsembleJob, summarize } from '../../analysis/ensemble.ts';
 import { openEpistemicRun } from '../../analysis/epistemic.ts';
 import { execute } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
-import { ESTIMATORS, type Estimator } from '../../analysis/rare.ts';
+import type { Estimator } from '../../analysis/rare.ts';
 import { rareJob, rareSettingsOf } from '../../analysis/registry.ts';
+import type { ReportData } from '../../analysis/report/index.ts';
 import { bundledBaseRates } from '../../calibration/bundled.ts';
 import { sanityPanel } from '../../calibration/violence.ts';
 import { ENGINE_VERSION, type Model } from '../../engine/model.ts';
@@ -23,14 +23,16 @@ import {
 import { renderAttribution, renderEpistemicRun, renderRare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, drawCount, EPISTEMIC_HELP, nonNegativeInt, parseSets, positiveInt } from '../options.ts';
+import {
+  collect,
+  drawCount,
+  EPISTEMIC_HELP,
+  estimatorOption,
+  nonNegativeInt,
+  parseSets,
+  positiveInt,
+} from '../options.ts';
 import { renderRunReport, renderSanity } from '../report.ts';
-
-function estimatorOption(value: string): Estimator {
-  if (!(ESTIMATORS as readonly string[]).includes(value))
-    throw new InvalidArgumentError(`expected one of ${ESTIMATORS.join(', ')}`);
-  return value as Estimator;
-}
 
 function rungOf(m: Model, ref: string): number {
   const k = /^\d+$/.test(ref) ? Number(ref) : m.rungIds.indexOf(ref);
@@ -108,7 +110,16 @@ export const registerRun: Registrar = (program, io) => {
           interventions: model.interventions,
           settings: o.epistemic ? { 'parameter draws': o.epistemic, ...settings } : settings,
         });
-      const forReport = () => docOf(io, s, o.with);
+      // `--report` and `--format`: the report file of the scenario with --with applied.
+      const emit = (data: Omit<ReportData, 'kind' | 'assumptions' | 'interventions'>) =>
+        emitReport(
+          io,
+          () => {
+            const d = docOf(io, s, o.with);
+            return reportOf(io, { kind: 'run', ...data }, d.doc, d.locations, o.with);
+          },
+          o,
+        );
 
       if (o.estimator && o.epistemic)
         throw new UserError(
@@ -123,25 +134,11 @@ export const registerRun: Registrar = (program, io) => {
         );
         const rare = result[0]!;
         const seconds = timing.seconds as number;
-        const used = emitReport(
-          io,
-          () => {
-            const d = forReport();
-            return reportOf(
-              io,
-              {
-                kind: 'run',
-                title: `Rare-event estimate: ${s.loaded.doc.title}`,
-                manifest: manifest({ estimator: o.estimator!, target: rare.target.id }),
-                rare,
-              },
-              d.doc,
-              d.locations,
-              o.with,
-            );
-          },
-          o,
-        );
+        const used = emit({
+          title: `Rare-event estimate: ${s.loaded.doc.title}`,
+          manifest: manifest({ estimator: o.estimator!, target: rare.target.id }),
+          rare,
+        });
         if (o.json)
           io.out(
             `${JSON.stringify({ scenario: { id: model.id, hash: model.hash }, engine: ENGINE_VERSION, seed: o.seed, interventions: model.interventions, ...rare, timing: { seconds } }, null, 2)}\n`,
@@ -206,29 +203,15 @@ export const registerRun: Registrar = (program, io) => {
       const sanity = sanityPanel(model, agg, doc.trigger, bundledBaseRates());
       const attribution = attributeMisperceptions(model, agg);
       const tree = pathTree(model, agg, { minPeak: sankeyFloor(model, agg), minShare: 0.01 });
-      const used = emitReport(
-        io,
-        () => {
-          const d = forReport();
-          return reportOf(
-            io,
-            {
-              kind: 'run',
-              title: `Ensemble: ${s.loaded.doc.title}`,
-              manifest: manifest(),
-              run: report,
-              paths: tree,
-              attribution,
-              counterfactual,
-              ...(epistemic ? { epistemic } : {}),
-            },
-            d.doc,
-            d.locations,
-            o.with,
-          );
-        },
-        o,
-      );
+      const used = emit({
+        title: `Ensemble: ${s.loaded.doc.title}`,
+        manifest: manifest(),
+        run: report,
+        paths: tree,
+        attribution,
+        counterfactual,
+        ...(epistemic ? { epistemic } : {}),
+      });
       if (o.json) {
         io.out(
           `${JSON.stringify(

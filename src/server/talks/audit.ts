@@ -2,22 +2,12 @@
 // dialogue row keeps the head (last sequence number and hash). Editing, removing or inserting a row
 // anywhere, or cutting the end, breaks the chain at a row that verification names.
 import { createHash } from 'node:crypto';
+import type { AuditRow } from '../../store/talks.ts';
 
-export interface AuditFields {
-  seq: number;
-  at: string;
-  userId: string;
-  role: string;
-  delegationId: string | null;
-  action: string;
-  target: string;
-  outcome: 'ok' | 'denied';
-}
+/** An entry's fields that its hash covers. */
+export type AuditFields = Omit<AuditRow, 'prevHash' | 'hash'>;
 
-export interface AuditEntry extends AuditFields {
-  prevHash: string;
-  hash: string;
-}
+export type AuditEntry = AuditRow;
 
 export const GENESIS = '0'.repeat(64);
 

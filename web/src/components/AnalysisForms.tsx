@@ -5,7 +5,7 @@ import { CompareOptionsSchema, SensitivityOptionsSchema } from '../../../src/ana
 import { QUANTITY } from '../../../src/analysis/vocabulary.ts';
 import { get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
 import { navigate } from '../router.tsx';
-import { DrawsField, type FieldErrors, FormError, NumberField, useFieldErrors } from './forms.tsx';
+import { DrawsField, type FieldErrors, FormError, OptionField, SelectField, useOptions } from './forms.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
 import { Term } from './Term.tsx';
 
@@ -41,21 +41,37 @@ export function useStart(p: Props, form: FieldErrors) {
   return { starting, start };
 }
 
+/** Starts the analysis (saving the text first when it changed); viewers read why they cannot. */
+export function StartButton(
+  p: Props & { starting: boolean; label: string; onClick: () => void; disabled?: boolean; viewers?: string },
+) {
+  return (
+    <>
+      <button
+        type="button"
+        className="primary wide"
+        disabled={!p.canEdit || p.starting || p.blocked || p.disabled}
+        onClick={p.onClick}
+      >
+        {p.starting ? 'Starting…' : p.dirty ? `Save and ${p.label.toLowerCase()}` : p.label}
+      </button>
+      {!p.canEdit ? (
+        <p className="muted small">{p.viewers ?? 'Viewers can read results but not start analyses.'}</p>
+      ) : null}
+    </>
+  );
+}
+
 export function CompareForm(p: Props) {
   const [singles, setSingles] = useState<string[]>([]);
   const [combos, setCombos] = useState<string[]>([]);
   const [pick, setPick] = useState<string[]>([]);
-  const [runs, setRuns] = useState(20000);
-  const [seed, setSeed] = useState(1);
-  const [traceRuns, setTraceRuns] = useState(200);
-  const [epistemic, setEpistemic] = useState(0);
-  const form = useFieldErrors(CompareOptionsSchema, {
+  const o = useOptions(CompareOptionsSchema, {
     arms: 'Arms',
     runs: 'Runs per arm',
-    seed: 'Seed',
     traceRuns: 'Saved and harmed runs to trace',
-    epistemic: 'Parameter draws',
   });
+  const { form, values: v } = o;
   const { starting, start } = useStart(p, form);
   const ids = p.interventions.map((i) => i.id);
   const arms = [...ids.filter((i) => singles.includes(i)), ...combos];
@@ -115,48 +131,33 @@ export function CompareForm(p: Props) {
         </details>
       ) : null}
       <div className="row wrap">
-        <NumberField
-          form={form}
-          name="runs"
-          label="Runs per arm"
-          value={runs}
-          onChange={setRuns}
-          min={1}
-          max={10_000_000}
-          step={1000}
-          hint="1 to 10,000,000"
-        />
-        <NumberField form={form} name="seed" label="Seed" value={seed} onChange={setSeed} min={0} />
-        <DrawsField form={form} value={epistemic} onChange={setEpistemic} />
+        <OptionField o={o} name="runs" step={1000} hint="1 to 10,000,000" />
+        <OptionField o={o} name="seed" />
+        <DrawsField o={o} />
       </div>
       <details className="advanced" open={!!form.errors.traceRuns || undefined}>
         <summary>Advanced</summary>
-        <NumberField
-          form={form}
+        <OptionField
+          o={o}
           name="traceRuns"
           label="Saved and harmed runs to trace (mechanisms)"
-          value={traceRuns}
-          onChange={setTraceRuns}
-          min={0}
-          max={1000}
           hint="0 to 1,000 of each kind per arm: they are replayed in both arms to find what the intervention changed."
         />
       </details>
       <p className="muted small" data-testid="compare-work">
         {arms.length
-          ? `${arms.length} arm${arms.length > 1 ? 's' : ''} against the baseline · ${(runs * (1 + arms.length) + 2 * (epistemic || 0) * arms.length * runs).toLocaleString()} runs in all`
+          ? `${arms.length} arm${arms.length > 1 ? 's' : ''} against the baseline · ${(v.runs! * (1 + arms.length) + 2 * (v.epistemic || 0) * arms.length * v.runs!).toLocaleString()} runs in all`
           : 'Pick at least one intervention.'}
       </p>
       <FormError form={form} />
-      <button
-        type="button"
-        className="primary wide"
-        disabled={!p.canEdit || starting || p.blocked || arms.length === 0}
-        onClick={() => void start('comparisons', { arms, runs, seed, traceRuns, epistemic })}
-      >
-        {starting ? 'Starting…' : p.dirty ? 'Save and compare' : 'Compare'}
-      </button>
-      {!p.canEdit ? <p className="muted small">Viewers can read comparisons but not start them.</p> : null}
+      <StartButton
+        {...p}
+        starting={starting}
+        label="Compare"
+        disabled={arms.length === 0}
+        onClick={() => void start('comparisons', { arms, ...v })}
+        viewers="Viewers can read comparisons but not start them."
+      />
     </div>
   );
 }
@@ -172,22 +173,16 @@ export function SensitivityForm(p: Props) {
   const [params, setParams] = useState<UncertainParam[] | null>(null);
   const [paramError, setParamError] = useState('');
   const [off, setOff] = useState<string[]>([]);
-  const [tornadoRuns, setTornadoRuns] = useState(5000);
-  const [samples, setSamples] = useState(32);
-  const [runsPerPoint, setRunsPerPoint] = useState(500);
-  const [seed, setSeed] = useState(1);
-  const [low, setLow] = useState(0.05);
-  const [high, setHigh] = useState(0.95);
-  const [bootstrap, setBootstrap] = useState(500);
-  const form = useFieldErrors(SensitivityOptionsSchema, {
+  const o = useOptions(SensitivityOptionsSchema, {
     tornadoRuns: 'Tornado runs per end',
     samples: 'Sobol base samples N',
     runsPerPoint: 'Runs per design point',
-    seed: 'Seed',
     low: 'Low quantile',
     high: 'High quantile',
     bootstrap: 'Bootstrap replicates',
   });
+  const { form, values: v } = o;
+  const { tornadoRuns = 0, samples = 0, runsPerPoint = 0 } = v;
   const { starting, start } = useStart(p, form);
   const key = applied.join(',');
   useEffect(() => {
@@ -218,16 +213,12 @@ export function SensitivityForm(p: Props) {
           <InterventionChecks interventions={p.interventions} selected={applied} onChange={setApplied} />
         </fieldset>
       ) : null}
-      <label className="field">
-        <span>Metric</span>
-        <select value={metric} onChange={(e) => setMetric(e.target.value as typeof metric)}>
-          {METRICS.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Metric"
+        value={metric}
+        onChange={setMetric}
+        options={METRICS.map((m) => [m.id, m.label] as const)}
+      />
       <details className="params-list">
         <summary>
           {params === null ? 'Uncertain parameters…' : `${k} of ${params.length} uncertain parameters`}
@@ -257,38 +248,17 @@ export function SensitivityForm(p: Props) {
         </ul>
       </details>
       <div className="row wrap">
-        <NumberField
-          form={form}
+        <OptionField
+          o={o}
           name="tornadoRuns"
-          label="Tornado runs per end"
-          value={tornadoRuns}
-          onChange={setTornadoRuns}
-          min={1}
           step={1000}
           hint="Paired runs at each parameter's low and high end"
         />
-        <NumberField
-          form={form}
-          name="samples"
-          label="Sobol base samples N"
-          value={samples}
-          onChange={setSamples}
-          min={0}
-          step={8}
-          hint="0 skips the Sobol indices"
-        />
+        <OptionField o={o} name="samples" step={8} hint="0 skips the Sobol indices" />
       </div>
       <div className="row wrap">
-        <NumberField
-          form={form}
-          name="runsPerPoint"
-          label="Runs per design point"
-          value={runsPerPoint}
-          onChange={setRunsPerPoint}
-          min={1}
-          step={100}
-        />
-        <NumberField form={form} name="seed" label="Seed" value={seed} onChange={setSeed} min={0} />
+        <OptionField o={o} name="runsPerPoint" step={100} />
+        <OptionField o={o} name="seed" />
       </div>
       <details
         className="advanced"
@@ -296,36 +266,10 @@ export function SensitivityForm(p: Props) {
       >
         <summary>Advanced</summary>
         <div className="row wrap">
-          <NumberField
-            form={form}
-            name="low"
-            label="Low quantile"
-            value={low}
-            onChange={setLow}
-            step={0.01}
-            min={0}
-            max={1}
-            hint="Between 0 and 1, below the high one"
-          />
-          <NumberField
-            form={form}
-            name="high"
-            label="High quantile"
-            value={high}
-            onChange={setHigh}
-            step={0.01}
-            min={0}
-            max={1}
-          />
+          <OptionField o={o} name="low" step={0.01} hint="Between 0 and 1, below the high one" />
+          <OptionField o={o} name="high" step={0.01} />
         </div>
-        <NumberField
-          form={form}
-          name="bootstrap"
-          label="Bootstrap replicates"
-          value={bootstrap}
-          onChange={setBootstrap}
-          min={1}
-        />
+        <OptionField o={o} name="bootstrap" />
       </details>
       <p className="muted small" data-testid="sensitivity-work">
         {k
@@ -333,28 +277,14 @@ export function SensitivityForm(p: Props) {
           : 'No uncertain parameter selected.'}
       </p>
       <FormError form={form} />
-      <button
-        type="button"
-        className="primary wide"
-        disabled={!p.canEdit || starting || p.blocked || k === 0}
-        onClick={() =>
-          void start('sensitivity', {
-            interventions: applied,
-            metric,
-            seed,
-            tornadoRuns,
-            samples,
-            runsPerPoint,
-            low,
-            high,
-            bootstrap,
-            only,
-          })
-        }
-      >
-        {starting ? 'Starting…' : p.dirty ? 'Save and run sensitivity' : 'Run sensitivity'}
-      </button>
-      {!p.canEdit ? <p className="muted small">Viewers can read analyses but not start them.</p> : null}
+      <StartButton
+        {...p}
+        starting={starting}
+        label="Run sensitivity"
+        disabled={k === 0}
+        onClick={() => void start('sensitivity', { interventions: applied, metric, ...v, only })}
+        viewers="Viewers can read analyses but not start them."
+      />
     </div>
   );
 }

@@ -19,33 +19,21 @@ import {
 } from '../../../src/analysis/report/rows.ts';
 import type { SweepReport } from '../../../src/analysis/sweep.ts';
 import { fmtP } from './charts.tsx';
+import { DataTable } from './DataTable.tsx';
 import { ScrollRegion } from './ScrollRegion.tsx';
 import { Term } from './Term.tsx';
 
 function Table({ head, rows, testid }: { head: string[]; rows: Row[]; testid: string }) {
   return (
     <ScrollRegion label={head.slice(0, 3).join(', ')}>
-      <table className="mini" data-testid={testid}>
-        <thead>
-          <tr>
-            {head.map((h) => (
-              <th key={h} scope="col">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={String(r[0]) + String(r[1])}>
-              {r.map((c, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
-                <td key={i}>{c}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        className="mini"
+        testId={testid}
+        head={head}
+        rows={rows}
+        rowKey={(r) => String(r[0]) + String(r[1])}
+        cells={(r) => r}
+      />
     </ScrollRegion>
   );
 }

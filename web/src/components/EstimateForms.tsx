@@ -7,29 +7,21 @@ import {
   RareOptionsSchema,
   SweepOptionsSchema,
 } from '../../../src/analysis/options.ts';
-import { type Props, useStart } from './AnalysisForms.tsx';
-import { DrawsField, FormError, NumberField, TextField, useFieldErrors } from './forms.tsx';
+import { type Props, StartButton, useStart } from './AnalysisForms.tsx';
+import {
+  DrawsField,
+  type FieldErrors,
+  FormError,
+  NumberField,
+  OptionField,
+  type Options,
+  SelectField,
+  TextField,
+  useOptions,
+} from './forms.tsx';
 import { InterventionChecks } from './InterventionChecks.tsx';
 
-function StartButton(
-  p: Props & { starting: boolean; label: string; onClick: () => void; disabled?: boolean },
-) {
-  return (
-    <>
-      <button
-        type="button"
-        className="primary wide"
-        disabled={!p.canEdit || p.starting || p.blocked || p.disabled}
-        onClick={p.onClick}
-      >
-        {p.starting ? 'Starting…' : p.dirty ? `Save and ${p.label.toLowerCase()}` : p.label}
-      </button>
-      {!p.canEdit ? <p className="muted small">Viewers can read results but not start analyses.</p> : null}
-    </>
-  );
-}
-
-type Form = ReturnType<typeof useFieldErrors>;
+type Form = FieldErrors;
 type Num = [number, (n: number) => void];
 
 /** The interventions applied before the analysis. */
@@ -63,20 +55,12 @@ function ParamRange(p: { form: Form; name: string; path: [string, (v: string) =>
 }
 
 /** Runs (per cell or point), the seed and the parameter draws. */
-function RunsAndSeed(p: { form: Form; label: string; runs: Num; seed: Num; draws: Num }) {
+function RunsAndSeed({ o }: { o: Options }) {
   return (
     <div className="row wrap">
-      <NumberField
-        form={p.form}
-        name="runs"
-        label={p.label}
-        value={p.runs[0]}
-        onChange={p.runs[1]}
-        min={1}
-        step={1000}
-      />
-      <NumberField form={p.form} name="seed" label="Seed" value={p.seed[0]} onChange={p.seed[1]} min={0} />
-      <DrawsField form={p.form} value={p.draws[0]} onChange={p.draws[1]} />
+      <OptionField o={o} name="runs" step={1000} />
+      <OptionField o={o} name="seed" />
+      <DrawsField o={o} />
     </div>
   );
 }
@@ -87,15 +71,11 @@ export function SweepForm(p: Props) {
   const [lo, setLo] = useState(0);
   const [hi, setHi] = useState(0.3);
   const [steps, setSteps] = useState(4);
-  const [runs, setRuns] = useState(5000);
-  const [seed, setSeed] = useState(1);
-  const [epistemic, setEpistemic] = useState(0);
-  const form = useFieldErrors(SweepOptionsSchema, {
+  const o = useOptions(SweepOptionsSchema, {
     params: 'Parameter',
     runs: 'Runs per cell',
-    seed: 'Seed',
-    epistemic: 'Parameter draws',
   });
+  const { form } = o;
   const { starting, start } = useStart(p, form);
   return (
     <div className="analysis-form">
@@ -114,13 +94,7 @@ export function SweepForm(p: Props) {
         min={1}
         max={1000}
       />
-      <RunsAndSeed
-        form={form}
-        label="Runs per cell"
-        runs={[runs, setRuns]}
-        seed={[seed, setSeed]}
-        draws={[epistemic, setEpistemic]}
-      />
+      <RunsAndSeed o={o} />
       <FormError form={form} />
       <StartButton
         {...p}
@@ -131,9 +105,7 @@ export function SweepForm(p: Props) {
           void start('analyses/sweep', {
             interventions: applied,
             params: [{ path, lo, hi, steps }],
-            runs,
-            seed,
-            epistemic,
+            ...o.values,
           })
         }
       />
@@ -146,17 +118,13 @@ export function BreakevenForm(p: Props) {
   const [param, setParam] = useState('');
   const [lo, setLo] = useState(0);
   const [hi, setHi] = useState(1);
-  const [runs, setRuns] = useState(20000);
-  const [seed, setSeed] = useState(1);
-  const [epistemic, setEpistemic] = useState(0);
-  const form = useFieldErrors(BreakevenOptionsSchema, {
+  const o = useOptions(BreakevenOptionsSchema, {
     with: 'Intervention',
     param: 'Parameter',
     range: 'Range',
     runs: 'Paired runs per point',
-    seed: 'Seed',
-    epistemic: 'Parameter draws',
   });
+  const { form } = o;
   const { starting, start } = useStart(p, form);
   const armId = arm || p.interventions[0]?.id || '';
   return (
@@ -176,13 +144,7 @@ export function BreakevenForm(p: Props) {
         </select>
       </div>
       <ParamRange form={form} name="param" path={[param, setParam]} lo={[lo, setLo]} hi={[hi, setHi]} />
-      <RunsAndSeed
-        form={form}
-        label="Paired runs per point"
-        runs={[runs, setRuns]}
-        seed={[seed, setSeed]}
-        draws={[epistemic, setEpistemic]}
-      />
+      <RunsAndSeed o={o} />
       <FormError form={form} />
       <StartButton
         {...p}
@@ -190,7 +152,14 @@ export function BreakevenForm(p: Props) {
         label="Find the break-even"
         disabled={!armId || !param}
         onClick={() =>
-          void start('analyses/breakeven', { with: armId, param, range: [lo, hi], runs, seed, epistemic })
+          void start('analyses/breakeven', {
+            with: armId,
+            param,
+            range: [lo, hi],
+            runs: o.values.runs,
+            seed: o.values.seed,
+            epistemic: o.values.epistemic,
+          })
         }
       />
     </div>
@@ -207,15 +176,12 @@ export function RareForm(p: Props) {
   const [applied, setApplied] = useState<string[]>([]);
   const [estimator, setEstimator] = useState<(typeof ESTIMATORS)[number]['id']>('ams');
   const [target, setTarget] = useState('');
-  const [particles, setParticles] = useState(1000);
-  const [replicates, setReplicates] = useState(20);
-  const [seed, setSeed] = useState(1);
-  const form = useFieldErrors(RareOptionsSchema, {
+  const o = useOptions(RareOptionsSchema, {
     target: 'Target rung',
     particles: 'Particles',
     replicates: 'Replicates',
-    seed: 'Seed',
   });
+  const { form } = o;
   const { starting, start } = useStart(p, form);
   return (
     <div className="analysis-form">
@@ -224,20 +190,12 @@ export function RareForm(p: Props) {
         over it.
       </p>
       <Applied {...p} applied={applied} onChange={setApplied} legend="Interventions to apply" />
-      <div className="field">
-        <label htmlFor="rare-estimator">Estimator</label>
-        <select
-          id="rare-estimator"
-          value={estimator}
-          onChange={(e) => setEstimator(e.target.value as (typeof ESTIMATORS)[number]['id'])}
-        >
-          {ESTIMATORS.map((x) => (
-            <option key={x.id} value={x.id}>
-              {x.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        label="Estimator"
+        value={estimator}
+        onChange={setEstimator}
+        options={ESTIMATORS.map((x) => [x.id, x.label] as const)}
+      />
       <TextField
         form={form}
         name="target"
@@ -248,25 +206,11 @@ export function RareForm(p: Props) {
       />
       {estimator === 'ams' ? (
         <div className="row wrap">
-          <NumberField
-            form={form}
-            name="particles"
-            label="Particles"
-            value={particles}
-            onChange={setParticles}
-            min={10}
-          />
-          <NumberField
-            form={form}
-            name="replicates"
-            label="Replicates"
-            value={replicates}
-            onChange={setReplicates}
-            min={2}
-          />
+          <OptionField o={o} name="particles" />
+          <OptionField o={o} name="replicates" />
         </div>
       ) : null}
-      <NumberField form={form} name="seed" label="Seed" value={seed} onChange={setSeed} min={0} />
+      <OptionField o={o} name="seed" />
       <FormError form={form} />
       <StartButton
         {...p}
@@ -277,9 +221,9 @@ export function RareForm(p: Props) {
             interventions: applied,
             estimator,
             ...(target ? { target } : {}),
-            particles,
-            replicates,
-            seed,
+            particles: o.values.particles,
+            replicates: o.values.replicates,
+            seed: o.values.seed,
           })
         }
       />

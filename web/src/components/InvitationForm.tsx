@@ -5,6 +5,7 @@
 // existing one.
 import { useEffect, useState } from 'react';
 import { errText, post } from '../api.ts';
+import { LabeledInput } from './forms.tsx';
 
 const remembered: Record<string, string> = {};
 
@@ -108,32 +109,25 @@ export function InvitationAccountForm(props: {
         </button>
       </div>
       {mode === 'create' ? (
-        <label className="field">
-          <span>Your name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" />
-        </label>
+        <LabeledInput label="Your name" value={name} onValue={setName} required autoComplete="name" />
       ) : null}
-      <label className="field">
-        <span>Email</span>
-        <input
-          type="email"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-          autoComplete="username"
-        />
-      </label>
-      <label className="field">
-        <span>Password</span>
-        <input
-          type="password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-          minLength={mode === 'create' ? 10 : 1}
-          autoComplete={mode === 'create' ? 'new-password' : 'current-password'}
-        />
-      </label>
+      <LabeledInput
+        label="Email"
+        type="email"
+        value={email}
+        onValue={setEmail}
+        required
+        autoComplete="username"
+      />
+      <LabeledInput
+        label="Password"
+        type="password"
+        value={password}
+        onValue={setPassword}
+        required
+        minLength={mode === 'create' ? 10 : 1}
+        autoComplete={mode === 'create' ? 'new-password' : 'current-password'}
+      />
       <button type="submit" className="primary wide" disabled={props.busy}>
         {props.busy ? 'Joining…' : props.submit}
       </button>

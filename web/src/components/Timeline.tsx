@@ -1,6 +1,8 @@
 // One run as a timeline: what truly happened (left) beside what each actor perceived, believed and
 // chose at the same time. Misreadings, misses and false alarms are marked.
+import type { ReactNode } from 'react';
 import type { TraceRecord, TraceReply } from '../api.ts';
+import { useAction } from './forms.tsx';
 import { ScrollRegion } from './ScrollRegion.tsx';
 
 const TYPE_COLORS = ['#15803d', '#a16207', '#b91c1c', '#7e22ce', '#0e7490'];
@@ -241,5 +243,39 @@ export function Timeline({ trace }: { trace: TraceReply }) {
         </table>
       </ScrollRegion>
     </div>
+  );
+}
+
+/** The form that asks for a trace: its fields, a button that says it is tracing, and the error in words. */
+export function TraceForm({
+  label,
+  load,
+  children,
+}: {
+  label: string;
+  load: () => Promise<void>;
+  children: ReactNode;
+}) {
+  const [busy, error, run] = useAction();
+  return (
+    <>
+      <form
+        className="row wrap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(load);
+        }}
+      >
+        {children}
+        <button type="submit" className="secondary" disabled={busy}>
+          {busy ? 'Tracing…' : label}
+        </button>
+      </form>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
   );
 }

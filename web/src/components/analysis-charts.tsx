@@ -5,6 +5,7 @@ import * as Plot from '@observablehq/plot';
 import { QUANTITY } from '../../../src/analysis/vocabulary.ts';
 import type { Comparison, SensitivityReport } from '../api.ts';
 import { Figure, fmtP, narrow, PlotBox, wrapLines } from './charts.tsx';
+import { DataTable } from './DataTable.tsx';
 import { type Names, NO_NAMES } from './names.ts';
 import { Term } from './Term.tsx';
 
@@ -128,36 +129,20 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
         </>
       }
       table={
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">arm</th>
-              <th scope="col">quantity</th>
-              <th scope="col">baseline</th>
-              <th scope="col">with</th>
-              <th scope="col">difference</th>
-              <th scope="col">95% interval</th>
-              <th scope="col">McNemar mid-p</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={`${r.arm}|${r.q}`}>
-                <td>
-                  {ARM_GLYPH[arms.indexOf(r.arm) % ARM_GLYPH.length]} {r.arm}
-                </td>
-                <td>{r.q}</td>
-                <td>{fmtP(r.base)}</td>
-                <td>{fmtP(r.alt)}</td>
-                <td>{fmtPts(r.d)}</td>
-                <td>
-                  {fmtPts(r.lo)} to {fmtPts(r.hi)}
-                </td>
-                <td>{r.p}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          head={['arm', 'quantity', 'baseline', 'with', 'difference', '95% interval', 'McNemar mid-p']}
+          rows={rows}
+          rowKey={(r) => `${r.arm}|${r.q}`}
+          cells={(r) => [
+            `${ARM_GLYPH[arms.indexOf(r.arm) % ARM_GLYPH.length]} ${r.arm}`,
+            r.q,
+            fmtP(r.base),
+            fmtP(r.alt),
+            fmtPts(r.d),
+            `${fmtPts(r.lo)} to ${fmtPts(r.hi)}`,
+            r.p,
+          ]}
+        />
       }
     >
       <PlotBox
@@ -165,6 +150,15 @@ export function ForestPlot({ comparisons }: { comparisons: Comparison[] }) {
         label={`Forest plot: ${rows.map((r) => `${r.arm} ${r.q} ${fmtPts(r.d)} (${fmtPts(r.lo)} to ${fmtPts(r.hi)})`).join('; ')}`}
       />
     </Figure>
+  );
+}
+
+/** A parameter in words, then its dotted path. */
+function ParamName({ path, names }: { path: string; names: Names }) {
+  return (
+    <>
+      {names.param(path)} <code>{path}</code>
+    </>
   );
 }
 
@@ -184,16 +178,27 @@ function labelLayout(labels: string[], width: number, minBand: number): { margin
   return { margin, band: Math.max(minBand, 15 * lines + 12) };
 }
 
-/** One at a time: the metric with each parameter at its low and its high quantile, the others nominal. */
-export function TornadoChart({
-  report,
-  top = 15,
-  names = NO_NAMES,
-}: {
+/** The frame of a chart of horizontal bars: its size, the labels' margin, and the type. */
+function barFrame(width: number, margin: number, height: number) {
+  return {
+    width,
+    height,
+    marginLeft: margin,
+    marginRight: narrow(width) ? 12 : 30,
+    marginBottom: 44,
+    style: { fontSize: '12px', background: 'transparent' },
+  };
+}
+
+/** A sensitivity chart's report, how many parameters it shows, and their names in words. */
+interface SensitivityChartProps {
   report: SensitivityReport;
   top?: number;
   names?: Names;
-}) {
+}
+
+/** One at a time: the metric with each parameter at its low and its high quantile, the others nominal. */
+export function TornadoChart({ report, top = 15, names = NO_NAMES }: SensitivityChartProps) {
   const params = new Map(report.params.map((p) => [p.path, p]));
   const [qLo, qHi] = report.tornado.quantiles;
   const bars = report.tornado.bars.slice(0, top);
@@ -227,12 +232,7 @@ export function TornadoChart({
       40,
     );
     return Plot.plot({
-      width,
-      height: band * data.length + 90,
-      marginLeft: margin,
-      marginRight: narrow(width) ? 12 : 30,
-      marginBottom: 44,
-      style: { fontSize: '12px', background: 'transparent' },
+      ...barFrame(width, margin, band * data.length + 90),
       x: {
         label: `${report.metric.label}, % of runs →`,
         labelAnchor: 'center',
@@ -289,38 +289,30 @@ export function TornadoChart({
         </>
       }
       table={
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">parameter</th>
-              <th scope="col">source</th>
-              <th scope="col">low value</th>
-              <th scope="col">at low</th>
-              <th scope="col">high value</th>
-              <th scope="col">at high</th>
-              <th scope="col">high − low</th>
-              <th scope="col">95% interval</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.tornado.bars.map((b) => (
-              <tr key={b.path}>
-                <td>
-                  {names.param(b.path)} <code>{b.path}</code>
-                </td>
-                <td>{params.get(b.path)?.source ?? '–'}</td>
-                <td>{b.low.value}</td>
-                <td>{fmtP(b.low.p)}</td>
-                <td>{b.high.value}</td>
-                <td>{fmtP(b.high.p)}</td>
-                <td>{fmtPts(b.d)}</td>
-                <td>
-                  {fmtPts(b.ci95[0])} to {fmtPts(b.ci95[1])}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          head={[
+            'parameter',
+            'source',
+            'low value',
+            'at low',
+            'high value',
+            'at high',
+            'high − low',
+            '95% interval',
+          ]}
+          rows={report.tornado.bars}
+          rowKey={(b) => b.path}
+          cells={(b) => [
+            <ParamName key="p" path={b.path} names={names} />,
+            params.get(b.path)?.source ?? '–',
+            b.low.value,
+            fmtP(b.low.p),
+            b.high.value,
+            fmtP(b.high.p),
+            fmtPts(b.d),
+            `${fmtPts(b.ci95[0])} to ${fmtPts(b.ci95[1])}`,
+          ]}
+        />
       }
     >
       <PlotBox
@@ -336,15 +328,7 @@ export function TornadoChart({
  * solid bar, total an outlined one, and each carries its number and kind as text: colour is not needed
  * to tell them apart.
  */
-export function SobolChart({
-  report,
-  top = 15,
-  names = NO_NAMES,
-}: {
-  report: SensitivityReport;
-  top?: number;
-  names?: Names;
-}) {
+export function SobolChart({ report, top = 15, names = NO_NAMES }: SensitivityChartProps) {
   const sobol = report.sobol;
   if (!sobol) return null;
   const params = new Map(report.params.map((p) => [p.path, p]));
@@ -379,12 +363,7 @@ export function SobolChart({
     const short = (r: (typeof rows)[number]) =>
       `${r.kind === 'total' ? 'total' : 'first'} ${Number(r.v.toPrecision(2))}`;
     return Plot.plot({
-      width,
-      height: band * indices.length + 80,
-      marginLeft: margin,
-      marginRight: narrow(width) ? 12 : 30,
-      marginBottom: 44,
-      style: { fontSize: '12px', background: 'transparent' },
+      ...barFrame(width, margin, band * indices.length + 80),
       x: {
         label: narrow(width)
           ? 'share of variance →'
@@ -471,36 +450,19 @@ export function SobolChart({
         </>
       }
       table={
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">parameter</th>
-              <th scope="col">source</th>
-              <th scope="col">first order</th>
-              <th scope="col">95% interval</th>
-              <th scope="col">total</th>
-              <th scope="col">95% interval</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sobol.indices.map((i) => (
-              <tr key={i.path}>
-                <td>
-                  {names.param(i.path)} <code>{i.path}</code>
-                </td>
-                <td>{params.get(i.path)?.source ?? '–'}</td>
-                <td>{i.first}</td>
-                <td>
-                  {i.firstCi95[0]} to {i.firstCi95[1]}
-                </td>
-                <td>{i.total}</td>
-                <td>
-                  {i.totalCi95[0]} to {i.totalCi95[1]}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          head={['parameter', 'source', 'first order', '95% interval', 'total', '95% interval']}
+          rows={sobol.indices}
+          rowKey={(i) => i.path}
+          cells={(i) => [
+            <ParamName key="p" path={i.path} names={names} />,
+            params.get(i.path)?.source ?? '–',
+            i.first,
+            `${i.firstCi95[0]} to ${i.firstCi95[1]}`,
+            i.total,
+            `${i.totalCi95[0]} to ${i.totalCi95[1]}`,
+          ]}
+        />
       }
     >
       <PlotBox

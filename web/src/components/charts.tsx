@@ -5,6 +5,7 @@ import * as Plot from '@observablehq/plot';
 import { sankey, sankeyLinkHorizontal } from 'd3-sankey';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { RunReport } from '../api.ts';
+import { DataTable } from './DataTable.tsx';
 import { ScrollRegion } from './ScrollRegion.tsx';
 
 const pct = (p: number, digits = 1) => `${(p * 100).toFixed(p > 0 && p < 0.001 ? 3 : digits)}%`;
@@ -160,26 +161,12 @@ export function ExceedanceChart({
         </>
       }
       table={
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">rung</th>
-              <th scope="col">P(peak ≥ rung)</th>
-              <th scope="col">95% interval</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.exceedance.map((e) => (
-              <tr key={e.id}>
-                <td>{e.id}</td>
-                <td>{pct(e.p)}</td>
-                <td>
-                  {pct(e.ci95[0])} – {pct(e.ci95[1])}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          head={['rung', 'P(peak ≥ rung)', '95% interval']}
+          rows={report.exceedance}
+          rowKey={(e) => e.id}
+          cells={(e) => [e.id, pct(e.p), `${pct(e.ci95[0])} – ${pct(e.ci95[1])}`]}
+        />
       }
     >
       <PlotBox
@@ -251,26 +238,12 @@ export function OutcomesChart({ report }: { report: RunReport }) {
       title="Outcomes"
       caption="How runs ended; the black line on each bar is the 95% interval."
       table={
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">outcome</th>
-              <th scope="col">share</th>
-              <th scope="col">95% interval</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((d) => (
-              <tr key={d.key}>
-                <td>{d.outcome}</td>
-                <td>{pct(d.p)}</td>
-                <td>
-                  {pct(d.lo)} – {pct(d.hi)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          head={['outcome', 'share', '95% interval']}
+          rows={data}
+          rowKey={(d) => d.key}
+          cells={(d) => [d.outcome, pct(d.p), `${pct(d.lo)} – ${pct(d.hi)}`]}
+        />
       }
     >
       <PlotBox make={make} label={`Outcomes: ${data.map((d) => `${d.outcome} ${pct(d.p)}`).join(', ')}`} />
@@ -330,27 +303,16 @@ export function MisperceptionChart({ report }: { report: RunReport }) {
         </>
       }
       table={
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">first misperception</th>
-              <th scope="col">runs</th>
-              <th scope="col">share</th>
-            </tr>
-          </thead>
-          <tbody>
-            {m.causes.map((c) => (
-              <tr key={`${c.kind}${c.observer}${c.act}${c.perceived}`}>
-                <td>
-                  {c.observer}: {c.kind} {c.act}
-                  {c.perceived ? ` as ${c.perceived}` : ''}
-                </td>
-                <td>{c.runs}</td>
-                <td>{pct(c.share)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          head={['first misperception', 'runs', 'share']}
+          rows={m.causes}
+          rowKey={(c) => `${c.kind}${c.observer}${c.act}${c.perceived}`}
+          cells={(c) => [
+            `${c.observer}: ${c.kind} ${c.act}${c.perceived ? ` as ${c.perceived}` : ''}`,
+            c.runs,
+            pct(c.share),
+          ]}
+        />
       }
     >
       {data.length ? (
@@ -436,48 +398,20 @@ export function PathSankey({ report }: { report: RunReport }) {
   const flows = links.map((l) => ({ from: nodes[l.source]!, to: nodes[l.target]!, runs: l.value }));
   const table = (
     <>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">path (acts that raised the peak)</th>
-            <th scope="col">runs</th>
-            <th scope="col">share</th>
-          </tr>
-        </thead>
-        <tbody>
-          {report.paths.map((p) => (
-            <tr key={p.events.join('>')}>
-              <td>{p.events.join(' → ') || '(nothing escalated)'}</td>
-              <td>{p.count}</td>
-              <td>{pct(p.share)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        head={['path (acts that raised the peak)', 'runs', 'share']}
+        rows={report.paths}
+        rowKey={(p) => p.events.join('>')}
+        cells={(p) => [p.events.join(' → ') || '(nothing escalated)', p.count, pct(p.share)]}
+      />
       {flows.length ? (
-        <table>
-          <caption>Flows drawn in the diagram (step k → step k+1)</caption>
-          <thead>
-            <tr>
-              <th scope="col">step</th>
-              <th scope="col">from</th>
-              <th scope="col">to</th>
-              <th scope="col">runs</th>
-            </tr>
-          </thead>
-          <tbody>
-            {flows.map((f) => (
-              <tr key={`${f.from.name}>${f.to.name}`}>
-                <td>
-                  {f.from.step + 1} → {f.to.step + 1}
-                </td>
-                <td>{f.from.label}</td>
-                <td>{f.to.label}</td>
-                <td>{f.runs}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Flows drawn in the diagram (step k → step k+1)"
+          head={['step', 'from', 'to', 'runs']}
+          rows={flows}
+          rowKey={(f) => `${f.from.name}>${f.to.name}`}
+          cells={(f) => [`${f.from.step + 1} → ${f.to.step + 1}`, f.from.label, f.to.label, f.runs]}
+        />
       ) : null}
     </>
   );

@@ -4,7 +4,7 @@
 // server (issues with paths) lands on the same fields.
 import { useId, useState } from 'react';
 import type { z } from 'zod';
-import { ApiError, errText } from '../api.ts';
+import { ApiError, del, errText } from '../api.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -174,6 +174,24 @@ export function FieldNotes({
   );
 }
 
+/** A field: its label, its input (the child), its hint and its error. */
+function FieldShell(props: {
+  form: FieldErrors;
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  small?: boolean;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className={props.small ? 'field small-field' : 'field'}>
+      <label htmlFor={props.form.ids(props.name).input}>{props.label}</label>
+      {props.children}
+      <FieldNotes form={props.form} name={props.name} hint={props.hint} />
+    </div>
+  );
+}
+
 export function TextField(props: {
   form: FieldErrors;
   name: string;
@@ -188,8 +206,7 @@ export function TextField(props: {
 }) {
   const { form, name } = props;
   return (
-    <div className="field">
-      <label htmlFor={form.ids(name).input}>{props.label}</label>
+    <FieldShell form={form} name={name} label={props.label} hint={props.hint}>
       <input
         {...fieldAria(form, name, props.hint)}
         name={name}
@@ -200,8 +217,7 @@ export function TextField(props: {
         placeholder={props.placeholder}
         onChange={(e) => props.onChange(e.target.value)}
       />
-      <FieldNotes form={form} name={name} hint={props.hint} />
-    </div>
+    </FieldShell>
   );
 }
 
@@ -211,15 +227,14 @@ export function NumberField(props: {
   label: string;
   value: number;
   onChange: (n: number) => void;
-  min?: number;
-  max?: number;
+  min?: number | undefined;
+  max?: number | undefined;
   step?: number;
   hint?: string;
 }) {
   const { form, name } = props;
   return (
-    <div className="field small-field">
-      <label htmlFor={form.ids(name).input}>{props.label}</label>
+    <FieldShell form={form} name={name} label={props.label} hint={props.hint} small>
       <input
         {...fieldAria(form, name, props.hint)}
         type="number"
@@ -229,20 +244,87 @@ export function NumberField(props: {
         value={Number.isFinite(props.value) ? props.value : ''}
         onChange={(e) => props.onChange(e.target.value === '' ? Number.NaN : Number(e.target.value))}
       />
-      <FieldNotes form={form} name={name} hint={props.hint} />
-    </div>
+    </FieldShell>
+  );
+}
+
+/** A form's numeric options in one state (from the schema's defaults, or `initial`), with its errors. */
+export interface Options {
+  form: FieldErrors;
+  schema: z.ZodObject;
+  labels: Record<string, string>;
+  values: Record<string, number>;
+  set: (name: string, value: number) => void;
+}
+
+/** The labels of the options every analysis has (a form names only its own). */
+const COMMON_LABELS: Record<string, string> = { seed: 'Seed', epistemic: 'Parameter draws' };
+
+export function useOptions(
+  schema: z.ZodObject,
+  labels: Record<string, string>,
+  initial: Record<string, number> = {},
+): Options {
+  const common = Object.entries(COMMON_LABELS).filter(([k]) => k in schema.shape);
+  const all = { ...labels, ...Object.fromEntries(common.filter(([k]) => !(k in labels))) };
+  const form = useFieldErrors(schema, all);
+  const [values, setValues] = useState<Record<string, number>>(() => {
+    const out: Record<string, number> = {};
+    for (const [k, t] of Object.entries(schema.shape)) {
+      const d = (t as z.ZodType).safeParse(undefined);
+      if (d.success && typeof d.data === 'number') out[k] = d.data;
+    }
+    return { ...out, ...initial };
+  });
+  return {
+    form,
+    schema,
+    labels: all,
+    values,
+    set: (name, v) => setValues((prev) => ({ ...prev, [name]: v })),
+  };
+}
+
+/** A bound the input can show (zod's whole numbers without one have the safe-integer range). */
+const shown = (n: number | null | undefined) =>
+  n !== null && n !== undefined && Math.abs(n) < Number.MAX_SAFE_INTEGER ? n : undefined;
+
+/** The number field of an option: its label, limits and value from the form's schema and state. */
+export function OptionField(props: {
+  o: Options;
+  name: string;
+  label?: string;
+  step?: number;
+  hint?: string;
+}) {
+  const { o, name } = props;
+  let t = o.schema.shape[name] as z.ZodType;
+  while ('unwrap' in t && typeof t.unwrap === 'function') t = t.unwrap() as z.ZodType;
+  const n = t as z.ZodNumber;
+  return (
+    <NumberField
+      form={o.form}
+      name={name}
+      label={props.label ?? o.labels[name] ?? name}
+      value={o.values[name] ?? Number.NaN}
+      onChange={(v) => o.set(name, v)}
+      min={shown(n.minValue)}
+      max={shown(n.maxValue)}
+      {...(props.step ? { step: props.step } : {})}
+      {...(props.hint ? { hint: props.hint } : {})}
+    />
   );
 }
 
 /** Parameter draws (`epistemic`): 0 for none, else a parameter-uncertainty band beside every interval. */
-export function DrawsField(props: { form: FieldErrors; value: number; onChange: (n: number) => void }) {
+export function DrawsField({ o }: { o: Options }) {
   return (
     <NumberField
-      form={props.form}
+      form={o.form}
       name="epistemic"
       label="Parameter draws"
-      value={props.value}
-      onChange={props.onChange}
+      value={o.values.epistemic ?? 0}
+      onChange={(v) => o.set('epistemic', v)}
       min={0}
       max={5000}
       step={10}
@@ -257,4 +339,133 @@ export function FormError({ form }: { form: FieldErrors }) {
       {form.formError}
     </p>
   ) : null;
+}
+
+/** A labelled choice among options, each `[value, label]`. */
+export function SelectField<T extends string>({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value: T;
+  onChange: (v: T) => void;
+  options: readonly (readonly [T, string])[];
+}) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A small button that deletes (or revokes) what `url` names, then reloads the list it is in. */
+export function DeleteButton({
+  url,
+  then,
+  children,
+}: {
+  url: string;
+  then: () => unknown;
+  children: React.ReactNode;
+}) {
+  return (
+    <SmallButton
+      onClick={async () => {
+        await del(url);
+        await then();
+      }}
+    >
+      {children}
+    </SmallButton>
+  );
+}
+
+/** A small, quiet button (remove a row, add one, revoke). */
+export function SmallButton({ onClick, children }: { onClick: () => unknown; children: React.ReactNode }) {
+  return (
+    <button type="button" className="ghost small" onClick={() => void onClick()}>
+      {children}
+    </button>
+  );
+}
+
+/** A labelled input without schema errors (the value in, each edit out as text). */
+export function LabeledInput({
+  label,
+  onValue,
+  ...input
+}: { label: string; onValue: (v: string) => void } & React.InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input {...input} onChange={(e) => onValue(e.target.value)} />
+    </label>
+  );
+}
+
+/** One request at a time from a screen: whether one is under way, its error, and how to start one. */
+export function useAction(): [boolean, string, (fn: () => Promise<unknown>) => Promise<void>] {
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setErr('');
+    try {
+      await fn();
+    } catch (e) {
+      setErr(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return [busy, err, run];
+}
+
+/**
+ * A form that checks its body with the schema of `form` before sending it, and shows the server's
+ * errors by field; `children` may take whether it is sending.
+ */
+export interface CheckedFormProps<B> {
+  form: FieldErrors;
+  body: () => B;
+  send: (body: B) => Promise<unknown>;
+  className?: string;
+  /** The form's accessible name. */
+  label?: string;
+  children: React.ReactNode | ((busy: boolean) => React.ReactNode);
+}
+
+export function CheckedForm<B>({ form, body, send, className, label, children }: CheckedFormProps<B>) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className={className}
+      aria-label={label}
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const b = body();
+        if (!form.check(b)) return;
+        setBusy(true);
+        try {
+          await send(b);
+        } catch (err) {
+          form.fromServer(err);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {typeof children === 'function' ? children(busy) : children}
+    </form>
+  );
 }

@@ -9,6 +9,7 @@ import type { Lookahead } from '../../../src/exercise/coach.ts';
 import type { Inject, Team } from '../../../src/exercise/schema.ts';
 import type { TeamView, TrueView } from '../../../src/exercise/views.ts';
 import { errText, get, post } from '../api.ts';
+import { useAction } from '../components/forms.tsx';
 import { invitationLink } from '../components/InvitationForm.tsx';
 import { TabList } from '../components/Tabs.tsx';
 import { ErrorLine, pct } from '../talks/ui.tsx';
@@ -49,24 +50,6 @@ function useLiveView<T>(ex: string): [T | null, string, () => Promise<void>] {
     return () => es.close();
   }, [ex, reload]);
   return [view, error, reload];
-}
-
-/** One request at a time from a screen: whether one is under way, its error, and how to start one. */
-function useAction(): [boolean, string, (fn: () => Promise<unknown>) => Promise<void>] {
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setErr('');
-    try {
-      await fn();
-    } catch (e) {
-      setErr(errText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return [busy, err, run];
 }
 
 export function ExercisePage({ id }: { id: string }) {

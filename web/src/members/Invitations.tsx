@@ -2,7 +2,9 @@
 // whoever holds it) and sees the invitations; the invitee accepts or declines the invitations addressed
 // to them, or opens the link (/invite#TOKEN), which can also create their account.
 import { useEffect, useState } from 'react';
-import { del, errText, get, type Me, post, type Role, type WorkspaceRef } from '../api.ts';
+import { errText, get, type Me, post, type Role, type WorkspaceRef } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
+import { DeleteButton } from '../components/forms.tsx';
 import { InvitationAccountForm, invitationLink, useInvitation } from '../components/InvitationForm.tsx';
 import { navigate } from '../router.tsx';
 import { CopyField, ErrorLine } from '../talks/ui.tsx';
@@ -78,39 +80,21 @@ export function InviteMembers({ ws, onChange }: { ws: WorkspaceRef; onChange: ()
         </div>
       ) : null}
       {list.some((i) => i.status === 'pending') ? (
-        <table className="grid" aria-label="Pending invitations">
-          <thead>
-            <tr>
-              <th scope="col">invited</th>
-              <th scope="col">role</th>
-              <th scope="col">expires</th>
-              <th scope="col" />
-            </tr>
-          </thead>
-          <tbody>
-            {list
-              .filter((i) => i.status === 'pending')
-              .map((i) => (
-                <tr key={i.id}>
-                  <td>{i.email ?? 'whoever holds the link'}</td>
-                  <td>{i.role}</td>
-                  <td>{day(i.expiresAt)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="ghost small"
-                      onClick={async () => {
-                        await del(`/api/workspaces/${ws.id}/invitations/${i.id}`);
-                        reload();
-                      }}
-                    >
-                      Revoke
-                    </button>
-                  </td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="grid"
+          label="Pending invitations"
+          head={['invited', 'role', 'expires', '']}
+          rows={list.filter((i) => i.status === 'pending')}
+          rowKey={(i) => i.id}
+          cells={(i) => [
+            i.email ?? 'whoever holds the link',
+            i.role,
+            day(i.expiresAt),
+            <DeleteButton key="r" url={`/api/workspaces/${ws.id}/invitations/${i.id}`} then={reload}>
+              Revoke
+            </DeleteButton>,
+          ]}
+        />
       ) : null}
     </>
   );

@@ -4,7 +4,6 @@ import { useState } from 'react';
 import {
   type CompareReport,
   type Comparison,
-  errText,
   get,
   type RunDetail,
   type SensitivityReport,
@@ -21,10 +20,11 @@ import {
 } from '../components/analysis-charts.tsx';
 import { CompareBands } from '../components/Bands.tsx';
 import { fmtP } from '../components/charts.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { type Names, useNames } from '../components/names.ts';
 import { TabList, tabPanel } from '../components/Tabs.tsx';
 import { Term } from '../components/Term.tsx';
-import { Timeline } from '../components/Timeline.tsx';
+import { Timeline, TraceForm } from '../components/Timeline.tsx';
 
 export function CompareResults({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
   const report = run.report as unknown as CompareReport;
@@ -181,30 +181,20 @@ function ArmCard({
       })}
       <details>
         <summary>Every rung: P(peak ≥ rung), baseline and with</summary>
-        <table className="mini">
-          <thead>
-            <tr>
-              <th scope="col">rung</th>
-              <th scope="col">baseline</th>
-              <th scope="col">with</th>
-              <th scope="col">difference</th>
-              <th scope="col">95% CI</th>
-            </tr>
-          </thead>
-          <tbody>
-            {c.exceedance.map((e) => (
-              <tr key={e.id}>
-                <td>{e.id}</td>
-                <td className="num">{fmtP(e.base)}</td>
-                <td className="num">{fmtP(e.alt)}</td>
-                <td className="num">{fmtPts(e.d)}</td>
-                <td>
-                  {fmtPts(e.ci95[0])} to {fmtPts(e.ci95[1])}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="mini"
+          head={['rung', 'baseline', 'with', 'difference', '95% CI']}
+          numeric={[1, 2, 3]}
+          rows={c.exceedance}
+          rowKey={(e) => e.id}
+          cells={(e) => [
+            e.id,
+            fmtP(e.base),
+            fmtP(e.alt),
+            fmtPts(e.d),
+            `${fmtPts(e.ci95[0])} to ${fmtPts(e.ci95[1])}`,
+          ]}
+        />
       </details>
     </section>
   );
@@ -227,38 +217,19 @@ function ReplayPair({
   const [choice, setChoice] = useState(0);
   const [pair, setPair] = useState<[TraceReply, TraceReply] | null>(null);
   const [side, setSide] = useState<0 | 1>(1);
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
   if (!options.length) return null;
   const o = options[choice] ?? options[0]!;
   const load = async () => {
-    setBusy(true);
-    setError('');
-    try {
-      const base = `/api/workspaces/${ws.id}/runs/${run.id}/trace?index=${o.index}`;
-      setPair(
-        await Promise.all([
-          get<TraceReply>(base),
-          get<TraceReply>(`${base}&arm=${encodeURIComponent(o.arm)}`),
-        ]),
-      );
-      setSide(1);
-    } catch (e) {
-      setError(errText(e));
-    } finally {
-      setBusy(false);
-    }
+    const base = `/api/workspaces/${ws.id}/runs/${run.id}/trace?index=${o.index}`;
+    setPair(
+      await Promise.all([get<TraceReply>(base), get<TraceReply>(`${base}&arm=${encodeURIComponent(o.arm)}`)]),
+    );
+    setSide(1);
   };
   return (
     <section className="panel" aria-labelledby="replay-h">
       <h2 id="replay-h">The same random world, with and without the intervention</h2>
-      <form
-        className="row wrap"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load();
-        }}
-      >
+      <TraceForm label="Replay both arms" load={load}>
         <label className="field inline">
           <span>Replay</span>
           <select value={choice} onChange={(e) => setChoice(Number(e.target.value))}>
@@ -269,15 +240,7 @@ function ReplayPair({
             ))}
           </select>
         </label>
-        <button type="submit" className="secondary" disabled={busy}>
-          {busy ? 'Tracing…' : 'Replay both arms'}
-        </button>
-      </form>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      </TraceForm>
       {pair ? (
         <>
           <TabList

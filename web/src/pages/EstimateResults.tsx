@@ -7,8 +7,19 @@ import type { SweepReport } from '../../../src/analysis/sweep.ts';
 import type { RunDetail } from '../api.ts';
 import { BreakevenBands, SweepBands } from '../components/Bands.tsx';
 import { fmtP } from '../components/charts.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 
-const ci = (c: [number, number]) => `${fmtP(c[0])} to ${fmtP(c[1])}`;
+/** A probability and, in small type, its 95% interval. */
+function WithCi({ p, ci95 }: { p: number; ci95: [number, number] }) {
+  return (
+    <>
+      {fmtP(p)}{' '}
+      <span className="muted small">
+        ({fmtP(ci95[0])} to {fmtP(ci95[1])})
+      </span>
+    </>
+  );
+}
 
 export function SweepResults({ run }: { run: RunDetail }) {
   const r = run.report as unknown as SweepReport;
@@ -16,39 +27,19 @@ export function SweepResults({ run }: { run: RunDetail }) {
     <>
       <section className="panel" aria-labelledby="sweep-h">
         <h2 id="sweep-h">Sweep: each cell on the same random numbers</h2>
-        <table className="mini" data-testid="sweep-table">
-          <thead>
-            <tr>
-              {r.params.map((p) => (
-                <th key={p.path} scope="col">
-                  {p.path}
-                </th>
-              ))}
-              {r.metrics.map((x) => (
-                <th key={x.id} scope="col">
-                  {x.label} (95% interval)
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {r.cells.map((c) => (
-              <tr key={c.values.join(',')}>
-                {c.values.map((v, k) => (
-                  <td key={r.params[k]!.path}>{v}</td>
-                ))}
-                {r.metrics.map((x) => {
-                  const m = c.metrics[x.id]!;
-                  return (
-                    <td key={x.id}>
-                      {fmtP(m.p)} <span className="muted small">({ci(m.ci95)})</span>
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="mini"
+          testId="sweep-table"
+          head={[...r.params.map((p) => p.path), ...r.metrics.map((x) => `${x.label} (95% interval)`)]}
+          rows={r.cells}
+          rowKey={(c) => c.values.join(',')}
+          cells={(c) => [
+            ...c.values,
+            ...r.metrics.map((x) => (
+              <WithCi key={x.id} p={c.metrics[x.id]!.p} ci95={c.metrics[x.id]!.ci95} />
+            )),
+          ]}
+        />
         <p className="muted small">
           {r.runs.toLocaleString()} runs per cell, seed {r.seed}
         </p>
@@ -71,28 +62,13 @@ export function BreakevenResults({ run }: { run: RunDetail }) {
       <section className="panel" aria-labelledby="be-h">
         <h2 id="be-h">Break-even</h2>
         <p data-testid="breakeven-verdict">{verdict}</p>
-        <table className="mini">
-          <thead>
-            <tr>
-              <th scope="col">{r.param.path}</th>
-              <th scope="col">baseline</th>
-              <th scope="col">with {r.with}</th>
-              <th scope="col">difference (95% interval)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.points.map((p) => (
-              <tr key={p.x}>
-                <td>{p.x}</td>
-                <td>{fmtP(p.base)}</td>
-                <td>{fmtP(p.alt)}</td>
-                <td>
-                  {fmtP(p.d)} <span className="muted small">({ci(p.ci95)})</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="mini"
+          head={[r.param.path, 'baseline', `with ${r.with}`, 'difference (95% interval)']}
+          rows={r.points}
+          rowKey={(p) => p.x}
+          cells={(p) => [p.x, fmtP(p.base), fmtP(p.alt), <WithCi key="d" p={p.d} ci95={p.ci95} />]}
+        />
       </section>
       <BreakevenBands report={r} />
     </>

@@ -1,19 +1,20 @@
 // The glossary: every term the results use, defined in a line or two (src/analysis/vocabulary.ts, which
 // also makes docs/glossary.md). Terms on other pages link here with <Term>.
 import { GLOSSARY, GLOSSARY_GROUPS as GROUPS } from '../../../src/analysis/vocabulary.ts';
+import { Page } from '../components/Page.tsx';
 
 export function GlossaryPage() {
   return (
-    <div className="page glossary">
-      <div className="page-head">
-        <div>
-          <h1>Glossary</h1>
-          <p className="muted">
-            What the numbers on the results pages, in the reports and on the command line mean. Every figure
-            is a share of simulated runs, with its 95% interval.
-          </p>
-        </div>
-      </div>
+    <Page
+      title="Glossary"
+      className="glossary"
+      intro={
+        <>
+          What the numbers on the results pages, in the reports and on the command line mean. Every figure is
+          a share of simulated runs, with its 95% interval.
+        </>
+      }
+    >
       <nav aria-label="Glossary sections" className="toc">
         <ul className="plain row wrap">
           {GROUPS.map((g) => (
@@ -46,7 +47,7 @@ export function GlossaryPage() {
           </dl>
         </section>
       ))}
-    </div>
+    </Page>
   );
 }
 

@@ -13,7 +13,8 @@ import {
   type ScenarioSummary,
   type WorkspaceRef,
 } from '../api.ts';
-import { FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+import { CheckedForm, FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+import { Page } from '../components/Page.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { InviteMembers, MyInvitations } from '../members/Invitations.tsx';
 import { Link, navigate } from '../router.tsx';
@@ -58,17 +59,16 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
   const libraries = (list ?? []).filter((s) => s.kind === 'library');
 
   return (
-    <div className="page">
-      <div className="page-head">
-        <div>
-          <h1>Scenarios</h1>
-          <p className="muted">
-            Workspace “{ws.name}” · you are{' '}
-            {ws.role === 'owner' ? 'an owner' : `an ${ws.role}`.replace('an viewer', 'a viewer')}
-          </p>
-        </div>
-        {canEdit ? <NewScenario ws={ws} /> : null}
-      </div>
+    <Page
+      title="Scenarios"
+      actions={canEdit ? <NewScenario ws={ws} /> : null}
+      intro={
+        <>
+          Workspace “{ws.name}” · you are{' '}
+          {ws.role === 'owner' ? 'an owner' : `an ${ws.role}`.replace('an viewer', 'a viewer')}
+        </>
+      }
+    >
       <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
       <search className="toolbar">
         <label className="search">
@@ -152,7 +152,7 @@ export function Library({ ws }: { ws: WorkspaceRef }) {
         <Link to={`/w/${ws.id}/members`}>Members of this workspace</Link>
         {ws.role === 'owner' ? ': add colleagues, change their role or remove them.' : '.'}
       </p>
-    </div>
+    </Page>
   );
 }
 
@@ -173,20 +173,14 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
       </button>
     );
   return (
-    <form
+    <CheckedForm
       className="panel new-scenario"
-      aria-label="New scenario"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const body = { path, template, tags: ['draft'] };
-        if (!form.check(body)) return;
-        try {
-          const s = await post<ScenarioDetail>(`/api/workspaces/${ws.id}/scenarios`, body);
-          navigate(`/w/${ws.id}/s/${s.id}`);
-        } catch (err) {
-          form.fromServer(err);
-        }
+      label="New scenario"
+      form={form}
+      body={() => ({ path, template, tags: ['draft'] })}
+      send={async (body) => {
+        const s = await post<ScenarioDetail>(`/api/workspaces/${ws.id}/scenarios`, body);
+        navigate(`/w/${ws.id}/s/${s.id}`);
       }}
     >
       <TextField
@@ -226,7 +220,7 @@ function NewScenario({ ws }: { ws: WorkspaceRef }) {
           Cancel
         </button>
       </div>
-    </form>
+    </CheckedForm>
   );
 }
 
@@ -248,21 +242,20 @@ const ROLE_HINT: Record<Role, string> = {
 /** The members of a workspace: who has which role; an owner adds, changes and removes them. */
 export function MembersPage({ ws, me }: { ws: WorkspaceRef; me: Me }) {
   return (
-    <div className="page">
-      <div className="page-head">
-        <div>
-          <h1>Members</h1>
-          <p className="muted">
-            Workspace “{ws.name}”: <strong>viewers</strong> {ROLE_HINT.viewer}; <strong>analysts</strong>{' '}
-            {ROLE_HINT.analyst}; <strong>owners</strong> {ROLE_HINT.owner}. A workspace keeps at least one
-            owner.
-          </p>
-        </div>
-      </div>
+    <Page
+      title="Members"
+      intro={
+        <>
+          Workspace “{ws.name}”: <strong>viewers</strong> {ROLE_HINT.viewer}; <strong>analysts</strong>{' '}
+          {ROLE_HINT.analyst}; <strong>owners</strong> {ROLE_HINT.owner}. A workspace keeps at least one
+          owner.
+        </>
+      }
+    >
       <MyInvitations onAccepted={(w) => location.assign(`/w/${w.id}`)} />
       <Members ws={ws} me={me} />
       <NewWorkspace />
-    </div>
+    </Page>
   );
 }
 
@@ -396,20 +389,14 @@ function NewWorkspace() {
     <section className="members">
       <h2>Another workspace</h2>
       <p className="muted">A workspace has its own scenarios, runs and members; you become its owner.</p>
-      <form
+      <CheckedForm
         className="row wrap add-member"
-        aria-label="New workspace"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const body = { name, examples: true };
-          if (!form.check(body)) return;
-          try {
-            const w = await post<WorkspaceRef>('/api/workspaces', body);
-            location.assign(`/w/${w.id}`);
-          } catch (err) {
-            form.fromServer(err);
-          }
+        label="New workspace"
+        form={form}
+        body={() => ({ name, examples: true })}
+        send={async (body) => {
+          const w = await post<WorkspaceRef>('/api/workspaces', body);
+          location.assign(`/w/${w.id}`);
         }}
       >
         <TextField form={form} name="name" label="Name" value={name} onChange={setName} required />
@@ -417,7 +404,7 @@ function NewWorkspace() {
           Create workspace (with the examples)
         </button>
         <FormError form={form} />
-      </form>
+      </CheckedForm>
     </section>
   );
 }

@@ -2,7 +2,15 @@ import { useState } from 'react';
 import { z } from 'zod';
 import { Email, SetupBody } from '../../../src/server/schemas.ts';
 import { type Me, post } from '../api.ts';
-import { type FieldErrors, FormError, TextField, useFieldErrors } from '../components/forms.tsx';
+import {
+  CheckedForm,
+  type CheckedFormProps,
+  type FieldErrors,
+  FormError,
+  TextField,
+  useFieldErrors,
+} from '../components/forms.tsx';
+import { Logo } from '../components/Logo.tsx';
 
 const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) });
 
@@ -19,17 +27,7 @@ function Frame({
     <main className="auth-page">
       <div className="auth-card">
         <div className="auth-brand">
-          <svg viewBox="0 0 32 32" width="40" height="40" aria-hidden="true">
-            <rect width="32" height="32" rx="7" fill="#1d3557" />
-            <path
-              d="M6 24 L13 15 L18 19 L26 8"
-              stroke="#f1a208"
-              strokeWidth="3.5"
-              fill="none"
-              strokeLinecap="round"
-              strokeLinejoin="round"
-            />
-          </svg>
+          <Logo size={40} inverted />
           <div>
             <div className="auth-name">Brink</div>
             <div className="muted">Crisis-escalation analysis workbench</div>
@@ -68,62 +66,83 @@ function Field(props: {
   );
 }
 
+type State<T> = [T, (v: T) => void];
+
+/** The email and password fields (`current`: signing in; else a new password). */
+function Credentials({
+  form,
+  email,
+  password,
+  current,
+}: {
+  form: FieldErrors;
+  email: State<string>;
+  password: State<string>;
+  current: boolean;
+}) {
+  const autoComplete = current ? 'current-password' : 'new-password';
+  const pw = { name: 'password', label: 'Password', type: 'password', state: password, autoComplete };
+  const fields = [
+    { name: 'email', label: 'Email', type: 'email', state: email, autoComplete: 'username' },
+    current ? pw : { ...pw, hint: 'At least 10 characters.' },
+  ];
+  return (
+    <>
+      {fields.map(({ state, ...f }) => (
+        <Field key={f.name} form={form} {...f} value={state[0]} onChange={state[1]} />
+      ))}
+    </>
+  );
+}
+
+/** A form that checks its body against the schema, sends it, and shows the server's errors by field. */
+function AuthForm<B>({
+  submit,
+  busyLabel,
+  children,
+  ...checked
+}: Omit<CheckedFormProps<B>, 'children'> & { submit: string; busyLabel: string; children: React.ReactNode }) {
+  return (
+    <CheckedForm {...checked}>
+      {(busy) => (
+        <>
+          {children}
+          <FormError form={checked.form} />
+          <button type="submit" className="primary wide" disabled={busy}>
+            {busy ? busyLabel : submit}
+          </button>
+        </>
+      )}
+    </CheckedForm>
+  );
+}
+
 export function Login({ onDone }: { onDone: (me: Me) => void }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  const email = useState('');
+  const password = useState('');
   const form = useFieldErrors(LoginBody, { email: 'Email', password: 'Password' });
-  const [busy, setBusy] = useState(false);
   return (
     <Frame
       title="Sign in"
       intro="Use your account. New here? Open the invitation link an owner of a workspace gave you."
     >
-      <form
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (!form.check({ email, password })) return;
-          setBusy(true);
-          try {
-            onDone(await post<Me>('/api/auth/login', { email, password }));
-          } catch (err) {
-            form.fromServer(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
+      <AuthForm
+        form={form}
+        body={() => ({ email: email[0], password: password[0] })}
+        send={async (b) => onDone(await post<Me>('/api/auth/login', b))}
+        submit="Sign in"
+        busyLabel="Signing in…"
       >
-        <Field
-          form={form}
-          label="Email"
-          name="email"
-          type="email"
-          value={email}
-          onChange={setEmail}
-          autoComplete="username"
-        />
-        <Field
-          form={form}
-          label="Password"
-          name="password"
-          type="password"
-          value={password}
-          onChange={setPassword}
-          autoComplete="current-password"
-        />
-        <FormError form={form} />
-        <button type="submit" className="primary wide" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
+        <Credentials form={form} email={email} password={password} current />
+      </AuthForm>
     </Frame>
   );
 }
 
 export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDone: (me: Me) => void }) {
-  const [email, setEmail] = useState('');
+  const email = useState('');
   const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
+  const password = useState('');
   const [token, setToken] = useState(new URLSearchParams(location.search).get('token') ?? '');
   const form = useFieldErrors(SetupBody, {
     name: 'Your name',
@@ -131,7 +150,6 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
     password: 'Password',
     token: 'Setup token',
   });
-  const [busy, setBusy] = useState(false);
   return (
     <Frame
       title="Welcome: create the first account"
@@ -142,21 +160,12 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
         </>
       }
     >
-      <form
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const body = { email, name, password, ...(tokenRequired ? { token } : {}) };
-          if (!form.check(body)) return;
-          setBusy(true);
-          try {
-            onDone(await post<Me>('/api/setup', body));
-          } catch (err) {
-            form.fromServer(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
+      <AuthForm
+        form={form}
+        body={() => ({ email: email[0], name, password: password[0], ...(tokenRequired ? { token } : {}) })}
+        send={async (b) => onDone(await post<Me>('/api/setup', b))}
+        submit="Create account and open the workbench"
+        busyLabel="Creating…"
       >
         <Field
           form={form}
@@ -166,25 +175,7 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
           onChange={setName}
           autoComplete="name"
         />
-        <Field
-          form={form}
-          label="Email"
-          name="email"
-          type="email"
-          value={email}
-          onChange={setEmail}
-          autoComplete="username"
-        />
-        <Field
-          form={form}
-          label="Password"
-          name="password"
-          type="password"
-          value={password}
-          onChange={setPassword}
-          autoComplete="new-password"
-          hint="At least 10 characters."
-        />
+        <Credentials form={form} email={email} password={password} current={false} />
         {tokenRequired ? (
           <Field
             form={form}
@@ -194,11 +185,7 @@ export function Setup({ tokenRequired, onDone }: { tokenRequired: boolean; onDon
             onChange={setToken}
           />
         ) : null}
-        <FormError form={form} />
-        <button type="submit" className="primary wide" disabled={busy}>
-          {busy ? 'Creating…' : 'Create account and open the workbench'}
-        </button>
-      </form>
+      </AuthForm>
     </Frame>
   );
 }

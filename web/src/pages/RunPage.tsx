@@ -2,7 +2,6 @@
 // the downloads.
 import { useEffect, useState } from 'react';
 import {
-  errText,
   get,
   type JobKind,
   type Manifest as JobManifest,
@@ -22,7 +21,7 @@ import {
   PathSankey,
 } from '../components/charts.tsx';
 import { Term } from '../components/Term.tsx';
-import { Timeline } from '../components/Timeline.tsx';
+import { Timeline, TraceForm } from '../components/Timeline.tsx';
 import { Link, navigate } from '../router.tsx';
 import { CompareResults, SensitivityResults } from './AnalysisResults.tsx';
 import { BreakevenResults, RareResults, SweepResults } from './EstimateResults.tsx';
@@ -471,30 +470,14 @@ function SampleRun({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
   const [find, setFind] = useState('war');
   const [index, setIndex] = useState(0);
   const [trace, setTrace] = useState<TraceReply | null>(null);
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
   const load = async () => {
-    setBusy(true);
-    setError('');
-    try {
-      const q = find === 'index' ? `index=${index}` : `find=${encodeURIComponent(find)}&index=${index}`;
-      setTrace(await get<TraceReply>(`/api/workspaces/${ws.id}/runs/${run.id}/trace?${q}`));
-    } catch (e) {
-      setError(errText(e));
-    } finally {
-      setBusy(false);
-    }
+    const q = find === 'index' ? `index=${index}` : `find=${encodeURIComponent(find)}&index=${index}`;
+    setTrace(await get<TraceReply>(`/api/workspaces/${ws.id}/runs/${run.id}/trace?${q}`));
   };
   return (
     <section className="panel" aria-labelledby="sample-h">
       <h2 id="sample-h">A sample run: what happened, and what each side believed</h2>
-      <form
-        className="row wrap"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load();
-        }}
-      >
+      <TraceForm label="Show timeline" load={load}>
         <label className="field inline">
           <span>Show</span>
           <select value={find} onChange={(e) => setFind(e.target.value)}>
@@ -509,15 +492,7 @@ function SampleRun({ ws, run }: { ws: WorkspaceRef; run: RunDetail }) {
           <span>{find === 'index' ? 'run' : 'from run'}</span>
           <input type="number" min={0} value={index} onChange={(e) => setIndex(Number(e.target.value))} />
         </label>
-        <button type="submit" className="secondary" disabled={busy}>
-          {busy ? 'Tracing…' : 'Show timeline'}
-        </button>
-      </form>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      </TraceForm>
       {trace ? (
         <>
           <p>

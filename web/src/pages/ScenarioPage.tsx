@@ -17,7 +17,7 @@ import {
 import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
 import { BreakevenForm, RareForm, SweepForm } from '../components/EstimateForms.tsx';
-import { DrawsField, FormError, NumberField, useFieldErrors } from '../components/forms.tsx';
+import { DrawsField, FormError, OptionField, useOptions } from '../components/forms.tsx';
 import { InterventionChecks } from '../components/InterventionChecks.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
 import { TabList, tabPanel } from '../components/Tabs.tsx';
@@ -60,14 +60,13 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
     theirs?: ScenarioDetail;
   }>({ kind: 'idle' });
   const [selected, setSelected] = useState<string[]>([]);
-  const [seed, setSeed] = useState(1);
-  const [runs, setRuns] = useState(20000);
-  const [epistemic, setEpistemic] = useState(0);
   const [starting, setStarting] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
   const [job, setJob] = useState<(typeof JOB_TABS)[number]['id']>('run');
   const [tabIndents, setTabIndents] = useState(() => localStorage.getItem('brink.tabIndents') === '1');
-  const runForm = useFieldErrors(RunOptions, { runs: 'Runs', seed: 'Seed', epistemic: 'Parameter draws' });
+  const run = useOptions(RunOptions, { runs: 'Runs' }, { runs: 20000 });
+  const { form: runForm } = run;
+  const seed = run.values.seed ?? 1;
   const canEdit = ws.role !== 'viewer';
 
   useEffect(() => {
@@ -159,6 +158,7 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   };
 
   const startRun = async () => {
+    const { runs, epistemic } = run.values;
     const body = { runs, seed, interventions: selected, epistemic };
     if (!runForm.check(body)) return;
     setStarting(true);
@@ -353,27 +353,9 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
                         />
                       </fieldset>
                       <div className="row wrap">
-                        <NumberField
-                          form={runForm}
-                          name="runs"
-                          label="Runs"
-                          value={runs}
-                          onChange={setRuns}
-                          min={1}
-                          max={10_000_000}
-                          step={1000}
-                          hint="1 to 10,000,000"
-                        />
-                        <NumberField
-                          form={runForm}
-                          name="seed"
-                          label="Seed"
-                          value={seed}
-                          onChange={setSeed}
-                          min={0}
-                          hint="Same seed, same numbers"
-                        />
-                        <DrawsField form={runForm} value={epistemic} onChange={setEpistemic} />
+                        <OptionField o={run} name="runs" step={1000} hint="1 to 10,000,000" />
+                        <OptionField o={run} name="seed" hint="Same seed, same numbers" />
+                        <DrawsField o={run} />
                       </div>
                       <FormError form={runForm} />
                       <button

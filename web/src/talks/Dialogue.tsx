@@ -24,6 +24,7 @@ import {
 import type { Overview } from './types.ts';
 import { ErrorLine, Tabs } from './ui.tsx';
 import './talks.css';
+import { PlaybookLinks } from './Results.tsx';
 
 type Tab =
   | 'room'
@@ -131,14 +132,7 @@ export function DialoguePage({ id, tab }: { id: string; tab: string | undefined 
             <section className="panel">
               <h2>Playbook</h2>
               <p>The host issued the playbook to a distribution list that names you.</p>
-              <div className="row">
-                <a className="button primary" href={`/api/talks/${ov.id}/playbook?format=html`} download>
-                  Download HTML
-                </a>
-                <a className="button secondary" href={`/api/talks/${ov.id}/playbook?format=md`} download>
-                  Download Markdown
-                </a>
-              </div>
+              <PlaybookLinks dialogue={ov.id} />
             </section>
           )
         ) : null}

@@ -1,7 +1,8 @@
 // Protocol drafts: what the caller may see of them (all for the host, those it is party to for a
 // delegation, those released to observers), drafting and agreeing.
 import { useCallback, useEffect, useState } from 'react';
-import { del, errText, get, post, put } from '../api.ts';
+import { errText, get, post, put } from '../api.ts';
+import { DeleteButton } from '../components/forms.tsx';
 import type { Draft, DraftMapping, InterventionList, Overview } from './types.ts';
 import { ErrorLine, when } from './ui.tsx';
 
@@ -270,16 +271,9 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
                       >
                         Edit
                       </button>
-                      <button
-                        type="button"
-                        className="ghost small"
-                        onClick={async () => {
-                          await del(`/api/talks/${ov.id}/drafts/${d.id}`);
-                          await load();
-                        }}
-                      >
+                      <DeleteButton url={`/api/talks/${ov.id}/drafts/${d.id}`} then={load}>
                         Delete
-                      </button>
+                      </DeleteButton>
                     </>
                   ) : null}
                   {ov.role === 'host' ? (

@@ -2,13 +2,15 @@
 // protocol simulation, the playbook, private notes and the audit log.
 import { useCallback, useEffect, useId, useState } from 'react';
 import { hostingVerdict } from '../../../src/talks/words.ts';
-import { del, errText, get, post, put } from '../api.ts';
+import { errText, get, post, put } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
+import { DeleteButton, SmallButton } from '../components/forms.tsx';
 import { invitationLink } from '../components/InvitationForm.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
-import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
+import { BaseLine, EffectsTable, LeakSection, PlaybookLinks, packageRow } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
-import { CopyField, DistWords, ErrorLine, ProgressBar, pct, StaleNote, when } from './ui.tsx';
+import { ActionButton, CopyField, DistWords, ErrorLine, ProgressBar, pct, StaleNote, when } from './ui.tsx';
 
 export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
   const [links, setLinks] = useState<Record<string, string>>({});
@@ -65,41 +67,30 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
                     {links[d.id] ? (
                       <CopyField label={`Single-use link for ${d.label}`} value={links[d.id]!} />
                     ) : (
-                      <button
-                        type="button"
+                      <ActionButton
                         className="secondary small"
-                        onClick={async () => {
-                          try {
-                            const link = await invitationLink(
-                              `/api/talks/${ov.id}/invitations`,
-                              { delegation: d.id },
-                              '/talks/join',
-                            );
-                            setLinks({ ...links, [d.id]: link });
-                            reload();
-                          } catch (e) {
-                            setError(errText(e));
-                          }
+                        onError={setError}
+                        run={async () => {
+                          const link = await invitationLink(
+                            `/api/talks/${ov.id}/invitations`,
+                            { delegation: d.id },
+                            '/talks/join',
+                          );
+                          setLinks({ ...links, [d.id]: link });
+                          reload();
                         }}
                       >
                         Create invitation link
-                      </button>
+                      </ActionButton>
                     )}
                     {d.invitations
                       .filter((i) => i.status === 'pending')
                       .map((i) => (
                         <div key={i.id} className="small">
                           <span className="pill">pending</span> until {when(i.expiresAt)}{' '}
-                          <button
-                            type="button"
-                            className="ghost small"
-                            onClick={async () => {
-                              await del(`/api/talks/${ov.id}/invitations/${i.id}`);
-                              reload();
-                            }}
-                          >
+                          <DeleteButton url={`/api/talks/${ov.id}/invitations/${i.id}`} then={reload}>
                             Revoke
-                          </button>
+                          </DeleteButton>
                         </div>
                       ))}
                   </td>
@@ -243,21 +234,17 @@ export function AgendaPanel({ ov, reload }: { ov: Overview; reload: () => void }
       ))}
       <ErrorLine error={error} />
       <div className="row">
-        <button
-          type="button"
+        <ActionButton
           className="primary"
-          onClick={async () => {
-            try {
-              await put(`/api/talks/${ov.id}/agenda`, { selected: sel });
-              setSaved('Agenda saved.');
-              reload();
-            } catch (e) {
-              setError(errText(e));
-            }
+          onError={setError}
+          run={async () => {
+            await put(`/api/talks/${ov.id}/agenda`, { selected: sel });
+            setSaved('Agenda saved.');
+            reload();
           }}
         >
           Save the agenda
-        </button>
+        </ActionButton>
         <span className="muted" aria-live="polite">
           {saved}
         </span>
@@ -618,25 +605,11 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
                     war: d.war,
                     lethal: d.lethal,
                   })),
-                  ...(r.package
-                    ? [
-                        {
-                          key: 'package',
-                          label: 'Package (agreed drafts)',
-                          war: r.package.war,
-                          lethal: r.package.lethal,
-                          strong: true,
-                        },
-                      ]
-                    : []),
+                  ...packageRow('package', r.package),
                 ]}
               />
               {r.leak ? (
-                <>
-                  <h3>If the talks leak</h3>
-                  <p>{leakWords(r.leak)}</p>
-                  <LeakChart leak={r.leak} />
-                </>
+                <LeakSection leak={r.leak} />
               ) : (
                 <p className="muted">No draft is agreed yet: there is no package to test against leaks.</p>
               )}
@@ -661,6 +634,8 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
   const [extra, setExtra] = useState(ov.distribution!.extra);
   const [msg, setMsg] = useState('');
   const [error, setError] = useState('');
+  const saveList = () =>
+    put(`/api/talks/${ov.id}/playbook/distribution`, { users, extra: extra.filter((x) => x.name && x.role) });
   return (
     <section className="panel" aria-labelledby="pb-h">
       <h2 id="pb-h">Playbook</h2>
@@ -669,14 +644,7 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
         to show (without the numbers of anyone’s positions), the run manifests, and the distribution list. The
         HTML file is self-contained and prints to PDF from the browser.
       </p>
-      <div className="row wrap">
-        <a className="button primary" href={`/api/talks/${ov.id}/playbook?format=html`} download>
-          Download HTML
-        </a>
-        <a className="button secondary" href={`/api/talks/${ov.id}/playbook?format=md`} download>
-          Download Markdown
-        </a>
-      </div>
+      <PlaybookLinks dialogue={ov.id} />
       <h3>Distribution list</h3>
       <fieldset>
         <legend>Members who receive it</legend>
@@ -712,62 +680,38 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
               value={x.role}
               onChange={(e) => setExtra(extra.map((y, k) => (k === i ? { ...y, role: e.target.value } : y)))}
             />
-            <button
-              type="button"
-              className="ghost small"
-              onClick={() => setExtra(extra.filter((_, k) => k !== i))}
-            >
-              Remove
-            </button>
+            <SmallButton onClick={() => setExtra(extra.filter((_, k) => k !== i))}>Remove</SmallButton>
           </div>
         ))}
-        <button
-          type="button"
-          className="ghost small"
-          onClick={() => setExtra([...extra, { name: '', role: '' }])}
-        >
+        <SmallButton onClick={() => setExtra([...extra, { name: '', role: '' }])}>
           Add a recipient
-        </button>
+        </SmallButton>
       </fieldset>
       <ErrorLine error={error} />
       <div className="row">
-        <button
-          type="button"
+        <ActionButton
           className="secondary"
-          onClick={async () => {
-            try {
-              await put(`/api/talks/${ov.id}/playbook/distribution`, {
-                users,
-                extra: extra.filter((x) => x.name && x.role),
-              });
-              setMsg('Distribution list saved.');
-              reload();
-            } catch (e) {
-              setError(errText(e));
-            }
+          onError={setError}
+          run={async () => {
+            await saveList();
+            setMsg('Distribution list saved.');
+            reload();
           }}
         >
           Save the list
-        </button>
-        <button
-          type="button"
+        </ActionButton>
+        <ActionButton
           className="primary"
-          onClick={async () => {
-            try {
-              await put(`/api/talks/${ov.id}/playbook/distribution`, {
-                users,
-                extra: extra.filter((x) => x.name && x.role),
-              });
-              await post(`/api/talks/${ov.id}/playbook/issue`);
-              setMsg('Issued: the members on the list can download the playbook.');
-              reload();
-            } catch (e) {
-              setError(errText(e));
-            }
+          onError={setError}
+          run={async () => {
+            await saveList();
+            await post(`/api/talks/${ov.id}/playbook/issue`);
+            setMsg('Issued: the members on the list can download the playbook.');
+            reload();
           }}
         >
           Issue to the list
-        </button>
+        </ActionButton>
         <span className="muted" aria-live="polite">
           {msg || (ov.distribution!.issuedAt ? `Issued ${when(ov.distribution!.issuedAt)}` : '')}
         </span>
@@ -839,34 +783,28 @@ export function AuditPanel({ ov }: { ov: Overview }) {
         </p>
       )}
       <ScrollRegion className="audit-scroll" label="Audit entries">
-        <table className="grid talks-grid audit">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">when</th>
-              <th scope="col">who</th>
-              <th scope="col">what</th>
-              <th scope="col">on</th>
-              <th scope="col" />
-            </tr>
-          </thead>
-          <tbody>
-            {[...log.entries].reverse().map((e) => (
-              <tr key={e.seq} className={e.outcome === 'denied' ? 'denied' : ''}>
-                <td className="num">{e.seq}</td>
-                <td className="small">{when(e.at)}</td>
-                <td>
-                  {e.user} <span className="muted small">{party(e.delegationId)}</span>
-                </td>
-                <td>
-                  <code>{e.action}</code>
-                </td>
-                <td className="small muted">{e.target.split(':')[0]}</td>
-                <td>{e.outcome === 'denied' ? <span className="status bad">refused</span> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="grid talks-grid audit"
+          head={['#', 'when', 'who', 'what', 'on', '']}
+          classes={['num', 'small', undefined, undefined, 'small muted']}
+          rows={[...log.entries].reverse()}
+          rowKey={(e) => e.seq}
+          rowClass={(e) => (e.outcome === 'denied' ? 'denied' : '')}
+          cells={(e) => [
+            e.seq,
+            when(e.at),
+            <>
+              {e.user} <span className="muted small">{party(e.delegationId)}</span>
+            </>,
+            <code key="a">{e.action}</code>,
+            e.target.split(':')[0],
+            e.outcome === 'denied' ? (
+              <span key="o" className="status bad">
+                refused
+              </span>
+            ) : null,
+          ]}
+        />
       </ScrollRegion>
     </section>
   );

@@ -2,8 +2,9 @@
 // releases, and what was shared with it (released answers, gaps, simulated effects). Observers get the
 // shared parts.
 import { useCallback, useEffect, useState } from 'react';
-import { del, errText, get, post, put } from '../api.ts';
-import { BaseLine, EffectsTable, LeakChart, leakWords } from './Results.tsx';
+import { errText, get, post, put } from '../api.ts';
+import { DeleteButton } from '../components/forms.tsx';
+import { BaseLine, EffectsTable, LeakSection, packageRow } from './Results.tsx';
 import type {
   Dist,
   Form,
@@ -15,7 +16,7 @@ import type {
   SharedGaps,
   Trigger,
 } from './types.ts';
-import { DistBar, DistEditor, DistWords, ErrorLine, pct, StaleNote, when } from './ui.tsx';
+import { DistBar, DistEditor, DistWords, ErrorLine, pct, StaleNote, useGet, when } from './ui.tsx';
 
 const total = (d: Dist) => Object.values(d).reduce((s, p) => s + p, 0);
 
@@ -304,16 +305,9 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
           {rows.map((r) => (
             <li key={r.id}>
               {label(r)} <span className="muted small">{when(r.createdAt)}</span>{' '}
-              <button
-                type="button"
-                className="ghost small"
-                onClick={async () => {
-                  await del(`/api/talks/${ov.id}/releases/${r.id}`);
-                  await load();
-                }}
-              >
+              <DeleteButton url={`/api/talks/${ov.id}/releases/${r.id}`} then={load}>
                 Take back
-              </button>
+              </DeleteButton>
             </li>
           ))}
         </ul>
@@ -325,10 +319,7 @@ export function ReleasesPanel({ ov }: { ov: Overview }) {
 }
 
 export function ReleasedPanel({ ov }: { ov: Overview }) {
-  const [items, setItems] = useState<ReleasedItem[] | null>(null);
-  useEffect(() => {
-    void get<ReleasedItem[]>(`/api/talks/${ov.id}/released`).then(setItems);
-  }, [ov.id]);
+  const items = useGet<ReleasedItem[]>(`/api/talks/${ov.id}/released`);
   return (
     <section className="panel" aria-labelledby="relin-h">
       <h2 id="relin-h">Released to {ov.role === 'observer' ? 'the observers' : 'you'}</h2>
@@ -355,19 +346,20 @@ export function ReleasedPanel({ ov }: { ov: Overview }) {
   );
 }
 
+/** What the host has not shared yet. */
+function NotShared({ title, what }: { title: string; what: string }) {
+  return (
+    <section className="panel">
+      <h2>{title}</h2>
+      <p className="muted">The host has not shared {what} yet.</p>
+    </section>
+  );
+}
+
 export function SharedGapsPanel({ ov }: { ov: Overview }) {
-  const [g, setG] = useState<SharedGaps | null>(null);
-  useEffect(() => {
-    void get<SharedGaps>(`/api/talks/${ov.id}/gaps`).then(setG);
-  }, [ov.id]);
+  const g = useGet<SharedGaps>(`/api/talks/${ov.id}/gaps`);
   if (!g) return <p className="muted">Loading…</p>;
-  if (!g.analysis)
-    return (
-      <section className="panel">
-        <h2>Expectation gaps</h2>
-        <p className="muted">The host has not shared a gap overview yet.</p>
-      </section>
-    );
+  if (!g.analysis) return <NotShared title="Expectation gaps" what="a gap overview" />;
   return (
     <section className="panel" aria-labelledby="sg-h">
       <h2 id="sg-h">Expectation gaps shared by the host</h2>
@@ -410,18 +402,9 @@ export function SharedGapsPanel({ ov }: { ov: Overview }) {
 }
 
 export function SharedEffectsPanel({ ov }: { ov: Overview }) {
-  const [e, setE] = useState<SharedEffects | null>(null);
-  useEffect(() => {
-    void get<SharedEffects>(`/api/talks/${ov.id}/effects`).then(setE);
-  }, [ov.id]);
+  const e = useGet<SharedEffects>(`/api/talks/${ov.id}/effects`);
   if (!e) return <p className="muted">Loading…</p>;
-  if (!e.analysis)
-    return (
-      <section className="panel">
-        <h2>Simulated effects</h2>
-        <p className="muted">The host has not shared simulated effects yet.</p>
-      </section>
-    );
+  if (!e.analysis) return <NotShared title="Simulated effects" what="simulated effects" />;
   return (
     <section className="panel" aria-labelledby="se-h">
       <h2 id="se-h">Simulated effects shared by the host</h2>
@@ -433,26 +416,10 @@ export function SharedEffectsPanel({ ov }: { ov: Overview }) {
             caption="Change in risk with each draft and the package"
             rows={[
               ...s.drafts.map((d) => ({ key: d.label, label: d.label, war: d.war, lethal: d.lethal })),
-              ...(s.package
-                ? [
-                    {
-                      key: 'pkg',
-                      label: 'Package (agreed drafts)',
-                      war: s.package.war,
-                      lethal: s.package.lethal,
-                      strong: true,
-                    },
-                  ]
-                : []),
+              ...packageRow('pkg', s.package),
             ]}
           />
-          {s.leak ? (
-            <>
-              <h3>If the talks leak</h3>
-              <p>{leakWords(s.leak)}</p>
-              <LeakChart leak={s.leak} />
-            </>
-          ) : null}
+          {s.leak ? <LeakSection leak={s.leak} /> : null}
         </div>
       ))}
     </section>

@@ -36,6 +36,30 @@ export interface EffectRow {
   strong?: boolean;
 }
 
+/** The row of a package (the agreed drafts together), if there is one. */
+export function packageRow(
+  key: string,
+  pkg: { war: PairedDelta; lethal: PairedDelta } | null | undefined,
+): EffectRow[] {
+  return pkg
+    ? [{ key, label: 'Package (agreed drafts)', war: pkg.war, lethal: pkg.lethal, strong: true }]
+    : [];
+}
+
+/** A change with its interval, in words and as a bar on the table's common scale. */
+function DeltaCells({ d, range }: { d: PairedDelta; range: ReturnType<typeof rangeOf> }) {
+  return (
+    <>
+      <td>
+        <Delta d={d} />
+      </td>
+      <td>
+        <DeltaBar d={d} range={range} />
+      </td>
+    </>
+  );
+}
+
 /** Effects as a forest plot in a table: change in P(war or worse) and P(lethal clash or worse), 95% intervals. */
 export function EffectsTable({
   rows,
@@ -85,18 +109,8 @@ export function EffectsTable({
                     ) : null}
                   </td>
                 ) : null}
-                <td>
-                  <Delta d={r.war} />
-                </td>
-                <td>
-                  <DeltaBar d={r.war} range={range} />
-                </td>
-                <td>
-                  <Delta d={r.lethal} />
-                </td>
-                <td>
-                  <DeltaBar d={r.lethal} range={range} />
-                </td>
+                <DeltaCells d={r.war} range={range} />
+                <DeltaCells d={r.lethal} range={range} />
                 <td>
                   <span className={`reading ${rd.cls}`}>{rd.text}</span>
                 </td>
@@ -123,6 +137,35 @@ export function leakWords(
     default:
       return `The package stops lowering P(war or worse) once the talks leak with probability ${pct(l.breakEven ?? 0)} per round or more. The venue’s own leak probability: ${venues}.`;
   }
+}
+
+/** What a leak of the talks would do to the package: in words, and as a chart. */
+export function LeakSection({
+  leak,
+}: {
+  leak: Parameters<typeof leakWords>[0] & Parameters<typeof LeakChart>[0]['leak'];
+}) {
+  return (
+    <>
+      <h3>If the talks leak</h3>
+      <p>{leakWords(leak)}</p>
+      <LeakChart leak={leak} />
+    </>
+  );
+}
+
+/** A download link of the playbook per format (the host's and each recipient's). */
+export function PlaybookLinks({ dialogue }: { dialogue: string }) {
+  return (
+    <div className="row wrap">
+      <a className="button primary" href={`/api/talks/${dialogue}/playbook?format=html`} download>
+        Download HTML
+      </a>
+      <a className="button secondary" href={`/api/talks/${dialogue}/playbook?format=md`} download>
+        Download Markdown
+      </a>
+    </div>
+  );
 }
 
 /** The package's change in P(war or worse) as the leak probability per round grows, with its interval band. */

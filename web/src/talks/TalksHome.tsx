@@ -2,6 +2,8 @@
 // analyst of a workspace, convening a new dialogue on its scenarios.
 import { useEffect, useState } from 'react';
 import { errText, get, post, type ScenarioSummary, type WorkspaceRef } from '../api.ts';
+import { SelectField, SmallButton } from '../components/forms.tsx';
+import { Page } from '../components/Page.tsx';
 import { Link, navigate } from '../router.tsx';
 import type { DialogueRef, Notification } from './types.ts';
 import { ErrorLine, when } from './ui.tsx';
@@ -19,17 +21,17 @@ export function TalksHome({ workspaces }: { workspaces: WorkspaceRef[] }) {
   }, []);
   const canConvene = workspaces.filter((w) => w.role !== 'viewer');
   return (
-    <div className="page talks">
-      <div className="page-head">
-        <div>
-          <h1>Contingency talks</h1>
-          <p className="muted">
-            Discreet dialogues under a codename: each delegation declares, in private, what it would do and
-            what it expects of the others; the host sees where expectations diverge and what closing each gap
-            would change.
-          </p>
-        </div>
-      </div>
+    <Page
+      title="Contingency talks"
+      className="talks"
+      intro={
+        <>
+          Discreet dialogues under a codename: each delegation declares, in private, what it would do and what
+          it expects of the others; the host sees where expectations diverge and what closing each gap would
+          change.
+        </>
+      }
+    >
       <ErrorLine error={error} />
       <div className="grid2">
         <section className="panel" aria-labelledby="dlg-h">
@@ -85,7 +87,7 @@ export function TalksHome({ workspaces }: { workspaces: WorkspaceRef[] }) {
         </section>
       </div>
       {canConvene.length ? <Convene workspaces={canConvene} /> : null}
-    </div>
+    </Page>
   );
 }
 
@@ -177,27 +179,19 @@ function Convene({ workspaces }: { workspaces: WorkspaceRef[] }) {
             <input value={hostLabel} onChange={(e) => setHostLabel(e.target.value)} required />
           </label>
           {workspaces.length > 1 ? (
-            <label className="field">
-              <span>Workspace</span>
-              <select value={ws} onChange={(e) => setWs(e.target.value)}>
-                {workspaces.map((w) => (
-                  <option key={w.id} value={w.id}>
-                    {w.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField
+              label="Workspace"
+              value={ws}
+              onChange={setWs}
+              options={workspaces.map((w) => [w.id, w.name] as const)}
+            />
           ) : null}
-          <label className="field">
-            <span>Scenario on the agenda</span>
-            <select value={path} onChange={(e) => setPath(e.target.value)}>
-              {scenarios.map((s) => (
-                <option key={s.id} value={s.path}>
-                  {s.title}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Scenario on the agenda"
+            value={path}
+            onChange={setPath}
+            options={scenarios.map((s) => [s.path, s.title] as const)}
+          />
         </div>
         <fieldset>
           <legend>Delegations and observers</legend>
@@ -236,23 +230,13 @@ function Convene({ workspaces }: { workspaces: WorkspaceRef[] }) {
                 </label>
               ) : null}
               {rows.length > 2 ? (
-                <button
-                  type="button"
-                  className="ghost small"
-                  onClick={() => setRows(rows.filter((_, k) => k !== i))}
-                >
-                  Remove
-                </button>
+                <SmallButton onClick={() => setRows(rows.filter((_, k) => k !== i))}>Remove</SmallButton>
               ) : null}
             </div>
           ))}
-          <button
-            type="button"
-            className="ghost small"
-            onClick={() => setRows([...rows, { label: '', actor: '', kind: 'delegation' }])}
-          >
+          <SmallButton onClick={() => setRows([...rows, { label: '', actor: '', kind: 'delegation' }])}>
             Add a party
-          </button>
+          </SmallButton>
         </fieldset>
         <ErrorLine error={error} />
         <button type="submit" className="primary" disabled={busy || !path}>

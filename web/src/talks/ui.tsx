@@ -1,6 +1,7 @@
 // Small pieces of the talks pages: a response-distribution editor in percentages, distributions in
 // words, interval bars for paired differences, progress, tabs, and a field to copy a link from.
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
+import { errText, get } from '../api.ts';
 import { TabList } from '../components/Tabs.tsx';
 import type { Dist, Freshness, PairedDelta, ResponseOption } from './types.ts';
 
@@ -323,4 +324,42 @@ export function StaleNote({ f }: { f: Freshness | null | undefined }) {
       </p>
     );
   return when ? <p className="muted small">Computed from the positions submitted up to {when}.</p> : null;
+}
+
+/** What a GET of `url` answers (null until it has; fetched again when `url` changes). */
+export function useGet<T>(url: string): T | null {
+  const [data, setData] = useState<T | null>(null);
+  useEffect(() => {
+    void get<T>(url).then(setData);
+  }, [url]);
+  return data;
+}
+
+/** A button that runs an action and reports its failure in words (`onError`). */
+export function ActionButton({
+  className,
+  run,
+  onError,
+  children,
+}: {
+  className: string;
+  run: () => Promise<unknown>;
+  onError: (message: string) => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className={className}
+      onClick={async () => {
+        try {
+          await run();
+        } catch (e) {
+          onError(errText(e));
+        }
+      }}
+    >
+      {children}
+    </button>
+  );
 }

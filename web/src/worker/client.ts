@@ -1,7 +1,7 @@
 // One worker for validation and one for previews, so a long preview never delays the underlines.
 import type { RunReport } from '../../../src/analysis/ensemble.ts';
 import type { Diagnostic } from '../../../src/scenario/diagnostics.ts';
-import type { WorkerReply, WorkerRequest } from './protocol.ts';
+import type { PreviewRequest, WorkerReply, WorkerRequest } from './protocol.ts';
 
 function spawn(): Worker {
   return new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
@@ -47,14 +47,9 @@ export async function validateInWorker(
   return { diagnostics: r.diagnostics, ms: r.ms };
 }
 
-export async function previewInWorker(opts: {
-  files: Record<string, string>;
-  path: string;
-  runs: number;
-  seed: number;
-  interventions: string[];
-  set: Record<string, unknown>;
-}): Promise<{ report: RunReport | null; error: string | null; ms: number }> {
+export async function previewInWorker(
+  opts: PreviewRequest,
+): Promise<{ report: RunReport | null; error: string | null; ms: number }> {
   const r = await previewer.send({ type: 'preview', ...opts });
   if (r.type !== 'preview') throw new Error('unexpected worker reply');
   return r;
