@@ -3,6 +3,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ParamTarget } from '../analysis/design.ts';
 import type { Executor } from '../analysis/kernel/executor.ts';
+import type { ModelSource } from '../analysis/kernel/task.ts';
 import { defaultWorkers, withThreads } from '../analysis/parallel.ts';
 import {
   csvReport,
@@ -86,6 +87,28 @@ export function preparedOf(
     );
   }
   return { model: res.model, doc: res.doc };
+}
+
+/** A scenario compiled for a command, with what worker threads and remote workers rebuild it from. */
+export interface LoadedModel {
+  model: Model;
+  hash: string;
+  file: string;
+  /** The compiled document (interventions and overrides applied). */
+  doc: Scenario;
+  source: ModelSource;
+}
+
+/** `loadScenarioFile` then `preparedOf`: diagnostics printed; throws when it cannot be run. */
+export function loadModel(
+  io: Io,
+  file: string,
+  interventions: string[],
+  set: Record<string, unknown>,
+): LoadedModel {
+  const { model, doc } = preparedOf(io, loadScenarioFile(io, file), interventions, set);
+  const source = { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions };
+  return { model, hash: model.hash, file, doc, source };
 }
 
 /** The validated document with interventions applied, its source positions and content hash. */

@@ -25,9 +25,10 @@ import { logScore, mean, pit, pitDraw, rps, smooth } from '../../calibration/sco
 import { triggerOf } from '../../calibration/violence.ts';
 import { OUTCOMES } from '../../engine/run.ts';
 import { TRIGGER_TYPES } from '../../scenario/schema.ts';
+import { loadModel } from '../analysis.ts';
 import { absolute, type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { loadModel, nonNegativeInt, positiveInt } from '../options.ts';
+import { nonNegativeInt, positiveInt } from '../options.ts';
 import { pct } from '../report.ts';
 import {
   DEFAULT_CUTOFF,
