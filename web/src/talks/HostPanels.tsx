@@ -10,7 +10,17 @@ import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
 import { BaseLine, EffectsTable, LeakSection, PlaybookLinks, packageRow } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
-import { ActionButton, CopyField, DistWords, ErrorLine, ProgressBar, pct, StaleNote, when } from './ui.tsx';
+import {
+  ActionButton,
+  CopyField,
+  DistWords,
+  ErrorLine,
+  ListCheck,
+  ProgressBar,
+  pct,
+  StaleNote,
+  when,
+} from './ui.tsx';
 
 export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
   const [links, setLinks] = useState<Record<string, string>>({});
@@ -120,57 +130,47 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
             }
           }}
         >
-          <label className="field small-field">
-            <span>Runs per arm</span>
-            <input
-              type="number"
-              min={100}
-              step={100}
-              value={settings.runs}
-              onChange={(e) => setSettings({ ...settings, runs: Number(e.target.value) })}
-            />
-          </label>
-          <label className="field small-field">
-            <span>Most runs per arm</span>
-            <input
-              type="number"
-              min={100}
-              step={100}
-              value={settings.maxRuns ?? 200_000}
-              aria-describedby="max-runs-hint"
-              onChange={(e) => setSettings({ ...settings, maxRuns: Number(e.target.value) })}
-            />
-            <small id="max-runs-hint" className="field-hint muted">
-              The gap ranking adds runs until each gap’s interval is ±0.1 points, up to this many.
-            </small>
-          </label>
-          <label className="field small-field">
-            <span>Seed</span>
-            <input
-              type="number"
-              min={0}
-              value={settings.seed}
-              onChange={(e) => setSettings({ ...settings, seed: Number(e.target.value) })}
-            />
-          </label>
-          <label className="field small-field">
-            <span>
-              <Term id="smallest-gap">Smallest gap ranked</Term>
-            </span>
-            <input
-              type="number"
-              min={0}
-              max={1}
-              step={0.01}
-              value={settings.threshold}
-              aria-describedby="threshold-hint"
-              onChange={(e) => setSettings({ ...settings, threshold: Number(e.target.value) })}
-            />
-            <small id="threshold-hint" className="field-hint muted">
-              A share from 0 to 1: {settings.threshold} = {pct(settings.threshold || 0, 0)}. Smaller gaps
-              count as aligned and are not ranked.
-            </small>
-          </label>
+          <SettingField
+            label="Runs per arm"
+            min={100}
+            step={100}
+            value={settings.runs}
+            set={(runs) => setSettings({ ...settings, runs })}
+          />
+          <SettingField
+            label="Most runs per arm"
+            min={100}
+            step={100}
+            value={settings.maxRuns ?? 200_000}
+            set={(maxRuns) => setSettings({ ...settings, maxRuns })}
+            hint={{
+              id: 'max-runs-hint',
+              text: 'The gap ranking adds runs until each gap’s interval is ±0.1 points, up to this many.',
+            }}
+          />
+          <SettingField
+            label="Seed"
+            min={0}
+            value={settings.seed}
+            set={(seed) => setSettings({ ...settings, seed })}
+          />
+          <SettingField
+            label={<Term id="smallest-gap">Smallest gap ranked</Term>}
+            min={0}
+            max={1}
+            step={0.01}
+            value={settings.threshold}
+            set={(threshold) => setSettings({ ...settings, threshold })}
+            hint={{
+              id: 'threshold-hint',
+              text: (
+                <>
+                  A share from 0 to 1: {settings.threshold} = {pct(settings.threshold || 0, 0)}. Smaller gaps
+                  count as aligned and are not ranked.
+                </>
+              ),
+            }}
+          />
           <button type="submit" className="secondary">
             Save settings
           </button>
@@ -202,31 +202,24 @@ export function AgendaPanel({ ov, reload }: { ov: Overview; reload: () => void }
             {Object.entries(s.triggers).map(([actor, ts]) => (
               <fieldset key={actor}>
                 <legend>{party(actor)} answers</legend>
-                {ts.map((t) => {
-                  const on = sel[s.path]?.[actor]?.includes(t.id) ?? false;
-                  return (
-                    <label className="check" key={t.id}>
-                      <input
-                        type="checkbox"
-                        checked={on}
-                        onChange={() => {
-                          const cur = sel[s.path]?.[actor] ?? [];
-                          const next = on ? cur.filter((x) => x !== t.id) : [...cur, t.id];
-                          setSel({ ...sel, [s.path]: { ...sel[s.path], [actor]: next } });
-                          setSaved('');
-                        }}
-                      />
-                      <span>
-                        {t.label} <span className="rung">{t.rung}</span>
-                        <br />
-                        <span className="muted small">
-                          {pct(t.frequency, 1)} of pilot runs ·{' '}
-                          {t.doctrine.kind === 'choose' ? 'chosen on expected utility' : 'a fixed table'}
-                        </span>
-                      </span>
-                    </label>
-                  );
-                })}
+                {ts.map((t) => (
+                  <ListCheck
+                    key={t.id}
+                    id={t.id}
+                    selected={sel[s.path]?.[actor] ?? []}
+                    onChange={(next) => {
+                      setSel({ ...sel, [s.path]: { ...sel[s.path], [actor]: next } });
+                      setSaved('');
+                    }}
+                  >
+                    {t.label} <span className="rung">{t.rung}</span>
+                    <br />
+                    <span className="muted small">
+                      {pct(t.frequency, 1)} of pilot runs ·{' '}
+                      {t.doctrine.kind === 'choose' ? 'chosen on expected utility' : 'a fixed table'}
+                    </span>
+                  </ListCheck>
+                ))}
               </fieldset>
             ))}
           </div>
@@ -247,6 +240,37 @@ export function AgendaPanel({ ov, reload }: { ov: Overview; reload: () => void }
         </ActionButton>
       </ActionRow>
     </section>
+  );
+}
+
+/** One number of the simulation settings, with a hint under it when one is given. */
+function SettingField(props: {
+  label: React.ReactNode;
+  value: number;
+  set: (value: number) => void;
+  min: number;
+  max?: number;
+  step?: number;
+  hint?: { id: string; text: React.ReactNode };
+}) {
+  return (
+    <label className="field small-field">
+      <span>{props.label}</span>
+      <input
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        value={props.value}
+        aria-describedby={props.hint?.id}
+        onChange={(e) => props.set(Number(e.target.value))}
+      />
+      {props.hint ? (
+        <small id={props.hint.id} className="field-hint muted">
+          {props.hint.text}
+        </small>
+      ) : null}
+    </label>
   );
 }
 
