@@ -3,7 +3,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ParamTarget } from '../analysis/design.ts';
 import type { Executor } from '../analysis/kernel/executor.ts';
-import type { ModelSource } from '../analysis/kernel/task.ts';
+import { type ModelSource, sourceOf } from '../analysis/kernel/task.ts';
 import { defaultWorkers, withThreads } from '../analysis/parallel.ts';
 import {
   csvReport,
@@ -107,8 +107,7 @@ export function loadModel(
   set: Record<string, unknown>,
 ): LoadedModel {
   const { model, doc } = preparedOf(io, loadScenarioFile(io, file), interventions, set);
-  const source = { docJson: JSON.stringify(doc), hash: model.hash, interventions: model.interventions };
-  return { model, hash: model.hash, file, doc, source };
+  return { model, hash: model.hash, file, doc, source: sourceOf(doc, model) };
 }
 
 /** The validated document with interventions applied, its source positions and content hash. */
@@ -168,9 +167,16 @@ export interface OutputOpts {
 
 /** Adds the options every analysis command ends with: --report, --format, --workers, --queue, --json. */
 export function analysisOptions(cmd: Command): Command {
+  return executionOptions(
+    cmd
+      .option('--report <file.html>', 'write a self-contained HTML report')
+      .option('--format <fmt>', 'print md or csv instead of the table', formatOption),
+  ).option('--json', 'print one JSON object on stdout');
+}
+
+/** Adds where a command computes (`ExecutionOpts`): --workers, --queue, --queue-timeout. */
+export function executionOptions(cmd: Command): Command {
   return cmd
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
     .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
     .option(
       '--queue <url>',
@@ -181,8 +187,7 @@ export function analysisOptions(cmd: Command): Command {
       '--queue-timeout <s>',
       `with --queue: seconds to wait for an unreachable Redis before giving up (default ${DEFAULT_QUEUE_TIMEOUT_MS / 1000})`,
       positiveInt,
-    )
-    .option('--json', 'print one JSON object on stdout');
+    );
 }
 
 /** The progress callback an analysis is handed (see `progress`). */
