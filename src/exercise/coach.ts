@@ -3,7 +3,7 @@
 // the after-action review's counterfactuals (each team decision against the doctrine's choice at the
 // same point, replayed on common random numbers, the model playing everyone afterwards).
 import { type AnalysisJob, type Executor, execute } from '../analysis/kernel/executor.ts';
-import { type PlayTask, ranges, sourceOf } from '../analysis/kernel/task.ts';
+import { type PlayTask, ranges, sourceOf, type Task } from '../analysis/kernel/task.ts';
 import { type Choices, type ContinuationSpec, play } from '../analysis/play.ts';
 import { pairedDifferenceCi } from '../analysis/stats.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
@@ -33,10 +33,21 @@ class PlayJob implements AnalysisJob<number[]> {
   done(): number {
     return this.tasks.slice(0, this.absorbed).reduce((s, t) => s + t.count, 0);
   }
-  next(): PlayTask[] {
-    const out = this.tasks.slice(this.handed);
-    this.handed = this.tasks.length;
+  /** Every task left, or with `units` about that many runs (at least one task: a background slice). */
+  next(sizing: { units?: number } = {}): PlayTask[] {
+    let end = this.tasks.length;
+    if (sizing.units !== undefined) {
+      let runs = 0;
+      end = this.handed;
+      while (end < this.tasks.length && (end === this.handed || runs < sizing.units))
+        runs += this.tasks[end++]!.count;
+    }
+    const out = this.tasks.slice(this.handed, end);
+    this.handed = end;
     return out;
+  }
+  finished(): boolean {
+    return this.absorbed === this.tasks.length;
   }
   absorb(_task: unknown, result: unknown): void {
     (result as number[]).forEach((c, k) => {
@@ -71,6 +82,11 @@ export async function lookahead(
   executor: Executor,
   opts: { runs: number; days: number },
 ): Promise<Lookahead> {
+  return execute(lookaheadJob(game, opts), executor);
+}
+
+/** The look-ahead as a kernel job (a background job of the server, or `execute` on any executor). */
+export function lookaheadJob(game: Game, opts: { runs: number; days: number }): AnalysisJob<Lookahead> {
   const m = game.model;
   const from = game.t;
   const spec: ContinuationSpec = {
@@ -81,12 +97,40 @@ export async function lookahead(
     windowTicks: Math.round((opts.days * 24) / m.tickHours),
     branchSeed: branchSeed(game.state.setup.seed, from),
   };
-  const counts = await execute(new PlayJob(game, spec, opts.runs), executor);
-  const war = counts[1] ?? 0;
-  const p = war / opts.runs;
-  // Wilson's bounds, kept around p (at 0 or 1 rounding can put a bound a hair past it).
-  const [lo, hi] = wilson(war, opts.runs);
-  return { from, days: opts.days, runs: opts.runs, war, p, ci95: [Math.min(lo, p), Math.max(hi, p)] };
+  return new Mapped(new PlayJob(game, spec, opts.runs), (counts) => {
+    const war = counts[1] ?? 0;
+    const p = war / opts.runs;
+    // Wilson's bounds, kept around p (at 0 or 1 rounding can put a bound a hair past it).
+    const [lo, hi] = wilson(war, opts.runs);
+    return { from, days: opts.days, runs: opts.runs, war, p, ci95: [Math.min(lo, p), Math.max(hi, p)] };
+  });
+}
+
+/** A job whose report is another job's, transformed. */
+class Mapped<A, R> implements AnalysisJob<R> {
+  readonly total: number;
+  readonly #job: AnalysisJob<A>;
+  readonly #map: (a: A) => R;
+  constructor(job: AnalysisJob<A>, map: (a: A) => R) {
+    this.#job = job;
+    this.#map = map;
+    this.total = job.total;
+  }
+  done(): number {
+    return this.#job.done();
+  }
+  next(sizing: { parallelism: number; units?: number }) {
+    return this.#job.next(sizing);
+  }
+  absorb(task: Task, result: unknown): void {
+    this.#job.absorb(task, result);
+  }
+  checkpoint(): string {
+    return this.#job.checkpoint();
+  }
+  async report(): Promise<R> {
+    return this.#map(await this.#job.report());
+  }
 }
 
 export interface DecisionEffect {
@@ -117,43 +161,90 @@ export async function decisionEffects(
   executor: Executor,
   runs: number,
 ): Promise<DecisionEffect[]> {
-  const st = game.state;
-  const all = choicesOf(st);
-  const out: DecisionEffect[] = [];
-  const doctrineRun = doctrineChoices(game);
-  for (const d of overridable(game)) {
-    const c = st.choices[d.key];
-    if (!c || c.by === 'facilitator') continue;
-    const team = st.setup.teams.find((t) => t.actor === d.actor);
-    if (!team) continue;
-    const without: Record<string, string> = { ...all };
-    delete without[d.key];
-    const spec: ContinuationSpec = {
-      seed: st.setup.seed,
-      run: 0,
-      arms: [{ choices: without }, { choices: all }],
-      from: d.t,
-      windowTicks: game.model.horizon,
-      branchSeed: branchSeed(st.setup.seed, d.t),
-    };
-    const counts = await execute(new PlayJob(game, spec, runs), executor);
-    const [both, docOnly, teamOnly, neither] = [counts[3]!, counts[1]!, counts[2]!, counts[0]!];
-    out.push({
-      key: d.key,
-      team: team.id,
-      actor: d.actor,
-      t: d.t,
-      stimulus: d.stimulus,
-      chosen: c.action,
-      doctrine: doctrineRun[d.key] ?? '?',
-      pTeam: (both + teamOnly) / runs,
-      pDoctrine: (both + docOnly) / runs,
-      effect: (teamOnly - docOnly) / runs,
-      ci95: pairedDifferenceCi(both, docOnly, teamOnly, neither),
-      runs,
-    });
+  return execute(new ReviewJob(game, runs), executor);
+}
+
+type Reviewed = Omit<DecisionEffect, 'pTeam' | 'pDoctrine' | 'effect' | 'ci95'>;
+
+/**
+ * The review's counterfactuals as one kernel job: each team decision's paired continuations, one
+ * decision after the other (a background job of the server steps it in slices; the CLI executes it).
+ * Its numbers are those of the same continuations run in any slicing: integer counts added in task order.
+ */
+export class ReviewJob implements AnalysisJob<DecisionEffect[]> {
+  readonly total: number;
+  readonly #parts: { d: Reviewed; job: PlayJob }[] = [];
+  #handing = 0;
+  #absorbing = 0;
+  constructor(game: Game, runs: number) {
+    const st = game.state;
+    const all = choicesOf(st);
+    const doctrineRun = doctrineChoices(game);
+    for (const d of overridable(game)) {
+      const c = st.choices[d.key];
+      if (!c || c.by === 'facilitator') continue;
+      const team = st.setup.teams.find((t) => t.actor === d.actor);
+      if (!team) continue;
+      const without: Record<string, string> = { ...all };
+      delete without[d.key];
+      const spec: ContinuationSpec = {
+        seed: st.setup.seed,
+        run: 0,
+        arms: [{ choices: without }, { choices: all }],
+        from: d.t,
+        windowTicks: game.model.horizon,
+        branchSeed: branchSeed(st.setup.seed, d.t),
+      };
+      this.#parts.push({
+        d: {
+          key: d.key,
+          team: team.id,
+          actor: d.actor,
+          t: d.t,
+          stimulus: d.stimulus,
+          chosen: c.action,
+          doctrine: doctrineRun[d.key] ?? '?',
+          runs,
+        },
+        job: new PlayJob(game, spec, runs),
+      });
+    }
+    this.total = runs * this.#parts.length;
   }
-  return out.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect) || a.t - b.t);
+  done(): number {
+    return this.#parts.reduce((s, p) => s + p.job.done(), 0);
+  }
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    for (; this.#handing < this.#parts.length; this.#handing++) {
+      const tasks = this.#parts[this.#handing]!.job.next(sizing);
+      if (tasks.length) return tasks;
+    }
+    return [];
+  }
+  absorb(task: Task, result: unknown): void {
+    while (this.#parts[this.#absorbing]!.job.finished()) this.#absorbing++;
+    this.#parts[this.#absorbing]!.job.absorb(task, result);
+  }
+  checkpoint(): string {
+    return JSON.stringify(this.#parts.map((p) => JSON.parse(p.job.checkpoint())));
+  }
+  report(): DecisionEffect[] {
+    return this.#parts
+      .map(({ d, job }): DecisionEffect => {
+        const counts = job.report();
+        const [both, docOnly, teamOnly, neither] = [counts[3]!, counts[1]!, counts[2]!, counts[0]!];
+        const { runs, ...rest } = d;
+        return {
+          ...rest,
+          pTeam: (both + teamOnly) / runs,
+          pDoctrine: (both + docOnly) / runs,
+          effect: (teamOnly - docOnly) / runs,
+          ci95: pairedDifferenceCi(both, docOnly, teamOnly, neither),
+          runs,
+        };
+      })
+      .sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect) || a.t - b.t);
+  }
 }
 
 /** What the doctrine drew at each team decision (the same prefix, the decision left to the doctrine). */

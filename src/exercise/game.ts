@@ -52,6 +52,8 @@ export interface ExerciseState {
   audit: { seq: number; at: string; userId: string; what: string }[];
   /** The seq of the last entry. */
   head: number;
+  /** In real time, while play runs: the tick and the server clock's time (ms) game time runs from. */
+  running: { tick: number; wall: number } | null;
 }
 
 /** Folds a log (in seq order) into the state in force. */
@@ -65,14 +67,19 @@ export function fold(log: readonly LoggedEntry[]): ExerciseState {
       const to = e.entry.to;
       active = active.filter((x) => x.seq <= to);
       audit.push({ seq: e.seq, at: e.at, userId: e.userId, what: `rewind to checkpoint ${to}` });
-    } else active.push(e);
+    }
+    // A rewind stays in force as a marker: in real time it stops the clock (the facilitator resumes).
+    active.push(e);
   }
   const setup = first.entry.setup;
+  const realtime = setup.clock.kind === 'realtime';
   const st: ExerciseState = {
     setup,
     msel: setup.msel,
     now: 0,
-    paused: false,
+    // Real time waits for the facilitator to start it.
+    paused: realtime,
+    running: null,
     ended: false,
     choices: {},
     acts: [],
@@ -115,9 +122,17 @@ export function fold(log: readonly LoggedEntry[]): ExerciseState {
         break;
       case 'pause':
         st.paused = true;
+        st.running = null;
         break;
       case 'resume':
         st.paused = false;
+        if (realtime) st.running = { tick: st.now, wall: entry.wall ?? 0 };
+        break;
+      case 'rewind':
+        if (realtime) {
+          st.paused = true;
+          st.running = null;
+        }
         break;
       case 'end':
         st.ended = true;

@@ -61,6 +61,17 @@ export const ScenarioSnapshot = z.strictObject({
   files: z.record(z.string(), z.string()),
 });
 
+/**
+ * How game time moves: in turns the facilitator advances (`turnHours` at a time), or in real time, game
+ * time running `multiplier` times as fast as the wall clock while play is not paused (a day of scenario
+ * in an hour at 24). Real time starts paused: the facilitator starts it.
+ */
+export const ClockMode = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('turns') }),
+  z.strictObject({ kind: z.literal('realtime'), multiplier: z.number().min(1).max(10_000) }),
+]);
+export type ClockMode = z.infer<typeof ClockMode>;
+
 export const Setup = z.strictObject({
   title: z.string().trim().min(1).max(200),
   scenario: ScenarioSnapshot,
@@ -75,6 +86,7 @@ export const Setup = z.strictObject({
     .number()
     .min(1)
     .max(24 * 30),
+  clock: ClockMode.default({ kind: 'turns' }),
   msel: Msel,
   /** The coach's look-ahead: runs and window. */
   coach: z.strictObject({
@@ -107,7 +119,8 @@ export const LogEntry = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('fire'), inject: z.string().max(20), tick: z.number().int().min(0) }),
   z.strictObject({ kind: z.literal('pause') }),
-  z.strictObject({ kind: z.literal('resume') }),
+  /** Play resumes; in real time, `wall` is the server clock's time (ms) from which game time runs. */
+  z.strictObject({ kind: z.literal('resume'), wall: z.number().int().min(0).optional() }),
   /** Back to the checkpoint (a clock entry): every entry after it is undone (and kept in the log). */
   z.strictObject({ kind: z.literal('rewind'), to: z.number().int().min(0) }),
   z.strictObject({ kind: z.literal('end') }),

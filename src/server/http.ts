@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DomainError, type ErrorKind } from '../errors.ts';
 import { type Role, roleAtLeast, type Store, type User } from '../store/index.ts';
 import { type AuthConfig, type Authenticated, authenticate } from './auth.ts';
+import type { ExerciseJobs } from './exercises/jobs.ts';
 import type { ExerciseRoom } from './exercises/room.ts';
 import type { RunQueue } from './jobs.ts';
 import type { RequestMetrics } from './metrics.ts';
@@ -32,6 +33,8 @@ export interface Services {
   talks?: TalksServices;
   /** Tabletop exercises (src/server/exercises/). */
   exercises: ExerciseRoom;
+  /** The exercises' background jobs (look-ahead, review) on the server's job queue. */
+  exerciseJobs: ExerciseJobs;
 }
 
 export interface RouteContext<P, Q, B> {

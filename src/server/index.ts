@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { redactUrl, ShardQueueClient } from '../distributed/queue.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
+import type { Clock } from '../exercise/clock.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
+import { ExerciseJobs } from './exercises/jobs.ts';
 import { ExerciseRoom } from './exercises/room.ts';
 import type { Services } from './http.ts';
 import { jobsOnThreads } from './job-thread.ts';
@@ -72,6 +74,8 @@ export async function prepareServices(opts: {
   metricsToken?: string | undefined;
   /** Where jobs' tasks are computed: by the workers of this Redis queue, or (default) on threads here. */
   jobs?: JobQueue | undefined;
+  /** The wall clock of real-time exercises (default: the server's; a test moves its own). */
+  clock?: Clock;
 }): Promise<Services & { interrupted: string[]; seeded: number }> {
   const store = await openStore(opts.database);
   let seeded = 0;
@@ -91,6 +95,11 @@ export async function prepareServices(opts: {
   });
   const talks = await openTalks(store, opts.database, jobs, opts.talks);
   const pool = new WorkPool(opts.pool);
+  // Exercise content is sealed under the talks room's master key (one keyring, one rotation).
+  const exercises = new ExerciseRoom(store, talks.room.keys, opts.clock);
+  await store.exercises.markInterruptedJobs();
+  const exerciseJobs = new ExerciseJobs(exercises, jobs);
+  exercises.startClock();
   return {
     store,
     jobs,
@@ -98,7 +107,8 @@ export async function prepareServices(opts: {
     metrics: new RequestMetrics(),
     metricsToken: opts.metricsToken,
     talks,
-    exercises: new ExerciseRoom(store),
+    exercises,
+    exerciseJobs,
     auth: {
       secureCookies: opts.secureCookies,
       setupToken: opts.setupToken,
@@ -183,6 +193,8 @@ export async function startServer(opts: ServerOptions): Promise<Running> {
     close: async () => {
       await services.jobs.stop();
       await services.talks?.jobs.stop();
+      services.exercises.stopClock();
+      await services.exerciseJobs.stop();
       await services.pool.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Open event streams and keep-alive connections would hold close() forever.

@@ -47,6 +47,47 @@ export interface QueuedTask {
   run(ctl: TaskControl): Promise<void>;
 }
 
+/**
+ * The tasks one part of the server (the talks room, the exercises) hands to the queue, kept so that it
+ * can wait for them (`idle`) or stop taking more (`stop`: a task still queued then does not start).
+ */
+export class SubmittedTasks {
+  private readonly queue: RunQueue;
+  private readonly submitted = new Set<Promise<void>>();
+  private halted = false;
+
+  constructor(queue: RunQueue) {
+    this.queue = queue;
+  }
+
+  get stopped(): boolean {
+    return this.halted;
+  }
+
+  submit(id: string, run: (ctl: TaskControl) => Promise<void>): void {
+    if (this.halted) return;
+    const done = this.queue
+      .submit({ id, run: (ctl) => (this.halted ? Promise.resolve() : run(ctl)) })
+      .finally(() => this.submitted.delete(done));
+    this.submitted.add(done);
+  }
+
+  cancel(id: string): void {
+    this.queue.cancel(id);
+  }
+
+  /** Resolves when none of these tasks is queued or running. */
+  async idle(): Promise<void> {
+    while (this.submitted.size) await Promise.all(this.submitted);
+  }
+
+  /** Takes no more tasks (a queued one does not start; the one running sees `stopped`) and waits. */
+  async stop(): Promise<void> {
+    this.halted = true;
+    await this.idle();
+  }
+}
+
 type Entry = { id: string; ws: string } | { id: string; task: QueuedTask; settle: () => void };
 
 const pause = () => new Promise<void>((r) => setImmediate(r));

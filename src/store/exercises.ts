@@ -21,6 +21,8 @@ export interface ExerciseTables {
     head: number;
     created_at: string;
     updated_at: string;
+    /** The exercise's data key wrapped by the master key (null: an exercise from before 0005, in clear). */
+    wrapped_key: string | null;
   };
   exercise_members: {
     exercise_id: string;
@@ -36,6 +38,20 @@ export interface ExerciseTables {
     at: string;
     user_id: string;
     entry: string;
+  };
+  exercise_jobs: {
+    id: string;
+    exercise_id: string;
+    kind: string;
+    head: number;
+    options: string;
+    status: string;
+    done: number;
+    total: number;
+    sealed: string | null;
+    error: string | null;
+    created_at: string;
+    finished_at: string | null;
   };
 }
 
@@ -82,7 +98,76 @@ export const EXERCISES_MIGRATION: Migration = {
   },
 };
 
+/**
+ * Exercise content sealed at rest (a data key per exercise, wrapped by the talks room's master key) and
+ * the exercises' background jobs (the coach's look-ahead, the after-action review).
+ */
+export const EXERCISE_JOBS_MIGRATION: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('exercises').addColumn('wrapped_key', 'text').execute();
+    await db.schema
+      .createTable('exercise_jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('exercise_id', 'text', (c) => c.notNull().references('exercises.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('head', 'integer', (c) => c.notNull())
+      .addColumn('options', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('done', 'integer', (c) => c.notNull())
+      .addColumn('total', 'integer', (c) => c.notNull())
+      .addColumn('sealed', 'text')
+      .addColumn('error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('finished_at', 'text')
+      .execute();
+    await db.schema.createIndex('exercise_jobs_exercise').on('exercise_jobs').column('exercise_id').execute();
+  },
+};
+
 export type ExerciseRole = 'facilitator' | 'team';
+
+export type ExerciseJobKind = 'review' | 'lookahead';
+export type ExerciseJobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+/** A background job of an exercise: its result sealed with the exercise's key. */
+export interface ExerciseJobRow {
+  id: string;
+  exerciseId: string;
+  kind: ExerciseJobKind;
+  /** The log's head the job computes on. */
+  head: number;
+  /** Its settings as JSON (runs, days: nothing confidential). */
+  options: string;
+  status: ExerciseJobStatus;
+  done: number;
+  total: number;
+  sealed: string | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+const toJob = (r: ExerciseTables['exercise_jobs']): ExerciseJobRow => ({
+  id: r.id,
+  exerciseId: r.exercise_id,
+  kind: r.kind as ExerciseJobKind,
+  head: Number(r.head),
+  options: r.options,
+  status: r.status as ExerciseJobStatus,
+  done: Number(r.done),
+  total: Number(r.total),
+  sealed: r.sealed,
+  error: r.error,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+});
+
+/** An exercise's keys as a master-key rotation rewrites them (see `ExerciseQueries.rewrap`). */
+export interface ExerciseRewrap {
+  wrappedKey: string;
+  /** A sealed record (kind: log, job; id) sealed again. */
+  reseal(kind: string, id: string, sealed: string): string;
+}
 
 export interface ExerciseRow {
   id: string;
@@ -92,6 +177,7 @@ export interface ExerciseRow {
   head: number;
   createdAt: string;
   updatedAt: string;
+  wrappedKey: string | null;
 }
 
 export interface ExerciseMemberRow {
@@ -126,6 +212,7 @@ const toExercise = (r: ExerciseTables['exercises']): ExerciseRow => ({
   head: Number(r.head),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  wrappedKey: r.wrapped_key,
 });
 
 const toMember = (r: ExerciseTables['exercise_members']): ExerciseMemberRow => ({
@@ -168,6 +255,9 @@ export class ExerciseQueries extends InvitationQueries<
     workspaceId: string;
     title: string;
     facilitatorId: string;
+    /** The data key, wrapped (the log's entries are sealed with it). */
+    wrappedKey: string | null;
+    /** The set-up entry as stored (sealed when there is a key). */
     setup: string;
   }): Promise<void> {
     const t = now();
@@ -182,6 +272,7 @@ export class ExerciseQueries extends InvitationQueries<
           head: 0,
           created_at: t,
           updated_at: t,
+          wrapped_key: e.wrappedKey,
         })
         .execute();
       await tx
@@ -302,6 +393,133 @@ export class ExerciseQueries extends InvitationQueries<
       .orderBy('seq')
       .execute();
     return rows.map((r) => ({ seq: Number(r.seq), at: r.at, userId: r.user_id, entry: r.entry }));
+  }
+
+  // Background jobs ---------------------------------------------------------------------------
+
+  async createJob(j: Omit<ExerciseJobRow, 'createdAt' | 'finishedAt' | 'sealed' | 'error'>): Promise<void> {
+    await this.db
+      .insertInto('exercise_jobs')
+      .values({
+        id: j.id,
+        exercise_id: j.exerciseId,
+        kind: j.kind,
+        head: j.head,
+        options: j.options,
+        status: j.status,
+        done: j.done,
+        total: j.total,
+        sealed: null,
+        error: null,
+        created_at: now(),
+        finished_at: null,
+      })
+      .execute();
+  }
+
+  async job(exerciseId: string, id: string): Promise<ExerciseJobRow | undefined> {
+    const r = await this.db
+      .selectFrom('exercise_jobs')
+      .selectAll()
+      .where('exercise_id', '=', exerciseId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? toJob(r) : undefined;
+  }
+
+  /** An exercise's jobs, newest first. */
+  async jobs(exerciseId: string): Promise<ExerciseJobRow[]> {
+    const rows = await this.db
+      .selectFrom('exercise_jobs')
+      .selectAll()
+      .where('exercise_id', '=', exerciseId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toJob);
+  }
+
+  async setJob(
+    id: string,
+    patch: Partial<Pick<ExerciseJobRow, 'status' | 'done' | 'total' | 'sealed' | 'error' | 'finishedAt'>>,
+  ): Promise<void> {
+    await this.db
+      .updateTable('exercise_jobs')
+      .set({
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.done !== undefined ? { done: patch.done } : {}),
+        ...(patch.total !== undefined ? { total: patch.total } : {}),
+        ...(patch.sealed !== undefined ? { sealed: patch.sealed } : {}),
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        ...(patch.finishedAt !== undefined ? { finished_at: patch.finishedAt } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Jobs a stopped server left queued or running become `interrupted` (they are asked for again). */
+  async markInterruptedJobs(): Promise<number> {
+    const r = await this.db
+      .updateTable('exercise_jobs')
+      .set({ status: 'interrupted', finished_at: now() })
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  // Keys ------------------------------------------------------------------------------------------
+
+  /** The wrapped data keys of the exercises that have one. */
+  async wrappedKeys(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('exercises')
+      .select('wrapped_key')
+      .where('wrapped_key', 'is not', null)
+      .execute();
+    return rows.map((r) => r.wrapped_key!);
+  }
+
+  /**
+   * Rewrites every sealed exercise's data key, log entries and job results with what `each` gives, on
+   * `tx` (the rotation's one transaction, shared with the talks room's records).
+   */
+  async rewrap(
+    tx: Kysely<unknown>,
+    each: (e: { id: string; wrappedKey: string }) => ExerciseRewrap,
+  ): Promise<number> {
+    const db = tx as Kysely<ExerciseTables>;
+    const all = await db
+      .selectFrom('exercises')
+      .select(['id', 'wrapped_key'])
+      .where('wrapped_key', 'is not', null)
+      .execute();
+    for (const e of all) {
+      const w = each({ id: e.id, wrappedKey: e.wrapped_key! });
+      await db.updateTable('exercises').set({ wrapped_key: w.wrappedKey }).where('id', '=', e.id).execute();
+      for (const r of await db
+        .selectFrom('exercise_log')
+        .select(['seq', 'entry'])
+        .where('exercise_id', '=', e.id)
+        .execute())
+        await db
+          .updateTable('exercise_log')
+          .set({ entry: w.reseal('log', String(r.seq), r.entry) })
+          .where('exercise_id', '=', e.id)
+          .where('seq', '=', r.seq)
+          .execute();
+      for (const r of await db
+        .selectFrom('exercise_jobs')
+        .select(['id', 'sealed'])
+        .where('exercise_id', '=', e.id)
+        .execute())
+        if (r.sealed !== null)
+          await db
+            .updateTable('exercise_jobs')
+            .set({ sealed: w.reseal('job', r.id, r.sealed) })
+            .where('id', '=', r.id)
+            .execute();
+    }
+    return all.length;
   }
 }
 

@@ -3,7 +3,7 @@
 // that has shipped: add the next one.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { tablesMigration } from './ddl.ts';
-import { EXERCISES_MIGRATION } from './exercises.ts';
+import { EXERCISE_JOBS_MIGRATION, EXERCISES_MIGRATION } from './exercises.ts';
 import { SECURITY_MIGRATION } from './security.ts';
 import { TALKS_MIGRATION } from './talks.ts';
 
@@ -99,6 +99,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_security': SECURITY_MIGRATION,
   // Tabletop exercises (src/store/exercises.ts).
   '0004_exercises': EXERCISES_MIGRATION,
+  // Exercise content sealed at rest; the exercises' background jobs (src/store/exercises.ts).
+  '0005_exercise_jobs': EXERCISE_JOBS_MIGRATION,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -823,8 +823,12 @@ export class TalksQueries extends InvitationQueries<
   /**
    * Rewrites every dialogue's data key and every sealed record with what `each` gives for the dialogue,
    * in one transaction: when `each` or a `reseal` throws, nothing changes. Returns the dialogues done.
+   * `more` rewrites other records sealed with the same master key (the exercises') in the same transaction.
    */
-  async rewrap(each: (d: { id: string; wrappedKey: string }) => Rewrap): Promise<number> {
+  async rewrap(
+    each: (d: { id: string; wrappedKey: string }) => Rewrap,
+    more?: (tx: Kysely<unknown>) => Promise<void>,
+  ): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
       const all = await tx.selectFrom('talks_dialogues').select(['id', 'wrapped_key', 'sealed']).execute();
       // The sealed tables read alike: text columns, the record's id in `idColumn`.
@@ -852,6 +856,7 @@ export class TalksQueries extends InvitationQueries<
               .execute();
           }
       }
+      await more?.(tx as unknown as Kysely<unknown>);
       return all.length;
     });
   }

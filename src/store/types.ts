@@ -7,10 +7,14 @@ import type { TalksStore } from './talks.ts';
 
 export type {
   ExerciseInvitationRow,
+  ExerciseJobKind,
+  ExerciseJobRow,
+  ExerciseJobStatus,
   ExerciseMemberRow,
   ExerciseRole,
   ExerciseRow,
   ExerciseStore,
+  LogRow,
 } from './exercises.ts';
 export type { AcceptResult, SecurityStore, Throttle, WorkspaceInvitation } from './security.ts';
 

@@ -35,6 +35,7 @@ export function koreaSetup(over: Partial<Setup> = {}): Setup {
       { id: 'yellow', label: 'Beijing', actor: 'PRC' },
     ],
     turnHours: 6,
+    clock: { kind: 'turns' },
     msel: [
       {
         id: '1',

@@ -198,7 +198,7 @@ describe('brink keys rotate', () => {
     const old = parseKey(oldText, keyFile);
     const r = await brink(['keys', 'rotate', '--database', db]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /Re-encrypted 1 dialogue\(s\), \d+ record\(s\)/);
+    assert.match(r.out, /Re-encrypted 1 dialogue\(s\), \d+ exercise\(s\), \d+ record\(s\)/);
     const next = parseKey(readFileSync(keyFile, 'utf8'), keyFile);
     assert.notEqual(fingerprint(next), fingerprint(old));
     assert.equal(mode(keyFile), 0o600);

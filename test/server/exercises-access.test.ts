@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RouteDef } from '../../src/server/http.ts';
 import { exerciseRoutes } from '../../src/server/routes/exercises.ts';
-import { type Drill, settle, setupDrill } from './exercises-helpers.ts';
+import { type Drill, jobDone, settle, setupDrill } from './exercises-helpers.ts';
 import { Client } from './helpers.ts';
 import { ok } from './talks-helpers.ts';
 
@@ -15,6 +15,8 @@ type Who = 'facilitator' | 'blue' | 'yellow' | 'outsider' | 'anonymous';
 const WHO: Who[] = ['anonymous', 'outsider', 'yellow', 'blue', 'facilitator'];
 const SECRET = 'secret-8e1: we will stand down the interceptors';
 const key = (r: RouteDef) => `${r.method} ${r.path}`;
+/** The review built before the table runs (its result holds blue's message: the facilitator's only). */
+const jobs = { review: '' };
 
 interface Sample {
   params?: Record<string, string>;
@@ -64,7 +66,15 @@ const TABLE: Record<string, Row> = {
     sample: () => ({ body: { key: 'NOPE#9', action: 'US.wait', reason: 'no such decision' } }),
   },
   'post /api/exercises/:ex/rewind': { expect: FAC(400), sample: () => ({ body: { to: 999999 } }) },
-  'post /api/exercises/:ex/lookahead': { expect: FAC(200), sample: () => ({ body: { runs: 100, days: 3 } }) },
+  'post /api/exercises/:ex/lookahead': { expect: FAC(202), sample: () => ({ body: { runs: 100, days: 3 } }) },
+  'post /api/exercises/:ex/review': { expect: FAC(202) },
+  'get /api/exercises/:ex/jobs': { expect: FAC(200) },
+  'get /api/exercises/:ex/jobs/:job': { expect: FAC(200), sample: () => ({ params: { job: jobs.review } }) },
+  // The job is done: nothing to cancel (the facilitator's 404); a team is refused by role.
+  'delete /api/exercises/:ex/jobs/:job': {
+    expect: FAC(404),
+    sample: () => ({ params: { job: jobs.review } }),
+  },
   'get /api/exercises/:ex/log': { expect: FAC(200) },
   'get /api/exercises/:ex/aar': { expect: FAC(200) },
   'get /api/exercises/:ex/aar.md': { expect: FAC(200) },
@@ -137,6 +147,14 @@ describe('exercise authorisation through every route and role', () => {
       red = (await d.red.get(`/api/exercises/${d.ex}/view`)).text;
     }
     assert.ok(red.includes(SECRET), 'the secret reached its addressee (else this test proves nothing)');
+    const review = await d.facilitator.post(`/api/exercises/${d.ex}/review`, {});
+    assert.equal(review.status, 202);
+    jobs.review = (await jobDone(d, review.body)).id;
+    const aar = await d.facilitator.get(`/api/exercises/${d.ex}/aar`);
+    assert.ok(
+      aar.text.includes(SECRET),
+      "the review holds blue's message (else the leak checks prove nothing)",
+    );
   });
   after(async () => {
     await d.srv.close();
@@ -219,6 +237,48 @@ describe('exercise authorisation through every route and role', () => {
     }
     for (const e of blue!) assert.equal(JSON.parse(e.data).team.id, 'blue');
   });
+});
+
+test("a job's progress reaches the facilitator's stream and no team's", async () => {
+  const d = await setupDrill({ runs: 100 });
+  try {
+    let ready = 0;
+    let go!: () => void;
+    const both = new Promise<void>((r) => {
+      go = r;
+    });
+    let work: Promise<void> | undefined;
+    let jobId = '';
+    const run = async () => {
+      const asked = await d.facilitator.post(`/api/exercises/${d.ex}/lookahead`, { runs: 600, days: 3 });
+      assert.equal(asked.status, 202);
+      jobId = asked.body.id;
+      await jobDone(d, asked.body);
+      // A change after the job: every stream hears it (so the team's stream has its second event).
+      await ok(await d.facilitator.post(`/api/exercises/${d.ex}/pause`, {}));
+    };
+    const during = () => {
+      if (++ready === 2) go();
+      work ??= both.then(run);
+      return work;
+    };
+    const [fac, yellow] = await Promise.all([
+      collect(d.facilitator, `/api/exercises/${d.ex}/events`, 7, during),
+      collect(d.yellow, `/api/exercises/${d.ex}/events`, 2, during),
+    ]);
+    const jobEvents = fac.filter((e) => e.event === 'job').map((e) => JSON.parse(e.data));
+    assert.ok(jobEvents.length >= 3, `the facilitator heard the job (${fac.map((e) => e.event).join(', ')})`);
+    assert.ok(jobEvents.every((j) => j.id === jobId));
+    assert.ok(jobEvents.some((j) => j.status === 'running' && j.done > 0 && j.done < j.total));
+    assert.equal(jobEvents.at(-1).status, 'done');
+    assert.deepEqual(
+      yellow.map((e) => e.event),
+      ['view', 'view'],
+    );
+    assert.ok(yellow.every((e) => !e.data.includes(jobId)));
+  } finally {
+    await d.srv.close();
+  }
 });
 
 /** Parses server-sent events from text. */

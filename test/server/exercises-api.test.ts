@@ -4,8 +4,9 @@
 // the same game.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fold, LogEntry, replay } from '../../src/exercise/index.ts';
-import { type Drill, settle, setupDrill } from './exercises-helpers.ts';
+import { SYNC } from '../../src/analysis/kernel/executor.ts';
+import { decisionEffects, fold, LogEntry, replay } from '../../src/exercise/index.ts';
+import { type Drill, jobDone, settle, setupDrill } from './exercises-helpers.ts';
 import { ok } from './talks-helpers.ts';
 
 let d: Drill;
@@ -129,21 +130,42 @@ test('an override is audited, a rewind goes back to a checkpoint and keeps the l
 });
 
 test('the coach gives P(war) with an interval; the review ranks decisions and exports AAR/IP', async () => {
-  const look = await d.facilitator.post(api('/lookahead'), { runs: 400, days: 7 });
-  await ok(look);
-  assert.equal(look.body.runs, 400);
-  assert.ok(look.body.ci95[0] <= look.body.p && look.body.p <= look.body.ci95[1]);
-  // Asking twice gives the same answer (seeded).
-  assert.deepEqual((await d.facilitator.post(api('/lookahead'), { runs: 400, days: 7 })).body, look.body);
+  // Background jobs: asked for (202), computed on the server's job queue, read when done.
+  const asked = await d.facilitator.post(api('/lookahead'), { runs: 400, days: 7 });
+  assert.equal(asked.status, 202, asked.text);
+  assert.equal(asked.body.kind, 'lookahead');
+  const look = (await jobDone(d, asked.body)).result;
+  assert.equal(look.runs, 400);
+  assert.ok(look.ci95[0] <= look.p && look.p <= look.ci95[1]);
+  // Asked again on the same game: the same job (and so the same answer, seeded).
+  assert.equal((await d.facilitator.post(api('/lookahead'), { runs: 400, days: 7 })).body.id, asked.body.id);
   assert.equal((await d.blue.post(api('/lookahead'), {})).status, 403);
   await settle(d);
   await ok(await d.facilitator.post(api('/end'), {}));
+  // No review built yet: the AAR and its exports say so.
+  const early = await d.facilitator.get(api('/aar'));
+  assert.equal(early.status, 409);
+  assert.equal(early.body.error.code, 'review_not_ready');
+  const review = await d.facilitator.post(api('/review'), {});
+  assert.equal(review.status, 202, review.text);
+  const job = await jobDone(d, review.body);
+  assert.equal(job.status, 'done');
+  assert.equal(job.done, job.total);
   const aar = await d.facilitator.get(api('/aar'));
   await ok(aar);
+  assert.deepEqual(aar.body.effects, job.result.effects);
+  assert.equal(aar.body.head, review.body.head);
   assert.ok(aar.body.effects.length > 0);
   const [top] = aar.body.effects;
   for (const e of aar.body.effects) assert.ok(Math.abs(e.effect) <= Math.abs(top.effect));
   assert.deepEqual(aar.body.largest, top);
+  // The same numbers as the review computed at once on the logged game (same seed, same tasks).
+  const log = (await d.facilitator.get(api('/log'))).body.map((e: { entry: unknown }) => ({
+    ...e,
+    entry: LogEntry.parse(e.entry),
+  }));
+  const game = replay(fold(log.filter((e: { seq: number }) => e.seq <= review.body.head)));
+  assert.deepEqual(await decisionEffects(game, SYNC, game.state.setup.coach.runs), aar.body.effects);
   const md = await d.facilitator.get(api('/aar.md'));
   assert.match(md.headers.get('content-type') ?? '', /text\/markdown/);
   assert.match(md.text, /## 1\. Exercise overview/);
@@ -154,6 +176,20 @@ test('the coach gives P(war) with an interval; the review ranks decisions and ex
   assert.ok(html.text.includes('id="largest"'));
   // After the end nobody moves.
   assert.equal((await d.facilitator.post(api('/clock'), {})).status, 400);
+});
+
+test('a job the facilitator cancels ends cancelled, with no result', async () => {
+  const asked = await d.facilitator.post(api('/lookahead'), { runs: 5000, days: 3 });
+  assert.equal(asked.status, 202);
+  const r = await d.facilitator.request('DELETE', api(`/jobs/${asked.body.id}`));
+  assert.equal(r.status, 204, r.text);
+  const job = await jobDone(d, asked.body);
+  assert.equal(job.status, 'cancelled');
+  assert.equal(job.result, undefined);
+  // Nothing left to cancel.
+  assert.equal((await d.facilitator.request('DELETE', api(`/jobs/${asked.body.id}`))).status, 404);
+  const list = await d.facilitator.get(api('/jobs'));
+  assert.equal(list.body[0].id, asked.body.id);
 });
 
 test('the MSEL round-trips through CSV; a bad row is refused with its line and column', async () => {

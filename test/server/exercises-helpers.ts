@@ -3,6 +3,7 @@
 // yellow: PRC); each team joins by its single-use invitation, creating its account; an outsider is a
 // member of the workspace but not of the exercise.
 import type { Hono } from 'hono';
+import type { Clock } from '../../src/exercise/clock.ts';
 import { Client, member, PASSWORD, setupOwner, type TestServer, testServer } from './helpers.ts';
 import { ok } from './talks-helpers.ts';
 
@@ -57,8 +58,10 @@ export async function joinTeam(app: Hono, facilitator: Client, ex: string, team:
   return c;
 }
 
-export async function setupDrill(opts: { runs?: number; seed?: number } = {}): Promise<Drill> {
-  const srv = await testServer();
+export async function setupDrill(
+  opts: { runs?: number; seed?: number; clock?: Clock; realtime?: number } = {},
+): Promise<Drill> {
+  const srv = await testServer(':memory:', undefined, opts.clock ? { clock: opts.clock } : {});
   const { owner, ws } = await setupOwner(srv.app);
   const facilitator = await member(srv.app, owner, ws, 'fac@example.org', 'analyst');
   const r = await facilitator.post(`/api/workspaces/${ws}/exercises`, {
@@ -67,6 +70,7 @@ export async function setupDrill(opts: { runs?: number; seed?: number } = {}): P
     seed: opts.seed ?? 11,
     teams: TEAMS,
     turnHours: 6,
+    ...(opts.realtime ? { clock: { kind: 'realtime', multiplier: opts.realtime } } : {}),
     msel: MSEL,
     coach: { runs: opts.runs ?? 300, windowDays: 14 },
   });
@@ -93,4 +97,12 @@ export async function settle(d: Drill, pick: (options: string[]) => string = (o)
     taken.push({ team: p.team, key: p.key, action });
   }
   return taken;
+}
+
+/** Waits for the exercise's background jobs, then reads a job (with its result once done). */
+export async function jobDone(d: Drill, job: { id: string }) {
+  await d.srv.services.exerciseJobs.idle();
+  const r = await d.facilitator.get(`/api/exercises/${d.ex}/jobs/${job.id}`);
+  await ok(r);
+  return r.body;
 }

@@ -1,7 +1,10 @@
 // In-process workbench for API tests: a real store (SQLite in memory unless a URL is given), the
 // example scenarios, and clients that keep their session cookie and CSRF token like a browser.
+
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
+import type { Clock } from '../../src/exercise/clock.ts';
 import { createApp } from '../../src/server/app.ts';
 import type { Services } from '../../src/server/http.ts';
 import { prepareServices } from '../../src/server/index.ts';
@@ -18,7 +21,7 @@ export interface TestServer {
 export async function testServer(
   database = ':memory:',
   setupToken?: string,
-  opts: { trustProxy?: number; publicUrl?: string; pool?: PoolOptions } = {},
+  opts: { trustProxy?: number; publicUrl?: string; pool?: PoolOptions; clock?: Clock } = {},
 ): Promise<TestServer> {
   const services = await prepareServices({
     database,
@@ -33,6 +36,8 @@ export async function testServer(
     services,
     close: async () => {
       await services.talks?.jobs.stop();
+      services.exercises.stopClock();
+      await services.exerciseJobs.stop();
       await services.jobs.stop();
       await services.pool.close();
       await services.store.close();
@@ -160,4 +165,16 @@ export async function scenarioId(c: Client, ws: string, path: string): Promise<s
   const s = (r.body as { id: string; path: string }[]).find((x) => x.path === path);
   if (!s) throw new Error(`no ${path} in ${ws}`);
   return s.id;
+}
+
+/** A server on a SQLite file in `dir` (brink.db) with this talks master key (exercises share it). */
+export async function fileServer(dir: string, masterKey: Buffer) {
+  const services = await prepareServices({
+    database: join(dir, 'brink.db'),
+    examplesDir: EXAMPLES,
+    setupToken: undefined,
+    secureCookies: false,
+    talks: { masterKey },
+  });
+  return { services, app: createApp(services) };
 }

@@ -11,7 +11,7 @@ import { createApp } from '../../src/server/app.ts';
 import { prepareServices } from '../../src/server/index.ts';
 import { auditHash, GENESIS, verifyChain } from '../../src/server/talks/audit.ts';
 import { KeyError, Keyring, loadMasterKey } from '../../src/server/talks/crypto.ts';
-import { Client, EXAMPLES, member, PASSWORD, setupOwner } from './helpers.ts';
+import { Client, EXAMPLES, fileServer, member, PASSWORD, setupOwner } from './helpers.ts';
 import { joinAs, ok, submitForm } from './talks-helpers.ts';
 
 const MARKS = {
@@ -22,16 +22,7 @@ const MARKS = {
   value: 0.613,
 };
 
-async function server(dir: string, masterKey: Buffer) {
-  const services = await prepareServices({
-    database: join(dir, 'brink.db'),
-    examplesDir: EXAMPLES,
-    setupToken: undefined,
-    secureCookies: false,
-    talks: { masterKey },
-  });
-  return { services, app: createApp(services) };
-}
+const server = fileServer;
 
 describe('talks discretion on a SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'brink-talks-'));

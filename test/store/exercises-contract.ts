@@ -33,10 +33,90 @@ export function exercisesStoreContract(store: () => Store): void {
       workspaceId: ws.id,
       title: `Drill ${tag}`,
       facilitatorId: fac.id,
+      wrappedKey: `v1.fp.${tag}`,
       setup: '{"kind":"setup"}',
     });
     return { x: s.exercises, fac, ann, ben, id };
   }
+
+  test('exercises: jobs are stored per exercise, move through their states, and stop as interrupted', async () => {
+    const { x, id } = await exercise('jobs');
+    const other = await exercise('jobs-other');
+    const job = {
+      exerciseId: id,
+      kind: 'review' as const,
+      head: 4,
+      options: '{"runs":300}',
+      done: 0,
+      total: 0,
+    };
+    await x.createJob({ ...job, id: 'j1', status: 'queued' });
+    await x.createJob({ ...job, id: 'j2', kind: 'lookahead', status: 'queued' });
+    // Another exercise's job is not this exercise's.
+    assert.equal(await x.job(other.id, 'j1'), undefined);
+    assert.deepEqual((await x.jobs(other.id)).length, 0);
+    await x.setJob('j1', { status: 'running', total: 900, done: 300 });
+    await x.setJob('j2', { status: 'done', done: 300, total: 300, sealed: 'sealed', finishedAt: 'now' });
+    const j1 = await x.job(id, 'j1');
+    assert.deepEqual(
+      [j1?.status, j1?.done, j1?.total, j1?.head, j1?.kind, j1?.sealed],
+      ['running', 300, 900, 4, 'review', null],
+    );
+    assert.equal((await x.job(id, 'j2'))?.sealed, 'sealed');
+    assert.equal(await x.markInterruptedJobs(), 1);
+    assert.deepEqual((await x.jobs(id)).map((j) => [j.id, j.status]).sort(), [
+      ['j1', 'interrupted'],
+      ['j2', 'done'],
+    ]);
+  });
+
+  test("exercises: the wrapped data key is kept; a rotation's rewrap rewrites key, log and job results", async () => {
+    const s = store();
+    const { x, fac, id } = await exercise('keys');
+    assert.equal((await x.exercise(id))?.wrappedKey, 'v1.fp.keys');
+    assert.ok((await x.wrappedKeys()).includes('v1.fp.keys'));
+    await x.append(id, 0, [{ userId: fac.id, entry: 'one' }]);
+    await x.createJob({
+      id: `k-${id}`,
+      exerciseId: id,
+      kind: 'lookahead',
+      head: 1,
+      options: '{}',
+      status: 'done',
+      done: 1,
+      total: 1,
+    });
+    await x.setJob(`k-${id}`, { sealed: 'result' });
+    const seen: string[] = [];
+    // Other tests' dialogues and exercises in this store are rewritten as they are.
+    const same = (w: string) => ({
+      wrappedKey: w,
+      reseal: (_k: string, _i: string, sealed: string) => sealed,
+    });
+    await s.talks.rewrap(
+      (d) => same(d.wrappedKey),
+      async (tx) => {
+        await x.rewrap(tx, (e) =>
+          e.id !== id
+            ? same(e.wrappedKey)
+            : {
+                wrappedKey: 'v1.fp2.new',
+                reseal: (kind, rid, sealed) => {
+                  seen.push(`${kind}:${rid}`);
+                  return `${sealed}+`;
+                },
+              },
+        );
+      },
+    );
+    assert.equal((await x.exercise(id))?.wrappedKey, 'v1.fp2.new');
+    assert.deepEqual(seen.sort(), [`job:k-${id}`, 'log:0', 'log:1']);
+    assert.deepEqual(
+      (await x.log(id)).map((r) => r.entry),
+      ['{"kind":"setup"}+', 'one+'],
+    );
+    assert.equal((await x.job(id, `k-${id}`))?.sealed, 'result+');
+  });
 
   test('exercises: the set-up is entry 0; appends succeed only from the current head', async () => {
     const { x, fac, id } = await exercise('log');

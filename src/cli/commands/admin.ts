@@ -87,7 +87,7 @@ export const registerAdmin: Registrar = (program, io) => {
           parseKey(next, 'BRINK_NEW_MASTER_KEY'),
         );
         io.out(
-          `Re-encrypted ${r.dialogues} dialogue(s), ${r.records} record(s). Now set BRINK_MASTER_KEY to the new key and restart the server.\n`,
+          `Re-encrypted ${r.dialogues} dialogue(s), ${r.exercises} exercise(s), ${r.records} record(s). Now set BRINK_MASTER_KEY to the new key and restart the server.\n`,
         );
         return;
       }
@@ -114,7 +114,7 @@ export const registerAdmin: Registrar = (program, io) => {
       renameSync(keyFile, retired);
       renameSync(pending, keyFile);
       io.out(
-        `Re-encrypted ${r.dialogues} dialogue(s), ${r.records} record(s) under a new master key (fingerprint ${fingerprint(next)}) in ${keyFile}.\n` +
+        `Re-encrypted ${r.dialogues} dialogue(s), ${r.exercises} exercise(s), ${r.records} record(s) under a new master key (fingerprint ${fingerprint(next)}) in ${keyFile}.\n` +
           `The old key is now ${retired}: keep it with the backups made before this rotation (they need it), or delete it.\n`,
       );
     } finally {

@@ -7,9 +7,11 @@
 import { randomInt } from 'node:crypto';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { unavailable } from '../../errors.ts';
 import {
   aarHtml,
   aarMarkdown,
+  ClockMode,
   ExerciseError,
   Inject,
   type LogEntry,
@@ -21,7 +23,7 @@ import {
 } from '../../exercise/index.ts';
 import type { ExerciseRole } from '../../store/exercises.ts';
 import { loadBase } from '../../talks/scenario.ts';
-import { type ExerciseCaller, refusal } from '../exercises/room.ts';
+import { type ExerciseCaller, type RoomEvent, refusal } from '../exercises/room.ts';
 import {
   BODY_LIMITS,
   featureGuard,
@@ -34,6 +36,7 @@ import {
   slug,
 } from '../http.ts';
 import { Id, WsParams } from '../schemas.ts';
+import { KeyError } from '../talks/crypto.ts';
 import { workspaceFiles } from '../workspace.ts';
 import { invitationLinkRoutes } from './join.ts';
 
@@ -50,7 +53,13 @@ type ExCtx<P, Q, B> = RouteContext<P, Q, B> & { caller: ExerciseCaller };
 /** Unexpected errors become a 500 whose log line names the route only. */
 const guarded = featureGuard(
   'exercises',
-  (e) => (e instanceof ExerciseError ? refusal(e) : undefined),
+  (e) =>
+    e instanceof ExerciseError
+      ? refusal(e)
+      : // Sealed content this server cannot open (another master key, a record altered or moved).
+        e instanceof KeyError
+        ? unavailable(e.message, { code: 'exercise_key' })
+        : undefined,
   (e) => e.message,
 );
 
@@ -84,6 +93,7 @@ const CreateBody = z.object({
     .optional(),
   teams: z.array(Team).min(1).max(12),
   turnHours: z.number().min(1).max(720).default(6),
+  clock: ClockMode.default({ kind: 'turns' }),
   msel: Msel.default([]),
   coach: z
     .object({ runs: z.number().int().min(100).max(100_000), windowDays: z.number().min(1).max(365) })
@@ -126,6 +136,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
         seed: body.seed ?? randomInt(1, 2 ** 31),
         teams: body.teams,
         turnHours: body.turnHours,
+        clock: body.clock,
         msel: body.msel,
         coach: body.coach,
       });
@@ -212,10 +223,17 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     produces: 'text/event-stream',
     handler: async ({ c, caller, services }) => {
       const room = services.exercises;
+      const facilitator = caller.member.role === 'facilitator';
       return streamSSE(c, async (stream) => {
         let sending = Promise.resolve();
-        const send = () => {
+        const send = (e: RoomEvent = { kind: 'change' }) => {
+          // A job's progress is the facilitator's: a team's stream hears nothing of it.
+          if (e.kind === 'job' && !facilitator) return sending;
           sending = sending.then(async () => {
+            if (e.kind === 'job') {
+              await stream.writeSSE({ event: 'job', data: JSON.stringify(e.job) });
+              return;
+            }
             const view = await room.view(caller).catch(() => null);
             if (view) await stream.writeSSE({ event: 'view', data: JSON.stringify(view) });
           });
@@ -223,7 +241,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
         };
         await send();
         await new Promise<void>((resolve) => {
-          const off = room.subscribe(caller.exercise.id, () => void send());
+          const off = room.subscribe(caller.exercise.id, (e) => void send(e));
           stream.onAbort(() => {
             off();
             resolve();
@@ -269,7 +287,8 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
   exerciseRoute({
     method: 'post',
     path: '/api/exercises/:ex/clock',
-    summary: 'Advances the clock by a number of turns (default one)',
+    summary:
+      'Advances the clock by a number of turns (default one); in real time, refused (pause or resume it)',
     roles: FACILITATOR,
     body: z.object({ turns: z.number().int().min(1).max(100).default(1) }),
     errors: [400, 409],
@@ -290,7 +309,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
   exerciseRoute({
     method: 'post',
     path: '/api/exercises/:ex/resume',
-    summary: 'Resumes play',
+    summary: 'Resumes play (in real time: starts the clock, game time running from now)',
     roles: FACILITATOR,
     handler: (ctx) => act(ctx, { kind: 'resume' }),
   }),
@@ -392,14 +411,54 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     method: 'post',
     path: '/api/exercises/:ex/lookahead',
     summary:
-      'The coach: P(war) in the next days from the current state, the model playing everyone (with a 95% interval)',
+      'The coach: P(war) in the next days from the current state, the model playing everyone (with a 95% interval); a background job (202), its result at …/jobs/{job}',
     roles: FACILITATOR,
     body: z.object({
       runs: z.number().int().min(100).max(100_000).optional(),
       days: z.number().min(1).max(365).optional(),
     }),
+    status: 202,
     handler: async ({ c, caller, services, body }) =>
-      c.json(await services.exercises.lookahead(caller, body)),
+      c.json(await services.exercises.lookahead(caller, body), 202),
+  }),
+  exerciseRoute({
+    method: 'post',
+    path: '/api/exercises/:ex/review',
+    summary:
+      "Builds the after-action review of the game as it is now (each team decision against the doctrine's, on common random numbers): a background job (202)",
+    roles: FACILITATOR,
+    status: 202,
+    handler: async ({ c, caller, services }) => c.json(await services.exercises.requestReview(caller), 202),
+  }),
+  exerciseRoute({
+    method: 'get',
+    path: '/api/exercises/:ex/jobs',
+    summary: "The exercise's background jobs (look-aheads, reviews), newest first",
+    roles: FACILITATOR,
+    handler: async ({ c, caller, services }) => c.json(await services.exercises.jobs(caller)),
+  }),
+  exerciseRoute({
+    method: 'get',
+    path: '/api/exercises/:ex/jobs/:job',
+    summary: 'A background job: its progress, and its result once done',
+    roles: FACILITATOR,
+    params: z.object({ ex: Id, job: Id }),
+    errors: [404],
+    handler: async ({ c, caller, services, params }) =>
+      c.json(await services.exercises.job(caller, params.job)),
+  }),
+  exerciseRoute({
+    method: 'delete',
+    path: '/api/exercises/:ex/jobs/:job',
+    summary: 'Cancels a queued or running job',
+    roles: FACILITATOR,
+    params: z.object({ ex: Id, job: Id }),
+    status: 204,
+    errors: [404],
+    handler: async ({ c, caller, services, params }) => {
+      await services.exercises.cancelJob(caller, params.job);
+      return c.body(null, 204);
+    },
   }),
   exerciseRoute({
     method: 'get',
@@ -412,8 +471,9 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     method: 'get',
     path: '/api/exercises/:ex/aar',
     summary:
-      "The after-action review: timeline of true events beside each team's view, decision effects with intervals",
+      "The latest after-action review built: timeline of true events beside each team's view, decision effects with intervals (409 until one is built)",
     roles: FACILITATOR,
+    errors: [409],
     handler: async ({ c, caller, services }) => c.json(await services.exercises.review(caller)),
   }),
   exerciseRoute({
@@ -421,6 +481,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     path: '/api/exercises/:ex/aar.md',
     summary: 'The AAR/IP in Markdown (HSEEP structure)',
     roles: FACILITATOR,
+    errors: [409],
     produces: 'text/markdown',
     handler: async ({ c, caller, services }) =>
       download(
@@ -435,6 +496,7 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     path: '/api/exercises/:ex/aar.html',
     summary: 'The AAR/IP as an HTML page (HSEEP structure)',
     roles: FACILITATOR,
+    errors: [409],
     produces: 'text/html',
     handler: async ({ c, caller, services }) =>
       download(

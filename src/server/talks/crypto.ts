@@ -66,7 +66,16 @@ function open(key: Buffer, sealed: string, aad: string): Buffer {
   }
 }
 
-/** Holds the master key and each dialogue's unwrapped data key (in memory only). */
+/**
+ * The keyring scope of a tabletop exercise: its data key and records are bound to `exercise:<id>` (a
+ * dialogue's scope is its bare id, a UUID), so an exercise's record never opens as a dialogue's.
+ */
+export const exerciseScope = (exerciseId: string) => `exercise:${exerciseId}`;
+
+/**
+ * Holds the master key and each key owner's unwrapped data key (in memory only): a dialogue's, or a
+ * tabletop exercise's under `exerciseScope`.
+ */
 export class Keyring {
   private readonly load: () => Buffer;
   private key: { master: Buffer; fp: string } | undefined;

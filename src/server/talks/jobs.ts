@@ -16,7 +16,7 @@ import {
   simulateProtocols,
   TalksError,
 } from '../../talks/index.ts';
-import type { RunQueue, TaskControl } from '../jobs.ts';
+import { type RunQueue, SubmittedTasks, type TaskControl } from '../jobs.ts';
 import type { AnalysisResult, DialogueConfig, DraftContent, TalksRoom } from './room.ts';
 
 export interface AnalysisProgress {
@@ -28,55 +28,29 @@ export interface AnalysisProgress {
  * The talks room's analyses as tasks of the server's one job queue (src/server/jobs.ts): queued behind
  * the workbench's runs, cancelled and stopped the same way. Progress is kept here while one runs.
  */
-export class TalksJobs {
+export class TalksJobs extends SubmittedTasks {
   private readonly room: TalksRoom;
-  private readonly queue: RunQueue;
   private readonly progressOf = new Map<string, AnalysisProgress>();
-  private readonly submitted = new Set<Promise<void>>();
-  private stopped = false;
 
   constructor(room: TalksRoom, queue: RunQueue) {
+    super(queue);
     this.room = room;
-    this.queue = queue;
     room.onAnalysis = (dialogueId, id) => this.enqueue(dialogueId, id);
   }
 
   enqueue(dialogueId: string, id: string): void {
-    if (this.stopped) return;
-    const done = this.queue
-      .submit({
-        id,
-        run: async (ctl) => {
-          // Stopped while queued: the analysis stays queued (marked interrupted on the next start).
-          if (this.stopped) return;
-          try {
-            await this.execute(dialogueId, id, ctl);
-          } finally {
-            this.progressOf.delete(id);
-          }
-        },
-      })
-      .finally(() => this.submitted.delete(done));
-    this.submitted.add(done);
+    // Stopped while queued: the analysis stays queued (marked interrupted on the next start).
+    this.submit(id, async (ctl) => {
+      try {
+        await this.execute(dialogueId, id, ctl);
+      } finally {
+        this.progressOf.delete(id);
+      }
+    });
   }
 
   progress(id: string): AnalysisProgress | undefined {
     return this.progressOf.get(id);
-  }
-
-  cancel(id: string): void {
-    this.queue.cancel(id);
-  }
-
-  /** Resolves when no talks analysis is queued or running. */
-  async idle(): Promise<void> {
-    while (this.submitted.size) await Promise.all(this.submitted);
-  }
-
-  /** Takes no more analyses; the one running ends as cancelled, queued ones stay queued. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.idle();
   }
 
   private async execute(dialogueId: string, id: string, ctl: TaskControl): Promise<void> {

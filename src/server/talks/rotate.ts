@@ -7,16 +7,19 @@
 // which key it is sealed with.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import type { Store } from '../../store/index.ts';
-import { fingerprint, KeyError, Keyring, parseKey } from './crypto.ts';
+import { exerciseScope, fingerprint, KeyError, Keyring, parseKey } from './crypto.ts';
 
 export interface RotationReport {
   dialogues: number;
+  /** Tabletop exercises (their logs and job results are sealed with the same master key). */
+  exercises: number;
   records: number;
 }
 
 /** The fingerprints of the master keys the stored dialogue keys are wrapped with. */
 export async function sealedWith(store: Store): Promise<Set<string>> {
-  return new Set((await store.talks.wrappedKeys()).map((k) => k.split('.')[1] ?? ''));
+  const keys = [...(await store.talks.wrappedKeys()), ...(await store.exercises.wrappedKeys())];
+  return new Set(keys.map((k) => k.split('.')[1] ?? ''));
 }
 
 /**
@@ -33,19 +36,27 @@ export async function rotateMasterKey(
   const from = new Keyring(old);
   const to = new Keyring(next);
   let records = 0;
-  const dialogues = await store.talks.rewrap((d) => {
-    const wrapped = to.newDataKey(d.id);
+  // A key owner (a dialogue, or an exercise under its own scope) gets a new data key; its records move.
+  const rewrap = (scope: string, wrappedKey: string) => {
+    const wrapped = to.newDataKey(scope);
     return {
       wrappedKey: wrapped,
-      reseal: (kind, id, sealed) => {
-        const value = from.open<unknown>(d.id, d.wrappedKey, kind, id, sealed);
+      reseal: (kind: string, id: string, sealed: string) => {
+        const value = from.open<unknown>(scope, wrappedKey, kind, id, sealed);
         records++;
         onRecord(records);
-        return to.seal(d.id, wrapped, kind, id, value);
+        return to.seal(scope, wrapped, kind, id, value);
       },
     };
-  });
-  return { dialogues, records };
+  };
+  let exercises = 0;
+  const dialogues = await store.talks.rewrap(
+    (d) => rewrap(d.id, d.wrappedKey),
+    async (tx) => {
+      exercises = await store.exercises.rewrap(tx, (e) => rewrap(exerciseScope(e.id), e.wrappedKey));
+    },
+  );
+  return { dialogues, exercises, records };
 }
 
 /** The file a rotation writes the new key to before the database is re-encrypted. */

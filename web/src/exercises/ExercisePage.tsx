@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Aar } from '../../../src/exercise/aar.ts';
 import { effectText, viewLine } from '../../../src/exercise/aar.ts';
 import type { Lookahead } from '../../../src/exercise/coach.ts';
-import type { Inject, Team } from '../../../src/exercise/schema.ts';
+import type { ClockMode, Inject, Team } from '../../../src/exercise/schema.ts';
 import type { TeamView, TrueView } from '../../../src/exercise/views.ts';
 import { errText, get, post } from '../api.ts';
 import { useAction } from '../components/forms.tsx';
@@ -22,6 +22,7 @@ interface Summary {
   team: string | null;
   teams: Team[];
   turnHours: number;
+  clock: ClockMode;
   tickHours: number;
   now: number;
   paused: boolean;
@@ -51,6 +52,34 @@ function useLiveView<T>(ex: string): [T | null, string, () => Promise<void>] {
   }, [ex, reload]);
   return [view, error, reload];
 }
+
+interface Job<R> {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+  done: number;
+  total: number;
+  error: string | null;
+  result?: R;
+}
+
+/**
+ * Asks for a background job of the exercise (the coach's look-ahead, the review) and polls it until it
+ * ends, telling `onProgress` as it goes; resolves with its result.
+ */
+async function awaitJob<R>(url: string, body: unknown, onProgress: (done: number, total: number) => void) {
+  let job = await post<Job<R>>(url, body);
+  while (job.status === 'queued' || job.status === 'running') {
+    onProgress(job.done, job.total);
+    await new Promise((r) => setTimeout(r, 400));
+    job = await get<Job<R>>(`${url.replace(/\/(lookahead|review)$/, '')}/jobs/${job.id}`);
+  }
+  if (job.status !== 'done' || job.result === undefined)
+    throw new Error(job.error ?? `the job ended ${job.status}: ask again`);
+  return job.result;
+}
+
+const progressText = (p: { done: number; total: number } | null) =>
+  p && p.total > 0 ? ` ${Math.floor((100 * p.done) / p.total)}%` : '';
 
 export function ExercisePage({ id }: { id: string }) {
   const [summary, setSummary] = useState<Summary | null>(null);
@@ -251,6 +280,7 @@ function Console({ s }: { s: Summary }) {
           <h1>{s.title}</h1>
           <p className="muted" data-testid="clock">
             Clock {h(view.now)} · game at {h(view.t)} · highest rung {view.peak}
+            {s.clock.kind === 'realtime' ? ` · real time ×${s.clock.multiplier}` : ''}
             {view.paused ? ' · paused' : ''}
             {view.ended ? ` · ended${view.outcome ? ` (${view.outcome.outcome})` : ''}` : ''}
           </p>
@@ -285,6 +315,7 @@ interface PanelProps {
 function ConsolePanel({ s, view, busy, act }: PanelProps) {
   const h = (t: number) => hours(t, view.tickHours);
   const [coach, setCoach] = useState<Lookahead | null>(null);
+  const [coachProgress, setCoachProgress] = useState<{ done: number; total: number } | null>(null);
   const [days, setDays] = useState('14');
   const [override, setOverride] = useState<{ key: string; action: string; reason: string }>({
     key: '',
@@ -299,17 +330,26 @@ function ConsolePanel({ s, view, busy, act }: PanelProps) {
       <section className="panel" aria-labelledby="play-h">
         <h2 id="play-h">Play</h2>
         <div className="row">
-          <button
-            type="button"
-            className="primary"
-            disabled={busy || view.ended}
-            onClick={() => act(() => post(`${base}/clock`, {}))}
-          >
-            Advance one turn ({s.turnHours} h)
-          </button>
+          {s.clock.kind === 'turns' ? (
+            <button
+              type="button"
+              className="primary"
+              disabled={busy || view.ended}
+              onClick={() => act(() => post(`${base}/clock`, {}))}
+            >
+              Advance one turn ({s.turnHours} h)
+            </button>
+          ) : null}
           {view.paused ? (
-            <button type="button" disabled={busy} onClick={() => act(() => post(`${base}/resume`))}>
-              Resume
+            <button
+              type="button"
+              className={s.clock.kind === 'realtime' ? 'primary' : undefined}
+              disabled={busy || view.ended}
+              onClick={() => act(() => post(`${base}/resume`))}
+            >
+              {s.clock.kind === 'realtime'
+                ? `${view.now === 0 ? 'Start' : 'Resume'} the clock (×${s.clock.multiplier})`
+                : 'Resume'}
             </button>
           ) : (
             <button
@@ -339,9 +379,14 @@ function ConsolePanel({ s, view, busy, act }: PanelProps) {
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            void act(async () =>
-              setCoach(await post<Lookahead>(`${base}/lookahead`, { days: Number(days) })),
-            );
+            void act(async () => {
+              setCoach(null);
+              setCoach(
+                await awaitJob<Lookahead>(`${base}/lookahead`, { days: Number(days) }, (done, total) =>
+                  setCoachProgress({ done, total }),
+                ).finally(() => setCoachProgress(null)),
+              );
+            });
           }}
         >
           <label>
@@ -349,7 +394,7 @@ function ConsolePanel({ s, view, busy, act }: PanelProps) {
             <input type="number" min={1} value={days} onChange={(e) => setDays(e.target.value)} />
           </label>
           <button type="submit" disabled={busy}>
-            Ask the coach
+            {coachProgress ? `The coach is running…${progressText(coachProgress)}` : 'Ask the coach'}
           </button>
         </form>
         {coach ? (
@@ -683,9 +728,14 @@ function InvitationsPanel({ s }: { s: Summary }) {
 
 function ReviewPanel({ s, view }: { s: Summary; view: TrueView }) {
   const [aar, setAar] = useState<Aar | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [busy, err, run] = useAction();
   const h = (t: number) => hours(t, view.tickHours);
   const base = `/api/exercises/${s.id}`;
+  // A review built earlier (the job ran while the page was elsewhere) shows at once.
+  useEffect(() => {
+    get<Aar>(`${base}/aar`).then(setAar, () => {});
+  }, [base]);
   return (
     <div className="stack">
       <section className="panel" aria-labelledby="rev-h">
@@ -698,10 +748,21 @@ function ReviewPanel({ s, view }: { s: Summary; view: TrueView }) {
           type="button"
           className="primary"
           disabled={busy}
-          onClick={() => run(async () => setAar(await get<Aar>(`${base}/aar`)))}
+          onClick={() =>
+            run(async () => {
+              await awaitJob<Aar>(`${base}/review`, {}, (done, total) =>
+                setProgress({ done, total }),
+              ).finally(() => setProgress(null));
+              setAar(await get<Aar>(`${base}/aar`));
+            })
+          }
         >
-          {busy ? 'Replaying the decisions…' : 'Build the review'}
+          {busy ? `Replaying the decisions…${progressText(progress)}` : 'Build the review'}
         </button>
+        <p className="muted">
+          The review runs as a background job on the server: this page can be left and the review read when it
+          is done.
+        </p>
         <ErrorLine error={err} />
         {aar ? (
           <>

@@ -81,6 +81,8 @@ function CreateExercise({ ws }: { ws: WorkspaceRef }) {
   const [title, setTitle] = useState('');
   const [seed, setSeed] = useState('');
   const [turnHours, setTurnHours] = useState('6');
+  const [clock, setClock] = useState<'turns' | 'realtime'>('turns');
+  const [multiplier, setMultiplier] = useState('60');
   const [teams, setTeams] = useState<TeamRow[]>([
     { label: '', actor: '' },
     { label: '', actor: '' },
@@ -114,6 +116,7 @@ function CreateExercise({ ws }: { ws: WorkspaceRef }) {
         scenario,
         ...(seed ? { seed: Number(seed) } : {}),
         turnHours: Number(turnHours),
+        clock: clock === 'turns' ? { kind: 'turns' } : { kind: 'realtime', multiplier: Number(multiplier) },
         teams: chosen.map((t, k) => ({ id: slug(t.label, k), label: t.label || t.actor, actor: t.actor })),
       });
       if (csv.trim()) await post(`/api/exercises/${id}/msel.csv`, { csv });
@@ -150,9 +153,29 @@ function CreateExercise({ ws }: { ws: WorkspaceRef }) {
         </label>
         <div className="row">
           <label>
-            Turn (scenario hours)
-            <input type="number" min={1} value={turnHours} onChange={(e) => setTurnHours(e.target.value)} />
+            Clock
+            <select value={clock} onChange={(e) => setClock(e.target.value as 'turns' | 'realtime')}>
+              <option value="turns">Turns (the facilitator advances the game)</option>
+              <option value="realtime">Real time, faster by a multiplier</option>
+            </select>
           </label>
+          {clock === 'turns' ? (
+            <label>
+              Turn (scenario hours)
+              <input type="number" min={1} value={turnHours} onChange={(e) => setTurnHours(e.target.value)} />
+            </label>
+          ) : (
+            <label>
+              Multiplier (scenario hours per wall-clock hour)
+              <input
+                type="number"
+                min={1}
+                max={10000}
+                value={multiplier}
+                onChange={(e) => setMultiplier(e.target.value)}
+              />
+            </label>
+          )}
           <label>
             Seed
             <input
