@@ -1,6 +1,9 @@
 // The cost of parameter draws (issue 16): `--epistemic 200 --runs 2000` against 400,000 plain runs of
 // the same scenario, both on this thread (the analysis kernel's `executeSync`), in CPU time,
-// interleaved repetitions, median. The draws' model compiles are timed on their own as well. Called by
+// interleaved repetitions, median. The draws' model compiles are timed on their own as well, and the
+// engine alone (no analysis job, models compiled beforehand) on three sets of models: the nominal model,
+// 200 separate compiles of it, and the 200 drawn models, to tell the draws' own cost from the engine's
+// extra work at the drawn parameters and from the JIT meeting many model objects. Called by
 // bench/bench.ts; alone: node --import tsx bench/epistemic.ts [--quick].
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +29,7 @@ export interface EpistemicCost {
   epistemicSeconds: number;
   /** epistemic / plain: the issue's target is at most 1.3. */
   ratio: number;
-  /** CPU seconds of compiling the draws' models alone (once each). */
+  /** CPU seconds of compiling the draws' models alone (once each; median of the repetitions). */
   compileSeconds: number;
   /**
    * Doctrine decisions per run at the drawn parameters over those at the nominal values (the first
@@ -36,6 +39,18 @@ export interface EpistemicCost {
   decisionRatio: number;
   /** `ratio` / `decisionRatio`: the cost of the draws per unit of engine work. */
   ratioPerDecision: number;
+  /**
+   * CPU seconds of the engine alone (`Simulator.run`, models compiled beforehand, no analysis job):
+   * the nominal model for all the runs; `draws` separate compiles of the nominal model, `runsPerDraw`
+   * runs each (as many model objects as the draws, same numbers); the drawn models, `runsPerDraw` runs
+   * each.
+   */
+  engineSeconds: { nominal: number; nominalCopies: number; drawn: number };
+  /** Doctrine decisions and engine events of those runs (nominal, drawn). */
+  engineWork: {
+    nominal: { decisions: number; events: number };
+    drawn: { decisions: number; events: number };
+  };
   repetitions: number;
 }
 
@@ -64,20 +79,46 @@ export function measureEpistemic(
     f();
     return (cpuMs() - t0) / 1000;
   };
+  const design = new EpistemicDesign([doc], draws, seed + 2);
+  const compileAll = () =>
+    Array.from({ length: draws }, (_, d) => {
+      const pt = design.point(doc, meta, d);
+      return compileAt(doc, pt.targets, pt.values, meta);
+    });
+  const models = compileAll();
+  const copies = Array.from({ length: draws }, () => compileAt(doc, [], [], meta));
+  // The engine alone: runs 0..n-1 of `s` of each model.
+  const work = { decisions: 0, events: 0 };
+  const engine = (ms: readonly Model[], n: number, s: number) => {
+    work.decisions = 0;
+    work.events = 0;
+    for (const m of ms) {
+      const sim = simulatorOf(m);
+      for (let i = 0; i < n; i++) {
+        const r = sim.run(s, i);
+        work.decisions += r.decisions;
+        work.events += r.events;
+      }
+    }
+    return { ...work };
+  };
+  engine(copies.slice(0, 5), 1000, seed + 1);
+  engine(models.slice(0, 5), 1000, seed + 1);
   const plainS: number[] = [];
   const drawnS: number[] = [];
+  const compileS: number[] = [];
+  const engineS = { nominal: [] as number[], nominalCopies: [] as number[], drawn: [] as number[] };
+  let engineWork = { nominal: { ...work }, drawn: { ...work } };
   for (let r = 0; r < reps; r++) {
     plainS.push(timed(() => plain(plainRuns, seed + 2 + r)));
     drawnS.push(timed(() => drawn(draws, runsPerDraw, seed + 2 + r)));
+    compileS.push(timed(compileAll));
+    engineS.nominal.push(timed(() => engine([model], plainRuns, seed + 2)));
+    const nominalWork = { ...work };
+    engineS.nominalCopies.push(timed(() => engine(copies, runsPerDraw, seed + 2)));
+    engineS.drawn.push(timed(() => engine(models, runsPerDraw, seed + 2)));
+    engineWork = { nominal: nominalWork, drawn: { ...work } };
   }
-  const design = new EpistemicDesign([doc], draws, seed + 2);
-  const models: Model[] = [];
-  const compileSeconds = timed(() => {
-    for (let d = 0; d < draws; d++) {
-      const pt = design.point(doc, meta, d);
-      models.push(compileAt(doc, pt.targets, pt.values, meta));
-    }
-  });
   const sampleRuns = Math.min(runsPerDraw, 200);
   let drawnDecisions = 0;
   for (const m of models) {
@@ -96,9 +137,15 @@ export function measureEpistemic(
     plainSeconds,
     epistemicSeconds,
     ratio: epistemicSeconds / plainSeconds,
-    compileSeconds,
+    compileSeconds: median(compileS),
     decisionRatio,
     ratioPerDecision: epistemicSeconds / plainSeconds / decisionRatio,
+    engineSeconds: {
+      nominal: median(engineS.nominal),
+      nominalCopies: median(engineS.nominalCopies),
+      drawn: median(engineS.drawn),
+    },
+    engineWork,
     repetitions: reps,
   };
 }

@@ -9,14 +9,13 @@ import type { Model } from '../engine/model.ts';
 import type { Random } from '../engine/rng.ts';
 import { compile } from '../scenario/compile.ts';
 import { formatPath } from '../scenario/diagnostics.ts';
-import { getIn, getPath, setIn } from '../scenario/merge.ts';
+import { getIn, getPath, setAllIn } from '../scenario/merge.ts';
 import {
   isDistribution,
   isParamRef,
   nominal,
   type Path,
   quantile,
-  resolveParamRefs,
   sumGroup,
   support,
   uncertainParams,
@@ -73,11 +72,13 @@ export function withValues(
   targets: readonly ParamTarget[],
   values: ArrayLike<number>,
 ): Scenario {
-  let out: unknown = doc;
-  targets.forEach((t, k) => {
-    const x = values[k]!;
-    out = setIn(out, t.path, t.dist ? { ...t.dist, value: x } : x);
-  });
+  const out = setAllIn(
+    doc,
+    targets.map((t, k) => {
+      const x = values[k]!;
+      return [t.path, t.dist ? { ...t.dist, value: x } : x] as const;
+    }),
+  );
   return out as Scenario;
 }
 
@@ -127,6 +128,12 @@ function probOf(v: unknown): number {
 
 /** Rescales the entries of every sum-to-one table that holds a touched entry. */
 function rebalance(doc: Scenario, touched: Path[]): Scenario {
+  // An entry that names a parameter counts at that parameter's value (the compiler resolves the rest).
+  const params: Record<string, unknown> = doc.params ?? {};
+  const entryAt = (entry: unknown, inner: Path) => {
+    const v = getIn(entry, inner);
+    return isParamRef(v) && Object.hasOwn(params, v.param) ? params[v.param] : v;
+  };
   const groups = new Map<string, { table: Path; inner: Path; keys: Set<string> }>();
   for (const p of touched) {
     const g = sumGroup(p);
@@ -136,14 +143,16 @@ function rebalance(doc: Scenario, touched: Path[]): Scenario {
     e.keys.add(String(p[g.table.length]));
     groups.set(id, e);
   }
-  let out: unknown = doc;
+  // Each table is read from the document as given (the tables are apart), and every new value is set
+  // in one pass.
+  const set: [Path, unknown][] = [];
   for (const g of groups.values()) {
-    const table = getIn(out, g.table);
+    const table = getIn(doc, g.table);
     if (typeof table !== 'object' || table === null) continue;
     let fixed = 0;
     let rest = 0;
     for (const [k, entry] of Object.entries(table)) {
-      const x = probOf(getIn(entry, g.inner));
+      const x = probOf(entryAt(entry, g.inner));
       if (g.keys.has(k)) fixed += x;
       else rest += x;
     }
@@ -154,12 +163,12 @@ function rebalance(doc: Scenario, touched: Path[]): Scenario {
     const scale = others ? (1 - fixed) / rest : 1 / (fixed + rest);
     for (const [k, entry] of Object.entries(table)) {
       if (others && g.keys.has(k)) continue;
-      const v = getIn(entry, g.inner);
+      const v = entryAt(entry, g.inner);
       const x = probOf(v) * scale;
-      out = setIn(out, [...g.table, k, ...g.inner], isDistribution(v) ? { ...v, value: x } : x);
+      set.push([[...g.table, k, ...g.inner], isDistribution(v) ? { ...v, value: x } : x]);
     }
   }
-  return out as Scenario;
+  return setAllIn(doc, set) as Scenario;
 }
 
 /** Compiles the document with the targets at `values`; throws a RangeError with the first error. */
@@ -178,7 +187,7 @@ export function compileAt(
       touched.push(...(paramUses(doc).get(String(t.path[1])) ?? []));
     else touched.push(t.path);
   }
-  if (touched.some((p) => sumGroup(p))) d = rebalance(resolveParamRefs(d).doc, touched);
+  if (touched.some((p) => sumGroup(p))) d = rebalance(d, touched);
   const c = compile(d, meta);
   if (!c.model) {
     const e = c.diagnostics.find((d) => d.severity === 'error');

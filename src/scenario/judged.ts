@@ -88,13 +88,16 @@ export function fixedJudgedNumbers(doc: unknown): { path: Path; value: number }[
   };
   walk(Scenario, doc, []);
   // An entry of a table that sums to 1 beside an entry with a distribution takes what the drawn
-  // entries leave: it is not held fixed.
+  // entries leave, and the only entry of a table is 1 whatever is drawn (a rule's one certain
+  // response): neither is held fixed by a missing distribution.
   return out.filter(({ path }) => {
     const g = sumGroup(path);
     if (!g) return true;
     const table = getIn(doc, g.table);
     if (typeof table !== 'object' || table === null) return true;
-    return !Object.values(table).some((e) => {
+    const entries = Object.values(table);
+    if (entries.length === 1) return false;
+    return !entries.some((e) => {
       const v = getIn(e, g.inner);
       return isDistribution(v) || isParamRef(v);
     });

@@ -83,16 +83,21 @@ export function sample(d: Distribution, random: Random): number {
 export function resolveParamRefs<T>(doc: T): { doc: T; unknown: { path: Path; name: string }[] } {
   const params = (doc as { params?: Record<string, NamedParam> } | null)?.params ?? {};
   const unknown: { path: Path; name: string }[] = [];
-  const walk = (v: unknown, path: Path): unknown => {
+  // One path, pushed and popped as the walk goes (copied only for an unknown reference): parameter
+  // draws resolve a whole document at every draw.
+  const path: Path = [];
+  const walk = (v: unknown): unknown => {
     if (isParamRef(v)) {
       if (Object.hasOwn(params, v.param)) return params[v.param];
-      unknown.push({ path, name: v.param });
+      unknown.push({ path: [...path], name: v.param });
       return v;
     }
     if (Array.isArray(v)) {
       let changed = false;
       const out = v.map((x, i) => {
-        const y = walk(x, [...path, i]);
+        path.push(i);
+        const y = walk(x);
+        path.pop();
         if (y !== x) changed = true;
         return y;
       });
@@ -102,7 +107,9 @@ export function resolveParamRefs<T>(doc: T): { doc: T; unknown: { path: Path; na
       let out: Record<string, unknown> | undefined;
       for (const [k, x] of Object.entries(v)) {
         if (path.length === 0 && k === 'params') continue;
-        const y = walk(x, [...path, k]);
+        path.push(k);
+        const y = walk(x);
+        path.pop();
         if (y !== x) {
           out ??= { ...(v as Record<string, unknown>) };
           Object.defineProperty(out, k, { value: y, enumerable: true, writable: true, configurable: true });
@@ -112,7 +119,7 @@ export function resolveParamRefs<T>(doc: T): { doc: T; unknown: { path: Path; na
     }
     return v;
   };
-  return { doc: walk(doc, []) as T, unknown };
+  return { doc: walk(doc) as T, unknown };
 }
 
 /**
@@ -154,9 +161,13 @@ export { normalQuantile };
 
 /** Regularised incomplete beta I_x(a, b) by Lentz's continued fraction (Numerical Recipes 6.4). */
 export function betaCdf(x: number, a: number, b: number): number {
+  return betaCdfWith(x, a, b, logGamma(a + b) - logGamma(a) - logGamma(b));
+}
+
+/** `betaCdf` with log(1 / B(a, b)) given (a quantile's bisection computes it once). */
+function betaCdfWith(x: number, a: number, b: number, lbeta: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const lbeta = logGamma(a + b) - logGamma(a) - logGamma(b);
   const front = Math.exp(Math.log(x) * a + Math.log1p(-x) * b + lbeta);
   if (x < (a + 1) / (a + b + 2)) return (front * betaCf(x, a, b)) / a;
   return 1 - (front * betaCf(1 - x, b, a)) / b;
@@ -207,8 +218,12 @@ export function logGamma(x: number): number {
 
 /** Regularised lower incomplete gamma P(a, x): series below a + 1, continued fraction above (Numerical Recipes 6.2). */
 export function gammaCdf(x: number, a: number): number {
+  return x <= 0 ? 0 : gammaCdfWith(x, a, logGamma(a));
+}
+
+/** `gammaCdf` with log Gamma(a) given (a quantile's bisection computes it once). */
+function gammaCdfWith(x: number, a: number, lg: number): number {
   if (x <= 0) return 0;
-  const lg = logGamma(a);
   if (x < a + 1) {
     let sum = 1 / a;
     let term = sum;
@@ -241,12 +256,13 @@ export function gammaCdf(x: number, a: number): number {
 
 /** Gamma(a, 1) quantile by bisection on the CDF (the upper end doubled until it brackets u). */
 export function gammaQuantile(a: number, u: number): number {
+  const lg = logGamma(a);
   let hi = Math.max(1, 2 * a);
-  while (gammaCdf(hi, a) < u && hi < 1e6) hi *= 2;
+  while (gammaCdfWith(hi, a, lg) < u && hi < 1e6) hi *= 2;
   let lo = 0;
   for (let k = 0; k < 80; k++) {
     const mid = (lo + hi) / 2;
-    if (gammaCdf(mid, a) < u) lo = mid;
+    if (gammaCdfWith(mid, a, lg) < u) lo = mid;
     else hi = mid;
   }
   return (lo + hi) / 2;
@@ -254,11 +270,12 @@ export function gammaQuantile(a: number, u: number): number {
 
 /** Beta quantile by bisection on the CDF (60 halvings: below 1e-15 of the interval). */
 export function betaQuantile(a: number, b: number, u: number): number {
+  const lbeta = logGamma(a + b) - logGamma(a) - logGamma(b);
   let lo = 0;
   let hi = 1;
   for (let k = 0; k < 60; k++) {
     const mid = (lo + hi) / 2;
-    if (betaCdf(mid, a, b) < u) lo = mid;
+    if (betaCdfWith(mid, a, b, lbeta) < u) lo = mid;
     else hi = mid;
   }
   return (lo + hi) / 2;

@@ -1,5 +1,7 @@
 // The delegations' forms: prefilled from the scenario (what its doctrine would do at the start of the
 // crisis, and what its beliefs say each actor expects of the others), validated on submission.
+
+import { isDistribution, isParamRef, nominal } from '../scenario/params.ts';
 import { responseKey } from './agenda.ts';
 import { checkDist } from './overlay.ts';
 import type { Base } from './scenario.ts';
@@ -20,7 +22,9 @@ export function scenarioBelief(base: Base, holder: string, of: string, action: s
     const full = `${of}.${key}`;
     const x = m.actions.findIndex((a) => a.id === full);
     const k = x >= 0 ? responseKey(m, x) : key;
-    out[k] = (out[k] ?? 0) + (typeof p === 'number' ? p : 0);
+    // A judged entry with a distribution counts at its nominal value, as a plain run takes it.
+    const v = isParamRef(p) ? base.doc.params?.[p.param] : p;
+    out[k] = (out[k] ?? 0) + (typeof v === 'number' || isDistribution(v) ? nominal(v) : 0);
   }
   return out;
 }

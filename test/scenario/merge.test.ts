@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getPath, mergePatch, resolvePath, setPath, splitPath } from '../../src/scenario/merge.ts';
+import {
+  getPath,
+  mergePatch,
+  resolvePath,
+  setAllIn,
+  setIn,
+  setPath,
+  splitPath,
+} from '../../src/scenario/merge.ts';
 import { locate, parseText } from '../../src/scenario/parse.ts';
 
 // RFC 7396, Appendix A.
@@ -120,4 +128,32 @@ test('setPath refuses a path that does not exist (E_SET_PATH) and suggests the c
   const bad = setPath(DOC, 'actors..US', 1);
   assert.ok('diagnostic' in bad);
   assert.match(bad.diagnostic.message, /not a valid path/);
+});
+
+test('setAllIn: the document that setIn gives value after value, each container copied once, the input untouched', () => {
+  const doc = {
+    a: { x: 1, y: [1, 2, { z: 3 }], w: { v: 0 } },
+    b: [{ p: 0.5 }, { p: 0.5 }],
+    c: 7,
+  };
+  const before = JSON.stringify(doc);
+  const entries: [(string | number)[], unknown][] = [
+    [['a', 'y', 2, 'z'], 30],
+    [['b', 1, 'p'], { beta: [1, 1], value: 0.25 }],
+    [['a', 'x'], 10],
+    [['a', 'new'], 'added last'],
+    [['b', 0, 'p'], 0.75],
+    [['c', 'deep'], 1],
+    [['a', 'x'], 11],
+  ];
+  let seq: unknown = doc;
+  for (const [p, v] of entries) seq = setIn(seq, p, v);
+  const all = setAllIn(doc, entries) as typeof doc;
+  assert.equal(JSON.stringify(all), JSON.stringify(seq));
+  assert.deepEqual(Object.keys(all.a), ['x', 'y', 'w', 'new']);
+  assert.equal(JSON.stringify(doc), before);
+  // Untouched branches are shared, touched ones are copies.
+  assert.equal(all.a.w, doc.a.w);
+  assert.notEqual(all.a, doc.a);
+  assert.notEqual(all.b[0], doc.b[0]);
 });

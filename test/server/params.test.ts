@@ -43,3 +43,21 @@ test('keyParams reads channels, detection and misreadings from the merged librar
   assert.ok(params.some((p) => p.group === 'Misreading'));
   assert.ok(params.every((p) => p.kind === 'toggle' || (p.value >= 0 && p.value <= 1)));
 });
+
+test('keyParams: a judged number with a distribution shows at its nominal value and is edited at `value`, the distribution kept', () => {
+  const name = 'korea-decapitation-misread.yaml';
+  const merged = mergedValue(files, name);
+  const params = keyParams(merged, files[name]!);
+  // lib/korea-actors.yaml: Pyongyang detects ground acts with {beta: [12, 8], value: 0.6}.
+  const ground = params.find((p) => p.path.join('.') === 'actors.DPRK.perception.isr.ground.detect.value');
+  assert.equal(ground?.value, 0.6);
+  assert.equal(ground?.inherited, true);
+  const edited = { ...files, [name]: setParam(files[name]!, ground!.path, 0.4) };
+  const detect = (
+    mergedValue(edited, name) as { actors: { DPRK: { perception: { isr: { ground: unknown } } } } }
+  ).actors.DPRK.perception.isr.ground;
+  assert.deepEqual(detect, {
+    detect: { beta: [12, 8], value: 0.4, source: 'judged-beta' },
+    latencyHours: { triangular: [1.5, 3, 4.5], value: 3, source: 'judged-spread' },
+  });
+});

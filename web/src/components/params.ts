@@ -3,6 +3,7 @@
 import { isMap, isScalar, parse, parseDocument } from 'yaml';
 import { resolveRelative } from '../../../src/scenario/load.ts';
 import { isPlainObject, mergePatch } from '../../../src/scenario/merge.ts';
+import { isDistribution, nominal } from '../../../src/scenario/params.ts';
 
 export type Param =
   | { kind: 'probability'; group: string; label: string; path: string[]; value: number; inherited: boolean }
@@ -40,6 +41,20 @@ export function mergedValue(
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
+/**
+ * A probability at `path` as the form edits it: a number there, or a distribution's nominal value
+ * (its `value`, or its mean), edited at `value` so that the distribution stays for parameter draws.
+ */
+function probabilityAt(v: unknown, path: string[]): { value: number; path: string[] } | undefined {
+  const x = num(v);
+  if (x !== undefined) return { value: x, path };
+  if (isDistribution(v)) {
+    const n = nominal(v);
+    if (Number.isFinite(n)) return { value: n, path: [...path, 'value'] };
+  }
+  return undefined;
+}
+
 /** The parameters shown in the form: channels (exists, availability), ISR detection, misreadings. */
 export function keyParams(merged: Record<string, unknown>, ownText: string): Param[] {
   const out: Param[] = [];
@@ -63,16 +78,15 @@ export function keyParams(merged: Record<string, unknown>, ownText: string): Par
       value: ch.exists !== false,
       inherited: inherited(exists),
     });
-    const availability = num(ch.availability);
-    if (availability !== undefined) {
-      const p = ['channels', id, 'availability'];
+    const availability = probabilityAt(ch.availability, ['channels', id, 'availability']);
+    if (availability) {
       out.push({
         kind: 'probability',
         group: 'Channels',
         label: `${name}: availability`,
-        path: p,
-        value: availability,
-        inherited: inherited(p),
+        path: availability.path,
+        value: availability.value,
+        inherited: inherited(availability.path),
       });
     }
   }
@@ -82,16 +96,16 @@ export function keyParams(merged: Record<string, unknown>, ownText: string): Par
     const perception = actor.perception;
     if (isPlainObject(perception.isr)) {
       for (const [domain, isr] of Object.entries(perception.isr)) {
-        const d = isPlainObject(isr) ? num(isr.detect) : undefined;
-        if (d === undefined) continue;
-        const p = ['actors', aid, 'perception', 'isr', domain, 'detect'];
+        if (!isPlainObject(isr)) continue;
+        const d = probabilityAt(isr.detect, ['actors', aid, 'perception', 'isr', domain, 'detect']);
+        if (!d) continue;
         out.push({
           kind: 'probability',
           group: 'Detection (ISR)',
           label: `${aid} detects ${domain} acts`,
-          path: p,
-          value: d,
-          inherited: inherited(p),
+          path: d.path,
+          value: d.value,
+          inherited: inherited(d.path),
         });
       }
     }
@@ -99,16 +113,15 @@ export function keyParams(merged: Record<string, unknown>, ownText: string): Par
       for (const [act, as] of Object.entries(perception.misread)) {
         if (!isPlainObject(as)) continue;
         for (const [other, pv] of Object.entries(as)) {
-          const v = num(pv);
-          if (v === undefined) continue;
-          const p = ['actors', aid, 'perception', 'misread', act, other];
+          const v = probabilityAt(pv, ['actors', aid, 'perception', 'misread', act, other]);
+          if (!v) continue;
           out.push({
             kind: 'probability',
             group: 'Misreading',
             label: `${aid} reads ${act} as ${other}`,
-            path: p,
-            value: v,
-            inherited: inherited(p),
+            path: v.path,
+            value: v.value,
+            inherited: inherited(v.path),
           });
         }
       }
