@@ -6,7 +6,7 @@ import { execute, InlineExecutor } from '../analysis/kernel/executor.ts';
 import { localSource } from '../analysis/kernel/task.ts';
 import { ENGINE_VERSION } from '../engine/model.ts';
 import { hasErrors } from '../scenario/diagnostics.ts';
-import { prepare } from '../scenario/load.ts';
+import { prepareFiles } from '../scenario/load.ts';
 import type { EngineRequest, EngineResponse, RunRequest } from './protocol.ts';
 
 interface WorkerScope {
@@ -20,8 +20,7 @@ const running = new Map<number, AbortController>();
 const inline = new InlineExecutor();
 
 async function run(req: RunRequest): Promise<void> {
-  const p = prepare(req.entry, {
-    readFile: (path) => req.files[path],
+  const p = prepareFiles(req.files, req.entry, {
     ...(req.interventions ? { interventions: req.interventions } : {}),
     ...(req.set ? { set: req.set } : {}),
   });

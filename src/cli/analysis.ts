@@ -3,6 +3,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ParamTarget } from '../analysis/design.ts';
 import type { Executor } from '../analysis/kernel/executor.ts';
+import { type ModelSource, sourceOf } from '../analysis/kernel/task.ts';
 import { defaultWorkers, withThreads } from '../analysis/parallel.ts';
 import {
   csvReport,
@@ -88,6 +89,27 @@ export function preparedOf(
   return { model: res.model, doc: res.doc };
 }
 
+/** A scenario compiled for a command, with what worker threads and remote workers rebuild it from. */
+export interface LoadedModel {
+  model: Model;
+  hash: string;
+  file: string;
+  /** The compiled document (interventions and overrides applied). */
+  doc: Scenario;
+  source: ModelSource;
+}
+
+/** `loadScenarioFile` then `preparedOf`: diagnostics printed; throws when it cannot be run. */
+export function loadModel(
+  io: Io,
+  file: string,
+  interventions: string[],
+  set: Record<string, unknown>,
+): LoadedModel {
+  const { model, doc } = preparedOf(io, loadScenarioFile(io, file), interventions, set);
+  return { model, hash: model.hash, file, doc, source: sourceOf(doc, model) };
+}
+
 /** The validated document with interventions applied, its source positions and content hash. */
 export function docOf(
   io: Io,
@@ -145,9 +167,16 @@ export interface OutputOpts {
 
 /** Adds the options every analysis command ends with: --report, --format, --workers, --queue, --json. */
 export function analysisOptions(cmd: Command): Command {
+  return executionOptions(
+    cmd
+      .option('--report <file.html>', 'write a self-contained HTML report')
+      .option('--format <fmt>', 'print md or csv instead of the table', formatOption),
+  ).option('--json', 'print one JSON object on stdout');
+}
+
+/** Adds where a command computes (`ExecutionOpts`): --workers, --queue, --queue-timeout. */
+export function executionOptions(cmd: Command): Command {
   return cmd
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--format <fmt>', 'print md or csv instead of the table', formatOption)
     .option('--workers <n>', 'worker threads (default: the cores; same numbers for any count)', workerCount)
     .option(
       '--queue <url>',
@@ -158,8 +187,7 @@ export function analysisOptions(cmd: Command): Command {
       '--queue-timeout <s>',
       `with --queue: seconds to wait for an unreachable Redis before giving up (default ${DEFAULT_QUEUE_TIMEOUT_MS / 1000})`,
       positiveInt,
-    )
-    .option('--json', 'print one JSON object on stdout');
+    );
 }
 
 /** The progress callback an analysis is handed (see `progress`). */

@@ -1,14 +1,11 @@
 // Option parsers and shared steps of the commands that load a scenario and run it.
 import { InvalidArgumentError } from 'commander';
-import type { ModelSource } from '../analysis/kernel/task.ts';
 import { ESTIMATORS, type Estimator } from '../analysis/rare.ts';
 import { dyadFeaturesOf, featureOverrides } from '../calibration/generic-library.ts';
-import type { Model } from '../engine/model.ts';
-import { type Diagnostic, formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
+import { type Diagnostic, formatDiagnostic } from '../scenario/diagnostics.ts';
 import type { Scenario } from '../scenario/index.ts';
-import { loadDocument, prepareLoaded } from '../scenario/load.ts';
 import { displayPaths } from './commands/validate.ts';
-import { absolute, type Io, UserError } from './io.ts';
+import { type Io, UserError } from './io.ts';
 
 export function positiveInt(value: string): number {
   const n = Number(value.replace(/_/g, ''));
@@ -76,42 +73,6 @@ export function parseSets(sets: string[] | undefined): Record<string, unknown> {
     }
     out[s.slice(0, eq)] = v;
   }
-  return out;
-}
-
-export interface Loaded {
-  model: Model;
-  hash: string;
-  file: string;
-  /** The compiled document (interventions and overrides applied). */
-  doc?: Scenario;
-  /** What worker threads and remote workers rebuild the model from. */
-  source: ModelSource;
-}
-
-/** Loads, validates and compiles a scenario with interventions; prints diagnostics; throws on errors. */
-export function loadModel(
-  io: Io,
-  file: string,
-  interventions: string[],
-  sets: Record<string, unknown>,
-): Loaded {
-  const path = absolute(io, file);
-  const loaded = loadDocument(path, { readFile: io.readFile });
-  // A scenario on the generic crisis library that declares `features:` gets its dyad's own kernels
-  // (computed from the fitted coefficients); --set still wins.
-  const set = { ...featureSets(loaded.doc, file), ...sets };
-  const res = prepareLoaded(loaded, { interventions, set }, path);
-  printDiagnostics(io, res.diagnostics, file, path);
-  if (!res.model || hasErrors(res.diagnostics)) {
-    throw new UserError(
-      `${file}: not runnable (${res.diagnostics.filter((d) => d.severity === 'error').length} errors)`,
-    );
-  }
-  const hash = res.hash ?? res.model.hash;
-  const source = { docJson: JSON.stringify(res.doc), hash, interventions: res.model.interventions };
-  const out: Loaded = { model: res.model, hash, file, source };
-  if (res.doc) out.doc = res.doc;
   return out;
 }
 

@@ -813,6 +813,8 @@ export interface Prepared {
   model?: Model;
   /** The document compiled: merged, validated, with interventions and overrides applied. */
   doc?: Scenario;
+  /** Where each field of `doc` stands in the source files (after interventions and overrides). */
+  locations?: Locations;
   /** Content hash of `doc`. */
   hash?: string;
   diagnostics: Diagnostic[];
@@ -878,12 +880,23 @@ export function prepareLoaded(
     doc = r.doc;
     locs = r.locations;
   }
-  const hash = contentHash(doc);
-  const c = compile(doc, { hash, interventions: applied });
+  const c = compileDocument(doc, applied);
   append(diagnostics, locateAll(c.diagnostics, locs, entry));
-  const out: Prepared = { doc, hash, diagnostics, files };
+  const out: Prepared = { doc, locations: locs, hash: c.hash, diagnostics, files };
   if (c.model && !hasErrors(diagnostics)) out.model = c.model;
   return out;
+}
+
+/** Compiles a validated document into an engine model named by its content hash. */
+export function compileDocument(
+  doc: Scenario,
+  interventions: readonly string[],
+): { model?: Model; hash: string; diagnostics: Diagnostic[] } {
+  const hash = contentHash(doc);
+  const c = compile(doc, { hash, interventions: [...interventions] });
+  return c.model
+    ? { model: c.model, hash, diagnostics: c.diagnostics }
+    : { hash, diagnostics: c.diagnostics };
 }
 
 /** The `params.NAME` values that a document's `features:` imply (none without features). */
@@ -936,6 +949,29 @@ export function featureSets(
 /** Loads, applies interventions and overrides, and compiles a scenario into an engine model. */
 export function prepare(path: string, opts: PrepareOptions): Prepared {
   return prepareLoaded(loadDocument(path, opts), opts, path);
+}
+
+/** Files by path: a workspace's, a stored job's, a talks agenda's, a browser worker's. */
+export type Files = Readonly<Record<string, string>>;
+
+/** Reads from `files` only (a path not in it cannot be read). */
+export function filesIo(files: Files): LoadIo {
+  return { readFile: (p) => (Object.hasOwn(files, p) ? files[p] : undefined) };
+}
+
+/**
+ * `prepare` over a snapshot of files (the server, the talks room, the browser): also the loaded file
+ * (to apply other interventions to later) and the files it read (`snapshot`: what reproduces it).
+ */
+export function prepareFiles(
+  files: Files,
+  path: string,
+  opts: Omit<PrepareOptions, keyof LoadIo> = {},
+): Prepared & { loaded: Loaded; snapshot: Record<string, string> } {
+  const loaded = loadDocument(path, filesIo(files));
+  const snapshot: Record<string, string> = {};
+  for (const f of loaded.files) if (Object.hasOwn(files, f)) snapshot[f] = files[f]!;
+  return { ...prepareLoaded(loaded, opts, path), loaded, snapshot };
 }
 
 /** Diagnostics in reading order: by file (entry first), line and column; unplaced ones last. */

@@ -17,7 +17,7 @@ import {
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
 import type { SweepReport } from '../analysis/sweep.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
-import { applyInterventions, applySets, loadDocument } from '../scenario/load.ts';
+import { prepareFiles } from '../scenario/load.ts';
 import type { Locations } from '../scenario/parse.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { jobKind, type RunManifest, type RunRecord } from '../store/index.ts';
@@ -144,25 +144,8 @@ export function equivalentCommand(m: RunManifest): string {
 /** The scenario document as the job ran it (interventions and overrides applied), with source positions. */
 function documentOf(r: RunRecord, interventions: string[]): { doc: Scenario; locations: Locations } {
   const m = r.manifest;
-  const reader = { readFile: (p: string) => (Object.hasOwn(r.files, p) ? r.files[p] : undefined) };
-  const loaded = loadDocument(m.scenarioPath, reader);
-  if (!loaded.doc) throw new HttpError(422, 'not_runnable', "the run's scenario no longer loads");
-  let doc = loaded.doc;
-  let locations = loaded.locations;
-  if (interventions.length) {
-    const a = applyInterventions(doc, interventions, locations);
-    if (a.doc) {
-      doc = a.doc;
-      locations = a.locations;
-    }
-  }
-  if (Object.keys(m.set).length) {
-    const s = applySets(doc, m.set, locations);
-    if (s.doc) {
-      doc = s.doc;
-      locations = s.locations;
-    }
-  }
+  const { doc, locations } = prepareFiles(r.files, m.scenarioPath, { interventions, set: m.set });
+  if (!doc || !locations) throw new HttpError(422, 'not_runnable', "the run's scenario no longer loads");
   return { doc, locations };
 }
 

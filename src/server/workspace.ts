@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import { validateFile } from '../scenario/index.ts';
-import { loadDocument, type Prepared, prepareLoaded, resolveRelative } from '../scenario/load.ts';
+import { filesIo, prepareFiles, resolveRelative } from '../scenario/load.ts';
 import type { FileKind, Store } from '../store/index.ts';
 
 export type Files = Record<string, string>;
@@ -17,30 +17,16 @@ export async function workspaceFiles(store: Store, workspaceId: string): Promise
   return out;
 }
 
-const readerOf = (files: Files) => ({
-  readFile: (p: string) => (Object.hasOwn(files, p) ? files[p] : undefined),
-});
-
 /** Diagnostics of `path` (with the text in `files`), as `brink validate` gives them. */
 export function validateInFiles(
   files: Files,
   path: string,
 ): { diagnostics: Diagnostic[]; files: string[]; kind: FileKind } {
-  return validateFile(path, readerOf(files));
+  return validateFile(path, filesIo(files));
 }
 
 /** Loads, applies interventions and `set`, and compiles `path`; also returns the files read. */
-export function prepareInFiles(
-  files: Files,
-  path: string,
-  opts: { interventions?: string[]; set?: Record<string, unknown> } = {},
-): Prepared & { snapshot: Files } {
-  const loaded = loadDocument(path, readerOf(files));
-  const prepared = prepareLoaded(loaded, opts, path);
-  const snapshot: Files = {};
-  for (const f of loaded.files) if (Object.hasOwn(files, f)) snapshot[f] = files[f]!;
-  return { ...prepared, snapshot };
-}
+export const prepareInFiles = prepareFiles;
 
 /** What the header of a file says: its kind and title (best effort, for listing). */
 export function describeFile(yaml: string, path: string): { kind: FileKind; title: string } {

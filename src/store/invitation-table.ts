@@ -4,6 +4,7 @@
 // once.
 import { randomUUID } from 'node:crypto';
 import type { CreateTableBuilder, Kysely } from 'kysely';
+import { addColumns, type Columns } from './ddl.ts';
 
 /** The columns of an invitation table besides its scope (the dialogue or exercise) and its seat. */
 export interface InvitationColumns {
@@ -20,18 +21,22 @@ export interface InvitationColumns {
 type Row = InvitationColumns & Record<string, string | null>;
 type Db = Kysely<Record<string, Row>>;
 
-/** The columns an invitation table has after its id, scope and seat (`.$call(addInvitationColumns)`). */
+/** The columns an invitation table has after its id, scope and seat (see ddl.ts). */
+export const INVITATION_COLUMNS = {
+  token_hash: 'text not null unique',
+  created_by: 'text not null',
+  created_at: 'text not null',
+  expires_at: 'text not null',
+  used_at: 'text',
+  used_by: 'text',
+  revoked_at: 'text',
+} as const satisfies Columns;
+
+/** The invitation columns on a table being created (`.$call(addInvitationColumns)`). */
 export function addInvitationColumns<T extends string, C extends string>(
   t: CreateTableBuilder<T, C>,
 ): CreateTableBuilder<T, C | Exclude<keyof InvitationColumns, 'id'>> {
-  return t
-    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-    .addColumn('created_by', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('expires_at', 'text', (c) => c.notNull())
-    .addColumn('used_at', 'text')
-    .addColumn('used_by', 'text')
-    .addColumn('revoked_at', 'text');
+  return addColumns(t, INVITATION_COLUMNS);
 }
 
 /** An invitation's state as the stores return it (after its id, scope and seat). */

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { manifestOf } from '../contract/runs.ts';
 import { ExerciseQueries, type ExerciseTables } from './exercises.ts';
+import { deleteWhere, selectMany, selectOne, updateWhere } from './rows.ts';
 import { SecurityQueries, type SecurityTables } from './security.ts';
 import { TalksQueries, type TalksTables } from './talks.ts';
 import type {
@@ -157,11 +158,7 @@ export class KyselyStore implements Store {
   }
 
   async userByEmail(email: string): Promise<UserWithHash | undefined> {
-    const r = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('email', '=', email.toLowerCase())
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'users', { email: email.toLowerCase() });
     return r ? { ...toUser(r), passwordHash: r.password_hash } : undefined;
   }
 
@@ -176,7 +173,7 @@ export class KyselyStore implements Store {
   }
 
   async userById(id: string): Promise<User | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await selectOne(this.db, 'users', { id });
     return r ? toUser(r) : undefined;
   }
 
@@ -189,12 +186,7 @@ export class KyselyStore implements Store {
   }
 
   async listWorkspaces(): Promise<Workspace[]> {
-    const rows = await this.db
-      .selectFrom('workspaces')
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    const rows = await selectMany(this.db, 'workspaces', {}, { by: ['created_at', 'id'] });
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
   }
 
@@ -222,13 +214,8 @@ export class KyselyStore implements Store {
 
   async setMember(workspaceId: string, userId: string, role: Role): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      const done = await tx
-        .updateTable('memberships')
-        .set({ role })
-        .where('workspace_id', '=', workspaceId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      if (Number(done.numUpdatedRows) === 0) {
+      const match = { workspace_id: workspaceId, user_id: userId };
+      if ((await updateWhere(tx, 'memberships', { role }, match)) === 0) {
         await tx
           .insertInto('memberships')
           .values({ workspace_id: workspaceId, user_id: userId, role, created_at: now() })
@@ -238,12 +225,7 @@ export class KyselyStore implements Store {
   }
 
   async removeMember(workspaceId: string, userId: string): Promise<boolean> {
-    const r = await this.db
-      .deleteFrom('memberships')
-      .where('workspace_id', '=', workspaceId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+    return (await deleteWhere(this.db, 'memberships', { workspace_id: workspaceId, user_id: userId })) > 0;
   }
 
   async members(workspaceId: string): Promise<(User & { role: Role })[]> {
@@ -281,11 +263,7 @@ export class KyselyStore implements Store {
   }
 
   async sessionByHash(tokenHash: string): Promise<Session | undefined> {
-    const r = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'sessions', { token_hash: tokenHash });
     if (!r) return undefined;
     return {
       tokenHash: r.token_hash,
@@ -325,22 +303,12 @@ export class KyselyStore implements Store {
   }
 
   async getScenario(workspaceId: string, id: string): Promise<ScenarioRecord | undefined> {
-    const r = await this.db
-      .selectFrom('scenarios')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'scenarios', { workspace_id: workspaceId, id });
     return r ? toScenario(r) : undefined;
   }
 
   async getScenarioByPath(workspaceId: string, path: string): Promise<ScenarioRecord | undefined> {
-    const r = await this.db
-      .selectFrom('scenarios')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('path', '=', path)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'scenarios', { workspace_id: workspaceId, path });
     return r ? toScenario(r) : undefined;
   }
 
@@ -427,13 +395,8 @@ export class KyselyStore implements Store {
     id: string,
     expectedVersion: number,
   ): Promise<UpdateResult<null>> {
-    const r = await this.db
-      .deleteFrom('scenarios')
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    if (Number(r.numDeletedRows) > 0) {
+    const match = { workspace_id: workspaceId, id, version: expectedVersion };
+    if ((await deleteWhere(this.db, 'scenarios', match)) > 0) {
       await this.db.deleteFrom('scenario_versions').where('scenario_id', '=', id).execute();
       return { ok: true, value: null };
     }
@@ -496,12 +459,7 @@ export class KyselyStore implements Store {
   }
 
   async getRun(workspaceId: string, id: string): Promise<RunRecord | undefined> {
-    const r = await this.db
-      .selectFrom('runs')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'runs', { workspace_id: workspaceId, id });
     return r ? toRun(r) : undefined;
   }
 
@@ -530,12 +488,7 @@ export class KyselyStore implements Store {
   }
 
   async checkpointRun(id: string, doneRuns: number, checkpoint: string): Promise<void> {
-    await this.db
-      .updateTable('runs')
-      .set({ done_runs: doneRuns, checkpoint })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .execute();
+    await updateWhere(this.db, 'runs', { done_runs: doneRuns, checkpoint }, { id, status: 'running' });
   }
 
   async finishRun(id: string, report: string, at: string): Promise<void> {
@@ -545,12 +498,8 @@ export class KyselyStore implements Store {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     const total = (JSON.parse(r.manifest) as RunManifest).runs;
-    await this.db
-      .updateTable('runs')
-      .set({ status: 'done', report, done_runs: total, checkpoint: null, finished_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .execute();
+    const values = { status: 'done', report, done_runs: total, checkpoint: null, finished_at: at };
+    await updateWhere(this.db, 'runs', values, { id, status: 'running' });
   }
 
   async endRun(id: string, status: 'failed' | 'cancelled', error: string | null, at: string): Promise<void> {

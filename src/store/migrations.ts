@@ -1,97 +1,98 @@
 // Versioned schema migrations, in order. The same statements run on SQLite and PostgreSQL: ids are
 // text (UUIDs), times are ISO strings written by the application, JSON is text. Never edit a migration
 // that has shipped: add the next one.
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { tablesMigration } from './ddl.ts';
 import { EXERCISE_JOBS_MIGRATION, EXERCISES_MIGRATION } from './exercises.ts';
 import { SECURITY_MIGRATION } from './security.ts';
 import { TALKS_MIGRATION } from './talks.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
-  '0001_initial': {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('users')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('email', 'text', (c) => c.notNull().unique())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('password_hash', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('workspaces')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('memberships')
-        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
-        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-        .addColumn('role', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('memberships_pk', ['workspace_id', 'user_id'])
-        .execute();
-      await db.schema
-        .createTable('sessions')
-        .addColumn('token_hash', 'text', (c) => c.primaryKey())
-        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-        .addColumn('csrf', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('name', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('expires_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('scenarios')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
-        .addColumn('path', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('title', 'text', (c) => c.notNull())
-        .addColumn('yaml', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('tags', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('updated_by', 'text')
-        .addUniqueConstraint('scenarios_path_unique', ['workspace_id', 'path'])
-        .execute();
-      await db.schema
-        .createTable('scenario_versions')
-        .addColumn('scenario_id', 'text', (c) => c.notNull().references('scenarios.id').onDelete('cascade'))
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('yaml', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('created_by', 'text')
-        .addPrimaryKeyConstraint('scenario_versions_pk', ['scenario_id', 'version'])
-        .execute();
-      await db.schema
-        .createTable('runs')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
-        .addColumn('scenario_id', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('manifest', 'text', (c) => c.notNull())
-        .addColumn('files', 'text', (c) => c.notNull())
-        .addColumn('done_runs', 'integer', (c) => c.notNull())
-        .addColumn('checkpoint', 'text')
-        .addColumn('report', 'text')
-        .addColumn('error', 'text')
-        .addColumn('created_by', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('started_at', 'text')
-        .addColumn('finished_at', 'text')
-        .execute();
-      await db.schema
-        .createIndex('runs_workspace')
-        .on('runs')
-        .columns(['workspace_id', 'created_at'])
-        .execute();
-      await db.schema.createIndex('runs_status').on('runs').column('status').execute();
-      await db.schema.createIndex('scenarios_workspace').on('scenarios').column('workspace_id').execute();
-      await sql`select 1`.execute(db);
+  '0001_initial': tablesMigration(
+    {
+      users: {
+        columns: {
+          id: 'text primary key',
+          email: 'text not null unique',
+          name: 'text not null',
+          password_hash: 'text not null',
+          created_at: 'text not null',
+        },
+      },
+      workspaces: {
+        columns: { id: 'text primary key', name: 'text not null', created_at: 'text not null' },
+      },
+      memberships: {
+        columns: {
+          workspace_id: 'text not null -> workspaces.id',
+          user_id: 'text not null -> users.id',
+          role: 'text not null',
+          created_at: 'text not null',
+        },
+        primaryKey: ['workspace_id', 'user_id'],
+      },
+      sessions: {
+        columns: {
+          token_hash: 'text primary key',
+          user_id: 'text not null -> users.id',
+          csrf: 'text not null',
+          kind: 'text not null',
+          name: 'text',
+          created_at: 'text not null',
+          expires_at: 'text not null',
+        },
+      },
+      scenarios: {
+        columns: {
+          id: 'text primary key',
+          workspace_id: 'text not null -> workspaces.id',
+          path: 'text not null',
+          kind: 'text not null',
+          title: 'text not null',
+          yaml: 'text not null',
+          version: 'integer not null',
+          tags: 'text not null',
+          created_at: 'text not null',
+          updated_at: 'text not null',
+          updated_by: 'text',
+        },
+        unique: { name: 'scenarios_path_unique', columns: ['workspace_id', 'path'] },
+      },
+      scenario_versions: {
+        columns: {
+          scenario_id: 'text not null -> scenarios.id',
+          version: 'integer not null',
+          yaml: 'text not null',
+          created_at: 'text not null',
+          created_by: 'text',
+        },
+        primaryKey: ['scenario_id', 'version'],
+      },
+      runs: {
+        columns: {
+          id: 'text primary key',
+          workspace_id: 'text not null -> workspaces.id',
+          scenario_id: 'text not null',
+          status: 'text not null',
+          manifest: 'text not null',
+          files: 'text not null',
+          done_runs: 'integer not null',
+          checkpoint: 'text',
+          report: 'text',
+          error: 'text',
+          created_by: 'text',
+          created_at: 'text not null',
+          started_at: 'text',
+          finished_at: 'text',
+        },
+      },
     },
-  },
+    {
+      runs_workspace: ['runs', 'workspace_id', 'created_at'],
+      runs_status: ['runs', 'status'],
+      scenarios_workspace: ['scenarios', 'workspace_id'],
+    },
+  ),
   // The contingency-talks room (src/store/talks.ts).
   '0002_talks': TALKS_MIGRATION,
   // Sign-in throttling, trusted devices, workspace invitations (src/store/security.ts).

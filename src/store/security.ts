@@ -4,12 +4,14 @@
 // workspace invitations (single-use, accepted by the invitee). Tokens are kept only as SHA-256 hashes.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, sql } from 'kysely';
+import { tablesMigration } from './ddl.ts';
 import {
-  addInvitationColumns,
+  INVITATION_COLUMNS,
   type InvitationColumns,
   type InvitationState,
   toInvitationState,
 } from './invitation-table.ts';
+import { deleteWhere, selectMany, selectOne, updateWhere } from './rows.ts';
 import type { Role } from './types.ts';
 
 export interface SecurityTables {
@@ -18,40 +20,39 @@ export interface SecurityTables {
   workspace_invitations: InvitationColumns & { workspace_id: string; role: string; email: string | null };
 }
 
-export const SECURITY_MIGRATION: Migration = {
-  async up(db: Kysely<unknown>) {
-    const s = db.schema;
-    await s
-      .createTable('auth_throttle')
-      .addColumn('key', 'text', (c) => c.primaryKey())
-      .addColumn('failures', 'integer', (c) => c.notNull())
-      .addColumn('window_start', 'text', (c) => c.notNull())
-      .addColumn('locked_until', 'text')
-      .execute();
-    await s
-      .createTable('auth_devices')
-      .addColumn('token_hash', 'text', (c) => c.primaryKey())
-      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('expires_at', 'text', (c) => c.notNull())
-      .execute();
-    await s
-      .createTable('workspace_invitations')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
-      .addColumn('role', 'text', (c) => c.notNull())
-      .addColumn('email', 'text')
-      .$call(addInvitationColumns)
-      .execute();
-    await s
-      .createIndex('workspace_invitations_ws')
-      .on('workspace_invitations')
-      .column('workspace_id')
-      .execute();
-    await s.createIndex('workspace_invitations_email').on('workspace_invitations').column('email').execute();
-    await sql`select 1`.execute(db);
+export const SECURITY_MIGRATION: Migration = tablesMigration(
+  {
+    auth_throttle: {
+      columns: {
+        key: 'text primary key',
+        failures: 'integer not null',
+        window_start: 'text not null',
+        locked_until: 'text',
+      },
+    },
+    auth_devices: {
+      columns: {
+        token_hash: 'text primary key',
+        user_id: 'text not null -> users.id',
+        created_at: 'text not null',
+        expires_at: 'text not null',
+      },
+    },
+    workspace_invitations: {
+      columns: {
+        id: 'text primary key',
+        workspace_id: 'text not null -> workspaces.id',
+        role: 'text not null',
+        email: 'text',
+        ...INVITATION_COLUMNS,
+      },
+    },
   },
-};
+  {
+    workspace_invitations_ws: ['workspace_invitations', 'workspace_id'],
+    workspace_invitations_email: ['workspace_invitations', 'email'],
+  },
+);
 
 /** A throttling counter: failures since `windowStart`, and a lock until a time (or none). */
 export interface Throttle {
@@ -100,7 +101,7 @@ export class SecurityQueries {
   }
 
   async throttle(key: string): Promise<Throttle | undefined> {
-    const r = await this.db.selectFrom('auth_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+    const r = await selectOne(this.db, 'auth_throttle', { key });
     return r ? toThrottle(r) : undefined;
   }
 
@@ -110,11 +111,8 @@ export class SecurityQueries {
    */
   async recordFailure(key: string, at: string, windowMs: number): Promise<Throttle> {
     return this.db.transaction().execute(async (tx) => {
-      const now = async () =>
-        toThrottle(
-          await tx.selectFrom('auth_throttle').selectAll().where('key', '=', key).executeTakeFirstOrThrow(),
-        );
-      const r = await tx.selectFrom('auth_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+      const now = async () => toThrottle((await selectOne(tx, 'auth_throttle', { key }))!);
+      const r = await selectOne(tx, 'auth_throttle', { key });
       if (!r) {
         const row = { key, failures: 1, window_start: at, locked_until: null };
         // Two first failures at once: the second insert loses and counts as an update below.
@@ -136,12 +134,7 @@ export class SecurityQueries {
   }
 
   async lock(key: string, until: string, at: string): Promise<void> {
-    const r = await this.db
-      .updateTable('auth_throttle')
-      .set({ locked_until: until })
-      .where('key', '=', key)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0)
+    if ((await updateWhere(this.db, 'auth_throttle', { locked_until: until }, { key })) === 0)
       await this.db
         .insertInto('auth_throttle')
         .values({ key, failures: 0, window_start: at, locked_until: until })
@@ -150,8 +143,7 @@ export class SecurityQueries {
 
   /** Forgets a counter and its lock; true if there was one. */
   async clearThrottle(key: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('auth_throttle').where('key', '=', key).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+    return (await deleteWhere(this.db, 'auth_throttle', { key })) > 0;
   }
 
   /** Drops counters whose window and lock are both over. */
@@ -217,31 +209,19 @@ export class SecurityQueries {
   }
 
   async workspaceInvitations(workspaceId: string): Promise<WorkspaceInvitation[]> {
-    const rows = await this.db
-      .selectFrom('workspace_invitations')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map(toInvitation);
+    const order = { by: ['created_at', 'id'] } as const;
+    return (await selectMany(this.db, 'workspace_invitations', { workspace_id: workspaceId }, order)).map(
+      toInvitation,
+    );
   }
 
   async workspaceInvitationByHash(tokenHash: string): Promise<WorkspaceInvitation | undefined> {
-    const r = await this.db
-      .selectFrom('workspace_invitations')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'workspace_invitations', { token_hash: tokenHash });
     return r ? toInvitation(r) : undefined;
   }
 
   async workspaceInvitation(id: string): Promise<WorkspaceInvitation | undefined> {
-    const r = await this.db
-      .selectFrom('workspace_invitations')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'workspace_invitations', { id });
     return r ? toInvitation(r) : undefined;
   }
 
@@ -288,11 +268,7 @@ export class SecurityQueries {
       }
     >;
     return db.transaction().execute(async (tx) => {
-      const inv = await tx
-        .selectFrom('workspace_invitations')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const inv = await selectOne(tx, 'workspace_invitations', { id });
       if (!inv || inv.used_at || inv.revoked_at || inv.expires_at <= at)
         return { ok: false, reason: 'invalid' };
       if (inv.email && inv.email !== user.email.toLowerCase()) return { ok: false, reason: 'wrong_account' };

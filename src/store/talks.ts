@@ -4,14 +4,16 @@
 // non-confidential by design (ids, codenames, roles, times, hashes). One implementation over Kysely for
 // SQLite and PostgreSQL, like the workbench store; its migration is `0002_talks` in migrations.ts.
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type Migration, sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import { tablesMigration } from './ddl.ts';
 import {
-  addInvitationColumns,
+  INVITATION_COLUMNS,
   type InvitationColumns,
   InvitationQueries,
   type InvitationState,
   toInvitationState,
 } from './invitation-table.ts';
+import { deleteWhere, selectMany, selectOne, updateWhere } from './rows.ts';
 
 export interface TalksTables {
   talks_dialogues: {
@@ -100,142 +102,130 @@ export interface TalksTables {
   };
 }
 
-export const TALKS_MIGRATION: Migration = {
-  async up(db: Kysely<unknown>) {
-    const s = db.schema;
-    await s
-      .createTable('talks_dialogues')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('codename', 'text', (c) => c.notNull())
-      .addColumn('host_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-      .addColumn('workspace_id', 'text', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('wrapped_key', 'text', (c) => c.notNull())
-      .addColumn('sealed', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('audit_seq', 'integer', (c) => c.notNull())
-      .addColumn('audit_head', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .execute();
-    await s
-      .createTable('talks_members')
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-      .addColumn('role', 'text', (c) => c.notNull())
-      .addColumn('delegation_id', 'text')
-      .addColumn('joined_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('talks_members_pk', ['dialogue_id', 'user_id'])
-      .execute();
-    await s
-      .createTable('talks_invitations')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('delegation_id', 'text', (c) => c.notNull())
-      .$call(addInvitationColumns)
-      .execute();
-    await s
-      .createTable('talks_positions')
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('delegation_id', 'text', (c) => c.notNull())
-      .addColumn('sealed', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('submitted_at', 'text')
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addColumn('updated_by', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('talks_positions_pk', ['dialogue_id', 'delegation_id'])
-      .execute();
-    await s
-      .createTable('talks_releases')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('delegation_id', 'text', (c) => c.notNull())
-      .addColumn('sealed', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .execute();
-    await s
-      .createTable('talks_drafts')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('author', 'text', (c) => c.notNull())
-      .addColumn('parties', 'text', (c) => c.notNull())
-      .addColumn('agreed', 'text', (c) => c.notNull())
-      .addColumn('released', 'integer', (c) => c.notNull())
-      .addColumn('sealed', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .execute();
-    await s
-      .createTable('talks_notes')
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.primaryKey().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('sealed', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .execute();
-    await s
-      .createTable('talks_analyses')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('published', 'integer', (c) => c.notNull())
-      .addColumn('sealed', 'text')
-      .addColumn('error', 'text')
-      .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('finished_at', 'text')
-      .execute();
-    await s
-      .createTable('talks_audit')
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('seq', 'integer', (c) => c.notNull())
-      .addColumn('at', 'text', (c) => c.notNull())
-      .addColumn('user_id', 'text', (c) => c.notNull())
-      .addColumn('role', 'text', (c) => c.notNull())
-      .addColumn('delegation_id', 'text')
-      .addColumn('action', 'text', (c) => c.notNull())
-      .addColumn('target', 'text', (c) => c.notNull())
-      .addColumn('outcome', 'text', (c) => c.notNull())
-      .addColumn('prev_hash', 'text', (c) => c.notNull())
-      .addColumn('hash', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('talks_audit_pk', ['dialogue_id', 'seq'])
-      .execute();
-    await s
-      .createTable('talks_notifications')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-      .addColumn('dialogue_id', 'text', (c) =>
-        c.notNull().references('talks_dialogues.id').onDelete('cascade'),
-      )
-      .addColumn('subject', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('read_at', 'text')
-      .execute();
-    await s.createIndex('talks_members_user').on('talks_members').column('user_id').execute();
-    await s
-      .createIndex('talks_notifications_user')
-      .on('talks_notifications')
-      .columns(['user_id', 'created_at'])
-      .execute();
-    await sql`select 1`.execute(db);
+export const TALKS_MIGRATION: Migration = tablesMigration(
+  {
+    talks_dialogues: {
+      columns: {
+        id: 'text primary key',
+        codename: 'text not null',
+        host_id: 'text not null -> users.id',
+        workspace_id: 'text not null',
+        status: 'text not null',
+        wrapped_key: 'text not null',
+        sealed: 'text not null',
+        version: 'integer not null',
+        audit_seq: 'integer not null',
+        audit_head: 'text not null',
+        created_at: 'text not null',
+        updated_at: 'text not null',
+      },
+    },
+    talks_members: {
+      columns: {
+        dialogue_id: 'text not null -> talks_dialogues.id',
+        user_id: 'text not null -> users.id',
+        role: 'text not null',
+        delegation_id: 'text',
+        joined_at: 'text not null',
+      },
+      primaryKey: ['dialogue_id', 'user_id'],
+    },
+    talks_invitations: {
+      columns: {
+        id: 'text primary key',
+        dialogue_id: 'text not null -> talks_dialogues.id',
+        delegation_id: 'text not null',
+        ...INVITATION_COLUMNS,
+      },
+    },
+    talks_positions: {
+      columns: {
+        dialogue_id: 'text not null -> talks_dialogues.id',
+        delegation_id: 'text not null',
+        sealed: 'text not null',
+        version: 'integer not null',
+        submitted_at: 'text',
+        updated_at: 'text not null',
+        updated_by: 'text not null',
+      },
+      primaryKey: ['dialogue_id', 'delegation_id'],
+    },
+    talks_releases: {
+      columns: {
+        id: 'text primary key',
+        dialogue_id: 'text not null -> talks_dialogues.id',
+        delegation_id: 'text not null',
+        sealed: 'text not null',
+        created_at: 'text not null',
+      },
+    },
+    talks_drafts: {
+      columns: {
+        id: 'text primary key',
+        dialogue_id: 'text not null -> talks_dialogues.id',
+        author: 'text not null',
+        parties: 'text not null',
+        agreed: 'text not null',
+        released: 'integer not null',
+        sealed: 'text not null',
+        version: 'integer not null',
+        created_at: 'text not null',
+        updated_at: 'text not null',
+      },
+    },
+    talks_notes: {
+      columns: {
+        dialogue_id: 'text primary key -> talks_dialogues.id',
+        sealed: 'text not null',
+        updated_at: 'text not null',
+      },
+    },
+    talks_analyses: {
+      columns: {
+        id: 'text primary key',
+        dialogue_id: 'text not null -> talks_dialogues.id',
+        kind: 'text not null',
+        status: 'text not null',
+        published: 'integer not null',
+        sealed: 'text',
+        error: 'text',
+        created_by: 'text not null',
+        created_at: 'text not null',
+        finished_at: 'text',
+      },
+    },
+    talks_audit: {
+      columns: {
+        dialogue_id: 'text not null -> talks_dialogues.id',
+        seq: 'integer not null',
+        at: 'text not null',
+        user_id: 'text not null',
+        role: 'text not null',
+        delegation_id: 'text',
+        action: 'text not null',
+        target: 'text not null',
+        outcome: 'text not null',
+        prev_hash: 'text not null',
+        hash: 'text not null',
+      },
+      primaryKey: ['dialogue_id', 'seq'],
+    },
+    talks_notifications: {
+      columns: {
+        id: 'text primary key',
+        user_id: 'text not null -> users.id',
+        dialogue_id: 'text not null -> talks_dialogues.id',
+        subject: 'text not null',
+        created_at: 'text not null',
+        read_at: 'text',
+      },
+    },
   },
-};
+  {
+    talks_members_user: ['talks_members', 'user_id'],
+    talks_notifications_user: ['talks_notifications', 'user_id', 'created_at'],
+  },
+);
 
 export type TalksRole = 'host' | 'delegation' | 'observer';
 
@@ -387,7 +377,7 @@ export class TalksQueries extends InvitationQueries<
   }
 
   async dialogue(id: string): Promise<DialogueRow | undefined> {
-    const r = await this.db.selectFrom('talks_dialogues').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await selectOne(this.db, 'talks_dialogues', { id });
     return r
       ? {
           id: r.id,
@@ -412,13 +402,8 @@ export class TalksQueries extends InvitationQueries<
     expected: number,
     patch: { sealed?: string; status?: string },
   ): Promise<boolean> {
-    const r = await this.db
-      .updateTable('talks_dialogues')
-      .set({ ...patch, version: expected + 1, updated_at: now() })
-      .where('id', '=', id)
-      .where('version', '=', expected)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    const values = { ...patch, version: expected + 1, updated_at: now() };
+    return (await updateWhere(this.db, 'talks_dialogues', values, { id, version: expected })) === 1;
   }
 
   async dialoguesOf(
@@ -441,11 +426,7 @@ export class TalksQueries extends InvitationQueries<
       .orderBy('d.created_at', 'desc')
       .execute();
     return rows.map((r) => ({
-      dialogueId: r.dialogue_id,
-      userId: r.user_id,
-      role: r.role as TalksRole,
-      delegationId: r.delegation_id,
-      joinedAt: r.joined_at,
+      ...toMember(r),
       codename: r.codename,
       status: r.status,
       createdAt: r.created_at,
@@ -455,21 +436,8 @@ export class TalksQueries extends InvitationQueries<
   // Members -------------------------------------------------------------------------------------
 
   async member(dialogueId: string, userId: string): Promise<MemberRow | undefined> {
-    const r = await this.db
-      .selectFrom('talks_members')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return r
-      ? {
-          dialogueId: r.dialogue_id,
-          userId: r.user_id,
-          role: r.role as TalksRole,
-          delegationId: r.delegation_id,
-          joinedAt: r.joined_at,
-        }
-      : undefined;
+    const r = await selectOne(this.db, 'talks_members', { dialogue_id: dialogueId, user_id: userId });
+    return r ? toMember(r) : undefined;
   }
 
   async members(dialogueId: string): Promise<(MemberRow & { name: string; email: string })[]> {
@@ -483,11 +451,7 @@ export class TalksQueries extends InvitationQueries<
       .orderBy('m.joined_at')
       .execute();
     return rows.map((r) => ({
-      dialogueId: r.dialogue_id,
-      userId: r.user_id,
-      role: r.role as TalksRole,
-      delegationId: r.delegation_id,
-      joinedAt: r.joined_at,
+      ...toMember(r),
       name: r.name,
       email: r.email,
     }));
@@ -517,22 +481,15 @@ export class TalksQueries extends InvitationQueries<
   // Positions -----------------------------------------------------------------------------------
 
   async positions(dialogueId: string, delegationId: string): Promise<PositionsRow | undefined> {
-    const r = await this.db
-      .selectFrom('talks_positions')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .where('delegation_id', '=', delegationId)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'talks_positions', {
+      dialogue_id: dialogueId,
+      delegation_id: delegationId,
+    });
     return r ? toPositions(r) : undefined;
   }
 
   async allPositions(dialogueId: string): Promise<PositionsRow[]> {
-    const rows = await this.db
-      .selectFrom('talks_positions')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .execute();
-    return rows.map(toPositions);
+    return (await selectMany(this.db, 'talks_positions', { dialogue_id: dialogueId })).map(toPositions);
   }
 
   /** Writes positions if their version is still `expected` (0: none yet); false on a conflict. */
@@ -562,20 +519,15 @@ export class TalksQueries extends InvitationQueries<
         return false;
       }
     }
-    const r = await this.db
-      .updateTable('talks_positions')
-      .set({
-        sealed: p.sealed,
-        version: expected + 1,
-        submitted_at: p.submitted ? t : null,
-        updated_at: t,
-        updated_by: p.by,
-      })
-      .where('dialogue_id', '=', dialogueId)
-      .where('delegation_id', '=', delegationId)
-      .where('version', '=', expected)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    const values = {
+      sealed: p.sealed,
+      version: expected + 1,
+      submitted_at: p.submitted ? t : null,
+      updated_at: t,
+      updated_by: p.by,
+    };
+    const match = { dialogue_id: dialogueId, delegation_id: delegationId, version: expected };
+    return (await updateWhere(this.db, 'talks_positions', values, match)) === 1;
   }
 
   // Releases ------------------------------------------------------------------------------------
@@ -590,12 +542,12 @@ export class TalksQueries extends InvitationQueries<
   async releases(
     dialogueId: string,
   ): Promise<{ id: string; delegationId: string; sealed: string; createdAt: string }[]> {
-    const rows = await this.db
-      .selectFrom('talks_releases')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .orderBy('created_at')
-      .execute();
+    const rows = await selectMany(
+      this.db,
+      'talks_releases',
+      { dialogue_id: dialogueId },
+      { by: ['created_at'] },
+    );
     return rows.map((r) => ({
       id: r.id,
       delegationId: r.delegation_id,
@@ -605,13 +557,8 @@ export class TalksQueries extends InvitationQueries<
   }
 
   async removeRelease(dialogueId: string, delegationId: string, id: string): Promise<boolean> {
-    const r = await this.db
-      .deleteFrom('talks_releases')
-      .where('dialogue_id', '=', dialogueId)
-      .where('delegation_id', '=', delegationId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows) === 1;
+    const match = { dialogue_id: dialogueId, delegation_id: delegationId, id };
+    return (await deleteWhere(this.db, 'talks_releases', match)) === 1;
   }
 
   // Drafts --------------------------------------------------------------------------------------
@@ -636,22 +583,17 @@ export class TalksQueries extends InvitationQueries<
   }
 
   async drafts(dialogueId: string): Promise<DraftRow[]> {
-    const rows = await this.db
-      .selectFrom('talks_drafts')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .orderBy('created_at')
-      .execute();
+    const rows = await selectMany(
+      this.db,
+      'talks_drafts',
+      { dialogue_id: dialogueId },
+      { by: ['created_at'] },
+    );
     return rows.map(toDraft);
   }
 
   async draft(dialogueId: string, id: string): Promise<DraftRow | undefined> {
-    const r = await this.db
-      .selectFrom('talks_drafts')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'talks_drafts', { dialogue_id: dialogueId, id });
     return r ? toDraft(r) : undefined;
   }
 
@@ -661,30 +603,20 @@ export class TalksQueries extends InvitationQueries<
     expected: number,
     patch: { sealed?: string; parties?: string[]; agreed?: string[]; released?: boolean },
   ): Promise<boolean> {
-    const r = await this.db
-      .updateTable('talks_drafts')
-      .set({
-        ...(patch.sealed !== undefined ? { sealed: patch.sealed } : {}),
-        ...(patch.parties ? { parties: JSON.stringify(patch.parties) } : {}),
-        ...(patch.agreed ? { agreed: JSON.stringify(patch.agreed) } : {}),
-        ...(patch.released !== undefined ? { released: patch.released ? 1 : 0 } : {}),
-        version: expected + 1,
-        updated_at: now(),
-      })
-      .where('dialogue_id', '=', dialogueId)
-      .where('id', '=', id)
-      .where('version', '=', expected)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    const values = {
+      ...(patch.sealed !== undefined ? { sealed: patch.sealed } : {}),
+      ...(patch.parties ? { parties: JSON.stringify(patch.parties) } : {}),
+      ...(patch.agreed ? { agreed: JSON.stringify(patch.agreed) } : {}),
+      ...(patch.released !== undefined ? { released: patch.released ? 1 : 0 } : {}),
+      version: expected + 1,
+      updated_at: now(),
+    };
+    const match = { dialogue_id: dialogueId, id, version: expected };
+    return (await updateWhere(this.db, 'talks_drafts', values, match)) === 1;
   }
 
   async deleteDraft(dialogueId: string, id: string): Promise<boolean> {
-    const r = await this.db
-      .deleteFrom('talks_drafts')
-      .where('dialogue_id', '=', dialogueId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows) === 1;
+    return (await deleteWhere(this.db, 'talks_drafts', { dialogue_id: dialogueId, id })) === 1;
   }
 
   // Notes ---------------------------------------------------------------------------------------
@@ -700,12 +632,13 @@ export class TalksQueries extends InvitationQueries<
 
   async saveNotes(dialogueId: string, sealed: string): Promise<void> {
     const t = now();
-    const r = await this.db
-      .updateTable('talks_notes')
-      .set({ sealed, updated_at: t })
-      .where('dialogue_id', '=', dialogueId)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0)
+    const updated = await updateWhere(
+      this.db,
+      'talks_notes',
+      { sealed, updated_at: t },
+      { dialogue_id: dialogueId },
+    );
+    if (updated === 0)
       await this.db
         .insertInto('talks_notes')
         .values({ dialogue_id: dialogueId, sealed, updated_at: t })
@@ -738,23 +671,13 @@ export class TalksQueries extends InvitationQueries<
   }
 
   async analysis(dialogueId: string, id: string): Promise<AnalysisRow | undefined> {
-    const r = await this.db
-      .selectFrom('talks_analyses')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const r = await selectOne(this.db, 'talks_analyses', { dialogue_id: dialogueId, id });
     return r ? toAnalysis(r) : undefined;
   }
 
   async analyses(dialogueId: string): Promise<AnalysisRow[]> {
-    const rows = await this.db
-      .selectFrom('talks_analyses')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .orderBy('created_at', 'desc')
-      .execute();
-    return rows.map(toAnalysis);
+    const order = { by: ['created_at'], desc: true } as const;
+    return (await selectMany(this.db, 'talks_analyses', { dialogue_id: dialogueId }, order)).map(toAnalysis);
   }
 
   async setAnalysis(
@@ -832,12 +755,7 @@ export class TalksQueries extends InvitationQueries<
   }
 
   async audit(dialogueId: string): Promise<AuditRow[]> {
-    const rows = await this.db
-      .selectFrom('talks_audit')
-      .selectAll()
-      .where('dialogue_id', '=', dialogueId)
-      .orderBy('seq')
-      .execute();
+    const rows = await selectMany(this.db, 'talks_audit', { dialogue_id: dialogueId }, { by: ['seq'] });
     return rows.map((r) => ({
       seq: Number(r.seq),
       at: r.at,
@@ -874,13 +792,8 @@ export class TalksQueries extends InvitationQueries<
     userId: string,
     limit = 50,
   ): Promise<{ id: string; dialogueId: string; subject: string; createdAt: string; read: boolean }[]> {
-    const rows = await this.db
-      .selectFrom('talks_notifications')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .orderBy('created_at', 'desc')
-      .limit(limit)
-      .execute();
+    const order = { by: ['created_at'], desc: true, limit } as const;
+    const rows = await selectMany(this.db, 'talks_notifications', { user_id: userId }, order);
     return rows.map((r) => ({
       id: r.id,
       dialogueId: r.dialogue_id,
@@ -955,6 +868,16 @@ function toInvitation(r: TalksTables['talks_invitations']): InvitationRow {
     dialogueId: r.dialogue_id,
     delegationId: r.delegation_id,
     ...toInvitationState(r),
+  };
+}
+
+function toMember(r: TalksTables['talks_members']): MemberRow {
+  return {
+    dialogueId: r.dialogue_id,
+    userId: r.user_id,
+    role: r.role as TalksRole,
+    delegationId: r.delegation_id,
+    joinedAt: r.joined_at,
   };
 }
 

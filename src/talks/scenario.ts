@@ -1,10 +1,10 @@
 // Loading an agenda scenario from a snapshot of files and compiling documents derived from it (with
-// positions, protocols and overrides). The same pipeline as `brink run`: load, interventions, `set`,
-// compile; only the positions overlay (overlay.ts) is added, as a document change before compiling.
+// positions, protocols and overrides). The same use case as `brink run` and the workbench
+// (`prepareFiles`, `prepareLoaded`); only the positions overlay (overlay.ts) is added, as a document
+// change before compiling.
 import type { Model } from '../engine/model.ts';
-import { compile } from '../scenario/compile.ts';
 import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
-import { applyInterventions, applySets, contentHash, type Loaded, loadDocument } from '../scenario/load.ts';
+import { compileDocument, type Loaded, prepareFiles, prepareLoaded } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Venue } from './types.ts';
 
@@ -14,6 +14,8 @@ export type Files = Record<string, string>;
 export interface Base {
   path: string;
   files: Files;
+  /** The files the scenario read (what reproduces it). */
+  snapshot: Files;
   loaded: Loaded;
   doc: Scenario;
   model: Model;
@@ -28,15 +30,13 @@ function firstError(ds: Parameters<typeof hasErrors>[0], file: string): string {
   return d ? formatDiagnostic({ ...d, file: d.file ?? file }) : 'unknown error';
 }
 
-/** Loads and compiles `path` from `files`; throws a TalksError naming the first problem. */
+/** Loads and compiles `path` from `files` (`prepareFiles`, as every edge); throws a TalksError naming the first problem. */
 export function loadBase(files: Files, path: string): Base {
-  const loaded = loadDocument(path, {
-    readFile: (p) => (Object.hasOwn(files, p) ? files[p] : undefined),
-  });
-  if (!loaded.doc || hasErrors(loaded.diagnostics))
-    throw new TalksError(`scenario ${path} does not load: ${firstError(loaded.diagnostics, path)}`);
-  const { model, hash } = compileDoc(loaded.doc, [], path);
-  return { path, files, loaded, doc: loaded.doc, model, hash };
+  const p = prepareFiles(files, path);
+  if (!p.loaded.doc || hasErrors(p.loaded.diagnostics) || !p.doc || p.hash === undefined)
+    throw new TalksError(`scenario ${path} does not load: ${firstError(p.diagnostics, path)}`);
+  if (!p.model) throw new TalksError(`scenario ${path} does not compile: ${firstError(p.diagnostics, path)}`);
+  return { path, files, snapshot: p.snapshot, loaded: p.loaded, doc: p.doc, model: p.model, hash: p.hash };
 }
 
 /** Compiles a document; throws a TalksError naming the first problem. */
@@ -45,10 +45,9 @@ export function compileDoc(
   interventions: string[],
   path: string,
 ): { model: Model; hash: string } {
-  const hash = contentHash(doc);
-  const c = compile(doc, { hash, interventions });
+  const c = compileDocument(doc, interventions);
   if (!c.model) throw new TalksError(`scenario ${path} does not compile: ${firstError(c.diagnostics, path)}`);
-  return { model: c.model, hash };
+  return { model: c.model, hash: c.hash };
 }
 
 /** The base document with interventions and `set` overrides applied (before any positions). */
@@ -57,24 +56,16 @@ export function withProtocols(
   interventions: readonly string[],
   set: Record<string, unknown>,
 ): Scenario {
-  let doc = base.doc;
-  let locs = base.loaded.locations;
-  if (interventions.length) {
-    const r = applyInterventions(doc, interventions, locs);
-    if (!r.doc)
-      throw new TalksError(
-        `interventions ${interventions.join(' + ')} do not apply to ${base.path}: ${firstError(r.diagnostics, base.path)}`,
-      );
-    doc = r.doc;
-    locs = r.locations;
+  if (!interventions.length && !Object.keys(set).length) return base.doc;
+  const p = prepareLoaded(base.loaded, { interventions: [...interventions], set }, base.path);
+  if (!p.doc || hasErrors(p.diagnostics)) {
+    const what = [
+      ...(interventions.length ? [`interventions ${interventions.join(' + ')}`] : []),
+      ...(Object.keys(set).length ? ['overrides'] : []),
+    ].join(' and ');
+    throw new TalksError(`${what} do not apply to ${base.path}: ${firstError(p.diagnostics, base.path)}`);
   }
-  if (Object.keys(set).length) {
-    const r = applySets(doc, set, locs);
-    if (!r.doc)
-      throw new TalksError(`overrides do not apply to ${base.path}: ${firstError(r.diagnostics, base.path)}`);
-    doc = r.doc;
-  }
-  return doc;
+  return p.doc;
 }
 
 /** The talks an intervention adds (`patch.talks`), by id, with whether a third party hosts them. */

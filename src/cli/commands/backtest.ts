@@ -1,7 +1,8 @@
 import { dirname, join } from 'node:path';
 import Table from 'cli-table3';
 import { parse as parseYaml } from 'yaml';
-import { runRange } from '../../analysis/ensemble.ts';
+import { EnsembleJob } from '../../analysis/ensemble.ts';
+import { type Executor, execute } from '../../analysis/kernel/executor.ts';
 import {
   CALIBRATION_THRESHOLDS,
   type CalibrationBin,
@@ -23,11 +24,13 @@ import {
 import type { CrisisRecord } from '../../calibration/icb-crises.ts';
 import { logScore, mean, pit, pitDraw, rps, smooth } from '../../calibration/scores.ts';
 import { triggerOf } from '../../calibration/violence.ts';
+import { ENGINE_VERSION } from '../../engine/model.ts';
 import { OUTCOMES } from '../../engine/run.ts';
 import { TRIGGER_TYPES } from '../../scenario/schema.ts';
+import { type ExecutionOpts, executionOptions, loadModel, runAnalysis } from '../analysis.ts';
 import { absolute, type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { loadModel, nonNegativeInt, positiveInt } from '../options.ts';
+import { nonNegativeInt, positiveInt } from '../options.ts';
 import { pct } from '../report.ts';
 import {
   DEFAULT_CUTOFF,
@@ -157,11 +160,13 @@ function caseTraining(
   return { train: inp.crises.filter((c) => c.year < cutoff), all: inp.crises, mid };
 }
 
-export function backtest(
+/** Scores case files against their observed peaks; each case's ensemble runs on `executor` (the kernel's). */
+export async function backtest(
   io: Io,
   files: string[],
   opts: { runs: number; seed: number; observed?: string; data?: string },
-): BacktestResult {
+  executor: Executor,
+): Promise<BacktestResult> {
   if (!files.length) throw new UserError('no case files');
   const shownObs = opts.observed ?? join(dirname(files[0]!), 'observed.json');
   const observed = readObserved(io, absolute(io, shownObs), shownObs);
@@ -171,13 +176,14 @@ export function backtest(
   let thresholds: number[] = [];
   let rungs = 10;
   for (const file of files) {
-    const { model, doc } = loadModel(io, file, [], {});
+    const { model, doc, source } = loadModel(io, file, [], {});
     const o = observed[model.id];
     if (!o) throw new UserError(`${file}: no entry "${model.id}" in ${shownObs}`);
     const peak = model.rungIds.indexOf(o.peak);
     if (peak < 0)
       throw new UserError(`${shownObs}: cases.${model.id}.peak: no rung "${o.peak}" on its ladder`);
-    const agg = runRange(model, opts.seed, 0, opts.runs);
+    const job = new EnsembleJob(source, model, { seed: opts.seed, runs: opts.runs, engine: ENGINE_VERSION });
+    const agg = await execute(job, executor);
     const peakP = smooth(agg.peak);
     const outcomeP = smooth(agg.outcomes);
     const below = peakP.slice(0, peak).reduce((s, x) => s + x, 0);
@@ -418,7 +424,7 @@ export function renderIcb(r: IcbBacktest, fitFile = FIT_FILE): string {
 }
 
 export const registerBacktest: Registrar = (program, io) => {
-  program
+  const cmd = program
     .command('backtest')
     .description(
       'score forecasts against history: hand-written cases (FILES, against cases/observed.json), or with --icb the generic crisis model on ICB crises held out from its fit (time split or k folds), against the trigger-type base rate, a multinomial logit and uniform',
@@ -454,71 +460,74 @@ export const registerBacktest: Registrar = (program, io) => {
     .option('-s, --seed <seed>', 'seed', nonNegativeInt, 1)
     .option('--observed <file>', 'observed outcomes (default: observed.json beside the first case)')
     .option('--data <dir>', 'data directory (ICB, MID)', 'data')
-    .option('--json', 'print every score as JSON')
-    .action(
-      (
-        files: string[],
-        o: {
-          icb?: boolean;
-          cutoff: number;
-          folds?: number;
-          until?: number;
-          fit: string;
-          runs?: number;
-          seed: number;
-          observed?: string;
-          data: string;
-          json?: boolean;
-        },
-      ) => {
-        if (o.icb) {
-          if (files.length) throw new UserError('--icb scores ICB crises: give no case files with it');
-          if (o.folds !== undefined && o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
-          if (o.until !== undefined && o.folds === undefined && o.until <= o.cutoff)
-            throw new UserError(
-              `--until ${o.until}: must be after --cutoff ${o.cutoff} (no crisis left to score)`,
-            );
-          const r = icbBacktest(
-            io,
-            {
-              data: o.data,
-              cutoff: o.cutoff,
-              folds: o.folds,
-              until: o.until,
-              fit: o.fit,
-              runs: o.runs ?? 2000,
-              seed: o.seed,
-            },
-            (m) => io.err(`${m}\n`),
-          );
-          if (o.json) {
-            const s = r.scales.icb;
-            const summary = {
-              logScore: s.brink.logScore,
-              engine: s.engine.logScore,
-              uniform: s.uniform.logScore,
-              baseRate: s.baseRate.logScore,
-              logit: s.logit.logScore,
-              rps: s.brink.rps,
-              n: s.n,
-            };
-            io.out(`${JSON.stringify({ summary, ...r }, null, 2)}\n`);
-          } else io.out(renderIcb(r, o.fit));
-          return;
-        }
-        if (!files.length) throw new UserError('give case files (cases/*.yaml), or --icb');
-        const opts: { runs: number; seed: number; observed?: string; data: string } = {
-          runs: o.runs ?? 20000,
-          seed: o.seed,
-          data: o.data,
-        };
-        if (o.observed) opts.observed = o.observed;
-        const r = backtest(io, files, opts);
-        if (o.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
-        else {
-          const { model } = loadModel(io, files[0]!, [], {});
-          io.out(renderBacktest(r, model.rungIds));
-        }
+    .option('--json', 'print every score as JSON');
+  // Case files run on the analysis kernel: worker threads here or `brink worker`s (same numbers).
+  executionOptions(cmd).action(
+    async (
+      files: string[],
+      o: ExecutionOpts & {
+        icb?: boolean;
+        cutoff: number;
+        folds?: number;
+        until?: number;
+        fit: string;
+        runs?: number;
+        seed: number;
+        observed?: string;
+        data: string;
+        json?: boolean;
       },
-    );
+    ) => {
+      if (o.icb) {
+        if (files.length) throw new UserError('--icb scores ICB crises: give no case files with it');
+        if (o.folds !== undefined && o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
+        if (o.until !== undefined && o.folds === undefined && o.until <= o.cutoff)
+          throw new UserError(
+            `--until ${o.until}: must be after --cutoff ${o.cutoff} (no crisis left to score)`,
+          );
+        const r = icbBacktest(
+          io,
+          {
+            data: o.data,
+            cutoff: o.cutoff,
+            folds: o.folds,
+            until: o.until,
+            fit: o.fit,
+            runs: o.runs ?? 2000,
+            seed: o.seed,
+          },
+          (m) => io.err(`${m}\n`),
+        );
+        if (o.json) {
+          const s = r.scales.icb;
+          const summary = {
+            logScore: s.brink.logScore,
+            engine: s.engine.logScore,
+            uniform: s.uniform.logScore,
+            baseRate: s.baseRate.logScore,
+            logit: s.logit.logScore,
+            rps: s.brink.rps,
+            n: s.n,
+          };
+          io.out(`${JSON.stringify({ summary, ...r }, null, 2)}\n`);
+        } else io.out(renderIcb(r, o.fit));
+        return;
+      }
+      if (!files.length) throw new UserError('give case files (cases/*.yaml), or --icb');
+      const opts: { runs: number; seed: number; observed?: string; data: string } = {
+        runs: o.runs ?? 20000,
+        seed: o.seed,
+        data: o.data,
+      };
+      if (o.observed) opts.observed = o.observed;
+      const { result: r } = await runAnalysis(io, 'backtest', o, (executor) =>
+        backtest(io, files, opts, executor),
+      );
+      if (o.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
+      else {
+        const { model } = loadModel(io, files[0]!, [], {});
+        io.out(renderBacktest(r, model.rungIds));
+      }
+    },
+  );
 };

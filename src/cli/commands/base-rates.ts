@@ -8,9 +8,10 @@ import {
   type ViolenceCounts,
   violenceCounts,
 } from '../../calibration/violence.ts';
+import { loadModel } from '../analysis.ts';
 import { type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { loadModel, nonNegativeInt, positiveInt } from '../options.ts';
+import { nonNegativeInt, positiveInt } from '../options.ts';
 import { pct, renderComparisons } from '../report.ts';
 
 export interface FamilyRow {

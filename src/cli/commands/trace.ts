@@ -1,8 +1,9 @@
 import { findRun, renderTrace, traceRun } from '../../analysis/trace.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
+import { loadModel } from '../analysis.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { collect, loadModel, nonNegativeInt, parseSets } from '../options.ts';
+import { collect, nonNegativeInt, parseSets } from '../options.ts';
 
 export const registerTrace: Registrar = (program, io) => {
   program

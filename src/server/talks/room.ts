@@ -282,12 +282,10 @@ export class TalksRoom {
         if (!base.model.actors.some((x) => x.id === a))
           throw invalid(`scenario ${path} has no actor ${a}`, { path: 'delegations' });
       const agenda = deriveAgenda(base, actors as string[], { pilotRuns: 300, seed: 1 });
-      const snapshot: Files = {};
-      for (const f of base.loaded.files) snapshot[f] = files[f]!;
       const selected: Record<string, string[]> = {};
       for (const [a, ts] of Object.entries(agenda.triggers))
         selected[a] = ts.filter((t) => t.frequency > 0 || t.doctrine.kind === 'choose').map((t) => t.id);
-      scenarios.push({ path, files: snapshot, agenda, selected });
+      scenarios.push({ path, files: base.snapshot, agenda, selected });
     }
     const id = randomUUID();
     const config: DialogueConfig = {

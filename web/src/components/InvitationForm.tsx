@@ -69,6 +69,12 @@ export function useInvitation<P, R>(opts: {
   return { preview, error, busy, join: (body) => void join(body) };
 }
 
+/** Joining with a new account or with the one the user has. */
+const ACCOUNT_TABS = [
+  ['create', 'Create an account'],
+  ['signin', 'I have an account'],
+] as const;
+
 /** Creates an account or signs in with one, then calls `join` with the credentials. */
 export function InvitationAccountForm(props: {
   label: string;
@@ -89,24 +95,18 @@ export function InvitationAccountForm(props: {
       }}
     >
       <div className="tabs" role="tablist">
-        <button
-          type="button"
-          role="tab"
-          aria-selected={mode === 'create'}
-          className={mode === 'create' ? 'tab on' : 'tab'}
-          onClick={() => setMode('create')}
-        >
-          Create an account
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={mode === 'signin'}
-          className={mode === 'signin' ? 'tab on' : 'tab'}
-          onClick={() => setMode('signin')}
-        >
-          I have an account
-        </button>
+        {ACCOUNT_TABS.map(([id, label]) => (
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            aria-selected={mode === id}
+            className={mode === id ? 'tab on' : 'tab'}
+            onClick={() => setMode(id)}
+          >
+            {label}
+          </button>
+        ))}
       </div>
       {mode === 'create' ? (
         <LabeledInput label="Your name" value={name} onValue={setName} required autoComplete="name" />

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { errText, get, post, put } from '../api.ts';
 import { DeleteButton } from '../components/forms.tsx';
 import type { Draft, DraftMapping, InterventionList, Overview } from './types.ts';
-import { ErrorLine, when } from './ui.tsx';
+import { ErrorLine, ListCheck, when } from './ui.tsx';
 
 interface Editing {
   id: string | null;
@@ -136,30 +136,23 @@ export function DraftsPanel({ ov }: { ov: Overview }) {
           {ivs.map((s) => (
             <fieldset key={s.path}>
               <legend>How it is modelled in “{s.title}”</legend>
-              {s.interventions.map((iv) => {
-                const on = editing.mapping[s.path]?.interventions.includes(iv.id) ?? false;
-                return (
-                  <label className="check" key={iv.id}>
-                    <input
-                      type="checkbox"
-                      checked={on}
-                      onChange={() => {
-                        const cur = editing.mapping[s.path]?.interventions ?? [];
-                        const next = on ? cur.filter((x) => x !== iv.id) : [...cur, iv.id];
-                        setEditing({
-                          ...editing,
-                          mapping: { ...editing.mapping, [s.path]: { interventions: next, set: {} } },
-                        });
-                      }}
-                    />
-                    <span>
-                      <strong>{iv.title}</strong> <code>{iv.id}</code>
-                      <br />
-                      <span className="muted small">{iv.description}</span>
-                    </span>
-                  </label>
-                );
-              })}
+              {s.interventions.map((iv) => (
+                <ListCheck
+                  key={iv.id}
+                  id={iv.id}
+                  selected={editing.mapping[s.path]?.interventions ?? []}
+                  onChange={(next) =>
+                    setEditing({
+                      ...editing,
+                      mapping: { ...editing.mapping, [s.path]: { interventions: next, set: {} } },
+                    })
+                  }
+                >
+                  <strong>{iv.title}</strong> <code>{iv.id}</code>
+                  <br />
+                  <span className="muted small">{iv.description}</span>
+                </ListCheck>
+              ))}
               <label className="field">
                 <span>Parameter overrides (one per line: path = value)</span>
                 <textarea

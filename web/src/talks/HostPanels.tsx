@@ -10,7 +10,17 @@ import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { Term } from '../components/Term.tsx';
 import { BaseLine, EffectsTable, LeakSection, PlaybookLinks, packageRow } from './Results.tsx';
 import type { Analysis, AnalysisRef, AuditLog, Overview } from './types.ts';
-import { ActionButton, CopyField, DistWords, ErrorLine, ProgressBar, pct, StaleNote, when } from './ui.tsx';
+import {
+  ActionButton,
+  CopyField,
+  DistWords,
+  ErrorLine,
+  ListCheck,
+  ProgressBar,
+  pct,
+  StaleNote,
+  when,
+} from './ui.tsx';
 
 export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) {
   const [links, setLinks] = useState<Record<string, string>>({});
@@ -120,57 +130,47 @@ export function RoomPanel({ ov, reload }: { ov: Overview; reload: () => void }) 
             }
           }}
         >
-          <label className="field small-field">
-            <span>Runs per arm</span>
-            <input
-              type="number"
-              min={100}
-              step={100}
-              value={settings.runs}
-              onChange={(e) => setSettings({ ...settings, runs: Number(e.target.value) })}
-            />
-          </label>
-          <label className="field small-field">
-            <span>Most runs per arm</span>
-            <input
-              type="number"
-              min={100}
-              step={100}
-              value={settings.maxRuns ?? 200_000}
-              aria-describedby="max-runs-hint"
-              onChange={(e) => setSettings({ ...settings, maxRuns: Number(e.target.value) })}
-            />
-            <small id="max-runs-hint" className="field-hint muted">
-              The gap ranking adds runs until each gap’s interval is ±0.1 points, up to this many.
-            </small>
-          </label>
-          <label className="field small-field">
-            <span>Seed</span>
-            <input
-              type="number"
-              min={0}
-              value={settings.seed}
-              onChange={(e) => setSettings({ ...settings, seed: Number(e.target.value) })}
-            />
-          </label>
-          <label className="field small-field">
-            <span>
-              <Term id="smallest-gap">Smallest gap ranked</Term>
-            </span>
-            <input
-              type="number"
-              min={0}
-              max={1}
-              step={0.01}
-              value={settings.threshold}
-              aria-describedby="threshold-hint"
-              onChange={(e) => setSettings({ ...settings, threshold: Number(e.target.value) })}
-            />
-            <small id="threshold-hint" className="field-hint muted">
-              A share from 0 to 1: {settings.threshold} = {pct(settings.threshold || 0, 0)}. Smaller gaps
-              count as aligned and are not ranked.
-            </small>
-          </label>
+          <SettingField
+            label="Runs per arm"
+            min={100}
+            step={100}
+            value={settings.runs}
+            set={(runs) => setSettings({ ...settings, runs })}
+          />
+          <SettingField
+            label="Most runs per arm"
+            min={100}
+            step={100}
+            value={settings.maxRuns ?? 200_000}
+            set={(maxRuns) => setSettings({ ...settings, maxRuns })}
+            hint={{
+              id: 'max-runs-hint',
+              text: 'The gap ranking adds runs until each gap’s interval is ±0.1 points, up to this many.',
+            }}
+          />
+          <SettingField
+            label="Seed"
+            min={0}
+            value={settings.seed}
+            set={(seed) => setSettings({ ...settings, seed })}
+          />
+          <SettingField
+            label={<Term id="smallest-gap">Smallest gap ranked</Term>}
+            min={0}
+            max={1}
+            step={0.01}
+            value={settings.threshold}
+            set={(threshold) => setSettings({ ...settings, threshold })}
+            hint={{
+              id: 'threshold-hint',
+              text: (
+                <>
+                  A share from 0 to 1: {settings.threshold} = {pct(settings.threshold || 0, 0)}. Smaller gaps
+                  count as aligned and are not ranked.
+                </>
+              ),
+            }}
+          />
           <button type="submit" className="secondary">
             Save settings
           </button>
@@ -202,55 +202,113 @@ export function AgendaPanel({ ov, reload }: { ov: Overview; reload: () => void }
             {Object.entries(s.triggers).map(([actor, ts]) => (
               <fieldset key={actor}>
                 <legend>{party(actor)} answers</legend>
-                {ts.map((t) => {
-                  const on = sel[s.path]?.[actor]?.includes(t.id) ?? false;
-                  return (
-                    <label className="check" key={t.id}>
-                      <input
-                        type="checkbox"
-                        checked={on}
-                        onChange={() => {
-                          const cur = sel[s.path]?.[actor] ?? [];
-                          const next = on ? cur.filter((x) => x !== t.id) : [...cur, t.id];
-                          setSel({ ...sel, [s.path]: { ...sel[s.path], [actor]: next } });
-                          setSaved('');
-                        }}
-                      />
-                      <span>
-                        {t.label} <span className="rung">{t.rung}</span>
-                        <br />
-                        <span className="muted small">
-                          {pct(t.frequency, 1)} of pilot runs ·{' '}
-                          {t.doctrine.kind === 'choose' ? 'chosen on expected utility' : 'a fixed table'}
-                        </span>
-                      </span>
-                    </label>
-                  );
-                })}
+                {ts.map((t) => (
+                  <ListCheck
+                    key={t.id}
+                    id={t.id}
+                    selected={sel[s.path]?.[actor] ?? []}
+                    onChange={(next) => {
+                      setSel({ ...sel, [s.path]: { ...sel[s.path], [actor]: next } });
+                      setSaved('');
+                    }}
+                  >
+                    {t.label} <span className="rung">{t.rung}</span>
+                    <br />
+                    <span className="muted small">
+                      {pct(t.frequency, 1)} of pilot runs ·{' '}
+                      {t.doctrine.kind === 'choose' ? 'chosen on expected utility' : 'a fixed table'}
+                    </span>
+                  </ListCheck>
+                ))}
               </fieldset>
             ))}
           </div>
         </div>
       ))}
-      <ErrorLine error={error} />
-      <div className="row">
+      <ActionRow error={error} message={saved}>
         <ActionButton
           className="primary"
           onError={setError}
-          run={async () => {
-            await put(`/api/talks/${ov.id}/agenda`, { selected: sel });
-            setSaved('Agenda saved.');
-            reload();
-          }}
+          run={andShow(
+            () => put(`/api/talks/${ov.id}/agenda`, { selected: sel }),
+            setSaved,
+            'Agenda saved.',
+            reload,
+          )}
         >
           Save the agenda
         </ActionButton>
-        <span className="muted" aria-live="polite">
-          {saved}
-        </span>
-      </div>
+      </ActionRow>
     </section>
   );
+}
+
+/** One number of the simulation settings, with a hint under it when one is given. */
+function SettingField(props: {
+  label: React.ReactNode;
+  value: number;
+  set: (value: number) => void;
+  min: number;
+  max?: number;
+  step?: number;
+  hint?: { id: string; text: React.ReactNode };
+}) {
+  return (
+    <label className="field small-field">
+      <span>{props.label}</span>
+      <input
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        value={props.value}
+        aria-describedby={props.hint?.id}
+        onChange={(e) => props.set(Number(e.target.value))}
+      />
+      {props.hint ? (
+        <small id={props.hint.id} className="field-hint muted">
+          {props.hint.text}
+        </small>
+      ) : null}
+    </label>
+  );
+}
+
+/** A row of buttons: the last error above it, the last outcome (`message`) after it. */
+function ActionRow({
+  error,
+  message,
+  children,
+}: {
+  error: string;
+  message: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <>
+      <ErrorLine error={error} />
+      <div className="row">
+        {children}
+        <span className="muted" aria-live="polite">
+          {message}
+        </span>
+      </div>
+    </>
+  );
+}
+
+/** What a host's button does: `run`, then `message` shown and the overview reloaded. */
+function andShow(
+  run: () => Promise<unknown>,
+  show: (message: string) => void,
+  message: string,
+  reload: () => void,
+) {
+  return async () => {
+    await run();
+    show(message);
+    reload();
+  };
 }
 
 /** Starts and follows the latest analysis of a kind. */
@@ -293,6 +351,37 @@ function useAnalysis(dlg: string, kind: 'gaps' | 'protocols') {
     await load();
   };
   return { analysis, error, start, active, publish };
+}
+
+/** The latest analysis's error, progress (with Cancel) or outcome, and whether it is stale. */
+function AnalysisState({ dlg, a, error }: { dlg: string; a: Analysis | null; error: string }) {
+  return (
+    <>
+      <ErrorLine error={error} />
+      {a ? (
+        <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${dlg}/analyses/${a.id}/cancel`)} />
+      ) : null}
+      {a?.status === 'done' ? <StaleNote f={a} /> : null}
+    </>
+  );
+}
+
+/** Sharing a finished analysis with the parties (what each sees: `children`). */
+function ShareSwitch({
+  a,
+  publish,
+  children,
+}: {
+  a: Analysis;
+  publish: (published: boolean) => Promise<void>;
+  children: React.ReactNode;
+}) {
+  return (
+    <label className="switch">
+      <input type="checkbox" checked={a.published} onChange={(e) => void publish(e.target.checked)} />
+      <span>{children}</span>
+    </label>
+  );
 }
 
 function AnalysisStatus({ a, onCancel }: { a: Analysis; onCancel: () => void }) {
@@ -340,11 +429,7 @@ export function GapsPanel({ ov }: { ov: Overview }) {
         compared with the declared positions over the same runs (<Term id="crn">paired</Term>, in{' '}
         <Term id="pts">points</Term>).
       </p>
-      <ErrorLine error={error} />
-      {a ? (
-        <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} />
-      ) : null}
-      {a?.status === 'done' ? <StaleNote f={a} /> : null}
+      <AnalysisState dlg={ov.id} a={a} error={error} />
       {result
         ? result.results.map((r) => (
             <div key={r.scenario}>
@@ -443,13 +528,10 @@ export function GapsPanel({ ov }: { ov: Overview }) {
           ))
         : null}
       {result ? (
-        <label className="switch">
-          <input type="checkbox" checked={a!.published} onChange={(e) => void publish(e.target.checked)} />
-          <span>
-            Share with the delegations — each sees only the gaps it is party to that the other party agreed to
-            show, and never the numbers of anyone’s positions.
-          </span>
-        </label>
+        <ShareSwitch a={a!} publish={publish}>
+          Share with the delegations — each sees only the gaps it is party to that the other party agreed to
+          show, and never the numbers of anyone’s positions.
+        </ShareSwitch>
       ) : null}
     </section>
   );
@@ -511,10 +593,7 @@ function HostingBox({ h }: { h: NonNullable<import('./types.ts').ProtocolResults
         </div>
         <div className="kpi">
           <div className="kpi-value num">
-            {`${v.d > 0 ? '+' : ''}${(v.d * 100).toFixed(2)} pts`}{' '}
-            <span className="muted small">
-              [{(v.ci95[0] * 100).toFixed(2)}, {(v.ci95[1] * 100).toFixed(2)}]
-            </span>
+            <DeltaPts d={v} />
           </div>
           <div className="kpi-label">value of hosting</div>
           <div className="muted small">
@@ -528,15 +607,24 @@ function HostingBox({ h }: { h: NonNullable<import('./types.ts').ProtocolResults
   );
 }
 
+/** A paired difference in points with its 95% interval. */
+function DeltaPts({ d }: { d: { d: number; ci95: readonly [number, number] } }) {
+  return (
+    <>
+      {`${d.d > 0 ? '+' : ''}${(d.d * 100).toFixed(2)} pts`}{' '}
+      <span className="muted small">
+        [{(d.ci95[0] * 100).toFixed(2)}, {(d.ci95[1] * 100).toFixed(2)}]
+      </span>
+    </>
+  );
+}
+
 function GapDelta({ d }: { d: import('./types.ts').PairedDelta }) {
   const range = Math.max(0.0005, ...d.ci95.map(Math.abs));
   return (
     <div className="gap-delta">
       <span className="num">
-        {`${d.d > 0 ? '+' : ''}${(d.d * 100).toFixed(2)} pts`}{' '}
-        <span className="muted small">
-          [{(d.ci95[0] * 100).toFixed(2)}, {(d.ci95[1] * 100).toFixed(2)}]
-        </span>
+        <DeltaPts d={d} />
       </span>
       <MiniBar d={d} range={range} />
     </div>
@@ -573,11 +661,7 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
         leaking more and more often: a leak tells Pyongyang that Beijing plans with Washington, and the talks
         may end.
       </p>
-      <ErrorLine error={error} />
-      {a ? (
-        <AnalysisStatus a={a} onCancel={() => void post(`/api/talks/${ov.id}/analyses/${a.id}/cancel`)} />
-      ) : null}
-      {a?.status === 'done' ? <StaleNote f={a} /> : null}
+      <AnalysisState dlg={ov.id} a={a} error={error} />
       {result
         ? result.results.map((r) => (
             <div key={r.scenario}>
@@ -617,12 +701,9 @@ export function SimulationPanel({ ov }: { ov: Overview }) {
           ))
         : null}
       {result ? (
-        <label className="switch">
-          <input type="checkbox" checked={a!.published} onChange={(e) => void publish(e.target.checked)} />
-          <span>
-            Share with the parties (each sees the drafts it is party to, the package and the leak analysis).
-          </span>
-        </label>
+        <ShareSwitch a={a!} publish={publish}>
+          Share with the parties (each sees the drafts it is party to, the package and the leak analysis).
+        </ShareSwitch>
       ) : null}
     </section>
   );
@@ -687,35 +768,33 @@ export function PlaybookPanel({ ov, reload }: { ov: Overview; reload: () => void
           Add a recipient
         </SmallButton>
       </fieldset>
-      <ErrorLine error={error} />
-      <div className="row">
+      <ActionRow
+        error={error}
+        message={msg || (ov.distribution!.issuedAt ? `Issued ${when(ov.distribution!.issuedAt)}` : '')}
+      >
         <ActionButton
           className="secondary"
           onError={setError}
-          run={async () => {
-            await saveList();
-            setMsg('Distribution list saved.');
-            reload();
-          }}
+          run={andShow(saveList, setMsg, 'Distribution list saved.', reload)}
         >
           Save the list
         </ActionButton>
         <ActionButton
           className="primary"
           onError={setError}
-          run={async () => {
-            await saveList();
-            await post(`/api/talks/${ov.id}/playbook/issue`);
-            setMsg('Issued: the members on the list can download the playbook.');
-            reload();
-          }}
+          run={andShow(
+            async () => {
+              await saveList();
+              await post(`/api/talks/${ov.id}/playbook/issue`);
+            },
+            setMsg,
+            'Issued: the members on the list can download the playbook.',
+            reload,
+          )}
         >
           Issue to the list
         </ActionButton>
-        <span className="muted" aria-live="polite">
-          {msg || (ov.distribution!.issuedAt ? `Issued ${when(ov.distribution!.issuedAt)}` : '')}
-        </span>
-      </div>
+      </ActionRow>
     </section>
   );
 }

@@ -356,72 +356,93 @@ function NotShared({ title, what }: { title: string; what: string }) {
   );
 }
 
-export function SharedGapsPanel({ ov }: { ov: Overview }) {
-  const g = useGet<SharedGaps>(`/api/talks/${ov.id}/gaps`);
-  if (!g) return <p className="muted">Loading…</p>;
-  if (!g.analysis) return <NotShared title="Expectation gaps" what="a gap overview" />;
+/** The analyses a host shares with the parties: where each is read and how its panel is titled. */
+const SHARED = {
+  gaps: { id: 'sg-h', title: 'Expectation gaps', what: 'a gap overview' },
+  effects: { id: 'se-h', title: 'Simulated effects', what: 'simulated effects' },
+} as const;
+
+/** What the host shared of an analysis: loading, not shared yet, or `children` under its heading. */
+function SharedPanel<T extends { analysis: Parameters<typeof StaleNote>[0]['f'] }>(props: {
+  ov: Overview;
+  kind: keyof typeof SHARED;
+  children: (shared: T) => React.ReactNode;
+}) {
+  const { id, title, what } = SHARED[props.kind];
+  const shared = useGet<T>(`/api/talks/${props.ov.id}/${props.kind}`);
+  if (!shared) return <p className="muted">Loading…</p>;
+  if (!shared.analysis) return <NotShared title={title} what={what} />;
   return (
-    <section className="panel" aria-labelledby="sg-h">
-      <h2 id="sg-h">Expectation gaps shared by the host</h2>
-      <StaleNote f={g.analysis} />
-      <p className="muted small">
-        Only gaps you are party to that the other party agreed to show, and never the numbers of anyone’s
-        positions: how far apart expectation and declaration are, and what closing the gap would change.
-      </p>
-      {g.scenarios.map((s) => (
-        <div key={s.scenario}>
-          <BaseLine war={s.base.war} lethal={s.base.lethal} />
-          {s.gaps.length ? (
-            <EffectsTable
-              first="gap"
-              caption="Shared gaps and the effect of closing each"
-              rows={s.gaps.map((x) => ({
-                key: `${x.holder}-${x.trigger}`,
-                label: (
-                  <>
-                    {x.rank}. {x.holder} expects of {x.of}
-                    <div className="muted small">
-                      after: {x.triggerLabel} · size {pct(x.size, 0)}
-                    </div>
-                  </>
-                ),
-                war: x.war,
-                lethal: x.lethal,
-              }))}
-            />
-          ) : (
-            <p className="muted">No gap may be shown to you.</p>
-          )}
-          <p className="muted small">
-            Gaps the other party has not agreed to show are neither listed nor counted.
-          </p>
-        </div>
-      ))}
+    <section className="panel" aria-labelledby={id}>
+      <h2 id={id}>{title} shared by the host</h2>
+      <StaleNote f={shared.analysis} />
+      {props.children(shared)}
     </section>
   );
 }
 
-export function SharedEffectsPanel({ ov }: { ov: Overview }) {
-  const e = useGet<SharedEffects>(`/api/talks/${ov.id}/effects`);
-  if (!e) return <p className="muted">Loading…</p>;
-  if (!e.analysis) return <NotShared title="Simulated effects" what="simulated effects" />;
+export function SharedGapsPanel({ ov }: { ov: Overview }) {
   return (
-    <section className="panel" aria-labelledby="se-h">
-      <h2 id="se-h">Simulated effects shared by the host</h2>
-      <StaleNote f={e.analysis} />
-      {e.scenarios.map((s) => (
-        <div key={s.scenario}>
-          <BaseLine war={s.base.war} lethal={s.base.lethal} />
-          <EffectsTable
-            caption="Change in risk with each draft and the package"
-            rows={[
-              ...s.drafts.map((d) => ({ key: d.label, label: d.label, war: d.war, lethal: d.lethal })),
-              ...packageRow('pkg', s.package),
-            ]}
-          />
-          {s.leak ? <LeakSection leak={s.leak} /> : null}
-        </div>
-      ))}
-    </section>
+    <SharedPanel<SharedGaps> ov={ov} kind="gaps">
+      {(g) => (
+        <>
+          <p className="muted small">
+            Only gaps you are party to that the other party agreed to show, and never the numbers of anyone’s
+            positions: how far apart expectation and declaration are, and what closing the gap would change.
+          </p>
+          {g.scenarios.map((s) => (
+            <div key={s.scenario}>
+              <BaseLine war={s.base.war} lethal={s.base.lethal} />
+              {s.gaps.length ? (
+                <EffectsTable
+                  first="gap"
+                  caption="Shared gaps and the effect of closing each"
+                  rows={s.gaps.map((x) => ({
+                    key: `${x.holder}-${x.trigger}`,
+                    label: (
+                      <>
+                        {x.rank}. {x.holder} expects of {x.of}
+                        <div className="muted small">
+                          after: {x.triggerLabel} · size {pct(x.size, 0)}
+                        </div>
+                      </>
+                    ),
+                    war: x.war,
+                    lethal: x.lethal,
+                  }))}
+                />
+              ) : (
+                <p className="muted">No gap may be shown to you.</p>
+              )}
+              <p className="muted small">
+                Gaps the other party has not agreed to show are neither listed nor counted.
+              </p>
+            </div>
+          ))}
+        </>
+      )}
+    </SharedPanel>
+  );
+}
+
+export function SharedEffectsPanel({ ov }: { ov: Overview }) {
+  return (
+    <SharedPanel<SharedEffects> ov={ov} kind="effects">
+      {(e) =>
+        e.scenarios.map((s) => (
+          <div key={s.scenario}>
+            <BaseLine war={s.base.war} lethal={s.base.lethal} />
+            <EffectsTable
+              caption="Change in risk with each draft and the package"
+              rows={[
+                ...s.drafts.map((d) => ({ key: d.label, label: d.label, war: d.war, lethal: d.lethal })),
+                ...packageRow('pkg', s.package),
+              ]}
+            />
+            {s.leak ? <LeakSection leak={s.leak} /> : null}
+          </div>
+        ))
+      }
+    </SharedPanel>
   );
 }

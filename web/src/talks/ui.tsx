@@ -363,3 +363,28 @@ export function ActionButton({
     </button>
   );
 }
+
+/** A checkbox for one id of a list: checked when `selected` has it; `onChange` gets the list with it toggled. */
+export function ListCheck({
+  id,
+  selected,
+  onChange,
+  children,
+}: {
+  id: string;
+  selected: readonly string[];
+  onChange: (next: string[]) => void;
+  children: React.ReactNode;
+}) {
+  const on = selected.includes(id);
+  return (
+    <label className="check">
+      <input
+        type="checkbox"
+        checked={on}
+        onChange={() => onChange(on ? selected.filter((x) => x !== id) : [...selected, id])}
+      />
+      <span>{children}</span>
+    </label>
+  );
+}

@@ -4,7 +4,7 @@ import { EnsembleJob, summarize } from '../../../src/analysis/ensemble.ts';
 import { execute, InlineExecutor } from '../../../src/analysis/kernel/executor.ts';
 import { localSource } from '../../../src/analysis/kernel/task.ts';
 import { ENGINE_VERSION } from '../../../src/engine/model.ts';
-import { prepare, validateFile } from '../../../src/scenario/index.ts';
+import { filesIo, prepareFiles, validateFile } from '../../../src/scenario/index.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
 
 let latestPreview = 0;
@@ -12,13 +12,9 @@ const inline = new InlineExecutor();
 
 const reply = (m: WorkerReply) => (self as unknown as Worker).postMessage(m);
 
-function reader(files: Record<string, string>) {
-  return { readFile: (p: string) => (Object.hasOwn(files, p) ? files[p] : undefined) };
-}
-
 async function preview(req: Extract<WorkerRequest, { type: 'preview' }>): Promise<void> {
   const t0 = performance.now();
-  const p = prepare(req.path, { ...reader(req.files), interventions: req.interventions, set: req.set });
+  const p = prepareFiles(req.files, req.path, { interventions: req.interventions, set: req.set });
   if (!p.model) {
     reply({
       type: 'preview',
@@ -57,7 +53,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   const req = e.data;
   if (req.type === 'validate') {
     const t0 = performance.now();
-    const v = validateFile(req.path, reader(req.files));
+    const v = validateFile(req.path, filesIo(req.files));
     reply({ type: 'diagnostics', id: req.id, diagnostics: v.diagnostics, ms: performance.now() - t0 });
   } else {
     latestPreview = req.id;
