@@ -42,8 +42,15 @@ export const CompareOptionsSchema = z.object({
 export const MAX_SENSITIVITY_RUNS = 200_000_000;
 
 /**
+ * Parameters in a sensitivity analysis's Sobol design by default: the 12 with the largest tornado swing
+ * (docs/decisions/0004-analysis.md, 2026-12-03).
+ */
+export const SOBOL_TOP = 12;
+
+/**
  * `brink sensitivity`: interventions applied first, the metric, runs per tornado end, the quantiles of
- * the ends, Sobol base samples N, runs per design point, bootstrap replicates, and the parameters.
+ * the ends, Sobol base samples N, runs per design point, bootstrap replicates, the parameters, and how
+ * many of them (by tornado swing) the Sobol design varies (0: all).
  */
 export const SensitivityOptionsSchema = z
   .object({
@@ -57,6 +64,7 @@ export const SensitivityOptionsSchema = z
     runsPerPoint: z.number().int().min(1).max(1_000_000).default(500),
     bootstrap: z.number().int().min(1).max(10_000).default(500),
     only: z.array(z.string().min(1).max(300)).max(500).default([]),
+    sobolTop: z.number().int().min(0).max(10_000).default(SOBOL_TOP),
   })
   .refine((o) => o.low < o.high, { message: 'the low quantile must be below the high one', path: ['low'] });
 

@@ -163,13 +163,15 @@ function sensitivityOptions(seed: number, o: ManifestOf<'sensitivity'>['sensitiv
     runs: o.runsPerPoint,
     bootstrap: o.bootstrap,
     only: o.only,
+    // A manifest stored before screening existed ran its Sobol design over every parameter.
+    sobolTop: o.sobolTop ?? 0,
   };
 }
 
 const sensitivity = define({
   kind: 'sensitivity',
   summary:
-    'Sensitivity of a metric to every uncertain parameter: tornado (one at a time) and Sobol first-order and total indices with bootstrap intervals (as `brink sensitivity`)',
+    'Sensitivity of a metric to every uncertain parameter: tornado (one at a time), then Sobol first-order and total indices with bootstrap intervals over the `sobolTop` parameters with the largest tornado swing, the others at nominal (as `brink sensitivity`)',
   options: SensitivityOptionsSchema,
   manifest(prepare, o, engine) {
     const p = prepare(o.interventions);
@@ -183,6 +185,7 @@ const sensitivity = define({
       bootstrap: o.bootstrap,
       only: o.only,
       parameters: 0,
+      sobolTop: o.sobolTop,
     };
     const job = new SensitivityJob(
       p.doc,

@@ -9,6 +9,14 @@
 // (Computer Physics Communications 181): matrices A and B of N rows and A_B^(i) (A with column i from
 // B); first-order indices by Saltelli 2010's estimator, total indices by Jansen's (1999); 95% intervals
 // by bootstrap over the rows.
+//
+// Two stages (screening, then variance-based: Saltelli et al. 2008, Global Sensitivity Analysis: The
+// Primer, ch. 3; Campolongo, Cariboni & Saltelli 2007): with `sobolTop` K, the Sobol design varies only
+// the K parameters whose tornado bars swing most (|P(high) - P(low)|, from the integer counts of the
+// paired runs), the others held at their nominal values. A Saltelli design costs N (k + 2) points, so on
+// a library with hundreds of uncertain parameters this is what makes it affordable, and N = 32 rows
+// cannot resolve hundreds of indices anyway. The indices are then conditional on the others at nominal:
+// shares of the variance when only these K vary.
 import { randomStream } from '../engine/rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { compileAt, type ParamTarget, uncertainTargets, uniformMatrix, valueAt } from './design.ts';
@@ -24,6 +32,7 @@ import {
   type Task,
 } from './kernel/task.ts';
 import { type MetricDef, metric, metricDef } from './metrics.ts';
+import { SOBOL_TOP } from './options.ts';
 import { DocSources, type Point } from './points.ts';
 import { type ReportHead, reportHead } from './report-head.ts';
 import { pairedDifferenceCi, percentile95, sig } from './stats.ts';
@@ -44,6 +53,11 @@ export interface SensitivityOptions {
   bootstrap?: number;
   /** Only these parameters (by formatted path); default all. */
   only?: string[];
+  /**
+   * Sobol design over the K parameters with the largest tornado swing, the others at nominal (default
+   * SOBOL_TOP; 0, or K at least the number of parameters: all of them, no screening).
+   */
+  sobolTop?: number;
   onProgress?: (done: number, total: number, phase: 'tornado' | 'sobol') => void;
 }
 
@@ -64,6 +78,21 @@ export interface SobolIndex {
   totalCi95: [number, number];
 }
 
+/** The parameters a Sobol design varied, and why (stage 2 of a two-stage sensitivity analysis). */
+export interface SobolScreening {
+  /** The K asked for (`sobolTop`; 0: every parameter). */
+  top: number;
+  /**
+   * `all`: every uncertain parameter varied; `tornado-swing`: the `top` with the largest tornado swing
+   * |P(high) - P(low)| (ties by path), the others held at their nominal values.
+   */
+  by: 'all' | 'tornado-swing';
+  /** The parameters varied, in tornado rank order (largest swing first). */
+  parameters: string[];
+  /** Uncertain parameters held at their nominal values at every Sobol design point. */
+  heldAtNominal: number;
+}
+
 export interface SensitivityReport extends ReportHead {
   interventions: string[];
   metric: { id: string; label: string };
@@ -78,6 +107,8 @@ export interface SensitivityReport extends ReportHead {
     varianceY: number;
     noiseVariance: number;
     bootstrap: number;
+    /** Which parameters the design varied (absent in reports stored before screening existed: all). */
+    screening?: SobolScreening;
     indices: SobolIndex[];
   } | null;
 }
@@ -152,7 +183,7 @@ export interface SensitivityState {
   nominal: number;
   /** Per tornado bar, the paired 2x2 table [both, low only, high only, neither] (partial for the bar in progress). */
   tornado: number[][];
-  /** Hits at each Sobol design point, in design order (A_j, B_j, A_B^(1..k)_j for j = 0..N-1). */
+  /** Hits at each Sobol design point, in design order (A_j, B_j, A_B^(1..K)_j for j = 0..N-1). */
   sobol: number[];
   /** Engine runs done in total. */
   doneRuns: number;
@@ -163,7 +194,9 @@ export interface SensitivityState {
  * nominal, the tornado bars, the Sobol points), merged in design order into the state by `absorb`;
  * `report()` computes the tornado and the Sobol indices from the counts. A slice (`units`) stays within
  * one design point, so it compiles at most one model. Each run's numbers depend only on (seed, run
- * index), so any slicing and any executor give the same report.
+ * index), so any slicing and any executor give the same report. When the Sobol design is screened
+ * (`sobolTop` below the number of parameters), its points depend on the tornado's counts: `next` plans
+ * the tornado first and the Sobol points only once every tornado count is in.
  */
 export class SensitivityJob implements AnalysisJob<SensitivityReport> {
   readonly targets: ParamTarget[];
@@ -180,6 +213,10 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
   private readonly tRuns: number;
   private readonly N: number;
   private readonly M: number;
+  /** Parameters in the Sobol design (K <= k). */
+  private readonly K: number;
+  /** Indices into `targets` of the Sobol design's parameters, in document order (once the tornado is done). */
+  private selected: number[] | undefined;
   private readonly A: Float64Array[];
   private readonly B: Float64Array[];
   private readonly docs = new DocSources(pointEvaluator());
@@ -216,19 +253,27 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
     this.tRuns = opts.tornadoRuns ?? 5000;
     this.N = opts.samples ?? 32;
     this.M = opts.runs ?? 500;
+    const top = opts.sobolTop ?? SOBOL_TOP;
+    if (!Number.isSafeInteger(top) || top < 0)
+      throw new RangeError(`sobolTop: expected a whole number >= 0 (0: every parameter), not ${top}`);
+    const K = top === 0 || top >= k ? k : top;
+    this.K = K;
+    if (K === k) this.selected = targets.map((_, i) => i);
+    // The matrices have one column per Sobol parameter (in document order), so a screened design is
+    // the design `only` those parameters would give.
     const rnd = randomStream(opts.seed, 0x50b0);
-    this.A = this.N > 0 ? uniformMatrix(rnd, this.N, k) : [];
-    this.B = this.N > 0 ? uniformMatrix(rnd, this.N, k) : [];
-    this.totalRuns = this.tRuns * (1 + 2 * k) + this.N * (k + 2) * this.M;
+    this.A = this.N > 0 ? uniformMatrix(rnd, this.N, K) : [];
+    this.B = this.N > 0 ? uniformMatrix(rnd, this.N, K) : [];
+    this.totalRuns = this.tRuns * (1 + 2 * k) + this.N * (K + 2) * this.M;
     this.state = state ?? {
       point: 0,
       runInPoint: 0,
       nominal: 0,
       tornado: targets.map(() => [0, 0, 0, 0]),
-      sobol: new Array<number>(this.N * (k + 2)).fill(0),
+      sobol: new Array<number>(this.N * (K + 2)).fill(0),
       doneRuns: 0,
     };
-    if (this.state.tornado.length !== k || this.state.sobol.length !== this.N * (k + 2))
+    if (this.state.tornado.length !== k || this.state.sobol.length !== this.N * (K + 2))
       throw new RangeError('the saved sensitivity state does not match this design');
     // The nominal model is compiled already: keep it for the first point.
     pointEvaluator().prime(this.docs.setting(this.settingsOf(0)[0]!), base);
@@ -236,7 +281,30 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
 
   /** Design points: the nominal, one per tornado bar, then the Sobol points. */
   get points(): number {
-    return 1 + this.targets.length + this.N * (this.targets.length + 2);
+    return 1 + this.targets.length + this.N * (this.K + 2);
+  }
+
+  /**
+   * The tornado's ranking: indices into `targets`, the largest swing |P(high) - P(low)| first (from the
+   * integer counts of the paired runs, so it is exact and the same on any executor), ties by path.
+   */
+  private ranking(): number[] {
+    const swing = this.state.tornado.map((t) => Math.abs(t[2]! - t[1]!));
+    const name = (i: number) => this.targets[i]!.name;
+    return this.targets
+      .map((_, i) => i)
+      .sort((a, b) => swing[b]! - swing[a]! || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  }
+
+  /** The Sobol design's parameters (indices into `targets`, document order); needs the whole tornado. */
+  private sobolParams(): number[] {
+    if (this.selected) return this.selected;
+    if (this.state.point <= this.targets.length)
+      throw new Error('sensitivity: the Sobol parameters are chosen once the tornado is done');
+    this.selected = this.ranking()
+      .slice(0, this.K)
+      .sort((a, b) => a - b);
+    return this.selected;
   }
 
   get finished(): boolean {
@@ -256,11 +324,11 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
     return JSON.stringify(this.state);
   }
 
-  /** The parameter values of Sobol design point `i` (A_j, B_j, then A_B^(i)_j). */
+  /** The parameter values of Sobol design point `i` (A_j, B_j, then A_B^(i)_j), one per Sobol parameter. */
   private sobolValues(i: number): number[] {
-    const k = this.targets.length;
-    const j = Math.floor(i / (k + 2));
-    const r = i % (k + 2);
+    const K = this.K;
+    const j = Math.floor(i / (K + 2));
+    const r = i % (K + 2);
     let u: Float64Array;
     if (r === 0) u = this.A[j]!;
     else if (r === 1) u = this.B[j]!;
@@ -268,16 +336,16 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
       u = this.A[j]!.slice();
       u[r - 2] = this.B[j]![r - 2]!;
     }
-    return this.targets.map((t, c) => valueAt(t, u[c]!));
+    return this.sobolParams().map((t, c) => valueAt(this.targets[t]!, u[c]!));
   }
 
   /** The settings of design point `point`: one model, or a tornado bar's low and high ends (paired). */
   settingsOf(point: number): Point[] {
     const k = this.targets.length;
-    const at = (values: number[]): Point => ({
+    const at = (values: number[], targets = this.targets): Point => ({
       doc: this.doc,
       meta: { hash: this.meta.hash, interventions: this.meta.interventions },
-      targets: this.targets,
+      targets,
       values,
     });
     if (point === 0) return [at(this.nominalValues)];
@@ -289,7 +357,9 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
       hi[i] = valueAt(this.targets[i]!, this.qHi);
       return [at(lo), at(hi)];
     }
-    return [at(this.sobolValues(point - 1 - k))];
+    // The parameters outside the design are not set: they keep the document's (nominal) values.
+    const targets = this.K === k ? this.targets : this.sobolParams().map((i) => this.targets[i]!);
+    return [at(this.sobolValues(point - 1 - k), targets)];
   }
 
   /** Runs of each model at design point `point`. */
@@ -341,7 +411,9 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
   /**
    * The tasks of the rest of the design in design order: about 8 per worker over the whole design, but
    * no range under MIN_RANGE runs (a worker compiles each point it is handed); or, for a slice of
-   * `units` engine runs, one task within the point in progress (at least one run index).
+   * `units` engine runs, one task within the point in progress (at least one run index). A screened
+   * design is planned in two stages: the nominal and the tornado, then (asked again once their counts
+   * are in) the Sobol points.
    */
   next(sizing: { parallelism: number; units?: number }): Task[] {
     const st = this.state;
@@ -355,12 +427,13 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
       );
       return [this.task(point, { start: st.runInPoint, count: n })];
     }
+    const k = this.targets.length;
+    const end = this.selected || st.point > k ? this.points : 1 + k;
     let remaining = 0;
-    for (let p = st.point; p < this.points; p++)
-      remaining += this.runsAt(p) - (p === st.point ? st.runInPoint : 0);
+    for (let p = st.point; p < end; p++) remaining += this.runsAt(p) - (p === st.point ? st.runInPoint : 0);
     const size = Math.max(MIN_RANGE, Math.ceil(remaining / (8 * sizing.parallelism)));
     const tasks: PointTask[] = [];
-    for (let p = st.point; p < this.points; p++) {
+    for (let p = st.point; p < end; p++) {
       const from = p === st.point ? st.runInPoint : 0;
       const to = this.runsAt(p);
       for (const r of ranges(from, to, { parts: Math.ceil((to - from) / size), minSize: MIN_RANGE }))
@@ -393,14 +466,16 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
 
     let sobol: SensitivityReport['sobol'] = null;
     if (N > 0) {
+      const K = this.K;
+      const inDesign = this.sobolParams().map((i) => targets[i]!);
       const fA = new Float64Array(N);
       const fB = new Float64Array(N);
-      const fAB = targets.map(() => new Float64Array(N));
+      const fAB = inDesign.map(() => new Float64Array(N));
       for (let j = 0; j < N; j++) {
-        const o = j * (k + 2);
+        const o = j * (K + 2);
         fA[j] = st.sobol[o]! / M;
         fB[j] = st.sobol[o + 1]! / M;
-        for (let i = 0; i < k; i++) fAB[i]![j] = st.sobol[o + 2 + i]! / M;
+        for (let i = 0; i < K; i++) fAB[i]![j] = st.sobol[o + 2 + i]! / M;
       }
       const nBoot = this.opts.bootstrap ?? 500;
       const est = sobolIndices(fA, fB, fAB, nBoot, randomStream(this.opts.seed, 0xb007));
@@ -418,11 +493,19 @@ export class SensitivityJob implements AnalysisJob<SensitivityReport> {
       sobol = {
         samples: N,
         runsPerPoint: M,
-        designPoints: N * (k + 2),
+        designPoints: N * (K + 2),
         varianceY: sig(s2 / (2 * N) - meanY * meanY),
         noiseVariance: sig(noise / (2 * N)),
         bootstrap: nBoot,
-        indices: targets
+        screening: {
+          top: this.opts.sobolTop ?? SOBOL_TOP,
+          by: K === k ? 'all' : 'tornado-swing',
+          parameters: this.ranking()
+            .filter((i) => this.sobolParams().includes(i))
+            .map((i) => targets[i]!.name),
+          heldAtNominal: k - K,
+        },
+        indices: inDesign
           .map((t, i) => {
             const x = est[i]!;
             return {

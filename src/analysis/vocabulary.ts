@@ -24,6 +24,36 @@ export function quantityLabel(id: string): string {
   return m ? `P(peak >= ${m[1]})` : id;
 }
 
+/** How many parameters a Sobol design with `sobolTop` varies out of k uncertain ones (0 or >= k: all). */
+export function sobolParameterCount(sobolTop: number, k: number): number {
+  return sobolTop === 0 || sobolTop >= k ? k : sobolTop;
+}
+
+/** The Sobol design's parameters in words: `the 12 of 264 with the largest tornado swing` or `all 5`. */
+export function sobolParameters(sobolTop: number, k: number): string {
+  const K = sobolParameterCount(sobolTop, k);
+  return K === k ? `all ${k}` : `the ${K} of ${k} with the largest tornado swing`;
+}
+
+/**
+ * Which parameters a sensitivity analysis's Sobol design varied and why, in words (the CLI, the
+ * reports and the workbench say the same). Screened: the indices are conditional on the others.
+ */
+export function sobolScreeningNote(s: {
+  by: string;
+  top: number;
+  parameters: string[];
+  heldAtNominal: number;
+}): string {
+  const K = s.parameters.length;
+  if (s.by === 'all')
+    return `The Sobol design varies all ${K} uncertain parameter${K === 1 ? '' : 's'} (no screening).`;
+  return (
+    `The Sobol design varies only the ${K} of ${K + s.heldAtNominal} uncertain parameters with the largest tornado swing |P(high) − P(low)| (top ${s.top}); ` +
+    `the other ${s.heldAtNominal} are held at their nominal values, so these indices are conditional on them: shares of the variance when only these ${K} vary.`
+  );
+}
+
 /** The glossary's sections, in the order the page and docs/glossary.md show them. */
 export const GLOSSARY_GROUPS = [
   'Outcomes',
@@ -225,7 +255,7 @@ export const GLOSSARY: GlossaryEntry[] = [
     id: 'sobol',
     term: 'Sobol indices (first order, total)',
     definition:
-      'Shares of the variance of the metric due to each parameter when all vary together. First order: the parameter alone; total: with its interactions. A total much larger than the first order means the parameter matters through interactions.',
+      'Shares of the variance of the metric due to each parameter when the parameters of the design vary together. First order: the parameter alone; total: with its interactions. A total much larger than the first order means the parameter matters through interactions. A sensitivity analysis varies, by default, the 12 parameters with the largest tornado swing and holds the others at nominal, so its indices are conditional on those.',
     group: 'Analyses',
   },
   {

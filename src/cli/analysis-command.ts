@@ -127,6 +127,8 @@ export interface ReportFields {
   doc: DocOf;
   shown: string[];
   extra?: ParamTarget[];
+  /** Rows shown of the report's long tables (`ReportData.rows`; the command's `--top`). */
+  rows?: number;
 }
 
 type OptionsOf<K extends AnalysisKind> = z.output<(typeof ANALYSES)[K]['options']>;
@@ -146,7 +148,8 @@ export interface AnalysisCommand<K extends AnalysisKind> {
     doc: (interventions: string[]) => DocOf,
     flags: Record<string, unknown>,
   ): ReportFields;
-  render(report: ReportOf<K>): string;
+  /** The report as text (`flags`: the parsed flags, for the command's own display flags). */
+  render(report: ReportOf<K>, flags: Record<string, unknown>): string;
   /** The progress callback of the job, when it has its own (phases); else runs done of the total. */
   progress?(job: unknown, tick: Tick): ((done: number, total: number) => void) | undefined;
 }
@@ -219,7 +222,7 @@ export function analysisCommand<K extends AnalysisKind>(spec: AnalysisCommand<K>
           report as object,
           timing,
           () => reportData(io, s, c.parent?.rawArgs ?? [], spec, o, report as ReportOf<K>, doc, flags),
-          (r) => spec.render(r as ReportOf<K>),
+          (r) => spec.render(r as ReportOf<K>, flags),
         );
       },
     );
@@ -250,6 +253,7 @@ function reportData<K extends AnalysisKind>(
         settings: f.settings,
       }),
       [spec.kind]: report,
+      ...(f.rows === undefined ? {} : { rows: f.rows }),
     } as Omit<ReportData, 'assumptions' | 'interventions'>,
     f.doc.doc,
     f.doc.locations,

@@ -10,9 +10,10 @@ import {
 } from '../analysis/epistemic.ts';
 import type { Attribution, Counterfactual } from '../analysis/paths.ts';
 import type { RareResult } from '../analysis/rare.ts';
+import { moreNote, REPORT_ROWS, shown } from '../analysis/report/rows.ts';
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
 import type { SweepReport } from '../analysis/sweep.ts';
-import { QUANTITY, type QuantityId } from '../analysis/vocabulary.ts';
+import { QUANTITY, type QuantityId, sobolScreeningNote } from '../analysis/vocabulary.ts';
 import { pc } from './color.ts';
 import { ci, pct } from './report.ts';
 
@@ -196,7 +197,8 @@ export function renderSweep(r: SweepReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderSensitivity(r: SensitivityReport): string {
+/** The sensitivity report as text: the first `rows` of the tornado and of the Sobol indices (0: all). */
+export function renderSensitivity(r: SensitivityReport, rows = REPORT_ROWS): string {
   const lines = [
     header(
       r,
@@ -211,7 +213,7 @@ export function renderSensitivity(r: SensitivityReport): string {
     head: ['parameter', 'low', 'P(low)', 'high', 'P(high)', 'high - low', '95% CI'],
     style: plain,
   });
-  for (const b of r.tornado.bars)
+  for (const b of shown(r.tornado.bars, rows))
     t.push([
       b.path,
       String(b.low.value),
@@ -222,6 +224,8 @@ export function renderSensitivity(r: SensitivityReport): string {
       `[${signed(b.ci95[0], 3)}, ${signed(b.ci95[1], 3)}]`,
     ]);
   lines.push(t.toString());
+  const more = moreNote(r.tornado.bars.length, rows, ' (--top 0 shows all)');
+  if (more) lines.push(pc.dim(more));
   if (r.sobol) {
     const s = r.sobol;
     lines.push(
@@ -230,8 +234,9 @@ export function renderSensitivity(r: SensitivityReport): string {
         `Sobol indices (Saltelli 2010 design, N = ${s.samples}, ${s.runsPerPoint} runs per point, ${s.designPoints} points; bootstrap ${s.bootstrap})`,
       ),
     );
+    if (s.screening) lines.push(sobolScreeningNote(s.screening));
     const u = new Table({ head: ['parameter', 'first order', '95% CI', 'total', '95% CI'], style: plain });
-    for (const i of s.indices)
+    for (const i of shown(s.indices, rows))
       u.push([
         i.path,
         i.first.toFixed(3),
@@ -240,6 +245,8 @@ export function renderSensitivity(r: SensitivityReport): string {
         `[${i.totalCi95.map((x) => x.toFixed(3)).join(', ')}]`,
       ]);
     lines.push(u.toString());
+    const moreSobol = moreNote(s.indices.length, rows, ' (--top 0 shows all)');
+    if (moreSobol) lines.push(pc.dim(moreSobol));
     lines.push(
       pc.dim(
         `variance of the metric over the design ${s.varianceY}; binomial noise of one design point at most ${s.noiseVariance}`,

@@ -30,6 +30,11 @@ export const SensitivitySettings = z.object({
   only: z.array(z.string()),
   /** Uncertain parameters analysed. */
   parameters: z.number(),
+  /**
+   * The Sobol design varies the `sobolTop` parameters with the largest tornado swing, the others at
+   * nominal (0: all; absent in manifests stored before 2026-12-03: all).
+   */
+  sobolTop: z.number().optional(),
 });
 export type SensitivitySettings = z.infer<typeof SensitivitySettings>;
 

@@ -16,6 +16,7 @@ import {
 } from '../analysis/report/index.ts';
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
 import type { SweepReport } from '../analysis/sweep.ts';
+import { sobolParameters } from '../analysis/vocabulary.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
 import { prepareFiles } from '../scenario/load.ts';
 import type { Locations } from '../scenario/parse.ts';
@@ -99,6 +100,7 @@ export function equivalentCommand(m: RunManifest): string {
       args.push('--metric', o.metric, '--tornado-runs', o.tornadoRuns, '--low', o.low, '--high', o.high);
       args.push('--samples', o.samples, '--runs', o.runsPerPoint, '--bootstrap', o.bootstrap);
       for (const p of o.only) args.push('--only', p);
+      args.push('--sobol-top', o.sobolTop ?? 0);
       break;
     }
     case 'sweep': {
@@ -213,6 +215,7 @@ export function reportData(r: RunRecord): ReportData {
       metric: report.metric.id,
       'tornado runs per end': o.tornadoRuns,
       'Sobol N': o.samples,
+      'Sobol parameters': sobolParameters(o.sobolTop ?? 0, o.parameters),
       'runs per design point': o.runsPerPoint,
       'engine runs in all': m.runs,
     });

@@ -10,6 +10,7 @@ import type { Attribution, PathTree } from '../paths.ts';
 import type { SensitivityReport } from '../sensitivity.ts';
 import type { SweepReport } from '../sweep.ts';
 import { QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
+import { REPORT_ROWS, shown } from './rows.ts';
 
 const WIDTH = 760;
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif';
@@ -273,9 +274,9 @@ export function forestChart(comparisons: Comparison[], keys: string[]): string {
   });
 }
 
-/** Tornado: the metric at each parameter's low and high quantile (the others nominal). */
-export function tornadoChart(s: SensitivityReport): string {
-  const bars = s.tornado.bars.slice(0, 20);
+/** Tornado: the metric at each parameter's low and high quantile (the others nominal); the first `rows` bars. */
+export function tornadoChart(s: SensitivityReport, rows = REPORT_ROWS): string {
+  const bars = shown(s.tornado.bars, rows);
   const data = bars.map((b) => ({
     path: b.path,
     x1: Math.min(b.low.p, b.high.p),
@@ -305,9 +306,9 @@ export function tornadoChart(s: SensitivityReport): string {
   });
 }
 
-/** Sobol first-order and total indices with bootstrap 95% intervals. */
-export function sobolChart(s: SensitivityReport): string {
-  const idx = (s.sobol?.indices ?? []).slice(0, 20);
+/** Sobol first-order and total indices with bootstrap 95% intervals; the first `rows` parameters. */
+export function sobolChart(s: SensitivityReport, rows = REPORT_ROWS): string {
+  const idx = shown(s.sobol?.indices ?? [], rows);
   const data = idx.flatMap((i) => [
     { path: i.path, index: 'first order', v: i.first, lo: i.firstCi95[0], hi: i.firstCi95[1] },
     { path: i.path, index: 'total', v: i.total, lo: i.totalCi95[0], hi: i.totalCi95[1] },

@@ -44,6 +44,11 @@ export interface ReportData {
   sweep?: SweepReport;
   sensitivity?: SensitivityReport;
   breakeven?: BreakevenReport;
+  /**
+   * Rows shown of the long tables (a sensitivity's tornado and Sobol indices), largest first: default
+   * REPORT_ROWS (20), 0 all (`--top N`). The CSV keeps every row.
+   */
+  rows?: number;
   /** The parameter-uncertainty band of a run (`--epistemic N`), when `run` does not carry it. */
   epistemic?: EpistemicRunReport;
   assumptions: Assumption[];

@@ -1,7 +1,7 @@
 // One self-contained HTML file per report: inline CSS and inline SVG charts, no script and nothing
 // fetched, so it opens anywhere (and prints) without a network.
 import type { PairedDelta } from '../compare.ts';
-import { GLOSSARY, QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
+import { GLOSSARY, QUANTITY, type QuantityId, quantityLabel, sobolScreeningNote } from '../vocabulary.ts';
 import {
   attributionChart,
   breakevenChart,
@@ -29,7 +29,10 @@ import {
   fmtP,
   importanceHead,
   importanceRows,
+  moreNote,
+  REPORT_ROWS,
   type Row,
+  shown,
   sobolRows,
   sweepBandHead,
   sweepBandRows,
@@ -383,36 +386,41 @@ function sweepSections(d: ReportData): string[] {
 function sensitivitySections(d: ReportData): string[] {
   const s = d.sensitivity;
   if (!s) return [];
+  const rows = d.rows ?? REPORT_ROWS;
   const out = ['<h2>Sensitivity</h2>'];
+  const more = moreNote(s.tornado.bars.length, rows);
   out.push(
     figure(
       'tornado',
       `One at a time: ${s.metric.label} with each parameter at its ${s.tornado.quantiles[0]} and ${s.tornado.quantiles[1]} quantiles`,
-      tornadoChart(s),
-      `Dashed line: nominal ${fmtP(s.nominal.p)}. ${s.tornado.runs} paired runs per end.`,
-      `Tornado of ${s.metric.label}, nominal ${fmtP(s.nominal.p)}: ${s.tornado.bars
-        .slice(0, 20)
+      tornadoChart(s, rows),
+      `Dashed line: nominal ${fmtP(s.nominal.p)}. ${s.tornado.runs} paired runs per end.${more ? ` ${more}` : ''}`,
+      `Tornado of ${s.metric.label}, nominal ${fmtP(s.nominal.p)}: ${shown(s.tornado.bars, rows)
         .map((b) => `${b.path} ${fmtP(b.low.p)} to ${fmtP(b.high.p)}`)
         .join('; ')}`,
     ),
   );
   out.push(
-    table(['parameter', 'low', 'P at low', 'high', 'P at high', 'high − low', '95% CI'], tornadoRows(s)),
+    table(
+      ['parameter', 'low', 'P at low', 'high', 'P at high', 'high − low', '95% CI'],
+      tornadoRows(s, rows),
+    ),
   );
   if (s.sobol) {
+    const screening = s.sobol.screening ? ` ${sobolScreeningNote(s.sobol.screening)}` : '';
+    const moreSobol = moreNote(s.sobol.indices.length, rows);
     out.push(
       figure(
         'sobol',
         'Variance-based (Sobol) indices with bootstrap 95% intervals',
-        sobolChart(s),
-        `Saltelli 2010 design, N = ${s.sobol.samples}, ${s.sobol.runsPerPoint} runs per design point (${s.sobol.designPoints} points). Variance of the metric over the design ${s.sobol.varianceY}; Monte Carlo noise per point at most ${s.sobol.noiseVariance}. First order: solid bar; total: outlined bar.`,
-        `Sobol indices: ${s.sobol.indices
-          .slice(0, 20)
+        sobolChart(s, rows),
+        `Saltelli 2010 design, N = ${s.sobol.samples}, ${s.sobol.runsPerPoint} runs per design point (${s.sobol.designPoints} points).${screening} Variance of the metric over the design ${s.sobol.varianceY}; Monte Carlo noise per point at most ${s.sobol.noiseVariance}. First order: solid bar; total: outlined bar.${moreSobol ? ` ${moreSobol}` : ''}`,
+        `Sobol indices: ${shown(s.sobol.indices, rows)
           .map((i) => `${i.path} first order ${i.first}, total ${i.total}`)
           .join('; ')}`,
       ),
     );
-    out.push(table(['parameter', 'first order', '95% CI', 'total', '95% CI'], sobolRows(s)));
+    out.push(table(['parameter', 'first order', '95% CI', 'total', '95% CI'], sobolRows(s, rows)));
   }
   return out;
 }

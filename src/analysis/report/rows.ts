@@ -42,9 +42,24 @@ export const sweepRows = (s: SweepReport): Row[] =>
     ...s.metrics.flatMap((m) => [fmtP(c.metrics[m.id]!.p), fmtCi(c.metrics[m.id]!.ci95)]),
   ]);
 
-/** parameter, low value, P at low, high value, P at high, high − low, interval. */
-export const tornadoRows = (s: SensitivityReport): Row[] =>
-  s.tornado.bars.map((b) => [
+/** Rows of the tornado and Sobol tables shown by default (the JSON and CSV keep every one). */
+export const REPORT_ROWS = 20;
+
+/** The first `rows` of a list (0: all). */
+export const shown = <T>(list: readonly T[], rows = REPORT_ROWS): T[] =>
+  rows > 0 ? list.slice(0, rows) : [...list];
+
+/** What a table cut to `rows` leaves out, in words (empty when nothing is). */
+export function moreNote(total: number, rows = REPORT_ROWS, hint = ''): string {
+  const more = rows > 0 ? total - rows : 0;
+  return more > 0
+    ? `The ${rows} largest of ${total} parameters; ${more} more in the JSON and CSV${hint}.`
+    : '';
+}
+
+/** parameter, low value, P at low, high value, P at high, high − low, interval (the first `rows`, 0: all). */
+export const tornadoRows = (s: SensitivityReport, rows = REPORT_ROWS): Row[] =>
+  shown(s.tornado.bars, rows).map((b) => [
     b.path,
     b.low.value,
     fmtP(b.low.p),
@@ -54,9 +69,9 @@ export const tornadoRows = (s: SensitivityReport): Row[] =>
     fmtCi(b.ci95),
   ]);
 
-/** parameter, first order, interval, total, interval. */
-export const sobolRows = (s: SensitivityReport): Row[] =>
-  (s.sobol?.indices ?? []).map((i) => [
+/** parameter, first order, interval, total, interval (the first `rows`, 0: all). */
+export const sobolRows = (s: SensitivityReport, rows = REPORT_ROWS): Row[] =>
+  shown(s.sobol?.indices ?? [], rows).map((i) => [
     i.path,
     i.first,
     `[${i.firstCi95.join(', ')}]`,

@@ -1,5 +1,5 @@
 // Markdown and CSV renderings of a report (`--format md|csv`).
-import { QUANTITY, type QuantityId, quantityLabel } from '../vocabulary.ts';
+import { QUANTITY, type QuantityId, quantityLabel, sobolScreeningNote } from '../vocabulary.ts';
 import type { ReportData } from './data.ts';
 import {
   attributionRows,
@@ -16,6 +16,8 @@ import {
   fmtP,
   importanceHead,
   importanceRows,
+  moreNote,
+  REPORT_ROWS,
   type Row,
   sobolRows,
   sweepBandHead,
@@ -180,19 +182,29 @@ export function markdownReport(d: ReportData): string {
   }
   if (d.sensitivity) {
     const s = d.sensitivity;
+    const rows = d.rows ?? REPORT_ROWS;
+    const more = moreNote(s.tornado.bars.length, rows);
     out.push(
       '## Tornado',
       '',
-      mdTable(['parameter', 'low', 'P(low)', 'high', 'P(high)', 'high - low', '95% CI'], tornadoRows(s)),
+      mdTable(
+        ['parameter', 'low', 'P(low)', 'high', 'P(high)', 'high - low', '95% CI'],
+        tornadoRows(s, rows),
+      ),
       '',
+      ...(more ? [more, ''] : []),
     );
-    if (s.sobol)
+    if (s.sobol) {
+      const moreSobol = moreNote(s.sobol.indices.length, rows);
       out.push(
         '## Sobol indices',
         '',
-        mdTable(['parameter', 'first order', '95% CI', 'total', '95% CI'], sobolRows(s)),
+        ...(s.sobol.screening ? [sobolScreeningNote(s.sobol.screening), ''] : []),
+        mdTable(['parameter', 'first order', '95% CI', 'total', '95% CI'], sobolRows(s, rows)),
         '',
+        ...(moreSobol ? [moreSobol, ''] : []),
       );
+    }
   }
   if (d.breakeven) {
     const b = d.breakeven;

@@ -2,7 +2,7 @@
 // the baseline, and the sensitivity analysis. Both start a background job and open its page.
 import { useEffect, useMemo, useState } from 'react';
 import { CompareOptionsSchema, SensitivityOptionsSchema } from '../../../src/analysis/options.ts';
-import { QUANTITY } from '../../../src/analysis/vocabulary.ts';
+import { QUANTITY, sobolParameterCount } from '../../../src/analysis/vocabulary.ts';
 import { get, post, type RunSummary, type UncertainParam, type WorkspaceRef } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { DrawsField, type FieldErrors, FormError, OptionField, SelectField, useOptions } from './forms.tsx';
@@ -176,13 +176,14 @@ export function SensitivityForm(p: Props) {
   const o = useOptions(SensitivityOptionsSchema, {
     tornadoRuns: 'Tornado runs per end',
     samples: 'Sobol base samples N',
+    sobolTop: 'Sobol parameters K',
     runsPerPoint: 'Runs per design point',
     low: 'Low quantile',
     high: 'High quantile',
     bootstrap: 'Bootstrap replicates',
   });
   const { form, values: v } = o;
-  const { tornadoRuns = 0, samples = 0, runsPerPoint = 0 } = v;
+  const { tornadoRuns = 0, samples = 0, runsPerPoint = 0, sobolTop = 0 } = v;
   const { starting, start } = useStart(p, form);
   const key = applied.join(',');
   useEffect(() => {
@@ -198,14 +199,16 @@ export function SensitivityForm(p: Props) {
   }, [p.ws.id, p.scenarioId, key]);
   const chosen = useMemo(() => (params ?? []).filter((x) => !off.includes(x.path)), [params, off]);
   const k = chosen.length;
-  const work = tornadoRuns * (1 + 2 * k) + samples * (k + 2) * runsPerPoint;
+  const K = sobolParameterCount(sobolTop, k);
+  const work = tornadoRuns * (1 + 2 * k) + samples * (K + 2) * runsPerPoint;
   const only = off.length && params ? chosen.map((x) => x.path) : [];
   return (
     <div className="analysis-form">
       <p className="muted small">
-        Varies every uncertain parameter (each distribution in the scenario and its library): one at a time
-        between two quantiles (the <Term id="tornado">tornado</Term>), and all together for variance-based{' '}
-        <Term id="sobol">Sobol indices</Term>.
+        Varies every uncertain parameter (each distribution in the scenario and its library) one at a time
+        between two quantiles (the <Term id="tornado">tornado</Term>); then the K with the largest tornado
+        swing together, the others at their nominal values, for variance-based{' '}
+        <Term id="sobol">Sobol indices</Term> (conditional on the others at nominal).
       </p>
       {p.interventions.length ? (
         <fieldset className="interventions">
@@ -255,6 +258,12 @@ export function SensitivityForm(p: Props) {
           hint="Paired runs at each parameter's low and high end"
         />
         <OptionField o={o} name="samples" step={8} hint="0 skips the Sobol indices" />
+        <OptionField
+          o={o}
+          name="sobolTop"
+          step={4}
+          hint="The K parameters with the largest tornado swing; 0: all"
+        />
       </div>
       <div className="row wrap">
         <OptionField o={o} name="runsPerPoint" step={100} />
@@ -273,7 +282,7 @@ export function SensitivityForm(p: Props) {
       </details>
       <p className="muted small" data-testid="sensitivity-work">
         {k
-          ? `${k} parameters · ${work.toLocaleString()} engine runs (${tornadoRuns.toLocaleString()} × ${1 + 2 * k} for the tornado${samples ? `, ${runsPerPoint.toLocaleString()} × ${(samples * (k + 2)).toLocaleString()} Sobol design points` : ''})`
+          ? `${k} parameters · ${work.toLocaleString()} engine runs (${tornadoRuns.toLocaleString()} × ${1 + 2 * k} for the tornado${samples ? `, ${runsPerPoint.toLocaleString()} × ${(samples * (K + 2)).toLocaleString()} Sobol design points over ${K === k ? `all ${k}` : `the ${K} with the largest swing`}` : ''})`
           : 'No uncertain parameter selected.'}
       </p>
       <FormError form={form} />

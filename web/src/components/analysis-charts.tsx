@@ -2,7 +2,7 @@
 // Sobol indices (sensitivity). Observable Plot, like the run charts: a title, axis labels with units, a
 // legend where colours carry meaning, and a data table with the exact values.
 import * as Plot from '@observablehq/plot';
-import { QUANTITY } from '../../../src/analysis/vocabulary.ts';
+import { QUANTITY, sobolScreeningNote } from '../../../src/analysis/vocabulary.ts';
 import type { Comparison, SensitivityReport } from '../api.ts';
 import { Figure, fmtP, narrow, PlotBox, wrapLines } from './charts.tsx';
 import { DataTable } from './DataTable.tsx';
@@ -440,6 +440,9 @@ export function SobolChart({ report, top = 15, names = NO_NAMES }: SensitivityCh
           {sobol.runsPerPoint.toLocaleString()} runs at each of {sobol.designPoints.toLocaleString()} design
           points; variance of the metric over the design {sobol.varianceY}, Monte Carlo noise of one point at
           most {sobol.noiseVariance}.
+          {sobol.screening ? (
+            <span data-testid="sobol-screening"> {sobolScreeningNote(sobol.screening)}</span>
+          ) : null}
           {noisy ? (
             <strong className="warn-text">
               {' '}

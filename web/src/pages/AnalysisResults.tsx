@@ -300,7 +300,12 @@ export function SensitivityResults({ ws, run }: { ws: WorkspaceRef; run: RunDeta
             <div className="kpi-label">
               Largest total <Term id="sobol">Sobol index</Term>
             </div>
-            <div className="muted small">{names.param(topSobol.path)}</div>
+            <div className="muted small">
+              {names.param(topSobol.path)}
+              {report.sobol?.screening?.by === 'tornado-swing'
+                ? ` (of the ${report.sobol.screening.parameters.length} with the largest swing, the others at nominal)`
+                : ''}
+            </div>
           </div>
         ) : null}
       </section>

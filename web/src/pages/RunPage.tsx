@@ -1,6 +1,7 @@
 // A run: its manifest, live progress (SSE) with cancel, then the charts, a sample run's timeline and
 // the downloads.
 import { useEffect, useState } from 'react';
+import { sobolParameters } from '../../../src/analysis/vocabulary.ts';
 import {
   get,
   type JobKind,
@@ -307,8 +308,10 @@ function Manifest({ run }: { run: RunDetail }) {
             <dd>
               {m.sensitivity.parameters} parameters; tornado {m.sensitivity.tornadoRuns.toLocaleString()} runs
               per end at quantiles {m.sensitivity.low} and {m.sensitivity.high}; Sobol N ={' '}
-              {m.sensitivity.samples}, {m.sensitivity.runsPerPoint.toLocaleString()} runs per design point,{' '}
-              {m.sensitivity.bootstrap} bootstrap replicates
+              {m.sensitivity.samples} over{' '}
+              {sobolParameters(m.sensitivity.sobolTop ?? 0, m.sensitivity.parameters)},{' '}
+              {m.sensitivity.runsPerPoint.toLocaleString()} runs per design point, {m.sensitivity.bootstrap}{' '}
+              bootstrap replicates
               {m.sensitivity.only.length ? `; only ${m.sensitivity.only.join(', ')}` : ''}
             </dd>
           </>
