@@ -173,6 +173,71 @@ test('brink sensitivity and breakeven --format md', async () => {
   assert.match(missing.err, /needs --with/);
 });
 
+test('brink sensitivity --sobol-top K --top N: Sobol over the K largest tornado swings, N rows shown, every bar in the JSON', async () => {
+  const TOY = 'test/fixtures/valid/screening.yaml';
+  const args = [
+    'sensitivity',
+    TOY,
+    '--tornado-runs',
+    '500',
+    '--samples',
+    '4',
+    '--runs',
+    '40',
+    '--bootstrap',
+    '20',
+  ];
+  const gamble = 'actors.Red.actions.gamble.outcomes.war.p';
+  const probe = 'actors.Red.actions.probe.outcomes.war.p';
+  const j = await brink([...args, '--sobol-top', '2', '--top', '3', '--json']);
+  assert.equal(j.code, 0, j.err);
+  const r = JSON.parse(j.out);
+  assert.equal(r.tornado.bars.length, 5);
+  assert.deepEqual(r.sobol.screening, {
+    top: 2,
+    by: 'tornado-swing',
+    parameters: [gamble, probe],
+    heldAtNominal: 3,
+  });
+  assert.equal(r.sobol.indices.length, 2);
+  assert.equal(r.sobol.designPoints, 4 * 4);
+  const t = await brink([...args, '--sobol-top', '2', '--top', '3']);
+  assert.equal(t.code, 0, t.err);
+  const text = t.out.replace(/\s+/g, ' ');
+  assert.match(text, /varies only the 2 of 5 uncertain parameters with the largest tornado swing/);
+  assert.match(text, /held at their nominal values, so these indices are conditional on them/);
+  assert.match(text, /The 3 largest of 5 parameters; 2 more in the JSON and CSV \(--top 0 shows all\)/);
+  assert.doesNotMatch(t.out, /idle-c/);
+  const all = await brink([...args, '--sobol-top', '0', '--top', '0']);
+  assert.equal(all.code, 0, all.err);
+  assert.match(all.out, /idle-c/);
+  assert.match(all.out, /varies all 5 uncertain parameters \(no screening\)/);
+  assert.doesNotMatch(all.out, /more in the JSON/);
+  const md = await brink([...args, '--top', '2', '--format', 'md']);
+  assert.match(md.out, /The 2 largest of 5 parameters; 3 more in the JSON and CSV\./);
+  assert.match(md.out, /\| Sobol parameters \| all 5 \|/);
+  const help = (await brink(['sensitivity', '--help'])).out.replace(/\s+/g, ' ');
+  assert.match(help, /--sobol-top <k> .* \(0: all\) \(default: 12\)/);
+  assert.match(help, /--top <n> .* \(default: 20\)/);
+  // A negative or fractional K is refused by the flag's parser; a K above the schema's limit by the schema.
+  for (const bad of ['-1', '1.5']) {
+    const e = await brink([...args, '--sobol-top', bad]);
+    assert.equal(e.code, 2, e.err);
+    assert.match(
+      e.err,
+      new RegExp(
+        `--sobol-top <k>' argument '${bad.replace('.', '\\.')}' is invalid\\. expected a whole number >= 0`,
+      ),
+    );
+  }
+  const big = await brink([...args, '--sobol-top', '20000']);
+  assert.equal(big.code, 1);
+  assert.match(big.err, /--sobol-top: Too big: expected number to be <=10000/);
+  const rows = await brink([...args, '--top', '-3']);
+  assert.equal(rows.code, 2);
+  assert.match(rows.err, /--top <n>' argument '-3' is invalid\. expected a whole number >= 0/);
+});
+
 test('brink sweep, breakeven and sensitivity: flags from the options schema (its defaults in the help, its limits as errors)', async () => {
   const help = await brink(['breakeven', '--help']);
   assert.equal(help.code, 0);

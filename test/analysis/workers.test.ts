@@ -100,11 +100,17 @@ test('execute: compare, sweep, sensitivity and break-even give the same JSON rep
         { hash: 'h', interventions: [], engine: ENGINE_VERSION },
         {
           seed: 3,
-          only: ['actors.DPRK.perception.isr.air.detect', 'hazards.bomber-flights.ratePerDay'],
+          only: [
+            'actors.DPRK.perception.isr.air.detect',
+            'hazards.bomber-flights.ratePerDay',
+            'channels.dtl.acceptance.PRC',
+          ],
           tornadoRuns: 1200,
           samples: 3,
           runs: 80,
           bootstrap: 30,
+          // Screened: the Sobol design over the two with the largest tornado swing.
+          sobolTop: 2,
         },
       ),
       executor,
@@ -153,6 +159,10 @@ test('brink compare, sweep, sensitivity, breakeven --workers 2 --json: the repor
       DECAP,
       '--only',
       'actors.DPRK.perception.isr.air.detect',
+      '--only',
+      'channels.dtl.acceptance.PRC',
+      '--sobol-top',
+      '1',
       '--tornado-runs',
       '1000',
       '--samples',
@@ -236,6 +246,8 @@ test('SensitivityJob: resumed mid-design on worker threads, the report of sensit
     samples: 3,
     runs: 70,
     bootstrap: 40,
+    // Screened: the Sobol points are planned once the tornado's counts are in.
+    sobolTop: 1,
   };
   const whole = sensitivity(d, meta, opts);
   const job = new SensitivityJob(d, meta, opts);

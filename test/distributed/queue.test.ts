@@ -66,7 +66,7 @@ test('brink run --queue: two workers, one killed mid-shard with SIGKILL, give th
   assert.equal(JSON.parse(again.out).timing.reused, 12);
 });
 
-test('brink compare and sweep --queue: two workers give exactly the JSON of a local run', async () => {
+test('brink compare, sweep and sensitivity --queue: two workers give exactly the JSON of a local run', async () => {
   const compare = [
     'compare',
     FILE,
@@ -95,15 +95,46 @@ test('brink compare and sweep --queue: two workers give exactly the JSON of a lo
     '2',
     '--json',
   ];
-  const [c1, s1] = [await brink([...compare, '--workers', '1']), await brink([...sweep, '--workers', '1'])];
+  // Two stages: the Sobol design over the 2 of 3 parameters with the largest tornado swing.
+  const sens = [
+    'sensitivity',
+    FILE,
+    '--only',
+    'actors.DPRK.perception.isr.air.detect',
+    '--only',
+    'actors.US.perception.isr.missile.detect',
+    '--only',
+    'actors.US.perception.misread["DPRK.irbm-test"]["DPRK.missile-attack"]',
+    '--sobol-top',
+    '2',
+    '--tornado-runs',
+    '600',
+    '--samples',
+    '3',
+    '--runs',
+    '60',
+    '--bootstrap',
+    '20',
+    '--seed',
+    '5',
+    '--json',
+  ];
+  const [c1, s1, z1] = [
+    await brink([...compare, '--workers', '1']),
+    await brink([...sweep, '--workers', '1']),
+    await brink([...sens, '--workers', '1']),
+  ];
   assert.equal(c1.code, 0, c1.err);
   assert.equal(s1.code, 0, s1.err);
+  assert.equal(z1.code, 0, z1.err);
+  assert.equal(JSON.parse(z1.out).sobol.screening.parameters.length, 2);
   const a = startWorker();
   const b = startWorker();
   await Promise.all([a.waitFor(/serving queue/), b.waitFor(/serving queue/)]);
   for (const [args, local] of [
     [compare, c1],
     [sweep, s1],
+    [sens, z1],
   ] as const) {
     const dist = await brink([...args, '--queue', redis.url]);
     assert.equal(dist.code, 0, dist.err);

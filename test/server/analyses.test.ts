@@ -200,6 +200,14 @@ describe('comparisons and sensitivity in the workbench', () => {
     const only = await post({ only: ['actors.DPRK.nonsense'] });
     assert.equal(only.status, 422);
     assert.match(only.body.error.message, /not an uncertain parameter of this scenario/);
+    for (const [sobolTop, why] of [
+      [-1, /sobolTop: Too small: expected number to be >=0/],
+      [2.5, /sobolTop: Invalid input: expected int, received number/],
+    ] as const) {
+      const bad = await post({ sobolTop });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.error.message, why);
+    }
     const big = await post({ samples: 4096, runsPerPoint: 1_000_000 });
     assert.equal(big.status, 422);
     assert.match(big.body.error.message, /engine runs; at most 200,000,000/);
