@@ -49,7 +49,7 @@ export function sobolScreeningNote(s: {
   if (s.by === 'all')
     return `The Sobol design varies all ${K} uncertain parameter${K === 1 ? '' : 's'} (no screening).`;
   return (
-    `The Sobol design varies only the ${K} of ${K + s.heldAtNominal} uncertain parameters with the largest tornado swing |P(high) − P(low)| (top ${s.top}); ` +
+    `The Sobol design varies only the ${K} of ${K + s.heldAtNominal} uncertain parameters with the largest tornado swing |P(high) − P(low)|; ` +
     `the other ${s.heldAtNominal} are held at their nominal values, so these indices are conditional on them: shares of the variance when only these ${K} vary.`
   );
 }
