@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { compare } from '../../src/analysis/compare.ts';
 import { emptyAggregate, record } from '../../src/analysis/ensemble.ts';
+import { SOBOL_TOP } from '../../src/analysis/options.ts';
 import { sensitivity } from '../../src/analysis/sensitivity.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { Simulator } from '../../src/engine/run.ts';
@@ -172,17 +173,31 @@ describe('comparisons and sensitivity in the workbench', () => {
     assert.equal(m.kind, 'sensitivity');
     const k = m.sensitivity.parameters;
     assert.ok(k >= params.body.length, 'the talks add their own uncertain parameters');
-    assert.equal(m.runs, SMALL.tornadoRuns * (1 + 2 * k) + SMALL.samples * (k + 2) * SMALL.runsPerPoint);
+    // Two stages: the tornado over all k, the Sobol design over the default 12 with the largest swing.
+    assert.equal(m.sensitivity.sobolTop, SOBOL_TOP);
+    assert.equal(
+      m.runs,
+      SMALL.tornadoRuns * (1 + 2 * k) + SMALL.samples * (SOBOL_TOP + 2) * SMALL.runsPerPoint,
+    );
     await srv.services.jobs.idle();
     const done = await get(start.body.id);
     assert.equal(done.body.status, 'done', done.body.error);
     assert.deepEqual(done.body.report, directSensitivity(5, ['eu-hosted-talks']));
-    assert.equal(done.body.report.sobol.indices.length, k);
+    assert.equal(done.body.report.tornado.bars.length, k);
+    assert.equal(done.body.report.sobol.indices.length, SOBOL_TOP);
+    assert.equal(done.body.report.sobol.screening.heldAtNominal, k - SOBOL_TOP);
 
     const html = await owner.get(`/api/workspaces/${ws}/runs/${start.body.id}/report?format=html`);
     assert.match(html.text, /id="tornado"[\s\S]*?<svg/);
     assert.match(html.text, /id="sobol"[\s\S]*?<svg/);
     assert.match(html.text, /brink sensitivity korea-intercept\.yaml --with eu-hosted-talks --seed 5/);
+    assert.match(html.text, / --sobol-top 12/);
+    assert.match(html.text, /varies only the 12 of \d+ uncertain parameters with the largest tornado swing/);
+    assert.match(html.text, /so these indices are conditional on them/);
+    assert.match(
+      html.text,
+      new RegExp(`The 20 largest of ${k} parameters; ${k - 20} more in the JSON and CSV`),
+    );
     const csv = await owner.get(`/api/workspaces/${ws}/runs/${start.body.id}/report?format=csv`);
     assert.match(csv.text, /\ntornado,actors\.DPRK\.perception\.isr\.air\.detect,high-low,/);
     assert.match(csv.text, /\nsobol,[^,]+,total,/);
