@@ -293,6 +293,12 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   await page.getByRole('spinbutton', { name: 'Tornado runs per end' }).fill('300');
   await page.getByRole('spinbutton', { name: 'Sobol base samples N' }).fill('4');
   await page.getByRole('spinbutton', { name: 'Runs per design point' }).fill('60');
+  // Two stages: the Sobol design over the 5 parameters with the largest tornado swing.
+  await page.getByRole('spinbutton', { name: 'Sobol parameters K' }).fill('5');
+  assert.match(
+    (await page.getByTestId('sensitivity-work').textContent()) ?? '',
+    /60 × 28 Sobol design points over the 5 with the largest swing/,
+  );
   await page.getByRole('button', { name: 'Run sensitivity' }).click();
   await waitDone();
   await page.locator('#tornado-title').waitFor();
@@ -304,6 +310,10 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   assert.ok((await tornado.locator('svg g[data-mark=bar] rect').count()) > 3);
   const sobol = page.locator('figure.chart', { has: page.locator('#sobol-title') });
   assert.match((await sobol.textContent()) ?? '', /first order/);
+  assert.match(
+    (await sobol.getByTestId('sobol-screening').textContent()) ?? '',
+    /varies only the 5 of \d+ uncertain parameters with the largest tornado swing .* so these indices are conditional on them/,
+  );
   await shot('12-sensitivity');
   const sensHtml = await downloadText('Download report (HTML)');
   assertSelfContained(sensHtml);
