@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { compare } from '../src/analysis/compare.ts';
+import { SOBOL_TOP } from '../src/analysis/options.ts';
 import { sensitivity } from '../src/analysis/sensitivity.ts';
+import { sobolParameterCount } from '../src/analysis/vocabulary.ts';
 import { ENGINE_VERSION } from '../src/engine/model.ts';
 import { prepare } from '../src/scenario/index.ts';
 import { prepareServices } from '../src/server/index.ts';
@@ -63,6 +65,7 @@ async function job(kind: 'compare' | 'sensitivity', path: string, settings: Reco
               bootstrap: 500,
               only: [],
               parameters: Number(settings.k),
+              sobolTop: SOBOL_TOP,
             },
           }),
     },
@@ -104,7 +107,7 @@ const direct = sensitivity(
 );
 const directSens = (performance.now() - t) / 1000;
 const k = direct.params.length;
-const total = 5000 * (1 + 2 * k) + 32 * (k + 2) * 500;
+const total = 5000 * (1 + 2 * k) + 32 * (sobolParameterCount(SOBOL_TOP, k) + 2) * 500;
 const s = await job('sensitivity', 'korea-decapitation-misread.yaml', { k, total });
 console.log(
   `sensitivity korea-decapitation-misread at the defaults (${k} parameters, ${total.toLocaleString('en-US')} engine runs): direct ${directSens.toFixed(1)} s; as a job ${s.seconds.toFixed(1)} s, event loop stalled at most ${s.maxStallMs.toFixed(0)} ms (p99 ${s.p99StallMs.toFixed(0)} ms)`,
