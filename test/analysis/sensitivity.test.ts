@@ -4,9 +4,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { stepJob } from '../../src/analysis/kernel/executor.ts';
+import { executeSync, stepJob } from '../../src/analysis/kernel/executor.ts';
+import { sourceOf } from '../../src/analysis/kernel/task.ts';
 import { checkOptions, SensitivityOptionsSchema, SOBOL_TOP } from '../../src/analysis/options.ts';
+import { ANALYSES, type PrepareWith } from '../../src/analysis/registry.ts';
 import { SensitivityJob, type SensitivityOptions, sensitivity } from '../../src/analysis/sensitivity.ts';
+import type { ManifestOf } from '../../src/contract/runs.ts';
+import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { prepare } from '../../src/scenario/index.ts';
 import type { Scenario } from '../../src/scenario/schema.ts';
 import { ROOT } from '../scenarios.ts';
@@ -118,4 +122,46 @@ test('sobolTop: a negative or fractional value is refused with the field named',
     );
   }
   assert.equal(SensitivityOptionsSchema.parse({}).sobolTop, SOBOL_TOP);
+});
+
+test('the registry: a manifest records sobolTop; one stored before screening (no sobolTop) opens as every parameter, to its own design', async () => {
+  const p = prepare(`${ROOT}test/fixtures/valid/screening.yaml`, {
+    readFile: (f: string) => readFileSync(f, 'utf8'),
+  });
+  assert.ok(p.doc && p.model && p.hash);
+  const prep: PrepareWith = () => ({
+    doc: p.doc!,
+    model: p.model!,
+    hash: p.hash!,
+    source: sourceOf(p.doc!, p.model!),
+  });
+  const o = SensitivityOptionsSchema.parse({
+    tornadoRuns: 200,
+    samples: 2,
+    runsPerPoint: 30,
+    bootstrap: 10,
+    sobolTop: 2,
+  });
+  const fields = ANALYSES.sensitivity.manifest(prep, o, ENGINE_VERSION);
+  assert.equal(fields.sensitivity.sobolTop, 2);
+  assert.equal(fields.runs, 200 * 11 + 2 * 4 * 30);
+  const manifest = {
+    ...fields,
+    scenarioId: 's',
+    scenarioPath: 'screening.yaml',
+    scenarioVersion: 1,
+    engine: ENGINE_VERSION,
+    set: {},
+  } as ManifestOf<'sensitivity'>;
+  const screened = ANALYSES.sensitivity.open(prep, manifest);
+  executeSync(screened.job);
+  assert.equal((await screened.finish(async () => {})).sobol!.screening!.by, 'tornado-swing');
+  // Before 2026-12-03 a manifest had no sobolTop, and its runs counted the design over all 5.
+  const { sobolTop: _, ...old } = manifest.sensitivity;
+  const before = { ...manifest, runs: 200 * 11 + 2 * 7 * 30, sensitivity: old } as ManifestOf<'sensitivity'>;
+  const opened = ANALYSES.sensitivity.open(prep, before);
+  executeSync(opened.job);
+  const r = await opened.finish(async () => {});
+  assert.equal(r.sobol!.screening!.by, 'all');
+  assert.equal(r.sobol!.indices.length, 5);
 });
