@@ -251,12 +251,24 @@ export function drawnFields(
     const v: Param = t.dist ? ({ ...t.dist, value: x } as Distribution) : x;
     if (isParamPath(t.path))
       for (const use of paramUses(doc).get(String(t.path[1])) ?? []) drawn.set(fieldKey(use), v);
-    else drawn.set(fieldKey(t.path), v);
+    else drawn.set(keyOf(t), v);
   });
   const { groups, nominal } = tablesOf(doc, targets);
   for (const [p, v] of rebalanced(groups, (e) => drawn.get(e.key) ?? nominal.get(e.key)))
     drawn.set(fieldKey(p), v as Param);
   return drawn;
+}
+
+const keys = new WeakMap<ParamTarget, string>();
+
+/** The field key of a target's path (kept: the targets of a design are asked at every draw). */
+function keyOf(t: ParamTarget): string {
+  let k = keys.get(t);
+  if (k === undefined) {
+    k = fieldKey(t.path);
+    keys.set(t, k);
+  }
+  return k;
 }
 
 const tableCache = new WeakMap<
@@ -271,7 +283,7 @@ function tablesOf(doc: Scenario, targets: readonly ParamTarget[]) {
     byTargets = new Map();
     tableCache.set(doc, byTargets);
   }
-  const id = targets.map((t) => fieldKey(t.path)).join('\u0001');
+  const id = targets.map(keyOf).join('\u0001');
   let e = byTargets.get(id);
   if (!e) {
     const groups = tableGroups(doc, touchedBy(doc, targets));

@@ -96,8 +96,8 @@ export interface Recompiler {
   readonly model: Model;
   /**
    * The model with the values of `drawn` (by field path, `fieldKey`, as the compiler reads it: a named
-   * parameter at each of its uses), or undefined when a value does not compile (compile the document
-   * then, for the diagnostic).
+   * parameter at each of its uses), or undefined when a value does not compile or is read by no pass
+   * that renumbers (compile the document from scratch then).
    */
   renumber(drawn: ReadonlyMap<string, Param>): Model | undefined;
 }
@@ -114,14 +114,42 @@ export function recompiler(doc: Scenario, opts: CompileOptions = {}): Recompiler
   const c = new Compiler(resolved.doc, opts);
   const model = c.run();
   if (!model || c.diagnostics.some((d) => d.severity === 'error')) return undefined;
-  return { model, renumber: (drawn) => c.renumber(model, drawn) };
+  // The parameter slot map: renumbering reads the numbers in one order, whatever their values, so a
+  // field's reads are found once (by path) and a draw's values are placed by read index.
+  const reads = new Map<string, number[]>();
+  let count = 0;
+  c.renumber(model, (path) => {
+    const key = fieldKey(path);
+    reads.set(key, [...(reads.get(key) ?? []), count++]);
+  });
+  return {
+    model,
+    renumber(drawn) {
+      const slots = new Array<Param | undefined>(count);
+      for (const [key, v] of drawn) {
+        const at = reads.get(key);
+        if (at === undefined) {
+          // An intervention's patch is not compiled (a named parameter may be used in one); any other
+          // value no renumbering pass reads is compiled from scratch.
+          if (key.startsWith('interventions\u0000')) continue;
+          return undefined;
+        }
+        for (const i of at) slots[i] = v;
+      }
+      return c.renumber(model, slots);
+    },
+  };
 }
 
 class Compiler {
   readonly diagnostics: Diagnostic[] = [];
   readonly doc: Scenario;
-  /** Values read instead of the document's, by field path (while renumbering). */
-  private drawn: ReadonlyMap<string, Param> | null = null;
+  /**
+   * While renumbering: the values read instead of the document's, by read index (or, the first time,
+   * a function told the path of each read, in order).
+   */
+  private drawn: (Param | undefined)[] | ((path: Path) => void) | null = null;
+  private reads = 0;
   readonly opts: CompileOptions;
   ladder: Rung[] = [];
   rungIndex = new Map<string, number>();
@@ -169,7 +197,12 @@ class Compiler {
 
   /** The value at `path`: the drawn one while renumbering, else the document's. */
   private valueAt(p: Param | undefined, path: Path): Param | undefined {
-    return this.drawn === null ? p : (this.drawn.get(fieldKey(path)) ?? p);
+    if (this.drawn === null) return p;
+    if (typeof this.drawn === 'function') {
+      this.drawn(path);
+      return p;
+    }
+    return this.drawn[this.reads++] ?? p;
   }
 
   num(p0: Param | undefined, path: Path, fallback: number, min = Number.NEGATIVE_INFINITY): number {
@@ -569,16 +602,13 @@ class Compiler {
    * template's; every pass that reads a number runs again, on copies of what it writes. Undefined when
    * a drawn value gives an error.
    */
-  renumber(template: Model, drawn: ReadonlyMap<string, Param>): Model | undefined {
+  renumber(template: Model, drawn: (Param | undefined)[] | ((path: Path) => void)): Model | undefined {
     this.drawn = drawn;
+    this.reads = 0;
     this.diagnostics.length = 0;
     try {
       const doc = this.doc;
-      this.actions = template.actions.map((action) => ({
-        ...action,
-        outcomes: action.outcomes.map((o) => ({ ...o })),
-        consult: action.consult && { ...action.consult },
-      }));
+      this.actions = template.actions.map(copyAction);
       for (const action of this.actions) {
         if (action.isWait) continue;
         const actorId = this.actorIds[action.actor]!;
@@ -588,12 +618,7 @@ class Compiler {
         action.outcomeCum = this.outcomeNumbers(action.outcomes, a, path, action.id);
         this.actionNumbers(action, a, path);
       }
-      const model: Model = {
-        ...template,
-        actions: this.actions,
-        expectRows: template.expectRows.map((row) => ({ ...row, truth: new Float64Array(row.truth.length) })),
-        baseValue: new Float64Array(template.baseValue.length),
-      };
+      const model = copyModel(template, this.actions);
       model.channels = this.compileChannels();
       model.talks = this.compileTalks();
       model.notifications = this.compileNotifications();
@@ -609,6 +634,8 @@ class Compiler {
       if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
       this.compileAttention(model);
       this.solveExpectations(model);
+      if (Array.isArray(drawn) && this.reads !== drawn.length)
+        throw new Error(`renumber: ${this.reads} numbers read, not ${drawn.length} as the first time`);
       return model;
     } finally {
       this.drawn = null;
@@ -1581,11 +1608,16 @@ class Compiler {
         const rule = doctrine[rm.id]!;
         const rp: Path = ['actors', iid, 'doctrine', rm.id];
         return {
-          ...rm,
+          id: rm.id,
+          conditions: rm.conditions,
           respond: rm.respond && {
             actions: rm.respond.actions,
             cum: this.responseCum(rule, Object.keys(rule.respond!), rp, rm.id),
           },
+          choose: rm.choose,
+          bonus: rm.bonus,
+          requires: rm.requires,
+          also: rm.also,
           decisionTicks: this.ruleTicks(rule, rp),
         };
       });
@@ -1677,6 +1709,96 @@ class Compiler {
       assemble();
     }
   }
+}
+
+// Copies for renumbering. Each lists its fields in the order of the compiler's literal, so that the
+// copy has the same hidden class (V8 map) as the compiled object: a `{...x}` copy gets another one, and
+// the engine's code, fast on one shape per kind of object, slows down when it meets two (tested).
+
+/** A copy of a model with its own actions, expectation rows' truths and base values (filled later). */
+function copyModel(m: Model, actions: ActionModel[]): Model {
+  return {
+    id: m.id,
+    hash: m.hash,
+    rungIds: m.rungIds,
+    rungNames: m.rungNames,
+    rungMid: m.rungMid,
+    warRung: m.warRung,
+    nuclearRung: m.nuclearRung,
+    lethalRung: m.lethalRung,
+    quietRung: m.quietRung,
+    typeIds: m.typeIds,
+    hostileType: m.hostileType,
+    domainIds: m.domainIds,
+    tickHours: m.tickHours,
+    horizon: m.horizon,
+    warPhase: m.warPhase,
+    resolveQuiet: m.resolveQuiet,
+    resolveSlack: m.resolveSlack,
+    war: m.war,
+    policies: m.policies,
+    formatVersion: m.formatVersion,
+    actors: m.actors,
+    actions,
+    actAction: m.actAction,
+    actOutcome: m.actOutcome,
+    actIds: m.actIds,
+    channels: m.channels,
+    notifications: m.notifications,
+    talks: m.talks,
+    hazards: m.hazards,
+    injects: m.injects,
+    expectRows: m.expectRows.map((row) => ({
+      action: row.action,
+      responder: row.responder,
+      start: row.start,
+      responses: row.responses,
+      truth: new Float64Array(row.truth.length),
+    })),
+    expectRowOf: m.expectRowOf,
+    expectSize: m.expectSize,
+    baseValue: new Float64Array(m.baseValue.length),
+    interventions: m.interventions,
+  };
+}
+
+/** A copy of an action with its own outcomes and consultation (its numbers are set again). */
+function copyAction(a: ActionModel): ActionModel {
+  return {
+    id: a.id,
+    name: a.name,
+    actor: a.actor,
+    isWait: a.isWait,
+    rung: a.rung,
+    domain: a.domain,
+    isPublic: a.isPublic,
+    signature: a.signature,
+    value: a.value,
+    cost: a.cost,
+    intent: a.intent,
+    outcomes: a.outcomes.map((o) => ({
+      id: o.id,
+      name: o.name,
+      p: o.p,
+      rung: o.rung,
+      casualties: o.casualties,
+      act: o.act,
+    })),
+    outcomeCum: a.outcomeCum,
+    readiness: a.readiness,
+    standDown: a.standDown,
+    preemptive: a.preemptive,
+    message: a.message,
+    cutChannel: a.cutChannel,
+    substitutionP: a.substitutionP,
+    substitutionTo: a.substitutionTo,
+    durationTicks: a.durationTicks,
+    setsPolicy: a.setsPolicy,
+    revokesPolicy: a.revokesPolicy,
+    consult: a.consult && { ally: a.consult.ally, channel: a.consult.channel, ticks: 0, veto: 0 },
+    reassuring: a.reassuring,
+    holdsState: a.holdsState,
+  };
 }
 
 function indexOr(k: number, fallback: number): number {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
 import {
   compileAt,
   compileFresh,
@@ -141,4 +142,25 @@ test('compileAt: a value that does not compile names it, as compiling from scrat
     () => compileAt(doc, [t], [1.5], meta),
     (e: Error) => e instanceof RangeError && e.message === fresh,
   );
+});
+
+test('renumber: every object of a renumbered model has the hidden class of its compiled twin', () => {
+  // The engine's code is fast on one shape per kind of object; a renumbered model must not add a
+  // second one (objects copied with `{...x}` get another V8 map than those the compiler's literals make).
+  setFlagsFromString('--allow-natives-syntax');
+  const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+  const { doc, meta } = docOf('scenarios/korea-decapitation-misread.yaml', ['eu-hosted-talks']);
+  const design = new EpistemicDesign([doc], 2, 9);
+  const pt = design.point(doc, meta, 1);
+  const fresh = compileFresh(doc, pt.targets, pt.values, meta);
+  const patched = renumbered(doc, meta, pt.targets, pt.values);
+  let objects = 0;
+  const walk = (a: unknown, b: unknown, at: string) => {
+    if (typeof a !== 'object' || a === null || ArrayBuffer.isView(a)) return;
+    assert.ok(sameMap(a, b as object), `${at}: another hidden class`);
+    objects++;
+    for (const k of Object.keys(a)) walk((a as never)[k], (b as never)[k], `${at}.${k}`);
+  };
+  walk(fresh, patched, 'model');
+  assert.ok(objects > 500, `only ${objects} objects`);
 });
