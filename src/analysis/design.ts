@@ -1,7 +1,9 @@
 // Design points: a validated scenario with some parameters set to given values, compiled for the engine.
-// Values go straight into the validated document (copying only the containers on the path) and the
-// document is compiled again; schema validation and hashing are skipped, which makes a design point
-// cheaper than `prepare(..., {set})` (15 ms against 36 ms on the decapitation scenario: bench/analysis.ts).
+// A document is compiled once per model name, and each point only draws its numbers again on that
+// structure (`Recompiler` in src/scenario/compile.ts: the values by field path, the compiler's passes
+// that read numbers run again); schema validation and hashing are skipped. A point that does not compile
+// is compiled from scratch (`compileFresh`: the values set in the document, copying only the containers
+// on the path, then compiled), which gives its diagnostic; both give the same model (tested).
 // A distribution keeps its shape: its `value` (the nominal a run uses) is replaced. A probability that is
 // one entry of a table that must sum to 1 (outcomes, fixed responses, intent types and priors,
 // expectations) takes its value and the other entries of the table share the rest in proportion.
