@@ -93,8 +93,12 @@ export async function prepareServices(opts: {
     sliceMs: 100,
     computedOn: opts.jobs ? 'queue' : 'thread',
   });
-  const talks = await openTalks(store, opts.database, jobs, opts.talks);
   const pool = new WorkPool(opts.pool);
+  // The talks room's scenario work (convening, a delegation's form, drafts' interventions) on the pool.
+  const talks = await openTalks(store, opts.database, jobs, {
+    ...opts.talks,
+    work: (scope, task) => pool.run(scope, task),
+  });
   // Exercise content is sealed under the talks room's master key (one keyring, one rotation).
   const exercises = new ExerciseRoom(store, talks.room.keys, opts.clock);
   await store.exercises.markInterruptedJobs();

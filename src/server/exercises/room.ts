@@ -166,10 +166,10 @@ export class ExerciseRoom {
     return game;
   }
 
-  /** The game as it was at log entry `head` (a background job computes on it). */
-  async gameAt(exerciseId: string, head: number): Promise<Game> {
+  /** The log up to entry `head`, opened (a background job replays the game from it on its thread). */
+  async logAt(exerciseId: string, head: number): Promise<LoggedEntry[]> {
     const rows = (await this.store.exercises.log(exerciseId)).filter((r) => r.seq <= head);
-    return replay(fold(await this.entries(exerciseId, rows)));
+    return this.entries(exerciseId, rows);
   }
 
   /**
