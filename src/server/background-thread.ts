@@ -45,6 +45,14 @@ export interface BackgroundControl {
   progress?(done: number, total: number): void | Promise<void>;
 }
 
+const started: Record<BackgroundTask['kind'], number> = { talks: 0, exercise: 0 };
+let running = 0;
+
+/** Background tasks started since this process started, by kind, and running now (for /metrics and tests). */
+export function backgroundStats(): { started: Record<BackgroundTask['kind'], number>; running: number } {
+  return { started: { ...started }, running };
+}
+
 /** How often the server's thread asks `cancelled()` while a task runs. */
 const POLL_MS = 50;
 
@@ -56,6 +64,8 @@ export function backgroundWorkerFile(): string {
 /** Runs a task on a new worker thread; resolves with its result, rejects with a BackgroundError. */
 export function runInBackground(task: BackgroundTask, ctl: BackgroundControl): Promise<unknown> {
   const worker = new Worker(backgroundWorkerFile());
+  started[task.kind]++;
+  running++;
   let chain = Promise.resolve();
   let asked = false;
   let progressFailed: { e: unknown } | undefined;
@@ -67,6 +77,7 @@ export function runInBackground(task: BackgroundTask, ctl: BackgroundControl): P
       }
     }, POLL_MS);
     const end = (settle: () => void) => {
+      running--;
       clearInterval(poll);
       worker.removeAllListeners();
       worker.on('error', () => {});
