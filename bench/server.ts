@@ -149,6 +149,9 @@ class Api {
   }
 }
 
+/** Health polls retried after a reset connection (reported with the results). */
+let healthResets = 0;
+
 /** Polls /api/health every 10 ms (one at a time) until stopped; returns each wait in ms. */
 function pollHealth(base: string): { stop(): Promise<number[]> } {
   const waits: number[] = [];
@@ -156,7 +159,17 @@ function pollHealth(base: string): { stop(): Promise<number[]> } {
   const loop = (async () => {
     while (on) {
       const t0 = performance.now();
-      await (await fetch(`${base}/api/health`)).arrayBuffer();
+      // A keep-alive connection the server closed as the request went out (ECONNRESET) is retried at
+      // once; the wait counts from the first attempt. Five failures in a row: the server is gone.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await (await fetch(`${base}/api/health`)).arrayBuffer();
+          break;
+        } catch (e) {
+          if (attempt >= 5) throw e;
+          healthResets++;
+        }
+      }
       const ms = performance.now() - t0;
       waits.push(ms);
       if (ms < 10) await sleep(10 - ms);
@@ -511,7 +524,9 @@ async function measure(dir: string): Promise<Partial<Record<Section, unknown>>> 
     for (const section of SECTIONS) {
       if (!runs(section)) continue;
       const [label, run] = SECTION_RUN[section];
+      healthResets = 0;
       out[section] = await run(ctx);
+      if (healthResets) (out[section] as Record<string, unknown>).healthResets = healthResets;
       console.log(`  ${label}`, JSON.stringify(out[section]));
     }
     return out;

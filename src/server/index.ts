@@ -100,7 +100,11 @@ export async function prepareServices(opts: {
     work: (scope, task) => pool.run(scope, task),
   });
   // Exercise content is sealed under the talks room's master key (one keyring, one rotation).
-  const exercises = new ExerciseRoom(store, talks.room.keys, opts.clock);
+  // Exercises compile their scenario and each game document (a team's act, a fired inject) on the pool.
+  const exercises = new ExerciseRoom(store, talks.room.keys, opts.clock, (scope) => ({
+    base: (scenario) => pool.run(scope, { op: 'exerciseBase', scenario }),
+    model: (doc, path) => pool.run(scope, { op: 'exerciseModel', doc, path }),
+  }));
   await store.exercises.markInterruptedJobs();
   const exerciseJobs = new ExerciseJobs(exercises, jobs);
   exercises.startClock();

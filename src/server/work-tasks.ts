@@ -3,7 +3,8 @@
 // scenario files, describing a file's header, checking an analysis's design into its manifest, listing a
 // scenario's uncertain parameters and actors, replaying one run of a job as a trace, rendering report
 // downloads, talks playbooks and after-action reviews, and the talks room's scenario work (convening's
-// agendas, a delegation's prefilled form, the interventions drafts map onto). Each function gives exactly what the same call on the server's thread
+// agendas, a delegation's prefilled form, the interventions drafts map onto) and the exercises' (a
+// set-up's scenario, a game's document with its injects, compiled for the room's cache). Each function gives exactly what the same call on the server's thread
 // gave (the routes used to call these directly); a user's mistake comes back as a value, which the route
 // answers as before.
 
@@ -12,13 +13,16 @@ import { type Assumption, scenarioAssumptions } from '../analysis/report/index.t
 import { findRun, traceRun } from '../analysis/trace.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
 import { type Aar, aarHtml, aarMarkdown } from '../exercise/aar.ts';
+import { type ExerciseBase, loadExerciseBase } from '../exercise/game.ts';
+import type { Setup } from '../exercise/schema.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import { applyInterventions, loadDocument } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import type { FileKind, RunRecord } from '../store/index.ts';
 import { deriveAgenda } from '../talks/agenda.ts';
 import { type PlaybookInput, playbookHtml, playbookMarkdown } from '../talks/playbook.ts';
 import { type ExpectationSource, prefillPositions } from '../talks/positions.ts';
-import { loadBase } from '../talks/scenario.ts';
+import { compileDoc, loadBase } from '../talks/scenario.ts';
 import type { Positions, ScenarioAgenda } from '../talks/types.ts';
 import { NotRunnableError, preparerIn } from './analysis-jobs.ts';
 import { reportDownload } from './report.ts';
@@ -53,7 +57,9 @@ export type WorkTask =
       parties: string[];
     }
   | { op: 'talksInterventions'; scenarios: { files: Files; path: string }[] }
-  | { op: 'aar'; aar: Aar; format: 'html' | 'md' };
+  | { op: 'aar'; aar: Aar; format: 'html' | 'md' }
+  | { op: 'exerciseBase'; scenario: Setup['scenario'] }
+  | { op: 'exerciseModel'; doc: Scenario; path: string };
 
 /** `POST …/validate`: the CLI's diagnostics and, for a scenario that compiles, its hash. */
 export interface ValidateResult {
@@ -158,6 +164,8 @@ type ResultOf = {
   prefill: PrefillResult;
   talksInterventions: TalksInterventionsResult;
   aar: string;
+  exerciseBase: ExerciseBase;
+  exerciseModel: Model;
 };
 
 export type WorkResult<T extends WorkTask> = ResultOf[T['op']];
@@ -336,5 +344,9 @@ export function doWork(task: WorkTask): unknown {
       ) satisfies TalksInterventionsResult;
     case 'aar':
       return task.format === 'md' ? aarMarkdown(task.aar) : aarHtml(task.aar);
+    case 'exerciseBase':
+      return loadExerciseBase(task.scenario) satisfies ExerciseBase;
+    case 'exerciseModel':
+      return compileDoc(task.doc, [], task.path).model satisfies Model;
   }
 }

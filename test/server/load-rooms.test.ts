@@ -217,8 +217,19 @@ describe('exercises under load', () => {
     await d.srv.close();
   });
 
+  test('an exercise compiles its scenario and its game document on the pool, not at each move', async () => {
+    const ops = () => d.srv.services.pool.stats().byOp;
+    // Created (its set-up's scenario) and read once (the game's document) by setupDrill.
+    assert.equal(ops().exerciseBase, 1);
+    assert.equal(ops().exerciseModel, 1);
+    await ok(await d.facilitator.post(`/api/exercises/${d.ex}/clock`, {}));
+    const taken = await settle(d);
+    assert.ok(taken.length > 0);
+    // Decisions do not change the document: nothing more to compile, here or on the pool.
+    assert.equal(ops().exerciseModel, 1);
+  });
+
   test('the look-ahead and the review compute on a thread of their own (the same numbers), the AAR renders on the pool', async () => {
-    await settle(d);
     const api = (p: string) => `/api/exercises/${d.ex}${p}`;
     const started = backgroundStats().started.exercise;
     const look = await d.facilitator.post(api('/lookahead'), {});
