@@ -1,9 +1,8 @@
 // Background tasks on a worker thread of their own: the talks room's analyses and the exercises' jobs
 // (src/server/talks/jobs.ts, src/server/exercises/jobs.ts) still queue on the server's one job queue,
-// but their compiling, runs and report happen on a thread started for the task, so the event loop only
-// hands the inputs over, relays progress and stores the result (docs/decisions/0018-server-load.md).
-// A thread of the task's own, not the request pool: a gap ranking can take minutes, and a pool thread
-// cannot be pre-empted. The inputs (delegations' declared positions, an exercise's log) stay in this
+// but their compiling, runs and report happen on a background thread, so the event loop only hands the
+// inputs over, relays progress and stores the result (docs/decisions/0018-server-load.md). Not the
+// request pool: a gap ranking can take minutes, and a pool thread cannot be pre-empted. The inputs (delegations' declared positions, an exercise's log) stay in this
 // process: they go to the thread by message, never to a queue or a disk.
 import { Worker } from 'node:worker_threads';
 import type { ExerciseJobInput } from './exercises/compute.ts';
@@ -61,9 +60,42 @@ export function backgroundWorkerFile(): string {
   return serverWorkerFile('background-worker');
 }
 
-/** Runs a task on a new worker thread; resolves with its result, rejects with a BackgroundError. */
+/**
+ * One background thread is kept between tasks (unref'd: it does not keep a process alive), so the next
+ * task finds its JIT warm and its caches of compiled scenarios (an exercise's game) filled: the server's
+ * queue runs one task at a time, so one thread serves them all. A second task at once gets a thread of
+ * its own, ended after it.
+ */
+let idle: Worker | undefined;
+
+function takeWorker(): Worker {
+  const w = idle;
+  idle = undefined;
+  if (w) {
+    w.ref();
+    return w;
+  }
+  const fresh = new Worker(backgroundWorkerFile());
+  // A thread that dies while idle is forgotten; its errors between tasks are not the next task's.
+  fresh.on('exit', () => {
+    if (idle === fresh) idle = undefined;
+  });
+  fresh.on('error', () => {});
+  return fresh;
+}
+
+function giveBack(w: Worker): void {
+  if (idle) {
+    void w.terminate();
+    return;
+  }
+  w.unref();
+  idle = w;
+}
+
+/** Runs a task on a background thread; resolves with its result, rejects with a BackgroundError. */
 export function runInBackground(task: BackgroundTask, ctl: BackgroundControl): Promise<unknown> {
-  const worker = new Worker(backgroundWorkerFile());
+  const worker = takeWorker();
   started[task.kind]++;
   running++;
   let chain = Promise.resolve();
@@ -76,16 +108,19 @@ export function runInBackground(task: BackgroundTask, ctl: BackgroundControl): P
         worker.postMessage({ type: 'cancel' } satisfies BackgroundMessage);
       }
     }, POLL_MS);
-    const end = (settle: () => void) => {
+    const end = (settle: () => void, reusable: boolean) => {
       running--;
       clearInterval(poll);
-      worker.removeAllListeners();
-      worker.on('error', () => {});
+      // Only this task's listeners (the Worker's own, which start its port, stay).
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
       // Progress handlers finish before the outcome is given.
       chain = chain.then(settle, settle);
-      void worker.terminate();
+      if (reusable) giveBack(worker);
+      else void worker.terminate();
     };
-    worker.on('message', (r: BackgroundReply) => {
+    const onMessage = (r: BackgroundReply) => {
       if (r.type === 'progress') {
         // A progress handler that fails (the store) fails the task, as it did on the server's thread.
         if (ctl.progress && !progressFailed)
@@ -95,13 +130,15 @@ export function runInBackground(task: BackgroundTask, ctl: BackgroundControl): P
               progressFailed = { e };
             });
       } else if (r.type === 'done')
-        end(() => (progressFailed ? reject(progressFailed.e) : resolve(r.result)));
-      else end(() => reject(new BackgroundError(r.error)));
-    });
-    worker.on('error', (e) => end(() => reject(e)));
-    worker.on('exit', (code) =>
-      end(() => reject(new Error(`the background task's thread stopped (exit code ${code})`))),
-    );
+        end(() => (progressFailed ? reject(progressFailed.e) : resolve(r.result)), true);
+      else end(() => reject(new BackgroundError(r.error)), true);
+    };
+    const onError = (e: Error) => end(() => reject(e), false);
+    const onExit = (code: number) =>
+      end(() => reject(new Error(`the background task's thread stopped (exit code ${code})`)), false);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
     worker.postMessage({ type: 'start', task } satisfies BackgroundMessage);
   });
 }

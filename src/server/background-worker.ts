@@ -30,6 +30,8 @@ parentPort!.on('message', (m: BackgroundMessage) => {
     cancelled = true;
     return;
   }
+  // A `cancel` meant for the previous task (sent as it finished) does not stop this one.
+  cancelled = false;
   compute(m.task).then(
     (result) => post({ type: 'done', result }),
     (e: unknown) =>

@@ -76,16 +76,10 @@ describe('background threads', () => {
   });
 
   test('runInBackground stops a task asked to cancel (kind cancelled) and says what failed without quoting it', async () => {
-    let asked = false;
-    const cancelled = runInBackground(
-      { kind: 'talks', input: talksInput('gaps') },
-      {
-        cancelled: () => asked,
-        progress: () => {
-          asked = true;
-        },
-      },
-    );
+    // Asked from the start: the thread sees it between two slices (5,000 runs an arm: many slices).
+    const long = talksInput('gaps');
+    long.settings = { ...long.settings, runs: 5000, maxRuns: 5000 };
+    const cancelled = runInBackground({ kind: 'talks', input: long }, { cancelled: () => true });
     await assert.rejects(cancelled, (e: unknown) => e instanceof BackgroundError && e.kind === 'cancelled');
     const broken = talksInput('gaps');
     broken.scenarios[0]!.files = { ...broken.scenarios[0]!.files, [KOREA]: 'version: 1\nid: [' };
