@@ -1,13 +1,14 @@
 // The cost of parameter draws (issue 16): `--epistemic 200 --runs 2000` against 400,000 plain runs of
 // the same scenario, both on this thread (the analysis kernel's `executeSync`), in CPU time,
-// interleaved repetitions, median. The draws' model compiles are timed on their own as well, and the
-// engine alone (no analysis job, models compiled beforehand) on three sets of models: the nominal model,
-// 200 separate compiles of it, and the 200 drawn models, to tell the draws' own cost from the engine's
-// extra work at the drawn parameters and from the JIT meeting many model objects. Called by
-// bench/bench.ts; alone: node --import tsx bench/epistemic.ts [--quick].
+// interleaved repetitions, median. The draws' models are timed on their own as well (as the analysis
+// makes them, renumbered on one compiled structure, and compiled from scratch), and the engine alone
+// (no analysis job, models made beforehand) on three sets of models: the nominal model, 200 separate
+// compiles of it, and the 200 drawn models, to tell the draws' own cost from the engine's extra work
+// at the drawn parameters and from the JIT meeting many model objects. Called by bench/bench.ts;
+// alone: node --import tsx bench/epistemic.ts [--quick].
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileAt } from '../src/analysis/design.ts';
+import { compileAt, compileFresh } from '../src/analysis/design.ts';
 import { EnsembleJob } from '../src/analysis/ensemble.ts';
 import { EpistemicDesign, openEpistemicRun } from '../src/analysis/epistemic.ts';
 import { executeSync } from '../src/analysis/kernel/executor.ts';
@@ -29,8 +30,13 @@ export interface EpistemicCost {
   epistemicSeconds: number;
   /** epistemic / plain: the issue's target is at most 1.3. */
   ratio: number;
-  /** CPU seconds of compiling the draws' models alone (once each; median of the repetitions). */
+  /**
+   * CPU seconds of making the draws' models alone (design point and `compileAt`, which renumbers one
+   * compiled structure; once each; median of the repetitions).
+   */
   compileSeconds: number;
+  /** The same models compiled from scratch (`compileFresh`: the document with the values, compiled). */
+  freshCompileSeconds: number;
   /**
    * Doctrine decisions per run at the drawn parameters over those at the nominal values (the first
    * `sampleRuns` runs of each draw, untimed): the engine's own extra work, since a drawn scenario
@@ -39,6 +45,11 @@ export interface EpistemicCost {
   decisionRatio: number;
   /** `ratio` / `decisionRatio`: the cost of the draws per unit of engine work. */
   ratioPerDecision: number;
+  /**
+   * `epistemicSeconds` / `engineSeconds.drawn`: the analysis over the engine alone on the same drawn
+   * models and runs, i.e. what the draws themselves add (design, models, tasks, scoring).
+   */
+  overDrawnEngine: number;
   /**
    * CPU seconds of the engine alone (`Simulator.run`, models compiled beforehand, no analysis job):
    * the nominal model for all the runs; `draws` separate compiles of the nominal model, `runsPerDraw`
@@ -80,10 +91,10 @@ export function measureEpistemic(
     return (cpuMs() - t0) / 1000;
   };
   const design = new EpistemicDesign([doc], draws, seed + 2);
-  const compileAll = () =>
+  const compileAll = (how = compileAt) =>
     Array.from({ length: draws }, (_, d) => {
       const pt = design.point(doc, meta, d);
-      return compileAt(doc, pt.targets, pt.values, meta);
+      return how(doc, pt.targets, pt.values, meta);
     });
   const models = compileAll();
   const copies = Array.from({ length: draws }, () => compileAt(doc, [], [], meta));
@@ -107,12 +118,14 @@ export function measureEpistemic(
   const plainS: number[] = [];
   const drawnS: number[] = [];
   const compileS: number[] = [];
+  const freshS: number[] = [];
   const engineS = { nominal: [] as number[], nominalCopies: [] as number[], drawn: [] as number[] };
   let engineWork = { nominal: { ...work }, drawn: { ...work } };
   for (let r = 0; r < reps; r++) {
     plainS.push(timed(() => plain(plainRuns, seed + 2 + r)));
     drawnS.push(timed(() => drawn(draws, runsPerDraw, seed + 2 + r)));
-    compileS.push(timed(compileAll));
+    compileS.push(timed(() => compileAll()));
+    freshS.push(timed(() => compileAll(compileFresh)));
     engineS.nominal.push(timed(() => engine([model], plainRuns, seed + 2)));
     const nominalWork = { ...work };
     engineS.nominalCopies.push(timed(() => engine(copies, runsPerDraw, seed + 2)));
@@ -138,8 +151,10 @@ export function measureEpistemic(
     epistemicSeconds,
     ratio: epistemicSeconds / plainSeconds,
     compileSeconds: median(compileS),
+    freshCompileSeconds: median(freshS),
     decisionRatio,
     ratioPerDecision: epistemicSeconds / plainSeconds / decisionRatio,
+    overDrawnEngine: epistemicSeconds / median(engineS.drawn),
     engineSeconds: {
       nominal: median(engineS.nominal),
       nominalCopies: median(engineS.nominalCopies),

@@ -5,13 +5,16 @@
 //   2b. 30 simultaneous analysis submissions (comparisons of korea-intercept with two arms, whose designs
 //      are checked by compiling the scenario with each arm), then the 30 jobs executing;
 //   3. 20 simultaneous sign-ins (latency of each, the server's RSS growth);
-//   4. reads (8 clients listing scenarios) alone, then while 4 large ensembles run in the background.
+//   4. reads (8 clients listing scenarios) alone, then while 4 large ensembles run in the background;
+//   5. the talks room: 10 simultaneous convenings of korea-intercept (each derives its agenda from 300
+//      pilot runs), then one gap ranking (two delegations joined and declared) computing;
+//   6. exercises: 10 simultaneous look-aheads of one exercise (5,000 continuations each) computing.
 // `--before REF` also builds REF (git archive into a temp directory, tsc) and runs the same scenarios
 // against it first, for before/after figures. Results go to stdout and, with --json-out, to a file that
 // scripts/docs/workbench.ts turns into docs/workbench.md's table.
 //   npm run bench:server -- [--before main] [--quick] [--ensemble-runs N] [--only analyses,...]
 //                           [--cpu-prof-dir DIR] [--json-out bench/results/server.json]
-// `--only` runs some sections (validations, submissions, analyses, signIns, reads); with --json-out it
+// `--only` runs some sections (validations, submissions, analyses, signIns, reads, talks, exercises); with --json-out it
 // writes them into the existing file (each side's section with the ref, command and machine that
 // measured it), keeping the other sections as they were measured.
 import { execFileSync, spawn } from 'node:child_process';
@@ -38,7 +41,15 @@ const option = (name: string) => {
 const quick = flag('--quick');
 const ENSEMBLE_RUNS = Number(option('--ensemble-runs') ?? (quick ? 200_000 : 2_000_000));
 const READ_SECONDS = quick ? 3 : 8;
-const SECTIONS = ['validations', 'submissions', 'analyses', 'signIns', 'reads'] as const;
+const SECTIONS = [
+  'validations',
+  'submissions',
+  'analyses',
+  'signIns',
+  'reads',
+  'talks',
+  'exercises',
+] as const;
 type Section = (typeof SECTIONS)[number];
 const only = option('--only')?.split(',');
 for (const x of only ?? [])
@@ -102,6 +113,8 @@ async function startServer(dir: string, data: string): Promise<Server> {
 
 class Api {
   bearer = '';
+  /** A browser session instead of a token (the talks room takes sessions only): cookie and CSRF token. */
+  session: { cookie: string; csrf: string } | undefined;
   readonly base: string;
   constructor(base: string) {
     this.base = base;
@@ -118,11 +131,14 @@ class Api {
       headers: {
         'content-type': 'application/json',
         ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}),
+        ...(this.session ? { cookie: this.session.cookie, 'x-csrf-token': this.session.csrf } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
     const ms = performance.now() - t0;
+    const set = res.headers.getSetCookie();
+    if (set.length && this.session) this.session.cookie = set.map((c) => c.split(';')[0]).join('; ');
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
@@ -133,6 +149,9 @@ class Api {
   }
 }
 
+/** Health polls retried after a reset connection (reported with the results). */
+let healthResets = 0;
+
 /** Polls /api/health every 10 ms (one at a time) until stopped; returns each wait in ms. */
 function pollHealth(base: string): { stop(): Promise<number[]> } {
   const waits: number[] = [];
@@ -140,7 +159,17 @@ function pollHealth(base: string): { stop(): Promise<number[]> } {
   const loop = (async () => {
     while (on) {
       const t0 = performance.now();
-      await (await fetch(`${base}/api/health`)).arrayBuffer();
+      // A keep-alive connection the server closed as the request went out (ECONNRESET) is retried at
+      // once; the wait counts from the first attempt. Five failures in a row: the server is gone.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await (await fetch(`${base}/api/health`)).arrayBuffer();
+          break;
+        } catch (e) {
+          if (attempt >= 5) throw e;
+          healthResets++;
+        }
+      }
       const ms = performance.now() - t0;
       waits.push(ms);
       if (ms < 10) await sleep(10 - ms);
@@ -295,12 +324,161 @@ async function readsSection({ api, ws, korea }: Ctx) {
   return { quiet, duringEnsembles: busy, ensembleRuns: ENSEMBLE_RUNS };
 }
 
+/** A browser session for `email` (signs in; with `join`, joins by an invitation token, creating the account). */
+async function sessionOf(url: string, email: string, join?: string): Promise<Api> {
+  const api = new Api(url);
+  const res = await fetch(`${url}${join ? '/api/talks/join' : '/api/auth/login'}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(
+      join
+        ? { token: join, email, password: PASSWORD, name: email.split('@')[0], create: true }
+        : { email, password: PASSWORD },
+    ),
+  });
+  const body = (await res.json()) as { csrfToken?: string };
+  if (!res.ok) throw new Error(`sign-in of ${email}: ${res.status} ${JSON.stringify(body)}`);
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  api.session = { cookie, csrf: body.csrfToken ?? '' };
+  if (!api.session.csrf) api.session.csrf = (await api.req('GET', '/api/auth/me')).body.csrfToken ?? '';
+  return api;
+}
+
+/** Polls `done()` every 200 ms until it is true (or the timeout). */
+async function until(done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await done()) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+const DELEGATIONS = [
+  { label: 'US delegation', actor: 'US' },
+  { label: 'PRC delegation', actor: 'PRC' },
+];
+
+// 5. the talks room: 10 convenings, then a gap ranking
+async function talksSection({ url, ws }: Ctx) {
+  const host = await sessionOf(url, 'bench@example.org');
+  const convene = (i: number, settings?: object) =>
+    host.req('POST', `/api/workspaces/${ws}/talks`, {
+      codename: `BENCH ${i}`,
+      hostLabel: 'Host',
+      scenarios: [KOREA],
+      delegations: DELEGATIONS,
+      ...(settings ? { settings } : {}),
+    });
+  const { result: conv, ...health } = await underPolling(url, () =>
+    Promise.all(Array.from({ length: 10 }, (_, i) => convene(i))),
+  );
+  // A dialogue whose delegations declare, and its gap ranking (4,000 to 8,000 runs per arm).
+  const d = await convene(99, { runs: 4000, maxRuns: 8000, seed: 5 });
+  if (d.status !== 201) throw new Error(`convene: ${d.status} ${JSON.stringify(d.body)}`);
+  const dlg = d.body.id as string;
+  const ov = (await host.req('GET', `/api/talks/${dlg}`)).body as {
+    delegations: { id: string; label: string }[];
+  };
+  const parties: Api[] = [];
+  for (const [k, del] of DELEGATIONS.entries()) {
+    const id = ov.delegations.find((x) => x.label === del.label)!.id;
+    const inv = await host.req('POST', `/api/talks/${dlg}/invitations`, { delegation: id });
+    parties.push(await sessionOf(url, `party${k}-${Date.now()}@example.org`, inv.body.token));
+  }
+  for (const [k, p] of parties.entries()) {
+    const form = (await p.req('GET', `/api/talks/${dlg}/form`)).body;
+    const scenarios: Record<string, unknown> = {};
+    for (const s of form.scenarios) scenarios[s.path] = s.positions;
+    if (k === 0)
+      (scenarios[KOREA] as { responses: Record<string, unknown> }).responses['DPRK.artillery-fire'] = {
+        protest: 0.2,
+        'show-of-force': 0.3,
+        alert: 0.2,
+        'limited-strike': 0.3,
+      };
+    const put = await p.req('PUT', `/api/talks/${dlg}/positions`, {
+      version: form.version,
+      submit: true,
+      scenarios,
+    });
+    if (put.status !== 200) throw new Error(`positions: ${put.status} ${JSON.stringify(put.body)}`);
+  }
+  const t0 = performance.now();
+  const analysis = await underPolling(url, async () => {
+    const a = await host.req('POST', `/api/talks/${dlg}/analyses`, { kind: 'gaps' });
+    if (a.status !== 202) throw new Error(`analysis: ${a.status} ${JSON.stringify(a.body)}`);
+    let status = '';
+    await until(async () => {
+      status = (await host.req('GET', `/api/talks/${dlg}/analyses/${a.body.id}`)).body.status;
+      return status !== 'queued' && status !== 'running';
+    }, 600_000);
+    return status;
+  });
+  return {
+    ...health,
+    requestMinMs: r0(Math.min(...conv.map((x) => x.ms))),
+    requestMaxMs: r0(Math.max(...conv.map((x) => x.ms))),
+    statuses: countStatuses(conv),
+    gapsStatus: analysis.result,
+    gapsSeconds: Math.round((performance.now() - t0) / 100) / 10,
+    gapsHealthMaxMs: analysis.healthMaxMs,
+    gapsHealthP99Ms: analysis.healthP99Ms,
+  };
+}
+
+// 6. exercises: 10 look-aheads of one exercise
+async function exercisesSection({ url, ws }: Ctx) {
+  const fac = await sessionOf(url, 'bench@example.org');
+  const ex = await fac.req('POST', `/api/workspaces/${ws}/exercises`, {
+    title: 'Bench drill',
+    scenario: KOREA,
+    seed: 11,
+    teams: [
+      { id: 'blue', label: 'Washington', actor: 'US' },
+      { id: 'red', label: 'Pyongyang', actor: 'DPRK' },
+      { id: 'yellow', label: 'Beijing', actor: 'PRC' },
+    ],
+    turnHours: 6,
+    msel: [],
+    coach: { runs: 300, windowDays: 14 },
+  });
+  if (ex.status !== 201) throw new Error(`exercise: ${ex.status} ${JSON.stringify(ex.body)}`);
+  const id = ex.body.id as string;
+  const t0 = performance.now();
+  const { result, ...health } = await underPolling(url, async () => {
+    const asked = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        fac.req('POST', `/api/exercises/${id}/lookahead`, { runs: 5000 + i, days: 14 }),
+      ),
+    );
+    const finished = await until(async () => {
+      const jobs = (await fac.req('GET', `/api/exercises/${id}/jobs`)).body as { status: string }[];
+      return jobs.every((j) => j.status !== 'queued' && j.status !== 'running');
+    }, 600_000);
+    return { asked, finished };
+  });
+  const jobs = (await fac.req('GET', `/api/exercises/${id}/jobs`)).body as { status: string }[];
+  return {
+    ...health,
+    requestMaxMs: r0(Math.max(...result.asked.map((x) => x.ms))),
+    statuses: countStatuses(result.asked),
+    jobs: countStatuses(jobs.map((j) => ({ status: j.status as unknown as number }))),
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
+}
+
 const SECTION_RUN: Record<Section, [string, (c: Ctx) => Promise<unknown>]> = {
   validations: ['30 validations', validationsSection],
   submissions: ['30 run submissions', submissionsSection],
   analyses: ['30 comparison submissions', analysesSection],
   signIns: ['20 sign-ins', signInsSection],
   reads: ['reads', readsSection],
+  talks: ['talks room (10 convenings, a gap ranking)', talksSection],
+  exercises: ['exercises (10 look-aheads)', exercisesSection],
 };
 
 async function measure(dir: string): Promise<Partial<Record<Section, unknown>>> {
@@ -346,7 +524,9 @@ async function measure(dir: string): Promise<Partial<Record<Section, unknown>>> 
     for (const section of SECTIONS) {
       if (!runs(section)) continue;
       const [label, run] = SECTION_RUN[section];
+      healthResets = 0;
       out[section] = await run(ctx);
+      if (healthResets) (out[section] as Record<string, unknown>).healthResets = healthResets;
       console.log(`  ${label}`, JSON.stringify(out[section]));
     }
     return out;

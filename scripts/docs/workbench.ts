@@ -44,6 +44,16 @@ interface Side {
   };
   /** 30 comparison submissions (in the file since issue 18's analysis routes moved to the pool). */
   analyses?: Burst & { ref?: string };
+  /** 10 talks convenings and a gap ranking (issue 18, session 6). */
+  talks?: Burst & {
+    ref?: string;
+    gapsStatus: string;
+    gapsSeconds: number;
+    gapsHealthMaxMs: number;
+    gapsHealthP99Ms: number;
+  };
+  /** 10 exercise look-aheads (issue 18, session 6). */
+  exercises?: Burst & { ref?: string; seconds: number; jobs: Record<string, number> };
   signIns: { minMs: number; maxMs: number; over1s: number; over2s: number; rssGrowthMB: number };
   reads: {
     quiet: { perSecond: number; p99Ms: number };
@@ -58,7 +68,7 @@ interface Results {
   before?: Side;
   after: Side;
   /** Sections measured by a later `--only` run: its command and machine. */
-  apart?: Partial<Record<'analyses', { command: string; machine: Machine }>>;
+  apart?: Partial<Record<'analyses' | 'talks' | 'exercises', { command: string; machine: Machine }>>;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -105,7 +115,11 @@ export async function regions(): Promise<Record<string, string>> {
     '',
     measuredWith(r.command, m),
   ];
-  return { 'server-load': lines.join('\n'), 'server-load-analyses': analysesTable(r) };
+  return {
+    'server-load': lines.join('\n'),
+    'server-load-analyses': analysesTable(r),
+    'server-load-rooms': roomsTable(r),
+  };
 }
 
 // Other work on the machine (the load average at the start, before the bench's own load) decides how the
@@ -142,6 +156,43 @@ function analysesTable(r: Results): string {
       'the 30 comparisons executing: longest /api/health wait (p99)',
       (a) => `${ms(a.jobsHealthMaxMs)} (${ms(a.jobsHealthP99Ms)})`,
     ),
+    '',
+    apart ? measuredWith(apart.command, apart.machine) : measuredWith(r.command, r.machine),
+  ].join('\n');
+}
+
+/** The talks room (10 convenings, a gap ranking) and exercises (10 look-aheads), before and after. */
+function roomsTable(r: Results): string {
+  const sides = [r.before, r.after]
+    .map((s, i) =>
+      s?.talks && s.exercises
+        ? { label: i === 0 ? 'before' : 'after', ref: s.talks.ref ?? s.ref, t: s.talks, e: s.exercises }
+        : null,
+    )
+    .filter((s) => s !== null);
+  if (sides.length === 0)
+    return 'Not measured yet: run `npm run bench:server -- --only talks,exercises --json-out bench/results/server.json`.';
+  const row = (label: string, f: (s: (typeof sides)[number]) => string) =>
+    `| ${label} | ${sides.map(f).join(' | ')} |`;
+  const apart = r.apart?.talks;
+  return [
+    `| | ${sides.map((s) => `${s.label} (${s.ref})`).join(' | ')} |`,
+    `|---|${sides.map(() => '---').join('|')}|`,
+    row(
+      '10 talks convenings: longest /api/health wait (p99)',
+      (s) => `${ms(s.t.healthMaxMs)} (${ms(s.t.healthP99Ms)})`,
+    ),
+    row('10 talks convenings: each took', (s) => `${n(s.t.requestMinMs)}–${ms(s.t.requestMaxMs)}`),
+    row(
+      'a gap ranking computing: longest /api/health wait (p99)',
+      (s) => `${ms(s.t.gapsHealthMaxMs)} (${ms(s.t.gapsHealthP99Ms)})`,
+    ),
+    row('a gap ranking: took', (s) => `${s.t.gapsSeconds} s (${s.t.gapsStatus})`),
+    row(
+      '10 exercise look-aheads: longest /api/health wait (p99)',
+      (s) => `${ms(s.e.healthMaxMs)} (${ms(s.e.healthP99Ms)})`,
+    ),
+    row('10 exercise look-aheads: all done in', (s) => `${s.e.seconds} s`),
     '',
     apart ? measuredWith(apart.command, apart.machine) : measuredWith(r.command, r.machine),
   ].join('\n');

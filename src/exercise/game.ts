@@ -159,18 +159,65 @@ export interface Game {
   delivered: { inject: Inject; tick: number }[];
 }
 
-const models = new Map<string, { model: Model; doc: Scenario }>();
-const bases = new Map<string, ReturnType<typeof loadBase>>();
+/** A set-up's scenario, loaded and compiled: what the exercise's documents are made from. */
+export interface ExerciseBase {
+  doc: Scenario;
+  model: Model;
+}
 
-function baseOf(setup: Setup) {
+const models = new Map<string, { model: Model; doc: Scenario }>();
+const bases = new Map<string, ExerciseBase>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V, most: number): V {
+  if (cache.size > most) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
+}
+
+/** Loads and compiles a set-up's scenario (what `baseOf` caches). */
+export function loadExerciseBase(scenario: Setup['scenario']): ExerciseBase {
+  const b = loadBase(scenario.files, scenario.path);
+  return { doc: b.doc, model: b.model };
+}
+
+function baseOf(setup: Setup): ExerciseBase {
   const key = JSON.stringify(setup.scenario);
-  let b = bases.get(key);
-  if (!b) {
-    b = loadBase(setup.scenario.files, setup.scenario.path);
-    if (bases.size > 16) bases.delete(bases.keys().next().value!);
-    bases.set(key, b);
+  return bases.get(key) ?? remember(bases, key, loadExerciseBase(setup.scenario), 16);
+}
+
+/** Where the compiling of an exercise's documents happens (the server: its request pool). */
+export interface ExerciseCompiler {
+  base(scenario: Setup['scenario']): Promise<ExerciseBase>;
+  model(doc: Scenario, path: string): Promise<Model>;
+}
+
+/**
+ * Compiles what `replay(st)` (or `checkSetup` when `st` is a set-up) would compile on this thread and
+ * is not cached yet, with `compiler`, and caches it: the same documents compiled elsewhere, so the
+ * replay gives the same game. A scenario that does not load is left for the replay to report.
+ */
+export async function warm(st: ExerciseState | { setup: Setup }, compiler: ExerciseCompiler): Promise<void> {
+  const key = JSON.stringify(st.setup.scenario);
+  if (!bases.has(key)) {
+    let base: ExerciseBase;
+    try {
+      base = await compiler.base(st.setup.scenario);
+    } catch {
+      return;
+    }
+    remember(bases, key, base, 16);
   }
-  return b;
+  if (!('msel' in st)) return;
+  const { doc } = exerciseDoc(st);
+  const k = JSON.stringify(doc);
+  if (models.has(k)) return;
+  let model: Model;
+  try {
+    model = await compiler.model(doc, st.setup.scenario.path);
+  } catch {
+    return;
+  }
+  remember(models, k, { model, doc }, 32);
 }
 
 /** The tick of scenario hours, as the compiler counts them. */
@@ -210,13 +257,9 @@ export function exerciseDoc(st: ExerciseState): { doc: Scenario; sources: Record
 function compiled(st: ExerciseState): { model: Model; doc: Scenario; sources: Record<string, InjectSource> } {
   const { doc, sources } = exerciseDoc(st);
   const key = JSON.stringify(doc);
-  let hit = models.get(key);
-  if (!hit) {
-    const { model } = compileDoc(doc, [], st.setup.scenario.path);
-    hit = { model, doc };
-    if (models.size > 32) models.delete(models.keys().next().value!);
-    models.set(key, hit);
-  }
+  const hit =
+    models.get(key) ??
+    remember(models, key, { model: compileDoc(doc, [], st.setup.scenario.path).model, doc }, 32);
   return { ...hit, sources };
 }
 

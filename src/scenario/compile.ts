@@ -83,9 +83,73 @@ export function compile(doc: Scenario, opts: CompileOptions = {}): CompileResult
   return errors || !model ? { diagnostics } : { model, diagnostics };
 }
 
+/**
+ * A compiled scenario whose numbers can be drawn again without compiling it again: its structure
+ * (indices, references, expectation rows, doctrine triggers, policies) is compiled once, and each
+ * `renumber` runs only the compiler's passes that turn numbers into the model's numbers (outcome and
+ * response tables, perception, beliefs, channels, talks, the expectations' fixed point), on copies of
+ * the parts they write. The same code as `compile` computes every number, so a renumbered model equals
+ * the model compiled from the document with those values (test/analysis/recompile.test.ts).
+ */
+export interface Recompiler {
+  /** The model at the document's own values. */
+  readonly model: Model;
+  /**
+   * The model with the values of `drawn` (by field path, `fieldKey`, as the compiler reads it: a named
+   * parameter at each of its uses), or undefined when a value does not compile or is read by no pass
+   * that renumbers (compile the document from scratch then).
+   */
+  renumber(drawn: ReadonlyMap<string, Param>): Model | undefined;
+}
+
+/** The key of a field path in a `Recompiler`'s drawn values. */
+export function fieldKey(path: Path): string {
+  return path.join('\u0000');
+}
+
+/** Compiles `doc` once for many draws of its numbers; undefined when it does not compile. */
+export function recompiler(doc: Scenario, opts: CompileOptions = {}): Recompiler | undefined {
+  const resolved = resolveParamRefs(doc);
+  if (resolved.unknown.length > 0) return undefined;
+  const c = new Compiler(resolved.doc, opts);
+  const model = c.run();
+  if (!model || c.diagnostics.some((d) => d.severity === 'error')) return undefined;
+  // The parameter slot map: renumbering reads the numbers in one order, whatever their values, so a
+  // field's reads are found once (by path) and a draw's values are placed by read index.
+  const reads = new Map<string, number[]>();
+  let count = 0;
+  c.renumber(model, (path) => {
+    const key = fieldKey(path);
+    reads.set(key, [...(reads.get(key) ?? []), count++]);
+  });
+  return {
+    model,
+    renumber(drawn) {
+      const slots = new Array<Param | undefined>(count);
+      for (const [key, v] of drawn) {
+        const at = reads.get(key);
+        if (at === undefined) {
+          // An intervention's patch is not compiled (a named parameter may be used in one); any other
+          // value no renumbering pass reads is compiled from scratch.
+          if (key.startsWith('interventions\u0000')) continue;
+          return undefined;
+        }
+        for (const i of at) slots[i] = v;
+      }
+      return c.renumber(model, slots);
+    },
+  };
+}
+
 class Compiler {
   readonly diagnostics: Diagnostic[] = [];
   readonly doc: Scenario;
+  /**
+   * While renumbering: the values read instead of the document's, by read index (or, the first time,
+   * a function told the path of each read, in order).
+   */
+  private drawn: (Param | undefined)[] | ((path: Path) => void) | null = null;
+  private reads = 0;
   readonly opts: CompileOptions;
   ladder: Rung[] = [];
   rungIndex = new Map<string, number>();
@@ -131,7 +195,18 @@ class Compiler {
     }
   }
 
-  num(p: Param | undefined, path: Path, fallback: number, min = Number.NEGATIVE_INFINITY): number {
+  /** The value at `path`: the drawn one while renumbering, else the document's. */
+  private valueAt(p: Param | undefined, path: Path): Param | undefined {
+    if (this.drawn === null) return p;
+    if (typeof this.drawn === 'function') {
+      this.drawn(path);
+      return p;
+    }
+    return this.drawn[this.reads++] ?? p;
+  }
+
+  num(p0: Param | undefined, path: Path, fallback: number, min = Number.NEGATIVE_INFINITY): number {
+    const p = this.valueAt(p0, path);
     if (p === undefined || isParamRef(p)) return fallback; // an unknown reference is reported once, above
     this.checkDist(p, path);
     const v = nominal(p);
@@ -142,7 +217,8 @@ class Compiler {
     return v;
   }
 
-  prob(p: Param | undefined, path: Path, fallback: number): number {
+  prob(p0: Param | undefined, path: Path, fallback: number): number {
+    const p = this.valueAt(p0, path);
     if (p === undefined || isParamRef(p)) return fallback;
     this.checkDist(p, path);
     if (isDistribution(p)) {
@@ -521,6 +597,52 @@ class Compiler {
     return model;
   }
 
+  /**
+   * The model of `template` (this compiler's own model) with the drawn values: the structure is the
+   * template's; every pass that reads a number runs again, on copies of what it writes. Undefined when
+   * a drawn value gives an error.
+   */
+  renumber(template: Model, drawn: (Param | undefined)[] | ((path: Path) => void)): Model | undefined {
+    this.drawn = drawn;
+    this.reads = 0;
+    this.diagnostics.length = 0;
+    try {
+      const doc = this.doc;
+      this.actions = template.actions.map(copyAction);
+      for (const action of this.actions) {
+        if (action.isWait) continue;
+        const actorId = this.actorIds[action.actor]!;
+        const localId = action.id.slice(actorId.length + 1);
+        const a = doc.actors[actorId]!.actions[localId]!;
+        const path: Path = ['actors', actorId, 'actions', localId];
+        action.outcomeCum = this.outcomeNumbers(action.outcomes, a, path, action.id);
+        this.actionNumbers(action, a, path);
+      }
+      const model = copyModel(template, this.actions);
+      model.channels = this.compileChannels();
+      model.talks = this.compileTalks();
+      model.notifications = this.compileNotifications();
+      model.hazards = this.compileHazards(model.horizon);
+      model.war = this.compileWar();
+      const nT = this.typeIds.length;
+      const nR = this.ladder.length;
+      model.actors = this.actorIds.map((id, i) => this.compileActor(model, id, i, nT, nR));
+      for (const tk of model.talks)
+        for (const pt of tk.participation)
+          if (Number.isNaN(pt.lambda)) pt.lambda = model.actors[pt.actor]!.lambda;
+      this.ruleNumbers(model, template);
+      if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
+      this.compileAttention(model);
+      this.solveExpectations(model);
+      if (Array.isArray(drawn) && this.reads !== drawn.length)
+        throw new Error(`renumber: ${this.reads} numbers read, not ${drawn.length} as the first time`);
+      return model;
+    } finally {
+      this.drawn = null;
+      this.actions = template.actions;
+    }
+  }
+
   private compileLadder(): void {
     const doc = this.doc;
     this.ladder = doc.ladder === 'default' ? DEFAULT_LADDER : doc.ladder;
@@ -586,24 +708,13 @@ class Compiler {
           return {
             id: oid,
             name: o.name ?? oid,
-            p: a?.outcomes ? this.prob(o.p, [...opath, 'p'], 0) : 1,
+            p: 1,
             rung: o.rung !== undefined ? this.rung(o.rung, [...opath, 'rung']) : rung,
             casualties: [] as number[],
             act,
           };
         });
-        if (a?.outcomes)
-          this.sumsToOne(
-            outcomes.map((o) => o.p),
-            [...path, 'outcomes'],
-            `the outcome probabilities of ${full}`,
-          );
-        const cum = new Float64Array(outcomes.length);
-        let acc = 0;
-        outcomes.forEach((o, k) => {
-          acc += o.p;
-          cum[k] = acc;
-        });
+        const cum = this.outcomeNumbers(outcomes, a, path, full);
         this.actions.push({
           id: full,
           name: a?.name ?? id,
@@ -645,6 +756,46 @@ class Compiler {
     }
   }
 
+  /** An action's outcome probabilities (set in `outcomes`) and their cumulative table. */
+  private outcomeNumbers(
+    outcomes: ActionModel['outcomes'],
+    a: ActorDoc['actions'][string] | null,
+    path: Path,
+    full: string,
+  ): Float64Array {
+    if (a?.outcomes) {
+      Object.entries(a.outcomes).forEach(([oid, o], k) => {
+        outcomes[k]!.p = this.prob(o.p, [...path, 'outcomes', oid, 'p'], 0);
+      });
+      this.sumsToOne(
+        outcomes.map((o) => o.p),
+        [...path, 'outcomes'],
+        `the outcome probabilities of ${full}`,
+      );
+    }
+    const cum = new Float64Array(outcomes.length);
+    let acc = 0;
+    outcomes.forEach((o, k) => {
+      acc += o.p;
+      cum[k] = acc;
+    });
+    return cum;
+  }
+
+  /** The numbers of an action that is not a wait: signature, duration, consultation, substitution. */
+  private actionNumbers(action: ActionModel, a: ActorDoc['actions'][string], path: Path): void {
+    action.signature = this.num(a.signature, [...path, 'signature'], 1, 0);
+    action.durationTicks = this.ticks(this.num(a.durationHours, [...path, 'durationHours'], 0, 0));
+    if (a.consult && action.consult) {
+      const cp = [...path, 'consult'];
+      const ch = this.channelIndex.has(a.consult.via) ? this.doc.channels[a.consult.via] : undefined;
+      const latency = ch ? this.num(ch.latencyHours, ['channels', a.consult.via, 'latencyHours'], 0, 0) : 0;
+      action.consult.ticks = this.ticks(2 * latency + this.num(a.consult.hours, [...cp, 'hours'], 0, 0));
+      action.consult.veto = this.prob(a.consult.veto, [...cp, 'veto'], 0);
+    }
+    if (a.substitution) action.substitutionP = this.prob(a.substitution.p, [...path, 'substitution', 'p'], 0);
+  }
+
   /** Second pass: fields that refer to other actions, actors, channels or types. */
   private completeActions(): void {
     const doc = this.doc;
@@ -654,7 +805,6 @@ class Compiler {
       const localId = action.id.slice(actorId.length + 1);
       const a = doc.actors[actorId]!.actions[localId]!;
       const path: Path = ['actors', actorId, 'actions', localId];
-      action.signature = this.num(a.signature, [...path, 'signature'], 1, 0);
       if (a.target !== undefined) this.actor(a.target, [...path, 'target']);
       if (a.intent) {
         const lik = new Float64Array(this.typeIds.length).fill(1);
@@ -676,7 +826,6 @@ class Compiler {
           .filter((x) => x >= 0);
       });
       if (a.cutChannel !== undefined) action.cutChannel = this.channel(a.cutChannel, [...path, 'cutChannel']);
-      action.durationTicks = this.ticks(this.num(a.durationHours, [...path, 'durationHours'], 0, 0));
       action.setsPolicy = (a.policy?.set ?? []).map((x) => this.policy(x));
       action.revokesPolicy = (a.policy?.revoke ?? []).map((x) => this.policy(x));
       if (a.consult) {
@@ -691,18 +840,12 @@ class Compiler {
             `channel '${a.consult.via}' does not connect ${actorId} and ${a.consult.ally}`,
           );
         if (ally === action.actor) this.diag('E_SELF', [...cp, 'ally'], 'an actor does not consult itself');
-        const latency = ch ? this.num(ch.latencyHours, ['channels', a.consult.via, 'latencyHours'], 0, 0) : 0;
-        action.consult = {
-          ally: Math.max(0, ally),
-          channel: Math.max(0, channel),
-          ticks: this.ticks(2 * latency + this.num(a.consult.hours, [...cp, 'hours'], 0, 0)),
-          veto: this.prob(a.consult.veto, [...cp, 'veto'], 0),
-        };
+        action.consult = { ally: Math.max(0, ally), channel: Math.max(0, channel), ticks: 0, veto: 0 };
       }
+      this.actionNumbers(action, a, path);
       // A readiness act (an alert) is a state: raising a readiness already held is no new act.
       action.holdsState = a.readiness !== undefined && !a.message && !a.standDown && !a.outcomes;
       if (a.substitution) {
-        action.substitutionP = this.prob(a.substitution.p, [...path, 'substitution', 'p'], 0);
         action.substitutionTo = this.responseRef(a.substitution.to, action.actor, [
           ...path,
           'substitution',
@@ -1390,22 +1533,14 @@ class Compiler {
         let bonus: RuleModel['bonus'] = null;
         if (rule.respond) {
           const acts: number[] = [];
-          const probs: number[] = [];
-          for (const [r, p] of Object.entries(rule.respond)) {
+          const keys: string[] = [];
+          for (const r of Object.keys(rule.respond)) {
             const x = this.responseRef(r, i, [...rp, 'respond', r]);
             if (x < 0) continue;
             acts.push(x);
-            probs.push(this.prob(p, [...rp, 'respond', r], 0));
+            keys.push(r);
           }
-          this.sumsToOne(probs, [...rp, 'respond'], `the response probabilities of rule ${rid}`);
-          const cum = new Float64Array(probs.length);
-          let acc = 0;
-          probs.forEach((p, k) => {
-            acc += p;
-            cum[k] = acc;
-          });
-          if (cum.length > 0) cum[cum.length - 1] = 1;
-          respond = { actions: Int32Array.from(acts), cum };
+          respond = { actions: Int32Array.from(acts), cum: this.responseCum(rule, keys, rp, rid) };
         } else if (rule.choose) {
           const cands = rule.choose.map((r) => this.responseRef(r, i, [...rp, 'choose', r]));
           choose = Int32Array.from(cands.filter((x) => x >= 0));
@@ -1435,14 +1570,58 @@ class Compiler {
           bonus,
           requires: this.talksRefs(rule.requires, [...rp, 'requires']),
           also: rule.also ?? false,
-          decisionTicks:
-            rule.decisionHours !== undefined
-              ? this.ticks(this.num(rule.decisionHours, [...rp, 'decisionHours'], 0, 0))
-              : -1,
+          decisionTicks: this.ruleTicks(rule, rp),
         });
         for (const act of this.ruleActs.get(`${iid}\u0000${rid}`) ?? []) byAct[act]!.push(index);
       }
       actor.rulesByAct = byAct.map((x) => Int32Array.from(x));
+    }
+  }
+
+  /** The cumulative table of a fixed rule's response probabilities (its entries `keys`; the last 1). */
+  private responseCum(rule: RuleDoc, keys: readonly string[], rp: Path, rid: string): Float64Array {
+    const probs = keys.map((r) => this.prob(rule.respond![r], [...rp, 'respond', r], 0));
+    this.sumsToOne(probs, [...rp, 'respond'], `the response probabilities of rule ${rid}`);
+    const cum = new Float64Array(probs.length);
+    let acc = 0;
+    probs.forEach((p, k) => {
+      acc += p;
+      cum[k] = acc;
+    });
+    if (cum.length > 0) cum[cum.length - 1] = 1;
+    return cum;
+  }
+
+  /** A rule's own decision time in ticks (-1: the actor's). */
+  private ruleTicks(rule: RuleDoc, rp: Path): number {
+    return rule.decisionHours !== undefined
+      ? this.ticks(this.num(rule.decisionHours, [...rp, 'decisionHours'], 0, 0))
+      : -1;
+  }
+
+  /** The numbers of the rules of `template`'s actors, on copies (the conditions and triggers are kept). */
+  private ruleNumbers(model: Model, template: Model): void {
+    for (const [i, iid] of this.actorIds.entries()) {
+      const doctrine = this.doc.actors[iid]!.doctrine;
+      const actor = model.actors[i]!;
+      actor.rules = template.actors[i]!.rules.map((rm) => {
+        const rule = doctrine[rm.id]!;
+        const rp: Path = ['actors', iid, 'doctrine', rm.id];
+        return {
+          id: rm.id,
+          conditions: rm.conditions,
+          respond: rm.respond && {
+            actions: rm.respond.actions,
+            cum: this.responseCum(rule, Object.keys(rule.respond!), rp, rm.id),
+          },
+          choose: rm.choose,
+          bonus: rm.bonus,
+          requires: rm.requires,
+          also: rm.also,
+          decisionTicks: this.ruleTicks(rule, rp),
+        };
+      });
+      actor.rulesByAct = template.actors[i]!.rulesByAct;
     }
   }
 
@@ -1530,6 +1709,96 @@ class Compiler {
       assemble();
     }
   }
+}
+
+// Copies for renumbering. Each lists its fields in the order of the compiler's literal, so that the
+// copy has the same hidden class (V8 map) as the compiled object: a `{...x}` copy gets another one, and
+// the engine's code, fast on one shape per kind of object, slows down when it meets two (tested).
+
+/** A copy of a model with its own actions, expectation rows' truths and base values (filled later). */
+function copyModel(m: Model, actions: ActionModel[]): Model {
+  return {
+    id: m.id,
+    hash: m.hash,
+    rungIds: m.rungIds,
+    rungNames: m.rungNames,
+    rungMid: m.rungMid,
+    warRung: m.warRung,
+    nuclearRung: m.nuclearRung,
+    lethalRung: m.lethalRung,
+    quietRung: m.quietRung,
+    typeIds: m.typeIds,
+    hostileType: m.hostileType,
+    domainIds: m.domainIds,
+    tickHours: m.tickHours,
+    horizon: m.horizon,
+    warPhase: m.warPhase,
+    resolveQuiet: m.resolveQuiet,
+    resolveSlack: m.resolveSlack,
+    war: m.war,
+    policies: m.policies,
+    formatVersion: m.formatVersion,
+    actors: m.actors,
+    actions,
+    actAction: m.actAction,
+    actOutcome: m.actOutcome,
+    actIds: m.actIds,
+    channels: m.channels,
+    notifications: m.notifications,
+    talks: m.talks,
+    hazards: m.hazards,
+    injects: m.injects,
+    expectRows: m.expectRows.map((row) => ({
+      action: row.action,
+      responder: row.responder,
+      start: row.start,
+      responses: row.responses,
+      truth: new Float64Array(row.truth.length),
+    })),
+    expectRowOf: m.expectRowOf,
+    expectSize: m.expectSize,
+    baseValue: new Float64Array(m.baseValue.length),
+    interventions: m.interventions,
+  };
+}
+
+/** A copy of an action with its own outcomes and consultation (its numbers are set again). */
+function copyAction(a: ActionModel): ActionModel {
+  return {
+    id: a.id,
+    name: a.name,
+    actor: a.actor,
+    isWait: a.isWait,
+    rung: a.rung,
+    domain: a.domain,
+    isPublic: a.isPublic,
+    signature: a.signature,
+    value: a.value,
+    cost: a.cost,
+    intent: a.intent,
+    outcomes: a.outcomes.map((o) => ({
+      id: o.id,
+      name: o.name,
+      p: o.p,
+      rung: o.rung,
+      casualties: o.casualties,
+      act: o.act,
+    })),
+    outcomeCum: a.outcomeCum,
+    readiness: a.readiness,
+    standDown: a.standDown,
+    preemptive: a.preemptive,
+    message: a.message,
+    cutChannel: a.cutChannel,
+    substitutionP: a.substitutionP,
+    substitutionTo: a.substitutionTo,
+    durationTicks: a.durationTicks,
+    setsPolicy: a.setsPolicy,
+    revokesPolicy: a.revokesPolicy,
+    consult: a.consult && { ally: a.consult.ally, channel: a.consult.channel, ticks: 0, veto: 0 },
+    reassuring: a.reassuring,
+    holdsState: a.holdsState,
+  };
 }
 
 function indexOr(k: number, fallback: number): number {

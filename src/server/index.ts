@@ -93,10 +93,18 @@ export async function prepareServices(opts: {
     sliceMs: 100,
     computedOn: opts.jobs ? 'queue' : 'thread',
   });
-  const talks = await openTalks(store, opts.database, jobs, opts.talks);
   const pool = new WorkPool(opts.pool);
+  // The talks room's scenario work (convening, a delegation's form, drafts' interventions) on the pool.
+  const talks = await openTalks(store, opts.database, jobs, {
+    ...opts.talks,
+    work: (scope, task) => pool.run(scope, task),
+  });
   // Exercise content is sealed under the talks room's master key (one keyring, one rotation).
-  const exercises = new ExerciseRoom(store, talks.room.keys, opts.clock);
+  // Exercises compile their scenario and each game document (a team's act, a fired inject) on the pool.
+  const exercises = new ExerciseRoom(store, talks.room.keys, opts.clock, (scope) => ({
+    base: (scenario) => pool.run(scope, { op: 'exerciseBase', scenario }),
+    model: (doc, path) => pool.run(scope, { op: 'exerciseModel', doc, path }),
+  }));
   await store.exercises.markInterruptedJobs();
   const exerciseJobs = new ExerciseJobs(exercises, jobs);
   exercises.startClock();

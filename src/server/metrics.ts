@@ -5,6 +5,7 @@ import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Context } from 'hono';
 import type { RunStatus } from '../store/index.ts';
 import { passwordHashing, safeEqual } from './auth.ts';
+import { backgroundStats } from './background-thread.ts';
 import type { Services } from './http.ts';
 import { clientAddress } from './signin.ts';
 
@@ -182,6 +183,16 @@ export async function prometheusText(services: Services, metrics: RequestMetrics
     'Jobs (runs, comparisons, sensitivity analyses) by state, in the database.',
     (Object.keys(byStatus) as RunStatus[]).map((s) => [`{state="${s}"}`, byStatus[s]]),
   );
+  const b = backgroundStats();
+  metric(
+    'brink_background_tasks_total',
+    'counter',
+    'Talks analyses and exercise jobs started on a background thread of their own since start, by kind.',
+    Object.entries(b.started).map(([kind, count]) => [`{kind="${esc(kind)}"}`, count]),
+  );
+  metric('brink_background_tasks', 'gauge', 'Background threads computing a task now.', [
+    ['{state="running"}', b.running],
+  ]);
   const j = services.jobs.stats();
   metric('brink_job_queue', 'gauge', "This process's job queue.", [
     ['{state="waiting"}', j.queued],

@@ -94,7 +94,10 @@ export function isFreshBuild(file: string): boolean {
     'analysis/report',
     'calibration',
     'contract',
+    'exercise',
     'server',
+    'server/exercises',
+    'server/talks',
     'store',
     'talks',
   ]) {

@@ -1,8 +1,10 @@
 // The CPU-heavy work of HTTP requests, as plain data in and out so that it runs on a worker thread
 // (src/server/work-worker.ts, through the pool in src/server/pool.ts): validating, compiling and hashing
 // scenario files, describing a file's header, checking an analysis's design into its manifest, listing a
-// scenario's uncertain parameters and actors, replaying one run of a job as a trace, and rendering report
-// downloads and talks playbooks. Each function gives exactly what the same call on the server's thread
+// scenario's uncertain parameters and actors, replaying one run of a job as a trace, rendering report
+// downloads, talks playbooks and after-action reviews, and the talks room's scenario work (convening's
+// agendas, a delegation's prefilled form, the interventions drafts map onto) and the exercises' (a
+// set-up's scenario, a game's document with its injects, compiled for the room's cache). Each function gives exactly what the same call on the server's thread
 // gave (the routes used to call these directly); a user's mistake comes back as a value, which the route
 // answers as before.
 
@@ -10,11 +12,18 @@ import { ANALYSES, type AnalysisKind, type ManifestFields } from '../analysis/re
 import { type Assumption, scenarioAssumptions } from '../analysis/report/index.ts';
 import { findRun, traceRun } from '../analysis/trace.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
+import { type Aar, aarHtml, aarMarkdown } from '../exercise/aar.ts';
+import { type ExerciseBase, loadExerciseBase } from '../exercise/game.ts';
+import type { Setup } from '../exercise/schema.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import { applyInterventions, loadDocument } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import type { FileKind, RunRecord } from '../store/index.ts';
+import { deriveAgenda } from '../talks/agenda.ts';
 import { type PlaybookInput, playbookHtml, playbookMarkdown } from '../talks/playbook.ts';
-import { loadBase } from '../talks/scenario.ts';
+import { type ExpectationSource, prefillPositions } from '../talks/positions.ts';
+import { compileDoc, loadBase } from '../talks/scenario.ts';
+import type { Positions, ScenarioAgenda } from '../talks/types.ts';
 import { NotRunnableError, preparerIn } from './analysis-jobs.ts';
 import { reportDownload } from './report.ts';
 import { describeFile, type Files, prepareInFiles, validateInFiles } from './workspace.ts';
@@ -39,7 +48,18 @@ export type WorkTask =
   | { op: 'find'; run: TracedRun; arm?: string; outcome: string; from: number; limit: number }
   | { op: 'trace'; run: TracedRun; arm?: string; index: number }
   | { op: 'report'; run: RunRecord; format: 'html' | 'json' | 'csv' }
-  | { op: 'playbook'; input: PlaybookInput; format: 'html' | 'md' };
+  | { op: 'playbook'; input: PlaybookInput; format: 'html' | 'md' }
+  | { op: 'convene'; files: Files; paths: string[]; actors: string[] }
+  | {
+      op: 'prefill';
+      scenarios: { files: Files; path: string; agenda: ScenarioAgenda }[];
+      actor: string;
+      parties: string[];
+    }
+  | { op: 'talksInterventions'; scenarios: { files: Files; path: string }[] }
+  | { op: 'aar'; aar: Aar; format: 'html' | 'md' }
+  | { op: 'exerciseBase'; scenario: Setup['scenario'] }
+  | { op: 'exerciseModel'; doc: Scenario; path: string };
 
 /** `POST …/validate`: the CLI's diagnostics and, for a scenario that compiles, its hash. */
 export interface ValidateResult {
@@ -99,6 +119,34 @@ export type ActorsResult =
     }
   | { ok: false; message: string };
 
+/** A scenario put on a dialogue's agenda: the files it read, its agenda and the triggers selected. */
+export interface ConvenedScenario {
+  path: string;
+  files: Files;
+  agenda: ScenarioAgenda;
+  selected: Record<string, string[]>;
+}
+
+/**
+ * Convening's agendas (each scenario loaded, its actors checked, its agenda derived from 300 pilot
+ * runs), or the first problem in the order the scenarios were given: a path not in the workspace, a
+ * scenario that does not load (its message), or one without a delegation's actor.
+ */
+export type ConveneResult =
+  | { ok: true; scenarios: ConvenedScenario[] }
+  | { ok: false; notFound: string }
+  | { ok: false; notRunnable: string }
+  | { ok: false; noActor: { path: string; actor: string } };
+
+/** A delegation's prefilled positions and their sources, per agenda scenario. */
+export type PrefillResult = {
+  positions: Positions;
+  sources: Record<string, Record<string, ExpectationSource>>;
+}[];
+
+/** Each scenario's interventions (id, title, description), in the order given. */
+export type TalksInterventionsResult = { id: string; title: string; description: string }[][];
+
 type ResultOf = {
   validate: ValidateResult;
   detail: DetailResult;
@@ -112,6 +160,12 @@ type ResultOf = {
   trace: TraceResult;
   report: { body: string; type: string; filename: string };
   playbook: string;
+  convene: ConveneResult;
+  prefill: PrefillResult;
+  talksInterventions: TalksInterventionsResult;
+  aar: string;
+  exerciseBase: ExerciseBase;
+  exerciseModel: Model;
 };
 
 export type WorkResult<T extends WorkTask> = ResultOf[T['op']];
@@ -164,6 +218,28 @@ function analysisManifest(task: Extract<WorkTask, { op: 'analysis' }>): Analysis
     if (e instanceof RangeError) return { ok: false, invalid: e.message };
     throw e;
   }
+}
+
+/** Convening's agendas: what `TalksRoom.convene` computed on the server's thread, in the same order. */
+function convene(task: Extract<WorkTask, { op: 'convene' }>): ConveneResult {
+  const scenarios: ConvenedScenario[] = [];
+  for (const path of task.paths) {
+    if (!Object.hasOwn(task.files, path)) return { ok: false, notFound: path };
+    let base: ReturnType<typeof loadBase>;
+    try {
+      base = loadBase(task.files, path);
+    } catch (e) {
+      return { ok: false, notRunnable: (e as Error).message };
+    }
+    for (const actor of task.actors)
+      if (!base.model.actors.some((x) => x.id === actor)) return { ok: false, noActor: { path, actor } };
+    const agenda = deriveAgenda(base, task.actors, { pilotRuns: 300, seed: 1 });
+    const selected: Record<string, string[]> = {};
+    for (const [a, ts] of Object.entries(agenda.triggers))
+      selected[a] = ts.filter((t) => t.frequency > 0 || t.doctrine.kind === 'choose').map((t) => t.id);
+    scenarios.push({ path, files: base.snapshot, agenda, selected });
+  }
+  return { ok: true, scenarios };
 }
 
 /** Does one task (on whatever thread calls it). */
@@ -252,5 +328,25 @@ export function doWork(task: WorkTask): unknown {
       return reportDownload(task.run, task.format);
     case 'playbook':
       return task.format === 'md' ? playbookMarkdown(task.input) : playbookHtml(task.input);
+    case 'convene':
+      return convene(task);
+    case 'prefill':
+      return task.scenarios.map((s) =>
+        prefillPositions(loadBase(s.files, s.path), s.agenda, task.actor, task.parties),
+      ) satisfies PrefillResult;
+    case 'talksInterventions':
+      return task.scenarios.map((s) =>
+        Object.entries(loadBase(s.files, s.path).doc.interventions).map(([id, iv]) => ({
+          id,
+          title: iv.title,
+          description: iv.description ?? '',
+        })),
+      ) satisfies TalksInterventionsResult;
+    case 'aar':
+      return task.format === 'md' ? aarMarkdown(task.aar) : aarHtml(task.aar);
+    case 'exerciseBase':
+      return loadExerciseBase(task.scenario) satisfies ExerciseBase;
+    case 'exerciseModel':
+      return compileDoc(task.doc, [], task.path).model satisfies Model;
   }
 }

@@ -11,6 +11,7 @@ import type {
   FileKind,
   NewScenario,
   Role,
+  RunListing,
   RunManifest,
   RunRecord,
   RunStatus,
@@ -99,21 +100,27 @@ const toScenario = (r: Selectable<Tables['scenarios']>): ScenarioRecord => ({
   updatedBy: r.updated_by,
 });
 
-const toRun = (r: Selectable<Tables['runs']>): RunRecord => ({
+type RunRow = Selectable<Tables['runs']>;
+
+const toRunListing = (r: Omit<RunRow, 'files' | 'checkpoint' | 'report'>): RunListing => ({
   id: r.id,
   workspaceId: r.workspace_id,
   scenarioId: r.scenario_id,
   status: r.status as RunStatus,
   manifest: manifestOf(JSON.parse(r.manifest)),
-  files: JSON.parse(r.files) as Record<string, string>,
   doneRuns: Number(r.done_runs),
-  checkpoint: r.checkpoint,
-  report: r.report,
   error: r.error,
   createdBy: r.created_by,
   createdAt: r.created_at,
   startedAt: r.started_at,
   finishedAt: r.finished_at,
+});
+
+const toRun = (r: RunRow): RunRecord => ({
+  ...toRunListing(r),
+  files: JSON.parse(r.files) as Record<string, string>,
+  checkpoint: r.checkpoint,
+  report: r.report,
 });
 
 export class KyselyStore implements Store {
@@ -466,15 +473,30 @@ export class KyselyStore implements Store {
   async listRuns(
     workspaceId: string,
     filter: { scenarioId?: string; limit?: number } = {},
-  ): Promise<RunRecord[]> {
-    let q = this.db.selectFrom('runs').selectAll().where('workspace_id', '=', workspaceId);
+  ): Promise<RunListing[]> {
+    let q = this.db
+      .selectFrom('runs')
+      .select([
+        'id',
+        'workspace_id',
+        'scenario_id',
+        'status',
+        'manifest',
+        'done_runs',
+        'error',
+        'created_by',
+        'created_at',
+        'started_at',
+        'finished_at',
+      ])
+      .where('workspace_id', '=', workspaceId);
     if (filter.scenarioId) q = q.where('scenario_id', '=', filter.scenarioId);
     const rows = await q
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(filter.limit ?? 200)
       .execute();
-    return rows.map(toRun);
+    return rows.map(toRunListing);
   }
 
   async startRun(id: string, at: string): Promise<boolean> {

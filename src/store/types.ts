@@ -122,6 +122,9 @@ export interface RunRecord {
   finishedAt: string | null;
 }
 
+/** A run as the run history lists it: everything but its files, checkpoint and report. */
+export type RunListing = Omit<RunRecord, 'files' | 'checkpoint' | 'report'>;
+
 export interface ScenarioFilter {
   q?: string;
   tag?: string;
@@ -200,7 +203,11 @@ export interface Store {
     by: string | null;
   }): Promise<RunRecord>;
   getRun(workspaceId: string, id: string): Promise<RunRecord | undefined>;
-  listRuns(workspaceId: string, filter?: { scenarioId?: string; limit?: number }): Promise<RunRecord[]>;
+  /**
+   * Run history, newest first: each run without its files, checkpoint and report (the columns a listing
+   * does not show, and the large ones: a query that does not read them, nothing parsed but the manifest).
+   */
+  listRuns(workspaceId: string, filter?: { scenarioId?: string; limit?: number }): Promise<RunListing[]>;
   /** Moves a queued or interrupted run to running; false when it is in another state. */
   startRun(id: string, now: string): Promise<boolean>;
   /** Records progress and the aggregate so far, atomically. */

@@ -227,6 +227,37 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal((await store.listRuns(ws.id, { scenarioId: 's2' })).length, 0);
     });
 
+    test('listRuns lists a run as getRun reads it, without its files, checkpoint and report', async () => {
+      const ws = await store.createWorkspace('Listing');
+      const a = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's1',
+        manifest: manifest('s1'),
+        files: { 'a.yaml': 'x'.repeat(10_000) },
+        by: null,
+      });
+      const b = await store.createRun({
+        workspaceId: ws.id,
+        scenarioId: 's2',
+        manifest: manifest('s2'),
+        files: { 'b.yaml': 'text' },
+        by: null,
+      });
+      assert.ok(await store.startRun(a.id, '2026-01-01T00:00:00.000Z'));
+      await store.checkpointRun(a.id, 50, '{"n":50}');
+      await store.finishRun(a.id, '{"ok":1}', '2026-01-01T00:01:00.000Z');
+      const listed = await store.listRuns(ws.id);
+      assert.deepEqual(new Set(listed.map((r) => r.id)), new Set([a.id, b.id]));
+      for (const r of listed) {
+        const { files, checkpoint, report, ...rest } = (await store.getRun(ws.id, r.id))!;
+        assert.deepEqual(r, rest);
+        assert.ok(!('files' in r) && !('checkpoint' in r) && !('report' in r));
+      }
+      assert.equal(listed.find((r) => r.id === a.id)!.status, 'done');
+      // Not left queued for the tests that mark every queued run interrupted.
+      await store.endRun(b.id, 'cancelled', null, '2026-01-01T00:02:00.000Z');
+    });
+
     test('markInterrupted marks queued and running runs, and an interrupted run can start again', async () => {
       const ws = await store.createWorkspace('Crash');
       const a = await store.createRun({

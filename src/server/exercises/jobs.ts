@@ -1,17 +1,15 @@
 // The exercises' background jobs (the coach's look-ahead, the after-action review) as tasks of the
 // server's one job queue (src/server/jobs.ts), like the talks room's analyses: queued behind the
 // workbench's runs, stepped in slices of the analysis kernel's tasks (src/exercise/coach.ts: PlayJob,
-// ReviewJob) on this thread, yielding between slices so the server keeps answering. Progress reaches
-// the facilitator's event stream; the result is stored sealed with the exercise's key. A job computes
-// on the game as it was at its log entry (`head`): the same numbers as the same analysis run at once.
-import { stepJob } from '../../analysis/kernel/executor.ts';
-import { DomainError } from '../../errors.ts';
-import { buildAar, ExerciseError, lookaheadJob, ReviewJob } from '../../exercise/index.ts';
+// ReviewJob) on a background thread of the job's own (exercises/compute.ts), so the event loop only
+// relays progress. Progress reaches the facilitator's event stream; the result is stored sealed with the
+// exercise's key. A job computes on the game as it was at its log entry (`head`): the same numbers as
+// the same analysis run at once.
+import { BackgroundError, runInBackground } from '../background-thread.ts';
 import { type RunQueue, SubmittedTasks, type TaskControl } from '../jobs.ts';
+import type { ExerciseJobInput } from './compute.ts';
 import { type ExerciseRoom, jobInfo } from './room.ts';
 
-/** Runs per slice: one kernel task of the continuations (250 runs). */
-const SLICE_RUNS = 250;
 /** At most this often is progress written to the store (the stream hears every slice). */
 const PROGRESS_MS = 250;
 
@@ -49,38 +47,37 @@ export class ExerciseJobs extends SubmittedTasks {
     const stop = () => (this.cancelled.has(id) ? end('cancelled', 'cancelled') : undefined);
     if (ctl.cancelled() || this.stopped) return stop();
     try {
-      const game = await this.room.gameAt(exerciseId, row.head);
-      // Replaying the game and (for a review) each decision's prefix take a while: let requests in.
-      await ctl.pause();
-      const options = JSON.parse(row.options) as { runs: number; days?: number };
-      const job =
-        row.kind === 'review'
-          ? new ReviewJob(game, options.runs)
-          : lookaheadJob(game, {
-              runs: options.runs,
-              days: options.days ?? game.state.setup.coach.windowDays,
-            });
-      await ctl.pause();
-      await store.setJob(id, { status: 'running', total: job.total, done: 0 });
-      await tell();
+      // The game's replay, the continuations and the review compute on a thread of the job's own;
+      // this thread opens the log, relays progress and seals the result.
+      const log = await this.room.logAt(exerciseId, row.head);
+      const options = JSON.parse(row.options) as ExerciseJobInput['options'];
       let written = performance.now();
-      while (job.done() < job.total) {
-        if (ctl.cancelled() || this.stopped) return stop();
-        await stepJob(job, SLICE_RUNS);
-        const info = { ...jobInfo(row), status: 'running' as const, done: job.done(), total: job.total };
-        if (performance.now() - written >= PROGRESS_MS) {
-          await store.setJob(id, { done: job.done() });
-          written = performance.now();
-        }
-        this.room.jobMoved(exerciseId, info);
-        await ctl.pause();
-      }
-      const report = await job.report();
-      const result =
-        row.kind === 'review' ? buildAar(game, report as Awaited<ReturnType<ReviewJob['report']>>) : report;
+      let started = false;
+      let jobTotal = 0;
+      const result = await runInBackground(
+        { kind: 'exercise', input: { kind: row.kind, log, options } },
+        {
+          cancelled: () => ctl.cancelled() || this.stopped,
+          progress: async (done, total) => {
+            jobTotal = total;
+            if (!started) {
+              started = true;
+              await store.setJob(id, { status: 'running', total, done: 0 });
+              await tell();
+              return;
+            }
+            const info = { ...jobInfo(row), status: 'running' as const, done, total };
+            if (performance.now() - written >= PROGRESS_MS) {
+              await store.setJob(id, { done });
+              written = performance.now();
+            }
+            this.room.jobMoved(exerciseId, info);
+          },
+        },
+      );
       await store.setJob(id, {
         status: 'done',
-        done: job.total,
+        done: jobTotal,
         sealed: this.room.seal(exerciseId, exercise.wrappedKey, 'job', id, result),
         finishedAt: new Date().toISOString(),
       });
@@ -88,8 +85,9 @@ export class ExerciseJobs extends SubmittedTasks {
     } catch (e) {
       // The message says what went wrong in the domain's words, or only that it failed (a bug's
       // message may quote the game).
+      if (e instanceof BackgroundError && e.kind === 'cancelled') return stop();
       const message =
-        e instanceof ExerciseError || e instanceof DomainError
+        e instanceof BackgroundError && e.kind === 'domain'
           ? e.message
           : `internal error (${e instanceof Error ? e.name : 'unknown'})`;
       await end('failed', message);

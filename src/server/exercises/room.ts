@@ -12,6 +12,7 @@ import {
   checkSetup,
   clockDue,
   duePending,
+  type ExerciseCompiler,
   ExerciseError,
   fold,
   type Game,
@@ -26,6 +27,7 @@ import {
   type TrueView,
   teamView,
   trueView,
+  warm,
 } from '../../exercise/index.ts';
 import type {
   ExerciseJobKind,
@@ -94,10 +96,22 @@ export class ExerciseRoom {
   /** Hands a new job to the server's job queue (src/server/exercises/jobs.ts). */
   onJob: (exerciseId: string, jobId: string) => void = () => {};
 
+  /**
+   * Where the game's scenario documents compile (the server's request pool, queued under the scope:
+   * the exercise, or the workspace creating one); without one, at replay on this thread.
+   */
+  private readonly compiler: ((scope: string) => ExerciseCompiler) | undefined;
+
   /** `keys`: the talks room's keyring (exercise content is sealed under the same master key). */
-  constructor(store: Store, keys: Keyring, clock: Clock = systemClock) {
+  constructor(
+    store: Store,
+    keys: Keyring,
+    clock: Clock = systemClock,
+    compiler?: (scope: string) => ExerciseCompiler,
+  ) {
     this.store = store;
     this.keys = keys;
+    this.compiler = compiler;
     this.clock = clock;
   }
 
@@ -161,15 +175,18 @@ export class ExerciseRoom {
     const head = rows.at(-1)?.seq ?? -1;
     const hit = this.games.get(exerciseId);
     if (hit && hit.head === head) return hit.game;
-    const game = replay(fold(await this.entries(exerciseId, rows)));
+    const st = fold(await this.entries(exerciseId, rows));
+    // A new document (a team's act, a fired inject, the first load) compiles on the pool, not here.
+    if (this.compiler) await warm(st, this.compiler(`exercise:${exerciseId}`));
+    const game = replay(st);
     this.games.set(exerciseId, { head, game });
     return game;
   }
 
-  /** The game as it was at log entry `head` (a background job computes on it). */
-  async gameAt(exerciseId: string, head: number): Promise<Game> {
+  /** The log up to entry `head`, opened (a background job replays the game from it on its thread). */
+  async logAt(exerciseId: string, head: number): Promise<LoggedEntry[]> {
     const rows = (await this.store.exercises.log(exerciseId)).filter((r) => r.seq <= head);
-    return replay(fold(await this.entries(exerciseId, rows)));
+    return this.entries(exerciseId, rows);
   }
 
   /**
@@ -290,6 +307,7 @@ export class ExerciseRoom {
   // Set-up --------------------------------------------------------------------------------------
 
   async create(workspaceId: string, user: User, setup: Setup): Promise<{ id: string }> {
+    if (this.compiler) await warm({ setup }, this.compiler(workspaceId));
     try {
       checkSetup(setup);
     } catch (e) {

@@ -9,8 +9,6 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { unavailable } from '../../errors.ts';
 import {
-  aarHtml,
-  aarMarkdown,
   ClockMode,
   ExerciseError,
   Inject,
@@ -482,7 +480,11 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     handler: async ({ c, caller, services }) =>
       download(
         c,
-        aarMarkdown(await services.exercises.review(caller)),
+        await services.pool.run(`exercise:${caller.exercise.id}`, {
+          op: 'aar',
+          aar: await services.exercises.review(caller),
+          format: 'md',
+        }),
         'text/markdown; charset=utf-8',
         `${slug(caller.exercise.title, 'exercise')}-aar.md`,
       ),
@@ -497,7 +499,11 @@ export const exerciseRoutes: ExerciseRouteDef[] = [
     handler: async ({ c, caller, services }) =>
       download(
         c,
-        aarHtml(await services.exercises.review(caller)),
+        await services.pool.run(`exercise:${caller.exercise.id}`, {
+          op: 'aar',
+          aar: await services.exercises.review(caller),
+          format: 'html',
+        }),
         'text/html; charset=utf-8',
         `${slug(caller.exercise.title, 'exercise')}-aar.html`,
       ),

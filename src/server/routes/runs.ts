@@ -5,14 +5,14 @@ import { z } from 'zod';
 import type { RunReport } from '../../analysis/ensemble.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import type { Diagnostic } from '../../scenario/diagnostics.ts';
-import type { RunRecord, ScenarioRecord, Store } from '../../store/index.ts';
+import type { RunListing, RunRecord, ScenarioRecord, Store } from '../../store/index.ts';
 import { HttpError, route } from '../http.ts';
 import { DiagnosticSchema, Id, RunDetail, RunOptions, RunParams, RunSummary, WsParams } from '../schemas.ts';
 import type { TracedRun } from '../work-tasks.ts';
 import { workspaceFiles } from '../workspace.ts';
 
 /** A run as the API lists it (also the answer to starting any background job). */
-export const summary = (r: RunRecord) => ({
+export const summary = (r: RunListing) => ({
   id: r.id,
   workspaceId: r.workspaceId,
   scenarioId: r.scenarioId,

@@ -7,7 +7,7 @@ import type { Store } from '../../store/index.ts';
 import type { RunQueue } from '../jobs.ts';
 import { loadMasterKey } from './crypto.ts';
 import { TalksJobs } from './jobs.ts';
-import { TalksRoom } from './room.ts';
+import { TalksRoom, type Work } from './room.ts';
 import { resolvePendingRotation } from './rotate.ts';
 
 export interface TalksServices {
@@ -35,7 +35,7 @@ export async function openTalks(
   store: Store,
   database: string,
   queue: RunQueue,
-  opts: TalksOptions = {},
+  opts: TalksOptions & { work?: Work } = {},
 ): Promise<TalksServices> {
   // An in-memory database lives as long as the process: so may its key.
   const ephemeral = database === ':memory:' && !process.env.BRINK_MASTER_KEY && !opts.keyFile;
@@ -53,7 +53,10 @@ export async function openTalks(
   const master = now ? load() : load;
   const envHours = Number(process.env.BRINK_TALKS_SESSION_HOURS);
   const sessionHours = opts.sessionHours ?? (envHours > 0 ? envHours : undefined);
-  const room = new TalksRoom(store, master, sessionHours !== undefined ? { sessionHours } : {});
+  const room = new TalksRoom(store, master, {
+    ...(sessionHours !== undefined ? { sessionHours } : {}),
+    ...(opts.work ? { work: opts.work } : {}),
+  });
   await room.talks.markInterrupted();
   const jobs = new TalksJobs(room, queue);
   return { room, jobs };

@@ -1,22 +1,21 @@
 // Talks analyses in the background, as tasks of the server's one job queue (src/server/jobs.ts): one at
-// a time on the server's thread in short slices, like the workbench's runs; their runs are tasks of the
-// analysis kernel (src/talks/paired.ts: FlagsJob). An analysis is the gap
+// a time, like the workbench's runs, each computed on a background thread of its own
+// (src/server/background-thread.ts, talks/compute.ts) from the positions and drafts opened here; their
+// runs are tasks of the analysis kernel (src/talks/paired.ts: FlagsJob). An analysis is the gap
 // ranking of each agenda scenario, or the protocol drafts, the package and the leak sweep. Results are
 // sealed with the dialogue's key; a failure's message is sealed too (it may name agenda items), and the
 // clear-text error column only says that the analysis failed.
 import { DomainError } from '../../errors.ts';
 import {
-  Cancelled,
-  DEFAULT_MAX_RUNS,
   type Declared,
-  type DraftSpec,
-  loadBase,
-  rankGaps,
+  type GapRanking,
+  type ProtocolResults,
   selectTriggers,
-  simulateProtocols,
   TalksError,
 } from '../../talks/index.ts';
+import { BackgroundError, runInBackground } from '../background-thread.ts';
 import { type RunQueue, SubmittedTasks, type TaskControl } from '../jobs.ts';
+import type { TalksAnalysisInput } from './compute.ts';
 import type { AnalysisResult, DialogueConfig, DraftContent, TalksRoom } from './room.ts';
 
 export interface AnalysisProgress {
@@ -89,76 +88,68 @@ export class TalksJobs extends SubmittedTasks {
       const agreed = drafts
         .filter((d) => d.parties.length && d.parties.every((p) => d.agreed.includes(p)))
         .map((d) => d.id);
-      // Progress in runs over every arm of the scenarios done and the one under way (its total grows
-      // as the gap ranking adds the runs each gap needs).
+      // The runs compute on a thread of the analysis's own (talks/compute.ts); progress in runs over
+      // every arm of the scenarios done and the one under way.
       const progress: AnalysisProgress = { done: 0, total: 0 };
       this.progressOf.set(id, progress);
-      let before = 0;
-      const opts = {
-        seed: settings.seed,
-        runs: settings.runs,
-        pause: ctl.pause,
-        cancelled: () => ctl.cancelled() || this.stopped,
-        onProgress: (done: number, total: number) => {
-          progress.total = before + total;
-          progress.done = before + done;
+      const input: TalksAnalysisInput = {
+        kind: a.kind,
+        settings,
+        scenarios: perScenario.map((x) => ({
+          files: x.s.files,
+          path: x.s.path,
+          agenda: x.agenda,
+          declared: x.declared,
+          drafts:
+            a.kind === 'protocols'
+              ? specs
+                  .filter((d) => d.content.mapping[x.s.path])
+                  .map((d) => ({
+                    id: d.row.id,
+                    title: d.content.title,
+                    mapping: d.content.mapping[x.s.path]!,
+                  }))
+              : [],
+        })),
+        agreed,
+      };
+      const results = await runInBackground(
+        { kind: 'talks', input },
+        {
+          cancelled: () => ctl.cancelled() || this.stopped,
+          progress: (done, total) => {
+            progress.done = done;
+            progress.total = total;
+          },
         },
-      };
-      const finished = () => {
-        before = progress.total;
-      };
-      if (a.kind === 'gaps') {
-        const results = [];
-        for (const x of perScenario) {
-          const base = loadBase(x.s.files, x.s.path);
-          const r = await rankGaps(base, x.agenda, x.declared, {
-            ...opts,
-            threshold: settings.threshold,
-            maxRuns: settings.maxRuns ?? DEFAULT_MAX_RUNS,
-          });
-          results.push(r);
-          finished();
-        }
-        const result: AnalysisResult = { kind: 'gaps', settings, results, positionsAt };
-        await talks.setAnalysis(id, {
-          status: 'done',
-          sealed: this.room.seal(dialogue, 'analysis', id, result),
-          finishedAt: new Date().toISOString(),
-        });
-      } else {
-        const results = [];
-        for (const x of perScenario) {
-          const base = loadBase(x.s.files, x.s.path);
-          const list: DraftSpec[] = specs
-            .filter((d) => d.content.mapping[x.s.path])
-            .map((d) => ({ id: d.row.id, title: d.content.title, mapping: d.content.mapping[x.s.path]! }));
-          const r = await simulateProtocols(base, x.agenda, x.declared, list, agreed, opts);
-          results.push(r);
-          finished();
-        }
-        const result: AnalysisResult = {
-          kind: 'protocols',
-          settings,
-          drafts: specs.map((d) => ({ id: d.row.id, title: d.content.title })),
-          agreed,
-          results,
-          positionsAt,
-        };
-        await talks.setAnalysis(id, {
-          status: 'done',
-          sealed: this.room.seal(dialogue, 'analysis', id, result),
-          finishedAt: new Date().toISOString(),
-        });
-      }
+      );
+      const result: AnalysisResult =
+        a.kind === 'gaps'
+          ? { kind: 'gaps', settings, results: results as GapRanking[], positionsAt }
+          : {
+              kind: 'protocols',
+              settings,
+              drafts: specs.map((d) => ({ id: d.row.id, title: d.content.title })),
+              agreed,
+              results: results as ProtocolResults[],
+              positionsAt,
+            };
+      await talks.setAnalysis(id, {
+        status: 'done',
+        sealed: this.room.seal(dialogue, 'analysis', id, result),
+        finishedAt: new Date().toISOString(),
+      });
       await this.room.talks.notify(
         dialogueId,
         [dialogue.hostId],
         `${dialogue.codename}: an analysis finished`,
       );
     } catch (e) {
-      if (e instanceof Cancelled) return sealFail('cancelled', 'cancelled');
+      if (e instanceof BackgroundError && e.kind === 'cancelled') return sealFail('cancelled', 'cancelled');
       const message =
-        e instanceof TalksError || e instanceof DomainError
+        e instanceof TalksError ||
+        e instanceof DomainError ||
+        (e instanceof BackgroundError && e.kind === 'domain')
           ? e.message
           : `internal error (${e instanceof Error ? e.name : 'unknown'})`;
       await sealFail('failed', message);

@@ -20,19 +20,17 @@ import {
   checkPositions,
   type Dist,
   type DraftMapping,
-  deriveAgenda,
   type ExpectationSource,
   type GapRanking,
-  loadBase,
   type Manifest,
   type Positions,
   type ProtocolResults,
-  prefillPositions,
   type ScenarioAgenda,
   selectTriggers,
   TalksError,
 } from '../../talks/index.ts';
 import { hashToken, newToken } from '../invitations.ts';
+import { doWork, type WorkResult, type WorkTask } from '../work-tasks.ts';
 import { workspaceFiles } from '../workspace.ts';
 import { auditHash, verifyChain } from './audit.ts';
 import { Keyring } from './crypto.ts';
@@ -127,6 +125,14 @@ const now = () => new Date().toISOString();
 
 const noSuch = (what = 'dialogue'): DomainError => notFound(`no such ${what}`);
 
+/**
+ * Where the room's scenario work (compiling, convening's pilot runs) runs: the server's request pool,
+ * queued under `scope` (src/server/pool.ts); without one, on this thread.
+ */
+export type Work = <T extends WorkTask>(scope: string, task: T) => Promise<WorkResult<T>>;
+
+const onThisThread: Work = async (_scope, task) => doWork(task) as never;
+
 /** The room: the talks store, the keyring and the jobs, over the workbench's store. */
 export class TalksRoom {
   readonly store: Store;
@@ -137,12 +143,18 @@ export class TalksRoom {
   private readonly locks = new Map<string, Promise<void>>();
   /** Set by the jobs runner. */
   onAnalysis: ((dialogueId: string, analysisId: string) => void) | undefined;
+  readonly work: Work;
 
-  constructor(store: Store, master: Buffer | (() => Buffer), opts: { sessionHours?: number } = {}) {
+  constructor(
+    store: Store,
+    master: Buffer | (() => Buffer),
+    opts: { sessionHours?: number; work?: Work } = {},
+  ) {
     this.store = store;
     this.talks = store.talks;
     this.keys = new Keyring(master);
     this.sessionHours = opts.sessionHours ?? 12;
+    this.work = opts.work ?? onThisThread;
   }
 
   // Sealing ------------------------------------------------------------------------------------
@@ -269,24 +281,20 @@ export class TalksRoom {
       throw invalid('a dialogue needs at least two delegations of different actors', { path: 'delegations' });
     if (actors.length !== delegations.filter((d) => d.kind === 'delegation').length)
       throw invalid('two delegations cannot speak for the same actor', { path: 'delegations' });
-    const scenarios: AgendaScenario[] = [];
-    for (const path of body.scenarios) {
-      if (!Object.hasOwn(files, path)) throw notFound(`no scenario ${path} in the workspace`);
-      let base: ReturnType<typeof loadBase>;
-      try {
-        base = loadBase(files, path);
-      } catch (e) {
-        throw unprocessable((e as Error).message, { code: 'not_runnable' });
-      }
-      for (const a of actors)
-        if (!base.model.actors.some((x) => x.id === a))
-          throw invalid(`scenario ${path} has no actor ${a}`, { path: 'delegations' });
-      const agenda = deriveAgenda(base, actors as string[], { pilotRuns: 300, seed: 1 });
-      const selected: Record<string, string[]> = {};
-      for (const [a, ts] of Object.entries(agenda.triggers))
-        selected[a] = ts.filter((t) => t.frequency > 0 || t.doctrine.kind === 'choose').map((t) => t.id);
-      scenarios.push({ path, files: base.snapshot, agenda, selected });
+    // Loading each scenario and its 300 pilot runs happen on the request pool.
+    const convened = await this.work(workspaceId, {
+      op: 'convene',
+      files,
+      paths: body.scenarios,
+      actors: actors as string[],
+    });
+    if (!convened.ok) {
+      if ('notFound' in convened) throw notFound(`no scenario ${convened.notFound} in the workspace`);
+      if ('notRunnable' in convened) throw unprocessable(convened.notRunnable, { code: 'not_runnable' });
+      const { path, actor } = convened.noActor;
+      throw invalid(`scenario ${path} has no actor ${actor}`, { path: 'delegations' });
     }
+    const scenarios: AgendaScenario[] = convened.scenarios;
     const id = randomUUID();
     const config: DialogueConfig = {
       hostLabel: body.hostLabel,
@@ -538,10 +546,16 @@ export class TalksRoom {
     if (me.kind !== 'delegation' || !me.actor) throw forbidden('observers do not declare positions');
     const saved = await this.savedPositions(c, me.id);
     const parties = this.actorParties(c);
-    const scenarios = c.config.scenarios.map((s) => {
-      const agenda = selectTriggers(s.agenda, s.selected);
-      const base = loadBase(s.files, s.path);
-      const pre = prefillPositions(base, agenda, me.actor!, parties);
+    const agendas = c.config.scenarios.map((s) => selectTriggers(s.agenda, s.selected));
+    const prefilled = await this.work(`talks:${c.dialogue.id}`, {
+      op: 'prefill',
+      scenarios: c.config.scenarios.map((s, k) => ({ files: s.files, path: s.path, agenda: agendas[k]! })),
+      actor: me.actor,
+      parties,
+    });
+    const scenarios = c.config.scenarios.map((s, k) => {
+      const agenda = agendas[k]!;
+      const pre = prefilled[k]!;
       const current = saved?.value.scenarios[s.path];
       const merged: Positions = { responses: {}, expectations: {} };
       for (const t of agenda.triggers[me.actor!] ?? [])
@@ -772,22 +786,32 @@ export class TalksRoom {
     };
   }
 
-  private checkDraft(c: Caller, body: { parties: string[]; mapping: Record<string, DraftMapping> }): void {
+  private async checkDraft(
+    c: Caller,
+    body: { parties: string[]; mapping: Record<string, DraftMapping> },
+  ): Promise<void> {
     for (const p of body.parties)
       if (!c.config.delegations.some((d) => d.id === p && d.kind === 'delegation'))
         throw invalid('parties are delegations of this dialogue (by id)', { path: 'parties' });
+    const mapped = Object.keys(body.mapping)
+      .map((path) => c.config.scenarios.find((x) => x.path === path))
+      .filter((s) => s !== undefined);
+    // The scenarios' interventions, compiled on the request pool (the checks below keep their order).
+    const lists = mapped.length
+      ? await this.work(`talks:${c.dialogue.id}`, {
+          op: 'talksInterventions',
+          scenarios: mapped.map((s) => ({ files: s.files, path: s.path })),
+        })
+      : [];
     for (const [path, m] of Object.entries(body.mapping)) {
-      const s = c.config.scenarios.find((x) => x.path === path);
-      if (!s) throw invalid(`${path} is not on the agenda`, { path: 'mapping' });
-      const base = loadBase(s.files, s.path);
+      const k = mapped.findIndex((x) => x.path === path);
+      if (k < 0) throw invalid(`${path} is not on the agenda`, { path: 'mapping' });
+      const ids = lists[k]!.map((iv) => iv.id);
       for (const i of m.interventions)
-        if (!Object.hasOwn(base.doc.interventions, i))
-          throw invalid(
-            `${path} has no intervention ${i} (it has: ${Object.keys(base.doc.interventions).join(', ')})`,
-            {
-              path: `mapping.${path}.interventions`,
-            },
-          );
+        if (!ids.includes(i))
+          throw invalid(`${path} has no intervention ${i} (it has: ${ids.join(', ')})`, {
+            path: `mapping.${path}.interventions`,
+          });
     }
   }
 
@@ -814,7 +838,7 @@ export class TalksRoom {
     if (c.member.role === 'observer') throw forbidden('observers do not draft');
     if (c.member.role === 'delegation' && !body.parties.includes(c.member.delegationId!))
       throw invalid('a delegation drafts only protocols it is party to', { path: 'parties' });
-    this.checkDraft(c, body);
+    await this.checkDraft(c, body);
     const id = randomUUID();
     const author = c.member.role === 'host' ? 'host' : c.member.delegationId!;
     const content: DraftContent = { title: body.title, text: body.text, mapping: body.mapping };
@@ -854,7 +878,7 @@ export class TalksRoom {
       );
     if (c.member.role === 'delegation' && !body.parties.includes(c.member.delegationId!))
       throw invalid('a delegation drafts only protocols it is party to', { path: 'parties' });
-    this.checkDraft(c, body);
+    await this.checkDraft(c, body);
     const content: DraftContent = { title: body.title, text: body.text, mapping: body.mapping };
     // A changed text needs everyone's agreement again.
     const ok = await this.talks.updateDraft(c.dialogue.id, id, body.version, {
@@ -913,18 +937,15 @@ export class TalksRoom {
 
   /** The interventions and leak parameters of each agenda scenario, to map drafts onto. */
   async interventions(c: Caller): Promise<V.InterventionList[]> {
-    return c.config.scenarios.map((s) => {
-      const base = loadBase(s.files, s.path);
-      return {
-        path: s.path,
-        title: s.agenda.title,
-        interventions: Object.entries(base.doc.interventions).map(([id, iv]) => ({
-          id,
-          title: iv.title,
-          description: iv.description ?? '',
-        })),
-      };
+    const lists = await this.work(`talks:${c.dialogue.id}`, {
+      op: 'talksInterventions',
+      scenarios: c.config.scenarios.map((s) => ({ files: s.files, path: s.path })),
     });
+    return c.config.scenarios.map((s, k) => ({
+      path: s.path,
+      title: s.agenda.title,
+      interventions: lists[k]!,
+    }));
   }
 
   // Analyses ------------------------------------------------------------------------------------
