@@ -126,3 +126,15 @@ export const RareOptionsSchema = z.object({
   ceRuns: z.number().int().min(100).max(1_000_000).default(2000),
   isRuns: z.number().int().min(100).max(10_000_000).default(10_000),
 });
+
+/**
+ * `brink backtest FILES`: the case files (in the workbench, among the cases shipped with Brink, as
+ * `cases/ID.yaml`; none: every one that extends the library), runs per case, seed, and the observed
+ * outcomes (default: observed.json beside the first case).
+ */
+export const BacktestOptionsSchema = z.object({
+  cases: z.array(z.string().min(1).max(300)).max(200).default([]),
+  runs: z.number().int().min(1).max(1_000_000).default(20_000),
+  seed: SeedOption,
+  observed: z.string().min(1).max(300).optional(),
+});

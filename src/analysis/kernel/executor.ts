@@ -264,3 +264,55 @@ export class JobChain<A, B, R> implements AnalysisJob<R> {
     return this.#report(a, b);
   }
 }
+
+/**
+ * Jobs one after another as one job (a backtest's ensembles, one per case): each job's tasks in turn;
+ * the checkpoint holds every part's, so it resumes where it stopped. Progress is the sum of the parts'
+ * units; the report is every part's report, in order.
+ */
+export class JobSeries<R> implements AnalysisJob<R[]> {
+  readonly total: number;
+  readonly #jobs: readonly AnalysisJob<R>[];
+  #current = 0;
+
+  constructor(jobs: readonly AnalysisJob<R>[]) {
+    this.#jobs = jobs;
+    this.total = jobs.reduce((s, j) => s + j.total, 0);
+  }
+
+  /** The parts' checkpoints in a series' checkpoint (undefined each: start afresh). */
+  static parts(checkpoint: string | undefined, n: number): (string | undefined)[] {
+    if (!checkpoint) return Array.from({ length: n }, () => undefined);
+    const parts = JSON.parse(checkpoint) as string[];
+    if (parts.length !== n) throw new Error(`a checkpoint of ${parts.length} parts, not ${n}`);
+    return parts;
+  }
+
+  done(): number {
+    return this.#jobs.reduce((s, j) => s + j.done(), 0);
+  }
+
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    for (let k = 0; k < this.#jobs.length; k++) {
+      const tasks = this.#jobs[k]!.next(sizing);
+      if (tasks.length) {
+        this.#current = k;
+        return tasks;
+      }
+    }
+    return [];
+  }
+
+  absorb(task: Task, result: unknown): void {
+    this.#jobs[this.#current]!.absorb(task, result);
+  }
+
+  checkpoint(): string {
+    return JSON.stringify(this.#jobs.map((j) => j.checkpoint()));
+  }
+
+  report(): R[] | Promise<R[]> {
+    const parts = this.#jobs.map((j) => j.report());
+    return parts.some((p) => p instanceof Promise) ? Promise.all(parts) : (parts as R[]);
+  }
+}
