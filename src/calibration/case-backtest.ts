@@ -16,7 +16,17 @@ import type { Model } from '../engine/model.ts';
 import { OUTCOMES } from '../engine/run.ts';
 import { contentHash, resolveRelative } from '../scenario/load.ts';
 import { type Scenario, TRIGGER_TYPES } from '../scenario/schema.ts';
-import { CALIBRATION_THRESHOLDS, type CalibrationBin, calibrationTable, type Observed } from './backtest.ts';
+import {
+  type BacktestResult,
+  CALIBRATION_THRESHOLDS,
+  type CaseRow,
+  type CaseSummary,
+  calibrationTable,
+  type Observed,
+} from './backtest.ts';
+
+export type { BacktestResult, CaseRow, CaseSummary } from './backtest.ts';
+
 import { ladderBaseRate, type MidRow, readMidDisputes } from './case-baseline.ts';
 import { DataError } from './csv.ts';
 import { CUTOFF_PARAM, readFitMeta } from './generic-library.ts';
@@ -31,57 +41,6 @@ export const DEFAULT_CUTOFF = 1985;
 /** ICB's crisis and actor files, and COW MID's disputes, under the data folder (`data/` of the tree). */
 export const ICB_FILES = { crises: 'icb-v15/icb1-crises.csv', actors: 'icb-v15/icb2-actors.csv' };
 const MID_FILE = 'cow-mid-5.0/mida-disputes.csv';
-
-export interface CaseRow {
-  id: string;
-  file: string;
-  /** Observed peak rung (id) and its index on the ladder. */
-  observed: string;
-  observedIndex: number;
-  /** Brink's smoothed P(observed peak), P(below), P(above). */
-  p: number;
-  pBelow: number;
-  pAbove: number;
-  logScore: number;
-  rps: number;
-  /** Randomised PIT; its uniform draw is seeded from the case's id. */
-  pit: number;
-  /** P(observed peak) under ICB's base rate for the case's trigger type (null: no trigger type or a custom ladder). */
-  baseRate: number | null;
-  /** The ICB trigger type the case maps to. */
-  trigger: string | null;
-  /** Whether the case was used to write or fit a library it runs on (scored apart), and why. */
-  inSample: boolean;
-  inSampleWhy?: string;
-  peakP: number[];
-  outcome: string;
-  pOutcome: number;
-}
-
-export interface CaseSummary {
-  n: number;
-  logScore: number;
-  /** Mean log score of the uniform forecast over the ladder's rungs. */
-  uniform: number;
-  /** Mean log score of ICB's trigger-type base rate (over the cases that have one). */
-  baseRate: number;
-  rps: number;
-  outcomeLogScore: number;
-  pit: number[];
-  calibration: CalibrationBin[];
-}
-
-export interface BacktestResult {
-  runs: number;
-  seed: number;
-  /** The ICB training set the base rates come from: crises triggered before this year. */
-  cutoff: number;
-  cases: CaseRow[];
-  /** Out-of-sample cases. */
-  summary: CaseSummary;
-  /** Cases marked in-sample, scored apart. */
-  inSample: CaseSummary;
-}
 
 type ObservedCases = Record<string, Observed & { inSample?: boolean }>;
 

@@ -1,8 +1,9 @@
 // The launchers of the analyses the registry added to the workbench: a sweep over one parameter, a
-// break-even search, and a rare-event estimate. Each checks its body with the API's own schema, starts
+// break-even search, a rare-event estimate, and (on a library) the backtest of its historical cases. Each checks its body with the API's own schema, starts
 // a background job (`POST …/analyses/{kind}`) and opens its page.
 import { useState } from 'react';
 import {
+  BacktestOptionsSchema,
   BreakevenOptionsSchema,
   RareOptionsSchema,
   SweepOptionsSchema,
@@ -226,6 +227,33 @@ export function RareForm(p: Props) {
             seed: o.values.seed,
           })
         }
+      />
+    </div>
+  );
+}
+
+/** On a library: the backtest of the historical cases shipped with Brink that extend it. */
+export function BacktestForm(p: Props) {
+  const o = useOptions(BacktestOptionsSchema, { runs: 'Runs per case' });
+  const { form } = o;
+  const { starting, start } = useStart(p, form);
+  return (
+    <div className="analysis-form">
+      <p className="muted small">
+        Runs every historical case shipped with Brink that extends this library (as saved here) and scores its
+        forecast against what happened, beside ICB's base rate for the case's trigger type. Cases used to
+        write or fit the library are scored apart from the held-out ones.
+      </p>
+      <div className="row wrap">
+        <OptionField o={o} name="runs" step={1000} />
+        <OptionField o={o} name="seed" />
+      </div>
+      <FormError form={form} />
+      <StartButton
+        {...p}
+        starting={starting}
+        label="Backtest"
+        onClick={() => void start('analyses/backtest', { runs: o.values.runs, seed: o.values.seed })}
       />
     </div>
   );

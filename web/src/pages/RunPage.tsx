@@ -24,6 +24,7 @@ import { Term } from '../components/Term.tsx';
 import { Timeline, TraceForm } from '../components/Timeline.tsx';
 import { Link, navigate } from '../router.tsx';
 import { CompareResults, SensitivityResults } from './AnalysisResults.tsx';
+import { BacktestResults } from './BacktestResults.tsx';
 import { BreakevenResults, RareResults, SweepResults } from './EstimateResults.tsx';
 import { STATUS_LABEL } from './RunHistory.tsx';
 
@@ -35,6 +36,7 @@ const UNITS: Record<JobKind, string> = {
   sweep: 'cells',
   breakeven: 'points',
   rare: 'estimates',
+  backtest: 'runs over the cases',
 };
 
 const CRUMB: Record<JobKind, string> = {
@@ -44,6 +46,7 @@ const CRUMB: Record<JobKind, string> = {
   sweep: 'sweep',
   breakeven: 'break-even',
   rare: 'rare-event estimate',
+  backtest: 'backtest',
 };
 
 /** What a job is, after the scenario's name. */
@@ -60,6 +63,8 @@ export function jobTitle(m: JobManifest): string {
       return `break-even of ${m.breakeven.with} in ${m.breakeven.param}`;
     case 'rare':
       return `rare-event estimate (${m.rare.estimator})${w}`;
+    case 'backtest':
+      return `backtest of ${m.backtest.cases.length} historical case${m.backtest.cases.length === 1 ? '' : 's'}`;
     case 'run':
       return w ? w.trim() : 'baseline';
   }
@@ -78,6 +83,8 @@ export function jobLine(m: JobManifest): string {
       return `${m.breakeven.runsPerPoint.toLocaleString()} paired runs per point · ${m.breakeven.metric} · seed ${m.seed}`;
     case 'rare':
       return `${m.rare.estimator} · target ${m.rare.target ?? 'default'} · seed ${m.seed}`;
+    case 'backtest':
+      return `${m.backtest.runsPerCase.toLocaleString()} runs per case · seed ${m.seed}`;
     case 'run':
       return `${m.runs.toLocaleString()} runs · seed ${m.seed}`;
   }
@@ -161,7 +168,11 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           </p>
         </div>
         <div className="row">
-          {run.report ? (
+          {run.report && kind === 'backtest' ? (
+            <a className="button secondary" href={`${base}/report?format=json`} download>
+              Download JSON
+            </a>
+          ) : run.report ? (
             <>
               <a className="button primary" href={`${base}/report?format=html`} download>
                 Download report (HTML)
@@ -258,6 +269,8 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           <BreakevenResults run={run} />
         ) : kind === 'rare' ? (
           <RareResults run={run} />
+        ) : kind === 'backtest' ? (
+          <BacktestResults run={run} />
         ) : (
           <Results ws={ws} run={run} />
         )

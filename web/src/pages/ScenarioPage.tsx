@@ -16,7 +16,7 @@ import {
 } from '../api.ts';
 import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
-import { BreakevenForm, RareForm, SweepForm } from '../components/EstimateForms.tsx';
+import { BacktestForm, BreakevenForm, RareForm, SweepForm } from '../components/EstimateForms.tsx';
 import { DrawsField, FormError, OptionField, useOptions } from '../components/forms.tsx';
 import { InterventionChecks } from '../components/InterventionChecks.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
@@ -386,10 +386,17 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
               </section>
             </>
           ) : (
-            <section className="panel">
-              <h2>Library file</h2>
-              <p className="muted">Scenarios extend this file; it is not run on its own.</p>
-            </section>
+            <>
+              <section className="panel analyse" aria-labelledby="backtest-h">
+                <h2 id="backtest-h">Backtest this library</h2>
+                <p className="muted small">Scenarios extend this file; it is not run on its own.</p>
+                <BacktestForm {...jobProps} />
+              </section>
+              <section className="panel" aria-labelledby="hist-h">
+                <h2 id="hist-h">Backtests</h2>
+                <RunHistory key={historyKey} ws={ws} scenarioId={id} />
+              </section>
+            </>
           )}
         </aside>
       </div>
