@@ -68,8 +68,8 @@ export function BacktestResults({ run }: { run: RunDetail }) {
   return (
     <>
       <p className="muted">
-        {r.cases.length} cases, {r.runs.toLocaleString()} runs each, seed {r.seed}; base rates from ICB crises
-        before {r.cutoff}.
+        {r.cases.length} case{r.cases.length === 1 ? '' : 's'}, {r.runs.toLocaleString()} runs each, seed{' '}
+        {r.seed}; base rates from ICB crises before {r.cutoff}.
       </p>
       <CaseSet id="held-out" title="Held-out cases" rows={held} s={r.summary} />
       <CaseSet id="in-sample" title="In-sample cases, scored apart" rows={inSample} s={r.inSample} />

@@ -302,6 +302,16 @@ function Manifest({ run }: { run: RunDetail }) {
         </dd>
         <dt>interventions</dt>
         <dd>{m.interventions.join(' + ') || 'none'}</dd>
+        {m.kind === 'backtest' ? (
+          <>
+            <dt>cases</dt>
+            <dd>{m.backtest.cases.join(', ')}</dd>
+            <dt>observed outcomes</dt>
+            <dd>
+              {m.backtest.observed}; ICB base rates before {m.backtest.cutoff}
+            </dd>
+          </>
+        ) : null}
         {m.kind === 'compare' ? (
           <>
             <dt>arms</dt>
