@@ -266,14 +266,16 @@ export class JobChain<A, B, R> implements AnalysisJob<R> {
 }
 
 /**
- * Jobs one after another as one job (a backtest's ensembles, one per case): each job's tasks in turn;
- * the checkpoint holds every part's, so it resumes where it stopped. Progress is the sum of the parts'
- * units; the report is every part's report, in order.
+ * Jobs as one job (a backtest's ensembles, one per case; its forecasts, one per crisis): each batch holds
+ * the next tasks of every part (in slices, of the first unfinished part only), absorbed in order into
+ * the part each came from; the checkpoint holds every part's, so it resumes where it stopped. Progress
+ * is the sum of the parts' units; the report is every part's report, in order.
  */
 export class JobSeries<R> implements AnalysisJob<R[]> {
   readonly total: number;
   readonly #jobs: readonly AnalysisJob<R>[];
-  #current = 0;
+  /** The part of each task handed out and not yet absorbed, in order. */
+  #owners: number[] = [];
 
   constructor(jobs: readonly AnalysisJob<R>[]) {
     this.#jobs = jobs;
@@ -293,18 +295,23 @@ export class JobSeries<R> implements AnalysisJob<R[]> {
   }
 
   next(sizing: { parallelism: number; units?: number }): Task[] {
+    const out: Task[] = [];
+    this.#owners = [];
     for (let k = 0; k < this.#jobs.length; k++) {
       const tasks = this.#jobs[k]!.next(sizing);
-      if (tasks.length) {
-        this.#current = k;
-        return tasks;
+      for (const t of tasks) {
+        out.push(t);
+        this.#owners.push(k);
       }
+      if (tasks.length && sizing.units !== undefined) break;
     }
-    return [];
+    return out;
   }
 
   absorb(task: Task, result: unknown): void {
-    this.#jobs[this.#current]!.absorb(task, result);
+    const k = this.#owners.shift();
+    if (k === undefined) throw new Error('series: a task that was not handed out');
+    this.#jobs[k]!.absorb(task, result);
   }
 
   checkpoint(): string {

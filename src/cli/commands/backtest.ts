@@ -179,7 +179,7 @@ function cachedFit(io: Io, hash: string, file = FIT_FILE): GenericFit | undefine
   };
 }
 
-export function icbBacktest(
+export async function icbBacktest(
   io: Io,
   o: {
     data: string;
@@ -191,7 +191,9 @@ export function icbBacktest(
     seed: number;
   },
   log: (m: string) => void,
-): IcbBacktest {
+  executor: Executor,
+  onProgress?: (done: number, total: number) => void,
+): Promise<IcbBacktest> {
   const inp = readIcbInputs(io, o.data);
   // The fit is always made with the defaults of `brink fit`, so the committed one serves when it matches.
   const cliOpts: FitCliOptions = {
@@ -208,6 +210,8 @@ export function icbBacktest(
     log,
     cached: () => cachedFit(io, inputsHash(inp, cliOpts), o.fit),
     until: o.until,
+    executor,
+    ...(onProgress ? { onProgress } : {}),
   };
   if (o.folds !== undefined) {
     // The fits of `brink fit --folds K` serve when they were made from the same inputs and folds.
@@ -349,18 +353,24 @@ export const registerBacktest: Registrar = (program, io) => {
           throw new UserError(
             `--until ${o.until}: must be after --cutoff ${o.cutoff} (no crisis left to score)`,
           );
-        const r = icbBacktest(
-          io,
-          {
-            data: o.data,
-            cutoff: o.cutoff,
-            folds: o.folds,
-            until: o.until,
-            fit: o.fit,
-            runs: o.runs === undefined ? 2000 : runs,
-            seed,
-          },
-          (m) => io.err(`${m}\n`),
+        // The held-out crises' forecasts run on the analysis kernel: worker threads here or `brink
+        // worker`s (same numbers); a fold's fit, when none is saved, on this thread.
+        const { result: r } = await runAnalysis(io, 'backtest --icb', o, (executor, tick) =>
+          icbBacktest(
+            io,
+            {
+              data: o.data,
+              cutoff: o.cutoff,
+              folds: o.folds,
+              until: o.until,
+              fit: o.fit,
+              runs: o.runs === undefined ? 2000 : runs,
+              seed,
+            },
+            (m) => io.err(`${m}\n`),
+            executor,
+            tick,
+          ),
         );
         if (o.json) {
           const s = r.scales.icb;
