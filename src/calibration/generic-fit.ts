@@ -735,11 +735,26 @@ export function forecastJob(
   seed: number,
   standoff?: number,
 ): ClassesJob {
+  return classesJob(dyadSource(models, c, nuclearUse, features, act, standoff), runs, seed);
+}
+
+/** The generic library's model of a dyad opened by `act`, as a source for the kernel's tasks. */
+export function dyadSource(
+  models: GenericModels,
+  c: Coefficients,
+  nuclearUse: number,
+  features: DyadFeatures,
+  act: string,
+  standoff?: number,
+): ModelSource {
   const params = dyadParams(c, features, nuclearUse);
   if (standoff !== undefined) Object.assign(params, standoffParams(standoff));
-  const { source } = models.source(act, params);
-  return new ClassesJob(source, { seed, runs, horizonDays: HORIZON_DAYS, engine: ENGINE_VERSION });
+  return models.source(act, params).source;
 }
+
+/** Runs [0, runs) of `seed` of a source counted by class (PEAK5 and duration within HORIZON_DAYS). */
+export const classesJob = (source: ModelSource, runs: number, seed: number): ClassesJob =>
+  new ClassesJob(source, { seed, runs, horizonDays: HORIZON_DAYS, engine: ENGINE_VERSION });
 
 export { NUCLEAR_OPTION };
 

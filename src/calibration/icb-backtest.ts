@@ -10,9 +10,10 @@ import { randomStream } from '../engine/rng.ts';
 import { type CalibrationBin, calibrationTable } from './backtest.ts';
 import {
   type CrisisForecast,
+  classesJob,
+  dyadSource,
   type FitOptions,
   fitGeneric,
-  forecastJob,
   type GenericEnv,
   type GenericFit,
   GenericModels,
@@ -193,26 +194,32 @@ export function visible(all: readonly CrisisRecord[], until: number | undefined)
   return until === undefined ? [...all] : all.filter((c) => c.year < until);
 }
 
-/** The held-out crises' forecasts under a fit: a `classes` job per crisis, run on the executor. */
+/**
+ * The held-out crises' forecasts under a fit: a `classes` job per distinct dyad model (crises with the
+ * same features and opening act share one: the same runs), run on the executor.
+ */
 async function forecastsFor(
   models: GenericModels,
   fit: GenericFit,
   test: readonly CrisisRecord[],
   opts: IcbOptions,
 ): Promise<CrisisForecast[]> {
-  const jobs = test.map((cr) =>
-    forecastJob(
+  const sources = test.map((cr) =>
+    dyadSource(
       models,
       fit.coefficients,
       fit.nuclearUse,
       cr.features,
       TRIGGER_ACTS[cr.trigger - 1]!,
-      opts.runs,
-      opts.seed,
       fit.standoff,
     ),
   );
-  return execute(new JobSeries(jobs), opts.executor ?? SYNC, { onProgress: opts.onProgress });
+  const distinct = [...new Map(sources.map((s) => [s.hash, s])).values()];
+  const jobs = distinct.map((s) => classesJob(s, opts.runs, opts.seed));
+  const counts = await execute(new JobSeries(jobs), opts.executor ?? SYNC, { onProgress: opts.onProgress });
+  const byHash = new Map(distinct.map((s, k) => [s.hash, counts[k]!]));
+  // Each crisis its own copy (the report lists each one's counts).
+  return sources.map((s) => structuredClone(byHash.get(s.hash)!));
 }
 
 function scoreFold(
