@@ -16,6 +16,7 @@ import type { ModelSource } from './kernel/task.ts';
 import {
   BreakevenOptionsSchema,
   CompareOptionsSchema,
+  EnsembleOptionsSchema,
   RareOptionsSchema,
   SensitivityOptionsSchema,
   SweepOptionsSchema,
@@ -428,6 +429,8 @@ const rare = define({
 /** An ensemble's stored report is built by the edge (it adds what its views draw); here, its job. */
 const run = {
   kind: 'run' as const,
+  /** `brink run`'s flags and the body of `POST …/runs`. */
+  options: EnsembleOptionsSchema,
   open(prepare: PrepareWith, m: ManifestOf<'run'>, checkpoint?: string) {
     const p = prepare(m.interventions);
     const draws = m.epistemic ?? 0;

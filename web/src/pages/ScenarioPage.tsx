@@ -1,7 +1,7 @@
 // A scenario: the YAML editor (or the form) with live diagnostics, the in-browser preview, the run
 // launcher and the run history.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { RunOptions } from '../../../src/server/schemas.ts';
+import { EnsembleOptionsSchema } from '../../../src/analysis/options.ts';
 import {
   ApiError,
   type Diagnostic,
@@ -64,7 +64,7 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   const [historyKey, setHistoryKey] = useState(0);
   const [job, setJob] = useState<(typeof JOB_TABS)[number]['id']>('run');
   const [tabIndents, setTabIndents] = useState(() => localStorage.getItem('brink.tabIndents') === '1');
-  const run = useOptions(RunOptions, { runs: 'Runs' }, { runs: 20000 });
+  const run = useOptions(EnsembleOptionsSchema, { runs: 'Runs' }, { runs: 20000 });
   const { form: runForm } = run;
   const seed = run.values.seed ?? 1;
   const canEdit = ws.role !== 'viewer';
