@@ -4,9 +4,8 @@
 // backtests against ICB crises (`brink backtest --icb`) run on any executor to the same counts.
 import type { Model } from '../engine/model.ts';
 import { OUTCOME_RESOLVED, type RunResult, type Simulator } from '../engine/run.ts';
-import { defaultShardSize } from './ensemble.ts';
-import type { AnalysisJob } from './kernel/executor.ts';
-import { type ModelSource, ranges, type Task } from './kernel/task.ts';
+import { RunRangeJob } from './ensemble.ts';
+import type { ModelSource } from './kernel/task.ts';
 
 /** ICB `viol`: 0 none, 1 minor clashes, 2 serious clashes, 3 full-scale war. */
 export type ViolenceLevel = 0 | 1 | 2 | 3;
@@ -97,71 +96,29 @@ export function classifyRange(
 /** Adds the counts of `b` into `a`. */
 export function mergeClasses(a: CrisisClasses, b: CrisisClasses): void {
   a.runs += b.runs;
-  b.p5.forEach((n, k) => {
-    a.p5[k]! += n;
-  });
-  b.dur.forEach((n, k) => {
-    a.dur[k]! += n;
-  });
+  for (let k = 0; k < b.p5.length; k++) a.p5[k]! += b.p5[k]!;
+  for (let k = 0; k < b.dur.length; k++) a.dur[k]! += b.dur[k]!;
 }
 
 /**
  * Runs [0, runs) of `seed` of one model counted by class, as an analysis job: `classes` tasks, their
  * counts merged in run order (a checkpoint resumes from them).
  */
-export class ClassesJob implements AnalysisJob<CrisisClasses> {
-  readonly total: number;
-  readonly counts: CrisisClasses;
-  readonly #source: ModelSource;
-  readonly #seed: number;
-  readonly #engine: string;
-  readonly #horizonDays: number;
-
+export class ClassesJob extends RunRangeJob<CrisisClasses> {
   constructor(
     source: ModelSource,
     opts: { seed: number; runs: number; horizonDays: number; engine: string },
     checkpoint?: string,
   ) {
-    this.#source = source;
-    this.#seed = opts.seed;
-    this.#engine = opts.engine;
-    this.#horizonDays = opts.horizonDays;
-    this.total = opts.runs;
-    this.counts = checkpoint ? (JSON.parse(checkpoint) as CrisisClasses) : emptyClasses();
-  }
-
-  done(): number {
-    return this.counts.runs;
-  }
-
-  next(sizing: { parallelism: number; units?: number }): Task[] {
-    const size =
-      sizing.units !== undefined
-        ? Math.max(1, sizing.units)
-        : defaultShardSize(this.total, sizing.parallelism);
-    const cut = ranges(this.counts.runs, this.total, { size });
-    return (sizing.units !== undefined ? cut.slice(0, 1) : cut).map((r) => ({
-      kind: 'classes' as const,
-      source: this.#source,
-      horizonDays: this.#horizonDays,
-      seed: this.#seed,
-      start: r.start,
-      count: r.count,
-      engine: this.#engine,
-    }));
-  }
-
-  absorb(task: Task, result: unknown): void {
-    if (task.kind !== 'classes' || task.start !== this.counts.runs)
-      throw new Error('classes: a task out of order');
-    mergeClasses(this.counts, result as CrisisClasses);
-  }
-
-  checkpoint(): string {
-    return JSON.stringify(this.counts);
-  }
-
-  report(): CrisisClasses {
-    return this.counts;
+    const { seed, horizonDays, engine } = opts;
+    super(
+      {
+        runs: opts.runs,
+        empty: emptyClasses,
+        task: (start, count) => ({ kind: 'classes', source, horizonDays, seed, start, count, engine }),
+        merge: mergeClasses,
+      },
+      checkpoint,
+    );
   }
 }

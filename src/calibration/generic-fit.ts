@@ -719,23 +719,8 @@ export function forecastDyad(
   models?: GenericModels,
   standoff?: number,
 ): CrisisForecast {
-  return executeSync(
-    forecastJob(models ?? new GenericModels(env), c, nuclearUse, features, act, runs, seed, standoff),
-  );
-}
-
-/** `forecastDyad` as an analysis job, to run on any executor (the kernel's `classes` tasks). */
-export function forecastJob(
-  models: GenericModels,
-  c: Coefficients,
-  nuclearUse: number,
-  features: DyadFeatures,
-  act: string,
-  runs: number,
-  seed: number,
-  standoff?: number,
-): ClassesJob {
-  return classesJob(dyadSource(models, c, nuclearUse, features, act, standoff), runs, seed);
+  const source = dyadSource(models ?? new GenericModels(env), c, nuclearUse, features, act, standoff);
+  return executeSync(classesJob(source, runs, seed));
 }
 
 /** The generic library's model of a dyad opened by `act`, as a source for the kernel's tasks. */

@@ -20,7 +20,7 @@ import {
   reportOf,
   runAnalysis,
 } from '../analysis.ts';
-import { schemaFlags } from '../analysis-command.ts';
+import { flagRows, schemaFlags } from '../analysis-command.ts';
 import { renderAttribution, renderEpistemicRun, renderRare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
@@ -75,12 +75,11 @@ export const registerRun: Registrar = (program, io) => {
     .description('run a scenario many times and report exceedance, outcomes, paths and misperception')
     .argument('<file>', 'scenario file (YAML or JSON)');
   const optionsOf = schemaFlags(cmd, RunFlagsSchema, {
-    runs: { flags: '-n, --runs <n>', help: 'number of runs' },
-    seed: { flags: '-s, --seed <seed>', help: 'seed (recorded in the output)' },
-    interventions: {
-      flags: '-w, --with <intervention>',
-      help: 'apply an intervention (repeatable; a+b combines)',
-    },
+    ...flagRows([
+      ['runs', '-n, --runs <n>', 'number of runs'],
+      ['seed', '-s, --seed <seed>', 'seed (recorded in the output)'],
+      ['interventions', '-w, --with <intervention>', 'apply an intervention (repeatable; a+b combines)'],
+    ]),
     set: {
       flags: '--set <path=value>',
       help: 'override a parameter, e.g. talks.eu.rounds=3 (repeatable)',
@@ -99,17 +98,13 @@ export const registerRun: Registrar = (program, io) => {
       help: 'rare-event estimate of P(peak >= --target): crude, ams (adaptive multilevel splitting) or is (cross-entropy importance sampling)',
       parse: estimatorOption,
     },
-    target: {
-      flags: '--target <rung>',
-      help: 'rare event: peak at or above this rung (default: nuclear use)',
-    },
-    particles: { flags: '--particles <n>', help: 'ams: particles per replicate' },
-    replicates: {
-      flags: '--replicates <n>',
-      help: 'ams: independent replicates (their spread gives the interval)',
-    },
-    ceRuns: { flags: '--ce-runs <n>', help: 'is: runs per cross-entropy iteration' },
-    isRuns: { flags: '--is-runs <n>', help: 'is: runs of the final estimate' },
+    ...flagRows([
+      ['target', '--target <rung>', 'rare event: peak at or above this rung (default: nuclear use)'],
+      ['particles', '--particles <n>', 'ams: particles per replicate'],
+      ['replicates', '--replicates <n>', 'ams: independent replicates (their spread gives the interval)'],
+      ['ceRuns', '--ce-runs <n>', 'is: runs per cross-entropy iteration'],
+      ['isRuns', '--is-runs <n>', 'is: runs of the final estimate'],
+    ]),
     epistemic: { flags: '--epistemic <n>', help: EPISTEMIC_HELP, parse: drawCount, default: null },
     counterfactual: {
       flags: '--counterfactual',

@@ -12,7 +12,6 @@ import { type Props, StartButton, useStart } from './AnalysisForms.tsx';
 import {
   DrawsField,
   type FieldErrors,
-  FormError,
   NumberField,
   OptionField,
   type Options,
@@ -77,7 +76,7 @@ export function SweepForm(p: Props) {
     runs: 'Runs per cell',
   });
   const { form } = o;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   return (
     <div className="analysis-form">
       <p className="muted small">
@@ -96,14 +95,13 @@ export function SweepForm(p: Props) {
         max={1000}
       />
       <RunsAndSeed o={o} />
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Sweep"
         disabled={!path}
         onClick={() =>
-          void start('analyses/sweep', {
+          void job.start('analyses/sweep', {
             interventions: applied,
             params: [{ path, lo, hi, steps }],
             ...o.values,
@@ -126,7 +124,7 @@ export function BreakevenForm(p: Props) {
     runs: 'Paired runs per point',
   });
   const { form } = o;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   const armId = arm || p.interventions[0]?.id || '';
   return (
     <div className="analysis-form">
@@ -146,14 +144,13 @@ export function BreakevenForm(p: Props) {
       </div>
       <ParamRange form={form} name="param" path={[param, setParam]} lo={[lo, setLo]} hi={[hi, setHi]} />
       <RunsAndSeed o={o} />
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Find the break-even"
         disabled={!armId || !param}
         onClick={() =>
-          void start('analyses/breakeven', {
+          void job.start('analyses/breakeven', {
             with: armId,
             param,
             range: [lo, hi],
@@ -183,7 +180,7 @@ export function RareForm(p: Props) {
     replicates: 'Replicates',
   });
   const { form } = o;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   return (
     <div className="analysis-form">
       <p className="muted small">
@@ -212,13 +209,12 @@ export function RareForm(p: Props) {
         </div>
       ) : null}
       <OptionField o={o} name="seed" />
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Estimate"
         onClick={() =>
-          void start('analyses/rare', {
+          void job.start('analyses/rare', {
             interventions: applied,
             estimator,
             ...(target ? { target } : {}),
@@ -236,7 +232,7 @@ export function RareForm(p: Props) {
 export function BacktestForm(p: Props) {
   const o = useOptions(BacktestOptionsSchema, { runs: 'Runs per case' });
   const { form } = o;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   return (
     <div className="analysis-form">
       <p className="muted small">
@@ -248,12 +244,11 @@ export function BacktestForm(p: Props) {
         <OptionField o={o} name="runs" step={1000} />
         <OptionField o={o} name="seed" />
       </div>
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Backtest"
-        onClick={() => void start('analyses/backtest', { runs: o.values.runs, seed: o.values.seed })}
+        onClick={() => void job.start('analyses/backtest', { runs: o.values.runs, seed: o.values.seed })}
       />
     </div>
   );
