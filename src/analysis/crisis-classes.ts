@@ -4,8 +4,6 @@
 // backtests against ICB crises (`brink backtest --icb`) run on any executor to the same counts.
 import type { Model } from '../engine/model.ts';
 import { OUTCOME_RESOLVED, type RunResult, type Simulator } from '../engine/run.ts';
-import { RunRangeJob } from './ensemble.ts';
-import type { ModelSource } from './kernel/task.ts';
 
 /** ICB `viol`: 0 none, 1 minor clashes, 2 serious clashes, 3 full-scale war. */
 export type ViolenceLevel = 0 | 1 | 2 | 3;
@@ -98,27 +96,4 @@ export function mergeClasses(a: CrisisClasses, b: CrisisClasses): void {
   a.runs += b.runs;
   for (let k = 0; k < b.p5.length; k++) a.p5[k]! += b.p5[k]!;
   for (let k = 0; k < b.dur.length; k++) a.dur[k]! += b.dur[k]!;
-}
-
-/**
- * Runs [0, runs) of `seed` of one model counted by class, as an analysis job: `classes` tasks, their
- * counts merged in run order (a checkpoint resumes from them).
- */
-export class ClassesJob extends RunRangeJob<CrisisClasses> {
-  constructor(
-    source: ModelSource,
-    opts: { seed: number; runs: number; horizonDays: number; engine: string },
-    checkpoint?: string,
-  ) {
-    const { seed, horizonDays, engine } = opts;
-    super(
-      {
-        runs: opts.runs,
-        empty: emptyClasses,
-        task: (start, count) => ({ kind: 'classes', source, horizonDays, seed, start, count, engine }),
-        merge: mergeClasses,
-      },
-      checkpoint,
-    );
-  }
 }

@@ -9,7 +9,8 @@
 // with each crisis's own kernels (`forecastCrisis`). Deterministic for a seed. Files come through
 // `readFile`.
 
-import { ClassesJob, crisisClassOf } from '../analysis/crisis-classes.ts';
+import { ClassesJob } from '../analysis/classes-job.ts';
+import { crisisClassOf } from '../analysis/crisis-classes.ts';
 import { executeSync } from '../analysis/kernel/executor.ts';
 import { ownSimulator } from '../analysis/kernel/simulator.ts';
 import { type ModelSource, sourceOf } from '../analysis/kernel/task.ts';
