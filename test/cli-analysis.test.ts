@@ -72,6 +72,13 @@ test('brink compare: table and errors', async () => {
   const seed = await brink(['compare', INTERCEPT, '--with', 'hotline', '--seed', '5000000000']);
   assert.equal(seed.code, 1);
   assert.match(seed.err, /--seed: Too big: expected number to be <=4294967295/);
+  // `brink run` takes its flags from the ensemble's and the rare-event estimate's schemas (the API's bodies).
+  const runSeed = await brink(['run', INTERCEPT, '--seed', '5000000000']);
+  assert.equal(runSeed.code, 1);
+  assert.match(runSeed.err, /--seed: Too big: expected number to be <=4294967295/);
+  const particles = await brink(['run', INTERCEPT, '--estimator', 'ams', '--particles', '5']);
+  assert.equal(particles.code, 1);
+  assert.match(particles.err, /--particles: Too small: expected number to be >=10/);
   const q = await brink(['sensitivity', INTERCEPT, '--low', '0.9', '--high', '0.1']);
   assert.equal(q.code, 1);
   assert.match(q.err, /--low: the low quantile must be below the high one/);

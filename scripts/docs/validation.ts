@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pitChart } from '../../src/analysis/report/charts.ts';
+import type { BacktestResult } from '../../src/calibration/case-backtest.ts';
 import type { IcbBacktest, ScaleResult } from '../../src/calibration/icb-backtest.ts';
 import { comparisonRows, SCALE_IDS, SCALES } from '../../src/calibration/icb-backtest.ts';
 import { bestWeight, meanCurve, type PoolPoint } from '../../src/calibration/pooling.ts';
-import type { BacktestResult } from '../../src/cli/commands/backtest.ts';
 import { brinkJson, brinkText, ROOT, shell } from './lib.ts';
 
 export const doc = 'docs/validation.md';

@@ -179,64 +179,93 @@ export function shardId(task: Omit<EnsembleTask, 'kind'>): string {
 }
 
 /**
+ * Runs [0, total) of one seed cut into range tasks whose results are integer counts merged in run
+ * order: the state is the counts of the runs done (`runs`), and a checkpoint resumes from them.
+ */
+export class RunRangeJob<S extends { runs: number }> implements AnalysisJob<S> {
+  readonly total: number;
+  readonly state: S;
+  readonly #task: (start: number, count: number) => Task;
+  readonly #merge: (state: S, result: S) => void;
+  readonly #shardSize: number | undefined;
+
+  constructor(
+    opts: {
+      runs: number;
+      empty: () => S;
+      task: (start: number, count: number) => Task;
+      merge: (state: S, result: S) => void;
+      shardSize?: number | undefined;
+    },
+    checkpoint?: string,
+  ) {
+    this.total = opts.runs;
+    this.state = checkpoint ? (JSON.parse(checkpoint) as S) : opts.empty();
+    this.#task = opts.task;
+    this.#merge = opts.merge;
+    this.#shardSize = opts.shardSize;
+  }
+
+  done(): number {
+    return this.state.runs;
+  }
+
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    const size =
+      sizing.units !== undefined
+        ? Math.max(1, sizing.units)
+        : (this.#shardSize ?? defaultShardSize(this.total, sizing.parallelism));
+    const cut = ranges(this.state.runs, this.total, { size });
+    return (sizing.units !== undefined ? cut.slice(0, 1) : cut).map((r) => this.#task(r.start, r.count));
+  }
+
+  absorb(task: Task, result: unknown): void {
+    if (!('start' in task) || task.start !== this.state.runs)
+      throw new Error(`${task.kind}: a task out of order`);
+    this.#merge(this.state, result as S);
+  }
+
+  checkpoint(): string {
+    return JSON.stringify(this.state);
+  }
+
+  report(): S {
+    return this.state;
+  }
+}
+
+/**
  * An ensemble as an analysis job: runs [0, runs) of `seed` cut into ensemble tasks, their aggregates
  * merged in run order. The state is the aggregate of the runs done (a checkpoint resumes from it).
  */
-export class EnsembleJob implements AnalysisJob<Aggregate> {
-  readonly total: number;
-  readonly aggregate: Aggregate;
-  readonly #source: ModelSource;
-  readonly #seed: number;
-  readonly #engine: string;
-  readonly #shardSize: number | undefined;
-
+export class EnsembleJob extends RunRangeJob<Aggregate> {
   constructor(
     source: ModelSource,
     model: Model,
     opts: { seed: number; runs: number; engine: string; shardSize?: number | undefined },
     checkpoint?: string,
   ) {
-    this.#source = source;
-    this.#seed = opts.seed;
-    this.#engine = opts.engine;
-    this.#shardSize = opts.shardSize;
-    this.total = opts.runs;
-    this.aggregate = checkpoint ? (JSON.parse(checkpoint) as Aggregate) : emptyAggregate(model);
+    super(
+      {
+        runs: opts.runs,
+        empty: () => emptyAggregate(model),
+        task: (start, count) => ({
+          kind: 'ensemble',
+          source,
+          seed: opts.seed,
+          start,
+          count,
+          engine: opts.engine,
+        }),
+        merge: (a, b) => merge(a, b),
+        shardSize: opts.shardSize,
+      },
+      checkpoint,
+    );
   }
 
-  done(): number {
-    return this.aggregate.runs;
-  }
-
-  next(sizing: { parallelism: number; units?: number }): Task[] {
-    const from = this.aggregate.runs;
-    const size =
-      sizing.units !== undefined
-        ? Math.max(1, sizing.units)
-        : (this.#shardSize ?? defaultShardSize(this.total, sizing.parallelism));
-    const cut = ranges(from, this.total, { size });
-    return (sizing.units !== undefined ? cut.slice(0, 1) : cut).map((r) => ({
-      kind: 'ensemble' as const,
-      source: this.#source,
-      seed: this.#seed,
-      start: r.start,
-      count: r.count,
-      engine: this.#engine,
-    }));
-  }
-
-  absorb(task: Task, result: unknown): void {
-    if (task.kind !== 'ensemble' || task.start !== this.aggregate.runs)
-      throw new Error('ensemble: a shard out of order');
-    merge(this.aggregate, result as Aggregate);
-  }
-
-  checkpoint(): string {
-    return JSON.stringify(this.aggregate);
-  }
-
-  report(): Aggregate {
-    return this.aggregate;
+  get aggregate(): Aggregate {
+    return this.state;
   }
 }
 

@@ -25,6 +25,21 @@ export const EpistemicOption = z
   .refine((n) => n === 0 || (n >= 2 && n <= 5000), 'parameter draws: 0 (none) or 2..5000')
   .default(0);
 
+/**
+ * `brink run` and `POST …/runs`: runs, seed, interventions applied, parameter overrides (`--set`) and
+ * parameter draws. `brink run` takes its flags from it, the API its body.
+ */
+export const EnsembleOptionsSchema = z.object({
+  seed: SeedOption,
+  runs: z.number().int().min(1).max(10_000_000).default(10_000),
+  interventions: z.array(z.string().min(1).max(100)).max(20).default([]),
+  set: z
+    .record(z.string().min(1).max(200), z.union([z.number(), z.string().max(200), z.boolean()]))
+    .default({}),
+  /** Parameter draws for the parameter-uncertainty band (0: none), as `brink run --epistemic N`. */
+  epistemic: EpistemicOption,
+});
+
 /** `brink compare`: the arms, runs per arm, seed, and saved/harmed runs traced per arm. */
 export const CompareOptionsSchema = z.object({
   arms: z
@@ -133,4 +148,16 @@ export const RareOptionsSchema = z.object({
   replicates: z.number().int().min(2).max(200).default(20),
   ceRuns: z.number().int().min(100).max(1_000_000).default(2000),
   isRuns: z.number().int().min(100).max(10_000_000).default(10_000),
+});
+
+/**
+ * `brink backtest FILES`: the case files (in the workbench, among the cases shipped with Brink, as
+ * `cases/ID.yaml`; none: every one that extends the library), runs per case, seed, and the observed
+ * outcomes (default: observed.json beside the first case).
+ */
+export const BacktestOptionsSchema = z.object({
+  cases: z.array(z.string().min(1).max(300)).max(200).default([]),
+  runs: z.number().int().min(1).max(1_000_000).default(20_000),
+  seed: SeedOption,
+  observed: z.string().min(1).max(300).optional(),
 });

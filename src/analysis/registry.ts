@@ -16,6 +16,7 @@ import type { ModelSource } from './kernel/task.ts';
 import {
   BreakevenOptionsSchema,
   CompareOptionsSchema,
+  EnsembleOptionsSchema,
   RareOptionsSchema,
   SensitivityOptionsSchema,
   SweepOptionsSchema,
@@ -34,9 +35,16 @@ export interface PreparedScenario {
 
 /**
  * How the edge prepares the job's scenario with some interventions (from files on disk, or from the
- * files a stored job read). It throws when the scenario does not compile with them.
+ * files a stored job read). It throws when the scenario does not compile with them. An analysis over
+ * several files (a backtest's cases) also prepares another scenario of the job's file tree (`at`) and
+ * reads a file of it (`read`: undefined when absent); paths are the tree's (the CLI's: the working
+ * directory's).
  */
-export type PrepareWith = (interventions: string[]) => PreparedScenario;
+export interface PrepareWith {
+  (interventions: string[]): PreparedScenario;
+  at?: (path: string) => PreparedScenario;
+  read?: (path: string) => string | undefined;
+}
 
 /** An analysis opened on its scenario: the job to run, and the report to store when it is done. */
 export interface OpenedAnalysis<R = unknown> {
@@ -68,7 +76,8 @@ export interface AnalysisDefinition<K extends JobKind, S extends z.ZodType, R = 
   open(prepare: PrepareWith, m: ManifestOf<K>, checkpoint?: string): OpenedAnalysis<R>;
 }
 
-function define<K extends JobKind, S extends z.ZodType, R>(
+/** An analysis's definition, typed by its kind (an entry of `ANALYSES`, or of src/analyses.ts). */
+export function define<K extends JobKind, S extends z.ZodType, R>(
   d: AnalysisDefinition<K, S, R>,
 ): AnalysisDefinition<K, S, R> {
   return d;
@@ -423,6 +432,8 @@ const rare = define({
 /** An ensemble's stored report is built by the edge (it adds what its views draw); here, its job. */
 const run = {
   kind: 'run' as const,
+  /** `brink run`'s flags and the body of `POST …/runs`. */
+  options: EnsembleOptionsSchema,
   open(prepare: PrepareWith, m: ManifestOf<'run'>, checkpoint?: string) {
     const p = prepare(m.interventions);
     const draws = m.epistemic ?? 0;

@@ -1,5 +1,5 @@
 // What happened in a hand-written case, smoothing of run counts, and the reliability table of
-// `brink backtest FILES` (the scores themselves are in scores.ts). Pure.
+// `brink backtest FILES`, and the report it prints (the scores themselves are in scores.ts). Pure.
 
 /** What happened in a case, as `cases/observed.json` states it. */
 export interface Observed {
@@ -61,4 +61,56 @@ export function calibrationTable(
     meanForecast: b.n ? b.sumF / b.n : Number.NaN,
     observedFrequency: b.n ? b.sumO / b.n : Number.NaN,
   }));
+}
+
+/** A case's forecast and its scores in a backtest's report (`brink backtest FILES --json`). */
+export interface CaseRow {
+  id: string;
+  file: string;
+  /** Observed peak rung (id) and its index on the ladder. */
+  observed: string;
+  observedIndex: number;
+  /** Brink's smoothed P(observed peak), P(below), P(above). */
+  p: number;
+  pBelow: number;
+  pAbove: number;
+  logScore: number;
+  rps: number;
+  /** Randomised PIT; its uniform draw is seeded from the case's id. */
+  pit: number;
+  /** P(observed peak) under ICB's base rate for the case's trigger type (null: no trigger type or a custom ladder). */
+  baseRate: number | null;
+  /** The ICB trigger type the case maps to. */
+  trigger: string | null;
+  /** Whether the case was used to write or fit a library it runs on (scored apart), and why. */
+  inSample: boolean;
+  inSampleWhy?: string;
+  peakP: number[];
+  outcome: string;
+  pOutcome: number;
+}
+
+export interface CaseSummary {
+  n: number;
+  logScore: number;
+  /** Mean log score of the uniform forecast over the ladder's rungs. */
+  uniform: number;
+  /** Mean log score of ICB's trigger-type base rate (over the cases that have one). */
+  baseRate: number;
+  rps: number;
+  outcomeLogScore: number;
+  pit: number[];
+  calibration: CalibrationBin[];
+}
+
+export interface BacktestResult {
+  runs: number;
+  seed: number;
+  /** The ICB training set the base rates come from: crises triggered before this year. */
+  cutoff: number;
+  cases: CaseRow[];
+  /** Out-of-sample cases. */
+  summary: CaseSummary;
+  /** Cases marked in-sample, scored apart. */
+  inSample: CaseSummary;
 }

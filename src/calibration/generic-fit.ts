@@ -9,12 +9,16 @@
 // with each crisis's own kernels (`forecastCrisis`). Deterministic for a seed. Files come through
 // `readFile`.
 
+import { ClassesJob } from '../analysis/classes-job.ts';
+import { crisisClassOf } from '../analysis/crisis-classes.ts';
+import { executeSync } from '../analysis/kernel/executor.ts';
 import { ownSimulator } from '../analysis/kernel/simulator.ts';
-import type { Model } from '../engine/model.ts';
-import { chanceSites, OUTCOME_RESOLVED, type Tilt } from '../engine/run.ts';
+import { type ModelSource, sourceOf } from '../analysis/kernel/task.ts';
+import { ENGINE_VERSION, type Model } from '../engine/model.ts';
+import { chanceSites, type Tilt } from '../engine/run.ts';
 import { compile } from '../scenario/compile.ts';
 import { type Diagnostic, hasErrors } from '../scenario/diagnostics.ts';
-import { loadDocument } from '../scenario/load.ts';
+import { contentHash, loadDocument } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import {
   type Coefficients,
@@ -42,7 +46,6 @@ import {
 } from './generic-model.ts';
 import { type CrisisRecord, HORIZON_DAYS, TRIGGER_ACTS } from './icb-crises.ts';
 import { minimise } from './optimize.ts';
-import { violenceOfPath } from './violence.ts';
 
 /** The five classes of a run's peak that both scoring scales are made of. */
 export const PEAK5 = [
@@ -76,7 +79,8 @@ export class GenericModels {
     this.env = env;
   }
 
-  model(act: string, params: Record<string, number>): Model {
+  /** The generic library's scenario opened by `act` (loaded once). */
+  doc(act: string): Scenario {
     let doc = this.docs.get(act);
     if (!doc) {
       const env = this.env;
@@ -96,9 +100,24 @@ export class GenericModels {
       doc = loaded.doc;
       this.docs.set(act, doc);
     }
+    return doc;
+  }
+
+  model(act: string, params: Record<string, number>): Model {
+    const doc = this.doc(act);
     const r = compile({ ...doc, params: { ...doc.params, ...params } });
     if (!r.model || hasErrors(r.diagnostics)) throw libraryError(this.env, r.diagnostics);
     return r.model;
+  }
+
+  /** The model with these parameters, named by its content hash, with its source for other threads. */
+  source(act: string, params: Record<string, number>): { model: Model; source: ModelSource } {
+    const base = this.doc(act);
+    const doc = { ...base, params: { ...base.params, ...params } };
+    const hash = contentHash(doc);
+    const r = compile(doc, { hash, interventions: [] });
+    if (!r.model || hasErrors(r.diagnostics)) throw libraryError(this.env, r.diagnostics);
+    return { model: r.model, source: sourceOf(doc, r.model) };
   }
 }
 
@@ -144,12 +163,7 @@ export function classifyRun(
   r: { peak: number; path: Int32Array; pathLength: number; outcome: number; endTick: number },
   tickHours: number,
 ): { p5: number; dur: number } {
-  const v = violenceOfPath(m, Array.from(r.path.subarray(0, r.pathLength)));
-  const p5 = v >= 1 ? v + 1 : (m.rungMid[r.peak] ?? 1) >= 3 ? 1 : 0;
-  const days = (r.endTick * tickHours) / 24;
-  // A run that lasts to the horizon (activity kept it open to the end of the window) is a long crisis.
-  const dur = r.outcome === OUTCOME_RESOLVED && r.endTick < m.horizon && days <= HORIZON_DAYS ? 0 : 1;
-  return { p5, dur };
+  return crisisClassOf(m, r, tickHours, HORIZON_DAYS);
 }
 
 export interface Pool {
@@ -706,20 +720,27 @@ export function forecastDyad(
   models?: GenericModels,
   standoff?: number,
 ): CrisisForecast {
+  const source = dyadSource(models ?? new GenericModels(env), c, nuclearUse, features, act, standoff);
+  return executeSync(classesJob(source, runs, seed));
+}
+
+/** The generic library's model of a dyad opened by `act`, as a source for the kernel's tasks. */
+export function dyadSource(
+  models: GenericModels,
+  c: Coefficients,
+  nuclearUse: number,
+  features: DyadFeatures,
+  act: string,
+  standoff?: number,
+): ModelSource {
   const params = dyadParams(c, features, nuclearUse);
   if (standoff !== undefined) Object.assign(params, standoffParams(standoff));
-  const m = (models ?? new GenericModels(env)).model(act, params);
-  const sim = ownSimulator(m);
-  const p5 = new Array<number>(PEAK5.length).fill(0);
-  const dur = [0, 0];
-  for (let run = 0; run < runs; run++) {
-    const r = sim.run(seed, run);
-    const k = classifyRun(m, r, m.tickHours);
-    p5[k.p5]!++;
-    dur[k.dur]!++;
-  }
-  return { runs, p5, dur };
+  return models.source(act, params).source;
 }
+
+/** Runs [0, runs) of `seed` of a source counted by class (PEAK5 and duration within HORIZON_DAYS). */
+export const classesJob = (source: ModelSource, runs: number, seed: number): ClassesJob =>
+  new ClassesJob(source, { seed, runs, horizonDays: HORIZON_DAYS, engine: ENGINE_VERSION });
 
 export { NUCLEAR_OPTION };
 

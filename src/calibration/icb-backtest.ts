@@ -5,13 +5,15 @@
 // rate, a multinomial logistic regression on the same features, and the uniform forecast. Pure apart
 // from the engine runs (files come through the GenericEnv).
 
+import { type Executor, execute, JobSeries, SYNC } from '../analysis/kernel/executor.ts';
 import { randomStream } from '../engine/rng.ts';
 import { type CalibrationBin, calibrationTable } from './backtest.ts';
 import {
   type CrisisForecast,
+  classesJob,
+  dyadSource,
   type FitOptions,
   fitGeneric,
-  forecastDyad,
   type GenericEnv,
   type GenericFit,
   GenericModels,
@@ -181,6 +183,10 @@ export interface IcbOptions {
   until?: number | undefined;
   /** The base rate's weight in Brink's forecast of each scale (default POOL_WEIGHTS). */
   pool?: Readonly<Record<Scale, number>>;
+  /** Where the held-out crises' forecasts run (the kernel's executors; default: this thread). */
+  executor?: Executor;
+  /** Progress of the forecasts: runs done of the runs of a fold's (or the split's) crises. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The crises an evaluation may see: all, or those triggered before `until`. */
@@ -188,27 +194,32 @@ export function visible(all: readonly CrisisRecord[], until: number | undefined)
   return until === undefined ? [...all] : all.filter((c) => c.year < until);
 }
 
-function forecastsFor(
-  env: GenericEnv,
+/**
+ * The held-out crises' forecasts under a fit: a `classes` job per distinct dyad model (crises with the
+ * same features and opening act share one: the same runs), run on the executor.
+ */
+async function forecastsFor(
   models: GenericModels,
   fit: GenericFit,
   test: readonly CrisisRecord[],
-  runs: number,
-  seed: number,
-): CrisisForecast[] {
-  return test.map((cr) =>
-    forecastDyad(
-      env,
+  opts: IcbOptions,
+): Promise<CrisisForecast[]> {
+  const sources = test.map((cr) =>
+    dyadSource(
+      models,
       fit.coefficients,
       fit.nuclearUse,
       cr.features,
       TRIGGER_ACTS[cr.trigger - 1]!,
-      runs,
-      seed,
-      models,
       fit.standoff,
     ),
   );
+  const distinct = [...new Map(sources.map((s) => [s.hash, s])).values()];
+  const jobs = distinct.map((s) => classesJob(s, opts.runs, opts.seed));
+  const counts = await execute(new JobSeries(jobs), opts.executor ?? SYNC, { onProgress: opts.onProgress });
+  const byHash = new Map(distinct.map((s, k) => [s.hash, counts[k]!]));
+  // Each crisis its own copy (the report lists each one's counts).
+  return sources.map((s) => structuredClone(byHash.get(s.hash)!));
 }
 
 function scoreFold(
@@ -361,19 +372,19 @@ function finish(
 }
 
 /** Fits on the crises triggered before `cutoff` and scores the rest. */
-export function backtestTimeSplit(
+export async function backtestTimeSplit(
   env: GenericEnv,
   all: readonly CrisisRecord[],
   cutoff: number,
   opts: IcbOptions,
-): IcbBacktest {
+): Promise<IcbBacktest> {
   const seen = visible(all, opts.until);
   const train = seen.filter((c) => c.year < cutoff);
   const test = seen.filter((c) => c.year >= cutoff);
   const cached = opts.cached?.(train);
   const fit = cached ?? fitGeneric(env, train, opts.fit, opts.log);
   const models = new GenericModels(env);
-  const forecasts = forecastsFor(env, models, fit, test, opts.runs, opts.seed);
+  const forecasts = await forecastsFor(models, fit, test, opts);
   return finish(
     opts.until === undefined ? { kind: 'time', cutoff } : { kind: 'time', cutoff, until: opts.until },
     opts,
@@ -430,27 +441,27 @@ export function fitFolds(
  * k-fold cross-validation over the given crises: each fold scored by a fit on the others (`fits`: the
  * saved fits of the same folds, or undefined to fit now).
  */
-export function backtestFolds(
+export async function backtestFolds(
   env: GenericEnv,
   all: readonly CrisisRecord[],
   k: number,
   opts: IcbOptions,
   saved?: readonly GenericFit[],
-): IcbBacktest {
+): Promise<IcbBacktest> {
   const splits = foldSplits(all, k, opts.seed, opts.until);
   const cases: Unpooled[] = [];
   const fits: IcbBacktest['fits'] = [];
   const models = new GenericModels(env);
-  splits.forEach(({ train, test }, f) => {
+  for (const [f, { train, test }] of splits.entries()) {
     let fit = saved?.[f];
     if (!fit) {
       opts.log?.(`fold ${f + 1}/${k}: fitting on ${train.length} crises`);
       fit = fitGeneric(env, train, opts.fit, opts.log);
     }
     fits.push({ fold: f, n: train.length, logLik: fit.logLik, fromCache: saved !== undefined });
-    const forecasts = forecastsFor(env, models, fit, test, opts.runs, opts.seed);
+    const forecasts = await forecastsFor(models, fit, test, opts);
     cases.push(...scoreFold(train, test, forecasts, f));
-  });
+  }
   cases.sort((a, b) => a.crisno - b.crisno);
   const nTrain = splits.reduce((a, x) => a + x.train.length, 0) / k;
   return finish(

@@ -1,5 +1,7 @@
 // From simulated runs to ICB's violence scale, and the comparison of a scenario's shares with ICB's base
 // rates for its trigger type (the `brink base-rates` table and the sanity panel of `brink run`).
+
+import { SERIOUS_LETHAL_ACTS, violenceOfPath } from '../analysis/crisis-classes.ts';
 import type { Aggregate } from '../analysis/ensemble.ts';
 import type { Model } from '../engine/model.ts';
 import { wilson } from '../engine/stats.ts';
@@ -7,39 +9,8 @@ import { isDistribution } from '../scenario/params.ts';
 import { TRIGGER_TYPES, type TriggerTypeName } from '../scenario/schema.ts';
 import { betaSummary } from './stats.ts';
 
-/** ICB `viol`: 0 none, 1 minor clashes, 2 serious clashes, 3 full-scale war. */
-export type ViolenceLevel = 0 | 1 | 2 | 3;
-
-/** Lethal acts in a run from which its violence counts as serious clashes (an exchange of lethal fire). */
-export const SERIOUS_LETHAL_ACTS = 2;
-
-function actRung(m: Model, act: number): number {
-  return m.actions[m.actAction[act]!]!.outcomes[m.actOutcome[act]!]!.rung;
-}
-
-/**
- * The ICB violence level of a run, from the acts on its escalation path (the acts that raised the peak,
- * and lethal acts at a lethal peak). By the MID level of each act's rung: war if any act is at MID 5
- * (war, nuclear use); serious clashes if `serious` or more acts were lethal (at or above the lethal
- * rung, below war); minor clashes if any act was a use of force (MID 4); else none.
- */
-export function violenceOfPath(
-  m: Model,
-  acts: readonly number[],
-  serious = SERIOUS_LETHAL_ACTS,
-): ViolenceLevel {
-  let force = false;
-  let lethal = 0;
-  for (const a of acts) {
-    const r = actRung(m, a);
-    const mid = m.rungMid[r] ?? 1;
-    if (mid >= 5) return 3;
-    if (mid >= 4) force = true;
-    if (r >= m.lethalRung && m.lethalRung >= 0) lethal++;
-  }
-  if (lethal >= serious) return 2;
-  return force ? 1 : 0;
-}
+// The violence of a run's escalation path is the analysis layer's (the kernel's `classes` task counts it).
+export { SERIOUS_LETHAL_ACTS, type ViolenceLevel, violenceOfPath } from '../analysis/crisis-classes.ts';
 
 export interface ViolenceCounts {
   runs: number;

@@ -59,6 +59,11 @@ export interface Flag {
  */
 export type FlagMap<S extends z.ZodObject> = { [F in keyof z.input<S>]?: Flag } & Record<string, Flag>;
 
+/** Flags from rows `[option, flags, help]` (flags with no parser or default of their own), in order. */
+export function flagRows(rows: readonly (readonly [string, string, string])[]): Record<string, Flag> {
+  return Object.fromEntries(rows.map(([option, flags, help]) => [option, { flags, help }]));
+}
+
 const unwrap = (t: z.ZodType): z.ZodType =>
   t instanceof z.ZodDefault || t instanceof z.ZodOptional ? unwrap(t.unwrap() as z.ZodType) : t;
 

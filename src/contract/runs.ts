@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 /** What a background job computes. */
-export const JOB_KINDS = ['run', 'compare', 'sensitivity', 'sweep', 'breakeven', 'rare'] as const;
+export const JOB_KINDS = ['run', 'compare', 'sensitivity', 'sweep', 'breakeven', 'rare', 'backtest'] as const;
 export const JobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof JobKind>;
 
@@ -76,9 +76,24 @@ export const RareSettings = z.object({
 export type RareSettings = z.infer<typeof RareSettings>;
 
 /**
+ * The settings of a backtest (as `brink backtest FILES`): the case files it scores (paths in the job's
+ * tree: the workspace's files under `scenarios/`, the cases shipped with Brink under `cases/`), the
+ * observed outcomes, the generic fit's training cut-off (ICB crises before it give the base rates),
+ * and runs per case.
+ */
+export const BacktestSettings = z.object({
+  cases: z.array(z.string()),
+  observed: z.string(),
+  cutoff: z.number(),
+  runsPerCase: z.number(),
+});
+export type BacktestSettings = z.infer<typeof BacktestSettings>;
+
+/**
  * What names a job and makes it re-runnable to the same numbers. `runs` is the progress total: runs
  * for an ensemble, runs per arm for a comparison, engine runs over the whole design for a sensitivity
- * analysis, design points for a sweep or a break-even search, estimates for a rare-event estimate.
+ * analysis, design points for a sweep or a break-even search, estimates for a rare-event estimate,
+ * runs over every case for a backtest (whose scenario is the library the cases extend).
  */
 const ManifestBase = z.object({
   scenarioId: z.string(),
@@ -104,6 +119,7 @@ const Manifests = z.discriminatedUnion('kind', [
   ManifestBase.extend({ kind: z.literal('sweep'), sweep: SweepSettings }),
   ManifestBase.extend({ kind: z.literal('breakeven'), breakeven: BreakevenSettings }),
   ManifestBase.extend({ kind: z.literal('rare'), rare: RareSettings }),
+  ManifestBase.extend({ kind: z.literal('backtest'), backtest: BacktestSettings }),
 ]);
 
 /** A job's manifest (runs stored before comparisons existed have no `kind`: they read as ensembles). */

@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import { type Aggregate, shardId } from '../analysis/ensemble.ts';
 import type { Executor } from '../analysis/kernel/executor.ts';
 import type {
+  ClassesTask,
   CompareTask,
   DocSource,
   EnsembleTask,
@@ -73,13 +74,14 @@ type SourceRef = Omit<ModelSource, 'docJson'>;
 type SettingRef = Omit<PointSetting, 'doc'> & { doc: { hash: string } };
 
 /** A task other than an ensemble shard. */
-type AnalysisTask = CompareTask | PointTask | RareTask;
+type AnalysisTask = CompareTask | PointTask | RareTask | ClassesTask;
 
 /** What a compare, design-point or rare-event job carries: the task with its documents replaced by their hashes. */
 export type AnalysisJobData =
   | (Omit<CompareTask, 'base' | 'arms'> & { base: SourceRef; arms: SourceRef[] })
   | (Omit<PointTask, 'settings'> & { settings: SettingRef[] })
-  | (Omit<RareTask, 'source'> & { source: SourceRef });
+  | (Omit<RareTask, 'source'> & { source: SourceRef })
+  | (Omit<ClassesTask, 'source'> & { source: SourceRef });
 
 export type QueueJobData = ShardJobData | AnalysisJobData;
 
@@ -103,7 +105,8 @@ export interface ShardJobResult {
 /** An analysis task as job data, and the documents it names. */
 function analysisJob(task: AnalysisTask): { data: AnalysisJobData; docs: DocSource[] } {
   const ref = ({ hash, interventions }: ModelSource): SourceRef => ({ hash, interventions });
-  if (task.kind === 'rare') return { data: { ...task, source: ref(task.source) }, docs: [task.source] };
+  if (task.kind === 'rare' || task.kind === 'classes')
+    return { data: { ...task, source: ref(task.source) } as AnalysisJobData, docs: [task.source] };
   if (task.kind === 'compare') {
     return {
       data: { ...task, base: ref(task.base), arms: task.arms.map(ref) },
@@ -122,7 +125,8 @@ async function taskOfJob(
   docJson: (hash: string) => Promise<string>,
 ): Promise<AnalysisTask> {
   const src = async (r: SourceRef): Promise<ModelSource> => ({ ...r, docJson: await docJson(r.hash) });
-  if (data.kind === 'rare') return { ...data, source: await src(data.source) };
+  if (data.kind === 'rare' || data.kind === 'classes')
+    return { ...data, source: await src(data.source) } as AnalysisTask;
   if (data.kind === 'compare') {
     return { ...data, base: await src(data.base), arms: await Promise.all(data.arms.map(src)) };
   }

@@ -4,12 +4,15 @@
 // BRINK_JOBS=redis://…, its tasks computed by `brink worker` processes (`openJobOn`), and
 // checkpointed as its integer counts, so an interrupted job resumes to exactly the numbers of an
 // uninterrupted one (each run's numbers depend only on seed and run index).
+
+import { ANALYSES } from '../analyses.ts';
 import type { CompareReport } from '../analysis/compare.ts';
 import { type Executor, runJob, stepJob } from '../analysis/kernel/executor.ts';
 import { sourceOf } from '../analysis/kernel/task.ts';
 import { ThreadExecutor } from '../analysis/parallel.ts';
-import { ANALYSES, type OpenedAnalysis, type PrepareWith } from '../analysis/registry.ts';
+import type { OpenedAnalysis, PrepareWith } from '../analysis/registry.ts';
 import { bundledBaseRates } from '../calibration/bundled.ts';
+import { shippedFile } from '../calibration/case-backtest.ts';
 import { sanityPanel } from '../calibration/violence.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import type { RunManifest, RunRecord } from '../store/index.ts';
@@ -50,7 +53,9 @@ export class NotRunnableError extends Error {
 
 /**
  * The `prepare` use case over a set of files: the scenario at `path` with interventions (and the job's
- * overrides) applied, compiled, with its source for workers. Records every file read in `snapshot`.
+ * overrides) applied, compiled, with its source for workers; another scenario of the files (`at`, a
+ * backtest's cases); a file as text (`read`: the files', else the data shipped with Brink). Records
+ * every file of `files` read in `snapshot`.
  */
 export function preparerIn(
   files: Files,
@@ -58,22 +63,33 @@ export function preparerIn(
   set: Record<string, unknown> = {},
   snapshot: Files = {},
 ): PrepareWith {
-  return (interventions) => {
-    const p = prepareInFiles(files, path, { interventions, set });
+  const prepareAt = (at: string, interventions: string[]) => {
+    const p = prepareInFiles(files, at, { interventions, set });
     if (!p.model || !p.doc || p.hash === undefined)
       throw new NotRunnableError(
-        `the scenario${interventions.length ? ` with ${interventions.join(', ')}` : ''}`,
+        `${at === path ? 'the scenario' : at}${interventions.length ? ` with ${interventions.join(', ')}` : ''}`,
         p.diagnostics,
       );
     Object.assign(snapshot, p.snapshot);
     return { doc: p.doc, model: p.model, hash: p.hash, source: sourceOf(p.doc, p.model) };
   };
+  const read = (file: string) => {
+    if (!Object.hasOwn(files, file)) return shippedFile(file);
+    snapshot[file] = files[file]!;
+    return files[file];
+  };
+  return Object.assign((interventions: string[]) => prepareAt(path, interventions), {
+    at: (file: string) => prepareAt(file, []),
+    read,
+  });
 }
 
 /** The job's scenario from the files it read, its own content checked against the manifest's hash. */
 function preparerOf(run: RunRecord): PrepareWith {
   const m = run.manifest;
   const prepare = preparerIn(run.files, m.scenarioPath, m.set);
+  // A backtest's scenario is the library its cases extend: it checks the cases' hash itself.
+  if (m.kind === 'backtest') return prepare;
   let checked = false;
   return (interventions) => {
     if (!checked) {

@@ -136,6 +136,13 @@ export function equivalentCommand(m: RunManifest): string {
       if (o.estimator === 'is') args.push('--ce-runs', o.ceRuns, '--is-runs', o.isRuns);
       break;
     }
+    case 'backtest': {
+      const o = m.backtest;
+      // From the repository's root, where the cases' `extends: ../scenarios/…` find the library.
+      args.push('backtest', ...o.cases, '--runs', o.runsPerCase, '--seed', m.seed);
+      if (o.observed !== 'cases/observed.json') args.push('--observed', o.observed);
+      break;
+    }
     case 'run':
       args.push('run', m.scenarioPath, ...withs(m.interventions), '--runs', m.runs, '--seed', m.seed);
       for (const [k, v] of Object.entries(m.set)) args.push('--set', `${k}=${String(v)}`);
@@ -280,6 +287,7 @@ export function reportDownload(
   const stem = m.scenarioPath.replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
   const label = kind === 'run' ? '' : `-${kind}`;
   const base = `${stem}${label}-seed${m.seed}`;
+
   if (format === 'html')
     return { body: htmlReport(reportData(r)), type: 'text/html; charset=utf-8', filename: `${base}.html` };
   if (format === 'json') {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import {
   CompareOptionsSchema,
-  EpistemicOption,
+  EnsembleOptionsSchema,
   MAX_SENSITIVITY_RUNS,
   SensitivityOptionsSchema,
 } from '../analysis/options.ts';
@@ -97,22 +97,8 @@ export const ScenarioDetail = ScenarioSummary.extend({
   interventions: z.array(z.object({ id: z.string(), title: z.string() })),
 });
 
-/** Options of an ensemble: the same limits as `brink run`. */
-export const RunOptions = z.object({
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .default(1),
-  runs: z.number().int().min(1).max(10_000_000).default(10_000),
-  interventions: z.array(z.string().min(1).max(100)).max(20).default([]),
-  set: z
-    .record(z.string().min(1).max(200), z.union([z.number(), z.string().max(200), z.boolean()]))
-    .default({}),
-  /** Parameter draws for the parameter-uncertainty band (0: none), as `brink run --epistemic N`. */
-  epistemic: EpistemicOption,
-});
+/** Options of an ensemble: the schema `brink run` takes its flags from (src/analysis/options.ts). */
+export const RunOptions = EnsembleOptionsSchema;
 
 /** Options of a comparison and of a sensitivity analysis: the schemas `brink compare` and `brink sensitivity` check their flags with. */
 export const CompareOptions = CompareOptionsSchema;

@@ -8,7 +8,8 @@
 // gave (the routes used to call these directly); a user's mistake comes back as a value, which the route
 // answers as before.
 
-import { ANALYSES, type AnalysisKind, type ManifestFields } from '../analysis/registry.ts';
+import { ANALYSES, type AnalysisKind } from '../analyses.ts';
+import type { ManifestFields } from '../analysis/registry.ts';
 import { type Assumption, scenarioAssumptions } from '../analysis/report/index.ts';
 import { findRun, traceRun } from '../analysis/trace.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';

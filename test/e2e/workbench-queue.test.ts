@@ -1,6 +1,6 @@
 // The workbench's end-to-end tests (workbench.test.ts) again, with its jobs (the run, the comparison,
-// the sensitivity analysis) computed by two real `brink worker` processes over a real redis-server
-// (BRINK_JOBS; docs/workbench.md, "Jobs on a queue").
+// the sensitivity analysis, the backtest of a library) computed by two real `brink worker` processes
+// over a real redis-server (BRINK_JOBS; docs/workbench.md, "Jobs on a queue").
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { brinkProcess, type Proc, startRedis } from '../services.ts';

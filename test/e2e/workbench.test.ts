@@ -1,6 +1,7 @@
 // End to end in Debian's Chromium: first-start setup, open a Korea scenario, make an error and see it
 // underlined, fix it, edit a parameter in the form, run, read the charts and a sample run, compare two
-// interventions and see the forest plot, a sensitivity analysis, download the HTML reports. Screenshots go to test-output/screenshots/ (git-ignored).
+// interventions and see the forest plot, a sensitivity analysis, download the HTML reports, backtest
+// the Korea actor library against its historical case. Screenshots go to test-output/screenshots/ (git-ignored).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -319,6 +320,27 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   assertSelfContained(sensHtml);
   assert.ok(chartWithSvg('tornado').test(sensHtml), 'tornado chart with its SVG');
   assert.ok(chartWithSvg('sobol').test(sensHtml), 'sobol chart with its SVG');
+
+  // A backtest of the Korea actor library: the historical case that extends it, in sample (a rule of the
+  // library was written with it), scored apart from the held-out cases.
+  await page.goto(server.url);
+  await page.getByRole('link', { name: 'lib/korea-actors.yaml' }).click();
+  await page.getByRole('heading', { name: 'Backtest this library' }).waitFor();
+  await page.getByRole('spinbutton', { name: 'Runs per case' }).fill('500');
+  await page.getByRole('button', { name: 'Backtest', exact: true }).click();
+  await waitDone();
+  const inSample = page.getByTestId('in-sample-table');
+  await inSample.waitFor();
+  assert.match((await inSample.textContent()) ?? '', /yeonpyeong-2010-korea-lib\s*lethal-clash/);
+  assert.match(
+    (await page.getByTestId('in-sample-summary').textContent()) ?? '',
+    /Mean log score -?\d+\.\d\d \(ICB trigger-type base rate -?\d+\.\d\d, uniform -2\.30/,
+  );
+  await page.getByRole('heading', { name: 'Held-out cases (0)' }).waitFor();
+  await page.getByText('yeonpyeong-2010-korea-lib: marked inSample in cases/observed.json').waitFor();
+  await shot('13-backtest');
+  const backtest = JSON.parse(await downloadText('Download JSON')) as { report: { runs: number } };
+  assert.equal(backtest.report.runs, 500);
 
   // Keyboard: the first Tab reaches the skip link.
   await page.goto(server.url);

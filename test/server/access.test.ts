@@ -2,7 +2,7 @@
 // request here fails the first test, so no endpoint escapes these checks.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ANALYSIS_KINDS } from '../../src/analysis/registry.ts';
+import { ANALYSIS_KINDS } from '../../src/analyses.ts';
 import { ROUTES } from '../../src/server/app.ts';
 import type { RouteDef } from '../../src/server/http.ts';
 import { type Role, roleAtLeast } from '../../src/store/index.ts';
@@ -79,6 +79,8 @@ const SAMPLES: Record<string, (ids: Ids) => { query?: string; body?: unknown }> 
   'post /api/workspaces/:ws/analyses/rare': (ids) => ({
     body: { scenarioId: ids.id, estimator: 'crude', runs: 100 },
   }),
+  // A backtest runs on a library (a scenario's id is a 404 for its owner; the roles are checked first).
+  'post /api/workspaces/:ws/analyses/backtest': (ids) => ({ body: { scenarioId: ids.id, runs: 10 } }),
   'get /api/workspaces/:ws/scenarios/:id/parameters': () => ({ query: 'interventions=hotline' }),
   // The talks room's own access table is test/server/talks-access.test.ts.
   'get /api/workspaces/:ws/talks/actors': () => ({ query: 'scenario=korea-intercept.yaml' }),

@@ -264,3 +264,62 @@ export class JobChain<A, B, R> implements AnalysisJob<R> {
     return this.#report(a, b);
   }
 }
+
+/**
+ * Jobs as one job (a backtest's ensembles, one per case; its forecasts, one per crisis): each batch holds
+ * the next tasks of every part (in slices, of the first unfinished part only), absorbed in order into
+ * the part each came from; the checkpoint holds every part's, so it resumes where it stopped. Progress
+ * is the sum of the parts' units; the report is every part's report, in order.
+ */
+export class JobSeries<R> implements AnalysisJob<R[]> {
+  readonly total: number;
+  readonly #jobs: readonly AnalysisJob<R>[];
+  /** The part of each task handed out and not yet absorbed, in order. */
+  #owners: number[] = [];
+
+  constructor(jobs: readonly AnalysisJob<R>[]) {
+    this.#jobs = jobs;
+    this.total = jobs.reduce((s, j) => s + j.total, 0);
+  }
+
+  /** The parts' checkpoints in a series' checkpoint (undefined each: start afresh). */
+  static parts(checkpoint: string | undefined, n: number): (string | undefined)[] {
+    if (!checkpoint) return Array.from({ length: n }, () => undefined);
+    const parts = JSON.parse(checkpoint) as string[];
+    if (parts.length !== n) throw new Error(`a checkpoint of ${parts.length} parts, not ${n}`);
+    return parts;
+  }
+
+  done(): number {
+    return this.#jobs.reduce((s, j) => s + j.done(), 0);
+  }
+
+  next(sizing: { parallelism: number; units?: number }): Task[] {
+    const out: Task[] = [];
+    this.#owners = [];
+    for (let k = 0; k < this.#jobs.length; k++) {
+      const tasks = this.#jobs[k]!.next(sizing);
+      for (const t of tasks) {
+        out.push(t);
+        this.#owners.push(k);
+      }
+      if (tasks.length && sizing.units !== undefined) break;
+    }
+    return out;
+  }
+
+  absorb(task: Task, result: unknown): void {
+    const k = this.#owners.shift();
+    if (k === undefined) throw new Error('series: a task that was not handed out');
+    this.#jobs[k]!.absorb(task, result);
+  }
+
+  checkpoint(): string {
+    return JSON.stringify(this.#jobs.map((j) => j.checkpoint()));
+  }
+
+  report(): R[] | Promise<R[]> {
+    const parts = this.#jobs.map((j) => j.report());
+    return parts.some((p) => p instanceof Promise) ? Promise.all(parts) : (parts as R[]);
+  }
+}

@@ -9,6 +9,7 @@ import { compile } from '../../scenario/compile.ts';
 import { contentHash, type Prepared } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { type CompareState, compareRange } from '../compare.ts';
+import { type CrisisClasses, classifyRange } from '../crisis-classes.ts';
 import type { ParamTarget } from '../design.ts';
 import { type Aggregate, runRange } from '../ensemble.ts';
 import type { MetricDef } from '../metrics.ts';
@@ -154,7 +155,21 @@ export interface PlayTask {
 }
 
 /** Any task of any analysis. */
-export type Task = EnsembleTask | CompareTask | PointTask | RareTask | PlayTask;
+/**
+ * Runs [start, start + count) of `seed` of one model, counted by their classes on ICB's crisis scales
+ * (src/analysis/crisis-classes.ts; `horizonDays`: the window a crisis must end in to count as short).
+ */
+export interface ClassesTask {
+  kind: 'classes';
+  source: ModelSource;
+  horizonDays: number;
+  seed: number;
+  start: number;
+  count: number;
+  engine: string;
+}
+
+export type Task = EnsembleTask | CompareTask | PointTask | RareTask | PlayTask | ClassesTask;
 
 /** The result of a task. */
 export type TaskResult<T extends Task> = T extends EnsembleTask
@@ -167,7 +182,9 @@ export type TaskResult<T extends Task> = T extends EnsembleTask
         ? RareResult
         : T extends PlayTask
           ? number[]
-          : never;
+          : T extends ClassesTask
+            ? CrisisClasses
+            : never;
 
 /** The model source of a prepared scenario (`prepare(...)` without errors). */
 export function modelSourceOf(p: Prepared): ModelSource {
@@ -266,7 +283,7 @@ export function computeTask<T extends Task>(task: T): TaskResult<T> {
   return compute(task) as TaskResult<T>;
 }
 
-function compute(task: Task): Aggregate | CompareState | PointTally | RareResult | number[] {
+function compute(task: Task): Aggregate | CompareState | PointTally | RareResult | number[] | CrisisClasses {
   switch (task.kind) {
     case 'ensemble': {
       const m = compileSource(task.source);
@@ -283,6 +300,10 @@ function compute(task: Task): Aggregate | CompareState | PointTally | RareResult
       return estimateRare(compileSource(task.source), task.estimator, task.options);
     case 'play':
       return continuations(compileSource(task.source), task.spec, task.start, task.count);
+    case 'classes': {
+      const m = compileSource(task.source);
+      return classifyRange(m, simulatorOf(m), task.seed, task.start, task.count, task.horizonDays);
+    }
   }
 }
 

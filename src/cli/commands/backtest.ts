@@ -1,17 +1,15 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Table from 'cli-table3';
 import { parse as parseYaml } from 'yaml';
-import { EnsembleJob } from '../../analysis/ensemble.ts';
-import { type Executor, execute } from '../../analysis/kernel/executor.ts';
-import {
-  CALIBRATION_THRESHOLDS,
-  type CalibrationBin,
-  calibrationTable,
-  type Observed,
-} from '../../calibration/backtest.ts';
-import { ladderBaseRate, readMidDisputes } from '../../calibration/case-baseline.ts';
+import type { z } from 'zod';
+import { ANALYSES } from '../../analyses.ts';
+import { type Executor, runJob } from '../../analysis/kernel/executor.ts';
+import type { BacktestOptionsSchema } from '../../analysis/options.ts';
+import type { PreparedScenario, PrepareWith } from '../../analysis/registry.ts';
+import { CALIBRATION_THRESHOLDS } from '../../calibration/backtest.ts';
+import type { BacktestResult, CaseSummary } from '../../calibration/case-backtest.ts';
 import { DEFAULT_FIT, type GenericFit } from '../../calibration/generic-fit.ts';
-import { CUTOFF_PARAM, coefficientsOf, readFitMeta, readFolds } from '../../calibration/generic-library.ts';
+import { coefficientsOf, readFitMeta, readFolds } from '../../calibration/generic-library.ts';
 import {
   backtestFolds,
   backtestTimeSplit,
@@ -21,16 +19,12 @@ import {
   SCALES,
   type ScaleResult,
 } from '../../calibration/icb-backtest.ts';
-import type { CrisisRecord } from '../../calibration/icb-crises.ts';
-import { logScore, mean, pit, pitDraw, rps, smooth } from '../../calibration/scores.ts';
-import { triggerOf } from '../../calibration/violence.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
-import { OUTCOMES } from '../../engine/run.ts';
-import { TRIGGER_TYPES } from '../../scenario/schema.ts';
-import { type ExecutionOpts, executionOptions, loadModel, runAnalysis } from '../analysis.ts';
+import { type ExecutionOpts, executionOptions, loadModel, runAnalysis, userErrors } from '../analysis.ts';
+import { schemaFlags } from '../analysis-command.ts';
 import { absolute, type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { nonNegativeInt, positiveInt } from '../options.ts';
+import { positiveInt } from '../options.ts';
 import { pct } from '../report.ts';
 import {
   DEFAULT_CUTOFF,
@@ -44,194 +38,53 @@ import {
   yearOption,
 } from './fit.ts';
 
-/** Reads the observed outcomes; every entry must name a rung and an outcome type. */
-export function readObserved(
-  io: Io,
-  path: string,
-  shown: string,
-): Record<string, Observed & { inSample?: boolean }> {
-  const text = io.readFile(path);
-  if (text === undefined)
-    throw new UserError(`cannot read ${shown}: the observed outcomes of the cases (--observed)`);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${shown}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const cases = (data as { cases?: unknown })?.cases;
-  if (typeof cases !== 'object' || cases === null)
-    throw new UserError(`${shown}: expected {"cases": {ID: {...}}}`);
-  for (const [id, o] of Object.entries(cases as Record<string, Partial<Observed> & { inSample?: unknown }>)) {
-    if (typeof o?.peak !== 'string') throw new UserError(`${shown}: cases.${id}.peak must be a rung id`);
-    if (!OUTCOMES.includes(o.outcome as (typeof OUTCOMES)[number])) {
-      throw new UserError(`${shown}: cases.${id}.outcome must be one of ${OUTCOMES.join(', ')}`);
+/** The case files' tree as the backtest reads it: files by path from here, `data/…` from `--data`. */
+function casesOnDisk(io: Io, data: string): PrepareWith {
+  const loaded = new Map<string, PreparedScenario>();
+  const at = (file: string) => {
+    let p = loaded.get(file);
+    if (!p) {
+      const { model, doc, source } = loadModel(io, file, [], {});
+      p = { model, doc, source, hash: model.hash };
+      loaded.set(file, p);
     }
-    if (o.inSample !== undefined && typeof o.inSample !== 'boolean')
-      throw new UserError(`${shown}: cases.${id}.inSample must be true or false`);
-  }
-  return cases as Record<string, Observed & { inSample?: boolean }>;
-}
-
-export interface CaseRow {
-  id: string;
-  file: string;
-  /** Observed peak rung (id) and its index on the ladder. */
-  observed: string;
-  observedIndex: number;
-  /** Brink's smoothed P(observed peak), P(below), P(above). */
-  p: number;
-  pBelow: number;
-  pAbove: number;
-  logScore: number;
-  rps: number;
-  /** Randomised PIT; its uniform draw is seeded from the case's id. */
-  pit: number;
-  /** P(observed peak) under ICB's base rate for the case's trigger type (null: no trigger type or a custom ladder). */
-  baseRate: number | null;
-  /** The ICB trigger type the case maps to. */
-  trigger: string | null;
-  /** Whether the case was used to write or fit a library it runs on (scored apart), and why. */
-  inSample: boolean;
-  inSampleWhy?: string;
-  peakP: number[];
-  outcome: string;
-  pOutcome: number;
-}
-
-export interface CaseSummary {
-  n: number;
-  logScore: number;
-  /** Mean log score of the uniform forecast over the ladder's rungs. */
-  uniform: number;
-  /** Mean log score of ICB's trigger-type base rate (over the cases that have one). */
-  baseRate: number;
-  rps: number;
-  outcomeLogScore: number;
-  pit: number[];
-  calibration: CalibrationBin[];
-}
-
-export interface BacktestResult {
-  runs: number;
-  seed: number;
-  /** The ICB training set the base rates come from: crises triggered before this year. */
-  cutoff: number;
-  cases: CaseRow[];
-  /** Out-of-sample cases. */
-  summary: CaseSummary;
-  /** Cases marked in-sample, scored apart. */
-  inSample: CaseSummary;
-}
-
-function summariseCases(rows: readonly CaseRow[], rungs: number, thresholds: number[]): CaseSummary {
-  const withBase = rows.filter((r) => r.baseRate !== null);
-  return {
-    n: rows.length,
-    logScore: mean(rows.map((r) => r.logScore)),
-    uniform: Math.log(1 / rungs),
-    baseRate: mean(withBase.map((r) => Math.log(r.baseRate!))),
-    rps: mean(rows.map((r) => r.rps)),
-    outcomeLogScore: mean(rows.map((r) => Math.log(r.pOutcome))),
-    pit: rows.map((r) => r.pit).sort((a, b) => a - b),
-    calibration: calibrationTable(
-      rows.map((r) => ({ peakP: r.peakP, observedPeak: r.observedIndex })),
-      thresholds,
-    ),
+    return p;
   };
+  const read = (path: string) =>
+    io.readFile(absolute(io, path.startsWith('data/') ? join(data, path.slice('data/'.length)) : path));
+  const scenario = (): PreparedScenario => {
+    throw new Error('a backtest prepares its cases (at), not one scenario');
+  };
+  return Object.assign(scenario, { at, read });
 }
 
-/** The ICB crises and MID disputes before the fit's cut-off, for the base rates of the cases. */
-function caseTraining(
-  io: Io,
-  data: string,
-  cutoff: number,
-): { train: CrisisRecord[]; all: CrisisRecord[]; mid: ReturnType<typeof readMidDisputes> } {
-  const inp = readIcbInputs(io, data);
-  const midPath = join(absolute(io, data), 'cow-mid-5.0', 'mida-disputes.csv');
-  const midText = io.readFile(midPath);
-  if (midText === undefined)
-    throw new UserError(
-      `cannot read ${join(data, 'cow-mid-5.0/mida-disputes.csv')}: COW MID 5.0 disputes (--data)`,
-    );
-  const mid = readMidDisputes(midText, join(data, 'cow-mid-5.0/mida-disputes.csv')).filter(
-    (d) => d.year < cutoff,
-  );
-  return { train: inp.crises.filter((c) => c.year < cutoff), all: inp.crises, mid };
-}
-
-/** Scores case files against their observed peaks; each case's ensemble runs on `executor` (the kernel's). */
+/**
+ * Scores case files against their observed peaks: the registry's backtest (src/calibration/case-backtest.ts),
+ * each case's ensemble on `executor` (the kernel's), with its progress.
+ */
 export async function backtest(
   io: Io,
-  files: string[],
-  opts: { runs: number; seed: number; observed?: string; data?: string },
+  o: BacktestOptions,
+  data: string,
   executor: Executor,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<BacktestResult> {
-  if (!files.length) throw new UserError('no case files');
-  const shownObs = opts.observed ?? join(dirname(files[0]!), 'observed.json');
-  const observed = readObserved(io, absolute(io, shownObs), shownObs);
-  const cutoff = readFitMeta(io.readFile(absolute(io, FIT_FILE))).cutoff ?? DEFAULT_CUTOFF;
-  const training = caseTraining(io, opts.data ?? 'data', cutoff);
-  const rows: CaseRow[] = [];
-  let thresholds: number[] = [];
-  let rungs = 10;
-  for (const file of files) {
-    const { model, doc, source } = loadModel(io, file, [], {});
-    const o = observed[model.id];
-    if (!o) throw new UserError(`${file}: no entry "${model.id}" in ${shownObs}`);
-    const peak = model.rungIds.indexOf(o.peak);
-    if (peak < 0)
-      throw new UserError(`${shownObs}: cases.${model.id}.peak: no rung "${o.peak}" on its ladder`);
-    const job = new EnsembleJob(source, model, { seed: opts.seed, runs: opts.runs, engine: ENGINE_VERSION });
-    const agg = await execute(job, executor);
-    const peakP = smooth(agg.peak);
-    const outcomeP = smooth(agg.outcomes);
-    const below = peakP.slice(0, peak).reduce((s, x) => s + x, 0);
-    const at = peakP[peak]!;
-    thresholds = CALIBRATION_THRESHOLDS.map((t) => model.rungIds.indexOf(t)).filter((t) => t >= 0);
-    rungs = model.rungIds.length;
-    const trig = doc?.trigger ?? triggerOf(model, undefined).type;
-    const base = ladderBaseRate(training.train, training.mid, model.rungIds);
-    const baseP = trig && base ? base(TRIGGER_TYPES.indexOf(trig) + 1)[peak]! : null;
-    let inSample = o.inSample === true;
-    let why = inSample ? `marked inSample in ${shownObs}` : undefined;
-    const fitCutoff = doc?.params?.[CUTOFF_PARAM];
-    const crisis = o.icb ? training.all.find((c) => c.crisno === o.icb!.crisno) : undefined;
-    if (!inSample && typeof fitCutoff === 'number' && crisis && crisis.year < fitCutoff) {
-      inSample = true;
-      why = `its ICB crisis (${crisis.crisno}, ${crisis.year}) is a training crisis of the generic fit (before ${fitCutoff})`;
-    }
-    const row: CaseRow = {
-      id: model.id,
-      file,
-      observed: o.peak,
-      observedIndex: peak,
-      p: at,
-      pBelow: below,
-      pAbove: Math.max(0, 1 - below - at),
-      logScore: logScore(peakP, peak),
-      rps: rps(peakP, peak),
-      pit: pit(peakP, peak, pitDraw(opts.seed, model.id)),
-      baseRate: baseP,
-      trigger: trig ?? null,
-      inSample,
-      peakP,
-      outcome: o.outcome,
-      pOutcome: outcomeP[OUTCOMES.indexOf(o.outcome)]!,
-    };
-    if (why) row.inSampleWhy = why;
-    rows.push(row);
-  }
-  const out = rows.filter((r) => !r.inSample);
-  const ins = rows.filter((r) => r.inSample);
-  return {
-    runs: opts.runs,
-    seed: opts.seed,
-    cutoff,
-    cases: rows,
-    summary: summariseCases(out, rungs, thresholds),
-    inSample: summariseCases(ins, rungs, thresholds),
+  if (!o.cases.length) throw new UserError('no case files');
+  const def = ANALYSES.backtest;
+  const prepare = casesOnDisk(io, data);
+  const fields = userErrors(() => def.manifest(prepare, o, ENGINE_VERSION));
+  // The job's manifest as the server would store it; case files on disk have no library or stored version.
+  const manifest = {
+    ...fields,
+    scenarioId: '',
+    scenarioPath: '',
+    scenarioVersion: 0,
+    engine: ENGINE_VERSION,
+    set: {},
   };
+  const opened = def.open(prepare, manifest);
+  await runJob(opened.job, executor, { onProgress });
+  return await opened.finish(async () => {});
 }
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
@@ -241,6 +94,8 @@ function summaryLine(label: string, s: CaseSummary): string {
   if (!s.n) return `${label}: none`;
   return `${label} (${s.n}): mean log score ${f2(s.logScore)}; ICB trigger-type base rate ${f2(s.baseRate)}; uniform ${f2(s.uniform)}; mean RPS ${f2(s.rps)}; outcome type ${f2(s.outcomeLogScore)}`;
 }
+
+type BacktestOptions = z.output<typeof BacktestOptionsSchema>;
 
 export function renderBacktest(r: BacktestResult, rungIds: string[]): string {
   const t = new Table({
@@ -324,7 +179,7 @@ function cachedFit(io: Io, hash: string, file = FIT_FILE): GenericFit | undefine
   };
 }
 
-export function icbBacktest(
+export async function icbBacktest(
   io: Io,
   o: {
     data: string;
@@ -336,7 +191,9 @@ export function icbBacktest(
     seed: number;
   },
   log: (m: string) => void,
-): IcbBacktest {
+  executor: Executor,
+  onProgress?: (done: number, total: number) => void,
+): Promise<IcbBacktest> {
   const inp = readIcbInputs(io, o.data);
   // The fit is always made with the defaults of `brink fit`, so the committed one serves when it matches.
   const cliOpts: FitCliOptions = {
@@ -353,6 +210,8 @@ export function icbBacktest(
     log,
     cached: () => cachedFit(io, inputsHash(inp, cliOpts), o.fit),
     until: o.until,
+    executor,
+    ...(onProgress ? { onProgress } : {}),
   };
   if (o.folds !== undefined) {
     // The fits of `brink fit --folds K` serve when they were made from the same inputs and folds.
@@ -451,14 +310,22 @@ export const registerBacktest: Registrar = (program, io) => {
       '--fit <file>',
       `--icb: a fit to use when it was made from the same training set (with --folds: the saved fold fits, default ${FOLDS_FILE})`,
       FIT_FILE,
-    )
-    .option(
-      '-n, --runs <n>',
-      'runs per case (default 20000) or per held-out ICB crisis (default 2000)',
-      positiveInt,
-    )
-    .option('-s, --seed <seed>', 'seed', nonNegativeInt, 1)
-    .option('--observed <file>', 'observed outcomes (default: observed.json beside the first case)')
+    );
+  // Runs, seed and the observed outcomes are the backtest's options (the API's body too); --runs has no
+  // default here, since --icb's differs (2000 runs per crisis).
+  const optionsOf = schemaFlags(cmd, ANALYSES.backtest.options, {
+    runs: {
+      flags: '-n, --runs <n>',
+      help: 'runs per case (default 20000) or per held-out ICB crisis (default 2000)',
+      default: null,
+    },
+    seed: { flags: '-s, --seed <seed>', help: 'seed' },
+    observed: {
+      flags: '--observed <file>',
+      help: 'observed outcomes (default: observed.json beside the first case)',
+    },
+  });
+  cmd
     .option('--data <dir>', 'data directory (ICB, MID)', 'data')
     .option('--json', 'print every score as JSON');
   // Case files run on the analysis kernel: worker threads here or `brink worker`s (same numbers).
@@ -478,6 +345,7 @@ export const registerBacktest: Registrar = (program, io) => {
         json?: boolean;
       },
     ) => {
+      const { runs, seed } = optionsOf(o as unknown as Record<string, unknown>);
       if (o.icb) {
         if (files.length) throw new UserError('--icb scores ICB crises: give no case files with it');
         if (o.folds !== undefined && o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
@@ -485,18 +353,24 @@ export const registerBacktest: Registrar = (program, io) => {
           throw new UserError(
             `--until ${o.until}: must be after --cutoff ${o.cutoff} (no crisis left to score)`,
           );
-        const r = icbBacktest(
-          io,
-          {
-            data: o.data,
-            cutoff: o.cutoff,
-            folds: o.folds,
-            until: o.until,
-            fit: o.fit,
-            runs: o.runs ?? 2000,
-            seed: o.seed,
-          },
-          (m) => io.err(`${m}\n`),
+        // The held-out crises' forecasts run on the analysis kernel: worker threads here or `brink
+        // worker`s (same numbers); a fold's fit, when none is saved, on this thread.
+        const { result: r } = await runAnalysis(io, 'backtest --icb', o, (executor, tick) =>
+          icbBacktest(
+            io,
+            {
+              data: o.data,
+              cutoff: o.cutoff,
+              folds: o.folds,
+              until: o.until,
+              fit: o.fit,
+              runs: o.runs === undefined ? 2000 : runs,
+              seed,
+            },
+            (m) => io.err(`${m}\n`),
+            executor,
+            tick,
+          ),
         );
         if (o.json) {
           const s = r.scales.icb;
@@ -514,14 +388,9 @@ export const registerBacktest: Registrar = (program, io) => {
         return;
       }
       if (!files.length) throw new UserError('give case files (cases/*.yaml), or --icb');
-      const opts: { runs: number; seed: number; observed?: string; data: string } = {
-        runs: o.runs ?? 20000,
-        seed: o.seed,
-        data: o.data,
-      };
-      if (o.observed) opts.observed = o.observed;
-      const { result: r } = await runAnalysis(io, 'backtest', o, (executor) =>
-        backtest(io, files, opts, executor),
+      const options = { ...optionsOf(o as unknown as Record<string, unknown>), cases: files };
+      const { result: r } = await runAnalysis(io, 'backtest', o, (executor, tick) =>
+        backtest(io, options, o.data, executor, tick),
       );
       if (o.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
       else {

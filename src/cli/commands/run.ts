@@ -1,10 +1,10 @@
+import { z } from 'zod';
 import { type Aggregate, EnsembleJob, summarize } from '../../analysis/ensemble.ts';
 import { openEpistemicRun } from '../../analysis/epistemic.ts';
 import { execute } from '../../analysis/kernel/executor.ts';
 import { sourceOf } from '../../analysis/kernel/task.ts';
 import { attributeMisperceptions, ensembleWithReplays, pathTree, sankeyFloor } from '../../analysis/paths.ts';
-import type { Estimator } from '../../analysis/rare.ts';
-import { rareJob, rareSettingsOf } from '../../analysis/registry.ts';
+import { ANALYSES, rareJob, rareSettingsOf } from '../../analysis/registry.ts';
 import type { ReportData } from '../../analysis/report/index.ts';
 import { bundledBaseRates } from '../../calibration/bundled.ts';
 import { sanityPanel } from '../../calibration/violence.ts';
@@ -20,18 +20,11 @@ import {
   reportOf,
   runAnalysis,
 } from '../analysis.ts';
+import { flagRows, schemaFlags } from '../analysis-command.ts';
 import { renderAttribution, renderEpistemicRun, renderRare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import {
-  collect,
-  drawCount,
-  EPISTEMIC_HELP,
-  estimatorOption,
-  nonNegativeInt,
-  parseSets,
-  positiveInt,
-} from '../options.ts';
+import { collect, drawCount, EPISTEMIC_HELP, estimatorOption, parseSets, positiveInt } from '../options.ts';
 import { renderRunReport, renderSanity } from '../report.ts';
 
 function rungOf(m: Model, ref: string): number {
@@ -41,19 +34,30 @@ function rungOf(m: Model, ref: string): number {
   return k;
 }
 
-interface RunOpts {
-  runs: number;
-  seed: number;
-  with: string[];
-  set: string[];
+/**
+ * The flags of `brink run`: the ensemble's options (the body of `POST …/runs`) and the rare-event
+ * estimate's (the body of `POST …/analyses/rare`), from the registry's schemas, with their defaults and
+ * limits; the estimator is optional here (without it, an ensemble), and crude Monte Carlo takes --runs.
+ */
+const RunFlagsSchema = z.object({
+  ...ANALYSES.run.options.shape,
+  // `--set` also takes a distribution or {param: name} as JSON (the API's body: numbers, strings and
+  // booleans only); the scenario's diagnostics check each value where it is applied.
+  set: z.record(z.string().min(1).max(200), z.unknown()).default({}),
+  ...ANALYSES.rare.options.pick({
+    target: true,
+    particles: true,
+    replicates: true,
+    ceRuns: true,
+    isRuns: true,
+  }).shape,
+  estimator: ANALYSES.rare.options.shape.estimator.optional(),
+});
+
+/** The command's own flags besides the schema's. */
+interface CommandOpts {
   paths: number;
   json?: boolean;
-  estimator?: Estimator;
-  target?: string;
-  particles: number;
-  replicates: number;
-  ceRuns: number;
-  isRuns: number;
   counterfactual?: boolean;
   report?: string;
   format?: 'md' | 'csv';
@@ -61,46 +65,67 @@ interface RunOpts {
   queue?: string;
   queueTimeout?: number;
   shardSize?: number;
-  epistemic?: number;
 }
+
+type RunOpts = z.output<typeof RunFlagsSchema> & CommandOpts;
 
 export const registerRun: Registrar = (program, io) => {
   const cmd = program
     .command('run')
     .description('run a scenario many times and report exceedance, outcomes, paths and misperception')
-    .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('-n, --runs <n>', 'number of runs', positiveInt, 10000)
-    .option('-s, --seed <seed>', 'seed (recorded in the output)', nonNegativeInt, 1)
-    .option('-w, --with <intervention>', 'apply an intervention (repeatable; a+b combines)', collect, [])
-    .option('--set <path=value>', 'override a parameter, e.g. talks.eu.rounds=3 (repeatable)', collect, [])
-    .option('--paths <k>', 'how many escalation paths to list', positiveInt, 8)
-    .option(
-      '--estimator <kind>',
-      'rare-event estimate of P(peak >= --target): crude, ams (adaptive multilevel splitting) or is (cross-entropy importance sampling)',
-      estimatorOption,
-    )
-    .option('--target <rung>', 'rare event: peak at or above this rung (default: nuclear use)')
-    .option('--particles <n>', 'ams: particles per replicate', positiveInt, 1000)
-    .option(
-      '--replicates <n>',
-      'ams: independent replicates (their spread gives the interval)',
-      positiveInt,
-      20,
-    )
-    .option('--ce-runs <n>', 'is: runs per cross-entropy iteration', positiveInt, 2000)
-    .option('--is-runs <n>', 'is: runs of the final estimate', positiveInt, 10000)
-    .option('--epistemic <n>', EPISTEMIC_HELP, drawCount)
-    .option('--counterfactual', 'replay each war run without the misperception its chain began with')
-    .option(
-      '--shard-size <n>',
-      'runs per shard (default: from runs and workers; numbers do not depend on it)',
-      positiveInt,
-    );
+    .argument('<file>', 'scenario file (YAML or JSON)');
+  const optionsOf = schemaFlags(cmd, RunFlagsSchema, {
+    ...flagRows([
+      ['runs', '-n, --runs <n>', 'number of runs'],
+      ['seed', '-s, --seed <seed>', 'seed (recorded in the output)'],
+      ['interventions', '-w, --with <intervention>', 'apply an intervention (repeatable; a+b combines)'],
+    ]),
+    set: {
+      flags: '--set <path=value>',
+      help: 'override a parameter, e.g. talks.eu.rounds=3 (repeatable)',
+      parse: collect,
+      default: [],
+      convert: (v: string[]) => parseSets(v),
+    },
+    paths: {
+      flags: '--paths <k>',
+      help: 'how many escalation paths to list',
+      parse: positiveInt,
+      default: 8,
+    },
+    estimator: {
+      flags: '--estimator <kind>',
+      help: 'rare-event estimate of P(peak >= --target): crude, ams (adaptive multilevel splitting) or is (cross-entropy importance sampling)',
+      parse: estimatorOption,
+    },
+    ...flagRows([
+      ['target', '--target <rung>', 'rare event: peak at or above this rung (default: nuclear use)'],
+      ['particles', '--particles <n>', 'ams: particles per replicate'],
+      ['replicates', '--replicates <n>', 'ams: independent replicates (their spread gives the interval)'],
+      ['ceRuns', '--ce-runs <n>', 'is: runs per cross-entropy iteration'],
+      ['isRuns', '--is-runs <n>', 'is: runs of the final estimate'],
+    ]),
+    epistemic: { flags: '--epistemic <n>', help: EPISTEMIC_HELP, parse: drawCount, default: null },
+    counterfactual: {
+      flags: '--counterfactual',
+      help: 'replay each war run without the misperception its chain began with',
+    },
+    shardSize: {
+      flags: '--shard-size <n>',
+      help: 'runs per shard (default: from runs and workers; numbers do not depend on it)',
+      parse: positiveInt,
+    },
+  });
   analysisOptions(cmd).action(
-    async (file: string, o: RunOpts, cmd: { parent?: { rawArgs?: string[] } | null }) => {
+    async (
+      file: string,
+      flags: CommandOpts & Record<string, unknown>,
+      cmd: { parent?: { rawArgs?: string[] } | null },
+    ) => {
+      const o: RunOpts = { ...flags, ...optionsOf(flags) };
       const argv = (cmd.parent?.rawArgs ?? []).slice(0);
       const s = loadScenarioFile(io, file);
-      const { model, doc } = preparedOf(io, s, o.with, parseSets(o.set));
+      const { model, doc } = preparedOf(io, s, o.interventions, o.set);
       const started = performance.now();
       const manifest = (settings: Record<string, string | number> = {}) =>
         manifestOf(s, argv, {
@@ -115,8 +140,8 @@ export const registerRun: Registrar = (program, io) => {
         emitReport(
           io,
           () => {
-            const d = docOf(io, s, o.with);
-            return reportOf(io, { kind: 'run', ...data }, d.doc, d.locations, o.with);
+            const d = docOf(io, s, o.interventions);
+            return reportOf(io, { kind: 'run', ...data }, d.doc, d.locations, o.interventions);
           },
           o,
         );

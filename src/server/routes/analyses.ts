@@ -5,9 +5,11 @@
 // re-running and downloading the report go through the `…/runs/{run}/…` routes.
 // The scenario's parsing, compiling and the design's check run on the request pool (src/server/pool.ts).
 import { z } from 'zod';
-import { ANALYSES, ANALYSIS_KINDS, type AnalysisKind } from '../../analysis/registry.ts';
+import { ANALYSES, ANALYSIS_KINDS, type AnalysisKind } from '../../analyses.ts';
+import { backtestTree } from '../../calibration/case-backtest.ts';
 import type { RunManifest } from '../../contract/runs.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
+import type { ScenarioRecord, Store } from '../../store/index.ts';
 import { HttpError, type RouteDef, route } from '../http.ts';
 import {
   Id,
@@ -19,6 +21,23 @@ import {
 } from '../schemas.ts';
 import { workspaceFiles } from '../workspace.ts';
 import { notRunnable, runnableScenario, summary } from './runs.ts';
+
+/** A library of the workspace (what a backtest's cases extend). */
+async function library(store: Store, ws: string, id: string): Promise<ScenarioRecord> {
+  const s = await store.getScenario(ws, id);
+  if (s?.kind !== 'library') throw new HttpError(404, 'not_found', 'no such library');
+  return s;
+}
+
+/** A RangeError of the use case as a 422. */
+function invalid<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new HttpError(422, 'invalid_analysis', e.message);
+    throw e;
+  }
+}
 
 /** The route that starts an analysis of `kind` in the background (202), from its registry entry. */
 function analysisRoute(kind: AnalysisKind, path: string): RouteDef {
@@ -36,20 +55,34 @@ function analysisRoute(kind: AnalysisKind, path: string): RouteDef {
     errors: [400, 403, 404, 422],
     handler: async ({ c, params, body, user, services }) => {
       const { store, jobs } = services;
-      const s = await runnableScenario(store, params.ws, (body as { scenarioId: string }).scenarioId);
-      const files = await workspaceFiles(store, params.ws);
+      const id = (body as { scenarioId: string }).scenarioId;
+      const s =
+        kind === 'backtest'
+          ? await library(store, params.ws, id)
+          : await runnableScenario(store, params.ws, id);
+      let files = await workspaceFiles(store, params.ws);
+      let options = body;
+      if (kind === 'backtest') {
+        // The library's cases among those shipped with Brink, beside the workspace's files.
+        const tree = invalid(() => backtestTree(files, s.path, (body as { cases: string[] }).cases));
+        files = tree.files;
+        options = { ...(body as object), cases: tree.cases };
+      }
       // The design is checked (and its work counted) by opening the job once, on a pool thread.
       const a = await services.pool.run(params.ws, {
         op: 'analysis',
         kind,
         files,
         path: s.path,
-        options: body,
+        options,
       });
       if (!a.ok) {
         if ('notRunnable' in a) {
           const { what, diagnostics } = a.notRunnable;
-          throw notRunnable(`${s.path}${what.replace(/^the scenario/, '')}`, diagnostics);
+          throw notRunnable(
+            what.startsWith('the scenario') ? `${s.path}${what.slice('the scenario'.length)}` : what,
+            diagnostics,
+          );
         }
         throw new HttpError(422, 'invalid_analysis', a.invalid);
       }

@@ -303,10 +303,16 @@ export const runRoutes = [
     params: RunParams,
     query: z.object({ format: z.enum(['json', 'csv', 'html']).default('json') }),
     produces: 'application/json, text/csv, text/html',
-    errors: [404, 409],
+    errors: [404, 409, 422],
     handler: async ({ c, params, query, services }) => {
       const r = await getRun(services.store, params.ws, params.run);
       if (!r.report) throw new HttpError(409, 'not_finished', `the job is ${r.status}: no report yet`);
+      if (r.manifest.kind === 'backtest' && query.format !== 'json')
+        throw new HttpError(
+          422,
+          'unsupported_format',
+          "a backtest's report downloads as JSON (format=json); its table is on the job's page",
+        );
       const d = await services.pool.run(params.ws, { op: 'report', run: r, format: query.format });
       c.header('content-disposition', `attachment; filename="${d.filename}"`);
       return c.body(d.body, 200, { 'content-type': d.type });

@@ -38,22 +38,29 @@ export function useStart(p: Props, form: FieldErrors) {
       setStarting(false);
     }
   };
-  return { starting, start };
+  return { starting, start, form };
 }
 
-/** Starts the analysis (saving the text first when it changed); viewers read why they cannot. */
+/** Starts the analysis (saving the text first when it changed), under the form's error; viewers read why they cannot. */
 export function StartButton(
-  p: Props & { starting: boolean; label: string; onClick: () => void; disabled?: boolean; viewers?: string },
+  p: Props & {
+    job: ReturnType<typeof useStart>;
+    label: string;
+    onClick: () => void;
+    disabled?: boolean;
+    viewers?: string;
+  },
 ) {
   return (
     <>
+      <FormError form={p.job.form} />
       <button
         type="button"
         className="primary wide"
-        disabled={!p.canEdit || p.starting || p.blocked || p.disabled}
+        disabled={!p.canEdit || p.job.starting || p.blocked || p.disabled}
         onClick={p.onClick}
       >
-        {p.starting ? 'Starting…' : p.dirty ? `Save and ${p.label.toLowerCase()}` : p.label}
+        {p.job.starting ? 'Starting…' : p.dirty ? `Save and ${p.label.toLowerCase()}` : p.label}
       </button>
       {!p.canEdit ? (
         <p className="muted small">{p.viewers ?? 'Viewers can read results but not start analyses.'}</p>
@@ -72,7 +79,7 @@ export function CompareForm(p: Props) {
     traceRuns: 'Saved and harmed runs to trace',
   });
   const { form, values: v } = o;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   const ids = p.interventions.map((i) => i.id);
   const arms = [...ids.filter((i) => singles.includes(i)), ...combos];
   const combo = ids.filter((i) => pick.includes(i)).join('+');
@@ -149,13 +156,12 @@ export function CompareForm(p: Props) {
           ? `${arms.length} arm${arms.length > 1 ? 's' : ''} against the baseline · ${(v.runs! * (1 + arms.length) + 2 * (v.epistemic || 0) * arms.length * v.runs!).toLocaleString()} runs in all`
           : 'Pick at least one intervention.'}
       </p>
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Compare"
         disabled={arms.length === 0}
-        onClick={() => void start('comparisons', { arms, ...v })}
+        onClick={() => void job.start('comparisons', { arms, ...v })}
         viewers="Viewers can read comparisons but not start them."
       />
     </div>
@@ -184,7 +190,7 @@ export function SensitivityForm(p: Props) {
   });
   const { form, values: v } = o;
   const { tornadoRuns = 0, samples = 0, runsPerPoint = 0, sobolTop = 0 } = v;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   const key = applied.join(',');
   useEffect(() => {
     setParamError('');
@@ -285,13 +291,12 @@ export function SensitivityForm(p: Props) {
           ? `${k} parameters · ${work.toLocaleString()} engine runs (${tornadoRuns.toLocaleString()} × ${1 + 2 * k} for the tornado${samples ? `, ${runsPerPoint.toLocaleString()} × ${(samples * (K + 2)).toLocaleString()} Sobol design points over ${K === k ? `all ${k}` : `the ${K} with the largest swing`}` : ''})`
           : 'No uncertain parameter selected.'}
       </p>
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Run sensitivity"
         disabled={k === 0}
-        onClick={() => void start('sensitivity', { interventions: applied, metric, ...v, only })}
+        onClick={() => void job.start('sensitivity', { interventions: applied, metric, ...v, only })}
         viewers="Viewers can read analyses but not start them."
       />
     </div>

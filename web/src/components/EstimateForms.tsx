@@ -1,8 +1,9 @@
 // The launchers of the analyses the registry added to the workbench: a sweep over one parameter, a
-// break-even search, and a rare-event estimate. Each checks its body with the API's own schema, starts
+// break-even search, a rare-event estimate, and (on a library) the backtest of its historical cases. Each checks its body with the API's own schema, starts
 // a background job (`POST …/analyses/{kind}`) and opens its page.
 import { useState } from 'react';
 import {
+  BacktestOptionsSchema,
   BreakevenOptionsSchema,
   RareOptionsSchema,
   SweepOptionsSchema,
@@ -11,7 +12,6 @@ import { type Props, StartButton, useStart } from './AnalysisForms.tsx';
 import {
   DrawsField,
   type FieldErrors,
-  FormError,
   NumberField,
   OptionField,
   type Options,
@@ -76,7 +76,7 @@ export function SweepForm(p: Props) {
     runs: 'Runs per cell',
   });
   const { form } = o;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   return (
     <div className="analysis-form">
       <p className="muted small">
@@ -95,14 +95,13 @@ export function SweepForm(p: Props) {
         max={1000}
       />
       <RunsAndSeed o={o} />
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Sweep"
         disabled={!path}
         onClick={() =>
-          void start('analyses/sweep', {
+          void job.start('analyses/sweep', {
             interventions: applied,
             params: [{ path, lo, hi, steps }],
             ...o.values,
@@ -125,7 +124,7 @@ export function BreakevenForm(p: Props) {
     runs: 'Paired runs per point',
   });
   const { form } = o;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   const armId = arm || p.interventions[0]?.id || '';
   return (
     <div className="analysis-form">
@@ -145,14 +144,13 @@ export function BreakevenForm(p: Props) {
       </div>
       <ParamRange form={form} name="param" path={[param, setParam]} lo={[lo, setLo]} hi={[hi, setHi]} />
       <RunsAndSeed o={o} />
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Find the break-even"
         disabled={!armId || !param}
         onClick={() =>
-          void start('analyses/breakeven', {
+          void job.start('analyses/breakeven', {
             with: armId,
             param,
             range: [lo, hi],
@@ -182,7 +180,7 @@ export function RareForm(p: Props) {
     replicates: 'Replicates',
   });
   const { form } = o;
-  const { starting, start } = useStart(p, form);
+  const job = useStart(p, form);
   return (
     <div className="analysis-form">
       <p className="muted small">
@@ -211,13 +209,12 @@ export function RareForm(p: Props) {
         </div>
       ) : null}
       <OptionField o={o} name="seed" />
-      <FormError form={form} />
       <StartButton
         {...p}
-        starting={starting}
+        job={job}
         label="Estimate"
         onClick={() =>
-          void start('analyses/rare', {
+          void job.start('analyses/rare', {
             interventions: applied,
             estimator,
             ...(target ? { target } : {}),
@@ -226,6 +223,32 @@ export function RareForm(p: Props) {
             seed: o.values.seed,
           })
         }
+      />
+    </div>
+  );
+}
+
+/** On a library: the backtest of the historical cases shipped with Brink that extend it. */
+export function BacktestForm(p: Props) {
+  const o = useOptions(BacktestOptionsSchema, { runs: 'Runs per case' });
+  const { form } = o;
+  const job = useStart(p, form);
+  return (
+    <div className="analysis-form">
+      <p className="muted small">
+        Runs every historical case shipped with Brink that extends this library (as saved here) and scores its
+        forecast against what happened, beside ICB's base rate for the case's trigger type. Cases used to
+        write or fit the library are scored apart from the held-out ones.
+      </p>
+      <div className="row wrap">
+        <OptionField o={o} name="runs" step={1000} />
+        <OptionField o={o} name="seed" />
+      </div>
+      <StartButton
+        {...p}
+        job={job}
+        label="Backtest"
+        onClick={() => void job.start('analyses/backtest', { runs: o.values.runs, seed: o.values.seed })}
       />
     </div>
   );

@@ -25,6 +25,7 @@ import { Term } from '../components/Term.tsx';
 import { Timeline, TraceForm } from '../components/Timeline.tsx';
 import { Link, navigate } from '../router.tsx';
 import { CompareResults, SensitivityResults } from './AnalysisResults.tsx';
+import { BacktestResults } from './BacktestResults.tsx';
 import { BreakevenResults, RareResults, SweepResults } from './EstimateResults.tsx';
 import { STATUS_LABEL } from './RunHistory.tsx';
 
@@ -36,6 +37,7 @@ const UNITS: Record<JobKind, string> = {
   sweep: 'cells',
   breakeven: 'points',
   rare: 'estimates',
+  backtest: 'runs over the cases',
 };
 
 const CRUMB: Record<JobKind, string> = {
@@ -45,6 +47,7 @@ const CRUMB: Record<JobKind, string> = {
   sweep: 'sweep',
   breakeven: 'break-even',
   rare: 'rare-event estimate',
+  backtest: 'backtest',
 };
 
 /** What a job is, after the scenario's name. */
@@ -61,6 +64,8 @@ export function jobTitle(m: JobManifest): string {
       return `break-even of ${m.breakeven.with} in ${m.breakeven.param}`;
     case 'rare':
       return `rare-event estimate (${m.rare.estimator})${w}`;
+    case 'backtest':
+      return `backtest of ${m.backtest.cases.length} historical case${m.backtest.cases.length === 1 ? '' : 's'}`;
     case 'run':
       return w ? w.trim() : 'baseline';
   }
@@ -79,6 +84,8 @@ export function jobLine(m: JobManifest): string {
       return `${m.breakeven.runsPerPoint.toLocaleString()} paired runs per point · ${m.breakeven.metric} · seed ${m.seed}`;
     case 'rare':
       return `${m.rare.estimator} · target ${m.rare.target ?? 'default'} · seed ${m.seed}`;
+    case 'backtest':
+      return `${m.backtest.runsPerCase.toLocaleString()} runs per case · seed ${m.seed}`;
     case 'run':
       return `${m.runs.toLocaleString()} runs · seed ${m.seed}`;
   }
@@ -162,7 +169,11 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           </p>
         </div>
         <div className="row">
-          {run.report ? (
+          {run.report && kind === 'backtest' ? (
+            <a className="button secondary" href={`${base}/report?format=json`} download>
+              Download JSON
+            </a>
+          ) : run.report ? (
             <>
               <a className="button primary" href={`${base}/report?format=html`} download>
                 Download report (HTML)
@@ -259,6 +270,8 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           <BreakevenResults run={run} />
         ) : kind === 'rare' ? (
           <RareResults run={run} />
+        ) : kind === 'backtest' ? (
+          <BacktestResults run={run} />
         ) : (
           <Results ws={ws} run={run} />
         )
@@ -290,6 +303,16 @@ function Manifest({ run }: { run: RunDetail }) {
         </dd>
         <dt>interventions</dt>
         <dd>{m.interventions.join(' + ') || 'none'}</dd>
+        {m.kind === 'backtest' ? (
+          <>
+            <dt>cases</dt>
+            <dd>{m.backtest.cases.join(', ')}</dd>
+            <dt>observed outcomes</dt>
+            <dd>
+              {m.backtest.observed}; ICB base rates before {m.backtest.cutoff}
+            </dd>
+          </>
+        ) : null}
         {m.kind === 'compare' ? (
           <>
             <dt>arms</dt>

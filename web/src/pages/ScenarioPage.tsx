@@ -1,7 +1,7 @@
 // A scenario: the YAML editor (or the form) with live diagnostics, the in-browser preview, the run
 // launcher and the run history.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { RunOptions } from '../../../src/server/schemas.ts';
+import { EnsembleOptionsSchema } from '../../../src/analysis/options.ts';
 import {
   ApiError,
   type Diagnostic,
@@ -16,7 +16,7 @@ import {
 } from '../api.ts';
 import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
-import { BreakevenForm, RareForm, SweepForm } from '../components/EstimateForms.tsx';
+import { BacktestForm, BreakevenForm, RareForm, SweepForm } from '../components/EstimateForms.tsx';
 import { DrawsField, FormError, OptionField, useOptions } from '../components/forms.tsx';
 import { InterventionChecks } from '../components/InterventionChecks.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
@@ -64,7 +64,7 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
   const [historyKey, setHistoryKey] = useState(0);
   const [job, setJob] = useState<(typeof JOB_TABS)[number]['id']>('run');
   const [tabIndents, setTabIndents] = useState(() => localStorage.getItem('brink.tabIndents') === '1');
-  const run = useOptions(RunOptions, { runs: 'Runs' }, { runs: 20000 });
+  const run = useOptions(EnsembleOptionsSchema, { runs: 'Runs' }, { runs: 20000 });
   const { form: runForm } = run;
   const seed = run.values.seed ?? 1;
   const canEdit = ws.role !== 'viewer';
@@ -386,10 +386,17 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
               </section>
             </>
           ) : (
-            <section className="panel">
-              <h2>Library file</h2>
-              <p className="muted">Scenarios extend this file; it is not run on its own.</p>
-            </section>
+            <>
+              <section className="panel analyse" aria-labelledby="backtest-h">
+                <h2 id="backtest-h">Backtest this library</h2>
+                <p className="muted small">Scenarios extend this file; it is not run on its own.</p>
+                <BacktestForm {...jobProps} />
+              </section>
+              <section className="panel" aria-labelledby="hist-h">
+                <h2 id="hist-h">Backtests</h2>
+                <RunHistory key={historyKey} ws={ws} scenarioId={id} />
+              </section>
+            </>
           )}
         </aside>
       </div>
