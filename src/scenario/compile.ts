@@ -607,14 +607,8 @@ class Compiler {
     this.reads = 0;
     this.diagnostics.length = 0;
     try {
-      const doc = this.doc;
       this.actions = template.actions.map(copyAction);
-      for (const action of this.actions) {
-        if (action.isWait) continue;
-        const actorId = this.actorIds[action.actor]!;
-        const localId = action.id.slice(actorId.length + 1);
-        const a = doc.actors[actorId]!.actions[localId]!;
-        const path: Path = ['actors', actorId, 'actions', localId];
+      for (const [action, a, path] of this.declaredActions()) {
         action.outcomeCum = this.outcomeNumbers(action.outcomes, a, path, action.id);
         this.actionNumbers(action, a, path);
       }
@@ -796,15 +790,25 @@ class Compiler {
     if (a.substitution) action.substitutionP = this.prob(a.substitution.p, [...path, 'substitution', 'p'], 0);
   }
 
-  /** Second pass: fields that refer to other actions, actors, channels or types. */
-  private completeActions(): void {
-    const doc = this.doc;
+  /** Each declared (not wait) action with its document entry and its path in the document. */
+  private *declaredActions(): Generator<[ActionModel, ActorDoc['actions'][string], Path, string]> {
     for (const action of this.actions) {
       if (action.isWait) continue;
       const actorId = this.actorIds[action.actor]!;
       const localId = action.id.slice(actorId.length + 1);
-      const a = doc.actors[actorId]!.actions[localId]!;
-      const path: Path = ['actors', actorId, 'actions', localId];
+      yield [
+        action,
+        this.doc.actors[actorId]!.actions[localId]!,
+        ['actors', actorId, 'actions', localId],
+        actorId,
+      ];
+    }
+  }
+
+  /** Second pass: fields that refer to other actions, actors, channels or types. */
+  private completeActions(): void {
+    const doc = this.doc;
+    for (const [action, a, path, actorId] of this.declaredActions()) {
       if (a.target !== undefined) this.actor(a.target, [...path, 'target']);
       if (a.intent) {
         const lik = new Float64Array(this.typeIds.length).fill(1);

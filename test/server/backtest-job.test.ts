@@ -11,7 +11,15 @@ import { createApp } from '../../src/server/app.ts';
 import { prepareServices } from '../../src/server/index.ts';
 import { brink } from '../cli.ts';
 import { type Proc, quickWorker, type RedisServer, startRedis } from '../services.ts';
-import { type Client, EXAMPLES, scenarioId, setupOwner, type TestServer, testServer } from './helpers.ts';
+import {
+  type Client,
+  closeServices,
+  EXAMPLES,
+  scenarioId,
+  setupOwner,
+  type TestServer,
+  testServer,
+} from './helpers.ts';
 
 /** `brink backtest … --json` (no timing in a backtest's JSON). */
 async function cli(args: string[]): Promise<BacktestResult> {
@@ -175,14 +183,7 @@ describe('backtest jobs computed by `brink worker` processes over Redis', () => 
       secureCookies: false,
       jobs: { url: redis.url },
     });
-    close = async () => {
-      await services.talks?.jobs.stop();
-      services.exercises.stopClock();
-      await services.exerciseJobs.stop();
-      await services.jobs.stop();
-      await services.pool.close();
-      await services.store.close();
-    };
+    close = () => closeServices(services);
     const { owner, ws } = await setupOwner(createApp(services));
     const lib = await addGenericLibrary(owner, ws);
     const start = await owner.post(`/api/workspaces/${ws}/analyses/backtest`, {

@@ -18,6 +18,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Stops a server's jobs, clock, pool and store, in that order. */
+export async function closeServices(services: Awaited<ReturnType<typeof prepareServices>>): Promise<void> {
+  await services.talks?.jobs.stop();
+  services.exercises.stopClock();
+  await services.exerciseJobs.stop();
+  await services.jobs.stop();
+  await services.pool.close();
+  await services.store.close();
+}
+
 export async function testServer(
   database = ':memory:',
   setupToken?: string,
@@ -34,14 +44,7 @@ export async function testServer(
   return {
     app,
     services,
-    close: async () => {
-      await services.talks?.jobs.stop();
-      services.exercises.stopClock();
-      await services.exerciseJobs.stop();
-      await services.jobs.stop();
-      await services.pool.close();
-      await services.store.close();
-    },
+    close: () => closeServices(services),
   };
 }
 
