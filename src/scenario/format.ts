@@ -154,13 +154,12 @@ function hasComment(item: unknown): boolean {
 function plainStrings(doc: Document): void {
   visit(doc, {
     Scalar(_, n) {
-      if (
-        (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') &&
-        typeof n.value === 'string' &&
-        !n.value.includes('\n')
-      ) {
-        delete n.type;
-      }
+      if (typeof n.value !== 'string') return;
+      const quoted = (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') && !n.value.includes('\n');
+      // A block scalar of blanks prints as an empty block, and a comment after its header would then be
+      // read back as its content: yaml chooses the style instead.
+      const blankBlock = (n.type === 'BLOCK_FOLDED' || n.type === 'BLOCK_LITERAL') && n.value.trim() === '';
+      if (quoted || blankBlock) delete n.type;
     },
   });
 }

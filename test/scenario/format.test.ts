@@ -246,6 +246,13 @@ function render(doc: unknown, choices: number[]): string {
   return d.toString();
 }
 
+test('formatText keeps an empty folded block with a comment on its header empty (the comment is not read back as its text)', () => {
+  // Found by the property below (fast-check seed -1232802498): a folded block of blanks with a comment.
+  const text = 'a:\n  - yes\n  - >- # a: [b] {c}\n     \n';
+  assert.deepEqual(value(text), { a: ['yes', ''] });
+  assertRoundTrip(text, 'blank-block.yaml');
+});
+
 test('formatText round-trips generated documents: same value, and formatting twice changes nothing', () => {
   fc.assert(
     fc.property(
