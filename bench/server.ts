@@ -525,7 +525,14 @@ async function measure(dir: string): Promise<Partial<Record<Section, unknown>>> 
       if (!runs(section)) continue;
       const [label, run] = SECTION_RUN[section];
       healthResets = 0;
-      out[section] = await run(ctx);
+      try {
+        out[section] = await run(ctx);
+      } catch (e) {
+        // A section whose feature this ref does not have (an older --before): recorded as absent.
+        const m = (e as Error).message;
+        if (!/\b404\b.*no API route/.test(m)) throw e;
+        out[section] = { absent: `not at this ref: ${m.slice(0, 160)}` };
+      }
       if (healthResets) (out[section] as Record<string, unknown>).healthResets = healthResets;
       console.log(`  ${label}`, JSON.stringify(out[section]));
     }
@@ -559,13 +566,11 @@ async function reads(api: Api, ws: string, seconds: number) {
 function buildRef(ref: string): { dir: string; commit: string } {
   const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: ROOT, encoding: 'utf8' }).trim();
   const dir = join(tmpdir(), `brink-bench-${commit}`);
+  // From scratch: a directory left by an earlier run may link a node_modules that no longer exists.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   execFileSync('bash', ['-c', `git archive ${commit} | tar -x -C ${dir}`], { cwd: ROOT });
-  try {
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  } catch {
-    // already linked
-  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   execFileSync(
     process.execPath,
     [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
@@ -626,13 +631,14 @@ if (only && jsonOut && existsSync(jsonOut)) {
 if (jsonOut) {
   writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
   // In the repository's format (biome), so that `npm run lint` passes on the committed file.
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', jsonOut],
-    {
-      cwd: ROOT,
-      stdio: 'ignore',
-    },
-  );
+  if (jsonOut.startsWith(`${ROOT}/`))
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', jsonOut],
+      {
+        cwd: ROOT,
+        stdio: 'ignore',
+      },
+    );
 }
 console.log(JSON.stringify(out));

@@ -29,6 +29,7 @@ interface Machine {
 interface Side {
   ref: string;
   validations: {
+    ref?: string;
     healthMaxMs: number;
     healthP99Ms: number;
     requestMinMs: number;
@@ -68,7 +69,9 @@ interface Results {
   before?: Side;
   after: Side;
   /** Sections measured by a later `--only` run: its command and machine. */
-  apart?: Partial<Record<'analyses' | 'talks' | 'exercises', { command: string; machine: Machine }>>;
+  apart?: Partial<
+    Record<'validations' | 'analyses' | 'talks' | 'exercises', { command: string; machine: Machine }>
+  >;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -77,9 +80,10 @@ const ms = (x: number) => `${n(x)} ms`;
 export async function regions(): Promise<Record<string, string>> {
   const r = JSON.parse(readFileSync(join(ROOT, 'bench/results/server.json'), 'utf8')) as Results;
   const sides = [r.before, r.after].filter((s): s is Side => s !== undefined);
-  const head = `| | ${sides.map((s, i) => `${i === 0 && r.before ? 'before' : 'after'} (${s.ref})`).join(' | ')} |`;
+  // A side's sections name the ref that measured them when a later `--only` run measured them again.
+  const head = `| | ${sides.map((s, i) => `${i === 0 && r.before ? 'before' : 'after'} (${s.validations.ref ?? s.ref})`).join(' | ')} |`;
   const row = (label: string, f: (s: Side) => string) => `| ${label} | ${sides.map(f).join(' | ')} |`;
-  const m = r.machine;
+  const again = r.apart?.validations;
   const lines = [
     head,
     `|---|${sides.map(() => '---').join('|')}|`,
@@ -113,7 +117,7 @@ export async function regions(): Promise<Record<string, string>> {
       (s) => `${n(s.reads.duringEnsembles.perSecond)} (${ms(s.reads.duringEnsembles.p99Ms)})`,
     ),
     '',
-    measuredWith(r.command, m),
+    again ? measuredWith(again.command, again.machine) : measuredWith(r.command, r.machine),
   ];
   return {
     'server-load': lines.join('\n'),
@@ -165,7 +169,7 @@ function analysesTable(r: Results): string {
 function roomsTable(r: Results): string {
   const sides = [r.before, r.after]
     .map((s, i) =>
-      s?.talks && s.exercises
+      s?.talks && s.exercises && !('absent' in s.exercises) && !('absent' in s.talks)
         ? { label: i === 0 ? 'before' : 'after', ref: s.talks.ref ?? s.ref, t: s.talks, e: s.exercises }
         : null,
     )
