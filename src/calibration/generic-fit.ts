@@ -13,7 +13,7 @@ import { ClassesJob } from '../analysis/classes-job.ts';
 import { crisisClassOf } from '../analysis/crisis-classes.ts';
 import { executeSync } from '../analysis/kernel/executor.ts';
 import { ownSimulator } from '../analysis/kernel/simulator.ts';
-import { type ModelSource, sourceOf } from '../analysis/kernel/task.ts';
+import { lazySource, type ModelSource } from '../analysis/kernel/task.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
 import { chanceSites, type Tilt } from '../engine/run.ts';
 import { compile } from '../scenario/compile.ts';
@@ -110,14 +110,23 @@ export class GenericModels {
     return r.model;
   }
 
-  /** The model with these parameters, named by its content hash, with its source for other threads. */
-  source(act: string, params: Record<string, number>): { model: Model; source: ModelSource } {
+  /**
+   * The source of the model with these parameters, named by its content hash. The model is compiled
+   * where a task of it first runs: on this thread when the executor is this thread, else only in the
+   * worker that computes it (a crisis's model is small work beside its compile, so compiling it here as
+   * well made `backtest --icb` slower on two workers than on one).
+   */
+  source(act: string, params: Record<string, number>): { source: ModelSource } {
     const base = this.doc(act);
     const doc = { ...base, params: { ...base.params, ...params } };
     const hash = contentHash(doc);
-    const r = compile(doc, { hash, interventions: [] });
-    if (!r.model || hasErrors(r.diagnostics)) throw libraryError(this.env, r.diagnostics);
-    return { model: r.model, source: sourceOf(doc, r.model) };
+    return {
+      source: lazySource(doc, hash, () => {
+        const r = compile(doc, { hash, interventions: [] });
+        if (!r.model || hasErrors(r.diagnostics)) throw libraryError(this.env, r.diagnostics);
+        return r.model;
+      }),
+    };
   }
 }
 

@@ -211,6 +211,21 @@ function remember(key: string, m: Model): void {
   models.set(key, m);
 }
 
+/** Models this thread compiles from their document only if a task runs here (see `lazySource`). */
+const lazy = new WeakMap<ModelSource, () => Model>();
+
+/**
+ * The source of a document whose model this thread compiles only when one of its tasks runs here: a
+ * caller that hands its tasks to other threads or processes (where the model is compiled from the
+ * source) never compiles it. `compileModel` compiles `doc` as it is (no parse, no hash check: the
+ * caller made both).
+ */
+export function lazySource(doc: Scenario, hash: string, compileModel: () => Model): ModelSource {
+  const src = { docJson: JSON.stringify(doc), hash, interventions: [] };
+  lazy.set(src, compileModel);
+  return src;
+}
+
 /** Uses `model`, compiled by the caller from `src`, for tasks on this thread that name it. */
 export function holdModel(src: ModelSource, model: Model): void {
   held.set(src, model);
@@ -238,6 +253,13 @@ export function localSource(model: Model): ModelSource {
 export function compileSource(src: ModelSource): Model {
   const mine = held.get(src);
   if (mine) return mine;
+  const later = lazy.get(src);
+  if (later) {
+    const m = later();
+    holdModel(src, m);
+    lazy.delete(src);
+    return m;
+  }
   if (src.docJson === '')
     throw new Error(
       `model ${src.hash.slice(0, 12)} was compiled without its document: it runs on its own thread only`,
