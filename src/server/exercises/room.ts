@@ -89,6 +89,8 @@ export class ExerciseRoom {
   readonly keys: Keyring;
   readonly clock: Clock;
   private readonly games = new Map<string, { head: number; game: Game }>();
+  /** Replays under way, by exercise: the head each replays and the game it will give. */
+  private readonly replaying = new Map<string, { head: number; game: Promise<Game> }>();
   private readonly wrapped = new Map<string, string | null>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -169,18 +171,34 @@ export class ExerciseRoom {
 
   // The game ------------------------------------------------------------------------------------
 
-  /** The game at the log's head (replayed once per head), without moving a real-time clock. */
+  /**
+   * The game at the log's head (replayed once per head), without moving a real-time clock. Requests
+   * that find the same head not yet replayed share one replay: ten look-aheads asked at once each
+   * opened, folded, compiled (on the pool) and replayed the same game, ~15 ms of the event loop each
+   * (docs/decisions/0018-server-load.md, session 7).
+   */
   private async load(exerciseId: string): Promise<Game> {
     const rows = await this.store.exercises.log(exerciseId);
     const head = rows.at(-1)?.seq ?? -1;
     const hit = this.games.get(exerciseId);
     if (hit && hit.head === head) return hit.game;
-    const st = fold(await this.entries(exerciseId, rows));
-    // A new document (a team's act, a fired inject, the first load) compiles on the pool, not here.
-    if (this.compiler) await warm(st, this.compiler(`exercise:${exerciseId}`));
-    const game = replay(st);
-    this.games.set(exerciseId, { head, game });
-    return game;
+    const pending = this.replaying.get(exerciseId);
+    if (pending && pending.head === head) return pending.game;
+    const game = (async () => {
+      const st = fold(await this.entries(exerciseId, rows));
+      // A new document (a team's act, a fired inject, the first load) compiles on the pool, not here.
+      if (this.compiler) await warm(st, this.compiler(`exercise:${exerciseId}`));
+      const g = replay(st);
+      // A later head replayed meanwhile stays.
+      if ((this.games.get(exerciseId)?.head ?? -2) < head) this.games.set(exerciseId, { head, game: g });
+      return g;
+    })();
+    this.replaying.set(exerciseId, { head, game });
+    try {
+      return await game;
+    } finally {
+      if (this.replaying.get(exerciseId)?.game === game) this.replaying.delete(exerciseId);
+    }
   }
 
   /** The log up to entry `head`, opened (a background job replays the game from it on its thread). */
