@@ -89,6 +89,8 @@ export class ExerciseRoom {
   readonly keys: Keyring;
   readonly clock: Clock;
   private readonly games = new Map<string, { head: number; game: Game }>();
+  /** Log rows opened, by exercise and seq: the sealed text and the entry it opened to. */
+  private readonly opened = new Map<string, Map<number, { sealed: string; entry: LoggedEntry }>>();
   /** Replays under way, by exercise: the head each replays and the game it will give. */
   private readonly replaying = new Map<string, { head: number; game: Promise<Game> }>();
   private readonly wrapped = new Map<string, string | null>();
@@ -141,14 +143,32 @@ export class ExerciseRoom {
       : this.keys.open<T>(exerciseScope(exerciseId), wrapped, kind, id, sealed);
   }
 
+  /**
+   * The log's rows opened. A row is opened once (decrypted and checked): a row read again with the same
+   * sealed text, time and author is the entry opened before, so a replay at each move or read does not
+   * open the whole log again (the set-up entry holds the workspace's files) and the game's set-up stays
+   * the same object (its cache key is made once).
+   */
   private async entries(exerciseId: string, rows: LogRow[]): Promise<LoggedEntry[]> {
     const wrapped = await this.wrappedKey(exerciseId);
-    return rows.map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      userId: r.userId,
-      entry: LogEntry.parse(this.open(exerciseId, wrapped, 'log', String(r.seq), r.entry)),
-    }));
+    let seen = this.opened.get(exerciseId);
+    if (!seen) {
+      seen = new Map();
+      this.opened.set(exerciseId, seen);
+    }
+    return rows.map((r) => {
+      const hit = seen.get(r.seq);
+      if (hit && hit.sealed === r.entry && hit.entry.at === r.at && hit.entry.userId === r.userId)
+        return hit.entry;
+      const entry: LoggedEntry = {
+        seq: r.seq,
+        at: r.at,
+        userId: r.userId,
+        entry: LogEntry.parse(this.open(exerciseId, wrapped, 'log', String(r.seq), r.entry)),
+      };
+      seen.set(r.seq, { sealed: r.entry, entry });
+      return entry;
+    });
   }
 
   // Callers -------------------------------------------------------------------------------------
