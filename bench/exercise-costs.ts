@@ -109,8 +109,12 @@ const out = {
     'open the log (store read, decrypt, parse every entry)': await timeAsync(() => room.log(d.ex)),
     fold: time(() => fold(log)),
     'replay (documents compiled, cached)': time(() => replay(st)),
-    'JSON.stringify(document) (the cache key, twice a replay)': time(() => JSON.stringify(doc)),
-    'JSON.stringify(setup.scenario) (the base cache key)': time(() => JSON.stringify(st.setup.scenario)),
+    'JSON.stringify(document) (the cache key before session 7, twice a replay)': time(() =>
+      JSON.stringify(doc),
+    ),
+    'JSON.stringify(setup.scenario) (the base key: each replay before, once a set-up now)': time(() =>
+      JSON.stringify(st.setup.scenario),
+    ),
     exerciseDoc: time(() => exerciseDoc(st)),
     'seal a log entry (a decision)': time(() => seal('log', choose)),
   },
