@@ -31,7 +31,10 @@ const stack = (id: number): Node[] => {
 // Sample i covers [t_i, t_{i+1}); a stretch is consecutive non-idle samples.
 const times: number[] = [];
 let t = 0;
-for (const d of prof.timeDeltas) times.push((t += d));
+for (const d of prof.timeDeltas) {
+  t += d;
+  times.push(t);
+}
 const stretches: { from: number; to: number; ms: number }[] = [];
 let from = -1;
 for (let i = 0; i <= prof.samples.length; i++) {

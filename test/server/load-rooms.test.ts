@@ -9,8 +9,8 @@ import { fold, type Game, LogEntry, replay, teamView } from '../../src/exercise/
 import { BackgroundError, backgroundStats, runInBackground } from '../../src/server/background-thread.ts';
 import { computeExerciseJob, type ExerciseJobInput } from '../../src/server/exercises/compute.ts';
 import { ExerciseRoom } from '../../src/server/exercises/room.ts';
-import { KeyError, type Keyring } from '../../src/server/talks/crypto.ts';
 import { computeTalksAnalysis, type TalksAnalysisInput } from '../../src/server/talks/compute.ts';
+import { KeyError, type Keyring } from '../../src/server/talks/crypto.ts';
 import { type ConveneResult, doWork } from '../../src/server/work-tasks.ts';
 import { exampleFiles } from '../../src/server/workspace.ts';
 import { deriveAgenda, loadBase, prefillPositions, selectTriggers } from '../../src/talks/index.ts';
@@ -234,7 +234,9 @@ describe('exercises under load', () => {
       seed: 12,
       teams: TEAMS,
       turnHours: 6,
-      msel: [{ id: 'B1', trigger: { atHours: 3 }, synopsis: 'A statement', to: ['US'], action: 'DPRK.statement' }],
+      msel: [
+        { id: 'B1', trigger: { atHours: 3 }, synopsis: 'A statement', to: ['US'], action: 'DPRK.statement' },
+      ],
       coach: { runs: 200, windowDays: 14 },
     });
     await ok(made, 201);
