@@ -18,7 +18,7 @@
 // scripts/docs/workbench.ts turns into docs/workbench.md's table.
 //   npm run bench:server -- [--before main] [--quick] [--ensemble-runs N] [--only analyses,...]
 //                           [--cpu-prof-dir DIR] [--json-out bench/results/server.json]
-// `--only` runs some sections (validations, submissions, analyses, signIns, reads, talks, exercises); with --json-out it
+// `--only` runs some sections (validations, submissions, analyses, signIns, reads, talks, exercises, moves); with --json-out it
 // writes them into the existing file (each side's section with the ref, command and machine that
 // measured it), keeping the other sections as they were measured.
 import { execFileSync, spawn } from 'node:child_process';
