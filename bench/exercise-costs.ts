@@ -75,7 +75,7 @@ const seal = (kind: string, v: unknown) => room.keys.seal(exerciseScope(d.ex), w
 const open = (kind: string, s: string) => room.keys.open(exerciseScope(d.ex), wrapped, kind, '1', s);
 const st = fold(log);
 const doc = exerciseDoc(st).doc;
-const choose = log.findLast((e) => e.entry.kind === 'choose')!.entry;
+const choose = [...log].reverse().find((e) => e.entry.kind === 'choose')!.entry;
 const setup = log[0]!.entry;
 const jobInput = { kind: 'lookahead', log, options: look.options };
 const team = TEAMS[0]!;
