@@ -9,12 +9,16 @@
 //   5. the talks room: 10 simultaneous convenings of korea-intercept (each derives its agenda from 300
 //      pilot runs), then one gap ranking (two delegations joined and declared) computing;
 //   6. exercises: 10 simultaneous look-aheads of one exercise (5,000 continuations each) computing.
+//   7. moves: 4 exercises of korea-intercept, 2 teams each (US, DPRK; the server's join limit is 10 an
+//      address), every team and facilitator watching its live view (12 event streams); 4 rounds of: the
+//      8 teams each send a message at once, the 4 clocks advance at once, the teams take the decisions
+//      waiting for them (the 4 exercises in parallel).
 // `--before REF` also builds REF (git archive into a temp directory, tsc) and runs the same scenarios
 // against it first, for before/after figures. Results go to stdout and, with --json-out, to a file that
 // scripts/docs/workbench.ts turns into docs/workbench.md's table.
 //   npm run bench:server -- [--before main] [--quick] [--ensemble-runs N] [--only analyses,...]
 //                           [--cpu-prof-dir DIR] [--json-out bench/results/server.json]
-// `--only` runs some sections (validations, submissions, analyses, signIns, reads, talks, exercises); with --json-out it
+// `--only` runs some sections (validations, submissions, analyses, signIns, reads, talks, exercises, moves); with --json-out it
 // writes them into the existing file (each side's section with the ref, command and machine that
 // measured it), keeping the other sections as they were measured.
 import { execFileSync, spawn } from 'node:child_process';
@@ -49,6 +53,7 @@ const SECTIONS = [
   'reads',
   'talks',
   'exercises',
+  'moves',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 const only = option('--only')?.split(',');
@@ -325,9 +330,14 @@ async function readsSection({ api, ws, korea }: Ctx) {
 }
 
 /** A browser session for `email` (signs in; with `join`, joins by an invitation token, creating the account). */
-async function sessionOf(url: string, email: string, join?: string): Promise<Api> {
+async function sessionOf(
+  url: string,
+  email: string,
+  join?: string,
+  joinPath = '/api/talks/join',
+): Promise<Api> {
   const api = new Api(url);
-  const res = await fetch(`${url}${join ? '/api/talks/join' : '/api/auth/login'}`, {
+  const res = await fetch(`${url}${join ? joinPath : '/api/auth/login'}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(
@@ -430,6 +440,133 @@ async function talksSection({ url, ws }: Ctx) {
   };
 }
 
+const TEAMS = [
+  { id: 'blue', label: 'Washington', actor: 'US' },
+  { id: 'red', label: 'Pyongyang', actor: 'DPRK' },
+  { id: 'yellow', label: 'Beijing', actor: 'PRC' },
+];
+
+/** Reads an event stream until `stop()`: the number of events it brought. */
+function watch(api: Api, path: string): { stop(): Promise<number> } {
+  const ac = new AbortController();
+  let events = 0;
+  const done = (async () => {
+    try {
+      const res = await fetch(api.base + path, {
+        headers: { cookie: api.session!.cookie, accept: 'text/event-stream' },
+        signal: ac.signal,
+      });
+      const dec = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+        events += (dec.decode(chunk, { stream: true }).match(/^event: /gm) ?? []).length;
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    stop: async () => {
+      ac.abort();
+      await done;
+      return events;
+    },
+  };
+}
+
+// 7. moves: 4 exercises, 8 teams and 4 facilitators watching, 4 rounds of messages, clocks, decisions
+async function movesSection({ url, ws }: Ctx) {
+  const fac = await sessionOf(url, 'bench@example.org');
+  const games: { id: string; teams: Record<string, Api> }[] = [];
+  const PLAYED = TEAMS.slice(0, 2);
+  for (let e = 0; e < 4; e++) {
+    const ex = await fac.req('POST', `/api/workspaces/${ws}/exercises`, {
+      title: `Moves ${e}`,
+      scenario: KOREA,
+      seed: 20 + e,
+      teams: PLAYED,
+      turnHours: 6,
+      msel: [],
+      coach: { runs: 300, windowDays: 14 },
+    });
+    if (ex.status !== 201) throw new Error(`exercise: ${ex.status} ${JSON.stringify(ex.body)}`);
+    const id = ex.body.id as string;
+    const teams: Record<string, Api> = {};
+    for (const t of PLAYED) {
+      const inv = await fac.req('POST', `/api/exercises/${id}/invitations`, { team: t.id });
+      teams[t.id] = await sessionOf(
+        url,
+        `${t.id}${e}-${Date.now()}@example.org`,
+        inv.body.token,
+        '/api/exercises/join',
+      );
+    }
+    games.push({ id, teams });
+  }
+  const streams = games.flatMap((g) =>
+    [fac, ...Object.values(g.teams)].map((a) => watch(a, `/api/exercises/${g.id}/events`)),
+  );
+  await sleep(500);
+  const moves: { status: number; ms: number }[] = [];
+  const move = async (api: Api, path: string, body: unknown) => {
+    const r = await api.req('POST', path, body);
+    moves.push({ status: r.status, ms: r.ms });
+    return r;
+  };
+  const { result: rounds, ...health } = await underPolling(url, async () => {
+    for (let round = 0; round < 4; round++) {
+      // Each team's own message: a new document for the game (compiled on the pool).
+      await Promise.all(
+        games.flatMap((g) =>
+          PLAYED.map(async (t) => {
+            const api = g.teams[t.id]!;
+            const v = (await api.req('GET', `/api/exercises/${g.id}/view`)).body as {
+              messages: { act: string }[];
+            };
+            const m = v.messages[round % v.messages.length];
+            if (m)
+              await move(api, `/api/exercises/${g.id}/messages`, { action: m.act, text: `round ${round}` });
+          }),
+        ),
+      );
+      await Promise.all(games.map((g) => move(fac, `/api/exercises/${g.id}/clock`, {})));
+      // The decisions waiting, taken by their teams (the exercises in parallel).
+      await Promise.all(
+        games.map(async (g) => {
+          for (let k = 0; k < 30; k++) {
+            const p = (await fac.req('GET', `/api/exercises/${g.id}/view`)).body.pending as {
+              team: string;
+              key: string;
+              options: { act: string }[];
+            } | null;
+            if (!p) break;
+            const r = await move(g.teams[p.team]!, `/api/exercises/${g.id}/decisions`, {
+              key: p.key,
+              action: p.options.at(-1)!.act,
+            });
+            if (r.status !== 200) break;
+          }
+        }),
+      );
+    }
+    return 4;
+  });
+  const events = await Promise.all(streams.map((s) => s.stop()));
+  return {
+    ...health,
+    rounds,
+    moves: moves.length,
+    requestP50Ms: r0(
+      pct(
+        moves.map((x) => x.ms),
+        50,
+      ),
+    ),
+    requestMaxMs: r0(Math.max(...moves.map((x) => x.ms))),
+    statuses: countStatuses(moves),
+    streams: streams.length,
+    events: events.reduce((a, b) => a + b, 0),
+  };
+}
+
 // 6. exercises: 10 look-aheads of one exercise
 async function exercisesSection({ url, ws }: Ctx) {
   const fac = await sessionOf(url, 'bench@example.org');
@@ -479,6 +616,7 @@ const SECTION_RUN: Record<Section, [string, (c: Ctx) => Promise<unknown>]> = {
   reads: ['reads', readsSection],
   talks: ['talks room (10 convenings, a gap ranking)', talksSection],
   exercises: ['exercises (10 look-aheads)', exercisesSection],
+  moves: ['exercise moves (4 exercises, 8 teams, 12 live streams)', movesSection],
 };
 
 async function measure(dir: string): Promise<Partial<Record<Section, unknown>>> {

@@ -55,6 +55,19 @@ interface Side {
   };
   /** 10 exercise look-aheads (issue 18, session 6). */
   exercises?: Burst & { ref?: string; seconds: number; jobs: Record<string, number> };
+  /** Exercise moves: 4 exercises, 8 teams, 12 live streams, 4 rounds (issue 18, session 7). */
+  moves?: {
+    ref?: string;
+    healthMaxMs: number;
+    healthP99Ms: number;
+    healthPolls: number;
+    moves: number;
+    requestP50Ms: number;
+    requestMaxMs: number;
+    statuses: Record<string, number>;
+    streams: number;
+    events: number;
+  };
   signIns: { minMs: number; maxMs: number; over1s: number; over2s: number; rssGrowthMB: number };
   reads: {
     quiet: { perSecond: number; p99Ms: number };
@@ -70,7 +83,10 @@ interface Results {
   after: Side;
   /** Sections measured by a later `--only` run: its command and machine. */
   apart?: Partial<
-    Record<'validations' | 'analyses' | 'talks' | 'exercises', { command: string; machine: Machine }>
+    Record<
+      'validations' | 'analyses' | 'talks' | 'exercises' | 'moves',
+      { command: string; machine: Machine }
+    >
   >;
 }
 
@@ -123,6 +139,7 @@ export async function regions(): Promise<Record<string, string>> {
     'server-load': lines.join('\n'),
     'server-load-analyses': analysesTable(r),
     'server-load-rooms': roomsTable(r),
+    'server-load-exercises': exercisesTable(r),
   };
 }
 
@@ -165,17 +182,17 @@ function analysesTable(r: Results): string {
   ].join('\n');
 }
 
-/** The talks room (10 convenings, a gap ranking) and exercises (10 look-aheads), before and after. */
+/** The talks room (10 convenings, a gap ranking), before and after. */
 function roomsTable(r: Results): string {
   const sides = [r.before, r.after]
     .map((s, i) =>
-      s?.talks && s.exercises && !('absent' in s.exercises) && !('absent' in s.talks)
-        ? { label: i === 0 ? 'before' : 'after', ref: s.talks.ref ?? s.ref, t: s.talks, e: s.exercises }
+      s?.talks && !('absent' in s.talks)
+        ? { label: i === 0 ? 'before' : 'after', ref: s.talks.ref ?? s.ref, t: s.talks }
         : null,
     )
     .filter((s) => s !== null);
   if (sides.length === 0)
-    return 'Not measured yet: run `npm run bench:server -- --only talks,exercises --json-out bench/results/server.json`.';
+    return 'Not measured yet: run `npm run bench:server -- --only talks --json-out bench/results/server.json`.';
   const row = (label: string, f: (s: (typeof sides)[number]) => string) =>
     `| ${label} | ${sides.map(f).join(' | ')} |`;
   const apart = r.apart?.talks;
@@ -192,11 +209,48 @@ function roomsTable(r: Results): string {
       (s) => `${ms(s.t.gapsHealthMaxMs)} (${ms(s.t.gapsHealthP99Ms)})`,
     ),
     row('a gap ranking: took', (s) => `${s.t.gapsSeconds} s (${s.t.gapsStatus})`),
+    '',
+    apart ? measuredWith(apart.command, apart.machine) : measuredWith(r.command, r.machine),
+  ].join('\n');
+}
+
+/** Exercises: 10 look-aheads asked at once, and moves with live streams, before and after. */
+function exercisesTable(r: Results): string {
+  const sides = [r.before, r.after]
+    .map((s, i) =>
+      s?.exercises && s.moves && !('absent' in s.exercises) && !('absent' in s.moves)
+        ? { label: i === 0 ? 'before' : 'after', ref: s.exercises.ref ?? s.ref, e: s.exercises, m: s.moves }
+        : null,
+    )
+    .filter((s) => s !== null);
+  if (sides.length === 0)
+    return 'Not measured yet: run `npm run bench:server -- --only exercises,moves --json-out bench/results/server.json`.';
+  const row = (label: string, f: (s: (typeof sides)[number]) => string) =>
+    `| ${label} | ${sides.map(f).join(' | ')} |`;
+  const apart = r.apart?.exercises;
+  const ok = (st: Record<string, number>) =>
+    Object.entries(st)
+      .map(([k, v]) => `${v} × ${k}`)
+      .join(', ');
+  return [
+    `| | ${sides.map((s) => `${s.label} (${s.ref})`).join(' | ')} |`,
+    `|---|${sides.map(() => '---').join('|')}|`,
     row(
-      '10 exercise look-aheads: longest /api/health wait (p99)',
+      '10 exercise look-aheads asked at once: longest /api/health wait (p99)',
       (s) => `${ms(s.e.healthMaxMs)} (${ms(s.e.healthP99Ms)})`,
     ),
-    row('10 exercise look-aheads: all done in', (s) => `${s.e.seconds} s`),
+    row('10 look-ahead requests: the longest took', (s) => ms(s.e.requestMaxMs)),
+    row('10 look-aheads: all done in', (s) => `${s.e.seconds} s`),
+    row(
+      'exercise moves: longest /api/health wait (p99)',
+      (s) => `${ms(s.m.healthMaxMs)} (${ms(s.m.healthP99Ms)})`,
+    ),
+    row(
+      'exercise moves: each took, median (longest)',
+      (s) => `${ms(s.m.requestP50Ms)} (${ms(s.m.requestMaxMs)})`,
+    ),
+    row('exercise moves: answers', (s) => `${ok(s.m.statuses)} (${n(s.m.moves)} moves)`),
+    row('live views sent on the event streams', (s) => `${n(s.m.events)} on ${s.m.streams} streams`),
     '',
     apart ? measuredWith(apart.command, apart.machine) : measuredWith(r.command, r.machine),
   ].join('\n');

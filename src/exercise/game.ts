@@ -165,8 +165,29 @@ export interface ExerciseBase {
   model: Model;
 }
 
+/** A base as cached: `id` names it in the document cache's keys (unique per base cached). */
+type CachedBase = ExerciseBase & { id: number };
+let nextBase = 0;
 const models = new Map<string, { model: Model; doc: Scenario }>();
-const bases = new Map<string, ExerciseBase>();
+const bases = new Map<string, CachedBase>();
+const scenarioKeys = new WeakMap<Setup['scenario'], string>();
+
+/**
+ * A set-up's scenario as the base cache's key: its JSON (the workspace's files, ~120 kB for the
+ * examples), made once per scenario object rather than at every replay (JSON.stringify of the files
+ * and of the whole document as keys took 13% of the server's thread during the bench's moves).
+ */
+function scenarioKey(scenario: Setup['scenario']): string {
+  let key = scenarioKeys.get(scenario);
+  if (key === undefined) {
+    key = JSON.stringify(scenario);
+    scenarioKeys.set(scenario, key);
+  }
+  return key;
+}
+
+const cacheBase = (key: string, base: ExerciseBase): CachedBase =>
+  remember(bases, key, { doc: base.doc, model: base.model, id: nextBase++ }, 16);
 
 function remember<V>(cache: Map<string, V>, key: string, value: V, most: number): V {
   if (cache.size > most) cache.delete(cache.keys().next().value!);
@@ -180,9 +201,9 @@ export function loadExerciseBase(scenario: Setup['scenario']): ExerciseBase {
   return { doc: b.doc, model: b.model };
 }
 
-function baseOf(setup: Setup): ExerciseBase {
-  const key = JSON.stringify(setup.scenario);
-  return bases.get(key) ?? remember(bases, key, loadExerciseBase(setup.scenario), 16);
+function baseOf(setup: Setup): CachedBase {
+  const key = scenarioKey(setup.scenario);
+  return bases.get(key) ?? cacheBase(key, loadExerciseBase(setup.scenario));
 }
 
 /** Where the compiling of an exercise's documents happens (the server: its request pool). */
@@ -197,7 +218,7 @@ export interface ExerciseCompiler {
  * replay gives the same game. A scenario that does not load is left for the replay to report.
  */
 export async function warm(st: ExerciseState | { setup: Setup }, compiler: ExerciseCompiler): Promise<void> {
-  const key = JSON.stringify(st.setup.scenario);
+  const key = scenarioKey(st.setup.scenario);
   if (!bases.has(key)) {
     let base: ExerciseBase;
     try {
@@ -205,11 +226,10 @@ export async function warm(st: ExerciseState | { setup: Setup }, compiler: Exerc
     } catch {
       return;
     }
-    remember(bases, key, base, 16);
+    cacheBase(key, base);
   }
   if (!('msel' in st)) return;
-  const { doc } = exerciseDoc(st);
-  const k = JSON.stringify(doc);
+  const { doc, key: k } = exerciseDoc(st);
   if (models.has(k)) return;
   let model: Model;
   try {
@@ -229,8 +249,15 @@ export function injectTick(model: Model, st: ExerciseState, inj: Inject): number
   return st.fired.find((f) => f.inject === inj.id)?.tick ?? null;
 }
 
-/** The scenario with the exercise's injects: MSEL acts (timed, or fired) and the teams' own acts. */
-export function exerciseDoc(st: ExerciseState): { doc: Scenario; sources: Record<string, InjectSource> } {
+/**
+ * The scenario with the exercise's injects: MSEL acts (timed, or fired) and the teams' own acts; `key`
+ * names the document in the compiled-model cache (its base and its injects determine it).
+ */
+export function exerciseDoc(st: ExerciseState): {
+  doc: Scenario;
+  sources: Record<string, InjectSource>;
+  key: string;
+} {
   const base = baseOf(st.setup);
   const injects: Scenario['injects'] = { ...base.doc.injects };
   const sources: Record<string, InjectSource> = {};
@@ -251,12 +278,11 @@ export function exerciseDoc(st: ExerciseState): { doc: Scenario; sources: Record
     injects[id] = { name: `${act.team} acts`, atHours: act.tick * base.model.tickHours, action: act.action };
     sources[id] = { kind: 'act', act };
   }
-  return { doc: { ...base.doc, injects }, sources };
+  return { doc: { ...base.doc, injects }, sources, key: `${base.id}:${JSON.stringify(injects)}` };
 }
 
 function compiled(st: ExerciseState): { model: Model; doc: Scenario; sources: Record<string, InjectSource> } {
-  const { doc, sources } = exerciseDoc(st);
-  const key = JSON.stringify(doc);
+  const { doc, sources, key } = exerciseDoc(st);
   const hit =
     models.get(key) ??
     remember(models, key, { model: compileDoc(doc, [], st.setup.scenario.path).model, doc }, 32);

@@ -158,6 +158,28 @@ describe('exercise content on a SQLite file', () => {
     }
   });
 
+  test('an entry moved after this server opened it is opened again at the next replay, and refused', async () => {
+    // The running server has opened every entry (it keeps them opened); two are swapped under it.
+    await ok(await fac.get(`/api/exercises/${ex}/view`));
+    const db = new Database(join(dir, 'brink.db'));
+    const get = db.prepare('select entry from exercise_log where exercise_id = ? and seq = ?');
+    const [one, two] = [1, 2].map((s) => (get.get(ex, s) as { entry: string }).entry);
+    const put = db.prepare('update exercise_log set entry = ? where exercise_id = ? and seq = ?');
+    put.run(two, ex, 1);
+    put.run(one, ex, 2);
+    try {
+      // A move replays the game at its new head: the moved rows do not open, as on a fresh server.
+      const r = await fac.post(`/api/exercises/${ex}/clock`, {});
+      assert.equal(r.status, 503);
+      assert.equal(r.body.error.code, 'exercise_key');
+    } finally {
+      put.run(one, ex, 1);
+      put.run(two, ex, 2);
+      db.close();
+    }
+    await ok(await fac.get(`/api/exercises/${ex}/view`));
+  });
+
   test('a server with another master key cannot open the exercise and says why', async () => {
     const r = await viewWith(dir, Buffer.alloc(32, 9), ex);
     assert.equal(r.status, 503);

@@ -5,14 +5,16 @@
 // loop's delay under these loads is measured by `npm run bench:server -- --only rooms`.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fold, LogEntry, replay } from '../../src/exercise/index.ts';
+import { fold, type Game, LogEntry, replay, teamView } from '../../src/exercise/index.ts';
 import { BackgroundError, backgroundStats, runInBackground } from '../../src/server/background-thread.ts';
 import { computeExerciseJob, type ExerciseJobInput } from '../../src/server/exercises/compute.ts';
+import { ExerciseRoom } from '../../src/server/exercises/room.ts';
 import { computeTalksAnalysis, type TalksAnalysisInput } from '../../src/server/talks/compute.ts';
+import { KeyError, type Keyring } from '../../src/server/talks/crypto.ts';
 import { type ConveneResult, doWork } from '../../src/server/work-tasks.ts';
 import { exampleFiles } from '../../src/server/workspace.ts';
 import { deriveAgenda, loadBase, prefillPositions, selectTriggers } from '../../src/talks/index.ts';
-import { type Drill, jobDone, settle, setupDrill } from './exercises-helpers.ts';
+import { type Drill, jobDone, settle, setupDrill, TEAMS } from './exercises-helpers.ts';
 import { EXAMPLES } from './helpers.ts';
 import { ok, type Room, setupRoom, submitForm, waitAnalysis } from './talks-helpers.ts';
 
@@ -221,6 +223,51 @@ describe('exercises under load', () => {
     assert.ok(taken.length > 0);
     // Decisions do not change the document: nothing more to compile, here or on the pool.
     assert.equal(ops().exerciseModel, 1);
+  });
+
+  test('requests that find the same log head not replayed share one replay (the game one replay gives), and each gets its error', async () => {
+    const services = d.srv.services;
+    // A new exercise whose document (an MSEL inject acting at 3 h) no game of this process has compiled.
+    const made = await d.facilitator.post(`/api/workspaces/${d.ws}/exercises`, {
+      title: 'Burst drill',
+      scenario: 'korea-intercept.yaml',
+      seed: 12,
+      teams: TEAMS,
+      turnHours: 6,
+      msel: [
+        { id: 'B1', trigger: { atHours: 3 }, synopsis: 'A statement', to: ['US'], action: 'DPRK.statement' },
+      ],
+      coach: { runs: 200, windowDays: 14 },
+    });
+    await ok(made, 201);
+    const ex = made.body.id as string;
+    const compiles = () => services.pool.stats().byOp.exerciseModel ?? 0;
+    const c0 = compiles();
+    const games: Game[] = await Promise.all(Array.from({ length: 10 }, () => services.exercises.game(ex)));
+    assert.equal(new Set(games).size, 1, 'one replay for the ten');
+    assert.equal(compiles() - c0, 1, 'the document compiled once');
+    const here = replay(fold(await services.exercises.log(ex)));
+    for (const t of TEAMS)
+      assert.equal(JSON.stringify(teamView(games[0]!, t)), JSON.stringify(teamView(here, t)), t.id);
+
+    // A room of its own over the same store (no game replayed, as after a restart) whose keys refuse at
+    // first: every request of the burst gets the error, and no failed replay is kept for later ones.
+    let refuse = true;
+    const keys = Object.create(services.exercises.keys) as Keyring;
+    keys.open = <T>(...a: Parameters<Keyring['open']>): T => {
+      if (refuse) throw new KeyError('this record does not decrypt');
+      return services.exercises.keys.open<T>(...a);
+    };
+    const room = new ExerciseRoom(services.store, keys);
+    const failed = await Promise.allSettled(Array.from({ length: 5 }, () => room.game(ex)));
+    assert.deepEqual(
+      failed.map((f) => f.status === 'rejected' && f.reason instanceof KeyError),
+      [true, true, true, true, true],
+    );
+    refuse = false;
+    const again = await Promise.all(Array.from({ length: 5 }, () => room.game(ex)));
+    assert.equal(new Set(again).size, 1);
+    assert.equal(JSON.stringify(teamView(again[0]!, TEAMS[0]!)), JSON.stringify(teamView(here, TEAMS[0]!)));
   });
 
   test('the look-ahead and the review compute on a thread of their own (the same numbers), the AAR renders on the pool', async () => {

@@ -89,6 +89,10 @@ export class ExerciseRoom {
   readonly keys: Keyring;
   readonly clock: Clock;
   private readonly games = new Map<string, { head: number; game: Game }>();
+  /** Log rows opened, by exercise and seq: the sealed text and the entry it opened to. */
+  private readonly opened = new Map<string, Map<number, { sealed: string; entry: LoggedEntry }>>();
+  /** Replays under way, by exercise: the head each replays and the game it will give. */
+  private readonly replaying = new Map<string, { head: number; game: Promise<Game> }>();
   private readonly wrapped = new Map<string, string | null>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -139,14 +143,32 @@ export class ExerciseRoom {
       : this.keys.open<T>(exerciseScope(exerciseId), wrapped, kind, id, sealed);
   }
 
+  /**
+   * The log's rows opened. A row is opened once (decrypted and checked): a row read again with the same
+   * sealed text, time and author is the entry opened before, so a replay at each move or read does not
+   * open the whole log again (the set-up entry holds the workspace's files) and the game's set-up stays
+   * the same object (its cache key is made once).
+   */
   private async entries(exerciseId: string, rows: LogRow[]): Promise<LoggedEntry[]> {
     const wrapped = await this.wrappedKey(exerciseId);
-    return rows.map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      userId: r.userId,
-      entry: LogEntry.parse(this.open(exerciseId, wrapped, 'log', String(r.seq), r.entry)),
-    }));
+    let seen = this.opened.get(exerciseId);
+    if (!seen) {
+      seen = new Map();
+      this.opened.set(exerciseId, seen);
+    }
+    return rows.map((r) => {
+      const hit = seen.get(r.seq);
+      if (hit && hit.sealed === r.entry && hit.entry.at === r.at && hit.entry.userId === r.userId)
+        return hit.entry;
+      const entry: LoggedEntry = {
+        seq: r.seq,
+        at: r.at,
+        userId: r.userId,
+        entry: LogEntry.parse(this.open(exerciseId, wrapped, 'log', String(r.seq), r.entry)),
+      };
+      seen.set(r.seq, { sealed: r.entry, entry });
+      return entry;
+    });
   }
 
   // Callers -------------------------------------------------------------------------------------
@@ -169,18 +191,34 @@ export class ExerciseRoom {
 
   // The game ------------------------------------------------------------------------------------
 
-  /** The game at the log's head (replayed once per head), without moving a real-time clock. */
+  /**
+   * The game at the log's head (replayed once per head), without moving a real-time clock. Requests
+   * that find the same head not yet replayed share one replay: ten look-aheads asked at once each
+   * opened, folded, compiled (on the pool) and replayed the same game, ~15 ms of the event loop each
+   * (docs/decisions/0018-server-load.md, session 7).
+   */
   private async load(exerciseId: string): Promise<Game> {
     const rows = await this.store.exercises.log(exerciseId);
     const head = rows.at(-1)?.seq ?? -1;
     const hit = this.games.get(exerciseId);
     if (hit && hit.head === head) return hit.game;
-    const st = fold(await this.entries(exerciseId, rows));
-    // A new document (a team's act, a fired inject, the first load) compiles on the pool, not here.
-    if (this.compiler) await warm(st, this.compiler(`exercise:${exerciseId}`));
-    const game = replay(st);
-    this.games.set(exerciseId, { head, game });
-    return game;
+    const pending = this.replaying.get(exerciseId);
+    if (pending && pending.head === head) return pending.game;
+    const game = (async () => {
+      const st = fold(await this.entries(exerciseId, rows));
+      // A new document (a team's act, a fired inject, the first load) compiles on the pool, not here.
+      if (this.compiler) await warm(st, this.compiler(`exercise:${exerciseId}`));
+      const g = replay(st);
+      // A later head replayed meanwhile stays.
+      if ((this.games.get(exerciseId)?.head ?? -2) < head) this.games.set(exerciseId, { head, game: g });
+      return g;
+    })();
+    this.replaying.set(exerciseId, { head, game });
+    try {
+      return await game;
+    } finally {
+      if (this.replaying.get(exerciseId)?.game === game) this.replaying.delete(exerciseId);
+    }
   }
 
   /** The log up to entry `head`, opened (a background job replays the game from it on its thread). */
