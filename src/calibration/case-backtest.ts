@@ -293,7 +293,10 @@ const readShipped = (rel: string): string | undefined => {
  * crisis model (`scenarios/lib/generic-fit*.yaml`, for the ICB backtest) when the workspace has none.
  */
 export function shippedFile(path: string): string | undefined {
-  if (/^scenarios\/lib\/generic-fit[a-z0-9-]*\.yaml$/.test(path) || (path.startsWith('data/') && !path.includes('..')))
+  if (
+    /^scenarios\/lib\/generic-fit[a-z0-9-]*\.yaml$/.test(path) ||
+    (path.startsWith('data/') && !path.includes('..'))
+  )
     return readShipped(path);
   return undefined;
 }

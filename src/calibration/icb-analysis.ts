@@ -111,7 +111,10 @@ function planOf(prepare: PrepareWith, s: Split, seed: number, fits: FitSource, o
     if (t === undefined) throw new RangeError(`cannot read ${path}: ${what}`);
     return t;
   };
-  const shown = { crises: posix.join('data', ICB_FILES.crises), actors: posix.join('data', ICB_FILES.actors) };
+  const shown = {
+    crises: posix.join('data', ICB_FILES.crises),
+    actors: posix.join('data', ICB_FILES.actors),
+  };
   const texts = {
     crises: need(shown.crises, 'ICB v15 crisis data (--data)'),
     actors: need(shown.actors, 'ICB v15 actor data (--data)'),

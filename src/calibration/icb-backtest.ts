@@ -15,19 +15,13 @@ import {
   fitGeneric,
   type GenericEnv,
   type GenericFit,
-  GenericModels,
+  type GenericModels,
   icbOf,
   ladderOf,
   peak5Of,
 } from './generic-fit.ts';
 import { sideVector } from './generic-model.ts';
-import {
-  type CrisisRecord,
-  DURATION_CLASSES,
-  ICB_CLASSES,
-  LADDER_CLASSES,
-  TRIGGER_ACTS,
-} from './icb-crises.ts';
+import { type CrisisRecord, TRIGGER_ACTS } from './icb-crises.ts';
 import {
   type IcbBacktest,
   type IcbCaseScore,
@@ -39,16 +33,7 @@ import {
 } from './icb-scales.ts';
 import { fitMlogit, predictMlogit } from './mlogit.ts';
 import { bestWeight, poolCurve, pooled } from './pooling.ts';
-import {
-  bootstrapDiff,
-  logScore,
-  mean,
-  pit,
-  pitDraw,
-  pitHistogram,
-  rps,
-  smooth,
-} from './scores.ts';
+import { bootstrapDiff, logScore, mean, pit, pitDraw, pitHistogram, rps, smooth } from './scores.ts';
 
 /**
  * Weight of ICB's trigger-type base rate in Brink's forecast of each scale (a linear pool with the
@@ -293,7 +278,11 @@ export interface IcbSplit {
 }
 
 /** A time split (fit on the crises triggered before `cutoff`, score the rest) or k folds dealt with `seed`. */
-export function icbSplits(all: readonly CrisisRecord[], split: IcbBacktest['split'], seed: number): IcbSplit[] {
+export function icbSplits(
+  all: readonly CrisisRecord[],
+  split: IcbBacktest['split'],
+  seed: number,
+): IcbSplit[] {
   if (split.kind === 'folds')
     return foldSplits(all, split.folds, seed, split.until).map((s, fold) => ({ ...s, fold }));
   const seen = visible(all, split.until);
@@ -362,7 +351,6 @@ export function fitFolds(
   });
 }
 
-export { peak5Of };
 export {
   comparisonRows,
   type IcbBacktest,
@@ -373,3 +361,4 @@ export {
   type Scale,
   type ScaleResult,
 } from './icb-scales.ts';
+export { peak5Of };

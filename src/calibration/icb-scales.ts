@@ -88,4 +88,3 @@ export function comparisonRows(
     { name: 'uniform', scores: s.uniform, vs: s.vsUniform },
   ];
 }
-

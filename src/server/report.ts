@@ -2,7 +2,6 @@
 // the downloads of runs, comparisons and sensitivity analyses as self-contained HTML (the CLI's
 // `--report`), JSON and CSV.
 
-import { SAVED_FITS } from '../calibration/icb-analysis.ts';
 import type { BreakevenReport } from '../analysis/breakeven.ts';
 import { type Aggregate, type RunReport, summarize } from '../analysis/ensemble.ts';
 import { attributeMisperceptions, pathTree, sankeyFloor } from '../analysis/paths.ts';
@@ -18,6 +17,7 @@ import {
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
 import type { SweepReport } from '../analysis/sweep.ts';
 import { sobolParameters } from '../analysis/vocabulary.ts';
+import { SAVED_FITS } from '../calibration/icb-analysis.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
 import { prepareFiles } from '../scenario/load.ts';
 import type { Locations } from '../scenario/parse.ts';

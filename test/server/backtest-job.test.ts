@@ -138,7 +138,9 @@ describe('backtest jobs in the workbench', () => {
   });
 
   test('POST …/analyses/backtest-icb on the generic library equals `brink backtest --icb --json` on 1 and 2 worker threads, and resumes from any checkpoint', async () => {
-    const lib = await scenarioId(owner, ws, 'lib/generic-actors.yaml').catch(() => addGenericLibrary(owner, ws));
+    const lib = await scenarioId(owner, ws, 'lib/generic-actors.yaml').catch(() =>
+      addGenericLibrary(owner, ws),
+    );
     const start = await owner.post(`/api/workspaces/${ws}/analyses/backtest-icb`, {
       scenarioId: lib,
       runs: 30,
@@ -158,7 +160,10 @@ describe('backtest jobs in the workbench', () => {
     assert.equal(done.status, 'done', JSON.stringify(done.error));
     assert.equal(done.doneRuns, done.manifest.runs);
     const report = done.report as { fits: { fromCache: boolean }[]; test: number; train: number };
-    assert.ok(report.fits.every((f) => f.fromCache), 'the saved fit serves');
+    assert.ok(
+      report.fits.every((f) => f.fromCache),
+      'the saved fit serves',
+    );
     assert.ok(report.test > 100 && report.train > 300, `${report.train} training, ${report.test} held out`);
     const args = ['--runs', '30', '--seed', '4'];
     assert.deepEqual(report, await icbCli([...args, '--workers', '1']));
@@ -185,7 +190,9 @@ describe('backtest jobs in the workbench', () => {
   });
 
   test('the ICB backtest route refuses bad options with the field and what is valid, and a split no saved fit serves', async () => {
-    const lib = await scenarioId(owner, ws, 'lib/generic-actors.yaml').catch(() => addGenericLibrary(owner, ws));
+    const lib = await scenarioId(owner, ws, 'lib/generic-actors.yaml').catch(() =>
+      addGenericLibrary(owner, ws),
+    );
     const post = (body: Record<string, unknown>) =>
       owner.post(`/api/workspaces/${ws}/analyses/backtest-icb`, { scenarioId: lib, ...body });
     for (const [body, message] of [
@@ -212,7 +219,10 @@ describe('backtest jobs in the workbench', () => {
     const korea = await scenarioId(owner, ws, 'lib/korea-actors.yaml');
     const other = await owner.post(`/api/workspaces/${ws}/analyses/backtest-icb`, { scenarioId: korea });
     assert.equal(other.status, 422, other.text);
-    assert.match(other.body.error.message, /scores the generic crisis library, lib\/generic-actors\.yaml .*not lib\/korea-actors\.yaml/);
+    assert.match(
+      other.body.error.message,
+      /scores the generic crisis library, lib\/generic-actors\.yaml .*not lib\/korea-actors\.yaml/,
+    );
   });
 
   test('the backtest route refuses what it cannot run, saying what is valid', async () => {
@@ -317,7 +327,10 @@ describe('backtest jobs computed by `brink worker` processes over Redis', () => 
     const args = ['--folds', '5', '--runs', '20'];
     assert.deepEqual(done.body.report, await icbCli([...args, '--workers', '1']));
     assert.deepEqual(done.body.report, await icbCli([...args, '--queue', redis.url]));
-    const tasks = workers.reduce((n, w, k) => n + w.lines.slice(seen[k]).filter((l) => /done/.test(l)).length, 0);
+    const tasks = workers.reduce(
+      (n, w, k) => n + w.lines.slice(seen[k]).filter((l) => /done/.test(l)).length,
+      0,
+    );
     assert.ok(tasks > 0, `the workers computed the forecasts (${tasks} tasks)`);
   });
 });

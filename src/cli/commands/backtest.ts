@@ -170,7 +170,10 @@ export async function icbBacktest(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ report: IcbBacktestReport; fit: string | null }> {
   const file = (split: 'time' | 'folds') => (split === 'folds' && o.fit === FIT_FILE ? FOLDS_FILE : o.fit);
-  const def = icbBacktestAnalysis({ saved: (split) => [file(split)], fitNow: { log: (m) => io.err(`${m}\n`) } });
+  const def = icbBacktestAnalysis({
+    saved: (split) => [file(split)],
+    fitNow: { log: (m) => io.err(`${m}\n`) },
+  });
   const { manifest, opened } = openOnDisk(io, def, o, o.data);
   await runJob(opened.job, executor, { onProgress });
   return { report: await opened.finish(async () => {}), fit: manifest['backtest-icb'].fit };

@@ -5,12 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CUTOFF, FIT_FILE } from '../../calibration/case-backtest.ts';
 import { DEFAULT_FIT, fitGeneric } from '../../calibration/generic-fit.ts';
-import {
-  readFitMeta,
-  readFolds,
-  renderFolds,
-  renderGenericFit,
-} from '../../calibration/generic-library.ts';
+import { readFitMeta, readFolds, renderFolds, renderGenericFit } from '../../calibration/generic-library.ts';
 import { fitFolds } from '../../calibration/icb-backtest.ts';
 import {
   type FitCliOptions,
@@ -31,6 +26,7 @@ import { nonNegativeInt, positiveInt } from '../options.ts';
 
 export { DEFAULT_CUTOFF, FIT_FILE } from '../../calibration/case-backtest.ts';
 export { FOLDS_FILE, LIBRARY_FILE } from '../../calibration/icb-inputs.ts';
+
 const CALIBRATED_FILE = 'scenarios/lib/calibrated.yaml';
 const ICB_FILES = { crises: 'icb-v15/icb1-crises.csv', actors: 'icb-v15/icb2-actors.csv' };
 

@@ -24,7 +24,13 @@ function ScaleScores({ x, until }: { x: ScaleResult; until: boolean }) {
       <DataTable
         className="mini"
         testId={`scale-${x.scale}`}
-        head={['forecast', 'mean log score', 'mean RPS', 'Brink minus it: log score (95% CI)', 'it minus Brink: RPS (95% CI)']}
+        head={[
+          'forecast',
+          'mean log score',
+          'mean RPS',
+          'Brink minus it: log score (95% CI)',
+          'it minus Brink: RPS (95% CI)',
+        ]}
         numeric={[1, 2, 3, 4]}
         rows={comparisonRows(x)}
         rowKey={(r) => r.name}
@@ -37,8 +43,9 @@ function ScaleScores({ x, until }: { x: ScaleResult; until: boolean }) {
         ]}
       />
       <p className="muted small">
-        Higher log score and lower RPS are better. Observed class below 1% of the engine's runs: {x.floor.count}{' '}
-        of {x.n} ({fmtP(x.floor.share, 1)}) · PIT histogram (10 bins): {x.pitHistogram.join(' ')}
+        Higher log score and lower RPS are better. Observed class below 1% of the engine's runs:{' '}
+        {x.floor.count} of {x.n} ({fmtP(x.floor.share, 1)}) · PIT histogram (10 bins):{' '}
+        {x.pitHistogram.join(' ')}
       </p>
       {until ? (
         <p className="muted small">
@@ -62,8 +69,8 @@ export function IcbBacktestResults({ run }: { run: RunDetail }) {
         {r.split.kind === 'time'
           ? `Fit on the ${r.train} ICB crises triggered before ${r.split.cutoff}, scored on the ${r.test} from ${r.split.cutoff} on`
           : `${r.split.folds}-fold cross-validation over ${r.test} ICB crises, each fold scored by a fit on the others`}
-        {until ? `; only crises triggered before ${r.split.until}` : ''}; {r.runs.toLocaleString()} runs per crisis,
-        seed {r.seed}.
+        {until ? `; only crises triggered before ${r.split.until}` : ''}; {r.runs.toLocaleString()} runs per
+        crisis, seed {r.seed}.
       </p>
       <section className="panel" aria-labelledby="training-h">
         <h2 id="training-h">Training crises (in sample, not scored)</h2>
@@ -85,7 +92,7 @@ export function IcbBacktestResults({ run }: { run: RunDetail }) {
         <h2 id="held-out-h">Held-out crises ({r.test})</h2>
         <p data-testid="icb-summary">
           On ICB's violence scale, mean log score {f2(r.summary.logScore)} (ICB trigger-type base rate{' '}
-          {f2(r.summary.baseRate)}, multinomial logit {f2(r.summary.logit)}, uniform {f2(r.summary.uniform)};
+          {f2(r.summary.baseRate)}, multinomial logit {f2(r.summary.logit)}, uniform {f2(r.summary.uniform)},
           higher is better)
         </p>
         {SCALE_IDS.map((s) => (
