@@ -351,14 +351,5 @@ export function fitFolds(
   });
 }
 
-export {
-  comparisonRows,
-  type IcbBacktest,
-  type IcbCaseScore,
-  type ModelScores,
-  SCALE_IDS,
-  SCALES,
-  type Scale,
-  type ScaleResult,
-} from './icb-scales.ts';
+export * from './icb-scales.ts';
 export { peak5Of };

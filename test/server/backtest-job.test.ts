@@ -9,6 +9,7 @@ import type { BacktestResult } from '../../src/calibration/case-backtest.ts';
 import { openJob } from '../../src/server/analysis-jobs.ts';
 import { createApp } from '../../src/server/app.ts';
 import { prepareServices } from '../../src/server/index.ts';
+import type { RunRecord } from '../../src/store/index.ts';
 import { brink } from '../cli.ts';
 import { type Proc, quickWorker, type RedisServer, startRedis } from '../services.ts';
 import {
@@ -45,6 +46,25 @@ async function addGenericLibrary(c: Client, ws: string): Promise<string> {
     assert.equal(r.status, 201, r.text);
   }
   return scenarioId(c, ws, 'lib/generic-actors.yaml');
+}
+
+/**
+ * Reopens a stored job from its checkpoint after each slice of `units(k)` progress units (as after a
+ * server restart) until it is done; its report must be `report`. Returns the number of slices.
+ */
+async function resumesTo(record: RunRecord, report: unknown, units: (k: number) => number): Promise<number> {
+  let checkpoint: string | null = null;
+  for (let slices = 0; ; slices++) {
+    const j = openJob({ ...record, checkpoint });
+    if (j.done() >= j.total) {
+      assert.deepEqual(JSON.parse(await j.finish()), report, `after ${slices} slices`);
+      return slices;
+    }
+    // A step of a series advances one part at most: step until the slice is done.
+    const to = Math.min(j.total, j.done() + units(slices));
+    while (j.done() < to) await j.step(to - j.done());
+    checkpoint = j.checkpoint();
+  }
 }
 
 const GENERIC = ['cases/pueblo-1968.yaml', 'cases/able-archer-1983.yaml', 'cases/cheonan-2010.yaml'];
@@ -122,18 +142,7 @@ describe('backtest jobs in the workbench', () => {
     assert.deepEqual(report, await cli([...args, '--workers', '2']));
     // Uneven slices, the job reopened from its checkpoint after each (as after a server restart).
     const record = (await srv.services.store.getRun(ws, done.id))!;
-    let checkpoint: string | null = null;
-    let slices = 0;
-    while (true) {
-      const j = openJob({ ...record, checkpoint });
-      if (j.done() >= j.total) {
-        assert.deepEqual(JSON.parse(await j.finish()), report, `after ${slices} slices`);
-        break;
-      }
-      await j.step([170, 45, 400][slices % 3]!);
-      checkpoint = j.checkpoint();
-      slices++;
-    }
+    const slices = await resumesTo(record, report, (k) => [170, 45, 400][k % 3]!);
     assert.ok(slices >= 4, `${slices} slices`);
   });
 
@@ -174,20 +183,9 @@ describe('backtest jobs in the workbench', () => {
     assert.deepEqual(JSON.parse(json.text).report, report);
     // Uneven slices, the job reopened from its checkpoint after each (as after a server restart).
     const record = (await srv.services.store.getRun(ws, done.id))!;
-    let checkpoint: string | null = null;
-    let slices = 0;
-    while (true) {
-      const j = openJob({ ...record, checkpoint });
-      if (j.done() >= j.total) {
-        assert.deepEqual(JSON.parse(await j.finish()), report, `after ${slices} slices`);
-        break;
-      }
-      // A slice steps one crisis model's job at most: a third of the work, then reopened.
-      const to = Math.min(j.total, j.done() + Math.ceil(record.manifest.runs / 3) + [7, 0, 31][slices % 3]!);
-      while (j.done() < to) await j.step(to - j.done());
-      checkpoint = j.checkpoint();
-      slices++;
-    }
+    // A third of the work (and a few runs) at a time.
+    const third = Math.ceil(record.manifest.runs / 3);
+    const slices = await resumesTo(record, report, (k) => third + [7, 0, 31][k % 3]!);
     assert.ok(slices >= 3, `${slices} slices`);
   });
 
