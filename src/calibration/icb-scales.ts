@@ -2,9 +2,20 @@
 // workbench's job), apart from the scoring so that the workbench's results view reads them without the
 // engine: the three scales with their classes, each forecast's scores, and a scale's comparison rows.
 import type { CalibrationBin } from './backtest.ts';
-import { DURATION_CLASSES, ICB_CLASSES, LADDER_CLASSES } from './icb-crises.ts';
 import type { PoolPoint } from './pooling.ts';
 import type { Interval } from './scores.ts';
+
+/** The four classes of the peak on ICB's violence scale (`viol` 1-4). */
+export const ICB_CLASSES = ['none', 'minor clashes', 'serious clashes', 'war'] as const;
+/** The four classes of the peak on Brink's ladder, by MID hostility level. */
+export const LADDER_CLASSES = [
+  'words or alarms (routine-coercion)',
+  'display or alert (display, alert, nuclear-brink)',
+  'use of force (nonlethal-force, lethal-clash)',
+  'war (war, nuclear-use)',
+] as const;
+/** Duration classes: what Brink's 30-day runs can tell apart. */
+export const DURATION_CLASSES = ['30 days or less', 'more than 30 days'] as const;
 
 export const SCALES = {
   icb: { name: "peak on ICB's violence scale", classes: ICB_CLASSES },
