@@ -38,6 +38,36 @@ export function shardWorkerFile(): string {
   return fileURLToPath(new URL('./shard-worker-tsx.mjs', here));
 }
 
+/**
+ * The Node flags of a worker thread that runs `file`. A compiled entry (.js, from dist/) runs without the
+ * tsx loader a test or a benchmark was started with (`node --import tsx`), as the CLI and the server run
+ * it: a thread inherits its process's flags, and tsx's hooks would load dist's modules through its own
+ * transform (every import of the engine's constants through a getter; about 20% slower per run, measured
+ * in bench/README.md). A thread takes only per-thread flags (Node refuses V8's, which apply to every
+ * thread anyway), so of the others it keeps the profilers' and the module resolution's; a shim (.mjs)
+ * inherits everything as before.
+ */
+export function workerExecArgv(file: string, a: readonly string[] = process.execArgv): string[] | undefined {
+  if (!file.endsWith('.js')) return undefined;
+  const out: string[] = [];
+  const perThread = /^--(cpu-prof|heap-prof|enable-source-maps|conditions)/;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (!perThread.test(x)) continue;
+    out.push(x);
+    // A value given apart (`--cpu-prof-dir DIR`).
+    if (!x.includes('=') && /-(dir|name|interval)$|^--conditions$/.test(x) && a[i + 1] !== undefined)
+      out.push(a[++i]!);
+  }
+  return out;
+}
+
+/** The execArgv option of a thread that runs `file`, when it differs from the inherited flags. */
+export function workerOptions(file: string): { execArgv?: string[] } {
+  const execArgv = workerExecArgv(file);
+  return execArgv ? { execArgv } : {};
+}
+
 /** Whether `file` exists and is newer than every .ts file in `dirs` (not recursive). */
 function isFresh(file: string, dirs: string[]): boolean {
   if (!existsSync(file)) return false;
@@ -63,8 +93,10 @@ export class ThreadExecutor implements Executor {
     this.size = size;
     this.parallelism = size;
     this.capacity = size * 2;
+    const filename = shardWorkerFile();
     this.#piscina = new Piscina<Task, unknown>({
-      filename: shardWorkerFile(),
+      filename,
+      ...workerOptions(filename),
       minThreads: size,
       maxThreads: size,
       idleTimeout: 60_000,

@@ -55,6 +55,21 @@ export interface Flag {
   declared?: boolean;
 }
 
+/** The seed flag, as every analysis command spells it. */
+export const SEED_FLAG: Flag = { flags: '-s, --seed <seed>', help: 'seed' };
+
+/** The runs flag of an analysis command, with what its runs are (per arm, per cell, …). */
+export const runsFlag = (help: string): Flag => ({ flags: '-n, --runs <n>', help });
+
+/** The metric flag of an analysis command, with the metrics it takes. */
+export const metricFlag = (help: string): Flag => ({ flags: '-m, --metric <id>', help });
+
+/** The intervention flag of a command that applies interventions before it varies parameters. */
+export const WITH_FIRST_FLAG: Flag = {
+  flags: '-w, --with <intervention>',
+  help: 'apply an intervention first (repeatable)',
+};
+
 /**
  * The flags of an options schema, by option, in the order the help lists them. A flag whose key is not
  * an option of the schema is the command's own (it needs `parse`; the command reads it as it is).

@@ -5,6 +5,7 @@
 // request pool: a gap ranking can take minutes, and a pool thread cannot be pre-empted. The inputs (delegations' declared positions, an exercise's log) stay in this
 // process: they go to the thread by message, never to a queue or a disk.
 import { Worker } from 'node:worker_threads';
+import { workerOptions } from '../analysis/parallel.ts';
 import type { ExerciseJobInput } from './exercises/compute.ts';
 import { serverWorkerFile } from './pool.ts';
 import type { TalksAnalysisInput } from './talks/compute.ts';
@@ -75,7 +76,8 @@ function takeWorker(): Worker {
     w.ref();
     return w;
   }
-  const fresh = new Worker(backgroundWorkerFile());
+  const file = backgroundWorkerFile();
+  const fresh = new Worker(file, workerOptions(file));
   // A thread that dies while idle is forgotten; its errors between tasks are not the next task's.
   fresh.on('exit', () => {
     if (idle === fresh) idle = undefined;

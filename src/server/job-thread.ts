@@ -3,6 +3,7 @@
 // report happen on a thread of the job's own, so reads and health checks are answered while a job runs
 // and when one job hands over to the next (docs/decisions/0018-server-load.md).
 import { Worker } from 'node:worker_threads';
+import { workerOptions } from '../analysis/parallel.ts';
 import type { RunRecord } from '../store/index.ts';
 import type { JobQueue, JobReply, JobRequest } from './job-worker.ts';
 import type { JobHandle } from './jobs.ts';
@@ -26,7 +27,8 @@ export function jobsOnThreads(queue?: JobQueue): (run: RunRecord) => Promise<Job
 
 /** Opens a stored job on a new worker thread; the handle's close() ends the thread. */
 export async function openJobOnThread(run: RunRecord, queue?: JobQueue): Promise<JobHandle> {
-  const worker = new Worker(jobWorkerFile());
+  const file = jobWorkerFile();
+  const worker = new Worker(file, workerOptions(file));
   let failure: Error | undefined;
   let waiting: { resolve: (r: JobReply) => void; reject: (e: Error) => void } | undefined;
   worker.on('message', (r: JobReply) => {

@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { workerOptions } from '../analysis/parallel.ts';
 import type { WorkResult, WorkTask } from './work-tasks.ts';
 
 export interface PoolOptions {
@@ -146,8 +147,10 @@ export class WorkPool {
 
   // Threads start with the first task (a process that serves no request starts none).
   #threadsOf(): Piscina<WorkTask, unknown> {
+    const filename = workWorkerFile();
     this.#piscina ??= new Piscina<WorkTask, unknown>({
-      filename: workWorkerFile(),
+      filename,
+      ...workerOptions(filename),
       minThreads: 1,
       maxThreads: this.threads,
       // The pool's own queue (fair, bounded) holds the waiting tasks: at most `threads` reach piscina.

@@ -10,7 +10,7 @@ import {
   ranges,
   runTask,
 } from '../../src/analysis/kernel/task.ts';
-import { ThreadExecutor } from '../../src/analysis/parallel.ts';
+import { ThreadExecutor, workerExecArgv } from '../../src/analysis/parallel.ts';
 import { ENGINE_VERSION } from '../../src/engine/model.ts';
 import { prepare } from '../../src/scenario/index.ts';
 import { ROOT } from '../scenarios.ts';
@@ -124,4 +124,19 @@ test('ranges by size covers [from, to) with consecutive ranges; defaultShardSize
   assert.equal(defaultShardSize(10_000_000, 2), 50_000);
   assert.equal(defaultShardSize(1_600_000, 2), 50_000);
   assert.equal(defaultShardSize(320_000, 4), 10_000);
+});
+
+test('a compiled worker runs without the tsx loader of the process, keeping the per-thread flags', () => {
+  const argv = ['--import', 'tsx', '--expose-gc', '--cpu-prof', '--cpu-prof-dir', '/p', '--require=tsx/cjs'];
+  assert.deepEqual(workerExecArgv('/b/dist/analysis/shard-worker.js', argv), [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    '/p',
+  ]);
+  assert.deepEqual(workerExecArgv('/b/dist/x.js', ['--import=tsx', '--conditions', 'dev']), [
+    '--conditions',
+    'dev',
+  ]);
+  // The tsx shim (sources not compiled) needs the process's loader: it inherits every flag.
+  assert.equal(workerExecArgv('/b/src/analysis/shard-worker-tsx.mjs', argv), undefined);
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ANALYSIS_KINDS } from '../../src/analyses.ts';
 import { brink } from '../cli.ts';
 import { brinkProcess, freePort, type Proc, quickWorker, type RedisServer, startRedis } from '../services.ts';
 
@@ -66,7 +67,9 @@ test('brink run --queue: two workers, one killed mid-shard with SIGKILL, give th
   assert.equal(JSON.parse(again.out).timing.reused, 12);
 });
 
-test('brink compare, sweep and sensitivity --queue: two workers give exactly the JSON of a local run', async () => {
+// Every analysis of the registry (src/analyses.ts) over the queue: a kind added there without a case here
+// fails the first assertion.
+test('every analysis of the registry --queue (compare, sweep, sensitivity, break-even, rare event, backtest): two workers give exactly the JSON of a local run', async () => {
   const compare = [
     'compare',
     FILE,
@@ -119,29 +122,80 @@ test('brink compare, sweep and sensitivity --queue: two workers give exactly the
     '5',
     '--json',
   ];
-  const [c1, s1, z1] = [
-    await brink([...compare, '--workers', '1']),
-    await brink([...sweep, '--workers', '1']),
-    await brink([...sens, '--workers', '1']),
+  const breakeven = [
+    'breakeven',
+    FILE,
+    '--with',
+    'eu-hosted-talks',
+    '--param',
+    'talks.eu-hosted.leak.DPRK.p',
+    '--range',
+    '0..0.4',
+    '--runs',
+    '1500',
+    '--grid',
+    '3',
+    '--bisect',
+    '1',
+    '--json',
   ];
-  assert.equal(c1.code, 0, c1.err);
-  assert.equal(s1.code, 0, s1.err);
-  assert.equal(z1.code, 0, z1.err);
-  assert.equal(JSON.parse(z1.out).sobol.screening.parameters.length, 2);
+  // The rare-event estimate of `brink run --estimator` (the registry's `rare`).
+  const rare = [
+    'run',
+    'test/fixtures/valid/birth-death-ladder.yaml',
+    '--estimator',
+    'ams',
+    '--particles',
+    '200',
+    '--replicates',
+    '3',
+    '--seed',
+    '6',
+    '--json',
+  ];
+  const backtest = [
+    'backtest',
+    'cases/pueblo-1968.yaml',
+    'cases/cheonan-2010.yaml',
+    '--runs',
+    '400',
+    '--json',
+  ];
+  const cases = { compare, sweep, sensitivity: sens, breakeven, rare, backtest };
+  assert.deepEqual(Object.keys(cases).sort(), [...ANALYSIS_KINDS].sort());
+  const local = new Map<string, { code: number | null; out: string; err: string }>();
+  for (const [kind, args] of Object.entries(cases)) {
+    const r = await brink([...args, '--workers', '1']);
+    assert.equal(r.code, 0, `${kind}: ${r.err}`);
+    local.set(kind, r);
+  }
+  assert.equal(JSON.parse(local.get('sensitivity')!.out).sobol.screening.parameters.length, 2);
   const a = startWorker();
   const b = startWorker();
   await Promise.all([a.waitFor(/serving queue/), b.waitFor(/serving queue/)]);
-  for (const [args, local] of [
-    [compare, c1],
-    [sweep, s1],
-    [sens, z1],
-  ] as const) {
+  // Every worker of this file (one left by an earlier test may take a task too).
+  const doneLines = () =>
+    workers.reduce((n, w) => n + w.lines.filter((l) => /^shard \S+ done/.test(l)).length, 0);
+  for (const [kind, args] of Object.entries(cases)) {
+    const before = doneLines();
     const dist = await brink([...args, '--queue', redis.url]);
-    assert.equal(dist.code, 0, dist.err);
-    assert.deepEqual(withoutTiming(dist.out), withoutTiming(local.out), `brink ${args[0]}`);
-    const timing = JSON.parse(dist.out).timing as Record<string, number>;
-    assert.ok(timing.tasks! > 1, JSON.stringify(timing));
-    assert.equal(timing.completed, timing.tasks);
+    assert.equal(dist.code, 0, `${kind}: ${dist.err}`);
+    assert.deepEqual(
+      withoutTiming(dist.out),
+      withoutTiming(local.get(kind)!.out),
+      `brink ${args[0]} (${kind})`,
+    );
+    // The workers computed its tasks (each line printed as a worker hands its result over, so read
+    // within a moment of the command's end). A backtest's JSON has no timing: its lines say it all (its
+    // two cases may share a task, computed once).
+    for (let t = 0; t < 40 && doneLines() === before; t++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(doneLines() > before, `${kind}: no task on the workers`);
+    const timing = JSON.parse(dist.out).timing as Record<string, number> | undefined;
+    if (kind !== 'backtest') {
+      // A rare-event estimate is one task (it cannot be cut); the others are several.
+      assert.ok(timing && timing.tasks! >= (kind === 'rare' ? 1 : 2), `${kind}: ${JSON.stringify(timing)}`);
+      assert.equal(timing.completed, timing.tasks, `${kind}: ${JSON.stringify(timing)}`);
+    }
   }
   // Both workers took tasks (compare shards and design points).
   for (const w of [a, b])

@@ -1,6 +1,6 @@
 import { paramTarget } from '../../analysis/design.ts';
 import { rangeOption } from '../analysis.ts';
-import { analysisCommand } from '../analysis-command.ts';
+import { analysisCommand, metricFlag, runsFlag, SEED_FLAG } from '../analysis-command.ts';
 import { renderBreakeven } from '../analysis-report.ts';
 import { drawCount, EPISTEMIC_HELP } from '../options.ts';
 
@@ -24,11 +24,11 @@ export const registerBreakeven = analysisCommand({
       help: 'range to search (default: the distribution support, or 0..1)',
       parse: rangeOption,
     },
-    runs: { flags: '-n, --runs <n>', help: 'paired runs per point' },
-    seed: { flags: '-s, --seed <seed>', help: 'seed' },
+    runs: runsFlag('paired runs per point'),
+    seed: SEED_FLAG,
     grid: { flags: '--grid <k>', help: 'grid points over the range' },
     bisect: { flags: '--bisect <k>', help: 'bisection steps inside the bracket' },
-    metric: { flags: '-m, --metric <id>', help: 'warOrWorse, war, nuclearUse or peak>=RUNG' },
+    metric: metricFlag('warOrWorse, war, nuclearUse or peak>=RUNG'),
     epistemic: {
       flags: '--epistemic <n>',
       help: `${EPISTEMIC_HELP}; the grid again at each draw`,

@@ -19,7 +19,7 @@ import {
   reportOf,
   runAnalysis,
 } from '../analysis.ts';
-import { schemaFlags } from '../analysis-command.ts';
+import { runsFlag, SEED_FLAG, schemaFlags } from '../analysis-command.ts';
 import { renderCompare, renderEpistemicCompare, renderRareCompare } from '../analysis-report.ts';
 import { UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
@@ -51,8 +51,8 @@ export const registerCompare: Registrar = (program, io) => {
       default: [],
       required: 'compare needs at least one --with INTERVENTION (a+b combines)',
     },
-    runs: { flags: '-n, --runs <n>', help: 'runs per arm' },
-    seed: { flags: '-s, --seed <seed>', help: 'seed' },
+    runs: runsFlag('runs per arm'),
+    seed: SEED_FLAG,
     traceRuns: {
       flags: '--trace <k>',
       help: 'trace up to k saved and k harmed runs to find mechanisms (0: none)',

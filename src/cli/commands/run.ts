@@ -158,7 +158,6 @@ export const registerRun: Registrar = (program, io) => {
           execute(rareJob(prepared, { seed: o.seed, engine: ENGINE_VERSION, rare: rareSettings }), executor),
         );
         const rare = result[0]!;
-        const seconds = timing.seconds as number;
         const used = emit({
           title: `Rare-event estimate: ${s.loaded.doc.title}`,
           manifest: manifest({ estimator: o.estimator!, target: rare.target.id }),
@@ -166,7 +165,7 @@ export const registerRun: Registrar = (program, io) => {
         });
         if (o.json)
           io.out(
-            `${JSON.stringify({ scenario: { id: model.id, hash: model.hash }, engine: ENGINE_VERSION, seed: o.seed, interventions: model.interventions, ...rare, timing: { seconds } }, null, 2)}\n`,
+            `${JSON.stringify({ scenario: { id: model.id, hash: model.hash }, engine: ENGINE_VERSION, seed: o.seed, interventions: model.interventions, ...rare, timing }, null, 2)}\n`,
           );
         else if (!used) io.out(renderRare(rare));
         return;

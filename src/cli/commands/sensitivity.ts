@@ -1,7 +1,7 @@
 import { REPORT_ROWS } from '../../analysis/report/rows.ts';
 import { progressOf, type SensitivityJob } from '../../analysis/sensitivity.ts';
 import { sobolParameters } from '../../analysis/vocabulary.ts';
-import { analysisCommand } from '../analysis-command.ts';
+import { analysisCommand, metricFlag, SEED_FLAG, WITH_FIRST_FLAG } from '../analysis-command.ts';
 import { renderSensitivity } from '../analysis-report.ts';
 import { nonNegativeInt } from '../options.ts';
 
@@ -10,12 +10,9 @@ export const registerSensitivity = analysisCommand({
   description:
     'sensitivity of a metric to every uncertain parameter in two stages: one at a time (tornado) over all, then variance-based (Sobol first-order and total indices) over the --sobol-top parameters with the largest tornado swing, the others at nominal',
   flags: {
-    interventions: { flags: '-w, --with <intervention>', help: 'apply an intervention first (repeatable)' },
-    seed: { flags: '-s, --seed <seed>', help: 'seed' },
-    metric: {
-      flags: '-m, --metric <id>',
-      help: 'warOrWorse, war, nuclearUse, resolved, horizon or peak>=RUNG',
-    },
+    interventions: WITH_FIRST_FLAG,
+    seed: SEED_FLAG,
+    metric: metricFlag('warOrWorse, war, nuclearUse, resolved, horizon or peak>=RUNG'),
     tornadoRuns: { flags: '--tornado-runs <n>', help: 'paired runs at each end of a tornado bar' },
     low: { flags: '--low <q>', help: 'quantile of the low end' },
     high: { flags: '--high <q>', help: 'quantile of the high end' },

@@ -1,6 +1,6 @@
 import { paramTarget } from '../../analysis/design.ts';
 import { parseSweepParam } from '../../analysis/sweep.ts';
-import { analysisCommand } from '../analysis-command.ts';
+import { analysisCommand, metricFlag, runsFlag, SEED_FLAG, WITH_FIRST_FLAG } from '../analysis-command.ts';
 import { renderSweep } from '../analysis-report.ts';
 import { drawCount, EPISTEMIC_HELP } from '../options.ts';
 
@@ -15,13 +15,10 @@ export const registerSweep = analysisCommand({
       convert: (specs: string[]) => specs.map(parseSweepParam),
       required: 'sweep needs at least one --param PATH=LO..HI:STEPS',
     },
-    interventions: { flags: '-w, --with <intervention>', help: 'apply an intervention first (repeatable)' },
-    runs: { flags: '-n, --runs <n>', help: 'runs per cell' },
-    seed: { flags: '-s, --seed <seed>', help: 'seed' },
-    metrics: {
-      flags: '-m, --metric <id>',
-      help: 'metric per cell (repeatable; default warOrWorse, war, nuclearUse)',
-    },
+    interventions: WITH_FIRST_FLAG,
+    runs: runsFlag('runs per cell'),
+    seed: SEED_FLAG,
+    metrics: metricFlag('metric per cell (repeatable; default warOrWorse, war, nuclearUse)'),
     epistemic: { flags: '--epistemic <n>', help: EPISTEMIC_HELP, parse: drawCount, default: null },
   },
   reportFields: (o, report, doc, flags) => {
