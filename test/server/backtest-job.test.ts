@@ -256,7 +256,24 @@ describe('backtest jobs in the workbench', () => {
 describe('backtest jobs computed by `brink worker` processes over Redis', () => {
   let redis: RedisServer;
   const workers: Proc[] = [];
-  let close: () => Promise<void> = async () => {};
+  const opened: Awaited<ReturnType<typeof prepareServices>>[] = [];
+  const close = async () => {
+    for (const services of opened.splice(0)) await closeServices(services);
+  };
+
+  /** A server whose jobs' tasks the workers compute, with the generic library in its workspace. */
+  async function queueServer() {
+    const services = await prepareServices({
+      database: ':memory:',
+      examplesDir: EXAMPLES,
+      setupToken: undefined,
+      secureCookies: false,
+      jobs: { url: redis.url },
+    });
+    opened.push(services);
+    const { owner, ws } = await setupOwner(createApp(services));
+    return { services, owner, ws, lib: await addGenericLibrary(owner, ws) };
+  }
 
   before(async () => {
     redis = await startRedis();
@@ -271,16 +288,7 @@ describe('backtest jobs computed by `brink worker` processes over Redis', () => 
   });
 
   test('the stored report is the one of `brink backtest --json` (and of `brink backtest --queue`)', async () => {
-    const services = await prepareServices({
-      database: ':memory:',
-      examplesDir: EXAMPLES,
-      setupToken: undefined,
-      secureCookies: false,
-      jobs: { url: redis.url },
-    });
-    close = () => closeServices(services);
-    const { owner, ws } = await setupOwner(createApp(services));
-    const lib = await addGenericLibrary(owner, ws);
+    const { services, owner, ws, lib } = await queueServer();
     const start = await owner.post(`/api/workspaces/${ws}/analyses/backtest`, {
       scenarioId: lib,
       cases: ['pueblo-1968', 'cheonan-2010'],
@@ -299,20 +307,7 @@ describe('backtest jobs computed by `brink worker` processes over Redis', () => 
   });
 
   test('a backtest on ICB crises (5 folds, the saved fold fits) computed by the workers: the JSON of `brink backtest --icb --folds 5 --json`', async () => {
-    const services = await prepareServices({
-      database: ':memory:',
-      examplesDir: EXAMPLES,
-      setupToken: undefined,
-      secureCookies: false,
-      jobs: { url: redis.url },
-    });
-    const before = close;
-    close = async () => {
-      await before();
-      await closeServices(services);
-    };
-    const { owner, ws } = await setupOwner(createApp(services));
-    const lib = await addGenericLibrary(owner, ws);
+    const { services, owner, ws, lib } = await queueServer();
     const start = await owner.post(`/api/workspaces/${ws}/analyses/backtest-icb`, {
       scenarioId: lib,
       folds: 5,
