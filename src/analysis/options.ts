@@ -161,3 +161,32 @@ export const BacktestOptionsSchema = z.object({
   seed: SeedOption,
   observed: z.string().min(1).max(300).optional(),
 });
+
+/** A year of ICB v15's crises (1918-2019; a split needs crises on both sides). */
+const IcbYear = z
+  .number()
+  .int()
+  .min(1919, 'expected a year from 1919 to 2019 (ICB v15 covers 1918-2019)')
+  .max(2019, 'expected a year from 1919 to 2019 (ICB v15 covers 1918-2019)');
+
+/**
+ * `brink backtest --icb`: the generic crisis model scored on ICB crises held out from its fit. A time
+ * split (fit on the crises triggered before `cutoff`, score the rest) or, with `folds`, k-fold
+ * cross-validation (`cutoff` unused); `until`: only crises triggered before that year (to choose a model
+ * inside a training set); runs per held-out crisis, seed (of the runs, and the folds' shuffle).
+ */
+export const IcbBacktestOptionsSchema = z
+  .object({
+    cutoff: IcbYear.default(1985),
+    folds: z.number().int().min(2, 'expected 2 or more folds').max(50).optional(),
+    until: IcbYear.optional(),
+    runs: z.number().int().min(1).max(1_000_000).default(2000),
+    seed: SeedOption,
+  })
+  .refine((o) => o.until === undefined || o.folds !== undefined || o.until > o.cutoff, {
+    error: (iss) => {
+      const o = iss.input as { until: number; cutoff: number };
+      return `${o.until} must be after the cutoff ${o.cutoff} of a time split (no crisis left to score)`;
+    },
+    path: ['until'],
+  });

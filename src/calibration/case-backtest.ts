@@ -289,11 +289,21 @@ const readShipped = (rel: string): string | undefined => {
 
 /**
  * A file shipped with Brink that a workbench backtest reads but does not store with the job: the ICB
- * and MID data (`data/…`) and the generic fit (for its cut-off) when the workspace has none.
+ * and MID data (`data/…`), and the generic fit (for its cut-off) and the other saved fits of the generic
+ * crisis model (`scenarios/lib/generic-fit*.yaml`, for the ICB backtest) when the workspace has none.
  */
 export function shippedFile(path: string): string | undefined {
-  if (path === FIT_FILE || (path.startsWith('data/') && !path.includes('..'))) return readShipped(path);
+  if (
+    /^scenarios\/lib\/generic-fit[a-z0-9-]*\.yaml$/.test(path) ||
+    (path.startsWith('data/') && !path.includes('..'))
+  )
+    return readShipped(path);
   return undefined;
+}
+
+/** A workspace's files as a backtest's tree sees them: under `scenarios/` (as in the repository). */
+export function workspaceTree(workspace: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(workspace).map(([path, text]) => [`scenarios/${path}`, text]));
 }
 
 /** The cases shipped with Brink (`cases/*.yaml`) and their observed outcomes, by path in the tree. */
@@ -342,8 +352,7 @@ export function backtestTree(
   ids: readonly string[],
 ): { files: Record<string, string>; cases: string[]; library: string } {
   const shipped = shippedCases();
-  const files: Record<string, string> = { ...shipped };
-  for (const [path, text] of Object.entries(workspace)) files[`scenarios/${path}`] = text;
+  const files: Record<string, string> = { ...shipped, ...workspaceTree(workspace) };
   const lib = `scenarios/${library}`;
   const mine = casesExtending(shipped, lib);
   const all = Object.keys(shipped).filter((p) => /\.ya?ml$/.test(p));

@@ -5,51 +5,35 @@
 // rate, a multinomial logistic regression on the same features, and the uniform forecast. Pure apart
 // from the engine runs (files come through the GenericEnv).
 
-import { type Executor, execute, JobSeries, SYNC } from '../analysis/kernel/executor.ts';
+import type { ModelSource } from '../analysis/kernel/task.ts';
 import { randomStream } from '../engine/rng.ts';
-import { type CalibrationBin, calibrationTable } from './backtest.ts';
+import { calibrationTable } from './backtest.ts';
 import {
   type CrisisForecast,
-  classesJob,
   dyadSource,
   type FitOptions,
   fitGeneric,
   type GenericEnv,
   type GenericFit,
-  GenericModels,
+  type GenericModels,
   icbOf,
   ladderOf,
   peak5Of,
 } from './generic-fit.ts';
 import { sideVector } from './generic-model.ts';
+import { type CrisisRecord, TRIGGER_ACTS } from './icb-crises.ts';
 import {
-  type CrisisRecord,
-  DURATION_CLASSES,
-  ICB_CLASSES,
-  LADDER_CLASSES,
-  TRIGGER_ACTS,
-} from './icb-crises.ts';
+  type IcbBacktest,
+  type IcbCaseScore,
+  type ModelScores,
+  SCALE_IDS,
+  SCALES,
+  type Scale,
+  type ScaleResult,
+} from './icb-scales.ts';
 import { fitMlogit, predictMlogit } from './mlogit.ts';
-import { bestWeight, type PoolPoint, poolCurve, pooled } from './pooling.ts';
-import {
-  bootstrapDiff,
-  type Interval,
-  logScore,
-  mean,
-  pit,
-  pitDraw,
-  pitHistogram,
-  rps,
-  smooth,
-} from './scores.ts';
-
-export const SCALES = {
-  icb: { name: "peak on ICB's violence scale", classes: ICB_CLASSES },
-  ladder: { name: "peak on Brink's ladder (MID level classes)", classes: LADDER_CLASSES },
-  duration: { name: 'duration class', classes: DURATION_CLASSES },
-} as const;
-export type Scale = keyof typeof SCALES;
-export const SCALE_IDS = Object.keys(SCALES) as Scale[];
+import { bestWeight, poolCurve, pooled } from './pooling.ts';
+import { bootstrapDiff, logScore, mean, pit, pitDraw, pitHistogram, rps, smooth } from './scores.ts';
 
 /**
  * Weight of ICB's trigger-type base rate in Brink's forecast of each scale (a linear pool with the
@@ -109,84 +93,22 @@ export function logitForecaster(train: readonly CrisisRecord[], s: Scale): (c: C
   return (c) => predictMlogit(model, designRow(c));
 }
 
-export interface ModelScores {
-  logScore: number;
-  rps: number;
-}
-
-export interface ScaleResult {
-  scale: Scale;
-  n: number;
-  /** Brink's forecast: the engine's runs pooled with the base rate at `pool.weight`. */
-  brink: ModelScores;
-  /** The engine's runs alone (add-half smoothing), before pooling. */
-  engine: ModelScores;
-  baseRate: ModelScores;
-  logit: ModelScores;
-  uniform: ModelScores;
-  /** Brink minus each baseline: mean log score difference with a paired bootstrap 95% interval (and RPS: baseline minus Brink, so positive favours Brink). */
-  vsBaseRate: { logScore: Interval; rps: Interval };
-  vsLogit: { logScore: Interval; rps: Interval };
-  vsUniform: { logScore: Interval; rps: Interval };
-  vsEngine: { logScore: Interval; rps: Interval };
-  /** The base rate's weight in Brink's forecast, and the mean log score every weight of the grid would give on these crises (what a choice of the weight reads: only ever on training crises). */
-  pool: { weight: number; curve: PoolPoint[]; best: PoolPoint };
-  /** Held-out crises whose observed class got less than 1% of the engine's runs (before smoothing and pooling). */
-  floor: { count: number; share: number; ids: string[] };
-  /** Brink's randomised PIT in 10 bins. */
-  pitHistogram: number[];
-  /** Reliability of Brink's P(class >= k), k = 1 .. K-1, pooled over crises. */
-  calibration: CalibrationBin[];
-}
-
-export interface IcbCaseScore {
-  id: string;
-  crisno: number;
-  name: string;
-  year: number;
-  trigger: number;
-  fold?: number;
-  observed: { icb: number; ladder: number; duration: number };
-  /** The engine's run counts on each scale. */
-  brink: Record<Scale, number[]>;
-  runs: number;
-  /** Brink's forecast on each scale: the engine's smoothed shares pooled with the base rate. */
-  p: Record<Scale, number[]>;
-  baseRate: Record<Scale, number[]>;
-  logit: Record<Scale, number[]>;
-}
-
 /** A case's scores before Brink's forecast is pooled with the base rate. */
 type Unpooled = Omit<IcbCaseScore, 'p'>;
 
-export interface IcbBacktest {
-  /** How the crises were split; `until`: only crises triggered before this year were used at all (a split inside a training set). */
-  split: { kind: 'time'; cutoff: number; until?: number } | { kind: 'folds'; folds: number; until?: number };
-  seed: number;
+/** The scoring's options: runs per held-out crisis, seed, the base rate's weight in Brink's forecast of each scale (default POOL_WEIGHTS). */
+export interface IcbOptions {
   runs: number;
-  train: number;
-  test: number;
-  fits: { fold: number; n: number; logLik: number; fromCache: boolean }[];
-  scales: Record<Scale, ScaleResult>;
-  cases: IcbCaseScore[];
+  seed: number;
+  pool?: Readonly<Record<Scale, number>>;
 }
 
-export interface IcbOptions {
-  /** Runs per held-out crisis. */
-  runs: number;
+/** A fit's options for `fitFolds` (`until`: only the crises triggered before that year). */
+export interface FoldFitOptions {
   seed: number;
   fit: FitOptions;
-  /** A committed fit to use when it was made from the same training set. */
-  cached?: (train: readonly CrisisRecord[]) => GenericFit | undefined;
   log?: (msg: string) => void;
-  /** Use only the crises triggered before this year (to choose a model inside a training set). */
   until?: number | undefined;
-  /** The base rate's weight in Brink's forecast of each scale (default POOL_WEIGHTS). */
-  pool?: Readonly<Record<Scale, number>>;
-  /** Where the held-out crises' forecasts run (the kernel's executors; default: this thread). */
-  executor?: Executor;
-  /** Progress of the forecasts: runs done of the runs of a fold's (or the split's) crises. */
-  onProgress?: (done: number, total: number) => void;
 }
 
 /** The crises an evaluation may see: all, or those triggered before `until`. */
@@ -195,16 +117,15 @@ export function visible(all: readonly CrisisRecord[], until: number | undefined)
 }
 
 /**
- * The held-out crises' forecasts under a fit: a `classes` job per distinct dyad model (crises with the
- * same features and opening act share one: the same runs), run on the executor.
+ * The held-out crises' models under a fit (the kernel's sources: a `classes` job per distinct model
+ * computes their forecasts; crises with the same features and opening act share one).
  */
-async function forecastsFor(
+export function heldOutSources(
   models: GenericModels,
   fit: GenericFit,
   test: readonly CrisisRecord[],
-  opts: IcbOptions,
-): Promise<CrisisForecast[]> {
-  const sources = test.map((cr) =>
+): ModelSource[] {
+  return test.map((cr) =>
     dyadSource(
       models,
       fit.coefficients,
@@ -214,12 +135,6 @@ async function forecastsFor(
       fit.standoff,
     ),
   );
-  const distinct = [...new Map(sources.map((s) => [s.hash, s])).values()];
-  const jobs = distinct.map((s) => classesJob(s, opts.runs, opts.seed));
-  const counts = await execute(new JobSeries(jobs), opts.executor ?? SYNC, { onProgress: opts.onProgress });
-  const byHash = new Map(distinct.map((s, k) => [s.hash, counts[k]!]));
-  // Each crisis its own copy (the report lists each one's counts).
-  return sources.map((s) => structuredClone(byHash.get(s.hash)!));
 }
 
 function scoreFold(
@@ -331,22 +246,6 @@ export function summarise(
   };
 }
 
-/** The rows of a scale's comparison table: each forecast's scores and, for the baselines, Brink's differences. */
-export function comparisonRows(
-  s: ScaleResult,
-): { name: string; scores: ModelScores; vs?: { logScore: Interval; rps: Interval } }[] {
-  return [
-    {
-      name: `Brink (generic crisis model: engine pooled with the base rate, weight ${s.pool.weight.toFixed(2)})`,
-      scores: s.brink,
-    },
-    { name: "Brink's engine alone (its runs, no pooling)", scores: s.engine, vs: s.vsEngine },
-    { name: 'ICB trigger-type base rate', scores: s.baseRate, vs: s.vsBaseRate },
-    { name: 'multinomial logit, same features', scores: s.logit, vs: s.vsLogit },
-    { name: 'uniform', scores: s.uniform, vs: s.vsUniform },
-  ];
-}
-
 function finish(
   split: IcbBacktest['split'],
   opts: IcbOptions,
@@ -371,27 +270,42 @@ function finish(
   };
 }
 
-/** Fits on the crises triggered before `cutoff` and scores the rest. */
-export async function backtestTimeSplit(
-  env: GenericEnv,
+/** The training and held-out crises of a split (`fold`: its index in a k-fold cross-validation). */
+export interface IcbSplit {
+  train: CrisisRecord[];
+  test: CrisisRecord[];
+  fold?: number;
+}
+
+/** A time split (fit on the crises triggered before `cutoff`, score the rest) or k folds dealt with `seed`. */
+export function icbSplits(
   all: readonly CrisisRecord[],
-  cutoff: number,
+  split: IcbBacktest['split'],
+  seed: number,
+): IcbSplit[] {
+  if (split.kind === 'folds')
+    return foldSplits(all, split.folds, seed, split.until).map((s, fold) => ({ ...s, fold }));
+  const seen = visible(all, split.until);
+  return [
+    { train: seen.filter((c) => c.year < split.cutoff), test: seen.filter((c) => c.year >= split.cutoff) },
+  ];
+}
+
+/**
+ * Scores the held-out crises of each split (`forecasts`: their run counts, in the order of each split's
+ * held-out crises) against the baselines fitted on its training crises; k folds' crises in ICB's order.
+ */
+export function icbReport(
+  split: IcbBacktest['split'],
+  splits: readonly IcbSplit[],
+  fits: IcbBacktest['fits'],
+  forecasts: readonly (readonly CrisisForecast[])[],
   opts: IcbOptions,
-): Promise<IcbBacktest> {
-  const seen = visible(all, opts.until);
-  const train = seen.filter((c) => c.year < cutoff);
-  const test = seen.filter((c) => c.year >= cutoff);
-  const cached = opts.cached?.(train);
-  const fit = cached ?? fitGeneric(env, train, opts.fit, opts.log);
-  const models = new GenericModels(env);
-  const forecasts = await forecastsFor(models, fit, test, opts);
-  return finish(
-    opts.until === undefined ? { kind: 'time', cutoff } : { kind: 'time', cutoff, until: opts.until },
-    opts,
-    train.length,
-    [{ fold: 0, n: fit.n, logLik: fit.logLik, fromCache: cached !== undefined }],
-    scoreFold(train, test, forecasts, undefined),
-  );
+): IcbBacktest {
+  const cases = splits.flatMap((s, k) => scoreFold(s.train, s.test, forecasts[k]!, s.fold));
+  if (split.kind === 'folds') cases.sort((a, b) => a.crisno - b.crisno);
+  const nTrain = splits.reduce((a, x) => a + x.train.length, 0) / splits.length;
+  return finish(split, opts, nTrain, fits, cases);
 }
 
 /** The fold of each crisis: a seeded shuffle dealt into k folds. */
@@ -429,7 +343,7 @@ export function fitFolds(
   env: GenericEnv,
   all: readonly CrisisRecord[],
   k: number,
-  opts: IcbOptions,
+  opts: FoldFitOptions,
 ): GenericFit[] {
   return foldSplits(all, k, opts.seed, opts.until).map(({ train }, f) => {
     opts.log?.(`fold ${f + 1}/${k}: fitting on ${train.length} crises`);
@@ -437,40 +351,5 @@ export function fitFolds(
   });
 }
 
-/**
- * k-fold cross-validation over the given crises: each fold scored by a fit on the others (`fits`: the
- * saved fits of the same folds, or undefined to fit now).
- */
-export async function backtestFolds(
-  env: GenericEnv,
-  all: readonly CrisisRecord[],
-  k: number,
-  opts: IcbOptions,
-  saved?: readonly GenericFit[],
-): Promise<IcbBacktest> {
-  const splits = foldSplits(all, k, opts.seed, opts.until);
-  const cases: Unpooled[] = [];
-  const fits: IcbBacktest['fits'] = [];
-  const models = new GenericModels(env);
-  for (const [f, { train, test }] of splits.entries()) {
-    let fit = saved?.[f];
-    if (!fit) {
-      opts.log?.(`fold ${f + 1}/${k}: fitting on ${train.length} crises`);
-      fit = fitGeneric(env, train, opts.fit, opts.log);
-    }
-    fits.push({ fold: f, n: train.length, logLik: fit.logLik, fromCache: saved !== undefined });
-    const forecasts = await forecastsFor(models, fit, test, opts);
-    cases.push(...scoreFold(train, test, forecasts, f));
-  }
-  cases.sort((a, b) => a.crisno - b.crisno);
-  const nTrain = splits.reduce((a, x) => a + x.train.length, 0) / k;
-  return finish(
-    opts.until === undefined ? { kind: 'folds', folds: k } : { kind: 'folds', folds: k, until: opts.until },
-    opts,
-    nTrain,
-    fits,
-    cases,
-  );
-}
-
+export * from './icb-scales.ts';
 export { peak5Of };

@@ -18,17 +18,7 @@ export const TRIGGER_ACTS = [
   'raid', // 9 violent act: a use of force, lethal with MID's share
 ] as const;
 
-/** The four classes of the peak on ICB's violence scale (`viol` 1-4). */
-export const ICB_CLASSES = ['none', 'minor clashes', 'serious clashes', 'war'] as const;
-/** The four classes of the peak on Brink's ladder, by MID hostility level. */
-export const LADDER_CLASSES = [
-  'words or alarms (routine-coercion)',
-  'display or alert (display, alert, nuclear-brink)',
-  'use of force (nonlethal-force, lethal-clash)',
-  'war (war, nuclear-use)',
-] as const;
-/** Duration classes: what Brink's 30-day runs can tell apart. */
-export const DURATION_CLASSES = ['30 days or less', 'more than 30 days'] as const;
+export { DURATION_CLASSES, ICB_CLASSES, LADDER_CLASSES } from './icb-scales.ts';
 export const HORIZON_DAYS = 30;
 
 export interface CrisisRecord {

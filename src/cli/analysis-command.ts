@@ -51,6 +51,8 @@ export interface Flag {
   convert?: (value: never) => unknown;
   /** The error when the flag is missing or empty (said before the schema's limits). */
   required?: string;
+  /** The flag is declared by another option map of the command (one schema per mode): read, not added. */
+  declared?: boolean;
 }
 
 /** The seed flag, as every analysis command spells it. */
@@ -113,6 +115,10 @@ export function schemaFlags<S extends z.ZodObject>(
   for (const [field, flag] of Object.entries(map) as [string, Flag][]) {
     const type = schema.shape[field] as z.ZodType | undefined;
     const option = cmd.createOption(flag.flags, flag.help);
+    if (flag.declared) {
+      fields.push({ field, attr: option.attributeName(), flag, long: option.long ?? flag.flags });
+      continue;
+    }
     const parse = flag.parse ?? (type && parserOf(type));
     if (parse) option.argParser(parse as (value: string, previous: unknown) => unknown);
     const def = flag.default === undefined && type ? defaultOf(type) : flag.default;

@@ -4,7 +4,16 @@
 import { z } from 'zod';
 
 /** What a background job computes. */
-export const JOB_KINDS = ['run', 'compare', 'sensitivity', 'sweep', 'breakeven', 'rare', 'backtest'] as const;
+export const JOB_KINDS = [
+  'run',
+  'compare',
+  'sensitivity',
+  'sweep',
+  'breakeven',
+  'rare',
+  'backtest',
+  'backtest-icb',
+] as const;
 export const JobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof JobKind>;
 
@@ -90,10 +99,27 @@ export const BacktestSettings = z.object({
 export type BacktestSettings = z.infer<typeof BacktestSettings>;
 
 /**
+ * The settings of a backtest on ICB crises (as `brink backtest --icb`): a time split at `cutoff`, or
+ * `folds`-fold cross-validation; only crises before `until` (null: all); runs per held-out crisis; and
+ * the saved fit it scores (a path of the job's tree; null: fitted when the job opened, on the CLI only).
+ */
+export const IcbBacktestSettings = z.object({
+  split: z.enum(['time', 'folds']),
+  cutoff: z.number(),
+  folds: z.number().nullable(),
+  until: z.number().nullable(),
+  runsPerCrisis: z.number(),
+  fit: z.string().nullable(),
+});
+export type IcbBacktestSettings = z.infer<typeof IcbBacktestSettings>;
+
+/**
  * What names a job and makes it re-runnable to the same numbers. `runs` is the progress total: runs
  * for an ensemble, runs per arm for a comparison, engine runs over the whole design for a sensitivity
  * analysis, design points for a sweep or a break-even search, estimates for a rare-event estimate,
- * runs over every case for a backtest (whose scenario is the library the cases extend).
+ * runs over every case for a backtest (whose scenario is the library the cases extend), runs over
+ * every distinct model of the held-out crises for a backtest on ICB crises (its scenario: the generic
+ * crisis library).
  */
 const ManifestBase = z.object({
   scenarioId: z.string(),
@@ -120,6 +146,7 @@ const Manifests = z.discriminatedUnion('kind', [
   ManifestBase.extend({ kind: z.literal('breakeven'), breakeven: BreakevenSettings }),
   ManifestBase.extend({ kind: z.literal('rare'), rare: RareSettings }),
   ManifestBase.extend({ kind: z.literal('backtest'), backtest: BacktestSettings }),
+  ManifestBase.extend({ kind: z.literal('backtest-icb'), 'backtest-icb': IcbBacktestSettings }),
 ]);
 
 /** A job's manifest (runs stored before comparisons existed have no `kind`: they read as ensembles). */

@@ -88,8 +88,8 @@ export function preparerIn(
 function preparerOf(run: RunRecord): PrepareWith {
   const m = run.manifest;
   const prepare = preparerIn(run.files, m.scenarioPath, m.set);
-  // A backtest's scenario is the library its cases extend: it checks the cases' hash itself.
-  if (m.kind === 'backtest') return prepare;
+  // A backtest's scenario is a library (its cases', the generic one): it checks its models' hash itself.
+  if (m.kind === 'backtest' || m.kind === 'backtest-icb') return prepare;
   let checked = false;
   return (interventions) => {
     if (!checked) {

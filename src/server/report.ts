@@ -17,6 +17,7 @@ import {
 import type { SensitivityReport } from '../analysis/sensitivity.ts';
 import type { SweepReport } from '../analysis/sweep.ts';
 import { sobolParameters } from '../analysis/vocabulary.ts';
+import { SAVED_FITS } from '../calibration/icb-analysis.ts';
 import { ENGINE_VERSION, type Model } from '../engine/model.ts';
 import { prepareFiles } from '../scenario/load.ts';
 import type { Locations } from '../scenario/parse.ts';
@@ -141,6 +142,17 @@ export function equivalentCommand(m: RunManifest): string {
       // From the repository's root, where the cases' `extends: ../scenarios/…` find the library.
       args.push('backtest', ...o.cases, '--runs', o.runsPerCase, '--seed', m.seed);
       if (o.observed !== 'cases/observed.json') args.push('--observed', o.observed);
+      break;
+    }
+    case 'backtest-icb': {
+      const o = m['backtest-icb'];
+      args.push('backtest', '--icb');
+      if (o.split === 'folds') args.push('--folds', o.folds!);
+      else args.push('--cutoff', o.cutoff);
+      if (o.until !== null) args.push('--until', o.until);
+      args.push('--runs', o.runsPerCrisis, '--seed', m.seed);
+      // The CLI takes the saved fit it is given (by default generic-fit.yaml, or the folds' file).
+      if (o.fit !== null && o.fit !== SAVED_FITS[o.split][0]) args.push('--fit', o.fit);
       break;
     }
     case 'run':

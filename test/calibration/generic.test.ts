@@ -260,7 +260,7 @@ test('k-fold: the saved fold fits pass --check, read back only for their inputs;
   for (const x of splits) assert.ok([...x.train, ...x.test].every((c) => c.year < 1985));
   const bad = await brink(['backtest', '--icb', '--cutoff', '1970', '--until', '1960']);
   assert.equal(bad.code, 1);
-  assert.match(bad.err, /--until 1960: must be after --cutoff 1970/);
+  assert.match(bad.err, /--until: 1960 must be after the cutoff 1970 of a time split/);
 });
 
 test('features: a case declaring them gets its dyad kernels; unknown actors and a non-generic library are errors', async () => {

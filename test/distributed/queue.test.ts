@@ -69,7 +69,7 @@ test('brink run --queue: two workers, one killed mid-shard with SIGKILL, give th
 
 // Every analysis of the registry (src/analyses.ts) over the queue: a kind added there without a case here
 // fails the first assertion.
-test('every analysis of the registry --queue (compare, sweep, sensitivity, break-even, rare event, backtest): two workers give exactly the JSON of a local run', async () => {
+test('every analysis of the registry --queue (compare, sweep, sensitivity, break-even, rare event, both backtests): two workers give exactly the JSON of a local run', async () => {
   const compare = [
     'compare',
     FILE,
@@ -161,7 +161,9 @@ test('every analysis of the registry --queue (compare, sweep, sensitivity, break
     '400',
     '--json',
   ];
-  const cases = { compare, sweep, sensitivity: sens, breakeven, rare, backtest };
+  // The backtest on ICB crises (the registry's `backtest-icb`): its forecasts' `classes` tasks.
+  const icb = ['backtest', '--icb', '--runs', '30', '--json'];
+  const cases = { compare, sweep, sensitivity: sens, breakeven, rare, backtest, 'backtest-icb': icb };
   assert.deepEqual(Object.keys(cases).sort(), [...ANALYSIS_KINDS].sort());
   const local = new Map<string, { code: number | null; out: string; err: string }>();
   for (const [kind, args] of Object.entries(cases)) {
@@ -191,7 +193,7 @@ test('every analysis of the registry --queue (compare, sweep, sensitivity, break
     for (let t = 0; t < 40 && doneLines() === before; t++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(doneLines() > before, `${kind}: no task on the workers`);
     const timing = JSON.parse(dist.out).timing as Record<string, number> | undefined;
-    if (kind !== 'backtest') {
+    if (!kind.startsWith('backtest')) {
       // A rare-event estimate is one task (it cannot be cut); the others are several.
       assert.ok(timing && timing.tasks! >= (kind === 'rare' ? 1 : 2), `${kind}: ${JSON.stringify(timing)}`);
       assert.equal(timing.completed, timing.tasks, `${kind}: ${JSON.stringify(timing)}`);

@@ -342,6 +342,43 @@ test('workbench in Chromium: setup, edit with diagnostics, run, charts, sample r
   const backtest = JSON.parse(await downloadText('Download JSON')) as { report: { runs: number } };
   assert.equal(backtest.report.runs, 500);
 
+  // The generic crisis library (added through the API, as a script would) backtested on ICB crises: the
+  // held-out crises from 1985 on, scored against the baselines; the training crises apart, not scored.
+  const me = (await (await page.request.get(`${server.url}/api/auth/me`)).json()) as {
+    csrfToken: string;
+    workspaces: { id: string }[];
+  };
+  for (const name of ['generic-fit.yaml', 'generic-actors.yaml']) {
+    const r = await page.request.post(`${server.url}/api/workspaces/${me.workspaces[0]!.id}/scenarios`, {
+      headers: { 'x-csrf-token': me.csrfToken },
+      data: { path: `lib/${name}`, yaml: readFileSync(`scenarios/lib/${name}`, 'utf8') },
+    });
+    assert.equal(r.status(), 201, await r.text());
+  }
+  await page.goto(server.url);
+  await page.getByRole('link', { name: 'lib/generic-actors.yaml' }).click();
+  await page.getByRole('heading', { name: 'Backtest on ICB crises' }).waitFor();
+  await page.getByRole('spinbutton', { name: 'Runs per crisis' }).fill('20');
+  await page.getByRole('button', { name: 'Backtest on ICB crises', exact: true }).click();
+  await waitDone();
+  assert.match(
+    (await page.getByTestId('icb-split').textContent()) ?? '',
+    /Fit on the \d+ ICB crises triggered before 1985, scored on the \d+ from 1985 on; 20 runs per crisis/,
+  );
+  await page.getByRole('heading', { name: 'Training crises (in sample, not scored)' }).waitFor();
+  assert.match((await page.getByTestId('icb-fits').textContent()) ?? '', /time split\s*\d+\s*saved/);
+  assert.match(
+    (await page.getByTestId('icb-summary').textContent()) ?? '',
+    /mean log score -\d+\.\d\d \(ICB trigger-type base rate -\d+\.\d\d, multinomial logit -\d+\.\d\d, uniform -1\.39/,
+  );
+  const scale = (await page.getByTestId('scale-icb').textContent()) ?? '';
+  for (const row of ['ICB trigger-type base rate', 'multinomial logit, same features', 'uniform'])
+    assert.ok(scale.includes(row), `the ICB scale's table has ${row}`);
+  await shot('14-backtest-icb');
+  const icb = JSON.parse(await downloadText('Download JSON')) as { report: { runs: number; test: number } };
+  assert.equal(icb.report.runs, 20);
+  assert.ok(icb.report.test > 100, `${icb.report.test} held-out crises`);
+
   // Keyboard: the first Tab reaches the skip link.
   await page.goto(server.url);
   await page.getByRole('heading', { name: 'Scenarios' }).waitFor();

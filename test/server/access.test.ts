@@ -81,6 +81,7 @@ const SAMPLES: Record<string, (ids: Ids) => { query?: string; body?: unknown }> 
   }),
   // A backtest runs on a library (a scenario's id is a 404 for its owner; the roles are checked first).
   'post /api/workspaces/:ws/analyses/backtest': (ids) => ({ body: { scenarioId: ids.id, runs: 10 } }),
+  'post /api/workspaces/:ws/analyses/backtest-icb': (ids) => ({ body: { scenarioId: ids.id, runs: 10 } }),
   'get /api/workspaces/:ws/scenarios/:id/parameters': () => ({ query: 'interventions=hotline' }),
   // The talks room's own access table is test/server/talks-access.test.ts.
   'get /api/workspaces/:ws/talks/actors': () => ({ query: 'scenario=korea-intercept.yaml' }),

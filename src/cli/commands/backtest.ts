@@ -1,42 +1,28 @@
 import { join } from 'node:path';
 import Table from 'cli-table3';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ANALYSES } from '../../analyses.ts';
 import { type Executor, runJob } from '../../analysis/kernel/executor.ts';
-import type { BacktestOptionsSchema } from '../../analysis/options.ts';
-import type { PreparedScenario, PrepareWith } from '../../analysis/registry.ts';
+import { type BacktestOptionsSchema, IcbBacktestOptionsSchema } from '../../analysis/options.ts';
+import type { AnalysisDefinition, PreparedScenario, PrepareWith } from '../../analysis/registry.ts';
 import { CALIBRATION_THRESHOLDS } from '../../calibration/backtest.ts';
 import type { BacktestResult, CaseSummary } from '../../calibration/case-backtest.ts';
-import { DEFAULT_FIT, type GenericFit } from '../../calibration/generic-fit.ts';
-import { coefficientsOf, readFitMeta, readFolds } from '../../calibration/generic-library.ts';
+import { type IcbBacktestReport, icbBacktestAnalysis } from '../../calibration/icb-analysis.ts';
 import {
-  backtestFolds,
-  backtestTimeSplit,
   comparisonRows,
   type IcbBacktest,
   SCALE_IDS,
   SCALES,
   type ScaleResult,
 } from '../../calibration/icb-backtest.ts';
+import type { ManifestOf } from '../../contract/runs.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import { type ExecutionOpts, executionOptions, loadModel, runAnalysis, userErrors } from '../analysis.ts';
 import { schemaFlags } from '../analysis-command.ts';
 import { absolute, type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
-import { positiveInt } from '../options.ts';
 import { pct } from '../report.ts';
-import {
-  DEFAULT_CUTOFF,
-  FIT_FILE,
-  type FitCliOptions,
-  FOLDS_FILE,
-  fitOptionsOf,
-  foldsHash,
-  inputsHash,
-  readIcbInputs,
-  yearOption,
-} from './fit.ts';
+import { FIT_FILE, FOLDS_FILE, yearOption } from './fit.ts';
 
 /** The case files' tree as the backtest reads it: files by path from here, `data/…` from `--data`. */
 function casesOnDisk(io: Io, data: string): PrepareWith {
@@ -59,6 +45,29 @@ function casesOnDisk(io: Io, data: string): PrepareWith {
 }
 
 /**
+ * A backtest's definition opened on the files on disk (from here, `data/…` from `--data`): its manifest
+ * as the server would store it (files on disk have no library or stored version) and its job.
+ */
+function openOnDisk<K extends 'backtest' | 'backtest-icb', S extends z.ZodType, R>(
+  io: Io,
+  def: AnalysisDefinition<K, S, R>,
+  o: z.output<S>,
+  data: string,
+) {
+  const prepare = casesOnDisk(io, data);
+  const fields = userErrors(() => def.manifest(prepare, o, ENGINE_VERSION));
+  const manifest = {
+    ...fields,
+    scenarioId: '',
+    scenarioPath: '',
+    scenarioVersion: 0,
+    engine: ENGINE_VERSION,
+    set: {},
+  } as ManifestOf<K>;
+  return { manifest, opened: def.open(prepare, manifest) };
+}
+
+/**
  * Scores case files against their observed peaks: the registry's backtest (src/calibration/case-backtest.ts),
  * each case's ensemble on `executor` (the kernel's), with its progress.
  */
@@ -70,19 +79,7 @@ export async function backtest(
   onProgress?: (done: number, total: number) => void,
 ): Promise<BacktestResult> {
   if (!o.cases.length) throw new UserError('no case files');
-  const def = ANALYSES.backtest;
-  const prepare = casesOnDisk(io, data);
-  const fields = userErrors(() => def.manifest(prepare, o, ENGINE_VERSION));
-  // The job's manifest as the server would store it; case files on disk have no library or stored version.
-  const manifest = {
-    ...fields,
-    scenarioId: '',
-    scenarioPath: '',
-    scenarioVersion: 0,
-    engine: ENGINE_VERSION,
-    set: {},
-  };
-  const opened = def.open(prepare, manifest);
+  const { opened } = openOnDisk(io, ANALYSES.backtest, o, data);
   await runJob(opened.job, executor, { onProgress });
   return await opened.finish(async () => {});
 }
@@ -161,73 +158,25 @@ export function renderBacktest(r: BacktestResult, rungIds: string[]): string {
 // ---------------------------------------------------------------------------------------------
 // brink backtest --icb
 
-/** The committed fit, when it was made from this training set and these options. */
-function cachedFit(io: Io, hash: string, file = FIT_FILE): GenericFit | undefined {
-  const text = io.readFile(absolute(io, file));
-  if (readFitMeta(text).inputs !== hash || text === undefined) return undefined;
-  const doc = parseYaml(text) as { params?: Record<string, unknown> };
-  const co = coefficientsOf(doc.params);
-  if (!co) return undefined;
-  return {
-    coefficients: co.c,
-    nuclearUse: co.nuclearUse,
-    standoff: co.standoff,
-    n: 0,
-    logLik: Number.NaN,
-    rounds: [],
-    meanParams: {},
-  };
-}
-
+/**
+ * The backtest on ICB crises (the registry's definition, src/calibration/icb-analysis.ts) with the CLI's
+ * fits: `--fit FILE` (with `--folds`: the saved fold fits, by default FOLDS_FILE), else fitted now on
+ * this thread, its progress on stderr. Its forecasts run on `executor` (the kernel's).
+ */
 export async function icbBacktest(
   io: Io,
-  o: {
-    data: string;
-    cutoff: number;
-    folds?: number | undefined;
-    until?: number | undefined;
-    fit?: string | undefined;
-    runs: number;
-    seed: number;
-  },
-  log: (m: string) => void,
+  o: z.output<typeof IcbBacktestOptionsSchema> & { data: string; fit: string },
   executor: Executor,
   onProgress?: (done: number, total: number) => void,
-): Promise<IcbBacktest> {
-  const inp = readIcbInputs(io, o.data);
-  // The fit is always made with the defaults of `brink fit`, so the committed one serves when it matches.
-  const cliOpts: FitCliOptions = {
-    cutoff: o.cutoff,
-    seed: DEFAULT_FIT.seed,
-    runs: DEFAULT_FIT.runs,
-    rounds: DEFAULT_FIT.rounds,
-  };
-  const def = fitOptionsOf(cliOpts);
-  const opts = {
-    runs: o.runs,
-    seed: o.seed,
-    fit: def,
-    log,
-    cached: () => cachedFit(io, inputsHash(inp, cliOpts), o.fit),
-    until: o.until,
-    executor,
-    ...(onProgress ? { onProgress } : {}),
-  };
-  if (o.folds !== undefined) {
-    // The fits of `brink fit --folds K` serve when they were made from the same inputs and folds.
-    // `--fit FILE` names the saved fold fits (of `brink fit --folds K -o FILE`); by default FOLDS_FILE.
-    const file = o.fit === undefined || o.fit === FIT_FILE ? FOLDS_FILE : o.fit;
-    const hash = foldsHash(inp, { ...cliOpts, seed: o.seed }, o.folds, o.until);
-    const saved = readFolds(io.readFile(absolute(io, file)), hash);
-    if (!saved)
-      log(
-        `no saved fits of these ${o.folds} folds in ${file}: fitting each fold now (\`brink fit --folds ${o.folds}${o.until === undefined ? '' : ` --until ${o.until}`}${file === FOLDS_FILE ? '' : ` -o ${file}`}\` saves them)`,
-      );
-    // Fold fits take the backtest's seed, as `brink fit --folds K --seed S` does.
-    const fit = fitOptionsOf({ ...cliOpts, seed: o.seed });
-    return backtestFolds(inp.env, inp.crises, o.folds, { ...opts, fit, cached: () => undefined }, saved);
-  }
-  return backtestTimeSplit(inp.env, inp.crises, o.cutoff, opts);
+): Promise<{ report: IcbBacktestReport; fit: string | null }> {
+  const file = (split: 'time' | 'folds') => (split === 'folds' && o.fit === FIT_FILE ? FOLDS_FILE : o.fit);
+  const def = icbBacktestAnalysis({
+    saved: (split) => [file(split)],
+    fitNow: { log: (m) => io.err(`${m}\n`) },
+  });
+  const { manifest, opened } = openOnDisk(io, def, o, o.data);
+  await runJob(opened.job, executor, { onProgress });
+  return { report: await opened.finish(async () => {}), fit: manifest['backtest-icb'].fit };
 }
 
 const iv = (x: { mean: number; lo: number; hi: number }) =>
@@ -289,28 +238,32 @@ export const registerBacktest: Registrar = (program, io) => {
       'score forecasts against history: hand-written cases (FILES, against cases/observed.json), or with --icb the generic crisis model on ICB crises held out from its fit (time split or k folds), against the trigger-type base rate, a multinomial logit and uniform',
     )
     .argument('[cases...]', 'case scenario files (cases/*.yaml)')
-    .option('--icb', 'score the generic crisis model on held-out ICB crises instead of case files')
-    .option(
-      '--cutoff <year>',
-      '--icb: fit on crises triggered before this year, score the rest',
-      yearOption,
-      DEFAULT_CUTOFF,
-    )
-    .option(
-      '--folds <k>',
-      '--icb: k-fold cross-validation over all ICB crises instead of the time split',
-      positiveInt,
-    )
-    .option(
-      '--until <year>',
-      '--icb: use only crises triggered before this year (choose a model inside the training set: --cutoff 1970 --until 1985)',
-      yearOption,
-    )
-    .option(
-      '--fit <file>',
-      `--icb: a fit to use when it was made from the same training set (with --folds: the saved fold fits, default ${FOLDS_FILE})`,
-      FIT_FILE,
-    );
+    .option('--icb', 'score the generic crisis model on held-out ICB crises instead of case files');
+  // The split, runs and seed of --icb are the ICB backtest's options (the API's body too): --runs and
+  // --seed are declared once, below, for both modes; each mode checks them with its own schema.
+  const icbOptionsOf = schemaFlags(cmd, IcbBacktestOptionsSchema, {
+    cutoff: {
+      flags: '--cutoff <year>',
+      help: '--icb: fit on crises triggered before this year, score the rest',
+      parse: yearOption,
+    },
+    folds: {
+      flags: '--folds <k>',
+      help: '--icb: k-fold cross-validation over all ICB crises instead of the time split',
+    },
+    until: {
+      flags: '--until <year>',
+      help: '--icb: use only crises triggered before this year (choose a model inside the training set: --cutoff 1970 --until 1985)',
+      parse: yearOption,
+    },
+    runs: { flags: '-n, --runs <n>', help: '', declared: true },
+    seed: { flags: '-s, --seed <seed>', help: '', declared: true },
+  });
+  cmd.option(
+    '--fit <file>',
+    `--icb: a fit to use when it was made from the same training set (with --folds: the saved fold fits, default ${FOLDS_FILE})`,
+    FIT_FILE,
+  );
   // Runs, seed and the observed outcomes are the backtest's options (the API's body too); --runs has no
   // default here, since --icb's differs (2000 runs per crisis).
   const optionsOf = schemaFlags(cmd, ANALYSES.backtest.options, {
@@ -328,67 +281,26 @@ export const registerBacktest: Registrar = (program, io) => {
   cmd
     .option('--data <dir>', 'data directory (ICB, MID)', 'data')
     .option('--json', 'print every score as JSON');
-  // Case files run on the analysis kernel: worker threads here or `brink worker`s (same numbers).
+  // Both modes run on the analysis kernel: worker threads here or `brink worker`s (same numbers).
   executionOptions(cmd).action(
     async (
       files: string[],
-      o: ExecutionOpts & {
-        icb?: boolean;
-        cutoff: number;
-        folds?: number;
-        until?: number;
-        fit: string;
-        runs?: number;
-        seed: number;
-        observed?: string;
-        data: string;
-        json?: boolean;
-      },
+      o: ExecutionOpts & { icb?: boolean; fit: string; data: string; json?: boolean },
     ) => {
-      const { runs, seed } = optionsOf(o as unknown as Record<string, unknown>);
+      const flags = o as unknown as Record<string, unknown>;
       if (o.icb) {
         if (files.length) throw new UserError('--icb scores ICB crises: give no case files with it');
-        if (o.folds !== undefined && o.folds < 2) throw new UserError('--folds: expected 2 or more folds');
-        if (o.until !== undefined && o.folds === undefined && o.until <= o.cutoff)
-          throw new UserError(
-            `--until ${o.until}: must be after --cutoff ${o.cutoff} (no crisis left to score)`,
-          );
-        // The held-out crises' forecasts run on the analysis kernel: worker threads here or `brink
-        // worker`s (same numbers); a fold's fit, when none is saved, on this thread.
+        const options = { ...icbOptionsOf(flags), data: o.data, fit: o.fit };
+        // A fold's fit, when none is saved, runs on this thread.
         const { result: r } = await runAnalysis(io, 'backtest --icb', o, (executor, tick) =>
-          icbBacktest(
-            io,
-            {
-              data: o.data,
-              cutoff: o.cutoff,
-              folds: o.folds,
-              until: o.until,
-              fit: o.fit,
-              runs: o.runs === undefined ? 2000 : runs,
-              seed,
-            },
-            (m) => io.err(`${m}\n`),
-            executor,
-            tick,
-          ),
+          icbBacktest(io, options, executor, tick),
         );
-        if (o.json) {
-          const s = r.scales.icb;
-          const summary = {
-            logScore: s.brink.logScore,
-            engine: s.engine.logScore,
-            uniform: s.uniform.logScore,
-            baseRate: s.baseRate.logScore,
-            logit: s.logit.logScore,
-            rps: s.brink.rps,
-            n: s.n,
-          };
-          io.out(`${JSON.stringify({ summary, ...r }, null, 2)}\n`);
-        } else io.out(renderIcb(r, o.fit));
+        if (o.json) io.out(`${JSON.stringify(r.report, null, 2)}\n`);
+        else io.out(renderIcb(r.report, r.fit ?? o.fit));
         return;
       }
       if (!files.length) throw new UserError('give case files (cases/*.yaml), or --icb');
-      const options = { ...optionsOf(o as unknown as Record<string, unknown>), cases: files };
+      const options = { ...optionsOf(flags), cases: files };
       const { result: r } = await runAnalysis(io, 'backtest', o, (executor, tick) =>
         backtest(io, options, o.data, executor, tick),
       );

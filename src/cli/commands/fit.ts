@@ -3,37 +3,32 @@
 // `--check` compares the inputs hash recorded there with the current inputs (cheap, for CI).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_FIT, type FitOptions, fitGeneric, type GenericEnv } from '../../calibration/generic-fit.ts';
-import {
-  fitInputs,
-  foldsInputs,
-  readFitMeta,
-  readFolds,
-  renderFolds,
-  renderGenericFit,
-} from '../../calibration/generic-library.ts';
+import { DEFAULT_CUTOFF, FIT_FILE } from '../../calibration/case-backtest.ts';
+import { DEFAULT_FIT, fitGeneric } from '../../calibration/generic-fit.ts';
+import { readFitMeta, readFolds, renderFolds, renderGenericFit } from '../../calibration/generic-library.ts';
 import { fitFolds } from '../../calibration/icb-backtest.ts';
-import { type CrisisRecord, readCrisisRecords } from '../../calibration/icb-crises.ts';
-import { DataError } from '../../calibration/index.ts';
+import {
+  type FitCliOptions,
+  FOLDS_FILE,
+  fitOptionsOf,
+  foldsHash,
+  type IcbInputs,
+  icbRecords,
+  inputsHash,
+  LIBRARY_FILE,
+} from '../../calibration/icb-inputs.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import { formatText } from '../../scenario/format.ts';
+import { userErrors } from '../analysis.ts';
 import { absolute, type Io, UserError } from '../io.ts';
 import type { Registrar } from '../main.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 
-export const DEFAULT_CUTOFF = 1985;
-export const FIT_FILE = 'scenarios/lib/generic-fit.yaml';
-/** The fits of `brink backtest --icb --folds K`, saved by `brink fit --folds K`. */
-export const FOLDS_FILE = 'scenarios/lib/generic-fit-folds.yaml';
-export const LIBRARY_FILE = 'scenarios/lib/generic-actors.yaml';
+export { DEFAULT_CUTOFF, FIT_FILE } from '../../calibration/case-backtest.ts';
+export { FOLDS_FILE, LIBRARY_FILE } from '../../calibration/icb-inputs.ts';
+
 const CALIBRATED_FILE = 'scenarios/lib/calibrated.yaml';
 const ICB_FILES = { crises: 'icb-v15/icb1-crises.csv', actors: 'icb-v15/icb2-actors.csv' };
-
-export interface IcbInputs {
-  env: GenericEnv;
-  crises: CrisisRecord[];
-  texts: { crises: string; actors: string; library: string; calibrated: string };
-}
 
 function need(io: Io, path: string, shown: string, what: string): string {
   const t = io.readFile(path);
@@ -65,51 +60,11 @@ export function readIcbInputs(io: Io, data: string, lib = LIBRARY_FILE): IcbInpu
     CALIBRATED_FILE,
     'the calibrated library the generic library extends',
   );
-  let records: CrisisRecord[];
-  try {
-    records = readCrisisRecords(crises, actors, {
-      crises: join(data, ICB_FILES.crises),
-      actors: join(data, ICB_FILES.actors),
-    });
-  } catch (e) {
-    if (e instanceof DataError) throw new UserError(e.message);
-    throw e;
-  }
-  return {
-    env: { libPath, readFile: io.readFile },
-    crises: records,
-    texts: { crises, actors, library, calibrated },
-  };
-}
-
-export interface FitCliOptions {
-  cutoff: number;
-  seed: number;
-  runs: number;
-  rounds: number;
-}
-
-export function fitOptionsOf(o: FitCliOptions): FitOptions {
-  return { ...DEFAULT_FIT, seed: o.seed, runs: o.runs, rounds: o.rounds };
-}
-
-export function inputsHash(inp: IcbInputs, o: FitCliOptions): string {
-  const f = fitOptionsOf(o);
-  return fitInputs(
-    inp.texts,
-    { cutoff: o.cutoff, seed: f.seed, runs: f.runs, rounds: f.rounds, step: f.step, prior: f.prior },
-    ENGINE_VERSION,
+  const texts = { crises, actors, library, calibrated };
+  const records = userErrors(() =>
+    icbRecords(texts, { crises: join(data, ICB_FILES.crises), actors: join(data, ICB_FILES.actors) }),
   );
-}
-
-/** The inputs hash of the saved fits of a k-fold cross-validation (folds dealt with `seed`). */
-export function foldsHash(
-  inp: IcbInputs,
-  o: { seed: number; runs: number; rounds: number },
-  folds: number,
-  until?: number,
-): string {
-  return foldsInputs(inputsHash(inp, { ...o, cutoff: 0 }), folds, o.seed, until);
+  return { env: { libPath, readFile: io.readFile }, crises: records, texts };
 }
 
 export function yearOption(v: string): number {
@@ -171,7 +126,6 @@ export const registerFit: Registrar = (program, io, setExit) => {
             return;
           }
           const fits = fitFolds(inp.env, inp.crises, o.folds, {
-            runs: o.runs,
             seed: o.seed,
             fit: fitOptionsOf(o),
             log: (m) => io.err(`${m}\n`),

@@ -6,7 +6,8 @@
 // The scenario's parsing, compiling and the design's check run on the request pool (src/server/pool.ts).
 import { z } from 'zod';
 import { ANALYSES, ANALYSIS_KINDS, type AnalysisKind } from '../../analyses.ts';
-import { backtestTree } from '../../calibration/case-backtest.ts';
+import { backtestTree, workspaceTree } from '../../calibration/case-backtest.ts';
+import { LIBRARY_FILE } from '../../calibration/icb-inputs.ts';
 import type { RunManifest } from '../../contract/runs.ts';
 import { ENGINE_VERSION } from '../../engine/model.ts';
 import type { ScenarioRecord, Store } from '../../store/index.ts';
@@ -28,6 +29,9 @@ async function library(store: Store, ws: string, id: string): Promise<ScenarioRe
   if (s?.kind !== 'library') throw new HttpError(404, 'not_found', 'no such library');
   return s;
 }
+
+/** The generic crisis library, as a workspace path: what the ICB backtest scores. */
+const GENERIC_LIBRARY = LIBRARY_FILE.slice('scenarios/'.length);
 
 /** A RangeError of the use case as a 422. */
 function invalid<T>(f: () => T): T {
@@ -56,10 +60,9 @@ function analysisRoute(kind: AnalysisKind, path: string): RouteDef {
     handler: async ({ c, params, body, user, services }) => {
       const { store, jobs } = services;
       const id = (body as { scenarioId: string }).scenarioId;
-      const s =
-        kind === 'backtest'
-          ? await library(store, params.ws, id)
-          : await runnableScenario(store, params.ws, id);
+      const s = kind.startsWith('backtest')
+        ? await library(store, params.ws, id)
+        : await runnableScenario(store, params.ws, id);
       let files = await workspaceFiles(store, params.ws);
       let options = body;
       if (kind === 'backtest') {
@@ -67,6 +70,15 @@ function analysisRoute(kind: AnalysisKind, path: string): RouteDef {
         const tree = invalid(() => backtestTree(files, s.path, (body as { cases: string[] }).cases));
         files = tree.files;
         options = { ...(body as object), cases: tree.cases };
+      } else if (kind === 'backtest-icb') {
+        // The generic library as saved here; ICB's data and the saved fits shipped with Brink.
+        if (s.path !== GENERIC_LIBRARY)
+          throw new HttpError(
+            422,
+            'invalid_analysis',
+            `the ICB backtest scores the generic crisis library, ${GENERIC_LIBRARY} (the library \`brink fit\` fits), not ${s.path}`,
+          );
+        files = workspaceTree(files);
       }
       // The design is checked (and its work counted) by opening the job once, on a pool thread.
       const a = await services.pool.run(params.ws, {

@@ -307,7 +307,7 @@ export const runRoutes = [
     handler: async ({ c, params, query, services }) => {
       const r = await getRun(services.store, params.ws, params.run);
       if (!r.report) throw new HttpError(409, 'not_finished', `the job is ${r.status}: no report yet`);
-      if (r.manifest.kind === 'backtest' && query.format !== 'json')
+      if (r.manifest.kind.startsWith('backtest') && query.format !== 'json')
         throw new HttpError(
           422,
           'unsupported_format',

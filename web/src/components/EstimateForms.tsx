@@ -5,6 +5,7 @@ import { useState } from 'react';
 import {
   BacktestOptionsSchema,
   BreakevenOptionsSchema,
+  IcbBacktestOptionsSchema,
   RareOptionsSchema,
   SweepOptionsSchema,
 } from '../../../src/analysis/options.ts';
@@ -249,6 +250,63 @@ export function BacktestForm(p: Props) {
         job={job}
         label="Backtest"
         onClick={() => void job.start('analyses/backtest', { runs: o.values.runs, seed: o.values.seed })}
+      />
+    </div>
+  );
+}
+
+/**
+ * On the generic crisis library: the backtest on ICB crises held out from its fit (a time split at a
+ * year, or k folds; optionally only the crises before a later year), against the baselines.
+ */
+export function IcbBacktestForm(p: Props) {
+  const o = useOptions(
+    IcbBacktestOptionsSchema,
+    { cutoff: 'Fit on crises before', folds: 'Folds', until: 'Only crises before', runs: 'Runs per crisis' },
+    { folds: 5, until: 1985 },
+  );
+  const [split, setSplit] = useState<'time' | 'folds'>('time');
+  const [inside, setInside] = useState(false);
+  const job = useStart(p, o.form);
+  const v = o.values;
+  return (
+    <div className="analysis-form">
+      <p className="muted small">
+        Forecasts each ICB crisis held out from the fit with this library under the fit of the other crises
+        (the fits saved with Brink), and scores it against ICB's trigger-type base rate, a multinomial logit
+        and uniform. Training crises are not scored.
+      </p>
+      <SelectField
+        label="Held-out crises"
+        value={split}
+        onChange={setSplit}
+        options={[
+          ['time', 'Time split: those from a year on'],
+          ['folds', 'k-fold cross-validation'],
+        ]}
+      />
+      <div className="row wrap">
+        {split === 'time' ? <OptionField o={o} name="cutoff" /> : <OptionField o={o} name="folds" />}
+        <OptionField o={o} name="runs" step={500} />
+        <OptionField o={o} name="seed" />
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={inside} onChange={(e) => setInside(e.target.checked)} /> Inside a
+        training set: only the crises triggered before a year
+      </label>
+      {inside ? <OptionField o={o} name="until" /> : null}
+      <StartButton
+        {...p}
+        job={job}
+        label="Backtest on ICB crises"
+        onClick={() =>
+          void job.start('analyses/backtest-icb', {
+            ...(split === 'time' ? { cutoff: v.cutoff } : { folds: v.folds }),
+            ...(inside ? { until: v.until } : {}),
+            runs: v.runs,
+            seed: v.seed,
+          })
+        }
       />
     </div>
   );

@@ -27,6 +27,7 @@ import { Link, navigate } from '../router.tsx';
 import { CompareResults, SensitivityResults } from './AnalysisResults.tsx';
 import { BacktestResults } from './BacktestResults.tsx';
 import { BreakevenResults, RareResults, SweepResults } from './EstimateResults.tsx';
+import { IcbBacktestResults } from './IcbBacktestResults.tsx';
 import { STATUS_LABEL } from './RunHistory.tsx';
 
 /** What a job's progress counts (the manifest's `runs`). */
@@ -38,6 +39,7 @@ const UNITS: Record<JobKind, string> = {
   breakeven: 'points',
   rare: 'estimates',
   backtest: 'runs over the cases',
+  'backtest-icb': "runs over the held-out crises' models",
 };
 
 const CRUMB: Record<JobKind, string> = {
@@ -48,6 +50,7 @@ const CRUMB: Record<JobKind, string> = {
   breakeven: 'break-even',
   rare: 'rare-event estimate',
   backtest: 'backtest',
+  'backtest-icb': 'ICB backtest',
 };
 
 /** What a job is, after the scenario's name. */
@@ -66,6 +69,10 @@ export function jobTitle(m: JobManifest): string {
       return `rare-event estimate (${m.rare.estimator})${w}`;
     case 'backtest':
       return `backtest of ${m.backtest.cases.length} historical case${m.backtest.cases.length === 1 ? '' : 's'}`;
+    case 'backtest-icb': {
+      const o = m['backtest-icb'];
+      return `backtest on ICB crises (${o.split === 'time' ? `held out from ${o.cutoff}` : `${o.folds} folds`}${o.until === null ? '' : `, before ${o.until}`})`;
+    }
     case 'run':
       return w ? w.trim() : 'baseline';
   }
@@ -86,6 +93,8 @@ export function jobLine(m: JobManifest): string {
       return `${m.rare.estimator} · target ${m.rare.target ?? 'default'} · seed ${m.seed}`;
     case 'backtest':
       return `${m.backtest.runsPerCase.toLocaleString()} runs per case · seed ${m.seed}`;
+    case 'backtest-icb':
+      return `${m['backtest-icb'].runsPerCrisis.toLocaleString()} runs per held-out crisis · seed ${m.seed}`;
     case 'run':
       return `${m.runs.toLocaleString()} runs · seed ${m.seed}`;
   }
@@ -169,7 +178,7 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           </p>
         </div>
         <div className="row">
-          {run.report && kind === 'backtest' ? (
+          {run.report && kind.startsWith('backtest') ? (
             <a className="button secondary" href={`${base}/report?format=json`} download>
               Download JSON
             </a>
@@ -272,6 +281,8 @@ export function RunPage({ ws, runId }: { ws: WorkspaceRef; runId: string }) {
           <RareResults run={run} />
         ) : kind === 'backtest' ? (
           <BacktestResults run={run} />
+        ) : kind === 'backtest-icb' ? (
+          <IcbBacktestResults run={run} />
         ) : (
           <Results ws={ws} run={run} />
         )
@@ -311,6 +322,19 @@ function Manifest({ run }: { run: RunDetail }) {
             <dd>
               {m.backtest.observed}; ICB base rates before {m.backtest.cutoff}
             </dd>
+          </>
+        ) : null}
+        {m.kind === 'backtest-icb' ? (
+          <>
+            <dt>held-out crises</dt>
+            <dd>
+              {m['backtest-icb'].split === 'time'
+                ? `triggered from ${m['backtest-icb'].cutoff} on`
+                : `${m['backtest-icb'].folds} folds`}
+              {m['backtest-icb'].until === null ? '' : `; only crises before ${m['backtest-icb'].until}`}
+            </dd>
+            <dt>fit</dt>
+            <dd>{m['backtest-icb'].fit ?? 'fitted when the job opened'}</dd>
           </>
         ) : null}
         {m.kind === 'compare' ? (

@@ -16,7 +16,13 @@ import {
 } from '../api.ts';
 import { CompareForm, SensitivityForm } from '../components/AnalysisForms.tsx';
 import { fmtP } from '../components/charts.tsx';
-import { BacktestForm, BreakevenForm, RareForm, SweepForm } from '../components/EstimateForms.tsx';
+import {
+  BacktestForm,
+  BreakevenForm,
+  IcbBacktestForm,
+  RareForm,
+  SweepForm,
+} from '../components/EstimateForms.tsx';
 import { DrawsField, FormError, OptionField, useOptions } from '../components/forms.tsx';
 import { InterventionChecks } from '../components/InterventionChecks.tsx';
 import { keyParams, mergedValue, type Param, setParam } from '../components/params.ts';
@@ -25,6 +31,9 @@ import { YamlEditor } from '../components/YamlEditor.tsx';
 import { Link, navigate } from '../router.tsx';
 import { previewInWorker, validateInWorker } from '../worker/client.ts';
 import { RunHistory } from './RunHistory.tsx';
+
+/** The generic crisis library (what `brink fit` fits): its page also backtests it on ICB crises. */
+const GENERIC_LIBRARY = 'lib/generic-actors.yaml';
 
 const EDIT_TABS = [
   { id: 'yaml', label: 'YAML' },
@@ -392,6 +401,12 @@ export function ScenarioPage({ ws, id }: { ws: WorkspaceRef; id: string }) {
                 <p className="muted small">Scenarios extend this file; it is not run on its own.</p>
                 <BacktestForm {...jobProps} />
               </section>
+              {path === GENERIC_LIBRARY ? (
+                <section className="panel analyse" aria-labelledby="icb-backtest-h">
+                  <h2 id="icb-backtest-h">Backtest on ICB crises</h2>
+                  <IcbBacktestForm {...jobProps} />
+                </section>
+              ) : null}
               <section className="panel" aria-labelledby="hist-h">
                 <h2 id="hist-h">Backtests</h2>
                 <RunHistory key={historyKey} ws={ws} scenarioId={id} />
