@@ -116,17 +116,15 @@ export class GenericModels {
    * worker that computes it (a crisis's model is small work beside its compile, so compiling it here as
    * well made `backtest --icb` slower on two workers than on one).
    */
-  source(act: string, params: Record<string, number>): { source: ModelSource } {
+  source(act: string, params: Record<string, number>): ModelSource {
     const base = this.doc(act);
     const doc = { ...base, params: { ...base.params, ...params } };
     const hash = contentHash(doc);
-    return {
-      source: lazySource(doc, hash, () => {
-        const r = compile(doc, { hash, interventions: [] });
-        if (!r.model || hasErrors(r.diagnostics)) throw libraryError(this.env, r.diagnostics);
-        return r.model;
-      }),
-    };
+    return lazySource(doc, hash, () => {
+      const r = compile(doc, { hash, interventions: [] });
+      if (!r.model || hasErrors(r.diagnostics)) throw libraryError(this.env, r.diagnostics);
+      return r.model;
+    });
   }
 }
 
@@ -744,7 +742,7 @@ export function dyadSource(
 ): ModelSource {
   const params = dyadParams(c, features, nuclearUse);
   if (standoff !== undefined) Object.assign(params, standoffParams(standoff));
-  return models.source(act, params).source;
+  return models.source(act, params);
 }
 
 /** Runs [0, runs) of `seed` of a source counted by class (PEAK5 and duration within HORIZON_DAYS). */
